@@ -1,0 +1,5 @@
+/** sre-agent API: config. Values are immutable and validated on construction. */
+@NullMarked
+package dev.sreagent.api.config;
+
+import org.jspecify.annotations.NullMarked;

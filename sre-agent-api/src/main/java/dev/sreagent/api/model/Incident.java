@@ -1,0 +1,117 @@
+package dev.sreagent.api.model;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One incident: correlated anomalies with a suspected root service, moving through the lifecycle of
+ * {@link IncidentState}. Immutable; the {@code withX} methods return changed copies.
+ *
+ * @param id unique id
+ * @param type the incident type (that of the root anomaly)
+ * @param severity the worst severity of its anomalies
+ * @param state lifecycle state
+ * @param rootService the suspected root service
+ * @param affectedServices every service with an anomaly in this incident
+ * @param anomalies the de-duplicated anomalies, one per {@link Anomaly#key()}
+ * @param openedAt when the incident was opened
+ * @param updatedAt when it last changed
+ * @param evidence what the investigation found, once investigated
+ * @param diagnosis the diagnosis, once diagnosed
+ * @param plan the remediation plan, once planned
+ * @param outcome how it ended, once terminal
+ */
+public record Incident(
+    String id,
+    IncidentType type,
+    Severity severity,
+    IncidentState state,
+    String rootService,
+    Set<String> affectedServices,
+    List<Anomaly> anomalies,
+    Instant openedAt,
+    Instant updatedAt,
+    @Nullable Evidence evidence,
+    @Nullable Diagnosis diagnosis,
+    @Nullable RemediationPlan plan,
+    @Nullable String outcome) {
+
+  public Incident {
+    Checks.notBlank(id, "id");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(severity, "severity");
+    Objects.requireNonNull(state, "state");
+    Checks.notBlank(rootService, "rootService");
+    affectedServices = Set.copyOf(new TreeSet<>(Objects.requireNonNull(affectedServices, "affectedServices")));
+    anomalies = List.copyOf(Objects.requireNonNull(anomalies, "anomalies"));
+    if (anomalies.isEmpty()) {
+      throw new IllegalArgumentException("anomalies must not be empty, but was []");
+    }
+    Objects.requireNonNull(openedAt, "openedAt");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+  }
+
+  /** A new incident in state {@link IncidentState#OPEN} from its first anomaly. */
+  public static Incident open(String id, Anomaly first, String rootService, Instant now) {
+    return new Incident(id, first.type(), first.severity(), IncidentState.OPEN, rootService,
+        Set.of(first.service()), List.of(first), now, now, null, null, null, null);
+  }
+
+  /** Copy in state {@code next}. Use the core lifecycle, which checks the transition, rather than this. */
+  public Incident withState(IncidentState next, Instant now) {
+    return new Incident(id, type, severity, next, rootService, affectedServices, anomalies, openedAt, now,
+        evidence, diagnosis, plan, outcome);
+  }
+
+  /**
+   * Copy with {@code anomaly} merged in (replacing an anomaly with the same key), the root service and type set
+   * as given, and the severity raised when the anomaly is worse.
+   */
+  public Incident withAnomaly(Anomaly anomaly, String newRoot, IncidentType newType, Instant now) {
+    Map<String, Anomaly> byKey = new LinkedHashMap<>();
+    for (Anomaly a : anomalies) {
+      byKey.put(a.key(), a);
+    }
+    byKey.put(anomaly.key(), anomaly);
+    Set<String> affected = new TreeSet<>(affectedServices);
+    affected.add(anomaly.service());
+    return new Incident(id, newType, severity.worst(anomaly.severity()), state, newRoot, affected,
+        new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome);
+  }
+
+  /** Copy with evidence. */
+  public Incident withEvidence(Evidence e, Instant now) {
+    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
+        e, diagnosis, plan, outcome);
+  }
+
+  /** Copy with a diagnosis. */
+  public Incident withDiagnosis(Diagnosis d, Instant now) {
+    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
+        evidence, d, plan, outcome);
+  }
+
+  /** Copy with a plan. */
+  public Incident withPlan(RemediationPlan p, Instant now) {
+    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
+        evidence, diagnosis, p, outcome);
+  }
+
+  /** Copy with an outcome text. */
+  public Incident withOutcome(String o, Instant now) {
+    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
+        evidence, diagnosis, plan, o);
+  }
+
+  /** The anomalies of the root service. */
+  public List<Anomaly> rootAnomalies() {
+    return anomalies.stream().filter(a -> a.service().equals(rootService)).toList();
+  }
+}

@@ -1,0 +1,28 @@
+package dev.sreagent.api.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A summary of one series over a window: what an investigation hands to the reasoner instead of raw samples.
+ *
+ * @param series the series key
+ * @param service the service
+ * @param from window start
+ * @param to window end
+ * @param count samples in the window
+ * @param min smallest value
+ * @param max largest value
+ * @param mean mean value
+ * @param last most recent value
+ */
+public record MetricWindow(String series, String service, Instant from, Instant to, int count, double min,
+    double max, double mean, double last) {
+  public MetricWindow {
+    Checks.notBlank(series, "series");
+    Checks.notBlank(service, "service");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(to, "to");
+    Checks.atLeast(count, 0, "count");
+  }
+}

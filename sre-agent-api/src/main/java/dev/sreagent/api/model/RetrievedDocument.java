@@ -1,0 +1,16 @@
+package dev.sreagent.api.model;
+
+import java.util.Objects;
+
+/**
+ * A retrieval hit.
+ *
+ * @param document the document or chunk
+ * @param score relevance; higher is better, comparable within one result list
+ */
+public record RetrievedDocument(KnowledgeDocument document, double score) {
+  public RetrievedDocument {
+    Objects.requireNonNull(document, "document");
+    Checks.finite(score, "score");
+  }
+}

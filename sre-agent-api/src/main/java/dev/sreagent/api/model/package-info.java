@@ -1,0 +1,5 @@
+/** sre-agent API: model. Values are immutable and validated on construction. */
+@NullMarked
+package dev.sreagent.api.model;
+
+import org.jspecify.annotations.NullMarked;

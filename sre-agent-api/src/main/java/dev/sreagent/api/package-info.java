@@ -1,0 +1,11 @@
+/**
+ * The public API of sre-agent: the domain model ({@link dev.sreagent.api.model}), the ports that adapters
+ * implement ({@link dev.sreagent.api.port}), the ServiceLoader providers ({@link dev.sreagent.api.spi}),
+ * agent events ({@link dev.sreagent.api.event}) and configuration views ({@link dev.sreagent.api.config}).
+ *
+ * <p>This module depends on the JDK alone.
+ */
+@NullMarked
+package dev.sreagent.api;
+
+import org.jspecify.annotations.NullMarked;

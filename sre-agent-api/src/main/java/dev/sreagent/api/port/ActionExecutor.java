@@ -1,0 +1,32 @@
+package dev.sreagent.api.port;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import java.util.Optional;
+
+/**
+ * Carries out actions on a real system (Kubernetes, a cloud, GitOps) or a simulated one. The only place with
+ * side effects.
+ *
+ * <p>Contract: executing the same {@link ExecutionContext#idempotencyKey()} twice changes the system at most once;
+ * a fencing token lower than one already seen for the same target is rejected.
+ */
+public interface ActionExecutor {
+  /** A short name. */
+  String name();
+
+  /** Whether this executor can carry out {@code action}. */
+  boolean supports(Action action);
+
+  /** Carries out {@code action}. Failures are reported in the result, not thrown. */
+  ActionResult execute(Action action, ExecutionContext context);
+
+  /**
+   * After a crash or a timeout: what happened to the action that ran under {@code idempotencyKey}, if anything.
+   * Empty means it never took effect and may be run.
+   */
+  default Optional<ActionResult> reconcile(String idempotencyKey) {
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,21 @@
+package dev.sreagent.api.port;
+
+import dev.sreagent.api.model.AuditEntry;
+import dev.sreagent.api.model.AuditRecord;
+import dev.sreagent.api.model.AuditVerification;
+import java.util.List;
+
+/** Append-only, hash-chained record of everything the agent saw, decided and did. */
+public interface AuditLog extends AutoCloseable {
+  /** Appends {@code entry} and returns it chained. Durable when it returns. */
+  AuditRecord append(AuditEntry entry);
+
+  /** Every record, in order. */
+  List<AuditRecord> records();
+
+  /** Re-computes the chain and reports the first break, if any. */
+  AuditVerification verify();
+
+  @Override
+  default void close() {}
+}

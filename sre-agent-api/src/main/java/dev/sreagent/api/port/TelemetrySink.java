@@ -1,0 +1,14 @@
+package dev.sreagent.api.port;
+
+import dev.sreagent.api.model.Signal;
+
+/** Where telemetry sources push signals. Never throws; returns false when the signal was not taken. */
+@FunctionalInterface
+public interface TelemetrySink {
+  /**
+   * Offers one signal.
+   *
+   * @return true when accepted; false when dropped (queue full, or the agent is stopped) — the agent counts it
+   */
+  boolean accept(Signal signal);
+}

@@ -1,0 +1,20 @@
+package dev.sreagent.core;
+
+/**
+ * Counters of one agent since it started.
+ *
+ * @param signalsAccepted signals taken into the inbox
+ * @param signalsDropped signals refused because the inbox was full (back-pressure) or the agent was closed
+ * @param signalsRejected signals dropped as invalid (NaN or infinite values)
+ * @param anomalies anomalies reported by detectors
+ * @param incidentsOpened incidents opened
+ * @param actionsExecuted actions that ran and succeeded
+ * @param actionsFailed actions that ran and failed
+ * @param actionsShadowed actions recorded but not run (OBSERVE)
+ * @param plansDenied plans refused by guardrails or with no catalog action
+ * @param approvalsRequested plans sent to humans
+ * @param componentFailures exceptions thrown by plug-ins (detectors, reasoners, notifiers), contained
+ */
+public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
+    long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
+    long approvalsRequested, long componentFailures) {}

@@ -1,0 +1,893 @@
+package dev.sreagent.core;
+
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.ApprovalDecision;
+import dev.sreagent.api.model.ApprovalRequest;
+import dev.sreagent.api.model.AuditEntry;
+import dev.sreagent.api.model.AuditRecord;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.Confidence;
+import dev.sreagent.api.model.Diagnosis;
+import dev.sreagent.api.model.Evidence;
+import dev.sreagent.api.model.ExecutedAction;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.model.Hypothesis;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.KnowledgeQuery;
+import dev.sreagent.api.model.Lock;
+import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.MetricWindow;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.model.SafetyDecision;
+import dev.sreagent.api.model.Signal;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.ApprovalChannel;
+import dev.sreagent.api.port.AuditLog;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.Correlation;
+import dev.sreagent.api.port.Correlator;
+import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.port.IncidentStore;
+import dev.sreagent.api.port.KnowledgeBase;
+import dev.sreagent.api.port.LockService;
+import dev.sreagent.api.port.Notifier;
+import dev.sreagent.api.port.Reasoner;
+import dev.sreagent.api.port.RemediationPlanner;
+import dev.sreagent.api.port.TelemetrySink;
+import dev.sreagent.api.port.TelemetrySource;
+import dev.sreagent.api.port.TopologyProvider;
+import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.guardrail.KillSwitch;
+import dev.sreagent.core.guardrail.SafetyGate;
+import dev.sreagent.core.internal.Json;
+import dev.sreagent.core.internal.SignalWindows;
+import dev.sreagent.core.lifecycle.IncidentLifecycle;
+import dev.sreagent.core.phase.DiagnosticAccuracy;
+import dev.sreagent.core.phase.PhaseRegistry;
+import dev.sreagent.core.runtime.BackgroundRunner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * An autonomous reliability agent: detect, investigate, diagnose, remediate, verify, learn.
+ *
+ * <pre>{@code
+ * SreAgent agent = SreAgent.builder()
+ *     .addTelemetrySource(mySource)          // or push signals into agent.sink()
+ *     .setTopologyProvider(myTopology)
+ *     .addExecutor(myExecutor)
+ *     .setDefaultPhase(Phase.ASSIST)         // the default is OBSERVE: nothing runs until you say so
+ *     .build();
+ * agent.start();                              // starts the sources
+ * try (var runner = agent.runInBackground(Duration.ofSeconds(1))) { ... }
+ * }</pre>
+ *
+ * <p>Threading: sources may push from any thread into the bounded inbox ({@link #sink()}); everything else runs in
+ * {@link #tick()}, one tick at a time. Simulations call {@code tick()} directly after advancing a virtual clock, so
+ * simulated time runs as fast as the CPU allows.
+ *
+ * <p>Every decision is written to the {@link AuditLog} before it takes effect; on build, the agent replays the log
+ * to rebuild its incidents, action history and phases, and never runs an action whose idempotency key is recorded
+ * as completed.
+ */
+public final class SreAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
+  private static final String AGENT = "agent";
+  private static final Duration HISTORY_RETENTION = Duration.ofHours(24);
+
+  private final Clock clock;
+  private final AgentSettings settings;
+  private final List<TelemetrySource> sources;
+  private final List<Detector> detectors;
+  private final Correlator correlator;
+  private final KnowledgeBase knowledge;
+  private final Reasoner reasoner;
+  private final RemediationPlanner planner;
+  private final SafetyGate gate;
+  private final List<ActionExecutor> executors;
+  private final ApprovalChannel approvals;
+  private final List<Notifier> notifiers;
+  private final IncidentStore store;
+  private final AuditLog audit;
+  private final LockService locks;
+  private final TopologyProvider topology;
+  private final PhaseRegistry phases;
+  private final KillSwitch killSwitch;
+
+  private final ArrayBlockingQueue<Signal> inbox;
+  private final SignalWindows windows = new SignalWindows(240, 200_000, 2_000, 20);
+  private final Deque<ExecutedAction> history = new ArrayDeque<>();
+  private final Map<String, ApprovalRequest> pending = new LinkedHashMap<>();
+  private final ConcurrentLinkedQueue<ApprovalDecision> submitted = new ConcurrentLinkedQueue<>();
+  private final Set<String> startedKeys = new HashSet<>();
+  private final Set<String> completedKeys = new HashSet<>();
+  private final Map<String, Instant> verifyingSince = new HashMap<>();
+  private final Map<IncidentType, DiagnosticAccuracy> accuracy = new ConcurrentHashMap<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+  private long nextIncident;
+
+  private final AtomicLong signalsAccepted = new AtomicLong();
+  private final AtomicLong signalsDropped = new AtomicLong();
+  private long signalsRejected;
+  private long anomalies;
+  private long incidentsOpened;
+  private long actionsExecuted;
+  private long actionsFailed;
+  private long actionsShadowed;
+  private long plansDenied;
+  private long approvalsRequested;
+  private final AtomicLong componentFailures = new AtomicLong();
+
+  SreAgent(SreAgentBuilder.Parts p) {
+    this.clock = p.clock;
+    this.settings = p.settings;
+    this.sources = List.copyOf(p.sources);
+    this.detectors = List.copyOf(p.detectors);
+    this.correlator = p.correlator;
+    this.knowledge = p.knowledge;
+    this.reasoner = p.reasoner;
+    this.planner = p.planner;
+    this.gate = p.gate;
+    this.executors = List.copyOf(p.executors);
+    this.approvals = p.approvals;
+    this.notifiers = List.copyOf(p.notifiers);
+    this.store = p.store;
+    this.audit = p.audit;
+    this.locks = p.locks;
+    this.topology = p.topology;
+    this.phases = p.phases;
+    this.killSwitch = p.killSwitch;
+    this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
+    replay();
+    audit(AuditTypes.AGENT_STARTED, null, AGENT, Map.of("agentId", settings.agentId(), "replayedIncidents",
+        String.valueOf(store.all().size())));
+  }
+
+  /** A builder with defaults for everything: {@code SreAgent.builder().build()} works. */
+  public static SreAgentBuilder builder() {
+    return new SreAgentBuilder();
+  }
+
+  // ---------------------------------------------------------------- public surface
+
+  /** Where telemetry goes: thread-safe, never blocks, returns false (and counts) when the inbox is full. */
+  public TelemetrySink sink() {
+    return this::offer;
+  }
+
+  private boolean offer(Signal s) {
+    if (closed.get() || s == null || !inbox.offer(s)) {
+      signalsDropped.incrementAndGet();
+      return false;
+    }
+    signalsAccepted.incrementAndGet();
+    return true;
+  }
+
+  /** Starts every telemetry source, pushing into {@link #sink()}. Idempotent. */
+  public void start() {
+    if (started.compareAndSet(false, true)) {
+      for (TelemetrySource s : sources) {
+        s.start(sink());
+        LOG.info("telemetry source {} started", s.name());
+      }
+    }
+  }
+
+  /** Runs {@link #tick()} every {@code interval} on a daemon thread until the returned runner is closed. */
+  public BackgroundRunner runInBackground(Duration interval) {
+    start();
+    return BackgroundRunner.start(this::tick, interval, settings.agentId());
+  }
+
+  /** The kill switch: engage it to deny every action at once. */
+  public KillSwitch killSwitch() {
+    return killSwitch;
+  }
+
+  /** The audit log. */
+  public AuditLog auditLog() {
+    return audit;
+  }
+
+  /** The knowledge base (runbooks and the post-mortems the agent wrote). */
+  public KnowledgeBase knowledgeBase() {
+    return knowledge;
+  }
+
+  /** All incidents, oldest first. */
+  public List<Incident> incidents() {
+    return store.all();
+  }
+
+  /** The incident with {@code id}. */
+  public Optional<Incident> incident(String id) {
+    return store.find(id);
+  }
+
+  /** The phase in force for {@code type}. */
+  public Phase phase(IncidentType type) {
+    return phases.phaseFor(type);
+  }
+
+  /** Human-verified diagnostic accuracy for {@code type}. */
+  public DiagnosticAccuracy accuracy(IncidentType type) {
+    return accuracy.getOrDefault(type, new DiagnosticAccuracy(0, 0));
+  }
+
+  /** Counters since start. */
+  public AgentStats stats() {
+    return new AgentStats(signalsAccepted.get(), signalsDropped.get(), signalsRejected, anomalies, incidentsOpened,
+        actionsExecuted, actionsFailed, actionsShadowed, plansDenied, approvalsRequested, componentFailures.get());
+  }
+
+  /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */
+  public void submitApproval(ApprovalDecision decision) {
+    submitted.add(Objects.requireNonNull(decision, "decision"));
+  }
+
+  /** The approval requests waiting for a human. */
+  public synchronized List<ApprovalRequest> pendingApprovals() {
+    return List.copyOf(pending.values());
+  }
+
+  /**
+   * An operator sets the phase of {@code type} (promotion is granted by a human, never automatic). Audited.
+   *
+   * @param operator who decided
+   */
+  public synchronized void setPhase(IncidentType type, Phase phase, String operator, String reason) {
+    Phase old = phases.phaseFor(type);
+    phases.set(type, phase);
+    audit(AuditTypes.PHASE_CHANGED, null, operator, Map.of("type", type.name(), "from", old.name(), "to",
+        phase.name(), "reason", reason));
+  }
+
+  /**
+   * A human records whether the diagnosis of {@code incidentId} was right; feeds the accuracy used for promotion.
+   */
+  public synchronized void reviewDiagnosis(String incidentId, boolean correct, String reviewer) {
+    Incident inc = store.find(incidentId).orElseThrow(() -> new IllegalArgumentException(
+        "incidentId must name a known incident, but was '" + incidentId + "'"));
+    accuracy.merge(inc.type(), new DiagnosticAccuracy(1, correct ? 1 : 0),
+        (a, b) -> a.plus(correct));
+    audit(AuditTypes.DIAGNOSIS_REVIEWED, incidentId, reviewer, Map.of("type", inc.type().name(), "correct",
+        String.valueOf(correct)));
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (TelemetrySource s : sources) {
+        try {
+          s.close();
+        } catch (Exception e) {
+          LOG.warn("closing telemetry source {} failed", s.name(), e);
+        }
+      }
+      synchronized (this) {
+        try {
+          audit.close();
+        } catch (Exception e) {
+          LOG.warn("closing the audit log failed", e);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /**
+   * One turn of the loop: drain the inbox through the detectors, correlate new anomalies into incidents, apply
+   * approvals, and move every active incident as far as it can go now.
+   */
+  public synchronized void tick() {
+    if (closed.get()) {
+      return;
+    }
+    Instant now = clock.now();
+    List<Anomaly> found = new ArrayList<>();
+    Signal s;
+    while ((s = inbox.poll()) != null) {
+      ingest(s, found);
+    }
+    for (Anomaly a : found) {
+      anomalies++;
+      onAnomaly(a, now);
+    }
+    applyApprovals(now);
+    for (Incident inc : store.active()) {
+      MDC.put("incident", inc.id());
+      try {
+        advance(inc, now);
+      } finally {
+        MDC.remove("incident");
+      }
+    }
+    while (!history.isEmpty() && history.peekFirst().at().isBefore(now.minus(HISTORY_RETENTION))) {
+      history.removeFirst();
+    }
+  }
+
+  private void ingest(Signal s, List<Anomaly> found) {
+    if (s instanceof MetricSample m) {
+      if (!Double.isFinite(m.value())) {
+        signalsRejected++;
+        return;
+      }
+      windows.add(m);
+    } else if (s instanceof ChangeEvent e) {
+      windows.add(e);
+    } else if (s instanceof LogRecord r) {
+      windows.add(r);
+    }
+    for (Detector d : detectors) {
+      try {
+        found.addAll(d.observe(s));
+      } catch (RuntimeException e) {
+        contained("detector " + d.name(), e);
+      }
+    }
+  }
+
+  private void contained(String component, RuntimeException e) {
+    componentFailures.incrementAndGet();
+    if (loggedFailures.add(component)) {
+      LOG.warn("{} failed; contained and counted (further failures of it are logged at DEBUG)", component, e);
+    } else {
+      LOG.debug("{} failed again", component, e);
+    }
+  }
+
+  private void onAnomaly(Anomaly a, Instant now) {
+    Correlation c;
+    try {
+      c = correlator.correlate(a, store.active(), topology.topology(), now);
+    } catch (RuntimeException e) {
+      contained("correlator", e);
+      c = new Correlation.OpenNew(a.service());
+    }
+    if (c instanceof Correlation.Attach at) {
+      Optional<Incident> target = store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
+      if (target.isPresent()) {
+        Incident inc = target.get().withAnomaly(a, at.rootService(), at.type(), now);
+        store.save(inc);
+        audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
+        emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
+        return;
+      }
+    }
+    String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
+    Incident inc = Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root, now);
+    incidentsOpened++;
+    store.save(inc);
+    audit(AuditTypes.INCIDENT_OPENED, inc, Map.of("anomaly", a.summary()));
+    emit(IncidentEvent.Kind.OPENED, inc, a.type() + " " + inc.severity() + " on " + root + ": " + a.summary(), now);
+  }
+
+  private void advance(Incident inc, Instant now) {
+    switch (inc.state()) {
+      case OPEN -> move(inc, IncidentState.INVESTIGATING, now, "investigating");
+      case INVESTIGATING -> {
+        if (!now.isBefore(inc.openedAt().plus(settings.investigationDelay()))) {
+          diagnose(inc, now);
+        }
+      }
+      case DIAGNOSED -> decide(inc, now);
+      case AWAITING_APPROVAL -> {
+        ApprovalRequest req = pending.get(inc.id());
+        if (req == null || now.isAfter(req.expiresAt())) {
+          pending.remove(inc.id());
+          escalate(inc, now, "approval request expired at " + (req == null ? "?" : req.expiresAt())
+              + " without an answer");
+        }
+      }
+      case REMEDIATING -> execute(inc, now);
+      case VERIFYING -> verify(inc, now);
+      default -> { }
+    }
+  }
+
+  private Incident move(Incident inc, IncidentState to, Instant now, String why) {
+    Incident next = IncidentLifecycle.transition(inc, to, now);
+    if (to == IncidentState.VERIFYING) {
+      verifyingSince.put(next.id(), now);
+    }
+    store.save(next);
+    audit(AuditTypes.INCIDENT_STATE, next, Map.of("from", inc.state().name(), "to", to.name(), "reason", why));
+    return next;
+  }
+
+  private void diagnose(Incident inc, Instant now) {
+    Incident withEvidence = inc.withEvidence(investigate(inc, now), now);
+    List<RetrievedDocument> docs;
+    String queryText = withEvidence.anomalies().stream().map(Anomaly::summary).reduce("", (x, y) -> x + " " + y);
+    try {
+      docs = knowledge.retrieve(new KnowledgeQuery(queryText, inc.type(), inc.affectedServices(), 5));
+    } catch (RuntimeException e) {
+      contained("knowledge base", e);
+      docs = List.of();
+    }
+    Diagnosis d;
+    try {
+      d = Objects.requireNonNull(reasoner.diagnose(withEvidence, docs), "reasoner returned null");
+    } catch (RuntimeException e) {
+      contained("reasoner", e);
+      d = new Diagnosis(List.of(new Hypothesis("unknown: the reasoner failed", 0.0, e.toString(), List.of())),
+          new Confidence(0, Map.of(), "reasoner failed"), "fallback");
+    }
+    Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
+    audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
+        String.format(Locale.ROOT, "%.2f", d.confidence().score())));
+    emit(IncidentEvent.Kind.DIAGNOSED, diagnosed, String.format(Locale.ROOT, "%s (confidence %.2f: %s)",
+        d.top().cause(), d.confidence().score(), d.confidence().explanation()), now);
+    decide(diagnosed, now);
+  }
+
+  private Evidence investigate(Incident inc, Instant now) {
+    Instant from = inc.openedAt().minus(Duration.ofMinutes(30));
+    List<MetricWindow> metrics = new ArrayList<>();
+    Set<String> neighbours = new LinkedHashSet<>();
+    Topology topo = topology.topology();
+    List<String> logs = new ArrayList<>();
+    for (String s : inc.affectedServices()) {
+      metrics.addAll(windows.windows(s, from));
+      neighbours.addAll(topo.neighboursOf(s));
+      for (LogRecord r : windows.logs(s)) {
+        logs.add(r.timestamp() + " " + r.service() + " " + r.severity() + " " + r.body());
+      }
+    }
+    neighbours.removeAll(inc.affectedServices());
+    Set<String> changeScope = new LinkedHashSet<>(inc.affectedServices());
+    changeScope.addAll(neighbours);
+    return new Evidence(metrics, windows.changes(changeScope, inc.openedAt().minus(Duration.ofHours(2))),
+        logs, neighbours);
+  }
+
+  private void decide(Incident inc, Instant now) {
+    Topology topo = topology.topology();
+    RemediationPlan plan;
+    try {
+      plan = Objects.requireNonNull(planner.plan(inc, topo), "planner returned null");
+    } catch (RuntimeException e) {
+      contained("planner", e);
+      plan = new RemediationPlan(inc.id(), List.of(), "planner failed: " + e);
+    }
+    Incident planned = inc.withPlan(plan, now);
+    Phase phase = phases.phaseFor(inc.type());
+    SafetyDecision decision = gate.decide(planned, plan, phase, topo, List.copyOf(history), now, false);
+    store.save(planned);
+    audit(AuditTypes.DECISION, planned, Map.of("outcome", decision.outcome().name(), "phase", phase.name(),
+        "reason", decision.reason(), "plan", Json.write(plan), "planHash", plan.hash(),
+        "verdicts", Json.write(decision.verdicts())));
+    emit(IncidentEvent.Kind.DECIDED, planned, decision.outcome() + " [" + phase + "] "
+        + describe(plan) + " - " + decision.reason(), now);
+    switch (decision.outcome()) {
+      case SHADOW -> {
+        for (int i = 0; i < plan.actions().size(); i++) {
+          Action a = plan.actions().get(i);
+          actionsShadowed++;
+          audit(AuditTypes.ACTION_SHADOWED, planned, Map.of("action", Json.write(a), "idempotencyKey",
+              plan.idempotencyKey(i), "intended", a.canonical()));
+          emit(IncidentEvent.Kind.ACTION_SHADOWED, planned, "would run " + a.canonical(), now);
+        }
+        escalate(planned, now, "phase OBSERVE: " + plan.actions().size()
+            + " intended action(s) recorded in the audit log, nothing executed; handed to humans");
+      }
+      case DENY -> {
+        plansDenied++;
+        escalate(planned, now, decision.reason());
+      }
+      case NEEDS_APPROVAL -> requestApproval(planned, decision, now);
+      case EXECUTE -> execute(move(planned, IncidentState.REMEDIATING, now, decision.reason()), now);
+    }
+  }
+
+  private static String describe(RemediationPlan plan) {
+    return plan.actions().isEmpty() ? "(no action)" : plan.actions().stream().map(Action::canonical).toList()
+        .toString();
+  }
+
+  private void requestApproval(Incident inc, SafetyDecision decision, Instant now) {
+    RemediationPlan plan = Objects.requireNonNull(inc.plan());
+    Incident waiting = move(inc, IncidentState.AWAITING_APPROVAL, now, decision.reason());
+    ApprovalRequest req = new ApprovalRequest(waiting, plan, plan.hash(), decision, now,
+        now.plus(settings.approvalTimeout()));
+    pending.put(inc.id(), req);
+    approvalsRequested++;
+    audit(AuditTypes.APPROVAL_REQUESTED, waiting, Map.of("planHash", plan.hash(), "expiresAt",
+        req.expiresAt().toString(), "reason", decision.reason()));
+    emit(IncidentEvent.Kind.APPROVAL_REQUESTED, waiting, "approval needed for " + describe(plan) + " (plan "
+        + plan.hash().substring(0, 12) + ", expires " + req.expiresAt() + ")", now);
+    try {
+      approvals.request(req);
+    } catch (RuntimeException e) {
+      contained("approval channel", e);
+    }
+  }
+
+  private void applyApprovals(Instant now) {
+    List<ApprovalDecision> decisions = new ArrayList<>();
+    ApprovalDecision d;
+    while ((d = submitted.poll()) != null) {
+      decisions.add(d);
+    }
+    try {
+      decisions.addAll(approvals.poll());
+    } catch (RuntimeException e) {
+      contained("approval channel", e);
+    }
+    for (ApprovalDecision decision : decisions) {
+      applyApproval(decision, now);
+    }
+  }
+
+  private void applyApproval(ApprovalDecision d, Instant now) {
+    ApprovalRequest req = pending.get(d.incidentId());
+    Map<String, String> data = Map.of("approver", d.approver(), "role", d.role(), "planHash", d.planHash(),
+        "comment", d.comment());
+    String refusal = null;
+    if (req == null) {
+      refusal = "no approval is pending for " + d.incidentId();
+    } else if (!req.planHash().equals(d.planHash())) {
+      refusal = "the approval is for plan " + d.planHash() + " but the pending plan is " + req.planHash();
+    } else if (!settings.approverRoles().contains(d.role())) {
+      refusal = "role '" + d.role() + "' may not approve; allowed roles are " + settings.approverRoles();
+    } else if (now.isAfter(req.expiresAt())) {
+      refusal = "the request expired at " + req.expiresAt();
+    }
+    Optional<Incident> inc = store.find(d.incidentId());
+    if (refusal != null || inc.isEmpty() || inc.get().state() != IncidentState.AWAITING_APPROVAL) {
+      Map<String, String> withReason = new LinkedHashMap<>(data);
+      withReason.put("reason", refusal != null ? refusal : "incident is not awaiting approval");
+      audit(AuditTypes.APPROVAL_REFUSED, d.incidentId(), d.approver(), withReason);
+      return;
+    }
+    pending.remove(d.incidentId());
+    Incident waiting = inc.get();
+    if (!d.approved()) {
+      audit(AuditTypes.APPROVAL_REJECTED, d.incidentId(), d.approver(), data);
+      escalate(waiting, now, "plan rejected by " + d.approver() + ": " + d.comment());
+      return;
+    }
+    audit(AuditTypes.APPROVAL_GRANTED, d.incidentId(), d.approver(), data);
+    RemediationPlan plan = Objects.requireNonNull(waiting.plan());
+    SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type()), topology.topology(),
+        List.copyOf(history), now, true);
+    audit(AuditTypes.DECISION, waiting, Map.of("outcome", recheck.outcome().name(), "reason", recheck.reason(),
+        "planHash", plan.hash(), "verdicts", Json.write(recheck.verdicts()), "approvedBy", d.approver()));
+    emit(IncidentEvent.Kind.APPROVED, waiting, "approved by " + d.approver() + " (" + d.role() + "); re-checked: "
+        + recheck.outcome(), now);
+    if (recheck.outcome() == SafetyDecision.Outcome.EXECUTE) {
+      execute(move(waiting, IncidentState.REMEDIATING, now, "approved by " + d.approver()), now);
+    } else {
+      escalate(waiting, now, "approved, but the re-check says " + recheck.outcome() + ": " + recheck.reason());
+    }
+  }
+
+  private void execute(Incident inc, Instant now) {
+    RemediationPlan plan = Objects.requireNonNull(inc.plan(), "plan");
+    for (int i = 0; i < plan.actions().size(); i++) {
+      Action action = plan.actions().get(i);
+      String key = plan.idempotencyKey(i);
+      if (completedKeys.contains(key)) {
+        continue;
+      }
+      Optional<ActionExecutor> executor = executors.stream().filter(e -> supportsSafely(e, action)).findFirst();
+      if (executor.isEmpty()) {
+        escalate(inc, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
+            + " sre-agent-k8s) or a custom ActionExecutor");
+        return;
+      }
+      if (startedKeys.contains(key)) {
+        Optional<ActionResult> prior = reconcileSafely(executor.get(), key);
+        if (prior.isPresent()) {
+          completedKeys.add(key);
+          audit(AuditTypes.ACTION_RECONCILED, inc, Map.of("idempotencyKey", key, "status",
+              prior.get().status().name(), "message", prior.get().message()));
+          if (prior.get().succeeded()) {
+            history.addLast(new ExecutedAction(action, inc.id(), prior.get().at(), key));
+            continue;
+          }
+          fail(inc, now, action, prior.get());
+          return;
+        }
+      }
+      Optional<Lock> lock = locks.tryAcquire(action.target(), settings.agentId(), settings.lockTtl());
+      if (lock.isEmpty()) {
+        LOG.info("{}: target {} is locked by another agent; retrying next tick", inc.id(), action.target());
+        return;
+      }
+      startedKeys.add(key);
+      audit(AuditTypes.ACTION_STARTED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
+          "fencingToken", String.valueOf(lock.get().fencingToken())));
+      ActionResult result;
+      try {
+        result = executor.get().execute(action, new ExecutionContext(inc.id(), key, lock.get().fencingToken(),
+            settings.dryRun()));
+      } catch (RuntimeException e) {
+        contained("executor " + executor.get().name(), e);
+        result = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
+      } finally {
+        locks.release(lock.get());
+      }
+      completedKeys.add(key);
+      audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
+          "status", result.status().name(), "message", result.message()));
+      if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
+        actionsExecuted++;
+        history.addLast(new ExecutedAction(action, inc.id(), now, key));
+        emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
+      } else {
+        fail(inc, now, action, result);
+        return;
+      }
+    }
+    move(inc, IncidentState.VERIFYING, now, "all " + plan.actions().size() + " action(s) executed");
+  }
+
+  private void fail(Incident inc, Instant now, Action action, ActionResult result) {
+    actionsFailed++;
+    emit(IncidentEvent.Kind.ACTION_FAILED, inc, action.canonical() + " failed: " + result.message(), now);
+    demote(inc.type(), "action " + action.kind() + " failed for " + inc.id());
+    escalate(inc, now, "action " + action.canonical() + " failed: " + result.message());
+  }
+
+  private static boolean supportsSafely(ActionExecutor e, Action a) {
+    try {
+      return e.supports(a);
+    } catch (RuntimeException ex) {
+      return false;
+    }
+  }
+
+  private Optional<ActionResult> reconcileSafely(ActionExecutor e, String key) {
+    try {
+      return e.reconcile(key);
+    } catch (RuntimeException ex) {
+      contained("executor " + e.name() + " reconcile", ex);
+      return Optional.empty();
+    }
+  }
+
+  private void verify(Incident inc, Instant now) {
+    Instant since = verifyingSince.getOrDefault(inc.id(), inc.updatedAt());
+    verifyingSince.putIfAbsent(inc.id(), since);
+    if (now.isBefore(since.plus(settings.verificationWindow()))) {
+      return;
+    }
+    Set<String> watched = new LinkedHashSet<>();
+    watched.add(inc.rootService());
+    RemediationPlan plan = Objects.requireNonNull(inc.plan());
+    plan.actions().forEach(a -> watched.add(a.service()));
+    List<String> stillFiring = new ArrayList<>();
+    for (Detector d : detectors) {
+      if (!d.type().equals(inc.type())) {
+        continue;
+      }
+      for (String s : watched) {
+        try {
+          if (d.isFiring(s)) {
+            stillFiring.add(d.name() + "@" + s);
+          }
+        } catch (RuntimeException e) {
+          contained("detector " + d.name(), e);
+        }
+      }
+    }
+    verifyingSince.remove(inc.id());
+    if (stillFiring.isEmpty()) {
+      String outcome = "verified: " + inc.type() + " signals of " + watched + " recovered within "
+          + settings.verificationWindow().toMinutes() + " min";
+      Incident done = move(inc.withOutcome(outcome, now), IncidentState.RESOLVED, now, outcome);
+      audit(AuditTypes.VERIFICATION, done, Map.of("result", "recovered"));
+      emit(IncidentEvent.Kind.RESOLVED, done, outcome + " (time to resolve "
+          + Duration.between(done.openedAt(), now).toSeconds() + " s)", now);
+      learn(done, now);
+      return;
+    }
+    audit(AuditTypes.VERIFICATION, inc, Map.of("result", "not recovered", "firing", stillFiring.toString()));
+    List<String> undone = new ArrayList<>();
+    for (Action a : plan.actions()) {
+      Optional<Action> inverse = a.inverse();
+      if (inverse.isPresent()) {
+        undone.add(runInverse(inc, a, inverse.get(), now));
+      }
+    }
+    String outcome = "not recovered after " + settings.verificationWindow().toMinutes() + " min (" + stillFiring
+        + "); " + (undone.isEmpty() ? "no action has an inverse" : "auto-rollback: " + undone) + "; escalated";
+    Incident rolledBack = move(inc.withOutcome(outcome, now), IncidentState.ROLLED_BACK, now, outcome);
+    demote(inc.type(), "remediation of " + inc.id() + " did not recover");
+    emit(IncidentEvent.Kind.ROLLED_BACK, rolledBack, outcome, now);
+  }
+
+  private String runInverse(Incident inc, Action original, Action inverse, Instant now) {
+    RemediationPlan undo = new RemediationPlan(inc.id(), List.of(inverse), "inverse of " + original.canonical());
+    SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, topology.topology(), List.copyOf(history), now,
+        true);
+    if (check.outcome() != SafetyDecision.Outcome.EXECUTE) {
+      return inverse.canonical() + " refused: " + check.reason();
+    }
+    String key = undo.idempotencyKey(0);
+    if (completedKeys.contains(key)) {
+      return inverse.canonical() + " already done";
+    }
+    Optional<ActionExecutor> ex = executors.stream().filter(e -> supportsSafely(e, inverse)).findFirst();
+    Optional<Lock> lock = locks.tryAcquire(inverse.target(), settings.agentId(), settings.lockTtl());
+    if (ex.isEmpty() || lock.isEmpty()) {
+      return inverse.canonical() + " not possible (no executor or target locked)";
+    }
+    startedKeys.add(key);
+    audit(AuditTypes.ACTION_STARTED, inc, Map.of("idempotencyKey", key, "action", Json.write(inverse),
+        "fencingToken", String.valueOf(lock.get().fencingToken()), "inverseOf", original.canonical()));
+    ActionResult r;
+    try {
+      r = ex.get().execute(inverse, new ExecutionContext(inc.id(), key, lock.get().fencingToken(),
+          settings.dryRun()));
+    } catch (RuntimeException e) {
+      r = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
+    } finally {
+      locks.release(lock.get());
+    }
+    completedKeys.add(key);
+    audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(inverse),
+        "status", r.status().name(), "message", r.message()));
+    if (r.succeeded()) {
+      history.addLast(new ExecutedAction(inverse, inc.id(), now, key));
+    }
+    return inverse.canonical() + " " + r.status();
+  }
+
+  private void demote(IncidentType type, String why) {
+    Phase old = phases.phaseFor(type);
+    Phase next = old.demoted();
+    if (next != old) {
+      phases.set(type, next);
+      audit(AuditTypes.PHASE_CHANGED, null, AGENT, Map.of("type", type.name(), "from", old.name(), "to",
+          next.name(), "reason", "automatic demotion: " + why));
+      LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
+    }
+  }
+
+  private void escalate(Incident inc, Instant now, String why) {
+    Incident escalated = move(inc.withOutcome(why, now), IncidentState.ESCALATED, now, why);
+    emit(IncidentEvent.Kind.ESCALATED, escalated, why, now);
+  }
+
+  private void learn(Incident inc, Instant now) {
+    Diagnosis d = inc.diagnosis();
+    RemediationPlan p = inc.plan();
+    String text = "# Post-mortem " + inc.id() + ": " + inc.type() + " on " + inc.rootService() + "\n\n"
+        + "## What was seen\n" + String.join("\n", inc.anomalies().stream().map(a -> "- " + a.summary()).toList())
+        + "\n\n## Hypothesis\n" + (d == null ? "none" : d.top().cause() + " (confidence "
+        + String.format(Locale.ROOT, "%.2f", d.confidence().score()) + ")")
+        + "\n\n## Action\n" + (p == null ? "none" : describe(p))
+        + "\n\n## Outcome\n" + inc.outcome() + "\n\nTime to resolve: "
+        + Duration.between(inc.openedAt(), now).toSeconds() + " s\n";
+    KnowledgeDocument doc = new KnowledgeDocument("postmortem-" + inc.id(), "Post-mortem " + inc.id() + ": "
+        + inc.type() + " on " + inc.rootService(), text, Map.of(KnowledgeDocument.KIND, "post-mortem",
+        KnowledgeDocument.INCIDENT_TYPES, inc.type().name(), KnowledgeDocument.SERVICES,
+        String.join(",", inc.affectedServices())));
+    try {
+      knowledge.upsert(doc);
+    } catch (RuntimeException e) {
+      contained("knowledge base", e);
+    }
+    audit(AuditTypes.POSTMORTEM, inc, Map.of("documentId", doc.id()));
+  }
+
+  private void emit(IncidentEvent.Kind kind, Incident inc, String message, Instant now) {
+    IncidentEvent event = new IncidentEvent(now, kind, inc, message);
+    for (Notifier n : notifiers) {
+      try {
+        n.notify(event);
+      } catch (RuntimeException e) {
+        contained("notifier " + n.getClass().getName(), e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- audit and replay
+
+  private void audit(String type, Incident inc, Map<String, String> data) {
+    Map<String, String> all = new LinkedHashMap<>(data);
+    all.put(AuditTypes.KEY_INCIDENT, Json.write(inc));
+    audit(type, inc.id(), AGENT, all);
+  }
+
+  private void audit(String type, @Nullable String incidentId, String actor, Map<String, String> data) {
+    audit.append(new AuditEntry(clock.now(), type, incidentId, actor, data));
+  }
+
+  private void replay() {
+    List<AuditRecord> records = audit.records();
+    if (records.isEmpty()) {
+      return;
+    }
+    Map<String, Incident> latest = new LinkedHashMap<>();
+    Map<String, ApprovalRequestStub> requested = new HashMap<>();
+    for (AuditRecord r : records) {
+      AuditEntry e = r.entry();
+      Map<String, String> data = e.data();
+      String snapshot = data.get(AuditTypes.KEY_INCIDENT);
+      if (snapshot != null) {
+        Incident inc = Json.read(snapshot, Incident.class);
+        Incident before = latest.put(inc.id(), inc);
+        if (inc.state() == IncidentState.VERIFYING && (before == null || before.state() != IncidentState.VERIFYING)) {
+          verifyingSince.put(inc.id(), e.timestamp());
+        }
+      }
+      switch (e.type()) {
+        case AuditTypes.ACTION_STARTED -> startedKeys.add(data.get("idempotencyKey"));
+        case AuditTypes.ACTION_COMPLETED, AuditTypes.ACTION_RECONCILED -> {
+          String key = data.get("idempotencyKey");
+          completedKeys.add(key);
+          String status = data.get("status");
+          String actionJson = data.get("action");
+          if (actionJson != null && ("SUCCEEDED".equals(status) || "DRY_RUN".equals(status))) {
+            history.addLast(new ExecutedAction(Json.read(actionJson, Action.class), Objects.requireNonNull(
+                e.incidentId()), e.timestamp(), key));
+          }
+        }
+        case AuditTypes.PHASE_CHANGED ->
+            phases.set(IncidentType.of(data.get("type")), Phase.valueOf(data.get("to")));
+        case AuditTypes.APPROVAL_REQUESTED -> requested.put(Objects.requireNonNull(e.incidentId()),
+            new ApprovalRequestStub(data.get("planHash"), Instant.parse(data.get("expiresAt")), e.timestamp()));
+        case AuditTypes.DIAGNOSIS_REVIEWED -> {
+          boolean correct = Boolean.parseBoolean(data.get("correct"));
+          accuracy.merge(IncidentType.of(data.get("type")), new DiagnosticAccuracy(1, correct ? 1 : 0),
+              (a, b) -> a.plus(correct));
+        }
+        default -> { }
+      }
+    }
+    for (Incident inc : latest.values()) {
+      store.save(inc);
+      if (inc.state() == IncidentState.AWAITING_APPROVAL && requested.containsKey(inc.id()) && inc.plan() != null) {
+        ApprovalRequestStub stub = requested.get(inc.id());
+        pending.put(inc.id(), new ApprovalRequest(inc, inc.plan(), stub.planHash(),
+            new SafetyDecision(SafetyDecision.Outcome.NEEDS_APPROVAL, phases.phaseFor(inc.type()), List.of(),
+                "restored after restart"), stub.requestedAt(), stub.expiresAt()));
+      }
+    }
+    nextIncident = latest.size();
+    LOG.info("replayed {} audit records: {} incidents ({} active), {} completed actions", records.size(),
+        latest.size(), store.active().size(), completedKeys.size());
+  }
+
+  private record ApprovalRequestStub(String planHash, Instant expiresAt, Instant requestedAt) {}
+}

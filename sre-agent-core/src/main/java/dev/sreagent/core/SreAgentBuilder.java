@@ -1,0 +1,376 @@
+package dev.sreagent.core;
+
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.config.ConfigurationException;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.ApprovalChannel;
+import dev.sreagent.api.port.AuditLog;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.Correlator;
+import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.port.Guardrail;
+import dev.sreagent.api.port.IncidentStore;
+import dev.sreagent.api.port.KnowledgeBase;
+import dev.sreagent.api.port.LockService;
+import dev.sreagent.api.port.Notifier;
+import dev.sreagent.api.port.Reasoner;
+import dev.sreagent.api.port.RemediationPlanner;
+import dev.sreagent.api.port.TelemetrySource;
+import dev.sreagent.api.port.TopologyProvider;
+import dev.sreagent.api.spi.ActionExecutorProvider;
+import dev.sreagent.api.spi.DetectorProvider;
+import dev.sreagent.api.spi.GuardrailProvider;
+import dev.sreagent.api.spi.KnowledgeBaseProvider;
+import dev.sreagent.api.spi.NotifierProvider;
+import dev.sreagent.api.spi.ReasonerProvider;
+import dev.sreagent.core.audit.HashChainedAuditLog;
+import dev.sreagent.core.guardrail.GuardrailLimits;
+import dev.sreagent.core.guardrail.KillSwitch;
+import dev.sreagent.core.guardrail.SafetyGate;
+import dev.sreagent.core.knowledge.LexicalKnowledgeBase;
+import dev.sreagent.core.lock.InMemoryLockService;
+import dev.sreagent.core.phase.PhaseRegistry;
+import dev.sreagent.core.reasoning.CatalogPlanner;
+import dev.sreagent.core.reasoning.EvidenceReasoner;
+import dev.sreagent.core.store.InMemoryIncidentStore;
+import dev.sreagent.detect.BuiltInDetectors;
+import dev.sreagent.detect.TopologyCorrelator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Composes an {@link SreAgent}. Every collaborator has a default, so {@code SreAgent.builder().build()} works.
+ *
+ * <p>Resolution order for each port: the explicit setter, then a provider named in configuration
+ * ({@code sre-agent.<port>=<name>}), then every provider found through {@link ServiceLoader} (sorted by
+ * {@code order()}, for multi-valued ports), then the built-in default. {@link #build()} checks cross-field rules and
+ * reports every problem at once; it does not change the builder, which can build again.
+ */
+public final class SreAgentBuilder {
+  private Clock clock = Clock.system();
+  private AgentSettings settings = AgentSettings.defaults();
+  private final List<TelemetrySource> sources = new ArrayList<>();
+  private @Nullable List<Detector> detectors;
+  private @Nullable Correlator correlator;
+  private @Nullable KnowledgeBase knowledge;
+  private @Nullable Reasoner reasoner;
+  private @Nullable RemediationPlanner planner;
+  private final List<Guardrail> guardrails = new ArrayList<>();
+  private final List<ActionExecutor> executors = new ArrayList<>();
+  private @Nullable ApprovalChannel approvals;
+  private final List<Notifier> notifiers = new ArrayList<>();
+  private @Nullable IncidentStore store;
+  private @Nullable AuditLog audit;
+  private @Nullable Path auditFile;
+  private @Nullable LockService locks;
+  private @Nullable TopologyProvider topology;
+  private Phase defaultPhase = Phase.OBSERVE;
+  private final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
+  private GuardrailLimits limits = GuardrailLimits.defaults();
+  private final Set<String> customActionKinds = new LinkedHashSet<>();
+  private Map<String, String> config = Map.of();
+  private boolean discovery = true;
+
+  SreAgentBuilder() {}
+
+  /** The clock; default the system clock. Simulations pass a virtual clock. */
+  public SreAgentBuilder setClock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Loop timings and sizes; default {@link AgentSettings#defaults()}. */
+  public SreAgentBuilder setSettings(AgentSettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /** Adds a telemetry source, started by {@link SreAgent#start()}. Sources are never discovered implicitly. */
+  public SreAgentBuilder addTelemetrySource(TelemetrySource source) {
+    sources.add(Objects.requireNonNull(source, "source"));
+    return this;
+  }
+
+  /** Replaces the detectors (default: the five built-in rule detectors, plus discovered providers). */
+  public SreAgentBuilder setDetectors(List<Detector> detectors) {
+    if (this.detectors != null) {
+      throw new IllegalStateException("detectors were already set to " + this.detectors);
+    }
+    this.detectors = List.copyOf(detectors);
+    return this;
+  }
+
+  public SreAgentBuilder setCorrelator(Correlator correlator) {
+    this.correlator = Objects.requireNonNull(correlator, "correlator");
+    return this;
+  }
+
+  /** Default: the runbooks bundled with the SDK, searched with BM25. */
+  public SreAgentBuilder setKnowledgeBase(KnowledgeBase knowledge) {
+    this.knowledge = Objects.requireNonNull(knowledge, "knowledge");
+    return this;
+  }
+
+  /** Default: the offline evidence reasoner. */
+  public SreAgentBuilder setReasoner(Reasoner reasoner) {
+    this.reasoner = Objects.requireNonNull(reasoner, "reasoner");
+    return this;
+  }
+
+  /** Default: the catalog planner. */
+  public SreAgentBuilder setPlanner(RemediationPlanner planner) {
+    this.planner = Objects.requireNonNull(planner, "planner");
+    return this;
+  }
+
+  /** Adds a guardrail after the built-in chain (which cannot be removed). */
+  public SreAgentBuilder addGuardrail(Guardrail guardrail) {
+    guardrails.add(Objects.requireNonNull(guardrail, "guardrail"));
+    return this;
+  }
+
+  /** Tightens the built-in guardrails. */
+  public SreAgentBuilder setGuardrailLimits(GuardrailLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
+
+  /** Registers a custom action kind in the catalog (an executor must support it). */
+  public SreAgentBuilder addCustomActionKind(String kind) {
+    customActionKinds.add(Objects.requireNonNull(kind, "kind"));
+    return this;
+  }
+
+  /** Adds an executor; the first that supports an action runs it. */
+  public SreAgentBuilder addExecutor(ActionExecutor executor) {
+    executors.add(Objects.requireNonNull(executor, "executor"));
+    return this;
+  }
+
+  public SreAgentBuilder setApprovalChannel(ApprovalChannel approvals) {
+    this.approvals = Objects.requireNonNull(approvals, "approvals");
+    return this;
+  }
+
+  public SreAgentBuilder addNotifier(Notifier notifier) {
+    notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+    return this;
+  }
+
+  public SreAgentBuilder setIncidentStore(IncidentStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /** An audit log implementation; conflicts with {@link #setAuditFile(Path)}. Default: in memory. */
+  public SreAgentBuilder setAuditLog(AuditLog audit) {
+    if (auditFile != null) {
+      throw new IllegalStateException("auditLog cannot be combined with auditFile " + auditFile);
+    }
+    this.audit = Objects.requireNonNull(audit, "audit");
+    return this;
+  }
+
+  /** Keeps the hash-chained audit log in {@code file} and replays it on build (crash recovery). */
+  public SreAgentBuilder setAuditFile(Path file) {
+    if (audit != null) {
+      throw new IllegalStateException("auditFile cannot be combined with an explicit auditLog " + audit);
+    }
+    this.auditFile = Objects.requireNonNull(file, "file");
+    return this;
+  }
+
+  public SreAgentBuilder setLockService(LockService locks) {
+    this.locks = Objects.requireNonNull(locks, "locks");
+    return this;
+  }
+
+  public SreAgentBuilder setTopologyProvider(TopologyProvider topology) {
+    this.topology = Objects.requireNonNull(topology, "topology");
+    return this;
+  }
+
+  /** The phase for incident types without their own; default OBSERVE (nothing executes). */
+  public SreAgentBuilder setDefaultPhase(Phase phase) {
+    this.defaultPhase = Objects.requireNonNull(phase, "phase");
+    return this;
+  }
+
+  /** The initial phase of one incident type (the audit log's phase changes win on restart). */
+  public SreAgentBuilder setPhase(IncidentType type, Phase phase) {
+    phases.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(phase, "phase"));
+    return this;
+  }
+
+  /** Flat configuration handed to providers and used to pick named providers. */
+  public SreAgentBuilder setConfig(Map<String, String> config) {
+    this.config = Map.copyOf(config);
+    return this;
+  }
+
+  /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
+  public SreAgentBuilder setDiscovery(boolean enabled) {
+    this.discovery = enabled;
+    return this;
+  }
+
+  /**
+   * Builds the agent, replaying the audit log when one is configured.
+   *
+   * @throws ConfigurationException listing every problem found
+   */
+  public SreAgent build() {
+    List<String> problems = new ArrayList<>();
+    ConfigView view = ConfigView.of(config);
+    boolean anyAssist = defaultPhase == Phase.ASSIST || phases.containsValue(Phase.ASSIST)
+        || defaultPhase == Phase.AUTONOMOUS || phases.containsValue(Phase.AUTONOMOUS);
+    if (anyAssist && settings.approverRoles().isEmpty()) {
+      problems.add("approverRoles is empty but a phase above OBSERVE is configured: nobody could approve SEV1/SEV2"
+          + " plans; set AgentSettings.withApproverRoles(Set.of(\"sre\"))");
+    }
+    List<Detector> ds = detectors != null ? detectors
+        : concat(BuiltInDetectors.create(), discover(DetectorProvider.class, problems, view,
+            DetectorProvider::name, DetectorProvider::order, DetectorProvider::create));
+    List<ActionExecutor> exs = new ArrayList<>(executors);
+    if (exs.isEmpty()) {
+      exs.addAll(discover(ActionExecutorProvider.class, problems, view, ActionExecutorProvider::name,
+          ActionExecutorProvider::order, ActionExecutorProvider::create));
+    }
+    List<Guardrail> extra = new ArrayList<>(guardrails);
+    extra.addAll(discover(GuardrailProvider.class, problems, view, GuardrailProvider::name,
+        GuardrailProvider::order, GuardrailProvider::create));
+    List<Notifier> ns = new ArrayList<>(notifiers);
+    ns.addAll(discover(NotifierProvider.class, problems, view, NotifierProvider::name, NotifierProvider::order,
+        NotifierProvider::create));
+    KnowledgeBase kb = knowledge != null ? knowledge : single(KnowledgeBaseProvider.class, "knowledge-base",
+        problems, view, KnowledgeBaseProvider::name, KnowledgeBaseProvider::order, KnowledgeBaseProvider::create,
+        LexicalKnowledgeBase::withBundledRunbooks);
+    Reasoner rs = reasoner != null ? reasoner : single(ReasonerProvider.class, "reasoner", problems, view,
+        ReasonerProvider::name, ReasonerProvider::order, ReasonerProvider::create, EvidenceReasoner::new);
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    Parts p = new Parts();
+    p.clock = clock;
+    p.settings = settings;
+    p.sources = sources;
+    p.detectors = ds;
+    p.correlator = correlator != null ? correlator : new TopologyCorrelator();
+    p.knowledge = kb;
+    p.reasoner = rs;
+    p.planner = planner != null ? planner : new CatalogPlanner();
+    p.killSwitch = new KillSwitch();
+    p.gate = SafetyGate.builtIn(limits, p.killSwitch, customActionKinds, extra);
+    p.executors = exs;
+    p.approvals = approvals != null ? approvals : ApprovalChannel.noop();
+    p.notifiers = ns;
+    p.store = store != null ? store : new InMemoryIncidentStore();
+    p.audit = audit != null ? audit : auditFile != null ? HashChainedAuditLog.open(auditFile)
+        : HashChainedAuditLog.inMemory();
+    p.locks = locks != null ? locks : new InMemoryLockService(clock);
+    p.topology = topology != null ? topology : TopologyProvider.noop();
+    Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
+    p.phases = new PhaseRegistry(defaultPhase, initial);
+    return new SreAgent(p);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private <P, T> List<T> discover(Class<P> type, List<String> problems, ConfigView view, Function<P, String> name,
+      Function<P, Integer> order, java.util.function.BiFunction<P, ConfigView, T> create) {
+    if (!discovery) {
+      return List.of();
+    }
+    List<P> providers = new ArrayList<>();
+    ServiceLoader.load(type, SreAgentBuilder.class.getClassLoader()).forEach(providers::add);
+    providers.sort(Comparator.comparing(order));
+    List<T> out = new ArrayList<>();
+    for (P provider : providers) {
+      try {
+        out.add(create.apply(provider, view));
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      } catch (RuntimeException e) {
+        problems.add(type.getSimpleName() + " '" + name.apply(provider) + "' failed to create: " + e);
+      }
+    }
+    return out;
+  }
+
+  private <P, T> T single(Class<P> type, String port, List<String> problems, ConfigView view,
+      Function<P, String> name, Function<P, Integer> order, java.util.function.BiFunction<P, ConfigView, T> create,
+      java.util.function.Supplier<T> fallback) {
+    String wanted = view.get("sre-agent." + port).orElse(null);
+    if (!discovery && wanted == null) {
+      return fallback.get();
+    }
+    List<P> providers = new ArrayList<>();
+    ServiceLoader.load(type, SreAgentBuilder.class.getClassLoader()).forEach(providers::add);
+    providers.sort(Comparator.comparing(order));
+    if (wanted != null) {
+      for (P provider : providers) {
+        if (name.apply(provider).equals(wanted)) {
+          try {
+            return create.apply(provider, view);
+          } catch (ConfigurationException e) {
+            problems.addAll(e.problems());
+            return fallback.get();
+          }
+        }
+      }
+      problems.add("sre-agent." + port + " names provider '" + wanted + "', but the known " + port
+          + " providers are " + providers.stream().map(name).collect(Collectors.toList())
+          + "; add the module that provides it (for example sre-agent-rag) to the class path");
+      return fallback.get();
+    }
+    if (!providers.isEmpty()) {
+      try {
+        return create.apply(providers.get(0), view);
+      } catch (RuntimeException e) {
+        problems.add(type.getSimpleName() + " '" + name.apply(providers.get(0)) + "' failed to create: " + e);
+      }
+    }
+    return fallback.get();
+  }
+
+  /** The resolved collaborators handed to the agent. */
+  static final class Parts {
+    Clock clock = Clock.system();
+    AgentSettings settings = AgentSettings.defaults();
+    List<TelemetrySource> sources = List.of();
+    List<Detector> detectors = List.of();
+    Correlator correlator = Correlator.noop();
+    KnowledgeBase knowledge = KnowledgeBase.noop();
+    Reasoner reasoner = new EvidenceReasoner();
+    RemediationPlanner planner = new CatalogPlanner();
+    SafetyGate gate = new SafetyGate(List.of());
+    KillSwitch killSwitch = new KillSwitch();
+    List<ActionExecutor> executors = List.of();
+    ApprovalChannel approvals = ApprovalChannel.noop();
+    List<Notifier> notifiers = List.of();
+    IncidentStore store = new InMemoryIncidentStore();
+    AuditLog audit = HashChainedAuditLog.inMemory();
+    LockService locks = new InMemoryLockService(Clock.system());
+    TopologyProvider topology = TopologyProvider.noop();
+    PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, new EnumMap<>(Phase.class).isEmpty() ? Map.of()
+        : Map.of());
+  }
+}

@@ -1,0 +1,28 @@
+package dev.sreagent.core.audit;
+
+/** The audit record types the agent writes. Every incident record carries the incident snapshot under "incident". */
+public final class AuditTypes {
+  public static final String AGENT_STARTED = "agent.started";
+  public static final String INCIDENT_OPENED = "incident.opened";
+  public static final String INCIDENT_UPDATED = "incident.updated";
+  public static final String INCIDENT_STATE = "incident.state";
+  public static final String DIAGNOSIS = "incident.diagnosed";
+  public static final String DECISION = "safety.decision";
+  public static final String APPROVAL_REQUESTED = "approval.requested";
+  public static final String APPROVAL_GRANTED = "approval.granted";
+  public static final String APPROVAL_REJECTED = "approval.rejected";
+  public static final String APPROVAL_REFUSED = "approval.refused";
+  public static final String ACTION_SHADOWED = "action.shadowed";
+  public static final String ACTION_STARTED = "action.started";
+  public static final String ACTION_COMPLETED = "action.completed";
+  public static final String ACTION_RECONCILED = "action.reconciled";
+  public static final String VERIFICATION = "verification";
+  public static final String PHASE_CHANGED = "phase.changed";
+  public static final String POSTMORTEM = "postmortem";
+  public static final String DIAGNOSIS_REVIEWED = "diagnosis.reviewed";
+
+  /** Data key holding the incident snapshot as JSON. */
+  public static final String KEY_INCIDENT = "incident";
+
+  private AuditTypes() {}
+}

@@ -1,0 +1,30 @@
+package dev.sreagent.core.guardrail;
+
+import dev.sreagent.api.model.GuardrailVerdict;
+import dev.sreagent.api.model.ProposedAction;
+import java.util.List;
+
+/** Denies actions during change-freeze windows. */
+public final class ChangeFreezeGuardrail extends BuiltInGuardrail {
+  private final List<FreezeWindow> windows;
+
+  public ChangeFreezeGuardrail(List<FreezeWindow> windows) {
+    this.windows = List.copyOf(windows);
+  }
+
+  @Override
+  public String name() {
+    return "change-freeze";
+  }
+
+  @Override
+  public GuardrailVerdict evaluate(ProposedAction p) {
+    for (FreezeWindow w : windows) {
+      if (w.contains(p.now())) {
+        return GuardrailVerdict.deny(name(),
+            "change freeze '" + w.name() + "' from " + w.start() + " to " + w.end() + " is in force");
+      }
+    }
+    return GuardrailVerdict.allow(name(), "no freeze in force");
+  }
+}

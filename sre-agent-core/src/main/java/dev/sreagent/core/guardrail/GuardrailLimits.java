@@ -1,0 +1,213 @@
+package dev.sreagent.core.guardrail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The numbers behind the built-in guardrails. Configuration may tighten them but never loosen them past the hard
+ * ceilings ({@code HARD_*}): a setter that would loosen throws, quoting the value and the ceiling.
+ *
+ * <pre>{@code
+ * GuardrailLimits limits = GuardrailLimits.builder()
+ *     .setMaxFleetRestartFraction(0.05)          // tighter than the 10% ceiling
+ *     .setTruncationAllowList(List.of("/var/log/"))
+ *     .build();
+ * }</pre>
+ */
+public final class GuardrailLimits {
+  /** Never restart more than this fraction of the fleet within the restart window. */
+  public static final double HARD_MAX_FLEET_RESTART_FRACTION = 0.10;
+  /** The restart window may be made longer, never shorter. */
+  public static final Duration HARD_MIN_RESTART_WINDOW = Duration.ofMinutes(10);
+  /** Per-target cooldown may be made longer, never shorter. */
+  public static final Duration HARD_MIN_COOLDOWN = Duration.ofMinutes(5);
+  /** Global action rate ceiling per hour. */
+  public static final int HARD_MAX_ACTIONS_PER_HOUR = 60;
+  /** Absolute replica ceiling for scale-out. */
+  public static final int HARD_MAX_REPLICAS = 500;
+  /** Paths under which truncation is never allowed, whatever the allow-list says. */
+  public static final List<String> FORBIDDEN_PATH_PREFIXES =
+      List.of("/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/root", "/sbin", "/sys", "/usr");
+
+  /** Defaults. */
+  public static final double DEFAULT_MAX_FLEET_RESTART_FRACTION = HARD_MAX_FLEET_RESTART_FRACTION;
+  public static final Duration DEFAULT_RESTART_WINDOW = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_RESTART_WAVE = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(15);
+  public static final int DEFAULT_MAX_ACTIONS_PER_HOUR = 20;
+  public static final int DEFAULT_MAX_REPLICAS = 50;
+  public static final List<String> DEFAULT_TRUNCATION_ALLOW_LIST = List.of("/var/log/");
+  public static final double DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY = 0.5;
+
+  private final double maxFleetRestartFraction;
+  private final Duration restartWindow;
+  private final Duration restartWave;
+  private final Duration cooldown;
+  private final int maxActionsPerHour;
+  private final int maxReplicas;
+  private final List<String> truncationAllowList;
+  private final List<FreezeWindow> freezeWindows;
+  private final double minConfidenceForAutonomy;
+
+  private GuardrailLimits(Builder b) {
+    this.maxFleetRestartFraction = b.maxFleetRestartFraction;
+    this.restartWindow = b.restartWindow;
+    this.restartWave = b.restartWave;
+    this.cooldown = b.cooldown;
+    this.maxActionsPerHour = b.maxActionsPerHour;
+    this.maxReplicas = b.maxReplicas;
+    this.truncationAllowList = List.copyOf(b.truncationAllowList);
+    this.freezeWindows = List.copyOf(b.freezeWindows);
+    this.minConfidenceForAutonomy = b.minConfidenceForAutonomy;
+  }
+
+  /** The defaults. */
+  public static GuardrailLimits defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public double maxFleetRestartFraction() {
+    return maxFleetRestartFraction;
+  }
+
+  public Duration restartWindow() {
+    return restartWindow;
+  }
+
+  public Duration restartWave() {
+    return restartWave;
+  }
+
+  public Duration cooldown() {
+    return cooldown;
+  }
+
+  public int maxActionsPerHour() {
+    return maxActionsPerHour;
+  }
+
+  public int maxReplicas() {
+    return maxReplicas;
+  }
+
+  public List<String> truncationAllowList() {
+    return truncationAllowList;
+  }
+
+  public List<FreezeWindow> freezeWindows() {
+    return freezeWindows;
+  }
+
+  public double minConfidenceForAutonomy() {
+    return minConfidenceForAutonomy;
+  }
+
+  /** Builder; every setter validates at once against the hard ceilings. */
+  public static final class Builder {
+    private double maxFleetRestartFraction = DEFAULT_MAX_FLEET_RESTART_FRACTION;
+    private Duration restartWindow = DEFAULT_RESTART_WINDOW;
+    private Duration restartWave = DEFAULT_RESTART_WAVE;
+    private Duration cooldown = DEFAULT_COOLDOWN;
+    private int maxActionsPerHour = DEFAULT_MAX_ACTIONS_PER_HOUR;
+    private int maxReplicas = DEFAULT_MAX_REPLICAS;
+    private List<String> truncationAllowList = DEFAULT_TRUNCATION_ALLOW_LIST;
+    private final List<FreezeWindow> freezeWindows = new ArrayList<>();
+    private double minConfidenceForAutonomy = DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY;
+
+    private Builder() {}
+
+    public Builder setMaxFleetRestartFraction(double fraction) {
+      if (!(fraction > 0 && fraction <= HARD_MAX_FLEET_RESTART_FRACTION)) {
+        throw new IllegalArgumentException("maxFleetRestartFraction must be within (0, "
+            + HARD_MAX_FLEET_RESTART_FRACTION + "] (hard ceiling), but was " + fraction);
+      }
+      this.maxFleetRestartFraction = fraction;
+      return this;
+    }
+
+    public Builder setRestartWindow(Duration window) {
+      Objects.requireNonNull(window, "window");
+      if (window.compareTo(HARD_MIN_RESTART_WINDOW) < 0) {
+        throw new IllegalArgumentException("restartWindow must be >= " + HARD_MIN_RESTART_WINDOW
+            + " (hard floor), but was " + window);
+      }
+      this.restartWindow = window;
+      return this;
+    }
+
+    public Builder setRestartWave(Duration wave) {
+      Objects.requireNonNull(wave, "wave");
+      if (wave.isNegative() || wave.isZero()) {
+        throw new IllegalArgumentException("restartWave must be positive, but was " + wave);
+      }
+      this.restartWave = wave;
+      return this;
+    }
+
+    public Builder setCooldown(Duration cooldown) {
+      Objects.requireNonNull(cooldown, "cooldown");
+      if (cooldown.compareTo(HARD_MIN_COOLDOWN) < 0) {
+        throw new IllegalArgumentException(
+            "cooldown must be >= " + HARD_MIN_COOLDOWN + " (hard floor), but was " + cooldown);
+      }
+      this.cooldown = cooldown;
+      return this;
+    }
+
+    public Builder setMaxActionsPerHour(int max) {
+      if (max < 1 || max > HARD_MAX_ACTIONS_PER_HOUR) {
+        throw new IllegalArgumentException("maxActionsPerHour must be within [1, " + HARD_MAX_ACTIONS_PER_HOUR
+            + "] (hard ceiling), but was " + max);
+      }
+      this.maxActionsPerHour = max;
+      return this;
+    }
+
+    public Builder setMaxReplicas(int max) {
+      if (max < 1 || max > HARD_MAX_REPLICAS) {
+        throw new IllegalArgumentException(
+            "maxReplicas must be within [1, " + HARD_MAX_REPLICAS + "] (hard ceiling), but was " + max);
+      }
+      this.maxReplicas = max;
+      return this;
+    }
+
+    public Builder setTruncationAllowList(List<String> prefixes) {
+      Objects.requireNonNull(prefixes, "prefixes");
+      for (String p : prefixes) {
+        String problem = TruncationAllowListGuardrail.problemWithPrefix(p);
+        if (problem != null) {
+          throw new IllegalArgumentException("truncationAllowList entry " + problem);
+        }
+      }
+      this.truncationAllowList = List.copyOf(prefixes);
+      return this;
+    }
+
+    public Builder addFreezeWindow(FreezeWindow window) {
+      freezeWindows.add(Objects.requireNonNull(window, "window"));
+      return this;
+    }
+
+    public Builder setMinConfidenceForAutonomy(double min) {
+      if (!(min >= DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY && min <= 1)) {
+        throw new IllegalArgumentException("minConfidenceForAutonomy must be within ["
+            + DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY + ", 1] (hard floor), but was " + min);
+      }
+      this.minConfidenceForAutonomy = min;
+      return this;
+    }
+
+    /** Builds; the builder stays usable. */
+    public GuardrailLimits build() {
+      return new GuardrailLimits(this);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/** The guardrails engine: built-in safety policies, hard ceilings and the safety gate. */
+@NullMarked
+package dev.sreagent.core.guardrail;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** The incident lifecycle state machine. */
+@NullMarked
+package dev.sreagent.core.lifecycle;
+
+import org.jspecify.annotations.NullMarked;

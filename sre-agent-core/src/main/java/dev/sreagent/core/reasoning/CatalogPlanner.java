@@ -1,0 +1,104 @@
+package dev.sreagent.core.reasoning;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.model.Revision;
+import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.RemediationPlanner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The default planner: the remediation of ARCHITECTURE.md section 3 for each built-in incident type, acting on
+ * the root service only.
+ * <ul>
+ *   <li>OOM kill: rolling restart of the pods over the threshold.
+ *   <li>High latency: scale out by half (at least one replica), capped at the HPA maximum.
+ *   <li>Error-rate spike: roll back to the last healthy revision, only when the current revision was rolled out
+ *       within {@link #ROLLBACK_RECENCY}; otherwise nothing (escalate).
+ *   <li>Disk exhaustion: truncate the logs of the full filesystem.
+ *   <li>Certificate expiry: trigger renewal.
+ * </ul>
+ * Anything else gets an empty plan: the agent escalates to humans.
+ */
+public final class CatalogPlanner implements RemediationPlanner {
+  /** How recent a rollout must be for a rollback to be proposed. */
+  public static final Duration ROLLBACK_RECENCY = Duration.ofHours(6);
+
+  @Override
+  public RemediationPlan plan(Incident incident, Topology topology) {
+    String root = incident.rootService();
+    Optional<ServiceInfo> info = topology.service(root);
+    List<Action> actions = new ArrayList<>();
+    String why;
+    IncidentType t = incident.type();
+    if (t.equals(IncidentType.OOM_KILL)) {
+      Set<String> pods = new LinkedHashSet<>();
+      for (Anomaly a : incident.rootAnomalies()) {
+        if (a.type().equals(IncidentType.OOM_KILL) && info.isPresent() && info.get().pods().contains(a.resource())) {
+          pods.add(a.resource());
+        }
+      }
+      if (!pods.isEmpty()) {
+        actions.add(new Action.RestartPods(root, List.copyOf(pods)));
+      }
+      why = pods.isEmpty() ? "no current pod of " + root + " is over its memory threshold any more"
+          : "rolling restart of " + pods + " frees the leaked memory";
+    } else if (t.equals(IncidentType.HIGH_LATENCY)) {
+      if (info.isPresent() && info.get().replicas() < info.get().maxReplicas()) {
+        int from = info.get().replicas();
+        int to = Math.min(info.get().maxReplicas(), Math.max(from + 1, (int) Math.ceil(from * 1.5)));
+        actions.add(new Action.ScaleReplicas(root, from, to));
+        why = "scale " + root + " from " + from + " to " + to + " replicas to relieve saturation";
+      } else {
+        why = info.isEmpty() ? root + " is not in the topology" : root + " already runs at its HPA maximum";
+      }
+    } else if (t.equals(IncidentType.ERROR_RATE_SPIKE)) {
+      why = planRollback(incident, info, actions);
+    } else if (t.equals(IncidentType.DISK_EXHAUSTION)) {
+      for (Anomaly a : incident.rootAnomalies()) {
+        int colon = a.resource().indexOf(':');
+        if (a.type().equals(IncidentType.DISK_EXHAUSTION) && colon > 0) {
+          actions.add(new Action.TruncateLogs(root, a.resource().substring(0, colon),
+              a.resource().substring(colon + 1)));
+        }
+      }
+      why = "truncate the logs filling " + actions.stream().map(Action::target).toList();
+    } else if (t.equals(IncidentType.CERTIFICATE_EXPIRY)) {
+      incident.rootAnomalies().stream().filter(a -> a.type().equals(IncidentType.CERTIFICATE_EXPIRY))
+          .map(Anomaly::resource).distinct()
+          .forEach(cert -> actions.add(new Action.RenewCertificate(root, cert)));
+      why = "trigger renewal of " + actions.stream().map(Action::target).toList();
+    } else {
+      why = "no catalog action for incident type " + t;
+    }
+    return new RemediationPlan(incident.id(), actions, why);
+  }
+
+  private static String planRollback(Incident incident, Optional<ServiceInfo> info, List<Action> actions) {
+    String root = incident.rootService();
+    if (info.isEmpty()) {
+      return root + " is not in the topology";
+    }
+    ServiceInfo s = info.get();
+    Optional<Revision> current = s.revision(s.currentRevision());
+    if (current.isEmpty() || current.get().deployedAt().isBefore(incident.openedAt().minus(ROLLBACK_RECENCY))) {
+      return "current revision " + s.currentRevision() + " of " + root + " is not a recent rollout; a blind rollback"
+          + " is not evidence-based";
+    }
+    Optional<Revision> target = s.lastHealthyRevisionBeforeCurrent();
+    if (target.isEmpty()) {
+      return root + " has no earlier healthy revision to roll back to";
+    }
+    actions.add(new Action.RollBack(root, s.currentRevision(), target.get().id()));
+    return "roll " + root + " back from " + s.currentRevision() + " to healthy " + target.get().id();
+  }
+}

@@ -1,0 +1,153 @@
+package dev.sreagent.core.reasoning;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.Citation;
+import dev.sreagent.api.model.Confidence;
+import dev.sreagent.api.model.Diagnosis;
+import dev.sreagent.api.model.Evidence;
+import dev.sreagent.api.model.Hypothesis;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricWindow;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.port.Reasoner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The offline reasoner: maps the incident type and the evidence to ranked hypotheses with rules an SRE would use
+ * (a deploy shortly before an error spike points at the deploy; rising traffic before latency points at
+ * saturation), cites the retrieved runbooks, and explains its confidence as three factors:
+ * <ul>
+ *   <li>{@code detector} — mean anomaly score of the root service's anomalies;
+ *   <li>{@code evidence} — how strongly the evidence supports the top hypothesis;
+ *   <li>{@code knowledge} — whether a runbook for this incident type was retrieved.
+ * </ul>
+ * Confidence = 0.3 detector + 0.4 evidence + 0.3 knowledge. No network, deterministic.
+ */
+public final class EvidenceReasoner implements Reasoner {
+  /** A deploy within this window before the incident counts as a suspect. */
+  public static final Duration DEPLOY_SUSPECT_WINDOW = Duration.ofMinutes(60);
+
+  @Override
+  public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
+    Evidence evidence = incident.evidence() == null ? Evidence.empty() : incident.evidence();
+    String root = incident.rootService();
+    List<Citation> citations = cite(knowledge, incident.type());
+    List<Hypothesis> hypotheses = new ArrayList<>();
+    double evidenceFactor;
+    IncidentType t = incident.type();
+    if (t.equals(IncidentType.OOM_KILL)) {
+      List<String> pods = incident.rootAnomalies().stream().map(Anomaly::resource).distinct().toList();
+      hypotheses.add(new Hypothesis("memory leak in " + root + " pods " + pods, 0.7,
+          "memory of " + pods + " stayed above the limit threshold while other pods stayed normal", citations));
+      hypotheses.add(new Hypothesis("memory limit of " + root + " too low for its load", 0.2,
+          "possible if all pods grow together with traffic", citations));
+      evidenceFactor = pods.size() < replicasHint(evidence, root) ? 0.9 : 0.6;
+    } else if (t.equals(IncidentType.HIGH_LATENCY)) {
+      double growth = trafficGrowth(evidence, root);
+      if (growth > 1.3) {
+        hypotheses.add(new Hypothesis(String.format("traffic surge (x%.1f) saturates %s", growth, root), 0.75,
+            String.format("request rate of %s rose x%.1f over the window while latency rose", root, growth),
+            citations));
+        hypotheses.add(new Hypothesis("capacity loss in " + root, 0.15, "latency rose with the surge", citations));
+        evidenceFactor = 0.85;
+      } else {
+        hypotheses.add(new Hypothesis("capacity loss in " + root + " (throttling or a noisy neighbour)", 0.6,
+            "latency rose without a traffic increase and no downstream dependency is slow", citations));
+        hypotheses.add(new Hypothesis("slow dependency of " + root, 0.25,
+            "not excluded: dependencies without telemetry", citations));
+        evidenceFactor = 0.7;
+      }
+    } else if (t.equals(IncidentType.ERROR_RATE_SPIKE)) {
+      Optional<ChangeEvent> deploy = recentDeploy(evidence, incident);
+      if (deploy.isPresent()) {
+        ChangeEvent d = deploy.get();
+        long minutes = Duration.between(d.timestamp(), incident.openedAt()).toMinutes();
+        hypotheses.add(new Hypothesis("bad deploy of " + root + " revision " + d.revision(), 0.8,
+            "revision " + d.revision() + " was rolled out " + minutes + " min before the error spike", citations));
+        hypotheses.add(new Hypothesis("failing dependency of " + root, 0.1,
+            "no downstream service shows errors", citations));
+        evidenceFactor = 0.95;
+      } else {
+        hypotheses.add(new Hypothesis("failing dependency or configuration of " + root, 0.4,
+            "no deploy of " + root + " in the last " + DEPLOY_SUSPECT_WINDOW.toMinutes() + " min", citations));
+        evidenceFactor = 0.35;
+      }
+    } else if (t.equals(IncidentType.DISK_EXHAUSTION)) {
+      List<String> disks = incident.rootAnomalies().stream().map(Anomaly::resource).distinct().toList();
+      hypotheses.add(new Hypothesis("log burst from " + root + " fills " + disks, 0.75,
+          "the filesystem holding " + root + "'s logs grows fast enough to fill within the horizon", citations));
+      evidenceFactor = 0.8;
+    } else if (t.equals(IncidentType.CERTIFICATE_EXPIRY)) {
+      hypotheses.add(new Hypothesis("automated renewal of " + root + "'s certificate did not happen", 0.85,
+          "the certificate is inside its renewal window and was not renewed", citations));
+      evidenceFactor = 0.9;
+    } else {
+      hypotheses.add(new Hypothesis("unclassified anomaly on " + root, 0.2,
+          "no built-in rule covers incident type " + t, citations));
+      evidenceFactor = 0.2;
+    }
+    double detector = incident.rootAnomalies().stream().mapToDouble(Anomaly::score).average()
+        .orElse(incident.anomalies().stream().mapToDouble(Anomaly::score).average().orElse(0));
+    double knowledgeFactor = citations.stream().anyMatch(c -> c.score() > 0) && typeCovered(knowledge, t) ? 1.0
+        : citations.isEmpty() ? 0.0 : 0.5;
+    double score = clamp(0.3 * detector + 0.4 * evidenceFactor + 0.3 * knowledgeFactor);
+    hypotheses.sort(Comparator.comparingDouble(Hypothesis::likelihood).reversed());
+    String explanation = String.format(
+        "%.2f = 0.3 x detector %.2f + 0.4 x evidence %.2f + 0.3 x knowledge %.2f", score, detector,
+        evidenceFactor, knowledgeFactor);
+    return new Diagnosis(hypotheses,
+        new Confidence(score, Map.of("detector", clamp(detector), "evidence", evidenceFactor, "knowledge",
+            knowledgeFactor), explanation), "offline-evidence");
+  }
+
+  private static double clamp(double v) {
+    return Math.max(0, Math.min(1, v));
+  }
+
+  private static List<Citation> cite(List<RetrievedDocument> knowledge, IncidentType t) {
+    List<Citation> out = new ArrayList<>();
+    for (RetrievedDocument r : knowledge.subList(0, Math.min(2, knowledge.size()))) {
+      KnowledgeDocument d = r.document();
+      String excerpt = d.text().lines().filter(l -> l.startsWith("1.")).findFirst()
+          .orElse(d.text().lines().findFirst().orElse(""));
+      out.add(new Citation(d.id(), d.title(), excerpt, r.score()));
+    }
+    return out;
+  }
+
+  private static boolean typeCovered(List<RetrievedDocument> knowledge, IncidentType t) {
+    return knowledge.stream().limit(2).anyMatch(r -> List.of(r.document().metadata()
+        .getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "").split("\\s*,\\s*")).contains(t.name()));
+  }
+
+  private static Optional<ChangeEvent> recentDeploy(Evidence e, Incident incident) {
+    return e.recentChanges().stream()
+        .filter(c -> c.service().equals(incident.rootService()) && ChangeEvent.DEPLOY.equals(c.kind()))
+        .filter(c -> !c.timestamp().isBefore(incident.openedAt().minus(DEPLOY_SUSPECT_WINDOW)))
+        .max(Comparator.comparing(ChangeEvent::timestamp));
+  }
+
+  private static double trafficGrowth(Evidence e, String service) {
+    for (MetricWindow w : e.metrics()) {
+      if (w.service().equals(service) && w.series().startsWith(MetricNames.REQUEST_RATE) && w.min() > 0) {
+        return w.last() / w.min();
+      }
+    }
+    return 1.0;
+  }
+
+  private static int replicasHint(Evidence e, String service) {
+    return (int) e.metrics().stream()
+        .filter(w -> w.service().equals(service) && w.series().startsWith(MetricNames.MEMORY_UTILIZATION))
+        .count();
+  }
+}

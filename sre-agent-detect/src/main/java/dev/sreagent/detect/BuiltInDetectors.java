@@ -1,0 +1,15 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.port.Detector;
+import java.util.List;
+
+/** The detectors for the five built-in incident types, with default thresholds. */
+public final class BuiltInDetectors {
+  private BuiltInDetectors() {}
+
+  /** New instances of the five rule detectors (detectors hold per-series state: never share them). */
+  public static List<Detector> create() {
+    return List.of(new MemoryPressureDetector(), new LatencyDetector(), new ErrorRateDetector(),
+        new DiskExhaustionDetector(), new CertificateExpiryDetector());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Severity;
+import java.time.Duration;
+
+/**
+ * Error-rate spike: the error ratio above {@code factor} times its learned baseline (default 3x, a rise of more
+ * than 200%) and above an absolute floor (default 2%, so that 0.1% to 0.3% does not page), for {@code sustain}
+ * (default 2 minutes). SEV2 when at least 25% of requests fail.
+ */
+public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.State> {
+  /** Default multiple of the baseline. */
+  public static final double DEFAULT_FACTOR = 3.0;
+  /** Default absolute floor. */
+  public static final double DEFAULT_MIN_RATIO = 0.02;
+  /** Default sustain window. */
+  public static final Duration DEFAULT_SUSTAIN = Duration.ofMinutes(2);
+  /** Error ratio at which the anomaly is SEV2. */
+  public static final double SEV2_RATIO = 0.25;
+
+  private final double factor;
+  private final double minRatio;
+
+  /** With the defaults. */
+  public ErrorRateDetector() {
+    this(DEFAULT_FACTOR, DEFAULT_MIN_RATIO, DEFAULT_SUSTAIN);
+  }
+
+  /** With custom settings. */
+  public ErrorRateDetector(double factor, double minRatio, Duration sustain) {
+    super(MetricNames.ERROR_RATIO, sustain, Duration.ofMinutes(1));
+    if (!(factor > 1)) {
+      throw new IllegalArgumentException("factor must be > 1, but was " + factor);
+    }
+    if (!(minRatio >= 0 && minRatio < 1)) {
+      throw new IllegalArgumentException("minRatio must be within [0, 1), but was " + minRatio);
+    }
+    this.factor = factor;
+    this.minRatio = minRatio;
+  }
+
+  static final class State extends ResourceState {
+    final Ewma baseline = new Ewma(1.0 / 40);
+
+    State(String service, String resource) {
+      super(service, resource);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "error-rate";
+  }
+
+  @Override
+  public IncidentType type() {
+    return IncidentType.ERROR_RATE_SPIKE;
+  }
+
+  @Override
+  String resourceOf(MetricSample s) {
+    return s.service();
+  }
+
+  @Override
+  State newState(String service, String resource) {
+    return new State(service, resource);
+  }
+
+  @Override
+  Evaluation evaluate(State st, MetricSample sample) {
+    double v = sample.value();
+    if (st.baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
+      st.baseline.update(v);
+      return new Evaluation(false, Double.MAX_VALUE);
+    }
+    double threshold = Math.max(factor * st.baseline.mean(), minRatio);
+    boolean breach = v > threshold;
+    if (!breach) {
+      st.baseline.update(v);
+    }
+    return new Evaluation(breach, threshold);
+  }
+
+  @Override
+  Severity severityOf(State st, double value, double threshold) {
+    return value >= SEV2_RATIO ? Severity.SEV2 : Severity.SEV3;
+  }
+
+  @Override
+  double scoreOf(double value, double threshold) {
+    return clampUnit(0.5 + 0.5 * (value - threshold) / Math.max(1 - threshold, 1e-9));
+  }
+
+  @Override
+  String describe(State st, double value, double threshold) {
+    return String.format("error rate of %s is %.1f%%, baseline %.2f%% (threshold %.1f%%)", st.service,
+        value * 100, st.baseline.mean() * 100, threshold * 100);
+  }
+}

@@ -1,0 +1,90 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Severity;
+import dev.sreagent.api.model.Signal;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * OOM-kill risk: a pod's memory above {@code threshold} of its limit for {@code sustain} (defaults 85%, 5 minutes),
+ * or an OOMKilled event.
+ */
+public final class MemoryPressureDetector extends RuleDetector<RuleDetector.ResourceState> {
+  /** Default fraction of the memory limit. */
+  public static final double DEFAULT_THRESHOLD = 0.85;
+  /** Default sustain window. */
+  public static final Duration DEFAULT_SUSTAIN = Duration.ofMinutes(5);
+
+  private final double threshold;
+
+  /** With the defaults. */
+  public MemoryPressureDetector() {
+    this(DEFAULT_THRESHOLD, DEFAULT_SUSTAIN);
+  }
+
+  /** With a custom threshold (a fraction in (0, 1]) and sustain window. */
+  public MemoryPressureDetector(double threshold, Duration sustain) {
+    super(MetricNames.MEMORY_UTILIZATION, sustain, Duration.ofMinutes(1));
+    if (!(threshold > 0 && threshold <= 1)) {
+      throw new IllegalArgumentException("threshold must be within (0, 1], but was " + threshold);
+    }
+    this.threshold = threshold;
+  }
+
+  @Override
+  public String name() {
+    return "memory-pressure";
+  }
+
+  @Override
+  public IncidentType type() {
+    return IncidentType.OOM_KILL;
+  }
+
+  @Override
+  String resourceOf(MetricSample s) {
+    String pod = s.attribute(Attributes.K8S_POD_NAME);
+    return pod != null ? pod : s.service();
+  }
+
+  @Override
+  ResourceState newState(String service, String resource) {
+    return new ResourceState(service, resource);
+  }
+
+  @Override
+  Evaluation evaluate(ResourceState state, MetricSample sample) {
+    return new Evaluation(sample.value() > threshold, threshold);
+  }
+
+  @Override
+  Severity severityOf(ResourceState state, double value, double t) {
+    return Severity.SEV3;
+  }
+
+  @Override
+  double scoreOf(double value, double t) {
+    return clampUnit(0.5 + (value - t) / (2 * (1 - t + 1e-9)));
+  }
+
+  @Override
+  String describe(ResourceState st, double value, double t) {
+    return String.format("pod %s of %s uses %.0f%% of its memory limit (threshold %.0f%%)", st.resource,
+        st.service, value * 100, t * 100);
+  }
+
+  @Override
+  List<Anomaly> observeOther(Signal signal) {
+    if (signal instanceof ChangeEvent e && ChangeEvent.OOM_KILLED.equals(e.kind())) {
+      return List.of(new Anomaly(type(), e.service(), e.service(), "event:" + e.kind(), 1.0, threshold, 1.0,
+          Severity.SEV3, e.timestamp(), e.timestamp(), "OOMKilled: " + e.description()));
+    }
+    return List.of();
+  }
+}

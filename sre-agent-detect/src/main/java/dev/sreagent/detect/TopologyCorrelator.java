@@ -1,0 +1,145 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.Correlation;
+import dev.sreagent.api.port.Correlator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Folds anomalies into incidents along the dependency graph.
+ *
+ * <p>An anomaly joins an active incident opened within {@code window} when it is on a service already affected, or
+ * on a neighbour and both are symptoms that propagate along calls (latency, errors) or of the same type. The root
+ * is the affected service none of whose (transitive) dependencies is affected: the most downstream one, where a
+ * cascade starts. The incident type is that of the root's most specific anomaly.
+ */
+public final class TopologyCorrelator implements Correlator {
+  /** Default grouping window. */
+  public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(15);
+  private static final List<IncidentType> TYPE_PRIORITY = List.of(IncidentType.OOM_KILL,
+      IncidentType.ERROR_RATE_SPIKE, IncidentType.DISK_EXHAUSTION, IncidentType.CERTIFICATE_EXPIRY,
+      IncidentType.HIGH_LATENCY);
+
+  private final Duration window;
+
+  /** With the default window. */
+  public TopologyCorrelator() {
+    this(DEFAULT_WINDOW);
+  }
+
+  /** With a custom grouping window. */
+  public TopologyCorrelator(Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.isNegative() || window.isZero()) {
+      throw new IllegalArgumentException("window must be positive, but was " + window);
+    }
+    this.window = window;
+  }
+
+  static boolean propagates(IncidentType t) {
+    return t.equals(IncidentType.HIGH_LATENCY) || t.equals(IncidentType.ERROR_RATE_SPIKE);
+  }
+
+  @Override
+  public Correlation correlate(Anomaly anomaly, List<Incident> active, Topology topology, Instant now) {
+    for (Incident incident : active) {
+      if (incident.state().isTerminal() || incident.openedAt().plus(window).isBefore(now)) {
+        continue;
+      }
+      if (belongs(anomaly, incident, topology)) {
+        Set<String> affected = new HashSet<>(incident.affectedServices());
+        affected.add(anomaly.service());
+        boolean mayMoveRoot = incident.state() == IncidentState.OPEN
+            || incident.state() == IncidentState.INVESTIGATING;
+        String root = mayMoveRoot ? rootOf(affected, incident.rootService(), topology) : incident.rootService();
+        IncidentType type = mayMoveRoot ? typeOf(root, incident, anomaly) : incident.type();
+        return new Correlation.Attach(incident.id(), root, type, incident.severity().worst(anomaly.severity()));
+      }
+    }
+    return new Correlation.OpenNew(anomaly.service());
+  }
+
+  private static boolean belongs(Anomaly a, Incident incident, Topology topology) {
+    boolean sameType = a.type().equals(incident.type());
+    boolean symptoms = propagates(a.type()) && incident.anomalies().stream().anyMatch(x -> propagates(x.type()));
+    if (incident.affectedServices().contains(a.service())) {
+      return sameType || symptoms;
+    }
+    if (!(sameType || symptoms)) {
+      return false;
+    }
+    Set<String> neighbours = topology.neighboursOf(a.service());
+    for (String s : incident.affectedServices()) {
+      if (neighbours.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The affected service with no affected service among its transitive dependencies; ties keep the current root. */
+  static String rootOf(Set<String> affected, String currentRoot, Topology topology) {
+    String best = null;
+    for (String candidate : affected.stream().sorted().toList()) {
+      if (!reachesAnother(candidate, affected, topology)) {
+        if (candidate.equals(currentRoot)) {
+          return candidate;
+        }
+        if (best == null) {
+          best = candidate;
+        }
+      }
+    }
+    return best != null ? best : currentRoot;
+  }
+
+  private static boolean reachesAnother(String from, Set<String> affected, Topology topology) {
+    Deque<String> todo = new ArrayDeque<>(topology.dependenciesOf(from));
+    Set<String> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      String s = todo.pop();
+      if (!seen.add(s)) {
+        continue;
+      }
+      if (affected.contains(s)) {
+        return true;
+      }
+      todo.addAll(topology.dependenciesOf(s));
+    }
+    return false;
+  }
+
+  private static IncidentType typeOf(String root, Incident incident, Anomaly added) {
+    IncidentType best = null;
+    int bestRank = Integer.MAX_VALUE;
+    for (Anomaly a : incident.anomalies()) {
+      if (a.service().equals(root)) {
+        int r = rank(a.type());
+        if (r < bestRank) {
+          bestRank = r;
+          best = a.type();
+        }
+      }
+    }
+    if (added.service().equals(root) && rank(added.type()) < bestRank) {
+      best = added.type();
+    }
+    return best != null ? best : incident.type();
+  }
+
+  private static int rank(IncidentType t) {
+    int i = TYPE_PRIORITY.indexOf(t);
+    return i < 0 ? TYPE_PRIORITY.size() : i;
+  }
+}
