@@ -53,14 +53,29 @@ public final class CatalogPlanner implements RemediationPlanner {
       why = pods.isEmpty() ? "no current pod of " + root + " is over its memory threshold any more"
           : "rolling restart of " + pods + " frees the leaked memory";
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
-      if (info.isPresent() && info.get().replicas() < info.get().maxReplicas()) {
-        int from = info.get().replicas();
-        int to = Math.min(info.get().maxReplicas(), Math.max(from + 1, (int) Math.ceil(from * 1.5)));
-        actions.add(new Action.ScaleReplicas(root, from, to));
-        why = "scale " + root + " from " + from + " to " + to + " replicas to relieve saturation";
-      } else {
-        why = info.isEmpty() ? root + " is not in the topology" : root + " already runs at its HPA maximum";
+      // a surge saturates every service on the hot path; a capacity loss or slow dependency only the root
+      boolean surge = incident.diagnosis() != null
+          && incident.diagnosis().top().cause().startsWith(EvidenceReasoner.SURGE_PREFIX);
+      Set<String> targets = new LinkedHashSet<>();
+      targets.add(root);
+      if (surge) {
+        incident.anomalies().stream().filter(a -> a.type().equals(IncidentType.HIGH_LATENCY))
+            .forEach(a -> targets.add(a.service()));
       }
+      List<String> skipped = new ArrayList<>();
+      for (String service : targets) {
+        Optional<ServiceInfo> si = topology.service(service);
+        if (si.isPresent() && si.get().replicas() < si.get().maxReplicas()) {
+          int from = si.get().replicas();
+          int to = Math.min(si.get().maxReplicas(), Math.max(from + 1, (int) Math.ceil(from * 1.5)));
+          actions.add(new Action.ScaleReplicas(service, from, to));
+        } else {
+          skipped.add(service);
+        }
+      }
+      why = "scale out " + actions.stream().map(Action::service).toList() + " to relieve saturation"
+          + (surge ? " along the surge's path" : "")
+          + (skipped.isEmpty() ? "" : "; not scalable (unknown or at HPA max): " + skipped);
     } else if (t.equals(IncidentType.ERROR_RATE_SPIKE)) {
       why = planRollback(incident, info, actions);
     } else if (t.equals(IncidentType.DISK_EXHAUSTION)) {

@@ -35,6 +35,8 @@ import java.util.Optional;
 public final class EvidenceReasoner implements Reasoner {
   /** A deploy within this window before the incident counts as a suspect. */
   public static final Duration DEPLOY_SUSPECT_WINDOW = Duration.ofMinutes(60);
+  /** Top hypotheses that blame a traffic surge start with this text. */
+  public static final String SURGE_PREFIX = "traffic surge";
 
   @Override
   public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
@@ -54,7 +56,7 @@ public final class EvidenceReasoner implements Reasoner {
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       double growth = trafficGrowth(evidence, root);
       if (growth > 1.3) {
-        hypotheses.add(new Hypothesis(String.format("traffic surge (x%.1f) saturates %s", growth, root), 0.75,
+        hypotheses.add(new Hypothesis(String.format(SURGE_PREFIX + " (x%.1f) saturates %s", growth, root), 0.75,
             String.format("request rate of %s rose x%.1f over the window while latency rose", root, growth),
             citations));
         hypotheses.add(new Hypothesis("capacity loss in " + root, 0.15, "latency rose with the surge", citations));

@@ -1,0 +1,215 @@
+package dev.sreagent.testkit;
+
+import dev.sreagent.api.model.IncidentType;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A fault to inject into a {@link SimulatedCluster}. Each fault knows the incident it should cause: its type and
+ * the service at its root (null when any affected service is an acceptable root).
+ */
+public sealed interface Fault
+    permits Fault.MemoryLeak, Fault.CapacityLoss, Fault.BadDeploy, Fault.LogBurst, Fault.ExpiringCertificate,
+        Fault.TrafficSurge {
+
+  /** Short description for timelines and reports. */
+  String describe();
+
+  /** The incident type this fault should produce. */
+  IncidentType expectedType();
+
+  /** The root service the agent should find, or null when any is fine. */
+  @Nullable String expectedRoot();
+
+  /** Applies the fault now. */
+  void apply(SimulatedCluster cluster);
+
+  /**
+   * One pod of {@code service} leaks memory ({@code perMinute} of its limit per minute) until restarted.
+   *
+   * @param service the service
+   * @param perMinute leak rate as a fraction of the memory limit per minute
+   */
+  record MemoryLeak(String service, double perMinute) implements Fault {
+    public MemoryLeak {
+      Objects.requireNonNull(service, "service");
+      if (!(perMinute > 0 && perMinute < 1)) {
+        throw new IllegalArgumentException("perMinute must be within (0, 1), but was " + perMinute);
+      }
+    }
+
+    @Override
+    public String describe() {
+      return String.format("memory leak in one %s pod (+%.1f%% of limit/min)", service, perMinute * 100);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.OOM_KILL;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectLeak(service, perMinute);
+    }
+  }
+
+  /**
+   * Every replica of {@code service} serves only {@code factor} of its normal capacity (CPU throttling, a noisy
+   * neighbour) until enough replicas are added.
+   */
+  record CapacityLoss(String service, double factor) implements Fault {
+    public CapacityLoss {
+      Objects.requireNonNull(service, "service");
+      if (!(factor > 0 && factor < 1)) {
+        throw new IllegalArgumentException("factor must be within (0, 1), but was " + factor);
+      }
+    }
+
+    @Override
+    public String describe() {
+      return String.format("capacity loss on %s (replicas at %.0f%% capacity)", service, factor * 100);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.HIGH_LATENCY;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectCapacityLoss(service, factor);
+    }
+  }
+
+  /** A new revision of {@code service} fails {@code errorRatio} of requests and adds latency. */
+  record BadDeploy(String service, double errorRatio, Duration addedLatency) implements Fault {
+    public BadDeploy {
+      Objects.requireNonNull(service, "service");
+      if (!(errorRatio > 0 && errorRatio <= 1)) {
+        throw new IllegalArgumentException("errorRatio must be within (0, 1], but was " + errorRatio);
+      }
+      Objects.requireNonNull(addedLatency, "addedLatency");
+    }
+
+    @Override
+    public String describe() {
+      return String.format("bad deploy of %s (%.0f%% errors)", service, errorRatio * 100);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.ERROR_RATE_SPIKE;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectBadDeploy(service, errorRatio, addedLatency);
+    }
+  }
+
+  /** One log volume of {@code service} fills at {@code perMinute} for {@code duration}, rotation failing. */
+  record LogBurst(String service, double perMinute, Duration duration) implements Fault {
+    public LogBurst {
+      Objects.requireNonNull(service, "service");
+      if (!(perMinute > 0 && perMinute < 1)) {
+        throw new IllegalArgumentException("perMinute must be within (0, 1), but was " + perMinute);
+      }
+      Objects.requireNonNull(duration, "duration");
+    }
+
+    @Override
+    public String describe() {
+      return String.format("log burst from %s (+%.1f%% of volume/min for %d min)", service, perMinute * 100,
+          duration.toMinutes());
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.DISK_EXHAUSTION;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectLogBurst(service, perMinute, duration);
+    }
+  }
+
+  /** The certificate of {@code service} now expires in {@code remaining} (its automated renewal failed). */
+  record ExpiringCertificate(String service, Duration remaining) implements Fault {
+    public ExpiringCertificate {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(remaining, "remaining");
+    }
+
+    @Override
+    public String describe() {
+      return "certificate of " + service + " expires in " + remaining.toDays() + " days (renewal failed)";
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.CERTIFICATE_EXPIRY;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectCertificateExpiry(service, remaining);
+    }
+  }
+
+  /** External traffic multiplied by {@code multiplier}. */
+  record TrafficSurge(double multiplier) implements Fault {
+    public TrafficSurge {
+      if (!(multiplier > 1)) {
+        throw new IllegalArgumentException("multiplier must be > 1, but was " + multiplier);
+      }
+    }
+
+    @Override
+    public String describe() {
+      return String.format("traffic surge x%.1f", multiplier);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.HIGH_LATENCY;
+    }
+
+    @Override
+    public @Nullable String expectedRoot() {
+      return null;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectSurge(multiplier);
+    }
+  }
+}

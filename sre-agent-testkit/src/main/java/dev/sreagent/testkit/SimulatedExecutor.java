@@ -1,0 +1,82 @@
+package dev.sreagent.testkit;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.port.ActionExecutor;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs the built-in actions against a {@link SimulatedCluster}, honouring the executor contract: an idempotency
+ * key is applied at most once (a second delivery returns the first result and is reported to the oracle), and a
+ * fencing token older than one already seen for the same target is rejected.
+ */
+public final class SimulatedExecutor implements ActionExecutor {
+  private final SimulatedCluster cluster;
+  private final Map<String, ActionResult> done = new LinkedHashMap<>();
+  private final Map<String, Long> fences = new HashMap<>();
+  private final Map<String, Integer> deliveries = new HashMap<>();
+
+  SimulatedExecutor(SimulatedCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  @Override
+  public String name() {
+    return "simulated";
+  }
+
+  @Override
+  public boolean supports(Action action) {
+    return !(action instanceof Action.Custom);
+  }
+
+  @Override
+  public synchronized ActionResult execute(Action action, ExecutionContext ctx) {
+    deliveries.merge(ctx.idempotencyKey(), 1, Integer::sum);
+    ActionResult prior = done.get(ctx.idempotencyKey());
+    if (prior != null) {
+      cluster.oracle().onDuplicate(ctx.idempotencyKey());
+      return prior;
+    }
+    var now = cluster.clock().now();
+    Long seen = fences.get(action.target());
+    if (seen != null && ctx.fencingToken() < seen) {
+      return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.REJECTED,
+          "stale fencing token " + ctx.fencingToken() + " < " + seen + " for " + action.target(), now);
+    }
+    fences.put(action.target(), ctx.fencingToken());
+    if (ctx.dryRun()) {
+      return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.DRY_RUN, "dry run: " + action.canonical(),
+          now);
+    }
+    ActionResult result;
+    try {
+      result = new ActionResult(ctx.idempotencyKey(), ActionResult.Status.SUCCEEDED,
+          cluster.apply(action, ctx.fencingToken()), now);
+    } catch (RuntimeException e) {
+      result = new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, e.getMessage() == null
+          ? e.toString() : e.getMessage(), now);
+    }
+    done.put(ctx.idempotencyKey(), result);
+    return result;
+  }
+
+  @Override
+  public synchronized Optional<ActionResult> reconcile(String idempotencyKey) {
+    return Optional.ofNullable(done.get(idempotencyKey));
+  }
+
+  /** How many times each idempotency key was delivered. */
+  public synchronized Map<String, Integer> deliveries() {
+    return Map.copyOf(deliveries);
+  }
+
+  /** Results of the actions applied, in order. */
+  public synchronized Map<String, ActionResult> applied() {
+    return new LinkedHashMap<>(done);
+  }
+}
