@@ -81,7 +81,9 @@ public final class LexicalKnowledgeBase implements KnowledgeBase {
   public synchronized void upsert(KnowledgeDocument d) {
     remove(d.id());
     Map<String, Integer> tf = new HashMap<>();
-    List<String> tokens = tokenize(d.title() + " " + d.title() + " " + d.text());
+    // titles count twice; the incident types a document covers are searchable words too
+    List<String> tokens = tokenize(d.title() + " " + d.title() + " " + d.text() + " "
+        + d.metadata().getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "").replace('-', ' '));
     for (String t : tokens) {
       tf.merge(t, 1, Integer::sum);
     }

@@ -1,0 +1,161 @@
+package dev.sreagent.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RuleDetectorsTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration STEP = Duration.ofSeconds(15);
+
+  private static MetricSample mem(int i, double v) {
+    return new MetricSample(MetricNames.MEMORY_UTILIZATION, v, T0.plus(STEP.multipliedBy(i)),
+        Map.of(Attributes.SERVICE_NAME, "cart", Attributes.K8S_POD_NAME, "cart-1"));
+  }
+
+  @Test
+  void memoryFiresOnlyAfterTheSustainWindowAndOnlyOnce() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    int firstFire = -1;
+    for (int i = 0; i < 60; i++) {
+      List<Anomaly> a = d.observe(mem(i, 0.90));
+      if (!a.isEmpty() && firstFire < 0) {
+        firstFire = i;
+      }
+      fired.addAll(a);
+    }
+    assertThat(fired).hasSize(1);
+    assertThat(firstFire).isEqualTo(20); // 20 x 15 s = 5 min after the first breaching sample
+    Anomaly a = fired.get(0);
+    assertThat(a.type()).isEqualTo(IncidentType.OOM_KILL);
+    assertThat(a.resource()).isEqualTo("cart-1");
+    assertThat(d.isFiring("cart")).isTrue();
+  }
+
+  @Test
+  void memoryDipResetsTheSustainWindow() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      fired.addAll(d.observe(mem(i, i % 15 == 14 ? 0.5 : 0.9)));
+    }
+    assertThat(fired).isEmpty();
+  }
+
+  @Test
+  void nanAndOutOfOrderSamplesAreCountedAndIgnored() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    d.observe(mem(10, 0.5));
+    assertThat(d.observe(mem(11, Double.NaN))).isEmpty();
+    assertThat(d.observe(mem(12, Double.POSITIVE_INFINITY))).isEmpty();
+    assertThat(d.observe(mem(5, 0.99))).isEmpty();
+    assertThat(d.rejectedNonFinite()).isEqualTo(2);
+    assertThat(d.rejectedOutOfOrder()).isEqualTo(1);
+  }
+
+  @Test
+  void oomKilledEventFiresAtOnce() {
+    List<Anomaly> a = new MemoryPressureDetector().observe(new ChangeEvent(T0, "cart", ChangeEvent.OOM_KILLED,
+        "r1", "pod cart-1 OOMKilled"));
+    assertThat(a).singleElement().satisfies(x -> assertThat(x.type()).isEqualTo(IncidentType.OOM_KILL));
+  }
+
+  @Test
+  void latencyLearnsTheBaselineAndIgnoresNoiseButCatchesAStep() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(1);
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      double v = 0.2 * Math.exp(0.05 * rng.nextGaussian());
+      fired.addAll(d.observe(MetricSample.of(MetricNames.LATENCY_P99, v, T0.plus(STEP.multipliedBy(i)), "api")));
+    }
+    assertThat(fired).as("no alert on noise").isEmpty();
+    for (int i = 400; i < 420; i++) {
+      fired.addAll(d.observe(MetricSample.of(MetricNames.LATENCY_P99, 0.6, T0.plus(STEP.multipliedBy(i)), "api")));
+    }
+    assertThat(fired).singleElement().satisfies(a -> {
+      assertThat(a.type()).isEqualTo(IncidentType.HIGH_LATENCY);
+      assertThat(a.threshold()).isBetween(0.2, 0.35);
+      assertThat(Duration.between(a.startedAt(), a.detectedAt())).isEqualTo(Duration.ofMinutes(2));
+    });
+  }
+
+  @Test
+  void errorRateNeedsThreeTimesTheBaselineAndTheFloor() {
+    ErrorRateDetector d = new ErrorRateDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    int i = 0;
+    for (; i < 100; i++) {
+      fired.addAll(d.observe(MetricSample.of(MetricNames.ERROR_RATIO, 0.001, T0.plus(STEP.multipliedBy(i)), "a")));
+    }
+    for (; i < 140; i++) { // 15x the baseline, but below the 2% floor: not a spike worth paging for
+      fired.addAll(d.observe(MetricSample.of(MetricNames.ERROR_RATIO, 0.015, T0.plus(STEP.multipliedBy(i)), "a")));
+    }
+    assertThat(fired).isEmpty();
+    for (; i < 160; i++) {
+      fired.addAll(d.observe(MetricSample.of(MetricNames.ERROR_RATIO, 0.30, T0.plus(STEP.multipliedBy(i)), "a")));
+    }
+    assertThat(fired).singleElement().satisfies(a -> assertThat(a.severity()).isEqualTo(Severity.SEV2));
+  }
+
+  @Test
+  void diskFiresOnlyWhenFullAndFillingWithinTheHorizon() {
+    DiskExhaustionDetector d = new DiskExhaustionDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, "shipping", Attributes.HOST_NAME, "node-1",
+        Attributes.FILESYSTEM_PATH, "/var/log/pods/shipping");
+    for (int i = 0; i < 100; i++) { // 85% but flat: no projection to full
+      fired.addAll(d.observe(new MetricSample(MetricNames.DISK_UTILIZATION, 0.85, T0.plus(STEP.multipliedBy(i)),
+          attrs)));
+    }
+    assertThat(fired).isEmpty();
+    for (int i = 100; i < 200; i++) { // +0.2% per minute: full in well under 24 h
+      double v = 0.85 + 0.0005 * (i - 100);
+      fired.addAll(d.observe(new MetricSample(MetricNames.DISK_UTILIZATION, v, T0.plus(STEP.multipliedBy(i)),
+          attrs)));
+    }
+    assertThat(fired).singleElement().satisfies(a -> {
+      assertThat(a.resource()).isEqualTo("node-1:/var/log/pods/shipping");
+      assertThat(a.service()).isEqualTo("shipping");
+    });
+  }
+
+  @Test
+  void certificateFiresInsideTheWindow() {
+    CertificateExpiryDetector d = new CertificateExpiryDetector();
+    Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, "payments", Attributes.TLS_CERTIFICATE, "p-tls");
+    assertThat(d.observe(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, 20 * 86400.0, T0, attrs)))
+        .isEmpty();
+    assertThat(d.observe(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, 10 * 86400.0, T0.plusSeconds(15),
+        attrs))).singleElement().satisfies(a -> assertThat(a.resource()).isEqualTo("p-tls"));
+  }
+
+  @Test
+  void resourcesThatStopReportingAreNotFiring() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    for (int i = 0; i < 30; i++) {
+      d.observe(mem(i, 0.95));
+    }
+    assertThat(d.isFiring("cart")).isTrue();
+    // the pod was replaced: a new pod name reports normal memory for more than the stale period
+    for (int i = 30; i < 50; i++) {
+      d.observe(new MetricSample(MetricNames.MEMORY_UTILIZATION, 0.4, T0.plus(STEP.multipliedBy(i)),
+          Map.of(Attributes.SERVICE_NAME, "cart", Attributes.K8S_POD_NAME, "cart-2")));
+    }
+    assertThat(d.isFiring("cart")).isFalse();
+  }
+}

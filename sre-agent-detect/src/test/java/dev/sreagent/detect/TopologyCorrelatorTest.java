@@ -1,0 +1,59 @@
+package dev.sreagent.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Severity;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.Correlation;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TopologyCorrelatorTest {
+  private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Topology SHOP = new Topology(Map.of(), Set.of(
+      new Topology.Dependency("frontend", "checkout"), new Topology.Dependency("checkout", "payments"),
+      new Topology.Dependency("frontend", "catalog")));
+
+  private static Anomaly err(String service, IncidentType type) {
+    return new Anomaly(type, service, service, "m", 0.3, 0.02, 0.8, Severity.SEV3, T, T, service);
+  }
+
+  @Test
+  void aCascadeBecomesOneIncidentRootedAtTheMostDownstreamService() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident inc = Incident.open("INC-1", err("frontend", IncidentType.ERROR_RATE_SPIKE), "frontend", T);
+    Correlation r1 = c.correlate(err("checkout", IncidentType.ERROR_RATE_SPIKE), List.of(inc), SHOP, T);
+    assertThat(r1).isInstanceOf(Correlation.Attach.class);
+    inc = inc.withAnomaly(err("checkout", IncidentType.ERROR_RATE_SPIKE), ((Correlation.Attach) r1).rootService(),
+        IncidentType.ERROR_RATE_SPIKE, T);
+    Correlation r2 = c.correlate(err("payments", IncidentType.HIGH_LATENCY), List.of(inc), SHOP, T);
+    assertThat(r2).isInstanceOfSatisfying(Correlation.Attach.class, a -> {
+      assertThat(a.rootService()).isEqualTo("payments");
+      assertThat(a.type()).isEqualTo(IncidentType.HIGH_LATENCY);
+    });
+  }
+
+  @Test
+  void unrelatedServicesAndResourceTypesOpenTheirOwnIncidents() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident inc = Incident.open("INC-1", err("payments", IncidentType.ERROR_RATE_SPIKE), "payments", T);
+    assertThat(c.correlate(err("catalog", IncidentType.ERROR_RATE_SPIKE), List.of(inc), SHOP, T))
+        .isInstanceOf(Correlation.OpenNew.class);
+    assertThat(c.correlate(err("checkout", IncidentType.DISK_EXHAUSTION), List.of(inc), SHOP, T))
+        .isInstanceOf(Correlation.OpenNew.class);
+  }
+
+  @Test
+  void oldIncidentsDoNotAbsorbNewAnomalies() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident inc = Incident.open("INC-1", err("payments", IncidentType.ERROR_RATE_SPIKE), "payments", T);
+    assertThat(c.correlate(err("payments", IncidentType.ERROR_RATE_SPIKE), List.of(inc), SHOP,
+        T.plus(TopologyCorrelator.DEFAULT_WINDOW).plusSeconds(1))).isInstanceOf(Correlation.OpenNew.class);
+  }
+}
