@@ -30,7 +30,7 @@ public final class SimulationHarness implements AutoCloseable {
   private final VirtualClock clock;
   private final SimulatedCluster cluster;
   private final SimulatedOnCall onCall;
-  private final java.util.function.Supplier<SreAgent> agentFactory;
+  private final java.util.function.Function<dev.sreagent.api.port.@Nullable ActionExecutor, SreAgent> agentFactory;
   private SreAgent agent;
   private final Duration step;
   private final Instant start;
@@ -44,12 +44,15 @@ public final class SimulationHarness implements AutoCloseable {
     this.cluster = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).build();
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
         : SimulatedOnCall.approvingAfter(clock, b.onCallResponse);
-    this.agentFactory = () -> {
+    this.agentFactory = first -> {
       SreAgentBuilder ab = SreAgent.builder()
           .setClock(clock)
           .addTelemetrySource(cluster)
-          .setTopologyProvider(cluster)
-          .addExecutor(cluster.executor())
+          .setTopologyProvider(cluster);
+      if (first != null) {
+        ab.addExecutor(first);
+      }
+      ab.addExecutor(cluster.executor())
           .setApprovalChannel(onCall)
           .setDefaultPhase(b.phase)
           .setDiscovery(false);
@@ -64,7 +67,7 @@ public final class SimulationHarness implements AutoCloseable {
       }
       return ab.build();
     };
-    this.agent = agentFactory.get();
+    this.agent = agentFactory.apply(null);
     agent.start();
   }
 
@@ -75,7 +78,17 @@ public final class SimulationHarness implements AutoCloseable {
    * @return the new agent
    */
   public SreAgent crashAndRestartAgent() {
-    this.agent = agentFactory.get();
+    this.agent = agentFactory.apply(null);
+    agent.start();
+    return agent;
+  }
+
+  /**
+   * Like {@link #crashAndRestartAgent()}, with {@code executor} tried before the cluster's own (to inject executor
+   * faults).
+   */
+  public SreAgent crashAndRestartAgentWith(dev.sreagent.api.port.ActionExecutor executor) {
+    this.agent = agentFactory.apply(executor);
     agent.start();
     return agent;
   }
