@@ -1,0 +1,116 @@
+package dev.sreagent.bench;
+
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.testkit.Scenario;
+import dev.sreagent.testkit.ScenarioResult;
+import dev.sreagent.testkit.ScenarioRunner;
+import dev.sreagent.testkit.Scenarios;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Entry point of the bench jar.
+ *
+ * <pre>
+ * java -jar sre-agent-bench/target/sre-agent-bench.jar scenarios [--seeds N] [--phase PHASE]
+ * </pre>
+ *
+ * {@code scenarios} runs every built-in scenario for seeds 1..N and prints, per scenario, the detection rate, the
+ * median time to detect and to resolve (simulated seconds), false incidents and guardrail violations, and the
+ * simulated-to-wall-clock speed-up.
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || args[0].equals("--help")) {
+      out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
+      out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
+      return args.length == 0 ? 2 : 0;
+    }
+    if (!args[0].equals("scenarios")) {
+      err.println("unknown command '" + args[0] + "'; available: scenarios");
+      return 2;
+    }
+    int seeds = 20;
+    Phase phase = Phase.AUTONOMOUS;
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      if (a.equals("--seeds") && v != null) {
+        try {
+          seeds = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+          seeds = -1;
+        }
+        if (seeds < 1) {
+          err.println("--seeds must be a positive integer, but was '" + v + "'");
+          return 2;
+        }
+        i++;
+      } else if (a.equals("--phase") && v != null) {
+        try {
+          phase = Phase.valueOf(v.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          err.println("--phase must be observe, assist or autonomous, but was '" + v + "'");
+          return 2;
+        }
+        i++;
+      } else {
+        err.println("unknown or incomplete option '" + a + "'");
+        return 2;
+      }
+    }
+    scenarios(seeds, phase, out);
+    return 0;
+  }
+
+  static void scenarios(int seeds, Phase phase, PrintStream out) {
+    Map<String, List<ScenarioResult>> byScenario = new TreeMap<>();
+    long simulated = 0;
+    long wallStart = System.nanoTime();
+    for (int seed = 1; seed <= seeds; seed++) {
+      ScenarioRunner runner = new ScenarioRunner(phase, seed, Duration.ofMinutes(3), null, null);
+      for (Scenario s : Scenarios.builtIn()) {
+        byScenario.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(runner.run(s));
+        simulated += s.duration().toSeconds();
+      }
+      out.printf(Locale.ROOT, "seed %d/%d done%n", seed, seeds);
+    }
+    long wallMillis = (System.nanoTime() - wallStart) / 1_000_000;
+    out.printf(Locale.ROOT, "%nphase %s, seeds 1..%d, on-call approves after 3 min%n", phase, seeds);
+    out.printf(Locale.ROOT, "%-19s %8s %8s %10s %11s %6s %6s %6s%n", "scenario", "passed", "detected",
+        "p50 detect", "p50 resolve", "false", "viol.", "noisy");
+    for (Map.Entry<String, List<ScenarioResult>> e : byScenario.entrySet()) {
+      List<ScenarioResult> rs = e.getValue();
+      long passed = rs.stream().filter(ScenarioResult::passed).count();
+      long detected = rs.stream().filter(r -> r.detectedSeconds() != null).count();
+      int falses = rs.stream().mapToInt(ScenarioResult::falseIncidents).sum();
+      int violations = rs.stream().mapToInt(r -> r.violations().size()).sum();
+      long noisy = rs.stream().filter(r -> "noisy".equals(r.outcome())).count();
+      out.printf(Locale.ROOT, "%-19s %4d/%-3d %4d/%-3d %10s %11s %6d %6d %6d%n", e.getKey(), passed, rs.size(),
+          detected, rs.size(), median(rs.stream().map(ScenarioResult::detectedSeconds).toList()),
+          median(rs.stream().map(ScenarioResult::resolvedSeconds).toList()), falses, violations, noisy);
+    }
+    out.printf(Locale.ROOT, "%d simulated s in %d ms wall: x%d%n", simulated, wallMillis,
+        wallMillis == 0 ? 0 : simulated * 1000 / wallMillis);
+  }
+
+  private static String median(List<Long> values) {
+    List<Long> v = values.stream().filter(x -> x != null).sorted().toList();
+    if (v.isEmpty()) {
+      return "-";
+    }
+    long m = v.size() % 2 == 1 ? v.get(v.size() / 2) : (v.get(v.size() / 2 - 1) + v.get(v.size() / 2)) / 2;
+    return m + "s";
+  }
+}

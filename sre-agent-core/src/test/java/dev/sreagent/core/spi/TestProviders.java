@@ -1,0 +1,59 @@
+package dev.sreagent.core.spi;
+
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.config.ConfigurationException;
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.Confidence;
+import dev.sreagent.api.model.Diagnosis;
+import dev.sreagent.api.model.Hypothesis;
+import dev.sreagent.api.port.Notifier;
+import dev.sreagent.api.port.Reasoner;
+import dev.sreagent.api.spi.NotifierProvider;
+import dev.sreagent.api.spi.ReasonerProvider;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Providers registered in this module's test META-INF/services, to test discovery. */
+public final class TestProviders {
+  /** Events seen by the discovered notifier. */
+  public static final List<IncidentEvent> EVENTS = new CopyOnWriteArrayList<>();
+
+  private TestProviders() {}
+
+  /** Discovered notifier that records events. */
+  public static final class RecordingNotifierProvider implements NotifierProvider {
+    @Override
+    public String name() {
+      return "recording";
+    }
+
+    @Override
+    public Notifier create(ConfigView config) {
+      return EVENTS::add;
+    }
+  }
+
+  /** A reasoner provider picked only when named, and that validates its configuration. */
+  public static final class PickyReasonerProvider implements ReasonerProvider {
+    @Override
+    public String name() {
+      return "picky";
+    }
+
+    @Override
+    public int order() {
+      return 100;
+    }
+
+    @Override
+    public Reasoner create(ConfigView config) {
+      String mode = config.get("picky.mode", "strict");
+      if (!mode.equals("strict")) {
+        throw new ConfigurationException("picky.mode must be 'strict', but was '" + mode + "'");
+      }
+      return (incident, knowledge) -> new Diagnosis(List.of(new Hypothesis("picky", 0.5, "", List.of())),
+          new Confidence(0.5, Map.of(), "picky"), "picky");
+    }
+  }
+}
