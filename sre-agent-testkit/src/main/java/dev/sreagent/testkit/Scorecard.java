@@ -49,7 +49,7 @@ public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, lon
   /** A fixed-width table, one row per scenario, then totals. */
   public String toTable() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%-19s %-10s %-18s %-16s %7s %8s %4s %4s %4s %4s %5s %s%n", "scenario",
+    sb.append(String.format(Locale.ROOT, "%-19s %-10s %-28s %-28s %7s %8s %4s %4s %4s %4s %5s %s%n", "scenario",
         "phase", "expected", "found (root)", "detect", "resolve", "exec", "shdw", "deny", "wait", "false",
         "outcome"));
     for (ScenarioResult r : results) {
@@ -57,8 +57,8 @@ public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, lon
           : "@" + r.faultService());
       String found = r.incidents().isEmpty() ? "-" : r.incidents().get(0).type() + "@"
           + r.incidents().get(0).rootService();
-      sb.append(String.format(Locale.ROOT, "%-19s %-10s %-18s %-16s %7s %8s %4d %4d %4d %4d %5d %s%s%n",
-          r.scenario(), r.phase(), trim(expected, 18), trim(found, 16), secs(r.detectedSeconds()),
+      sb.append(String.format(Locale.ROOT, "%-19s %-10s %-28s %-28s %7s %8s %4d %4d %4d %4d %5d %s%s%n",
+          r.scenario(), r.phase(), trim(expected, 28), trim(found, 28), secs(r.detectedSeconds()),
           secs(r.resolvedSeconds()), r.actionsExecuted(), r.actionsShadowed(), r.plansDenied(),
           r.awaitingApproval(), r.falseIncidents(), r.outcome(), r.passed() ? "" : "  FAIL " + r.violations()));
     }
