@@ -632,25 +632,9 @@ public final class SreAgent implements AutoCloseable {
         LOG.info("{}: target {} is locked by another agent; retrying next tick", inc.id(), action.target());
         return;
       }
-      startedKeys.add(key);
-      audit(AuditTypes.ACTION_STARTED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
-          "fencingToken", String.valueOf(lock.get().fencingToken())));
-      ActionResult result;
-      try {
-        result = executor.get().execute(action, new ExecutionContext(inc.id(), key, lock.get().fencingToken(),
-            settings.dryRun()));
-      } catch (RuntimeException e) {
-        contained("executor " + executor.get().name(), e);
-        result = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
-      } finally {
-        locks.release(lock.get());
-      }
-      completedKeys.add(key);
-      audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
-          "status", result.status().name(), "message", result.message()));
+      ActionResult result = runAudited(inc, action, key, executor.get(), lock.get(), Map.of(), now);
       if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
         actionsExecuted++;
-        history.addLast(new ExecutedAction(action, inc.id(), now, key));
         emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
       } else {
         fail(inc, now, action, result);
@@ -747,29 +731,47 @@ public final class SreAgent implements AutoCloseable {
       return inverse.canonical() + " already done";
     }
     Optional<ActionExecutor> ex = executors.stream().filter(e -> supportsSafely(e, inverse)).findFirst();
-    Optional<Lock> lock = locks.tryAcquire(inverse.target(), settings.agentId(), settings.lockTtl());
-    if (ex.isEmpty() || lock.isEmpty()) {
-      return inverse.canonical() + " not possible (no executor or target locked)";
+    if (ex.isEmpty()) {
+      return inverse.canonical() + " not possible: no executor supports it";
     }
+    Optional<Lock> lock = locks.tryAcquire(inverse.target(), settings.agentId(), settings.lockTtl());
+    if (lock.isEmpty()) {
+      return inverse.canonical() + " not possible: " + inverse.target() + " is locked by another agent";
+    }
+    ActionResult r = runAudited(inc, inverse, key, ex.get(), lock.get(), Map.of("inverseOf", original.canonical()),
+        now);
+    return inverse.canonical() + " " + r.status();
+  }
+
+  /**
+   * Runs one action under its lock: audits {@code action.started} before the call and {@code action.completed}
+   * after it, releases the lock, and records a success in the history. Executor exceptions become FAILED results.
+   */
+  private ActionResult runAudited(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
+      Map<String, String> extra, Instant now) {
     startedKeys.add(key);
-    audit(AuditTypes.ACTION_STARTED, inc, Map.of("idempotencyKey", key, "action", Json.write(inverse),
-        "fencingToken", String.valueOf(lock.get().fencingToken()), "inverseOf", original.canonical()));
-    ActionResult r;
+    Map<String, String> started = new LinkedHashMap<>(extra);
+    started.put("idempotencyKey", key);
+    started.put("action", Json.write(action));
+    started.put("fencingToken", String.valueOf(lock.fencingToken()));
+    audit(AuditTypes.ACTION_STARTED, inc, started);
+    ActionResult result;
     try {
-      r = ex.get().execute(inverse, new ExecutionContext(inc.id(), key, lock.get().fencingToken(),
+      result = executor.execute(action, new ExecutionContext(inc.id(), key, lock.fencingToken(),
           settings.dryRun()));
     } catch (RuntimeException e) {
-      r = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
+      contained("executor " + executor.name(), e);
+      result = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
     } finally {
-      locks.release(lock.get());
+      locks.release(lock);
     }
     completedKeys.add(key);
-    audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(inverse),
-        "status", r.status().name(), "message", r.message()));
-    if (r.succeeded()) {
-      history.addLast(new ExecutedAction(inverse, inc.id(), now, key));
+    audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
+        "status", result.status().name(), "message", result.message()));
+    if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
+      history.addLast(new ExecutedAction(action, inc.id(), now, key));
     }
-    return inverse.canonical() + " " + r.status();
+    return result;
   }
 
   private void demote(IncidentType type, String why) {

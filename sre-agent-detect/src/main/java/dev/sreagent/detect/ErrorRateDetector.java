@@ -72,17 +72,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    double v = sample.value();
-    if (st.baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
-      st.baseline.update(v);
-      return new Evaluation(false, Double.MAX_VALUE);
-    }
-    double threshold = Math.max(factor * st.baseline.mean(), minRatio);
-    boolean breach = v > threshold;
-    if (!breach) {
-      st.baseline.update(v);
-    }
-    return new Evaluation(breach, threshold);
+    return againstBaseline(st.baseline, sample.value(), b -> Math.max(factor * b.mean(), minRatio));
   }
 
   @Override

@@ -76,18 +76,8 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    double v = sample.value();
-    if (st.baseline.count() < WARM_UP_SAMPLES) {
-      st.baseline.update(v);
-      return new Evaluation(false, Double.MAX_VALUE);
-    }
-    double mean = st.baseline.mean();
-    double threshold = Math.max(mean + sigmas * st.baseline.stddev(), mean * (1 + minRelativeIncrease));
-    boolean breach = v > threshold;
-    if (!breach) {
-      st.baseline.update(v);
-    }
-    return new Evaluation(breach, threshold);
+    return againstBaseline(st.baseline, sample.value(),
+        b -> Math.max(b.mean() + sigmas * b.stddev(), b.mean() * (1 + minRelativeIncrease)));
   }
 
   @Override

@@ -174,6 +174,23 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     return states.size();
   }
 
+  /**
+   * The shared baseline rule: during warm-up learn and never breach; afterwards breach above
+   * {@code threshold(baseline)} and learn only from non-breaching values, so an incident never becomes normal.
+   */
+  static Evaluation againstBaseline(Ewma baseline, double value, java.util.function.ToDoubleFunction<Ewma> threshold) {
+    if (baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
+      baseline.update(value);
+      return new Evaluation(false, Double.MAX_VALUE);
+    }
+    double t = threshold.applyAsDouble(baseline);
+    boolean breach = value > t;
+    if (!breach) {
+      baseline.update(value);
+    }
+    return new Evaluation(breach, t);
+  }
+
   static double clampUnit(double v) {
     return Math.max(0.0, Math.min(1.0, v));
   }
