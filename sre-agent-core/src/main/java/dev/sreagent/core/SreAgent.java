@@ -12,6 +12,7 @@ import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.Confidence;
 import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.api.model.Evidence;
+import dev.sreagent.api.model.GuardrailVerdict;
 import dev.sreagent.api.model.ExecutedAction;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Hypothesis;
@@ -69,6 +70,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -134,6 +136,8 @@ public final class SreAgent implements AutoCloseable {
   private final Set<String> startedKeys = new HashSet<>();
   private final Set<String> completedKeys = new HashSet<>();
   private final Map<String, Instant> verifyingSince = new HashMap<>();
+  private final Map<String, Double> verifyBaseline = new HashMap<>();
+  private final Map<String, Instant> worseSince = new HashMap<>();
   private final Map<IncidentType, DiagnosticAccuracy> accuracy = new ConcurrentHashMap<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -426,6 +430,10 @@ public final class SreAgent implements AutoCloseable {
     Incident next = IncidentLifecycle.transition(inc, to, now);
     if (to == IncidentState.VERIFYING) {
       verifyingSince.put(next.id(), now);
+      OptionalDouble base = watchedSignal(next);
+      if (base.isPresent()) {
+        verifyBaseline.put(next.id(), base.getAsDouble());
+      }
     }
     store.save(next);
     audit(AuditTypes.INCIDENT_STATE, next, Map.of("from", inc.state().name(), "to", to.name(), "reason", why));
@@ -495,7 +503,7 @@ public final class SreAgent implements AutoCloseable {
         "reason", decision.reason(), "plan", Json.write(plan), "planHash", plan.hash(),
         "verdicts", Json.write(decision.verdicts())));
     emit(IncidentEvent.Kind.DECIDED, planned, decision.outcome() + " [" + phase + "] "
-        + describe(plan) + " - " + decision.reason(), now);
+        + describe(plan) + " - " + decision.reason() + " | guardrails: " + summarize(decision), now);
     switch (decision.outcome()) {
       case SHADOW -> {
         for (int i = 0; i < plan.actions().size(); i++) {
@@ -515,6 +523,24 @@ public final class SreAgent implements AutoCloseable {
       case NEEDS_APPROVAL -> requestApproval(planned, decision, now);
       case EXECUTE -> execute(move(planned, IncidentState.REMEDIATING, now, decision.reason()), now);
     }
+  }
+
+  /** "12/12 allow" or the verdicts that did not allow, each with its policy and reason. */
+  static String summarize(SafetyDecision decision) {
+    List<GuardrailVerdict> notAllowed = decision.verdicts().stream()
+        .filter(v -> v.verdict() != GuardrailVerdict.Verdict.ALLOW).toList();
+    if (decision.verdicts().isEmpty()) {
+      return "none evaluated";
+    }
+    if (notAllowed.isEmpty()) {
+      return decision.verdicts().size() + "/" + decision.verdicts().size() + " allow";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (GuardrailVerdict v : notAllowed) {
+      sb.append(sb.length() == 0 ? "" : "; ").append(v.policy()).append(' ').append(v.verdict()).append(" (")
+          .append(v.reason()).append(')');
+    }
+    return sb.toString();
   }
 
   private static String describe(RemediationPlan plan) {
@@ -668,9 +694,58 @@ public final class SreAgent implements AutoCloseable {
     }
   }
 
+  /** How much worse than at the start of verification the watched signal must get to trigger a rollback. */
+  static final double WORSE_FACTOR = 1.25;
+  /** How long it must stay that much worse. */
+  static final Duration WORSE_FOR = Duration.ofSeconds(60);
+
+  private static boolean lowerIsWorse(String metric) {
+    return metric.equals(dev.sreagent.api.model.MetricNames.CERTIFICATE_TIME_TO_EXPIRY);
+  }
+
+  private static @Nullable String watchedMetric(Incident inc) {
+    for (Anomaly a : inc.rootAnomalies()) {
+      if (a.type().equals(inc.type()) && !a.signal().startsWith("event:")) {
+        return a.signal();
+      }
+    }
+    return null;
+  }
+
+  /** The current value of the incident's root signal: the worst series of that metric on the root service. */
+  private OptionalDouble watchedSignal(Incident inc) {
+    String metric = watchedMetric(inc);
+    if (metric == null) {
+      return OptionalDouble.empty();
+    }
+    List<Double> values = windows.latest(inc.rootService(), metric);
+    return lowerIsWorse(metric) ? values.stream().mapToDouble(Double::doubleValue).min()
+        : values.stream().mapToDouble(Double::doubleValue).max();
+  }
+
   private void verify(Incident inc, Instant now) {
     Instant since = verifyingSince.getOrDefault(inc.id(), inc.updatedAt());
     verifyingSince.putIfAbsent(inc.id(), since);
+    Double base = verifyBaseline.get(inc.id());
+    OptionalDouble current = watchedSignal(inc);
+    String metric = watchedMetric(inc);
+    if (base != null && current.isPresent() && metric != null) {
+      double cur = current.getAsDouble();
+      boolean worse = lowerIsWorse(metric) ? cur * WORSE_FACTOR < base : cur > base * WORSE_FACTOR;
+      if (!worse) {
+        worseSince.remove(inc.id());
+      } else {
+        Instant from = worseSince.computeIfAbsent(inc.id(), k -> now);
+        if (!now.isBefore(from.plus(WORSE_FOR))) {
+          String why = String.format(Locale.ROOT, "%s of %s got worse after the action: %.4g -> %.4g for %d s",
+              metric, inc.rootService(), base, cur, Duration.between(from, now).toSeconds());
+          audit(AuditTypes.VERIFICATION, inc, Map.of("result", "worse", "before", String.valueOf(base), "after",
+              String.valueOf(cur)));
+          rollBack(inc, now, why);
+          return;
+        }
+      }
+    }
     if (now.isBefore(since.plus(settings.verificationWindow()))) {
       return;
     }
@@ -693,8 +768,8 @@ public final class SreAgent implements AutoCloseable {
         }
       }
     }
-    verifyingSince.remove(inc.id());
     if (stillFiring.isEmpty()) {
+      forgetVerification(inc.id());
       String outcome = "verified: " + inc.type() + " signals of " + watched + " recovered within "
           + settings.verificationWindow().toMinutes() + " min";
       Incident done = move(inc.withOutcome(outcome, now), IncidentState.RESOLVED, now, outcome);
@@ -705,6 +780,20 @@ public final class SreAgent implements AutoCloseable {
       return;
     }
     audit(AuditTypes.VERIFICATION, inc, Map.of("result", "not recovered", "firing", stillFiring.toString()));
+    rollBack(inc, now, "not recovered after " + settings.verificationWindow().toMinutes() + " min ("
+        + stillFiring + ")");
+  }
+
+  private void forgetVerification(String incidentId) {
+    verifyingSince.remove(incidentId);
+    verifyBaseline.remove(incidentId);
+    worseSince.remove(incidentId);
+  }
+
+  /** Runs the inverse of every action that has one, marks the incident ROLLED_BACK, demotes its type. */
+  private void rollBack(Incident inc, Instant now, String why) {
+    forgetVerification(inc.id());
+    RemediationPlan plan = Objects.requireNonNull(inc.plan());
     List<String> undone = new ArrayList<>();
     for (Action a : plan.actions()) {
       Optional<Action> inverse = a.inverse();
@@ -712,10 +801,11 @@ public final class SreAgent implements AutoCloseable {
         undone.add(runInverse(inc, a, inverse.get(), now));
       }
     }
-    String outcome = "not recovered after " + settings.verificationWindow().toMinutes() + " min (" + stillFiring
-        + "); " + (undone.isEmpty() ? "no action has an inverse" : "auto-rollback: " + undone) + "; escalated";
+    String result = why + "; " + (undone.isEmpty() ? "no action has an inverse" : "auto-rollback: " + undone)
+        + "; escalated";
+    String demotion = demote(inc.type(), "remediation of " + inc.id() + " did not help: " + why);
+    String outcome = demotion.isEmpty() ? result : result + "; " + demotion;
     Incident rolledBack = move(inc.withOutcome(outcome, now), IncidentState.ROLLED_BACK, now, outcome);
-    demote(inc.type(), "remediation of " + inc.id() + " did not recover");
     emit(IncidentEvent.Kind.ROLLED_BACK, rolledBack, outcome, now);
   }
 
@@ -774,15 +864,18 @@ public final class SreAgent implements AutoCloseable {
     return result;
   }
 
-  private void demote(IncidentType type, String why) {
+  /** Demotes {@code type} one phase; returns what changed, for timelines, or "" when already OBSERVE. */
+  private String demote(IncidentType type, String why) {
     Phase old = phases.phaseFor(type);
     Phase next = old.demoted();
-    if (next != old) {
-      phases.set(type, next);
-      audit(AuditTypes.PHASE_CHANGED, null, AGENT, Map.of("type", type.name(), "from", old.name(), "to",
-          next.name(), "reason", "automatic demotion: " + why));
-      LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
+    if (next == old) {
+      return "";
     }
+    phases.set(type, next);
+    audit(AuditTypes.PHASE_CHANGED, null, AGENT, Map.of("type", type.name(), "from", old.name(), "to",
+        next.name(), "reason", "automatic demotion: " + why));
+    LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
+    return "phase of " + type + " demoted " + old + " -> " + next;
   }
 
   private void escalate(Incident inc, Instant now, String why) {

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Fault
     permits Fault.MemoryLeak, Fault.CapacityLoss, Fault.BadDeploy, Fault.LogBurst, Fault.ExpiringCertificate,
-        Fault.TrafficSurge {
+        Fault.TrafficSurge, Fault.ConnectionContention {
 
   /** Short description for timelines and reports. */
   String describe();
@@ -210,6 +210,41 @@ public sealed interface Fault
     @Override
     public void apply(SimulatedCluster c) {
       c.injectSurge(multiplier);
+    }
+  }
+
+  /**
+   * The database connection pool of {@code service} is exhausted: its latency rises by a factor of
+   * {@code 1 + contention} and grows with the square of added replicas, because every replica holds connections.
+   * Scaling out, the usual remedy for latency, makes it worse: the agent must notice and roll its action back.
+   */
+  record ConnectionContention(String service, double contention) implements Fault {
+    public ConnectionContention {
+      Objects.requireNonNull(service, "service");
+      if (!(contention > 0)) {
+        throw new IllegalArgumentException("contention must be > 0, but was " + contention);
+      }
+    }
+
+    @Override
+    public String describe() {
+      return String.format("connection-pool contention on %s (latency x%.1f, worse with more replicas)", service,
+          1 + contention);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.HIGH_LATENCY;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectContention(service, contention);
     }
   }
 }

@@ -22,13 +22,15 @@ import org.jspecify.annotations.Nullable;
  * @param awaitingApproval incidents still waiting for a human at the end
  * @param approvalsRequested approval requests sent
  * @param violations safety violations seen by the oracle or in the audit trail
+ * @param phaseChanges phase changes in the audit trail ("high-latency AUTONOMOUS -> ASSIST: why")
  * @param outcome one word: resolved, shadowed, awaiting-approval, escalated, rolled-back, missed, clean, noisy
  * @param passed whether the run met its expectation
  */
 public record ScenarioResult(String scenario, String phase, long seed, @Nullable String faultType,
     @Nullable String faultService, String fault, List<IncidentSummary> incidents, @Nullable Long detectedSeconds,
     @Nullable Long resolvedSeconds, int falseIncidents, long actionsExecuted, long actionsShadowed, long plansDenied,
-    int awaitingApproval, long approvalsRequested, List<String> violations, String outcome, boolean passed) {
+    int awaitingApproval, long approvalsRequested, List<String> violations, List<String> phaseChanges,
+    String outcome, boolean passed) {
 
   /**
    * One incident as reported.
@@ -41,7 +43,11 @@ public record ScenarioResult(String scenario, String phase, long seed, @Nullable
    * @param openedAfterSeconds simulated seconds after the scenario start
    * @param diagnosis top hypothesis, or empty
    * @param confidence diagnosis confidence, or 0
+   * @param decision the last safety decision: outcome, phase and reason
+   * @param guardrails the guardrail verdicts of that decision: "12/12 allow", or those that did not allow
+   * @param outcome how the incident ended, or empty while open
    */
   public record IncidentSummary(String id, String type, String rootService, String severity, String state,
-      long openedAfterSeconds, String diagnosis, double confidence) {}
+      long openedAfterSeconds, String diagnosis, double confidence, String decision, List<String> guardrails,
+      String outcome) {}
 }

@@ -82,11 +82,27 @@ public final class ScenarioRunner {
     List<ScenarioResult.IncidentSummary> summaries = new ArrayList<>();
     Incident match = null;
     int falseIncidents = 0;
+    java.util.Map<String, String> decisions = new java.util.HashMap<>();
+    java.util.Map<String, List<String>> verdicts = new java.util.HashMap<>();
+    List<String> phaseChanges = new ArrayList<>();
+    for (AuditRecord r : h.agent().auditLog().records()) {
+      var data = r.entry().data();
+      if (AuditTypes.DECISION.equals(r.entry().type())) {
+        decisions.put(r.entry().incidentId(), data.get("outcome") + (data.containsKey("phase") ? " ["
+            + data.get("phase") + "]" : "") + " " + data.get("reason"));
+        verdicts.put(r.entry().incidentId(), summarizeVerdicts(data.getOrDefault("verdicts", "[]")));
+      } else if (AuditTypes.PHASE_CHANGED.equals(r.entry().type())) {
+        phaseChanges.add(data.get("type") + " " + data.get("from") + " -> " + data.get("to") + ": "
+            + data.get("reason"));
+      }
+    }
     for (Incident i : incidents) {
       summaries.add(new ScenarioResult.IncidentSummary(i.id(), i.type().name(), i.rootService(),
           i.severity().name(), i.state().name(), Duration.between(origin, i.openedAt()).toSeconds(),
           i.diagnosis() == null ? "" : i.diagnosis().top().cause(),
-          i.diagnosis() == null ? 0 : Math.round(i.diagnosis().confidence().score() * 100) / 100.0));
+          i.diagnosis() == null ? 0 : Math.round(i.diagnosis().confidence().score() * 100) / 100.0,
+          decisions.getOrDefault(i.id(), ""), verdicts.getOrDefault(i.id(), List.of()),
+          i.outcome() == null ? "" : i.outcome()));
       boolean matches = fault != null && faultAt != null && !i.openedAt().isBefore(faultAt)
           && i.type().equals(fault.expectedType())
           && (fault.expectedRoot() == null || fault.expectedRoot().equals(i.rootService()));
@@ -123,7 +139,27 @@ public final class ScenarioRunner {
         fault == null ? null : fault.expectedType().name(), fault == null ? null : fault.expectedRoot(),
         fault == null ? "none" : fault.describe(), summaries, detected, resolved, falseIncidents,
         stats.actionsExecuted(), stats.actionsShadowed(), stats.plansDenied(), awaiting, stats.approvalsRequested(),
-        violations, outcome, passed);
+        violations, phaseChanges, outcome, passed);
+  }
+
+  /** "12/12 allow", or each verdict that did not allow as "policy VERDICT: reason". */
+  static List<String> summarizeVerdicts(String json) {
+    List<String> out = new ArrayList<>();
+    int total = 0;
+    try {
+      for (JsonNode v : MAPPER.readTree(json)) {
+        total++;
+        if (!"ALLOW".equals(v.path("verdict").asText())) {
+          out.add(v.path("policy").asText() + " " + v.path("verdict").asText() + ": " + v.path("reason").asText());
+        }
+      }
+    } catch (IOException e) {
+      return List.of("unreadable verdicts");
+    }
+    if (out.isEmpty()) {
+      out.add(total == 0 ? "none evaluated" : total + "/" + total + " allow");
+    }
+    return out;
   }
 
   /**

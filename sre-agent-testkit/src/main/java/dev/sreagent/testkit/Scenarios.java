@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The built-in scenarios on the default shop: the five incident types, a surge, a cascade and a no-fault run. */
+/**
+ * The built-in scenarios on the default shop: the five incident types, a surge, a cascade, a remediation that makes
+ * things worse (the agent must roll it back), and a no-fault run.
+ */
 public final class Scenarios {
   /** Warm-up before the fault: long enough for every baseline to settle. */
   public static final Duration WARM_UP = Duration.ofMinutes(40);
@@ -30,6 +33,8 @@ public final class Scenarios {
             new Fault.TrafficSurge(1.6), WARM_UP, DURATION),
         new Scenario("cascading-failure", "a bad payments deploy fails 35% of calls; checkout and frontend follow",
             new Fault.BadDeploy("payments", 0.35, Duration.ofMillis(200)), WARM_UP, DURATION),
+        new Scenario("bad-remediation", "checkout's connection pool is exhausted; scaling out makes it worse",
+            new Fault.ConnectionContention("checkout", 3.0), WARM_UP, DURATION),
         new Scenario("no-fault", "a normal day: daily traffic cycle and noise, nothing injected", null, WARM_UP,
             DURATION));
   }

@@ -160,6 +160,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     final ServiceSpec spec;
     int replicas;
     double capacityFactor = 1.0;
+    double contention;
     final List<SimPod> pods = new ArrayList<>();
     final List<RevisionState> revisions = new ArrayList<>();
     RevisionState current;
@@ -354,6 +355,9 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       s.rho = s.lambda / capacity;
       double base = s.spec.baseLatencySeconds();
       double own = s.rho < 0.95 ? base / (1 - s.rho) : base / 0.05 * (1 + 20 * (s.rho - 0.95));
+      // lock or connection-pool contention: every replica holds connections, so more replicas hurt
+      double scale = (double) Math.max(1, s.replicas) / s.spec.replicas();
+      own *= 1 + s.contention * scale * scale;
       own = Math.min(own, 30.0);
       double overload = s.rho > 1 ? 1 - 1 / s.rho : 0;
       double latency = own + s.current.addedLatency.toMillis() / 1000.0;
@@ -499,6 +503,10 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     }
     throw new IllegalArgumentException("service '" + service + "' serves no TLS certificate; services with one: "
         + certificates.values().stream().map(c -> c.service).toList());
+  }
+
+  synchronized void injectContention(String service, double contention) {
+    service(service).contention = contention;
   }
 
   synchronized void injectSurge(double multiplier) {

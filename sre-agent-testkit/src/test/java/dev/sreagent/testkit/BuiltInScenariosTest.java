@@ -28,9 +28,14 @@ class BuiltInScenariosTest {
       assertThat(r.passed()).as(r.scenario() + " " + r).isTrue();
       if (r.faultType() == null) {
         assertThat(r.incidents()).as("no-fault run").isEmpty();
+      } else if (r.scenario().equals("bad-remediation")) {
+        assertThat(r.outcome()).isEqualTo("rolled-back");
+        assertThat(r.phaseChanges()).singleElement().asString().startsWith("high-latency AUTONOMOUS -> ASSIST");
+        assertThat(r.incidents().get(0).outcome()).contains("got worse").contains("scale-in");
       } else {
         assertThat(r.outcome()).as(r.scenario()).isEqualTo("resolved");
         assertThat(r.falseIncidents()).as(r.scenario()).isZero();
+        assertThat(r.incidents().get(0).guardrails()).as(r.scenario()).singleElement().asString().endsWith("allow");
       }
     }
   }

@@ -132,6 +132,19 @@ public final class SignalWindows {
     return out;
   }
 
+  /** The latest value of every series of {@code metric} belonging to {@code service}. */
+  public List<Double> latest(String service, String metric) {
+    List<Double> out = new ArrayList<>();
+    String prefix = metric + "{";
+    for (String key : seriesByService.getOrDefault(service, Set.of())) {
+      Ring r = series.get(key);
+      if (r != null && r.size > 0 && key.startsWith(prefix)) {
+        out.add(r.values[(r.head - 1 + r.values.length) % r.values.length]);
+      }
+    }
+    return out;
+  }
+
   /** Change events of {@code services} at or after {@code from}, newest first. */
   public List<ChangeEvent> changes(Set<String> services, Instant from) {
     List<ChangeEvent> out = new ArrayList<>();
