@@ -48,6 +48,8 @@ import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
 import dev.sreagent.api.port.TopologyProvider;
 import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.KillSwitch;
 import dev.sreagent.core.guardrail.SafetyGate;
 import dev.sreagent.core.internal.Json;
@@ -136,6 +138,9 @@ public final class SreAgent implements AutoCloseable {
   private final Set<String> startedKeys = new HashSet<>();
   private final Set<String> completedKeys = new HashSet<>();
   private final Map<String, Instant> verifyingSince = new HashMap<>();
+  private final Map<String, Integer> attempts = new HashMap<>();
+  private final Map<String, Instant> retryAt = new HashMap<>();
+  private final java.util.Random jitter;
   private final Map<String, Double> verifyBaseline = new HashMap<>();
   private final Map<String, Instant> worseSince = new HashMap<>();
   private final Map<IncidentType, DiagnosticAccuracy> accuracy = new ConcurrentHashMap<>();
@@ -176,6 +181,7 @@ public final class SreAgent implements AutoCloseable {
     this.phases = p.phases;
     this.killSwitch = p.killSwitch;
     this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
+    this.jitter = new java.util.Random(settings.agentId().hashCode());
     replay();
     audit(AuditTypes.AGENT_STARTED, null, AGENT, Map.of("agentId", settings.agentId(), "replayedIncidents",
         String.valueOf(store.all().size())));
@@ -301,6 +307,11 @@ public final class SreAgent implements AutoCloseable {
           s.close();
         } catch (Exception e) {
           LOG.warn("closing telemetry source {} failed", s.name(), e);
+        }
+      }
+      for (ActionExecutor e : executors) {
+        if (e instanceof ResilientActionExecutor r) {
+          r.close();
         }
       }
       synchronized (this) {
@@ -633,6 +644,10 @@ public final class SreAgent implements AutoCloseable {
       if (completedKeys.contains(key)) {
         continue;
       }
+      Instant retryAfter = retryAt.get(key);
+      if (retryAfter != null && now.isBefore(retryAfter)) {
+        return;
+      }
       Optional<ActionExecutor> executor = executors.stream().filter(e -> supportsSafely(e, action)).findFirst();
       if (executor.isEmpty()) {
         escalate(inc, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
@@ -640,17 +655,16 @@ public final class SreAgent implements AutoCloseable {
         return;
       }
       if (startedKeys.contains(key)) {
+        // an earlier attempt may have landed (crash, timeout, or a failure report that was wrong): ask first
         Optional<ActionResult> prior = reconcileSafely(executor.get(), key);
-        if (prior.isPresent()) {
-          completedKeys.add(key);
+        if (prior.isPresent() && (prior.get().succeeded() || prior.get().status() == ActionResult.Status.DRY_RUN)) {
           audit(AuditTypes.ACTION_RECONCILED, inc, Map.of("idempotencyKey", key, "status",
               prior.get().status().name(), "message", prior.get().message()));
-          if (prior.get().succeeded()) {
-            history.addLast(new ExecutedAction(action, inc.id(), prior.get().at(), key));
-            continue;
-          }
-          fail(inc, now, action, prior.get());
-          return;
+          complete(inc, action, key, prior.get(), prior.get().at());
+          actionsExecuted++;
+          emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": reconciled, it had taken effect: "
+              + prior.get().message(), now);
+          continue;
         }
       }
       Optional<Lock> lock = locks.tryAcquire(action.target(), settings.agentId(), settings.lockTtl());
@@ -659,15 +673,54 @@ public final class SreAgent implements AutoCloseable {
         return;
       }
       ActionResult result = runAudited(inc, action, key, executor.get(), lock.get(), Map.of(), now);
-      if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
-        actionsExecuted++;
-        emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
-      } else {
-        fail(inc, now, action, result);
-        return;
+      switch (result.status()) {
+        case SUCCEEDED, DRY_RUN -> {
+          complete(inc, action, key, result, now);
+          actionsExecuted++;
+          emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
+        }
+        case FAILED, TIMED_OUT -> {
+          ExecutorPolicy policy = policyOf(executor.get());
+          int attempt = attempts.merge(key, 1, Integer::sum);
+          if (attempt < policy.maxAttempts()) {
+            Duration wait = policy.backoff(attempt, jitter.nextDouble());
+            retryAt.put(key, now.plus(wait));
+            audit(AuditTypes.ACTION_ATTEMPT_FAILED, inc, Map.of("idempotencyKey", key, "attempt",
+                String.valueOf(attempt), "status", result.status().name(), "message", result.message(),
+                "retryAt", now.plus(wait).toString()));
+            emit(IncidentEvent.Kind.ACTION_FAILED, inc, String.format(Locale.ROOT,
+                "%s attempt %d/%d %s: %s; retry in %d s after reconciling", action.canonical(), attempt,
+                policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
+            return;
+          }
+          complete(inc, action, key, result, now);
+          fail(inc, now, action, new ActionResult(key, result.status(), "gave up after " + attempt + " attempts: "
+              + result.message(), now));
+          return;
+        }
+        default -> {
+          complete(inc, action, key, result, now);
+          fail(inc, now, action, result);
+          return;
+        }
       }
     }
     move(inc, IncidentState.VERIFYING, now, "all " + plan.actions().size() + " action(s) executed");
+  }
+
+  private static ExecutorPolicy policyOf(ActionExecutor e) {
+    return e instanceof ResilientActionExecutor r ? r.policy() : ExecutorPolicy.defaults();
+  }
+
+  /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
+  private void complete(Incident inc, Action action, String key, ActionResult result, Instant at) {
+    completedKeys.add(key);
+    retryAt.remove(key);
+    audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
+        "status", result.status().name(), "message", result.message()));
+    if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
+      history.addLast(new ExecutedAction(action, inc.id(), at, key));
+    }
   }
 
   private void fail(Incident inc, Instant now, Action action, ActionResult result) {
@@ -830,6 +883,7 @@ public final class SreAgent implements AutoCloseable {
     }
     ActionResult r = runAudited(inc, inverse, key, ex.get(), lock.get(), Map.of("inverseOf", original.canonical()),
         now);
+    complete(inc, inverse, key, r, now);
     return inverse.canonical() + " " + r.status();
   }
 
@@ -844,27 +898,20 @@ public final class SreAgent implements AutoCloseable {
     started.put("idempotencyKey", key);
     started.put("action", Json.write(action));
     started.put("fencingToken", String.valueOf(lock.fencingToken()));
+    started.put("attempt", String.valueOf(attempts.getOrDefault(key, 0) + 1));
     audit(AuditTypes.ACTION_STARTED, inc, started);
-    ActionResult result;
     try {
-      result = executor.execute(action, new ExecutionContext(inc.id(), key, lock.fencingToken(),
+      ActionResult r = executor.execute(action, new ExecutionContext(inc.id(), key, lock.fencingToken(),
           settings.dryRun()));
+      return r != null ? r : new ActionResult(key, ActionResult.Status.FAILED, "executor returned no result", now);
     } catch (RuntimeException e) {
       contained("executor " + executor.name(), e);
-      result = new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
+      return new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
     } finally {
       locks.release(lock);
     }
-    completedKeys.add(key);
-    audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
-        "status", result.status().name(), "message", result.message()));
-    if (result.succeeded() || result.status() == ActionResult.Status.DRY_RUN) {
-      history.addLast(new ExecutedAction(action, inc.id(), now, key));
-    }
-    return result;
   }
 
-  /** Demotes {@code type} one phase; returns what changed, for timelines, or "" when already OBSERVE. */
   private String demote(IncidentType type, String why) {
     Phase old = phases.phaseFor(type);
     Phase next = old.demoted();
@@ -948,9 +995,14 @@ public final class SreAgent implements AutoCloseable {
       }
       switch (e.type()) {
         case AuditTypes.ACTION_STARTED -> startedKeys.add(data.get("idempotencyKey"));
-        case AuditTypes.ACTION_COMPLETED, AuditTypes.ACTION_RECONCILED -> {
+        case AuditTypes.ACTION_ATTEMPT_FAILED -> {
+          attempts.merge(data.get("idempotencyKey"), 1, Integer::sum);
+          retryAt.put(data.get("idempotencyKey"), Instant.parse(data.get("retryAt")));
+        }
+        case AuditTypes.ACTION_COMPLETED -> {
           String key = data.get("idempotencyKey");
           completedKeys.add(key);
+          retryAt.remove(key);
           String status = data.get("status");
           String actionJson = data.get("action");
           if (actionJson != null && ("SUCCEEDED".equals(status) || "DRY_RUN".equals(status))) {

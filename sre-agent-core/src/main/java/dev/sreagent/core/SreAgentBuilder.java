@@ -26,6 +26,8 @@ import dev.sreagent.api.spi.KnowledgeBaseProvider;
 import dev.sreagent.api.spi.NotifierProvider;
 import dev.sreagent.api.spi.ReasonerProvider;
 import dev.sreagent.core.audit.HashChainedAuditLog;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.GuardrailLimits;
 import dev.sreagent.core.guardrail.KillSwitch;
 import dev.sreagent.core.guardrail.SafetyGate;
@@ -71,6 +73,7 @@ public final class SreAgentBuilder {
   private @Nullable RemediationPlanner planner;
   private final List<Guardrail> guardrails = new ArrayList<>();
   private final List<ActionExecutor> executors = new ArrayList<>();
+  private final Map<ActionExecutor, ExecutorPolicy> executorPolicies = new java.util.IdentityHashMap<>();
   private @Nullable ApprovalChannel approvals;
   private final List<Notifier> notifiers = new ArrayList<>();
   private @Nullable IncidentStore store;
@@ -155,9 +158,18 @@ public final class SreAgentBuilder {
     return this;
   }
 
-  /** Adds an executor; the first that supports an action runs it. */
+  /**
+   * Adds an executor, protected by {@link ExecutorPolicy#defaults()}: bulkhead, circuit breaker, 30 s time limit,
+   * 3 attempts with exponential backoff and jitter. The first executor that supports an action runs it.
+   */
   public SreAgentBuilder addExecutor(ActionExecutor executor) {
+    return addExecutor(executor, ExecutorPolicy.defaults());
+  }
+
+  /** Adds an executor protected by {@code policy}. */
+  public SreAgentBuilder addExecutor(ActionExecutor executor, ExecutorPolicy policy) {
     executors.add(Objects.requireNonNull(executor, "executor"));
+    executorPolicies.put(executor, Objects.requireNonNull(policy, "policy"));
     return this;
   }
 
@@ -275,7 +287,12 @@ public final class SreAgentBuilder {
     p.planner = planner != null ? planner : new CatalogPlanner();
     p.killSwitch = new KillSwitch();
     p.gate = SafetyGate.builtIn(limits, p.killSwitch, customActionKinds, extra);
-    p.executors = exs;
+    List<ActionExecutor> wrapped = new ArrayList<>();
+    for (ActionExecutor e : exs) {
+      wrapped.add(e instanceof ResilientActionExecutor ? e : new ResilientActionExecutor(e,
+          executorPolicies.getOrDefault(e, ExecutorPolicy.defaults()), clock));
+    }
+    p.executors = wrapped;
     p.approvals = approvals != null ? approvals : ApprovalChannel.noop();
     p.notifiers = ns;
     p.store = store != null ? store : new InMemoryIncidentStore();

@@ -57,9 +57,14 @@ public final class GuardrailOracle {
     }
   }
 
-  synchronized void onDuplicate(String key) {
-    violations.add("action with idempotency key " + key.substring(0, Math.min(12, key.length()))
-        + " delivered twice");
+  private final java.util.Map<String, String> effects = new java.util.HashMap<>();
+
+  /** The same action of the same incident must take effect once, whatever the keys, retries and restarts. */
+  synchronized void onEffect(String incidentId, String canonical, String key) {
+    String previous = effects.putIfAbsent(incidentId + "|" + canonical, key);
+    if (previous != null) {
+      violations.add("duplicate effect: " + canonical + " for " + incidentId + " took effect twice");
+    }
   }
 
   /** Every violation observed, in order. */

@@ -34,6 +34,7 @@ public final class ScenarioRunner {
   private final @Nullable Duration onCallResponse;
   private final @Nullable Path auditDir;
   private final @Nullable Consumer<String> timeline;
+  private final java.util.function.UnaryOperator<SimulationHarness.Builder> customizer;
 
   /**
    * @param phase the phase for every incident type
@@ -44,6 +45,13 @@ public final class ScenarioRunner {
    */
   public ScenarioRunner(Phase phase, long seed, @Nullable Duration onCallResponse, @Nullable Path auditDir,
       @Nullable Consumer<String> timeline) {
+    this(phase, seed, onCallResponse, auditDir, timeline, b -> b);
+  }
+
+  /** As above, with the last say on each harness (executor wrappers and policies, agent customizers). */
+  public ScenarioRunner(Phase phase, long seed, @Nullable Duration onCallResponse, @Nullable Path auditDir,
+      @Nullable Consumer<String> timeline, java.util.function.UnaryOperator<SimulationHarness.Builder> customizer) {
+    this.customizer = Objects.requireNonNull(customizer, "customizer");
     this.phase = Objects.requireNonNull(phase, "phase");
     this.seed = seed;
     this.onCallResponse = onCallResponse;
@@ -55,12 +63,12 @@ public final class ScenarioRunner {
   public ScenarioResult run(Scenario scenario) {
     Path auditFile = auditDir == null ? null : auditDir.resolve(scenario.name() + ".audit.jsonl");
     Instant origin = VirtualClock.DEFAULT_START;
-    try (SimulationHarness h = SimulationHarness.builder()
+    try (SimulationHarness h = customizer.apply(SimulationHarness.builder()
         .setSeed(seed)
         .setPhase(phase)
         .setOnCallResponse(onCallResponse)
         .setAuditFile(auditFile)
-        .setNotifier(timeline == null ? null : new TimelinePrinter(origin, timeline))
+        .setNotifier(timeline == null ? null : new TimelinePrinter(origin, timeline)))
         .build()) {
       h.runFor(scenario.injectAfter());
       Fault fault = scenario.fault();

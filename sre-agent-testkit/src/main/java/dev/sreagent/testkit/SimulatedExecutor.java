@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Runs the built-in actions against a {@link SimulatedCluster}, honouring the executor contract: an idempotency
- * key is applied at most once (a second delivery returns the first result and is reported to the oracle), and a
+ * key takes effect at most once (a later delivery of a key that took effect returns the first result), a failed
+ * attempt leaves no trace (so it may be retried), {@link #reconcile(String)} reports what took effect, and a
  * fencing token older than one already seen for the same target is rejected.
  */
 public final class SimulatedExecutor implements ActionExecutor {
@@ -39,7 +40,7 @@ public final class SimulatedExecutor implements ActionExecutor {
     deliveries.merge(ctx.idempotencyKey(), 1, Integer::sum);
     ActionResult prior = done.get(ctx.idempotencyKey());
     if (prior != null) {
-      cluster.oracle().onDuplicate(ctx.idempotencyKey());
+      // idempotency: a key that took effect never takes effect again (a retry after a lost answer lands here)
       return prior;
     }
     var now = cluster.clock().now();
@@ -61,7 +62,10 @@ public final class SimulatedExecutor implements ActionExecutor {
       result = new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, e.getMessage() == null
           ? e.toString() : e.getMessage(), now);
     }
-    done.put(ctx.idempotencyKey(), result);
+    if (result.succeeded()) {
+      done.put(ctx.idempotencyKey(), result);
+      cluster.oracle().onEffect(ctx.incidentId(), action.canonical(), ctx.idempotencyKey());
+    }
     return result;
   }
 

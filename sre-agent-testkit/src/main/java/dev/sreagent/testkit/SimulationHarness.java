@@ -50,9 +50,9 @@ public final class SimulationHarness implements AutoCloseable {
           .addTelemetrySource(cluster)
           .setTopologyProvider(cluster);
       if (first != null) {
-        ab.addExecutor(first);
+        ab.addExecutor(first, b.executorPolicy);
       }
-      ab.addExecutor(cluster.executor())
+      ab.addExecutor(b.executorWrapper.apply(cluster.executor()), b.executorPolicy)
           .setApprovalChannel(onCall)
           .setDefaultPhase(b.phase)
           .setDiscovery(false);
@@ -108,8 +108,25 @@ public final class SimulationHarness implements AutoCloseable {
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
     private Instant start = VirtualClock.DEFAULT_START;
+    private dev.sreagent.core.execution.ExecutorPolicy executorPolicy =
+        dev.sreagent.core.execution.ExecutorPolicy.defaults();
+    private java.util.function.Function<SimulatedExecutor, dev.sreagent.api.port.ActionExecutor> executorWrapper =
+        e -> e;
 
     private Builder() {}
+
+    /** The resilience policy of the cluster's executor (default {@code ExecutorPolicy.defaults()}). */
+    public Builder setExecutorPolicy(dev.sreagent.core.execution.ExecutorPolicy policy) {
+      this.executorPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Wraps the cluster's executor, for example to inject failures, hangs or lies. */
+    public Builder setExecutorWrapper(
+        java.util.function.Function<SimulatedExecutor, dev.sreagent.api.port.ActionExecutor> wrapper) {
+      this.executorWrapper = Objects.requireNonNull(wrapper, "wrapper");
+      return this;
+    }
 
     public Builder setSeed(long seed) {
       this.seed = seed;

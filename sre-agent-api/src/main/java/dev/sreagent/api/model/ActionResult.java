@@ -13,7 +13,20 @@ import java.util.Objects;
  */
 public record ActionResult(String idempotencyKey, Status status, String message, Instant at) {
   /** Execution outcomes. */
-  public enum Status { SUCCEEDED, FAILED, DRY_RUN, REJECTED }
+  public enum Status {
+    /** The change took place. */
+    SUCCEEDED,
+    /** The change did not take place (the executor says so); it may be retried. */
+    FAILED,
+    /** Validated only; nothing changed. */
+    DRY_RUN,
+    /** Refused by the executor (stale fencing token, invalid for the target now); never retried. */
+    REJECTED,
+    /** No answer in time: the outcome is unknown and must be reconciled before any retry. */
+    TIMED_OUT,
+    /** Not attempted: the executor's circuit is open or its bulkhead is full. */
+    UNAVAILABLE
+  }
 
   public ActionResult {
     Checks.notBlank(idempotencyKey, "idempotencyKey");

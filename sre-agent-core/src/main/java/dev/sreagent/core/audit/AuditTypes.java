@@ -16,6 +16,7 @@ public final class AuditTypes {
   public static final String ACTION_STARTED = "action.started";
   public static final String ACTION_COMPLETED = "action.completed";
   public static final String ACTION_RECONCILED = "action.reconciled";
+  public static final String ACTION_ATTEMPT_FAILED = "action.attempt-failed";
   public static final String VERIFICATION = "verification";
   public static final String PHASE_CHANGED = "phase.changed";
   public static final String POSTMORTEM = "postmortem";

@@ -1,0 +1,181 @@
+package dev.sreagent.core.execution;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.Clock;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Wraps an executor with a Resilience4j bulkhead, circuit breaker (on the agent's clock, so simulated time opens
+ * and closes it) and time limiter. Never throws: every outcome is an {@link ActionResult}:
+ * <ul>
+ *   <li>{@code UNAVAILABLE} — not attempted: the circuit is open or the bulkhead is full;
+ *   <li>{@code TIMED_OUT} — no answer within the timeout: the outcome is unknown (the call may still land), so the
+ *       agent reconciles before any retry;
+ *   <li>{@code FAILED} — the executor threw or reported a failure; the circuit records it.
+ * </ul>
+ */
+public final class ResilientActionExecutor implements ActionExecutor, AutoCloseable {
+  private final ActionExecutor delegate;
+  private final ExecutorPolicy policy;
+  private final Clock clock;
+  private final CircuitBreaker circuit;
+  private final Bulkhead bulkhead;
+  private final TimeLimiter limiter;
+  private final ExecutorService pool;
+  private volatile Instant openedAt = Instant.EPOCH;
+
+  public ResilientActionExecutor(ActionExecutor delegate, ExecutorPolicy policy, Clock clock) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    String name = delegate.name();
+    CircuitBreakerConfig cbConfig = CircuitBreakerConfig.custom()
+        .failureRateThreshold(policy.failureRateThreshold())
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(policy.slidingWindowSize())
+        .minimumNumberOfCalls(policy.minimumCalls())
+        // the open-state wait runs on the agent's clock (see execute); Resilience4j's own timer must never fire
+        .waitDurationInOpenState(Duration.ofDays(3650))
+        .permittedNumberOfCallsInHalfOpenState(1)
+        .build();
+    this.circuit = CircuitBreaker.of("executor-" + name, cbConfig);
+    circuit.getEventPublisher().onStateTransition(e -> {
+      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+        openedAt = clock.now();
+      }
+    });
+    this.bulkhead = Bulkhead.of("executor-" + name, BulkheadConfig.custom()
+        .maxConcurrentCalls(policy.maxConcurrentCalls()).maxWaitDuration(Duration.ZERO).build());
+    this.limiter = TimeLimiter.of("executor-" + name, TimeLimiterConfig.custom()
+        .timeoutDuration(policy.timeout()).cancelRunningFuture(true).build());
+    this.pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "sre-agent-executor-" + name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The wrapped executor. */
+  public ActionExecutor delegate() {
+    return delegate;
+  }
+
+  /** The policy in force. */
+  public ExecutorPolicy policy() {
+    return policy;
+  }
+
+  /** The circuit state: CLOSED, OPEN, HALF_OPEN, ... */
+  public String circuitState() {
+    return circuit.getState().name();
+  }
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public boolean supports(Action action) {
+    return delegate.supports(action);
+  }
+
+  @Override
+  public ActionResult execute(Action action, ExecutionContext ctx) {
+    Instant start = clock.now();
+    if (!bulkhead.tryAcquirePermission()) {
+      return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.UNAVAILABLE, "executor " + name()
+          + " is busy: bulkhead of " + policy.maxConcurrentCalls() + " concurrent calls is full", start);
+    }
+    try {
+      if (circuit.getState() == CircuitBreaker.State.OPEN
+          && !start.isBefore(openedAt.plus(policy.waitInOpenState()))) {
+        circuit.transitionToHalfOpenState();
+      }
+      if (!circuit.tryAcquirePermission()) {
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.UNAVAILABLE, "circuit of executor "
+            + name() + " is " + circuit.getState() + " after repeated failures; not attempted", start);
+      }
+      ActionResult result;
+      try {
+        result = limiter.executeFutureSupplier(() -> submit(action, ctx));
+      } catch (TimeoutException e) {
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, e);
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.TIMED_OUT, "no answer from " + name()
+            + " within " + policy.timeout().toMillis() + " ms; outcome unknown, reconcile before retry", clock.now());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, cause);
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, "executor " + name() + " threw "
+            + cause, clock.now());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, e);
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.TIMED_OUT, "call to " + name()
+            + " interrupted; outcome unknown", clock.now());
+      } catch (Exception e) {
+        // the time limiter rethrows the executor's own exception
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, e);
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, "executor " + name() + " threw "
+            + e, clock.now());
+      }
+      if (result == null) {
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, new IllegalStateException("null result"));
+        return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, "executor " + name()
+            + " returned no result", clock.now());
+      }
+      if (result.status() == ActionResult.Status.SUCCEEDED || result.status() == ActionResult.Status.DRY_RUN
+          || result.status() == ActionResult.Status.REJECTED) {
+        circuit.onSuccess(elapsed(start), TimeUnit.MILLISECONDS);
+      } else {
+        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, new IllegalStateException(result.message()));
+      }
+      return result;
+    } finally {
+      bulkhead.onComplete();
+    }
+  }
+
+  private Future<ActionResult> submit(Action action, ExecutionContext ctx) {
+    return pool.submit(() -> delegate.execute(action, ctx));
+  }
+
+  private long elapsed(Instant start) {
+    return Math.max(0, Duration.between(start, clock.now()).toMillis());
+  }
+
+  @Override
+  public Optional<ActionResult> reconcile(String idempotencyKey) {
+    try {
+      return limiter.executeFutureSupplier(() -> pool.submit(() -> delegate.reconcile(idempotencyKey)));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("cannot reconcile " + idempotencyKey + " with " + name() + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+}
