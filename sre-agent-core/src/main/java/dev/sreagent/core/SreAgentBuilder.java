@@ -154,7 +154,11 @@ public final class SreAgentBuilder {
 
   /** Registers a custom action kind in the catalog (an executor must support it). */
   public SreAgentBuilder addCustomActionKind(String kind) {
-    customActionKinds.add(Objects.requireNonNull(kind, "kind"));
+    Objects.requireNonNull(kind, "kind");
+    if (dev.sreagent.core.guardrail.ActionCatalogGuardrail.BUILT_IN_KINDS.contains(kind)) {
+      throw new IllegalArgumentException("kind must not reuse a built-in action kind, but was '" + kind + "'");
+    }
+    customActionKinds.add(kind);
     return this;
   }
 
