@@ -83,7 +83,9 @@ public final class SreAgentBuilder {
   private @Nullable TopologyProvider topology;
   private Phase defaultPhase = Phase.OBSERVE;
   private final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
-  private GuardrailLimits limits = GuardrailLimits.defaults();
+  private static final GuardrailLimits DEFAULT_LIMITS = GuardrailLimits.defaults();
+  private GuardrailLimits limits = DEFAULT_LIMITS;
+  private @Nullable Path guardrailPolicy;
   private final Set<String> customActionKinds = new LinkedHashSet<>();
   private Map<String, String> config = Map.of();
   private boolean discovery = true;
@@ -146,9 +148,24 @@ public final class SreAgentBuilder {
     return this;
   }
 
-  /** Tightens the built-in guardrails. */
+  /** Tightens the built-in guardrails; conflicts with {@link #setGuardrailPolicy(Path)}. */
   public SreAgentBuilder setGuardrailLimits(GuardrailLimits limits) {
+    if (guardrailPolicy != null) {
+      throw new IllegalStateException("guardrailLimits cannot be combined with guardrailPolicy " + guardrailPolicy);
+    }
     this.limits = Objects.requireNonNull(limits, "limits");
+    return this;
+  }
+
+  /**
+   * Loads guardrail limits from a YAML policy file at {@link #build()} (see
+   * {@link dev.sreagent.core.guardrail.GuardrailPolicies}); its problems are reported with the others.
+   */
+  public SreAgentBuilder setGuardrailPolicy(Path file) {
+    if (limits != DEFAULT_LIMITS) {
+      throw new IllegalStateException("guardrailPolicy cannot be combined with explicit guardrailLimits");
+    }
+    this.guardrailPolicy = Objects.requireNonNull(file, "file");
     return this;
   }
 
@@ -277,6 +294,14 @@ public final class SreAgentBuilder {
         LexicalKnowledgeBase::withBundledRunbooks);
     Reasoner rs = reasoner != null ? reasoner : single(ReasonerProvider.class, "reasoner", problems, view,
         ReasonerProvider::name, ReasonerProvider::order, ReasonerProvider::create, EvidenceReasoner::new);
+    GuardrailLimits effectiveLimits = limits;
+    if (guardrailPolicy != null) {
+      try {
+        effectiveLimits = dev.sreagent.core.guardrail.GuardrailPolicies.load(guardrailPolicy);
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
@@ -290,7 +315,7 @@ public final class SreAgentBuilder {
     p.reasoner = rs;
     p.planner = planner != null ? planner : new CatalogPlanner();
     p.killSwitch = new KillSwitch();
-    p.gate = SafetyGate.builtIn(limits, p.killSwitch, customActionKinds, extra);
+    p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, customActionKinds, extra);
     List<ActionExecutor> wrapped = new ArrayList<>();
     for (ActionExecutor e : exs) {
       wrapped.add(e instanceof ResilientActionExecutor ? e : new ResilientActionExecutor(e,

@@ -6,9 +6,9 @@ import java.util.List;
 
 /** Denies actions during change-freeze windows. */
 public final class ChangeFreezeGuardrail extends BuiltInGuardrail {
-  private final List<FreezeWindow> windows;
+  private final List<Freeze> windows;
 
-  public ChangeFreezeGuardrail(List<FreezeWindow> windows) {
+  public ChangeFreezeGuardrail(List<? extends Freeze> windows) {
     this.windows = List.copyOf(windows);
   }
 
@@ -19,10 +19,9 @@ public final class ChangeFreezeGuardrail extends BuiltInGuardrail {
 
   @Override
   public GuardrailVerdict evaluate(ProposedAction p) {
-    for (FreezeWindow w : windows) {
-      if (w.contains(p.now())) {
-        return GuardrailVerdict.deny(name(),
-            "change freeze '" + w.name() + "' from " + w.start() + " to " + w.end() + " is in force");
+    for (Freeze w : windows) {
+      if (w.activeAt(p.now())) {
+        return GuardrailVerdict.deny(name(), "change freeze '" + w.name() + "' (" + w.describe() + ") is in force");
       }
     }
     return GuardrailVerdict.allow(name(), "no freeze in force");

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param start inclusive start
  * @param end exclusive end
  */
-public record FreezeWindow(String name, Instant start, Instant end) {
+public record FreezeWindow(String name, Instant start, Instant end) implements Freeze {
   public FreezeWindow {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(start, "start");
@@ -23,5 +23,15 @@ public record FreezeWindow(String name, Instant start, Instant end) {
   /** Whether {@code t} falls inside. */
   public boolean contains(Instant t) {
     return !t.isBefore(start) && t.isBefore(end);
+  }
+
+  @Override
+  public boolean activeAt(Instant t) {
+    return contains(t);
+  }
+
+  @Override
+  public String describe() {
+    return "from " + start + " to " + end;
   }
 }

@@ -37,6 +37,7 @@ public final class GuardrailLimits {
   public static final Duration DEFAULT_RESTART_WAVE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(15);
   public static final int DEFAULT_MAX_ACTIONS_PER_HOUR = 20;
+  public static final int DEFAULT_MAX_ACTIONS_PER_NAMESPACE_PER_HOUR = 10;
   public static final int DEFAULT_MAX_REPLICAS = 50;
   public static final List<String> DEFAULT_TRUNCATION_ALLOW_LIST = List.of("/var/log/");
   public static final double DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY = 0.5;
@@ -48,7 +49,8 @@ public final class GuardrailLimits {
   private final int maxActionsPerHour;
   private final int maxReplicas;
   private final List<String> truncationAllowList;
-  private final List<FreezeWindow> freezeWindows;
+  private final List<Freeze> freezeWindows;
+  private final int maxActionsPerNamespacePerHour;
   private final double minConfidenceForAutonomy;
 
   private GuardrailLimits(Builder b) {
@@ -60,6 +62,7 @@ public final class GuardrailLimits {
     this.maxReplicas = b.maxReplicas;
     this.truncationAllowList = List.copyOf(b.truncationAllowList);
     this.freezeWindows = List.copyOf(b.freezeWindows);
+    this.maxActionsPerNamespacePerHour = b.maxActionsPerNamespacePerHour;
     this.minConfidenceForAutonomy = b.minConfidenceForAutonomy;
   }
 
@@ -101,8 +104,12 @@ public final class GuardrailLimits {
     return truncationAllowList;
   }
 
-  public List<FreezeWindow> freezeWindows() {
+  public List<Freeze> freezeWindows() {
     return freezeWindows;
+  }
+
+  public int maxActionsPerNamespacePerHour() {
+    return maxActionsPerNamespacePerHour;
   }
 
   public double minConfidenceForAutonomy() {
@@ -118,7 +125,8 @@ public final class GuardrailLimits {
     private int maxActionsPerHour = DEFAULT_MAX_ACTIONS_PER_HOUR;
     private int maxReplicas = DEFAULT_MAX_REPLICAS;
     private List<String> truncationAllowList = DEFAULT_TRUNCATION_ALLOW_LIST;
-    private final List<FreezeWindow> freezeWindows = new ArrayList<>();
+    private final List<Freeze> freezeWindows = new ArrayList<>();
+    private int maxActionsPerNamespacePerHour = DEFAULT_MAX_ACTIONS_PER_NAMESPACE_PER_HOUR;
     private double minConfidenceForAutonomy = DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY;
 
     private Builder() {}
@@ -191,7 +199,16 @@ public final class GuardrailLimits {
       return this;
     }
 
-    public Builder addFreezeWindow(FreezeWindow window) {
+    public Builder setMaxActionsPerNamespacePerHour(int max) {
+      if (max < 1 || max > HARD_MAX_ACTIONS_PER_HOUR) {
+        throw new IllegalArgumentException("maxActionsPerNamespacePerHour must be within [1, "
+            + HARD_MAX_ACTIONS_PER_HOUR + "] (hard ceiling), but was " + max);
+      }
+      this.maxActionsPerNamespacePerHour = max;
+      return this;
+    }
+
+    public Builder addFreezeWindow(Freeze window) {
       freezeWindows.add(Objects.requireNonNull(window, "window"));
       return this;
     }

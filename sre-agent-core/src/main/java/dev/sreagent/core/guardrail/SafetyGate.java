@@ -51,7 +51,7 @@ public final class SafetyGate {
     chain.add(new RollbackTargetGuardrail());
     chain.add(new TruncationAllowListGuardrail(limits.truncationAllowList()));
     chain.add(new CooldownGuardrail(limits.cooldown()));
-    chain.add(new RateLimitGuardrail(limits.maxActionsPerHour()));
+    chain.add(new RateLimitGuardrail(limits.maxActionsPerHour(), limits.maxActionsPerNamespacePerHour()));
     chain.add(new ConfidenceGuardrail(limits.minConfidenceForAutonomy()));
     chain.addAll(extra);
     return new SafetyGate(chain);
