@@ -254,6 +254,11 @@ public final class SreAgent implements AutoCloseable {
     return phases.phaseFor(type);
   }
 
+  /** The phase in force for {@code type} on {@code service}. */
+  public Phase phase(IncidentType type, String service) {
+    return phases.phaseFor(type, service);
+  }
+
   /** Human-verified diagnostic accuracy for {@code type}. */
   public DiagnosticAccuracy accuracy(IncidentType type) {
     return accuracy.getOrDefault(type, new DiagnosticAccuracy(0, 0));
@@ -276,15 +281,54 @@ public final class SreAgent implements AutoCloseable {
   }
 
   /**
-   * An operator sets the phase of {@code type} (promotion is granted by a human, never automatic). Audited.
-   *
-   * @param operator who decided
+   * An operator overrides the phase of {@code type} (any direction, no eligibility check: an override is a human
+   * decision). Audited with the operator and the reason.
    */
   public synchronized void setPhase(IncidentType type, Phase phase, String operator, String reason) {
-    Phase old = phases.phaseFor(type);
-    phases.set(type, phase);
-    audit(AuditTypes.PHASE_CHANGED, null, operator, Map.of("type", type.name(), "from", old.name(), "to",
-        phase.name(), "reason", reason));
+    setPhase(type, null, phase, operator, reason);
+  }
+
+  /** As {@link #setPhase(IncidentType, Phase, String, String)}, for one service only when {@code service} is set. */
+  public synchronized void setPhase(IncidentType type, @Nullable String service, Phase phase, String operator,
+      String reason) {
+    Phase old = service == null ? phases.phaseFor(type) : phases.phaseFor(type, service);
+    phases.set(type, service, phase);
+    Map<String, String> data = new LinkedHashMap<>(Map.of("type", type.name(), "from", old.name(), "to",
+        phase.name(), "reason", "operator override: " + reason));
+    if (service != null) {
+      data.put("service", service);
+    }
+    audit(AuditTypes.PHASE_CHANGED, null, operator, data);
+  }
+
+  /**
+   * An operator promotes {@code type} (optionally on one {@code service}) to a more autonomous phase. Granted only
+   * when the human-verified diagnostic accuracy of the type is eligible: at least {@code minVerified} reviews and a
+   * 95% Wilson lower bound of at least {@code minLowerBound}. Audited with the numbers.
+   *
+   * @throws IllegalStateException when not eligible, quoting the numbers
+   * @throws IllegalArgumentException when {@code to} is not above the current phase
+   */
+  public synchronized void promote(IncidentType type, @Nullable String service, Phase to, String operator,
+      int minVerified, double minLowerBound) {
+    Phase current = service == null ? phases.phaseFor(type) : phases.phaseFor(type, service);
+    if (to.compareTo(current) <= 0) {
+      throw new IllegalArgumentException("to must be above the current phase " + current + ", but was " + to);
+    }
+    DiagnosticAccuracy acc = accuracy(type);
+    String numbers = String.format(Locale.ROOT, "%d/%d diagnoses verified correct, Wilson 95%% lower bound %.3f;"
+        + " needs >= %d verified and >= %.3f", acc.correct(), acc.verified(), acc.wilsonLowerBound(), minVerified,
+        minLowerBound);
+    if (!acc.eligible(minVerified, minLowerBound)) {
+      throw new IllegalStateException("promotion of " + type + " to " + to + " refused: " + numbers);
+    }
+    phases.set(type, service, to);
+    Map<String, String> data = new LinkedHashMap<>(Map.of("type", type.name(), "from", current.name(), "to",
+        to.name(), "reason", "promotion granted by " + operator + ": " + numbers));
+    if (service != null) {
+      data.put("service", service);
+    }
+    audit(AuditTypes.PHASE_CHANGED, null, operator, data);
   }
 
   /**
@@ -507,7 +551,7 @@ public final class SreAgent implements AutoCloseable {
       plan = new RemediationPlan(inc.id(), List.of(), "planner failed: " + e);
     }
     Incident planned = inc.withPlan(plan, now);
-    Phase phase = phases.phaseFor(inc.type());
+    Phase phase = phases.phaseFor(inc.type(), inc.rootService());
     SafetyDecision decision = gate.decide(planned, plan, phase, topo, List.copyOf(history), now, false);
     store.save(planned);
     audit(AuditTypes.DECISION, planned, Map.of("outcome", decision.outcome().name(), "phase", phase.name(),
@@ -623,7 +667,8 @@ public final class SreAgent implements AutoCloseable {
     }
     audit(AuditTypes.APPROVAL_GRANTED, d.incidentId(), d.approver(), data);
     RemediationPlan plan = Objects.requireNonNull(waiting.plan());
-    SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type()), topology.topology(),
+    SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type(), waiting.rootService()),
+        topology.topology(),
         List.copyOf(history), now, true);
     audit(AuditTypes.DECISION, waiting, Map.of("outcome", recheck.outcome().name(), "reason", recheck.reason(),
         "planHash", plan.hash(), "verdicts", Json.write(recheck.verdicts()), "approvedBy", d.approver()));
@@ -726,7 +771,7 @@ public final class SreAgent implements AutoCloseable {
   private void fail(Incident inc, Instant now, Action action, ActionResult result) {
     actionsFailed++;
     emit(IncidentEvent.Kind.ACTION_FAILED, inc, action.canonical() + " failed: " + result.message(), now);
-    demote(inc.type(), "action " + action.kind() + " failed for " + inc.id());
+    demote(inc.type(), inc.rootService(), "action " + action.kind() + " failed for " + inc.id());
     escalate(inc, now, "action " + action.canonical() + " failed: " + result.message());
   }
 
@@ -856,7 +901,7 @@ public final class SreAgent implements AutoCloseable {
     }
     String result = why + "; " + (undone.isEmpty() ? "no action has an inverse" : "auto-rollback: " + undone)
         + "; escalated";
-    String demotion = demote(inc.type(), "remediation of " + inc.id() + " did not help: " + why);
+    String demotion = demote(inc.type(), inc.rootService(), "remediation of " + inc.id() + " did not help: " + why);
     String outcome = demotion.isEmpty() ? result : result + "; " + demotion;
     Incident rolledBack = move(inc.withOutcome(outcome, now), IncidentState.ROLLED_BACK, now, outcome);
     emit(IncidentEvent.Kind.ROLLED_BACK, rolledBack, outcome, now);
@@ -912,17 +957,25 @@ public final class SreAgent implements AutoCloseable {
     }
   }
 
-  private String demote(IncidentType type, String why) {
-    Phase old = phases.phaseFor(type);
+  private String demote(IncidentType type, String service, String why) {
+    Phase old = phases.phaseFor(type, service);
     Phase next = old.demoted();
     if (next == old) {
       return "";
     }
-    phases.set(type, next);
+    lowerTo(type, next);
     audit(AuditTypes.PHASE_CHANGED, null, AGENT, Map.of("type", type.name(), "from", old.name(), "to",
-        next.name(), "reason", "automatic demotion: " + why));
+        next.name(), "reason", "automatic demotion: " + why, "capScopes", "true"));
     LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
     return "phase of " + type + " demoted " + old + " -> " + next;
+  }
+
+  /** No scope of {@code type} stays above {@code ceiling}. */
+  private void lowerTo(IncidentType type, Phase ceiling) {
+    if (phases.phaseFor(type).compareTo(ceiling) > 0) {
+      phases.set(type, ceiling);
+    }
+    phases.capScopes(type, ceiling);
   }
 
   private void escalate(Incident inc, Instant now, String why) {
@@ -1010,8 +1063,15 @@ public final class SreAgent implements AutoCloseable {
                 e.incidentId()), e.timestamp(), key));
           }
         }
-        case AuditTypes.PHASE_CHANGED ->
-            phases.set(IncidentType.of(data.get("type")), Phase.valueOf(data.get("to")));
+        case AuditTypes.PHASE_CHANGED -> {
+          IncidentType t = IncidentType.of(data.get("type"));
+          Phase to = Phase.valueOf(data.get("to"));
+          if ("true".equals(data.get("capScopes"))) {
+            lowerTo(t, to);
+          } else {
+            phases.set(t, data.get("service"), to);
+          }
+        }
         case AuditTypes.APPROVAL_REQUESTED -> requested.put(Objects.requireNonNull(e.incidentId()),
             new ApprovalRequestStub(data.get("planHash"), Instant.parse(data.get("expiresAt")), e.timestamp()));
         case AuditTypes.DIAGNOSIS_REVIEWED -> {
