@@ -1,0 +1,120 @@
+package dev.sreagent.testkit.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.core.ModelJson;
+import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.testkit.SimulatedOnCall;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An agent process driving a {@link ClusterServer}: {@code java ... RemoteAgentMain <baseUrl> <auditFile>}. It
+ * replays its audit log on start, then steps the cluster and ticks until the server says done. Crash tests kill it
+ * at random points and start it again.
+ */
+public final class RemoteAgentMain {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private RemoteAgentMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String base = args[0];
+    Path audit = Path.of(args[1]);
+    AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T08:00:00Z"));
+    SreAgent agent = SreAgent.builder()
+        .setClock(now::get)
+        .setTopologyProvider(() -> ModelJson.read(call(base + "/topology", null).body(), Topology.class))
+        .addExecutor(new RemoteExecutor(base), ExecutorPolicy.defaults().withTimeout(Duration.ofSeconds(5)))
+        .setApprovalChannel(SimulatedOnCall.approvingAfter(now::get, Duration.ZERO))
+        .setDefaultPhase(Phase.AUTONOMOUS)
+        .setDiscovery(false)
+        .setAuditFile(audit)
+        .build();
+    while (true) {
+      JsonNode reply = MAPPER.readTree(call(base + "/step", "{}").body());
+      now.set(Instant.parse(reply.get("now").asText()));
+      if (reply.get("done").asBoolean()) {
+        agent.tick();
+        break;
+      }
+      for (JsonNode s : reply.get("signals")) {
+        agent.sink().accept(MAPPER.treeToValue(s, SignalDto.class).toSignal());
+      }
+      agent.tick();
+    }
+    agent.close();
+    System.exit(0);
+  }
+
+  static HttpResponse<String> call(String url, String postBody) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+      if (postBody != null) {
+        b.POST(HttpRequest.BodyPublishers.ofString(postBody)).header("Content-Type", "application/json");
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Executes actions on the server. */
+  static final class RemoteExecutor implements ActionExecutor {
+    private final String base;
+
+    RemoteExecutor(String base) {
+      this.base = base;
+    }
+
+    @Override
+    public String name() {
+      return "remote-cluster";
+    }
+
+    @Override
+    public boolean supports(Action action) {
+      return !(action instanceof Action.Custom);
+    }
+
+    @Override
+    public ActionResult execute(Action action, ExecutionContext context) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      try {
+        body.put("action", MAPPER.readTree(ModelJson.write(action)));
+        body.put("context", MAPPER.readTree(ModelJson.write(context)));
+        return ModelJson.read(call(base + "/execute", MAPPER.writeValueAsString(body)).body(), ActionResult.class);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public Optional<ActionResult> reconcile(String key) {
+      HttpResponse<String> r = call(base + "/reconcile?key=" + key, null);
+      return r.statusCode() == 200 ? Optional.of(ModelJson.read(r.body(), ActionResult.class)) : Optional.empty();
+    }
+  }
+}
