@@ -88,8 +88,8 @@ public final class BenchMain {
     }
     long wallMillis = (System.nanoTime() - wallStart) / 1_000_000;
     out.printf(Locale.ROOT, "%nphase %s, seeds 1..%d, on-call approves after 3 min%n", phase, seeds);
-    out.printf(Locale.ROOT, "%-19s %8s %8s %10s %11s %6s %6s %6s%n", "scenario", "passed", "detected",
-        "p50 detect", "p50 resolve", "false", "viol.", "noisy");
+    out.printf(Locale.ROOT, "%-19s %8s %8s %8s %8s %10s %11s %6s %6s %6s%n", "scenario", "passed", "detected",
+        "resolved", "rolled", "p50 detect", "p50 resolve", "false", "viol.", "noisy");
     for (Map.Entry<String, List<ScenarioResult>> e : byScenario.entrySet()) {
       List<ScenarioResult> rs = e.getValue();
       long passed = rs.stream().filter(ScenarioResult::passed).count();
@@ -97,8 +97,10 @@ public final class BenchMain {
       int falses = rs.stream().mapToInt(ScenarioResult::falseIncidents).sum();
       int violations = rs.stream().mapToInt(r -> r.violations().size()).sum();
       long noisy = rs.stream().filter(r -> "noisy".equals(r.outcome())).count();
-      out.printf(Locale.ROOT, "%-19s %4d/%-3d %4d/%-3d %10s %11s %6d %6d %6d%n", e.getKey(), passed, rs.size(),
-          detected, rs.size(), median(rs.stream().map(ScenarioResult::detectedSeconds).toList()),
+      long resolved = rs.stream().filter(r -> "resolved".equals(r.outcome())).count();
+      long rolled = rs.stream().filter(r -> "rolled-back".equals(r.outcome())).count();
+      out.printf(Locale.ROOT, "%-19s %4d/%-3d %4d/%-3d %4d/%-3d %4d/%-3d %10s %11s %6d %6d %6d%n", e.getKey(), passed,
+          rs.size(), detected, rs.size(), resolved, rs.size(), rolled, rs.size(), median(rs.stream().map(ScenarioResult::detectedSeconds).toList()),
           median(rs.stream().map(ScenarioResult::resolvedSeconds).toList()), falses, violations, noisy);
     }
     out.printf(Locale.ROOT, "%d simulated s in %d ms wall: x%d%n", simulated, wallMillis,
