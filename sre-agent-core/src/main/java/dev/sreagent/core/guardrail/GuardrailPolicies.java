@@ -228,45 +228,45 @@ public final class GuardrailPolicies {
     }
 
     void number(Mapping m, String key, String field, java.util.function.DoubleConsumer set) {
-      Node n = m.fields().get(key);
-      if (n == null) {
-        return;
-      }
-      String v = n instanceof Scalar s ? s.value() : null;
-      try {
-        double d = Double.parseDouble(v == null ? "" : v.trim());
-        apply(n.line(), field, () -> set.accept(d));
-      } catch (NumberFormatException e) {
-        problem(n.line(), field, "must be a number, but was '" + v + "'");
-      }
+      this.<Double>scalarField(m, key, field, v -> {
+        try {
+          return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("must be a number, but was '" + v + "'");
+        }
+      }, set::accept);
     }
 
     void integer(Mapping m, String key, String field, java.util.function.IntConsumer set) {
-      Node n = m.fields().get(key);
-      if (n == null) {
-        return;
-      }
-      String v = n instanceof Scalar s ? s.value() : null;
-      try {
-        int i = Integer.parseInt(v == null ? "" : v.trim());
-        apply(n.line(), field, () -> set.accept(i));
-      } catch (NumberFormatException e) {
-        problem(n.line(), field, "must be an integer, but was '" + v + "'");
-      }
+      this.<Integer>scalarField(m, key, field, v -> {
+        try {
+          return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("must be an integer, but was '" + v + "'");
+        }
+      }, set::accept);
     }
 
     void duration(Mapping m, String key, String field, Consumer<Duration> set) {
+      scalarField(m, key, field, GuardrailPolicies::parseDuration, set);
+    }
+
+    /** Parses the scalar at {@code key} (parse errors say "must be ...") and applies it to the builder. */
+    <T> void scalarField(Mapping m, String key, String field, java.util.function.Function<String, T> parse,
+        Consumer<T> set) {
       Node n = m.fields().get(key);
       if (n == null) {
         return;
       }
       String v = n instanceof Scalar s ? s.value() : null;
+      T value;
       try {
-        Duration d = parseDuration(v == null ? "" : v);
-        apply(n.line(), field, () -> set.accept(d));
+        value = parse.apply(v == null ? "" : v);
       } catch (IllegalArgumentException e) {
         problem(n.line(), field, e.getMessage());
+        return;
       }
+      apply(n.line(), field, () -> set.accept(value));
     }
 
     void apply(int line, String field, Runnable r) {
