@@ -124,6 +124,12 @@ public sealed interface Action
     public String canonical() {
       return kind() + "(" + service + ";" + fromRevision + "->" + toRevision + ")";
     }
+
+    /** Roll forward again; guardrails allow it only if that revision had run healthy. */
+    @Override
+    public Optional<Action> inverse() {
+      return Optional.of(new RollBack(service, toRevision, fromRevision));
+    }
   }
 
   /**
