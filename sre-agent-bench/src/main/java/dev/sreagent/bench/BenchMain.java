@@ -34,11 +34,15 @@ public final class BenchMain {
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help")) {
       out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
+      out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
+    if (args[0].equals("nab")) {
+      return nab(args, out, err);
+    }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios");
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab");
       return 2;
     }
     int seeds = 20;
@@ -72,6 +76,34 @@ public final class BenchMain {
     }
     scenarios(seeds, phase, out);
     return 0;
+  }
+
+  static int nab(String[] args, PrintStream out, PrintStream err) {
+    java.nio.file.Path data = null;
+    java.nio.file.Path target = null;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--data") && i + 1 < args.length) {
+        data = java.nio.file.Path.of(args[++i]);
+      } else if (args[i].equals("--out") && i + 1 < args.length) {
+        target = java.nio.file.Path.of(args[++i]);
+      } else {
+        err.println("unknown or incomplete option '" + args[i] + "'; usage: nab --data <folder> --out <folder>");
+        return 2;
+      }
+    }
+    if (data == null || target == null) {
+      err.println("usage: nab --data <folder with <category>/<file>.csv> --out <folder>");
+      return 2;
+    }
+    try {
+      return NabRunner.run(data, target, out);
+    } catch (IllegalArgumentException e) {
+      err.println(e.getMessage());
+      return 2;
+    } catch (java.io.IOException e) {
+      err.println("nab: " + e.getMessage());
+      return 1;
+    }
   }
 
   static void scenarios(int seeds, Phase phase, PrintStream out) {
