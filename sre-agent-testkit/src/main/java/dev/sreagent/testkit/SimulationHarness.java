@@ -36,11 +36,13 @@ public final class SimulationHarness implements AutoCloseable {
   private final Instant start;
   private @Nullable Instant faultAt;
   private @Nullable Fault fault;
+  private final Consumer<SimulationHarness> stepListener;
 
   private SimulationHarness(Builder b) {
     this.clock = new VirtualClock(b.start);
     this.start = b.start;
     this.step = b.step;
+    this.stepListener = b.stepListener;
     this.cluster = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).build();
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
         : SimulatedOnCall.approvingAfter(clock, b.onCallResponse);
@@ -108,6 +110,7 @@ public final class SimulationHarness implements AutoCloseable {
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
     private Instant start = VirtualClock.DEFAULT_START;
+    private Consumer<SimulationHarness> stepListener = h -> { };
     private dev.sreagent.core.execution.ExecutorPolicy executorPolicy =
         dev.sreagent.core.execution.ExecutorPolicy.defaults();
     private java.util.function.Function<SimulatedExecutor, dev.sreagent.api.port.ActionExecutor> executorWrapper =
@@ -169,6 +172,12 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    /** Called after every step (dashboards, pacing to wall-clock time). */
+    public Builder setStepListener(Consumer<SimulationHarness> listener) {
+      this.stepListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public Builder setStart(Instant start) {
       this.start = Objects.requireNonNull(start, "start");
       return this;
@@ -185,6 +194,7 @@ public final class SimulationHarness implements AutoCloseable {
     while (clock.now().isBefore(until)) {
       cluster.advance(step);
       agent.tick();
+      stepListener.accept(this);
     }
   }
 

@@ -36,6 +36,11 @@ public final class Main {
         --report FILE       write the scorecard as JSON to FILE
         --audit-dir DIR     keep each scenario's hash-chained audit log in DIR (default: sre-agent-data/audit)
         --quiet             print only the scorecard
+        --dashboard PORT    serve the operator dashboard on http://127.0.0.1:PORT (0 picks a free port); with
+                            --on-call none, approve or reject plans there
+        --speed N           run N simulated seconds per wall-clock second (default: as fast as possible, or
+                            120 with --dashboard)
+        --hold              keep the dashboard up after the run until interrupted
         --help              this text
       """;
 
@@ -89,10 +94,24 @@ public final class Main {
         scenarios.size(), o.phase, o.seed, o.onCall == null ? "none" : "approves after " + o.onCall.toMinutes()
             + " min");
     out.println("audit logs: " + o.auditDir.toAbsolutePath());
+    DemoState state = new DemoState(dev.sreagent.testkit.VirtualClock.DEFAULT_START);
+    DashboardServer dashboard = null;
+    if (o.dashboard != null) {
+      try {
+        dashboard = new DashboardServer(o.dashboard, state);
+        out.println("dashboard: http://127.0.0.1:" + dashboard.port() + "/");
+      } catch (IOException e) {
+        err.println("cannot serve --dashboard on port " + o.dashboard + ": " + e.getMessage());
+        return 2;
+      }
+    }
+    Double speed = o.speed != null ? o.speed : o.dashboard != null ? Double.valueOf(120) : null;
     List<ScenarioResult> results = new ArrayList<>();
     long simulated = 0;
     long wallStart = System.nanoTime();
     for (Scenario s : scenarios) {
+      state.startScenario(s.name(), s.description(), o.phase.name());
+      Pacer pacer = new Pacer(speed);
       if (!o.quiet) {
         out.printf(Locale.ROOT, "%n== %s: %s%n", s.name(), s.description());
       }
@@ -100,8 +119,13 @@ public final class Main {
       deleteQuietly(audit);
       deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
-          o.quiet ? null : out::println);
+          o.quiet ? null : out::println, b -> b.setAgentCustomizer(ab -> ab.addNotifier(state))
+              .setStepListener(h -> {
+                state.onStep(h);
+                pacer.pace(h.clock().now());
+              }));
       ScenarioResult r = runner.run(s);
+      state.finishScenario(r);
       results.add(r);
       simulated += s.duration().toSeconds();
       if (!o.quiet) {
@@ -109,6 +133,7 @@ public final class Main {
       }
     }
     long wallMillis = (System.nanoTime() - wallStart) / 1_000_000;
+    state.finishAll();
     Scorecard card = new Scorecard(results, simulated, wallMillis);
     out.println();
     out.print(card.toTable());
@@ -125,7 +150,50 @@ public final class Main {
         return 2;
       }
     }
+    if (dashboard != null) {
+      if (o.hold) {
+        out.println("dashboard stays up at http://127.0.0.1:" + dashboard.port() + "/ until interrupted (Ctrl-C)");
+        try {
+          Thread.currentThread().join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      dashboard.close();
+    }
     return card.passed() ? 0 : 1;
+  }
+
+  /** Keeps simulated time at most {@code speed} times faster than wall-clock time (the app's own pacing). */
+  static final class Pacer {
+    private final @Nullable Double speed;
+    private long wallStart = -1;
+    private java.time.Instant simStart = java.time.Instant.EPOCH;
+
+    Pacer(@Nullable Double speed) {
+      this.speed = speed;
+    }
+
+    void pace(java.time.Instant simNow) {
+      if (speed == null) {
+        return;
+      }
+      if (wallStart < 0) {
+        wallStart = System.nanoTime();
+        simStart = simNow;
+        return;
+      }
+      long simMillis = Duration.between(simStart, simNow).toMillis();
+      long dueNanos = (long) (simMillis / speed * 1_000_000);
+      long aheadMillis = (dueNanos - (System.nanoTime() - wallStart)) / 1_000_000;
+      if (aheadMillis > 0) {
+        try {
+          Thread.sleep(aheadMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   private static void deleteQuietly(Path p) {
@@ -146,6 +214,9 @@ public final class Main {
     Path auditDir = Path.of("sre-agent-data", "audit");
     boolean quiet;
     boolean help;
+    @Nullable Integer dashboard;
+    @Nullable Double speed;
+    boolean hold;
 
     static DemoOptions parse(List<String> args) {
       DemoOptions o = new DemoOptions();
@@ -189,6 +260,29 @@ public final class Main {
           case "--report" -> o.report = Path.of(value(args, ++i, a));
           case "--audit-dir" -> o.auditDir = Path.of(value(args, ++i, a));
           case "--quiet" -> o.quiet = true;
+          case "--hold" -> o.hold = true;
+          case "--dashboard" -> {
+            String v = value(args, ++i, a);
+            try {
+              o.dashboard = Integer.parseInt(v);
+              if (o.dashboard < 0 || o.dashboard > 65535) {
+                throw new NumberFormatException();
+              }
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--dashboard must be a port in [0, 65535], but was '" + v + "'");
+            }
+          }
+          case "--speed" -> {
+            String v = value(args, ++i, a);
+            try {
+              o.speed = Double.parseDouble(v);
+              if (!(o.speed > 0)) {
+                throw new NumberFormatException();
+              }
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--speed must be a positive number, but was '" + v + "'");
+            }
+          }
           case "--help", "-h" -> o.help = true;
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
