@@ -35,14 +35,24 @@ public final class BenchMain {
     if (args.length == 0 || args[0].equals("--help")) {
       out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
       out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
+      out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
     if (args[0].equals("nab")) {
       return nab(args, out, err);
     }
+    if (args[0].equals("jmh")) {
+      try {
+        org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+        return 0;
+      } catch (Exception e) {
+        err.println("jmh: " + e);
+        return 1;
+      }
+    }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab");
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh");
       return 2;
     }
     int seeds = 20;

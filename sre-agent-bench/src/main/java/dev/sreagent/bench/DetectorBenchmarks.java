@@ -1,0 +1,76 @@
+package dev.sreagent.bench;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.detect.LatencyDetector;
+import dev.sreagent.detect.StreamingAnomalyScorer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-sample cost of detection: {@code java -jar sre-agent-bench/target/sre-agent-bench.jar jmh}.
+ * {@code sample} is the cost of building the sample alone, to subtract from {@code latencyDetector}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class DetectorBenchmarks {
+  private static final Map<String, String> ATTRS = Map.of(Attributes.SERVICE_NAME, "api");
+  private final double[] values = new double[1 << 16];
+  private LatencyDetector latency;
+  private StreamingAnomalyScorer scorer;
+  private long t;
+  private int i;
+
+  @Setup
+  public void setUp() {
+    Random rng = new Random(1);
+    for (int k = 0; k < values.length; k++) {
+      values[k] = 0.2 * Math.exp(0.05 * rng.nextGaussian()) * (k % 5000 == 0 ? 3 : 1);
+    }
+    latency = new LatencyDetector();
+    scorer = new StreamingAnomalyScorer();
+    for (int k = 0; k < 5000; k++) {
+      latency.observe(sample());
+      scorer.score(values[k]);
+    }
+  }
+
+  private MetricSample sample() {
+    return new MetricSample(MetricNames.LATENCY_P99, values[i++ & (values.length - 1)], Instant.ofEpochSecond(++t),
+        ATTRS);
+  }
+
+  @Benchmark
+  public MetricSample sample_only() {
+    return sample();
+  }
+
+  @Benchmark
+  public List<Anomaly> latencyDetector() {
+    return latency.observe(sample());
+  }
+
+  @Benchmark
+  public double streamingScorer() {
+    return scorer.score(values[i++ & (values.length - 1)]);
+  }
+}
