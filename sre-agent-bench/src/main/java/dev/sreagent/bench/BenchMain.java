@@ -36,11 +36,24 @@ public final class BenchMain {
       out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
       out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
       out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
+      out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
     if (args[0].equals("nab")) {
       return nab(args, out, err);
+    }
+    if (args[0].equals("scale")) {
+      int series = 100_000;
+      int rounds = 130;
+      for (int k = 1; k + 1 < args.length; k += 2) {
+        if (args[k].equals("--series")) {
+          series = Integer.parseInt(args[k + 1]);
+        } else if (args[k].equals("--rounds")) {
+          rounds = Integer.parseInt(args[k + 1]);
+        }
+      }
+      return ScaleRun.run(series, rounds, out);
     }
     if (args[0].equals("jmh")) {
       try {
@@ -52,7 +65,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh");
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale");
       return 2;
     }
     int seeds = 20;

@@ -110,6 +110,8 @@ public final class SreAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
   private static final String AGENT = "agent";
   private static final Duration HISTORY_RETENTION = Duration.ofHours(24);
+  /** Points kept per series for investigations: 30 minutes at a 15 s interval. */
+  private static final int SIGNAL_POINTS = 120;
 
   private final Clock clock;
   private final AgentSettings settings;
@@ -131,7 +133,7 @@ public final class SreAgent implements AutoCloseable {
   private final KillSwitch killSwitch;
 
   private final ArrayBlockingQueue<Signal> inbox;
-  private final SignalWindows windows = new SignalWindows(240, 200_000, 2_000, 20);
+  private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20);
   private final Deque<ExecutedAction> history = new ArrayDeque<>();
   private final Map<String, ApprovalRequest> pending = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<ApprovalDecision> submitted = new ConcurrentLinkedQueue<>();

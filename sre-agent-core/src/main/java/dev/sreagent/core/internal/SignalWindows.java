@@ -37,24 +37,34 @@ public final class SignalWindows {
     this.logsPerService = logsPerService;
   }
 
+  /**
+   * The last values of one series, compact: floats (investigations summarise, they do not need doubles) and
+   * seconds relative to the first sample, 8 bytes per point.
+   */
   private static final class Ring {
     final String service;
-    final double[] values;
-    final long[] times;
+    final float[] values;
+    final int[] seconds;
+    final long baseMillis;
     int size;
     int head;
 
-    Ring(String service, int capacity) {
+    Ring(String service, int capacity, long baseMillis) {
       this.service = service;
-      this.values = new double[capacity];
-      this.times = new long[capacity];
+      this.values = new float[capacity];
+      this.seconds = new int[capacity];
+      this.baseMillis = baseMillis;
     }
 
     void add(long t, double v) {
-      values[head] = v;
-      times[head] = t;
+      values[head] = (float) v;
+      seconds[head] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, (t - baseMillis) / 1000));
       head = (head + 1) % values.length;
       size = Math.min(size + 1, values.length);
+    }
+
+    long time(int idx) {
+      return baseMillis + seconds[idx] * 1000L;
     }
   }
 
@@ -66,7 +76,7 @@ public final class SignalWindows {
         droppedSeries++;
         return;
       }
-      ring = new Ring(s.service(), pointsPerSeries);
+      ring = new Ring(s.service(), pointsPerSeries, s.timestamp().toEpochMilli());
       series.put(key, ring);
       seriesByService.computeIfAbsent(s.service(), k -> new LinkedHashSet<>()).add(key);
     }
@@ -110,7 +120,8 @@ public final class SignalWindows {
       double lastValue = Double.NaN;
       for (int i = 0; i < r.size; i++) {
         int idx = (r.head - r.size + i + r.values.length) % r.values.length;
-        if (r.times[idx] < fromMs) {
+        long t = r.time(idx);
+        if (t < fromMs) {
           continue;
         }
         double v = r.values[idx];
@@ -118,9 +129,9 @@ public final class SignalWindows {
         max = Math.max(max, v);
         sum += v;
         n++;
-        first = Math.min(first, r.times[idx]);
-        if (r.times[idx] >= last) {
-          last = r.times[idx];
+        first = Math.min(first, t);
+        if (t >= last) {
+          last = t;
           lastValue = v;
         }
       }
@@ -139,7 +150,7 @@ public final class SignalWindows {
     for (String key : seriesByService.getOrDefault(service, Set.of())) {
       Ring r = series.get(key);
       if (r != null && r.size > 0 && key.startsWith(prefix)) {
-        out.add(r.values[(r.head - 1 + r.values.length) % r.values.length]);
+        out.add((double) r.values[(r.head - 1 + r.values.length) % r.values.length]);
       }
     }
     return out;
