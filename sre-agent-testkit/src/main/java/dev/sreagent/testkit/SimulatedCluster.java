@@ -482,6 +482,21 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     pendingEvents.add(new ChangeEvent(now, service, ChangeEvent.DEPLOY, r.id, "rolled out " + r.id));
   }
 
+  /**
+   * A routine, healthy rollout of {@code service}: a new revision with the same behaviour, pods replaced, a deploy
+   * event emitted. Not a fault: a quiet week has several of these.
+   */
+  public synchronized String deployHealthy(String service) {
+    SimService s = service(service);
+    Instant now = clock.now();
+    RevisionState r = new RevisionState("r" + (s.revisions.size() + 1), now, 0, Duration.ZERO, false);
+    s.revisions.add(r);
+    s.current = r;
+    rollPods(s);
+    pendingEvents.add(new ChangeEvent(now, service, ChangeEvent.DEPLOY, r.id, "rolled out " + r.id));
+    return r.id;
+  }
+
   synchronized void injectLogBurst(String service, double perMinute, Duration duration) {
     for (LogVolume v : volumes) {
       if (v.service.equals(service)) {
