@@ -13,9 +13,16 @@ import java.util.List;
 
 /**
  * OOM-kill risk: a pod's memory above {@code threshold} of its limit for {@code sustain} (defaults 85%, 5 minutes),
- * or an OOMKilled event.
+ * or an OOMKilled event — or, predictively, memory above 70% whose least-squares trend over the last 30 samples
+ * reaches the limit within {@link #FORECAST_HORIZON} (30 minutes), for the same sustain window: a leak is caught
+ * before it crosses the threshold.
  */
-public final class MemoryPressureDetector extends RuleDetector<RuleDetector.ResourceState> {
+public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDetector.State> {
+  /** How soon a projected OOM must be to count. */
+  public static final Duration FORECAST_HORIZON = Duration.ofMinutes(30);
+  /** Memory below this never counts as a forecast breach. */
+  public static final double FORECAST_FLOOR = 0.70;
+  private static final int TREND_POINTS = 30;
   /** Default fraction of the memory limit. */
   public static final double DEFAULT_THRESHOLD = 0.85;
   /** Default sustain window. */
@@ -53,18 +60,37 @@ public final class MemoryPressureDetector extends RuleDetector<RuleDetector.Reso
     return pod != null ? pod : s.service();
   }
 
-  @Override
-  ResourceState newState(String service, String resource) {
-    return new ResourceState(service, resource);
+  static final class State extends ResourceState {
+    final SlidingTrend trend = new SlidingTrend(TREND_POINTS);
+    java.time.@org.jspecify.annotations.Nullable Instant origin;
+    double secondsToLimit = Double.POSITIVE_INFINITY;
+
+    State(String service, String resource) {
+      super(service, resource);
+    }
   }
 
   @Override
-  Evaluation evaluate(ResourceState state, MetricSample sample) {
-    return new Evaluation(sample.value() > threshold, threshold);
+  State newState(String service, String resource) {
+    return new State(service, resource);
   }
 
   @Override
-  Severity severityOf(ResourceState state, double value, double t) {
+  Evaluation evaluate(State st, MetricSample sample) {
+    if (st.origin == null) {
+      st.origin = sample.timestamp();
+    }
+    double v = sample.value();
+    st.trend.add(Duration.between(st.origin, sample.timestamp()).toMillis() / 1000.0, v);
+    double slope = st.trend.slope();
+    st.secondsToLimit = slope > 0 ? (1.0 - v) / slope : Double.POSITIVE_INFINITY;
+    boolean predicted = v > FORECAST_FLOOR && st.trend.size() >= TREND_POINTS
+        && st.secondsToLimit <= FORECAST_HORIZON.toSeconds();
+    return new Evaluation(v > threshold || predicted, threshold);
+  }
+
+  @Override
+  Severity severityOf(State state, double value, double t) {
     return Severity.SEV3;
   }
 
@@ -74,7 +100,11 @@ public final class MemoryPressureDetector extends RuleDetector<RuleDetector.Reso
   }
 
   @Override
-  String describe(ResourceState st, double value, double t) {
+  String describe(State st, double value, double t) {
+    if (value <= t) {
+      return String.format("pod %s of %s uses %.0f%% of its memory limit and grows: projected OOM in %.0f min",
+          st.resource, st.service, value * 100, st.secondsToLimit / 60);
+    }
     return String.format("pod %s of %s uses %.0f%% of its memory limit (threshold %.0f%%)", st.resource,
         st.service, value * 100, t * 100);
   }

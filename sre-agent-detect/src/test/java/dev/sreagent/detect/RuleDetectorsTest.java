@@ -47,6 +47,31 @@ class RuleDetectorsTest {
   }
 
   @Test
+  void aLeakIsForecastBeforeItCrossesTheThreshold() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    double v = 0.45;
+    int i = 0;
+    while (fired.isEmpty() && i < 400) {
+      v += 0.003; // +1.2% of the limit per minute at 15 s samples
+      fired.addAll(d.observe(mem(i++, v)));
+    }
+    assertThat(fired).singleElement().satisfies(a -> {
+      assertThat(a.observed()).as("caught below the 85% threshold").isLessThan(0.85);
+      assertThat(a.summary()).contains("projected OOM in");
+    });
+  }
+
+  @Test
+  void steadyHighMemoryBelowTheThresholdIsNotForecast() {
+    MemoryPressureDetector d = new MemoryPressureDetector();
+    Random rng = new Random(2);
+    for (int i = 0; i < 400; i++) {
+      assertThat(d.observe(mem(i, 0.80 + 0.005 * rng.nextGaussian()))).isEmpty();
+    }
+  }
+
+  @Test
   void memoryDipResetsTheSustainWindow() {
     MemoryPressureDetector d = new MemoryPressureDetector();
     List<Anomaly> fired = new ArrayList<>();
