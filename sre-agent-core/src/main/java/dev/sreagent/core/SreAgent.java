@@ -134,6 +134,7 @@ public final class SreAgent implements AutoCloseable {
 
   private final ArrayBlockingQueue<Signal> inbox;
   private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20);
+  private final dev.sreagent.detect.DependencyGraph graph = new dev.sreagent.detect.DependencyGraph();
   private final Deque<ExecutedAction> history = new ArrayDeque<>();
   private final Map<String, ApprovalRequest> pending = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<ApprovalDecision> submitted = new ConcurrentLinkedQueue<>();
@@ -370,6 +371,23 @@ public final class SreAgent implements AutoCloseable {
     }
   }
 
+  /** The topology provider's view with the call edges learned from trace spans added. */
+  private Topology currentTopology() {
+    Topology base;
+    try {
+      base = topology.topology();
+    } catch (RuntimeException e) {
+      contained("topology provider", e);
+      base = Topology.empty();
+    }
+    return graph.mergeInto(base);
+  }
+
+  /** The call edges learned from trace spans, with per-edge call and error counts and latency. */
+  public synchronized List<dev.sreagent.detect.DependencyGraph.Edge> dependencyGraph() {
+    return graph.edges();
+  }
+
   // ---------------------------------------------------------------- the loop
 
   /**
@@ -415,6 +433,8 @@ public final class SreAgent implements AutoCloseable {
       windows.add(e);
     } else if (s instanceof LogRecord r) {
       windows.add(r);
+    } else if (s instanceof dev.sreagent.api.model.Span span) {
+      graph.observe(span);
     }
     for (Detector d : detectors) {
       try {
@@ -437,7 +457,7 @@ public final class SreAgent implements AutoCloseable {
   private void onAnomaly(Anomaly a, Instant now) {
     Correlation c;
     try {
-      c = correlator.correlate(a, store.active(), topology.topology(), now);
+      c = correlator.correlate(a, store.active(), currentTopology(), now);
     } catch (RuntimeException e) {
       contained("correlator", e);
       c = new Correlation.OpenNew(a.service());
@@ -527,7 +547,7 @@ public final class SreAgent implements AutoCloseable {
     Instant from = inc.openedAt().minus(Duration.ofMinutes(30));
     List<MetricWindow> metrics = new ArrayList<>();
     Set<String> neighbours = new LinkedHashSet<>();
-    Topology topo = topology.topology();
+    Topology topo = currentTopology();
     List<String> logs = new ArrayList<>();
     for (String s : inc.affectedServices()) {
       metrics.addAll(windows.windows(s, from));
@@ -544,7 +564,7 @@ public final class SreAgent implements AutoCloseable {
   }
 
   private void decide(Incident inc, Instant now) {
-    Topology topo = topology.topology();
+    Topology topo = currentTopology();
     RemediationPlan plan;
     try {
       plan = Objects.requireNonNull(planner.plan(inc, topo), "planner returned null");
@@ -670,7 +690,7 @@ public final class SreAgent implements AutoCloseable {
     audit(AuditTypes.APPROVAL_GRANTED, d.incidentId(), d.approver(), data);
     RemediationPlan plan = Objects.requireNonNull(waiting.plan());
     SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type(), waiting.rootService()),
-        topology.topology(),
+        currentTopology(),
         List.copyOf(history), now, true);
     audit(AuditTypes.DECISION, waiting, Map.of("outcome", recheck.outcome().name(), "reason", recheck.reason(),
         "planHash", plan.hash(), "verdicts", Json.write(recheck.verdicts()), "approvedBy", d.approver()));
@@ -911,7 +931,7 @@ public final class SreAgent implements AutoCloseable {
 
   private String runInverse(Incident inc, Action original, Action inverse, Instant now) {
     RemediationPlan undo = new RemediationPlan(inc.id(), List.of(inverse), "inverse of " + original.canonical());
-    SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, topology.topology(), List.copyOf(history), now,
+    SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, currentTopology(), List.copyOf(history), now,
         true);
     if (check.outcome() != SafetyDecision.Outcome.EXECUTE) {
       return inverse.canonical() + " refused: " + check.reason();

@@ -34,7 +34,7 @@ public final class Scenarios {
         new Scenario("cascading-failure", "a bad payments deploy fails 35% of calls; checkout and frontend follow",
             new Fault.BadDeploy("payments", 0.35, Duration.ofMillis(200)), WARM_UP, DURATION),
         new Scenario("bad-remediation", "checkout's connection pool is exhausted; scaling out makes it worse",
-            new Fault.ConnectionContention("checkout", 3.0), WARM_UP, DURATION),
+            new Fault.ConnectionContention("checkout", 4.0), WARM_UP, DURATION),
         new Scenario("no-fault", "a normal day: daily traffic cycle and noise, nothing injected", null, WARM_UP,
             DURATION));
   }

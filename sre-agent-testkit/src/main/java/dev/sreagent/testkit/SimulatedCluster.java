@@ -63,11 +63,13 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private final SimulatedExecutor executor;
   private @Nullable TelemetrySink sink;
   private double surge = 1.0;
+  private final boolean emitSpans;
   private long emitted;
 
   private SimulatedCluster(Builder b) {
     this.clock = b.clock;
     this.rng = new Random(b.seed);
+    this.emitSpans = b.emitSpans;
     List<String> ns = new ArrayList<>();
     for (int i = 1; i <= b.nodes; i++) {
       ns.add("node-" + i);
@@ -120,8 +122,15 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     private VirtualClock clock = new VirtualClock();
     private List<ServiceSpec> services = ShopTopology.services();
     private int nodes = 3;
+    private boolean emitSpans = true;
 
     private Builder() {}
+
+    /** Whether to emit one sampled trace per call edge per step (default true). */
+    public Builder setEmitSpans(boolean emit) {
+      this.emitSpans = emit;
+      return this;
+    }
 
     public Builder setSeed(long seed) {
       this.seed = seed;
@@ -445,6 +454,9 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
           Duration.between(now, c.expiresAt).toSeconds(), now, Map.of(Attributes.SERVICE_NAME, c.service,
               Attributes.TLS_CERTIFICATE, c.name)));
     }
+    if (emitSpans) {
+      emitSpans(now, out);
+    }
     TelemetrySink target = sink;
     if (target != null) {
       for (Signal sig : out) {
@@ -452,6 +464,24 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       }
     }
     emitted += out.size();
+  }
+
+  /** One sampled trace per call edge per step: a CLIENT span of the caller, a SERVER span of the callee. */
+  private void emitSpans(Instant now, List<Signal> out) {
+    for (SimService s : services.values()) {
+      for (String callee : s.spec.calls().keySet()) {
+        SimService c = services.get(callee);
+        String trace = Long.toHexString(rng.nextLong()) + Long.toHexString(rng.nextLong());
+        String client = Long.toHexString(rng.nextLong());
+        String server = Long.toHexString(rng.nextLong());
+        Duration d = Duration.ofNanos((long) (c.latency * 1e9 * noise(0.2)));
+        boolean error = rng.nextDouble() < c.error;
+        out.add(new dev.sreagent.api.model.Span(trace, client, null, s.spec.name(), "call " + callee,
+            dev.sreagent.api.model.Span.Kind.CLIENT, now.minus(d), d, error));
+        out.add(new dev.sreagent.api.model.Span(trace, server, client, callee, "handle",
+            dev.sreagent.api.model.Span.Kind.SERVER, now.minus(d), d, error));
+      }
+    }
   }
 
   // ------------------------------------------------------------------ faults

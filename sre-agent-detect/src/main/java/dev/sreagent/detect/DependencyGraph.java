@@ -1,0 +1,158 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.api.model.Span;
+import dev.sreagent.api.model.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The service dependency graph learned from trace spans: a CLIENT span of service A whose child is a SERVER span
+ * of service B is a call A -> B. Per edge it keeps the call count, error count and mean latency (exponentially
+ * weighted), and when it was last seen; edges not seen for {@code staleAfter} are dropped. Spans may arrive in any
+ * order (the child first); unmatched halves are kept for a bounded number of spans. Not thread-safe: fed by the
+ * agent loop.
+ */
+public final class DependencyGraph {
+  /** Default expiry of an edge with no calls. */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
+  /** Unmatched span halves kept at most. */
+  public static final int MAX_PENDING = 50_000;
+
+  /**
+   * One call edge with its statistics.
+   *
+   * @param from caller
+   * @param to callee
+   * @param calls calls seen
+   * @param errors calls that failed
+   * @param meanLatency exponentially weighted mean latency of the server side
+   * @param lastSeen when the last call was seen
+   */
+  public record Edge(String from, String to, long calls, long errors, Duration meanLatency, Instant lastSeen) {
+    /** Fraction of calls that failed. */
+    public double errorRate() {
+      return calls == 0 ? 0 : (double) errors / calls;
+    }
+  }
+
+  private static final class EdgeStats {
+    long calls;
+    long errors;
+    double meanNanos;
+    Instant lastSeen = Instant.EPOCH;
+  }
+
+  private final Duration staleAfter;
+  private final Map<String, String> clientSpans = new LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > MAX_PENDING;
+    }
+  };
+  private final Map<String, Span> orphanServers = new LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Span> eldest) {
+      return size() > MAX_PENDING;
+    }
+  };
+  private final Map<String, EdgeStats> edges = new LinkedHashMap<>();
+  private @Nullable Instant latest;
+
+  /** With the default expiry. */
+  public DependencyGraph() {
+    this(DEFAULT_STALE_AFTER);
+  }
+
+  public DependencyGraph(Duration staleAfter) {
+    Objects.requireNonNull(staleAfter, "staleAfter");
+    if (staleAfter.isNegative() || staleAfter.isZero()) {
+      throw new IllegalArgumentException("staleAfter must be positive, but was " + staleAfter);
+    }
+    this.staleAfter = staleAfter;
+  }
+
+  /** Learns from one span. */
+  public void observe(Span span) {
+    Instant end = span.timestamp().plus(span.duration());
+    if (latest == null || end.isAfter(latest)) {
+      latest = end;
+    }
+    if (span.kind() == Span.Kind.CLIENT || span.kind() == Span.Kind.PRODUCER) {
+      String key = span.traceId() + "/" + span.spanId();
+      Span server = orphanServers.remove(key);
+      if (server != null) {
+        record(span.service(), server);
+      } else {
+        clientSpans.put(key, span.service());
+      }
+    } else if ((span.kind() == Span.Kind.SERVER || span.kind() == Span.Kind.CONSUMER)
+        && span.parentSpanId() != null) {
+      String key = span.traceId() + "/" + span.parentSpanId();
+      String caller = clientSpans.remove(key);
+      if (caller != null) {
+        record(caller, span);
+      } else {
+        orphanServers.put(key, span);
+      }
+    }
+  }
+
+  private void record(String caller, Span server) {
+    if (caller.equals(server.service())) {
+      return;
+    }
+    EdgeStats e = edges.computeIfAbsent(caller + "->" + server.service(), k -> new EdgeStats());
+    e.calls++;
+    if (server.error()) {
+      e.errors++;
+    }
+    double nanos = server.duration().toNanos();
+    e.meanNanos = e.calls == 1 ? nanos : e.meanNanos + 0.1 * (nanos - e.meanNanos);
+    Instant end = server.timestamp().plus(server.duration());
+    if (end.isAfter(e.lastSeen)) {
+      e.lastSeen = end;
+    }
+  }
+
+  /** The live edges: those seen within {@code staleAfter} of the newest span. Drops the stale ones. */
+  public List<Edge> edges() {
+    if (latest != null) {
+      Instant cutoff = latest.minus(staleAfter);
+      edges.values().removeIf(e -> e.lastSeen.isBefore(cutoff));
+    }
+    return edges.entrySet().stream().map(en -> {
+      String[] ends = en.getKey().split("->", 2);
+      EdgeStats e = en.getValue();
+      return new Edge(ends[0], ends[1], e.calls, e.errors, Duration.ofNanos((long) e.meanNanos), e.lastSeen);
+    }).toList();
+  }
+
+  /**
+   * {@code base} with the learned call edges added (and services that appear only in spans added with what is
+   * known: nothing about replicas, so guardrails that need them will refuse to act on those services).
+   */
+  public Topology mergeInto(Topology base) {
+    List<Edge> live = edges();
+    if (live.isEmpty()) {
+      return base;
+    }
+    Set<Topology.Dependency> deps = new HashSet<>(base.dependencies());
+    Map<String, ServiceInfo> services = new LinkedHashMap<>(base.services());
+    for (Edge e : live) {
+      deps.add(new Topology.Dependency(e.from(), e.to()));
+    }
+    return new Topology(services, deps);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.sreagent.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.Span;
+import dev.sreagent.api.model.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DependencyGraphTest {
+  private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+
+  private static Span client(String trace, String id, String service, Instant at) {
+    return new Span(trace, id, null, service, "call", Span.Kind.CLIENT, at, Duration.ofMillis(30), false);
+  }
+
+  private static Span server(String trace, String id, String parent, String service, Instant at, long ms,
+      boolean error) {
+    return new Span(trace, id, parent, service, "handle", Span.Kind.SERVER, at, Duration.ofMillis(ms), error);
+  }
+
+  @Test
+  void clientServerPairsBecomeEdgesWithStatisticsInAnyArrivalOrder() {
+    DependencyGraph g = new DependencyGraph();
+    g.observe(client("t1", "c1", "checkout", T));
+    g.observe(server("t1", "s1", "c1", "payments", T, 20, false));
+    g.observe(server("t2", "s2", "c2", "payments", T.plusSeconds(1), 40, true)); // child first
+    g.observe(client("t2", "c2", "checkout", T.plusSeconds(1)));
+    g.observe(server("t3", "s3", "nobody", "payments", T, 10, false)); // parent never seen: no edge
+    assertThat(g.edges()).singleElement().satisfies(e -> {
+      assertThat(e.from()).isEqualTo("checkout");
+      assertThat(e.to()).isEqualTo("payments");
+      assertThat(e.calls()).isEqualTo(2);
+      assertThat(e.errorRate()).isEqualTo(0.5);
+      assertThat(e.meanLatency()).isBetween(Duration.ofMillis(20), Duration.ofMillis(40));
+    });
+  }
+
+  @Test
+  void edgesExpireWhenCallsStopAndMergeIntoTheTopology() {
+    DependencyGraph g = new DependencyGraph(Duration.ofMinutes(10));
+    g.observe(client("t1", "c1", "frontend", T));
+    g.observe(server("t1", "s1", "c1", "cart", T, 5, false));
+    Topology merged = g.mergeInto(new Topology(Map.of(), Set.of(new Topology.Dependency("frontend", "ads"))));
+    assertThat(merged.dependenciesOf("frontend")).containsExactlyInAnyOrder("ads", "cart");
+    g.observe(client("t9", "c9", "frontend", T.plus(Duration.ofMinutes(11))));
+    g.observe(server("t9", "s9", "c9", "ads", T.plus(Duration.ofMinutes(11)), 5, false));
+    assertThat(g.edges()).extracting(DependencyGraph.Edge::to).containsExactly("ads");
+  }
+}
