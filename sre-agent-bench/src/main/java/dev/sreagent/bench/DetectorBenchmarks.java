@@ -36,6 +36,8 @@ public class DetectorBenchmarks {
   private static final Map<String, String> ATTRS = Map.of(Attributes.SERVICE_NAME, "api");
   private final double[] values = new double[1 << 16];
   private LatencyDetector latency;
+  private dev.sreagent.detect.IsolationForest forest;
+  private final double[][] vectors = new double[1024][];
   private StreamingAnomalyScorer scorer;
   private long t;
   private int i;
@@ -45,6 +47,14 @@ public class DetectorBenchmarks {
     Random rng = new Random(1);
     for (int k = 0; k < values.length; k++) {
       values[k] = 0.2 * Math.exp(0.05 * rng.nextGaussian()) * (k % 5000 == 0 ? 3 : 1);
+    }
+    double[][] train = new double[720][];
+    for (int k = 0; k < train.length; k++) {
+      train[k] = new double[] {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
+    }
+    forest = dev.sreagent.detect.IsolationForest.train(train, 100, 256, 42);
+    for (int k = 0; k < vectors.length; k++) {
+      vectors[k] = new double[] {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
     }
     latency = new LatencyDetector();
     scorer = new StreamingAnomalyScorer();
@@ -67,6 +77,11 @@ public class DetectorBenchmarks {
   @Benchmark
   public List<Anomaly> latencyDetector() {
     return latency.observe(sample());
+  }
+
+  @Benchmark
+  public double isolationForestScore() {
+    return forest.score(vectors[i++ & (vectors.length - 1)]);
   }
 
   @Benchmark
