@@ -7,7 +7,8 @@ package dev.sreagent.detect;
  * <p>How it scores a value:
  * <ol>
  *   <li><b>Level surprise</b>: the distance of the value from the mean of the last {@code window} values, in
- *       standard deviations of that window.
+ *       standard deviations of that window; and of the mean of the last 10 values, in standard errors (a level
+ *       shift too small for any single point to stand out).
  *   <li><b>Pattern surprise</b>: the same for the seasonal residual (the value minus the value one period ago,
  *       default 288 points = one day of 5-minute samples), weighted 0.8: it catches a broken daily shape whose
  *       values stay in the normal range.
@@ -15,8 +16,8 @@ package dev.sreagent.detect;
  *   <li><b>Onset only</b>: a score is reported only when it exceeds every score of the last {@code suppression}
  *       points, otherwise 0. An incident is one alert at its start, not a hundred while it lasts.
  * </ol>
- * Measured on the NAB DEV files with NAB's scorer (see the README of the repository): 59.1 standard,
- * 46.6 reward-low-FP, 65.3 reward-low-FN. Non-finite values score 0 and leave the state untouched.
+ * Measured on the NAB DEV files with NAB's scorer (see the README of the repository): 61.5 standard,
+ * 47.5 reward-low-FP, 68.1 reward-low-FN. Non-finite values score 0 and leave the state untouched.
  */
 public final class StreamingAnomalyScorer {
   /** Default level window. */
@@ -28,7 +29,14 @@ public final class StreamingAnomalyScorer {
   /** Weight of the pattern surprise. */
   public static final double PATTERN_WEIGHT = 0.8;
 
+  /** Points in the short mean compared with the level window (a shift too small for any single point). */
+  public static final int SHIFT_POINTS = 10;
+
   private final RollingMoments level;
+  private final double[] shortRing = new double[SHIFT_POINTS];
+  private int shortSize;
+  private int shortHead;
+  private double shortSum;
   private final RollingMoments pattern;
   private final double[] season;
   private final RollingMax recent;
@@ -62,7 +70,18 @@ public final class StreamingAnomalyScorer {
     if (!Double.isFinite(value)) {
       return 0;
     }
+    if (shortSize == SHIFT_POINTS) {
+      shortSum -= shortRing[shortHead];
+    } else {
+      shortSize++;
+    }
+    shortRing[shortHead] = value;
+    shortHead = (shortHead + 1) % SHIFT_POINTS;
+    shortSum += value;
     double z = level.zScore(value);
+    if (shortSize == SHIFT_POINTS) {
+      z = Math.max(z, level.meanShiftZ(shortSum / SHIFT_POINTS, SHIFT_POINTS));
+    }
     level.add(value);
     if (seasonSize == season.length) {
       double residual = value - season[seasonHead];
@@ -107,6 +126,16 @@ public final class StreamingAnomalyScorer {
       head = (head + 1) % ring.length;
       sum += x;
       sumSq += x * x;
+    }
+
+    /** Distance of a mean of {@code n} recent values from the window mean, in standard errors (0 if undefined). */
+    double meanShiftZ(double mean, int n) {
+      if (size < 2) {
+        return 0;
+      }
+      double m = sum / size;
+      double sd = Math.sqrt(Math.max(0, sumSq / size - m * m));
+      return sd > 0 ? Math.abs(mean - shift - m) / (sd / Math.sqrt(n)) : 0;
     }
 
     /** Distance of {@code v} from the window mean in window standard deviations (0 with < 2 values). */
