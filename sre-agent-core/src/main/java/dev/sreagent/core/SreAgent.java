@@ -465,7 +465,7 @@ public final class SreAgent implements AutoCloseable {
     if (c instanceof Correlation.Attach at) {
       Optional<Incident> target = store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
       if (target.isPresent()) {
-        Incident inc = target.get().withAnomaly(a, at.rootService(), at.type(), now);
+        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now), now);
         store.save(inc);
         audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
         emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
@@ -473,11 +473,21 @@ public final class SreAgent implements AutoCloseable {
       }
     }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
-    Incident inc = Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root, now);
+    Incident inc = withBlastRadius(Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root,
+        now), now);
     incidentsOpened++;
     store.save(inc);
     audit(AuditTypes.INCIDENT_OPENED, inc, Map.of("anomaly", a.summary()));
     emit(IncidentEvent.Kind.OPENED, inc, a.type() + " " + inc.severity() + " on " + root + ": " + a.summary(), now);
+  }
+
+  /** Raises the severity of an incident that reaches an entry point or spreads wide (before any plan exists). */
+  private Incident withBlastRadius(Incident inc, Instant now) {
+    if (inc.plan() != null) {
+      return inc;
+    }
+    dev.sreagent.api.model.Severity s = dev.sreagent.detect.BlastRadius.severity(inc, currentTopology());
+    return s == inc.severity() ? inc : inc.withSeverity(s, now);
   }
 
   private void advance(Incident inc, Instant now) {

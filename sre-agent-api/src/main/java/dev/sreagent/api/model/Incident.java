@@ -86,6 +86,12 @@ public record Incident(
         new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome);
   }
 
+  /** Copy with {@code s} as severity. */
+  public Incident withSeverity(Severity s, Instant now) {
+    return new Incident(id, type, s, state, rootService, affectedServices, anomalies, openedAt, now, evidence,
+        diagnosis, plan, outcome);
+  }
+
   /** Copy with evidence. */
   public Incident withEvidence(Evidence e, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
