@@ -21,7 +21,8 @@ class HexagonalArchitectureTest {
   static final String[] VENDOR_SDKS = {"io.fabric8..", "software.amazon..", "io.lettuce..", "io.etcd..",
       "java.sql..", "javax.sql..", "ai.onnxruntime..", "ai.djl..", "com.github.jelmerk..", "dev.langchain4j..",
       "org.postgresql..", "com.zaxxer..", "io.grpc..", "io.netty..", "io.vertx..", "org.eclipse.jgit..",
-      "org.openqa.selenium..", "io.prometheus..", "io.opentelemetry.proto..", "com.google.protobuf.."};
+      "org.openqa.selenium..", "io.prometheus..", "io.opentelemetry.proto..", "com.google.protobuf..",
+      "org.apache.lucene.."};
 
   /** Domain packages: the model and the engine. */
   static final String[] DOMAIN = {"dev.sreagent.api..", "dev.sreagent.core..", "dev.sreagent.detect..",
@@ -29,7 +30,7 @@ class HexagonalArchitectureTest {
 
   /** Adapter packages: reachable from composition roots (apps, tests), never from the domain. */
   static final String[] ADAPTERS = {"dev.sreagent.k8s..", "dev.sreagent.aws..", "dev.sreagent.rag.onnx..",
-      "dev.sreagent.rag.hnsw..", "dev.sreagent.otel..", "dev.sreagent.llm..", "dev.sreagent.redis..",
+      "dev.sreagent.rag.hnsw..", "dev.sreagent.rag.lucene..", "dev.sreagent.otel..", "dev.sreagent.llm..", "dev.sreagent.redis..",
       "dev.sreagent.etcd..", "dev.sreagent.jdbc..", "dev.sreagent.chatops..", "dev.sreagent.gitops..",
       "dev.sreagent.testkit..", "dev.sreagent.standalone..", "dev.sreagent.bench.."};
 

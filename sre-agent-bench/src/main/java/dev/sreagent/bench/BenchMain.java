@@ -37,11 +37,42 @@ public final class BenchMain {
       out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
       out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
       out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
+      out.println("       sre-agent-bench retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
+          + " [--mode bm25]");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
     if (args[0].equals("nab")) {
       return nab(args, out, err);
+    }
+    if (args[0].equals("retrieval")) {
+      java.util.Map<String, String> opts = new java.util.HashMap<>();
+      for (int k = 1; k < args.length; k++) {
+        if (args[k].startsWith("--") && k + 1 < args.length) {
+          opts.put(args[k], args[++k]);
+        } else {
+          err.println("unknown or incomplete option '" + args[k] + "'");
+          return 2;
+        }
+      }
+      if (!opts.containsKey("--corpus") || !opts.containsKey("--queries") || !opts.containsKey("--out")) {
+        err.println("usage: retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
+            + " [--mode bm25]");
+        return 2;
+      }
+      try {
+        return RetrievalRun.run(java.nio.file.Path.of(opts.get("--corpus")),
+            java.nio.file.Path.of(opts.get("--queries")), java.nio.file.Path.of(opts.get("--out")),
+            opts.getOrDefault("--mode", "bm25"),
+            Float.parseFloat(opts.getOrDefault("--title-boost", "1")), Float.parseFloat(opts.getOrDefault("--k1",
+                "1.2")), Float.parseFloat(opts.getOrDefault("--b", "0.75")), out);
+      } catch (IllegalArgumentException e) {
+        err.println(e.getMessage());
+        return 2;
+      } catch (java.io.IOException e) {
+        err.println("retrieval: " + e.getMessage());
+        return 1;
+      }
     }
     if (args[0].equals("scale")) {
       int series = 100_000;
@@ -65,7 +96,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale");
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval");
       return 2;
     }
     int seeds = 20;

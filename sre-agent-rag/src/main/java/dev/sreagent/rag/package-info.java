@@ -1,6 +1,8 @@
 /**
- * Retrieval-augmented diagnosis (ONNX embeddings, HNSW, hybrid retrieval). Not built yet: until then the core's
- * bundled BM25 knowledge base ({@code dev.sreagent.core.knowledge.LexicalKnowledgeBase}) serves diagnosis.
+ * Retrieval-augmented diagnosis. Built so far: a BM25 knowledge base on Apache Lucene
+ * ({@link dev.sreagent.rag.lucene.LuceneKnowledgeBase}), persisted to a directory, and the translation of an alert
+ * into a retrieval query ({@link dev.sreagent.rag.AlertQuery}). Dense embeddings, HNSW and hybrid fusion are the
+ * next steps of the diagnosis issue.
  */
 @NullMarked
 package dev.sreagent.rag;

@@ -1,0 +1,119 @@
+package dev.sreagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.KnowledgeQuery;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.rag.AlertQuery;
+import dev.sreagent.rag.lucene.LuceneKnowledgeBase;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl> [--mode bm25]}: indexes
+ * the corpus as the knowledge base would, turns each alert into the agent's retrieval query
+ * ({@link AlertQuery}) and writes {@code {"query_id": ..., "ranked_doc_ids": [...]}} per query, 10 at most.
+ * Reads only the fields an agent sees: alertname, severity, summary, description, labels, expr.
+ */
+final class RetrievalRun {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private RetrievalRun() {}
+
+  static int run(Path corpus, Path queries, Path out, String mode, PrintStream log) throws IOException {
+    return run(corpus, queries, out, mode, LuceneKnowledgeBase.DEFAULT_TITLE_BOOST, 1.2f, 0.75f, log);
+  }
+
+  static int run(Path corpus, Path queries, Path out, String mode, float titleBoost, float k1, float b,
+      PrintStream log) throws IOException {
+    if (!mode.equals("bm25")) {
+      throw new IllegalArgumentException("--mode " + mode + " is not built yet: the dense and hybrid modes arrive"
+          + " with the ONNX embedder; use --mode bm25");
+    }
+    long t0 = System.nanoTime();
+    List<KnowledgeDocument> docs = new ArrayList<>();
+    int line = 0;
+    for (String l : Files.readAllLines(corpus, StandardCharsets.UTF_8)) {
+      line++;
+      if (l.isBlank()) {
+        continue;
+      }
+      JsonNode n = parse(l, corpus, line);
+      Map<String, String> meta = new LinkedHashMap<>();
+      meta.put(KnowledgeDocument.KIND, n.path("kind").asText(""));
+      meta.put("collection", n.path("collection").asText(""));
+      docs.add(new KnowledgeDocument(required(n, "id", corpus, line), n.path("title").asText(""),
+          n.path("text").asText(""), meta));
+    }
+    try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b)) {
+      kb.upsertAll(docs);
+      long indexed = System.nanoTime();
+      int count = 0;
+      Path parent = out.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+        line = 0;
+        for (String l : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
+          line++;
+          if (l.isBlank()) {
+            continue;
+          }
+          JsonNode q = parse(l, queries, line);
+          Map<String, String> labels = new LinkedHashMap<>();
+          q.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+          String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
+              text(q, "expr"));
+          List<String> ranked = new ArrayList<>();
+          for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 10))) {
+            ranked.add(r.document().id());
+          }
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("query_id", required(q, "id", queries, line));
+          row.put("ranked_doc_ids", ranked);
+          w.write(MAPPER.writeValueAsString(row));
+          w.write('\n');
+          count++;
+        }
+      }
+      long done = System.nanoTime();
+      log.printf(Locale.ROOT, "retrieval (%s): %d documents indexed in %d ms, %d queries in %d ms (%.1f ms per query)"
+          + " -> %s%n", mode, docs.size(), (indexed - t0) / 1_000_000, count, (done - indexed) / 1_000_000,
+          count == 0 ? 0 : (done - indexed) / 1e6 / count, out);
+    }
+    return 0;
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static String required(JsonNode n, String field, Path file, int line) {
+    String v = text(n, field);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException(file + ":" + line + ": missing \"" + field + "\"");
+    }
+    return v;
+  }
+
+  private static JsonNode parse(String l, Path file, int line) {
+    try {
+      return MAPPER.readTree(l);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ":" + line + ": not JSON: " + e.getMessage());
+    }
+  }
+}
