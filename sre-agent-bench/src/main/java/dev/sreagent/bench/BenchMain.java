@@ -38,7 +38,7 @@ public final class BenchMain {
       out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
       out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
       out.println("       sre-agent-bench retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
-          + " [--mode bm25]");
+          + " [--mode bm25|dense|hybrid]   (hybrid by default)");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
@@ -57,13 +57,13 @@ public final class BenchMain {
       }
       if (!opts.containsKey("--corpus") || !opts.containsKey("--queries") || !opts.containsKey("--out")) {
         err.println("usage: retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
-            + " [--mode bm25]");
+            + " [--mode bm25|dense|hybrid]");
         return 2;
       }
       try {
         return RetrievalRun.run(java.nio.file.Path.of(opts.get("--corpus")),
             java.nio.file.Path.of(opts.get("--queries")), java.nio.file.Path.of(opts.get("--out")),
-            opts.getOrDefault("--mode", "bm25"),
+            opts.getOrDefault("--mode", "hybrid"),
             Float.parseFloat(opts.getOrDefault("--title-boost", "1")), Float.parseFloat(opts.getOrDefault("--k1",
                 "1.2")), Float.parseFloat(opts.getOrDefault("--b", "0.75")), out);
       } catch (IllegalArgumentException e) {

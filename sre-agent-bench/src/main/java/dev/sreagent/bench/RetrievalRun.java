@@ -6,6 +6,8 @@ import dev.sreagent.api.model.KnowledgeDocument;
 import dev.sreagent.api.model.KnowledgeQuery;
 import dev.sreagent.api.model.RetrievedDocument;
 import dev.sreagent.rag.AlertQuery;
+import dev.sreagent.rag.DenseIndex;
+import dev.sreagent.rag.onnx.OnnxEmbedder;
 import dev.sreagent.rag.lucene.LuceneKnowledgeBase;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -21,7 +23,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl> [--mode bm25]}: indexes
+ * {@code retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl> [--mode M]}: indexes
  * the corpus as the knowledge base would, turns each alert into the agent's retrieval query
  * ({@link AlertQuery}) and writes {@code {"query_id": ..., "ranked_doc_ids": [...]}} per query, 10 at most.
  * Reads only the fields an agent sees: alertname, severity, summary, description, labels, expr.
@@ -37,9 +39,8 @@ final class RetrievalRun {
 
   static int run(Path corpus, Path queries, Path out, String mode, float titleBoost, float k1, float b,
       PrintStream log) throws IOException {
-    if (!mode.equals("bm25")) {
-      throw new IllegalArgumentException("--mode " + mode + " is not built yet: the dense and hybrid modes arrive"
-          + " with the ONNX embedder; use --mode bm25");
+    if (!Set.of("bm25", "dense", "hybrid").contains(mode)) {
+      throw new IllegalArgumentException("--mode must be bm25, dense or hybrid, but was '" + mode + "'");
     }
     long t0 = System.nanoTime();
     List<KnowledgeDocument> docs = new ArrayList<>();
@@ -56,8 +57,15 @@ final class RetrievalRun {
       docs.add(new KnowledgeDocument(required(n, "id", corpus, line), n.path("title").asText(""),
           n.path("text").asText(""), meta));
     }
-    try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b)) {
+    try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b);
+        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.allMiniLmL6V2()) {
       kb.upsertAll(docs);
+      DenseIndex dense = null;
+      if (embedder != null) {
+        DenseIndex d = new DenseIndex(embedder);
+        docs.parallelStream().forEach(doc -> d.add(doc.id(), denseText(doc.title(), doc.text())));
+        dense = d;
+      }
       long indexed = System.nanoTime();
       int count = 0;
       Path parent = out.toAbsolutePath().getParent();
@@ -76,9 +84,22 @@ final class RetrievalRun {
           q.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
           String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
               text(q, "expr"));
-          List<String> ranked = new ArrayList<>();
-          for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 10))) {
-            ranked.add(r.document().id());
+          List<String> lexical = new ArrayList<>();
+          if (!mode.equals("dense")) {
+            for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 100))) {
+              lexical.add(r.document().id());
+            }
+          }
+          List<String> ranked;
+          if (dense == null) {
+            ranked = lexical.subList(0, Math.min(10, lexical.size()));
+          } else {
+            String dq = String.join(" ", AlertQuery.splitCamel(String.valueOf(text(q, "alertname") == null ? ""
+                : text(q, "alertname"))), String.valueOf(text(q, "summary")), String.valueOf(text(q,
+                "description")));
+            List<String> semantic = dense.search(dq, 100).stream().map(DenseIndex.Hit::id).toList();
+            ranked = mode.equals("dense") ? semantic.subList(0, Math.min(10, semantic.size()))
+                : DenseIndex.fuse(List.of(lexical, semantic), 60, 10);
           }
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("query_id", required(q, "id", queries, line));
@@ -94,6 +115,11 @@ final class RetrievalRun {
           count == 0 ? 0 : (done - indexed) / 1e6 / count, out);
     }
     return 0;
+  }
+
+  /** What the dense index sees of a document: its title in words and the start of its body. */
+  static String denseText(String title, String body) {
+    return AlertQuery.splitCamel(title) + ". " + body;
   }
 
   private static String text(JsonNode n, String field) {

