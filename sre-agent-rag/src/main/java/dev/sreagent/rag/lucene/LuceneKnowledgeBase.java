@@ -98,6 +98,23 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
 
   @Override
   public synchronized void upsert(KnowledgeDocument d) {
+    upsertAll(List.of(d));
+  }
+
+  /** Adds or replaces many documents with one commit (bulk ingestion). */
+  public synchronized void upsertAll(List<KnowledgeDocument> docs) {
+    try {
+      for (KnowledgeDocument d : docs) {
+        writer.updateDocument(new Term(ID, d.id()), toDocument(d));
+      }
+      writer.commit();
+      invalidate();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot index: " + e.getMessage(), e);
+    }
+  }
+
+  private static Document toDocument(KnowledgeDocument d) {
     Document doc = new Document();
     doc.add(new StringField(ID, d.id(), Field.Store.YES));
     doc.add(new StoredField(TITLE_STORED, d.title()));
@@ -112,33 +129,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
         }
       }
     });
-    try {
-      writer.updateDocument(new Term(ID, d.id()), doc);
-      writer.commit();
-      invalidate();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot index " + d.id() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Adds many documents with one commit (bulk ingestion). */
-  public synchronized void upsertAll(List<KnowledgeDocument> docs) {
-    try {
-      for (KnowledgeDocument d : docs) {
-        Document doc = new Document();
-        doc.add(new StringField(ID, d.id(), Field.Store.YES));
-        doc.add(new StoredField(TITLE_STORED, d.title()));
-        doc.add(new StoredField(TEXT_STORED, d.text()));
-        doc.add(new TextField(TITLE, expandCamel(d.title()), Field.Store.NO));
-        doc.add(new TextField(TEXT, expandCamel(d.text()), Field.Store.NO));
-        d.metadata().forEach((k, v) -> doc.add(new StoredField(META + k, v)));
-        writer.updateDocument(new Term(ID, d.id()), doc);
-      }
-      writer.commit();
-      invalidate();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot index: " + e.getMessage(), e);
-    }
+    return doc;
   }
 
   @Override
