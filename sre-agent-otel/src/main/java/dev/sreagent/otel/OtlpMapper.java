@@ -1,0 +1,283 @@
+package dev.sreagent.otel;
+
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Signal;
+import dev.sreagent.api.model.Span;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Maps OTLP requests onto the SDK's signals.
+ * <ul>
+ *   <li>Resource attributes ({@code service.name}, {@code k8s.*}, {@code host.name}) are copied onto every sample.
+ *   <li>Gauges and sums become samples under their own name (cumulative sums as their running value).
+ *   <li>The HTTP server duration histogram ({@code http.server.request.duration}, seconds) is turned, per service
+ *       and export interval, into the three signals the detectors read: p99 latency from the buckets, error ratio
+ *       (points with {@code http.response.status_code} 5xx or an {@code error.type}) and request rate. Cumulative
+ *       histograms are differenced against the previous export (a drop in count is a reset).
+ *   <li>Spans keep their ids (hex), kind, timing and error status; logs keep severity and body.
+ * </ul>
+ * Holds the previous cumulative histogram per series (bounded). Not thread-safe: the receiver serialises calls.
+ */
+final class OtlpMapper {
+  static final String HTTP_SERVER_DURATION = "http.server.request.duration";
+  private static final int MAX_SERIES = 100_000;
+  private final Map<String, double[]> previous = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+      return size() > MAX_SERIES;
+    }
+  };
+  private final Map<String, Long> previousTime = new LinkedHashMap<>();
+
+  private static Map<String, String> attributes(List<KeyValue> kvs) {
+    Map<String, String> out = new TreeMap<>();
+    for (KeyValue kv : kvs) {
+      out.put(kv.getKey(), text(kv.getValue()));
+    }
+    return out;
+  }
+
+  private static String text(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      default -> v.toString().trim();
+    };
+  }
+
+  private static Map<String, String> resource(Resource r) {
+    Map<String, String> attrs = attributes(r.getAttributesList());
+    attrs.putIfAbsent(Attributes.SERVICE_NAME, Attributes.UNKNOWN_SERVICE);
+    return attrs;
+  }
+
+  private static Instant time(long unixNanos) {
+    return Instant.ofEpochSecond(0, unixNanos);
+  }
+
+  /** Per service and interval: merged histogram deltas. */
+  private static final class Window {
+    final Map<String, String> attrs;
+    double count;
+    double errors;
+    double[] bounds = new double[0];
+    double[] buckets = new double[0];
+    long start = Long.MAX_VALUE;
+    long end;
+
+    Window(Map<String, String> attrs) {
+      this.attrs = attrs;
+    }
+  }
+
+  List<Signal> metrics(ExportMetricsServiceRequest req, int[] rejected) {
+    List<Signal> out = new ArrayList<>();
+    for (ResourceMetrics rm : req.getResourceMetricsList()) {
+      Map<String, String> res = resource(rm.getResource());
+      Window http = null;
+      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        for (Metric m : sm.getMetricsList()) {
+          switch (m.getDataCase()) {
+            case GAUGE -> m.getGauge().getDataPointsList().forEach(p -> number(m.getName(), p, res, out, rejected));
+            case SUM -> m.getSum().getDataPointsList().forEach(p -> number(m.getName(), p, res, out, rejected));
+            case HISTOGRAM -> {
+              if (m.getName().equals(HTTP_SERVER_DURATION)) {
+                boolean cumulative = m.getHistogram().getAggregationTemporality()
+                    == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+                for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
+                  if (http == null) {
+                    http = new Window(res);
+                  }
+                  histogram(res, p, cumulative, http, rejected);
+                }
+              }
+            }
+            default -> { }
+          }
+        }
+      }
+      if (http != null && http.count > 0) {
+        Instant at = time(http.end);
+        Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, res.get(Attributes.SERVICE_NAME));
+        out.add(new MetricSample(MetricNames.LATENCY_P99, quantile(http.bounds, http.buckets, 0.99), at, attrs));
+        out.add(new MetricSample(MetricNames.ERROR_RATIO, http.errors / http.count, at, attrs));
+        double seconds = Math.max(1e-3, (http.end - http.start) / 1e9);
+        out.add(new MetricSample(MetricNames.REQUEST_RATE, http.count / seconds, at, attrs));
+      }
+    }
+    return out;
+  }
+
+  private static void number(String name, NumberDataPoint p, Map<String, String> res, List<Signal> out,
+      int[] rejected) {
+    double v = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
+    if (!Double.isFinite(v) || p.getTimeUnixNano() == 0) {
+      rejected[0]++;
+      return;
+    }
+    Map<String, String> attrs = new TreeMap<>(res);
+    attrs.putAll(attributes(p.getAttributesList()));
+    out.add(new MetricSample(name, v, time(p.getTimeUnixNano()), attrs));
+  }
+
+  private void histogram(Map<String, String> res, HistogramDataPoint p, boolean cumulative, Window w,
+      int[] rejected) {
+    Map<String, String> attrs = attributes(p.getAttributesList());
+    int n = p.getBucketCountsCount();
+    if (n == 0 || n != p.getExplicitBoundsCount() + 1 || p.getTimeUnixNano() == 0) {
+      rejected[0]++;
+      return;
+    }
+    double[] counts = new double[n];
+    for (int i = 0; i < n; i++) {
+      counts[i] = p.getBucketCounts(i);
+    }
+    double total = p.getCount();
+    long start = p.getStartTimeUnixNano();
+    String key = res.get(Attributes.SERVICE_NAME) + "|" + attrs;
+    if (cumulative) {
+      double[] prev = previous.put(key, append(counts, total));
+      Long prevTime = previousTime.put(key, p.getTimeUnixNano());
+      if (prev != null && prev.length == n + 1 && prev[n] <= total) {
+        for (int i = 0; i < n; i++) {
+          counts[i] -= prev[i];
+        }
+        total -= prev[n];
+        start = prevTime == null ? start : prevTime;
+      }
+      if (previousTime.size() > MAX_SERIES) {
+        previousTime.clear();
+      }
+    }
+    if (total <= 0) {
+      return;
+    }
+    double[] bounds = new double[n - 1];
+    for (int i = 0; i < n - 1; i++) {
+      bounds[i] = p.getExplicitBounds(i);
+    }
+    if (w.bounds.length == 0) {
+      w.bounds = bounds;
+      w.buckets = new double[n];
+    }
+    if (java.util.Arrays.equals(w.bounds, bounds)) {
+      for (int i = 0; i < n; i++) {
+        w.buckets[i] += counts[i];
+      }
+    }
+    w.count += total;
+    String status = attrs.getOrDefault("http.response.status_code", "");
+    if (status.startsWith("5") || attrs.containsKey("error.type")) {
+      w.errors += total;
+    }
+    w.start = Math.min(w.start, start);
+    w.end = Math.max(w.end, p.getTimeUnixNano());
+  }
+
+  private static double[] append(double[] a, double v) {
+    double[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = v;
+    return out;
+  }
+
+  /** The q-quantile of explicit-bucket counts, interpolated linearly inside the bucket. */
+  static double quantile(double[] bounds, double[] buckets, double q) {
+    double total = 0;
+    for (double b : buckets) {
+      total += b;
+    }
+    if (total <= 0) {
+      return 0;
+    }
+    double target = q * total;
+    double seen = 0;
+    for (int i = 0; i < buckets.length; i++) {
+      if (seen + buckets[i] >= target && buckets[i] > 0) {
+        double lower = i == 0 ? 0 : bounds[i - 1];
+        double upper = i < bounds.length ? bounds[i] : lower;
+        return lower + (upper - lower) * (target - seen) / buckets[i];
+      }
+      seen += buckets[i];
+    }
+    return bounds.length == 0 ? 0 : bounds[bounds.length - 1];
+  }
+
+  List<Signal> spans(ExportTraceServiceRequest req, int[] rejected) {
+    List<Signal> out = new ArrayList<>();
+    HexFormat hex = HexFormat.of();
+    for (ResourceSpans rs : req.getResourceSpansList()) {
+      String service = resource(rs.getResource()).get(Attributes.SERVICE_NAME);
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (io.opentelemetry.proto.trace.v1.Span s : ss.getSpansList()) {
+          long start = s.getStartTimeUnixNano();
+          long end = s.getEndTimeUnixNano();
+          if (s.getTraceId().isEmpty() || s.getSpanId().isEmpty() || start == 0 || end < start) {
+            rejected[0]++;
+            continue;
+          }
+          Span.Kind kind = switch (s.getKind()) {
+            case SPAN_KIND_SERVER -> Span.Kind.SERVER;
+            case SPAN_KIND_CLIENT -> Span.Kind.CLIENT;
+            case SPAN_KIND_PRODUCER -> Span.Kind.PRODUCER;
+            case SPAN_KIND_CONSUMER -> Span.Kind.CONSUMER;
+            default -> Span.Kind.INTERNAL;
+          };
+          String parent = s.getParentSpanId().isEmpty() ? null : hex.formatHex(s.getParentSpanId().toByteArray());
+          out.add(new Span(hex.formatHex(s.getTraceId().toByteArray()), hex.formatHex(s.getSpanId().toByteArray()),
+              parent, service, s.getName().isEmpty() ? "unnamed" : s.getName(), kind, time(start),
+              Duration.ofNanos(end - start), s.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR));
+        }
+      }
+    }
+    return out;
+  }
+
+  List<Signal> logs(ExportLogsServiceRequest req, int[] rejected) {
+    List<Signal> out = new ArrayList<>();
+    for (var rl : req.getResourceLogsList()) {
+      Map<String, String> res = resource(rl.getResource());
+      for (var sl : rl.getScopeLogsList()) {
+        for (var lr : sl.getLogRecordsList()) {
+          long t = lr.getTimeUnixNano() != 0 ? lr.getTimeUnixNano() : lr.getObservedTimeUnixNano();
+          if (t == 0) {
+            rejected[0]++;
+            continue;
+          }
+          Map<String, String> attrs = new TreeMap<>(res);
+          attrs.putAll(attributes(lr.getAttributesList()));
+          String severity = lr.getSeverityText().isEmpty() ? lr.getSeverityNumber().name() : lr.getSeverityText();
+          out.add(new LogRecord(time(t), res.get(Attributes.SERVICE_NAME), severity, text(lr.getBody()), attrs));
+        }
+      }
+    }
+    return out;
+  }
+}
