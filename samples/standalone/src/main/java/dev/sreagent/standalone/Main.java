@@ -22,7 +22,13 @@ import org.jspecify.annotations.Nullable;
 public final class Main {
   static final String USAGE = """
       usage: sre-agent demo [options]
+             sre-agent run [--otlp HOST:PORT] [--json] [--audit FILE]
 
+      run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318, protobuf), phase OBSERVE
+      (nothing executes), one line per incident event on standard output (JSON lines with --json), the audit log in
+      --audit FILE (default sre-agent-data/audit.jsonl). Stops cleanly on SIGTERM or Ctrl-C.
+
+      demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live
       incident timeline (detection, diagnosis with confidence, the safety decision, the action, verification)
       and a final scorecard. Exits 1 when a scenario misses its incident, raises an incident on the no-fault
@@ -57,8 +63,11 @@ public final class Main {
       out.print(String.format(Locale.ROOT, USAGE, names));
       return args.length == 0 ? 2 : 0;
     }
+    if (args[0].equals("run")) {
+      return RealMode.run(List.of(args).subList(1, args.length), out, err, null);
+    }
     if (!args[0].equals("demo")) {
-      err.println("unknown command '" + args[0] + "'; the command is 'demo' (see --help)");
+      err.println("unknown command '" + args[0] + "'; the commands are 'demo' and 'run' (see --help)");
       return 2;
     }
     DemoOptions o;
