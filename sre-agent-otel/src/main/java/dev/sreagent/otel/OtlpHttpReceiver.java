@@ -47,11 +47,15 @@ import org.jspecify.annotations.Nullable;
 public final class OtlpHttpReceiver implements TelemetrySource {
   /** Default request size limit. */
   public static final int DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+  /** Default limit of distinct metric series per service; samples of new series beyond it are dropped. */
+  public static final int DEFAULT_MAX_SERIES_PER_SERVICE = 10_000;
   private static final String PROTOBUF = "application/x-protobuf";
 
   private final String host;
   private final int port;
   private final int maxBodyBytes;
+  private final int maxSeriesPerService;
+  private final Map<String, java.util.Set<String>> seriesByService = new ConcurrentHashMap<>();
   private final OtlpMapper mapper = new OtlpMapper();
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private @Nullable HttpServer server;
@@ -61,6 +65,7 @@ public final class OtlpHttpReceiver implements TelemetrySource {
     this.host = b.host;
     this.port = b.port;
     this.maxBodyBytes = b.maxBodyBytes;
+    this.maxSeriesPerService = b.maxSeriesPerService;
   }
 
   /** A builder: 127.0.0.1:4318, 8 MiB limit. */
@@ -73,8 +78,18 @@ public final class OtlpHttpReceiver implements TelemetrySource {
     private String host = "127.0.0.1";
     private int port = 4318;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxSeriesPerService = DEFAULT_MAX_SERIES_PER_SERVICE;
 
     private Builder() {}
+
+    /** Cardinality limit: distinct metric series per service (label explosions are dropped and counted). */
+    public Builder setMaxSeriesPerService(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxSeriesPerService must be >= 1, but was " + max);
+      }
+      this.maxSeriesPerService = max;
+      return this;
+    }
 
     public Builder setHost(String host) {
       this.host = Objects.requireNonNull(host, "host");
@@ -214,18 +229,40 @@ public final class OtlpHttpReceiver implements TelemetrySource {
       count("rejected.invalid-point", rejected[0]);
       TelemetrySink target = sink;
       long accepted = 0;
+      long overflow = 0;
       for (Signal s : signals) {
+        if (s instanceof dev.sreagent.api.model.MetricSample m && !admit(m)) {
+          overflow++;
+          continue;
+        }
         if (target != null && target.accept(s)) {
           accepted++;
         }
       }
+      count("rejected.cardinality", overflow);
       count("accepted." + signal, accepted);
-      count("dropped.backpressure", signals.size() - accepted);
+      count("dropped.backpressure", signals.size() - overflow - accepted);
       ex.getResponseHeaders().set("Content-Type", PROTOBUF);
       ex.sendResponseHeaders(200, response.length);
       try (OutputStream os = ex.getResponseBody()) {
         os.write(response);
       }
+    }
+  }
+
+  /** Whether the sample's series is known or may still be added under the service's cardinality limit. */
+  private boolean admit(dev.sreagent.api.model.MetricSample m) {
+    java.util.Set<String> known = seriesByService.computeIfAbsent(m.service(), k -> ConcurrentHashMap.newKeySet());
+    String key = m.seriesKey();
+    if (known.contains(key)) {
+      return true;
+    }
+    synchronized (known) {
+      if (known.size() >= maxSeriesPerService) {
+        return false;
+      }
+      known.add(key);
+      return true;
     }
   }
 

@@ -146,6 +146,25 @@ class OtlpHttpReceiverTest {
     httpServerHistogramsStillWork();
   }
 
+  @Test
+  void aLabelExplosionIsCappedPerServiceAndCounted() {
+    receiver.close();
+    receiver = OtlpHttpReceiver.builder().setPort(0).setMaxSeriesPerService(5).build();
+    receiver.start(received::add);
+    OtlpHttpMetricExporter exporter = OtlpHttpMetricExporter.builder().setEndpoint(url("/v1/metrics")).build();
+    SdkMeterProvider meters = SdkMeterProvider.builder().setResource(service("cart"))
+        .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
+        .build();
+    var counter = meters.get("t").counterBuilder("orders").build();
+    for (int i = 0; i < 50; i++) {
+      counter.add(1, Attributes.of(AttributeKey.stringKey("user.id"), "user-" + i));
+    }
+    meters.forceFlush().join(10, TimeUnit.SECONDS);
+    assertThat(samples("orders")).hasSize(5);
+    assertThat(receiver.counters()).containsEntry("rejected.cardinality", 45L);
+    meters.close();
+  }
+
   private void httpServerHistogramsStillWork() {
     OtlpHttpMetricExporter exporter = OtlpHttpMetricExporter.builder().setEndpoint(url("/v1/metrics")).build();
     SdkMeterProvider meters = SdkMeterProvider.builder().setResource(service("cart"))
