@@ -92,6 +92,7 @@ final class OtlpMapper {
     double[] buckets = new double[0];
     long start = Long.MAX_VALUE;
     long end;
+    double expP99;
 
     Window(Map<String, String> attrs) {
       this.attrs = attrs;
@@ -120,6 +121,18 @@ final class OtlpMapper {
                 }
               }
             }
+            case EXPONENTIAL_HISTOGRAM -> {
+              if (m.getName().equals(HTTP_SERVER_DURATION)) {
+                boolean cumulative = m.getExponentialHistogram().getAggregationTemporality()
+                    == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+                for (var p : m.getExponentialHistogram().getDataPointsList()) {
+                  if (http == null) {
+                    http = new Window(res);
+                  }
+                  exponential(res, p, cumulative, http, rejected);
+                }
+              }
+            }
             default -> { }
           }
         }
@@ -127,7 +140,9 @@ final class OtlpMapper {
       if (http != null && http.count > 0) {
         Instant at = time(http.end);
         Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, res.get(Attributes.SERVICE_NAME));
-        out.add(new MetricSample(MetricNames.LATENCY_P99, quantile(http.bounds, http.buckets, 0.99), at, attrs));
+        double p99 = http.bounds.length > 0 || http.buckets.length > 0 ? quantile(http.bounds, http.buckets, 0.99)
+            : http.expP99;
+        out.add(new MetricSample(MetricNames.LATENCY_P99, Math.max(p99, http.expP99), at, attrs));
         out.add(new MetricSample(MetricNames.ERROR_RATIO, http.errors / http.count, at, attrs));
         double seconds = Math.max(1e-3, (http.end - http.start) / 1e9);
         out.add(new MetricSample(MetricNames.REQUEST_RATE, http.count / seconds, at, attrs));
@@ -193,6 +208,69 @@ final class OtlpMapper {
         w.buckets[i] += counts[i];
       }
     }
+    w.count += total;
+    String status = attrs.getOrDefault("http.response.status_code", "");
+    if (status.startsWith("5") || attrs.containsKey("error.type")) {
+      w.errors += total;
+    }
+    w.start = Math.min(w.start, start);
+    w.end = Math.max(w.end, p.getTimeUnixNano());
+  }
+
+  /**
+   * An exponential histogram point: bucket {@code i} of the positive range covers
+   * {@code (base^(offset+i), base^(offset+i+1)]} with {@code base = 2^(2^-scale)}. Cumulative points are differenced
+   * when scale and offset are unchanged (otherwise treated as a reset). The interval's p99 is interpolated
+   * geometrically inside its bucket; the window keeps the highest p99 of its points.
+   */
+  private void exponential(Map<String, String> res, io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint p,
+      boolean cumulative, Window w, int[] rejected) {
+    if (p.getTimeUnixNano() == 0 || p.getScale() < -10 || p.getScale() > 20) {
+      rejected[0]++;
+      return;
+    }
+    Map<String, String> attrs = attributes(p.getAttributesList());
+    int n = p.getPositive().getBucketCountsCount();
+    double[] counts = new double[n + 1];
+    counts[0] = p.getZeroCount();
+    for (int i = 0; i < n; i++) {
+      counts[i + 1] = p.getPositive().getBucketCounts(i);
+    }
+    double total = p.getCount();
+    long start = p.getStartTimeUnixNano();
+    String key = "exp|" + p.getScale() + "|" + p.getPositive().getOffset() + "|" + res.get(Attributes.SERVICE_NAME)
+        + "|" + attrs;
+    if (cumulative) {
+      double[] prev = previous.put(key, append(counts, total));
+      Long prevTime = previousTime.put(key, p.getTimeUnixNano());
+      if (prev != null && prev.length <= counts.length + 1 && prev[prev.length - 1] <= total) {
+        for (int i = 0; i < prev.length - 1; i++) {
+          counts[i] -= prev[i];
+        }
+        total -= prev[prev.length - 1];
+        start = prevTime == null ? start : prevTime;
+      }
+    }
+    if (total <= 0) {
+      return;
+    }
+    double base = Math.pow(2, Math.pow(2, -p.getScale()));
+    double target = 0.99 * total;
+    double seen = counts[0];
+    double p99 = 0;
+    if (seen < target) {
+      for (int i = 1; i < counts.length; i++) {
+        if (seen + counts[i] >= target && counts[i] > 0) {
+          int index = p.getPositive().getOffset() + i - 1;
+          double lower = Math.pow(base, index);
+          double fraction = (target - seen) / counts[i];
+          p99 = lower * Math.pow(base, fraction);
+          break;
+        }
+        seen += counts[i];
+      }
+    }
+    w.expP99 = Math.max(w.expP99, p99);
     w.count += total;
     String status = attrs.getOrDefault("http.response.status_code", "");
     if (status.startsWith("5") || attrs.containsKey("error.type")) {

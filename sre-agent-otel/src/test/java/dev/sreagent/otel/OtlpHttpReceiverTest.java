@@ -147,6 +147,31 @@ class OtlpHttpReceiverTest {
   }
 
   @Test
+  void exponentialHistogramsGiveTheSameSignals() {
+    OtlpHttpMetricExporter exporter = OtlpHttpMetricExporter.builder().setEndpoint(url("/v1/metrics"))
+        .setDefaultAggregationSelector(io.opentelemetry.sdk.metrics.export.DefaultAggregationSelector.getDefault()
+            .with(io.opentelemetry.sdk.metrics.InstrumentType.HISTOGRAM,
+                io.opentelemetry.sdk.metrics.Aggregation.base2ExponentialBucketHistogram()))
+        .build();
+    SdkMeterProvider meters = SdkMeterProvider.builder().setResource(service("payments"))
+        .registerMetricReader(PeriodicMetricReader.builder(exporter).setInterval(Duration.ofHours(1)).build())
+        .build();
+    DoubleHistogram h = meters.get("test").histogramBuilder("http.server.request.duration").setUnit("s").build();
+    for (int i = 0; i < 980; i++) {
+      h.record(0.040, Attributes.of(STATUS, 200L));
+    }
+    for (int i = 0; i < 20; i++) {
+      h.record(1.5, Attributes.of(STATUS, 502L));
+    }
+    meters.forceFlush().join(10, TimeUnit.SECONDS);
+    assertThat(samples(MetricNames.LATENCY_P99)).singleElement()
+        .satisfies(m -> assertThat(m.value()).isBetween(1.2, 1.8));
+    assertThat(samples(MetricNames.ERROR_RATIO)).singleElement()
+        .satisfies(m -> assertThat(m.value()).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-9)));
+    meters.close();
+  }
+
+  @Test
   void aLabelExplosionIsCappedPerServiceAndCounted() {
     receiver.close();
     receiver = OtlpHttpReceiver.builder().setPort(0).setMaxSeriesPerService(5).build();
