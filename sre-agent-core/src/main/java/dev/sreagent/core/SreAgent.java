@@ -131,6 +131,7 @@ public final class SreAgent implements AutoCloseable {
   private final TopologyProvider topology;
   private final PhaseRegistry phases;
   private final KillSwitch killSwitch;
+  private final dev.sreagent.core.internal.AgentTelemetry telemetry;
 
   private final ArrayBlockingQueue<Signal> inbox;
   private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20);
@@ -183,6 +184,7 @@ public final class SreAgent implements AutoCloseable {
     this.topology = p.topology;
     this.phases = p.phases;
     this.killSwitch = p.killSwitch;
+    this.telemetry = new dev.sreagent.core.internal.AgentTelemetry(p.openTelemetry, () -> store.active());
     this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
     this.jitter = new java.util.Random(settings.agentId().hashCode());
     replay();
@@ -205,9 +207,11 @@ public final class SreAgent implements AutoCloseable {
   private boolean offer(Signal s) {
     if (closed.get() || s == null || !inbox.offer(s)) {
       signalsDropped.incrementAndGet();
+      telemetry.dropped();
       return false;
     }
     signalsAccepted.incrementAndGet();
+    telemetry.accepted();
     return true;
   }
 
@@ -406,6 +410,7 @@ public final class SreAgent implements AutoCloseable {
     }
     for (Anomaly a : found) {
       anomalies++;
+      telemetry.anomaly(a.type().name());
       onAnomaly(a, now);
     }
     applyApprovals(now);
@@ -426,6 +431,7 @@ public final class SreAgent implements AutoCloseable {
     if (s instanceof MetricSample m) {
       if (!Double.isFinite(m.value())) {
         signalsRejected++;
+        telemetry.rejected();
         return;
       }
       windows.add(m);
@@ -477,6 +483,7 @@ public final class SreAgent implements AutoCloseable {
         now), now);
     incidentsOpened++;
     store.save(inc);
+    telemetry.opened(inc);
     audit(AuditTypes.INCIDENT_OPENED, inc, Map.of("anomaly", a.summary()));
     emit(IncidentEvent.Kind.OPENED, inc, a.type() + " " + inc.severity() + " on " + root + ": " + a.summary(), now);
   }
@@ -524,6 +531,7 @@ public final class SreAgent implements AutoCloseable {
     }
     store.save(next);
     audit(AuditTypes.INCIDENT_STATE, next, Map.of("from", inc.state().name(), "to", to.name(), "reason", why));
+    telemetry.transition(next, why, now);
     return next;
   }
 
@@ -596,6 +604,7 @@ public final class SreAgent implements AutoCloseable {
         for (int i = 0; i < plan.actions().size(); i++) {
           Action a = plan.actions().get(i);
           actionsShadowed++;
+          telemetry.action(a.kind(), "shadowed");
           audit(AuditTypes.ACTION_SHADOWED, planned, Map.of("action", Json.write(a), "idempotencyKey",
               plan.idempotencyKey(i), "intended", a.canonical()));
           emit(IncidentEvent.Kind.ACTION_SHADOWED, planned, "would run " + a.canonical(), now);
@@ -605,6 +614,7 @@ public final class SreAgent implements AutoCloseable {
       }
       case DENY -> {
         plansDenied++;
+        telemetry.action("plan", "denied");
         escalate(planned, now, decision.reason());
       }
       case NEEDS_APPROVAL -> requestApproval(planned, decision, now);
@@ -754,6 +764,7 @@ public final class SreAgent implements AutoCloseable {
         case SUCCEEDED, DRY_RUN -> {
           complete(inc, action, key, result, now);
           actionsExecuted++;
+          telemetry.action(action.kind(), "executed");
           emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
         }
         case FAILED, TIMED_OUT -> {
@@ -802,6 +813,7 @@ public final class SreAgent implements AutoCloseable {
 
   private void fail(Incident inc, Instant now, Action action, ActionResult result) {
     actionsFailed++;
+    telemetry.action(action.kind(), "failed");
     emit(IncidentEvent.Kind.ACTION_FAILED, inc, action.canonical() + " failed: " + result.message(), now);
     demote(inc.type(), inc.rootService(), "action " + action.kind() + " failed for " + inc.id());
     escalate(inc, now, "action " + action.canonical() + " failed: " + result.message());

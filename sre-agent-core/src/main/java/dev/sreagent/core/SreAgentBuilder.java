@@ -89,6 +89,7 @@ public final class SreAgentBuilder {
   private final Set<String> customActionKinds = new LinkedHashSet<>();
   private Map<String, String> config = Map.of();
   private boolean discovery = true;
+  private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
 
   SreAgentBuilder() {}
 
@@ -255,6 +256,15 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * Where the agent reports its own metrics and incident spans (default: no-op, nothing is forced on you). Pass your
+   * application's {@code OpenTelemetry} to watch the agent with the same tools it watches others with.
+   */
+  public SreAgentBuilder setOpenTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+    return this;
+  }
+
   /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
   public SreAgentBuilder setDiscovery(boolean enabled) {
     this.discovery = enabled;
@@ -329,6 +339,7 @@ public final class SreAgentBuilder {
         : HashChainedAuditLog.inMemory();
     p.locks = locks != null ? locks : new InMemoryLockService(clock);
     p.topology = topology != null ? topology : TopologyProvider.noop();
+    p.openTelemetry = openTelemetry;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);
@@ -416,6 +427,7 @@ public final class SreAgentBuilder {
     AuditLog audit = HashChainedAuditLog.inMemory();
     LockService locks = new InMemoryLockService(Clock.system());
     TopologyProvider topology = TopologyProvider.noop();
+    io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
     PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, new EnumMap<>(Phase.class).isEmpty() ? Map.of()
         : Map.of());
   }
