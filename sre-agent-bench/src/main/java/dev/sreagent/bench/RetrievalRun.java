@@ -81,7 +81,7 @@ final class RetrievalRun {
           }
           JsonNode q = parse(l, queries, line);
           Map<String, String> labels = new LinkedHashMap<>();
-          q.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+          q.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
           String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
               text(q, "expr"));
           List<String> lexical = new ArrayList<>();

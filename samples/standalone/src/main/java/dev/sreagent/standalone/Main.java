@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
 public final class Main {
   static final String USAGE = """
       usage: sre-agent demo [options]
-             sre-agent run [--otlp HOST:PORT] [--json] [--audit FILE]
+             sre-agent run [--otlp HOST:PORT] [--prometheus URL] [--json] [--audit FILE]
 
-      run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318, protobuf), phase OBSERVE
+      run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318, protobuf) and, with
+      --prometheus, the default PromQL queries polled every 15 s; phase OBSERVE
       (nothing executes), one line per incident event on standard output (JSON lines with --json), the audit log in
       --audit FILE (default sre-agent-data/audit.jsonl). Stops cleanly on SIGTERM or Ctrl-C.
 

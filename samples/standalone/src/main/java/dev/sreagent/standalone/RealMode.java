@@ -30,6 +30,7 @@ final class RealMode {
     int port = 4318;
     boolean json = false;
     Path audit = Path.of("sre-agent-data", "audit.jsonl");
+    String prometheus = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       switch (a) {
@@ -45,6 +46,13 @@ final class RealMode {
           }
         }
         case "--json" -> json = true;
+        case "--prometheus" -> {
+          if (i + 1 >= args.size() || !args.get(i + 1).startsWith("http")) {
+            err.println("--prometheus needs a URL such as http://prometheus:9090");
+            return 2;
+          }
+          prometheus = args.get(++i);
+        }
         case "--audit" -> {
           if (i + 1 >= args.size()) {
             err.println("--audit needs a file");
@@ -53,7 +61,8 @@ final class RealMode {
           audit = Path.of(args.get(++i));
         }
         default -> {
-          err.println("unknown option '" + a + "' for run; options: --otlp HOST:PORT, --json, --audit FILE");
+          err.println("unknown option '" + a + "' for run; options: --otlp HOST:PORT, --prometheus URL, --json,"
+              + " --audit FILE");
           return 2;
         }
       }
@@ -62,15 +71,19 @@ final class RealMode {
     boolean asJson = json;
     SreAgent agent;
     try {
-      agent = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(audit).setDefaultPhase(Phase.OBSERVE)
-          .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e))).build();
+      var builder = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(audit).setDefaultPhase(Phase.OBSERVE)
+          .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
+      if (prometheus != null) {
+        builder.addTelemetrySource(dev.sreagent.otel.PrometheusSource.builder(prometheus).build());
+      }
+      agent = builder.build();
       agent.start();
     } catch (RuntimeException e) {
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
-    out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf), phase OBSERVE, audit %s%n", host,
-        otlp.port(), audit.toAbsolutePath());
+    out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf)%s, phase OBSERVE, audit %s%n",
+        host, otlp.port(), prometheus == null ? "" : ", polling Prometheus " + prometheus, audit.toAbsolutePath());
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
     Thread hook = new Thread(done::countDown, "sre-agent-shutdown");
