@@ -94,9 +94,9 @@ final class RetrievalRun {
           if (dense == null) {
             ranked = lexical.subList(0, Math.min(10, lexical.size()));
           } else {
-            String dq = String.join(" ", AlertQuery.splitCamel(String.valueOf(text(q, "alertname") == null ? ""
-                : text(q, "alertname"))), String.valueOf(text(q, "summary")), String.valueOf(text(q,
-                "description")));
+            String alertName = text(q, "alertname");
+            String dq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
+                String.valueOf(text(q, "summary")), String.valueOf(text(q, "description")));
             List<String> semantic = dense.search(dq, 100).stream().map(DenseIndex.Hit::id).toList();
             ranked = mode.equals("dense") ? semantic.subList(0, Math.min(10, semantic.size()))
                 : DenseIndex.fuse(List.of(lexical, semantic), 60, 10);

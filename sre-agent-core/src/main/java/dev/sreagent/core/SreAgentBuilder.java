@@ -42,7 +42,6 @@ import dev.sreagent.detect.TopologyCorrelator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -428,7 +427,6 @@ public final class SreAgentBuilder {
     LockService locks = new InMemoryLockService(Clock.system());
     TopologyProvider topology = TopologyProvider.noop();
     io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
-    PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, new EnumMap<>(Phase.class).isEmpty() ? Map.of()
-        : Map.of());
+    PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
   }
 }

@@ -566,7 +566,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
 
   // ------------------------------------------------------------------ actions (called by SimulatedExecutor)
 
-  synchronized String apply(Action action, long fencingToken) {
+  synchronized String apply(Action action) {
     Instant now = clock.now();
     if (action instanceof Action.RestartPods r) {
       SimService s = service(r.service());
@@ -676,12 +676,5 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   /** Error ratio model value of {@code service}, without noise. */
   public synchronized double errorRatio(String service) {
     return service(service).error;
-  }
-
-  /** Per-service internal map used by the executor's state checks. */
-  synchronized Map<String, Integer> replicaCounts() {
-    Map<String, Integer> out = new HashMap<>();
-    services.forEach((k, v) -> out.put(k, v.replicas));
-    return out;
   }
 }

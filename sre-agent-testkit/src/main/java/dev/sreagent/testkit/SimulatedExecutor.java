@@ -57,7 +57,7 @@ public final class SimulatedExecutor implements ActionExecutor {
     ActionResult result;
     try {
       result = new ActionResult(ctx.idempotencyKey(), ActionResult.Status.SUCCEEDED,
-          cluster.apply(action, ctx.fencingToken()), now);
+          cluster.apply(action), now);
     } catch (RuntimeException e) {
       result = new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, e.getMessage() == null
           ? e.toString() : e.getMessage(), now);

@@ -42,7 +42,7 @@ public final class EvidenceReasoner implements Reasoner {
   public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
     Evidence evidence = incident.evidence() == null ? Evidence.empty() : incident.evidence();
     String root = incident.rootService();
-    List<Citation> citations = cite(knowledge, incident.type());
+    List<Citation> citations = cite(knowledge);
     List<Hypothesis> hypotheses = new ArrayList<>();
     double evidenceFactor;
     IncidentType t = incident.type();
@@ -115,7 +115,7 @@ public final class EvidenceReasoner implements Reasoner {
     return Math.max(0, Math.min(1, v));
   }
 
-  private static List<Citation> cite(List<RetrievedDocument> knowledge, IncidentType t) {
+  private static List<Citation> cite(List<RetrievedDocument> knowledge) {
     List<Citation> out = new ArrayList<>();
     for (RetrievedDocument r : knowledge.subList(0, Math.min(2, knowledge.size()))) {
       KnowledgeDocument d = r.document();

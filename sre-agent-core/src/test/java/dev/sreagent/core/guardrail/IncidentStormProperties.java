@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.stream.Collectors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.statistics.Statistics;
@@ -216,9 +215,5 @@ class IncidentStormProperties {
         return new Action.Custom(kind, s.name(), Map.of("command", "rm -rf /"));
       }
     }
-  }
-
-  static String names(Map<String, ServiceInfo> services) {
-    return services.keySet().stream().collect(Collectors.joining(","));
   }
 }
