@@ -45,15 +45,20 @@ import java.util.TreeMap;
 final class OtlpMapper {
   static final String HTTP_SERVER_DURATION = "http.server.request.duration";
   private static final int MAX_SERIES = 100_000;
-  private final Map<String, double[]> previous = new LinkedHashMap<>(16, 0.75f, true) {
+  /** The last cumulative point of a series: bucket counts, total count, time. */
+  private record Cumulative(double[] counts, double total, long time) {}
+
+  /** The part of a cumulative point that is new since the previous export. */
+  private record Delta(double[] counts, double total, long start) {}
+
+  private final Map<String, Cumulative> previous = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Cumulative> eldest) {
       return size() > MAX_SERIES;
     }
   };
-  private final Map<String, Long> previousTime = new LinkedHashMap<>();
 
   private static Map<String, String> attributes(List<KeyValue> kvs) {
     Map<String, String> out = new TreeMap<>();
@@ -97,6 +102,17 @@ final class OtlpMapper {
     Window(Map<String, String> attrs) {
       this.attrs = attrs;
     }
+
+    /** Counts a point's requests, and as errors when its status is 5xx or it carries {@code error.type}. */
+    void add(Delta d, Map<String, String> pointAttrs, long time) {
+      count += d.total();
+      String status = pointAttrs.getOrDefault("http.response.status_code", "");
+      if (status.startsWith("5") || pointAttrs.containsKey("error.type")) {
+        errors += d.total();
+      }
+      start = Math.min(start, d.start());
+      end = Math.max(end, time);
+    }
   }
 
   List<Signal> metrics(ExportMetricsServiceRequest req, int[] rejected) {
@@ -111,8 +127,7 @@ final class OtlpMapper {
             case SUM -> m.getSum().getDataPointsList().forEach(p -> number(m.getName(), p, res, out, rejected));
             case HISTOGRAM -> {
               if (m.getName().equals(HTTP_SERVER_DURATION)) {
-                boolean cumulative = m.getHistogram().getAggregationTemporality()
-                    == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+                boolean cumulative = isCumulative(m.getHistogram().getAggregationTemporality());
                 for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
                   if (http == null) {
                     http = new Window(res);
@@ -123,8 +138,7 @@ final class OtlpMapper {
             }
             case EXPONENTIAL_HISTOGRAM -> {
               if (m.getName().equals(HTTP_SERVER_DURATION)) {
-                boolean cumulative = m.getExponentialHistogram().getAggregationTemporality()
-                    == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+                boolean cumulative = isCumulative(m.getExponentialHistogram().getAggregationTemporality());
                 for (var p : m.getExponentialHistogram().getDataPointsList()) {
                   if (http == null) {
                     http = new Window(res);
@@ -175,24 +189,10 @@ final class OtlpMapper {
     for (int i = 0; i < n; i++) {
       counts[i] = p.getBucketCounts(i);
     }
-    double total = p.getCount();
-    long start = p.getStartTimeUnixNano();
     String key = res.get(Attributes.SERVICE_NAME) + "|" + attrs;
-    if (cumulative) {
-      double[] prev = previous.put(key, append(counts, total));
-      Long prevTime = previousTime.put(key, p.getTimeUnixNano());
-      if (prev != null && prev.length == n + 1 && prev[n] <= total) {
-        for (int i = 0; i < n; i++) {
-          counts[i] -= prev[i];
-        }
-        total -= prev[n];
-        start = prevTime == null ? start : prevTime;
-      }
-      if (previousTime.size() > MAX_SERIES) {
-        previousTime.clear();
-      }
-    }
-    if (total <= 0) {
+    Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, false);
+    counts = d.counts();
+    if (d.total() <= 0) {
       return;
     }
     double[] bounds = new double[n - 1];
@@ -208,13 +208,34 @@ final class OtlpMapper {
         w.buckets[i] += counts[i];
       }
     }
-    w.count += total;
-    String status = attrs.getOrDefault("http.response.status_code", "");
-    if (status.startsWith("5") || attrs.containsKey("error.type")) {
-      w.errors += total;
+    w.add(d, attrs, p.getTimeUnixNano());
+  }
+
+  private static boolean isCumulative(io.opentelemetry.proto.metrics.v1.AggregationTemporality t) {
+    return t == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+  }
+
+  /**
+   * For a cumulative point, subtracts the previous export of the same series (a drop in the total is a reset: the
+   * point is taken whole); {@code mayGrow} allows the previous point to have fewer buckets (exponential histograms
+   * grow at the top). Delta points pass through.
+   */
+  private Delta delta(String key, double[] counts, double total, long start, long time, boolean cumulative,
+      boolean mayGrow) {
+    if (!cumulative) {
+      return new Delta(counts, total, start);
     }
-    w.start = Math.min(w.start, start);
-    w.end = Math.max(w.end, p.getTimeUnixNano());
+    Cumulative prev = previous.put(key, new Cumulative(counts.clone(), total, time));
+    boolean sameShape = prev != null && (mayGrow ? prev.counts().length <= counts.length
+        : prev.counts().length == counts.length);
+    if (!sameShape || prev.total() > total) {
+      return new Delta(counts, total, start);
+    }
+    double[] diff = counts.clone();
+    for (int i = 0; i < prev.counts().length; i++) {
+      diff[i] -= prev.counts()[i];
+    }
+    return new Delta(diff, total - prev.total(), prev.time());
   }
 
   /**
@@ -236,21 +257,11 @@ final class OtlpMapper {
     for (int i = 0; i < n; i++) {
       counts[i + 1] = p.getPositive().getBucketCounts(i);
     }
-    double total = p.getCount();
-    long start = p.getStartTimeUnixNano();
     String key = "exp|" + p.getScale() + "|" + p.getPositive().getOffset() + "|" + res.get(Attributes.SERVICE_NAME)
         + "|" + attrs;
-    if (cumulative) {
-      double[] prev = previous.put(key, append(counts, total));
-      Long prevTime = previousTime.put(key, p.getTimeUnixNano());
-      if (prev != null && prev.length <= counts.length + 1 && prev[prev.length - 1] <= total) {
-        for (int i = 0; i < prev.length - 1; i++) {
-          counts[i] -= prev[i];
-        }
-        total -= prev[prev.length - 1];
-        start = prevTime == null ? start : prevTime;
-      }
-    }
+    Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, true);
+    counts = d.counts();
+    double total = d.total();
     if (total <= 0) {
       return;
     }
@@ -271,19 +282,7 @@ final class OtlpMapper {
       }
     }
     w.expP99 = Math.max(w.expP99, p99);
-    w.count += total;
-    String status = attrs.getOrDefault("http.response.status_code", "");
-    if (status.startsWith("5") || attrs.containsKey("error.type")) {
-      w.errors += total;
-    }
-    w.start = Math.min(w.start, start);
-    w.end = Math.max(w.end, p.getTimeUnixNano());
-  }
-
-  private static double[] append(double[] a, double v) {
-    double[] out = java.util.Arrays.copyOf(a, a.length + 1);
-    out[a.length] = v;
-    return out;
+    w.add(d, attrs, p.getTimeUnixNano());
   }
 
   /** The q-quantile of explicit-bucket counts, interpolated linearly inside the bucket. */
