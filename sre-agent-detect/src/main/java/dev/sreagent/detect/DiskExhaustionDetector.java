@@ -6,8 +6,6 @@ import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import java.time.Duration;
-import java.time.Instant;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Disk exhaustion: usage above {@code threshold} (default 80%) and a linear trend over the recent window that
@@ -45,7 +43,6 @@ public final class DiskExhaustionDetector extends RuleDetector<DiskExhaustionDet
 
   static final class State extends ResourceState {
     final SlidingTrend trend = new SlidingTrend(TREND_WINDOW);
-    @Nullable Instant origin;
     double secondsToFull = Double.POSITIVE_INFINITY;
 
     State(String service, String resource) {
@@ -77,14 +74,9 @@ public final class DiskExhaustionDetector extends RuleDetector<DiskExhaustionDet
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    if (st.origin == null) {
-      st.origin = sample.timestamp();
-    }
-    double x = Duration.between(st.origin, sample.timestamp()).toMillis() / 1000.0;
     double v = sample.value();
-    st.trend.add(x, v);
-    double slope = st.trend.slope();
-    st.secondsToFull = slope > 0 ? (1.0 - v) / slope : Double.POSITIVE_INFINITY;
+    st.trend.add(sample.timestamp(), v);
+    st.secondsToFull = st.trend.secondsToReach(1.0, v);
     boolean breach = v > threshold && st.trend.size() >= 5 && st.secondsToFull <= horizon.toSeconds();
     return new Evaluation(breach, threshold);
   }

@@ -62,7 +62,6 @@ public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDet
 
   static final class State extends ResourceState {
     final SlidingTrend trend = new SlidingTrend(TREND_POINTS);
-    java.time.@org.jspecify.annotations.Nullable Instant origin;
     double secondsToLimit = Double.POSITIVE_INFINITY;
 
     State(String service, String resource) {
@@ -77,13 +76,9 @@ public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDet
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    if (st.origin == null) {
-      st.origin = sample.timestamp();
-    }
     double v = sample.value();
-    st.trend.add(Duration.between(st.origin, sample.timestamp()).toMillis() / 1000.0, v);
-    double slope = st.trend.slope();
-    st.secondsToLimit = slope > 0 ? (1.0 - v) / slope : Double.POSITIVE_INFINITY;
+    st.trend.add(sample.timestamp(), v);
+    st.secondsToLimit = st.trend.secondsToReach(1.0, v);
     boolean predicted = v > FORECAST_FLOOR && st.trend.size() >= TREND_POINTS
         && st.secondsToLimit <= FORECAST_HORIZON.toSeconds();
     return new Evaluation(v > threshold || predicted, threshold);

@@ -13,6 +13,7 @@ final class SlidingTrend {
   private double sy;
   private double sxx;
   private double sxy;
+  private java.time.@org.jspecify.annotations.Nullable Instant origin;
 
   SlidingTrend(int capacity) {
     if (capacity < 2) {
@@ -20,6 +21,20 @@ final class SlidingTrend {
     }
     xs = new double[capacity];
     ys = new double[capacity];
+  }
+
+  /** Adds {@code y} observed at {@code t}; times are kept as seconds since the first point. */
+  void add(java.time.Instant t, double y) {
+    if (origin == null) {
+      origin = t;
+    }
+    add(java.time.Duration.between(origin, t).toMillis() / 1000.0, y);
+  }
+
+  /** Seconds until a series now at {@code current} reaches {@code limit} at the current slope; infinite if not rising. */
+  double secondsToReach(double limit, double current) {
+    double slope = slope();
+    return slope > 0 ? (limit - current) / slope : Double.POSITIVE_INFINITY;
   }
 
   void add(double x, double y) {
