@@ -33,10 +33,7 @@ public final class StreamingAnomalyScorer {
   public static final int SHIFT_POINTS = 10;
 
   private final RollingMoments level;
-  private final double[] shortRing = new double[SHIFT_POINTS];
-  private int shortSize;
-  private int shortHead;
-  private double shortSum;
+  private final RollingMoments recentValues = new RollingMoments(SHIFT_POINTS);
   private final RollingMoments pattern;
   private final double[] season;
   private final RollingMax recent;
@@ -70,17 +67,10 @@ public final class StreamingAnomalyScorer {
     if (!Double.isFinite(value)) {
       return 0;
     }
-    if (shortSize == SHIFT_POINTS) {
-      shortSum -= shortRing[shortHead];
-    } else {
-      shortSize++;
-    }
-    shortRing[shortHead] = value;
-    shortHead = (shortHead + 1) % SHIFT_POINTS;
-    shortSum += value;
+    recentValues.add(value);
     double z = level.zScore(value);
-    if (shortSize == SHIFT_POINTS) {
-      z = Math.max(z, level.meanShiftZ(shortSum / SHIFT_POINTS, SHIFT_POINTS));
+    if (recentValues.full()) {
+      z = Math.max(z, level.meanShiftZ(recentValues.mean(), SHIFT_POINTS));
     }
     level.add(value);
     if (seasonSize == season.length) {
@@ -126,6 +116,16 @@ public final class StreamingAnomalyScorer {
       head = (head + 1) % ring.length;
       sum += x;
       sumSq += x * x;
+    }
+
+    /** Whether the window holds {@code capacity} values. */
+    boolean full() {
+      return size == ring.length;
+    }
+
+    /** Mean of the values in the window. */
+    double mean() {
+      return size == 0 ? 0 : shift + sum / size;
     }
 
     /** Distance of a mean of {@code n} recent values from the window mean, in standard errors (0 if undefined). */
