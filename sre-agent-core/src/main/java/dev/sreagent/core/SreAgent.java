@@ -461,9 +461,10 @@ public final class SreAgent implements AutoCloseable {
   }
 
   private void onAnomaly(Anomaly a, Instant now) {
+    Topology topo = currentTopology();
     Correlation c;
     try {
-      c = correlator.correlate(a, store.active(), currentTopology(), now);
+      c = correlator.correlate(a, store.active(), topo, now);
     } catch (RuntimeException e) {
       contained("correlator", e);
       c = new Correlation.OpenNew(a.service());
@@ -471,7 +472,7 @@ public final class SreAgent implements AutoCloseable {
     if (c instanceof Correlation.Attach at) {
       Optional<Incident> target = store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
       if (target.isPresent()) {
-        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now), now);
+        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now), topo, now);
         store.save(inc);
         audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
         emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
@@ -480,7 +481,7 @@ public final class SreAgent implements AutoCloseable {
     }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
     Incident inc = withBlastRadius(Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root,
-        now), now);
+        now), topo, now);
     incidentsOpened++;
     store.save(inc);
     telemetry.opened(inc);
@@ -489,11 +490,11 @@ public final class SreAgent implements AutoCloseable {
   }
 
   /** Raises the severity of an incident that reaches an entry point or spreads wide (before any plan exists). */
-  private Incident withBlastRadius(Incident inc, Instant now) {
+  private static Incident withBlastRadius(Incident inc, Topology topo, Instant now) {
     if (inc.plan() != null) {
       return inc;
     }
-    dev.sreagent.api.model.Severity s = dev.sreagent.detect.BlastRadius.severity(inc, currentTopology());
+    dev.sreagent.api.model.Severity s = dev.sreagent.detect.BlastRadius.severity(inc, topo);
     return s == inc.severity() ? inc : inc.withSeverity(s, now);
   }
 
