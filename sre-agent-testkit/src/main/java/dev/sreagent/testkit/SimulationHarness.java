@@ -69,8 +69,7 @@ public final class SimulationHarness implements AutoCloseable {
       }
       return ab.build();
     };
-    this.agent = agentFactory.apply(null);
-    agent.start();
+    this.agent = startAgent(null);
   }
 
   /**
@@ -80,9 +79,7 @@ public final class SimulationHarness implements AutoCloseable {
    * @return the new agent
    */
   public SreAgent crashAndRestartAgent() {
-    this.agent = agentFactory.apply(null);
-    agent.start();
-    return agent;
+    return startAgent(null);
   }
 
   /**
@@ -90,7 +87,11 @@ public final class SimulationHarness implements AutoCloseable {
    * faults).
    */
   public SreAgent crashAndRestartAgentWith(dev.sreagent.api.port.ActionExecutor executor) {
-    this.agent = agentFactory.apply(executor);
+    return startAgent(Objects.requireNonNull(executor, "executor"));
+  }
+
+  private SreAgent startAgent(dev.sreagent.api.port.@Nullable ActionExecutor first) {
+    this.agent = agentFactory.apply(first);
     agent.start();
     return agent;
   }
