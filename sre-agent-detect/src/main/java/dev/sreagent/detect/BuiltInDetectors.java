@@ -7,9 +7,12 @@ import java.util.List;
 public final class BuiltInDetectors {
   private BuiltInDetectors() {}
 
-  /** New instances of the five rule detectors (detectors hold per-series state: never share them). */
+  /**
+   * New instances of the five rule detectors and of the {@link AlertDetector} for external alerts (detectors hold
+   * per-series state: never share them).
+   */
   public static List<Detector> create() {
     return List.of(new MemoryPressureDetector(), new LatencyDetector(), new ErrorRateDetector(),
-        new DiskExhaustionDetector(), new CertificateExpiryDetector());
+        new DiskExhaustionDetector(), new CertificateExpiryDetector(), new AlertDetector());
   }
 }

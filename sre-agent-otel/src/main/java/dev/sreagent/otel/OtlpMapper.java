@@ -1,6 +1,7 @@
 package dev.sreagent.otel;
 
 import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -11,6 +12,8 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -23,42 +26,129 @@ import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Maps OTLP requests onto the SDK's signals.
+ * Maps OTLP requests onto the SDK's signals, following the OpenTelemetry semantic conventions so that standard
+ * instrumentation needs no mapping configuration.
  * <ul>
- *   <li>Resource attributes ({@code service.name}, {@code k8s.*}, {@code host.name}) are copied onto every sample.
- *   <li>Gauges and sums become samples under their own name (cumulative sums as their running value).
- *   <li>The HTTP server duration histogram ({@code http.server.request.duration}, seconds) is turned, per service
- *       and export interval, into the three signals the detectors read: p99 latency from the buckets, error ratio
- *       (points with {@code http.response.status_code} 5xx or an {@code error.type}) and request rate. Cumulative
- *       histograms are differenced against the previous export (a drop in count is a reset).
- *   <li>Spans keep their ids (hex), kind, timing and error status; logs keep severity and body.
+ *   <li><b>Service</b>: {@code service.name}; without one (e.g. Collector receivers such as kubeletstats), the
+ *       workload: {@code k8s.deployment.name}, {@code k8s.statefulset.name}, {@code k8s.daemonset.name},
+ *       {@code k8s.container.name}, or the pod name without its generated suffix.
+ *   <li><b>Requests</b>: the server duration histograms ({@code http.server.request.duration} in s, the older
+ *       {@code http.server.duration} in ms, {@code rpc.server.call.duration}, {@code rpc.server.duration}; explicit
+ *       or exponential buckets; unit taken from the metric) become, per service and export interval, p99 latency,
+ *       error ratio (5xx {@code http.response.status_code} / {@code http.status_code}, an {@code error.type}, or a
+ *       server-fault gRPC status) and request rate. Cumulative points are differenced against the previous export
+ *       (a drop in the count is a reset).
+ *   <li><b>Memory</b>: {@code k8s.container.memory_limit_utilization} / {@code k8s.pod.memory_limit_utilization},
+ *       or {@code container.memory.working_set} (or {@code .usage}) over the last {@code k8s.container.memory_limit}
+ *       seen for that container, become {@link MetricNames#MEMORY_UTILIZATION} per pod.
+ *   <li><b>Disk</b>: {@code system.filesystem.utilization}, {@code system.filesystem.usage} (used / (used + free))
+ *       and {@code k8s.volume.available} / {@code k8s.volume.capacity} become
+ *       {@link MetricNames#DISK_UTILIZATION} per host and mount point.
+ *   <li><b>CPU</b>: {@code k8s.container.cpu_limit_utilization}, {@code k8s.pod.cpu_limit_utilization} and
+ *       {@code system.cpu.utilization} (1 - mean idle) become {@link MetricNames#CPU_UTILIZATION}.
+ *   <li>Every gauge and sum is also passed on under its own name. Spans keep ids (hex), kind, timing and error
+ *       status; log records keep severity and body, and a Kubernetes OOM event ({@code k8s.event.reason}
+ *       OOMKilling / OOMKilled, or a body that says OOMKilled) also becomes an {@code oom-killed}
+ *       {@link ChangeEvent}.
  * </ul>
- * Holds the previous cumulative histogram per series (bounded). Not thread-safe: the receiver serialises calls.
+ * Points without a time, older than the accepted age, too far in the future, non-finite, or negative where a
+ * counter cannot be, are dropped and counted by reason. Holds the previous cumulative point per histogram series and
+ * the last memory limit per container (both bounded, least recently used evicted). Not thread-safe: the receiver
+ * serialises calls.
  */
 final class OtlpMapper {
-  static final String HTTP_SERVER_DURATION = "http.server.request.duration";
-  private static final int MAX_SERIES = 100_000;
+  private static final int MAX_TRACKED = 100_000;
+  private static final Pattern POD_SUFFIX = Pattern.compile("^(.+?)(?:-[a-z0-9]{6,10})?-[a-z0-9]{5}$");
+  private static final Pattern ORDINAL = Pattern.compile("^(.+)-\\d+$");
+  private static final Set<String> GRPC_SERVER_FAULTS =
+      Set.of("2", "4", "12", "13", "14", "15", "UNKNOWN", "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "INTERNAL",
+          "UNAVAILABLE", "DATA_LOSS");
+  private static final Set<String> OOM_REASONS = Set.of("OOMKilling", "OOMKilled");
+
+  /** The server request duration histograms, most specific first; the first one present in a resource is used. */
+  private enum Family {
+    HTTP("http.server.request.duration", 1.0, "http.response.status_code"),
+    HTTP_OLD("http.server.duration", 1e-3, "http.status_code"),
+    RPC("rpc.server.call.duration", 1.0, null),
+    RPC_OLD("rpc.server.duration", 1e-3, null);
+
+    final String metric;
+    final double defaultScale;
+    final String statusKey;
+
+    Family(String metric, double defaultScale, String statusKey) {
+      this.metric = metric;
+      this.defaultScale = defaultScale;
+      this.statusKey = statusKey;
+    }
+
+    static Family of(String name) {
+      for (Family f : values()) {
+        if (f.metric.equals(name)) {
+          return f;
+        }
+      }
+      return null;
+    }
+
+    boolean isError(Map<String, String> attrs) {
+      if (attrs.containsKey("error.type")) {
+        return true;
+      }
+      if (statusKey != null) {
+        return attrs.getOrDefault(statusKey, "").startsWith("5");
+      }
+      String grpc = attrs.getOrDefault("rpc.grpc.status_code", attrs.getOrDefault("rpc.response.status_code", ""));
+      return GRPC_SERVER_FAULTS.contains(grpc);
+    }
+  }
+
   /** The last cumulative point of a series: bucket counts, total count, time. */
   private record Cumulative(double[] counts, double total, long time) {}
 
   /** The part of a cumulative point that is new since the previous export. */
   private record Delta(double[] counts, double total, long start) {}
 
-  private final Map<String, Cumulative> previous = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final Map<String, Cumulative> previous = lru();
+  private final Map<String, Double> memoryLimits = lru();
+  private final dev.sreagent.api.port.Clock clock;
+  private final Duration maxAge;
+  private final Duration maxFuture;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Cumulative> eldest) {
-      return size() > MAX_SERIES;
-    }
-  };
+  OtlpMapper(dev.sreagent.api.port.Clock clock, Duration maxAge, Duration maxFuture) {
+    this.clock = clock;
+    this.maxAge = maxAge;
+    this.maxFuture = maxFuture;
+  }
+
+  private static <V> Map<String, V> lru() {
+    return new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > MAX_TRACKED;
+      }
+    };
+  }
+
+  /** Entries of the bounded per-series state (cumulative histogram points and memory limits). */
+  int trackedState() {
+    return previous.size() + memoryLimits.size();
+  }
 
   private static Map<String, String> attributes(List<KeyValue> kvs) {
     Map<String, String> out = new TreeMap<>();
@@ -74,23 +164,69 @@ final class OtlpMapper {
       case INT_VALUE -> Long.toString(v.getIntValue());
       case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
       case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-      default -> v.toString().trim();
+      case KVLIST_VALUE -> attributes(v.getKvlistValue().getValuesList()).toString();
+      case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpMapper::text).toList().toString();
+      default -> "";
     };
   }
 
-  private static Map<String, String> resource(Resource r) {
+  /** Resource attributes with {@code service.name} resolved (see the class comment). */
+  static Map<String, String> resource(Resource r) {
     Map<String, String> attrs = attributes(r.getAttributesList());
-    attrs.putIfAbsent(Attributes.SERVICE_NAME, Attributes.UNKNOWN_SERVICE);
+    attrs.put(Attributes.SERVICE_NAME, serviceOf(attrs));
     return attrs;
+  }
+
+  static String serviceOf(Map<String, String> attrs) {
+    String declared = attrs.get(Attributes.SERVICE_NAME);
+    if (declared != null && !declared.isBlank() && !declared.startsWith(Attributes.UNKNOWN_SERVICE)) {
+      return declared;
+    }
+    for (String k : List.of("k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
+        "k8s.container.name")) {
+      String v = attrs.get(k);
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    String pod = attrs.getOrDefault(Attributes.K8S_POD_NAME,
+        "Pod".equals(attrs.get("k8s.object.kind")) ? attrs.get("k8s.object.name") : null);
+    if (pod != null && !pod.isBlank()) {
+      Matcher m = POD_SUFFIX.matcher(pod);
+      if (m.matches()) {
+        return m.group(1);
+      }
+      Matcher o = ORDINAL.matcher(pod);
+      return o.matches() ? o.group(1) : pod;
+    }
+    return declared != null && !declared.isBlank() ? declared : Attributes.UNKNOWN_SERVICE;
   }
 
   private static Instant time(long unixNanos) {
     return Instant.ofEpochSecond(0, unixNanos);
   }
 
-  /** Per service and interval: merged histogram deltas. */
+  /** Whether a point's time is present and within the accepted window; counts the reason when not. */
+  private boolean validTime(long unixNanos, Rejections r) {
+    if (unixNanos == 0) {
+      r.add(Rejections.MISSING_TIME);
+      return false;
+    }
+    Instant now = clock.now();
+    Instant t = time(unixNanos);
+    if (t.isBefore(now.minus(maxAge))) {
+      r.add(Rejections.TOO_OLD);
+      return false;
+    }
+    if (t.isAfter(now.plus(maxFuture))) {
+      r.add(Rejections.IN_FUTURE);
+      return false;
+    }
+    return true;
+  }
+
+  /** Per service, family and interval: merged histogram deltas. */
   private static final class Window {
-    final Map<String, String> attrs;
     double count;
     double errors;
     double[] bounds = new double[0];
@@ -99,120 +235,262 @@ final class OtlpMapper {
     long end;
     double expP99;
 
-    Window(Map<String, String> attrs) {
-      this.attrs = attrs;
-    }
-
-    /** Counts a point's requests, and as errors when its status is 5xx or it carries {@code error.type}. */
-    void add(Delta d, Map<String, String> pointAttrs, long time) {
+    void add(Delta d, boolean error, long time) {
       count += d.total();
-      String status = pointAttrs.getOrDefault("http.response.status_code", "");
-      if (status.startsWith("5") || pointAttrs.containsKey("error.type")) {
+      if (error) {
         errors += d.total();
       }
       start = Math.min(start, d.start());
       end = Math.max(end, time);
     }
+
+    double p99() {
+      return Math.max(bounds.length > 0 ? quantile(bounds, buckets, 0.99) : 0, expP99);
+    }
   }
 
-  List<Signal> metrics(ExportMetricsServiceRequest req, int[] rejected) {
+  /** Per resource: what the conventions combine across the resource's points. */
+  private static final class ResourceState {
+    final Map<String, String> res;
+    final Map<Family, Window> windows = new EnumMap<>(Family.class);
+    final Map<String, double[]> filesystems = new TreeMap<>(); // mount -> used, free, last time
+    final Map<String, double[]> volumes = new TreeMap<>(); // volume -> available, capacity, last time
+    double idleSum;
+    int idleCount;
+    long cpuTime;
+
+    ResourceState(Map<String, String> res) {
+      this.res = res;
+    }
+  }
+
+  List<Signal> metrics(ExportMetricsServiceRequest req, Rejections rejected) {
     List<Signal> out = new ArrayList<>();
     for (ResourceMetrics rm : req.getResourceMetricsList()) {
-      Map<String, String> res = resource(rm.getResource());
-      Window http = null;
+      ResourceState st = new ResourceState(resource(rm.getResource()));
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
         for (Metric m : sm.getMetricsList()) {
-          switch (m.getDataCase()) {
-            case GAUGE -> m.getGauge().getDataPointsList().forEach(p -> number(m.getName(), p, res, out, rejected));
-            case SUM -> m.getSum().getDataPointsList().forEach(p -> number(m.getName(), p, res, out, rejected));
-            case HISTOGRAM -> {
-              if (m.getName().equals(HTTP_SERVER_DURATION)) {
-                boolean cumulative = isCumulative(m.getHistogram().getAggregationTemporality());
-                for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-                  if (http == null) {
-                    http = new Window(res);
-                  }
-                  histogram(res, p, cumulative, http, rejected);
-                }
-              }
-            }
-            case EXPONENTIAL_HISTOGRAM -> {
-              if (m.getName().equals(HTTP_SERVER_DURATION)) {
-                boolean cumulative = isCumulative(m.getExponentialHistogram().getAggregationTemporality());
-                for (var p : m.getExponentialHistogram().getDataPointsList()) {
-                  if (http == null) {
-                    http = new Window(res);
-                  }
-                  exponential(res, p, cumulative, http, rejected);
-                }
-              }
-            }
-            default -> { }
-          }
+          metric(m, st, out, rejected);
         }
       }
-      if (http != null && http.count > 0) {
-        Instant at = time(http.end);
-        Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, res.get(Attributes.SERVICE_NAME));
-        double p99 = http.bounds.length > 0 || http.buckets.length > 0 ? quantile(http.bounds, http.buckets, 0.99)
-            : http.expP99;
-        out.add(new MetricSample(MetricNames.LATENCY_P99, Math.max(p99, http.expP99), at, attrs));
-        out.add(new MetricSample(MetricNames.ERROR_RATIO, http.errors / http.count, at, attrs));
-        double seconds = Math.max(1e-3, (http.end - http.start) / 1e9);
-        out.add(new MetricSample(MetricNames.REQUEST_RATE, http.count / seconds, at, attrs));
-      }
+      finish(st, out);
     }
     return out;
   }
 
-  private static void number(String name, NumberDataPoint p, Map<String, String> res, List<Signal> out,
-      int[] rejected) {
-    double v = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
-    if (!Double.isFinite(v) || p.getTimeUnixNano() == 0) {
-      rejected[0]++;
-      return;
+  private void metric(Metric m, ResourceState st, List<Signal> out, Rejections rejected) {
+    switch (m.getDataCase()) {
+      case GAUGE -> m.getGauge().getDataPointsList().forEach(p -> number(m.getName(), p, false, st, out, rejected));
+      case SUM -> m.getSum().getDataPointsList()
+          .forEach(p -> number(m.getName(), p, m.getSum().getIsMonotonic(), st, out, rejected));
+      case HISTOGRAM -> {
+        Family f = Family.of(m.getName());
+        if (f != null) {
+          boolean cumulative = isCumulative(m.getHistogram().getAggregationTemporality());
+          Window w = st.windows.computeIfAbsent(f, k -> new Window());
+          double scale = unitScale(m.getUnit(), f.defaultScale);
+          for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
+            histogram(st.res, f, scale, p, cumulative, w, rejected);
+          }
+        }
+      }
+      case EXPONENTIAL_HISTOGRAM -> {
+        Family f = Family.of(m.getName());
+        if (f != null) {
+          boolean cumulative = isCumulative(m.getExponentialHistogram().getAggregationTemporality());
+          Window w = st.windows.computeIfAbsent(f, k -> new Window());
+          double scale = unitScale(m.getUnit(), f.defaultScale);
+          for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
+            exponential(st.res, f, scale, p, cumulative, w, rejected);
+          }
+        }
+      }
+      default -> { }
     }
-    Map<String, String> attrs = new TreeMap<>(res);
-    attrs.putAll(attributes(p.getAttributesList()));
-    out.add(new MetricSample(name, v, time(p.getTimeUnixNano()), attrs));
   }
 
-  private void histogram(Map<String, String> res, HistogramDataPoint p, boolean cumulative, Window w,
-      int[] rejected) {
-    Map<String, String> attrs = attributes(p.getAttributesList());
+  private static double unitScale(String unit, double fallback) {
+    return switch (unit) {
+      case "s" -> 1.0;
+      case "ms" -> 1e-3;
+      case "us", "\u00b5s" -> 1e-6;
+      case "ns" -> 1e-9;
+      default -> fallback;
+    };
+  }
+
+  /** Emits what the conventions derive from the whole resource: request signals, disk and CPU utilisation. */
+  private static void finish(ResourceState st, List<Signal> out) {
+    String service = st.res.get(Attributes.SERVICE_NAME);
+    for (Window w : st.windows.values()) {
+      if (w.count > 0) {
+        Instant at = time(w.end);
+        Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, service);
+        out.add(new MetricSample(MetricNames.LATENCY_P99, w.p99(), at, attrs));
+        out.add(new MetricSample(MetricNames.ERROR_RATIO, w.errors / w.count, at, attrs));
+        double seconds = Math.max(1e-3, (w.end - w.start) / 1e9);
+        out.add(new MetricSample(MetricNames.REQUEST_RATE, w.count / seconds, at, attrs));
+        break; // the most specific family only: instrumentations that emit two would count requests twice
+      }
+    }
+    String host = st.res.getOrDefault(Attributes.HOST_NAME, st.res.getOrDefault("k8s.node.name",
+        st.res.getOrDefault(Attributes.K8S_POD_NAME, service)));
+    st.filesystems.forEach((mount, v) -> {
+      if (v[0] + v[1] > 0) {
+        out.add(disk(service, host, mount, v[0] / (v[0] + v[1]), (long) v[2]));
+      }
+    });
+    st.volumes.forEach((volume, v) -> {
+      if (v[1] > 0) {
+        out.add(disk(service, host, volume, 1 - v[0] / v[1], (long) v[2]));
+      }
+    });
+    if (st.idleCount > 0) {
+      Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, service, Attributes.HOST_NAME, host);
+      out.add(new MetricSample(MetricNames.CPU_UTILIZATION, clamp(1 - st.idleSum / st.idleCount),
+          time(st.cpuTime), attrs));
+    }
+  }
+
+  private static MetricSample disk(String service, String host, String mount, double used, long time) {
+    return new MetricSample(MetricNames.DISK_UTILIZATION, clamp(used), time(time),
+        Map.of(Attributes.SERVICE_NAME, service, Attributes.HOST_NAME, host, Attributes.FILESYSTEM_PATH, mount));
+  }
+
+  private static double clamp(double v) {
+    return Math.max(0, Math.min(1, v));
+  }
+
+  private void number(String name, NumberDataPoint p, boolean monotonic, ResourceState st, List<Signal> out,
+      Rejections rejected) {
+    double v = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
+    if (!Double.isFinite(v)) {
+      rejected.add(Rejections.NON_FINITE);
+      return;
+    }
+    if (monotonic && v < 0) {
+      rejected.add(Rejections.NEGATIVE_COUNTER);
+      return;
+    }
+    if (!validTime(p.getTimeUnixNano(), rejected)) {
+      return;
+    }
+    Map<String, String> attrs = new TreeMap<>(st.res);
+    attrs.putAll(attributes(p.getAttributesList()));
+    attrs.put(Attributes.SERVICE_NAME, st.res.get(Attributes.SERVICE_NAME));
+    String mount = attrs.getOrDefault(Attributes.FILESYSTEM_PATH, attrs.get("mountpoint"));
+    Instant at = time(p.getTimeUnixNano());
+    switch (name) {
+      case MetricNames.DISK_UTILIZATION -> {
+        if (mount != null) {
+          attrs.put(Attributes.FILESYSTEM_PATH, mount);
+        }
+      }
+      case "system.filesystem.usage" -> {
+        String state = attrs.getOrDefault("state", attrs.getOrDefault("system.filesystem.state", ""));
+        if (mount != null && (state.equals("used") || state.equals("free"))) {
+          double[] acc = st.filesystems.computeIfAbsent(mount, k -> new double[3]);
+          acc[state.equals("used") ? 0 : 1] += v;
+          acc[2] = Math.max(acc[2], p.getTimeUnixNano());
+        }
+      }
+      case "k8s.volume.available", "k8s.volume.capacity" -> {
+        String volume = attrs.getOrDefault("k8s.volume.name", "volume");
+        double[] acc = st.volumes.computeIfAbsent(volume, k -> new double[3]);
+        acc[name.endsWith("available") ? 0 : 1] = v;
+        acc[2] = Math.max(acc[2], p.getTimeUnixNano());
+      }
+      case "k8s.container.memory_limit_utilization", "k8s.pod.memory_limit_utilization" ->
+          out.add(derived(MetricNames.MEMORY_UTILIZATION, v, at, attrs));
+      case "k8s.container.memory_limit" -> memoryLimits.put(containerKey(attrs), v);
+      case "container.memory.working_set", "container.memory.usage", "k8s.container.memory.working_set" -> {
+        Double limit = memoryLimits.get(containerKey(attrs));
+        if (limit != null && limit > 0) {
+          out.add(derived(MetricNames.MEMORY_UTILIZATION, v / limit, at, attrs));
+        }
+      }
+      case "k8s.container.cpu_limit_utilization", "k8s.pod.cpu_limit_utilization" ->
+          out.add(derived(MetricNames.CPU_UTILIZATION, v, at, attrs));
+      case "system.cpu.utilization" -> {
+        if ("idle".equals(attrs.getOrDefault("state", attrs.get("cpu.mode")))) {
+          st.idleSum += v;
+          st.idleCount++;
+          st.cpuTime = Math.max(st.cpuTime, p.getTimeUnixNano());
+        }
+      }
+      default -> { }
+    }
+    out.add(new MetricSample(name, v, at, attrs));
+  }
+
+  private static String containerKey(Map<String, String> attrs) {
+    return attrs.getOrDefault(Attributes.K8S_NAMESPACE, "") + "/" + attrs.getOrDefault(Attributes.K8S_POD_NAME, "")
+        + "/" + attrs.getOrDefault("k8s.container.name", "");
+  }
+
+  /** A derived sample keeps only the identifying attributes of the pod. */
+  private static MetricSample derived(String name, double v, Instant at, Map<String, String> attrs) {
+    Map<String, String> keep = new TreeMap<>();
+    for (String k : List.of(Attributes.SERVICE_NAME, Attributes.K8S_NAMESPACE, Attributes.K8S_POD_NAME,
+        "k8s.container.name", Attributes.HOST_NAME)) {
+      String value = attrs.get(k);
+      if (value != null) {
+        keep.put(k, value);
+      }
+    }
+    return new MetricSample(name, clamp(v), at, keep);
+  }
+
+  private void histogram(Map<String, String> res, Family f, double scale, HistogramDataPoint p, boolean cumulative,
+      Window w, Rejections rejected) {
     int n = p.getBucketCountsCount();
-    if (n == 0 || n != p.getExplicitBoundsCount() + 1 || p.getTimeUnixNano() == 0) {
-      rejected[0]++;
+    if (n == 0 || n != p.getExplicitBoundsCount() + 1) {
+      rejected.add(Rejections.BAD_HISTOGRAM);
       return;
     }
     double[] counts = new double[n];
     for (int i = 0; i < n; i++) {
       counts[i] = p.getBucketCounts(i);
-    }
-    String key = res.get(Attributes.SERVICE_NAME) + "|" + attrs;
-    Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, false);
-    counts = d.counts();
-    if (d.total() <= 0) {
-      return;
+      if (counts[i] < 0) {
+        rejected.add(Rejections.NEGATIVE_COUNTER);
+        return;
+      }
     }
     double[] bounds = new double[n - 1];
     for (int i = 0; i < n - 1; i++) {
-      bounds[i] = p.getExplicitBounds(i);
+      bounds[i] = p.getExplicitBounds(i) * scale;
+      if (!Double.isFinite(bounds[i]) || i > 0 && bounds[i] <= bounds[i - 1]) {
+        rejected.add(Rejections.BAD_HISTOGRAM);
+        return;
+      }
+    }
+    if (p.getCount() < 0) {
+      rejected.add(Rejections.NEGATIVE_COUNTER);
+      return;
+    }
+    if (!validTime(p.getTimeUnixNano(), rejected)) {
+      return;
+    }
+    Map<String, String> attrs = attributes(p.getAttributesList());
+    String key = f + "|" + res.get(Attributes.SERVICE_NAME) + "|" + attrs;
+    Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, false);
+    if (d.total() <= 0) {
+      return;
     }
     if (w.bounds.length == 0) {
       w.bounds = bounds;
       w.buckets = new double[n];
     }
-    if (java.util.Arrays.equals(w.bounds, bounds)) {
+    if (Arrays.equals(w.bounds, bounds)) {
       for (int i = 0; i < n; i++) {
-        w.buckets[i] += counts[i];
+        w.buckets[i] += Math.max(0, d.counts()[i]);
       }
     }
-    w.add(d, attrs, p.getTimeUnixNano());
+    w.add(d, f.isError(attrs), p.getTimeUnixNano());
   }
 
-  private static boolean isCumulative(io.opentelemetry.proto.metrics.v1.AggregationTemporality t) {
-    return t == io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
+  private static boolean isCumulative(AggregationTemporality t) {
+    return t == AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE;
   }
 
   /**
@@ -244,21 +522,34 @@ final class OtlpMapper {
    * when scale and offset are unchanged (otherwise treated as a reset). The interval's p99 is interpolated
    * geometrically inside its bucket; the window keeps the highest p99 of its points.
    */
-  private void exponential(Map<String, String> res, io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint p,
-      boolean cumulative, Window w, int[] rejected) {
-    if (p.getTimeUnixNano() == 0 || p.getScale() < -10 || p.getScale() > 20) {
-      rejected[0]++;
+  private void exponential(Map<String, String> res, Family f, double unit, ExponentialHistogramDataPoint p,
+      boolean cumulative, Window w, Rejections rejected) {
+    if (p.getScale() < -10 || p.getScale() > 20) {
+      rejected.add(Rejections.BAD_HISTOGRAM);
       return;
     }
-    Map<String, String> attrs = attributes(p.getAttributesList());
     int n = p.getPositive().getBucketCountsCount();
     double[] counts = new double[n + 1];
     counts[0] = p.getZeroCount();
     for (int i = 0; i < n; i++) {
       counts[i + 1] = p.getPositive().getBucketCounts(i);
     }
-    String key = "exp|" + p.getScale() + "|" + p.getPositive().getOffset() + "|" + res.get(Attributes.SERVICE_NAME)
-        + "|" + attrs;
+    for (double c : counts) {
+      if (c < 0) {
+        rejected.add(Rejections.NEGATIVE_COUNTER);
+        return;
+      }
+    }
+    if (p.getCount() < 0) {
+      rejected.add(Rejections.NEGATIVE_COUNTER);
+      return;
+    }
+    if (!validTime(p.getTimeUnixNano(), rejected)) {
+      return;
+    }
+    Map<String, String> attrs = attributes(p.getAttributesList());
+    String key = f + "|exp|" + p.getScale() + "|" + p.getPositive().getOffset() + "|"
+        + res.get(Attributes.SERVICE_NAME) + "|" + attrs;
     Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, true);
     counts = d.counts();
     double total = d.total();
@@ -272,17 +563,19 @@ final class OtlpMapper {
     if (seen < target) {
       for (int i = 1; i < counts.length; i++) {
         if (seen + counts[i] >= target && counts[i] > 0) {
-          int index = p.getPositive().getOffset() + i - 1;
+          long index = (long) p.getPositive().getOffset() + i - 1;
           double lower = Math.pow(base, index);
           double fraction = (target - seen) / counts[i];
-          p99 = lower * Math.pow(base, fraction);
+          p99 = lower * Math.pow(base, fraction) * unit;
           break;
         }
         seen += counts[i];
       }
     }
-    w.expP99 = Math.max(w.expP99, p99);
-    w.add(d, attrs, p.getTimeUnixNano());
+    if (Double.isFinite(p99)) {
+      w.expP99 = Math.max(w.expP99, p99);
+    }
+    w.add(d, f.isError(attrs), p.getTimeUnixNano());
   }
 
   /** The q-quantile of explicit-bucket counts, interpolated linearly inside the bucket. */
@@ -307,7 +600,7 @@ final class OtlpMapper {
     return bounds.length == 0 ? 0 : bounds[bounds.length - 1];
   }
 
-  List<Signal> spans(ExportTraceServiceRequest req, int[] rejected) {
+  List<Signal> spans(ExportTraceServiceRequest req, Rejections rejected) {
     List<Signal> out = new ArrayList<>();
     HexFormat hex = HexFormat.of();
     for (ResourceSpans rs : req.getResourceSpansList()) {
@@ -316,8 +609,11 @@ final class OtlpMapper {
         for (io.opentelemetry.proto.trace.v1.Span s : ss.getSpansList()) {
           long start = s.getStartTimeUnixNano();
           long end = s.getEndTimeUnixNano();
-          if (s.getTraceId().isEmpty() || s.getSpanId().isEmpty() || start == 0 || end < start) {
-            rejected[0]++;
+          if (s.getTraceId().isEmpty() || s.getSpanId().isEmpty() || end < start) {
+            rejected.add(Rejections.BAD_SPAN);
+            continue;
+          }
+          if (!validTime(start, rejected)) {
             continue;
           }
           Span.Kind kind = switch (s.getKind()) {
@@ -329,7 +625,7 @@ final class OtlpMapper {
           };
           String parent = s.getParentSpanId().isEmpty() ? null : hex.formatHex(s.getParentSpanId().toByteArray());
           out.add(new Span(hex.formatHex(s.getTraceId().toByteArray()), hex.formatHex(s.getSpanId().toByteArray()),
-              parent, service, s.getName().isEmpty() ? "unnamed" : s.getName(), kind, time(start),
+              parent, service, s.getName().isBlank() ? "unnamed" : s.getName(), kind, time(start),
               Duration.ofNanos(end - start), s.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR));
         }
       }
@@ -337,24 +633,40 @@ final class OtlpMapper {
     return out;
   }
 
-  List<Signal> logs(ExportLogsServiceRequest req, int[] rejected) {
+  List<Signal> logs(ExportLogsServiceRequest req, Rejections rejected) {
     List<Signal> out = new ArrayList<>();
     for (var rl : req.getResourceLogsList()) {
       Map<String, String> res = resource(rl.getResource());
+      String service = res.get(Attributes.SERVICE_NAME);
       for (var sl : rl.getScopeLogsList()) {
         for (var lr : sl.getLogRecordsList()) {
           long t = lr.getTimeUnixNano() != 0 ? lr.getTimeUnixNano() : lr.getObservedTimeUnixNano();
-          if (t == 0) {
-            rejected[0]++;
+          if (!validTime(t, rejected)) {
             continue;
           }
           Map<String, String> attrs = new TreeMap<>(res);
           attrs.putAll(attributes(lr.getAttributesList()));
           String severity = lr.getSeverityText().isEmpty() ? lr.getSeverityNumber().name() : lr.getSeverityText();
-          out.add(new LogRecord(time(t), res.get(Attributes.SERVICE_NAME), severity, text(lr.getBody()), attrs));
+          String body = text(lr.getBody());
+          out.add(new LogRecord(time(t), service, severity, body, attrs));
+          if (OOM_REASONS.contains(attrs.getOrDefault("k8s.event.reason", attrs.get("reason")))
+              || body.contains("OOMKilled")) {
+            out.add(new ChangeEvent(time(t), service, ChangeEvent.OOM_KILLED, null,
+                body.isBlank() ? "container killed for exceeding its memory limit" : abbreviate(body)));
+          }
         }
       }
     }
     return out;
+  }
+
+  private static String abbreviate(String s) {
+    String line = s.strip().replace('\n', ' ');
+    return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "OtlpMapper[tracked=%d]", trackedState());
   }
 }

@@ -131,7 +131,7 @@ class OtlpHttpReceiverTest {
     assertThat(http.send(HttpRequest.newBuilder(URI.create(url("/v1/metrics"))).GET().build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
     assertThat(http.send(HttpRequest.newBuilder(URI.create(url("/v1/metrics")))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
     assertThat(http.send(HttpRequest.newBuilder(URI.create(url("/v1/traces")))
         .header("Content-Type", "application/x-protobuf")

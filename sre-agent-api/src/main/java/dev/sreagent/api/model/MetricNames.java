@@ -7,6 +7,8 @@ package dev.sreagent.api.model;
 public final class MetricNames {
   /** Container memory working set as a fraction of its limit, in [0, 1]; per pod. */
   public static final String MEMORY_UTILIZATION = "container.memory.utilization";
+  /** CPU use as a fraction of the container's limit (or of the host's cores), in [0, 1]; per pod or host. */
+  public static final String CPU_UTILIZATION = "container.cpu.utilization";
   /** 99th percentile server latency in seconds; per service. */
   public static final String LATENCY_P99 = "http.server.request.duration.p99";
   /** Fraction of server requests that failed, in [0, 1]; per service. */
