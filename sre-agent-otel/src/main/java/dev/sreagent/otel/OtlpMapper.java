@@ -178,28 +178,26 @@ final class OtlpMapper {
   }
 
   static String serviceOf(Map<String, String> attrs) {
-    String declared = attrs.get(Attributes.SERVICE_NAME);
-    if (declared != null && !declared.isBlank() && !declared.startsWith(Attributes.UNKNOWN_SERVICE)) {
+    String declared = attrs.getOrDefault(Attributes.SERVICE_NAME, "").strip();
+    if (!declared.isEmpty() && !declared.startsWith(Attributes.UNKNOWN_SERVICE)) {
       return declared;
     }
     for (String k : List.of("k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name",
         "k8s.container.name")) {
-      String v = attrs.get(k);
-      if (v != null && !v.isBlank()) {
+      String v = attrs.getOrDefault(k, "").strip();
+      if (!v.isEmpty()) {
         return v;
       }
     }
     String pod = attrs.getOrDefault(Attributes.K8S_POD_NAME,
-        "Pod".equals(attrs.get("k8s.object.kind")) ? attrs.get("k8s.object.name") : null);
-    if (pod != null && !pod.isBlank()) {
+        "Pod".equals(attrs.get("k8s.object.kind")) ? attrs.getOrDefault("k8s.object.name", "") : "").strip();
+    if (!pod.isEmpty()) {
       Matcher m = POD_SUFFIX.matcher(pod);
-      if (m.matches()) {
-        return m.group(1);
-      }
       Matcher o = ORDINAL.matcher(pod);
-      return o.matches() ? o.group(1) : pod;
+      String workload = m.matches() ? m.group(1).strip() : o.matches() ? o.group(1).strip() : pod;
+      return workload.isEmpty() ? pod : workload;
     }
-    return declared != null && !declared.isBlank() ? declared : Attributes.UNKNOWN_SERVICE;
+    return declared.isEmpty() ? Attributes.UNKNOWN_SERVICE : declared;
   }
 
   private static Instant time(long unixNanos) {
@@ -363,6 +361,10 @@ final class OtlpMapper {
 
   private void number(String name, NumberDataPoint p, boolean monotonic, ResourceState st, List<Signal> out,
       Rejections rejected) {
+    if (name.isBlank()) {
+      rejected.add(Rejections.BAD_NAME);
+      return;
+    }
     double v = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
     if (!Double.isFinite(v)) {
       rejected.add(Rejections.NON_FINITE);

@@ -19,6 +19,8 @@ final class Rejections {
   static final String BAD_HISTOGRAM = "bad-histogram";
   /** A span without ids, or that ends before it starts. */
   static final String BAD_SPAN = "bad-span";
+  /** A metric without a name. */
+  static final String BAD_NAME = "bad-name";
   /** The series is new and its tenant or service is at its cardinality limit. */
   static final String CARDINALITY = "cardinality";
 
