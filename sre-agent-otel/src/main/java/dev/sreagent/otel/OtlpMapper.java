@@ -651,8 +651,8 @@ final class OtlpMapper {
           String severity = lr.getSeverityText().isEmpty() ? lr.getSeverityNumber().name() : lr.getSeverityText();
           String body = text(lr.getBody());
           out.add(new LogRecord(time(t), service, severity, body, attrs));
-          if (OOM_REASONS.contains(attrs.getOrDefault("k8s.event.reason", attrs.get("reason")))
-              || body.contains("OOMKilled")) {
+          String reason = attrs.getOrDefault("k8s.event.reason", attrs.getOrDefault("reason", ""));
+          if (OOM_REASONS.contains(reason) || body.contains("OOMKilled")) {
             out.add(new ChangeEvent(time(t), service, ChangeEvent.OOM_KILLED, null,
                 body.isBlank() ? "container killed for exceeding its memory limit" : abbreviate(body)));
           }

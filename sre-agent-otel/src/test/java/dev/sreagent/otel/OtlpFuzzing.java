@@ -210,12 +210,36 @@ final class OtlpFuzzing {
     try {
       Response resp = r.receive(e, contentType, input);
       assertThat(ALLOWED).contains(resp.status());
+      if (decodes(e, contentType, input)) {
+        assertThat(resp.status()).as("a request that decodes is never refused as malformed: " + resp.text())
+            .isIn(200, 429);
+      }
       assertThat(resp.body()).isNotNull();
       assertThat(r.liveSeries()).isLessThanOrEqualTo(10 * 5_000);
       assertThat(r.mappingState()).isLessThanOrEqualTo(200_000);
     } catch (Throwable t) {
       save(e, contentType, input);
       throw t;
+    }
+  }
+
+  /** Whether the input is a well-formed protobuf request of the endpoint's type. */
+  private static boolean decodes(Endpoint e, String contentType, byte[] input) {
+    if (!contentType.contains("protobuf")) {
+      return false;
+    }
+    try {
+      switch (e) {
+        case METRICS -> ExportMetricsServiceRequest.parseFrom(input);
+        case TRACES -> ExportTraceServiceRequest.parseFrom(input);
+        case LOGS -> ExportLogsServiceRequest.parseFrom(input);
+        default -> {
+          return false;
+        }
+      }
+      return true;
+    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+      return false;
     }
   }
 
