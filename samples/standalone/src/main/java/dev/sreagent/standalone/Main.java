@@ -22,12 +22,16 @@ import org.jspecify.annotations.Nullable;
 public final class Main {
   static final String USAGE = """
       usage: sre-agent demo [options]
-             sre-agent run [--otlp HOST:PORT] [--prometheus URL] [--json] [--audit FILE]
+             sre-agent run [--config FILE] [--otlp HOST:PORT] [--prometheus URL] [--phase PHASE] [--json]
+                           [--audit FILE]
 
-      run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318, protobuf) and, with
-      --prometheus, the default PromQL queries polled every 15 s; phase OBSERVE
-      (nothing executes), one line per incident event on standard output (JSON lines with --json), the audit log in
-      --audit FILE (default sre-agent-data/audit.jsonl). Stops cleanly on SIGTERM or Ctrl-C.
+      run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
+      /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
+      default PromQL queries polled every 15 s; phase OBSERVE unless configured (no executor is configured, so
+      nothing executes), one line per incident event on standard output (JSON lines with --json), the audit log in
+      --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines (otlp.listen,
+      prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, guardrails.policy, otlp.* limits, json;
+      other keys go to plugins); options override the file. Stops cleanly on SIGTERM or Ctrl-C.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

@@ -26,55 +26,72 @@ final class RealMode {
   private RealMode() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop) {
-    String host = "127.0.0.1";
-    int port = 4318;
-    boolean json = false;
-    Path audit = Path.of("sre-agent-data", "audit.jsonl");
-    String prometheus = null;
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      switch (a) {
-        case "--otlp" -> {
-          String v = i + 1 < args.size() ? args.get(++i) : "";
-          int colon = v.lastIndexOf(':');
-          try {
-            host = v.substring(0, colon);
-            port = Integer.parseInt(v.substring(colon + 1));
-          } catch (RuntimeException e) {
-            err.println("--otlp must be HOST:PORT, but was '" + v + "'");
-            return 2;
-          }
-        }
-        case "--json" -> json = true;
-        case "--prometheus" -> {
-          if (i + 1 >= args.size() || !args.get(i + 1).startsWith("http")) {
-            err.println("--prometheus needs a URL such as http://prometheus:9090");
-            return 2;
-          }
-          prometheus = args.get(++i);
-        }
-        case "--audit" -> {
-          if (i + 1 >= args.size()) {
-            err.println("--audit needs a file");
-            return 2;
-          }
-          audit = Path.of(args.get(++i));
-        }
-        default -> {
-          err.println("unknown option '" + a + "' for run; options: --otlp HOST:PORT, --prometheus URL, --json,"
-              + " --audit FILE");
-          return 2;
-        }
+    RunConfig c = new RunConfig();
+    int configAt = args.indexOf("--config");
+    if (configAt >= 0) {
+      if (configAt + 1 >= args.size()) {
+        err.println("--config needs a file (key = value lines; see the README)");
+        return 2;
+      }
+      try {
+        c = RunConfig.read(Path.of(args.get(configAt + 1)));
+      } catch (java.io.IOException e) {
+        err.println(e.getMessage());
+        return 2;
       }
     }
-    OtlpHttpReceiver otlp = OtlpHttpReceiver.builder().setHost(host).setPort(port).build();
-    boolean asJson = json;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      try {
+        switch (a) {
+          case "--config" -> i++;
+          case "--otlp" -> c.set("otlp.listen", value(args, ++i, "--otlp must be HOST:PORT"));
+          case "--json" -> c.json = true;
+          case "--prometheus" -> c.set("prometheus.url", value(args, ++i, "--prometheus needs a URL such as"
+              + " http://prometheus:9090"));
+          case "--audit" -> c.set("audit.file", value(args, ++i, "--audit needs a file"));
+          case "--phase" -> c.set("phase", value(args, ++i, "--phase needs observe, assist or autonomous"));
+          default -> {
+            err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
+                + " --prometheus URL, --phase PHASE, --json, --audit FILE");
+            return 2;
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        err.println(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
+            .replace("audit.file", "--audit"));
+        return 2;
+      }
+    }
+    OtlpHttpReceiver.Builder receiver = OtlpHttpReceiver.builder().setHost(c.otlpHost).setPort(c.otlpPort);
+    if (c.maxSeriesPerService != null) {
+      receiver.setMaxSeriesPerService(c.maxSeriesPerService);
+    }
+    if (c.maxSeriesPerTenant != null) {
+      receiver.setMaxSeriesPerTenant(c.maxSeriesPerTenant);
+    }
+    if (c.pointsPerSecond != null) {
+      receiver.setPointsPerSecond(c.pointsPerSecond);
+    }
+    if (c.maxSampleAge != null) {
+      receiver.setMaxSampleAge(c.maxSampleAge);
+    }
+    if (c.maxClockSkew != null) {
+      receiver.setMaxClockSkew(c.maxClockSkew);
+    }
+    OtlpHttpReceiver otlp = receiver.build();
+    boolean asJson = c.json;
     SreAgent agent;
     try {
-      var builder = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(audit).setDefaultPhase(Phase.OBSERVE)
-          .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
-      if (prometheus != null) {
-        builder.addTelemetrySource(dev.sreagent.otel.PrometheusSource.builder(prometheus).build());
+      var builder = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(c.audit).setDefaultPhase(c.phase)
+          .setConfig(c.all).addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
+      c.phases.forEach(builder::setPhase);
+      if (c.guardrails != null) {
+        builder.setGuardrailPolicy(c.guardrails);
+      }
+      if (c.prometheus != null) {
+        builder.addTelemetrySource(dev.sreagent.otel.PrometheusSource.builder(c.prometheus)
+            .setInterval(c.prometheusInterval).build());
       }
       agent = builder.build();
       agent.start();
@@ -82,11 +99,20 @@ final class RealMode {
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
-    out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf)%s, phase OBSERVE, audit %s%n",
-        host, otlp.port(), prometheus == null ? "" : ", polling Prometheus " + prometheus, audit.toAbsolutePath());
+    out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics, /v1/traces,"
+        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%n", c.otlpHost, otlp.port(),
+        c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase, c.audit.toAbsolutePath());
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
-    Thread hook = new Thread(done::countDown, "sre-agent-shutdown");
+    Thread hook = new Thread(() -> { // SIGTERM: let the main thread drain and close before the JVM exits
+      done.countDown();
+      try {
+        finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sre-agent-shutdown");
     if (stop == null) {
       Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -96,10 +122,20 @@ final class RealMode {
       Thread.currentThread().interrupt();
     }
     runner.close();
+    otlp.close();
     agent.tick();
     agent.close();
     out.println("sre-agent run: stopped; receiver counters " + otlp.counters());
+    out.flush();
+    finished.countDown();
     return 0;
+  }
+
+  private static String value(List<String> args, int i, String message) {
+    if (i >= args.size()) {
+      throw new IllegalArgumentException(message);
+    }
+    return args.get(i);
   }
 
   static String textLine(IncidentEvent e) {

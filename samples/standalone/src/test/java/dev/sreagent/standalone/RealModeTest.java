@@ -53,4 +53,42 @@ class RealModeTest {
     assertThat(RealMode.run(List.of("--otlp", "nonsense"), ps, ps, new CountDownLatch(0))).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--otlp must be HOST:PORT");
   }
+
+  @Test
+  void aConfigFileIsCheckedWithEveryProblemAndItsLine(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("run.conf");
+    java.nio.file.Files.writeString(file, String.join("\n",
+        "# sre-agent run",
+        "otlp.listen = 127.0.0.1:0",
+        "phase = sometimes",
+        "phase.oom-kill = assist",
+        "prometheus.interval = soon",
+        "otlp.max-series = 5",
+        "my.plugin.token = abc",
+        "not a setting"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(RealMode.run(List.of("--config", file.toString()), ps, ps, new CountDownLatch(0))).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(file + ":3: phase must be observe, assist or autonomous, but was 'sometimes'")
+        .contains(file + ":5: prometheus.interval must be a positive duration")
+        .contains(file + ":6: unknown key 'otlp.max-series'")
+        .contains(file + ":8: expected 'key = value', got 'not a setting'")
+        .doesNotContain(":4:").doesNotContain(":7:");
+  }
+
+  @Test
+  void aValidConfigFileSetsThePhaseAndTheCommandLineOverridesIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("run.conf");
+    java.nio.file.Files.writeString(file, "otlp.listen = 127.0.0.1:0\nphase = assist  # approvals first\n"
+        + "audit.file = " + dir.resolve("a.jsonl") + "\n");
+    RunConfig c = RunConfig.read(file);
+    assertThat(c.phase).isEqualTo(dev.sreagent.api.model.Phase.ASSIST);
+    assertThat(c.otlpPort).isZero();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertThat(RealMode.run(List.of("--config", file.toString(), "--phase", "observe"), ps, ps,
+        new CountDownLatch(0))).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("phase OBSERVE").contains("stopped");
+  }
 }

@@ -1,0 +1,188 @@
+package dev.sreagent.standalone;
+
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Phase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The configuration of {@code sre-agent run}: {@code key = value} lines, {@code #} comments. Keys the run mode knows
+ * are checked (every problem reported at once, with its line); every key is also handed to the agent's SPI providers
+ * (so a plugin's settings live in the same file). Command-line options override the file.
+ *
+ * <pre>
+ * otlp.listen = 127.0.0.1:4318            # HOST:PORT of the OTLP/HTTP receiver
+ * prometheus.url = http://prometheus:9090 # poll these default PromQL queries (optional)
+ * prometheus.interval = 15s
+ * phase = observe                         # the default phase: observe | assist | autonomous
+ * phase.oom-kill = assist                 # per incident type
+ * audit.file = sre-agent-data/audit.jsonl
+ * guardrails.policy = guardrails.yaml     # may tighten the built-in guardrails, never loosen them
+ * otlp.max-series-per-service = 10000
+ * otlp.max-series-per-tenant = 100000
+ * otlp.points-per-second = 1000000
+ * otlp.max-sample-age = 1h
+ * otlp.max-clock-skew = 5m
+ * json = false                            # JSON lines on standard output
+ * </pre>
+ */
+final class RunConfig {
+  private static final Pattern LINE = Pattern.compile("\\s*([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(.*?)\\s*");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  String otlpHost = "127.0.0.1";
+  int otlpPort = 4318;
+  @Nullable String prometheus;
+  Duration prometheusInterval = Duration.ofSeconds(15);
+  Phase phase = Phase.OBSERVE;
+  final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
+  Path audit = Path.of("sre-agent-data", "audit.jsonl");
+  @Nullable Path guardrails;
+  @Nullable Integer maxSeriesPerService;
+  @Nullable Integer maxSeriesPerTenant;
+  @Nullable Double pointsPerSecond;
+  @Nullable Duration maxSampleAge;
+  @Nullable Duration maxClockSkew;
+  boolean json;
+  /** Every key of the file, for the SPI providers. */
+  final Map<String, String> all = new LinkedHashMap<>();
+
+  /** Reads {@code file}; the exception lists every problem as {@code file:line: message}. */
+  static RunConfig read(Path file) throws IOException {
+    RunConfig c = new RunConfig();
+    List<String> problems = new ArrayList<>();
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot read the config file " + file + ": " + e.getMessage(), e);
+    }
+    for (int i = 0; i < lines.size(); i++) {
+      String raw = lines.get(i);
+      int hash = raw.indexOf(" #");
+      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      if (text.isEmpty()) {
+        continue;
+      }
+      Matcher m = LINE.matcher(text);
+      String where = file + ":" + (i + 1) + ": ";
+      if (!m.matches()) {
+        problems.add(where + "expected 'key = value', got '" + text + "'");
+        continue;
+      }
+      try {
+        c.set(m.group(1), m.group(2));
+      } catch (IllegalArgumentException e) {
+        problems.add(where + e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IOException(String.join(System.lineSeparator(), problems));
+    }
+    return c;
+  }
+
+  /** Sets one key (also used for the command-line options); the message of the exception names the fix. */
+  void set(String key, String value) {
+    all.put(key, value);
+    switch (key) {
+      case "otlp.listen" -> {
+        int colon = value.lastIndexOf(':');
+        try {
+          otlpHost = value.substring(0, colon);
+          otlpPort = Integer.parseInt(value.substring(colon + 1));
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException(key + " must be HOST:PORT such as 127.0.0.1:4318, but was '" + value
+              + "'");
+        }
+      }
+      case "prometheus.url" -> {
+        if (!value.startsWith("http://") && !value.startsWith("https://")) {
+          throw new IllegalArgumentException(key + " must be a URL such as http://prometheus:9090, but was '"
+              + value + "'");
+        }
+        prometheus = value;
+      }
+      case "prometheus.interval" -> prometheusInterval = duration(key, value);
+      case "phase" -> phase = phase(key, value);
+      case "audit.file" -> audit = Path.of(value);
+      case "guardrails.policy" -> guardrails = Path.of(value);
+      case "otlp.max-series-per-service" -> maxSeriesPerService = positiveInt(key, value);
+      case "otlp.max-series-per-tenant" -> maxSeriesPerTenant = positiveInt(key, value);
+      case "otlp.points-per-second" -> pointsPerSecond = (double) positiveInt(key, value);
+      case "otlp.max-sample-age" -> maxSampleAge = duration(key, value);
+      case "otlp.max-clock-skew" -> maxClockSkew = duration(key, value);
+      case "json" -> json = bool(key, value);
+      default -> {
+        if (key.startsWith("phase.")) {
+          String type = key.substring("phase.".length());
+          try {
+            phases.put(IncidentType.of(type), phase(key, value));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+          }
+        } else if (key.startsWith("otlp.") || key.startsWith("prometheus.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the otlp.* and prometheus.* keys are "
+              + "otlp.listen, otlp.max-series-per-service, otlp.max-series-per-tenant, otlp.points-per-second, "
+              + "otlp.max-sample-age, otlp.max-clock-skew, prometheus.url, prometheus.interval");
+        }
+        // any other key belongs to an SPI provider
+      }
+    }
+  }
+
+  private static Phase phase(String key, String value) {
+    try {
+      return Phase.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + " must be observe, assist or autonomous, but was '" + value + "'");
+    }
+  }
+
+  static Duration duration(String key, String value) {
+    Matcher m = DURATION.matcher(value.strip());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(key + " must be a positive duration such as 500ms, 15s, 5m, 1h or 1d, but"
+          + " was '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  private static int positiveInt(String key, String value) {
+    try {
+      int n = Integer.parseInt(value.replace("_", ""));
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(key + " must be a positive whole number, but was '" + value + "'");
+  }
+
+  private static boolean bool(String key, String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, but was '" + value + "'");
+    };
+  }
+}
