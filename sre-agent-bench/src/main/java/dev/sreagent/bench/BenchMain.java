@@ -39,6 +39,10 @@ public final class BenchMain {
       out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
       out.println("       sre-agent-bench retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
           + " [--mode bm25|dense|hybrid]   (hybrid by default)");
+      out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
+          + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
+      out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
+          + "   OTLP/HTTP metrics points ingested per second");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
@@ -74,6 +78,43 @@ public final class BenchMain {
         return 1;
       }
     }
+    if (args[0].equals("replay") || args[0].equals("otlp-throughput")) {
+      java.util.Map<String, String> opts = new java.util.HashMap<>();
+      for (int k = 1; k < args.length; k++) {
+        if (args[k].startsWith("--") && k + 1 < args.length) {
+          opts.put(args[k], args[++k]);
+        } else {
+          err.println("unknown or incomplete option '" + args[k] + "'");
+          return 2;
+        }
+      }
+      try {
+        if (args[0].equals("otlp-throughput")) {
+          return OtlpThroughputRun.run(Integer.parseInt(opts.getOrDefault("--rounds", "5")),
+              Integer.parseInt(opts.getOrDefault("--seconds", "5")),
+              Integer.parseInt(opts.getOrDefault("--clients", "4")), out);
+        }
+        if (!opts.containsKey("--input")) {
+          err.println("usage: replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]");
+          return 2;
+        }
+        double speed = Double.parseDouble(opts.getOrDefault("--speed", "60"));
+        if (speed < 0 || !Double.isFinite(speed)) {
+          err.println("--speed must be >= 0 (0 = as fast as possible), but was " + speed);
+          return 2;
+        }
+        return ReplayRun.run(java.nio.file.Path.of(opts.get("--input")), speed, opts.get("--target"), out, err);
+      } catch (NumberFormatException e) {
+        err.println("not a number: " + e.getMessage());
+        return 2;
+      } catch (java.io.IOException e) {
+        err.println(args[0] + ": " + e.getMessage());
+        return 1;
+      } catch (Exception e) {
+        err.println(args[0] + ": " + e);
+        return 1;
+      }
+    }
     if (args[0].equals("scale")) {
       int series = 100_000;
       int rounds = 130;
@@ -96,7 +137,8 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval");
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay,"
+          + " otlp-throughput");
       return 2;
     }
     int seeds = 20;
