@@ -554,6 +554,9 @@ public final class SreAgent implements AutoCloseable {
       d = new Diagnosis(List.of(new Hypothesis("unknown: the reasoner failed", 0.0, e.toString(), List.of())),
           new Confidence(0, Map.of(), "reasoner failed"), "fallback");
     }
+    if (d.usage() != null) {
+      telemetry.llm(d.usage());
+    }
     Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
     audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
         String.format(Locale.ROOT, "%.2f", d.confidence().score())));

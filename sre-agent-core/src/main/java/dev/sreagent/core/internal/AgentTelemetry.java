@@ -38,6 +38,8 @@ public final class AgentTelemetry {
   private final LongCounter anomalies;
   private final LongCounter incidents;
   private final LongCounter actions;
+  private final LongCounter llmTokens;
+  private final io.opentelemetry.api.metrics.DoubleCounter llmCost;
   private final Tracer tracer;
   private final Map<String, Span> spans = new ConcurrentHashMap<>();
 
@@ -47,6 +49,10 @@ public final class AgentTelemetry {
     this.anomalies = meter.counterBuilder("sreagent.anomalies").setDescription("anomalies reported").build();
     this.incidents = meter.counterBuilder("sreagent.incidents.opened").setDescription("incidents opened").build();
     this.actions = meter.counterBuilder("sreagent.actions").setDescription("actions by outcome").build();
+    this.llmTokens = meter.counterBuilder("sreagent.llm.tokens").setUnit("{token}")
+        .setDescription("language-model tokens by model and direction (input, output)").build();
+    this.llmCost = meter.counterBuilder("sreagent.llm.cost").ofDoubles().setUnit("USD")
+        .setDescription("estimated language-model cost by model").build();
     meter.gaugeBuilder("sreagent.incidents.active").ofLongs().setDescription("active incidents by state")
         .buildWithCallback(m -> {
           Map<IncidentState, Long> counts = new EnumMap<>(IncidentState.class);
@@ -96,6 +102,15 @@ public final class AgentTelemetry {
       span.end(at);
       spans.remove(i.id());
     }
+  }
+
+  /** Tokens and cost of a diagnosis that used a language model. */
+  public void llm(dev.sreagent.api.model.TokenUsage usage) {
+    AttributeKey<String> model = AttributeKey.stringKey("model");
+    AttributeKey<String> direction = AttributeKey.stringKey("direction");
+    llmTokens.add(usage.inputTokens(), Attributes.of(model, usage.model(), direction, "input"));
+    llmTokens.add(usage.outputTokens(), Attributes.of(model, usage.model(), direction, "output"));
+    llmCost.add(usage.costUsd(), Attributes.of(model, usage.model()));
   }
 
   public void action(String kind, String outcome) {

@@ -1,0 +1,99 @@
+package dev.sreagent.llm;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.Evidence;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.MetricWindow;
+import dev.sreagent.api.model.RetrievedDocument;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The prompt: the incident, its evidence as numbered items ({@code E1}, {@code E2}, ...), the retrieved documents
+ * by id, the action catalog, and the JSON schema the answer must follow. Evidence is bounded: metric windows as
+ * one-line summaries, at most {@code maxLogLines} log lines (repeated lines collapsed with a count), at most 10
+ * changes. {@link #evidenceIds()} and {@link #documentIds()} tell the validator what exists.
+ */
+final class DiagnosisPrompt {
+  static final List<String> CATALOG = List.of("restart-pods", "scale-out", "rollback", "truncate-logs",
+      "renew-certificate", "none");
+
+  static final String SYSTEM = """
+      You are the diagnosis step of an autonomous SRE agent. Given an incident, its numbered evidence items and
+      retrieved runbooks and post-mortems, rank the most likely root causes. Use only the evidence and documents
+      given; cite document ids and evidence ids exactly as given; never invent ids. Propose at most one action per
+      hypothesis, from this catalog only: restart-pods, scale-out, rollback, truncate-logs, renew-certificate, none.
+      Answer with one JSON object and nothing else, in exactly this schema:
+      {"hypotheses": [{"cause": "<one sentence>", "likelihood": <0..1>, "root_service": "<service>",
+        "rationale": "<why, referring to evidence ids>", "citations": ["<document id>"],
+        "evidence": ["E1"], "signals": [{"service": "<service>", "metric": "<metric>", "direction": "up|down"}],
+        "action": "<catalog action>"}]}
+      Give 1 to 3 hypotheses, best first; likelihoods should sum to at most 1.""";
+
+  private final String user;
+  private final Map<String, String> evidence = new LinkedHashMap<>();
+  private final List<String> documentIds = new ArrayList<>();
+
+  DiagnosisPrompt(Incident incident, List<RetrievedDocument> docs, int maxLogLines, int maxDocChars) {
+    StringBuilder b = new StringBuilder();
+    b.append("Incident ").append(incident.id()).append(": type ").append(incident.type()).append(", severity ")
+        .append(incident.severity()).append(", suspected root service ").append(incident.rootService())
+        .append(", affected services ").append(incident.affectedServices()).append('\n');
+    b.append("Anomalies:\n");
+    for (Anomaly a : incident.anomalies()) {
+      b.append("- ").append(a.service()).append(' ').append(a.signal()).append(": ").append(a.summary()).append('\n');
+    }
+    Evidence e = incident.evidence() == null ? Evidence.empty() : incident.evidence();
+    int n = 0;
+    for (MetricWindow w : e.metrics()) {
+      evidence.put("E" + ++n, String.format(Locale.ROOT, "metric %s of %s over %s..%s: min %.4g, mean %.4g,"
+          + " max %.4g, last %.4g (%d samples)", w.series(), w.service(), w.from(), w.to(), w.min(), w.mean(),
+          w.max(), w.last(), w.count()));
+    }
+    for (ChangeEvent c : e.recentChanges().subList(0, Math.min(10, e.recentChanges().size()))) {
+      evidence.put("E" + ++n, "change " + c.kind() + " of " + c.service() + " at " + c.timestamp()
+          + (c.revision() == null ? "" : " revision " + c.revision()) + ": " + c.description());
+    }
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    for (String l : e.logExcerpts()) {
+      String body = l.length() > 240 ? l.substring(0, 240) + "..." : l;
+      lines.merge(body.replaceFirst("^\\S+ ", ""), 1, Integer::sum); // drop the timestamp so repeats collapse
+    }
+    int logs = 0;
+    for (Map.Entry<String, Integer> l : lines.entrySet()) {
+      if (logs++ >= maxLogLines) {
+        break;
+      }
+      evidence.put("E" + ++n, "log " + l.getKey() + (l.getValue() > 1 ? " (x" + l.getValue() + ")" : ""));
+    }
+    if (!e.neighbours().isEmpty()) {
+      evidence.put("E" + ++n, "call-graph neighbours of the affected services: " + e.neighbours());
+    }
+    b.append("Evidence:\n");
+    evidence.forEach((id, text) -> b.append(id).append(": ").append(text).append('\n'));
+    b.append("Documents:\n");
+    for (RetrievedDocument d : docs) {
+      documentIds.add(d.document().id());
+      String text = d.document().text();
+      b.append("[").append(d.document().id()).append("] ").append(d.document().title()).append(": ")
+          .append(text.length() > maxDocChars ? text.substring(0, maxDocChars) + "..." : text).append('\n');
+    }
+    this.user = b.toString();
+  }
+
+  String user() {
+    return user;
+  }
+
+  Map<String, String> evidenceIds() {
+    return evidence;
+  }
+
+  List<String> documentIds() {
+    return documentIds;
+  }
+}

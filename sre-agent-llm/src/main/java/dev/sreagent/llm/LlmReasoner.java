@@ -1,0 +1,263 @@
+package dev.sreagent.llm;
+
+import dev.sreagent.api.model.Citation;
+import dev.sreagent.api.model.Confidence;
+import dev.sreagent.api.model.Diagnosis;
+import dev.sreagent.api.model.Hypothesis;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.model.TokenUsage;
+import dev.sreagent.api.port.Reasoner;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reasoner that asks a language model, and is never riskier than the offline reasoner it wraps:
+ * <ol>
+ *   <li>the prompt (incident, numbered evidence, retrieved documents, catalog, answer schema) is passed through the
+ *       {@link Redactor} — nothing else is sent;
+ *   <li>the call has the client's timeout, is retried on timeouts, 429 and 5xx ({@code maxRetries}, default 1,
+ *       with backoff), and runs behind a circuit breaker (opens after half of the last 10 calls failed, stays open
+ *       5 min);
+ *   <li>the answer is parsed strictly ({@link LlmAnswer}) and every hypothesis is checked by the
+ *       {@link DiagnosisValidator}: hallucinated citations are dropped, and a refusal (hallucinated citation,
+ *       contradicted signal, root outside the incident, out-of-catalog or unfitting action) caps the confidence at
+ *       0.45, under the autonomy floor, so that a human decides;
+ *   <li>when anything fails — unreachable, timeout, open circuit, malformed answer — the offline reasoner answers
+ *       instead, and the diagnosis says why.
+ * </ol>
+ * The confidence is explained: {@code 0.3 model + 0.3 validator + 0.2 agreement + 0.2 knowledge}, where agreement
+ * is whether the model's root is the correlator's and knowledge the share of valid citations. Every diagnosis
+ * carries its {@link TokenUsage} (tokens as the provider counted them, cost from {@link Builder#setPrices}).
+ *
+ * <pre>{@code
+ * Reasoner llm = LlmReasoner.builder(LlmClient.anthropic("https://api.anthropic.com",
+ *         System.getenv("ANTHROPIC_API_KEY"), "claude-sonnet-4-5", Duration.ofSeconds(20)))
+ *     .setFallback(new EvidenceReasoner()).setPrices(3.0, 15.0).build();
+ * SreAgent agent = SreAgent.builder().setReasoner(llm).build();
+ * }</pre>
+ */
+public final class LlmReasoner implements Reasoner {
+  private static final Logger LOG = LoggerFactory.getLogger(LlmReasoner.class);
+  /** Confidence ceiling of a diagnosis the validator refused. */
+  public static final double REFUSED_CEILING = 0.45;
+
+  private final LlmClient client;
+  private final Reasoner fallback;
+  private final Redactor redactor;
+  private final int maxRetries;
+  private final Duration backoff;
+  private final double inputPricePerMillion;
+  private final double outputPricePerMillion;
+  private final int maxTokens;
+  private final CircuitBreaker breaker;
+  private final AtomicLong inputTokens = new AtomicLong();
+  private final AtomicLong outputTokens = new AtomicLong();
+  private final Map<String, Integer> redactions = new LinkedHashMap<>();
+
+  private LlmReasoner(Builder b) {
+    this.client = b.client;
+    this.fallback = b.fallback;
+    this.redactor = b.redactor;
+    this.maxRetries = b.maxRetries;
+    this.backoff = b.backoff;
+    this.inputPricePerMillion = b.inputPrice;
+    this.outputPricePerMillion = b.outputPrice;
+    this.maxTokens = b.maxTokens;
+    this.breaker = CircuitBreaker.of("llm-" + client.model(), CircuitBreakerConfig.custom()
+        .slidingWindowSize(10).minimumNumberOfCalls(4).failureRateThreshold(50)
+        .waitDurationInOpenState(b.openFor).build());
+  }
+
+  public static Builder builder(LlmClient client) {
+    return new Builder(client);
+  }
+
+  /** Builder of {@link LlmReasoner}. */
+  public static final class Builder {
+    private final LlmClient client;
+    private Reasoner fallback = (incident, knowledge) -> new Diagnosis(List.of(new Hypothesis(
+        "undiagnosed: the language model gave no usable answer", 0, "no offline reasoner configured", List.of())),
+        new Confidence(0, Map.of(), "no diagnosis"), "none");
+    private Redactor redactor = Redactor.defaults();
+    private int maxRetries = 1;
+    private Duration backoff = Duration.ofMillis(250);
+    private Duration openFor = Duration.ofMinutes(5);
+    private double inputPrice;
+    private double outputPrice;
+    private int maxTokens = 1024;
+
+    private Builder(LlmClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** Who answers when the model cannot (recommended: the core's {@code EvidenceReasoner}). */
+    public Builder setFallback(Reasoner fallback) {
+      this.fallback = Objects.requireNonNull(fallback, "fallback");
+      return this;
+    }
+
+    public Builder setRedactor(Redactor redactor) {
+      this.redactor = Objects.requireNonNull(redactor, "redactor");
+      return this;
+    }
+
+    /** Retries after a retryable failure (default 1) and the first backoff (default 250 ms, doubling). */
+    public Builder setRetries(int maxRetries, Duration backoff) {
+      if (maxRetries < 0 || maxRetries > 5) {
+        throw new IllegalArgumentException("maxRetries must be within [0, 5], but was " + maxRetries);
+      }
+      this.maxRetries = maxRetries;
+      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** How long the circuit stays open after the model failed too often (default 5 min). */
+    public Builder setOpenCircuitFor(Duration d) {
+      this.openFor = Objects.requireNonNull(d, "d");
+      return this;
+    }
+
+    /** Prices in US dollars per million input and output tokens, for cost accounting (default 0). */
+    public Builder setPrices(double inputPerMillion, double outputPerMillion) {
+      if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) {
+        throw new IllegalArgumentException("prices must be >= 0, but were " + inputPerMillion + " / "
+            + outputPerMillion);
+      }
+      this.inputPrice = inputPerMillion;
+      this.outputPrice = outputPerMillion;
+      return this;
+    }
+
+    /** The answer's token budget (default 1024). */
+    public Builder setMaxTokens(int maxTokens) {
+      if (maxTokens < 64) {
+        throw new IllegalArgumentException("maxTokens must be >= 64, but was " + maxTokens);
+      }
+      this.maxTokens = maxTokens;
+      return this;
+    }
+
+    public LlmReasoner build() {
+      return new LlmReasoner(this);
+    }
+  }
+
+  /** Tokens used so far: input, output. */
+  public long[] tokensUsed() {
+    return new long[] {inputTokens.get(), outputTokens.get()};
+  }
+
+  /** Redactions made so far, by kind. */
+  public synchronized Map<String, Integer> redactions() {
+    return Map.copyOf(redactions);
+  }
+
+  /** The circuit breaker's state (CLOSED, OPEN, HALF_OPEN). */
+  public String circuitState() {
+    return breaker.getState().name();
+  }
+
+  @Override
+  public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
+    DiagnosisPrompt prompt = new DiagnosisPrompt(incident, knowledge, 20, 600);
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    LlmClient.Request request = new LlmClient.Request(redactor.redact(DiagnosisPrompt.SYSTEM, counts),
+        redactor.redact(prompt.user(), counts), maxTokens);
+    synchronized (this) {
+      counts.forEach((k, v) -> redactions.merge(k, v, Integer::sum));
+    }
+    TokenUsage usage = new TokenUsage(client.model(), 0, 0, 0);
+    String failure;
+    try {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          LlmClient.Completion c = breaker.executeCheckedSupplier(() -> client.complete(request));
+          usage = usage.plus(account(c));
+          return diagnosis(LlmAnswer.parse(c.text()), incident, knowledge, prompt, usage);
+        } catch (LlmException e) {
+          if (!e.retryable() || attempt >= maxRetries) {
+            throw e;
+          }
+          LOG.debug("model call failed, retrying: {}", e.getMessage());
+          Thread.sleep(backoff.toMillis() << attempt);
+        }
+      }
+    } catch (LlmAnswer.MalformedAnswer e) {
+      breaker.onError(0, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+      failure = "malformed answer: " + e.getMessage();
+    } catch (CallNotPermittedException e) {
+      failure = "circuit open after repeated failures";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure = "interrupted";
+    } catch (Throwable e) {
+      failure = e.getMessage();
+    }
+    LOG.warn("language model gave no usable diagnosis for {} ({}); the offline reasoner answers", incident.id(),
+        failure);
+    Diagnosis d = fallback.diagnose(incident, knowledge);
+    Confidence c = d.confidence();
+    return new Diagnosis(d.hypotheses(), new Confidence(c.score(), c.factors(), c.explanation()
+        + " [offline: the language model failed: " + failure + "]"), "llm-fallback:" + d.reasoner(),
+        usage.inputTokens() + usage.outputTokens() > 0 ? usage : null);
+  }
+
+  private TokenUsage account(LlmClient.Completion c) {
+    inputTokens.addAndGet(c.inputTokens());
+    outputTokens.addAndGet(c.outputTokens());
+    double cost = c.inputTokens() * inputPricePerMillion / 1e6 + c.outputTokens() * outputPricePerMillion / 1e6;
+    return new TokenUsage(c.model().isBlank() ? client.model() : c.model(), c.inputTokens(), c.outputTokens(), cost);
+  }
+
+  private static Diagnosis diagnosis(LlmAnswer answer, Incident incident, List<RetrievedDocument> knowledge,
+      DiagnosisPrompt prompt, TokenUsage usage) {
+    List<Hypothesis> hypotheses = new ArrayList<>();
+    DiagnosisValidator.Verdict top = null;
+    LlmAnswer.H topH = null;
+    for (LlmAnswer.H h : answer.hypotheses()) {
+      DiagnosisValidator.Verdict v = DiagnosisValidator.check(h, incident, prompt.documentIds(),
+          prompt.evidenceIds().keySet());
+      if (top == null) {
+        top = v;
+        topH = h;
+      }
+      List<Citation> citations = new ArrayList<>();
+      for (String id : v.citations()) {
+        knowledge.stream().filter(r -> r.document().id().equals(id)).findFirst().ifPresent(r -> citations.add(
+            new Citation(id, r.document().title(), r.document().text().lines().findFirst().orElse(""),
+                r.score())));
+      }
+      String rationale = h.rationale() + (h.action().equals("none") ? "" : " Proposed action: " + h.action() + ".")
+          + (v.evidence().isEmpty() ? "" : " Evidence: " + v.evidence() + ".")
+          + (v.problems().isEmpty() ? "" : " Validator: " + String.join("; ", v.problems()) + ".");
+      hypotheses.add(new Hypothesis(h.cause(), h.likelihood(), rationale, citations));
+    }
+    double model = topH.likelihood();
+    double agreement = topH.rootService().equals(incident.rootService()) ? 1.0 : 0.3;
+    double knowledgeFactor = topH.citations().isEmpty() ? 0 : (double) top.citations().size()
+        / topH.citations().size();
+    double score = 0.3 * model + 0.3 * top.factor() + 0.2 * agreement + 0.2 * knowledgeFactor;
+    String explanation = String.format(Locale.ROOT,
+        "%.2f = 0.3 x model %.2f + 0.3 x validator %.2f + 0.2 x agreement %.2f + 0.2 x knowledge %.2f", score,
+        model, top.factor(), agreement, knowledgeFactor);
+    if (top.refused() && score > REFUSED_CEILING) {
+      score = REFUSED_CEILING;
+      explanation += String.format(Locale.ROOT, "; capped at %.2f: %s", REFUSED_CEILING,
+          String.join("; ", top.problems()));
+    }
+    return new Diagnosis(hypotheses, new Confidence(score, Map.of("model", model, "validator", top.factor(),
+        "agreement", agreement, "knowledge", knowledgeFactor), explanation), "llm:" + usage.model(), usage);
+  }
+}
