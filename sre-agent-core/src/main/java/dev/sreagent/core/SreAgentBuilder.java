@@ -381,6 +381,7 @@ public final class SreAgentBuilder {
     List<P> providers = new ArrayList<>();
     ServiceLoader.load(type, SreAgentBuilder.class.getClassLoader()).forEach(providers::add);
     providers.sort(Comparator.comparing(order));
+    providers.removeIf(p -> wanted == null && p instanceof ReasonerProvider r && r.onlyWhenNamed());
     if (wanted != null) {
       for (P provider : providers) {
         if (name.apply(provider).equals(wanted)) {

@@ -17,6 +17,14 @@ public interface ReasonerProvider {
     return 0;
   }
 
+  /**
+   * Whether this provider is used only when configuration names it ({@code sre-agent.reasoner=NAME}), never just
+   * because it is on the class path (for reasoners that send data out, such as language models).
+   */
+  default boolean onlyWhenNamed() {
+    return false;
+  }
+
   /** Creates the instance. Throw {@link dev.sreagent.api.config.ConfigurationException} for bad settings. */
   Reasoner create(ConfigView config);
 }
