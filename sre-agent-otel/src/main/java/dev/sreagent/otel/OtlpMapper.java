@@ -59,7 +59,8 @@ import java.util.regex.Pattern;
  *       {@link MetricNames#DISK_UTILIZATION} per host and mount point.
  *   <li><b>CPU</b>: {@code k8s.container.cpu_limit_utilization}, {@code k8s.pod.cpu_limit_utilization} and
  *       {@code system.cpu.utilization} (1 - mean idle) become {@link MetricNames#CPU_UTILIZATION}.
- *   <li>Every gauge and sum is also passed on under its own name. Spans keep ids (hex), kind, timing and error
+ *   <li>Every gauge and sum is also passed on under its own name; a monotonic sum (a counter) also as
+ *       {@code <name>.rate} per second (cumulative points differenced, a drop is a counter reset). Spans keep ids (hex), kind, timing and error
  *       status; log records keep severity and body, and a Kubernetes OOM event ({@code k8s.event.reason}
  *       OOMKilling / OOMKilled, or a body that says OOMKilled) also becomes an {@code oom-killed}
  *       {@link ChangeEvent}.
@@ -279,8 +280,15 @@ final class OtlpMapper {
   private void metric(Metric m, ResourceState st, List<Signal> out, Rejections rejected) {
     switch (m.getDataCase()) {
       case GAUGE -> m.getGauge().getDataPointsList().forEach(p -> number(m.getName(), p, false, st, out, rejected));
-      case SUM -> m.getSum().getDataPointsList()
-          .forEach(p -> number(m.getName(), p, m.getSum().getIsMonotonic(), st, out, rejected));
+      case SUM -> {
+        boolean monotonic = m.getSum().getIsMonotonic();
+        boolean cumulative = isCumulative(m.getSum().getAggregationTemporality());
+        for (NumberDataPoint p : m.getSum().getDataPointsList()) {
+          if (number(m.getName(), p, monotonic, st, out, rejected) && monotonic) {
+            counterRate(m.getName(), p, cumulative, out);
+          }
+        }
+      }
       case HISTOGRAM -> {
         Family f = Family.of(m.getName());
         if (f != null) {
@@ -359,23 +367,53 @@ final class OtlpMapper {
     return Math.max(0, Math.min(1, v));
   }
 
-  private void number(String name, NumberDataPoint p, boolean monotonic, ResourceState st, List<Signal> out,
+  /**
+   * A monotonic sum (a counter) also becomes {@code <name>.rate}, per second: a cumulative point is differenced
+   * against the previous one of its series (a drop is a counter reset: the new value counts from zero), a delta
+   * point is divided by its own interval. The first cumulative point of a series only sets the base.
+   */
+  private void counterRate(String name, NumberDataPoint p, boolean cumulative, List<Signal> out) {
+    MetricSample sample = (MetricSample) out.get(out.size() - 1);
+    double v = sample.value();
+    long time = p.getTimeUnixNano();
+    double increase;
+    long start;
+    if (cumulative) {
+      Cumulative prev = previous.put("sum|" + sample.seriesKey(), new Cumulative(new double[0], v, time));
+      if (prev == null || prev.time() >= time) {
+        return;
+      }
+      increase = v >= prev.total() ? v - prev.total() : v;
+      start = prev.time();
+    } else {
+      increase = v;
+      start = p.getStartTimeUnixNano();
+    }
+    if (start <= 0 || start >= time) {
+      return;
+    }
+    out.add(new MetricSample(name + ".rate", increase / ((time - start) / 1e9), sample.timestamp(),
+        sample.attributes()));
+  }
+
+  /** Maps one number point; true when it was accepted (its sample is the last one in {@code out}). */
+  private boolean number(String name, NumberDataPoint p, boolean monotonic, ResourceState st, List<Signal> out,
       Rejections rejected) {
     if (name.isBlank()) {
       rejected.add(Rejections.BAD_NAME);
-      return;
+      return false;
     }
     double v = p.hasAsDouble() ? p.getAsDouble() : p.getAsInt();
     if (!Double.isFinite(v)) {
       rejected.add(Rejections.NON_FINITE);
-      return;
+      return false;
     }
     if (monotonic && v < 0) {
       rejected.add(Rejections.NEGATIVE_COUNTER);
-      return;
+      return false;
     }
     if (!validTime(p.getTimeUnixNano(), rejected)) {
-      return;
+      return false;
     }
     Map<String, String> attrs = new TreeMap<>(st.res);
     attrs.putAll(attributes(p.getAttributesList()));
@@ -423,6 +461,7 @@ final class OtlpMapper {
       default -> { }
     }
     out.add(new MetricSample(name, v, at, attrs));
+    return true;
   }
 
   private static String containerKey(Map<String, String> attrs) {

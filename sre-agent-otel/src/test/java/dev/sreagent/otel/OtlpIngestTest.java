@@ -288,4 +288,31 @@ class OtlpIngestTest {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.text()).contains("alerts[0].labels.alertname is missing");
   }
+
+  @Test
+  void countersBecomeRatesWithResetsAndDeltasHandled() {
+    OtlpHttpReceiver r = receiver(b -> b);
+    long minute = Duration.ofMinutes(1).toNanos();
+    for (long[] point : new long[][] {{100, T0_NANOS - 2 * minute}, {160, T0_NANOS - minute}, {30, T0_NANOS}}) {
+      r.receive(Endpoint.METRICS, "application/x-protobuf", counter(point[0], point[1],
+          io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, 0)
+          .toByteArray());
+    }
+    assertThat(samples("requests.total.rate")).extracting(MetricSample::value).containsExactly(1.0, 0.5);
+    received.clear();
+    r.receive(Endpoint.METRICS, "application/x-protobuf", counter(90, T0_NANOS,
+        io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA,
+        T0_NANOS - 30_000_000_000L).toByteArray());
+    assertThat(samples("requests.total.rate")).extracting(MetricSample::value).containsExactly(3.0);
+  }
+
+  private static ExportMetricsServiceRequest counter(long value, long time,
+      io.opentelemetry.proto.metrics.v1.AggregationTemporality temporality, long start) {
+    return ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(kv("service.name", "cart"))).addScopeMetrics(
+            ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("requests.total").setSum(Sum.newBuilder()
+                .setIsMonotonic(true).setAggregationTemporality(temporality).addDataPoints(NumberDataPoint
+                    .newBuilder().setAsInt(value).setTimeUnixNano(time).setStartTimeUnixNano(start))))))
+        .build();
+  }
 }
