@@ -10,6 +10,10 @@ import dev.sreagent.api.port.Embedder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -87,20 +91,55 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     return dimension;
   }
 
+  /**
+   * A sentence-transformers ONNX export and its {@code tokenizer.json} from files.
+   *
+   * @param threads intra-op threads of ONNX Runtime (1 keeps the agent's footprint small)
+   */
+  public static OnnxEmbedder fromFiles(Path model, Path tokenizer, int threads) {
+    try (InputStream t = Files.newInputStream(tokenizer)) {
+      return new OnnxEmbedder(Files.readAllBytes(model), t, threads);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the embedding model " + model + " or tokenizer " + tokenizer
+          + ": " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public float[] embed(String text) {
-    Objects.requireNonNull(text, "text");
-    Encoding enc;
-    synchronized (tokenizer) {
-      enc = tokenizer.encode(text);
+    return embedAll(List.of(Objects.requireNonNull(text, "text"))).get(0);
+  }
+
+  /**
+   * Embeds a batch in one model run (texts padded to the longest; padding is masked out of the mean pooling). With
+   * a float model the vectors equal one {@link #embed} per text; the bundled int8 model quantises activations per
+   * batch, so batched vectors differ slightly (cosine above 0.98 to the single-text vector).
+   */
+  public List<float[]> embedAll(List<String> texts) {
+    if (texts.isEmpty()) {
+      return List.of();
     }
-    long[] ids = enc.getIds();
-    long[] mask = enc.getAttentionMask();
-    long[] types = enc.getTypeIds();
-    long[][] shape = {ids};
-    try (OnnxTensor tIds = OnnxTensor.createTensor(env, shape);
-        OnnxTensor tMask = OnnxTensor.createTensor(env, new long[][] {mask});
-        OnnxTensor tTypes = OnnxTensor.createTensor(env, new long[][] {types})) {
+    Encoding[] encs = new Encoding[texts.size()];
+    synchronized (tokenizer) {
+      for (int i = 0; i < encs.length; i++) {
+        encs[i] = tokenizer.encode(texts.get(i));
+      }
+    }
+    int len = 0;
+    for (Encoding e : encs) {
+      len = Math.max(len, e.getIds().length);
+    }
+    long[][] ids = new long[encs.length][len];
+    long[][] mask = new long[encs.length][len];
+    long[][] types = new long[encs.length][len];
+    for (int i = 0; i < encs.length; i++) {
+      System.arraycopy(encs[i].getIds(), 0, ids[i], 0, encs[i].getIds().length);
+      System.arraycopy(encs[i].getAttentionMask(), 0, mask[i], 0, encs[i].getAttentionMask().length);
+      System.arraycopy(encs[i].getTypeIds(), 0, types[i], 0, encs[i].getTypeIds().length);
+    }
+    try (OnnxTensor tIds = OnnxTensor.createTensor(env, ids);
+        OnnxTensor tMask = OnnxTensor.createTensor(env, mask);
+        OnnxTensor tTypes = OnnxTensor.createTensor(env, types)) {
       Map<String, OnnxTensor> inputs = new HashMap<>();
       inputs.put("input_ids", tIds);
       inputs.put("attention_mask", tMask);
@@ -109,32 +148,40 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
       }
       try (OrtSession.Result r = session.run(inputs)) {
         float[][][] tokens = (float[][][]) r.get(0).getValue();
-        int dims = tokens[0][0].length;
-        float[] pooled = new float[dims];
-        double count = 0;
-        for (int i = 0; i < tokens[0].length; i++) {
-          if (mask[i] == 0) {
-            continue;
-          }
-          count++;
-          for (int d = 0; d < dims; d++) {
-            pooled[d] += tokens[0][i][d];
-          }
+        List<float[]> out = new ArrayList<>(encs.length);
+        for (int b = 0; b < encs.length; b++) {
+          out.add(meanPoolNormalised(tokens[b], mask[b]));
         }
-        double norm = 0;
-        for (int d = 0; d < dims; d++) {
-          pooled[d] /= (float) Math.max(count, 1);
-          norm += pooled[d] * pooled[d];
-        }
-        norm = Math.sqrt(norm);
-        for (int d = 0; d < dims && norm > 0; d++) {
-          pooled[d] /= (float) norm;
-        }
-        return pooled;
+        return out;
       }
     } catch (OrtException e) {
       throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
     }
+  }
+
+  private static float[] meanPoolNormalised(float[][] tokens, long[] mask) {
+    int dims = tokens[0].length;
+    float[] pooled = new float[dims];
+    double count = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (mask[i] == 0) {
+        continue;
+      }
+      count++;
+      for (int d = 0; d < dims; d++) {
+        pooled[d] += tokens[i][d];
+      }
+    }
+    double norm = 0;
+    for (int d = 0; d < dims; d++) {
+      pooled[d] /= (float) Math.max(count, 1);
+      norm += pooled[d] * pooled[d];
+    }
+    norm = Math.sqrt(norm);
+    for (int d = 0; d < dims && norm > 0; d++) {
+      pooled[d] /= (float) norm;
+    }
+    return pooled;
   }
 
   @Override
