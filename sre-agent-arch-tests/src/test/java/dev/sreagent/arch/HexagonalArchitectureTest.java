@@ -30,7 +30,7 @@ class HexagonalArchitectureTest {
 
   /** Adapter packages: reachable from composition roots (apps, tests), never from the domain. */
   static final String[] ADAPTERS = {"dev.sreagent.k8s..", "dev.sreagent.aws..", "dev.sreagent.rag.onnx..",
-      "dev.sreagent.rag.hnsw..", "dev.sreagent.rag.lucene..", "dev.sreagent.rag.onnx..", "dev.sreagent.otel..", "dev.sreagent.llm..", "dev.sreagent.redis..",
+      "dev.sreagent.rag.hnsw..", "dev.sreagent.rag.hybrid..", "dev.sreagent.rag.lucene..", "dev.sreagent.rag.onnx..", "dev.sreagent.otel..", "dev.sreagent.llm..", "dev.sreagent.redis..",
       "dev.sreagent.etcd..", "dev.sreagent.jdbc..", "dev.sreagent.chatops..", "dev.sreagent.gitops..",
       "dev.sreagent.testkit..", "dev.sreagent.standalone..", "dev.sreagent.bench.."};
 

@@ -43,6 +43,7 @@ public final class BenchMain {
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");
+      out.println("       sre-agent-bench diagnosis [--seeds N]   diagnosis accuracy and the reliability table");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
@@ -77,6 +78,10 @@ public final class BenchMain {
         err.println("retrieval: " + e.getMessage());
         return 1;
       }
+    }
+    if (args[0].equals("diagnosis")) {
+      int seeds = args.length >= 3 && args[1].equals("--seeds") ? Integer.parseInt(args[2]) : 10;
+      return DiagnosisRun.run(seeds, out);
     }
     if (args[0].equals("replay") || args[0].equals("otlp-throughput")) {
       java.util.Map<String, String> opts = new java.util.HashMap<>();
@@ -137,7 +142,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay,"
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay, diagnosis,"
           + " otlp-throughput");
       return 2;
     }

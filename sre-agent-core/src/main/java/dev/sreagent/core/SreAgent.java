@@ -953,6 +953,22 @@ public final class SreAgent implements AutoCloseable {
     String outcome = demotion.isEmpty() ? result : result + "; " + demotion;
     Incident rolledBack = move(inc.withOutcome(outcome, now), IncidentState.ROLLED_BACK, now, outcome);
     emit(IncidentEvent.Kind.ROLLED_BACK, rolledBack, outcome, now);
+    feedback(inc, false);
+  }
+
+  /** Tells the knowledge base whether the documents the diagnosis cited helped. */
+  private void feedback(Incident inc, boolean useful) {
+    Diagnosis d = inc.diagnosis();
+    if (d == null) {
+      return;
+    }
+    for (var c : d.top().citations()) {
+      try {
+        knowledge.feedback(c.documentId(), useful);
+      } catch (RuntimeException e) {
+        contained("knowledge base", e);
+      }
+    }
   }
 
   private String runInverse(Incident inc, Action original, Action inverse, Instant now) {
@@ -1032,6 +1048,7 @@ public final class SreAgent implements AutoCloseable {
   }
 
   private void learn(Incident inc, Instant now) {
+    feedback(inc, true);
     Diagnosis d = inc.diagnosis();
     RemediationPlan p = inc.plan();
     String text = "# Post-mortem " + inc.id() + ": " + inc.type() + " on " + inc.rootService() + "\n\n"

@@ -19,6 +19,12 @@ public interface KnowledgeBase {
   /** Number of documents held. */
   int size();
 
+  /**
+   * Whether a document cited by a diagnosis helped: the agent calls this when the incident resolved (true) or its
+   * remediation was rolled back (false). Knowledge bases that rank by usefulness learn from it; the default ignores it.
+   */
+  default void feedback(String documentId, boolean useful) {}
+
   /** An empty knowledge base that ignores additions. */
   static KnowledgeBase noop() {
     return new KnowledgeBase() {

@@ -104,6 +104,11 @@ public final class VectorIndex {
     return vectors.size();
   }
 
+  /** The ids held, in insertion order. */
+  public synchronized List<String> ids() {
+    return List.copyOf(vectors.keySet());
+  }
+
   /** Whether searches use the HNSW graph (size at or above the threshold). */
   public synchronized boolean usesGraph() {
     return graph != null;

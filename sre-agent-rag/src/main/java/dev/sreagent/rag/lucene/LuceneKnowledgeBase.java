@@ -132,6 +132,27 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return doc;
   }
 
+  /** The stored document with {@code id}, or null. */
+  public synchronized @Nullable KnowledgeDocument get(String id) {
+    try {
+      IndexSearcher s = searcher();
+      ScoreDoc[] hits = s.search(new TermQuery(new Term(ID, id)), 1).scoreDocs;
+      return hits.length == 0 ? null : toKnowledge(s.storedFields().document(hits[0].doc));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + id + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static KnowledgeDocument toKnowledge(Document d) {
+    Map<String, String> meta = new HashMap<>();
+    for (IndexableField f : d.getFields()) {
+      if (f.name().startsWith(META)) {
+        meta.put(f.name().substring(META.length()), f.stringValue());
+      }
+    }
+    return new KnowledgeDocument(d.get(ID), d.get(TITLE_STORED), d.get(TEXT_STORED), meta);
+  }
+
   @Override
   public synchronized boolean remove(String id) {
     try {
@@ -170,15 +191,7 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
       IndexSearcher s = searcher();
       List<RetrievedDocument> out = new ArrayList<>();
       for (ScoreDoc sd : s.search(bq.build(), q.limit()).scoreDocs) {
-        Document d = s.storedFields().document(sd.doc);
-        Map<String, String> meta = new HashMap<>();
-        for (IndexableField f : d.getFields()) {
-          if (f.name().startsWith(META)) {
-            meta.put(f.name().substring(META.length()), f.stringValue());
-          }
-        }
-        out.add(new RetrievedDocument(new KnowledgeDocument(d.get(ID), d.get(TITLE_STORED), d.get(TEXT_STORED),
-            meta), sd.score));
+        out.add(new RetrievedDocument(toKnowledge(s.storedFields().document(sd.doc)), sd.score));
       }
       return out;
     } catch (IOException e) {

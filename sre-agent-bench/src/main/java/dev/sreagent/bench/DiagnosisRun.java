@@ -1,0 +1,82 @@
+package dev.sreagent.bench;
+
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.testkit.Scenario;
+import dev.sreagent.testkit.ScenarioResult;
+import dev.sreagent.testkit.ScenarioRunner;
+import dev.sreagent.testkit.Scenarios;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code diagnosis}: how right the diagnoses are and whether their confidence means what it says. Every built-in
+ * scenario with a fault runs for seeds 1..N; each incident's diagnosis is right when the incident has the fault's
+ * type and root service and the top hypothesis names that service. Prints accuracy per scenario and a reliability
+ * table: per confidence bin, how many diagnoses, their mean confidence and how many were right; and the expected
+ * calibration error (the count-weighted mean gap between confidence and accuracy).
+ */
+final class DiagnosisRun {
+  private DiagnosisRun() {}
+
+  /** One diagnosis: its confidence and whether it was right. */
+  record Graded(String scenario, double confidence, boolean right) {}
+
+  static int run(int seeds, PrintStream out) {
+    List<Graded> graded = new ArrayList<>();
+    for (int seed = 1; seed <= seeds; seed++) {
+      ScenarioRunner runner = new ScenarioRunner(Phase.OBSERVE, seed, Duration.ofMinutes(3), null, null);
+      for (Scenario s : Scenarios.builtIn()) {
+        if (s.fault() == null) {
+          continue;
+        }
+        ScenarioResult r = runner.run(s);
+        for (ScenarioResult.IncidentSummary inc : r.incidents()) {
+          if (inc.diagnosis().isEmpty()) {
+            continue;
+          }
+          boolean typeRight = r.faultType() == null || r.faultType().equals(inc.type());
+          boolean rootRight = r.faultService() == null || r.faultService().equals(inc.rootService())
+              && inc.diagnosis().contains(r.faultService());
+          graded.add(new Graded(s.name(), inc.confidence(), typeRight && rootRight));
+        }
+      }
+    }
+    Map<String, int[]> byScenario = new TreeMap<>();
+    for (Graded g : graded) {
+      int[] c = byScenario.computeIfAbsent(g.scenario(), k -> new int[2]);
+      c[0] += g.right() ? 1 : 0;
+      c[1]++;
+    }
+    out.printf(Locale.ROOT, "diagnoses over seeds 1..%d (phase OBSERVE)%n%-19s %s%n", seeds, "scenario",
+        "right at rank 1");
+    int right = 0;
+    for (Map.Entry<String, int[]> e : byScenario.entrySet()) {
+      out.printf(Locale.ROOT, "%-19s %d/%d%n", e.getKey(), e.getValue()[0], e.getValue()[1]);
+      right += e.getValue()[0];
+    }
+    out.printf(Locale.ROOT, "overall             %d/%d (%.1f%%)%n%n", right, graded.size(),
+        100.0 * right / Math.max(1, graded.size()));
+    out.printf(Locale.ROOT, "%-11s %6s %10s %9s%n", "confidence", "count", "mean conf", "accuracy");
+    double[] edges = {0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001};
+    double ece = 0;
+    for (int b = 0; b + 1 < edges.length; b++) {
+      double lo = edges[b];
+      double hi = edges[b + 1];
+      List<Graded> in = graded.stream().filter(g -> g.confidence() >= lo && g.confidence() < hi).toList();
+      if (in.isEmpty()) {
+        continue;
+      }
+      double mean = in.stream().mapToDouble(Graded::confidence).average().orElse(0);
+      double acc = in.stream().filter(Graded::right).count() / (double) in.size();
+      ece += in.size() * Math.abs(mean - acc);
+      out.printf(Locale.ROOT, "[%.1f, %.1f) %6d %10.3f %9.3f%n", lo, Math.min(hi, 1.0), in.size(), mean, acc);
+    }
+    out.printf(Locale.ROOT, "expected calibration error %.3f%n", ece / Math.max(1, graded.size()));
+    return 0;
+  }
+}

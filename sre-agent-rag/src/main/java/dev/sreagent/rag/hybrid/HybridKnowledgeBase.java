@@ -1,0 +1,305 @@
+package dev.sreagent.rag.hybrid;
+
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.KnowledgeQuery;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.port.Embedder;
+import dev.sreagent.api.port.KnowledgeBase;
+import dev.sreagent.rag.hnsw.VectorIndex;
+import dev.sreagent.rag.lucene.LuceneKnowledgeBase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's knowledge base: Markdown runbooks and post-mortems split into sections, found by BM25 (Lucene) and
+ * by meaning (sentence embeddings in a {@link VectorIndex}), fused by reciprocal rank and reranked.
+ * <ul>
+ *   <li><b>Chunks</b>: a document is split at its {@code ##} headings; each section is indexed with the document's
+ *       title and metadata (ids {@code doc#0}, {@code doc#1}, ...), so that the embedding model (256 tokens) sees
+ *       whole sections. Results are whole documents: the best section decides a document's score, and its text is
+ *       what {@link RetrievedDocument} carries.
+ *   <li><b>Reranking</b>: {@code score = rrf / max rrf + 0.15 type match + 0.10 service match
+ *       + 0.05 freshness (post-mortems, 90-day half-life) + 0.4 (usefulness - 0.5)}, where usefulness is
+ *       {@code (useful + 1) / (shown + 2)} from {@link #feedback}.
+ *   <li><b>Persistence</b>: with {@link #open}, Lucene, the vectors and the feedback live under the directory and are
+ *       reloaded; {@link #upsert} and {@link #remove} are incremental.
+ * </ul>
+ */
+public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
+  private static final int CANDIDATES = 50;
+  private static final int RRF_K = 60;
+
+  private final LuceneKnowledgeBase lexical;
+  private final VectorIndex vectors;
+  private final Embedder embedder;
+  private final @Nullable Path dir;
+  private final Map<String, List<String>> chunksByDoc = new HashMap<>();
+  private final Map<String, int[]> usefulness = new TreeMap<>(); // doc -> {useful, shown}
+
+  private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
+      @Nullable Path dir) {
+    this.lexical = lexical;
+    this.vectors = vectors;
+    this.embedder = embedder;
+    this.dir = dir;
+  }
+
+  /** In memory. */
+  public static HybridKnowledgeBase inMemory(Embedder embedder) {
+    return new HybridKnowledgeBase(LuceneKnowledgeBase.inMemory(), new VectorIndex(embedder.dimension()), embedder,
+        null);
+  }
+
+  /** Persisted under {@code dir} (created if missing); what is there is reloaded. */
+  public static HybridKnowledgeBase open(Path dir, Embedder embedder) {
+    try {
+      Files.createDirectories(dir);
+      HybridKnowledgeBase kb = new HybridKnowledgeBase(LuceneKnowledgeBase.open(dir.resolve("lucene")),
+          VectorIndex.load(dir.resolve("vectors"), embedder.dimension(), VectorIndex.DEFAULT_EXACT_BELOW), embedder,
+          dir);
+      kb.loadFeedback();
+      for (String id : kb.vectors.ids()) {
+        kb.chunksByDoc.computeIfAbsent(id.substring(0, id.lastIndexOf('#')), k -> new ArrayList<>()).add(id);
+      }
+      return kb;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the knowledge directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Splits a document at its {@code ##} headings (the text before the first one is the first chunk). */
+  static List<KnowledgeDocument> chunks(KnowledgeDocument d) {
+    List<KnowledgeDocument> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    String section = "";
+    for (String line : d.text().split("\n", -1)) {
+      if (line.startsWith("## ") && current.toString().strip().length() > 0) {
+        out.add(chunk(d, out.size(), section, current.toString()));
+        current.setLength(0);
+      }
+      if (line.startsWith("## ")) {
+        section = line.substring(3).strip();
+      }
+      current.append(line).append('\n');
+    }
+    if (current.toString().strip().length() > 0 || out.isEmpty()) {
+      out.add(chunk(d, out.size(), section, current.toString()));
+    }
+    return out;
+  }
+
+  private static KnowledgeDocument chunk(KnowledgeDocument d, int n, String section, String text) {
+    Map<String, String> meta = new LinkedHashMap<>(d.metadata());
+    meta.put("parent", d.id());
+    meta.put("parent-title", d.title());
+    return new KnowledgeDocument(d.id() + "#" + n, section.isEmpty() ? d.title() : d.title() + " - " + section,
+        text.strip(), meta);
+  }
+
+  @Override
+  public synchronized void upsert(KnowledgeDocument document) {
+    upsertAll(List.of(document));
+  }
+
+  /** Adds or replaces many documents (one Lucene commit, batched embedding, one save). */
+  public synchronized void upsertAll(List<KnowledgeDocument> documents) {
+    List<KnowledgeDocument> all = new ArrayList<>();
+    for (KnowledgeDocument d : documents) {
+      removeChunks(d.id());
+      List<KnowledgeDocument> cs = chunks(d);
+      chunksByDoc.put(d.id(), cs.stream().map(KnowledgeDocument::id).toList());
+      all.addAll(cs);
+    }
+    lexical.upsertAll(all);
+    for (int i = 0; i < all.size(); i += 16) {
+      List<KnowledgeDocument> batch = all.subList(i, Math.min(all.size(), i + 16));
+      List<float[]> vs = embedAll(batch.stream().map(c -> c.title() + "\n" + c.text()).toList());
+      for (int j = 0; j < batch.size(); j++) {
+        vectors.add(batch.get(j).id(), vs.get(j));
+      }
+    }
+    save();
+  }
+
+  private List<float[]> embedAll(List<String> texts) {
+    if (embedder instanceof dev.sreagent.rag.onnx.OnnxEmbedder onnx) {
+      return onnx.embedAll(texts);
+    }
+    return texts.stream().map(embedder::embed).toList();
+  }
+
+  private void removeChunks(String docId) {
+    List<String> ids = chunksByDoc.remove(docId);
+    if (ids == null) {
+      return;
+    }
+    for (String id : ids) {
+      lexical.remove(id);
+      vectors.remove(id);
+    }
+  }
+
+  @Override
+  public synchronized boolean remove(String id) {
+    boolean existed = chunksByDoc.containsKey(id);
+    removeChunks(id);
+    usefulness.remove(id);
+    save();
+    return existed;
+  }
+
+  @Override
+  public synchronized int size() {
+    return chunksByDoc.size();
+  }
+
+  /** Chunks indexed. */
+  public synchronized int chunkCount() {
+    return vectors.size();
+  }
+
+  /**
+   * Records whether a retrieved document helped (the agent calls this with the outcome of the incident it was
+   * cited for); used by the reranker.
+   */
+  @Override
+  public synchronized void feedback(String documentId, boolean useful) {
+    int[] c = usefulness.computeIfAbsent(documentId, k -> new int[2]);
+    if (useful) {
+      c[0]++;
+    }
+    c[1]++;
+    saveFeedback();
+  }
+
+  @Override
+  public synchronized List<RetrievedDocument> retrieve(KnowledgeQuery q) {
+    List<RetrievedDocument> lex = lexical.retrieve(new KnowledgeQuery(q.text(), q.type(), q.services(), CANDIDATES));
+    List<VectorIndex.Hit> dense = q.text().isBlank() ? List.of() : vectors.search(embedder.embed(q.text()),
+        CANDIDATES);
+    Map<String, Double> rrf = new HashMap<>();
+    Map<String, KnowledgeDocument> chunk = new HashMap<>();
+    for (int i = 0; i < lex.size(); i++) {
+      rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
+      chunk.put(lex.get(i).document().id(), lex.get(i).document());
+    }
+    for (int i = 0; i < dense.size(); i++) {
+      rrf.merge(dense.get(i).id(), 1.0 / (RRF_K + i + 1), Double::sum);
+    }
+    if (rrf.isEmpty()) {
+      return List.of();
+    }
+    double max = rrf.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
+    Map<String, RetrievedDocument> best = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : rrf.entrySet()) {
+      KnowledgeDocument c = chunk.computeIfAbsent(e.getKey(), lexical::get);
+      if (c == null) {
+        continue;
+      }
+      String parent = c.metadata().getOrDefault("parent", c.id());
+      double score = e.getValue() / max + boost(c, q, parent);
+      RetrievedDocument prev = best.get(parent);
+      if (prev == null || score > prev.score()) {
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.remove("parent");
+        String title = meta.getOrDefault("parent-title", c.title());
+        meta.remove("parent-title");
+        best.put(parent, new RetrievedDocument(new KnowledgeDocument(parent, title, c.text(), meta), score));
+      }
+    }
+    return best.values().stream().sorted(Comparator.comparingDouble(RetrievedDocument::score).reversed()
+        .thenComparing(r -> r.document().id())).limit(q.limit()).toList();
+  }
+
+  private double boost(KnowledgeDocument c, KnowledgeQuery q, String parent) {
+    double b = 0;
+    if (q.type() != null && List.of(c.metadata().getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "")
+        .split("\\s*,\\s*")).contains(q.type().name())) {
+      b += 0.15;
+    }
+    Set<String> services = Set.of(c.metadata().getOrDefault(KnowledgeDocument.SERVICES, "").split("\\s*,\\s*"));
+    if (q.services().stream().anyMatch(services::contains)) {
+      b += 0.10;
+    }
+    String date = c.metadata().get("date");
+    if ("post-mortem".equals(c.metadata().get(KnowledgeDocument.KIND)) && date != null) {
+      try {
+        double days = (Instant.now().toEpochMilli() - Instant.parse(date).toEpochMilli()) / 86_400_000.0;
+        b += 0.05 * Math.pow(0.5, Math.max(0, days) / 90);
+      } catch (RuntimeException e) {
+        // an unreadable date earns no freshness
+      }
+    }
+    int[] u = usefulness.get(parent);
+    if (u != null) {
+      b += 0.4 * ((u[0] + 1.0) / (u[1] + 2.0) - 0.5);
+    }
+    return b;
+  }
+
+  private void save() {
+    if (dir == null) {
+      return;
+    }
+    try {
+      vectors.save(dir.resolve("vectors"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the vectors under " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void saveFeedback() {
+    if (dir == null) {
+      return;
+    }
+    Properties p = new Properties();
+    usefulness.forEach((k, v) -> p.setProperty(k, v[0] + "/" + v[1]));
+    try (var out = Files.newBufferedWriter(dir.resolve("usefulness.properties"))) {
+      p.store(out, "useful/shown per document");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save feedback under " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void loadFeedback() throws IOException {
+    Path f = dir == null ? null : dir.resolve("usefulness.properties");
+    if (f == null || !Files.exists(f)) {
+      return;
+    }
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(f)) {
+      p.load(in);
+    }
+    for (String k : p.stringPropertyNames()) {
+      int[] v = Arrays.stream(p.getProperty(k).split("/")).mapToInt(Integer::parseInt).toArray();
+      usefulness.put(k, v);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    save();
+    lexical.close();
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "HybridKnowledgeBase[%d chunks%s]", vectors.size(),
+        dir == null ? "" : " in " + dir);
+  }
+}

@@ -1,0 +1,88 @@
+package dev.sreagent.rag.hybrid;
+
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.config.ConfigurationException;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.port.KnowledgeBase;
+import dev.sreagent.api.spi.KnowledgeBaseProvider;
+import dev.sreagent.core.knowledge.LexicalKnowledgeBase;
+import dev.sreagent.core.knowledge.MarkdownDocuments;
+import dev.sreagent.rag.onnx.OnnxEmbedder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code sre-agent.knowledge-base = hybrid} (and the default whenever {@code sre-agent-rag} is on the class path): a
+ * {@link HybridKnowledgeBase} with the bundled runbooks, the all-MiniLM-L6-v2 embedder and, optionally, the user's
+ * own Markdown. Keys:
+ * <pre>
+ * knowledge.dir = /var/lib/sre-agent/knowledge   # persist (default: in memory)
+ * knowledge.import = /etc/sre-agent/runbooks     # a directory of .md files (front matter: id, title,
+ *                                                 # incident-types, services, kind), ingested at start
+ * knowledge.model = /models/model.onnx            # another sentence-transformers ONNX export (with
+ * knowledge.tokenizer = /models/tokenizer.json    # its tokenizer.json)
+ * knowledge.threads = 1
+ * </pre>
+ */
+public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider {
+  @Override
+  public String name() {
+    return "hybrid";
+  }
+
+  @Override
+  public KnowledgeBase create(ConfigView config) {
+    List<String> problems = new ArrayList<>();
+    int threads = 1;
+    try {
+      threads = Integer.parseInt(config.get("knowledge.threads", "1"));
+    } catch (NumberFormatException e) {
+      problems.add("knowledge.threads must be a whole number, but was '" + config.get("knowledge.threads", "") + "'");
+    }
+    String model = config.get("knowledge.model", "");
+    String tokenizer = config.get("knowledge.tokenizer", "");
+    if (model.isEmpty() != tokenizer.isEmpty()) {
+      problems.add("knowledge.model and knowledge.tokenizer go together (an ONNX export and its tokenizer.json)");
+    }
+    String importDir = config.get("knowledge.import", "");
+    if (!importDir.isEmpty() && !Files.isDirectory(Path.of(importDir))) {
+      problems.add("knowledge.import must be a directory of Markdown runbooks, but " + importDir + " is not one");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    OnnxEmbedder embedder = model.isEmpty() ? OnnxEmbedder.fromClassPath(OnnxEmbedder.DEFAULT_MODEL,
+        OnnxEmbedder.DEFAULT_TOKENIZER, threads) : OnnxEmbedder.fromFiles(Path.of(model), Path.of(tokenizer), threads);
+    String dir = config.get("knowledge.dir", "");
+    HybridKnowledgeBase kb = dir.isEmpty() ? HybridKnowledgeBase.inMemory(embedder)
+        : HybridKnowledgeBase.open(Path.of(dir), embedder);
+    List<KnowledgeDocument> docs = new ArrayList<>(LexicalKnowledgeBase.bundledRunbooks());
+    if (!importDir.isEmpty()) {
+      docs.addAll(readMarkdown(Path.of(importDir)));
+    }
+    kb.upsertAll(docs);
+    return kb;
+  }
+
+  /** Every {@code .md} file under {@code dir}; the file name (without .md) is the id when the front matter has none. */
+  static List<KnowledgeDocument> readMarkdown(Path dir) {
+    List<KnowledgeDocument> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+        String name = f.getFileName().toString();
+        out.add(MarkdownDocuments.parse(Files.readString(f, StandardCharsets.UTF_8),
+            name.substring(0, name.length() - 3)));
+      }
+    } catch (IOException e) {
+      throw new ConfigurationException("knowledge.import: cannot read " + dir + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("knowledge.import: " + e.getMessage());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sreagent.rag.hybrid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.KnowledgeQuery;
+import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.core.knowledge.LexicalKnowledgeBase;
+import dev.sreagent.rag.onnx.OnnxEmbedder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HybridKnowledgeBaseTest {
+  private static OnnxEmbedder embedder;
+
+  @BeforeAll
+  static void load() {
+    embedder = OnnxEmbedder.allMiniLmL6V2();
+  }
+
+  @AfterAll
+  static void close() {
+    embedder.close();
+  }
+
+  private static String top(HybridKnowledgeBase kb, String text, IncidentType type) {
+    List<RetrievedDocument> r = kb.retrieve(new KnowledgeQuery(text, type, Set.of(), 3));
+    return r.isEmpty() ? "" : r.get(0).document().id();
+  }
+
+  @Test
+  void theBundledRunbooksAnswerTheAgentsOwnAnomalySummaries() {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(kb.size()).isEqualTo(13);
+    assertThat(kb.chunkCount()).isGreaterThan(40);
+    assertThat(top(kb, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
+        .isEqualTo("runbook-oom-kill");
+    assertThat(top(kb, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
+        .isEqualTo("runbook-high-latency");
+    assertThat(top(kb, "error rate of payments is 30%, baseline 1%", IncidentType.ERROR_RATE_SPIKE))
+        .isEqualTo("runbook-error-rate-spike");
+    assertThat(top(kb, "disk node-1:/var/log is 93% full and projected full in 3 h", IncidentType.DISK_EXHAUSTION))
+        .isEqualTo("runbook-disk-exhaustion");
+    assertThat(top(kb, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
+        .isEqualTo("runbook-certificate-expiry");
+    assertThat(top(kb, "pods stuck in ErrImagePull after the rollout", null)).isEqualTo("runbook-image-pull-backoff");
+    assertThat(top(kb, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
+        .isEqualTo("runbook-dns-failure");
+    RetrievedDocument r = kb.retrieve(new KnowledgeQuery("heap dump before restarting the leaking pod",
+        IncidentType.OOM_KILL, Set.of(), 1)).get(0);
+    assertThat(r.document().id()).isEqualTo("runbook-oom-kill");
+    assertThat(r.document().text()).as("the best section, not the whole runbook").startsWith("## Remediation");
+  }
+
+  @Test
+  void postMortemsOfTheSameServiceRankFirstAndFeedbackMovesDocuments(@TempDir Path dir) {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.open(dir, embedder);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    kb.upsert(new KnowledgeDocument("pm-INC-0042", "Post-mortem INC-0042: payments errors after v31",
+        "## Summary\nThe error rate of payments rose to 30% after revision v31 (bad config). Rolled back.\n",
+        Map.of(KnowledgeDocument.INCIDENT_TYPES, "error-rate-spike", KnowledgeDocument.SERVICES, "payments",
+            KnowledgeDocument.KIND, "post-mortem", "date", "2026-11-01T00:00:00Z")));
+    List<RetrievedDocument> before = kb.retrieve(new KnowledgeQuery("error rate of payments is 28%",
+        IncidentType.ERROR_RATE_SPIKE, Set.of("payments"), 2));
+    assertThat(before).extracting(d -> d.document().id()).containsExactly("pm-INC-0042",
+        "runbook-error-rate-spike");
+    for (int i = 0; i < 20; i++) {
+      kb.feedback("pm-INC-0042", false);
+    }
+    kb.close();
+
+    HybridKnowledgeBase reopened = HybridKnowledgeBase.open(dir, embedder);
+    assertThat(reopened.size()).isEqualTo(14);
+    assertThat(reopened.retrieve(new KnowledgeQuery("error rate of payments is 28%",
+        IncidentType.ERROR_RATE_SPIKE, Set.of("payments"), 2))).extracting(d -> d.document().id())
+        .as("twenty unhelpful uses pushed the post-mortem down").containsExactly("runbook-error-rate-spike",
+            "pm-INC-0042");
+    assertThat(reopened.remove("pm-INC-0042")).isTrue();
+    assertThat(reopened.size()).isEqualTo(13);
+    reopened.close();
+  }
+
+  @Test
+  void theProviderIngestsTheUsersMarkdownNextToTheBundledRunbooks(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("kafka-lag.md"), "---\ntitle: Kafka consumer lag\nincident-types: high-latency\n"
+        + "---\n# Kafka consumer lag\n\n## Remediation\nScale out the consumer group.\n");
+    HybridKnowledgeBase kb = (HybridKnowledgeBase) new HybridKnowledgeBaseProvider().create(ConfigView.of(Map.of(
+        "knowledge.import", dir.toString())));
+    assertThat(kb.size()).isEqualTo(14);
+    assertThat(top(kb, "consumer lag of orders topic keeps growing", null)).isEqualTo("kafka-lag");
+  }
+}
