@@ -16,7 +16,8 @@ import java.util.TreeMap;
 /**
  * {@code diagnosis}: how right the diagnoses are and whether their confidence means what it says. Every built-in
  * scenario with a fault runs for seeds 1..N; each incident's diagnosis is right when the incident has the fault's
- * type and root service and the top hypothesis names that service. Prints accuracy per scenario and a reliability
+ * type and root service and the top hypothesis names that service and the injected cause (memory leak, capacity
+ * loss, bad deploy, log burst, certificate renewal, traffic surge, connection contention). Prints accuracy per scenario and a reliability
  * table: per confidence bin, how many diagnoses, their mean confidence and how many were right; and the expected
  * calibration error (the count-weighted mean gap between confidence and accuracy).
  */
@@ -25,6 +26,21 @@ final class DiagnosisRun {
 
   /** One diagnosis: its confidence and whether it was right. */
   record Graded(String scenario, double confidence, boolean right) {}
+
+  /** The words a right top hypothesis must contain for the injected fault. */
+  static String cause(dev.sreagent.testkit.Fault f) {
+    String kind = f.getClass().getSimpleName();
+    return switch (kind) {
+      case "MemoryLeak" -> "memory leak";
+      case "CapacityLoss" -> "capacity loss";
+      case "BadDeploy" -> "bad deploy";
+      case "LogBurst" -> "log burst";
+      case "ExpiringCertificate" -> "certificate";
+      case "TrafficSurge" -> "traffic surge";
+      case "ConnectionContention" -> "contention";
+      default -> kind.toLowerCase(Locale.ROOT);
+    };
+  }
 
   static int run(int seeds, PrintStream out) {
     List<Graded> graded = new ArrayList<>();
@@ -42,7 +58,8 @@ final class DiagnosisRun {
           boolean typeRight = r.faultType() == null || r.faultType().equals(inc.type());
           boolean rootRight = r.faultService() == null || r.faultService().equals(inc.rootService())
               && inc.diagnosis().contains(r.faultService());
-          graded.add(new Graded(s.name(), inc.confidence(), typeRight && rootRight));
+          boolean causeRight = inc.diagnosis().toLowerCase(Locale.ROOT).contains(cause(s.fault()));
+          graded.add(new Graded(s.name(), inc.confidence(), typeRight && rootRight && causeRight));
         }
       }
     }
