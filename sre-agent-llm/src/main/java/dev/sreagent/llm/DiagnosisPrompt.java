@@ -1,22 +1,19 @@
 package dev.sreagent.llm;
 
 import dev.sreagent.api.model.Anomaly;
-import dev.sreagent.api.model.ChangeEvent;
-import dev.sreagent.api.model.Evidence;
+import dev.sreagent.core.evidence.EvidenceDigest;
 import dev.sreagent.api.model.Incident;
-import dev.sreagent.api.model.MetricWindow;
 import dev.sreagent.api.model.RetrievedDocument;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The prompt: the incident, its evidence as numbered items ({@code E1}, {@code E2}, ...), the retrieved documents
- * by id, the action catalog, and the JSON schema the answer must follow. Evidence is bounded: metric windows as
- * one-line summaries, at most {@code maxLogLines} log lines (repeated lines collapsed with a count), at most 10
- * changes. {@link #evidenceIds()} and {@link #documentIds()} tell the validator what exists.
+ * by id, the action catalog, and the JSON schema the answer must follow. The evidence is the incident's
+ * {@link EvidenceDigest} within a token budget (metric summaries, log templates with counts, changes; most telling
+ * first). {@link #evidenceIds()} and {@link #documentIds()} tell the validator what exists.
  */
 final class DiagnosisPrompt {
   static final List<String> CATALOG = List.of("restart-pods", "scale-out", "rollback", "truncate-logs",
@@ -37,8 +34,9 @@ final class DiagnosisPrompt {
   private final String user;
   private final Map<String, String> evidence = new LinkedHashMap<>();
   private final List<String> documentIds = new ArrayList<>();
+  private final EvidenceDigest digest;
 
-  DiagnosisPrompt(Incident incident, List<RetrievedDocument> docs, int maxLogLines, int maxDocChars) {
+  DiagnosisPrompt(Incident incident, List<RetrievedDocument> docs, int evidenceBudget, int maxDocChars) {
     StringBuilder b = new StringBuilder();
     b.append("Incident ").append(incident.id()).append(": type ").append(incident.type()).append(", severity ")
         .append(incident.severity()).append(", suspected root service ").append(incident.rootService())
@@ -47,31 +45,11 @@ final class DiagnosisPrompt {
     for (Anomaly a : incident.anomalies()) {
       b.append("- ").append(a.service()).append(' ').append(a.signal()).append(": ").append(a.summary()).append('\n');
     }
-    Evidence e = incident.evidence() == null ? Evidence.empty() : incident.evidence();
+    EvidenceDigest digest = EvidenceDigest.of(incident, evidenceBudget);
+    this.digest = digest;
     int n = 0;
-    for (MetricWindow w : e.metrics()) {
-      evidence.put("E" + ++n, String.format(Locale.ROOT, "metric %s of %s over %s..%s: min %.4g, mean %.4g,"
-          + " max %.4g, last %.4g (%d samples)", w.series(), w.service(), w.from(), w.to(), w.min(), w.mean(),
-          w.max(), w.last(), w.count()));
-    }
-    for (ChangeEvent c : e.recentChanges().subList(0, Math.min(10, e.recentChanges().size()))) {
-      evidence.put("E" + ++n, "change " + c.kind() + " of " + c.service() + " at " + c.timestamp()
-          + (c.revision() == null ? "" : " revision " + c.revision()) + ": " + c.description());
-    }
-    Map<String, Integer> lines = new LinkedHashMap<>();
-    for (String l : e.logExcerpts()) {
-      String body = l.length() > 240 ? l.substring(0, 240) + "..." : l;
-      lines.merge(body.replaceFirst("^\\S+ ", ""), 1, Integer::sum); // drop the timestamp so repeats collapse
-    }
-    int logs = 0;
-    for (Map.Entry<String, Integer> l : lines.entrySet()) {
-      if (logs++ >= maxLogLines) {
-        break;
-      }
-      evidence.put("E" + ++n, "log " + l.getKey() + (l.getValue() > 1 ? " (x" + l.getValue() + ")" : ""));
-    }
-    if (!e.neighbours().isEmpty()) {
-      evidence.put("E" + ++n, "call-graph neighbours of the affected services: " + e.neighbours());
+    for (String item : digest.items()) {
+      evidence.put("E" + ++n, item);
     }
     b.append("Evidence:\n");
     evidence.forEach((id, text) -> b.append(id).append(": ").append(text).append('\n'));
@@ -87,6 +65,10 @@ final class DiagnosisPrompt {
 
   String user() {
     return user;
+  }
+
+  EvidenceDigest digest() {
+    return digest;
   }
 
   Map<String, String> evidenceIds() {

@@ -61,6 +61,7 @@ public final class LlmReasoner implements Reasoner {
   private final double inputPricePerMillion;
   private final double outputPricePerMillion;
   private final int maxTokens;
+  private final int evidenceBudget;
   private final CircuitBreaker breaker;
   private final AtomicLong inputTokens = new AtomicLong();
   private final AtomicLong outputTokens = new AtomicLong();
@@ -75,6 +76,7 @@ public final class LlmReasoner implements Reasoner {
     this.inputPricePerMillion = b.inputPrice;
     this.outputPricePerMillion = b.outputPrice;
     this.maxTokens = b.maxTokens;
+    this.evidenceBudget = b.evidenceBudget;
     this.breaker = CircuitBreaker.of("llm-" + client.model(), CircuitBreakerConfig.custom()
         .slidingWindowSize(10).minimumNumberOfCalls(4).failureRateThreshold(50)
         .waitDurationInOpenState(b.openFor).build());
@@ -97,6 +99,7 @@ public final class LlmReasoner implements Reasoner {
     private double inputPrice;
     private double outputPrice;
     private int maxTokens = 1024;
+    private int evidenceBudget = 1200;
 
     private Builder(LlmClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -149,6 +152,15 @@ public final class LlmReasoner implements Reasoner {
       return this;
     }
 
+    /** Tokens the evidence may take in the prompt (default 1,200; see {@code EvidenceDigest}). */
+    public Builder setEvidenceBudget(int tokens) {
+      if (tokens < 100) {
+        throw new IllegalArgumentException("evidence budget must be >= 100 tokens, but was " + tokens);
+      }
+      this.evidenceBudget = tokens;
+      return this;
+    }
+
     public LlmReasoner build() {
       return new LlmReasoner(this);
     }
@@ -171,7 +183,7 @@ public final class LlmReasoner implements Reasoner {
 
   @Override
   public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
-    DiagnosisPrompt prompt = new DiagnosisPrompt(incident, knowledge, 20, 600);
+    DiagnosisPrompt prompt = new DiagnosisPrompt(incident, knowledge, evidenceBudget, 600);
     Map<String, Integer> counts = new LinkedHashMap<>();
     LlmClient.Request request = new LlmClient.Request(redactor.redact(DiagnosisPrompt.SYSTEM, counts),
         redactor.redact(prompt.user(), counts), maxTokens);

@@ -143,7 +143,8 @@ class LlmReasonerTest {
     for (String[] c : corpus) {
       assertThat(sent).as("secret from line: " + c[1]).doesNotContain(c[0]);
     }
-    assertThat(r.redactions()).containsKeys("aws-key", "secret-setting", "jwt", "email", "ip", "card",
-        "private-key");
+    // log lines reach the prompt as templates (numbers such as the card number are masked there already); the
+    // redactor still sees every template
+    assertThat(r.redactions()).containsKeys("aws-key", "secret-setting", "jwt", "email", "ip", "private-key");
   }
 }

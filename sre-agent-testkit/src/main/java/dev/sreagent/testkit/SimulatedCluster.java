@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
@@ -64,11 +66,15 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private @Nullable TelemetrySink sink;
   private double surge = 1.0;
   private final boolean emitSpans;
+  /** Its own generator, so that log lines never change the random sequence the rest of the model draws from. */
+  private final Random logRng;
+  private @Nullable Instant lastEmit;
   private long emitted;
 
   private SimulatedCluster(Builder b) {
     this.clock = b.clock;
     this.rng = new Random(b.seed);
+    this.logRng = new Random(b.seed * 31 + 7);
     this.emitSpans = b.emitSpans;
     List<String> ns = new ArrayList<>();
     for (int i = 1; i <= b.nodes; i++) {
@@ -457,6 +463,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     if (emitSpans) {
       emitSpans(now, out);
     }
+    emitLogs(now, out);
+    lastEmit = now;
     TelemetrySink target = sink;
     if (target != null) {
       for (Signal sig : out) {
@@ -464,6 +472,64 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       }
     }
     emitted += out.size();
+  }
+
+  /**
+   * Application logs as real services write them: an ERROR line per failed request of a bad revision (at most 40 per
+   * step), a WARN per slow request when the service is saturated, GC warnings from pods near their memory limit, and
+   * DEBUG dumps while a log burst fills a volume. Ids, durations and sizes vary from line to line; the templates do
+   * not.
+   */
+  private void emitLogs(Instant now, List<Signal> out) {
+    double seconds = lastEmit == null ? 15 : Math.max(1, Duration.between(lastEmit, now).toSeconds());
+    for (SimService s : services.values()) {
+      String name = s.spec.name();
+      String pod = s.pods.isEmpty() ? name : s.pods.get(logRng.nextInt(s.pods.size())).name;
+      int errors = (int) Math.min(40, Math.round(s.error * s.lambda * seconds * 0.05));
+      for (int i = 0; i < errors; i++) {
+        out.add(log(now, name, pod, "ERROR", !s.current.healthy
+            ? String.format(Locale.ROOT, "POST /api/%s failed: java.lang.NullPointerException at %s.handle(%s.java:%d)"
+                + " revision=%s request_id=%s", name, capitalised(name), capitalised(name), 100 + logRng.nextInt(5),
+                s.current.id, uuid())
+            : String.format(Locale.ROOT, "POST /api/%s failed: upstream returned 503 after %d ms request_id=%s",
+                name, 20 + logRng.nextInt(400), uuid())));
+      }
+      if (s.rho > 0.9) {
+        int slow = (int) Math.min(20, Math.round((s.rho - 0.9) * 100));
+        for (int i = 0; i < slow; i++) {
+          out.add(log(now, name, pod, "WARN", String.format(Locale.ROOT, "slow request GET /api/%s took %d ms"
+              + " (threshold 500 ms) trace_id=%016x", name, 500 + logRng.nextInt(3000), logRng.nextLong())));
+        }
+      }
+      for (SimPod p : s.pods) {
+        if (p.memory > 0.8) {
+          out.add(log(now, name, p.name, "WARN", String.format(Locale.ROOT, "GC overhead %d%% in the last minute,"
+              + " heap %d%% of %d MiB used", 5 + logRng.nextInt(30), (int) (p.memory * 100), 512)));
+        }
+      }
+    }
+    for (LogVolume v : volumes) {
+      if (v.burstUntil != null && now.isBefore(v.burstUntil)) {
+        for (int i = 0; i < 10; i++) {
+          out.add(log(now, v.service, v.service, "WARN", String.format(Locale.ROOT, "debug dump enabled: payload"
+              + " of order %d (%d bytes) written to %s/app.log", logRng.nextInt(1_000_000), 1000 + logRng.nextInt(
+              90_000), v.path)));
+        }
+      }
+    }
+  }
+
+  private LogRecord log(Instant now, String service, String pod, String severity, String body) {
+    return new LogRecord(now, service, severity, body, Map.of(Attributes.SERVICE_NAME, service,
+        Attributes.K8S_POD_NAME, pod, Attributes.K8S_NAMESPACE, NAMESPACE));
+  }
+
+  private String uuid() {
+    return new java.util.UUID(logRng.nextLong(), logRng.nextLong()).toString();
+  }
+
+  private static String capitalised(String s) {
+    return Character.toUpperCase(s.charAt(0)) + s.substring(1) + "Handler";
   }
 
   /** One sampled trace per call edge per step: a CLIENT span of the caller, a SERVER span of the callee. */
