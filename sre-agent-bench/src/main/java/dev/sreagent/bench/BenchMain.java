@@ -44,6 +44,7 @@ public final class BenchMain {
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");
       out.println("       sre-agent-bench diagnosis [--seeds N]   diagnosis accuracy and the reliability table");
+      out.println("       sre-agent-bench evidence [--seeds N]   LLM token economy: evidence compression, cache hits");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
@@ -78,6 +79,10 @@ public final class BenchMain {
         err.println("retrieval: " + e.getMessage());
         return 1;
       }
+    }
+    if (args[0].equals("evidence")) {
+      int seeds = args.length >= 3 && args[1].equals("--seeds") ? Integer.parseInt(args[2]) : 5;
+      return EvidenceRun.run(seeds, 1200, out);
     }
     if (args[0].equals("diagnosis")) {
       int seeds = args.length >= 3 && args[1].equals("--seeds") ? Integer.parseInt(args[2]) : 10;
@@ -142,7 +147,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay, diagnosis,"
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay, diagnosis, evidence,"
           + " otlp-throughput");
       return 2;
     }

@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.sreagent.api.port.Embedder;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +68,15 @@ public final class LlmReasoner implements Reasoner {
   private final AtomicLong inputTokens = new AtomicLong();
   private final AtomicLong outputTokens = new AtomicLong();
   private final Map<String, Integer> redactions = new LinkedHashMap<>();
+  private final com.github.benmanes.caffeine.cache.Cache<String, Cached> cache;
+  private final @Nullable Embedder cacheEmbedder;
+  private final double cacheSimilarity;
+  private final AtomicLong cacheHits = new AtomicLong();
+  private final AtomicLong cacheMisses = new AtomicLong();
+
+  /** A cached answer, with the embedding of the incident it answered (when an embedder is configured). */
+  private record Cached(LlmAnswer answer, String group, float @Nullable [] embedding,
+      String model) {}
 
   private LlmReasoner(Builder b) {
     this.client = b.client;
@@ -77,6 +88,10 @@ public final class LlmReasoner implements Reasoner {
     this.outputPricePerMillion = b.outputPrice;
     this.maxTokens = b.maxTokens;
     this.evidenceBudget = b.evidenceBudget;
+    this.cache = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(b.cacheEntries)
+        .expireAfterWrite(b.cacheTtl).build();
+    this.cacheEmbedder = b.cacheEmbedder;
+    this.cacheSimilarity = b.cacheSimilarity;
     this.breaker = CircuitBreaker.of("llm-" + client.model(), CircuitBreakerConfig.custom()
         .slidingWindowSize(10).minimumNumberOfCalls(4).failureRateThreshold(50)
         .waitDurationInOpenState(b.openFor).build());
@@ -100,6 +115,10 @@ public final class LlmReasoner implements Reasoner {
     private double outputPrice;
     private int maxTokens = 1024;
     private int evidenceBudget = 1200;
+    private Duration cacheTtl = Duration.ofHours(1);
+    private int cacheEntries = 1_000;
+    private @Nullable Embedder cacheEmbedder;
+    private double cacheSimilarity = 0.92;
 
     private Builder(LlmClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -161,6 +180,26 @@ public final class LlmReasoner implements Reasoner {
       return this;
     }
 
+    /**
+     * The semantic diagnosis cache (default: on, 1 h, 1,000 entries, exact signatures). An incident with the same
+     * signature as an earlier one — type, root service, the signals that fired and the documents retrieved (so a
+     * change of knowledge that changes what is retrieved misses) — reuses that answer; with an {@code embedder},
+     * also one whose anomaly summaries are at least {@code similarity} alike (cosine) among those of the same type,
+     * root and documents. A cached answer is validated again against the new incident's evidence; it costs no tokens.
+     * A {@code maxEntries} of 0 switches the cache off.
+     */
+    public Builder setCache(Duration ttl, int maxEntries, @Nullable Embedder embedder, double similarity) {
+      if (maxEntries < 0 || ttl.isNegative() || !(similarity > 0 && similarity <= 1)) {
+        throw new IllegalArgumentException("cache needs ttl >= 0, maxEntries >= 0 and similarity in (0, 1], got "
+            + ttl + ", " + maxEntries + ", " + similarity);
+      }
+      this.cacheTtl = ttl;
+      this.cacheEntries = maxEntries;
+      this.cacheEmbedder = embedder;
+      this.cacheSimilarity = similarity;
+      return this;
+    }
+
     public LlmReasoner build() {
       return new LlmReasoner(this);
     }
@@ -190,6 +229,14 @@ public final class LlmReasoner implements Reasoner {
     synchronized (this) {
       counts.forEach((k, v) -> redactions.merge(k, v, Integer::sum));
     }
+    String signature = signature(incident, prompt);
+    Cached hit = lookup(signature, incident, prompt);
+    if (hit != null) {
+      cacheHits.incrementAndGet();
+      Diagnosis d = diagnosis(hit.answer(), incident, knowledge, prompt, new TokenUsage(hit.model(), 0, 0, 0));
+      return new Diagnosis(d.hypotheses(), d.confidence(), "llm-cache:" + hit.model(), d.usage());
+    }
+    cacheMisses.incrementAndGet();
     TokenUsage usage = new TokenUsage(client.model(), 0, 0, 0);
     String failure;
     try {
@@ -197,7 +244,9 @@ public final class LlmReasoner implements Reasoner {
         try {
           LlmClient.Completion c = breaker.executeCheckedSupplier(() -> client.complete(request));
           usage = usage.plus(account(c));
-          return diagnosis(LlmAnswer.parse(c.text()), incident, knowledge, prompt, usage);
+          LlmAnswer answer = LlmAnswer.parse(c.text());
+          store(signature, answer, incident, prompt, usage.model());
+          return diagnosis(answer, incident, knowledge, prompt, usage);
         } catch (LlmException e) {
           if (!e.retryable() || attempt >= maxRetries) {
             throw e;
@@ -224,6 +273,59 @@ public final class LlmReasoner implements Reasoner {
     return new Diagnosis(d.hypotheses(), new Confidence(c.score(), c.factors(), c.explanation()
         + " [offline: the language model failed: " + failure + "]"), "llm-fallback:" + d.reasoner(),
         usage.inputTokens() + usage.outputTokens() > 0 ? usage : null);
+  }
+
+  /** Cache hits and misses so far. */
+  public long[] cacheStats() {
+    return new long[] {cacheHits.get(), cacheMisses.get()};
+  }
+
+  /** Drops every cached answer (for example after the runbooks were rewritten). */
+  public void invalidateCache() {
+    cache.invalidateAll();
+  }
+
+  private static String group(Incident incident, DiagnosisPrompt prompt) {
+    return incident.type() + "|" + incident.rootService() + "|" + new java.util.TreeSet<>(prompt.documentIds());
+  }
+
+  private static String signature(Incident incident, DiagnosisPrompt prompt) {
+    return group(incident, prompt) + "|" + new java.util.TreeSet<>(incident.anomalies().stream()
+        .map(a -> a.service() + ":" + a.signal()).toList());
+  }
+
+  private static String summary(Incident incident) {
+    return String.join(" ", incident.anomalies().stream().map(dev.sreagent.api.model.Anomaly::summary).toList());
+  }
+
+  private @Nullable Cached lookup(String signature, Incident incident,
+      DiagnosisPrompt prompt) {
+    Cached exact = cache.getIfPresent(signature);
+    if (exact != null || cacheEmbedder == null) {
+      return exact;
+    }
+    String group = group(incident, prompt);
+    float[] v = null;
+    for (Cached c : cache.asMap().values()) {
+      if (c.group().equals(group) && c.embedding() != null) {
+        if (v == null) {
+          v = cacheEmbedder.embed(summary(incident));
+        }
+        double dot = 0;
+        for (int i = 0; i < v.length; i++) {
+          dot += v[i] * c.embedding()[i];
+        }
+        if (dot >= cacheSimilarity) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  private void store(String signature, LlmAnswer answer, Incident incident, DiagnosisPrompt prompt, String model) {
+    float[] v = cacheEmbedder == null ? null : cacheEmbedder.embed(summary(incident));
+    cache.put(signature, new Cached(answer, group(incident, prompt), v, model));
   }
 
   private TokenUsage account(LlmClient.Completion c) {

@@ -147,4 +147,23 @@ class LlmReasonerTest {
     // redactor still sees every template
     assertThat(r.redactions()).containsKeys("aws-key", "secret-setting", "jwt", "email", "ip", "private-key");
   }
+
+  @Test
+  void aRepeatedIncidentIsAnsweredFromTheCacheRevalidatedAndFree() {
+    llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "payments", "up"))
+        .withTokens(1000, 100));
+    LlmReasoner r = reasoner("anthropic", b -> b);
+    Diagnosis first = r.diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs());
+    Diagnosis second = r.diagnose(LlmFixtures.incident(List.of("2026-11-29T02:59:00Z payments ERROR boom")),
+        LlmFixtures.docs());
+    assertThat(llm.requests()).hasSize(1);
+    assertThat(second.reasoner()).isEqualTo("llm-cache:claude-test");
+    assertThat(second.usage()).isNotNull().satisfies(u -> assertThat(u.inputTokens() + u.outputTokens()).isZero());
+    assertThat(second.top().cause()).isEqualTo(first.top().cause());
+    assertThat(r.cacheStats()).containsExactly(1, 1);
+    // other documents retrieved (the knowledge changed): a miss
+    llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "payments", "up")));
+    r.diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs().subList(0, 1));
+    assertThat(llm.requests()).hasSize(2);
+  }
 }
