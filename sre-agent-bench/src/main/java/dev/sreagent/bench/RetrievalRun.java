@@ -39,8 +39,8 @@ final class RetrievalRun {
 
   static int run(Path corpus, Path queries, Path out, String mode, float titleBoost, float k1, float b,
       PrintStream log) throws IOException {
-    if (!Set.of("bm25", "dense", "hybrid").contains(mode)) {
-      throw new IllegalArgumentException("--mode must be bm25, dense or hybrid, but was '" + mode + "'");
+    if (!Set.of("bm25", "dense", "hybrid", "kb").contains(mode)) {
+      throw new IllegalArgumentException("--mode must be bm25, dense, hybrid or kb, but was '" + mode + "'");
     }
     long t0 = System.nanoTime();
     List<KnowledgeDocument> docs = new ArrayList<>();
@@ -60,8 +60,13 @@ final class RetrievalRun {
     try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b);
         OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.allMiniLmL6V2()) {
       kb.upsertAll(docs);
+      dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
+      if (mode.equals("kb")) {
+        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder);
+        agentKb.upsertAll(docs);
+      }
       DenseIndex dense = null;
-      if (embedder != null) {
+      if (embedder != null && !mode.equals("kb")) {
         DenseIndex d = new DenseIndex(embedder);
         docs.parallelStream().forEach(doc -> d.add(doc.id(), denseText(doc.title(), doc.text())));
         dense = d;
@@ -85,7 +90,12 @@ final class RetrievalRun {
           String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
               text(q, "expr"));
           List<String> lexical = new ArrayList<>();
-          if (!mode.equals("dense")) {
+          if (agentKb != null) {
+            String alertName = text(q, "alertname");
+            String kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
+            lexical = agentKb.retrieve(new KnowledgeQuery(kq, null, Set.of(), 10)).stream()
+                .map(r -> r.document().id()).toList();
+          } else if (!mode.equals("dense")) {
             for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 100))) {
               lexical.add(r.document().id());
             }
