@@ -65,6 +65,7 @@ public final class LlmReasoner implements Reasoner {
   private final int maxTokens;
   private final int evidenceBudget;
   private final CircuitBreaker breaker;
+  private final @Nullable LlmClient second;
   private final AtomicLong inputTokens = new AtomicLong();
   private final AtomicLong outputTokens = new AtomicLong();
   private final Map<String, Integer> redactions = new LinkedHashMap<>();
@@ -91,6 +92,7 @@ public final class LlmReasoner implements Reasoner {
     this.cache = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(b.cacheEntries)
         .expireAfterWrite(b.cacheTtl).build();
     this.cacheEmbedder = b.cacheEmbedder;
+    this.second = b.second;
     this.cacheSimilarity = b.cacheSimilarity;
     this.breaker = CircuitBreaker.of("llm-" + client.model(), CircuitBreakerConfig.custom()
         .slidingWindowSize(10).minimumNumberOfCalls(4).failureRateThreshold(50)
@@ -119,6 +121,7 @@ public final class LlmReasoner implements Reasoner {
     private int cacheEntries = 1_000;
     private @Nullable Embedder cacheEmbedder;
     private double cacheSimilarity = 0.92;
+    private @Nullable LlmClient second;
 
     private Builder(LlmClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -200,6 +203,16 @@ public final class LlmReasoner implements Reasoner {
       return this;
     }
 
+    /**
+     * A second model asked the same question after the first answered: when its top hypothesis names another root
+     * service or another action, the diagnosis's confidence is capped under the autonomy floor (a human decides) and
+     * the explanation says where they disagree. Its tokens are counted too; when it fails, the first answer stands.
+     */
+    public Builder setSecondOpinion(LlmClient second) {
+      this.second = Objects.requireNonNull(second, "second");
+      return this;
+    }
+
     public LlmReasoner build() {
       return new LlmReasoner(this);
     }
@@ -246,7 +259,32 @@ public final class LlmReasoner implements Reasoner {
           usage = usage.plus(account(c));
           LlmAnswer answer = LlmAnswer.parse(c.text());
           store(signature, answer, incident, prompt, usage.model());
-          return diagnosis(answer, incident, knowledge, prompt, usage);
+          if (second == null) {
+            return diagnosis(answer, incident, knowledge, prompt, usage);
+          }
+          String disagreement;
+          try {
+            LlmClient.Completion c2 = second.complete(request);
+            usage = usage.plus(account(c2));
+            LlmAnswer.H a = answer.hypotheses().get(0);
+            LlmAnswer.H b = LlmAnswer.parse(c2.text()).hypotheses().get(0);
+            disagreement = !a.rootService().equals(b.rootService()) ? "root " + a.rootService() + " vs "
+                + b.rootService() : !a.action().equals(b.action()) ? "action " + a.action() + " vs " + b.action()
+                : null;
+          } catch (LlmException | LlmAnswer.MalformedAnswer e) {
+            LOG.debug("second opinion unavailable: {}", e.getMessage());
+            disagreement = null;
+          }
+          Diagnosis d = diagnosis(answer, incident, knowledge, prompt, usage);
+          if (disagreement == null) {
+            return d;
+          }
+          Confidence conf = d.confidence();
+          Map<String, Double> factors = new LinkedHashMap<>(conf.factors());
+          factors.put("second-opinion", 0.0);
+          return new Diagnosis(d.hypotheses(), new Confidence(Math.min(conf.score(), REFUSED_CEILING), factors,
+              conf.explanation() + "; second opinion (" + second.model() + ") disagrees: " + disagreement),
+              d.reasoner(), d.usage());
         } catch (LlmException e) {
           if (!e.retryable() || attempt >= maxRetries) {
             throw e;

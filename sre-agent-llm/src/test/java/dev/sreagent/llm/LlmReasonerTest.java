@@ -166,4 +166,20 @@ class LlmReasonerTest {
     r.diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs().subList(0, 1));
     assertThat(llm.requests()).hasSize(2);
   }
+
+  @Test
+  void aSecondModelThatDisagreesOnTheRootSendsTheDecisionToAHuman() {
+    try (LlmEmulator other = LlmEmulator.start()) {
+      llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "payments", "up")));
+      other.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "checkout", "up")));
+      LlmReasoner r = reasoner("anthropic", b -> b.setSecondOpinion(LlmClient.openAi(other.baseUrl(), "k",
+          "gpt-second", Duration.ofSeconds(2))));
+      Diagnosis d = r.diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs());
+      assertThat(d.confidence().score()).isLessThanOrEqualTo(LlmReasoner.REFUSED_CEILING);
+      assertThat(d.confidence().explanation()).contains("second opinion (gpt-second) disagrees: root payments vs"
+          + " checkout");
+      assertThat(d.confidence().factors()).containsEntry("second-opinion", 0.0);
+      assertThat(other.requests()).hasSize(1);
+    }
+  }
 }
