@@ -557,12 +557,35 @@ public final class SreAgent implements AutoCloseable {
     if (d.usage() != null) {
       telemetry.llm(d.usage());
     }
+    d = withHistory(d, inc.type());
     Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
     audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
         String.format(Locale.ROOT, "%.2f", d.confidence().score())));
     emit(IncidentEvent.Kind.DIAGNOSED, diagnosed, String.format(Locale.ROOT, "%s (confidence %.2f: %s)",
         d.top().cause(), d.confidence().score(), d.confidence().explanation()), now);
     decide(diagnosed, now);
+  }
+
+  /** Reviews of a type needed before its track record joins the confidence. */
+  static final int HISTORY_MIN_REVIEWS = 5;
+
+  /**
+   * Blends the human-verified accuracy of the incident type into the confidence once the type has
+   * {@value #HISTORY_MIN_REVIEWS} reviews: {@code 0.8 x reasoner + 0.2 x (correct + 1) / (verified + 2)}.
+   */
+  private Diagnosis withHistory(Diagnosis d, dev.sreagent.api.model.IncidentType type) {
+    DiagnosticAccuracy acc = accuracy(type);
+    if (acc.verified() < HISTORY_MIN_REVIEWS) {
+      return d;
+    }
+    double history = (acc.correct() + 1.0) / (acc.verified() + 2.0);
+    Confidence c = d.confidence();
+    double score = Math.max(0, Math.min(1, 0.8 * c.score() + 0.2 * history));
+    Map<String, Double> factors = new LinkedHashMap<>(c.factors());
+    factors.put("history", history);
+    return new Diagnosis(d.hypotheses(), new Confidence(score, factors, String.format(Locale.ROOT,
+        "%s; with the type's track record: 0.8 x %.2f + 0.2 x history %.2f (%d/%d verified correct) = %.2f",
+        c.explanation(), c.score(), history, acc.correct(), acc.verified(), score)), d.reasoner(), d.usage());
   }
 
   private Evidence investigate(Incident inc, Instant now) {

@@ -72,4 +72,31 @@ class EarnedAutonomyTest {
           && r.entry().data().get("reason").equals("operator override: game day"));
     }
   }
+
+  @Test
+  void aTypesTrackRecordJoinsTheConfidenceOnceReviewed() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(T);
+    try (SreAgent agent = SreAgent.builder().setClock(now::get).build()) {
+      incidents(agent, 6);
+      now.set(T.plusSeconds(120));
+      agent.tick();
+      var first = agent.incidents();
+      assertThat(first).allSatisfy(i -> assertThat(i.diagnosis()).isNotNull());
+      double before = first.get(0).diagnosis().confidence().score();
+      assertThat(first.get(0).diagnosis().confidence().factors()).doesNotContainKey("history");
+      for (var i : first) {
+        agent.reviewDiagnosis(i.id(), false, "alice");
+      }
+      agent.sink().accept(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, 86400, now.get(),
+          Map.of(Attributes.SERVICE_NAME, "svc-new", Attributes.TLS_CERTIFICATE, "c-new")));
+      agent.tick();
+      now.set(now.get().plusSeconds(120));
+      agent.tick();
+      var later = agent.incidents().stream().filter(i -> i.rootService().equals("svc-new")).findFirst().orElseThrow();
+      assertThat(later.diagnosis().confidence().factors()).containsEntry("history", 1.0 / 8);
+      assertThat(later.diagnosis().confidence().score()).isCloseTo(0.8 * before + 0.2 / 8,
+          org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(later.diagnosis().confidence().explanation()).contains("(0/6 verified correct)");
+    }
+  }
 }
