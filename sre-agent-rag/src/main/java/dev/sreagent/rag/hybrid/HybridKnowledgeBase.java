@@ -50,6 +50,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   private final @Nullable Path dir;
   private final Map<String, List<String>> chunksByDoc = new HashMap<>();
   private final Map<String, int[]> usefulness = new TreeMap<>(); // doc -> {useful, shown}
+  private dev.sreagent.rag.onnx.@Nullable OnnxCrossEncoder crossEncoder;
 
   private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
       @Nullable Path dir) {
@@ -168,6 +169,15 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return chunksByDoc.size();
   }
 
+  /**
+   * Reranks the 20 best fused sections with a cross-encoder: its relevance (0..1) replaces the fusion score; the
+   * metadata boosts still apply.
+   */
+  public synchronized HybridKnowledgeBase withCrossEncoder(dev.sreagent.rag.onnx.OnnxCrossEncoder encoder) {
+    this.crossEncoder = encoder;
+    return this;
+  }
+
   /** Chunks indexed. */
   public synchronized int chunkCount() {
     return vectors.size();
@@ -205,6 +215,18 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       return List.of();
     }
     double max = rrf.values().stream().mapToDouble(Double::doubleValue).max().orElse(1);
+    if (crossEncoder != null) {
+      List<Map.Entry<String, Double>> top = rrf.entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(20).toList();
+      List<KnowledgeDocument> docs = top.stream().map(e -> chunk.computeIfAbsent(e.getKey(), lexical::get)).toList();
+      double[] relevance = crossEncoder.score(q.text(), docs.stream().map(d -> d == null ? "" : d.title() + "\n"
+          + d.text()).toList());
+      rrf.clear();
+      for (int i = 0; i < top.size(); i++) {
+        rrf.put(top.get(i).getKey(), relevance[i]);
+      }
+      max = 1;
+    }
     Map<String, RetrievedDocument> best = new LinkedHashMap<>();
     for (Map.Entry<String, Double> e : rrf.entrySet()) {
       KnowledgeDocument c = chunk.computeIfAbsent(e.getKey(), lexical::get);

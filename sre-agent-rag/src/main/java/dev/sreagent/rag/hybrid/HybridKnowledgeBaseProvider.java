@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * knowledge.model = /models/model.onnx            # another sentence-transformers ONNX export (with
  * knowledge.tokenizer = /models/tokenizer.json    # its tokenizer.json)
  * knowledge.threads = 1
+ * knowledge.reranker.model = /models/ms-marco-MiniLM-L-6-v2.onnx   # a cross-encoder export (optional; none ships
+ * knowledge.reranker.tokenizer = /models/reranker-tokenizer.json    # with the SDK) reranks the fused results
  * </pre>
  */
 public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider {
@@ -49,6 +51,12 @@ public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider 
     if (model.isEmpty() != tokenizer.isEmpty()) {
       problems.add("knowledge.model and knowledge.tokenizer go together (an ONNX export and its tokenizer.json)");
     }
+    String rerankerModel = config.get("knowledge.reranker.model", "");
+    String rerankerTokenizer = config.get("knowledge.reranker.tokenizer", "");
+    if (rerankerModel.isEmpty() != rerankerTokenizer.isEmpty()) {
+      problems.add("knowledge.reranker.model and knowledge.reranker.tokenizer go together (a cross-encoder ONNX"
+          + " export and its tokenizer.json)");
+    }
     String importDir = config.get("knowledge.import", "");
     if (!importDir.isEmpty() && !Files.isDirectory(Path.of(importDir))) {
       problems.add("knowledge.import must be a directory of Markdown runbooks, but " + importDir + " is not one");
@@ -61,6 +69,10 @@ public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider 
     String dir = config.get("knowledge.dir", "");
     HybridKnowledgeBase kb = dir.isEmpty() ? HybridKnowledgeBase.inMemory(embedder)
         : HybridKnowledgeBase.open(Path.of(dir), embedder);
+    if (!rerankerModel.isEmpty()) {
+      kb.withCrossEncoder(dev.sreagent.rag.onnx.OnnxCrossEncoder.fromFiles(Path.of(rerankerModel),
+          Path.of(rerankerTokenizer), threads));
+    }
     List<KnowledgeDocument> docs = new ArrayList<>(LexicalKnowledgeBase.bundledRunbooks());
     if (!importDir.isEmpty()) {
       docs.addAll(readMarkdown(Path.of(importDir)));
