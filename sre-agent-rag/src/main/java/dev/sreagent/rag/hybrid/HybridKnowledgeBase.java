@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * The agent's knowledge base: Markdown runbooks and post-mortems split into sections, found by BM25 (Lucene) and
  * by meaning (sentence embeddings in a {@link VectorIndex}), fused by reciprocal rank and reranked.
  * <ul>
+ *   <li><b>Filter</b>: for a query of an incident type, documents declared for other types only (metadata
+ *       {@code incident-types}) rank after every document that declares the type or none.
  *   <li><b>Chunks</b>: a document is split at its {@code ##} headings; each section is indexed with the document's
  *       title and metadata (ids {@code doc#0}, {@code doc#1}, ...), so that the embedding model (256 tokens) sees
  *       whole sections. Results are whole documents: the best section decides a document's score, and its text is
@@ -244,8 +246,23 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
         best.put(parent, new RetrievedDocument(new KnowledgeDocument(parent, title, c.text(), meta), score));
       }
     }
-    return best.values().stream().sorted(Comparator.comparingDouble(RetrievedDocument::score).reversed()
-        .thenComparing(r -> r.document().id())).limit(q.limit()).toList();
+    List<RetrievedDocument> ranked = best.values().stream().sorted(Comparator.comparingDouble(
+        RetrievedDocument::score).reversed().thenComparing(r -> r.document().id())).toList();
+    // metadata filter: documents declared for other incident types only come after the matching ones
+    List<RetrievedDocument> matching = new ArrayList<>();
+    List<RetrievedDocument> others = new ArrayList<>();
+    for (RetrievedDocument r : ranked) {
+      (fits(r.document(), q) ? matching : others).add(r);
+    }
+    matching.addAll(others);
+    return List.copyOf(matching.subList(0, Math.min(q.limit(), matching.size())));
+  }
+
+  /** Whether a document may answer the query's incident type: it declares that type, or no type at all. */
+  private static boolean fits(KnowledgeDocument d, KnowledgeQuery q) {
+    String types = d.metadata().getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "").strip();
+    return q.type() == null || q.type().equals(dev.sreagent.api.model.IncidentType.UNKNOWN) || types.isEmpty()
+        || List.of(types.split("\\s*,\\s*")).contains(q.type().name());
   }
 
   private double boost(KnowledgeDocument c, KnowledgeQuery q, String parent) {

@@ -56,6 +56,10 @@ class HybridKnowledgeBaseTest {
     assertThat(top(kb, "pods stuck in ErrImagePull after the rollout", null)).isEqualTo("runbook-image-pull-backoff");
     assertThat(top(kb, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
         .isEqualTo("runbook-dns-failure");
+    assertThat(kb.retrieve(new KnowledgeQuery("truncate the logs that fill the disk", IncidentType.OOM_KILL,
+        Set.of(), 13))).as("documents of other types only rank after those of the type")
+        .extracting(d -> d.document().metadata().getOrDefault("incident-types", ""))
+        .first().asString().contains("oom-kill");
     RetrievedDocument r = kb.retrieve(new KnowledgeQuery("heap dump before restarting the leaking pod",
         IncidentType.OOM_KILL, Set.of(), 1)).get(0);
     assertThat(r.document().id()).isEqualTo("runbook-oom-kill");
