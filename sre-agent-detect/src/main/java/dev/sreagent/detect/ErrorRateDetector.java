@@ -43,7 +43,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   }
 
   static final class State extends ResourceState {
-    final Ewma baseline = new Ewma(1.0 / 40);
+    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40);
 
     State(String service, String resource) {
       super(service, resource);
@@ -72,7 +72,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    return againstBaseline(st.baseline, sample.value(), b -> Math.max(factor * b.mean(), minRatio));
+    return againstBaseline(st.baseline, sample, (b, t) -> Math.max(factor * b.level(t), minRatio));
   }
 
   @Override

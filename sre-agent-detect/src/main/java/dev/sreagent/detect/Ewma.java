@@ -32,6 +32,10 @@ final class Ewma {
     return mean;
   }
 
+  double variance() {
+    return variance;
+  }
+
   double stddev() {
     return Math.sqrt(Math.max(variance, 0));
   }

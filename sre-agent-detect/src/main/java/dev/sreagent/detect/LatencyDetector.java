@@ -46,11 +46,11 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
   }
 
   static final class State extends ResourceState {
-    final Ewma baseline;
+    final LearnedBaseline baseline;
 
     State(String service, String resource, double alpha) {
       super(service, resource);
-      this.baseline = new Ewma(alpha);
+      this.baseline = new LearnedBaseline(alpha);
     }
   }
 
@@ -76,8 +76,8 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    return againstBaseline(st.baseline, sample.value(),
-        b -> Math.max(b.mean() + sigmas * b.stddev(), b.mean() * (1 + minRelativeIncrease)));
+    return againstBaseline(st.baseline, sample,
+        (b, t) -> Math.max(b.level(t) + sigmas * b.stddev(), b.level(t) * (1 + minRelativeIncrease)));
   }
 
   @Override

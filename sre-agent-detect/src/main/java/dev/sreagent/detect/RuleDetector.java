@@ -35,6 +35,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   private long observed;
   private long rejectedNonFinite;
   private long rejectedOutOfOrder;
+  private long rejectedDuplicate;
 
   RuleDetector(String metric, Duration sustain, Duration clearAfter) {
     this.metric = Objects.requireNonNull(metric, "metric");
@@ -106,7 +107,11 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     String resource = resourceOf(sample);
     S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
     if (st.lastSeen != null && !ts.isAfter(st.lastSeen)) {
-      rejectedOutOfOrder++;
+      if (ts.equals(st.lastSeen)) {
+        rejectedDuplicate++;
+      } else {
+        rejectedOutOfOrder++;
+      }
       return List.of();
     }
     st.lastSeen = ts;
@@ -164,9 +169,14 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     return rejectedNonFinite;
   }
 
-  /** Samples ignored because they were not newer than the resource's last sample. */
+  /** Samples ignored because they were older than the resource's last sample (late or out of order). */
   public long rejectedOutOfOrder() {
     return rejectedOutOfOrder;
+  }
+
+  /** Samples ignored because the resource already had a sample with the same timestamp. */
+  public long rejectedDuplicate() {
+    return rejectedDuplicate;
   }
 
   /** Resources currently tracked. */
@@ -176,17 +186,19 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   /**
    * The shared baseline rule: during warm-up learn and never breach; afterwards breach above
-   * {@code threshold(baseline)} and learn only from non-breaching values, so an incident never becomes normal.
+   * {@code threshold(baseline, time)} and learn only from non-breaching values, so an incident never becomes normal.
    */
-  static Evaluation againstBaseline(Ewma baseline, double value, java.util.function.ToDoubleFunction<Ewma> threshold) {
+  static Evaluation againstBaseline(LearnedBaseline baseline, MetricSample sample,
+      java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> threshold) {
+    double value = sample.value();
     if (baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
-      baseline.update(value);
+      baseline.learn(sample.timestamp(), value);
       return new Evaluation(false, Double.MAX_VALUE);
     }
-    double t = threshold.applyAsDouble(baseline);
+    double t = threshold.applyAsDouble(baseline, sample.timestamp());
     boolean breach = value > t;
     if (!breach) {
-      baseline.update(value);
+      baseline.learn(sample.timestamp(), value);
     }
     return new Evaluation(breach, t);
   }

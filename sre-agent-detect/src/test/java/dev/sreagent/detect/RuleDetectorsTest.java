@@ -82,14 +82,16 @@ class RuleDetectorsTest {
   }
 
   @Test
-  void nanAndOutOfOrderSamplesAreCountedAndIgnored() {
+  void nanDuplicateAndOutOfOrderSamplesAreCountedAndIgnored() {
     MemoryPressureDetector d = new MemoryPressureDetector();
     d.observe(mem(10, 0.5));
     assertThat(d.observe(mem(11, Double.NaN))).isEmpty();
     assertThat(d.observe(mem(12, Double.POSITIVE_INFINITY))).isEmpty();
     assertThat(d.observe(mem(5, 0.99))).isEmpty();
+    assertThat(d.observe(mem(10, 0.99))).isEmpty();
     assertThat(d.rejectedNonFinite()).isEqualTo(2);
     assertThat(d.rejectedOutOfOrder()).isEqualTo(1);
+    assertThat(d.rejectedDuplicate()).isEqualTo(1);
   }
 
   @Test
