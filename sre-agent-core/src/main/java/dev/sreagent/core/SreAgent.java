@@ -152,6 +152,11 @@ public final class SreAgent implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
   private long nextIncident;
+  private final java.util.concurrent.@Nullable Executor diagnosisExecutor;
+  /** Diagnoses running on the diagnosis executor, by incident id, with the evidence they were given. */
+  private final Map<String, PendingDiagnosis> diagnosing = new HashMap<>();
+
+  private record PendingDiagnosis(Incident withEvidence, java.util.concurrent.CompletableFuture<Diagnosis> future) {}
 
   private final AtomicLong signalsAccepted = new AtomicLong();
   private final AtomicLong signalsDropped = new AtomicLong();
@@ -185,6 +190,7 @@ public final class SreAgent implements AutoCloseable {
     this.phases = p.phases;
     this.killSwitch = p.killSwitch;
     this.telemetry = new dev.sreagent.core.internal.AgentTelemetry(p.openTelemetry, () -> store.active());
+    this.diagnosisExecutor = p.diagnosisExecutor;
     this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
     this.jitter = new java.util.Random(settings.agentId().hashCode());
     replay();
@@ -537,6 +543,29 @@ public final class SreAgent implements AutoCloseable {
   }
 
   private void diagnose(Incident inc, Instant now) {
+    PendingDiagnosis pending = diagnosing.get(inc.id());
+    if (pending != null) {
+      if (!pending.future().isDone()) {
+        return; // still thinking; other incidents move on
+      }
+      diagnosing.remove(inc.id());
+      Diagnosis d;
+      try {
+        d = Objects.requireNonNull(pending.future().join(), "reasoner returned null");
+      } catch (RuntimeException e) {
+        RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
+        contained("reasoner", cause);
+        d = failedDiagnosis(cause);
+      }
+      // the incident may have gained anomalies while the reasoner thought: apply the result to its current state
+      Incident current = store.find(inc.id()).orElse(inc);
+      if (current.state() != IncidentState.INVESTIGATING) {
+        return;
+      }
+      Evidence evidence = pending.withEvidence().evidence();
+      diagnosed(evidence == null ? current : current.withEvidence(evidence, now), d, now);
+      return;
+    }
     Incident withEvidence = inc.withEvidence(investigate(inc, now), now);
     List<RetrievedDocument> docs;
     String queryText = withEvidence.anomalies().stream().map(Anomaly::summary).reduce("", (x, y) -> x + " " + y);
@@ -546,18 +575,33 @@ public final class SreAgent implements AutoCloseable {
       contained("knowledge base", e);
       docs = List.of();
     }
+    if (diagnosisExecutor != null) {
+      List<RetrievedDocument> knowledgeForReasoner = docs;
+      diagnosing.put(inc.id(), new PendingDiagnosis(withEvidence, java.util.concurrent.CompletableFuture
+          .supplyAsync(() -> reasoner.diagnose(withEvidence, knowledgeForReasoner), diagnosisExecutor)));
+      return;
+    }
     Diagnosis d;
     try {
       d = Objects.requireNonNull(reasoner.diagnose(withEvidence, docs), "reasoner returned null");
     } catch (RuntimeException e) {
       contained("reasoner", e);
-      d = new Diagnosis(List.of(new Hypothesis("unknown: the reasoner failed", 0.0, e.toString(), List.of())),
-          new Confidence(0, Map.of(), "reasoner failed"), "fallback");
+      d = failedDiagnosis(e);
     }
+    diagnosed(withEvidence, d, now);
+  }
+
+  private static Diagnosis failedDiagnosis(RuntimeException e) {
+    return new Diagnosis(List.of(new Hypothesis("unknown: the reasoner failed", 0.0, e.toString(), List.of())),
+        new Confidence(0, Map.of(), "reasoner failed"), "fallback");
+  }
+
+  private void diagnosed(Incident withEvidence, Diagnosis reasoned, Instant now) {
+    Diagnosis d = reasoned;
     if (d.usage() != null) {
       telemetry.llm(d.usage());
     }
-    d = withHistory(d, inc.type());
+    d = withHistory(d, withEvidence.type());
     Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
     audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
         String.format(Locale.ROOT, "%.2f", d.confidence().score())));

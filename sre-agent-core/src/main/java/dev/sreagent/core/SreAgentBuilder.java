@@ -89,6 +89,7 @@ public final class SreAgentBuilder {
   private Map<String, String> config = Map.of();
   private boolean discovery = true;
   private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
+  private java.util.concurrent.@Nullable Executor diagnosisExecutor;
 
   SreAgentBuilder() {}
 
@@ -264,6 +265,17 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * Runs diagnoses on {@code executor} instead of the loop's thread (default: on the loop, which suits the offline
+   * reasoner's few milliseconds). With a language model that may take seconds, pass an executor so that a slow
+   * answer never stalls detection, approvals, remediation or verification of other incidents: the incident stays
+   * INVESTIGATING until its diagnosis arrives. The executor belongs to the caller.
+   */
+  public SreAgentBuilder setDiagnosisExecutor(java.util.concurrent.Executor executor) {
+    this.diagnosisExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
   /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
   public SreAgentBuilder setDiscovery(boolean enabled) {
     this.discovery = enabled;
@@ -339,6 +351,7 @@ public final class SreAgentBuilder {
     p.locks = locks != null ? locks : new InMemoryLockService(clock);
     p.topology = topology != null ? topology : TopologyProvider.noop();
     p.openTelemetry = openTelemetry;
+    p.diagnosisExecutor = diagnosisExecutor;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);
@@ -429,5 +442,6 @@ public final class SreAgentBuilder {
     TopologyProvider topology = TopologyProvider.noop();
     io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
     PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
+    java.util.concurrent.@Nullable Executor diagnosisExecutor;
   }
 }

@@ -83,8 +83,15 @@ final class RealMode {
     boolean asJson = c.json;
     SreAgent agent;
     try {
+      // diagnoses off the loop thread: a language model that takes seconds must not stall the other incidents
+      java.util.concurrent.ExecutorService diagnoses = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sre-agent-diagnosis");
+        t.setDaemon(true);
+        return t;
+      });
       var builder = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(c.audit).setDefaultPhase(c.phase)
-          .setConfig(c.all).addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
+          .setConfig(c.all).setDiagnosisExecutor(diagnoses)
+          .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
       c.phases.forEach(builder::setPhase);
       if (c.guardrails != null) {
         builder.setGuardrailPolicy(c.guardrails);
