@@ -33,6 +33,9 @@ final class RetrievalRun {
 
   private RetrievalRun() {}
 
+  /** {@code -Dretrieval.query=agent}: in kb mode, search with the agent's own query for a webhook alert. */
+  static final String AGENT_QUERY = "agent";
+
   static int run(Path corpus, Path queries, Path out, String mode, PrintStream log) throws IOException {
     return run(corpus, queries, out, mode, LuceneKnowledgeBase.DEFAULT_TITLE_BOOST, 1.2f, 0.75f, log);
   }
@@ -92,7 +95,21 @@ final class RetrievalRun {
           List<String> lexical = new ArrayList<>();
           if (agentKb != null) {
             String alertName = text(q, "alertname");
-            String kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
+            String kq;
+            if (AGENT_QUERY.equals(System.getProperty("retrieval.query"))) {
+              // what the agent searches with for this alert arriving on its Alertmanager webhook: the anomaly
+              // summary the AlertDetector writes from the alert's annotations and rule expression
+              Map<String, String> annotations = new LinkedHashMap<>();
+              annotations.put("summary", String.valueOf(text(q, "summary")));
+              annotations.put("description", String.valueOf(text(q, "description")));
+              String expr = text(q, "expr");
+              String url = expr == null ? "" : "http://prometheus/graph?g0.expr="
+                  + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
+              kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")") + " firing: "
+                  + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
+            } else {
+              kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
+            }
             lexical = agentKb.retrieve(new KnowledgeQuery(kq, null, Set.of(), 10)).stream()
                 .map(r -> r.document().id()).toList();
           } else if (!mode.equals("dense")) {

@@ -112,7 +112,14 @@ public final class AlertDetector implements Detector {
     double score = severity == Severity.SEV2 ? 1.0 : severity == Severity.SEV3 ? 0.7 : 0.4;
     String resource = a.labels().getOrDefault("pod", a.labels().getOrDefault("instance", a.name()));
     return List.of(new Anomaly(classify(a.name(), a.summary()), a.service(), resource, "alert:" + a.name(), 1, 1,
-        score, severity, a.timestamp(), a.timestamp(), "alert " + a.name() + " firing: " + a.summary()));
+        score, severity, a.timestamp(), a.timestamp(), "alert " + a.name() + " (" + words(a.name()) + ") firing: "
+        + a.summary()));
+  }
+
+  /** {@code KubePodCrashLooping} as {@code Kube Pod Crash Looping}: the words a runbook search can match. */
+  static String words(String name) {
+    return name.replaceAll("([a-z0-9])([A-Z])", "$1 $2").replaceAll("([A-Z]+)([A-Z][a-z])", "$1 $2")
+        .replace('_', ' ');
   }
 
   private void expire(Instant now) {

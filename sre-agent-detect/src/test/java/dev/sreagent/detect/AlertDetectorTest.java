@@ -40,6 +40,7 @@ class AlertDetectorTest {
       assertThat(a.type()).isEqualTo(IncidentType.OOM_KILL);
       assertThat(a.severity()).isEqualTo(Severity.SEV2);
       assertThat(a.signal()).isEqualTo("alert:KubeContainerOOMKilled");
+      assertThat(a.summary()).startsWith("alert KubeContainerOOMKilled (Kube Container OOM Killed) firing: ");
     });
     assertThat(d.observe(alert("KubeContainerOOMKilled", true, T0.plusSeconds(3600), "f1"))).isEmpty();
     assertThat(d.isFiring("payments")).isTrue();

@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * comes from the labels {@code service}, {@code app}, {@code app_kubernetes_io_name}, {@code deployment},
  * {@code statefulset}, {@code container}, or the {@code pod} name without its generated suffix, then {@code job}.
  */
-final class AlertmanagerWebhook {
+public final class AlertmanagerWebhook {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> SERVICE_LABELS =
       List.of("service", "app", "app_kubernetes_io_name", "deployment", "statefulset", "container");
@@ -60,11 +60,51 @@ final class AlertmanagerWebhook {
       if (fingerprint.isBlank()) {
         fingerprint = Integer.toHexString(new TreeMap<>(labels).toString().hashCode());
       }
-      String summary = annotations.getOrDefault("summary", annotations.getOrDefault("description", name));
+      String summary = summary(annotations, name, a.path("generatorURL").asText(""));
       out.add(new AlertEvent(time, service(labels), name, firing,
           labels.getOrDefault("severity", "").toLowerCase(Locale.ROOT), labels, summary, fingerprint));
     }
     return out;
+  }
+
+  /**
+   * What the alert says, for people and for the knowledge-base search: the summary and the description annotations,
+   * and the rule's expression when the generator URL carries it (Prometheus puts it in {@code g0.expr}), at most
+   * 600 characters.
+   */
+  public static String summary(Map<String, String> annotations, String name, String generatorUrl) {
+    StringBuilder b = new StringBuilder();
+    String summary = annotations.getOrDefault("summary", "").strip();
+    String description = annotations.getOrDefault("description", annotations.getOrDefault("message", "")).strip();
+    b.append(summary.isEmpty() ? (description.isEmpty() ? name : description) : summary);
+    if (!summary.isEmpty() && !description.isEmpty()) {
+      b.append(" - ").append(description);
+    }
+    String expr = expression(generatorUrl);
+    if (!expr.isEmpty()) {
+      b.append("; rule: ").append(expr);
+    }
+    String text = b.toString().replaceAll("\\s+", " ");
+    return text.length() <= 600 ? text : text.substring(0, 600) + "...";
+  }
+
+  /** The {@code g0.expr} query parameter of a Prometheus graph URL, decoded; empty if absent or unreadable. */
+  static String expression(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return "";
+    }
+    for (String part : url.substring(q + 1).split("&")) {
+      if (part.startsWith("g0.expr=")) {
+        try {
+          return java.net.URLDecoder.decode(part.substring("g0.expr=".length()),
+              java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IllegalArgumentException e) {
+          return "";
+        }
+      }
+    }
+    return "";
   }
 
   private static Map<String, String> strings(JsonNode node) {

@@ -277,6 +277,8 @@ class OtlpIngestTest {
       assertThat(a.severity()).isEqualTo("critical");
       assertThat(a.timestamp()).isEqualTo(Instant.parse("2023-11-14T22:12:00Z"));
       assertThat(a.fingerprint()).isEqualTo("c6a2d33cfd6f8c1e");
+      assertThat(a.summary()).isEqualTo("Container payments in pod payments-7d9f8b6c5d-x2x4z was OOM killed.; rule:"
+          + " increase(kube_pod_container_status_restarts_total{reason=\"OOMKilled\"}[5m]) > 0");
     });
     assertThat(alerts.get(1)).satisfies(a -> {
       assertThat(a.firing()).isFalse();
