@@ -202,7 +202,8 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   @Override
   public synchronized List<RetrievedDocument> retrieve(KnowledgeQuery q) {
     List<RetrievedDocument> lex = lexical.retrieve(new KnowledgeQuery(q.text(), q.type(), q.services(), CANDIDATES));
-    List<VectorIndex.Hit> dense = q.text().isBlank() ? List.of() : vectors.search(embedder.embed(q.text()),
+    String meaning = denseText(q.text());
+    List<VectorIndex.Hit> dense = meaning.isBlank() ? List.of() : vectors.search(embedder.embed(meaning),
         CANDIDATES);
     Map<String, Double> rrf = new HashMap<>();
     Map<String, KnowledgeDocument> chunk = new HashMap<>();
@@ -263,6 +264,14 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     String types = d.metadata().getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "").strip();
     return q.type() == null || q.type().equals(dev.sreagent.api.model.IncidentType.UNKNOWN) || types.isEmpty()
         || List.of(types.split("\\s*,\\s*")).contains(q.type().name());
+  }
+
+  /**
+   * The text the embedding searches with: the query without rule expressions ({@code ; rule: ...}), which help
+   * BM25 match metric names but only add noise to a sentence embedding.
+   */
+  static String denseText(String text) {
+    return text.replaceAll(";\\s*rule:[^\n]*", "").strip();
   }
 
   private double boost(KnowledgeDocument c, KnowledgeQuery q, String parent) {

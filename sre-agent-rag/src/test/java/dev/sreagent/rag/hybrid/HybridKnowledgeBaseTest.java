@@ -103,4 +103,12 @@ class HybridKnowledgeBaseTest {
     assertThat(kb.size()).isEqualTo(14);
     assertThat(top(kb, "consumer lag of orders topic keeps growing", null)).isEqualTo("kafka-lag");
   }
+
+  @Test
+  void theEmbeddingSearchesWithoutTheRuleExpression() {
+    assertThat(HybridKnowledgeBase.denseText("alert X firing: disk almost full; rule: node_filesystem_avail_bytes < 1"))
+        .isEqualTo("alert X firing: disk almost full");
+    assertThat(HybridKnowledgeBase.denseText("p99 latency of checkout is 1.9 s")).isEqualTo(
+        "p99 latency of checkout is 1.9 s");
+  }
 }
