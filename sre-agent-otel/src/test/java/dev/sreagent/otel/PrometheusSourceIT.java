@@ -56,7 +56,9 @@ class PrometheusSourceIT {
         .registry(registry).buildAndStart()) {
       HttpClient http = HttpClient.newHttpClient();
       String up = url + "/api/v1/query?query=" + java.net.URLEncoder.encode(
-          "count_over_time(up{job=\"test\"}[1m])", java.nio.charset.StandardCharsets.UTF_8);
+          "sum_over_time(up{job=\"test\"}[1m])", java.nio.charset.StandardCharsets.UTF_8);
+      // wait for six successful scrapes (up == 1); failed scrapes before the exporter started count as samples
+      // too, so counting them (count_over_time) would not wait for any data
       long deadline = System.currentTimeMillis() + 60_000;
       while (System.currentTimeMillis() < deadline) {
         String body = http.send(HttpRequest.newBuilder(URI.create(up)).build(), HttpResponse.BodyHandlers.ofString())

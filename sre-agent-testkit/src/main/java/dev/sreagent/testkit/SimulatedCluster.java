@@ -476,8 +476,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
 
   /**
    * Application logs as real services write them: an ERROR line per failed request of a bad revision (at most 40 per
-   * step), a WARN per slow request when the service is saturated, GC warnings from pods near their memory limit, and
-   * DEBUG dumps while a log burst fills a volume. Ids, durations and sizes vary from line to line; the templates do
+   * step), a WARN per slow request when the service is saturated, connection-pool timeouts under contention, GC
+   * warnings from pods near their memory limit, and DEBUG dumps while a log burst fills a volume. Ids, durations and sizes vary from line to line; the templates do
    * not.
    */
   private void emitLogs(Instant now, List<Signal> out) {
@@ -499,6 +499,14 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
         for (int i = 0; i < slow; i++) {
           out.add(log(now, name, pod, "WARN", String.format(Locale.ROOT, "slow request GET /api/%s took %d ms"
               + " (threshold 500 ms) trace_id=%016x", name, 500 + logRng.nextInt(3000), logRng.nextLong())));
+        }
+      }
+      if (s.contention > 0) {
+        int waits = (int) Math.min(20, Math.round(s.contention * s.replicas * 5));
+        for (int i = 0; i < waits; i++) {
+          out.add(log(now, name, pod, "WARN", String.format(Locale.ROOT, "Connection is not available, request"
+              + " timed out after %d ms (pool %s-db: active=%d, idle=0, waiting=%d)", 1000 + logRng.nextInt(4000),
+              name, 10 * s.replicas, 1 + logRng.nextInt(30))));
         }
       }
       for (SimPod p : s.pods) {

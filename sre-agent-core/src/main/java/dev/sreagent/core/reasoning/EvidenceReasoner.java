@@ -35,6 +35,10 @@ import java.util.Optional;
 public final class EvidenceReasoner implements Reasoner {
   /** A deploy within this window before the incident counts as a suspect. */
   public static final Duration DEPLOY_SUSPECT_WINDOW = Duration.ofMinutes(60);
+  /** Log lines of an exhausted connection pool (HikariCP, pgbouncer, database drivers). */
+  private static final java.util.regex.Pattern POOL_EXHAUSTED = java.util.regex.Pattern.compile(
+      "(?i)connection is not available|pool (is )?exhausted|timed out waiting for (a )?connection"
+          + "|too many connections|no available connection");
   /** Top hypotheses that blame a traffic surge start with this text. */
   public static final String SURGE_PREFIX = "traffic surge";
 
@@ -55,7 +59,16 @@ public final class EvidenceReasoner implements Reasoner {
       evidenceFactor = pods.size() < replicasHint(evidence, root) ? 0.9 : 0.6;
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       double growth = trafficGrowth(evidence, root);
-      if (growth > 1.3) {
+      long poolWaits = evidence.logExcerpts().stream()
+          .filter(l -> l.contains(" " + root + " ") && POOL_EXHAUSTED.matcher(l).find()).count();
+      if (poolWaits > 0 && growth <= 1.3) {
+        hypotheses.add(new Hypothesis("connection pool contention in " + root + ": requests wait for a connection",
+            0.7, poolWaits + " recent log lines of " + root + " report an exhausted connection pool while traffic"
+            + " stayed flat; more replicas add connections to the same pool and may make it worse", citations));
+        hypotheses.add(new Hypothesis("capacity loss in " + root, 0.2, "latency rose without a traffic increase",
+            citations));
+        evidenceFactor = 0.8;
+      } else if (growth > 1.3) {
         hypotheses.add(new Hypothesis(String.format(SURGE_PREFIX + " (x%.1f) saturates %s", growth, root), 0.75,
             String.format("request rate of %s rose x%.1f over the window while latency rose", root, growth),
             citations));
