@@ -43,7 +43,8 @@ public final class BenchMain {
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");
-      out.println("       sre-agent-bench diagnosis [--seeds N]   diagnosis accuracy and the reliability table");
+      out.println("       sre-agent-bench diagnosis [--seeds N] [--first-seed K] [--fit FILE] [--calibration FILE]"
+          + "   diagnosis accuracy and the reliability table");
       out.println("       sre-agent-bench evidence [--seeds N]   LLM token economy: evidence compression, cache hits");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
@@ -85,8 +86,20 @@ public final class BenchMain {
       return EvidenceRun.run(seeds, 1200, out);
     }
     if (args[0].equals("diagnosis")) {
-      int seeds = args.length >= 3 && args[1].equals("--seeds") ? Integer.parseInt(args[2]) : 10;
-      return DiagnosisRun.run(seeds, out);
+      java.util.Map<String, String> opts = new java.util.HashMap<>();
+      for (int k = 1; k + 1 < args.length; k += 2) {
+        opts.put(args[k], args[k + 1]);
+      }
+      try {
+        var calibration = opts.containsKey("--calibration") ? dev.sreagent.core.reasoning.ConfidenceCalibration
+            .read(java.nio.file.Path.of(opts.get("--calibration"))) : null;
+        return DiagnosisRun.run(Integer.parseInt(opts.getOrDefault("--first-seed", "1")),
+            Integer.parseInt(opts.getOrDefault("--seeds", "10")), calibration,
+            opts.containsKey("--fit") ? java.nio.file.Path.of(opts.get("--fit")) : null, out);
+      } catch (java.io.IOException e) {
+        err.println("diagnosis: " + e.getMessage());
+        return 2;
+      }
     }
     if (args[0].equals("replay") || args[0].equals("otlp-throughput")) {
       java.util.Map<String, String> opts = new java.util.HashMap<>();

@@ -43,9 +43,19 @@ final class DiagnosisRun {
   }
 
   static int run(int seeds, PrintStream out) {
+    return run(1, seeds, null, null, out);
+  }
+
+  /**
+   * Seeds {@code first..first+seeds-1}; with {@code calibration} the agents map their confidence through it; with
+   * {@code fit} the calibration fitted on this run is written there.
+   */
+  static int run(int first, int seeds, dev.sreagent.core.reasoning.@org.jspecify.annotations.Nullable
+      ConfidenceCalibration calibration, java.nio.file.@org.jspecify.annotations.Nullable Path fit, PrintStream out) {
     List<Graded> graded = new ArrayList<>();
-    for (int seed = 1; seed <= seeds; seed++) {
-      ScenarioRunner runner = new ScenarioRunner(Phase.OBSERVE, seed, Duration.ofMinutes(3), null, null);
+    for (int seed = first; seed < first + seeds; seed++) {
+      ScenarioRunner runner = new ScenarioRunner(Phase.OBSERVE, seed, Duration.ofMinutes(3), null, null,
+          calibration == null ? b -> b : b -> b.setAgentCustomizer(a -> a.setConfidenceCalibration(calibration)));
       for (Scenario s : Scenarios.builtIn()) {
         if (s.fault() == null) {
           continue;
@@ -69,7 +79,8 @@ final class DiagnosisRun {
       c[0] += g.right() ? 1 : 0;
       c[1]++;
     }
-    out.printf(Locale.ROOT, "diagnoses over seeds 1..%d (phase OBSERVE)%n%-19s %s%n", seeds, "scenario",
+    out.printf(Locale.ROOT, "diagnoses over seeds %d..%d (phase OBSERVE%s)%n%-19s %s%n", first, first + seeds - 1,
+        calibration == null ? "" : ", calibrated on " + calibration.diagnoses() + " graded diagnoses", "scenario",
         "right at rank 1");
     int right = 0;
     for (Map.Entry<String, int[]> e : byScenario.entrySet()) {
@@ -94,6 +105,15 @@ final class DiagnosisRun {
       out.printf(Locale.ROOT, "[%.1f, %.1f) %6d %10.3f %9.3f%n", lo, Math.min(hi, 1.0), in.size(), mean, acc);
     }
     out.printf(Locale.ROOT, "expected calibration error %.3f%n", ece / Math.max(1, graded.size()));
+    if (fit != null) {
+      try {
+        dev.sreagent.core.reasoning.ConfidenceCalibration.fit("offline-evidence", graded.stream()
+            .map(g -> new double[] {g.confidence(), g.right() ? 1 : 0}).toList()).write(fit);
+        out.println("calibration fitted on " + graded.size() + " diagnoses written to " + fit);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     return 0;
   }
 }

@@ -153,6 +153,7 @@ public final class SreAgent implements AutoCloseable {
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
   private long nextIncident;
   private final java.util.concurrent.@Nullable Executor diagnosisExecutor;
+  private final dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
   /** Diagnoses running on the diagnosis executor, by incident id, with the evidence they were given. */
   private final Map<String, PendingDiagnosis> diagnosing = new HashMap<>();
 
@@ -191,6 +192,7 @@ public final class SreAgent implements AutoCloseable {
     this.killSwitch = p.killSwitch;
     this.telemetry = new dev.sreagent.core.internal.AgentTelemetry(p.openTelemetry, () -> store.active());
     this.diagnosisExecutor = p.diagnosisExecutor;
+    this.calibration = p.calibration;
     this.inbox = new ArrayBlockingQueue<>(settings.inboxCapacity());
     this.jitter = new java.util.Random(settings.agentId().hashCode());
     replay();
@@ -601,6 +603,7 @@ public final class SreAgent implements AutoCloseable {
     if (d.usage() != null) {
       telemetry.llm(d.usage());
     }
+    d = calibrated(d);
     d = withHistory(d, withEvidence.type());
     Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
     audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
@@ -608,6 +611,20 @@ public final class SreAgent implements AutoCloseable {
     emit(IncidentEvent.Kind.DIAGNOSED, diagnosed, String.format(Locale.ROOT, "%s (confidence %.2f: %s)",
         d.top().cause(), d.confidence().score(), d.confidence().explanation()), now);
     decide(diagnosed, now);
+  }
+
+  /** The diagnosis with its confidence mapped through the configured calibration, if any. */
+  private Diagnosis calibrated(Diagnosis d) {
+    if (calibration == null || !calibration.reasoner().equals(d.reasoner())) {
+      return d;
+    }
+    Confidence c = d.confidence();
+    double score = Math.max(0, Math.min(1, calibration.apply(c.score())));
+    Map<String, Double> factors = new LinkedHashMap<>(c.factors());
+    factors.put("stated", c.score());
+    return new Diagnosis(d.hypotheses(), new Confidence(score, factors, String.format(Locale.ROOT,
+        "%s; calibrated %.2f -> %.2f (how often diagnoses stated at %.2f were right, %d graded)", c.explanation(),
+        c.score(), score, c.score(), calibration.diagnoses())), d.reasoner(), d.usage());
   }
 
   /** Reviews of a type needed before its track record joins the confidence. */

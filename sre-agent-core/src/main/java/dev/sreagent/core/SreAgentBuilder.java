@@ -90,6 +90,7 @@ public final class SreAgentBuilder {
   private boolean discovery = true;
   private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
   private java.util.concurrent.@Nullable Executor diagnosisExecutor;
+  private dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
 
   SreAgentBuilder() {}
 
@@ -276,6 +277,15 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * Maps every diagnosis's stated confidence through {@code calibration} (fitted from graded diagnoses, see
+   * {@link dev.sreagent.core.reasoning.ConfidenceCalibration}); the explanation shows the mapping.
+   */
+  public SreAgentBuilder setConfidenceCalibration(dev.sreagent.core.reasoning.ConfidenceCalibration calibration) {
+    this.calibration = Objects.requireNonNull(calibration, "calibration");
+    return this;
+  }
+
   /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
   public SreAgentBuilder setDiscovery(boolean enabled) {
     this.discovery = enabled;
@@ -352,6 +362,7 @@ public final class SreAgentBuilder {
     p.topology = topology != null ? topology : TopologyProvider.noop();
     p.openTelemetry = openTelemetry;
     p.diagnosisExecutor = diagnosisExecutor;
+    p.calibration = calibration;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);
@@ -443,5 +454,6 @@ public final class SreAgentBuilder {
     io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
     PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
     java.util.concurrent.@Nullable Executor diagnosisExecutor;
+    dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
   }
 }
