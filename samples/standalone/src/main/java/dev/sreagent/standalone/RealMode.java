@@ -146,9 +146,11 @@ final class RealMode {
   }
 
   static String textLine(IncidentEvent e) {
-    return String.format(Locale.ROOT, "%s %s %-18s %s %s %s: %s", e.at(), e.incident().id(),
-        e.kind().name().toLowerCase(Locale.ROOT), e.incident().type(), e.incident().severity(),
-        e.incident().rootService(), e.message());
+    // an opening says type, severity and root itself; later events are prefixed with them
+    String context = e.kind() == IncidentEvent.Kind.OPENED ? "" : e.incident().type() + " "
+        + e.incident().severity() + " " + e.incident().rootService() + ": ";
+    return String.format(Locale.ROOT, "%s %s %-18s %s%s", e.at(), e.incident().id(),
+        e.kind().name().toLowerCase(Locale.ROOT), context, e.message());
   }
 
   static String jsonLine(IncidentEvent e) {
