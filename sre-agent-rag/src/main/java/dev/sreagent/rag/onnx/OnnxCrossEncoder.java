@@ -2,7 +2,6 @@ package dev.sreagent.rag.onnx;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -66,36 +65,14 @@ public final class OnnxCrossEncoder implements AutoCloseable {
         encs[i] = tokenizer.encode(query, passages.get(i));
       }
     }
-    int len = 0;
-    for (Encoding e : encs) {
-      len = Math.max(len, e.getIds().length);
-    }
-    long[][] ids = new long[encs.length][len];
-    long[][] mask = new long[encs.length][len];
-    long[][] types = new long[encs.length][len];
-    for (int i = 0; i < encs.length; i++) {
-      System.arraycopy(encs[i].getIds(), 0, ids[i], 0, encs[i].getIds().length);
-      System.arraycopy(encs[i].getAttentionMask(), 0, mask[i], 0, encs[i].getAttentionMask().length);
-      System.arraycopy(encs[i].getTypeIds(), 0, types[i], 0, encs[i].getTypeIds().length);
-    }
-    try (OnnxTensor tIds = OnnxTensor.createTensor(env, ids);
-        OnnxTensor tMask = OnnxTensor.createTensor(env, mask);
-        OnnxTensor tTypes = OnnxTensor.createTensor(env, types)) {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
-      inputs.put("input_ids", tIds);
-      inputs.put("attention_mask", tMask);
-      if (session.getInputNames().contains("token_type_ids")) {
-        inputs.put("token_type_ids", tTypes);
+    try {
+      Object out = OnnxBatch.run(env, session, encs).value();
+      double[] scores = new double[encs.length];
+      for (int i = 0; i < encs.length; i++) {
+        double logit = out instanceof float[][] m ? m[i][m[i].length - 1] : ((float[]) out)[i];
+        scores[i] = 1 / (1 + Math.exp(-logit));
       }
-      try (OrtSession.Result r = session.run(inputs)) {
-        Object out = r.get(0).getValue();
-        double[] scores = new double[encs.length];
-        for (int i = 0; i < encs.length; i++) {
-          double logit = out instanceof float[][] m ? m[i][m[i].length - 1] : ((float[]) out)[i];
-          scores[i] = 1 / (1 + Math.exp(-logit));
-        }
-        return scores;
-      }
+      return scores;
     } catch (OrtException e) {
       throw new IllegalStateException("reranking failed: " + e.getMessage(), e);
     }

@@ -2,7 +2,6 @@ package dev.sreagent.rag.onnx;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -13,8 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -125,35 +124,14 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
         encs[i] = tokenizer.encode(texts.get(i));
       }
     }
-    int len = 0;
-    for (Encoding e : encs) {
-      len = Math.max(len, e.getIds().length);
-    }
-    long[][] ids = new long[encs.length][len];
-    long[][] mask = new long[encs.length][len];
-    long[][] types = new long[encs.length][len];
-    for (int i = 0; i < encs.length; i++) {
-      System.arraycopy(encs[i].getIds(), 0, ids[i], 0, encs[i].getIds().length);
-      System.arraycopy(encs[i].getAttentionMask(), 0, mask[i], 0, encs[i].getAttentionMask().length);
-      System.arraycopy(encs[i].getTypeIds(), 0, types[i], 0, encs[i].getTypeIds().length);
-    }
-    try (OnnxTensor tIds = OnnxTensor.createTensor(env, ids);
-        OnnxTensor tMask = OnnxTensor.createTensor(env, mask);
-        OnnxTensor tTypes = OnnxTensor.createTensor(env, types)) {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
-      inputs.put("input_ids", tIds);
-      inputs.put("attention_mask", tMask);
-      if (session.getInputNames().contains("token_type_ids")) {
-        inputs.put("token_type_ids", tTypes);
+    try {
+      OnnxBatch.Output out = OnnxBatch.run(env, session, encs);
+      float[][][] tokens = (float[][][]) out.value();
+      List<float[]> vectors = new ArrayList<>(encs.length);
+      for (int b = 0; b < encs.length; b++) {
+        vectors.add(meanPoolNormalised(tokens[b], out.mask()[b]));
       }
-      try (OrtSession.Result r = session.run(inputs)) {
-        float[][][] tokens = (float[][][]) r.get(0).getValue();
-        List<float[]> out = new ArrayList<>(encs.length);
-        for (int b = 0; b < encs.length; b++) {
-          out.add(meanPoolNormalised(tokens[b], mask[b]));
-        }
-        return out;
-      }
+      return vectors;
     } catch (OrtException e) {
       throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
     }
