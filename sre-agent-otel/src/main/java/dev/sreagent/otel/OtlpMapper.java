@@ -492,10 +492,9 @@ final class OtlpMapper {
     double[] counts = new double[n];
     for (int i = 0; i < n; i++) {
       counts[i] = p.getBucketCounts(i);
-      if (counts[i] < 0) {
-        rejected.add(Rejections.NEGATIVE_COUNTER);
-        return;
-      }
+    }
+    if (negative(counts, rejected)) {
+      return;
     }
     double[] bounds = new double[n - 1];
     for (int i = 0; i < n - 1; i++) {
@@ -505,11 +504,7 @@ final class OtlpMapper {
         return;
       }
     }
-    if (p.getCount() < 0) {
-      rejected.add(Rejections.NEGATIVE_COUNTER);
-      return;
-    }
-    if (!validTime(p.getTimeUnixNano(), rejected)) {
+    if (!validTotal(p.getCount(), p.getTimeUnixNano(), rejected)) {
       return;
     }
     Map<String, String> attrs = attributes(p.getAttributesList());
@@ -528,6 +523,26 @@ final class OtlpMapper {
       }
     }
     w.add(d, f.isError(attrs), p.getTimeUnixNano());
+  }
+
+  /** Whether a histogram has a negative bucket count (an unsigned count above 2^63); counts the rejection. */
+  private static boolean negative(double[] counts, Rejections rejected) {
+    for (double c : counts) {
+      if (c < 0) {
+        rejected.add(Rejections.NEGATIVE_COUNTER);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a histogram point's total count is not negative and its time is acceptable; counts the rejection. */
+  private boolean validTotal(long count, long timeUnixNano, Rejections rejected) {
+    if (count < 0) {
+      rejected.add(Rejections.NEGATIVE_COUNTER);
+      return false;
+    }
+    return validTime(timeUnixNano, rejected);
   }
 
   private static boolean isCumulative(AggregationTemporality t) {
@@ -575,17 +590,7 @@ final class OtlpMapper {
     for (int i = 0; i < n; i++) {
       counts[i + 1] = p.getPositive().getBucketCounts(i);
     }
-    for (double c : counts) {
-      if (c < 0) {
-        rejected.add(Rejections.NEGATIVE_COUNTER);
-        return;
-      }
-    }
-    if (p.getCount() < 0) {
-      rejected.add(Rejections.NEGATIVE_COUNTER);
-      return;
-    }
-    if (!validTime(p.getTimeUnixNano(), rejected)) {
+    if (negative(counts, rejected) || !validTotal(p.getCount(), p.getTimeUnixNano(), rejected)) {
       return;
     }
     Map<String, String> attrs = attributes(p.getAttributesList());
