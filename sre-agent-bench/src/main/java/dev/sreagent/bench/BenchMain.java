@@ -53,14 +53,9 @@ public final class BenchMain {
       return nab(args, out, err);
     }
     if (args[0].equals("retrieval")) {
-      java.util.Map<String, String> opts = new java.util.HashMap<>();
-      for (int k = 1; k < args.length; k++) {
-        if (args[k].startsWith("--") && k + 1 < args.length) {
-          opts.put(args[k], args[++k]);
-        } else {
-          err.println("unknown or incomplete option '" + args[k] + "'");
-          return 2;
-        }
+      java.util.Map<String, String> opts = options(args, err);
+      if (opts == null) {
+        return 2;
       }
       if (!opts.containsKey("--corpus") || !opts.containsKey("--queries") || !opts.containsKey("--out")) {
         err.println("usage: retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
@@ -102,14 +97,9 @@ public final class BenchMain {
       }
     }
     if (args[0].equals("replay") || args[0].equals("otlp-throughput")) {
-      java.util.Map<String, String> opts = new java.util.HashMap<>();
-      for (int k = 1; k < args.length; k++) {
-        if (args[k].startsWith("--") && k + 1 < args.length) {
-          opts.put(args[k], args[++k]);
-        } else {
-          err.println("unknown or incomplete option '" + args[k] + "'");
-          return 2;
-        }
+      java.util.Map<String, String> opts = options(args, err);
+      if (opts == null) {
+        return 2;
       }
       try {
         if (args[0].equals("otlp-throughput")) {
@@ -195,6 +185,21 @@ public final class BenchMain {
     }
     scenarios(seeds, phase, out);
     return 0;
+  }
+
+  /** {@code --key value} pairs after the command; null (the problem printed) for a lone or stray argument. */
+  private static java.util.@org.jspecify.annotations.Nullable Map<String, String> options(String[] args,
+      PrintStream err) {
+    java.util.Map<String, String> opts = new java.util.HashMap<>();
+    for (int k = 1; k < args.length; k++) {
+      if (args[k].startsWith("--") && k + 1 < args.length) {
+        opts.put(args[k], args[++k]);
+      } else {
+        err.println("unknown or incomplete option '" + args[k] + "'");
+        return null;
+      }
+    }
+    return opts;
   }
 
   static int nab(String[] args, PrintStream out, PrintStream err) {
