@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sreagent.testkit.internal.JsonHttp;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -141,23 +141,23 @@ public final class LlmEmulator implements AutoCloseable {
         default -> null;
       };
       if (api == null || !ex.getRequestMethod().equals("POST")) {
-        send(ex, 404, "{\"error\": \"not found: " + path + "\"}");
+        JsonHttp.reply(ex, 404, "{\"error\": \"not found: " + path + "\"}");
         return;
       }
       if (api.equals("anthropic") && (!headers.containsKey("x-api-key") || !headers.containsKey("anthropic-version"))
           || api.equals("openai") && !headers.getOrDefault("authorization", "").startsWith("Bearer ")) {
-        send(ex, 401, error(api, "authentication_error", "missing or invalid API key"));
+        JsonHttp.reply(ex, 401, error(api, "authentication_error", "missing or invalid API key"));
         return;
       }
       JsonNode req;
       try {
         req = JSON.readTree(body);
       } catch (IOException e) {
-        send(ex, 400, error(api, "invalid_request_error", "body is not JSON"));
+        JsonHttp.reply(ex, 400, error(api, "invalid_request_error", "body is not JSON"));
         return;
       }
       if (!req.path("model").isTextual() || !req.path("messages").isArray() || req.path("messages").isEmpty()) {
-        send(ex, 400, error(api, "invalid_request_error", "model and messages are required"));
+        JsonHttp.reply(ex, 400, error(api, "invalid_request_error", "model and messages are required"));
         return;
       }
       Reply r = next();
@@ -170,7 +170,7 @@ public final class LlmEmulator implements AutoCloseable {
         }
       }
       if (r.status() != 200) {
-        send(ex, r.status(), error(api, r.status() == 429 ? "rate_limit_error" : "api_error", r.text()));
+        JsonHttp.reply(ex, r.status(), error(api, r.status() == 429 ? "rate_limit_error" : "api_error", r.text()));
         return;
       }
       long in = r.inputTokens() >= 0 ? r.inputTokens() : body.length() / 4;
@@ -197,7 +197,7 @@ public final class LlmEmulator implements AutoCloseable {
           a.put("prompt_eval_count", in).put("eval_count", out);
         }
       }
-      send(ex, 200, a.toString());
+      JsonHttp.reply(ex, 200, a.toString());
     }
   }
 
@@ -205,22 +205,13 @@ public final class LlmEmulator implements AutoCloseable {
     ObjectNode e = JSON.createObjectNode();
     if (api.equals("ollama")) {
       e.put("error", message);
-    } else if (api.equals("anthropic")) {
+      return e.toString();
+    }
+    if (api.equals("anthropic")) {
       e.put("type", "error");
-      e.putObject("error").put("type", type).put("message", message);
-    } else {
-      e.putObject("error").put("type", type).put("message", message);
     }
+    e.putObject("error").put("type", type).put("message", message);
     return e.toString();
-  }
-
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(bytes);
-    }
   }
 
   @Override

@@ -11,11 +11,10 @@ import dev.sreagent.core.ModelJson;
 import dev.sreagent.testkit.Fault;
 import dev.sreagent.testkit.SimulatedCluster;
 import dev.sreagent.testkit.VirtualClock;
+import dev.sreagent.testkit.internal.JsonHttp;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ public final class ClusterServer implements AutoCloseable {
     cluster.start(pending::add);
     this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     http.createContext("/step", this::step);
-    http.createContext("/topology", ex -> reply(ex, 200, ModelJson.write(cluster.topology())));
+    http.createContext("/topology", ex -> JsonHttp.reply(ex, 200, ModelJson.write(cluster.topology())));
     http.createContext("/execute", this::execute);
     http.createContext("/reconcile", this::reconcile);
     http.start();
@@ -107,7 +106,7 @@ public final class ClusterServer implements AutoCloseable {
       }
       pending.clear();
     }
-    reply(ex, 200, MAPPER.writeValueAsString(Map.of("now", clock.now().toString(), "done", done, "signals", out)));
+    JsonHttp.reply(ex, 200, MAPPER.writeValueAsString(Map.of("now", clock.now().toString(), "done", done, "signals", out)));
   }
 
   private void execute(HttpExchange ex) throws IOException {
@@ -116,7 +115,7 @@ public final class ClusterServer implements AutoCloseable {
     ExecutionContext ctx = ModelJson.read(body.get("context").toString(), ExecutionContext.class);
     ActionResult r = cluster.executor().execute(action, ctx);
     afterEffect.run();
-    reply(ex, 200, ModelJson.write(r));
+    JsonHttp.reply(ex, 200, ModelJson.write(r));
   }
 
   private void reconcile(HttpExchange ex) throws IOException {
@@ -124,18 +123,9 @@ public final class ClusterServer implements AutoCloseable {
     String key = q == null ? "" : q.replaceFirst("^key=", "");
     Optional<ActionResult> r = cluster.executor().reconcile(key);
     if (r.isPresent()) {
-      reply(ex, 200, ModelJson.write(r.get()));
+      JsonHttp.reply(ex, 200, ModelJson.write(r.get()));
     } else {
-      reply(ex, 404, "{}");
-    }
-  }
-
-  private static void reply(HttpExchange ex, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(bytes);
+      JsonHttp.reply(ex, 404, "{}");
     }
   }
 
