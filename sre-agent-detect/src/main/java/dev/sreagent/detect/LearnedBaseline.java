@@ -15,7 +15,6 @@ final class LearnedBaseline {
   private final Ewma ewma;
   private final RobustBaseline robust = new RobustBaseline();
   private final SeasonalProfile daily = SeasonalProfile.daily();
-  private long outliers;
 
   LearnedBaseline(double alpha) {
     this.ewma = new Ewma(alpha);
@@ -27,11 +26,9 @@ final class LearnedBaseline {
         && Math.abs(x - robust.median()) > OUTLIER_SIGMAS * robust.sigma();
     robust.update(x);
     daily.update(t, x);
-    if (outlier && ewma.count() >= LatencyDetector.WARM_UP_SAMPLES) {
-      outliers++;
-      return;
+    if (!outlier || ewma.count() < LatencyDetector.WARM_UP_SAMPLES) {
+      ewma.update(x);
     }
-    ewma.update(x);
   }
 
   /** The expected level at {@code t}: the weighted mean, or the daily profile's expectation when that is higher. */
@@ -50,11 +47,6 @@ final class LearnedBaseline {
 
   long count() {
     return ewma.count();
-  }
-
-  /** Values kept out of the weighted mean as outliers. */
-  long outliers() {
-    return outliers;
   }
 
   boolean seasonal() {

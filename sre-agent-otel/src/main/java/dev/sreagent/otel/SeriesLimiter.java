@@ -103,8 +103,4 @@ final class SeriesLimiter {
     }
     return n;
   }
-
-  synchronized int tenants() {
-    return tenants.size();
-  }
 }
