@@ -104,6 +104,11 @@ public final class VectorIndex {
     return vectors.size();
   }
 
+  /** Whether {@code id} is held. */
+  public synchronized boolean contains(String id) {
+    return vectors.containsKey(id);
+  }
+
   /** The ids held, in insertion order. */
   public synchronized List<String> ids() {
     return List.copyOf(vectors.keySet());

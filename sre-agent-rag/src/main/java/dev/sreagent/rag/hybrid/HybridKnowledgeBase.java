@@ -123,10 +123,16 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   public synchronized void upsertAll(List<KnowledgeDocument> documents) {
     List<KnowledgeDocument> all = new ArrayList<>();
     for (KnowledgeDocument d : documents) {
-      removeChunks(d.id());
       List<KnowledgeDocument> cs = chunks(d);
+      if (stored(d.id(), cs)) {
+        continue; // already indexed as it is (e.g. the bundled runbooks at every start of a persisted base)
+      }
+      removeChunks(d.id());
       chunksByDoc.put(d.id(), cs.stream().map(KnowledgeDocument::id).toList());
       all.addAll(cs);
+    }
+    if (all.isEmpty()) {
+      return;
     }
     lexical.upsertAll(all);
     for (int i = 0; i < all.size(); i += 16) {
@@ -137,6 +143,20 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       }
     }
     save();
+  }
+
+  /** Whether exactly these sections of {@code docId} are indexed already (same ids, titles, texts, metadata). */
+  private boolean stored(String docId, List<KnowledgeDocument> sections) {
+    List<String> ids = chunksByDoc.get(docId);
+    if (ids == null || !ids.equals(sections.stream().map(KnowledgeDocument::id).toList())) {
+      return false;
+    }
+    for (KnowledgeDocument c : sections) {
+      if (!c.equals(lexical.get(c.id())) || !vectors.contains(c.id())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private List<float[]> embedAll(List<String> texts) {

@@ -111,4 +111,36 @@ class HybridKnowledgeBaseTest {
     assertThat(HybridKnowledgeBase.denseText("p99 latency of checkout is 1.9 s")).isEqualTo(
         "p99 latency of checkout is 1.9 s");
   }
+
+  @Test
+  void reingestingUnchangedDocumentsEmbedsNothingAgain(@TempDir Path dir) {
+    java.util.concurrent.atomic.AtomicInteger embedded = new java.util.concurrent.atomic.AtomicInteger();
+    dev.sreagent.api.port.Embedder counting = new dev.sreagent.api.port.Embedder() {
+      @Override
+      public int dimension() {
+        return embedder.dimension();
+      }
+
+      @Override
+      public float[] embed(String text) {
+        embedded.incrementAndGet();
+        return embedder.embed(text);
+      }
+    };
+    HybridKnowledgeBase kb = HybridKnowledgeBase.open(dir, counting);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    int first = embedded.get();
+    assertThat(first).isEqualTo(kb.chunkCount());
+    kb.close();
+    HybridKnowledgeBase reopened = HybridKnowledgeBase.open(dir, counting);
+    reopened.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(embedded.get()).as("nothing re-embedded").isEqualTo(first);
+    KnowledgeDocument changed = LexicalKnowledgeBase.bundledRunbooks().get(0);
+    reopened.upsert(new KnowledgeDocument(changed.id(), changed.title(), changed.text() + "\n\n## Note\nNew.",
+        changed.metadata()));
+    assertThat(embedded.get()).as("a changed document is indexed again").isGreaterThan(first);
+    assertThat(top(reopened, "heap dump before restarting the leaking pod", IncidentType.OOM_KILL))
+        .isEqualTo("runbook-oom-kill");
+    reopened.close();
+  }
 }
