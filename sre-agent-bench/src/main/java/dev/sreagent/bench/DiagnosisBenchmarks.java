@@ -4,7 +4,6 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.KnowledgeQuery;
-import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RetrievedDocument;
 import dev.sreagent.core.knowledge.LexicalKnowledgeBase;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
@@ -12,7 +11,6 @@ import dev.sreagent.rag.hybrid.HybridKnowledgeBase;
 import dev.sreagent.rag.onnx.OnnxEmbedder;
 import dev.sreagent.testkit.Scenario;
 import dev.sreagent.testkit.Scenarios;
-import dev.sreagent.testkit.SimulationHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +62,7 @@ public class DiagnosisBenchmarks {
       if (s.fault() == null) {
         continue;
       }
-      SimulationHarness h = SimulationHarness.builder().setSeed(42).setPhase(Phase.OBSERVE).build();
-      h.runFor(s.injectAfter());
-      h.inject(s.fault());
-      h.runFor(s.duration().minus(s.injectAfter()));
-      h.agent().incidents().stream().filter(i -> i.evidence() != null).forEach(incidents::add);
-      h.close();
+      incidents.addAll(ScenarioIncidents.investigated(s, 42, b -> { }));
     }
     if (incidents.isEmpty()) {
       throw new IllegalStateException("no incident with evidence to diagnose");

@@ -1,14 +1,12 @@
 package dev.sreagent.bench;
 
 import dev.sreagent.api.model.Incident;
-import dev.sreagent.api.model.Phase;
 import dev.sreagent.core.evidence.EvidenceDigest;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
 import dev.sreagent.llm.LlmClient;
 import dev.sreagent.llm.LlmReasoner;
 import dev.sreagent.testkit.Scenario;
 import dev.sreagent.testkit.Scenarios;
-import dev.sreagent.testkit.SimulationHarness;
 import dev.sreagent.testkit.llm.LlmEmulator;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -42,18 +40,10 @@ final class EvidenceRun {
           if (s.fault() == null) {
             continue;
           }
-          SimulationHarness h = SimulationHarness.builder().setSeed(seed).setPhase(Phase.OBSERVE)
-              .setAgentCustomizer(b -> b.setReasoner(reasoner)).build();
-          h.runFor(s.injectAfter());
-          h.inject(s.fault());
-          h.runFor(s.duration().minus(s.injectAfter()));
-          for (Incident inc : h.agent().incidents()) {
-            if (inc.evidence() != null) {
-              EvidenceDigest d = EvidenceDigest.of(inc, budget);
-              sizes.add(new int[] {d.rawTokens(), d.tokens()});
-            }
+          for (Incident inc : ScenarioIncidents.investigated(s, seed, b -> b.setReasoner(reasoner))) {
+            EvidenceDigest d = EvidenceDigest.of(inc, budget);
+            sizes.add(new int[] {d.rawTokens(), d.tokens()});
           }
-          h.close();
         }
       }
       long[] cache = reasoner.cacheStats();
