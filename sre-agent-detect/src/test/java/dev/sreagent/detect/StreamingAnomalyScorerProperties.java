@@ -38,6 +38,15 @@ class StreamingAnomalyScorerProperties {
     }
   }
 
+  @Property(tries = 50)
+  void aWarmUpOfOrdinaryValuesReportsNothing(@ForAll long seed) {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    Random rng = new Random(seed);
+    for (int i = 0; i < StreamingAnomalyScorer.DEFAULT_WARM_UP; i++) {
+      assertThat(s.score(20 + 3 * rng.nextGaussian())).as("value %d of the warm-up", i).isZero();
+    }
+  }
+
   @Test
   void aLevelShiftScoresOnceAtItsOnset() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer();
@@ -45,27 +54,83 @@ class StreamingAnomalyScorerProperties {
     for (int i = 0; i < 2000; i++) {
       s.score(100 + rng.nextGaussian());
     }
-    double first = s.score(140);
-    assertThat(first).isGreaterThan(0.999);
+    assertThat(s.score(140)).as("a level never visited").isPositive();
     int reported = 0;
     for (int i = 0; i < 50; i++) {
       reported += s.score(140 + rng.nextGaussian()) > 0 ? 1 : 0;
     }
-    assertThat(reported).as("suppressed while it lasts").isZero();
+    assertThat(reported).as("held back while it lasts").isZero();
   }
 
   @Test
-  void aBrokenDailyShapeIsSeenThroughTheSeasonalResidual() {
+  void aReturnToKnownLevelsIsNotNews() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    Random rng = new Random(5);
+    for (int i = 0; i < 2000; i++) {
+      s.score((i / 500) % 2 == 0 ? 100 + rng.nextGaussian() : 140 + rng.nextGaussian());
+    }
+    double max = 0;
+    for (int i = 0; i < 1000; i++) {
+      max = Math.max(max, s.score((i / 200) % 2 == 0 ? 100 + rng.nextGaussian() : 140 + rng.nextGaussian()));
+    }
+    assertThat(max).as("both levels were seen before").isZero();
+  }
+
+  @Test
+  void theFirstNewsOfAQuietSeriesOutscoresTheTenthOfARestlessOne() {
+    StreamingAnomalyScorer quiet = new StreamingAnomalyScorer();
+    StreamingAnomalyScorer restless = new StreamingAnomalyScorer();
+    Random rng = new Random(6);
+    double restlessLast = 0;
+    for (int i = 0; i < 3000; i++) {
+      quiet.score(10 + rng.nextGaussian());
+      // a new record every 200 values
+      double score = restless.score(10 + rng.nextGaussian() + (i >= 300 && i % 200 == 0 ? 100 + i : 0));
+      restlessLast = score > 0 ? score : restlessLast;
+    }
+    double quietNews = quiet.score(1000);
+    assertThat(quietNews).isPositive();
+    assertThat(restlessLast).isPositive().isLessThan(quietNews);
+  }
+
+  @Test
+  void aSeriesFlatAtZeroReportsItsFirstDeparture() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    for (int i = 0; i < 1000; i++) {
+      assertThat(s.score(0)).isZero();
+    }
+    assertThat(s.score(2e7)).isEqualTo(1.0);
+    for (int i = 0; i < 1000; i++) {
+      s.score(i % 3 == 0 ? 2e7 : 0);
+    }
+    assertThat(s.score(2e9)).as("far beyond the first departure").isPositive();
+  }
+
+  @Test
+  void aSeriesThatGoesFlatWhereItUsedToMoveIsReported() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer();
     Random rng = new Random(4);
     for (int i = 0; i < 288 * 10; i++) {
       s.score(50 + 40 * Math.sin(2 * Math.PI * i / 288) + rng.nextGaussian());
     }
-    // the curve goes flat at its mean: every value is normal, the shape is not
+    // the curve goes flat: every value is in a known level, the stay there is not
     double max = 0;
-    for (int i = 0; i < 100; i++) {
-      max = Math.max(max, s.score(50 + rng.nextGaussian() * 0.5));
+    for (int i = 0; i < 288; i++) {
+      max = Math.max(max, s.score(60 + rng.nextGaussian() * 0.5));
     }
-    assertThat(max).isGreaterThan(0.99);
+    assertThat(max).isPositive();
+  }
+
+  @Test
+  void stateStaysBoundedForAnEverGrowingSeries() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer(50, 24, 10);
+    double v = 1;
+    for (int i = 0; i < 100_000; i++) {
+      v = v < 1e300 ? v * 1.01 : v;
+      double score = s.score(v);
+      assertThat(score).isBetween(0.0, 1.0);
+    }
+    assertThat(s.levelsTracked())
+        .isEqualTo(StreamingAnomalyScorer.LEVELS + 1 + 2 * StreamingAnomalyScorer.OUTER_LEVELS);
   }
 }
