@@ -1,5 +1,7 @@
 package dev.sreagent.detect;
 
+import java.util.Arrays;
+
 /**
  * A streaming anomaly scorer for one univariate series (what a user attaches to a custom metric): each value gets
  * a score in [0, 1], online, with no look-ahead, O(1) amortised work and bounded memory.
@@ -148,7 +150,7 @@ public final class StreamingAnomalyScorer {
 
   private void setGrid() {
     double[] sorted = warmUpValues.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     double low = sorted[(int) (0.05 * (sorted.length - 1))];
     double high = sorted[(int) (0.95 * (sorted.length - 1))];
     gridLow = low;
@@ -251,18 +253,15 @@ public final class StreamingAnomalyScorer {
       return sd > 0 ? Math.abs(mean - shift - m) / (sd / Math.sqrt(n)) : 0;
     }
 
-    /** Distance of {@code v} from the window mean in standard deviations (0 while the window is too short). */
+    /** Distance of {@code v} from the window mean in standard deviations (0 while the window is short or flat). */
     double zScore(double v) {
       if (size < MIN_EXTREME_HISTORY) {
         return 0;
       }
       double m = sum / size;
       double sd = Math.sqrt(Math.max(0, sumSq / size - m * m));
-      double d = Math.abs(v - shift - m);
-      if (sd > 0) {
-        return d / sd;
-      }
-      return d == 0 ? 0 : 10;
+      // a window without spread tests nothing: departures from a flat series are the level grid's to see
+      return sd > 0 ? Math.abs(v - shift - m) / sd : 0;
     }
   }
 }
