@@ -1,6 +1,7 @@
 package dev.sreagent.rag.onnx;
 
 import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -46,5 +47,15 @@ final class OnnxBatch {
         return new Output(r.get(0).getValue(), mask);
       }
     }
+  }
+
+  /** Closes a model's session and its tokenizer (the embedder's and the reranker's {@code close}). */
+  static void close(OrtSession session, HuggingFaceTokenizer tokenizer) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new IllegalStateException(e);
+    }
+    tokenizer.close();
   }
 }

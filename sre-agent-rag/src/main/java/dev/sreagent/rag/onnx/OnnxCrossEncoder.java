@@ -80,11 +80,6 @@ public final class OnnxCrossEncoder implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException(e);
-    }
-    tokenizer.close();
+    OnnxBatch.close(session, tokenizer);
   }
 }

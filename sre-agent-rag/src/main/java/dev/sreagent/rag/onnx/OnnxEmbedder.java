@@ -164,11 +164,6 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException(e);
-    }
-    tokenizer.close();
+    OnnxBatch.close(session, tokenizer);
   }
 }
