@@ -122,6 +122,30 @@ class StreamingAnomalyScorerProperties {
   }
 
   @Test
+  void knownLevelsVisitedInANewOrderAreReportedOnce() {
+    StreamingAnomalyScorer rising = new StreamingAnomalyScorer();
+    StreamingAnomalyScorer reversed = new StreamingAnomalyScorer();
+    // a sawtooth climbing 0, 1, 2, 3, 4: five known levels, always in the same order
+    for (int i = 0; i < 1000; i++) {
+      rising.score(i % 5);
+      reversed.score(i % 5);
+    }
+    double control = 0;
+    double news = 0;
+    int reports = 0;
+    for (int i = 0; i < 500; i++) {
+      control = Math.max(control, rising.score(i % 5));
+      // the same levels, now falling: every three-level sequence is new, no level, stay or value is
+      double score = reversed.score(4 - i % 5);
+      news = i < 10 ? Math.max(news, score) : news;
+      reports += score > 0 ? 1 : 0;
+    }
+    assertThat(control).as("the known order").isZero();
+    assertThat(news).as("the new order, within 10 values").isPositive();
+    assertThat(reports).as("one report for the episode").isEqualTo(1);
+  }
+
+  @Test
   void stateStaysBoundedForAnEverGrowingSeries() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer(50, 24, 10);
     double v = 1;
