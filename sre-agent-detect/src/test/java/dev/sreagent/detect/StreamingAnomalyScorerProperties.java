@@ -146,6 +146,38 @@ class StreamingAnomalyScorerProperties {
   }
 
   @Test
+  void aSteadyCountdownIsNotNewsAtEveryLevelButItsAccelerationIs() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    // a certificate's seconds to expiry, sampled every 15 s: a new level below every ~80 values
+    double ttl = 30 * 86_400;
+    int reports = 0;
+    for (int i = 0; i < 20_000; i++) {
+      ttl -= 15;
+      reports += s.score(ttl) > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("the first records of the countdown only").isBetween(1, 2);
+    // now it falls 10x faster: records arrive sooner than before
+    double max = 0;
+    for (int i = 0; i < 200; i++) {
+      ttl -= 150;
+      max = Math.max(max, s.score(ttl));
+    }
+    assertThat(max).isPositive();
+  }
+
+  @Test
+  void aSawtoothDropIsNewsOnce() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer(1500, 288, 300);
+    // a log volume filling at a steady pace and rotated from 70% to 30% every 2,000 values, without noise
+    int reports = 0;
+    for (int i = 0; i < 20_000; i++) {
+      double score = s.score(0.30 + 0.40 * (i % 2000) / 2000.0);
+      reports += i >= 4000 && score > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("once the first two rotations were seen").isZero();
+  }
+
+  @Test
   void stateStaysBoundedForAnEverGrowingSeries() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer(50, 24, 10);
     double v = 1;
