@@ -102,14 +102,14 @@ public final class StreamingAnomalyScorer {
   private long[] visited;
   private int[] longestStay;
   private int currentLevel = Integer.MIN_VALUE;
+  private int stay;
+  private boolean stayReported;
   // records (levels beyond every level visited) after the warm-up, per way: 0 up, 1 down
   private int highestLevel = Integer.MIN_VALUE;
   private int lowestLevel = Integer.MAX_VALUE;
   private final long[] lastRecord = new long[2];
   private final long[] lastRecordGap = new long[2];
   private final int[] recordsSinceWarmUp = new int[2];
-  private int stay;
-  private boolean stayReported;
 
   // sequences of levels: the ones seen (a bitset over SYMBOLS^SEQUENCE_LENGTH), the last symbols, and which of the
   // last SEQUENCE_WINDOW values completed a never-seen sequence (one bit each)
