@@ -42,6 +42,31 @@ class DetectorProperties {
     }
   }
 
+  @Provide
+  Arbitrary<List<Long>> clockSteps() {
+    // mostly forward in 15 s steps, with duplicates, late samples and jumps back by up to a day
+    return Arbitraries.oneOf(Arbitraries.just(15L), Arbitraries.just(0L), Arbitraries.longs().between(-86_400, -1),
+        Arbitraries.longs().between(1, 86_400)).list().ofMinSize(1).ofMaxSize(300);
+  }
+
+  @Property(tries = 200)
+  void timeGoingBackwardsNeverBreaksADetector(@ForAll("values") List<Double> values,
+      @ForAll("clockSteps") List<Long> steps) {
+    for (Detector d : BuiltInDetectors.create()) {
+      Instant t = T0;
+      for (int i = 0; i < values.size(); i++) {
+        t = t.plusSeconds(steps.get(i % steps.size()));
+        for (String m : List.of(MetricNames.MEMORY_UTILIZATION, MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
+            MetricNames.DISK_UTILIZATION, MetricNames.CERTIFICATE_TIME_TO_EXPIRY)) {
+          for (Anomaly a : d.observe(MetricSample.of(m, values.get(i), t, "svc"))) {
+            assertThat(a.score()).isBetween(0.0, 1.0);
+            assertThat(Double.isFinite(a.observed())).isTrue();
+          }
+        }
+      }
+    }
+  }
+
   @Property(tries = 200)
   void aSteadyConditionFiresAtMostOnce(@ForAll("values") List<Double> ignored) {
     MemoryPressureDetector d = new MemoryPressureDetector(0.85, Duration.ofMinutes(5));
