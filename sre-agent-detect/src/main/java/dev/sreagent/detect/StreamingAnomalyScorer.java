@@ -1,6 +1,7 @@
 package dev.sreagent.detect;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A streaming anomaly scorer for one univariate series (what a user attaches to a custom metric): each value gets
@@ -42,6 +43,29 @@ import java.util.Arrays;
  * per series per ten days on the simulated shop once a series is two days old.
  */
 public final class StreamingAnomalyScorer {
+  /** The test behind a reported onset. */
+  public enum Reason {
+    /** A level never visited (a record, or a gap between known levels filled for the first time). */
+    NEW_LEVEL("a level it never reached before"),
+    /** A value, a short mean or a seasonal residual far beyond anything seen. */
+    EXTREME_VALUE("a value far beyond its recent spread"),
+    /** A stay in one level far longer than any before. */
+    UNUSUAL_STAY("a stay in one level far longer than ever before"),
+    /** Known levels visited in never-seen orders. */
+    UNUSUAL_SEQUENCE("known levels in an order never seen");
+
+    private final String description;
+
+    Reason(String description) {
+      this.description = description;
+    }
+
+    /** What the series did, in words (for summaries). */
+    public String description() {
+      return description;
+    }
+  }
+
   /** Default window of the extreme-value test. */
   public static final int DEFAULT_WINDOW = 1500;
   /** Default season length in points. */
@@ -122,6 +146,8 @@ public final class StreamingAnomalyScorer {
 
   private long lastEvent = Long.MIN_VALUE / 2;
   private long onsets;
+  private @Nullable Reason lastReason;
+  private boolean lastValueWasNews;
 
   /** With the defaults. */
   public StreamingAnomalyScorer() {
@@ -147,11 +173,12 @@ public final class StreamingAnomalyScorer {
 
   /** Scores {@code value}; updates the state. */
   public double score(double value) {
+    lastValueWasNews = false;
     if (!Double.isFinite(value)) {
       return 0;
     }
     long t = index++;
-    boolean event = extreme(value);
+    Reason reason = extreme(value) ? Reason.EXTREME_VALUE : null;
     if (warmUpValues != null) {
       warmUpValues[(int) t] = value;
       if (t + 1 == warmUp) {
@@ -162,12 +189,18 @@ public final class StreamingAnomalyScorer {
         gridStep = Math.abs(value - gridLow) / LEVELS;
       }
       int k = levelOf(value);
-      event |= levelEvent(k, true);
-      event |= sequenceEvent(k, true);
+      Reason level = levelEvent(k, true);
+      boolean sequence = sequenceEvent(k, true);
+      if (level != null && (reason == null || level == Reason.NEW_LEVEL)) {
+        reason = level;
+      } else if (reason == null && sequence) {
+        reason = Reason.UNUSUAL_SEQUENCE;
+      }
     }
-    if (!event) {
+    if (reason == null) {
       return 0;
     }
+    lastValueWasNews = true;
     double rest = Math.min(MAX_REST, Math.max(10, 0.03 * t));
     boolean onset = t - lastEvent > rest;
     lastEvent = t;
@@ -176,7 +209,26 @@ public final class StreamingAnomalyScorer {
     }
     double perThousand = 1000.0 * onsets / Math.max(t - warmUp, 1000);
     onsets++;
+    lastReason = reason;
     return 1 / (1 + perThousand);
+  }
+
+  /** The test behind the last reported onset (a score above 0); null before the first. */
+  public @Nullable Reason lastReason() {
+    return lastReason;
+  }
+
+  /**
+   * Whether the last value triggered a test, reported or not (held back while an episode lasts): a caller that
+   * keeps its own episodes ends one when the series has gone long enough without news.
+   */
+  public boolean lastValueWasNews() {
+    return lastValueWasNews;
+  }
+
+  /** Onsets reported so far. */
+  public long onsets() {
+    return onsets;
   }
 
   private boolean extreme(double value) {
@@ -230,12 +282,12 @@ public final class StreamingAnomalyScorer {
     return (int) clamped + OUTER_LEVELS;
   }
 
-  /** Records a value at level {@code k}; whether it is a new level or an unusual stay. */
-  private boolean levelEvent(int k, boolean live) {
-    boolean event = false;
+  /** Records a value at level {@code k}; whether it is a new level or an unusual stay (null: neither). */
+  private @Nullable Reason levelEvent(int k, boolean live) {
+    Reason event = null;
     if ((visited[k >>> 6] & (1L << k)) == 0) {
       visited[k >>> 6] |= 1L << k;
-      event = !(live && pacedRecord(k));
+      event = live && pacedRecord(k) ? null : Reason.NEW_LEVEL;
     }
     highestLevel = Math.max(highestLevel, k);
     lowestLevel = Math.min(lowestLevel, k);
@@ -251,7 +303,7 @@ public final class StreamingAnomalyScorer {
       int longest = longestStay[k];
       if (live && !stayReported && longest > 0 && stay > STAY_FACTOR * longest + 2) {
         stayReported = true;
-        event = true;
+        event = Reason.UNUSUAL_STAY;
       }
     }
     return event;

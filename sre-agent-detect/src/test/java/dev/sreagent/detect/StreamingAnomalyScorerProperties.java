@@ -36,6 +36,8 @@ class StreamingAnomalyScorerProperties {
     for (int i = 0; i < 3000; i++) {
       assertThat(s.score(level)).isZero();
     }
+    assertThat(s.lastReason()).isNull();
+    assertThat(s.onsets()).isZero();
   }
 
   @Property(tries = 50)
@@ -55,6 +57,7 @@ class StreamingAnomalyScorerProperties {
       s.score(100 + rng.nextGaussian());
     }
     assertThat(s.score(140)).as("a level never visited").isPositive();
+    assertThat(s.lastReason()).isEqualTo(StreamingAnomalyScorer.Reason.NEW_LEVEL);
     int reported = 0;
     for (int i = 0; i < 50; i++) {
       reported += s.score(140 + rng.nextGaussian()) > 0 ? 1 : 0;
@@ -119,6 +122,8 @@ class StreamingAnomalyScorerProperties {
       max = Math.max(max, s.score(60 + rng.nextGaussian() * 0.5));
     }
     assertThat(max).isPositive();
+    assertThat(s.lastReason()).isIn(StreamingAnomalyScorer.Reason.UNUSUAL_STAY,
+        StreamingAnomalyScorer.Reason.UNUSUAL_SEQUENCE);
   }
 
   @Test
@@ -142,6 +147,7 @@ class StreamingAnomalyScorerProperties {
     }
     assertThat(control).as("the known order").isZero();
     assertThat(news).as("the new order, within 10 values").isPositive();
+    assertThat(reversed.lastReason()).isEqualTo(StreamingAnomalyScorer.Reason.UNUSUAL_SEQUENCE);
     assertThat(reports).as("one report for the episode").isEqualTo(1);
   }
 
