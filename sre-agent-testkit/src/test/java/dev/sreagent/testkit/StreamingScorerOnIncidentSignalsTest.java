@@ -35,6 +35,7 @@ class StreamingScorerOnIncidentSignalsTest {
     final Map<String, MetricSample> highestAfterFault = new HashMap<>();
     final Map<String, MetricSample> lowestAfterFault = new HashMap<>();
     final Map<String, Integer> settledByMetric = new java.util.TreeMap<>();
+    final Map<String, Integer> settledByReason = new java.util.TreeMap<>();
     final Map<String, MetricSample> firstReportAfterFault = new HashMap<>();
     final Map<String, Double> firstScoreAfterFault = new HashMap<>();
     @Nullable Instant faultAt;
@@ -58,6 +59,7 @@ class StreamingScorerOnIncidentSignalsTest {
           if (settled && score > 0) {
             settledReports++;
             settledByMetric.merge(m.name(), 1, Integer::sum);
+            settledByReason.merge(String.valueOf(scorers.get(key).lastReason()), 1, Integer::sum);
           }
           if (score > 0 && faultAt != null && !firstReportAfterFault.containsKey(key)) {
             firstReportAfterFault.put(key, m);
@@ -135,8 +137,8 @@ class StreamingScorerOnIncidentSignalsTest {
     double seriesDays = (double) c.settledSamples / DAY;
     double perSeriesDay = c.settledReports / seriesDays;
     System.out.printf("quiet week (6 days, %d series, pods replaced by deploys every 12 h): %d reports in %.0f "
-        + "series-days scored after a series' first scored day, %.4f per series per day %s%n", c.scorers.size(),
-        c.settledReports, seriesDays, perSeriesDay, c.settledByMetric);
+        + "series-days scored after a series' first scored day, %.4f per series per day; by metric %s; by reason %s%n",
+        c.scorers.size(), c.settledReports, seriesDays, perSeriesDay, c.settledByMetric, c.settledByReason);
     assertThat(seriesDays).as("series-days after the first scored day").isGreaterThan(100);
     // a day of warm-up and a day of meeting rare shapes and tail levels; then under one report per series a week
     // (noise keeps reaching a new tail level or a rare sequence now and then; a steady climb, a countdown or a
