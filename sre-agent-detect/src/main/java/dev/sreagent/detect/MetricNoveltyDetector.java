@@ -19,7 +19,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Watches every series of one metric - a custom metric the five built-in detectors know nothing about - with a
+ * Watches every series of some metrics - custom metrics the five built-in detectors know nothing about - with a
  * {@link StreamingAnomalyScorer} each, and reports an anomaly when a series does something it has not done before
  * (a new level, an extreme value, an unusual stay or an unusual sequence) and the scorer's score reaches the
  * threshold. One report per episode: after a report the series stays quiet until it has gone the hold time (30
@@ -33,6 +33,9 @@ import org.jspecify.annotations.Nullable;
  * detectors.add(queue);
  * SreAgent agent = SreAgent.builder().setDetectors(detectors).build();
  * }</pre>
+ *
+ * <p>Without code, through the agent's configuration ({@link NoveltyDetectorProvider}): {@code novelty.metrics =
+ * app.queue.depth, jobs.lag}.
  *
  * <p>Anomalies have the type {@link #TYPE} unless {@link Builder#setType} names another: the agent correlates,
  * diagnoses and escalates them like any other (no built-in remediation acts on an unknown type). A series is keyed by
@@ -48,7 +51,7 @@ public final class MetricNoveltyDetector implements Detector {
   /** A day of 15-second samples: the default warm-up and season. */
   public static final int DAY_OF_15S_SAMPLES = 5_760;
 
-  private final String metric;
+  private final Set<String> metrics;
   private final IncidentType type;
   private final double threshold;
   private final int window;
@@ -75,7 +78,7 @@ public final class MetricNoveltyDetector implements Detector {
   }
 
   private MetricNoveltyDetector(Builder b) {
-    this.metric = b.metric;
+    this.metrics = Set.copyOf(b.metrics);
     this.type = b.type;
     this.threshold = b.threshold;
     this.window = b.window;
@@ -96,14 +99,17 @@ public final class MetricNoveltyDetector implements Detector {
     };
   }
 
-  /** A builder for a detector of {@code metric} (the exact metric name, as in {@link MetricSample#name()}). */
-  public static Builder builder(String metric) {
-    return new Builder(metric);
+  /**
+   * A builder for a detector of the metrics named (exact names, as in {@link MetricSample#name()}; each series of
+   * each of them gets its own scorer).
+   */
+  public static Builder builder(String metric, String... more) {
+    return new Builder(metric, more);
   }
 
   @Override
   public String name() {
-    return "novelty:" + metric;
+    return "novelty:" + String.join(",", new java.util.TreeSet<>(metrics));
   }
 
   @Override
@@ -113,7 +119,7 @@ public final class MetricNoveltyDetector implements Detector {
 
   @Override
   public List<Anomaly> observe(Signal signal) {
-    if (!(signal instanceof MetricSample m) || !m.name().equals(metric) || !Double.isFinite(m.value())) {
+    if (!(signal instanceof MetricSample m) || !metrics.contains(m.name()) || !Double.isFinite(m.value())) {
       return List.of();
     }
     String key = m.seriesKey();
@@ -139,8 +145,8 @@ public final class MetricNoveltyDetector implements Detector {
     }
     s.inEpisode = true;
     String summary = String.format(Locale.ROOT, "%s of %s at %.6g: %s (novelty score %.2f; report %d of this "
-        + "series)", metric, m.service(), m.value(), reason.description(), score, s.scorer.onsets());
-    return List.of(new Anomaly(type, m.service(), resourceOf(m), metric, m.value(), threshold, score, Severity.SEV4,
+        + "series)", m.name(), m.service(), m.value(), reason.description(), score, s.scorer.onsets());
+    return List.of(new Anomaly(type, m.service(), resourceOf(m), m.name(), m.value(), threshold, score, Severity.SEV4,
         m.timestamp(), m.timestamp(), summary));
   }
 
@@ -184,7 +190,7 @@ public final class MetricNoveltyDetector implements Detector {
 
   /** Settings of a {@link MetricNoveltyDetector}; every setter checks its argument and names it when it refuses. */
   public static final class Builder {
-    private final String metric;
+    private final Set<String> metrics = new java.util.LinkedHashSet<>();
     private IncidentType type = TYPE;
     private double threshold = 0.1;
     private int window = StreamingAnomalyScorer.DEFAULT_WINDOW;
@@ -194,13 +200,20 @@ public final class MetricNoveltyDetector implements Detector {
     private Duration hold = Duration.ofMinutes(30);
     private Set<StreamingAnomalyScorer.Reason> reasons = EnumSet.allOf(StreamingAnomalyScorer.Reason.class);
 
-    private Builder(String metric) {
+    private Builder(String metric, String... more) {
+      metrics.add(checkedName(metric));
+      for (String m : more) {
+        metrics.add(checkedName(m));
+      }
+    }
+
+    private static String checkedName(String metric) {
       Objects.requireNonNull(metric, "metric");
       if (metric.isBlank()) {
         throw new IllegalArgumentException("metric must name a metric, for example \"app.queue.depth\", but was "
             + "blank");
       }
-      this.metric = metric;
+      return metric.strip();
     }
 
     /** The incident type of the anomalies; default {@link MetricNoveltyDetector#TYPE}. */

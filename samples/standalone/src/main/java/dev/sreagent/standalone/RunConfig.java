@@ -1,5 +1,6 @@
 package dev.sreagent.standalone;
 
+import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
 import java.io.IOException;
@@ -35,11 +36,11 @@ import org.jspecify.annotations.Nullable;
  * otlp.max-sample-age = 1h
  * otlp.max-clock-skew = 5m
  * json = false                            # JSON lines on standard output
+ * novelty.metrics = app.queue.depth       # custom metrics for the streaming scorer (sre-agent-detect's provider)
  * </pre>
  */
 final class RunConfig {
   private static final Pattern LINE = Pattern.compile("\\s*([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(.*?)\\s*");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   String otlpHost = "127.0.0.1";
   int otlpPort = 4318;
@@ -151,19 +152,7 @@ final class RunConfig {
   }
 
   static Duration duration(String key, String value) {
-    Matcher m = DURATION.matcher(value.strip());
-    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-      throw new IllegalArgumentException(key + " must be a positive duration such as 500ms, 15s, 5m, 1h or 1d, but"
-          + " was '" + value + "'");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    return ConfigView.parseDuration(key, value);
   }
 
   private static int positiveInt(String key, String value) {

@@ -1,7 +1,10 @@
 package dev.sreagent.api.config;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Read-only flat view of the agent's configuration, handed to SPI providers. Keys are dotted paths. */
 public interface ConfigView {
@@ -22,5 +25,27 @@ public interface ConfigView {
   /** A view with no keys. */
   static ConfigView empty() {
     return key -> Optional.empty();
+  }
+
+  /**
+   * A positive duration as configuration writes it: a whole number and a unit, {@code 500ms}, {@code 15s},
+   * {@code 5m}, {@code 1h} or {@code 1d}.
+   *
+   * @throws IllegalArgumentException naming {@code key} and the expected form
+   */
+  static Duration parseDuration(String key, String value) {
+    Matcher m = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)").matcher(value.strip());
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new IllegalArgumentException(key + " must be a positive duration such as 500ms, 15s, 5m, 1h or 1d, but"
+          + " was '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
   }
 }
