@@ -62,6 +62,8 @@ public final class MetricNoveltyDetector implements Detector {
   private final Set<StreamingAnomalyScorer.Reason> reasons;
   private final Map<String, Series> series;
   private long evicted;
+  /** The latest sample time seen, of any series: the detector's clock for ending episodes of silent series. */
+  private Instant latest = Instant.MIN;
 
   private static final class Series {
     final StreamingAnomalyScorer scorer;
@@ -69,7 +71,6 @@ public final class MetricNoveltyDetector implements Detector {
     /** The last value that was news, reported or not: an episode lasts until the series goes a hold without. */
     @Nullable Instant lastNews;
     boolean inEpisode;
-    Instant lastSeen = Instant.MIN;
 
     Series(StreamingAnomalyScorer scorer, String service) {
       this.scorer = scorer;
@@ -128,11 +129,11 @@ public final class MetricNoveltyDetector implements Detector {
       s = new Series(new StreamingAnomalyScorer(window, period, warmUp), m.service());
       series.put(key, s);
     }
-    if (m.timestamp().isAfter(s.lastSeen)) {
-      s.lastSeen = m.timestamp();
+    if (m.timestamp().isAfter(latest)) {
+      latest = m.timestamp();
     }
     double score = s.scorer.score(m.value());
-    if (s.inEpisode && s.lastNews != null && s.lastSeen.isAfter(s.lastNews.plus(hold))) {
+    if (s.inEpisode && s.lastNews != null && m.timestamp().isAfter(s.lastNews.plus(hold))) {
       s.inEpisode = false;
     }
     if (!s.scorer.lastValueWasNews()) {
@@ -164,14 +165,14 @@ public final class MetricNoveltyDetector implements Detector {
   }
 
   /**
-   * Whether a series of {@code service} is in a reported episode: it reported, and has not yet gone the hold time
-   * without news since.
+   * Whether a series of {@code service} is in a reported episode: it reported, and the hold time has not passed
+   * since its last news (measured on the latest sample of any series, so a series that fell silent ends too).
    */
   @Override
   public boolean isFiring(String service) {
     for (Series s : series.values()) {
       if (s.service.equals(service) && s.inEpisode && s.lastNews != null
-          && !s.lastSeen.isAfter(s.lastNews.plus(hold))) {
+          && !latest.isAfter(s.lastNews.plus(hold))) {
         return true;
       }
     }
