@@ -105,6 +105,8 @@ public final class StreamingAnomalyScorer {
   static final int SEQUENCE_OUTER = 4;
   /** Distinct level symbols in a sequence. */
   private static final int SYMBOLS = LEVELS + 1 + 2 * SEQUENCE_OUTER;
+  /** Distinct sequences: SYMBOLS to the power SEQUENCE_LENGTH. */
+  private static final int SEQUENCES = pow(SYMBOLS, SEQUENCE_LENGTH);
   private static final int WINDOW_MASK = (int) ((1L << SEQUENCE_WINDOW) - 1);
 
   private final ExtremeTest valueTest = new ExtremeTest();
@@ -137,7 +139,7 @@ public final class StreamingAnomalyScorer {
 
   // sequences of levels: the ones seen (a bitset over SYMBOLS^SEQUENCE_LENGTH), the last symbols, and which of the
   // last SEQUENCE_WINDOW values completed a never-seen sequence (one bit each)
-  private final long[] seenSequences = new long[(pow(SYMBOLS, SEQUENCE_LENGTH) + 63) / 64];
+  private final long[] seenSequences = new long[(SEQUENCES + 63) / 64];
   private final int[] symbolVisits = new int[SYMBOLS];
   private int sequence;
   private int symbolsInSequence;
@@ -336,12 +338,11 @@ public final class StreamingAnomalyScorer {
    */
   private boolean sequenceEvent(int k, boolean live) {
     int symbol = Math.max(-SEQUENCE_OUTER, Math.min(LEVELS + SEQUENCE_OUTER, k - OUTER_LEVELS)) + SEQUENCE_OUTER;
-    int modulus = pow(SYMBOLS, SEQUENCE_LENGTH - 1);
-    sequence = (sequence % modulus) * SYMBOLS + symbol;
+    sequence = (sequence * SYMBOLS + symbol) % SEQUENCES;
     symbolVisits[symbol] = Math.min(symbolVisits[symbol] + 1, SEQUENCE_MIN_VISITS + 1);
+    symbolsInSequence = Math.min(symbolsInSequence + 1, SEQUENCE_LENGTH);
     boolean unseen = false;
-    if (++symbolsInSequence >= SEQUENCE_LENGTH && amongCommonLevels(sequence)) {
-      symbolsInSequence = SEQUENCE_LENGTH;
+    if (symbolsInSequence == SEQUENCE_LENGTH && amongCommonLevels(sequence)) {
       long bit = 1L << sequence;
       unseen = (seenSequences[sequence >>> 6] & bit) == 0;
       seenSequences[sequence >>> 6] |= bit;
@@ -386,7 +387,7 @@ public final class StreamingAnomalyScorer {
         return false;
       }
       double deviation = window.deviation(x);
-      double z = weight * (n == 1 ? window.zScore(x) : window.meanShiftZ(x, n));
+      double z = weight * window.zScore(x, n);
       boolean extreme = z >= EXTREME_Z && deviation > largestDeviation;
       largestDeviation = Math.max(largestDeviation, deviation);
       return extreme;
@@ -439,25 +440,14 @@ public final class StreamingAnomalyScorer {
       return size == 0 ? 0 : shift + sum / size;
     }
 
-    /** Distance of a mean of {@code n} recent values from the window mean, in standard errors (0 if undefined). */
-    double meanShiftZ(double mean, int n) {
-      if (size < MIN_EXTREME_HISTORY) {
-        return 0;
-      }
+    /**
+     * Distance of {@code x} - one value ({@code n = 1}) or a mean of {@code n} recent values - from the window mean,
+     * in standard errors; 0 for a window without spread (departures from a flat series are the level grid's to see).
+     */
+    double zScore(double x, int n) {
       double m = sum / size;
       double sd = Math.sqrt(Math.max(0, sumSq / size - m * m));
-      return sd > 0 ? Math.abs(mean - shift - m) / (sd / Math.sqrt(n)) : 0;
-    }
-
-    /** Distance of {@code v} from the window mean in standard deviations (0 while the window is short or flat). */
-    double zScore(double v) {
-      if (size < MIN_EXTREME_HISTORY) {
-        return 0;
-      }
-      double m = sum / size;
-      double sd = Math.sqrt(Math.max(0, sumSq / size - m * m));
-      // a window without spread tests nothing: departures from a flat series are the level grid's to see
-      return sd > 0 ? Math.abs(v - shift - m) / sd : 0;
+      return sd > 0 ? Math.abs(x - shift - m) / (sd / Math.sqrt(n)) : 0;
     }
   }
 }
