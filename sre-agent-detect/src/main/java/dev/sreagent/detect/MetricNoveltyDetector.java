@@ -52,6 +52,7 @@ public final class MetricNoveltyDetector implements Detector {
   public static final int DAY_OF_15S_SAMPLES = 5_760;
 
   private final Set<String> metrics;
+  private final String name;
   private final IncidentType type;
   private final double threshold;
   private final int window;
@@ -80,6 +81,7 @@ public final class MetricNoveltyDetector implements Detector {
 
   private MetricNoveltyDetector(Builder b) {
     this.metrics = Set.copyOf(b.metrics);
+    this.name = "novelty:" + String.join(",", new java.util.TreeSet<>(metrics));
     this.type = b.type;
     this.threshold = b.threshold;
     this.window = b.window;
@@ -110,7 +112,7 @@ public final class MetricNoveltyDetector implements Detector {
 
   @Override
   public String name() {
-    return "novelty:" + String.join(",", new java.util.TreeSet<>(metrics));
+    return name;
   }
 
   @Override
@@ -141,7 +143,7 @@ public final class MetricNoveltyDetector implements Detector {
     }
     s.lastNews = m.timestamp();
     StreamingAnomalyScorer.Reason reason = s.scorer.lastReason();
-    if (s.inEpisode || score <= 0 || score < threshold || reason == null || !reasons.contains(reason)) {
+    if (s.inEpisode || score < threshold || reason == null || !reasons.contains(reason)) {
       return List.of();
     }
     s.inEpisode = true;
