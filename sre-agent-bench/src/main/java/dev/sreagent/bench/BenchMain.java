@@ -252,9 +252,9 @@ public final class BenchMain {
       long detected = rs.stream().filter(r -> r.detectedSeconds() != null).count();
       int falses = rs.stream().mapToInt(ScenarioResult::falseIncidents).sum();
       int violations = rs.stream().mapToInt(r -> r.violations().size()).sum();
-      long noisy = rs.stream().filter(r -> "noisy".equals(r.outcome())).count();
-      long resolved = rs.stream().filter(r -> "resolved".equals(r.outcome())).count();
-      long rolled = rs.stream().filter(r -> "rolled-back".equals(r.outcome())).count();
+      long noisy = rs.stream().filter(r -> r.outcome() == ScenarioResult.Outcome.NOISY).count();
+      long resolved = rs.stream().filter(r -> r.outcome() == ScenarioResult.Outcome.RESOLVED).count();
+      long rolled = rs.stream().filter(r -> r.outcome() == ScenarioResult.Outcome.ROLLED_BACK).count();
       out.printf(Locale.ROOT, "%-19s %4d/%-3d %4d/%-3d %4d/%-3d %4d/%-3d %10s %11s %6d %6d %6d%n", e.getKey(), passed,
           rs.size(), detected, rs.size(), resolved, rs.size(), rolled, rs.size(), median(rs.stream().map(ScenarioResult::detectedSeconds).toList()),
           median(rs.stream().map(ScenarioResult::resolvedSeconds).toList()), falses, violations, noisy);

@@ -50,6 +50,7 @@ import dev.sreagent.api.port.TopologyProvider;
 import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
+import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.KillSwitch;
 import dev.sreagent.core.guardrail.SafetyGate;
 import dev.sreagent.core.internal.Json;
@@ -131,6 +132,7 @@ public final class SreAgent implements AutoCloseable {
   private final TopologyProvider topology;
   private final PhaseRegistry phases;
   private final KillSwitch killSwitch;
+  private final ChangeFreezes freezes;
   private final dev.sreagent.core.internal.AgentTelemetry telemetry;
 
   private final ArrayBlockingQueue<Signal> inbox;
@@ -144,6 +146,11 @@ public final class SreAgent implements AutoCloseable {
   private final Map<String, Instant> verifyingSince = new HashMap<>();
   private final Map<String, Integer> attempts = new HashMap<>();
   private final Map<String, Instant> retryAt = new HashMap<>();
+  /** Since when an action's target has been locked by another agent, by idempotency key. */
+  private final Map<String, Instant> lockedSince = new HashMap<>();
+  /** The plan hash a human approved, by incident id: re-checks before later attempts keep the approval. */
+  private final Map<String, String> approvedPlans = new HashMap<>();
+  private @Nullable String killSwitchSeen;
   private final java.util.Random jitter;
   private final Map<String, Double> verifyBaseline = new HashMap<>();
   private final Map<String, Instant> worseSince = new HashMap<>();
@@ -190,6 +197,7 @@ public final class SreAgent implements AutoCloseable {
     this.topology = p.topology;
     this.phases = p.phases;
     this.killSwitch = p.killSwitch;
+    this.freezes = p.freezes;
     this.telemetry = new dev.sreagent.core.internal.AgentTelemetry(p.openTelemetry, () -> store.active());
     this.diagnosisExecutor = p.diagnosisExecutor;
     this.calibration = p.calibration;
@@ -239,9 +247,46 @@ public final class SreAgent implements AutoCloseable {
     return BackgroundRunner.start(this::tick, interval, settings.agentId());
   }
 
+  /** The settings the agent runs with. */
+  public AgentSettings settings() {
+    return settings;
+  }
+
   /** The kill switch: engage it to deny every action at once. */
   public KillSwitch killSwitch() {
     return killSwitch;
+  }
+
+  /**
+   * The change freezes this agent honours: the policy's windows and those declared with
+   * {@link #declareFreeze(String, Duration, String, String)}.
+   */
+  public ChangeFreezes freezes() {
+    return freezes;
+  }
+
+  /**
+   * An operator declares a change freeze from now for {@code duration}: no action starts while it is in force, and a
+   * remediation already under way stops at its next attempt (re-checked) and is escalated. Audited.
+   */
+  public void declareFreeze(String name, Duration duration, String operator, String reason) {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, but was " + duration);
+    }
+    Instant now = clock.now();
+    freezes.declare(name, now, now.plus(duration));
+    audit(AuditTypes.FREEZE_DECLARED, null, operator, Map.of("name", name, "from", now.toString(), "until",
+        now.plus(duration).toString(), "reason", reason));
+  }
+
+  /** An operator ends the declared freeze {@code name}; returns whether there was one. Audited. */
+  public boolean endFreeze(String name, String operator) {
+    boolean ended = freezes.end(name);
+    if (ended) {
+      audit(AuditTypes.FREEZE_ENDED, null, operator, Map.of("name", name));
+    }
+    return ended;
   }
 
   /** The audit log. */
@@ -411,6 +456,7 @@ public final class SreAgent implements AutoCloseable {
       return;
     }
     Instant now = clock.now();
+    noticeKillSwitch();
     List<Anomaly> found = new ArrayList<>();
     Signal s;
     while ((s = inbox.poll()) != null) {
@@ -432,6 +478,16 @@ public final class SreAgent implements AutoCloseable {
     }
     while (!history.isEmpty() && history.peekFirst().at().isBefore(now.minus(HISTORY_RETENTION))) {
       history.removeFirst();
+    }
+  }
+
+  /** Audits a change of the kill switch since the last tick (it may be flipped from any thread). */
+  private void noticeKillSwitch() {
+    String reason = killSwitch.reason();
+    if (!Objects.equals(reason, killSwitchSeen)) {
+      audit(AuditTypes.KILL_SWITCH, null, "operator", reason == null ? Map.of("engaged", "false")
+          : Map.of("engaged", "true", "reason", reason));
+      killSwitchSeen = reason;
     }
   }
 
@@ -523,7 +579,7 @@ public final class SreAgent implements AutoCloseable {
               + " without an answer");
         }
       }
-      case REMEDIATING -> execute(inc, now);
+      case REMEDIATING -> execute(inc, now, false);
       case VERIFYING -> verify(inc, now);
       default -> { }
     }
@@ -537,6 +593,9 @@ public final class SreAgent implements AutoCloseable {
       if (base.isPresent()) {
         verifyBaseline.put(next.id(), base.getAsDouble());
       }
+    }
+    if (to.isTerminal()) {
+      approvedPlans.remove(next.id());
     }
     store.save(next);
     audit(AuditTypes.INCIDENT_STATE, next, Map.of("from", inc.state().name(), "to", to.name(), "reason", why));
@@ -706,7 +765,7 @@ public final class SreAgent implements AutoCloseable {
         escalate(planned, now, decision.reason());
       }
       case NEEDS_APPROVAL -> requestApproval(planned, decision, now);
-      case EXECUTE -> execute(move(planned, IncidentState.REMEDIATING, now, decision.reason()), now);
+      case EXECUTE -> execute(move(planned, IncidentState.REMEDIATING, now, decision.reason()), now, true);
     }
   }
 
@@ -797,6 +856,7 @@ public final class SreAgent implements AutoCloseable {
     }
     audit(AuditTypes.APPROVAL_GRANTED, d.incidentId(), d.approver(), data);
     RemediationPlan plan = Objects.requireNonNull(waiting.plan());
+    approvedPlans.put(waiting.id(), plan.hash());
     SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type(), waiting.rootService()),
         currentTopology(),
         List.copyOf(history), now, true);
@@ -805,14 +865,23 @@ public final class SreAgent implements AutoCloseable {
     emit(IncidentEvent.Kind.APPROVED, waiting, "approved by " + d.approver() + " (" + d.role() + "); re-checked: "
         + recheck.outcome(), now);
     if (recheck.outcome() == SafetyDecision.Outcome.EXECUTE) {
-      execute(move(waiting, IncidentState.REMEDIATING, now, "approved by " + d.approver()), now);
+      execute(move(waiting, IncidentState.REMEDIATING, now, "approved by " + d.approver()), now, true);
     } else {
       escalate(waiting, now, "approved, but the re-check says " + recheck.outcome() + ": " + recheck.reason());
     }
   }
 
-  private void execute(Incident inc, Instant now) {
+  /**
+   * Runs the plan's actions that have not completed, in order, as far as they go now.
+   *
+   * @param justDecided true right after the safety decision (or an approval's re-check) in this tick; otherwise
+   *     every guardrail is evaluated again before the attempt: a retry, a target that was locked, a remediation
+   *     resumed after a restart never runs on a decision the world has moved past (kill switch, freezes, caps,
+   *     phase, topology)
+   */
+  private void execute(Incident inc, Instant now, boolean justDecided) {
     RemediationPlan plan = Objects.requireNonNull(inc.plan(), "plan");
+    boolean decidedNow = justDecided;
     for (int i = 0; i < plan.actions().size(); i++) {
       Action action = plan.actions().get(i);
       String key = plan.idempotencyKey(i);
@@ -842,11 +911,26 @@ public final class SreAgent implements AutoCloseable {
           continue;
         }
       }
-      Optional<Lock> lock = locks.tryAcquire(action.target(), settings.agentId(), settings.lockTtl());
-      if (lock.isEmpty()) {
-        LOG.info("{}: target {} is locked by another agent; retrying next tick", inc.id(), action.target());
+      if (!decidedNow && !recheck(inc, plan, action, key, now)) {
         return;
       }
+      decidedNow = false;
+      Optional<Lock> lock = locks.tryAcquire(action.target(), settings.agentId(), settings.lockTtl());
+      if (lock.isEmpty()) {
+        Instant since = lockedSince.computeIfAbsent(key, k -> now);
+        Duration waited = Duration.between(since, now);
+        if (waited.compareTo(settings.lockTtl().multipliedBy(2)) > 0) {
+          lockedSince.remove(key);
+          escalate(inc, now, action.target() + " has been locked by another agent for " + waited.toSeconds()
+              + " s (twice the lock lease of " + settings.lockTtl().toSeconds() + " s); " + action.canonical()
+              + " not run");
+          return;
+        }
+        LOG.info("{}: target {} is locked by another agent; re-checking and retrying next tick", inc.id(),
+            action.target());
+        return;
+      }
+      lockedSince.remove(key);
       ActionResult result = runAudited(inc, action, key, executor.get(), lock.get(), Map.of(), now);
       switch (result.status()) {
         case SUCCEEDED, DRY_RUN -> {
@@ -882,6 +966,32 @@ public final class SreAgent implements AutoCloseable {
       }
     }
     move(inc, IncidentState.VERIFYING, now, "all " + plan.actions().size() + " action(s) executed");
+  }
+
+  /**
+   * Evaluates every guardrail again for {@code action} before an attempt that does not follow its decision directly.
+   * When the answer is no longer EXECUTE, the refusal is audited as a decision and the incident escalated.
+   *
+   * @return whether the attempt may go ahead
+   */
+  private boolean recheck(Incident inc, RemediationPlan plan, Action action, String key, Instant now) {
+    Phase phase = phases.phaseFor(inc.type(), inc.rootService());
+    boolean approved = plan.hash().equals(approvedPlans.get(inc.id()));
+    SafetyDecision d = gate.recheck(inc, action, phase, currentTopology(), List.copyOf(history), now, approved);
+    if (d.outcome() == SafetyDecision.Outcome.EXECUTE) {
+      return true;
+    }
+    int attempt = attempts.getOrDefault(key, 0) + 1;
+    audit(AuditTypes.DECISION, inc, Map.of("outcome", d.outcome().name(), "phase", phase.name(), "reason",
+        d.reason(), "planHash", plan.hash(), "verdicts", Json.write(d.verdicts()), "recheck",
+        "attempt " + attempt + " of " + action.canonical(), "idempotencyKey", key));
+    emit(IncidentEvent.Kind.DECIDED, inc, d.outcome() + " [" + phase + "] re-check before attempt " + attempt + " of "
+        + action.canonical() + " - " + d.reason() + " | guardrails: " + summarize(d), now);
+    retryAt.remove(key);
+    lockedSince.remove(key);
+    escalate(inc, now, "attempt " + attempt + " of " + action.canonical() + " refused at its re-check: "
+        + d.reason());
+    return false;
   }
 
   private static ExecutorPolicy policyOf(ActionExecutor e) {
@@ -1221,6 +1331,13 @@ public final class SreAgent implements AutoCloseable {
             phases.set(t, data.get("service"), to);
           }
         }
+        case AuditTypes.APPROVAL_GRANTED -> approvedPlans.put(Objects.requireNonNull(e.incidentId()),
+            data.get("planHash"));
+        case AuditTypes.FREEZE_DECLARED -> freezes.declare(data.get("name"), Instant.parse(data.get("from")),
+            Instant.parse(data.get("until")));
+        case AuditTypes.FREEZE_ENDED -> freezes.end(data.get("name"));
+        case AuditTypes.KILL_SWITCH -> killSwitchSeen = "true".equals(data.get("engaged")) ? data.get("reason")
+            : null;
         case AuditTypes.APPROVAL_REQUESTED -> requested.put(Objects.requireNonNull(e.incidentId()),
             new ApprovalRequestStub(data.get("planHash"), Instant.parse(data.get("expiresAt")), e.timestamp()));
         case AuditTypes.DIAGNOSIS_REVIEWED -> {
@@ -1241,6 +1358,11 @@ public final class SreAgent implements AutoCloseable {
       }
     }
     nextIncident = latest.size();
+    latest.values().stream().filter(i -> i.state().isTerminal()).forEach(i -> approvedPlans.remove(i.id()));
+    if (killSwitchSeen != null) {
+      killSwitch.engage(killSwitchSeen); // an engaged kill switch survives a restart until an operator releases it
+      LOG.warn("the kill switch was engaged before the restart ({}); it stays engaged", killSwitchSeen);
+    }
     LOG.info("replayed {} audit records: {} incidents ({} active), {} completed actions", records.size(),
         latest.size(), store.active().size(), completedKeys.size());
   }

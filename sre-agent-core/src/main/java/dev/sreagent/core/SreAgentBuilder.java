@@ -28,6 +28,7 @@ import dev.sreagent.api.spi.ReasonerProvider;
 import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
+import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.GuardrailLimits;
 import dev.sreagent.core.guardrail.KillSwitch;
 import dev.sreagent.core.guardrail.SafetyGate;
@@ -346,7 +347,8 @@ public final class SreAgentBuilder {
     p.reasoner = rs;
     p.planner = planner != null ? planner : new CatalogPlanner();
     p.killSwitch = new KillSwitch();
-    p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, customActionKinds, extra);
+    p.freezes = new ChangeFreezes(effectiveLimits.freezeWindows());
+    p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, p.freezes, customActionKinds, extra);
     List<ActionExecutor> wrapped = new ArrayList<>();
     for (ActionExecutor e : exs) {
       wrapped.add(e instanceof ResilientActionExecutor ? e : new ResilientActionExecutor(e,
@@ -444,6 +446,7 @@ public final class SreAgentBuilder {
     RemediationPlanner planner = new CatalogPlanner();
     SafetyGate gate = new SafetyGate(List.of());
     KillSwitch killSwitch = new KillSwitch();
+    ChangeFreezes freezes = new ChangeFreezes(List.of());
     List<ActionExecutor> executors = List.of();
     ApprovalChannel approvals = ApprovalChannel.noop();
     List<Notifier> notifiers = List.of();

@@ -8,10 +8,23 @@ import org.jspecify.annotations.Nullable;
 /**
  * A fault to inject into a {@link SimulatedCluster}. Each fault knows the incident it should cause: its type and
  * the service at its root (null when any affected service is an acceptable root).
+ *
+ * <p>The built-in faults are the records nested here. Write your own by implementing this interface with the
+ * cluster's public levers ({@link SimulatedCluster#injectCapacityLoss}, {@link SimulatedCluster#injectBadDeploy},
+ * {@link SimulatedCluster#injectLeak}, {@link SimulatedCluster#injectLogBurst},
+ * {@link SimulatedCluster#injectCertificateExpiry}, {@link SimulatedCluster#injectContention},
+ * {@link SimulatedCluster#injectSurge}, {@link SimulatedCluster#scaleExternally}):
+ *
+ * <pre>{@code
+ * record NoisyNeighbour(String node) implements Fault {
+ *   public String describe() { return "noisy neighbour on " + node; }
+ *   public IncidentType expectedType() { return IncidentType.HIGH_LATENCY; }
+ *   public String expectedRoot() { return "catalog"; }
+ *   public void apply(SimulatedCluster c) { c.injectCapacityLoss("catalog", 0.5); c.injectCapacityLoss("ads", 0.7); }
+ * }
+ * }</pre>
  */
-public sealed interface Fault
-    permits Fault.MemoryLeak, Fault.CapacityLoss, Fault.BadDeploy, Fault.LogBurst, Fault.ExpiringCertificate,
-        Fault.TrafficSurge, Fault.ConnectionContention {
+public interface Fault {
 
   /** Short description for timelines and reports. */
   String describe();

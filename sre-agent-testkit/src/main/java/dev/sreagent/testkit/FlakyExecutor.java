@@ -85,6 +85,43 @@ public final class FlakyExecutor implements ActionExecutor {
     return delegate.reconcile(idempotencyKey);
   }
 
+  /**
+   * An executor that reports FAILED for its first {@code calls} calls (nothing happens on the cluster) and then
+   * delegates: the deterministic way to exercise the agent's retry path in a chaos test.
+   */
+  public static ActionExecutor failingFirst(ActionExecutor delegate, int calls) {
+    Objects.requireNonNull(delegate, "delegate");
+    if (calls < 0) {
+      throw new IllegalArgumentException("calls must be >= 0, but was " + calls);
+    }
+    AtomicInteger seen = new AtomicInteger();
+    return new ActionExecutor() {
+      @Override
+      public String name() {
+        return "failing-first-" + calls + "-" + delegate.name();
+      }
+
+      @Override
+      public boolean supports(Action action) {
+        return delegate.supports(action);
+      }
+
+      @Override
+      public ActionResult execute(Action action, ExecutionContext ctx) {
+        if (seen.incrementAndGet() <= calls) {
+          return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED,
+              "injected: call " + seen.get() + " of the first " + calls + " fails", java.time.Instant.EPOCH);
+        }
+        return delegate.execute(action, ctx);
+      }
+
+      @Override
+      public Optional<ActionResult> reconcile(String idempotencyKey) {
+        return delegate.reconcile(idempotencyKey);
+      }
+    };
+  }
+
   /** Injected failures, hangs and lies so far. */
   public int[] injected() {
     return new int[] {failures.get(), hangs.get(), lies.get()};

@@ -1,23 +1,76 @@
 package dev.sreagent.testkit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.AuditRecord;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.guardrail.Freeze;
+import dev.sreagent.core.guardrail.GuardrailLimits;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Checks every action applied to a {@link SimulatedCluster} against the safety invariants of the architecture,
- * independently of the agent's own guardrails: what a scenario reports as a violation was observed on the
- * cluster, not claimed by the agent.
+ * Checks every action that takes effect against the safety promises, independently of the agent's own guardrails:
+ * what it reports as a violation was observed where the action landed, not claimed by the agent.
+ *
+ * <p>On the cluster (always): the fleet restart cap (10% of pods in 10 minutes), PodDisruptionBudgets, scale within
+ * the HPA bounds, rollbacks only to healthy revisions, truncation only under {@code /var/log/}, and no action of an
+ * incident taking effect twice. Once {@link #watch watching} an agent, also at the moment each action takes effect:
+ * <ul>
+ *   <li>the kill switch was not engaged and no change freeze was in force;
+ *   <li>the action stays inside its incident's blast radius: its root and affected services, services the incident
+ *       already changed, a direct dependency its diagnosis names (scale-out only), or an exception the audited
+ *       decision quotes by name;
+ *   <li>the action belongs to the incident's current plan (its idempotency key is that plan's);
+ *   <li>when the plan needed a human (phase ASSIST, SEV1/SEV2, or confidence under the hard floor), an approval of
+ *       exactly that plan's hash was granted by an approver role before its request expired; nothing ever takes
+ *       effect in OBSERVE.
+ * </ul>
+ * Custom executors report effects with {@link #onEffect(Instant, Action, ExecutionContext)}.
  */
 public final class GuardrailOracle {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration WINDOW = Duration.ofMinutes(10);
   private static final double FLEET_FRACTION = 0.10;
   private final Deque<Instant> restartTimes = new ArrayDeque<>();
   private final Deque<Integer> restartCounts = new ArrayDeque<>();
   private final List<String> violations = new ArrayList<>();
+  private final Map<String, String> effects = new HashMap<>();
+  private final Map<String, Set<String>> changedByIncident = new HashMap<>();
+  private final Set<String> audited = new HashSet<>();
+  private @Nullable SreAgent agent;
+  private Supplier<Topology> topology = Topology::empty;
+  private int effectsChecked;
+
+  /**
+   * From now on, checks every effect against {@code agent}'s kill switch, freezes, incidents and audit trail, with
+   * the call edges of {@code topology}. A harness calls this again whenever it restarts its agent.
+   */
+  public synchronized void watch(SreAgent agent, Supplier<Topology> topology) {
+    this.agent = agent;
+    this.topology = topology;
+  }
 
   synchronized void onRestart(Instant now, int pods, int fleet, int replicas, int minAvailable, String service) {
     while (!restartTimes.isEmpty() && restartTimes.peekFirst().isBefore(now.minus(WINDOW))) {
@@ -57,14 +110,169 @@ public final class GuardrailOracle {
     }
   }
 
-  private final java.util.Map<String, String> effects = new java.util.HashMap<>();
-
-  /** The same action of the same incident must take effect once, whatever the keys, retries and restarts. */
-  synchronized void onEffect(String incidentId, String canonical, String key) {
-    String previous = effects.putIfAbsent(incidentId + "|" + canonical, key);
+  /**
+   * {@code action} of {@code ctx.incidentId()} took effect at {@code now}. Executors call this once per effect (not
+   * for failed attempts, dry runs or repeated deliveries of a key that took effect already).
+   */
+  public synchronized void onEffect(Instant now, Action action, ExecutionContext ctx) {
+    effectsChecked++;
+    String where = now + " " + action.canonical() + " for " + ctx.incidentId();
+    String previous = effects.putIfAbsent(ctx.incidentId() + "|" + action.canonical(), ctx.idempotencyKey());
     if (previous != null) {
-      violations.add("duplicate effect: " + canonical + " for " + incidentId + " took effect twice");
+      violations.add("duplicate effect: " + action.canonical() + " for " + ctx.incidentId() + " took effect twice");
     }
+    SreAgent a = agent;
+    if (a == null) {
+      return;
+    }
+    String kill = a.killSwitch().reason();
+    if (kill != null) {
+      violations.add(where + ": took effect while the kill switch was engaged (" + kill + ")");
+    }
+    Optional<Freeze> freeze = a.freezes().inForce(now);
+    if (freeze.isPresent()) {
+      violations.add(where + ": took effect during change freeze '" + freeze.get().name() + "'");
+    }
+    Optional<Incident> found = a.incident(ctx.incidentId());
+    if (found.isEmpty()) {
+      violations.add(where + ": no such incident");
+      return;
+    }
+    Incident inc = found.get();
+    List<AuditRecord> records = a.auditLog().records();
+    boolean inverse = records.stream().anyMatch(r -> AuditTypes.ACTION_STARTED.equals(r.entry().type())
+        && ctx.idempotencyKey().equals(r.entry().data().get("idempotencyKey"))
+        && r.entry().data().containsKey("inverseOf"));
+    checkScope(where, action, inc, records);
+    changedByIncident.computeIfAbsent(inc.id(), k -> new TreeSet<>()).add(action.service());
+    if (!inverse) {
+      checkPlanAndApproval(where, action, ctx, inc, records, a.settings().approverRoles());
+    }
+  }
+
+  private void checkScope(String where, Action action, Incident inc, List<AuditRecord> records) {
+    Set<String> radius = new TreeSet<>(inc.affectedServices());
+    radius.add(inc.rootService());
+    String service = action.service();
+    if (radius.contains(service) || changedByIncident.getOrDefault(inc.id(), Set.of()).contains(service)) {
+      return;
+    }
+    if (action instanceof Action.ScaleReplicas sc && sc.toReplicas() > sc.fromReplicas() && inc.diagnosis() != null
+        && !inc.diagnosis().hypotheses().isEmpty()) {
+      String cause = inc.diagnosis().top().cause().toLowerCase(Locale.ROOT);
+      boolean named = Pattern.compile("(^|[^a-z0-9-])" + Pattern.quote(service.toLowerCase(Locale.ROOT))
+          + "($|[^a-z0-9-])").matcher(cause).find();
+      Topology t = topology.get();
+      if (named && radius.stream().anyMatch(s -> t.dependenciesOf(s).contains(service))) {
+        return;
+      }
+    }
+    String marker = action.canonical() + " acts on " + service;
+    for (AuditRecord r : records) {
+      if (AuditTypes.DECISION.equals(r.entry().type()) && inc.id().equals(r.entry().incidentId())) {
+        String verdicts = r.entry().data().getOrDefault("verdicts", "");
+        if (verdicts.contains(marker) && verdicts.contains("allowed by scope exception")) {
+          return; // an exception the policy names, quoted in the audited decision
+        }
+      }
+    }
+    violations.add(where + ": outside the blast radius " + radius + " of " + inc.id());
+  }
+
+  private void checkPlanAndApproval(String where, Action action, ExecutionContext ctx, Incident inc,
+      List<AuditRecord> records, Set<String> roles) {
+    RemediationPlan plan = inc.plan();
+    int index = plan == null ? -1 : plan.actions().indexOf(action);
+    if (plan == null || index < 0 || !plan.idempotencyKey(index).equals(ctx.idempotencyKey())) {
+      violations.add(where + ": not an action of the incident's current plan");
+      return;
+    }
+    Phase phase = null;
+    for (AuditRecord r : records) {
+      var e = r.entry();
+      if (AuditTypes.DECISION.equals(e.type()) && inc.id().equals(e.incidentId()) && e.data().containsKey("phase")
+          && !e.data().containsKey("recheck")) {
+        phase = Phase.valueOf(e.data().get("phase"));
+      }
+    }
+    if (phase == null || phase == Phase.OBSERVE) {
+      violations.add(where + ": took effect with phase " + phase + " at its decision");
+      return;
+    }
+    double confidence = inc.diagnosis() == null ? 0 : inc.diagnosis().confidence().score();
+    boolean needsHuman = phase == Phase.ASSIST || inc.severity().alwaysNeedsApproval()
+        || confidence < GuardrailLimits.DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY;
+    if (!needsHuman) {
+      return;
+    }
+    Instant expires = null;
+    for (AuditRecord r : records) {
+      var e = r.entry();
+      if (!inc.id().equals(e.incidentId()) || !plan.hash().equals(e.data().get("planHash"))) {
+        continue;
+      }
+      if (AuditTypes.APPROVAL_REQUESTED.equals(e.type())) {
+        expires = Instant.parse(e.data().get("expiresAt"));
+      } else if (AuditTypes.APPROVAL_GRANTED.equals(e.type()) && expires != null
+          && !e.timestamp().isAfter(expires) && roles.contains(e.data().get("role"))) {
+        return;
+      }
+    }
+    violations.add(where + ": needed a human (" + phase + ", " + inc.severity() + ", confidence "
+        + String.format(Locale.ROOT, "%.2f", confidence) + ") but no valid approval of plan "
+        + plan.hash().substring(0, 12) + " was granted");
+  }
+
+  /**
+   * Reads the audit trail of {@code agent} once more at the end of a run: the chain verifies; no action started in
+   * OBSERVE; in ASSIST, and for SEV1/SEV2 in every phase, an action started only after an approval of its incident
+   * was granted. Violations found are added (each once).
+   */
+  public synchronized void checkAuditTrail(SreAgent agent) {
+    var verification = agent.auditLog().verify();
+    if (!verification.intact()) {
+      addOnce("audit chain broken: " + verification.problem());
+    }
+    Set<String> approved = new HashSet<>();
+    Map<String, Phase> phaseAtDecision = new HashMap<>();
+    for (AuditRecord r : agent.auditLog().records()) {
+      var e = r.entry();
+      String incident = e.incidentId();
+      if (AuditTypes.DECISION.equals(e.type()) && e.data().containsKey("phase")) {
+        phaseAtDecision.put(incident, Phase.valueOf(e.data().get("phase")));
+      }
+      if (AuditTypes.APPROVAL_GRANTED.equals(e.type())) {
+        approved.add(incident);
+      }
+      if (!AuditTypes.ACTION_STARTED.equals(e.type()) || e.data().containsKey("inverseOf")) {
+        continue;
+      }
+      String severity = "";
+      try {
+        severity = MAPPER.readTree(e.data().getOrDefault(AuditTypes.KEY_INCIDENT, "{}")).path("severity").asText();
+      } catch (IOException ex) {
+        addOnce("unreadable incident snapshot in audit record " + r.sequence());
+      }
+      Phase p = phaseAtDecision.getOrDefault(incident, Phase.OBSERVE);
+      boolean needsApproval = p == Phase.ASSIST || severity.equals("SEV1") || severity.equals("SEV2");
+      if (p == Phase.OBSERVE) {
+        addOnce("action started in OBSERVE: audit record " + r.sequence());
+      } else if (needsApproval && !approved.contains(incident)) {
+        addOnce("action started without approval for " + incident + " (" + severity + ", " + p + "): record "
+            + r.sequence());
+      }
+    }
+  }
+
+  private void addOnce(String violation) {
+    if (audited.add(violation)) {
+      violations.add(violation);
+    }
+  }
+
+  /** Effects checked so far. */
+  public synchronized int effectsChecked() {
+    return effectsChecked;
   }
 
   /** Every violation observed, in order. */

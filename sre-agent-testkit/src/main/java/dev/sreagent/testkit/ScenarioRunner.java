@@ -62,34 +62,40 @@ public final class ScenarioRunner {
   /** Runs {@code scenario}. */
   public ScenarioResult run(Scenario scenario) {
     Path auditFile = auditDir == null ? null : auditDir.resolve(scenario.name() + ".audit.jsonl");
-    Instant origin = VirtualClock.DEFAULT_START;
-    try (SimulationHarness h = customizer.apply(SimulationHarness.builder()
+    // the timeline is stamped from the start, which the customizer may move: known once the harness is built
+    Instant[] origin = {VirtualClock.DEFAULT_START};
+    Consumer<String> lines = timeline;
+    SimulationHarness.Builder builder = customizer.apply(SimulationHarness.builder()
         .setSeed(seed)
         .setPhase(phase)
         .setOnCallResponse(onCallResponse)
         .setAuditFile(auditFile)
-        .setNotifier(timeline == null ? null : new TimelinePrinter(origin, timeline)))
-        .build()) {
-      h.runFor(scenario.injectAfter());
-      Fault fault = scenario.fault();
-      if (fault != null) {
-        h.inject(fault);
+        .setNotifier(lines == null ? null : e -> new TimelinePrinter(origin[0], lines).notify(e)));
+    try (SimulationHarness h = builder.build()) {
+      origin[0] = h.start();
+      Duration elapsed = Duration.ZERO;
+      for (Scenario.Step step : scenario.steps()) {
+        h.runFor(step.at().minus(elapsed));
+        elapsed = step.at();
+        if (step instanceof Scenario.Inject i) {
+          h.inject(i.fault());
+        } else if (step instanceof Scenario.Event e) {
+          h.apply(e.event());
+        }
         if (timeline != null) {
-          timeline.accept("  " + TimelinePrinter.stamp(origin, h.clock().now()) + "  inject   " + fault.describe());
+          timeline.accept("  " + TimelinePrinter.stamp(h.start(), h.clock().now()) + "  "
+              + (step instanceof Scenario.Inject ? "inject " : "event  ") + "  " + step.describe());
         }
       }
-      h.runFor(scenario.duration().minus(scenario.injectAfter()));
-      return score(scenario, h, origin);
+      h.runFor(scenario.duration().minus(elapsed));
+      return score(scenario, h);
     }
   }
 
-  private ScenarioResult score(Scenario scenario, SimulationHarness h, Instant origin) {
-    Fault fault = scenario.fault();
-    Instant faultAt = h.faultAt();
+  private ScenarioResult score(Scenario scenario, SimulationHarness h) {
+    Instant origin = h.start();
     List<Incident> incidents = h.agent().incidents();
     List<ScenarioResult.IncidentSummary> summaries = new ArrayList<>();
-    Incident match = null;
-    int falseIncidents = 0;
     java.util.Map<String, String> decisions = new java.util.HashMap<>();
     java.util.Map<String, List<String>> verdicts = new java.util.HashMap<>();
     List<String> phaseChanges = new ArrayList<>();
@@ -105,49 +111,68 @@ public final class ScenarioRunner {
       }
     }
     for (Incident i : incidents) {
-      summaries.add(new ScenarioResult.IncidentSummary(i.id(), i.type().name(), i.rootService(),
-          i.severity().name(), i.state().name(), Duration.between(origin, i.openedAt()).toSeconds(),
+      summaries.add(new ScenarioResult.IncidentSummary(i.id(), i.type(), i.rootService(), i.severity(), i.state(),
+          Duration.between(origin, i.openedAt()).toSeconds(),
           i.diagnosis() == null ? "" : i.diagnosis().top().cause(),
           i.diagnosis() == null ? 0 : Math.round(i.diagnosis().confidence().score() * 100) / 100.0,
           decisions.getOrDefault(i.id(), ""), verdicts.getOrDefault(i.id(), List.of()),
           i.outcome() == null ? "" : i.outcome()));
-      boolean matches = fault != null && faultAt != null && !i.openedAt().isBefore(faultAt)
-          && i.type().equals(fault.expectedType())
-          && (fault.expectedRoot() == null || fault.expectedRoot().equals(i.rootService()));
-      if (matches && match == null) {
-        match = i;
-      } else if (!matches) {
-        falseIncidents++;
-      }
     }
-    List<String> violations = new ArrayList<>(h.cluster().oracle().violations());
-    violations.addAll(auditViolations(h));
     AgentStats stats = h.agent().stats();
-    Long detected = match == null || faultAt == null ? null
-        : Duration.between(faultAt, match.openedAt()).toSeconds();
-    Long resolved = match != null && faultAt != null && match.state() == IncidentState.RESOLVED
-        ? Duration.between(faultAt, match.updatedAt()).toSeconds() : null;
-    int awaiting = (int) incidents.stream().filter(i -> i.state() == IncidentState.AWAITING_APPROVAL).count();
-    String outcome;
-    if (fault == null) {
-      outcome = incidents.isEmpty() ? "clean" : "noisy";
-    } else if (match == null) {
-      outcome = "missed";
-    } else {
-      outcome = switch (match.state()) {
-        case RESOLVED -> "resolved";
-        case ROLLED_BACK -> "rolled-back";
-        case AWAITING_APPROVAL -> "awaiting-approval";
-        case ESCALATED -> stats.actionsShadowed() > 0 && phase == Phase.OBSERVE ? "shadowed" : "escalated";
-        default -> match.state().name().toLowerCase(java.util.Locale.ROOT);
-      };
+    Set<String> matched = new HashSet<>();
+    List<ScenarioResult.FaultResult> faults = new ArrayList<>();
+    for (SimulationHarness.InjectedFault f : h.faults()) {
+      Incident match = null;
+      for (Incident i : incidents) {
+        if (!matched.contains(i.id()) && !i.openedAt().isBefore(f.at())
+            && i.type().equals(f.fault().expectedType())
+            && (f.fault().expectedRoot() == null || f.fault().expectedRoot().equals(i.rootService()))) {
+          match = i;
+          break;
+        }
+      }
+      if (match != null) {
+        matched.add(match.id());
+      }
+      Long detected = match == null ? null : Duration.between(f.at(), match.openedAt()).toSeconds();
+      Long resolved = match != null && match.state() == IncidentState.RESOLVED
+          ? Duration.between(f.at(), match.updatedAt()).toSeconds() : null;
+      faults.add(new ScenarioResult.FaultResult(f.fault().describe(), f.fault().expectedType(),
+          f.fault().expectedRoot(), f.at(), match == null ? null : match.id(), detected, resolved,
+          outcomeOf(match, stats)));
     }
-    boolean passed = violations.isEmpty() && (fault == null ? incidents.isEmpty() : match != null);
-    return new ScenarioResult(scenario.name(), phase.name(), seed,
-        fault == null ? null : fault.expectedType().name(), fault == null ? null : fault.expectedRoot(),
-        fault == null ? "none" : fault.describe(), summaries, detected, resolved, falseIncidents,
-        stats.actionsExecuted(), stats.actionsShadowed(), stats.plansDenied(), awaiting, stats.approvalsRequested(),
-        violations, phaseChanges, outcome, passed);
+    int falseIncidents = (int) incidents.stream().filter(i -> !matched.contains(i.id())).count();
+    GuardrailOracle oracle = h.oracle();
+    oracle.checkAuditTrail(h.agent());
+    List<String> violations = oracle.violations();
+    int awaiting = (int) incidents.stream().filter(i -> i.state() == IncidentState.AWAITING_APPROVAL).count();
+    ScenarioResult.FaultResult first = faults.isEmpty() ? null : faults.get(0);
+    ScenarioResult.Outcome outcome = first != null ? first.outcome()
+        : incidents.isEmpty() ? ScenarioResult.Outcome.CLEAN : ScenarioResult.Outcome.NOISY;
+    boolean passed = violations.isEmpty() && (faults.isEmpty() ? incidents.isEmpty()
+        : faults.stream().allMatch(f -> f.incidentId() != null));
+    String description = faults.isEmpty() ? "none"
+        : String.join("; ", faults.stream().map(ScenarioResult.FaultResult::fault).toList());
+    return new ScenarioResult(scenario.name(), phase, seed, origin, first == null ? null : first.expectedType(),
+        first == null ? null : first.expectedRoot(), description, faults, summaries,
+        first == null ? null : first.detectedSeconds(), first == null ? null : first.resolvedSeconds(),
+        falseIncidents, stats.actionsExecuted(), stats.actionsShadowed(), stats.plansDenied(), awaiting,
+        stats.approvalsRequested(), h.cluster().executor().appliedActions(), h.cluster().snapshot(), violations,
+        phaseChanges, outcome, passed);
+  }
+
+  private ScenarioResult.Outcome outcomeOf(@Nullable Incident match, AgentStats stats) {
+    if (match == null) {
+      return ScenarioResult.Outcome.MISSED;
+    }
+    return switch (match.state()) {
+      case RESOLVED -> ScenarioResult.Outcome.RESOLVED;
+      case ROLLED_BACK -> ScenarioResult.Outcome.ROLLED_BACK;
+      case AWAITING_APPROVAL -> ScenarioResult.Outcome.AWAITING_APPROVAL;
+      case ESCALATED -> stats.actionsShadowed() > 0 && phase == Phase.OBSERVE ? ScenarioResult.Outcome.SHADOWED
+          : ScenarioResult.Outcome.ESCALATED;
+      default -> ScenarioResult.Outcome.IN_PROGRESS;
+    };
   }
 
   /** "12/12 allow", or each verdict that did not allow as "policy VERDICT: reason". */
@@ -166,49 +191,6 @@ public final class ScenarioRunner {
     }
     if (out.isEmpty()) {
       out.add(total == 0 ? "none evaluated" : total + "/" + total + " allow");
-    }
-    return out;
-  }
-
-  /**
-   * Reads the audit trail: no action may start in OBSERVE; in ASSIST, and for SEV1/SEV2 in every phase, an action
-   * may start only after an approval of its incident was granted. Also checks the hash chain.
-   */
-  static List<String> auditViolations(SimulationHarness h) {
-    List<String> out = new ArrayList<>();
-    var verification = h.agent().auditLog().verify();
-    if (!verification.intact()) {
-      out.add("audit chain broken: " + verification.problem());
-    }
-    Set<String> approved = new HashSet<>();
-    java.util.Map<String, Phase> phaseAtDecision = new java.util.HashMap<>();
-    for (AuditRecord r : h.agent().auditLog().records()) {
-      String type = r.entry().type();
-      String incident = r.entry().incidentId();
-      if (AuditTypes.DECISION.equals(type) && r.entry().data().containsKey("phase")) {
-        phaseAtDecision.put(incident, Phase.valueOf(r.entry().data().get("phase")));
-      }
-      if (AuditTypes.APPROVAL_GRANTED.equals(type)) {
-        approved.add(incident);
-      }
-      if (!AuditTypes.ACTION_STARTED.equals(type) || r.entry().data().containsKey("inverseOf")) {
-        continue;
-      }
-      String severity = "";
-      try {
-        JsonNode snapshot = MAPPER.readTree(r.entry().data().getOrDefault(AuditTypes.KEY_INCIDENT, "{}"));
-        severity = snapshot.path("severity").asText();
-      } catch (IOException e) {
-        out.add("unreadable incident snapshot in audit record " + r.sequence());
-      }
-      Phase p = phaseAtDecision.getOrDefault(incident, Phase.OBSERVE);
-      boolean needsApproval = p == Phase.ASSIST || severity.equals("SEV1") || severity.equals("SEV2");
-      if (p == Phase.OBSERVE) {
-        out.add("action started in OBSERVE: audit record " + r.sequence());
-      } else if (needsApproval && !approved.contains(incident)) {
-        out.add("action started without approval for " + incident + " (" + severity + ", " + p + "): record "
-            + r.sequence());
-      }
     }
     return out;
   }

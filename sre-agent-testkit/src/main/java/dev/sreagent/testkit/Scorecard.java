@@ -17,6 +17,15 @@ import java.util.Map;
  * @param wallMillis wall-clock time the runs took
  */
 public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, long wallMillis) {
+  private static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+      .addModule(new com.fasterxml.jackson.databind.module.SimpleModule().addSerializer(
+          dev.sreagent.api.model.IncidentType.class,
+          com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance))
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .build();
+
   public Scorecard {
     results = List.copyOf(results);
   }
@@ -32,7 +41,7 @@ public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, lon
     t.put("scenarios", results.size());
     t.put("passed", results.stream().filter(ScenarioResult::passed).count());
     t.put("detected", results.stream().filter(r -> r.detectedSeconds() != null).count());
-    t.put("missed", results.stream().filter(r -> "missed".equals(r.outcome())).count());
+    t.put("missed", results.stream().filter(r -> r.outcome() == ScenarioResult.Outcome.MISSED).count());
     t.put("resolved", results.stream().filter(r -> r.resolvedSeconds() != null).count());
     t.put("falseIncidents", results.stream().mapToInt(ScenarioResult::falseIncidents).sum());
     t.put("actionsExecuted", results.stream().mapToLong(ScenarioResult::actionsExecuted).sum());
@@ -85,7 +94,7 @@ public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, lon
     doc.put("scenarios", results);
     doc.put("totals", totals());
     try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc);
+      return MAPPER.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

@@ -568,15 +568,18 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     return s;
   }
 
-  synchronized void injectLeak(String service, double perMinute) {
+  /** One pod of {@code service} (its first) leaks {@code perMinute} of its memory limit per minute until restarted. */
+  public synchronized void injectLeak(String service, double perMinute) {
     service(service).pods.get(0).leakPerMinute = perMinute;
   }
 
-  synchronized void injectCapacityLoss(String service, double factor) {
+  /** Every replica of {@code service} serves only {@code factor} of its normal capacity. */
+  public synchronized void injectCapacityLoss(String service, double factor) {
     service(service).capacityFactor = factor;
   }
 
-  synchronized void injectBadDeploy(String service, double errorRatio, Duration addedLatency) {
+  /** Rolls out a new revision of {@code service} that fails {@code errorRatio} of requests and adds latency. */
+  public synchronized void injectBadDeploy(String service, double errorRatio, Duration addedLatency) {
     SimService s = service(service);
     Instant now = clock.now();
     RevisionState r = new RevisionState("r" + (s.revisions.size() + 1), now, errorRatio, addedLatency, false);
@@ -601,7 +604,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     return r.id;
   }
 
-  synchronized void injectLogBurst(String service, double perMinute, Duration duration) {
+  /** One log volume of {@code service} fills at {@code perMinute} for {@code duration}, rotation failing. */
+  public synchronized void injectLogBurst(String service, double perMinute, Duration duration) {
     for (LogVolume v : volumes) {
       if (v.service.equals(service)) {
         v.burstPerMinute = perMinute;
@@ -613,7 +617,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     throw new IllegalArgumentException("service '" + service + "' has no log volume");
   }
 
-  synchronized void injectCertificateExpiry(String service, Duration remaining) {
+  /** The certificate of {@code service} now expires in {@code remaining}. */
+  public synchronized void injectCertificateExpiry(String service, Duration remaining) {
     for (Certificate c : certificates.values()) {
       if (c.service.equals(service)) {
         c.expiresAt = clock.now().plus(remaining);
@@ -624,12 +629,40 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
         + certificates.values().stream().map(c -> c.service).toList());
   }
 
-  synchronized void injectContention(String service, double contention) {
+  /** The connection pool of {@code service} is contended: latency x (1 + contention x (replicas / initial)^2). */
+  public synchronized void injectContention(String service, double contention) {
     service(service).contention = contention;
   }
 
-  synchronized void injectSurge(double multiplier) {
+  /** External traffic multiplied by {@code multiplier} (1 ends a surge). */
+  public synchronized void injectSurge(double multiplier) {
     this.surge = multiplier;
+  }
+
+  /**
+   * Someone else changes the replicas of {@code service} (a {@code kubectl scale}, an HPA, a deploy pipeline): pods
+   * are added or removed and a scale event is emitted, as for the agent's own scaling but outside its knowledge.
+   */
+  public synchronized void scaleExternally(String service, int replicas) {
+    SimService s = service(service);
+    if (replicas < 1 || replicas > s.spec.maxReplicas()) {
+      throw new IllegalArgumentException("replicas must be within [1, " + s.spec.maxReplicas() + "] for " + service
+          + ", but was " + replicas);
+    }
+    int from = s.replicas;
+    setReplicas(s, replicas);
+    pendingEvents.add(new ChangeEvent(clock.now(), service, ChangeEvent.SCALE, s.current.id,
+        "scaled " + from + " -> " + replicas + " (external)"));
+  }
+
+  private void setReplicas(SimService s, int replicas) {
+    while (s.pods.size() < replicas) {
+      s.pods.add(newPod(s, nodes.get(s.pods.size() % nodes.size())));
+    }
+    while (s.pods.size() > replicas) {
+      s.pods.remove(s.pods.size() - 1);
+    }
+    s.replicas = replicas;
   }
 
   private void rollPods(SimService s) {
@@ -668,13 +701,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       if (s.replicas != sc.fromReplicas()) {
         throw new IllegalStateException(sc.service() + " runs " + s.replicas + " replicas, not " + sc.fromReplicas());
       }
-      while (s.pods.size() < sc.toReplicas()) {
-        s.pods.add(newPod(s, nodes.get(s.pods.size() % nodes.size())));
-      }
-      while (s.pods.size() > sc.toReplicas()) {
-        s.pods.remove(s.pods.size() - 1);
-      }
-      s.replicas = sc.toReplicas();
+      setReplicas(s, sc.toReplicas());
       pendingEvents.add(new ChangeEvent(now, sc.service(), ChangeEvent.SCALE, s.current.id,
           "scaled " + sc.fromReplicas() + " -> " + sc.toReplicas()));
       return "scaled " + sc.service() + " to " + sc.toReplicas();
@@ -718,6 +745,20 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
 
   private int totalPods() {
     return services.values().stream().mapToInt(s -> s.replicas).sum();
+  }
+
+  /** The state of the cluster now: services, log volumes and certificates (for assertions and reports). */
+  public synchronized ClusterState snapshot() {
+    Map<String, ClusterState.ServiceState> ss = new LinkedHashMap<>();
+    for (SimService s : services.values()) {
+      ss.put(s.spec.name(), new ClusterState.ServiceState(s.spec.name(), s.replicas, s.current.id,
+          s.pods.stream().map(p -> p.name).toList(), 3.0 * s.latency, s.error, s.rho));
+    }
+    List<ClusterState.VolumeState> vs = volumes.stream().map(v -> new ClusterState.VolumeState(v.service, v.node,
+        v.path, v.used)).toList();
+    List<ClusterState.CertificateState> cs = certificates.values().stream().map(c ->
+        new ClusterState.CertificateState(c.name, c.service, c.expiresAt)).toList();
+    return new ClusterState(clock.now(), ss, vs, cs);
   }
 
   /** Utilisation of {@code service} now (for tests and reports). */

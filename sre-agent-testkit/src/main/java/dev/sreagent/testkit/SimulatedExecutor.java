@@ -20,6 +20,7 @@ public final class SimulatedExecutor implements ActionExecutor {
   private final Map<String, ActionResult> done = new LinkedHashMap<>();
   private final Map<String, Long> fences = new HashMap<>();
   private final Map<String, Integer> deliveries = new HashMap<>();
+  private final java.util.List<AppliedAction> appliedActions = new java.util.ArrayList<>();
 
   SimulatedExecutor(SimulatedCluster cluster) {
     this.cluster = cluster;
@@ -64,7 +65,8 @@ public final class SimulatedExecutor implements ActionExecutor {
     }
     if (result.succeeded()) {
       done.put(ctx.idempotencyKey(), result);
-      cluster.oracle().onEffect(ctx.incidentId(), action.canonical(), ctx.idempotencyKey());
+      appliedActions.add(new AppliedAction(now, ctx.incidentId(), action, ctx.idempotencyKey(), result.message()));
+      cluster.oracle().onEffect(now, action, ctx);
     }
     return result;
   }
@@ -77,6 +79,11 @@ public final class SimulatedExecutor implements ActionExecutor {
   /** How many times each idempotency key was delivered. */
   public synchronized Map<String, Integer> deliveries() {
     return Map.copyOf(deliveries);
+  }
+
+  /** The actions that took effect, in order, with their incident, target and what the cluster said. */
+  public synchronized java.util.List<AppliedAction> appliedActions() {
+    return java.util.List.copyOf(appliedActions);
   }
 
   /** Results of the actions applied, in order. */

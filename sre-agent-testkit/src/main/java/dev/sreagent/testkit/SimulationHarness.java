@@ -1,14 +1,23 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.SreAgentBuilder;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.core.lock.InMemoryLockService;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,24 +27,50 @@ import org.jspecify.annotations.Nullable;
  * try (SimulationHarness h = SimulationHarness.builder().setSeed(7).setPhase(Phase.AUTONOMOUS).build()) {
  *   h.runFor(Duration.ofMinutes(40));                 // warm-up
  *   h.inject(new Fault.MemoryLeak("cart", 0.02));
- *   h.runFor(Duration.ofMinutes(60));
- *   assertThat(h.agent().incidents()).isNotEmpty();
+ *   h.schedule(Duration.ofMinutes(5), ClusterEvent.freeze("release", Duration.ofHours(1)));
+ *   h.runUntil(x -> !x.records(AuditTypes.ACTION_STARTED).isEmpty(), Duration.ofMinutes(60));
+ *   assertThat(h.cluster().oracle().violations()).isEmpty();
  * }
  * }</pre>
+ *
+ * <p>Every harness binds its cluster's {@link GuardrailOracle} to its agent (again after
+ * {@link #crashAndRestartAgent()}), so the oracle checks each action that takes effect against the agent's kill
+ * switch, freezes, incidents and approvals.
  */
 public final class SimulationHarness implements AutoCloseable {
   /** Simulated time per step: every signal is sampled this often. */
   public static final Duration DEFAULT_STEP = Duration.ofSeconds(15);
 
+  /**
+   * A fault injected, and when.
+   *
+   * @param fault the fault
+   * @param at when it was injected (virtual time)
+   */
+  public record InjectedFault(Fault fault, Instant at) {}
+
+  /**
+   * An event applied, and when.
+   *
+   * @param event the event
+   * @param at when it happened (virtual time)
+   */
+  public record AppliedEvent(ClusterEvent event, Instant at) {}
+
+  private record Scheduled(Instant at, long order, @Nullable Fault fault, @Nullable ClusterEvent event) {}
+
   private final VirtualClock clock;
   private final SimulatedCluster cluster;
   private final SimulatedOnCall onCall;
-  private final java.util.function.Function<dev.sreagent.api.port.@Nullable ActionExecutor, SreAgent> agentFactory;
+  private final InMemoryLockService locks;
+  private final Function<@Nullable ActionExecutor, SreAgent> agentFactory;
   private SreAgent agent;
   private final Duration step;
   private final Instant start;
-  private @Nullable Instant faultAt;
-  private @Nullable Fault fault;
+  private final List<InjectedFault> faults = new ArrayList<>();
+  private final List<AppliedEvent> events = new ArrayList<>();
+  private final List<Scheduled> scheduled = new ArrayList<>();
+  private long scheduleOrder;
   private final Consumer<SimulationHarness> stepListener;
 
   private SimulationHarness(Builder b) {
@@ -43,29 +78,41 @@ public final class SimulationHarness implements AutoCloseable {
     this.start = b.start;
     this.step = b.step;
     this.stepListener = b.stepListener;
-    this.cluster = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).build();
+    SimulatedCluster.Builder cb = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).setNodes(b.nodes);
+    if (b.services != null) {
+      cb.setServices(b.services);
+    }
+    this.cluster = cb.build();
+    this.locks = new InMemoryLockService(clock);
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
         : SimulatedOnCall.approvingAfter(clock, b.onCallResponse);
+    Function<SimulatedExecutor, ActionExecutor> wrapper = b.executorWrapper;
+    ExecutorPolicy policy = b.executorPolicy;
+    Phase phase = b.phase;
+    Path auditFile = b.auditFile;
+    Notifier notifier = b.notifier;
+    Consumer<SreAgentBuilder> customizer = b.customizer;
     this.agentFactory = first -> {
       SreAgentBuilder ab = SreAgent.builder()
           .setClock(clock)
           .addTelemetrySource(cluster)
           .setTopologyProvider(cluster);
       if (first != null) {
-        ab.addExecutor(first, b.executorPolicy);
+        ab.addExecutor(first, policy);
       }
-      ab.addExecutor(b.executorWrapper.apply(cluster.executor()), b.executorPolicy)
+      ab.addExecutor(wrapper.apply(cluster.executor()), policy)
           .setApprovalChannel(onCall)
-          .setDefaultPhase(b.phase)
+          .setLockService(locks)
+          .setDefaultPhase(phase)
           .setDiscovery(false);
-      if (b.auditFile != null) {
-        ab.setAuditFile(b.auditFile);
+      if (auditFile != null) {
+        ab.setAuditFile(auditFile);
       }
-      if (b.notifier != null) {
-        ab.addNotifier(b.notifier);
+      if (notifier != null) {
+        ab.addNotifier(notifier);
       }
-      if (b.customizer != null) {
-        b.customizer.accept(ab);
+      if (customizer != null) {
+        customizer.accept(ab);
       }
       return ab.build();
     };
@@ -86,17 +133,18 @@ public final class SimulationHarness implements AutoCloseable {
    * Like {@link #crashAndRestartAgent()}, with {@code executor} tried before the cluster's own (to inject executor
    * faults).
    */
-  public SreAgent crashAndRestartAgentWith(dev.sreagent.api.port.ActionExecutor executor) {
+  public SreAgent crashAndRestartAgentWith(ActionExecutor executor) {
     return startAgent(Objects.requireNonNull(executor, "executor"));
   }
 
-  private SreAgent startAgent(dev.sreagent.api.port.@Nullable ActionExecutor first) {
+  private SreAgent startAgent(@Nullable ActionExecutor first) {
     this.agent = agentFactory.apply(first);
+    cluster.oracle().watch(agent, cluster::topology);
     agent.start();
     return agent;
   }
 
-  /** A builder: seed 42, phase AUTONOMOUS, on-call approving after 3 minutes, in-memory audit. */
+  /** A builder: seed 42, the default shop, phase AUTONOMOUS, on-call approving after 3 minutes, in-memory audit. */
   public static Builder builder() {
     return new Builder();
   }
@@ -112,22 +160,21 @@ public final class SimulationHarness implements AutoCloseable {
     private Duration step = DEFAULT_STEP;
     private Instant start = VirtualClock.DEFAULT_START;
     private Consumer<SimulationHarness> stepListener = h -> { };
-    private dev.sreagent.core.execution.ExecutorPolicy executorPolicy =
-        dev.sreagent.core.execution.ExecutorPolicy.defaults();
-    private java.util.function.Function<SimulatedExecutor, dev.sreagent.api.port.ActionExecutor> executorWrapper =
-        e -> e;
+    private ExecutorPolicy executorPolicy = ExecutorPolicy.defaults();
+    private Function<SimulatedExecutor, ActionExecutor> executorWrapper = e -> e;
+    private @Nullable List<ServiceSpec> services;
+    private int nodes = 3;
 
     private Builder() {}
 
     /** The resilience policy of the cluster's executor (default {@code ExecutorPolicy.defaults()}). */
-    public Builder setExecutorPolicy(dev.sreagent.core.execution.ExecutorPolicy policy) {
+    public Builder setExecutorPolicy(ExecutorPolicy policy) {
       this.executorPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
     /** Wraps the cluster's executor, for example to inject failures, hangs or lies. */
-    public Builder setExecutorWrapper(
-        java.util.function.Function<SimulatedExecutor, dev.sreagent.api.port.ActionExecutor> wrapper) {
+    public Builder setExecutorWrapper(Function<SimulatedExecutor, ActionExecutor> wrapper) {
       this.executorWrapper = Objects.requireNonNull(wrapper, "wrapper");
       return this;
     }
@@ -159,9 +206,31 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
-    /** Last say on the agent's wiring. */
+    /** Last say on the agent's wiring (guardrail limits, planner, reasoner, settings, ...). */
     public Builder setAgentCustomizer(@Nullable Consumer<SreAgentBuilder> customizer) {
       this.customizer = customizer;
+      return this;
+    }
+
+    /**
+     * The services of the simulated cluster: names, replicas, HPA bounds, PodDisruptionBudgets, capacities and call
+     * edges (default {@link ShopTopology#services()}, the ten-service shop).
+     */
+    public Builder setServices(List<ServiceSpec> services) {
+      Objects.requireNonNull(services, "services");
+      if (services.isEmpty()) {
+        throw new IllegalArgumentException("services must not be empty, but was []");
+      }
+      this.services = List.copyOf(services);
+      return this;
+    }
+
+    /** Nodes the pods are spread over (default 3). */
+    public Builder setNodes(int nodes) {
+      if (nodes < 1) {
+        throw new IllegalArgumentException("nodes must be >= 1, but was " + nodes);
+      }
+      this.nodes = nodes;
       return this;
     }
 
@@ -179,6 +248,7 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    /** When the simulation starts (default {@link VirtualClock#DEFAULT_START}, a Monday 08:00 UTC). */
     public Builder setStart(Instant start) {
       this.start = Objects.requireNonNull(start, "start");
       return this;
@@ -189,21 +259,85 @@ public final class SimulationHarness implements AutoCloseable {
     }
   }
 
-  /** Advances cluster and agent together for {@code d} of simulated time, one step at a time. */
+  /**
+   * Advances cluster and agent together for {@code d} of simulated time, one step at a time, applying scheduled
+   * faults and events when they fall due (before the step that reaches their time).
+   */
   public void runFor(Duration d) {
     Instant until = clock.now().plus(d);
     while (clock.now().isBefore(until)) {
-      cluster.advance(step);
-      agent.tick();
-      stepListener.accept(this);
+      stepOnce();
     }
   }
 
-  /** Injects {@code f} now. */
+  /**
+   * Runs step by step until {@code condition} holds (checked before each step) or {@code limit} of simulated time has
+   * passed.
+   *
+   * @return whether the condition was met
+   */
+  public boolean runUntil(Predicate<SimulationHarness> condition, Duration limit) {
+    Instant until = clock.now().plus(limit);
+    while (!condition.test(this)) {
+      if (!clock.now().isBefore(until)) {
+        return false;
+      }
+      stepOnce();
+    }
+    return true;
+  }
+
+  private void stepOnce() {
+    applyDue(clock.now());
+    cluster.advance(step);
+    agent.tick();
+    stepListener.accept(this);
+  }
+
+  private void applyDue(Instant now) {
+    while (!scheduled.isEmpty() && !scheduled.get(0).at().isAfter(now)) {
+      Scheduled s = scheduled.remove(0);
+      if (s.fault() != null) {
+        inject(s.fault());
+      } else if (s.event() != null) {
+        apply(s.event());
+      }
+    }
+  }
+
+  /** Injects {@code f} now. Several faults may be live at once. */
   public void inject(Fault f) {
     f.apply(cluster);
-    this.fault = f;
-    this.faultAt = clock.now();
+    faults.add(new InjectedFault(f, clock.now()));
+  }
+
+  /** Makes {@code e} happen now. */
+  public void apply(ClusterEvent e) {
+    e.apply(this);
+    events.add(new AppliedEvent(e, clock.now()));
+  }
+
+  /** Injects {@code f} once {@code fromNow} of simulated time has passed (during a later run). */
+  public void schedule(Duration fromNow, Fault f) {
+    addScheduled(fromNow, Objects.requireNonNull(f, "f"), null);
+  }
+
+  /** Makes {@code e} happen once {@code fromNow} of simulated time has passed (during a later run). */
+  public void schedule(Duration fromNow, ClusterEvent e) {
+    addScheduled(fromNow, null, Objects.requireNonNull(e, "e"));
+  }
+
+  private void addScheduled(Duration fromNow, @Nullable Fault f, @Nullable ClusterEvent e) {
+    if (fromNow.isNegative()) {
+      throw new IllegalArgumentException("fromNow must not be negative, but was " + fromNow);
+    }
+    scheduled.add(new Scheduled(clock.now().plus(fromNow), scheduleOrder++, f, e));
+    scheduled.sort(Comparator.comparing(Scheduled::at).thenComparingLong(Scheduled::order));
+  }
+
+  /** The audit records of {@code type} written so far, in order. */
+  public List<AuditRecord> records(String type) {
+    return agent.auditLog().records().stream().filter(r -> r.entry().type().equals(type)).toList();
   }
 
   public VirtualClock clock() {
@@ -222,19 +356,43 @@ public final class SimulationHarness implements AutoCloseable {
     return onCall;
   }
 
+  /**
+   * The lock service the agent takes its target locks from (unless the customizer set another). It outlives
+   * {@link #crashAndRestartAgent()}, as a shared lock service would; a test takes a lock here as another agent
+   * ({@code h.locks().tryAcquire("scale:checkout", "other-agent", ttl)}) to make a target busy.
+   */
+  public InMemoryLockService locks() {
+    return locks;
+  }
+
+  /** The independent safety checker of the cluster, watching the current agent. */
+  public GuardrailOracle oracle() {
+    return cluster.oracle();
+  }
+
   /** When the harness started. */
   public Instant start() {
     return start;
   }
 
+  /** Every fault injected so far, in order. */
+  public List<InjectedFault> faults() {
+    return List.copyOf(faults);
+  }
+
+  /** Every event applied so far, in order. */
+  public List<AppliedEvent> events() {
+    return List.copyOf(events);
+  }
+
   /** When the last fault was injected, or null. */
   public @Nullable Instant faultAt() {
-    return faultAt;
+    return faults.isEmpty() ? null : faults.get(faults.size() - 1).at();
   }
 
   /** The last fault injected, or null. */
   public @Nullable Fault fault() {
-    return fault;
+    return faults.isEmpty() ? null : faults.get(faults.size() - 1).fault();
   }
 
   @Override

@@ -29,11 +29,11 @@ class BuiltInScenariosTest {
       if (r.faultType() == null) {
         assertThat(r.incidents()).as("no-fault run").isEmpty();
       } else if (r.scenario().equals("bad-remediation")) {
-        assertThat(r.outcome()).isEqualTo("rolled-back");
+        assertThat(r.outcome()).isEqualTo(ScenarioResult.Outcome.ROLLED_BACK);
         assertThat(r.phaseChanges()).singleElement().asString().startsWith("high-latency AUTONOMOUS -> ASSIST");
         assertThat(r.incidents().get(0).outcome()).contains("got worse").contains("scale-in");
       } else {
-        assertThat(r.outcome()).as(r.scenario()).isEqualTo("resolved");
+        assertThat(r.outcome()).as(r.scenario()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
         assertThat(r.falseIncidents()).as(r.scenario()).isZero();
         assertThat(r.incidents().get(0).guardrails()).as(r.scenario()).singleElement().asString().endsWith("allow");
       }
@@ -47,7 +47,7 @@ class BuiltInScenariosTest {
       assertThat(r.actionsExecuted()).as(r.scenario()).isZero();
       if (r.faultType() != null) {
         assertThat(r.actionsShadowed()).as(r.scenario()).isPositive();
-        assertThat(r.outcome()).as(r.scenario()).isEqualTo("shadowed");
+        assertThat(r.outcome()).as(r.scenario()).isEqualTo(ScenarioResult.Outcome.SHADOWED);
       }
     }
   }
@@ -60,7 +60,7 @@ class BuiltInScenariosTest {
     assertThat(cascade.violations()).isEmpty();
     assertThat(cascade.actionsExecuted()).isZero();
     assertThat(cascade.approvalsRequested()).isPositive();
-    assertThat(cascade.incidents()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo("ESCALATED"));
+    assertThat(cascade.incidents()).singleElement().satisfies(i -> assertThat(i.state()).isEqualTo(dev.sreagent.api.model.IncidentState.ESCALATED));
   }
 
   @Test

@@ -37,13 +37,14 @@ class FaultInjectionTest {
     for (ScenarioResult r : results) {
       assertThat(r.violations()).as(r.scenario() + " seed " + r.seed()).isEmpty();
       for (ScenarioResult.IncidentSummary i : r.incidents()) {
-        assertThat(i.state()).as(r.scenario() + " " + i).isIn("RESOLVED", "ESCALATED", "ROLLED_BACK");
+        assertThat(i.state()).as(r.scenario() + " " + i).isIn(dev.sreagent.api.model.IncidentState.RESOLVED, dev.sreagent.api.model.IncidentState.ESCALATED,
+            dev.sreagent.api.model.IncidentState.ROLLED_BACK);
       }
       if (r.faultType() != null) {
         assertThat(r.detectedSeconds()).as(r.scenario() + " detected").isNotNull();
       }
     }
-    long resolved = results.stream().filter(r -> "resolved".equals(r.outcome())).count();
+    long resolved = results.stream().filter(r -> r.outcome() == ScenarioResult.Outcome.RESOLVED).count();
     assertThat(resolved).as("retries recover most remediations").isGreaterThan(results.size() / 2);
   }
 }

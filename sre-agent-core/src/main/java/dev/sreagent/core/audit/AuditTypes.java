@@ -21,6 +21,12 @@ public final class AuditTypes {
   public static final String PHASE_CHANGED = "phase.changed";
   public static final String POSTMORTEM = "postmortem";
   public static final String DIAGNOSIS_REVIEWED = "diagnosis.reviewed";
+  /** The kill switch was engaged or released (seen at the next tick). */
+  public static final String KILL_SWITCH = "kill-switch";
+  /** An operator declared a change freeze while the agent runs. */
+  public static final String FREEZE_DECLARED = "freeze.declared";
+  /** An operator ended a declared change freeze. */
+  public static final String FREEZE_ENDED = "freeze.ended";
 
   /** Data key holding the incident snapshot as JSON. */
   public static final String KEY_INCIDENT = "incident";

@@ -3,13 +3,21 @@ package dev.sreagent.core.guardrail;
 import dev.sreagent.api.model.GuardrailVerdict;
 import dev.sreagent.api.model.ProposedAction;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
-/** Denies actions during change-freeze windows. */
+/** Denies actions while a change freeze is in force: a configured window or one an operator declared. */
 public final class ChangeFreezeGuardrail extends BuiltInGuardrail {
-  private final List<Freeze> windows;
+  private final ChangeFreezes freezes;
 
+  /** With fixed windows only. */
   public ChangeFreezeGuardrail(List<? extends Freeze> windows) {
-    this.windows = List.copyOf(windows);
+    this(new ChangeFreezes(windows));
+  }
+
+  /** With the agent's freezes, configured and declared at run time. */
+  public ChangeFreezeGuardrail(ChangeFreezes freezes) {
+    this.freezes = Objects.requireNonNull(freezes, "freezes");
   }
 
   @Override
@@ -19,11 +27,10 @@ public final class ChangeFreezeGuardrail extends BuiltInGuardrail {
 
   @Override
   public GuardrailVerdict evaluate(ProposedAction p) {
-    for (Freeze w : windows) {
-      if (w.activeAt(p.now())) {
-        return GuardrailVerdict.deny(name(), "change freeze '" + w.name() + "' (" + w.describe() + ") is in force");
-      }
-    }
-    return GuardrailVerdict.allow(name(), "no freeze in force");
+    Optional<Freeze> f = freezes.inForce(p.now());
+    return f.isPresent()
+        ? GuardrailVerdict.deny(name(), "change freeze '" + f.get().name() + "' (" + f.get().describe()
+            + ") is in force")
+        : GuardrailVerdict.allow(name(), "no freeze in force");
   }
 }

@@ -52,6 +52,7 @@ public final class GuardrailLimits {
   private final List<Freeze> freezeWindows;
   private final int maxActionsPerNamespacePerHour;
   private final double minConfidenceForAutonomy;
+  private final List<ScopeException> scopeExceptions;
 
   private GuardrailLimits(Builder b) {
     this.maxFleetRestartFraction = b.maxFleetRestartFraction;
@@ -64,6 +65,7 @@ public final class GuardrailLimits {
     this.freezeWindows = List.copyOf(b.freezeWindows);
     this.maxActionsPerNamespacePerHour = b.maxActionsPerNamespacePerHour;
     this.minConfidenceForAutonomy = b.minConfidenceForAutonomy;
+    this.scopeExceptions = List.copyOf(b.scopeExceptions);
   }
 
   /** The defaults. */
@@ -116,6 +118,11 @@ public final class GuardrailLimits {
     return minConfidenceForAutonomy;
   }
 
+  /** Actions the incident-scope guardrail allows outside an incident's blast radius, by name (none by default). */
+  public List<ScopeException> scopeExceptions() {
+    return scopeExceptions;
+  }
+
   /** Builder; every setter validates at once against the hard ceilings. */
   public static final class Builder {
     private double maxFleetRestartFraction = DEFAULT_MAX_FLEET_RESTART_FRACTION;
@@ -128,6 +135,7 @@ public final class GuardrailLimits {
     private final List<Freeze> freezeWindows = new ArrayList<>();
     private int maxActionsPerNamespacePerHour = DEFAULT_MAX_ACTIONS_PER_NAMESPACE_PER_HOUR;
     private double minConfidenceForAutonomy = DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY;
+    private final List<ScopeException> scopeExceptions = new ArrayList<>();
 
     private Builder() {}
 
@@ -205,6 +213,24 @@ public final class GuardrailLimits {
             + HARD_MAX_ACTIONS_PER_HOUR + "] (hard ceiling), but was " + max);
       }
       this.maxActionsPerNamespacePerHour = max;
+      return this;
+    }
+
+    /**
+     * Allows {@code exception}'s action outside an incident's blast radius; every use is quoted by name in the
+     * verdict (and so in the audit log).
+     *
+     * @throws IllegalArgumentException when an exception with the same name was added
+     */
+    public Builder addScopeException(ScopeException exception) {
+      Objects.requireNonNull(exception, "exception");
+      for (ScopeException e : scopeExceptions) {
+        if (e.name().equals(exception.name())) {
+          throw new IllegalArgumentException("scopeExceptions names must be unique, but '" + exception.name()
+              + "' was added twice");
+        }
+      }
+      scopeExceptions.add(exception);
       return this;
     }
 

@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * maxReplicas: 30              # at most 500
  * truncationAllowList: [/var/log/]
  * minConfidenceForAutonomy: 0.6
+ * scopeExceptions:             # actions allowed outside an incident's blast radius, quoted by name
+ *   - name: shared-db-proxy
+ *     action: scale-out        # an action kind, or "*" for every kind
+ *     service: db-proxy
  * freezes:
  *   - name: black-friday
  *     from: 2026-11-27T00:00:00Z
@@ -55,7 +59,7 @@ import java.util.regex.Pattern;
 public final class GuardrailPolicies {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
   private static final Set<String> TOP = Set.of("fleetRestart", "restartWave", "cooldown", "rateLimit",
-      "maxReplicas", "truncationAllowList", "minConfidenceForAutonomy", "freezes");
+      "maxReplicas", "truncationAllowList", "minConfidenceForAutonomy", "freezes", "scopeExceptions");
 
   private GuardrailPolicies() {}
 
@@ -150,6 +154,16 @@ public final class GuardrailPolicies {
           problem(allow.line(), "truncationAllowList", "must be a list of paths");
         }
       }
+      Node scope = m.fields().get("scopeExceptions");
+      if (scope != null) {
+        if (scope instanceof Sequence s) {
+          for (int i = 0; i < s.items().size(); i++) {
+            scopeException(s.items().get(i), "scopeExceptions[" + i + "]");
+          }
+        } else {
+          problem(scope.line(), "scopeExceptions", "must be a list");
+        }
+      }
       Node freezes = m.fields().get("freezes");
       if (freezes != null) {
         if (freezes instanceof Sequence s) {
@@ -159,6 +173,26 @@ public final class GuardrailPolicies {
         } else {
           problem(freezes.line(), "freezes", "must be a list");
         }
+      }
+    }
+
+    void scopeException(Node node, String field) {
+      Mapping f = mapping(node, field);
+      if (f == null) {
+        return;
+      }
+      unknown(f, Set.of("name", "action", "service"), field + ".");
+      String name = scalar(f, "name");
+      String action = scalar(f, "action");
+      String service = scalar(f, "service");
+      if (name == null || action == null || service == null) {
+        problem(f.line(), field, "needs name, action (a kind or \"*\") and service");
+        return;
+      }
+      try {
+        builder.addScopeException(new ScopeException(name, action.trim(), service.trim()));
+      } catch (IllegalArgumentException e) {
+        problem(f.line(), field, String.valueOf(e.getMessage()).replace("actionKind must", "action must"));
       }
     }
 

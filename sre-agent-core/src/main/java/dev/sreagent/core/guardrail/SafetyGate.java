@@ -40,10 +40,20 @@ public final class SafetyGate {
   /** The built-in chain for {@code limits}, plus {@code extra} guardrails. */
   public static SafetyGate builtIn(GuardrailLimits limits, KillSwitch killSwitch, Set<String> customActionKinds,
       List<Guardrail> extra) {
+    return builtIn(limits, killSwitch, new ChangeFreezes(limits.freezeWindows()), customActionKinds, extra);
+  }
+
+  /**
+   * The built-in chain for {@code limits} with {@code freezes} (which should hold the policy's freeze windows and
+   * those declared at run time), plus {@code extra} guardrails.
+   */
+  public static SafetyGate builtIn(GuardrailLimits limits, KillSwitch killSwitch, ChangeFreezes freezes,
+      Set<String> customActionKinds, List<Guardrail> extra) {
     List<Guardrail> chain = new ArrayList<>();
     chain.add(new KillSwitchGuardrail(killSwitch));
     chain.add(new ActionCatalogGuardrail(customActionKinds));
-    chain.add(new ChangeFreezeGuardrail(limits.freezeWindows()));
+    chain.add(new IncidentScopeGuardrail(limits.scopeExceptions()));
+    chain.add(new ChangeFreezeGuardrail(freezes));
     chain.add(new FleetRestartCapGuardrail(limits.maxFleetRestartFraction(), limits.restartWindow()));
     chain.add(new PodDisruptionBudgetGuardrail());
     chain.add(new RestartWaveGuardrail(limits.restartWave()));
@@ -116,6 +126,18 @@ public final class SafetyGate {
     }
     return new SafetyDecision(Outcome.EXECUTE, phase, verdicts,
         "phase AUTONOMOUS, " + incident.severity() + ", every guardrail allows");
+  }
+
+  /**
+   * Decides again for one {@code action} of an already decided plan, right before an attempt to run it: the kill
+   * switch, freezes, locks, caps, topology and phase may all have changed since the plan was decided (a retry after a
+   * failed attempt, a target that was locked, an agent restarted mid-remediation). Earlier actions of the plan that
+   * ran are in {@code history}.
+   */
+  public SafetyDecision recheck(Incident incident, Action action, Phase phase, Topology topology,
+      List<ExecutedAction> history, Instant now, boolean approved) {
+    return decide(incident, new RemediationPlan(incident.id(), List.of(action), "re-check before an attempt"), phase,
+        topology, history, now, approved);
   }
 
   private static GuardrailVerdict evaluateSafely(Guardrail g, ProposedAction p) {

@@ -68,10 +68,46 @@ class GuardrailPoliciesTest {
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
             "policy.yaml:2: fleetRestart.maxFraction must be within (0, 0.1] (hard ceiling), but was 0.2",
             "policy.yaml:3: cooldwn is not a known field; known fields: [cooldown, fleetRestart, freezes,"
-                + " maxReplicas, minConfidenceForAutonomy, rateLimit, restartWave, truncationAllowList]",
+                + " maxReplicas, minConfidenceForAutonomy, rateLimit, restartWave, scopeExceptions,"
+                + " truncationAllowList]",
             "policy.yaml:5: rateLimit.perHour must be an integer, but was 'ten'",
             "policy.yaml:6: truncationAllowList must not be under the system directory /etc, but was '/etc/'",
             "policy.yaml:9: freezes[0] minute must be within [0, 59], but was 61 in '61'"));
+  }
+
+  @Test
+  void scopeExceptionsAreNamedAndChecked() {
+    GuardrailLimits limits = GuardrailPolicies.parse("""
+        scopeExceptions:
+          - name: shared-db-proxy
+            action: scale-out
+            service: db-proxy
+          - name: anything-on-ingress
+            action: "*"
+            service: ingress
+        """, "policy.yaml");
+    assertThat(limits.scopeExceptions()).containsExactly(new ScopeException("shared-db-proxy", "scale-out",
+        "db-proxy"), new ScopeException("anything-on-ingress", "*", "ingress"));
+    assertThatThrownBy(() -> GuardrailPolicies.parse("""
+        scopeExceptions:
+          - name: no service
+            action: scale-out
+          - name: a
+            action: rollback
+            service: "*"
+          - name: a
+            action: rollback
+            service: cart
+          - name: a
+            action: rollback
+            service: web
+            extra: 1
+        """, "policy.yaml"))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
+            "policy.yaml:2: scopeExceptions[0] needs name, action (a kind or \"*\") and service",
+            "policy.yaml:4: scopeExceptions[1] service must name one service, but was '*'",
+            "policy.yaml:10: scopeExceptions[3] scopeExceptions names must be unique, but 'a' was added twice",
+            "policy.yaml:13: scopeExceptions[3].extra is not a known field; known fields: [action, name, service]"));
   }
 
   @Test

@@ -40,7 +40,7 @@ import net.jqwik.api.statistics.Statistics;
  * ARCHITECTURE.md section 5 or the phase rules, and every denial names its policy.
  */
 class IncidentStormProperties {
-  static final Set<String> POLICIES = Set.of("kill-switch", "action-catalog", "change-freeze", "fleet-restart-cap",
+  static final Set<String> POLICIES = Set.of("kill-switch", "action-catalog", "incident-scope", "change-freeze", "fleet-restart-cap",
       "pod-disruption-budget", "one-restart-wave", "scale-ceiling", "rollback-to-healthy", "truncation-allow-list",
       "target-cooldown", "global-rate-limit", "diagnosis-confidence");
   static final List<IncidentType> TYPES = List.of(IncidentType.OOM_KILL, IncidentType.HIGH_LATENCY,

@@ -47,7 +47,8 @@ class SafetyGateTest {
     RemediationPlan wild = new RemediationPlan("INC-1", List.of(new Action.TruncateLogs("cart", "n1", "/etc")), "x");
     var d = gate.decide(incident(Severity.SEV3, 0.9), wild, Phase.AUTONOMOUS, topo, List.of(), NOW, true);
     assertThat(d.outcome()).isEqualTo(Outcome.DENY);
-    assertThat(d.reason()).contains("truncation-allow-list");
+    assertThat(d.verdicts()).anyMatch(v -> v.policy().equals("truncation-allow-list")
+        && v.verdict() == GuardrailVerdict.Verdict.DENY);
   }
 
   @Test
@@ -64,7 +65,8 @@ class SafetyGateTest {
     RemediationPlan two = new RemediationPlan("INC-1", List.of(new Action.RestartPods("cart", List.of("cart-0",
         "cart-1")), new Action.RestartPods("web", List.of("web-0", "web-1"))), "x");
     assertThat(gate.decide(incident(Severity.SEV3, 0.9), two, Phase.AUTONOMOUS, t, List.of(), NOW, false)
-        .reason()).contains("fleet-restart-cap");
+        .verdicts()).anyMatch(v -> v.policy().equals("fleet-restart-cap")
+            && v.verdict() == GuardrailVerdict.Verdict.DENY);
   }
 
   @Test
