@@ -151,6 +151,8 @@ public final class SreAgent implements AutoCloseable {
   /** The plan hash a human approved, by incident id: re-checks before later attempts keep the approval. */
   private final Map<String, String> approvedPlans = new HashMap<>();
   private @Nullable String killSwitchSeen;
+  /** How often an anomaly episode was raised again after its incident resolved. */
+  private final Map<String, Integer> raised = new HashMap<>();
   private final java.util.Random jitter;
   private final Map<String, Double> verifyBaseline = new HashMap<>();
   private final Map<String, Instant> worseSince = new HashMap<>();
@@ -543,6 +545,18 @@ public final class SreAgent implements AutoCloseable {
         return;
       }
     }
+    Optional<Incident> owner = unresolvedOwner(a, topo, now);
+    if (owner.isPresent()) {
+      // humans own an escalated incident whose root is still degraded: a new symptom of it is theirs too, not a
+      // new incident rooted at a healthy caller
+      Incident inc = owner.get().withAnomaly(a, owner.get().rootService(), owner.get().type(), now);
+      store.save(inc);
+      audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary(), "reason", "a symptom of "
+          + inc.id() + ", whose root " + inc.rootService() + " is still degraded (" + inc.state() + ")"));
+      emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (a symptom of " + inc.rootService()
+          + ", still degraded; " + inc.state() + ", with humans)", now);
+      return;
+    }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
     Incident inc = withBlastRadius(Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root,
         now), topo, now);
@@ -551,6 +565,47 @@ public final class SreAgent implements AutoCloseable {
     telemetry.opened(inc);
     audit(AuditTypes.INCIDENT_OPENED, inc, Map.of("anomaly", a.summary()));
     emit(IncidentEvent.Kind.OPENED, inc, a.type() + " " + inc.severity() + " on " + root + ": " + a.summary(), now);
+  }
+
+  /** How long an escalated or rolled-back incident may own new symptoms of its still-degraded root. */
+  static final Duration OWNERSHIP = Duration.ofHours(24);
+
+  /**
+   * The escalated or rolled-back incident that explains {@code a}: one of the same type whose root the detectors
+   * still find degraded, where {@code a} is on another affected service or on a service that calls the root. (An
+   * anomaly on the root itself is a new episode there: a recurrence, not a symptom.)
+   */
+  private Optional<Incident> unresolvedOwner(Anomaly a, Topology topo, Instant now) {
+    List<Incident> all = store.all();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      Incident inc = all.get(i);
+      if (inc.updatedAt().isBefore(now.minus(OWNERSHIP))) {
+        break;
+      }
+      if ((inc.state() != IncidentState.ESCALATED && inc.state() != IncidentState.ROLLED_BACK)
+          || !inc.type().equals(a.type()) || a.service().equals(inc.rootService())
+          || !(inc.affectedServices().contains(a.service()) || topo.reaches(a.service(), inc.rootService()))) {
+        continue;
+      }
+      if (firing(inc.type(), inc.rootService())) {
+        return Optional.of(inc);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a detector of {@code type} still fires on {@code service}. */
+  private boolean firing(IncidentType type, String service) {
+    for (Detector d : detectors) {
+      try {
+        if (d.type().equals(type) && d.isFiring(service)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        contained("detector " + d.name(), e);
+      }
+    }
+    return false;
   }
 
   /** Raises the severity of an incident that reaches an entry point or spreads wide (before any plan exists). */
@@ -627,6 +682,7 @@ public final class SreAgent implements AutoCloseable {
       diagnosed(evidence == null ? current : current.withEvidence(evidence, now), d, now);
       return;
     }
+    inc = splitIndependentRoots(inc, now);
     Incident withEvidence = inc.withEvidence(investigate(inc, now), now);
     List<RetrievedDocument> docs;
     String queryText = withEvidence.anomalies().stream().map(Anomaly::summary).reduce("", (x, y) -> x + " " + y);
@@ -650,6 +706,85 @@ public final class SreAgent implements AutoCloseable {
       d = failedDiagnosis(e);
     }
     diagnosed(withEvidence, d, now);
+  }
+
+  /**
+   * When the incident has several candidate roots (affected services none of whose dependencies is affected) and at
+   * least two of them changed on their own shortly before it (a deploy, a configuration change), the evidence shows
+   * independent faults: each further root moves to an incident of its own, with the services that call it and not
+   * the first root. Audited on both incidents.
+   *
+   * @return the incident as it remains
+   */
+  private Incident splitIndependentRoots(Incident inc, Instant now) {
+    Topology topo = currentTopology();
+    Set<String> affected = inc.affectedServices();
+    List<String> roots = new ArrayList<>();
+    for (String s : affected) {
+      Set<String> others = new LinkedHashSet<>(affected);
+      others.remove(s);
+      if (!topo.reachesAny(s, others)) {
+        roots.add(s);
+      }
+    }
+    if (roots.size() < 2) {
+      return inc;
+    }
+    Instant since = inc.openedAt().minus(dev.sreagent.core.reasoning.EvidenceReasoner.DEPLOY_SUSPECT_WINDOW);
+    Map<String, ChangeEvent> changed = new LinkedHashMap<>();
+    for (String r : roots) {
+      windows.changes(Set.of(r), since).stream()
+          .filter(c -> ChangeEvent.DEPLOY.equals(c.kind()) || ChangeEvent.CONFIG.equals(c.kind()))
+          .findFirst().ifPresent(c -> changed.put(r, c));
+    }
+    if (changed.size() < 2) {
+      return inc;
+    }
+    String primary = changed.containsKey(inc.rootService()) ? inc.rootService() : changed.keySet().iterator().next();
+    String evidence = String.join(", ", changed.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue().kind()
+        + " " + e.getValue().revision() + " at " + e.getValue().timestamp() + ")").toList());
+    Incident kept = inc;
+    for (String root : changed.keySet()) {
+      if (root.equals(primary)) {
+        continue;
+      }
+      Set<String> moved = new LinkedHashSet<>();
+      for (String s : kept.affectedServices()) {
+        if (s.equals(root) || (topo.reaches(s, root) && !topo.reaches(s, primary))) {
+          moved.add(s);
+        }
+      }
+      List<Anomaly> movedAnomalies = kept.anomalies().stream().filter(a -> moved.contains(a.service())).toList();
+      List<Anomaly> keptAnomalies = kept.anomalies().stream().filter(a -> !moved.contains(a.service())).toList();
+      if (movedAnomalies.isEmpty() || keptAnomalies.isEmpty()) {
+        continue;
+      }
+      Set<String> keptServices = new LinkedHashSet<>(kept.affectedServices());
+      keptServices.removeAll(moved);
+      String root0 = kept.rootService().equals(root) ? primary : kept.rootService();
+      kept = new Incident(kept.id(), kept.type(), kept.severity(), kept.state(), root0, keptServices, keptAnomalies,
+          kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome());
+      Anomaly first = movedAnomalies.stream().filter(a -> a.service().equals(root)).findFirst()
+          .orElse(movedAnomalies.get(0));
+      Incident split = Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), first, root, now);
+      for (Anomaly a : movedAnomalies) {
+        split = split.withAnomaly(a, root, first.type(), now);
+      }
+      split = withBlastRadius(split, topo, now);
+      incidentsOpened++;
+      store.save(split);
+      telemetry.opened(split);
+      String why = "split from " + inc.id() + ": the evidence shows independent roots: " + evidence;
+      audit(AuditTypes.INCIDENT_OPENED, split, Map.of("anomaly", first.summary(), "reason", why));
+      emit(IncidentEvent.Kind.OPENED, split, split.type() + " " + split.severity() + " on " + root + ": " + why, now);
+    }
+    if (kept != inc) {
+      store.save(kept);
+      audit(AuditTypes.INCIDENT_UPDATED, kept, Map.of("reason", "independent roots split off: " + evidence));
+      emit(IncidentEvent.Kind.UPDATED, kept, "split: independent roots " + evidence + "; this incident keeps "
+          + kept.rootService() + " " + kept.affectedServices(), now);
+    }
+    return kept;
   }
 
   private static Diagnosis failedDiagnosis(RuntimeException e) {
@@ -1109,19 +1244,51 @@ public final class SreAgent implements AutoCloseable {
       }
     }
     if (stillFiring.isEmpty()) {
+      // every other affected service too: what still fires there is not forgotten with this incident
+      List<Anomaly> lingering = new ArrayList<>();
+      for (Anomaly a : inc.anomalies()) {
+        if (!watched.contains(a.service()) && firing(a.type(), a.service())) {
+          lingering.add(a);
+        }
+      }
       forgetVerification(inc.id());
       String outcome = "verified: " + inc.type() + " signals of " + watched + " recovered within "
-          + settings.verificationWindow().toMinutes() + " min";
+          + settings.verificationWindow().toMinutes() + " min" + (lingering.isEmpty() ? ""
+          : "; still firing on " + lingering.stream().map(a -> a.type() + "@" + a.service()).distinct().toList()
+              + ", raised again");
       Incident done = move(inc.withOutcome(outcome, now), IncidentState.RESOLVED, now, outcome);
-      audit(AuditTypes.VERIFICATION, done, Map.of("result", "recovered"));
+      audit(AuditTypes.VERIFICATION, done, Map.of("result", "recovered", "stillFiring", lingering.stream()
+          .map(a -> a.type() + "@" + a.service()).distinct().toList().toString()));
       emit(IncidentEvent.Kind.RESOLVED, done, outcome + " (time to resolve "
           + Duration.between(done.openedAt(), now).toSeconds() + " s)", now);
       learn(done, now);
+      raiseAgain(lingering, now);
       return;
     }
     audit(AuditTypes.VERIFICATION, inc, Map.of("result", "not recovered", "firing", stillFiring.toString()));
     rollBack(inc, now, "not recovered after " + settings.verificationWindow().toMinutes() + " min ("
         + stillFiring + ")");
+  }
+
+  /** How many times one anomaly may be raised again after its incident ended. */
+  static final int MAX_RAISES = 3;
+
+  /**
+   * Correlates anomalies that still fire after their incident resolved as if they had just been detected (their
+   * detectors report once per episode, so nothing else would): they join an active incident they belong to, or open
+   * a follow-up rooted where the evidence points now.
+   */
+  private void raiseAgain(List<Anomaly> lingering, Instant now) {
+    for (Anomaly a : lingering) {
+      String key = a.key() + "@" + a.startedAt();
+      int n = raised.merge(key, 1, Integer::sum);
+      if (raised.size() > 10_000) {
+        raised.clear(); // bounded: an old episode's count is not worth keeping
+      }
+      if (n <= MAX_RAISES) {
+        onAnomaly(a, now);
+      }
+    }
   }
 
   private void forgetVerification(String incidentId) {

@@ -9,8 +9,6 @@ import dev.sreagent.api.port.Correlation;
 import dev.sreagent.api.port.Correlator;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -70,14 +68,20 @@ public final class TopologyCorrelator implements Correlator {
     return new Correlation.OpenNew(anomaly.service());
   }
 
+  /**
+   * Whether {@code a} belongs to {@code incident}: on an affected service, a symptom of the same type or a symptom
+   * that propagates along calls (latency, errors); off it, such a symptom on a neighbour of an affected service, on a
+   * service that calls one (however many hops up: callers feel what their callees suffer), or below the incident's
+   * root (where the cascade may really start).
+   */
   private static boolean belongs(Anomaly a, Incident incident, Topology topology) {
     boolean sameType = a.type().equals(incident.type());
     boolean symptoms = propagates(a.type()) && incident.anomalies().stream().anyMatch(x -> propagates(x.type()));
-    if (incident.affectedServices().contains(a.service())) {
-      return sameType || symptoms;
-    }
     if (!(sameType || symptoms)) {
       return false;
+    }
+    if (incident.affectedServices().contains(a.service())) {
+      return true;
     }
     Set<String> neighbours = topology.neighboursOf(a.service());
     for (String s : incident.affectedServices()) {
@@ -85,7 +89,8 @@ public final class TopologyCorrelator implements Correlator {
         return true;
       }
     }
-    return false;
+    return topology.reachesAny(a.service(), incident.affectedServices())
+        || topology.reaches(incident.rootService(), a.service());
   }
 
   /** The affected service with no affected service among its transitive dependencies; ties keep the current root. */
@@ -105,19 +110,7 @@ public final class TopologyCorrelator implements Correlator {
   }
 
   private static boolean reachesAnother(String from, Set<String> affected, Topology topology) {
-    Deque<String> todo = new ArrayDeque<>(topology.dependenciesOf(from));
-    Set<String> seen = new HashSet<>();
-    while (!todo.isEmpty()) {
-      String s = todo.pop();
-      if (!seen.add(s)) {
-        continue;
-      }
-      if (affected.contains(s)) {
-        return true;
-      }
-      todo.addAll(topology.dependenciesOf(s));
-    }
-    return false;
+    return topology.reachesAny(from, affected);
   }
 
   private static IncidentType typeOf(String root, Incident incident, Anomaly added) {

@@ -49,6 +49,28 @@ class TopologyCorrelatorTest {
         .isInstanceOf(Correlation.OpenNew.class);
   }
 
+  private static final Topology CHAIN = new Topology(Map.of(), Set.of(new Topology.Dependency("s1", "s2"),
+      new Topology.Dependency("s2", "s3"), new Topology.Dependency("s3", "s4"), new Topology.Dependency("s4", "s5")));
+
+  @Test
+  void aCallerAnyNumberOfHopsUpJoinsAsASymptom() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident inc = Incident.open("INC-1", err("s4", IncidentType.HIGH_LATENCY), "s4", T)
+        .withAnomaly(err("s5", IncidentType.HIGH_LATENCY), "s5", IncidentType.HIGH_LATENCY, T);
+    assertThat(c.correlate(err("s1", IncidentType.HIGH_LATENCY), List.of(inc), CHAIN, T))
+        .isInstanceOfSatisfying(Correlation.Attach.class, a -> assertThat(a.rootService()).isEqualTo("s5"));
+  }
+
+  @Test
+  void aServiceBelowTheRootAnyNumberOfHopsDownBecomesTheRoot() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident inc = Incident.open("INC-1", err("s1", IncidentType.HIGH_LATENCY), "s1", T);
+    assertThat(c.correlate(err("s4", IncidentType.HIGH_LATENCY), List.of(inc), CHAIN, T))
+        .isInstanceOfSatisfying(Correlation.Attach.class, a -> assertThat(a.rootService()).isEqualTo("s4"));
+    assertThat(c.correlate(err("s4", IncidentType.DISK_EXHAUSTION), List.of(inc), CHAIN, T))
+        .as("not a symptom that travels along calls").isInstanceOf(Correlation.OpenNew.class);
+  }
+
   @Test
   void oldIncidentsDoNotAbsorbNewAnomalies() {
     TopologyCorrelator c = new TopologyCorrelator();

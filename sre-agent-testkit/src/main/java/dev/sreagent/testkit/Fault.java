@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * cluster's public levers ({@link SimulatedCluster#injectCapacityLoss}, {@link SimulatedCluster#injectBadDeploy},
  * {@link SimulatedCluster#injectLeak}, {@link SimulatedCluster#injectLogBurst},
  * {@link SimulatedCluster#injectCertificateExpiry}, {@link SimulatedCluster#injectContention},
- * {@link SimulatedCluster#injectSurge}, {@link SimulatedCluster#scaleExternally}):
+ * {@link SimulatedCluster#injectSurge}, {@link SimulatedCluster#injectFailure},
+ * {@link SimulatedCluster#scaleExternally}):
  *
  * <pre>{@code
  * record NoisyNeighbour(String node) implements Fault {

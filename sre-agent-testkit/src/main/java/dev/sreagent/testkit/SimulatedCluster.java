@@ -176,6 +176,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     int replicas;
     double capacityFactor = 1.0;
     double contention;
+    double failing;
     final List<SimPod> pods = new ArrayList<>();
     final List<RevisionState> revisions = new ArrayList<>();
     RevisionState current;
@@ -376,7 +377,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       own = Math.min(own, 30.0);
       double overload = s.rho > 1 ? 1 - 1 / s.rho : 0;
       double latency = own + s.current.addedLatency.toMillis() / 1000.0;
-      double ok = (1 - s.spec.baseErrorRatio()) * (1 - s.current.errorRatio) * (1 - overload);
+      double ok = (1 - s.spec.baseErrorRatio()) * (1 - s.current.errorRatio) * (1 - s.failing) * (1 - overload);
       for (Map.Entry<String, Double> call : s.spec.calls().entrySet()) {
         SimService callee = services.get(call.getKey());
         double weight = Math.min(1.0, call.getValue());
@@ -632,6 +633,17 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   /** The connection pool of {@code service} is contended: latency x (1 + contention x (replicas / initial)^2). */
   public synchronized void injectContention(String service, double contention) {
     service(service).contention = contention;
+  }
+
+  /**
+   * {@code service} fails {@code errorRatio} of its requests without any change of its own to blame (its database is
+   * failing, a configuration pushed out of band): no deploy event, and rolling back does not help. 0 ends it.
+   */
+  public synchronized void injectFailure(String service, double errorRatio) {
+    if (!(errorRatio >= 0 && errorRatio <= 1)) {
+      throw new IllegalArgumentException("errorRatio must be within [0, 1], but was " + errorRatio);
+    }
+    service(service).failing = errorRatio;
   }
 
   /** External traffic multiplied by {@code multiplier} (1 ends a surge). */

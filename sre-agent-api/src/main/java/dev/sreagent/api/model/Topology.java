@@ -70,6 +70,31 @@ public record Topology(Map<String, ServiceInfo> services, Set<Dependency> depend
     return out;
   }
 
+  /**
+   * Whether {@code from} calls any of {@code targets}, directly or through other services (a failure in a target can
+   * reach {@code from} along the calls). A service does not reach itself unless it is in a call cycle.
+   */
+  public boolean reachesAny(String from, Set<String> targets) {
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(dependenciesOf(from));
+    Set<String> seen = new java.util.HashSet<>();
+    while (!todo.isEmpty()) {
+      String s = todo.pop();
+      if (!seen.add(s)) {
+        continue;
+      }
+      if (targets.contains(s)) {
+        return true;
+      }
+      todo.addAll(dependenciesOf(s));
+    }
+    return false;
+  }
+
+  /** Whether {@code from} calls {@code to}, directly or through other services. */
+  public boolean reaches(String from, String to) {
+    return reachesAny(from, Set.of(to));
+  }
+
   /** Total pods across all services. */
   public int fleetSize() {
     return services.values().stream().mapToInt(ServiceInfo::replicas).sum();
