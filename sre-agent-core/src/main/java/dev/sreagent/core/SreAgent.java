@@ -139,6 +139,12 @@ public final class SreAgent implements AutoCloseable {
   private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20);
   private final dev.sreagent.detect.DependencyGraph graph = new dev.sreagent.detect.DependencyGraph();
   private final Deque<ExecutedAction> history = new ArrayDeque<>();
+  /**
+   * Actions started whose outcome is not settled yet (a failed or timed-out attempt, an answer that may have been a
+   * lie), by idempotency key: the guardrails count them as executed until they complete, so a cap, a restart wave or
+   * a cooldown can never be passed by an action that did land while the agent believed it had not.
+   */
+  private final Map<String, ExecutedAction> inDoubt = new LinkedHashMap<>();
   private final Map<String, ApprovalRequest> pending = new LinkedHashMap<>();
   private final ConcurrentLinkedQueue<ApprovalDecision> submitted = new ConcurrentLinkedQueue<>();
   private final Set<String> startedKeys = new HashSet<>();
@@ -481,6 +487,7 @@ public final class SreAgent implements AutoCloseable {
     while (!history.isEmpty() && history.peekFirst().at().isBefore(now.minus(HISTORY_RETENTION))) {
       history.removeFirst();
     }
+    inDoubt.values().removeIf(e -> e.at().isBefore(now.minus(HISTORY_RETENTION)));
   }
 
   /** Audits a change of the kill switch since the last tick (it may be flipped from any thread). */
@@ -874,7 +881,7 @@ public final class SreAgent implements AutoCloseable {
     }
     Incident planned = inc.withPlan(plan, now);
     Phase phase = phases.phaseFor(inc.type(), inc.rootService());
-    SafetyDecision decision = gate.decide(planned, plan, phase, topo, List.copyOf(history), now, false);
+    SafetyDecision decision = gate.decide(planned, plan, phase, topo, guardHistory(null), now, false);
     store.save(planned);
     audit(AuditTypes.DECISION, planned, Map.of("outcome", decision.outcome().name(), "phase", phase.name(),
         "reason", decision.reason(), "plan", Json.write(plan), "planHash", plan.hash(),
@@ -994,7 +1001,7 @@ public final class SreAgent implements AutoCloseable {
     approvedPlans.put(waiting.id(), plan.hash());
     SafetyDecision recheck = gate.decide(waiting, plan, phases.phaseFor(waiting.type(), waiting.rootService()),
         currentTopology(),
-        List.copyOf(history), now, true);
+        guardHistory(null), now, true);
     audit(AuditTypes.DECISION, waiting, Map.of("outcome", recheck.outcome().name(), "reason", recheck.reason(),
         "planHash", plan.hash(), "verdicts", Json.write(recheck.verdicts()), "approvedBy", d.approver()));
     emit(IncidentEvent.Kind.APPROVED, waiting, "approved by " + d.approver() + " (" + d.role() + "); re-checked: "
@@ -1112,7 +1119,7 @@ public final class SreAgent implements AutoCloseable {
   private boolean recheck(Incident inc, RemediationPlan plan, Action action, String key, Instant now) {
     Phase phase = phases.phaseFor(inc.type(), inc.rootService());
     boolean approved = plan.hash().equals(approvedPlans.get(inc.id()));
-    SafetyDecision d = gate.recheck(inc, action, phase, currentTopology(), List.copyOf(history), now, approved);
+    SafetyDecision d = gate.recheck(inc, action, phase, currentTopology(), guardHistory(key), now, approved);
     if (d.outcome() == SafetyDecision.Outcome.EXECUTE) {
       return true;
     }
@@ -1133,9 +1140,24 @@ public final class SreAgent implements AutoCloseable {
     return e instanceof ResilientActionExecutor r ? r.policy() : ExecutorPolicy.defaults();
   }
 
+  /**
+   * What the guardrails judge against: the actions executed recently and those in doubt, except the in-doubt attempt
+   * {@code ownKey} itself (a retry must not be refused for its own earlier attempt).
+   */
+  private List<ExecutedAction> guardHistory(@Nullable String ownKey) {
+    List<ExecutedAction> out = new ArrayList<>(history);
+    for (ExecutedAction e : inDoubt.values()) {
+      if (!e.idempotencyKey().equals(ownKey)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
   /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
   private void complete(Incident inc, Action action, String key, ActionResult result, Instant at) {
     completedKeys.add(key);
+    inDoubt.remove(key);
     retryAt.remove(key);
     audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
         "status", result.status().name(), "message", result.message()));
@@ -1334,7 +1356,7 @@ public final class SreAgent implements AutoCloseable {
 
   private String runInverse(Incident inc, Action original, Action inverse, Instant now) {
     RemediationPlan undo = new RemediationPlan(inc.id(), List.of(inverse), "inverse of " + original.canonical());
-    SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, currentTopology(), List.copyOf(history), now,
+    SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, currentTopology(), guardHistory(null), now,
         true);
     if (check.outcome() != SafetyDecision.Outcome.EXECUTE) {
       return inverse.canonical() + " refused: " + check.reason();
@@ -1364,6 +1386,7 @@ public final class SreAgent implements AutoCloseable {
   private ActionResult runAudited(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
       Map<String, String> extra, Instant now) {
     startedKeys.add(key);
+    inDoubt.put(key, new ExecutedAction(action, inc.id(), now, key));
     Map<String, String> started = new LinkedHashMap<>(extra);
     started.put("idempotencyKey", key);
     started.put("action", Json.write(action));
@@ -1473,7 +1496,15 @@ public final class SreAgent implements AutoCloseable {
         }
       }
       switch (e.type()) {
-        case AuditTypes.ACTION_STARTED -> startedKeys.add(data.get("idempotencyKey"));
+        case AuditTypes.ACTION_STARTED -> {
+          String key = data.get("idempotencyKey");
+          startedKeys.add(key);
+          String actionJson = data.get("action");
+          if (actionJson != null && !completedKeys.contains(key)) {
+            inDoubt.put(key, new ExecutedAction(Json.read(actionJson, Action.class), Objects.requireNonNull(
+                e.incidentId()), e.timestamp(), key));
+          }
+        }
         case AuditTypes.ACTION_ATTEMPT_FAILED -> {
           attempts.merge(data.get("idempotencyKey"), 1, Integer::sum);
           retryAt.put(data.get("idempotencyKey"), Instant.parse(data.get("retryAt")));
@@ -1481,6 +1512,7 @@ public final class SreAgent implements AutoCloseable {
         case AuditTypes.ACTION_COMPLETED -> {
           String key = data.get("idempotencyKey");
           completedKeys.add(key);
+          inDoubt.remove(key);
           retryAt.remove(key);
           String status = data.get("status");
           String actionJson = data.get("action");

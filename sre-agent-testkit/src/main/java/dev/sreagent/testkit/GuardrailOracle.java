@@ -61,6 +61,7 @@ public final class GuardrailOracle {
   private final Set<String> audited = new HashSet<>();
   private @Nullable SreAgent agent;
   private Supplier<Topology> topology = Topology::empty;
+  private final List<AuditRecord> trail = new ArrayList<>();
   private int effectsChecked;
 
   /**
@@ -70,6 +71,14 @@ public final class GuardrailOracle {
   public synchronized void watch(SreAgent agent, Supplier<Topology> topology) {
     this.agent = agent;
     this.topology = topology;
+    trail.clear();
+  }
+
+  /** The watched agent's audit trail so far, read incrementally. */
+  private List<AuditRecord> trail(SreAgent a) {
+    long last = trail.isEmpty() ? 0 : trail.get(trail.size() - 1).sequence();
+    trail.addAll(a.auditLog().recordsAfter(last));
+    return trail;
   }
 
   synchronized void onRestart(Instant now, int pods, int fleet, int replicas, int minAvailable, String service) {
@@ -139,7 +148,7 @@ public final class GuardrailOracle {
       return;
     }
     Incident inc = found.get();
-    List<AuditRecord> records = a.auditLog().records();
+    List<AuditRecord> records = trail(a);
     boolean inverse = records.stream().anyMatch(r -> AuditTypes.ACTION_STARTED.equals(r.entry().type())
         && ctx.idempotencyKey().equals(r.entry().data().get("idempotencyKey"))
         && r.entry().data().containsKey("inverseOf"));

@@ -13,6 +13,14 @@ public interface AuditLog extends AutoCloseable {
   /** Every record, in order. */
   List<AuditRecord> records();
 
+  /**
+   * The records after sequence number {@code afterSequence}, in order: a reader that keeps up with the log reads
+   * only what is new. The default filters {@link #records()}; implementations may do better.
+   */
+  default List<AuditRecord> recordsAfter(long afterSequence) {
+    return records().stream().filter(r -> r.sequence() > afterSequence).toList();
+  }
+
   /** Re-computes the chain and reports the first break, if any. */
   AuditVerification verify();
 

@@ -168,6 +168,16 @@ public final class HashChainedAuditLog implements AuditLog {
     return out;
   }
 
+  @Override
+  public synchronized List<AuditRecord> recordsAfter(long afterSequence) {
+    int from = (int) Math.max(0, Math.min(afterSequence, lines.size()));
+    List<AuditRecord> out = new ArrayList<>(lines.size() - from);
+    for (String line : lines.subList(from, lines.size())) {
+      out.add(parse(line));
+    }
+    return out;
+  }
+
   /** The raw lines, in order (for export and tests). */
   public synchronized List<String> lines() {
     return List.copyOf(lines);

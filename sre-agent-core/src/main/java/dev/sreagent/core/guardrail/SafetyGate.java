@@ -21,7 +21,8 @@ import java.util.Set;
  * Combines the phase rules with every guardrail verdict into one decision for a plan. Stateless.
  *
  * <ul>
- *   <li>An empty plan, or any DENY verdict: {@code DENY} (escalate to humans), in every phase.
+ *   <li>An empty plan, a plan that repeats an action, or any DENY verdict: {@code DENY} (escalate to humans), in
+ *       every phase.
  *   <li>OBSERVE: {@code SHADOW} — intended actions are recorded, nothing runs.
  *   <li>ASSIST: {@code NEEDS_APPROVAL}.
  *   <li>AUTONOMOUS: {@code NEEDS_APPROVAL} for SEV1/SEV2 or when a guardrail asks for one, otherwise
@@ -84,6 +85,14 @@ public final class SafetyGate {
     if (plan.actions().isEmpty()) {
       return new SafetyDecision(Outcome.DENY, phase, List.of(),
           "no action in the catalog fits this diagnosis; escalating to humans");
+    }
+    Set<String> seen = new java.util.HashSet<>();
+    for (Action a : plan.actions()) {
+      if (!seen.add(a.canonical())) {
+        GuardrailVerdict v = GuardrailVerdict.deny("action-catalog", "the plan repeats " + a.canonical()
+            + ": an action runs at most once per incident");
+        return new SafetyDecision(Outcome.DENY, phase, List.of(v), "denied by action-catalog: " + v.reason());
+      }
     }
     List<GuardrailVerdict> verdicts = new ArrayList<>();
     List<ExecutedAction> simulated = new ArrayList<>(history);

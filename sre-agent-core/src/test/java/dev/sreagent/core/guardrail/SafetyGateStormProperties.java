@@ -39,7 +39,7 @@ import net.jqwik.api.statistics.Statistics;
  * truncate /etc through "..", run "drop-database"). Whatever the gate lets execute never breaks an invariant of
  * ARCHITECTURE.md section 5 or the phase rules, and every denial names its policy.
  */
-class IncidentStormProperties {
+class SafetyGateStormProperties {
   static final Set<String> POLICIES = Set.of("kill-switch", "action-catalog", "incident-scope", "change-freeze", "fleet-restart-cap",
       "pod-disruption-budget", "one-restart-wave", "scale-ceiling", "rollback-to-healthy", "truncation-allow-list",
       "target-cooldown", "global-rate-limit", "diagnosis-confidence");
