@@ -61,6 +61,9 @@ public final class SimulationHarness implements AutoCloseable {
       if (b.auditFile != null) {
         ab.setAuditFile(b.auditFile);
       }
+      if (b.auditKey != null) {
+        ab.setAuditKey(b.auditKey);
+      }
       if (b.notifier != null) {
         ab.addNotifier(b.notifier);
       }
@@ -107,6 +110,7 @@ public final class SimulationHarness implements AutoCloseable {
     private Phase phase = Phase.AUTONOMOUS;
     private @Nullable Duration onCallResponse = Duration.ofMinutes(3);
     private @Nullable Path auditFile;
+    private dev.sreagent.core.audit.@Nullable AuditKey auditKey;
     private @Nullable Notifier notifier;
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
@@ -151,6 +155,12 @@ public final class SimulationHarness implements AutoCloseable {
     /** Keep the audit log in a file (needed to restart the agent). */
     public Builder setAuditFile(@Nullable Path file) {
       this.auditFile = file;
+      return this;
+    }
+
+    /** Keys the audit file (needs {@link #setAuditFile}); see {@code SreAgentBuilder.setAuditKey}. */
+    public Builder setAuditKey(dev.sreagent.core.audit.@Nullable AuditKey key) {
+      this.auditKey = key;
       return this;
     }
 

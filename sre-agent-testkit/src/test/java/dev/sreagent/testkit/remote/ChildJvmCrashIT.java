@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.testkit.Fault;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills the agent's JVM (SIGKILL) at random points — between ticks, and right after an action took effect on the
  * cluster but before the agent heard back — at least 50 times, restarting it from its audit log each time, while
- * a simulated cluster in this JVM keeps its state and injects faults. Afterwards: no action took effect twice,
- * every delivery of an action was its first, the audit chain verifies, and every incident ended.
+ * a simulated cluster in this JVM keeps its state and injects faults. The audit log is keyed, so a kill between a
+ * record's append and the head update is recovered on restart (and audited). Afterwards: no action took effect
+ * twice, every delivery of an action was its first, the audit chain and its MACs verify, and every incident ended.
  */
 class ChildJvmCrashIT {
   private static final Duration STEP = Duration.ofSeconds(15);
@@ -50,6 +53,9 @@ class ChildJvmCrashIT {
   @Test
   void fiftyRandomKillsNeverDuplicateAnActionNorBreakTheAuditChain(@TempDir Path dir) throws Exception {
     Path audit = dir.resolve("audit.jsonl");
+    Path keyFile = dir.resolve("audit.key");
+    Files.writeString(keyFile, "Y2hpbGQtanZtLWNyYXNoLXRlc3Qta2V5LTMyLWJ5dGVz\n");
+    AuditKey key = AuditKey.fromFile(keyFile);
     Random rng = new Random(2026);
     int kills = 0;
     int killsAfterEffect = 0;
@@ -77,7 +83,7 @@ class ChildJvmCrashIT {
         killedOnEffect.set(false);
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            RemoteAgentMain.class.getName(), server.baseUrl(), audit.toString())
+            RemoteAgentMain.class.getName(), server.baseUrl(), audit.toString(), keyFile.toString())
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("agent-" + runs + ".log").toFile())
             .start();
@@ -107,22 +113,28 @@ class ChildJvmCrashIT {
           .allMatch(n -> n == 1);
       assertThat(server.cluster().executor().applied()).as("actions taken").isNotEmpty();
 
-      try (HashChainedAuditLog log = HashChainedAuditLog.open(audit)) {
+      long recoveredTails;
+      try (HashChainedAuditLog log = HashChainedAuditLog.builder().setFile(audit).setKey(key).build()) {
         assertThat(log.verify().intact()).isTrue();
         List<AuditRecord> records = log.records();
+        assertThat(records).noneMatch(r -> r.entry().type().equals(AuditTypes.AUDIT_TAIL_ACCEPTED));
+        recoveredTails = records.stream().filter(r -> r.entry().type().equals(AuditTypes.AUDIT_TAIL_RECOVERED))
+            .count();
         if (killsAfterEffect > 0) {
           assertThat(records).as("a killed action was reconciled on restart, not repeated")
               .anyMatch(r -> r.entry().type().equals(AuditTypes.ACTION_RECONCILED));
         }
       }
-      try (SreAgent replayed = SreAgent.builder().setAuditFile(audit).setDiscovery(false).build()) {
+      try (SreAgent replayed = SreAgent.builder().setAuditFile(audit).setAuditKey(key).setDiscovery(false)
+          .build()) {
         List<Incident> incidents = replayed.incidents();
         assertThat(incidents).isNotEmpty();
         assertThat(incidents).allSatisfy(i -> assertThat(i.state().isTerminal()).as(i.id() + " " + i.state())
             .isTrue());
-        System.out.printf("crash test: %d runs, %d kills (%d right after an action took effect), %d incidents,"
-            + " %d actions applied, %d simulated hours%n", runs, kills, killsAfterEffect, incidents.size(),
-            server.cluster().executor().applied().size(), LENGTH.toHours());
+        System.out.printf("crash test: %d runs, %d kills (%d right after an action took effect, %d between an audit"
+            + " append and the head update, recovered), %d incidents, %d actions applied, %d simulated hours%n", runs,
+            kills, killsAfterEffect, recoveredTails, incidents.size(), server.cluster().executor().applied().size(),
+            LENGTH.toHours());
       }
     }
   }
