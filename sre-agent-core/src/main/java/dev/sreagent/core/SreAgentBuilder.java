@@ -79,6 +79,9 @@ public final class SreAgentBuilder {
   private @Nullable IncidentStore store;
   private @Nullable AuditLog audit;
   private @Nullable Path auditFile;
+  private dev.sreagent.core.audit.@Nullable AuditKey auditKey;
+  private @Nullable String acceptingOperator;
+  private @Nullable String acceptanceReason;
   private @Nullable LockService locks;
   private @Nullable TopologyProvider topology;
   private Phase defaultPhase = Phase.OBSERVE;
@@ -212,10 +215,17 @@ public final class SreAgentBuilder {
     return this;
   }
 
-  /** An audit log implementation; conflicts with {@link #setAuditFile(Path)}. Default: in memory. */
+  /**
+   * An audit log implementation; conflicts with {@link #setAuditFile(Path)}, {@link #setAuditKey} and
+   * {@link #acceptUnverifiedAuditTail} (give those to {@link HashChainedAuditLog#builder()}). Default: in memory.
+   */
   public SreAgentBuilder setAuditLog(AuditLog audit) {
     if (auditFile != null) {
       throw new IllegalStateException("auditLog cannot be combined with auditFile " + auditFile);
+    }
+    if (auditKey != null || acceptingOperator != null) {
+      throw new IllegalStateException("auditLog cannot be combined with " + (auditKey != null ? "auditKey "
+          + auditKey : "acceptUnverifiedAuditTail") + "; pass them to HashChainedAuditLog.builder() instead");
     }
     this.audit = Objects.requireNonNull(audit, "audit");
     return this;
@@ -227,6 +237,51 @@ public final class SreAgentBuilder {
       throw new IllegalStateException("auditFile cannot be combined with an explicit auditLog " + audit);
     }
     this.auditFile = Objects.requireNonNull(file, "file");
+    return this;
+  }
+
+  /**
+   * Keys the audit file with {@code key} (see {@link dev.sreagent.core.audit.AuditKey}): every record and the head
+   * carry an HMAC-SHA256, so someone who can write the file but does not hold the key cannot forge, edit, re-chain
+   * or cut records unnoticed, and a crash between an append and the head update recovers by itself (audited). A new
+   * log is keyed from record 1; an unkeyed or differently keyed log is refused. Needs {@link #setAuditFile(Path)}.
+   */
+  public SreAgentBuilder setAuditKey(dev.sreagent.core.audit.AuditKey key) {
+    if (auditKey != null) {
+      throw new IllegalStateException("auditKey was already set to " + auditKey);
+    }
+    if (audit != null) {
+      throw new IllegalStateException("auditKey cannot be combined with an explicit auditLog " + audit
+          + "; key it with HashChainedAuditLog.builder().setKey(key)");
+    }
+    this.auditKey = Objects.requireNonNull(key, "key");
+    return this;
+  }
+
+  /**
+   * An operator's explicit acceptance of audit records that the head file does not cover (a missing head, or one
+   * lagging behind the log, which {@link #build()} otherwise refuses): the log opens and appends an
+   * {@code audit.tail-accepted} record by {@code operator} with {@code reason} and what was accepted. Check the
+   * records named by the refusal first, and drop this call once the agent has started. Needs
+   * {@link #setAuditFile(Path)}; never accepts a broken chain or a bad MAC.
+   */
+  public SreAgentBuilder acceptUnverifiedAuditTail(String operator, String reason) {
+    if (acceptingOperator != null) {
+      throw new IllegalStateException("acceptUnverifiedAuditTail was already called by operator '"
+          + acceptingOperator + "'");
+    }
+    if (audit != null) {
+      throw new IllegalStateException("acceptUnverifiedAuditTail cannot be combined with an explicit auditLog "
+          + audit + "; use HashChainedAuditLog.builder().acceptUnverifiedTail(operator, reason)");
+    }
+    Objects.requireNonNull(operator, "operator");
+    Objects.requireNonNull(reason, "reason");
+    if (operator.isBlank() || reason.isBlank()) {
+      throw new IllegalArgumentException((operator.isBlank() ? "operator" : "reason") + " must not be blank, but was '"
+          + (operator.isBlank() ? operator : reason) + "'");
+    }
+    this.acceptingOperator = operator;
+    this.acceptanceReason = reason;
     return this;
   }
 
@@ -297,6 +352,8 @@ public final class SreAgentBuilder {
    * Builds the agent, replaying the audit log when one is configured.
    *
    * @throws ConfigurationException listing every problem found
+   * @throws IllegalStateException when the audit file is broken, keyed differently, or holds records its head does
+   *     not cover that nobody accepted (see {@link #acceptUnverifiedAuditTail}); the message names the record
    */
   public SreAgent build() {
     List<String> problems = new ArrayList<>();
@@ -334,6 +391,10 @@ public final class SreAgentBuilder {
         problems.addAll(e.problems());
       }
     }
+    if (auditFile == null && audit == null && (auditKey != null || acceptingOperator != null)) {
+      problems.add((auditKey != null ? "auditKey " + auditKey : "acceptUnverifiedAuditTail") + " is set, but there"
+          + " is no auditFile: the audit log would stay in memory; call setAuditFile(path) too");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
@@ -358,8 +419,7 @@ public final class SreAgentBuilder {
     p.approvals = approvals != null ? approvals : ApprovalChannel.noop();
     p.notifiers = ns;
     p.store = store != null ? store : new InMemoryIncidentStore();
-    p.audit = audit != null ? audit : auditFile != null ? HashChainedAuditLog.open(auditFile)
-        : HashChainedAuditLog.inMemory();
+    p.audit = audit != null ? audit : auditFile != null ? openAuditFile(auditFile) : HashChainedAuditLog.inMemory();
     p.locks = locks != null ? locks : new InMemoryLockService(clock);
     p.topology = topology != null ? topology : TopologyProvider.noop();
     p.openTelemetry = openTelemetry;
@@ -368,6 +428,17 @@ public final class SreAgentBuilder {
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);
+  }
+
+  private HashChainedAuditLog openAuditFile(Path file) {
+    HashChainedAuditLog.Builder b = HashChainedAuditLog.builder().setFile(file).setClock(clock);
+    if (auditKey != null) {
+      b.setKey(auditKey);
+    }
+    if (acceptingOperator != null && acceptanceReason != null) {
+      b.acceptUnverifiedTail(acceptingOperator, acceptanceReason);
+    }
+    return b.build();
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {

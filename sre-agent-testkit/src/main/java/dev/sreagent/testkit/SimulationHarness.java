@@ -90,6 +90,7 @@ public final class SimulationHarness implements AutoCloseable {
     ExecutorPolicy policy = b.executorPolicy;
     Phase phase = b.phase;
     Path auditFile = b.auditFile;
+    dev.sreagent.core.audit.AuditKey auditKey = b.auditKey;
     Notifier notifier = b.notifier;
     Consumer<SreAgentBuilder> customizer = b.customizer;
     this.agentFactory = first -> {
@@ -107,6 +108,9 @@ public final class SimulationHarness implements AutoCloseable {
           .setDiscovery(false);
       if (auditFile != null) {
         ab.setAuditFile(auditFile);
+      }
+      if (auditKey != null) {
+        ab.setAuditKey(auditKey);
       }
       if (notifier != null) {
         ab.addNotifier(notifier);
@@ -155,6 +159,7 @@ public final class SimulationHarness implements AutoCloseable {
     private Phase phase = Phase.AUTONOMOUS;
     private @Nullable Duration onCallResponse = Duration.ofMinutes(3);
     private @Nullable Path auditFile;
+    private dev.sreagent.core.audit.@Nullable AuditKey auditKey;
     private @Nullable Notifier notifier;
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
@@ -198,6 +203,12 @@ public final class SimulationHarness implements AutoCloseable {
     /** Keep the audit log in a file (needed to restart the agent). */
     public Builder setAuditFile(@Nullable Path file) {
       this.auditFile = file;
+      return this;
+    }
+
+    /** Keys the audit file (needs {@link #setAuditFile}); see {@code SreAgentBuilder.setAuditKey}. */
+    public Builder setAuditKey(dev.sreagent.core.audit.@Nullable AuditKey key) {
+      this.auditKey = key;
       return this;
     }
 

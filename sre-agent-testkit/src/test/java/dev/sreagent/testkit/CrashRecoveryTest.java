@@ -9,16 +9,33 @@ import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.model.AuditRecord;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.core.audit.AuditTypes;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent is killed mid-incident and restarted from its audit log; no action ever runs twice. */
+/**
+ * The agent is killed mid-incident and restarted from its keyed audit log; no action ever runs twice, and a crash
+ * between an audit append and the head update is recovered with an audited record.
+ */
 class CrashRecoveryTest {
+  /** A key in a file of its own, as a deployment keeps it. */
+  private static AuditKey keyIn(Path dir) throws IOException {
+    Path file = dir.resolve("audit.key");
+    Files.writeString(file, "Y3Jhc2gtcmVjb3Zlcnkgc2VjcmV0IG9mIDMyIGJ5dGVz\n");
+    return AuditKey.fromFile(file);
+  }
+
   private static void untilState(SimulationHarness h, IncidentState state, Duration max) {
     Duration step = Duration.ofSeconds(15);
     for (Duration t = Duration.ZERO; t.compareTo(max) < 0; t = t.plus(step)) {
@@ -31,9 +48,9 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void crashWhileVerifyingResumesWithoutRepeatingTheAction(@TempDir Path dir) {
+  void crashWhileVerifyingResumesWithoutRepeatingTheAction(@TempDir Path dir) throws IOException {
     try (SimulationHarness h = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS)
-        .setAuditFile(dir.resolve("audit.jsonl")).build()) {
+        .setAuditFile(dir.resolve("audit.jsonl")).setAuditKey(keyIn(dir)).build()) {
       h.runFor(Scenarios.WARM_UP);
       h.inject(new Fault.BadDeploy("cart", 0.15, Duration.ZERO));
       untilState(h, IncidentState.VERIFYING, Duration.ofMinutes(30));
@@ -54,10 +71,10 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void crashInTheMiddleOfAnActionIsReconciledNotRepeated(@TempDir Path dir) {
+  void crashInTheMiddleOfAnActionIsReconciledNotRepeated(@TempDir Path dir) throws IOException {
     AtomicBoolean crashNext = new AtomicBoolean(true);
     SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS)
-        .setAuditFile(dir.resolve("audit.jsonl"));
+        .setAuditFile(dir.resolve("audit.jsonl")).setAuditKey(keyIn(dir));
     try (SimulationHarness h = b.build()) {
       // swap in an executor that applies the action and then kills the process before the agent can record the
       // result: "action.started" is in the audit log, "action.completed" is not
@@ -82,6 +99,34 @@ class CrashRecoveryTest {
       assertThat(h.agent().incidents().get(0).state()).isEqualTo(IncidentState.RESOLVED);
       assertThat(h.cluster().executor().deliveries().values()).allMatch(n -> n == 1);
       assertThat(h.cluster().oracle().violations()).isEmpty();
+    }
+  }
+
+  @Test
+  void aCrashBetweenAnAuditAppendAndTheHeadUpdateIsRecoveredAndAudited(@TempDir Path dir) throws IOException {
+    Path audit = dir.resolve("audit.jsonl");
+    Path head = dir.resolve("audit.jsonl.head");
+    Path before = dir.resolve("head-before-the-append");
+    try (SimulationHarness h = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS).setAuditFile(audit)
+        .setAuditKey(keyIn(dir)).build()) {
+      h.runFor(Scenarios.WARM_UP);
+      h.inject(new Fault.BadDeploy("cart", 0.15, Duration.ZERO));
+      untilState(h, IncidentState.VERIFYING, Duration.ofMinutes(30));
+      // one record is appended and the process dies before the head covers it
+      Files.copy(head, before);
+      h.agent().setPhase(IncidentType.CERTIFICATE_EXPIRY, Phase.ASSIST, "alice", "certificates need a human");
+      Files.copy(before, head, StandardCopyOption.REPLACE_EXISTING);
+
+      var restarted = h.crashAndRestartAgent();
+      List<AuditRecord> records = restarted.auditLog().records();
+      assertThat(records).filteredOn(r -> r.entry().type().equals(AuditTypes.AUDIT_TAIL_RECOVERED)).singleElement()
+          .satisfies(r -> assertThat(r.entry().data().get("recovered")).contains("phase.changed").contains("alice"));
+      assertThat(restarted.phase(IncidentType.CERTIFICATE_EXPIRY)).isEqualTo(Phase.ASSIST);
+      assertThat(restarted.incidents().get(0).state()).isEqualTo(IncidentState.VERIFYING);
+      h.runFor(Duration.ofMinutes(20));
+      assertThat(h.agent().incidents().get(0).state()).isEqualTo(IncidentState.RESOLVED);
+      assertThat(h.cluster().executor().deliveries().values()).allMatch(n -> n == 1);
+      assertThat(h.agent().auditLog().verify().intact()).isTrue();
     }
   }
 

@@ -4,6 +4,8 @@ import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.core.ModelJson;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.audit.AuditKey;
+import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.runtime.BackgroundRunner;
 import dev.sreagent.otel.OtlpHttpReceiver;
 import java.io.PrintStream;
@@ -19,7 +21,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code sre-agent run}: the agent on real telemetry. An OTLP/HTTP receiver (default 127.0.0.1:4318), phase OBSERVE
  * (nothing executes: no executor is configured), the call graph learned from the spans it receives, one line per
- * incident event on standard output (or JSON lines with {@code --json}), the audit log in {@code --audit FILE}.
+ * incident event on standard output (or JSON lines with {@code --json}), the audit log in {@code --audit FILE}
+ * (keyed with {@code audit.key-file} or {@code audit.key-env}; {@code --accept-audit-tail REASON} accepts, audited,
+ * records its head does not cover).
  * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log is closed.
  */
 final class RealMode {
@@ -40,6 +44,7 @@ final class RealMode {
         return 2;
       }
     }
+    @Nullable String acceptTail = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       try {
@@ -51,9 +56,16 @@ final class RealMode {
               + " http://prometheus:9090"));
           case "--audit" -> c.set("audit.file", value(args, ++i, "--audit needs a file"));
           case "--phase" -> c.set("phase", value(args, ++i, "--phase needs observe, assist or autonomous"));
+          case "--accept-audit-tail" -> {
+            acceptTail = value(args, ++i, "--accept-audit-tail needs a REASON (recorded in the audit log)");
+            if (acceptTail.isBlank() || acceptTail.startsWith("--")) {
+              throw new IllegalArgumentException("--accept-audit-tail needs a REASON (recorded in the audit log),"
+                  + " but was '" + acceptTail + "'");
+            }
+          }
           default -> {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
-                + " --prometheus URL, --phase PHASE, --json, --audit FILE");
+                + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON");
             return 2;
           }
         }
@@ -93,6 +105,14 @@ final class RealMode {
           .setConfig(c.all).setDiagnosisExecutor(diagnoses)
           .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
       c.phases.forEach(builder::setPhase);
+      if (c.auditKeyFile != null) {
+        builder.setAuditKey(AuditKey.fromFile(c.auditKeyFile));
+      } else if (c.auditKeyEnv != null) {
+        builder.setAuditKey(AuditKey.fromEnvironment(c.auditKeyEnv));
+      }
+      if (acceptTail != null) {
+        builder.acceptUnverifiedAuditTail(System.getProperty("user.name", "operator"), acceptTail);
+      }
       if (c.guardrails != null) {
         builder.setGuardrailPolicy(c.guardrails);
       }
@@ -107,8 +127,9 @@ final class RealMode {
       return 2;
     }
     out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics, /v1/traces,"
-        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%n", c.otlpHost, otlp.port(),
-        c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase, c.audit.toAbsolutePath());
+        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%s%n", c.otlpHost, otlp.port(),
+        c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase, c.audit.toAbsolutePath(),
+        agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)");
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));

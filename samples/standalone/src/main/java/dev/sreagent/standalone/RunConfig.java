@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * phase = observe                         # the default phase: observe | assist | autonomous
  * phase.oom-kill = assist                 # per incident type
  * audit.file = sre-agent-data/audit.jsonl
+ * audit.key-file = /etc/sre-agent/audit.key # keys the audit log (HMAC-SHA256); or audit.key-env = VARIABLE
  * guardrails.policy = guardrails.yaml     # may tighten the built-in guardrails, never loosen them
  * otlp.max-series-per-service = 10000
  * otlp.max-series-per-tenant = 100000
@@ -40,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  */
 final class RunConfig {
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern LINE = Pattern.compile("\\s*([A-Za-z0-9_.\\-]+)\\s*[=:]\\s*(.*?)\\s*");
 
   String otlpHost = "127.0.0.1";
@@ -49,6 +51,8 @@ final class RunConfig {
   Phase phase = Phase.OBSERVE;
   final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
   Path audit = Path.of("sre-agent-data", "audit.jsonl");
+  @Nullable Path auditKeyFile;
+  @Nullable String auditKeyEnv;
   @Nullable Path guardrails;
   @Nullable Integer maxSeriesPerService;
   @Nullable Integer maxSeriesPerTenant;
@@ -118,6 +122,26 @@ final class RunConfig {
       case "prometheus.interval" -> prometheusInterval = duration(key, value);
       case "phase" -> phase = phase(key, value);
       case "audit.file" -> audit = Path.of(value);
+      case "audit.key-file" -> {
+        if (auditKeyEnv != null) {
+          throw new IllegalArgumentException("audit.key-file cannot be combined with audit.key-env " + auditKeyEnv
+              + "; keep one");
+        }
+        auditKeyFile = Path.of(value);
+      }
+      case "audit.key-env" -> {
+        if (auditKeyFile != null) {
+          throw new IllegalArgumentException("audit.key-env cannot be combined with audit.key-file " + auditKeyFile
+              + "; keep one");
+        }
+        if (!ENV_NAME.matcher(value).matches()) {
+          // not quoted: it may be the key itself, which never belongs in the file
+          throw new IllegalArgumentException(key + " must name an environment variable such as SRE_AGENT_AUDIT_KEY"
+              + " (the key itself never goes into the file), but was a value of " + value.length() + " characters"
+              + " that is not a variable name");
+        }
+        auditKeyEnv = value;
+      }
       case "guardrails.policy" -> guardrails = Path.of(value);
       case "otlp.max-series-per-service" -> maxSeriesPerService = positiveInt(key, value);
       case "otlp.max-series-per-tenant" -> maxSeriesPerTenant = positiveInt(key, value);

@@ -91,4 +91,70 @@ class RealModeTest {
         new CountDownLatch(0))).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("phase OBSERVE").contains("stopped");
   }
+
+  private static int runOnce(List<String> args, ByteArrayOutputStream out) {
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    return RealMode.run(args, ps, ps, new CountDownLatch(0));
+  }
+
+  @Test
+  void aKeyFileInTheConfigKeysTheAuditLog(@TempDir Path dir) throws Exception {
+    Path key = dir.resolve("audit.key");
+    java.nio.file.Files.writeString(key, "cmVhbC1tb2RlLXRlc3Qta2V5LW9mLTMyLWJ5dGVzLg==\n");
+    Path audit = dir.resolve("audit.jsonl");
+    Path file = dir.resolve("run.conf");
+    java.nio.file.Files.writeString(file, "otlp.listen = 127.0.0.1:0\naudit.file = " + audit + "\naudit.key-file = "
+        + key + "\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--config", file.toString()), out)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("(keyed)");
+    assertThat(java.nio.file.Files.readAllLines(audit)).isNotEmpty()
+        .allSatisfy(l -> assertThat(l).contains("\"alg\":\"hmac-sha256\""));
+    ByteArrayOutputStream unkeyed = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--otlp", "127.0.0.1:0", "--audit", audit.toString()), unkeyed)).isEqualTo(2);
+    assertThat(unkeyed.toString(StandardCharsets.UTF_8)).contains("cannot start: audit log " + audit)
+        .contains("the log is keyed");
+  }
+
+  @Test
+  void anUncoveredAuditTailIsRefusedUntilAcceptedOnTheCommandLine(@TempDir Path dir) throws Exception {
+    Path audit = dir.resolve("audit.jsonl");
+    Path head = dir.resolve("audit.jsonl.head");
+    assertThat(runOnce(List.of("--otlp", "127.0.0.1:0", "--audit", audit.toString()), new ByteArrayOutputStream()))
+        .isZero();
+    java.nio.file.Files.delete(head);
+    ByteArrayOutputStream refused = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--otlp", "127.0.0.1:0", "--audit", audit.toString()), refused)).isEqualTo(2);
+    assertThat(refused.toString(StandardCharsets.UTF_8)).contains("cannot start: audit log " + audit)
+        .contains("the head file is missing").contains("record 1 agent.started").contains("--accept-audit-tail");
+
+    ByteArrayOutputStream accepted = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--otlp", "127.0.0.1:0", "--audit", audit.toString(), "--accept-audit-tail",
+        "head deleted by the backup job, INC-42"), accepted)).isZero();
+    var records = dev.sreagent.core.audit.HashChainedAuditLog.open(audit).records();
+    assertThat(records).anySatisfy(r -> {
+      assertThat(r.entry().type()).isEqualTo("audit.tail-accepted");
+      assertThat(r.entry().actor()).isEqualTo(System.getProperty("user.name"));
+      assertThat(r.entry().data()).containsEntry("reason", "head deleted by the backup job, INC-42");
+    });
+  }
+
+  @Test
+  void auditKeySettingsAreCheckedWithoutEchoingAKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("run.conf");
+    java.nio.file.Files.writeString(file, String.join("\n",
+        "audit.key-env = c2VjcmV0IGtleSBtYXRlcmlhbCBvZiAzMiBieXRlcyE=",
+        "audit.key-file = /etc/sre-agent/audit.key",
+        "audit.key-env = SRE_AGENT_AUDIT_KEY"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--config", file.toString()), err)).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(file + ":1: audit.key-env must name an environment variable such as SRE_AGENT_AUDIT_KEY")
+        .contains(file + ":3: audit.key-env cannot be combined with audit.key-file /etc/sre-agent/audit.key")
+        .doesNotContain("c2VjcmV0");
+    ByteArrayOutputStream missing = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--otlp", "127.0.0.1:0", "--audit", dir.resolve("a.jsonl").toString(),
+        "--accept-audit-tail"), missing)).isEqualTo(2);
+    assertThat(missing.toString(StandardCharsets.UTF_8)).contains("--accept-audit-tail needs a REASON");
+  }
 }

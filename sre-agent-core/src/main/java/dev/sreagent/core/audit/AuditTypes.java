@@ -27,6 +27,18 @@ public final class AuditTypes {
   public static final String FREEZE_DECLARED = "freeze.declared";
   /** An operator ended a declared change freeze. */
   public static final String FREEZE_ENDED = "freeze.ended";
+  /**
+   * An operator accepted audit records that the head file did not cover (a missing or unreadable head, or a head
+   * lagging behind the log), written by the log as it opens. Actor: the operator; data: {@code reason},
+   * {@code accepted} (the records, by sequence, type, time and actor), {@code problem}, {@code oldHead} and
+   * {@code newHead} ({@code "<sequence> <hash>"}).
+   */
+  public static final String AUDIT_TAIL_ACCEPTED = "audit.tail-accepted";
+  /**
+   * A keyed log recovered the one record a crash left beyond its head (the record's MAC verified), written by the
+   * log as it opens. Data: {@code recovered}, {@code problem}, {@code oldHead} and {@code newHead}.
+   */
+  public static final String AUDIT_TAIL_RECOVERED = "audit.tail-recovered";
 
   /** Data key holding the incident snapshot as JSON. */
   public static final String KEY_INCIDENT = "incident";

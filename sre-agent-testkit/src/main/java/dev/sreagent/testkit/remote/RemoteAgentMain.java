@@ -10,6 +10,7 @@ import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.core.ModelJson;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.testkit.SimulatedOnCall;
 import java.io.IOException;
@@ -27,9 +28,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An agent process driving a {@link ClusterServer}: {@code java ... RemoteAgentMain <baseUrl> <auditFile>}. It
- * replays its audit log on start, then steps the cluster and ticks until the server says done. Crash tests kill it
- * at random points and start it again.
+ * An agent process driving a {@link ClusterServer}: {@code java ... RemoteAgentMain <baseUrl> <auditFile>
+ * [<auditKeyFile>]}. It replays its audit log (keyed with the key in {@code auditKeyFile} when given) on start, then
+ * steps the cluster and ticks until the server says done. Crash tests kill it at random points and start it again.
  */
 public final class RemoteAgentMain {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -41,15 +42,18 @@ public final class RemoteAgentMain {
     String base = args[0];
     Path audit = Path.of(args[1]);
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T08:00:00Z"));
-    SreAgent agent = SreAgent.builder()
+    var builder = SreAgent.builder()
         .setClock(now::get)
         .setTopologyProvider(() -> ModelJson.read(call(base + "/topology", null).body(), Topology.class))
         .addExecutor(new RemoteExecutor(base), ExecutorPolicy.defaults().withTimeout(Duration.ofSeconds(5)))
         .setApprovalChannel(SimulatedOnCall.approvingAfter(now::get, Duration.ZERO))
         .setDefaultPhase(Phase.AUTONOMOUS)
         .setDiscovery(false)
-        .setAuditFile(audit)
-        .build();
+        .setAuditFile(audit);
+    if (args.length > 2) {
+      builder.setAuditKey(AuditKey.fromFile(Path.of(args[2])));
+    }
+    SreAgent agent = builder.build();
     while (true) {
       JsonNode reply = MAPPER.readTree(call(base + "/step", "{}").body());
       now.set(Instant.parse(reply.get("now").asText()));
