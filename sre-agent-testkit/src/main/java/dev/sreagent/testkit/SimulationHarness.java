@@ -78,11 +78,7 @@ public final class SimulationHarness implements AutoCloseable {
     this.start = b.start;
     this.step = b.step;
     this.stepListener = b.stepListener;
-    SimulatedCluster.Builder cb = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).setNodes(b.nodes);
-    if (b.services != null) {
-      cb.setServices(b.services);
-    }
-    this.cluster = cb.build();
+    this.cluster = b.cluster.setSeed(b.seed).setClock(clock).build();
     this.locks = new InMemoryLockService(clock);
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
         : SimulatedOnCall.approvingAfter(clock, b.onCallResponse);
@@ -167,8 +163,7 @@ public final class SimulationHarness implements AutoCloseable {
     private Consumer<SimulationHarness> stepListener = h -> { };
     private ExecutorPolicy executorPolicy = ExecutorPolicy.defaults();
     private Function<SimulatedExecutor, ActionExecutor> executorWrapper = e -> e;
-    private @Nullable List<ServiceSpec> services;
-    private int nodes = 3;
+    private final SimulatedCluster.Builder cluster = SimulatedCluster.builder();
 
     private Builder() {}
 
@@ -228,20 +223,13 @@ public final class SimulationHarness implements AutoCloseable {
      * edges (default {@link ShopTopology#services()}, the ten-service shop).
      */
     public Builder setServices(List<ServiceSpec> services) {
-      Objects.requireNonNull(services, "services");
-      if (services.isEmpty()) {
-        throw new IllegalArgumentException("services must not be empty, but was []");
-      }
-      this.services = List.copyOf(services);
+      cluster.setServices(services);
       return this;
     }
 
     /** Nodes the pods are spread over (default 3). */
     public Builder setNodes(int nodes) {
-      if (nodes < 1) {
-        throw new IllegalArgumentException("nodes must be >= 1, but was " + nodes);
-      }
-      this.nodes = nodes;
+      cluster.setNodes(nodes);
       return this;
     }
 
