@@ -576,6 +576,8 @@ public final class SreAgent implements AutoCloseable {
 
   /** How long an escalated or rolled-back incident may own new symptoms of its still-degraded root. */
   static final Duration OWNERSHIP = Duration.ofHours(24);
+  /** How many of the newest incidents are considered as owners. */
+  static final int OWNER_SCAN = 500;
 
   /**
    * The escalated or rolled-back incident that explains {@code a}: one of the same type whose root the detectors
@@ -584,10 +586,10 @@ public final class SreAgent implements AutoCloseable {
    */
   private Optional<Incident> unresolvedOwner(Anomaly a, Topology topo, Instant now) {
     List<Incident> all = store.all();
-    for (int i = all.size() - 1; i >= 0; i--) {
+    for (int i = all.size() - 1; i >= Math.max(0, all.size() - OWNER_SCAN); i--) {
       Incident inc = all.get(i);
       if (inc.updatedAt().isBefore(now.minus(OWNERSHIP))) {
-        break;
+        continue;
       }
       if ((inc.state() != IncidentState.ESCALATED && inc.state() != IncidentState.ROLLED_BACK)
           || !inc.type().equals(a.type()) || a.service().equals(inc.rootService())

@@ -47,15 +47,16 @@ public final class ChangeFreezes {
         return Optional.of(f);
       }
     }
+    Optional<Freeze> found = Optional.empty();
     for (FreezeWindow f : declared.values()) {
       if (f.activeAt(t)) {
-        return Optional.of(f);
+        found = Optional.of(f);
       }
     }
-    return Optional.empty();
+    return found;
   }
 
-  /** Every freeze: the configured windows, then the declared ones (including those that have ended by time). */
+  /** Every freeze: the configured windows, then the declared ones (including those that have run out). */
   public List<Freeze> all() {
     List<Freeze> out = new ArrayList<>(configured);
     out.addAll(declared.values());
