@@ -70,6 +70,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private final Random logRng;
   private @Nullable Instant lastEmit;
   private long emitted;
+  private int changesApplied;
 
   private SimulatedCluster(Builder b) {
     this.clock = b.clock;
@@ -686,6 +687,20 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   // ------------------------------------------------------------------ actions (called by SimulatedExecutor)
 
   synchronized String apply(Action action) {
+    String result = applyOnce(action);
+    changesApplied++;
+    return result;
+  }
+
+  /**
+   * How many actions changed this cluster (whoever delivered them): what contract tests count to check that an
+   * executor delivers a key at most once.
+   */
+  public synchronized int changesApplied() {
+    return changesApplied;
+  }
+
+  private String applyOnce(Action action) {
     Instant now = clock.now();
     if (action instanceof Action.RestartPods r) {
       SimService s = service(r.service());
