@@ -6,18 +6,19 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Shared machinery of the rule detectors: one state per resource, a sustain window before firing, hysteresis before
- * clearing, and expiry of resources that stopped reporting (a restarted pod's old name). Non-finite and
+ * clearing, and expiry of resources that stopped reporting (a restarted pod's old name): a resource silent for
+ * {@link #STALE_AFTER} of the detector's latest sample time is forgotten. At most {@code maxResources} are kept
+ * ({@link BoundedKeyedState}: a resource seen once makes way first, so a burst of one-off pods never displaces the
+ * state of resources that report regularly; evictions are counted in {@link #evictedStates()}). Non-finite and
  * out-of-order samples are counted and ignored; they never reach a baseline.
  *
  * @param <S> per-resource state
@@ -25,22 +26,33 @@ import org.jspecify.annotations.Nullable;
 abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Detector {
   /** How long a resource may stay silent before it is forgotten. */
   static final Duration STALE_AFTER = Duration.ofMinutes(3);
+  /** Resources kept at most by detectors of pods, volumes and certificates: a cluster's worth. */
+  static final int MAX_RESOURCES = 200_000;
+  /** Resources kept at most by detectors whose resource is a service (their baselines are larger). */
+  static final int MAX_SERVICES = 20_000;
+  /** A full sweep for stale states that use order did not bring to the eldest end (late samples). */
   private static final int PURGE_EVERY = 4096;
 
   private final String metric;
   private final Duration sustain;
   private final Duration clearAfter;
-  private final Map<String, S> states = new HashMap<>();
+  private final BoundedKeyedState<String, S> states;
   private @Nullable Instant latest;
+  /** Resources last seen before this are stale: {@code latest - STALE_AFTER}. */
+  private @Nullable Instant staleBefore;
   private long observed;
   private long rejectedNonFinite;
   private long rejectedOutOfOrder;
   private long rejectedDuplicate;
 
-  RuleDetector(String metric, Duration sustain, Duration clearAfter) {
+  RuleDetector(String metric, Duration sustain, Duration clearAfter, int maxResources) {
     this.metric = Objects.requireNonNull(metric, "metric");
     this.sustain = requireNonNegative(sustain, "sustain");
     this.clearAfter = requireNonNegative(clearAfter, "clearAfter");
+    if (maxResources < 1) {
+      throw new IllegalArgumentException("maxResources must be >= 1, but was " + maxResources);
+    }
+    this.states = new BoundedKeyedState<>(maxResources);
   }
 
   static Duration requireNonNegative(Duration d, String field) {
@@ -100,9 +112,11 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     Instant ts = sample.timestamp();
     if (latest == null || ts.isAfter(latest)) {
       latest = ts;
+      staleBefore = ts.minus(STALE_AFTER);
+      states.expire((r, st) -> isStale(st));
     }
     if (++observed % PURGE_EVERY == 0) {
-      purgeStale();
+      states.removeIf((r, st) -> isStale(st));
     }
     String resource = resourceOf(sample);
     S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
@@ -153,15 +167,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   private boolean isStale(ResourceState st) {
-    return latest != null && st.lastSeen != null && st.lastSeen.plus(STALE_AFTER).isBefore(latest);
-  }
-
-  private void purgeStale() {
-    for (Iterator<S> it = states.values().iterator(); it.hasNext(); ) {
-      if (isStale(it.next())) {
-        it.remove();
-      }
-    }
+    return staleBefore != null && st.lastSeen != null && st.lastSeen.isBefore(staleBefore);
   }
 
   /** Samples ignored because their value was NaN or infinite. */
@@ -182,6 +188,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /** Resources currently tracked. */
   public int trackedResources() {
     return states.size();
+  }
+
+  /** Resources dropped to make room for new ones because {@code maxResources} were tracked. */
+  @Override
+  public long evictedStates() {
+    return states.evictions();
   }
 
   /**

@@ -2,11 +2,14 @@ package dev.sreagent.detect;
 
 /**
  * Least-squares slope over the last {@code capacity} points, kept with running sums so each update is O(1).
- * Times are seconds relative to the first point seen, which keeps the sums well conditioned.
+ * Times are seconds relative to the first point seen, which keeps the sums well conditioned. The arrays grow to
+ * {@code capacity} as points arrive (doubling from 4), so a resource seen once costs little.
  */
 final class SlidingTrend {
-  private final double[] xs;
-  private final double[] ys;
+  private static final int INITIAL_CAPACITY = 4;
+  private final int capacity;
+  private double[] xs;
+  private double[] ys;
   private int size;
   private int head;
   private double sx;
@@ -19,8 +22,9 @@ final class SlidingTrend {
     if (capacity < 2) {
       throw new IllegalArgumentException("capacity must be >= 2, but was " + capacity);
     }
-    xs = new double[capacity];
-    ys = new double[capacity];
+    this.capacity = capacity;
+    xs = new double[Math.min(capacity, INITIAL_CAPACITY)];
+    ys = new double[xs.length];
   }
 
   /** Adds {@code y} observed at {@code t}; times are kept as seconds since the first point. */
@@ -38,6 +42,12 @@ final class SlidingTrend {
   }
 
   void add(double x, double y) {
+    if (size == xs.length && size < capacity) {
+      // nothing overwritten yet: the points are in order at 0..size-1 (head wrapped to 0 when the array filled)
+      xs = java.util.Arrays.copyOf(xs, Math.min(capacity, 2 * size));
+      ys = java.util.Arrays.copyOf(ys, xs.length);
+      head = size;
+    }
     if (size == xs.length) {
       double ox = xs[head];
       double oy = ys[head];
