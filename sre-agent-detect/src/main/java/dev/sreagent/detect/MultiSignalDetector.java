@@ -181,7 +181,7 @@ public final class MultiSignalDetector implements Detector {
 
   @Override
   public boolean isFiring(String service) {
-    ServiceState st = services.get(service);
+    ServiceState st = services.peek(service);
     return st != null && st.firing;
   }
 

@@ -2,9 +2,9 @@ package dev.sreagent.api.state;
 
 import java.util.AbstractCollection;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.function.BiConsumer;
@@ -34,8 +34,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Deterministic: no randomness and no dependence on hash order (both segments keep their keys in use order), so
  * a seeded simulation replays bit for bit. Lookups, insertions and evictions are O(1); {@link #expire} is O(1) per
- * key it removes. Memory: one {@link LinkedHashMap} entry per key. Not thread-safe: the owner serialises access (the
- * agent's loop thread does).
+ * key it removes. The index is a {@link HashMap} (so keys that collide on purpose degrade to O(log n) lookups, not
+ * O(n)); the key object stored is the one first inserted. Memory: about 64 bytes per key beside the key and its state
+ * (a hash entry and a node of the use-order lists). Not thread-safe: the owner serialises access (the agent's loop
+ * thread does); nothing may modify the structure while it is iterated.
  *
  * @param <K> key
  * @param <V> state per key
@@ -47,12 +49,62 @@ public final class BoundedKeyedState<K, V> {
   private final int capacity;
   private final int protectedCapacity;
   private final BiConsumer<? super K, ? super V> onRemoval;
-  /** Keys seen once (or demoted), least recently used first. */
-  private final LinkedHashMap<K, V> probation = new LinkedHashMap<>(16, 0.75f, true);
-  /** Keys used again while on probation, least recently used first. */
-  private final LinkedHashMap<K, V> protectedKeys = new LinkedHashMap<>(16, 0.75f, true);
+  private final HashMap<K, Node<K, V>> index = new HashMap<>();
+  /** Keys seen once (or demoted). */
+  private final Segment<K, V> probation = new Segment<>();
+  /** Keys used again while on probation. */
+  private final Segment<K, V> protectedKeys = new Segment<>();
   private long evictions;
   private long expirations;
+
+  /** A key with its state and its neighbours in its segment's use order. */
+  private static final class Node<K, V> {
+    final K key;
+    V value;
+    @Nullable Node<K, V> older;
+    @Nullable Node<K, V> newer;
+    boolean isProtected;
+
+    Node(K key, V value) {
+      this.key = key;
+      this.value = value;
+    }
+  }
+
+  /** A list of nodes in use order, least recently used first. */
+  private static final class Segment<K, V> {
+    @Nullable Node<K, V> eldest;
+    @Nullable Node<K, V> newest;
+    int size;
+
+    void addNewest(Node<K, V> n) {
+      n.older = newest;
+      n.newer = null;
+      if (newest == null) {
+        eldest = n;
+      } else {
+        newest.newer = n;
+      }
+      newest = n;
+      size++;
+    }
+
+    void unlink(Node<K, V> n) {
+      if (n.older == null) {
+        eldest = n.newer;
+      } else {
+        n.older.newer = n.newer;
+      }
+      if (n.newer == null) {
+        newest = n.older;
+      } else {
+        n.newer.older = n.older;
+      }
+      n.older = null;
+      n.newer = null;
+      size--;
+    }
+  }
 
   /** At most {@code capacity} keys. */
   public BoundedKeyedState(int capacity) {
@@ -75,15 +127,18 @@ public final class BoundedKeyedState<K, V> {
 
   /** The state of {@code key}, or null; a use of the key (it may move to the protected segment). */
   public @Nullable V get(K key) {
-    V v = protectedKeys.get(key);
-    if (v != null) {
-      return v;
+    Node<K, V> n = index.get(key);
+    if (n == null) {
+      return null;
     }
-    v = probation.remove(key);
-    if (v != null) {
-      promote(key, v);
-    }
-    return v;
+    use(n);
+    return n.value;
+  }
+
+  /** The state of {@code key}, or null; not a use of the key (for reads that should not keep a key alive). */
+  public @Nullable V peek(K key) {
+    Node<K, V> n = index.get(key);
+    return n == null ? null : n.value;
   }
 
   /**
@@ -91,9 +146,10 @@ public final class BoundedKeyedState<K, V> {
    * probation); a use of the key. {@code create} must not modify this structure and must not return null.
    */
   public V computeIfAbsent(K key, Function<? super K, ? extends V> create) {
-    V v = get(key);
-    if (v != null) {
-      return v;
+    Node<K, V> n = index.get(key);
+    if (n != null) {
+      use(n);
+      return n.value;
     }
     V created = Objects.requireNonNull(create.apply(key), "create returned null");
     insert(key, created);
@@ -103,29 +159,30 @@ public final class BoundedKeyedState<K, V> {
   /** Sets the state of {@code key} (a use of the key); returns the previous state, or null for a new key. */
   public @Nullable V put(K key, V value) {
     Objects.requireNonNull(value, "value");
-    V old = protectedKeys.get(key);
-    if (old != null) {
-      protectedKeys.put(key, value);
-      return old;
+    Node<K, V> n = index.get(key);
+    if (n == null) {
+      insert(key, value);
+      return null;
     }
-    old = probation.remove(key);
-    if (old != null) {
-      promote(key, value);
-      return old;
-    }
-    insert(key, value);
-    return null;
+    V old = n.value;
+    n.value = value;
+    use(n);
+    return old;
   }
 
   /** Whether {@code key} has state; not a use of the key. */
   public boolean containsKey(K key) {
-    return protectedKeys.containsKey(key) || probation.containsKey(key);
+    return index.containsKey(key);
   }
 
   /** Removes {@code key}; returns its state, or null. Not counted, not reported to the removal listener. */
   public @Nullable V remove(K key) {
-    V v = protectedKeys.remove(key);
-    return v != null ? v : probation.remove(key);
+    Node<K, V> n = index.remove(key);
+    if (n == null) {
+      return null;
+    }
+    segmentOf(n).unlink(n);
+    return n.value;
   }
 
   /**
@@ -141,17 +198,40 @@ public final class BoundedKeyedState<K, V> {
     return n;
   }
 
+  private int expireEldest(Segment<K, V> segment, BiPredicate<? super K, ? super V> idle) {
+    int n = 0;
+    Node<K, V> eldest;
+    while ((eldest = segment.eldest) != null && idle.test(eldest.key, eldest.value)) {
+      drop(eldest);
+      n++;
+    }
+    return n;
+  }
+
   /** Drops every key for which {@code filter} holds, O(size); counted in {@link #expirations()}. */
   public int removeIf(BiPredicate<? super K, ? super V> filter) {
-    int n = removeIf(probation, filter) + removeIf(protectedKeys, filter);
+    int n = 0;
+    for (Segment<K, V> segment : List.of(probation, protectedKeys)) {
+      Node<K, V> next;
+      for (Node<K, V> x = segment.eldest; x != null; x = next) {
+        next = x.newer;
+        if (filter.test(x.key, x.value)) {
+          drop(x);
+          n++;
+        }
+      }
+    }
     expirations += n;
     return n;
   }
 
   /** Calls {@code action} for every key and its state, protected keys first, each segment least recently used first. */
   public void forEach(BiConsumer<? super K, ? super V> action) {
-    protectedKeys.forEach(action);
-    probation.forEach(action);
+    for (Segment<K, V> segment : List.of(protectedKeys, probation)) {
+      for (Node<K, V> x = segment.eldest; x != null; x = x.newer) {
+        action.accept(x.key, x.value);
+      }
+    }
   }
 
   /** A read-only view of the states, in the order of {@link #forEach}; iterating is not a use of the keys. */
@@ -159,23 +239,22 @@ public final class BoundedKeyedState<K, V> {
     return new AbstractCollection<>() {
       @Override
       public Iterator<V> iterator() {
-        Iterator<V> first = protectedKeys.values().iterator();
-        Iterator<V> second = probation.values().iterator();
         return new Iterator<>() {
+          private @Nullable Node<K, V> next = protectedKeys.eldest != null ? protectedKeys.eldest : probation.eldest;
+
           @Override
           public boolean hasNext() {
-            return first.hasNext() || second.hasNext();
+            return next != null;
           }
 
           @Override
           public V next() {
-            if (first.hasNext()) {
-              return first.next();
+            Node<K, V> n = next;
+            if (n == null) {
+              throw new NoSuchElementException();
             }
-            if (second.hasNext()) {
-              return second.next();
-            }
-            throw new NoSuchElementException();
+            next = n.newer != null ? n.newer : n.isProtected ? probation.eldest : null;
+            return n.value;
           }
         };
       }
@@ -189,12 +268,12 @@ public final class BoundedKeyedState<K, V> {
 
   /** Keys held now; never more than {@link #capacity()}. */
   public int size() {
-    return probation.size() + protectedKeys.size();
+    return index.size();
   }
 
   /** Keys that were used again while on probation and are held in the protected segment now. */
   public int protectedSize() {
-    return protectedKeys.size();
+    return protectedKeys.size;
   }
 
   /** The cap on keys. */
@@ -212,64 +291,55 @@ public final class BoundedKeyedState<K, V> {
     return expirations;
   }
 
-  private void promote(K key, V value) {
-    if (protectedCapacity == 0) {
-      probation.put(key, value);
+  private Segment<K, V> segmentOf(Node<K, V> n) {
+    return n.isProtected ? protectedKeys : probation;
+  }
+
+  /** A use: the newest of the protected segment, promoted there from probation if need be. */
+  private void use(Node<K, V> n) {
+    if (n.isProtected) {
+      if (protectedKeys.newest != n) {
+        protectedKeys.unlink(n);
+        protectedKeys.addNewest(n);
+      }
       return;
     }
-    protectedKeys.put(key, value);
-    if (protectedKeys.size() > protectedCapacity) {
-      Iterator<Map.Entry<K, V>> eldest = protectedKeys.entrySet().iterator();
-      Map.Entry<K, V> demoted = eldest.next();
-      eldest.remove();
-      probation.put(demoted.getKey(), demoted.getValue());
+    probation.unlink(n);
+    if (protectedCapacity == 0) {
+      probation.addNewest(n);
+      return;
+    }
+    n.isProtected = true;
+    protectedKeys.addNewest(n);
+    if (protectedKeys.size > protectedCapacity) {
+      Node<K, V> demoted = Objects.requireNonNull(protectedKeys.eldest);
+      protectedKeys.unlink(demoted);
+      demoted.isProtected = false;
+      probation.addNewest(demoted);
     }
   }
 
   private void insert(K key, V value) {
-    if (size() >= capacity) {
+    if (index.size() >= capacity) {
       // probation is never empty here: protected holds at most 80% of the capacity
-      Iterator<Map.Entry<K, V>> eldest = (probation.isEmpty() ? protectedKeys : probation).entrySet().iterator();
-      Map.Entry<K, V> evicted = eldest.next();
-      eldest.remove();
+      Node<K, V> victim = Objects.requireNonNull(probation.eldest != null ? probation.eldest : protectedKeys.eldest);
+      drop(victim);
       evictions++;
-      onRemoval.accept(evicted.getKey(), evicted.getValue());
     }
-    probation.put(key, value);
+    Node<K, V> n = new Node<>(key, value);
+    index.put(key, n);
+    probation.addNewest(n);
   }
 
-  private int expireEldest(LinkedHashMap<K, V> segment, BiPredicate<? super K, ? super V> idle) {
-    int n = 0;
-    Iterator<Map.Entry<K, V>> it = segment.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<K, V> e = it.next();
-      if (!idle.test(e.getKey(), e.getValue())) {
-        break;
-      }
-      it.remove();
-      n++;
-      onRemoval.accept(e.getKey(), e.getValue());
-    }
-    return n;
-  }
-
-  private int removeIf(LinkedHashMap<K, V> segment, BiPredicate<? super K, ? super V> filter) {
-    int n = 0;
-    Iterator<Map.Entry<K, V>> it = segment.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<K, V> e = it.next();
-      if (filter.test(e.getKey(), e.getValue())) {
-        it.remove();
-        n++;
-        onRemoval.accept(e.getKey(), e.getValue());
-      }
-    }
-    return n;
+  private void drop(Node<K, V> n) {
+    index.remove(n.key);
+    segmentOf(n).unlink(n);
+    onRemoval.accept(n.key, n.value);
   }
 
   @Override
   public String toString() {
-    return "BoundedKeyedState[size=" + size() + ", protected=" + protectedKeys.size() + ", capacity=" + capacity
+    return "BoundedKeyedState[size=" + size() + ", protected=" + protectedKeys.size + ", capacity=" + capacity
         + ", evictions=" + evictions + ", expirations=" + expirations + "]";
   }
 }

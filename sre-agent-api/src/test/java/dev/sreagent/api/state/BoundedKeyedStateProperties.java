@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -16,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 class BoundedKeyedStateProperties {
-  enum Op { GET, PUT, COMPUTE, REMOVE, EXPIRE, REMOVE_IF }
+  enum Op { GET, PEEK, PUT, COMPUTE, REMOVE, EXPIRE, REMOVE_IF }
 
   record Step(Op op, int key) {}
 
@@ -38,6 +39,7 @@ class BoundedKeyedStateProperties {
     for (Step st : steps) {
       switch (st.op()) {
         case GET -> s.get(st.key());
+        case PEEK -> s.peek(st.key());
         case PUT -> added += s.put(st.key(), st.key()) == null ? 1 : 0;
         case COMPUTE -> {
           boolean had = s.containsKey(st.key());
@@ -88,6 +90,134 @@ class BoundedKeyedStateProperties {
     assertThat(s.size()).isLessThanOrEqualTo(capacity);
   }
 
+  /** A segmented LRU written the obvious way, on two access-ordered {@link LinkedHashMap}s: the model to agree with. */
+  private static final class ModelSlru {
+    final int capacity;
+    final int protectedCapacity;
+    final LinkedHashMap<Integer, Integer> probation = new LinkedHashMap<>(16, 0.75f, true);
+    final LinkedHashMap<Integer, Integer> protectedKeys = new LinkedHashMap<>(16, 0.75f, true);
+    final List<Integer> removed = new ArrayList<>();
+    long evictions;
+
+    ModelSlru(int capacity) {
+      this.capacity = capacity;
+      this.protectedCapacity = (int) (capacity * BoundedKeyedState.PROTECTED_SHARE);
+    }
+
+    Integer get(int k) {
+      Integer v = protectedKeys.get(k);
+      if (v != null) {
+        return v;
+      }
+      v = probation.remove(k);
+      if (v != null) {
+        promote(k, v);
+      }
+      return v;
+    }
+
+    void promote(int k, int v) {
+      if (protectedCapacity == 0) {
+        probation.put(k, v);
+        return;
+      }
+      protectedKeys.put(k, v);
+      if (protectedKeys.size() > protectedCapacity) {
+        Integer eldest = protectedKeys.keySet().iterator().next();
+        probation.put(eldest, protectedKeys.remove(eldest));
+      }
+    }
+
+    void put(int k, int v) {
+      if (get(k) != null) {
+        (protectedKeys.containsKey(k) ? protectedKeys : probation).put(k, v);
+        return;
+      }
+      if (probation.size() + protectedKeys.size() >= capacity) {
+        LinkedHashMap<Integer, Integer> from = probation.isEmpty() ? protectedKeys : probation;
+        Integer eldest = from.keySet().iterator().next();
+        from.remove(eldest);
+        removed.add(eldest);
+        evictions++;
+      }
+      probation.put(k, v);
+    }
+
+    void remove(int k) {
+      if (protectedKeys.remove(k) == null) {
+        probation.remove(k);
+      }
+    }
+
+    void expire(java.util.function.IntPredicate idle) {
+      for (LinkedHashMap<Integer, Integer> segment : List.of(probation, protectedKeys)) {
+        while (!segment.isEmpty() && idle.test(segment.keySet().iterator().next())) {
+          Integer eldest = segment.keySet().iterator().next();
+          segment.remove(eldest);
+          removed.add(eldest);
+        }
+      }
+    }
+
+    void removeIf(java.util.function.IntPredicate filter) {
+      for (LinkedHashMap<Integer, Integer> segment : List.of(probation, protectedKeys)) {
+        for (Integer k : new ArrayList<>(segment.keySet())) {
+          if (filter.test(k)) {
+            segment.remove(k);
+            removed.add(k);
+          }
+        }
+      }
+    }
+
+    List<Integer> keys() {
+      List<Integer> out = new ArrayList<>(protectedKeys.keySet());
+      out.addAll(probation.keySet());
+      return out;
+    }
+  }
+
+  /** Every operation leaves the same keys in the same order, evicts the same keys and reports the same removals. */
+  @Property
+  void agreesWithTheModel(@ForAll @IntRange(min = 1, max = 40) int capacity, @ForAll("steps") List<Step> steps) {
+    ModelSlru model = new ModelSlru(capacity);
+    List<Integer> removed = new ArrayList<>();
+    BoundedKeyedState<Integer, Integer> s = new BoundedKeyedState<>(capacity, (k, v) -> removed.add(k));
+    for (Step st : steps) {
+      int k = st.key();
+      switch (st.op()) {
+        case GET -> assertThat(s.get(k)).isEqualTo(model.get(k));
+        case PEEK -> assertThat(s.peek(k)).isEqualTo(model.keys().contains(k) ? k : null);
+        case PUT -> {
+          s.put(k, k);
+          model.put(k, k);
+        }
+        case COMPUTE -> {
+          s.computeIfAbsent(k, x -> x);
+          model.put(k, k);
+        }
+        case REMOVE -> {
+          s.remove(k);
+          model.remove(k);
+        }
+        case EXPIRE -> {
+          s.expire((x, v) -> x % 3 == k % 3);
+          model.expire(x -> x % 3 == k % 3);
+        }
+        case REMOVE_IF -> {
+          s.removeIf((x, v) -> x % 7 == k % 7);
+          model.removeIf(x -> x % 7 == k % 7);
+        }
+      }
+      List<Integer> keys = new ArrayList<>();
+      s.forEach((x, v) -> keys.add(x));
+      assertThat(keys).as("keys after %s", st).isEqualTo(model.keys());
+      assertThat(new ArrayList<>(s.values())).isEqualTo(model.keys());
+      assertThat(removed).isEqualTo(model.removed);
+      assertThat(s.evictions()).isEqualTo(model.evictions);
+    }
+  }
+
   /** The same uses give the same keys in the same order and the same counts: simulations replay bit for bit. */
   @Property
   void isDeterministic(@ForAll @IntRange(min = 1, max = 30) int capacity, @ForAll("steps") List<Step> steps) {
@@ -99,6 +229,7 @@ class BoundedKeyedStateProperties {
     for (Step st : steps) {
       switch (st.op()) {
         case GET -> s.get(st.key());
+        case PEEK -> s.peek(st.key());
         case PUT -> s.put(st.key(), st.key());
         case COMPUTE -> s.computeIfAbsent(st.key(), k -> k);
         case REMOVE -> s.remove(st.key());

@@ -73,6 +73,30 @@ class BoundedKeyedStateTest {
   }
 
   @Test
+  void peekIsNotAUseAndKeepsAKeyOnProbation() {
+    BoundedKeyedState<String, Integer> s = new BoundedKeyedState<>(5);
+    s.put("read-only", 1);
+    for (int i = 0; i < 10; i++) {
+      assertThat(s.peek("read-only")).isEqualTo(1);
+    }
+    assertThat(s.protectedSize()).isZero();
+    for (int i = 0; i < 5; i++) {
+      s.put("new-" + i, 0);
+    }
+    assertThat(s.peek("read-only")).isNull();
+  }
+
+  @Test
+  void theKeyFirstInsertedIsTheOneKept() {
+    BoundedKeyedState<String, Integer> s = new BoundedKeyedState<>(5);
+    String first = new String("series");
+    s.put(first, 1);
+    s.get(new String("series")); // promoted with an equal key
+    s.put(new String("series"), 2);
+    s.forEach((k, v) -> assertThat(k).isSameAs(first));
+  }
+
+  @Test
   void removeIsNeitherCountedNorReported() {
     List<String> removed = new ArrayList<>();
     BoundedKeyedState<String, Integer> s = new BoundedKeyedState<>(3, (k, v) -> removed.add(k));

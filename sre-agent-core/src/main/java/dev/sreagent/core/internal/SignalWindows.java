@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +33,7 @@ public final class SignalWindows {
   private final long retentionMillis;
   private final BoundedKeyedState<String, Ring> series;
   /** Each service's series in the order they first appeared (the order investigations list them in). */
-  private final Map<String, Map<String, Ring>> seriesByService = new HashMap<>();
+  private final Map<String, ServiceSeries> seriesByService = new HashMap<>();
   private final Deque<ChangeEvent> changes = new ArrayDeque<>();
   private final BoundedKeyedState<String, LogTail> logs;
   /** The agent's time, epoch millis, as of the last {@link #advanceTo}. */
@@ -51,44 +50,61 @@ public final class SignalWindows {
   }
 
   /**
-   * The last values of one series, compact: floats (investigations summarise, they do not need doubles) and
-   * seconds relative to the first sample, 8 bytes per point; the arrays grow to the capacity as points arrive.
+   * The last values of one series, compact: a float (investigations summarise, they do not need doubles) and the
+   * seconds since the first sample packed into one long per point, in one array that grows to the capacity as points
+   * arrive.
    */
   private static final class Ring {
+    final String key;
     final String service;
-    final int capacity;
-    float[] values;
-    int[] seconds;
+    long[] points;
     final long baseMillis;
-    /** The agent's time when the last point arrived. */
-    long touchedMillis;
+    /** The agent's time when the last point arrived, in seconds since {@code baseMillis}. */
+    int touchedSeconds;
     int size;
     int head;
+    /** Evicted or expired: skipped, and removed from its service's list when that is compacted. */
+    boolean dropped;
 
-    Ring(String service, int capacity, long baseMillis) {
+    Ring(String key, String service, long baseMillis, int capacity) {
+      this.key = key;
       this.service = service;
-      this.capacity = capacity;
-      this.values = new float[Math.min(capacity, INITIAL_POINTS)];
-      this.seconds = new int[values.length];
+      this.points = new long[Math.min(capacity, INITIAL_POINTS)];
       this.baseMillis = baseMillis;
     }
 
-    void add(long t, double v) {
-      if (size == values.length && size < capacity) {
-        // nothing overwritten yet: the points are in order at 0..size-1 (head wrapped to 0 when the arrays filled)
-        values = java.util.Arrays.copyOf(values, Math.min(capacity, 2 * size));
-        seconds = java.util.Arrays.copyOf(seconds, values.length);
+    void add(long t, double v, int capacity) {
+      if (size == points.length && size < capacity) {
+        // nothing overwritten yet: the points are in order at 0..size-1 (head wrapped to 0 when the array filled)
+        points = java.util.Arrays.copyOf(points, Math.min(capacity, 2 * size));
         head = size;
       }
-      values[head] = (float) v;
-      seconds[head] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, (t - baseMillis) / 1000));
-      head = (head + 1) % values.length;
-      size = Math.min(size + 1, values.length);
+      points[head] = ((long) seconds(t) << 32) | (Float.floatToRawIntBits((float) v) & 0xFFFF_FFFFL);
+      head = (head + 1) % points.length;
+      size = Math.min(size + 1, points.length);
+    }
+
+    int seconds(long millis) {
+      return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, (millis - baseMillis) / 1000));
     }
 
     long time(int idx) {
-      return baseMillis + seconds[idx] * 1000L;
+      return baseMillis + (points[idx] >> 32) * 1000L;
     }
+
+    float value(int idx) {
+      return Float.intBitsToFloat((int) points[idx]);
+    }
+
+    long touchedMillis() {
+      return baseMillis + touchedSeconds * 1000L;
+    }
+  }
+
+  /** A service's series in first-seen order; dropped ones are removed once they are half of the list. */
+  private static final class ServiceSeries {
+    final List<Ring> rings = new ArrayList<>(4);
+    int dropped;
   }
 
   /** The last warning/error logs of one service. */
@@ -105,28 +121,31 @@ public final class SignalWindows {
   public void advanceTo(Instant agentTime) {
     now = agentTime.toEpochMilli();
     long idleBefore = now - retentionMillis;
-    series.expire((key, ring) -> ring.touchedMillis < idleBefore);
+    series.expire((key, ring) -> ring.touchedMillis() < idleBefore);
     logs.expire((service, tail) -> tail.touchedMillis < idleBefore);
   }
 
   public void add(MetricSample s) {
     String key = s.seriesKey();
+    long t = s.timestamp().toEpochMilli();
     Ring ring = series.get(key);
     if (ring == null) {
-      ring = new Ring(s.service(), pointsPerSeries, s.timestamp().toEpochMilli());
+      ring = new Ring(key, s.service(), t, pointsPerSeries);
       series.put(key, ring);
-      seriesByService.computeIfAbsent(s.service(), k -> new LinkedHashMap<>()).put(key, ring);
+      seriesByService.computeIfAbsent(s.service(), k -> new ServiceSeries()).rings.add(ring);
     }
-    ring.touchedMillis = now;
-    ring.add(s.timestamp().toEpochMilli(), s.value());
+    ring.touchedSeconds = ring.seconds(now == Long.MIN_VALUE ? t : now);
+    ring.add(t, s.value(), pointsPerSeries);
   }
 
-  /** A series evicted or expired leaves its service's index (and the service with its last series). */
+  /** A series evicted or expired leaves its service's list (and the service with its last series). */
   private void unindex(String key, Ring ring) {
-    Map<String, Ring> ofService = seriesByService.get(ring.service);
-    if (ofService != null) {
-      ofService.remove(key);
-      if (ofService.isEmpty()) {
+    ring.dropped = true;
+    ServiceSeries ofService = seriesByService.get(ring.service);
+    if (ofService != null && 2 * ++ofService.dropped > ofService.rings.size()) {
+      ofService.rings.removeIf(r -> r.dropped);
+      ofService.dropped = 0;
+      if (ofService.rings.isEmpty()) {
         seriesByService.remove(ring.service);
       }
     }
@@ -157,9 +176,8 @@ public final class SignalWindows {
   public List<MetricWindow> windows(String service, Instant from) {
     List<MetricWindow> out = new ArrayList<>();
     long fromMs = from.toEpochMilli();
-    for (Map.Entry<String, Ring> e : seriesByService.getOrDefault(service, Map.of()).entrySet()) {
-      Ring r = e.getValue();
-      if (r.size == 0) {
+    for (Ring r : ringsOf(service)) {
+      if (r.dropped || r.size == 0) {
         continue;
       }
       double min = Double.POSITIVE_INFINITY;
@@ -170,12 +188,12 @@ public final class SignalWindows {
       long last = Long.MIN_VALUE;
       double lastValue = Double.NaN;
       for (int i = 0; i < r.size; i++) {
-        int idx = (r.head - r.size + i + r.values.length) % r.values.length;
+        int idx = (r.head - r.size + i + r.points.length) % r.points.length;
         long t = r.time(idx);
         if (t < fromMs) {
           continue;
         }
-        double v = r.values[idx];
+        double v = r.value(idx);
         min = Math.min(min, v);
         max = Math.max(max, v);
         sum += v;
@@ -187,7 +205,7 @@ public final class SignalWindows {
         }
       }
       if (n > 0) {
-        out.add(new MetricWindow(e.getKey(), r.service, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), n,
+        out.add(new MetricWindow(r.key, r.service, Instant.ofEpochMilli(first), Instant.ofEpochMilli(last), n,
             min, max, sum / n, lastValue));
       }
     }
@@ -198,13 +216,17 @@ public final class SignalWindows {
   public List<Double> latest(String service, String metric) {
     List<Double> out = new ArrayList<>();
     String prefix = metric + "{";
-    for (Map.Entry<String, Ring> e : seriesByService.getOrDefault(service, Map.of()).entrySet()) {
-      Ring r = e.getValue();
-      if (r.size > 0 && e.getKey().startsWith(prefix)) {
-        out.add((double) r.values[(r.head - 1 + r.values.length) % r.values.length]);
+    for (Ring r : ringsOf(service)) {
+      if (!r.dropped && r.size > 0 && r.key.startsWith(prefix)) {
+        out.add((double) r.value((r.head - 1 + r.points.length) % r.points.length));
       }
     }
     return out;
+  }
+
+  private List<Ring> ringsOf(String service) {
+    ServiceSeries s = seriesByService.get(service);
+    return s == null ? List.of() : s.rings;
   }
 
   /** Change events of {@code services} at or after {@code from}, newest first. */
@@ -220,7 +242,7 @@ public final class SignalWindows {
 
   /** The last warning/error log lines of {@code service}. */
   public List<LogRecord> logs(String service) {
-    LogTail tail = logs.get(service);
+    LogTail tail = logs.peek(service);
     return tail == null ? List.of() : List.copyOf(tail.records);
   }
 
