@@ -55,7 +55,8 @@ public final class SignalWindows {
    * arrive.
    */
   private static final class Ring {
-    final String key;
+    private static final long[] NO_POINTS = new long[0];
+    String key;
     final String service;
     long[] points;
     final long baseMillis;
@@ -63,7 +64,7 @@ public final class SignalWindows {
     int touchedSeconds;
     int size;
     int head;
-    /** Evicted or expired: skipped, and removed from its service's list when that is compacted. */
+    /** Evicted or expired: skipped, its points released, removed from its service's list when that is compacted. */
     boolean dropped;
 
     Ring(String key, String service, long baseMillis, int capacity) {
@@ -101,7 +102,10 @@ public final class SignalWindows {
     }
   }
 
-  /** A service's series in first-seen order; dropped ones are removed once they are half of the list. */
+  /**
+   * A service's series in first-seen order; dropped ones (48 bytes each once released) are removed once they are half
+   * of the list.
+   */
   private static final class ServiceSeries {
     final List<Ring> rings = new ArrayList<>(4);
     int dropped;
@@ -141,6 +145,8 @@ public final class SignalWindows {
   /** A series evicted or expired leaves its service's list (and the service with its last series). */
   private void unindex(String key, Ring ring) {
     ring.dropped = true;
+    ring.points = Ring.NO_POINTS;
+    ring.key = "";
     ServiceSeries ofService = seriesByService.get(ring.service);
     if (ofService != null && 2 * ++ofService.dropped > ofService.rings.size()) {
       ofService.rings.removeIf(r -> r.dropped);
