@@ -74,10 +74,15 @@ public final class DependencyGraph {
       return size() > MAX_PENDING;
     }
   };
+  /** How often (in span time) stale edges are dropped from the idle end as spans arrive. */
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
+
   private final BoundedKeyedState<String, EdgeStats> edges;
   private @Nullable Instant latest;
-  /** Edges last seen before this are stale: {@code latest - staleAfter}. */
-  private @Nullable Instant staleBefore;
+  private @Nullable Instant nextExpiry;
+  /** Edges last seen before this are stale. */
+  private Instant staleBefore = Instant.MIN;
+  private final java.util.function.BiPredicate<String, EdgeStats> stale = (k, e) -> e.lastSeen.isBefore(staleBefore);
 
   /** With the default expiry and cap. */
   public DependencyGraph() {
@@ -106,9 +111,11 @@ public final class DependencyGraph {
     Instant end = span.timestamp().plus(span.duration());
     if (latest == null || end.isAfter(latest)) {
       latest = end;
-      Instant cutoff = end.minus(staleAfter);
-      staleBefore = cutoff;
-      edges.expire((k, e) -> e.lastSeen.isBefore(cutoff));
+      if (nextExpiry == null || !end.isBefore(nextExpiry)) {
+        nextExpiry = end.plus(EXPIRE_EVERY);
+        staleBefore = end.minus(staleAfter);
+        edges.expire(stale);
+      }
     }
     if (span.kind() == Span.Kind.CLIENT || span.kind() == Span.Kind.PRODUCER) {
       String key = span.traceId() + "/" + span.spanId();
@@ -158,9 +165,9 @@ public final class DependencyGraph {
   }
 
   private List<Edge> liveEdges() {
-    Instant cutoff = staleBefore;
-    if (cutoff != null) {
-      edges.removeIf((k, e) -> e.lastSeen.isBefore(cutoff));
+    if (latest != null) {
+      staleBefore = latest.minus(staleAfter);
+      edges.removeIf(stale);
     }
     List<Edge> out = new ArrayList<>(edges.size());
     edges.forEach((key, e) -> {

@@ -30,16 +30,18 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   static final int MAX_RESOURCES = 200_000;
   /** Resources kept at most by detectors whose resource is a service (their baselines are larger). */
   static final int MAX_SERVICES = 20_000;
-  /** A full sweep for stale states that use order did not bring to the eldest end (late samples). */
+  /** How often (in sample time) stale resources are dropped from the idle end: O(1) per resource dropped. */
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
+  /** A full sweep for stale states that use order did not bring to the idle end (late samples). */
   private static final int PURGE_EVERY = 4096;
 
   private final String metric;
   private final Duration sustain;
   private final Duration clearAfter;
   private final BoundedKeyedState<String, S> states;
+  private final java.util.function.BiPredicate<String, S> stale = (resource, st) -> isStale(st);
   private @Nullable Instant latest;
-  /** Resources last seen before this are stale: {@code latest - STALE_AFTER}. */
-  private @Nullable Instant staleBefore;
+  private @Nullable Instant nextExpiry;
   private long observed;
   private long rejectedNonFinite;
   private long rejectedOutOfOrder;
@@ -112,11 +114,13 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     Instant ts = sample.timestamp();
     if (latest == null || ts.isAfter(latest)) {
       latest = ts;
-      staleBefore = ts.minus(STALE_AFTER);
-      states.expire((r, st) -> isStale(st));
+      if (nextExpiry == null || !ts.isBefore(nextExpiry)) {
+        nextExpiry = ts.plus(EXPIRE_EVERY);
+        states.expire(stale);
+      }
     }
     if (++observed % PURGE_EVERY == 0) {
-      states.removeIf((r, st) -> isStale(st));
+      states.removeIf(stale);
     }
     String resource = resourceOf(sample);
     S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
@@ -167,7 +171,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   private boolean isStale(ResourceState st) {
-    return staleBefore != null && st.lastSeen != null && st.lastSeen.isBefore(staleBefore);
+    return latest != null && st.lastSeen != null && st.lastSeen.plus(STALE_AFTER).isBefore(latest);
   }
 
   /** Samples ignored because their value was NaN or infinite. */
