@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,8 @@ public final class DependencyGraph {
   public static final int MAX_PENDING = 50_000;
   /** Default cap on the edges kept: a cluster's worth of call edges. */
   public static final int DEFAULT_MAX_EDGES = 50_000;
+  /** How often (in span time) stale edges are dropped from the idle end as spans arrive. */
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
 
   /**
    * One call edge with its statistics.
@@ -74,15 +77,12 @@ public final class DependencyGraph {
       return size() > MAX_PENDING;
     }
   };
-  /** How often (in span time) stale edges are dropped from the idle end as spans arrive. */
-  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
-
   private final BoundedKeyedState<String, EdgeStats> edges;
   private @Nullable Instant latest;
   private @Nullable Instant nextExpiry;
   /** Edges last seen before this are stale. */
   private Instant staleBefore = Instant.MIN;
-  private final java.util.function.BiPredicate<String, EdgeStats> stale = (k, e) -> e.lastSeen.isBefore(staleBefore);
+  private final BiPredicate<String, EdgeStats> stale = (k, e) -> e.lastSeen.isBefore(staleBefore);
 
   /** With the default expiry and cap. */
   public DependencyGraph() {

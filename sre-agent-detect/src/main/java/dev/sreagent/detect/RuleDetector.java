@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,7 +40,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   private final Duration sustain;
   private final Duration clearAfter;
   private final BoundedKeyedState<String, S> states;
-  private final java.util.function.BiPredicate<String, S> stale = (resource, st) -> isStale(st);
+  private final BiPredicate<String, S> stale = (resource, st) -> isStale(st);
   private @Nullable Instant latest;
   private @Nullable Instant nextExpiry;
   private long observed;

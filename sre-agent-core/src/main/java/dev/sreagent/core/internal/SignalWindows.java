@@ -170,7 +170,7 @@ public final class SignalWindows {
       return;
     }
     LogTail tail = logs.computeIfAbsent(r.service(), k -> new LogTail());
-    tail.touchedMillis = now;
+    tail.touchedMillis = now == Long.MIN_VALUE ? r.timestamp().toEpochMilli() : now;
     Deque<LogRecord> q = tail.records;
     q.addLast(r);
     while (q.size() > logsPerService) {
