@@ -1,7 +1,8 @@
 /**
  * The public API of sre-agent: the domain model ({@link dev.sreagent.api.model}), the ports that adapters
  * implement ({@link dev.sreagent.api.port}), the ServiceLoader providers ({@link dev.sreagent.api.spi}),
- * agent events ({@link dev.sreagent.api.event}) and configuration views ({@link dev.sreagent.api.config}).
+ * agent events ({@link dev.sreagent.api.event}), configuration views ({@link dev.sreagent.api.config}) and bounded
+ * per-key state for telemetry of any cardinality ({@link dev.sreagent.api.state}).
  *
  * <p>This module depends on the JDK alone.
  */

@@ -37,6 +37,8 @@ public final class BenchMain {
       out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
       out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
       out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
+      out.println("       sre-agent-bench cardinality [--keys N] [--rounds R]   heap after bursts of N one-off series,"
+          + " log sources and call edges (default 1,000,000 x 2), and the next incident's evidence");
       out.println("       sre-agent-bench retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
           + " [--mode bm25|dense|hybrid]   (hybrid by default)");
       out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
@@ -140,6 +142,18 @@ public final class BenchMain {
       }
       return ScaleRun.run(series, rounds, out);
     }
+    if (args[0].equals("cardinality")) {
+      int keys = 1_000_000;
+      int rounds = 2;
+      for (int k = 1; k + 1 < args.length; k += 2) {
+        if (args[k].equals("--keys")) {
+          keys = Integer.parseInt(args[k + 1]);
+        } else if (args[k].equals("--rounds")) {
+          rounds = Integer.parseInt(args[k + 1]);
+        }
+      }
+      return CardinalityRun.run(keys, rounds, out);
+    }
     if (args[0].equals("jmh")) {
       try {
         org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -150,7 +164,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, retrieval, replay, diagnosis, evidence,"
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, cardinality, retrieval, replay, diagnosis, evidence,"
           + " otlp-throughput");
       return 2;
     }

@@ -14,7 +14,15 @@ package dev.sreagent.core;
  * @param plansDenied plans refused by guardrails or with no catalog action
  * @param approvalsRequested plans sent to humans
  * @param componentFailures exceptions thrown by plug-ins (detectors, reasoners, notifiers), contained
+ * @param seriesEvicted series whose investigation window was dropped to make room for a new series (the cap of
+ *     200,000 series was reached); series idle for an hour are dropped without being counted here
+ * @param logSourcesEvicted services whose recent error logs were dropped to make room for another service's (the cap
+ *     of 10,000 services was reached)
+ * @param edgesEvicted learned call edges dropped to make room for new edges (the graph's cap was reached)
+ * @param detectorStatesEvicted per-resource detector states dropped to make room for new resources, summed over the
+ *     detectors ({@link dev.sreagent.api.port.Detector#evictedStates()})
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
-    long approvalsRequested, long componentFailures) {}
+    long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
+    long detectorStatesEvicted) {}

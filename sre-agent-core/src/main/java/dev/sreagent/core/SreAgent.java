@@ -136,7 +136,10 @@ public final class SreAgent implements AutoCloseable {
   private final dev.sreagent.core.internal.AgentTelemetry telemetry;
 
   private final ArrayBlockingQueue<Signal> inbox;
-  private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20);
+  /** Investigation windows: at most 200,000 series and 10,000 services' logs, dropped after an hour idle. */
+  private final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20, 10_000,
+      Duration.ofHours(1));
+  private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final dev.sreagent.detect.DependencyGraph graph = new dev.sreagent.detect.DependencyGraph();
   private final Deque<ExecutedAction> history = new ArrayDeque<>();
   /**
@@ -335,7 +338,9 @@ public final class SreAgent implements AutoCloseable {
   /** Counters since start. */
   public AgentStats stats() {
     return new AgentStats(signalsAccepted.get(), signalsDropped.get(), signalsRejected, anomalies, incidentsOpened,
-        actionsExecuted, actionsFailed, actionsShadowed, plansDenied, approvalsRequested, componentFailures.get());
+        actionsExecuted, actionsFailed, actionsShadowed, plansDenied, approvalsRequested, componentFailures.get(),
+        capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
+        capacity.detectorStatesEvicted());
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */
@@ -466,10 +471,12 @@ public final class SreAgent implements AutoCloseable {
     Instant now = clock.now();
     noticeKillSwitch();
     List<Anomaly> found = new ArrayList<>();
+    windows.advanceTo(now);
     Signal s;
     while ((s = inbox.poll()) != null) {
       ingest(s, found);
     }
+    capacity.update(windows, graph.evictedEdges(), detectors);
     for (Anomaly a : found) {
       anomalies++;
       telemetry.anomaly(a.type().name());

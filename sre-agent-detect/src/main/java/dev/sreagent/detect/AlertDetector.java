@@ -6,13 +6,11 @@ import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +20,8 @@ import java.util.regex.Pattern;
  * repeated for {@code expiry} (default 12 h). The incident type comes from the alert's name and summary: memory /
  * OOM, latency, errors, disk / filesystem / volume space, certificates; anything else is {@link IncidentType#UNKNOWN}
  * (still correlated, diagnosed and escalated). Severity from the {@code severity} label: critical SEV2,
- * warning/error SEV3, else SEV4. At most {@code maxActive} alerts are tracked (the least recently seen go first).
+ * warning/error SEV3, else SEV4. At most {@code maxActive} alerts are tracked ({@link BoundedKeyedState}: an alert
+ * that fired once makes way before alerts Alertmanager keeps repeating; counted in {@link #evictedStates()}).
  */
 public final class AlertDetector implements Detector {
   private static final Pattern OOM = Pattern.compile("oom|memory|outofmemory");
@@ -33,9 +32,8 @@ public final class AlertDetector implements Detector {
   private static final Pattern CERT = Pattern.compile("cert|tls|ssl|x509");
 
   private final Duration expiry;
-  private final int maxActive;
-  /** Firing alerts by fingerprint, least recently seen first. */
-  private final LinkedHashMap<String, Active> active = new LinkedHashMap<>(64, 0.75f, true);
+  /** Firing alerts by fingerprint. */
+  private final BoundedKeyedState<String, Active> active;
 
   private record Active(String service, Instant lastSeen) {}
 
@@ -52,7 +50,7 @@ public final class AlertDetector implements Detector {
       throw new IllegalArgumentException("maxActive must be >= 1, but was " + maxActive);
     }
     this.expiry = expiry;
-    this.maxActive = maxActive;
+    this.active = new BoundedKeyedState<>(maxActive);
   }
 
   @Override
@@ -99,11 +97,6 @@ public final class AlertDetector implements Detector {
     if (active.put(a.fingerprint(), new Active(a.service(), a.timestamp())) != null) {
       return List.of();
     }
-    if (active.size() > maxActive) {
-      Iterator<String> eldest = active.keySet().iterator();
-      eldest.next();
-      eldest.remove();
-    }
     Severity severity = switch (a.severity()) {
       case "critical", "page" -> Severity.SEV2;
       case "warning", "error", "major" -> Severity.SEV3;
@@ -122,13 +115,10 @@ public final class AlertDetector implements Detector {
         .replace('_', ' ');
   }
 
+  /** Alerts not repeated within {@code expiry}, from the least recently seen: O(1) per alert dropped. */
   private void expire(Instant now) {
-    Iterator<Active> it = active.values().iterator();
-    while (it.hasNext()) {
-      if (it.next().lastSeen().isBefore(now.minus(expiry))) {
-        it.remove();
-      }
-    }
+    Instant cutoff = now.minus(expiry);
+    active.expire((fingerprint, a) -> a.lastSeen().isBefore(cutoff));
   }
 
   @Override
@@ -144,5 +134,11 @@ public final class AlertDetector implements Detector {
   /** Alerts currently firing. */
   public int activeAlerts() {
     return active.size();
+  }
+
+  /** Alerts dropped to make room for new ones because {@code maxActive} were tracked. */
+  @Override
+  public long evictedStates() {
+    return active.evictions();
   }
 }

@@ -21,7 +21,7 @@ public final class CertificateExpiryDetector extends RuleDetector<RuleDetector.R
 
   /** With a custom window. */
   public CertificateExpiryDetector(Duration window) {
-    super(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, Duration.ZERO, Duration.ZERO);
+    super(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, Duration.ZERO, Duration.ZERO, MAX_RESOURCES);
     if (window.isNegative() || window.isZero()) {
       throw new IllegalArgumentException("window must be positive, but was " + window);
     }

@@ -3,28 +3,38 @@ package dev.sreagent.detect;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Span;
 import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The service dependency graph learned from trace spans: a CLIENT span of service A whose child is a SERVER span
  * of service B is a call A -> B. Per edge it keeps the call count, error count and mean latency (exponentially
- * weighted), and when it was last seen; edges not seen for {@code staleAfter} are dropped. Spans may arrive in any
- * order (the child first); unmatched halves are kept for a bounded number of spans. Not thread-safe: fed by the
- * agent loop.
+ * weighted), and when it was last seen; edges not seen for {@code staleAfter} of the newest span are dropped as
+ * spans arrive. At most {@code maxEdges} edges are kept ({@link BoundedKeyedState}: an edge called once makes way
+ * first, so a burst of one-off edges never displaces the edges of regular calls; counted in {@link #evictedEdges()}).
+ * Spans may arrive in any order (the child first); unmatched halves are kept for at most {@link #MAX_PENDING} spans
+ * each (the oldest go first). Not thread-safe: fed by the agent loop.
  */
 public final class DependencyGraph {
   /** Default expiry of an edge with no calls. */
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
   /** Unmatched span halves kept at most. */
   public static final int MAX_PENDING = 50_000;
+  /** Default cap on the edges kept: a cluster's worth of call edges. */
+  public static final int DEFAULT_MAX_EDGES = 50_000;
+  /** How often (in span time) stale edges are dropped from the idle end as spans arrive. */
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
 
   /**
    * One call edge with its statistics.
@@ -67,20 +77,33 @@ public final class DependencyGraph {
       return size() > MAX_PENDING;
     }
   };
-  private final Map<String, EdgeStats> edges = new LinkedHashMap<>();
+  private final BoundedKeyedState<String, EdgeStats> edges;
   private @Nullable Instant latest;
+  private @Nullable Instant nextExpiry;
+  /** Edges last seen before this are stale. */
+  private Instant staleBefore = Instant.MIN;
+  private final BiPredicate<String, EdgeStats> stale = (k, e) -> e.lastSeen.isBefore(staleBefore);
 
-  /** With the default expiry. */
+  /** With the default expiry and cap. */
   public DependencyGraph() {
     this(DEFAULT_STALE_AFTER);
   }
 
+  /** With the default cap. */
   public DependencyGraph(Duration staleAfter) {
+    this(staleAfter, DEFAULT_MAX_EDGES);
+  }
+
+  public DependencyGraph(Duration staleAfter, int maxEdges) {
     Objects.requireNonNull(staleAfter, "staleAfter");
     if (staleAfter.isNegative() || staleAfter.isZero()) {
       throw new IllegalArgumentException("staleAfter must be positive, but was " + staleAfter);
     }
+    if (maxEdges < 1) {
+      throw new IllegalArgumentException("maxEdges must be >= 1, but was " + maxEdges);
+    }
     this.staleAfter = staleAfter;
+    this.edges = new BoundedKeyedState<>(maxEdges);
   }
 
   /** Learns from one span. */
@@ -88,6 +111,11 @@ public final class DependencyGraph {
     Instant end = span.timestamp().plus(span.duration());
     if (latest == null || end.isAfter(latest)) {
       latest = end;
+      if (nextExpiry == null || !end.isBefore(nextExpiry)) {
+        nextExpiry = end.plus(EXPIRE_EVERY);
+        staleBefore = end.minus(staleAfter);
+        edges.expire(stale);
+      }
     }
     if (span.kind() == Span.Kind.CLIENT || span.kind() == Span.Kind.PRODUCER) {
       String key = span.traceId() + "/" + span.spanId();
@@ -126,17 +154,37 @@ public final class DependencyGraph {
     }
   }
 
-  /** The live edges: those seen within {@code staleAfter} of the newest span. Drops the stale ones. */
+  /**
+   * The live edges, those seen within {@code staleAfter} of the newest span, by caller and then callee. Drops the
+   * stale ones.
+   */
   public List<Edge> edges() {
+    List<Edge> out = liveEdges();
+    out.sort(Comparator.comparing(Edge::from).thenComparing(Edge::to));
+    return out;
+  }
+
+  private List<Edge> liveEdges() {
     if (latest != null) {
-      Instant cutoff = latest.minus(staleAfter);
-      edges.values().removeIf(e -> e.lastSeen.isBefore(cutoff));
+      staleBefore = latest.minus(staleAfter);
+      edges.removeIf(stale);
     }
-    return edges.entrySet().stream().map(en -> {
-      String[] ends = en.getKey().split("->", 2);
-      EdgeStats e = en.getValue();
-      return new Edge(ends[0], ends[1], e.calls, e.errors, Duration.ofNanos((long) e.meanNanos), e.lastSeen);
-    }).toList();
+    List<Edge> out = new ArrayList<>(edges.size());
+    edges.forEach((key, e) -> {
+      String[] ends = key.split("->", 2);
+      out.add(new Edge(ends[0], ends[1], e.calls, e.errors, Duration.ofNanos((long) e.meanNanos), e.lastSeen));
+    });
+    return out;
+  }
+
+  /** Edges kept now (at most the cap). */
+  public int trackedEdges() {
+    return edges.size();
+  }
+
+  /** Edges dropped to make room for new ones because the cap was reached, since creation. */
+  public long evictedEdges() {
+    return edges.evictions();
   }
 
   /**
@@ -144,7 +192,7 @@ public final class DependencyGraph {
    * known: nothing about replicas, so guardrails that need them will refuse to act on those services).
    */
   public Topology mergeInto(Topology base) {
-    List<Edge> live = edges();
+    List<Edge> live = liveEdges();
     if (live.isEmpty()) {
       return base;
     }

@@ -30,7 +30,7 @@ public final class DiskExhaustionDetector extends RuleDetector<DiskExhaustionDet
 
   /** With custom settings. */
   public DiskExhaustionDetector(double threshold, Duration horizon) {
-    super(MetricNames.DISK_UTILIZATION, Duration.ofMinutes(1), Duration.ofMinutes(1));
+    super(MetricNames.DISK_UTILIZATION, Duration.ofMinutes(1), Duration.ofMinutes(1), MAX_RESOURCES);
     if (!(threshold > 0 && threshold < 1)) {
       throw new IllegalArgumentException("threshold must be within (0, 1), but was " + threshold);
     }

@@ -31,7 +31,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
 
   /** With custom settings. */
   public ErrorRateDetector(double factor, double minRatio, Duration sustain) {
-    super(MetricNames.ERROR_RATIO, sustain, Duration.ofMinutes(1));
+    super(MetricNames.ERROR_RATIO, sustain, Duration.ofMinutes(1), MAX_SERVICES);
     if (!(factor > 1)) {
       throw new IllegalArgumentException("factor must be > 1, but was " + factor);
     }

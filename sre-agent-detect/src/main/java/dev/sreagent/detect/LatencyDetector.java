@@ -33,7 +33,7 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
 
   /** With custom settings. */
   public LatencyDetector(double sigmas, Duration sustain, double minRelativeIncrease) {
-    super(MetricNames.LATENCY_P99, sustain, Duration.ofMinutes(1));
+    super(MetricNames.LATENCY_P99, sustain, Duration.ofMinutes(1), MAX_SERVICES);
     if (!(sigmas > 0)) {
       throw new IllegalArgumentException("sigmas must be > 0, but was " + sigmas);
     }

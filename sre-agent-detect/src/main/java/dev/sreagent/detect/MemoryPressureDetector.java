@@ -37,7 +37,12 @@ public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDet
 
   /** With a custom threshold (a fraction in (0, 1]) and sustain window. */
   public MemoryPressureDetector(double threshold, Duration sustain) {
-    super(MetricNames.MEMORY_UTILIZATION, sustain, Duration.ofMinutes(1));
+    this(threshold, sustain, MAX_RESOURCES);
+  }
+
+  /** With a custom threshold and sustain window, tracking at most {@code maxPods} pods. */
+  MemoryPressureDetector(double threshold, Duration sustain, int maxPods) {
+    super(MetricNames.MEMORY_UTILIZATION, sustain, Duration.ofMinutes(1), maxPods);
     if (!(threshold > 0 && threshold <= 1)) {
       throw new IllegalArgumentException("threshold must be within (0, 1], but was " + threshold);
     }

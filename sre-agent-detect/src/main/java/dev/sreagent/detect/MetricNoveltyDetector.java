@@ -7,13 +7,12 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -40,7 +39,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Anomalies have the type {@link #TYPE} unless {@link Builder#setType} names another: the agent correlates,
  * diagnoses and escalates them like any other (no built-in remediation acts on an unknown type). A series is keyed by
  * the metric name and all its attributes; at most {@link Builder#setMaxSeries} series are scored at a time, the least
- * recently seen one making way for a new one (counted in {@link #evictedSeries()}). Memory per series at the defaults,
+ * recently seen one making way for a new one (counted in {@link #evictedSeries()}) - first among series seen only
+ * once ({@link BoundedKeyedState}), so a burst of one-off series never costs a series that reports its learned day. Memory per series at the defaults,
  * counted from its arrays: about 80 KB (two windows of 1,500 doubles, a season of 5,760, 2,053 stay counters), plus
  * 46 KB of warm-up values until the warm-up ends; 288-sample seasons and warm-ups take about 36 KB. Not thread-safe: the
  * agent calls it from its loop thread.
@@ -58,11 +58,9 @@ public final class MetricNoveltyDetector implements Detector {
   private final int window;
   private final int period;
   private final int warmUp;
-  private final int maxSeries;
   private final Duration hold;
   private final Set<StreamingAnomalyScorer.Reason> reasons;
-  private final Map<String, Series> series;
-  private long evicted;
+  private final BoundedKeyedState<String, Series> series;
   /** The latest sample time seen, of any series: the detector's clock for ending episodes of silent series. */
   private Instant latest = Instant.MIN;
 
@@ -87,19 +85,9 @@ public final class MetricNoveltyDetector implements Detector {
     this.window = b.window;
     this.period = b.period;
     this.warmUp = b.warmUp;
-    this.maxSeries = b.maxSeries;
     this.hold = b.hold;
     this.reasons = EnumSet.copyOf(b.reasons);
-    this.series = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Series> eldest) {
-        boolean full = size() > maxSeries;
-        evicted += full ? 1 : 0;
-        return full;
-      }
-    };
+    this.series = new BoundedKeyedState<>(b.maxSeries);
   }
 
   /**
@@ -125,12 +113,8 @@ public final class MetricNoveltyDetector implements Detector {
     if (!(signal instanceof MetricSample m) || !metrics.contains(m.name()) || !Double.isFinite(m.value())) {
       return List.of();
     }
-    String key = m.seriesKey();
-    Series s = series.get(key);
-    if (s == null) {
-      s = new Series(new StreamingAnomalyScorer(window, period, warmUp), m.service());
-      series.put(key, s);
-    }
+    Series s = series.computeIfAbsent(m.seriesKey(),
+        k -> new Series(new StreamingAnomalyScorer(window, period, warmUp), m.service()));
     if (m.timestamp().isAfter(latest)) {
       latest = m.timestamp();
     }
@@ -188,7 +172,13 @@ public final class MetricNoveltyDetector implements Detector {
 
   /** Series dropped to make way for new ones since the start. */
   public long evictedSeries() {
-    return evicted;
+    return series.evictions();
+  }
+
+  /** The same as {@link #evictedSeries()}. */
+  @Override
+  public long evictedStates() {
+    return series.evictions();
   }
 
   /** Settings of a {@link MetricNoveltyDetector}; every setter checks its argument and names it when it refuses. */

@@ -7,6 +7,7 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,20 +22,24 @@ import org.jspecify.annotations.Nullable;
  * vector (log p99 latency, error ratio, log request rate, highest pod memory); a forest trained on the service's
  * last {@code window} vectors, retrained every {@code retrainEvery}, scores it; a score above {@code threshold}
  * sustained for {@code sustain} fires an anomaly of type {@code multi-signal} whose summary names the features that
- * isolated it. Deterministic under {@code seed}. Not among the defaults: add it with
+ * isolated it. Deterministic under {@code seed}. At most {@link #MAX_SERVICES} services are tracked
+ * ({@link BoundedKeyedState}: a service seen once makes way first; counted in {@link #evictedStates()}), each with at
+ * most 1,000 pods' memory. Not among the defaults: add it with
  * {@code SreAgent.builder().setDetectors(...)} where unknown shapes should be escalated to humans.
  */
 public final class MultiSignalDetector implements Detector {
   /** The incident type of its anomalies. */
   public static final IncidentType TYPE = IncidentType.of("multi-signal");
   static final String[] FEATURES = {"latency", "errors", "traffic", "memory"};
+  /** Services tracked at most. */
+  public static final int MAX_SERVICES = 20_000;
 
   private final int window;
   private final int retrainEvery;
   private final double threshold;
   private final Duration sustain;
   private final long seed;
-  private final Map<String, ServiceState> services = new HashMap<>();
+  private final BoundedKeyedState<String, ServiceState> services = new BoundedKeyedState<>(MAX_SERVICES);
 
   /**
    * Defaults: 720 vectors (3 h at 15 s), retrain every 120, threshold 0.6 (a point isolated well above the typical
@@ -58,7 +63,8 @@ public final class MultiSignalDetector implements Detector {
 
   private final class ServiceState {
     final double[] latest = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-    final double[][] ring = new double[window][];
+    /** The last normal vectors; grows to {@code window} (a service seen once costs little). */
+    double[][] ring = new double[Math.min(window, 16)][];
     int size;
     int head;
     int sinceTrain;
@@ -150,8 +156,13 @@ public final class MultiSignalDetector implements Detector {
 
   /** Only normal vectors are learned from, so an incident never becomes the baseline. */
   private void remember(ServiceState st, double[] x) {
+    if (st.size == st.ring.length && st.size < window) {
+      // nothing overwritten yet: the vectors are in order at 0..size-1
+      st.ring = java.util.Arrays.copyOf(st.ring, Math.min(window, 2 * st.size));
+      st.head = st.size;
+    }
     st.ring[st.head] = x;
-    st.head = (st.head + 1) % window;
+    st.head = (st.head + 1) % st.ring.length;
     st.size = Math.min(st.size + 1, window);
     st.sinceTrain++;
   }
@@ -170,7 +181,13 @@ public final class MultiSignalDetector implements Detector {
 
   @Override
   public boolean isFiring(String service) {
-    ServiceState st = services.get(service);
+    ServiceState st = services.peek(service);
     return st != null && st.firing;
+  }
+
+  /** Services dropped to make room for new ones because {@link #MAX_SERVICES} were tracked. */
+  @Override
+  public long evictedStates() {
+    return services.evictions();
   }
 }

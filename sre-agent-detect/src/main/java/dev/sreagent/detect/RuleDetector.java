@@ -6,18 +6,20 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Shared machinery of the rule detectors: one state per resource, a sustain window before firing, hysteresis before
- * clearing, and expiry of resources that stopped reporting (a restarted pod's old name). Non-finite and
+ * clearing, and expiry of resources that stopped reporting (a restarted pod's old name): a resource silent for
+ * {@link #STALE_AFTER} of the detector's latest sample time is forgotten. At most {@code maxResources} are kept
+ * ({@link BoundedKeyedState}: a resource seen once makes way first, so a burst of one-off pods never displaces the
+ * state of resources that report regularly; evictions are counted in {@link #evictedStates()}). Non-finite and
  * out-of-order samples are counted and ignored; they never reach a baseline.
  *
  * @param <S> per-resource state
@@ -25,22 +27,35 @@ import org.jspecify.annotations.Nullable;
 abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Detector {
   /** How long a resource may stay silent before it is forgotten. */
   static final Duration STALE_AFTER = Duration.ofMinutes(3);
+  /** Resources kept at most by detectors of pods, volumes and certificates: a cluster's worth. */
+  static final int MAX_RESOURCES = 200_000;
+  /** Resources kept at most by detectors whose resource is a service (their baselines are larger). */
+  static final int MAX_SERVICES = 20_000;
+  /** How often (in sample time) stale resources are dropped from the idle end: O(1) per resource dropped. */
+  private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
+  /** A full sweep for stale states that use order did not bring to the idle end (late samples). */
   private static final int PURGE_EVERY = 4096;
 
   private final String metric;
   private final Duration sustain;
   private final Duration clearAfter;
-  private final Map<String, S> states = new HashMap<>();
+  private final BoundedKeyedState<String, S> states;
+  private final BiPredicate<String, S> stale = (resource, st) -> isStale(st);
   private @Nullable Instant latest;
+  private @Nullable Instant nextExpiry;
   private long observed;
   private long rejectedNonFinite;
   private long rejectedOutOfOrder;
   private long rejectedDuplicate;
 
-  RuleDetector(String metric, Duration sustain, Duration clearAfter) {
+  RuleDetector(String metric, Duration sustain, Duration clearAfter, int maxResources) {
     this.metric = Objects.requireNonNull(metric, "metric");
     this.sustain = requireNonNegative(sustain, "sustain");
     this.clearAfter = requireNonNegative(clearAfter, "clearAfter");
+    if (maxResources < 1) {
+      throw new IllegalArgumentException("maxResources must be >= 1, but was " + maxResources);
+    }
+    this.states = new BoundedKeyedState<>(maxResources);
   }
 
   static Duration requireNonNegative(Duration d, String field) {
@@ -100,9 +115,13 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     Instant ts = sample.timestamp();
     if (latest == null || ts.isAfter(latest)) {
       latest = ts;
+      if (nextExpiry == null || !ts.isBefore(nextExpiry)) {
+        nextExpiry = ts.plus(EXPIRE_EVERY);
+        states.expire(stale);
+      }
     }
     if (++observed % PURGE_EVERY == 0) {
-      purgeStale();
+      states.removeIf(stale);
     }
     String resource = resourceOf(sample);
     S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
@@ -156,14 +175,6 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     return latest != null && st.lastSeen != null && st.lastSeen.plus(STALE_AFTER).isBefore(latest);
   }
 
-  private void purgeStale() {
-    for (Iterator<S> it = states.values().iterator(); it.hasNext(); ) {
-      if (isStale(it.next())) {
-        it.remove();
-      }
-    }
-  }
-
   /** Samples ignored because their value was NaN or infinite. */
   public long rejectedNonFinite() {
     return rejectedNonFinite;
@@ -182,6 +193,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /** Resources currently tracked. */
   public int trackedResources() {
     return states.size();
+  }
+
+  /** Resources dropped to make room for new ones because {@code maxResources} were tracked. */
+  @Override
+  public long evictedStates() {
+    return states.evictions();
   }
 
   /**

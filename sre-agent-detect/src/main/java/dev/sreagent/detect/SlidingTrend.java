@@ -2,11 +2,14 @@ package dev.sreagent.detect;
 
 /**
  * Least-squares slope over the last {@code capacity} points, kept with running sums so each update is O(1).
- * Times are seconds relative to the first point seen, which keeps the sums well conditioned.
+ * Times are seconds relative to the first point seen, which keeps the sums well conditioned. The points live in one
+ * array that grows to {@code capacity} as they arrive (doubling from 4), so a resource seen once costs little.
  */
 final class SlidingTrend {
-  private final double[] xs;
-  private final double[] ys;
+  private static final int INITIAL_CAPACITY = 4;
+  private final int capacity;
+  /** Point i at {@code 2i} (x) and {@code 2i + 1} (y): one array, one header. */
+  private double[] xy;
   private int size;
   private int head;
   private double sx;
@@ -19,8 +22,8 @@ final class SlidingTrend {
     if (capacity < 2) {
       throw new IllegalArgumentException("capacity must be >= 2, but was " + capacity);
     }
-    xs = new double[capacity];
-    ys = new double[capacity];
+    this.capacity = capacity;
+    xy = new double[2 * Math.min(capacity, INITIAL_CAPACITY)];
   }
 
   /** Adds {@code y} observed at {@code t}; times are kept as seconds since the first point. */
@@ -38,9 +41,16 @@ final class SlidingTrend {
   }
 
   void add(double x, double y) {
-    if (size == xs.length) {
-      double ox = xs[head];
-      double oy = ys[head];
+    int length = xy.length / 2;
+    if (size == length && size < capacity) {
+      // nothing overwritten yet: the points are in order at 0..size-1 (head wrapped to 0 when the array filled)
+      xy = java.util.Arrays.copyOf(xy, 2 * Math.min(capacity, 2 * size));
+      length = xy.length / 2;
+      head = size;
+    }
+    if (size == length) {
+      double ox = xy[2 * head];
+      double oy = xy[2 * head + 1];
       sx -= ox;
       sy -= oy;
       sxx -= ox * ox;
@@ -48,9 +58,9 @@ final class SlidingTrend {
     } else {
       size++;
     }
-    xs[head] = x;
-    ys[head] = y;
-    head = (head + 1) % xs.length;
+    xy[2 * head] = x;
+    xy[2 * head + 1] = y;
+    head = (head + 1) % length;
     sx += x;
     sy += y;
     sxx += x * x;

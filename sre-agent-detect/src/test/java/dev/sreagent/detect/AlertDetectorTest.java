@@ -59,4 +59,22 @@ class AlertDetectorTest {
     }
     assertThat(d.activeAlerts()).isEqualTo(10);
   }
+
+  @Test
+  void anAlertThatKeepsFiringSurvivesABurstOfOneOffAlerts() {
+    AlertDetector d = new AlertDetector(Duration.ofHours(12), 100);
+    d.observe(new AlertEvent(T0, "cart", "KubeContainerOOMKilled", true, "critical", Map.of(), "OOM", "real"));
+    d.observe(new AlertEvent(T0.plusSeconds(60), "cart", "KubeContainerOOMKilled", true, "critical", Map.of(), "OOM",
+        "real")); // Alertmanager repeats a firing alert
+    for (int i = 0; i < 10_000; i++) {
+      d.observe(alert("Junk" + i, true, T0.plusSeconds(120), "junk-" + i));
+    }
+    assertThat(d.isFiring("cart")).as("the repeated alert is still firing").isTrue();
+    assertThat(d.activeAlerts()).isEqualTo(100);
+    assertThat(d.evictedStates()).isEqualTo(10_000 - 99);
+    // alerts not repeated for 12 h expire, the repeated one included
+    d.observe(alert("Late", true, T0.plus(Duration.ofHours(13)), "late"));
+    assertThat(d.activeAlerts()).isEqualTo(1);
+    assertThat(d.isFiring("cart")).isFalse();
+  }
 }

@@ -50,4 +50,31 @@ class DependencyGraphTest {
     g.observe(server("t9", "s9", "c9", "ads", T.plus(Duration.ofMinutes(11)), 5, false));
     assertThat(g.edges()).extracting(DependencyGraph.Edge::to).containsExactly("ads");
   }
+
+  private static void call(DependencyGraph g, String trace, String from, String to, Instant at) {
+    g.observe(client(trace, trace + "c", from, at));
+    g.observe(server(trace, trace + "s", trace + "c", to, at, 30, false));
+  }
+
+  @Test
+  void aBurstOfOneOffEdgesNeverDisplacesRegularCallsAndStaleEdgesGoAsSpansArrive() {
+    DependencyGraph g = new DependencyGraph(Duration.ofMinutes(10), 100);
+    int trace = 0;
+    for (int minute = 0; minute < 30; minute++) {
+      Instant t = T.plus(Duration.ofMinutes(minute));
+      for (int e = 0; e < 20; e++) {
+        call(g, "t" + trace++, "svc-" + e, "svc-" + (e + 1), t);
+      }
+      if (minute >= 2 && minute < 5) { // 30,000 edges called once: 300 times the cap
+        for (int j = 0; j < 10_000; j++) {
+          call(g, "t" + trace++, "junk-" + trace, "junk-" + trace + "-callee", t);
+        }
+      }
+      assertThat(g.trackedEdges()).isLessThanOrEqualTo(100);
+    }
+    assertThat(g.trackedEdges()).as("the burst's edges expired as spans arrived").isEqualTo(20);
+    assertThat(g.evictedEdges()).isEqualTo(30_000 - 80);
+    assertThat(g.edges()).hasSize(20).allSatisfy(e -> assertThat(e.calls()).as(e.from()).isEqualTo(30));
+    assertThat(g.edges().get(0).from()).isEqualTo("svc-0");
+  }
 }

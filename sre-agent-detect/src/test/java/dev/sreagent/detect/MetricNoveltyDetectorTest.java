@@ -99,6 +99,31 @@ class MetricNoveltyDetectorTest {
   }
 
   @Test
+  void aSeriesThatReportsRegularlyKeepsItsScorerThroughABurstOfOneOffSeries() {
+    MetricNoveltyDetector d = MetricNoveltyDetector.builder(QUEUE).setWarmUp(300).setMaxSeries(50).build();
+    Random rng = new Random(3);
+    List<Anomaly> reports = new ArrayList<>();
+    int i = 0;
+    for (; i < 400; i++) {
+      reports.addAll(d.observe(queue("orders", "orders-1", 20 + 2 * rng.nextGaussian(), i)));
+    }
+    for (int j = 0; j < 5; j++, i++) {
+      reports.addAll(d.observe(queue("orders", "orders-1", 200 + 20 * rng.nextGaussian(), i)));
+    }
+    assertThat(reports).hasSize(1);
+    for (int j = 0; j < 5_000; j++) { // one sample each from 5,000 pods: 100 times the cap
+      d.observe(queue("batch", "batch-" + j, 7, i));
+    }
+    assertThat(d.isFiring("orders")).as("the reporting series kept its state").isTrue();
+    assertThat(d.trackedSeries()).isEqualTo(50);
+    assertThat(d.evictedSeries()).isEqualTo(5_000 - 49).isEqualTo(d.evictedStates());
+    for (int j = 0; j < 5; j++, i++) { // the backlog goes on: the same episode, not a new report of a new scorer
+      reports.addAll(d.observe(queue("orders", "orders-1", 200 + 20 * rng.nextGaussian(), i)));
+    }
+    assertThat(reports).hasSize(1);
+  }
+
+  @Test
   void theNumberOfSeriesStaysBounded() {
     MetricNoveltyDetector d = MetricNoveltyDetector.builder(QUEUE).setMaxSeries(50).build();
     for (int i = 0; i < 1_000; i++) {

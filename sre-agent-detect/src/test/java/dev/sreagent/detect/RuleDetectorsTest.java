@@ -185,4 +185,29 @@ class RuleDetectorsTest {
     }
     assertThat(d.isFiring("cart")).isFalse();
   }
+
+  @Test
+  void aBurstOfOneOffPodsNeverDisplacesThePodsThatReportAndIsForgottenThreeMinutesLater() {
+    MemoryPressureDetector d = new MemoryPressureDetector(0.85, Duration.ofMinutes(5), 1_000);
+    List<Anomaly> fired = new ArrayList<>();
+    int junk = 0;
+    for (int i = 0; i < 40; i++) {
+      Instant t = T0.plus(STEP.multipliedBy(i));
+      for (int p = 0; p < 50; p++) { // 50 pods that report; cart-0 above the threshold from the start
+        fired.addAll(d.observe(new MetricSample(MetricNames.MEMORY_UTILIZATION, p == 0 ? 0.9 : 0.5, t,
+            Map.of(Attributes.SERVICE_NAME, "cart", Attributes.K8S_POD_NAME, "cart-" + p))));
+      }
+      if (i >= 2 && i < 22) { // 100,000 pods seen once: 100 times the cap
+        for (int j = 0; j < 5_000; j++) {
+          d.observe(new MetricSample(MetricNames.MEMORY_UTILIZATION, 0.4, t,
+              Map.of(Attributes.SERVICE_NAME, "burst", Attributes.K8S_POD_NAME, "junk-" + junk++)));
+        }
+      }
+      assertThat(d.trackedResources()).isLessThanOrEqualTo(1_000);
+    }
+    assertThat(fired).as("cart-0 kept its sustain window through the burst").singleElement()
+        .satisfies(a -> assertThat(a.detectedAt()).isEqualTo(T0.plus(Duration.ofMinutes(5))));
+    assertThat(d.evictedStates()).isEqualTo(100_000 - 950);
+    assertThat(d.trackedResources()).as("the burst's pods are forgotten 3 minutes after their sample").isEqualTo(50);
+  }
 }

@@ -23,6 +23,16 @@ public interface Detector {
   /** Whether the condition currently holds for any resource of {@code service}. Used to verify remediations. */
   boolean isFiring(String service);
 
+  /**
+   * Per-key states (resources, series, services) this detector dropped since it was created to make room for new
+   * keys, because it holds at most a fixed number of them ({@link dev.sreagent.api.state.BoundedKeyedState}):
+   * non-zero means the telemetry had more distinct keys than the detector keeps. The agent reports the sum in its
+   * stats. Detectors without such a cap keep the default, 0.
+   */
+  default long evictedStates() {
+    return 0;
+  }
+
   /** A detector that never fires. */
   static Detector noop() {
     return new Detector() {
