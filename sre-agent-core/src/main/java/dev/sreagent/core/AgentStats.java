@@ -21,8 +21,10 @@ package dev.sreagent.core;
  * @param edgesEvicted learned call edges dropped to make room for new edges (the graph's cap was reached)
  * @param detectorStatesEvicted per-resource detector states dropped to make room for new resources, summed over the
  *     detectors ({@link dev.sreagent.api.port.Detector#evictedStates()})
+ * @param anomaliesSuppressed anomalies that joined no incident while 1,000 incidents were active (an alert storm):
+ *     counted, not opened
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
-    long detectorStatesEvicted) {}
+    long detectorStatesEvicted, long anomaliesSuppressed) {}

@@ -187,6 +187,7 @@ public final class SreAgent implements AutoCloseable {
   private long actionsShadowed;
   private long plansDenied;
   private long approvalsRequested;
+  private long anomaliesSuppressed;
   private final AtomicLong componentFailures = new AtomicLong();
 
   SreAgent(SreAgentBuilder.Parts p) {
@@ -340,7 +341,7 @@ public final class SreAgent implements AutoCloseable {
     return new AgentStats(signalsAccepted.get(), signalsDropped.get(), signalsRejected, anomalies, incidentsOpened,
         actionsExecuted, actionsFailed, actionsShadowed, plansDenied, approvalsRequested, componentFailures.get(),
         capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
-        capacity.detectorStatesEvicted());
+        capacity.detectorStatesEvicted(), anomaliesSuppressed);
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */
@@ -542,9 +543,10 @@ public final class SreAgent implements AutoCloseable {
 
   private void onAnomaly(Anomaly a, Instant now) {
     Topology topo = currentTopology();
+    List<Incident> active = store.active();
     Correlation c;
     try {
-      c = correlator.correlate(a, store.active(), topo, now);
+      c = correlator.correlate(a, active, topo, now);
     } catch (RuntimeException e) {
       contained("correlator", e);
       c = new Correlation.OpenNew(a.service());
@@ -571,6 +573,14 @@ public final class SreAgent implements AutoCloseable {
           + ", still degraded; " + inc.state() + ", with humans)", now);
       return;
     }
+    if (active.size() >= MAX_ACTIVE_INCIDENTS) {
+      anomaliesSuppressed++;
+      if (anomaliesSuppressed == 1) {
+        LOG.warn("{} incidents are active: anomalies that join none of them are counted (anomaliesSuppressed) and"
+            + " not opened until some end; first suppressed: {}", active.size(), a.summary());
+      }
+      return;
+    }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
     Incident inc = withBlastRadius(Incident.open(String.format(Locale.ROOT, "INC-%04d", ++nextIncident), a, root,
         now), topo, now);
@@ -580,6 +590,9 @@ public final class SreAgent implements AutoCloseable {
     audit(AuditTypes.INCIDENT_OPENED, inc, Map.of("anomaly", a.summary()));
     emit(IncidentEvent.Kind.OPENED, inc, a.type() + " " + inc.severity() + " on " + root + ": " + a.summary(), now);
   }
+
+  /** Active incidents at most: beyond, anomalies that join none are counted and not opened (an alert storm). */
+  static final int MAX_ACTIVE_INCIDENTS = 1_000;
 
   /** How long an escalated or rolled-back incident may own new symptoms of its still-degraded root. */
   static final Duration OWNERSHIP = Duration.ofHours(24);
