@@ -62,14 +62,17 @@ public final class ScenarioRunner {
   /** Runs {@code scenario}. */
   public ScenarioResult run(Scenario scenario) {
     Path auditFile = auditDir == null ? null : auditDir.resolve(scenario.name() + ".audit.jsonl");
-    Instant origin = VirtualClock.DEFAULT_START;
-    try (SimulationHarness h = customizer.apply(SimulationHarness.builder()
+    SimulationHarness.Builder builder = customizer.apply(SimulationHarness.builder()
         .setSeed(seed)
         .setPhase(phase)
         .setOnCallResponse(onCallResponse)
-        .setAuditFile(auditFile)
-        .setNotifier(timeline == null ? null : new TimelinePrinter(origin, timeline)))
-        .build()) {
+        .setAuditFile(auditFile));
+    // times are measured from the harness's own start, which the customizer may have moved
+    Instant origin = builder.start();
+    if (timeline != null && builder.notifier() == null) {
+      builder.setNotifier(new TimelinePrinter(origin, timeline));
+    }
+    try (SimulationHarness h = builder.build()) {
       h.runFor(scenario.injectAfter());
       Fault fault = scenario.fault();
       if (fault != null) {

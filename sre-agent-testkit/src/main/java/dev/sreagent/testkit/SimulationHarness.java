@@ -184,6 +184,14 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    Instant start() {
+      return start;
+    }
+
+    @Nullable Notifier notifier() {
+      return notifier;
+    }
+
     public SimulationHarness build() {
       return new SimulationHarness(this);
     }
