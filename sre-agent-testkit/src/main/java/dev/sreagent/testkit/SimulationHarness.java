@@ -43,7 +43,8 @@ public final class SimulationHarness implements AutoCloseable {
     this.start = b.start;
     this.step = b.step;
     this.stepListener = b.stepListener;
-    this.cluster = SimulatedCluster.builder().setSeed(b.seed).setClock(clock).build();
+    this.cluster = SimulatedCluster.builder().setSeed(b.seed).setClock(clock)
+        .setEmitUtilisation(b.emitUtilisation).build();
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
         : SimulatedOnCall.approvingAfter(clock, b.onCallResponse);
     this.agentFactory = first -> {
@@ -111,6 +112,7 @@ public final class SimulationHarness implements AutoCloseable {
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
     private Instant start = VirtualClock.DEFAULT_START;
+    private boolean emitUtilisation = true;
     private Consumer<SimulationHarness> stepListener = h -> { };
     private dev.sreagent.core.execution.ExecutorPolicy executorPolicy =
         dev.sreagent.core.execution.ExecutorPolicy.defaults();
@@ -176,6 +178,12 @@ public final class SimulationHarness implements AutoCloseable {
     /** Called after every step (dashboards, pacing to wall-clock time). */
     public Builder setStepListener(Consumer<SimulationHarness> listener) {
       this.stepListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Whether the cluster's pods report CPU utilisation (default true; see SimulatedCluster.Builder). */
+    public Builder setEmitUtilisation(boolean emit) {
+      this.emitUtilisation = emit;
       return this;
     }
 
