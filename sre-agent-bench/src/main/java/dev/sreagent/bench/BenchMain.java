@@ -18,11 +18,14 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -jar sre-agent-bench/target/sre-agent-bench.jar scenarios [--seeds N] [--phase PHASE]
+ * java -jar sre-agent-bench/target/sre-agent-bench.jar scenarios --hours 0-23 [--seeds N] [--first-seed K]
+ *     [--threads T] [--no-utilisation]
  * </pre>
  *
  * {@code scenarios} runs every built-in scenario for seeds 1..N and prints, per scenario, the detection rate, the
  * median time to detect and to resolve (simulated seconds), false incidents and guardrail violations, and the
- * simulated-to-wall-clock speed-up.
+ * simulated-to-wall-clock speed-up. With {@code --hours} each scenario starts at each of those hours of the default
+ * day ({@link HourSweep}).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -34,6 +37,9 @@ public final class BenchMain {
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help")) {
       out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
+      out.println("       sre-agent-bench scenarios --hours 0-23 [--seeds N] [--first-seed K] [--threads T] [--phase P]"
+          + " [--no-utilisation]"
+          + "   every built-in scenario started at each hour of the day");
       out.println("       sre-agent-bench nab --data <folder with <category>/<file>.csv> --out <folder>");
       out.println("       sre-agent-bench jmh [JMH options]   per-sample cost of the detectors (JMH)");
       out.println("       sre-agent-bench scale [--series N] [--rounds R]   heap per live series");
@@ -169,11 +175,43 @@ public final class BenchMain {
       return 2;
     }
     int seeds = 20;
+    long firstSeed = 1;
+    List<Integer> hours = null;
+    int threads = Runtime.getRuntime().availableProcessors();
     Phase phase = Phase.AUTONOMOUS;
+    boolean utilisation = true;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
-      if (a.equals("--seeds") && v != null) {
+      if (a.equals("--no-utilisation")) {
+        utilisation = false;
+      } else if (a.equals("--hours") && v != null) {
+        try {
+          hours = HourSweep.parseHours(v);
+        } catch (IllegalArgumentException e) {
+          err.println(e.getMessage());
+          return 2;
+        }
+        i++;
+      } else if ((a.equals("--first-seed") || a.equals("--threads")) && v != null) {
+        long n;
+        try {
+          n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+          n = -1;
+        }
+        if (n < 1 || a.equals("--threads") && n > 256) {
+          err.println(a + " must be a positive integer" + (a.equals("--threads") ? " up to 256" : "") + ", but was '"
+              + v + "'");
+          return 2;
+        }
+        if (a.equals("--threads")) {
+          threads = (int) n;
+        } else {
+          firstSeed = n;
+        }
+        i++;
+      } else if (a.equals("--seeds") && v != null) {
         try {
           seeds = Integer.parseInt(v);
         } catch (NumberFormatException e) {
@@ -196,6 +234,13 @@ public final class BenchMain {
         err.println("unknown or incomplete option '" + a + "'");
         return 2;
       }
+    }
+    if (hours != null) {
+      return HourSweep.run(hours, firstSeed, seeds, phase, threads, utilisation, out);
+    }
+    if (firstSeed != 1 || !utilisation) {
+      err.println("--first-seed and --no-utilisation need --hours");
+      return 2;
     }
     scenarios(seeds, phase, out);
     return 0;

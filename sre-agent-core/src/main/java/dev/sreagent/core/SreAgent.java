@@ -826,14 +826,31 @@ public final class SreAgent implements AutoCloseable {
     if (d.usage() != null) {
       telemetry.llm(d.usage());
     }
+    Incident subject = retyped(withEvidence, d.top(), now);
     d = calibrated(d);
-    d = withHistory(d, withEvidence.type());
-    Incident diagnosed = move(withEvidence.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
+    d = withHistory(d, subject.type());
+    Incident diagnosed = move(subject.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
     audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
         String.format(Locale.ROOT, "%.2f", d.confidence().score())));
     emit(IncidentEvent.Kind.DIAGNOSED, diagnosed, String.format(Locale.ROOT, "%s (confidence %.2f: %s)",
         d.top().cause(), d.confidence().score(), d.confidence().explanation()), now);
     decide(diagnosed, now);
+  }
+
+  /**
+   * The incident with the type its top hypothesis names, if any (errors that are a symptom of saturation are a
+   * capacity problem); audited and announced.
+   */
+  private Incident retyped(Incident inc, Hypothesis top, Instant now) {
+    IncidentType to = top.type();
+    if (to == null || to.equals(inc.type())) {
+      return inc;
+    }
+    Incident out = inc.withType(to, now);
+    String why = "re-typed " + inc.type() + " -> " + to + ": " + top.cause();
+    audit(AuditTypes.INCIDENT_UPDATED, out, Map.of("retyped", inc.type() + " -> " + to, "reason", top.cause()));
+    emit(IncidentEvent.Kind.UPDATED, out, why, now);
+    return out;
   }
 
   /** The diagnosis with its confidence mapped through the configured calibration, if any. */

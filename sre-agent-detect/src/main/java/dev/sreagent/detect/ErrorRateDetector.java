@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * Error-rate spike: the error ratio above {@code factor} times its learned baseline (default 3x, a rise of more
  * than 200%) and above an absolute floor (default 2%, so that 0.1% to 0.3% does not page), for {@code sustain}
- * (default 2 minutes). SEV2 when at least 25% of requests fail.
+ * (default 2 minutes). SEV2 when at least 25% of requests fail. The baseline learns only ratios within 3 sigma of
+ * it: a rise that stays under the threshold is not learned while it lasts (see {@link LearnedBaseline}).
  */
 public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.State> {
   /** Default multiple of the baseline. */
@@ -72,7 +73,9 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
 
   @Override
   Evaluation evaluate(State st, MetricSample sample) {
-    return againstBaseline(st.baseline, sample, (b, t) -> Math.max(factor * b.level(t), minRatio));
+    return againstBaseline(st.baseline, sample, st.firing,
+        (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
+        (b, t) -> Math.max(factor * b.level(t), minRatio));
   }
 
   @Override

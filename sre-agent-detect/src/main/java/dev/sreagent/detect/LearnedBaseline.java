@@ -1,6 +1,8 @@
 package dev.sreagent.detect;
 
+import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the latency and error-rate detectors judge a sample against: an exponentially weighted mean and variance
@@ -9,18 +11,46 @@ import java.time.Instant;
  * {@link SeasonalProfile}: when the series has a daily cycle, the expected level at a given time is the higher of the
  * weighted mean and the profile's expectation for that hour, so a regular daily peak is not an anomaly. O(1) per
  * sample, fixed memory.
+ *
+ * <p>An unresolved anomaly never becomes normal: {@link #offer} learns only usual values. A value outside the usual
+ * band (above the detector's statistical band, or breaching) starts an <em>episode</em>, and nothing is learned
+ * until the series has been back in its band for {@link #SETTLE} - not even the values that dip into the band
+ * meanwhile. A step that is many sigmas up but under a detector's relative floor therefore stays measured against
+ * the level before the step, and a later creep is seen for what it is. A genuine new normal (a deploy, a change of
+ * traffic mix) is still learned: once an episode has stayed quiet - the detector not firing - for
+ * {@link #RELEARN_AFTER}, its non-breaching values are learned again. While the detector fires nothing is learned.
  */
 final class LearnedBaseline {
+  /**
+   * How long an unusual level must hold without the detector firing before it is learned as the new normal: an
+   * hour, the width of one bucket of the daily profile (a longer hold would let the daily cycle add to a frozen
+   * step; a shorter one would learn a slow capacity loss before traffic shows it).
+   */
+  static final Duration RELEARN_AFTER = Duration.ofHours(1);
+  /** How long a series must be back in its band before an episode ends: the detectors' hysteresis. */
+  static final Duration SETTLE = Duration.ofMinutes(1);
   private static final double OUTLIER_SIGMAS = 6;
   private final Ewma ewma;
   private final RobustBaseline robust = new RobustBaseline();
   private final SeasonalProfile daily = SeasonalProfile.daily();
+  private final Duration relearnAfter;
+  /** Whether an unusual episode is under way. */
+  private boolean episode;
+  /** Since when an episode's values have been back in the band, or null. */
+  private @Nullable Instant usualSince;
+  /** Since when an episode has been quiet (the detector not firing), or null while it fires. */
+  private @Nullable Instant quietSince;
 
   LearnedBaseline(double alpha) {
-    this.ewma = new Ewma(alpha);
+    this(alpha, RELEARN_AFTER);
   }
 
-  /** Learns {@code x} seen at {@code t} (the caller learns only from values that did not breach). */
+  LearnedBaseline(double alpha, Duration relearnAfter) {
+    this.ewma = new Ewma(alpha);
+    this.relearnAfter = relearnAfter;
+  }
+
+  /** Learns {@code x} seen at {@code t} unconditionally (warm-up, tests). */
   void learn(Instant t, double x) {
     boolean outlier = robust.count() > 50 && robust.sigma() > 0
         && Math.abs(x - robust.median()) > OUTLIER_SIGMAS * robust.sigma();
@@ -29,6 +59,55 @@ final class LearnedBaseline {
     if (!outlier || ewma.count() < LatencyDetector.WARM_UP_SAMPLES) {
       ewma.update(x);
     }
+  }
+
+  /**
+   * Offers {@code x} seen at {@code t}: learned if it is usual and no episode is under way (or one just settled),
+   * or if the episode has stayed quiet for the relearn hold and {@code x} does not breach.
+   *
+   * @param unusual whether {@code x} is outside the detector's usual band (or breaches)
+   * @param breach whether {@code x} breaches the detector's threshold
+   * @param firing whether the detector is firing for this series
+   * @return whether {@code x} was learned
+   */
+  boolean offer(Instant t, double x, boolean unusual, boolean breach, boolean firing) {
+    if (!episode && !unusual) {
+      learn(t, x);
+      return true;
+    }
+    if (!episode) {
+      episode = true;
+      quietSince = null;
+    }
+    if (firing) {
+      quietSince = null;
+    } else if (quietSince == null) {
+      quietSince = t;
+    }
+    if (unusual) {
+      usualSince = null;
+      if (!breach && quietSince != null && !Duration.between(quietSince, t).minus(relearnAfter).isNegative()) {
+        learn(t, x);
+        return true;
+      }
+      return false;
+    }
+    if (usualSince == null) {
+      usualSince = t;
+    }
+    if (Duration.between(usualSince, t).minus(SETTLE).isNegative()) {
+      return false;
+    }
+    episode = false;
+    usualSince = null;
+    quietSince = null;
+    learn(t, x);
+    return true;
+  }
+
+  /** Whether an unusual episode is under way (nothing is being learned). */
+  boolean inEpisode() {
+    return episode;
   }
 
   /** The expected level at {@code t}: the weighted mean, or the daily profile's expectation when that is higher. */

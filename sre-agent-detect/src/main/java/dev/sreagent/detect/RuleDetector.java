@@ -203,9 +203,14 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   /**
    * The shared baseline rule: during warm-up learn and never breach; afterwards breach above
-   * {@code threshold(baseline, time)} and learn only from non-breaching values, so an incident never becomes normal.
+   * {@code threshold(baseline, time)}, and offer the sample to the baseline as usual only when it is within
+   * {@code band(baseline, time)} (capped at the threshold), so that neither an incident nor a step under the
+   * threshold that persists becomes normal (see {@link LearnedBaseline#offer}).
+   *
+   * @param firing whether the detector is firing for this series
    */
-  static Evaluation againstBaseline(LearnedBaseline baseline, MetricSample sample,
+  static Evaluation againstBaseline(LearnedBaseline baseline, MetricSample sample, boolean firing,
+      java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> band,
       java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> threshold) {
     double value = sample.value();
     if (baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
@@ -213,11 +218,15 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       return new Evaluation(false, Double.MAX_VALUE);
     }
     double t = threshold.applyAsDouble(baseline, sample.timestamp());
+    double usualUpTo = Math.min(t, band.applyAsDouble(baseline, sample.timestamp()));
     boolean breach = value > t;
-    if (!breach) {
-      baseline.learn(sample.timestamp(), value);
-    }
+    baseline.offer(sample.timestamp(), value, value > usualUpTo, breach, firing);
     return new Evaluation(breach, t);
+  }
+
+  /** The state of {@code resource}, or null when it is not tracked. */
+  @Nullable S state(String resource) {
+    return states.get(resource);
   }
 
   static double clampUnit(double v) {

@@ -41,6 +41,60 @@ class LearnedBaselineTest {
     assertThat(fired).singleElement().satisfies(a -> assertThat(a.threshold()).isLessThan(0.16));
   }
 
+  private static double noisy(Random rng, double level) {
+    return level * Math.exp(0.05 * rng.nextGaussian());
+  }
+
+  @Test
+  void aStepUnderTheFloorIsNotLearnedWhileItLastsSoItsCreepIsCaught() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(6);
+    List<Anomaly> fired = new ArrayList<>();
+    int i = 0;
+    for (; i < 160; i++) { // 40 min at 100 ms, 5% noise
+      fired.addAll(d.observe(p99(i, noisy(rng, 0.100))));
+    }
+    // a capacity loss: +40%, some 8 sigma up but under the +50% floor, for 40 minutes - no page yet
+    for (; i < 320; i++) {
+      fired.addAll(d.observe(p99(i, noisy(rng, 0.140))));
+    }
+    assertThat(fired).isEmpty();
+    // traffic grows and the loss shows: +65% of the level before the step. Had the step been learned, this would
+    // be +18% of the learned level and nothing would fire.
+    for (; i < 340; i++) {
+      fired.addAll(d.observe(p99(i, noisy(rng, 0.165))));
+    }
+    assertThat(fired).singleElement().satisfies(a -> assertThat(a.threshold()).isLessThan(0.16));
+  }
+
+  @Test
+  void aQuietNewLevelIsLearnedAfterTheHoldButAFiringOneNever() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(7);
+    int i = 0;
+    for (; i < 160; i++) {
+      d.observe(p99(i, noisy(rng, 0.100)));
+    }
+    // a new release is 30% slower for good: quiet (under the floor) for longer than the hold, then learned
+    int hold = (int) (LearnedBaseline.RELEARN_AFTER.toSeconds() / 15);
+    for (int k = 0; k < hold + 160; k++, i++) {
+      assertThat(d.observe(p99(i, noisy(rng, 0.130)))).isEmpty();
+    }
+    List<Anomaly> fired = new ArrayList<>();
+    for (int k = 0; k < 20; k++, i++) { // +60% of the old level is +23% of the new one
+      fired.addAll(d.observe(p99(i, noisy(rng, 0.160))));
+    }
+    assertThat(fired).isEmpty();
+    // a slowdown that fires stays an anomaly however long it lasts: its samples under the threshold are not
+    // learned either
+    for (int k = 0; k < 3 * hold; k++, i++) {
+      fired.addAll(d.observe(p99(i, noisy(rng, k < 20 || k % 2 == 0 ? 0.40 : 0.18))));
+    }
+    assertThat(fired).hasSize(1);
+    assertThat(d.isFiring("api")).isTrue();
+    assertThat(d.state("api").baseline.mean()).isBetween(0.12, 0.14);
+  }
+
   @Test
   void aSmoothDailyCycleRaisesTheExpectedLevelAtItsPeak() {
     LearnedBaseline b = new LearnedBaseline(1.0 / 40);

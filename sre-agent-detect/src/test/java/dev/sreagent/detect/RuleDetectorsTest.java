@@ -121,6 +121,48 @@ class RuleDetectorsTest {
     });
   }
 
+  /**
+   * p99 of "api" 40 minutes at 100 ms, then {@code step} times that; the CPU utilisation of its two pods as given
+   * (none when 0); its request rate 100/s, then {@code traffic} times that.
+   */
+  private static List<Anomaly> latencyStepWithCpu(double step, double cpuBefore, double cpuAfter, double traffic) {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(3);
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      Instant t = T0.plus(STEP.multipliedBy(i));
+      boolean after = i >= 160;
+      if (cpuBefore > 0) {
+        for (String pod : List.of("api-1", "api-2")) {
+          d.observe(new MetricSample(MetricNames.CPU_UTILIZATION, (after ? cpuAfter : cpuBefore)
+              * Math.exp(0.03 * rng.nextGaussian()), t, Map.of(Attributes.SERVICE_NAME, "api",
+              Attributes.K8S_POD_NAME, pod)));
+        }
+      }
+      double p99 = (after ? 0.1 * step : 0.1) * Math.exp(0.05 * rng.nextGaussian());
+      fired.addAll(d.observe(MetricSample.of(MetricNames.LATENCY_P99, p99, t, "api")));
+      fired.addAll(d.observe(MetricSample.of(MetricNames.REQUEST_RATE, (after ? 100 * traffic : 100)
+          * Math.exp(0.02 * rng.nextGaussian()), t, "api")));
+    }
+    return fired;
+  }
+
+  @Test
+  void latencyWaivesItsFloorWhenEachRequestCostsMoreCpu() {
+    // +30% p99 (6 sigma, under the +50% floor) while CPU goes from 38% to 69% at the same traffic: a capacity loss
+    assertThat(latencyStepWithCpu(1.3, 0.38, 0.69, 1.0)).singleElement().satisfies(a -> {
+      assertThat(a.summary()).contains("while its CPU utilisation rose to").contains("costing x1.8 the CPU");
+      assertThat(a.threshold()).isLessThan(0.125);
+    });
+    // the same step with CPU flat, or with no CPU metrics at all: under the floor, nothing fires
+    assertThat(latencyStepWithCpu(1.3, 0.38, 0.40, 1.0)).isEmpty();
+    assertThat(latencyStepWithCpu(1.3, 0, 0, 1.0)).isEmpty();
+    // CPU up because traffic is up: each request costs the same, the floor stands
+    assertThat(latencyStepWithCpu(1.3, 0.38, 0.69, 1.8)).isEmpty();
+    // CPU per request up alone is not a latency anomaly
+    assertThat(latencyStepWithCpu(1.0, 0.38, 0.69, 1.0)).isEmpty();
+  }
+
   @Test
   void errorRateNeedsThreeTimesTheBaselineAndTheFloor() {
     ErrorRateDetector d = new ErrorRateDetector();

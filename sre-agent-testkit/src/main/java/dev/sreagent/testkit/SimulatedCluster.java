@@ -40,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>Each service is a queue: utilisation rho = arrivals / (replicas x capacity); mean latency = service time /
  *       (1 - rho), saturating near rho = 1; above 1 the excess is dropped as errors. A caller's latency includes its
  *       callees'; a caller fails 90% of the calls its callees fail.
+ *   <li>Each pod reports its CPU utilisation (fraction of its CPU limit, as cAdvisor's usage over limit): the
+ *       service's queueing utilisation rho, at most 100%, with a little noise of its own (it draws from its own
+ *       generator, so the other signals are the same with or without it; {@link Builder#setEmitUtilisation}).
  *   <li>Pods have memory (fraction of the limit); a leaking pod is OOM-killed at 100% and replaced.
  *   <li>Each service has a log volume per node it runs on, rotated at 70%; a log burst disables rotation.
  *   <li>Revisions become "healthy" after 30 minutes with their own error ratio below 2%.
@@ -66,8 +69,11 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private @Nullable TelemetrySink sink;
   private double surge = 1.0;
   private final boolean emitSpans;
+  private final boolean emitUtilisation;
   /** Its own generator, so that log lines never change the random sequence the rest of the model draws from. */
   private final Random logRng;
+  /** Likewise for the CPU utilisation noise. */
+  private final Random cpuRng;
   private @Nullable Instant lastEmit;
   private long emitted;
   private int changesApplied;
@@ -76,7 +82,9 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     this.clock = b.clock;
     this.rng = new Random(b.seed);
     this.logRng = new Random(b.seed * 31 + 7);
+    this.cpuRng = new Random(b.seed * 31 + 11);
     this.emitSpans = b.emitSpans;
+    this.emitUtilisation = b.emitUtilisation;
     List<String> ns = new ArrayList<>();
     for (int i = 1; i <= b.nodes; i++) {
       ns.add("node-" + i);
@@ -130,8 +138,18 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     private List<ServiceSpec> services = ShopTopology.services();
     private int nodes = 3;
     private boolean emitSpans = true;
+    private boolean emitUtilisation = true;
 
     private Builder() {}
+
+    /**
+     * Whether every pod reports its CPU utilisation (default true). Off, the cluster looks like one whose containers
+     * have no CPU limit or whose CPU metrics are not collected: the agent must cope without them.
+     */
+    public Builder setEmitUtilisation(boolean emit) {
+      this.emitUtilisation = emit;
+      return this;
+    }
 
     /** Whether to emit one sampled trace per call edge per step (default true). */
     public Builder setEmitSpans(boolean emit) {
@@ -446,6 +464,13 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
         double m = Math.min(1.0, p.memory + 0.005 * rng.nextGaussian());
         out.add(new MetricSample(MetricNames.MEMORY_UTILIZATION, m, now, Map.of(Attributes.SERVICE_NAME, name,
             Attributes.K8S_POD_NAME, p.name, Attributes.K8S_NAMESPACE, NAMESPACE, Attributes.HOST_NAME, p.node)));
+      }
+      if (emitUtilisation) {
+        for (SimPod p : s.pods) {
+          double cpu = Math.min(1.0, Math.min(1.0, s.rho) * Math.exp(0.03 * cpuRng.nextGaussian()));
+          out.add(new MetricSample(MetricNames.CPU_UTILIZATION, cpu, now, Map.of(Attributes.SERVICE_NAME, name,
+              Attributes.K8S_POD_NAME, p.name, Attributes.K8S_NAMESPACE, NAMESPACE, Attributes.HOST_NAME, p.node)));
+        }
       }
       Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, name, Attributes.K8S_NAMESPACE, NAMESPACE);
       out.add(new MetricSample(MetricNames.LATENCY_P99, 3.0 * s.latency * noise(0.05), now, attrs));

@@ -247,10 +247,24 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    /** Whether the cluster's pods report CPU utilisation (default true; see SimulatedCluster.Builder). */
+    public Builder setEmitUtilisation(boolean emit) {
+      cluster.setEmitUtilisation(emit);
+      return this;
+    }
+
     /** When the simulation starts (default {@link VirtualClock#DEFAULT_START}, a Monday 08:00 UTC). */
     public Builder setStart(Instant start) {
       this.start = Objects.requireNonNull(start, "start");
       return this;
+    }
+
+    Instant start() {
+      return start;
+    }
+
+    @Nullable Notifier notifier() {
+      return notifier;
     }
 
     public SimulationHarness build() {

@@ -64,7 +64,9 @@ class VerificationTest {
 
   @Test
   void noBlindRollbackWithoutARecentDeploy() {
-    try (SimulationHarness h = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS).build()) {
+    // no CPU metrics: the agent cannot tell saturation from a failing dependency or a configuration change
+    try (SimulationHarness h = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS).setEmitUtilisation(false)
+        .build()) {
       h.runFor(Scenarios.WARM_UP);
       // capacity so low that requests are dropped: an error spike with no deploy behind it
       h.inject(new Fault.CapacityLoss("payments", 0.15));
@@ -76,6 +78,24 @@ class VerificationTest {
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
       assertThat(inc.outcome()).contains("no action in the catalog fits");
       assertThat(h.cluster().executor().applied()).isEmpty();
+    }
+  }
+
+  @Test
+  void theSameErrorSpikeOnASaturatedServiceIsCapacityAndIsScaledOutNotRolledBack() {
+    try (SimulationHarness h = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS).build()) {
+      h.runFor(Scenarios.WARM_UP);
+      h.inject(new Fault.CapacityLoss("payments", 0.15));
+      h.runFor(Duration.ofMinutes(20));
+      Incident inc = h.agent().incidents().get(0);
+      assertThat(inc.rootService()).isEqualTo("payments");
+      assertThat(inc.type()).isEqualTo(IncidentType.HIGH_LATENCY);
+      assertThat(inc.anomalies()).anyMatch(a -> a.type().equals(IncidentType.ERROR_RATE_SPIKE));
+      assertThat(inc.diagnosis().top().cause()).startsWith("saturation of payments");
+      assertThat(h.cluster().executor().applied().values()).isNotEmpty()
+          .allSatisfy(r -> assertThat(r.message()).startsWith("scaled payments to "));
+      assertThat(h.agent().auditLog().records()).anyMatch(r -> r.entry().type().equals(AuditTypes.INCIDENT_UPDATED)
+          && "error-rate-spike -> high-latency".equals(r.entry().data().get("retyped")));
     }
   }
 }

@@ -86,6 +86,12 @@ public record Incident(
         new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome);
   }
 
+  /** Copy with {@code t} as type (a diagnosis found the detected type to be a symptom). */
+  public Incident withType(IncidentType t, Instant now) {
+    return new Incident(id, Objects.requireNonNull(t, "t"), severity, state, rootService, affectedServices,
+        anomalies, openedAt, now, evidence, diagnosis, plan, outcome);
+  }
+
   /** Copy with {@code s} as severity. */
   public Incident withSeverity(Severity s, Instant now) {
     return new Incident(id, type, s, state, rootService, affectedServices, anomalies, openedAt, now, evidence,

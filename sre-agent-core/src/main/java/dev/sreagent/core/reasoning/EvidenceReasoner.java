@@ -24,7 +24,10 @@ import java.util.Optional;
 /**
  * The offline reasoner: maps the incident type and the evidence to ranked hypotheses with rules an SRE would use
  * (a deploy shortly before an error spike points at the deploy; rising traffic before latency points at
- * saturation), cites the retrieved runbooks, and explains its confidence as three factors:
+ * saturation; errors and latency rising together on a service whose CPU is at its limit, with no deploy to blame,
+ * are saturation too - a capacity problem, so the top hypothesis re-types the incident as high latency and the
+ * planner scales out instead of escalating a rollback it cannot justify), cites the retrieved runbooks, and
+ * explains its confidence as three factors:
  * <ul>
  *   <li>{@code detector} — mean anomaly score of the root service's anomalies;
  *   <li>{@code evidence} — how strongly the evidence supports the top hypothesis;
@@ -41,6 +44,15 @@ public final class EvidenceReasoner implements Reasoner {
           + "|too many connections|no available connection");
   /** Top hypotheses that blame a traffic surge start with this text. */
   public static final String SURGE_PREFIX = "traffic surge";
+  /**
+   * CPU utilisation (of the limit) at which a service counts as saturated: queueing delay grows as 1 / (1 - rho),
+   * ten times the service time at 90%, and a service shedding load runs at its limit.
+   */
+  public static final double SATURATED_UTILISATION = 0.9;
+  /** Traffic growth over the evidence window (last / lowest request rate) that counts as a surge. */
+  private static final double SURGE_GROWTH = 1.3;
+  /** How much higher than its lowest the root's p99 must end the window to count as risen: the latency floor. */
+  private static final double LATENCY_ROSE = 1.5;
 
   @Override
   public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
@@ -68,22 +80,45 @@ public final class EvidenceReasoner implements Reasoner {
         hypotheses.add(new Hypothesis("capacity loss in " + root, 0.2, "latency rose without a traffic increase",
             citations));
         evidenceFactor = 0.8;
-      } else if (growth > 1.3) {
+      } else if (growth > SURGE_GROWTH) {
         hypotheses.add(new Hypothesis(String.format(SURGE_PREFIX + " (x%.1f) saturates %s", growth, root), 0.75,
             String.format("request rate of %s rose x%.1f over the window while latency rose", root, growth),
             citations));
         hypotheses.add(new Hypothesis("capacity loss in " + root, 0.15, "latency rose with the surge", citations));
         evidenceFactor = 0.85;
       } else {
+        java.util.OptionalDouble cpu = utilisation(evidence, root);
         hypotheses.add(new Hypothesis("capacity loss in " + root + " (throttling or a noisy neighbour)", 0.6,
-            "latency rose without a traffic increase and no downstream dependency is slow", citations));
+            "latency rose without a traffic increase and no downstream dependency is slow"
+                + (cpu.isPresent() ? String.format(java.util.Locale.ROOT, "; CPU utilisation of %s is %.0f%% of its"
+                + " limit", root, cpu.getAsDouble() * 100) : ""), citations));
         hypotheses.add(new Hypothesis("slow dependency of " + root, 0.25,
             "not excluded: dependencies without telemetry", citations));
         evidenceFactor = 0.7;
       }
     } else if (t.equals(IncidentType.ERROR_RATE_SPIKE)) {
       Optional<ChangeEvent> deploy = recentDeploy(evidence, incident);
-      if (deploy.isPresent()) {
+      double growth = trafficGrowth(evidence, root);
+      java.util.OptionalDouble cpu = utilisation(evidence, root);
+      boolean slower = latencyRose(incident, evidence, root);
+      if (deploy.isEmpty() && slower && growth > SURGE_GROWTH) {
+        hypotheses.add(new Hypothesis(String.format(java.util.Locale.ROOT, SURGE_PREFIX + " (x%.1f) saturates %s:"
+            + " it sheds load", growth, root), 0.75, String.format(java.util.Locale.ROOT, "request rate of %s rose"
+            + " x%.1f over the window and its latency rose with its errors; no deploy of %s in the last %d min",
+            root, growth, root, DEPLOY_SUSPECT_WINDOW.toMinutes()), citations, IncidentType.HIGH_LATENCY));
+        hypotheses.add(new Hypothesis("failing dependency or configuration of " + root, 0.15,
+            "not excluded: errors with rising traffic can also come from a dependency", citations));
+        evidenceFactor = 0.85;
+      } else if (deploy.isEmpty() && slower && cpu.isPresent() && cpu.getAsDouble() >= SATURATED_UTILISATION) {
+        hypotheses.add(new Hypothesis("saturation of " + root + ": capacity loss (throttling or a noisy neighbour)"
+            + " makes it shed load", 0.7, String.format(java.util.Locale.ROOT, "CPU utilisation of %s is %.0f%% of"
+            + " its limit and its latency rose with its errors, without a traffic increase (x%.1f) and without a"
+            + " deploy in the last %d min", root, cpu.getAsDouble() * 100, growth,
+            DEPLOY_SUSPECT_WINDOW.toMinutes()), citations, IncidentType.HIGH_LATENCY));
+        hypotheses.add(new Hypothesis("failing dependency or configuration of " + root, 0.2,
+            "not excluded: a slow dependency without telemetry also raises latency and errors", citations));
+        evidenceFactor = 0.8;
+      } else if (deploy.isPresent()) {
         ChangeEvent d = deploy.get();
         long minutes = Duration.between(d.timestamp(), incident.openedAt()).toMinutes();
         hypotheses.add(new Hypothesis("bad deploy of " + root + " revision " + d.revision(), 0.8,
@@ -158,6 +193,34 @@ public final class EvidenceReasoner implements Reasoner {
       }
     }
     return 1.0;
+  }
+
+  /**
+   * Mean CPU utilisation of {@code service}'s pods at their latest sample (pods gone since are left out), or empty
+   * when it reports none.
+   */
+  private static java.util.OptionalDouble utilisation(Evidence e, String service) {
+    List<MetricWindow> cpu = e.metrics().stream()
+        .filter(w -> w.service().equals(service) && w.series().startsWith(MetricNames.CPU_UTILIZATION)
+            && w.count() > 0)
+        .toList();
+    java.util.Optional<java.time.Instant> latest = cpu.stream().map(MetricWindow::to)
+        .max(Comparator.naturalOrder());
+    return latest.isEmpty() ? java.util.OptionalDouble.empty()
+        : cpu.stream().filter(w -> w.to().equals(latest.get())).mapToDouble(MetricWindow::last).average();
+  }
+
+  /** Whether the latency of {@code root} rose: its own latency anomaly, or its p99 ending far above its lowest. */
+  private static boolean latencyRose(Incident incident, Evidence e, String root) {
+    if (incident.rootAnomalies().stream().anyMatch(a -> a.type().equals(IncidentType.HIGH_LATENCY))) {
+      return true;
+    }
+    for (MetricWindow w : e.metrics()) {
+      if (w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0) {
+        return w.last() >= LATENCY_ROSE * w.min();
+      }
+    }
+    return false;
   }
 
   private static int replicasHint(Evidence e, String service) {
