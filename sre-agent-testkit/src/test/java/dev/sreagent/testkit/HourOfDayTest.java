@@ -2,6 +2,7 @@ package dev.sreagent.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,12 +24,12 @@ class HourOfDayTest {
     // latency and CPU at its limit, no deploy to blame: a capacity problem, not a failing dependency
     ScenarioResult r = run("high-latency", "2026-03-02T14:00:00Z", 5);
     assertThat(r.incidents()).singleElement().satisfies(i -> {
-      assertThat(i.type()).isEqualTo("high-latency");
+      assertThat(i.type()).isEqualTo(IncidentType.HIGH_LATENCY);
       assertThat(i.rootService()).isEqualTo("frontend");
       assertThat(i.diagnosis()).startsWith("saturation of frontend");
       assertThat(i.openedAfterSeconds()).isGreaterThanOrEqualTo(Scenarios.WARM_UP.toSeconds());
     });
-    assertThat(r.outcome()).isEqualTo("resolved");
+    assertThat(r.outcome()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
     assertThat(r.actionsExecuted()).isPositive();
     assertThat(r.violations()).isEmpty();
   }
@@ -39,9 +40,9 @@ class HourOfDayTest {
     // rising x1.8 with it (utilisation 43% -> 78% at the same traffic) is what makes it a capacity change
     ScenarioResult r = run("high-latency", "2026-03-02T06:00:00Z", 5);
     assertThat(r.detectedSeconds()).as("%s", r).isNotNull().isLessThan(600L);
-    assertThat(r.incidents().get(0).type()).isEqualTo("high-latency");
+    assertThat(r.incidents().get(0).type()).isEqualTo(IncidentType.HIGH_LATENCY);
     assertThat(r.incidents().get(0).rootService()).isEqualTo("frontend");
-    assertThat(r.outcome()).isEqualTo("resolved");
+    assertThat(r.outcome()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
   }
 
   @Test
@@ -52,7 +53,7 @@ class HourOfDayTest {
         b -> b.setStart(Instant.parse("2026-03-02T06:00:00Z")).setEmitUtilisation(false))
         .run(Scenarios.named("high-latency").orElseThrow());
     assertThat(r.detectedSeconds()).as("%s", r).isNotNull().isGreaterThan(600L);
-    assertThat(r.incidents().get(0).type()).isEqualTo("high-latency");
+    assertThat(r.incidents().get(0).type()).isEqualTo(IncidentType.HIGH_LATENCY);
     assertThat(r.incidents().get(0).rootService()).isEqualTo("frontend");
   }
 
