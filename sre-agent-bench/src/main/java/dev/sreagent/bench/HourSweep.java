@@ -142,8 +142,8 @@ final class HourSweep {
           hourFalses += r.falseIncidents();
           violations += r.violations().size();
           hourViolations += r.violations().size();
-          resolved += "resolved".equals(r.outcome()) ? 1 : 0;
-          rolled += "rolled-back".equals(r.outcome()) ? 1 : 0;
+          resolved += r.outcome() == ScenarioResult.Outcome.RESOLVED ? 1 : 0;
+          rolled += r.outcome() == ScenarioResult.Outcome.ROLLED_BACK ? 1 : 0;
           if (s.fault() == null) {
             continue;
           }

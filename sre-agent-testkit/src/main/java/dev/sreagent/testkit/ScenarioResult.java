@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param incidents every incident the agent opened
  * @param detectedSeconds seconds from the first fault's injection to its incident, or null when missed
  * @param resolvedSeconds seconds from the first fault's injection to its verified resolution, or null
- * @param falseIncidents incidents that match no injected fault
+ * @param falseIncidents incidents no injected fault explains (of another type, on another root, or before it)
  * @param actionsExecuted actions that took effect
  * @param actionsShadowed actions recorded but not run (OBSERVE)
  * @param plansDenied plans refused

@@ -141,7 +141,11 @@ public final class ScenarioRunner {
           f.fault().expectedRoot(), f.at(), match == null ? null : match.id(), detected, resolved,
           outcomeOf(match, stats)));
     }
-    int falseIncidents = (int) incidents.stream().filter(i -> !matched.contains(i.id())).count();
+    // an incident a fault explains (its type, opened after it, on its root or any root when it has none) is not
+    // false, even when it is not the first: a surge saturating two services, a leak killing a pod twice
+    int falseIncidents = (int) incidents.stream().filter(i -> h.faults().stream().noneMatch(f ->
+        !i.openedAt().isBefore(f.at()) && i.type().equals(f.fault().expectedType())
+            && (f.fault().expectedRoot() == null || f.fault().expectedRoot().equals(i.rootService())))).count();
     GuardrailOracle oracle = h.oracle();
     oracle.checkAuditTrail(h.agent());
     List<String> violations = oracle.violations();
