@@ -1134,6 +1134,18 @@ public final class SreAgent implements AutoCloseable {
                 policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
             return;
           }
+          // the last attempt's answer may be wrong too (a lie, a timeout that landed): ask before giving up, so an
+          // action that did take effect is counted by the caps rather than forgotten
+          Optional<ActionResult> landed = reconcileSafely(executor.get(), key);
+          if (landed.isPresent() && landed.get().succeeded()) {
+            audit(AuditTypes.ACTION_RECONCILED, inc, Map.of("idempotencyKey", key, "status",
+                landed.get().status().name(), "message", landed.get().message()));
+            complete(inc, action, key, landed.get(), landed.get().at());
+            actionsExecuted++;
+            emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": reconciled, it had taken effect: "
+                + landed.get().message(), now);
+            continue;
+          }
           complete(inc, action, key, result, now);
           fail(inc, now, action, new ActionResult(key, result.status(), "gave up after " + attempt + " attempts: "
               + result.message(), now));

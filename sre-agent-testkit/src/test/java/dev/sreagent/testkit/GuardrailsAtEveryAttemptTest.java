@@ -131,4 +131,46 @@ class GuardrailsAtEveryAttemptTest {
       assertNothingRenewedAndEscalated(h, "kill switch engaged: hands off");
     }
   }
+
+  @Test
+  void anActionThatLandedWhileTheLastAttemptReportedFailureIsCountedByTheCaps() {
+    // one attempt only, and the executor lies: the renewal takes effect but is reported FAILED
+    dev.sreagent.core.execution.ExecutorPolicy once = new dev.sreagent.core.execution.ExecutorPolicy(1,
+        Duration.ofSeconds(10), 2, 0.5, Duration.ofSeconds(30), 50f, 10, 100, Duration.ofMinutes(5), 4);
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(10).setExecutorPolicy(once)
+        .setExecutorWrapper(e -> new dev.sreagent.api.port.ActionExecutor() {
+          @Override
+          public String name() {
+            return "liar";
+          }
+
+          @Override
+          public boolean supports(dev.sreagent.api.model.Action action) {
+            return e.supports(action);
+          }
+
+          @Override
+          public dev.sreagent.api.model.ActionResult execute(dev.sreagent.api.model.Action action,
+              dev.sreagent.api.model.ExecutionContext ctx) {
+            var real = e.execute(action, ctx);
+            return new dev.sreagent.api.model.ActionResult(ctx.idempotencyKey(),
+                dev.sreagent.api.model.ActionResult.Status.FAILED, "lie: " + real.message(), real.at());
+          }
+
+          @Override
+          public java.util.Optional<dev.sreagent.api.model.ActionResult> reconcile(String key) {
+            return e.reconcile(key);
+          }
+        }).build()) {
+      h.runFor(Duration.ofMinutes(30));
+      h.inject(new Fault.ExpiringCertificate("payments", TEN_DAYS));
+      h.runFor(Duration.ofMinutes(3));
+      h.inject(new Fault.ExpiringCertificate("payments", TEN_DAYS)); // renewed, then the same fault again
+      h.runFor(Duration.ofMinutes(10));
+      assertThat(h.cluster().changesApplied()).as("renewed once: the second renewal is within the cooldown of a"
+          + " renewal that did land").isEqualTo(1);
+      assertThat(h.records(AuditTypes.ACTION_RECONCILED)).hasSize(1);
+      assertThat(h.agent().incidents().get(0).state()).isNotEqualTo(IncidentState.ESCALATED);
+    }
+  }
 }
