@@ -36,7 +36,7 @@ public final class BenchMain {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help")) {
-      out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous]");
+      out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous] [--fingerprint FILE]");
       out.println("       sre-agent-bench scenarios --hours 0-23 [--seeds N] [--first-seed K] [--threads T] [--phase P]"
           + " [--no-utilisation]"
           + "   every built-in scenario started at each hour of the day");
@@ -180,10 +180,14 @@ public final class BenchMain {
     int threads = Runtime.getRuntime().availableProcessors();
     Phase phase = Phase.AUTONOMOUS;
     boolean utilisation = true;
+    java.nio.file.Path fingerprint = null;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
-      if (a.equals("--no-utilisation")) {
+      if (a.equals("--fingerprint") && v != null) {
+        fingerprint = java.nio.file.Path.of(v);
+        i++;
+      } else if (a.equals("--no-utilisation")) {
         utilisation = false;
       } else if (a.equals("--hours") && v != null) {
         try {
@@ -242,8 +246,37 @@ public final class BenchMain {
       err.println("--first-seed and --no-utilisation need --hours");
       return 2;
     }
-    scenarios(seeds, phase, out);
+    List<String> lines = scenarios(seeds, phase, out);
+    if (fingerprint != null) {
+      try {
+        java.nio.file.Files.write(fingerprint, lines);
+      } catch (java.io.IOException e) {
+        err.println("cannot write " + fingerprint + ": " + e.getMessage());
+        return 1;
+      }
+      out.printf(Locale.ROOT, "fingerprint of %d runs written to %s%n", seeds * Scenarios.builtIn().size(),
+          fingerprint);
+    }
     return 0;
+  }
+
+  /**
+   * One line per incident and per applied action of a run: what a change that should not alter behaviour (a refactor)
+   * must leave identical, compared with {@code diff}.
+   */
+  static List<String> fingerprint(ScenarioResult r) {
+    List<String> out = new ArrayList<>();
+    String run = r.scenario() + " seed " + r.seed() + " " + r.phase();
+    for (ScenarioResult.IncidentSummary i : r.incidents()) {
+      out.add(run + " incident " + i.id() + " " + i.type() + "@" + i.rootService() + " " + i.severity() + " "
+          + i.state() + " opened+" + i.openedAfterSeconds() + "s | " + i.diagnosis() + " | " + i.decision() + " | "
+          + i.outcome());
+    }
+    for (var a : r.actions()) {
+      out.add(run + " action " + a.at() + " " + a.incidentId() + " " + a.action().canonical());
+    }
+    out.add(run + " outcome " + r.outcome() + " violations " + r.violations());
+    return out;
   }
 
   /** {@code --key value} pairs after the command; null (the problem printed) for a lone or stray argument. */
@@ -289,14 +322,17 @@ public final class BenchMain {
     }
   }
 
-  static void scenarios(int seeds, Phase phase, PrintStream out) {
+  static List<String> scenarios(int seeds, Phase phase, PrintStream out) {
+    List<String> fingerprints = new ArrayList<>();
     Map<String, List<ScenarioResult>> byScenario = new TreeMap<>();
     long simulated = 0;
     long wallStart = System.nanoTime();
     for (int seed = 1; seed <= seeds; seed++) {
       ScenarioRunner runner = new ScenarioRunner(phase, seed, Duration.ofMinutes(3), null, null);
       for (Scenario s : Scenarios.builtIn()) {
-        byScenario.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(runner.run(s));
+        ScenarioResult r = runner.run(s);
+        byScenario.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(r);
+        fingerprints.addAll(fingerprint(r));
         simulated += s.duration().toSeconds();
       }
       out.printf(Locale.ROOT, "seed %d/%d done%n", seed, seeds);
@@ -320,6 +356,7 @@ public final class BenchMain {
     }
     out.printf(Locale.ROOT, "%d simulated s in %d ms wall: x%d%n", simulated, wallMillis,
         wallMillis == 0 ? 0 : simulated * 1000 / wallMillis);
+    return fingerprints;
   }
 
   private static String median(List<Long> values) {
