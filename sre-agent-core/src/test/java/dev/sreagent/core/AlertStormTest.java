@@ -30,8 +30,8 @@ class AlertStormTest {
             now.get(), Map.of(Attributes.SERVICE_NAME, "junk-" + i, Attributes.TLS_CERTIFICATE, "junk-" + i)));
       }
       agent.tick();
-      assertThat(agent.incidents()).hasSize(SreAgent.MAX_ACTIVE_INCIDENTS);
-      assertThat(agent.stats().anomaliesSuppressed()).isEqualTo(1_200 - SreAgent.MAX_ACTIVE_INCIDENTS);
+      assertThat(agent.incidents()).hasSize(IncidentIntake.MAX_ACTIVE_INCIDENTS);
+      assertThat(agent.stats().anomaliesSuppressed()).isEqualTo(1_200 - IncidentIntake.MAX_ACTIVE_INCIDENTS);
       // once the storm's incidents end (OBSERVE: shadowed and handed to humans), new ones open again
       now.set(T0.plus(Duration.ofMinutes(2)));
       agent.tick();

@@ -88,6 +88,18 @@ public record Scorecard(List<ScenarioResult> results, long simulatedSeconds, lon
     return s == null ? "-" : s + "s";
   }
 
+  /**
+   * {@code value} as JSON the way the scorecard writes results: ISO-8601 times, incident types and outcomes as their
+   * names. For dashboards and reports that show {@link ScenarioResult}s.
+   */
+  public static String toJson(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The scorecard as JSON: {@code {"scenarios": [...], "totals": {...}}}. */
   public String toJson() {
     Map<String, Object> doc = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package dev.sreagent.standalone;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.util.Map;
  * user {@code dashboard} with role {@code sre}.
  */
 final class DashboardServer implements AutoCloseable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final HttpServer http;
 
   DashboardServer(int port, DemoState state) throws IOException {
@@ -34,7 +32,7 @@ final class DashboardServer implements AutoCloseable {
       }
     });
     http.createContext("/api/state", ex -> reply(ex, 200, "application/json",
-        MAPPER.writeValueAsString(state.snapshot())));
+        dev.sreagent.testkit.Scorecard.toJson(state.snapshot())));
     http.createContext("/api/decide", ex -> {
       if (!ex.getRequestMethod().equals("POST")) {
         reply(ex, 405, "text/plain", "POST only");

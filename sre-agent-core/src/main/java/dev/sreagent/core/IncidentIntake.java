@@ -1,0 +1,185 @@
+package dev.sreagent.core;
+
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.ChangeEvent;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Severity;
+import dev.sreagent.api.model.Signal;
+import dev.sreagent.api.model.Span;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.Correlation;
+import dev.sreagent.api.port.Correlator;
+import dev.sreagent.api.port.Detector;
+import dev.sreagent.core.audit.AuditTypes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Intake: signals go to the investigation windows, the call graph and the detectors; the anomalies they report are
+ * correlated into incidents — joining an active one, staying with an escalated incident whose root is still degraded,
+ * or opening a new one, at most {@link #MAX_ACTIVE_INCIDENTS} at a time.
+ */
+final class IncidentIntake {
+  private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
+  /** Active incidents at most: beyond, anomalies that join none are counted and not opened (an alert storm). */
+  static final int MAX_ACTIVE_INCIDENTS = 1_000;
+  /** How long an escalated or rolled-back incident may own new symptoms of its still-degraded root. */
+  static final Duration OWNERSHIP = Duration.ofHours(24);
+  /** How many of the newest incidents are considered as owners. */
+  static final int OWNER_SCAN = 500;
+  /** How many times one anomaly may be raised again after its incident ended. */
+  static final int MAX_RAISES = 3;
+
+  private final LoopContext ctx;
+  private final IncidentBook book;
+  private final Correlator correlator;
+  /** How often an anomaly episode was raised again after its incident resolved. */
+  private final Map<String, Integer> raised = new HashMap<>();
+
+  IncidentIntake(LoopContext ctx, IncidentBook book, Correlator correlator) {
+    this.ctx = ctx;
+    this.book = book;
+    this.correlator = correlator;
+  }
+
+  /** One signal through the windows, the call graph and the detectors; anomalies go to {@code found}. */
+  void ingest(Signal s, List<Anomaly> found) {
+    if (s instanceof MetricSample m) {
+      if (!Double.isFinite(m.value())) {
+        ctx.counters.signalsRejected.incrementAndGet();
+        ctx.telemetry.rejected();
+        return;
+      }
+      ctx.windows.add(m);
+    } else if (s instanceof ChangeEvent e) {
+      ctx.windows.add(e);
+    } else if (s instanceof LogRecord r) {
+      ctx.windows.add(r);
+    } else if (s instanceof Span span) {
+      ctx.graph.observe(span);
+    }
+    for (Detector d : ctx.detectors) {
+      try {
+        found.addAll(d.observe(s));
+      } catch (RuntimeException e) {
+        ctx.contained("detector " + d.name(), e);
+      }
+    }
+  }
+
+  /** Correlates one anomaly into an incident. */
+  void onAnomaly(Anomaly a, Instant now) {
+    Topology topo = ctx.currentTopology();
+    List<Incident> active = ctx.store.active();
+    Correlation c;
+    try {
+      c = correlator.correlate(a, active, topo, now);
+    } catch (RuntimeException e) {
+      ctx.contained("correlator", e);
+      c = new Correlation.OpenNew(a.service());
+    }
+    if (c instanceof Correlation.Attach at) {
+      Optional<Incident> target = ctx.store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
+      if (target.isPresent()) {
+        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now), topo, now);
+        ctx.store.save(inc);
+        ctx.audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
+        ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
+        return;
+      }
+    }
+    Optional<Incident> owner = unresolvedOwner(a, topo, now);
+    if (owner.isPresent()) {
+      // humans own an escalated incident whose root is still degraded: a new symptom of it is theirs too, not a
+      // new incident rooted at a healthy caller
+      Incident inc = owner.get().withAnomaly(a, owner.get().rootService(), owner.get().type(), now);
+      ctx.store.save(inc);
+      ctx.audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary(), "reason", "a symptom of "
+          + inc.id() + ", whose root " + inc.rootService() + " is still degraded (" + inc.state() + ")"));
+      ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (a symptom of " + inc.rootService()
+          + ", still degraded; " + inc.state() + ", with humans)", now);
+      return;
+    }
+    if (active.size() >= MAX_ACTIVE_INCIDENTS) {
+      if (ctx.counters.anomaliesSuppressed.incrementAndGet() == 1) {
+        LOG.warn("{} incidents are active: anomalies that join none of them are counted (anomaliesSuppressed) and"
+            + " not opened until some end; first suppressed: {}", active.size(), a.summary());
+      }
+      return;
+    }
+    String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
+    Incident inc = withBlastRadius(Incident.open(book.nextId(), a, root, now), topo, now);
+    opened(inc, Map.of("anomaly", a.summary()), a.type() + " " + inc.severity() + " on " + root + ": "
+        + a.summary(), now);
+  }
+
+  /** A new incident: counted, saved, traced, audited, announced. */
+  void opened(Incident inc, Map<String, String> data, String message, Instant now) {
+    ctx.counters.incidentsOpened.incrementAndGet();
+    ctx.store.save(inc);
+    ctx.telemetry.opened(inc);
+    ctx.audit(AuditTypes.INCIDENT_OPENED, inc, data);
+    ctx.emit(IncidentEvent.Kind.OPENED, inc, message, now);
+  }
+
+  /**
+   * The escalated or rolled-back incident that explains {@code a}: one of the same type whose root the detectors
+   * still find degraded, where {@code a} is on another affected service or on a service that calls the root. (An
+   * anomaly on the root itself is a new episode there: a recurrence, not a symptom.)
+   */
+  private Optional<Incident> unresolvedOwner(Anomaly a, Topology topo, Instant now) {
+    List<Incident> all = ctx.store.all();
+    for (int i = all.size() - 1; i >= Math.max(0, all.size() - OWNER_SCAN); i--) {
+      Incident inc = all.get(i);
+      if (inc.updatedAt().isBefore(now.minus(OWNERSHIP))) {
+        continue;
+      }
+      if ((inc.state() != IncidentState.ESCALATED && inc.state() != IncidentState.ROLLED_BACK)
+          || !inc.type().equals(a.type()) || a.service().equals(inc.rootService())
+          || !(inc.affectedServices().contains(a.service()) || topo.reaches(a.service(), inc.rootService()))) {
+        continue;
+      }
+      if (ctx.firing(inc.type(), inc.rootService())) {
+        return Optional.of(inc);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Correlates anomalies that still fire after their incident resolved as if they had just been detected (their
+   * detectors report once per episode, so nothing else would): they join an active incident they belong to, or open
+   * a follow-up rooted where the evidence points now.
+   */
+  void raiseAgain(List<Anomaly> lingering, Instant now) {
+    for (Anomaly a : lingering) {
+      String key = a.key() + "@" + a.startedAt();
+      int n = raised.merge(key, 1, Integer::sum);
+      if (raised.size() > 10_000) {
+        raised.clear(); // bounded: an old episode's count is not worth keeping
+      }
+      if (n <= MAX_RAISES) {
+        onAnomaly(a, now);
+      }
+    }
+  }
+
+  /** Raises the severity of an incident that reaches an entry point or spreads wide (before any plan exists). */
+  static Incident withBlastRadius(Incident inc, Topology topo, Instant now) {
+    if (inc.plan() != null) {
+      return inc;
+    }
+    Severity s = dev.sreagent.detect.BlastRadius.severity(inc, topo);
+    return s == inc.severity() ? inc : inc.withSeverity(s, now);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.sreagent.core;
+
+import dev.sreagent.api.model.Diagnosis;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.KnowledgeDocument;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.port.KnowledgeBase;
+import dev.sreagent.core.audit.AuditTypes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learning: a resolved incident becomes a post-mortem in the knowledge base; the documents a diagnosis cited are
+ * credited when the remediation helped and debited when it was rolled back; a failed or useless remediation demotes
+ * its incident type.
+ */
+final class Learner {
+  private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
+
+  private final LoopContext ctx;
+  private final KnowledgeBase knowledge;
+
+  Learner(LoopContext ctx, KnowledgeBase knowledge) {
+    this.ctx = ctx;
+    this.knowledge = knowledge;
+  }
+
+  /** Writes the post-mortem of the resolved {@code inc} and credits the documents its diagnosis cited. */
+  void learn(Incident inc, Instant now) {
+    feedback(inc, true);
+    Diagnosis d = inc.diagnosis();
+    RemediationPlan p = inc.plan();
+    String text = "# Post-mortem " + inc.id() + ": " + inc.type() + " on " + inc.rootService() + "\n\n"
+        + "## What was seen\n" + String.join("\n", inc.anomalies().stream().map(a -> "- " + a.summary()).toList())
+        + "\n\n## Hypothesis\n" + (d == null ? "none" : d.top().cause() + " (confidence "
+        + String.format(Locale.ROOT, "%.2f", d.confidence().score()) + ")")
+        + "\n\n## Action\n" + (p == null ? "none" : Decider.describe(p))
+        + "\n\n## Outcome\n" + inc.outcome() + "\n\nTime to resolve: "
+        + Duration.between(inc.openedAt(), now).toSeconds() + " s\n";
+    KnowledgeDocument doc = new KnowledgeDocument("postmortem-" + inc.id(), "Post-mortem " + inc.id() + ": "
+        + inc.type() + " on " + inc.rootService(), text, Map.of(KnowledgeDocument.KIND, "post-mortem",
+        KnowledgeDocument.INCIDENT_TYPES, inc.type().name(), KnowledgeDocument.SERVICES,
+        String.join(",", inc.affectedServices())));
+    try {
+      knowledge.upsert(doc);
+    } catch (RuntimeException e) {
+      ctx.contained("knowledge base", e);
+    }
+    ctx.audit(AuditTypes.POSTMORTEM, inc, Map.of("documentId", doc.id()));
+  }
+
+  /** Tells the knowledge base whether the documents the diagnosis cited helped. */
+  void feedback(Incident inc, boolean useful) {
+    Diagnosis d = inc.diagnosis();
+    if (d == null) {
+      return;
+    }
+    for (var c : d.top().citations()) {
+      try {
+        knowledge.feedback(c.documentId(), useful);
+      } catch (RuntimeException e) {
+        ctx.contained("knowledge base", e);
+      }
+    }
+  }
+
+  /** Demotes {@code type} one phase (every service scope capped too); audited. Returns what changed, or "". */
+  String demote(IncidentType type, String service, String why) {
+    Phase old = ctx.phases.phaseFor(type, service);
+    Phase next = old.demoted();
+    if (next == old) {
+      return "";
+    }
+    lowerTo(ctx, type, next);
+    ctx.audit(AuditTypes.PHASE_CHANGED, null, LoopContext.AGENT, Map.of("type", type.name(), "from", old.name(), "to",
+        next.name(), "reason", "automatic demotion: " + why, "capScopes", "true"));
+    LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
+    return "phase of " + type + " demoted " + old + " -> " + next;
+  }
+
+  /** No scope of {@code type} stays above {@code ceiling}. */
+  static void lowerTo(LoopContext ctx, IncidentType type, Phase ceiling) {
+    if (ctx.phases.phaseFor(type).compareTo(ceiling) > 0) {
+      ctx.phases.set(type, ceiling);
+    }
+    ctx.phases.capScopes(type, ceiling);
+  }
+}

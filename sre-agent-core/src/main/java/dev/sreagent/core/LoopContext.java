@@ -1,0 +1,135 @@
+package dev.sreagent.core;
+
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.AuditEntry;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.AuditLog;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.port.IncidentStore;
+import dev.sreagent.api.port.Notifier;
+import dev.sreagent.api.port.TopologyProvider;
+import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.internal.AgentTelemetry;
+import dev.sreagent.core.internal.Json;
+import dev.sreagent.core.internal.SignalWindows;
+import dev.sreagent.core.phase.DiagnosticAccuracy;
+import dev.sreagent.core.phase.PhaseRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the stages of the loop share: the clock and settings, the incident store and audit trail, the notifiers and
+ * telemetry, the detectors with the investigation windows and learned call graph, the phases and track records, and
+ * the counters. Used from the loop's thread; the counters and track records may be read from any thread.
+ */
+final class LoopContext {
+  private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
+  /** The actor of what the agent itself records. */
+  static final String AGENT = "agent";
+  /** Points kept per series for investigations: 30 minutes at a 15 s interval. */
+  private static final int SIGNAL_POINTS = 120;
+
+  final Clock clock;
+  final AgentSettings settings;
+  final IncidentStore store;
+  final AuditLog audit;
+  final AgentTelemetry telemetry;
+  final List<Detector> detectors;
+  final PhaseRegistry phases;
+  final LoopCounters counters = new LoopCounters();
+  /** Human-verified diagnostic accuracy per incident type. */
+  final Map<IncidentType, DiagnosticAccuracy> accuracy = new ConcurrentHashMap<>();
+  /** Investigation windows: at most 200,000 series and 10,000 services' logs, dropped after an hour idle. */
+  final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20, 10_000, Duration.ofHours(1));
+  final dev.sreagent.detect.DependencyGraph graph = new dev.sreagent.detect.DependencyGraph();
+  private final List<Notifier> notifiers;
+  private final TopologyProvider topology;
+  private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
+
+  LoopContext(SreAgentBuilder.Parts p) {
+    this.clock = p.clock;
+    this.settings = p.settings;
+    this.store = p.store;
+    this.audit = p.audit;
+    this.detectors = List.copyOf(p.detectors);
+    this.phases = p.phases;
+    this.notifiers = List.copyOf(p.notifiers);
+    this.topology = p.topology;
+    this.telemetry = new AgentTelemetry(p.openTelemetry, p.store::active);
+  }
+
+  /** Audits {@code type} for {@code inc}, with its snapshot under {@link AuditTypes#KEY_INCIDENT}. */
+  void audit(String type, Incident inc, Map<String, String> data) {
+    Map<String, String> all = new LinkedHashMap<>(data);
+    all.put(AuditTypes.KEY_INCIDENT, Json.write(inc));
+    audit(type, inc.id(), AGENT, all);
+  }
+
+  void audit(String type, @Nullable String incidentId, String actor, Map<String, String> data) {
+    audit.append(new AuditEntry(clock.now(), type, incidentId, actor, data));
+  }
+
+  /** Tells every notifier; a notifier that throws is contained. */
+  void emit(IncidentEvent.Kind kind, Incident inc, String message, Instant now) {
+    IncidentEvent event = new IncidentEvent(now, kind, inc, message);
+    for (Notifier n : notifiers) {
+      try {
+        n.notify(event);
+      } catch (RuntimeException e) {
+        contained("notifier " + n.getClass().getName(), e);
+      }
+    }
+  }
+
+  /** A plug-in failed: counted, logged once at WARN (then at DEBUG), never thrown into the loop. */
+  void contained(String component, RuntimeException e) {
+    counters.componentFailures.incrementAndGet();
+    if (loggedFailures.add(component)) {
+      LOG.warn("{} failed; contained and counted (further failures of it are logged at DEBUG)", component, e);
+    } else {
+      LOG.debug("{} failed again", component, e);
+    }
+  }
+
+  /** The topology provider's view with the call edges learned from trace spans added. */
+  Topology currentTopology() {
+    Topology base;
+    try {
+      base = topology.topology();
+    } catch (RuntimeException e) {
+      contained("topology provider", e);
+      base = Topology.empty();
+    }
+    return graph.mergeInto(base);
+  }
+
+  /** Whether a detector of {@code type} still fires on {@code service}. */
+  boolean firing(IncidentType type, String service) {
+    for (Detector d : detectors) {
+      try {
+        if (d.type().equals(type) && d.isFiring(service)) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        contained("detector " + d.name(), e);
+      }
+    }
+    return false;
+  }
+
+  /** Human-verified diagnostic accuracy for {@code type}. */
+  DiagnosticAccuracy accuracy(IncidentType type) {
+    return accuracy.getOrDefault(type, new DiagnosticAccuracy(0, 0));
+  }
+}
