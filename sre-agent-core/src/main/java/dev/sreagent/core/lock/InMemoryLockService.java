@@ -42,4 +42,15 @@ public final class InMemoryLockService implements LockService {
       held.remove(lock.target());
     }
   }
+
+  @Override
+  public synchronized Optional<Lock> renew(Lock lock, Duration ttl) {
+    Lock current = held.get(lock.target());
+    if (current == null || current.fencingToken() != lock.fencingToken()) {
+      return Optional.empty();
+    }
+    Lock extended = new Lock(current.target(), current.owner(), current.fencingToken(), clock.now().plus(ttl));
+    held.put(lock.target(), extended);
+    return Optional.of(extended);
+  }
 }

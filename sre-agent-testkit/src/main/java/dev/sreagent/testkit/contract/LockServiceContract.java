@@ -65,4 +65,21 @@ public abstract class LockServiceContract {
     assertEquals("agent-a", l.owner());
     assertEquals(clock.now().plus(TTL), l.expiresAt());
   }
+
+  @Test
+  void aHolderRenewsItsLeaseKeepingItsTokenButNeverAfterATakeover() {
+    VirtualClock clock = new VirtualClock();
+    LockService locks = create(clock);
+    Lock first = locks.tryAcquire("restart:cart", "agent-a", TTL).orElseThrow();
+    clock.advance(TTL.dividedBy(2));
+    Lock renewed = locks.renew(first, TTL).orElseThrow(() -> new AssertionError("a held lock must renew"));
+    assertEquals(first.fencingToken(), renewed.fencingToken(), "renewal keeps the token");
+    assertEquals(clock.now().plus(TTL), renewed.expiresAt());
+    clock.advance(TTL.minusSeconds(1)); // past the first lease, inside the renewed one
+    assertTrue(locks.tryAcquire("restart:cart", "agent-b", TTL).isEmpty(), "the renewed lease still holds");
+    clock.advance(Duration.ofSeconds(2));
+    Lock other = locks.tryAcquire("restart:cart", "agent-b", TTL).orElseThrow();
+    assertTrue(locks.renew(renewed, TTL).isEmpty(), "a lease taken over must not renew");
+    assertTrue(locks.tryAcquire("restart:cart", "agent-c", TTL).isEmpty(), "the successor " + other + " holds");
+  }
 }
