@@ -23,8 +23,10 @@ package dev.sreagent.core;
  *     detectors ({@link dev.sreagent.api.port.Detector#evictedStates()})
  * @param anomaliesSuppressed anomalies that joined no incident while 1,000 incidents were active (an alert storm):
  *     counted, not opened
+ * @param actionsRunning actions handed to the agent's action threads whose result has not landed yet (0 when actions
+ *     run on the loop's thread)
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
-    long detectorStatesEvicted, long anomaliesSuppressed) {}
+    long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning) {}

@@ -6,6 +6,7 @@ import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutedAction;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RemediationPlan;
@@ -15,6 +16,8 @@ import dev.sreagent.api.port.LockService;
 import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
+import dev.sreagent.core.guardrail.ChangeFreezes;
+import dev.sreagent.core.guardrail.Freeze;
 import dev.sreagent.core.guardrail.SafetyGate;
 import dev.sreagent.core.internal.Json;
 import java.time.Duration;
@@ -41,12 +44,15 @@ final class Remediator {
   private final IncidentBook book;
   private final ActionLedger ledger;
   private final SafetyGate gate;
-  private final List<ActionExecutor> executors;
+  private final List<ResilientActionExecutor> executors;
   private final LockService locks;
   private final Learner learner;
+  private final ActionRunner runner;
+  private final ChangeFreezes freezes;
 
-  Remediator(LoopContext ctx, IncidentBook book, ActionLedger ledger, SafetyGate gate, List<ActionExecutor> executors,
-      LockService locks, Learner learner) {
+  Remediator(LoopContext ctx, IncidentBook book, ActionLedger ledger, SafetyGate gate,
+      List<ResilientActionExecutor> executors, LockService locks, Learner learner, ActionRunner runner,
+      ChangeFreezes freezes) {
     this.ctx = ctx;
     this.book = book;
     this.ledger = ledger;
@@ -54,6 +60,8 @@ final class Remediator {
     this.executors = List.copyOf(executors);
     this.locks = locks;
     this.learner = learner;
+    this.runner = runner;
+    this.freezes = freezes;
   }
 
   /**
@@ -73,11 +81,22 @@ final class Remediator {
       if (ledger.completed.contains(key)) {
         continue;
       }
+      ActionRunner.InFlight running = runner.get(key);
+      if (running != null) {
+        if (!running.done()) {
+          watch(inc, running, now); // still running: the incident stays REMEDIATING, the loop goes on
+          return;
+        }
+        if (!apply(inc, running, now)) {
+          return;
+        }
+        continue;
+      }
       Instant retryAfter = ledger.retryAt.get(key);
       if (retryAfter != null && now.isBefore(retryAfter)) {
         return;
       }
-      Optional<ActionExecutor> executor = executorFor(action);
+      Optional<ResilientActionExecutor> executor = executorFor(action);
       if (executor.isEmpty()) {
         book.escalate(inc, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
             + " sre-agent-k8s) or a custom ActionExecutor");
@@ -86,6 +105,10 @@ final class Remediator {
       // an earlier attempt may have landed (crash, timeout, or a failure report that was wrong): ask first
       if (ledger.started.contains(key) && reconciled(inc, action, key, executor.get(), now)) {
         continue;
+      }
+      if (runner.busy(action.target())) {
+        LOG.info("{}: another action of this agent is running on {}; waiting for it", inc.id(), action.target());
+        return;
       }
       if (!decidedNow && !recheck(inc, plan, action, key, now)) {
         return;
@@ -107,46 +130,124 @@ final class Remediator {
         return;
       }
       ledger.lockedSince.remove(key);
-      ActionResult result = runAudited(inc, action, key, executor.get(), lock.get(), Map.of(), now);
-      switch (result.status()) {
-        case SUCCEEDED, DRY_RUN -> {
-          complete(inc, action, key, result, now);
-          ctx.counters.actionsExecuted.incrementAndGet();
-          ctx.telemetry.action(action.kind(), "executed");
-          ctx.emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
-        }
-        case FAILED, TIMED_OUT -> {
-          ExecutorPolicy policy = policyOf(executor.get());
-          int attempt = ledger.attempts.merge(key, 1, Integer::sum);
-          if (attempt < policy.maxAttempts()) {
-            Duration wait = policy.backoff(attempt, ledger.jitter.nextDouble());
-            ledger.retryAt.put(key, now.plus(wait));
-            ctx.audit(AuditTypes.ACTION_ATTEMPT_FAILED, inc, Map.of("idempotencyKey", key, "attempt",
-                String.valueOf(attempt), "status", result.status().name(), "message", result.message(),
-                "retryAt", now.plus(wait).toString()));
-            ctx.emit(IncidentEvent.Kind.ACTION_FAILED, inc, String.format(Locale.ROOT,
-                "%s attempt %d/%d %s: %s; retry in %d s after reconciling", action.canonical(), attempt,
-                policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
-            return;
-          }
-          // the last attempt's answer may be wrong too (a lie, a timeout that landed): ask before giving up, so an
-          // action that did take effect is counted by the caps rather than forgotten
-          if (reconciled(inc, action, key, executor.get(), now)) {
-            continue;
-          }
-          complete(inc, action, key, result, now);
-          fail(inc, now, action, new ActionResult(key, result.status(), "gave up after " + attempt + " attempts: "
-              + result.message(), now));
-          return;
-        }
-        default -> {
-          complete(inc, action, key, result, now);
-          fail(inc, now, action, result);
-          return;
-        }
+      ActionRunner.InFlight handed = start(inc, action, key, executor.get(), lock.get(), Map.of(), now);
+      if (!handed.done() || !apply(inc, handed, now)) {
+        return; // running on the agent's pool, or stopped here
       }
     }
     Verifier.begin(ctx, book, inc, now, "all " + plan.actions().size() + " action(s) executed");
+  }
+
+  /**
+   * Applies the result of an action that has landed: completed, retried after a backoff, reconciled or given up.
+   *
+   * @return whether the plan goes on to its next action
+   */
+  private boolean apply(Incident inc, ActionRunner.InFlight landed, Instant now) {
+    runner.finish(landed.key);
+    locks.release(landed.lock);
+    Action action = landed.action;
+    String key = landed.key;
+    ActionResult result = landed.result.join();
+    if (landed.cancelled != null && !result.succeeded()) {
+      result = new ActionResult(key, result.status(), "cancelled (" + landed.cancelled + "): " + result.message(),
+          result.at());
+    }
+    ResilientActionExecutor executor = executorFor(action).orElseThrow();
+    switch (result.status()) {
+      case SUCCEEDED, DRY_RUN -> {
+        complete(inc, action, key, result, now);
+        ctx.counters.actionsExecuted.incrementAndGet();
+        ctx.telemetry.action(action.kind(), "executed");
+        ctx.emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
+        return true;
+      }
+      case FAILED, TIMED_OUT -> {
+        ExecutorPolicy policy = executor.policy();
+        int attempt = ledger.attempts.merge(key, 1, Integer::sum);
+        if (attempt < policy.maxAttempts()) {
+          Duration wait = policy.backoff(attempt, ledger.jitter.nextDouble());
+          ledger.retryAt.put(key, now.plus(wait));
+          ctx.audit(AuditTypes.ACTION_ATTEMPT_FAILED, inc, Map.of("idempotencyKey", key, "attempt",
+              String.valueOf(attempt), "status", result.status().name(), "message", result.message(),
+              "retryAt", now.plus(wait).toString()));
+          ctx.emit(IncidentEvent.Kind.ACTION_FAILED, inc, String.format(Locale.ROOT,
+              "%s attempt %d/%d %s: %s; retry in %d s after reconciling", action.canonical(), attempt,
+              policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
+          return false;
+        }
+        // the last attempt's answer may be wrong too (a lie, a timeout that landed): ask before giving up, so an
+        // action that did take effect is counted by the caps rather than forgotten
+        if (reconciled(inc, action, key, executor, now)) {
+          return true;
+        }
+        complete(inc, action, key, result, now);
+        fail(inc, now, action, new ActionResult(key, result.status(), "gave up after " + attempt + " attempts: "
+            + result.message(), now));
+        return false;
+      }
+      default -> {
+        complete(inc, action, key, result, now);
+        fail(inc, now, action, result);
+        return false;
+      }
+    }
+  }
+
+  /**
+   * Settles actions that landed for an incident that is no longer remediating (it cannot normally leave REMEDIATING
+   * while an action runs; this keeps a lock or a busy target from outliving it if it does): the lock is released and
+   * the outcome recorded.
+   */
+  void sweep(Instant now) {
+    for (ActionRunner.InFlight f : runner.inFlight()) {
+      if (!f.done()) {
+        continue;
+      }
+      Optional<Incident> inc = ctx.store.find(f.incidentId);
+      if (inc.isPresent() && inc.get().state() == IncidentState.REMEDIATING) {
+        continue;
+      }
+      runner.finish(f.key);
+      locks.release(f.lock);
+      if (inc.isPresent()) {
+        complete(inc.get(), f.action, f.key, f.result.join(), now);
+      }
+      LOG.warn("{}: {} landed after its incident left REMEDIATING; recorded, lock released", f.incidentId,
+          f.action.canonical());
+    }
+  }
+
+  /**
+   * Watches a running action once a tick: a change freeze that has begun cancels it (the kill switch does so at once,
+   * from the thread that engages it); the lease of its lock is renewed once half of it has passed, and a lock that
+   * cannot be renewed is lost (taken over, or the lock service cannot extend leases): the action it guarded is
+   * cancelled.
+   */
+  private void watch(Incident inc, ActionRunner.InFlight running, Instant now) {
+    if (running.cancelled != null) {
+      return;
+    }
+    Optional<Freeze> freeze = freezes.inForce(now);
+    if (freeze.isPresent()) {
+      LOG.warn("{}: change freeze '{}' began while {} ran; cancelling it", inc.id(), freeze.get().name(),
+          running.action.canonical());
+      running.cancel("change freeze '" + freeze.get().name() + "' began");
+      return;
+    }
+    Lock lock = running.lock;
+    Duration ttl = ctx.settings.lockTtl();
+    if (now.isBefore(lock.expiresAt().minus(ttl.dividedBy(2)))) {
+      return;
+    }
+    Optional<Lock> renewed = locks.renew(lock, ttl);
+    if (renewed.isPresent()) {
+      running.lock = renewed.get();
+      return;
+    }
+    String why = "the lock on " + lock.target() + " (token " + lock.fencingToken() + ") could not be renewed";
+    LOG.warn("{}: {}; cancelling {}", inc.id(), why, running.action.canonical());
+    running.cancel(why);
   }
 
   /**
@@ -196,10 +297,6 @@ final class Remediator {
     return false;
   }
 
-  private static ExecutorPolicy policyOf(ActionExecutor e) {
-    return e instanceof ResilientActionExecutor r ? r.policy() : ExecutorPolicy.defaults();
-  }
-
   /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
   private void complete(Incident inc, Action action, String key, ActionResult result, Instant at) {
     ctx.audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
@@ -216,7 +313,7 @@ final class Remediator {
     book.escalate(inc, now, "action " + action.canonical() + " failed: " + result.message());
   }
 
-  private Optional<ActionExecutor> executorFor(Action action) {
+  private Optional<ResilientActionExecutor> executorFor(Action action) {
     return executors.stream().filter(e -> {
       try {
         return e.supports(action);
@@ -247,26 +344,47 @@ final class Remediator {
     if (ledger.completed.contains(key)) {
       return inverse.canonical() + " already done";
     }
-    Optional<ActionExecutor> ex = executorFor(inverse);
+    Optional<ResilientActionExecutor> ex = executorFor(inverse);
     if (ex.isEmpty()) {
       return inverse.canonical() + " not possible: no executor supports it";
+    }
+    if (runner.busy(inverse.target())) {
+      return inverse.canonical() + " not possible now: another action of this agent is running on "
+          + inverse.target();
     }
     Optional<Lock> lock = locks.tryAcquire(inverse.target(), ctx.settings.agentId(), ctx.settings.lockTtl());
     if (lock.isEmpty()) {
       return inverse.canonical() + " not possible: " + inverse.target() + " is locked by another agent";
     }
-    ActionResult r = runAudited(inc, inverse, key, ex.get(), lock.get(), Map.of("inverseOf", original.canonical()),
-        now);
+    // an inverse runs on the loop's thread, bounded by its executor's time limit: the verdict waits for it
+    ActionResult r = call(inc, inverse, key, ex.get(), lock.get(), Map.of("inverseOf", original.canonical()), now);
     complete(inc, inverse, key, r, now);
     return inverse.canonical() + " " + r.status();
   }
 
   /**
-   * Runs one action under its lock: audits {@code action.started} before the call, releases the lock after it.
-   * Executor exceptions become FAILED results.
+   * Hands one action over to the runner, under its lock: audits {@code action.started} before. The lock is released
+   * when the result is applied.
    */
-  private ActionResult runAudited(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
+  private ActionRunner.InFlight start(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
       Map<String, String> extra, Instant now) {
+    ExecutionContext ec = auditStart(inc, action, key, lock, extra, now);
+    return runner.start(key, inc.id(), action, lock, now, () -> invoke(executor, action, ec, now));
+  }
+
+  /** Runs one action on the loop's thread under its lock, audited before, the lock released after. */
+  private ActionResult call(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
+      Map<String, String> extra, Instant now) {
+    ExecutionContext ec = auditStart(inc, action, key, lock, extra, now);
+    try {
+      return invoke(executor, action, ec, now);
+    } finally {
+      locks.release(lock);
+    }
+  }
+
+  private ExecutionContext auditStart(Incident inc, Action action, String key, Lock lock, Map<String, String> extra,
+      Instant now) {
     ledger.started.add(key);
     ledger.inDoubt.put(key, new ExecutedAction(action, inc.id(), now, key));
     Map<String, String> started = new LinkedHashMap<>(extra);
@@ -275,15 +393,18 @@ final class Remediator {
     started.put("fencingToken", String.valueOf(lock.fencingToken()));
     started.put("attempt", String.valueOf(ledger.attempts.getOrDefault(key, 0) + 1));
     ctx.audit(AuditTypes.ACTION_STARTED, inc, started);
+    return new ExecutionContext(inc.id(), key, lock.fencingToken(), ctx.settings.dryRun());
+  }
+
+  /** Calls the executor; an exception or a missing result becomes FAILED. Runs on any thread. */
+  private ActionResult invoke(ActionExecutor executor, Action action, ExecutionContext ec, Instant now) {
     try {
-      ActionResult r = executor.execute(action, new ExecutionContext(inc.id(), key, lock.fencingToken(),
-          ctx.settings.dryRun()));
-      return r != null ? r : new ActionResult(key, ActionResult.Status.FAILED, "executor returned no result", now);
+      ActionResult r = executor.execute(action, ec);
+      return r != null ? r : new ActionResult(ec.idempotencyKey(), ActionResult.Status.FAILED,
+          "executor returned no result", now);
     } catch (RuntimeException e) {
       ctx.contained("executor " + executor.name(), e);
-      return new ActionResult(key, ActionResult.Status.FAILED, "executor threw " + e, now);
-    } finally {
-      locks.release(lock);
+      return new ActionResult(ec.idempotencyKey(), ActionResult.Status.FAILED, "executor threw " + e, now);
     }
   }
 }

@@ -62,7 +62,8 @@ public final class SreAgent implements AutoCloseable {
 
   private final LoopContext ctx;
   private final List<TelemetrySource> sources;
-  private final List<ActionExecutor> executors;
+  private final List<ResilientActionExecutor> executors;
+  private final ActionRunner runner;
   private final KnowledgeBase knowledge;
   private final KillSwitch killSwitch;
   private final ChangeFreezes freezes;
@@ -92,7 +93,11 @@ public final class SreAgent implements AutoCloseable {
     this.book = new IncidentBook(ctx);
     this.ledger = new ActionLedger(p.settings.agentId().hashCode());
     Learner learner = new Learner(ctx, p.knowledge);
-    this.remediator = new Remediator(ctx, book, ledger, p.gate, p.executors, p.locks, learner);
+    this.runner = new ActionRunner(p.actionThreads);
+    // stops running actions at once, from the engaging thread
+    p.killSwitch.onEngage(reason -> runner.cancelAll("kill switch engaged: " + reason));
+    this.remediator = new Remediator(ctx, book, ledger, p.gate, p.executors, p.locks, learner, runner,
+        p.freezes);
     this.decider = new Decider(ctx, book, ledger, p.planner, p.gate, p.approvals, remediator);
     this.intake = new IncidentIntake(ctx, book, p.correlator);
     Investigator investigator = new Investigator(ctx, book, intake);
@@ -233,7 +238,7 @@ public final class SreAgent implements AutoCloseable {
         c.anomalies.get(), c.incidentsOpened.get(), c.actionsExecuted.get(), c.actionsFailed.get(),
         c.actionsShadowed.get(), c.plansDenied.get(), c.approvalsRequested.get(), c.componentFailures.get(),
         capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
-        capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get());
+        capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get(), runner.running());
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */
@@ -321,11 +326,8 @@ public final class SreAgent implements AutoCloseable {
           LOG.warn("closing telemetry source {} failed", s.name(), e);
         }
       }
-      for (ActionExecutor e : executors) {
-        if (e instanceof ResilientActionExecutor r) {
-          r.close();
-        }
-      }
+      runner.close();
+      executors.forEach(ResilientActionExecutor::close);
       synchronized (this) {
         try {
           ctx.audit.close();
@@ -376,6 +378,7 @@ public final class SreAgent implements AutoCloseable {
         MDC.remove("incident");
       }
     }
+    remediator.sweep(now);
     ledger.purge(now);
     pendingSnapshot = List.copyOf(book.pendingApprovals());
     if (spans) {

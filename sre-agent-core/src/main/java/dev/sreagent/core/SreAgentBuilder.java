@@ -94,6 +94,7 @@ public final class SreAgentBuilder {
   private boolean discovery = true;
   private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
   private java.util.concurrent.@Nullable Executor diagnosisExecutor;
+  private int actionThreads = ActionRunner.DEFAULT_THREADS;
   private dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
 
   SreAgentBuilder() {}
@@ -342,6 +343,24 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * How many actions may run at once, each on a thread of a pool the agent owns (default
+   * {@value ActionRunner#DEFAULT_THREADS}), so an action that takes minutes never blocks the loop: other incidents
+   * are detected, decided and verified meanwhile, and the result is applied on the first tick after it lands.
+   * {@code 0} runs every action on the loop's thread, its result applied in the same tick: deterministic, for
+   * simulations that step a virtual clock (the testkit's harness does this unless told otherwise).
+   *
+   * @throws IllegalArgumentException when {@code threads} is outside [0, 256]
+   */
+  public SreAgentBuilder setActionThreads(int threads) {
+    if (threads < 0 || threads > 256) {
+      throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads
+          + "; use 0 to run actions on the loop's thread");
+    }
+    this.actionThreads = threads;
+    return this;
+  }
+
   /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
   public SreAgentBuilder setDiscovery(boolean enabled) {
     this.discovery = enabled;
@@ -410,9 +429,9 @@ public final class SreAgentBuilder {
     p.killSwitch = new KillSwitch();
     p.freezes = new ChangeFreezes(effectiveLimits.freezeWindows());
     p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, p.freezes, customActionKinds, extra);
-    List<ActionExecutor> wrapped = new ArrayList<>();
+    List<ResilientActionExecutor> wrapped = new ArrayList<>();
     for (ActionExecutor e : exs) {
-      wrapped.add(e instanceof ResilientActionExecutor ? e : new ResilientActionExecutor(e,
+      wrapped.add(e instanceof ResilientActionExecutor r ? r : new ResilientActionExecutor(e,
           executorPolicies.getOrDefault(e, ExecutorPolicy.defaults()), clock));
     }
     p.executors = wrapped;
@@ -424,6 +443,7 @@ public final class SreAgentBuilder {
     p.topology = topology != null ? topology : TopologyProvider.noop();
     p.openTelemetry = openTelemetry;
     p.diagnosisExecutor = diagnosisExecutor;
+    p.actionThreads = actionThreads;
     p.calibration = calibration;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
@@ -518,7 +538,8 @@ public final class SreAgentBuilder {
     SafetyGate gate = new SafetyGate(List.of());
     KillSwitch killSwitch = new KillSwitch();
     ChangeFreezes freezes = new ChangeFreezes(List.of());
-    List<ActionExecutor> executors = List.of();
+    List<ResilientActionExecutor> executors = List.of();
+    int actionThreads = ActionRunner.DEFAULT_THREADS;
     ApprovalChannel approvals = ApprovalChannel.noop();
     List<Notifier> notifiers = List.of();
     IncidentStore store = new InMemoryIncidentStore();

@@ -26,6 +26,11 @@ public final class SimulatedExecutor implements ActionExecutor {
     this.cluster = cluster;
   }
 
+  /** The simulation's clock (for wrappers that take simulated time, such as {@link SlowExecutor}). */
+  public VirtualClock clock() {
+    return cluster.clock();
+  }
+
   @Override
   public String name() {
     return "simulated";

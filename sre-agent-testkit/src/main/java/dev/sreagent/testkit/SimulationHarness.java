@@ -3,6 +3,7 @@ package dev.sreagent.testkit;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.LockService;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.SreAgentBuilder;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +42,11 @@ import org.jspecify.annotations.Nullable;
 public final class SimulationHarness implements AutoCloseable {
   /** Simulated time per step: every signal is sampled this often. */
   public static final Duration DEFAULT_STEP = Duration.ofSeconds(15);
+  /**
+   * With action threads, the real time a step waits at most for running actions to land or park on the virtual
+   * clock; an executor that does real work for longer simply lands in a later step.
+   */
+  public static final Duration SETTLE_LIMIT = Duration.ofSeconds(10);
 
   /**
    * A fault injected, and when.
@@ -66,6 +73,7 @@ public final class SimulationHarness implements AutoCloseable {
   private final Function<@Nullable ActionExecutor, SreAgent> agentFactory;
   private SreAgent agent;
   private final Duration step;
+  private final int actionThreads;
   private final Instant start;
   private final List<InjectedFault> faults = new ArrayList<>();
   private final List<AppliedEvent> events = new ArrayList<>();
@@ -89,6 +97,9 @@ public final class SimulationHarness implements AutoCloseable {
     dev.sreagent.core.audit.AuditKey auditKey = b.auditKey;
     Notifier notifier = b.notifier;
     Consumer<SreAgentBuilder> customizer = b.customizer;
+    this.actionThreads = b.actionThreads;
+    int actionThreads = b.actionThreads;
+    LockService agentLocks = b.lockWrapper.apply(locks);
     this.agentFactory = first -> {
       SreAgentBuilder ab = SreAgent.builder()
           .setClock(clock)
@@ -99,8 +110,9 @@ public final class SimulationHarness implements AutoCloseable {
       }
       ab.addExecutor(wrapper.apply(cluster.executor()), policy)
           .setApprovalChannel(onCall)
-          .setLockService(locks)
+          .setLockService(agentLocks)
           .setDefaultPhase(phase)
+          .setActionThreads(actionThreads)
           .setDiscovery(false);
       if (auditFile != null) {
         ab.setAuditFile(auditFile);
@@ -159,6 +171,8 @@ public final class SimulationHarness implements AutoCloseable {
     private @Nullable Notifier notifier;
     private @Nullable Consumer<SreAgentBuilder> customizer;
     private Duration step = DEFAULT_STEP;
+    private int actionThreads;
+    private UnaryOperator<LockService> lockWrapper = l -> l;
     private Instant start = VirtualClock.DEFAULT_START;
     private Consumer<SimulationHarness> stepListener = h -> { };
     private ExecutorPolicy executorPolicy = ExecutorPolicy.defaults();
@@ -209,6 +223,29 @@ public final class SimulationHarness implements AutoCloseable {
 
     public Builder setNotifier(@Nullable Notifier notifier) {
       this.notifier = notifier;
+      return this;
+    }
+
+    /**
+     * Threads the agent runs actions on (default 0: on the loop's thread, each result applied in the tick that
+     * started it, so runs repeat exactly). With threads, an action's result is applied on the first tick after it
+     * lands, as in production: use it with an executor that takes simulated time (see {@link SlowExecutor}) to test
+     * what happens while an action runs. Runs are then no longer exactly repeatable.
+     */
+    public Builder setActionThreads(int threads) {
+      if (threads < 0 || threads > 256) {
+        throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads);
+      }
+      this.actionThreads = threads;
+      return this;
+    }
+
+    /**
+     * Wraps the lock service the agent uses (the harness's {@link #locks()} stays the real one): to inject lock
+     * faults — a lease that cannot be renewed, a refusal, a takeover.
+     */
+    public Builder setLockWrapper(UnaryOperator<LockService> wrapper) {
+      this.lockWrapper = Objects.requireNonNull(wrapper, "wrapper");
       return this;
     }
 
@@ -303,8 +340,27 @@ public final class SimulationHarness implements AutoCloseable {
   private void stepOnce() {
     applyDue(clock.now());
     cluster.advance(step);
+    settle();
     agent.tick();
+    settle();
     stepListener.accept(this);
+  }
+
+  /**
+   * With action threads, waits (up to {@link #SETTLE_LIMIT} of real time) until every running action has landed or
+   * is parked on the virtual clock until a later time: an action started in a tick begins its wait at that tick's
+   * time, and one released by the clock lands before the next tick reads it. Without this, how far the clock ran
+   * ahead of a pool thread would depend on the machine's scheduling.
+   */
+  private void settle() {
+    if (actionThreads == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+    while (agent.stats().actionsRunning() > clock.parked() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      Thread.yield();
+    }
   }
 
   private void applyDue(Instant now) {

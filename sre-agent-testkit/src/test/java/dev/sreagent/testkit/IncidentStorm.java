@@ -163,6 +163,7 @@ final class IncidentStorm {
       var b = SreAgent.builder()
           .setClock(clock)
           .setDiscovery(false)
+          .setActionThreads(0) // the storm steps a virtual clock: actions land in the tick that starts them
           .setTopologyProvider(this::topology)
           .setDetectors(detectors)
           .setKnowledgeBase(KnowledgeBase.noop())

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Wraps an executor with a Resilience4j bulkhead, circuit breaker (on the agent's clock, so simulated time opens
@@ -115,8 +117,13 @@ public final class ResilientActionExecutor implements ActionExecutor, AutoClosea
             + name() + " is " + circuit.getState() + " after repeated failures; not attempted", start);
       }
       ActionResult result;
+      AtomicReference<@Nullable Future<ActionResult>> call = new AtomicReference<>();
       try {
-        result = limiter.executeFutureSupplier(() -> submit(action, ctx));
+        result = limiter.executeFutureSupplier(() -> {
+          Future<ActionResult> f = submit(action, ctx);
+          call.set(f);
+          return f;
+        });
       } catch (TimeoutException e) {
         circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, e);
         return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.TIMED_OUT, "no answer from " + name()
@@ -127,8 +134,12 @@ public final class ResilientActionExecutor implements ActionExecutor, AutoClosea
         return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, "executor " + name() + " threw "
             + cause, clock.now());
       } catch (InterruptedException e) {
+        // the agent cancelled the action (kill switch, lost lock): the interrupt is passed on to the executor's call
+        Future<ActionResult> running = call.get();
+        if (running != null) {
+          running.cancel(true);
+        }
         Thread.currentThread().interrupt();
-        circuit.onError(elapsed(start), TimeUnit.MILLISECONDS, e);
         return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.TIMED_OUT, "call to " + name()
             + " interrupted; outcome unknown", clock.now());
       } catch (Exception e) {

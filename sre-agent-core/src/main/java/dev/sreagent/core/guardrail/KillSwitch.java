@@ -1,15 +1,30 @@
 package dev.sreagent.core.guardrail;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /** The global kill switch: when engaged, every action is denied. Thread-safe; flip it from any thread. */
 public final class KillSwitch {
   private final AtomicReference<@Nullable String> reason = new AtomicReference<>();
+  private final List<Consumer<String>> onEngage = new CopyOnWriteArrayList<>();
 
-  /** Stops all actions; {@code why} is quoted in every denial. */
+  /**
+   * Stops all actions at once: no new action starts, and the agent cancels the running ones whose executor honours
+   * an interrupt; {@code why} is quoted in every denial.
+   */
   public void engage(String why) {
     reason.set(why);
+    for (Consumer<String> l : onEngage) {
+      l.accept(why);
+    }
+  }
+
+  /** Calls {@code listener} on the engaging thread each time the switch is engaged; it must be quick and not throw. */
+  public void onEngage(Consumer<String> listener) {
+    onEngage.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
   /** Allows actions again (the other guardrails still apply). */

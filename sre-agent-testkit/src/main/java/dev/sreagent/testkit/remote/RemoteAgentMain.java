@@ -44,6 +44,7 @@ public final class RemoteAgentMain {
     AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-02T08:00:00Z"));
     var builder = SreAgent.builder()
         .setClock(now::get)
+        .setActionThreads(0) // the parent steps the clock: each action lands in the tick that starts it
         .setTopologyProvider(() -> ModelJson.read(call(base + "/topology", null).body(), Topology.class))
         .addExecutor(new RemoteExecutor(base), ExecutorPolicy.defaults().withTimeout(Duration.ofSeconds(5)))
         .setApprovalChannel(SimulatedOnCall.approvingAfter(now::get, Duration.ZERO))
