@@ -53,6 +53,8 @@ public final class BenchMain {
           + "   OTLP/HTTP metrics points ingested per second");
       out.println("       sre-agent-bench diagnosis [--seeds N] [--first-seed K] [--fit FILE] [--calibration FILE]"
           + "   diagnosis accuracy and the reliability table");
+      out.println("       sre-agent-bench long-action [--seeds N] [--minutes M]   a second incident handled while an"
+          + " M-minute action runs; the loop's tick time with actions in flight");
       out.println("       sre-agent-bench evidence [--seeds N]   LLM token economy: evidence compression, cache hits");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
@@ -160,6 +162,18 @@ public final class BenchMain {
       }
       return CardinalityRun.run(keys, rounds, out);
     }
+    if (args[0].equals("long-action")) {
+      int seeds = 5;
+      int minutes = 10;
+      for (int k = 1; k + 1 < args.length; k += 2) {
+        if (args[k].equals("--seeds")) {
+          seeds = Integer.parseInt(args[k + 1]);
+        } else if (args[k].equals("--minutes")) {
+          minutes = Integer.parseInt(args[k + 1]);
+        }
+      }
+      return LongActionRun.run(seeds, minutes, out);
+    }
     if (args[0].equals("jmh")) {
       try {
         org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -171,7 +185,7 @@ public final class BenchMain {
     }
     if (!args[0].equals("scenarios")) {
       err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, cardinality, retrieval, replay, diagnosis, evidence,"
-          + " otlp-throughput");
+          + " otlp-throughput, long-action");
       return 2;
     }
     int seeds = 20;

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SlowExecutor implements ActionExecutor {
   private final ActionExecutor delegate;
   private final VirtualClock clock;
-  private final Duration duration;
+  private final Function<Action, Duration> duration;
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger completed = new AtomicInteger();
@@ -35,12 +36,26 @@ public final class SlowExecutor implements ActionExecutor {
    * @param duration simulated time each call takes; positive
    */
   public SlowExecutor(ActionExecutor delegate, VirtualClock clock, Duration duration) {
+    this(delegate, clock, positive(duration));
+  }
+
+  /**
+   * @param delegate acts once the time has passed
+   * @param clock the simulation's clock
+   * @param duration simulated time a call of each action takes; zero acts at once
+   */
+  public SlowExecutor(ActionExecutor delegate, VirtualClock clock, Function<Action, Duration> duration) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.duration = Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, but was " + duration);
+  }
+
+  private static Function<Action, Duration> positive(Duration d) {
+    Objects.requireNonNull(d, "duration");
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, but was " + d);
     }
+    return a -> d;
   }
 
   @Override
@@ -56,15 +71,20 @@ public final class SlowExecutor implements ActionExecutor {
   @Override
   public ActionResult execute(Action action, ExecutionContext ctx) {
     Instant from = clock.now();
+    Duration takes = duration.apply(action);
+    if (takes.isNegative()) {
+      throw new IllegalArgumentException("duration of " + action.canonical() + " must not be negative, but was "
+          + takes);
+    }
     started.incrementAndGet();
     running.incrementAndGet();
     try {
-      clock.awaitUntil(from.plus(duration));
+      clock.awaitUntil(from.plus(takes));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       interrupted.incrementAndGet();
       return new ActionResult(ctx.idempotencyKey(), ActionResult.Status.FAILED, "interrupted after "
-          + Duration.between(from, clock.now()).toSeconds() + " s of " + duration.toSeconds() + " s; nothing changed",
+          + Duration.between(from, clock.now()).toSeconds() + " s of " + takes.toSeconds() + " s; nothing changed",
           clock.now());
     } finally {
       running.decrementAndGet();
