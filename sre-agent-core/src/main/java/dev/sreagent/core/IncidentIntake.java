@@ -91,7 +91,8 @@ final class IncidentIntake {
     if (c instanceof Correlation.Attach at) {
       Optional<Incident> target = ctx.store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
       if (target.isPresent()) {
-        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now), topo, now);
+        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now),
+            topo, now);
         ctx.store.save(inc);
         ctx.audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
         ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
@@ -175,11 +176,20 @@ final class IncidentIntake {
   }
 
   /** Raises the severity of an incident that reaches an entry point or spreads wide (before any plan exists). */
-  static Incident withBlastRadius(Incident inc, Topology topo, Instant now) {
+  Incident withBlastRadius(Incident inc, Topology topo, Instant now) {
     if (inc.plan() != null) {
       return inc;
     }
-    Severity s = dev.sreagent.detect.BlastRadius.severity(inc, topo);
+    Severity s;
+    try {
+      s = correlator.severity(inc, topo);
+    } catch (RuntimeException e) {
+      ctx.contained("correlator severity", e);
+      return inc;
+    }
+    if (s == null) {
+      return inc;
+    }
     return s == inc.severity() ? inc : inc.withSeverity(s, now);
   }
 }

@@ -117,7 +117,7 @@ final class Investigator {
       for (Anomaly a : movedAnomalies) {
         split = split.withAnomaly(a, root, first.type(), now);
       }
-      split = IncidentIntake.withBlastRadius(split, topo, now);
+      split = intake.withBlastRadius(split, topo, now);
       String why = "split from " + inc.id() + ": the evidence shows independent roots: " + evidence;
       intake.opened(split, Map.of("anomaly", first.summary(), "reason", why), split.type() + " " + split.severity()
           + " on " + root + ": " + why, now);

@@ -6,6 +6,7 @@ import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.AuditLog;
+import dev.sreagent.api.port.CallGraph;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.Detector;
 import dev.sreagent.api.port.IncidentStore;
@@ -52,7 +53,7 @@ final class LoopContext {
   final Map<IncidentType, DiagnosticAccuracy> accuracy = new ConcurrentHashMap<>();
   /** Investigation windows: at most 200,000 series and 10,000 services' logs, dropped after an hour idle. */
   final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20, 10_000, Duration.ofHours(1));
-  final dev.sreagent.detect.DependencyGraph graph = new dev.sreagent.detect.DependencyGraph();
+  final CallGraph graph;
   private final List<Notifier> notifiers;
   private final TopologyProvider topology;
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -61,6 +62,7 @@ final class LoopContext {
     this.clock = p.clock;
     this.settings = p.settings;
     this.store = p.store;
+    this.graph = p.callGraph;
     this.audit = p.audit;
     this.detectors = List.copyOf(p.detectors);
     this.phases = p.phases;

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
@@ -81,7 +82,7 @@ public final class SreAgent implements AutoCloseable {
   private @Nullable String killSwitchSeen;
   /** Published after every tick for readers on other threads, which never take the loop's lock. */
   private volatile List<ApprovalRequest> pendingSnapshot = List.of();
-  private volatile List<dev.sreagent.detect.DependencyGraph.Edge> edgesSnapshot = List.of();
+  private volatile List<CallEdge> edgesSnapshot = List.of();
 
   SreAgent(SreAgentBuilder.Parts p) {
     this.ctx = new LoopContext(p);
@@ -339,7 +340,7 @@ public final class SreAgent implements AutoCloseable {
   }
 
   /** The call edges learned from trace spans, with per-edge call and error counts and latency, as of the last tick. */
-  public List<dev.sreagent.detect.DependencyGraph.Edge> dependencyGraph() {
+  public List<CallEdge> dependencyGraph() {
     return edgesSnapshot;
   }
 

@@ -7,6 +7,7 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.ApprovalChannel;
 import dev.sreagent.api.port.AuditLog;
+import dev.sreagent.api.port.CallGraph;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.Correlator;
 import dev.sreagent.api.port.Detector;
@@ -20,6 +21,7 @@ import dev.sreagent.api.port.RemediationPlanner;
 import dev.sreagent.api.port.TelemetrySource;
 import dev.sreagent.api.port.TopologyProvider;
 import dev.sreagent.api.spi.ActionExecutorProvider;
+import dev.sreagent.api.spi.BuiltInComponents;
 import dev.sreagent.api.spi.DetectorProvider;
 import dev.sreagent.api.spi.GuardrailProvider;
 import dev.sreagent.api.spi.KnowledgeBaseProvider;
@@ -38,8 +40,6 @@ import dev.sreagent.core.phase.PhaseRegistry;
 import dev.sreagent.core.reasoning.CatalogPlanner;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
 import dev.sreagent.core.store.InMemoryIncidentStore;
-import dev.sreagent.detect.BuiltInDetectors;
-import dev.sreagent.detect.TopologyCorrelator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,11 +63,13 @@ import org.jspecify.annotations.Nullable;
  * reports every problem at once; it does not change the builder, which can build again.
  */
 public final class SreAgentBuilder {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SreAgentBuilder.class);
   private Clock clock = Clock.system();
   private AgentSettings settings = AgentSettings.defaults();
   private final List<TelemetrySource> sources = new ArrayList<>();
   private @Nullable List<Detector> detectors;
   private @Nullable Correlator correlator;
+  private @Nullable CallGraph callGraph;
   private @Nullable KnowledgeBase knowledge;
   private @Nullable Reasoner reasoner;
   private @Nullable RemediationPlanner planner;
@@ -117,7 +119,10 @@ public final class SreAgentBuilder {
     return this;
   }
 
-  /** Replaces the detectors (default: the five built-in rule detectors, plus discovered providers). */
+  /**
+   * Replaces the detectors (default: the built-in rule detectors of {@code sre-agent-detect}, found through
+   * {@link BuiltInComponents}, plus discovered providers).
+   */
   public SreAgentBuilder setDetectors(List<Detector> detectors) {
     if (this.detectors != null) {
       throw new IllegalStateException("detectors were already set to " + this.detectors);
@@ -126,8 +131,21 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * Groups anomalies into incidents and sets their blast-radius severity (default: {@code sre-agent-detect}'s
+   * {@code TopologyCorrelator}, found through {@link BuiltInComponents}).
+   */
   public SreAgentBuilder setCorrelator(Correlator correlator) {
     this.correlator = Objects.requireNonNull(correlator, "correlator");
+    return this;
+  }
+
+  /**
+   * The call graph learned from trace spans (default: {@code sre-agent-detect}'s {@code DependencyGraph}, edges
+   * expiring 10 minutes after their last call, at most 50,000; {@link CallGraph#noop()} learns nothing).
+   */
+  public SreAgentBuilder setCallGraph(CallGraph callGraph) {
+    this.callGraph = Objects.requireNonNull(callGraph, "callGraph");
     return this;
   }
 
@@ -383,9 +401,18 @@ public final class SreAgentBuilder {
       problems.add("approverRoles is empty but a phase above OBSERVE is configured: nobody could approve SEV1/SEV2"
           + " plans; set AgentSettings.withApproverRoles(Set.of(\"sre\"))");
     }
-    List<Detector> ds = detectors != null ? detectors
-        : concat(BuiltInDetectors.create(), discover(DetectorProvider.class, problems, view,
-            DetectorProvider::name, DetectorProvider::order, DetectorProvider::create));
+    BuiltInComponents builtIns = detectors == null || correlator == null || callGraph == null ? builtIns() : null;
+    List<Detector> ds;
+    if (detectors != null) {
+      ds = detectors;
+    } else if (builtIns == null) {
+      problems.add("no detectors: sre-agent-detect, which provides the built-in ones, is not on the class path; add"
+          + " the dependency dev.sreagent:sre-agent-detect or call setDetectors(...)");
+      ds = List.of();
+    } else {
+      ds = concat(builtIns.detectors(), discover(DetectorProvider.class, problems, view,
+          DetectorProvider::name, DetectorProvider::order, DetectorProvider::create));
+    }
     List<ActionExecutor> exs = new ArrayList<>(executors);
     if (exs.isEmpty()) {
       exs.addAll(discover(ActionExecutorProvider.class, problems, view, ActionExecutorProvider::name,
@@ -422,7 +449,10 @@ public final class SreAgentBuilder {
     p.settings = settings;
     p.sources = sources;
     p.detectors = ds;
-    p.correlator = correlator != null ? correlator : new TopologyCorrelator();
+    p.correlator = correlator != null ? correlator : builtIns != null ? builtIns.correlator()
+        : withoutBuiltIn("correlator", Correlator.noop(), "one incident per anomaly", "setCorrelator");
+    p.callGraph = callGraph != null ? callGraph : builtIns != null ? builtIns.callGraph()
+        : withoutBuiltIn("call graph", CallGraph.noop(), "no call edges learned from spans", "setCallGraph");
     p.knowledge = kb;
     p.reasoner = rs;
     p.planner = planner != null ? planner : new CatalogPlanner();
@@ -465,6 +495,18 @@ public final class SreAgentBuilder {
     List<T> out = new ArrayList<>(a);
     out.addAll(b);
     return out;
+  }
+
+  /** The defaults of {@code sre-agent-detect}, when it is on the class path. */
+  private static @Nullable BuiltInComponents builtIns() {
+    return ServiceLoader.load(BuiltInComponents.class, SreAgentBuilder.class.getClassLoader()).findFirst()
+        .orElse(null);
+  }
+
+  private static <T> T withoutBuiltIn(String what, T fallback, String meaning, String setter) {
+    LOG.warn("no {} given and sre-agent-detect is not on the class path: using a no-op one ({}); add"
+        + " dev.sreagent:sre-agent-detect or call {}(...)", what, meaning, setter);
+    return fallback;
   }
 
   private <P, T> List<T> discover(Class<P> type, List<String> problems, ConfigView view, Function<P, String> name,
@@ -532,6 +574,7 @@ public final class SreAgentBuilder {
     List<TelemetrySource> sources = List.of();
     List<Detector> detectors = List.of();
     Correlator correlator = Correlator.noop();
+    CallGraph callGraph = CallGraph.noop();
     KnowledgeBase knowledge = KnowledgeBase.noop();
     Reasoner reasoner = new EvidenceReasoner();
     RemediationPlanner planner = new CatalogPlanner();

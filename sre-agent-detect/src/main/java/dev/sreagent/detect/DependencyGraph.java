@@ -1,8 +1,10 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Span;
 import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.CallGraph;
 import dev.sreagent.api.state.BoundedKeyedState;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * Spans may arrive in any order (the child first); unmatched halves are kept for at most {@link #MAX_PENDING} spans
  * each (the oldest go first). Not thread-safe: fed by the agent loop.
  */
-public final class DependencyGraph {
+public final class DependencyGraph implements CallGraph {
   /** Default expiry of an edge with no calls. */
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofMinutes(10);
   /** Unmatched span halves kept at most. */
@@ -35,23 +37,6 @@ public final class DependencyGraph {
   public static final int DEFAULT_MAX_EDGES = 50_000;
   /** How often (in span time) stale edges are dropped from the idle end as spans arrive. */
   private static final Duration EXPIRE_EVERY = Duration.ofSeconds(15);
-
-  /**
-   * One call edge with its statistics.
-   *
-   * @param from caller
-   * @param to callee
-   * @param calls calls seen
-   * @param errors calls that failed
-   * @param meanLatency exponentially weighted mean latency of the server side
-   * @param lastSeen when the last call was seen
-   */
-  public record Edge(String from, String to, long calls, long errors, Duration meanLatency, Instant lastSeen) {
-    /** Fraction of calls that failed. */
-    public double errorRate() {
-      return calls == 0 ? 0 : (double) errors / calls;
-    }
-  }
 
   private static final class EdgeStats {
     long calls;
@@ -107,6 +92,7 @@ public final class DependencyGraph {
   }
 
   /** Learns from one span. */
+  @Override
   public void observe(Span span) {
     Instant end = span.timestamp().plus(span.duration());
     if (latest == null || end.isAfter(latest)) {
@@ -158,21 +144,22 @@ public final class DependencyGraph {
    * The live edges, those seen within {@code staleAfter} of the newest span, by caller and then callee. Drops the
    * stale ones.
    */
-  public List<Edge> edges() {
-    List<Edge> out = liveEdges();
-    out.sort(Comparator.comparing(Edge::from).thenComparing(Edge::to));
+  @Override
+  public List<CallEdge> edges() {
+    List<CallEdge> out = liveEdges();
+    out.sort(Comparator.comparing(CallEdge::from).thenComparing(CallEdge::to));
     return out;
   }
 
-  private List<Edge> liveEdges() {
+  private List<CallEdge> liveEdges() {
     if (latest != null) {
       staleBefore = latest.minus(staleAfter);
       edges.removeIf(stale);
     }
-    List<Edge> out = new ArrayList<>(edges.size());
+    List<CallEdge> out = new ArrayList<>(edges.size());
     edges.forEach((key, e) -> {
       String[] ends = key.split("->", 2);
-      out.add(new Edge(ends[0], ends[1], e.calls, e.errors, Duration.ofNanos((long) e.meanNanos), e.lastSeen));
+      out.add(new CallEdge(ends[0], ends[1], e.calls, e.errors, Duration.ofNanos((long) e.meanNanos), e.lastSeen));
     });
     return out;
   }
@@ -183,6 +170,7 @@ public final class DependencyGraph {
   }
 
   /** Edges dropped to make room for new ones because the cap was reached, since creation. */
+  @Override
   public long evictedEdges() {
     return edges.evictions();
   }
@@ -191,14 +179,15 @@ public final class DependencyGraph {
    * {@code base} with the learned call edges added (and services that appear only in spans added with what is
    * known: nothing about replicas, so guardrails that need them will refuse to act on those services).
    */
+  @Override
   public Topology mergeInto(Topology base) {
-    List<Edge> live = liveEdges();
+    List<CallEdge> live = liveEdges();
     if (live.isEmpty()) {
       return base;
     }
     Set<Topology.Dependency> deps = new HashSet<>(base.dependencies());
     Map<String, ServiceInfo> services = new LinkedHashMap<>(base.services());
-    for (Edge e : live) {
+    for (CallEdge e : live) {
       deps.add(new Topology.Dependency(e.from(), e.to()));
     }
     return new Topology(services, deps);

@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.Correlation;
 import dev.sreagent.api.port.Correlator;
@@ -47,6 +48,11 @@ public final class TopologyCorrelator implements Correlator {
 
   static boolean propagates(IncidentType t) {
     return t.equals(IncidentType.HIGH_LATENCY) || t.equals(IncidentType.ERROR_RATE_SPIKE);
+  }
+
+  @Override
+  public Severity severity(Incident incident, Topology topology) {
+    return BlastRadius.severity(incident, topology);
   }
 
   @Override

@@ -48,7 +48,7 @@ class DependencyGraphTest {
     assertThat(merged.dependenciesOf("frontend")).containsExactlyInAnyOrder("ads", "cart");
     g.observe(client("t9", "c9", "frontend", T.plus(Duration.ofMinutes(11))));
     g.observe(server("t9", "s9", "c9", "ads", T.plus(Duration.ofMinutes(11)), 5, false));
-    assertThat(g.edges()).extracting(DependencyGraph.Edge::to).containsExactly("ads");
+    assertThat(g.edges()).extracting(dev.sreagent.api.model.CallEdge::to).containsExactly("ads");
   }
 
   private static void call(DependencyGraph g, String trace, String from, String to, Instant at) {

@@ -2,6 +2,7 @@ package dev.sreagent.api.port;
 
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Topology;
 import java.time.Instant;
 import java.util.List;
@@ -18,6 +19,14 @@ public interface Correlator {
    * @param now the current time
    */
   Correlation correlate(Anomaly anomaly, List<Incident> active, Topology topology, Instant now);
+
+  /**
+   * The severity {@code incident} deserves given {@code topology} (its blast radius), applied before any plan
+   * exists; by default the incident's own.
+   */
+  default Severity severity(Incident incident, Topology topology) {
+    return incident.severity();
+  }
 
   /** A correlator that opens one incident per anomaly. */
   static Correlator noop() {

@@ -236,7 +236,7 @@ public final class HashChainedAuditLog implements AuditLog {
 
   private AuditRecord appendLine(AuditEntry entry) {
     long seq = lines.size() + 1L;
-    ObjectNode node = Json.MAPPER.createObjectNode();
+    ObjectNode node = Json.objectNode();
     node.put("seq", seq);
     if (key != null) {
       node.put("alg", AuditKey.ALGORITHM);
@@ -434,7 +434,7 @@ public final class HashChainedAuditLog implements AuditLog {
       }
       JsonNode node;
       try {
-        node = Json.MAPPER.readTree(s.body());
+        node = Json.tree(s.body());
       } catch (IOException e) {
         return broken(size, n, "record " + n + " is not JSON");
       }
@@ -529,7 +529,7 @@ public final class HashChainedAuditLog implements AuditLog {
       }
       sb.append("record ").append(i);
       try {
-        JsonNode node = Json.MAPPER.readTree(lines.get(i - 1));
+        JsonNode node = Json.tree(lines.get(i - 1));
         sb.append(' ').append(node.path("type").asText()).append(" at ").append(node.path("ts").asText())
             .append(" by ").append(node.path("actor").asText());
       } catch (IOException e) {
@@ -550,7 +550,7 @@ public final class HashChainedAuditLog implements AuditLog {
 
   private static AuditRecord parse(String line) {
     try {
-      JsonNode n = Json.MAPPER.readTree(line);
+      JsonNode n = Json.tree(line);
       Map<String, String> data = new TreeMap<>();
       for (Map.Entry<String, JsonNode> e : n.path("data").properties()) {
         data.put(e.getKey(), e.getValue().asText());

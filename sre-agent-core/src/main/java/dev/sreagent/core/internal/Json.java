@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.sreagent.api.model.Action;
 import java.io.UncheckedIOException;
@@ -23,8 +25,8 @@ public final class Json {
       @JsonSubTypes.Type(value = Action.Custom.class, name = "custom")})
   private interface ActionMixin {}
 
-  /** The shared mapper; thread-safe once configured. */
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
+  /** The shared mapper: configured once here, never handed out (a caller could reconfigure it for everyone). */
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .addMixIn(Action.class, ActionMixin.class)
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -42,6 +44,16 @@ public final class Json {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
     }
+  }
+
+  /** A new, empty JSON object. */
+  public static ObjectNode objectNode() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Parses {@code json} into a tree. */
+  public static JsonNode tree(String json) throws JsonProcessingException {
+    return MAPPER.readTree(json);
   }
 
   /** Parses {@code json} as {@code type}. */

@@ -1,0 +1,23 @@
+package dev.sreagent.api.spi;
+
+import dev.sreagent.api.port.CallGraph;
+import dev.sreagent.api.port.Correlator;
+import dev.sreagent.api.port.Detector;
+import java.util.List;
+
+/**
+ * The agent's defaults for what the builder was not given: the built-in detectors, the correlator and the learned
+ * call graph. {@code sre-agent-detect} provides them; the core finds them with {@link java.util.ServiceLoader}
+ * (registered in {@code META-INF/services/dev.sreagent.api.spi.BuiltInComponents}) whether or not discovery of other
+ * providers is on, so that it needs no compile-time dependency on an implementation. Each call returns new instances.
+ */
+public interface BuiltInComponents {
+  /** The built-in detectors (memory pressure, latency, error rate, disk exhaustion, certificate expiry). */
+  List<Detector> detectors();
+
+  /** The default correlator. */
+  Correlator correlator();
+
+  /** The default call graph learned from spans. */
+  CallGraph callGraph();
+}

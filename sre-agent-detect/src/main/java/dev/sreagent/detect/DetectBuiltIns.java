@@ -1,0 +1,29 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.port.CallGraph;
+import dev.sreagent.api.port.Correlator;
+import dev.sreagent.api.port.Detector;
+import dev.sreagent.api.spi.BuiltInComponents;
+import java.util.List;
+
+/**
+ * This module's defaults for the agent, found by the core with {@link java.util.ServiceLoader}: the
+ * {@link BuiltInDetectors}, a {@link TopologyCorrelator} (15-minute window, blast radius) and a
+ * {@link DependencyGraph} (edges expire 10 minutes after their last call, at most 50,000).
+ */
+public final class DetectBuiltIns implements BuiltInComponents {
+  @Override
+  public List<Detector> detectors() {
+    return BuiltInDetectors.create();
+  }
+
+  @Override
+  public Correlator correlator() {
+    return new TopologyCorrelator();
+  }
+
+  @Override
+  public CallGraph callGraph() {
+    return new DependencyGraph();
+  }
+}
