@@ -2,19 +2,29 @@ package dev.sreagent.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.sreagent.api.port.Clock;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * ADR-001, the hexagonal rule: the API and the domain never import a vendor SDK, and no domain package reaches an
- * adapter package. Time is a port: domain code never reads the system clock or sleeps.
+ * adapter package; every package is one or the other. The core never depends on the detect module (its defaults
+ * arrive through {@code BuiltInComponents}). Time is a port: no module reads the system clock or sleeps except through
+ * {@code Clock} (composition roots and test tooling excepted). No cycles between packages; a module's
+ * {@code ..internal..} package is used inside that module only.
  */
 class HexagonalArchitectureTest {
   /** Vendor SDKs that only adapter modules may use. */
@@ -26,13 +36,18 @@ class HexagonalArchitectureTest {
 
   /** Domain packages: the model and the engine. */
   static final String[] DOMAIN = {"dev.sreagent.api..", "dev.sreagent.core..", "dev.sreagent.detect..",
-      "dev.sreagent.rag"};
+      "dev.sreagent.rag"};  // the rag module's root package; its sub-packages are adapters
 
   /** Adapter packages: reachable from composition roots (apps, tests), never from the domain. */
   static final String[] ADAPTERS = {"dev.sreagent.k8s..", "dev.sreagent.aws..", "dev.sreagent.rag.onnx..",
-      "dev.sreagent.rag.hnsw..", "dev.sreagent.rag.hybrid..", "dev.sreagent.rag.lucene..", "dev.sreagent.rag.onnx..", "dev.sreagent.otel..", "dev.sreagent.llm..", "dev.sreagent.redis..",
-      "dev.sreagent.etcd..", "dev.sreagent.jdbc..", "dev.sreagent.chatops..", "dev.sreagent.gitops..",
-      "dev.sreagent.testkit..", "dev.sreagent.standalone..", "dev.sreagent.bench.."};
+      "dev.sreagent.rag.hnsw..", "dev.sreagent.rag.hybrid..", "dev.sreagent.rag.lucene..", "dev.sreagent.otel..",
+      "dev.sreagent.llm..", "dev.sreagent.redis..", "dev.sreagent.etcd..", "dev.sreagent.jdbc..",
+      "dev.sreagent.chatops..", "dev.sreagent.gitops..", "dev.sreagent.testkit..", "dev.sreagent.standalone..",
+      "dev.sreagent.bench.."};
+
+  /** Where real time may be read directly: the loop's scheduler, test tooling and the benchmark runners. */
+  static final String[] REAL_TIME_ALLOWED = {"dev.sreagent.core.runtime..", "dev.sreagent.testkit..",
+      "dev.sreagent.bench..", "dev.sreagent.standalone.."};
 
   static JavaClasses classes;
 
@@ -69,14 +84,53 @@ class HexagonalArchitectureTest {
         .check(classes);
   }
 
-  static final ArchRule DOMAIN_TIME = noClasses().that().resideInAnyPackage("dev.sreagent.core..",
-          "dev.sreagent.detect..")
-      .and().resideOutsideOfPackage("dev.sreagent.core.runtime..")
+  static final ArchRule TIME_FROM_THE_CLOCK = noClasses().that().resideInAPackage("dev.sreagent..")
+      .and().resideOutsideOfPackages(REAL_TIME_ALLOWED)
+      .and().doNotHaveFullyQualifiedName(Clock.class.getName())
       .should().callMethod(System.class, "currentTimeMillis")
       .orShould().callMethod(System.class, "nanoTime")
       .orShould().callMethod(Thread.class, "sleep", long.class)
       .orShould().callMethod(Instant.class, "now")
-      .because("time is a port: simulations drive a virtual clock (STYLE habit 6)");
+      .because("time is a port (STYLE habit 6): simulations drive a virtual clock; use Clock.now() and Clock.sleep()");
+
+  static final ArchRule CORE_WITHOUT_DETECT = noClasses().that().resideInAPackage("dev.sreagent.core..")
+      .should().dependOnClassesThat().resideInAPackage("dev.sreagent.detect..")
+      .because("the core finds the built-in detectors, correlator and call graph through BuiltInComponents; "
+          + "sre-agent-detect is an implementation of api ports, not a part of the core");
+
+  static final ArchRule NO_PACKAGE_CYCLES = slices().matching("dev.sreagent.(**)").should().beFreeOfCycles()
+      .because("a cycle between packages makes both one unit that cannot be understood or replaced apart");
+
+  static final ArchRule INTERNALS_STAY_HOME = classes().that().resideInAPackage("dev.sreagent..")
+      .should(new ArchCondition<JavaClass>("use no other module's ..internal.. package") {
+        @Override
+        public void check(JavaClass origin, ConditionEvents events) {
+          for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+            String target = d.getTargetClass().getPackageName();
+            int at = target.indexOf(".internal");
+            boolean internal = target.startsWith("dev.sreagent.") && at > 0
+                && (target.length() == at + 9 || target.charAt(at + 9) == '.');
+            if (internal) {
+              String owner = target.substring(0, at);
+              String from = origin.getPackageName();
+              if (!from.equals(owner) && !from.startsWith(owner + ".")) {
+                events.add(SimpleConditionEvent.violated(d, d.getDescription()));
+              }
+            }
+          }
+        }
+      })
+      .because("..internal.. packages are implementation details of their module, free to change");
+
+  static final ArchRule EVERY_PACKAGE_CLASSIFIED = classes().that().resideInAPackage("dev.sreagent..")
+      .should().resideInAnyPackage(concat(DOMAIN, ADAPTERS))
+      .because("a new package must be placed in the domain or among the adapters, so the rules above cover it");
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 
   static final ArchRule NO_VENDOR_IN_DOMAIN = noClasses().that().resideInAnyPackage(DOMAIN)
       .should().dependOnClassesThat().resideInAnyPackage(VENDOR_SDKS)
@@ -87,19 +141,47 @@ class HexagonalArchitectureTest {
       .because("adapters depend on the domain, never the other way round (ADR-001)");
 
   @Test
-  void domainTimeComesFromTheClockPort() {
-    DOMAIN_TIME.check(classes);
+  void timeComesFromTheClockPortInEveryModule() {
+    TIME_FROM_THE_CLOCK.check(classes);
   }
 
-  /** The rules must be able to fail: a domain class that breaks each of them is caught. */
   @Test
-  void theRulesCatchAViolatingDomainClass() {
+  void theCoreDoesNotDependOnTheDetectModule() {
+    CORE_WITHOUT_DETECT.check(classes);
+  }
+
+  @Test
+  void packagesAreFreeOfCycles() {
+    NO_PACKAGE_CYCLES.check(classes);
+  }
+
+  @Test
+  void internalPackagesAreUsedInsideTheirModuleOnly() {
+    INTERNALS_STAY_HOME.check(classes);
+  }
+
+  @Test
+  void everyPackageIsDomainOrAdapter() {
+    EVERY_PACKAGE_CLASSIFIED.check(classes);
+  }
+
+  /** The rules must be able to fail: fixture classes that break each of them are caught. */
+  @Test
+  void theRulesCatchViolatingClasses() {
     JavaClasses bad = new ClassFileImporter().importClasses(
         dev.sreagent.core.archfixture.ViolatingDomainClass.class, java.sql.Connection.class,
-        dev.sreagent.k8s.archfixture.SomeAdapter.class);
-    assertThatThrownBy(() -> DOMAIN_TIME.check(bad)).hasMessageContaining("Instant.now()");
+        dev.sreagent.k8s.archfixture.SomeAdapter.class, dev.sreagent.detect.BuiltInDetectors.class,
+        dev.sreagent.core.archfixture.cyclea.A.class, dev.sreagent.core.archfixture.cycleb.B.class,
+        dev.sreagent.unlisted.archfixture.Stray.class);
+    assertThatThrownBy(() -> TIME_FROM_THE_CLOCK.check(bad)).hasMessageContaining("ViolatingDomainClass.now()")
+        .hasMessageContaining("SomeAdapter.readsTheSystemClock()");
     assertThatThrownBy(() -> NO_VENDOR_IN_DOMAIN.check(bad)).hasMessageContaining("java.sql.Connection");
     assertThatThrownBy(() -> NO_ADAPTER_FROM_DOMAIN.check(bad)).hasMessageContaining("SomeAdapter");
+    assertThatThrownBy(() -> CORE_WITHOUT_DETECT.check(bad)).hasMessageContaining("BuiltInDetectors");
+    assertThatThrownBy(() -> NO_PACKAGE_CYCLES.check(bad)).hasMessageContaining("cyclea")
+        .hasMessageContaining("cycleb");
+    assertThatThrownBy(() -> INTERNALS_STAY_HOME.check(bad)).hasMessageContaining("core.internal.Json");
+    assertThatThrownBy(() -> EVERY_PACKAGE_CLASSIFIED.check(bad)).hasMessageContaining("Stray");
   }
 
   @Test

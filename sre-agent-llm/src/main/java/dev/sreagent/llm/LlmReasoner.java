@@ -7,6 +7,8 @@ import dev.sreagent.api.model.Hypothesis;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.RetrievedDocument;
 import dev.sreagent.api.model.TokenUsage;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.Embedder;
 import dev.sreagent.api.port.Reasoner;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -19,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.sreagent.api.port.Embedder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,7 @@ public final class LlmReasoner implements Reasoner {
   private final Redactor redactor;
   private final int maxRetries;
   private final Duration backoff;
+  private final Clock clock;
   private final double inputPricePerMillion;
   private final double outputPricePerMillion;
   private final int maxTokens;
@@ -85,6 +87,7 @@ public final class LlmReasoner implements Reasoner {
     this.redactor = b.redactor;
     this.maxRetries = b.maxRetries;
     this.backoff = b.backoff;
+    this.clock = b.clock;
     this.inputPricePerMillion = b.inputPrice;
     this.outputPricePerMillion = b.outputPrice;
     this.maxTokens = b.maxTokens;
@@ -112,6 +115,7 @@ public final class LlmReasoner implements Reasoner {
     private Redactor redactor = Redactor.defaults();
     private int maxRetries = 1;
     private Duration backoff = Duration.ofMillis(250);
+    private Clock clock = Clock.system();
     private Duration openFor = Duration.ofMinutes(5);
     private double inputPrice;
     private double outputPrice;
@@ -135,6 +139,12 @@ public final class LlmReasoner implements Reasoner {
 
     public Builder setRedactor(Redactor redactor) {
       this.redactor = Objects.requireNonNull(redactor, "redactor");
+      return this;
+    }
+
+    /** The clock retries wait on (default the system clock; a simulation's virtual clock in tests). */
+    public Builder setClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -290,7 +300,7 @@ public final class LlmReasoner implements Reasoner {
             throw e;
           }
           LOG.debug("model call failed, retrying: {}", e.getMessage());
-          Thread.sleep(backoff.toMillis() << attempt);
+          clock.sleep(Duration.ofMillis(backoff.toMillis() << attempt));
         }
       }
     } catch (LlmAnswer.MalformedAnswer e) {

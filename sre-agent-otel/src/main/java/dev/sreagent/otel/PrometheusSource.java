@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
 import java.io.IOException;
@@ -50,12 +51,15 @@ public final class PrometheusSource implements TelemetrySource {
   private int failures;
   private int skip;
 
+  private final Clock clock;
+
   private PrometheusSource(Builder b) {
     this.base = b.base;
     this.queries = Map.copyOf(b.queries);
     this.interval = b.interval;
     this.step = b.step;
     this.serviceLabel = b.serviceLabel;
+    this.clock = b.clock;
   }
 
   /** A builder for the Prometheus at {@code baseUrl}, for example {@code http://prometheus:9090}. */
@@ -88,6 +92,7 @@ public final class PrometheusSource implements TelemetrySource {
     private Duration interval = Duration.ofSeconds(15);
     private Duration step = Duration.ofSeconds(15);
     private String serviceLabel = "service";
+    private Clock clock = Clock.system();
 
     private Builder(URI base) {
       this.base = base;
@@ -120,6 +125,12 @@ public final class PrometheusSource implements TelemetrySource {
 
     public Builder setServiceLabel(String label) {
       this.serviceLabel = Objects.requireNonNull(label, "label");
+      return this;
+    }
+
+    /** The clock that says up to when each poll queries (default the system clock). */
+    public Builder setClock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -159,7 +170,7 @@ public final class PrometheusSource implements TelemetrySource {
       return;
     }
     try {
-      poll(Instant.now());
+      poll(clock.now());
       failures = 0;
     } catch (IOException | RuntimeException e) {
       count("poll.failed", 1);

@@ -58,6 +58,12 @@ public final class VirtualClock implements Clock {
     }
   }
 
+  /** Blocks until the simulation has moved this clock {@code d} past now (see {@link #awaitUntil}). */
+  @Override
+  public void sleep(Duration d) throws InterruptedException {
+    awaitUntil(now.plus(d));
+  }
+
   /**
    * Threads in {@link #awaitUntil} whose time has not come yet. A thread released by {@link #advance} stops counting
    * at once, before it wakes: a harness can tell "every action is parked until a later time" from "an action is

@@ -17,4 +17,8 @@ public final class ViolatingDomainClass {
   public String reachesAdapter() {
     return new SomeAdapter().toString();
   }
+
+  public int reachesDetect() {
+    return dev.sreagent.detect.BuiltInDetectors.create().size();
+  }
 }

@@ -3,6 +3,7 @@ package dev.sreagent.rag.hybrid;
 import dev.sreagent.api.model.KnowledgeDocument;
 import dev.sreagent.api.model.KnowledgeQuery;
 import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.Embedder;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.rag.hnsw.VectorIndex;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -53,6 +55,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   private final Map<String, List<String>> chunksByDoc = new HashMap<>();
   private final Map<String, int[]> usefulness = new TreeMap<>(); // doc -> {useful, shown}
   private dev.sreagent.rag.onnx.@Nullable OnnxCrossEncoder crossEncoder;
+  private volatile Clock clock = Clock.system();
 
   private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
       @Nullable Path dir) {
@@ -60,6 +63,17 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     this.vectors = vectors;
     this.embedder = embedder;
     this.dir = dir;
+  }
+
+  /**
+   * The clock a post-mortem's freshness is measured against (default the system clock; the agent's clock in a
+   * simulation, whose post-mortems carry simulated dates).
+   *
+   * @return this
+   */
+  public HybridKnowledgeBase withClock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
   }
 
   /** In memory. */
@@ -307,7 +321,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     String date = c.metadata().get("date");
     if ("post-mortem".equals(c.metadata().get(KnowledgeDocument.KIND)) && date != null) {
       try {
-        double days = (Instant.now().toEpochMilli() - Instant.parse(date).toEpochMilli()) / 86_400_000.0;
+        double days = (clock.now().toEpochMilli() - Instant.parse(date).toEpochMilli()) / 86_400_000.0;
         b += 0.05 * Math.pow(0.5, Math.max(0, days) / 90);
       } catch (RuntimeException e) {
         // an unreadable date earns no freshness
