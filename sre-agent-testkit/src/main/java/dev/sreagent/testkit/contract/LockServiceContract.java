@@ -81,5 +81,7 @@ public abstract class LockServiceContract {
     Lock other = locks.tryAcquire("restart:cart", "agent-b", TTL).orElseThrow();
     assertTrue(locks.renew(renewed, TTL).isEmpty(), "a lease taken over must not renew");
     assertTrue(locks.tryAcquire("restart:cart", "agent-c", TTL).isEmpty(), "the successor " + other + " holds");
+    locks.release(other);
+    assertTrue(locks.renew(other, TTL).isEmpty(), "a released lock must not renew");
   }
 }

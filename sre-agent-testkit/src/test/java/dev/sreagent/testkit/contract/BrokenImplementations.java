@@ -56,6 +56,30 @@ class BrokenImplementations {
   }
 
   @Nested
+  class LocksThatRenewWhatTheyNoLongerHold extends LockServiceContract {
+    @Override
+    protected LockService create(VirtualClock clock) {
+      LockService real = new dev.sreagent.core.lock.InMemoryLockService(clock);
+      return new LockService() {
+        @Override
+        public Optional<Lock> tryAcquire(String target, String owner, Duration ttl) {
+          return real.tryAcquire(target, owner, ttl);
+        }
+
+        @Override
+        public void release(Lock lock) {
+          real.release(lock);
+        }
+
+        @Override
+        public Optional<Lock> renew(Lock lock, Duration ttl) {
+          return Optional.of(new Lock(lock.target(), lock.owner(), lock.fencingToken(), clock.now().plus(ttl)));
+        }
+      };
+    }
+  }
+
+  @Nested
   class StoreThatAppendsReplacements extends IncidentStoreContract {
     @Override
     protected IncidentStore create() {
