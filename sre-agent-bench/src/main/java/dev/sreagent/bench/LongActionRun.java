@@ -12,6 +12,7 @@ import dev.sreagent.core.lock.InMemoryLockService;
 import dev.sreagent.testkit.SimulatedCluster;
 import dev.sreagent.testkit.SimulatedExecutor;
 import dev.sreagent.testkit.SimulatedOnCall;
+import dev.sreagent.testkit.SimulationHarness;
 import dev.sreagent.testkit.SlowExecutor;
 import dev.sreagent.testkit.VirtualClock;
 import java.io.PrintStream;
@@ -109,29 +110,18 @@ final class LongActionRun {
       end = clock.now().plus(takes.multipliedBy(3));
       while (clock.now().isBefore(end)) {
         cluster.advance(STEP);
-        settle(agent, clock);
+        SimulationHarness.settle(agent, clock, Duration.ofSeconds(10));
         boolean inFlight = agent.stats().actionsRunning() > 0;
         long t0 = System.nanoTime();
         agent.tick();
         (inFlight ? busy : idle).add(System.nanoTime() - t0);
-        settle(agent, clock);
+        SimulationHarness.settle(agent, clock, Duration.ofSeconds(10));
       }
     }
     Instant fault = adsFault[0];
     return new Outcome(minutesAfter(fault, adsEvents.get(IncidentEvent.Kind.OPENED)),
         minutesAfter(fault, adsEvents.get(IncidentEvent.Kind.ACTION_EXECUTED)),
         minutesAfter(fault, adsEvents.get(IncidentEvent.Kind.RESOLVED)), busy, idle);
-  }
-
-  /**
-   * Lets the action threads catch up with the virtual clock (as {@code SimulationHarness} does): in production a
-   * tick lasts 15 real seconds, ages for a thread; here the loop would otherwise outrun them.
-   */
-  private static void settle(SreAgent agent, VirtualClock clock) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (agent.stats().actionsRunning() > clock.parked() && System.nanoTime() < deadline) {
-      Thread.yield();
-    }
   }
 
   private static double minutesAfter(Instant from, Instant to) {

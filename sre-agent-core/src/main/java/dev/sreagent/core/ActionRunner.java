@@ -119,6 +119,17 @@ final class ActionRunner implements AutoCloseable {
     return n;
   }
 
+  /** Actions asked to stop (kill switch, freeze, lost lease) whose result has not landed yet. */
+  int cancelling() {
+    int n = 0;
+    for (InFlight f : running.values()) {
+      if (!f.done() && f.cancelled != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** What is in flight now. */
   Collection<InFlight> inFlight() {
     return List.copyOf(running.values());

@@ -25,8 +25,11 @@ package dev.sreagent.core;
  *     counted, not opened
  * @param actionsRunning actions handed to the agent's action threads whose result has not landed yet (0 when actions
  *     run on the loop's thread)
+ * @param actionsCancelling of those, the ones asked to stop (kill switch, a freeze that began, a lost lease) that
+ *     have not returned yet
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
-    long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning) {}
+    long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning,
+    long actionsCancelling) {}

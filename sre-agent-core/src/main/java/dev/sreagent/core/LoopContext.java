@@ -58,7 +58,7 @@ final class LoopContext {
   private final TopologyProvider topology;
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
 
-  LoopContext(SreAgentBuilder.Parts p) {
+  LoopContext(AgentParts p) {
     this.clock = p.clock;
     this.settings = p.settings;
     this.store = p.store;

@@ -84,7 +84,7 @@ public final class SreAgent implements AutoCloseable {
   private volatile List<ApprovalRequest> pendingSnapshot = List.of();
   private volatile List<CallEdge> edgesSnapshot = List.of();
 
-  SreAgent(SreAgentBuilder.Parts p) {
+  SreAgent(AgentParts p) {
     this.ctx = new LoopContext(p);
     this.sources = List.copyOf(p.sources);
     this.executors = List.copyOf(p.executors);
@@ -239,7 +239,8 @@ public final class SreAgent implements AutoCloseable {
         c.anomalies.get(), c.incidentsOpened.get(), c.actionsExecuted.get(), c.actionsFailed.get(),
         c.actionsShadowed.get(), c.plansDenied.get(), c.approvalsRequested.get(), c.componentFailures.get(),
         capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
-        capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get(), runner.running());
+        capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get(), runner.running(),
+        runner.cancelling());
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */

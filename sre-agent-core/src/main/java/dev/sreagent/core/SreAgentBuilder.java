@@ -27,6 +27,7 @@ import dev.sreagent.api.spi.GuardrailProvider;
 import dev.sreagent.api.spi.KnowledgeBaseProvider;
 import dev.sreagent.api.spi.NotifierProvider;
 import dev.sreagent.api.spi.ReasonerProvider;
+import dev.sreagent.api.spi.TelemetrySourceProvider;
 import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
@@ -42,7 +43,6 @@ import dev.sreagent.core.reasoning.EvidenceReasoner;
 import dev.sreagent.core.store.InMemoryIncidentStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,8 +50,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,10 +57,23 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Resolution order for each port: the explicit setter, then a provider named in configuration
  * ({@code sre-agent.<port>=<name>}), then every provider found through {@link ServiceLoader} (sorted by
- * {@code order()}, for multi-valued ports), then the built-in default. {@link #build()} checks cross-field rules and
- * reports every problem at once; it does not change the builder, which can build again.
+ * {@code order()}, for multi-valued ports), then the built-in default; the rules for each kind of provider are in
+ * {@link dev.sreagent.api.spi.Provider}. {@link #build()} checks cross-field rules and reports every problem at once;
+ * it does not change the builder, which can build again.
+ *
+ * <p>Calling a method twice: a {@code set…} method replaces what an earlier call set and an {@code add…} method
+ * appends, with three exceptions that refuse a second value because they fix the agent's evidence trail — swapping
+ * them silently could hide tampering: {@link #setAuditKey}, {@link #acceptUnverifiedAuditTail}, and combining
+ * {@link #setAuditFile} or {@link #setAuditKey} with {@link #setAuditLog}. Every setter validates its argument and
+ * names the bad value.
  */
 public final class SreAgentBuilder {
+  /**
+   * Configuration key naming the {@link dev.sreagent.api.spi.TelemetrySourceProvider}s to run, comma-separated
+   * (for example {@code sre-agent.telemetry-sources=prometheus}); a source is never started only because its module
+   * is on the class path.
+   */
+  public static final String TELEMETRY_SOURCES_KEY = "sre-agent.telemetry-sources";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SreAgentBuilder.class);
   private Clock clock = Clock.system();
   private AgentSettings settings = AgentSettings.defaults();
@@ -124,9 +135,6 @@ public final class SreAgentBuilder {
    * {@link BuiltInComponents}, plus discovered providers).
    */
   public SreAgentBuilder setDetectors(List<Detector> detectors) {
-    if (this.detectors != null) {
-      throw new IllegalStateException("detectors were already set to " + this.detectors);
-    }
     this.detectors = List.copyOf(detectors);
     return this;
   }
@@ -401,6 +409,7 @@ public final class SreAgentBuilder {
       problems.add("approverRoles is empty but a phase above OBSERVE is configured: nobody could approve SEV1/SEV2"
           + " plans; set AgentSettings.withApproverRoles(Set.of(\"sre\"))");
     }
+    ProviderDiscovery found = new ProviderDiscovery(discovery, view, problems);
     BuiltInComponents builtIns = detectors == null || correlator == null || callGraph == null ? builtIns() : null;
     List<Detector> ds;
     if (detectors != null) {
@@ -410,25 +419,20 @@ public final class SreAgentBuilder {
           + " the dependency dev.sreagent:sre-agent-detect or call setDetectors(...)");
       ds = List.of();
     } else {
-      ds = concat(builtIns.detectors(), discover(DetectorProvider.class, problems, view,
-          DetectorProvider::name, DetectorProvider::order, DetectorProvider::create));
+      ds = concat(builtIns.detectors(), found.all(DetectorProvider.class));
     }
     List<ActionExecutor> exs = new ArrayList<>(executors);
     if (exs.isEmpty()) {
-      exs.addAll(discover(ActionExecutorProvider.class, problems, view, ActionExecutorProvider::name,
-          ActionExecutorProvider::order, ActionExecutorProvider::create));
+      exs.addAll(found.all(ActionExecutorProvider.class));
     }
-    List<Guardrail> extra = new ArrayList<>(guardrails);
-    extra.addAll(discover(GuardrailProvider.class, problems, view, GuardrailProvider::name,
-        GuardrailProvider::order, GuardrailProvider::create));
-    List<Notifier> ns = new ArrayList<>(notifiers);
-    ns.addAll(discover(NotifierProvider.class, problems, view, NotifierProvider::name, NotifierProvider::order,
-        NotifierProvider::create));
-    KnowledgeBase kb = knowledge != null ? knowledge : single(KnowledgeBaseProvider.class, "knowledge-base",
-        problems, view, KnowledgeBaseProvider::name, KnowledgeBaseProvider::order, KnowledgeBaseProvider::create,
+    List<Guardrail> extra = concat(guardrails, found.all(GuardrailProvider.class));
+    List<Notifier> ns = concat(notifiers, found.all(NotifierProvider.class));
+    List<TelemetrySource> srcs = concat(sources, found.named(TelemetrySourceProvider.class,
+        TELEMETRY_SOURCES_KEY));
+    KnowledgeBase kb = knowledge != null ? knowledge : found.single(KnowledgeBaseProvider.class, "knowledge-base",
         LexicalKnowledgeBase::withBundledRunbooks);
-    Reasoner rs = reasoner != null ? reasoner : single(ReasonerProvider.class, "reasoner", problems, view,
-        ReasonerProvider::name, ReasonerProvider::order, ReasonerProvider::create, EvidenceReasoner::new);
+    Reasoner rs = reasoner != null ? reasoner : found.single(ReasonerProvider.class, "reasoner",
+        EvidenceReasoner::new);
     GuardrailLimits effectiveLimits = limits;
     if (guardrailPolicy != null) {
       try {
@@ -444,10 +448,10 @@ public final class SreAgentBuilder {
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    Parts p = new Parts();
+    AgentParts p = new AgentParts();
     p.clock = clock;
     p.settings = settings;
-    p.sources = sources;
+    p.sources = srcs;
     p.detectors = ds;
     p.correlator = correlator != null ? correlator : builtIns != null ? builtIns.correlator()
         : withoutBuiltIn("correlator", Correlator.noop(), "one incident per anomaly", "setCorrelator");
@@ -507,91 +511,5 @@ public final class SreAgentBuilder {
     LOG.warn("no {} given and sre-agent-detect is not on the class path: using a no-op one ({}); add"
         + " dev.sreagent:sre-agent-detect or call {}(...)", what, meaning, setter);
     return fallback;
-  }
-
-  private <P, T> List<T> discover(Class<P> type, List<String> problems, ConfigView view, Function<P, String> name,
-      Function<P, Integer> order, java.util.function.BiFunction<P, ConfigView, T> create) {
-    if (!discovery) {
-      return List.of();
-    }
-    List<P> providers = new ArrayList<>();
-    ServiceLoader.load(type, SreAgentBuilder.class.getClassLoader()).forEach(providers::add);
-    providers.sort(Comparator.comparing(order));
-    List<T> out = new ArrayList<>();
-    for (P provider : providers) {
-      try {
-        out.add(create.apply(provider, view));
-      } catch (ConfigurationException e) {
-        problems.addAll(e.problems());
-      } catch (RuntimeException e) {
-        problems.add(type.getSimpleName() + " '" + name.apply(provider) + "' failed to create: " + e);
-      }
-    }
-    return out;
-  }
-
-  private <P, T> T single(Class<P> type, String port, List<String> problems, ConfigView view,
-      Function<P, String> name, Function<P, Integer> order, java.util.function.BiFunction<P, ConfigView, T> create,
-      java.util.function.Supplier<T> fallback) {
-    String wanted = view.get("sre-agent." + port).orElse(null);
-    if (!discovery && wanted == null) {
-      return fallback.get();
-    }
-    List<P> providers = new ArrayList<>();
-    ServiceLoader.load(type, SreAgentBuilder.class.getClassLoader()).forEach(providers::add);
-    providers.sort(Comparator.comparing(order));
-    providers.removeIf(p -> wanted == null && p instanceof ReasonerProvider r && r.onlyWhenNamed());
-    if (wanted != null) {
-      for (P provider : providers) {
-        if (name.apply(provider).equals(wanted)) {
-          try {
-            return create.apply(provider, view);
-          } catch (ConfigurationException e) {
-            problems.addAll(e.problems());
-            return fallback.get();
-          }
-        }
-      }
-      problems.add("sre-agent." + port + " names provider '" + wanted + "', but the known " + port
-          + " providers are " + providers.stream().map(name).collect(Collectors.toList())
-          + "; add the module that provides it (for example sre-agent-rag) to the class path");
-      return fallback.get();
-    }
-    if (!providers.isEmpty()) {
-      try {
-        return create.apply(providers.get(0), view);
-      } catch (RuntimeException e) {
-        problems.add(type.getSimpleName() + " '" + name.apply(providers.get(0)) + "' failed to create: " + e);
-      }
-    }
-    return fallback.get();
-  }
-
-  /** The resolved collaborators handed to the agent. */
-  static final class Parts {
-    Clock clock = Clock.system();
-    AgentSettings settings = AgentSettings.defaults();
-    List<TelemetrySource> sources = List.of();
-    List<Detector> detectors = List.of();
-    Correlator correlator = Correlator.noop();
-    CallGraph callGraph = CallGraph.noop();
-    KnowledgeBase knowledge = KnowledgeBase.noop();
-    Reasoner reasoner = new EvidenceReasoner();
-    RemediationPlanner planner = new CatalogPlanner();
-    SafetyGate gate = new SafetyGate(List.of());
-    KillSwitch killSwitch = new KillSwitch();
-    ChangeFreezes freezes = new ChangeFreezes(List.of());
-    List<ResilientActionExecutor> executors = List.of();
-    int actionThreads = ActionRunner.DEFAULT_THREADS;
-    ApprovalChannel approvals = ApprovalChannel.noop();
-    List<Notifier> notifiers = List.of();
-    IncidentStore store = new InMemoryIncidentStore();
-    AuditLog audit = HashChainedAuditLog.inMemory();
-    LockService locks = new InMemoryLockService(Clock.system());
-    TopologyProvider topology = TopologyProvider.noop();
-    io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
-    PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
-    java.util.concurrent.@Nullable Executor diagnosisExecutor;
-    dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
   }
 }

@@ -5,6 +5,7 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.LockService;
 import dev.sreagent.api.port.Notifier;
+import dev.sreagent.core.AgentStats;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.SreAgentBuilder;
 import dev.sreagent.core.execution.ExecutorPolicy;
@@ -348,7 +349,7 @@ public final class SimulationHarness implements AutoCloseable {
 
   /**
    * With action threads, waits (up to {@link #SETTLE_LIMIT} of real time) until every running action has landed or
-   * is parked on the virtual clock until a later time: an action started in a tick begins its wait at that tick's
+   * is parked on the virtual clock until a later time, and every cancelled one has returned: an action started in a tick begins its wait at that tick's
    * time, and one released by the clock lands before the next tick reads it. Without this, how far the clock ran
    * ahead of a pool thread would depend on the machine's scheduling.
    */
@@ -356,8 +357,21 @@ public final class SimulationHarness implements AutoCloseable {
     if (actionThreads == 0) {
       return;
     }
-    long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
-    while (agent.stats().actionsRunning() > clock.parked() && System.nanoTime() < deadline) {
+    settle(agent, clock, SETTLE_LIMIT);
+  }
+
+  /**
+   * Waits up to {@code limit} of real time until every action {@code agent} runs on its threads has landed or is
+   * parked on {@code clock} until a later time, and none that was cancelled is still on its way back: what a harness
+   * of your own that steps a {@link VirtualClock} with action threads needs between steps to repeat its runs.
+   */
+  public static void settle(SreAgent agent, VirtualClock clock, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      AgentStats s = agent.stats();
+      if (s.actionsCancelling() == 0 && s.actionsRunning() <= clock.parked()) {
+        return;
+      }
       Thread.onSpinWait();
       Thread.yield();
     }

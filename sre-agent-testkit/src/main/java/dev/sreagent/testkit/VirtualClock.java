@@ -13,7 +13,9 @@ public final class VirtualClock implements Clock {
   public static final Instant DEFAULT_START = Instant.parse("2026-03-02T08:00:00Z");
 
   private volatile Instant now;
-  private final List<Instant> deadlines = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+
+  private record Waiter(Thread thread, Instant until) {}
 
   /** A clock at {@link #DEFAULT_START}. */
   public VirtualClock() {
@@ -48,13 +50,14 @@ public final class VirtualClock implements Clock {
    */
   public synchronized void awaitUntil(Instant t) throws InterruptedException {
     Objects.requireNonNull(t, "t");
-    deadlines.add(t);
+    Waiter w = new Waiter(Thread.currentThread(), t);
+    waiters.add(w);
     try {
       while (now.isBefore(t)) {
         wait();
       }
     } finally {
-      deadlines.remove(t);
+      waiters.remove(w);
     }
   }
 
@@ -65,14 +68,14 @@ public final class VirtualClock implements Clock {
   }
 
   /**
-   * Threads in {@link #awaitUntil} whose time has not come yet. A thread released by {@link #advance} stops counting
-   * at once, before it wakes: a harness can tell "every action is parked until a later time" from "an action is
-   * about to land".
+   * Threads in {@link #awaitUntil} whose time has not come yet and that were not interrupted. A thread released by
+   * {@link #advance} or interrupted (a cancelled action) stops counting at once, before it wakes: a harness can tell
+   * "every action is parked until a later time" from "an action is about to land".
    */
   public synchronized int parked() {
     int n = 0;
-    for (Instant d : deadlines) {
-      if (now.isBefore(d)) {
+    for (Waiter w : waiters) {
+      if (now.isBefore(w.until()) && !w.thread().isInterrupted()) {
         n++;
       }
     }

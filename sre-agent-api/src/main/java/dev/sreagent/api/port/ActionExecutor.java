@@ -29,4 +29,25 @@ public interface ActionExecutor {
   default Optional<ActionResult> reconcile(String idempotencyKey) {
     return Optional.empty();
   }
+
+  /** Supports no action: every plan finds no executor and is escalated (an agent that may only observe). */
+  static ActionExecutor noop() {
+    return new ActionExecutor() {
+      @Override
+      public String name() {
+        return "noop";
+      }
+
+      @Override
+      public boolean supports(Action action) {
+        return false;
+      }
+
+      @Override
+      public ActionResult execute(Action action, ExecutionContext context) {
+        return new ActionResult(context.idempotencyKey(), ActionResult.Status.REJECTED,
+            "the noop executor supports no action", java.time.Instant.EPOCH);
+      }
+    };
+  }
 }

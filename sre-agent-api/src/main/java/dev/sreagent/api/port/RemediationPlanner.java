@@ -12,4 +12,10 @@ import dev.sreagent.api.model.Topology;
 public interface RemediationPlanner {
   /** The plan for {@code incident}, which carries its diagnosis. Must not throw. */
   RemediationPlan plan(Incident incident, Topology topology);
+
+  /** Plans nothing: every incident goes to humans with its diagnosis (an empty plan is denied, never executed). */
+  static RemediationPlanner noop() {
+    return (incident, topology) -> new RemediationPlan(incident.id(), java.util.List.of(),
+        "no planner: left to humans");
+  }
 }

@@ -11,4 +11,9 @@ public interface TelemetrySink {
    * @return true when accepted; false when dropped (queue full, or the agent is stopped) — the agent counts it
    */
   boolean accept(Signal signal);
+
+  /** Takes every signal and keeps none (for sources under test that need somewhere to push). */
+  static TelemetrySink noop() {
+    return signal -> true;
+  }
 }

@@ -1,6 +1,5 @@
 package dev.sreagent.api.spi;
 
-import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.port.Detector;
 
 /**
@@ -8,15 +7,4 @@ import dev.sreagent.api.port.Detector;
  * {@code META-INF/services/dev.sreagent.api.spi.DetectorProvider}; an explicit builder call always wins over
  * discovery.
  */
-public interface DetectorProvider {
-  /** Name used in configuration and error messages. */
-  String name();
-
-  /** Lower runs first where several providers contribute. */
-  default int order() {
-    return 0;
-  }
-
-  /** Creates the instance. Throw {@link dev.sreagent.api.config.ConfigurationException} for bad settings. */
-  Detector create(ConfigView config);
-}
+public interface DetectorProvider extends Provider<Detector> {}

@@ -1,6 +1,5 @@
 package dev.sreagent.api.spi;
 
-import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.port.TelemetrySource;
 
 /**
@@ -8,15 +7,10 @@ import dev.sreagent.api.port.TelemetrySource;
  * {@code META-INF/services/dev.sreagent.api.spi.TelemetrySourceProvider}; an explicit builder call always wins over
  * discovery.
  */
-public interface TelemetrySourceProvider {
-  /** Name used in configuration and error messages. */
-  String name();
-
-  /** Lower runs first where several providers contribute. */
-  default int order() {
-    return 0;
+public interface TelemetrySourceProvider extends Provider<TelemetrySource> {
+  /** Always: a source connects to something, so it runs only when {@code sre-agent.telemetry-sources} names it. */
+  @Override
+  default boolean onlyWhenNamed() {
+    return true;
   }
-
-  /** Creates the instance. Throw {@link dev.sreagent.api.config.ConfigurationException} for bad settings. */
-  TelemetrySource create(ConfigView config);
 }

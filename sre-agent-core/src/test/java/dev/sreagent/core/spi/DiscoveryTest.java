@@ -13,6 +13,7 @@ import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.port.Reasoner;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.SreAgentBuilder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,37 @@ class DiscoveryTest {
     try (SreAgent agent = SreAgent.builder().setDiscovery(false)
         .setConfig(Map.of("picky.mode", "lenient")).build()) {
       assertThat(agent.knowledgeBase().size()).isPositive();
+    }
+  }
+
+  @Test
+  void aTelemetrySourceStartsOnlyWhenConfigurationNamesIt() {
+    TestProviders.SOURCES_STARTED.clear();
+    try (SreAgent agent = SreAgent.builder().setClock(() -> Instant.EPOCH).build()) {
+      agent.start();
+      assertThat(TestProviders.SOURCES_STARTED).as("on the class path but not named: not started").isEmpty();
+    }
+    try (SreAgent agent = SreAgent.builder().setClock(() -> Instant.EPOCH).setDiscovery(false)
+        .setConfig(Map.of(SreAgentBuilder.TELEMETRY_SOURCES_KEY, " test-source ", "test-source.label", "x"))
+        .build()) {
+      agent.start();
+      assertThat(TestProviders.SOURCES_STARTED).as("named: started, even with discovery off")
+          .containsExactly("test-source-x");
+    }
+  }
+
+  @Test
+  void aTelemetrySourceNamedButNotOnTheClassPathIsRefusedWithTheKnownOnes() {
+    var b = SreAgent.builder().setConfig(Map.of(SreAgentBuilder.TELEMETRY_SOURCES_KEY, "test-source,prometheus"));
+    assertThatThrownBy(b::build).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("sre-agent.telemetry-sources names provider 'prometheus'")
+        .hasMessageContaining("[test-source]");
+  }
+
+  @Test
+  void aSetterCalledTwiceReplaces() {
+    try (SreAgent agent = SreAgent.builder().setDetectors(List.of()).setDetectors(List.of()).build()) {
+      assertThat(agent).isNotNull();
     }
   }
 }

@@ -8,8 +8,11 @@ import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.api.model.Hypothesis;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.api.port.Reasoner;
+import dev.sreagent.api.port.TelemetrySink;
+import dev.sreagent.api.port.TelemetrySource;
 import dev.sreagent.api.spi.NotifierProvider;
 import dev.sreagent.api.spi.ReasonerProvider;
+import dev.sreagent.api.spi.TelemetrySourceProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,6 +57,36 @@ public final class TestProviders {
       }
       return (incident, knowledge) -> new Diagnosis(List.of(new Hypothesis("picky", 0.5, "", List.of())),
           new Confidence(0.5, Map.of(), "picky"), "picky");
+    }
+  }
+
+  /** Telemetry sources created by {@link NamedSourceProvider}, with the sink they were started with. */
+  public static final List<String> SOURCES_STARTED = new CopyOnWriteArrayList<>();
+
+  /** A telemetry source provider: started only when {@code sre-agent.telemetry-sources} names it. */
+  public static final class NamedSourceProvider implements TelemetrySourceProvider {
+    @Override
+    public String name() {
+      return "test-source";
+    }
+
+    @Override
+    public TelemetrySource create(ConfigView config) {
+      String label = config.get("test-source.label", "default");
+      return new TelemetrySource() {
+        @Override
+        public String name() {
+          return "test-source-" + label;
+        }
+
+        @Override
+        public void start(TelemetrySink sink) {
+          SOURCES_STARTED.add(name());
+        }
+
+        @Override
+        public void close() {}
+      };
     }
   }
 }
