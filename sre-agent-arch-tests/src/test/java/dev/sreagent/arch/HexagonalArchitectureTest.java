@@ -122,6 +122,25 @@ class HexagonalArchitectureTest {
       })
       .because("..internal.. packages are implementation details of their module, free to change");
 
+  /** What adapter modules may use of the core: the documented extension points (core's package documentation). */
+  static final String[] CORE_EXTENSION_POINTS = {"dev.sreagent.core.SreAgent", "dev.sreagent.core.SreAgentBuilder",
+      "dev.sreagent.core.AgentSettings", "dev.sreagent.core.reasoning.EvidenceReasoner",
+      "dev.sreagent.core.evidence.EvidenceDigest", "dev.sreagent.core.knowledge.LexicalKnowledgeBase",
+      "dev.sreagent.core.knowledge.MarkdownDocuments"};
+
+  /** Adapter modules that plug into the agent (composition roots such as the testkit, bench and samples excluded). */
+  static final String[] PLUG_INS = {"dev.sreagent.rag..", "dev.sreagent.llm..", "dev.sreagent.otel..",
+      "dev.sreagent.k8s..", "dev.sreagent.aws..", "dev.sreagent.redis..", "dev.sreagent.etcd..",
+      "dev.sreagent.jdbc..", "dev.sreagent.chatops..", "dev.sreagent.gitops.."};
+
+  static final ArchRule PLUG_INS_USE_ONLY_CORE_EXTENSION_POINTS = noClasses().that().resideInAnyPackage(PLUG_INS)
+      .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+          "are core classes that are not a documented extension point",
+          (JavaClass c) -> c.getPackageName().startsWith("dev.sreagent.core")
+              && !java.util.Arrays.asList(CORE_EXTENSION_POINTS).contains(c.getName().replaceAll("\\$.*", ""))))
+      .because("adapters build on the api's ports; what they reuse from the core is a deliberate, documented"
+          + " extension point (see dev.sreagent.core's package documentation)");
+
   static final ArchRule EVERY_PACKAGE_CLASSIFIED = classes().that().resideInAPackage("dev.sreagent..")
       .should().resideInAnyPackage(concat(DOMAIN, ADAPTERS))
       .because("a new package must be placed in the domain or among the adapters, so the rules above cover it");
@@ -161,6 +180,11 @@ class HexagonalArchitectureTest {
   }
 
   @Test
+  void adaptersUseOnlyTheCoresExtensionPoints() {
+    PLUG_INS_USE_ONLY_CORE_EXTENSION_POINTS.check(classes);
+  }
+
+  @Test
   void everyPackageIsDomainOrAdapter() {
     EVERY_PACKAGE_CLASSIFIED.check(classes);
   }
@@ -181,6 +205,8 @@ class HexagonalArchitectureTest {
     assertThatThrownBy(() -> NO_PACKAGE_CYCLES.check(bad)).hasMessageContaining("cyclea")
         .hasMessageContaining("cycleb");
     assertThatThrownBy(() -> INTERNALS_STAY_HOME.check(bad)).hasMessageContaining("core.internal.Json");
+    assertThatThrownBy(() -> PLUG_INS_USE_ONLY_CORE_EXTENSION_POINTS.check(bad))
+        .hasMessageContaining("core.internal.Json");
     assertThatThrownBy(() -> EVERY_PACKAGE_CLASSIFIED.check(bad)).hasMessageContaining("Stray");
   }
 

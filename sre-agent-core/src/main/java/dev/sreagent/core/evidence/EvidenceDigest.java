@@ -23,6 +23,9 @@ import java.util.stream.Collectors;
  * @param rawTokens tokens of the evidence as it came (every window, every log line, every change)
  * @param tokens tokens of the chosen lines
  * @param dropped lines left out for the budget
+ *
+ * <p>Extension point: {@code sre-agent-llm} builds its prompts on it, and so may any reasoner or notifier of yours;
+ * its shape is kept stable (checked by the architecture tests).
  */
 public record EvidenceDigest(List<String> items, int rawTokens, int tokens, int dropped) {
   /** Estimated tokens of {@code text}. */

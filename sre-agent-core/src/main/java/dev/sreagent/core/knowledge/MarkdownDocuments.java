@@ -4,7 +4,12 @@ import dev.sreagent.api.model.KnowledgeDocument;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Parses Markdown with a simple {@code ---} front-matter block of {@code key: value} lines. */
+/**
+ * Parses Markdown with a simple {@code ---} front-matter block of {@code key: value} lines.
+ *
+ * <p>Extension point: how runbooks are read, shared with {@code sre-agent-rag}; kept stable (checked by the
+ * architecture tests).
+ */
 public final class MarkdownDocuments {
   private MarkdownDocuments() {}
 

@@ -34,6 +34,9 @@ import java.util.Optional;
  *   <li>{@code knowledge} — whether a runbook for this incident type was retrieved.
  * </ul>
  * Confidence = 0.3 detector + 0.4 evidence + 0.3 knowledge. No network, deterministic.
+ *
+ * <p>Extension point: the fallback of {@code sre-agent-llm}'s reasoner and of any reasoner of yours; kept
+ * stable (checked by the architecture tests).
  */
 public final class EvidenceReasoner implements Reasoner {
   /** A deploy within this window before the incident counts as a suspect. */
