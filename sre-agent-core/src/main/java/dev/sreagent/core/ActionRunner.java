@@ -32,9 +32,19 @@ final class ActionRunner implements AutoCloseable {
   private static final int QUEUE_PER_THREAD = 64;
 
   private final @Nullable ThreadPoolExecutor pool;
+  private final int threads;
+  private final AtomicInteger busyThreads = new AtomicInteger();
   private final Map<String, InFlight> running = new ConcurrentHashMap<>();
+  private final Supplier<@Nullable String> veto;
 
-  ActionRunner(int threads) {
+  /**
+   * @param threads pool size; 0 runs actions on the caller's thread
+   * @param veto why no action may start or go on now (the kill switch's reason), or null: checked when an action is
+   *     handed over and again when its thread takes it up, so an engagement racing the hand-over is never missed
+   */
+  ActionRunner(int threads, Supplier<@Nullable String> veto) {
+    this.veto = veto;
+    this.threads = threads;
     if (threads < 0 || threads > 256) {
       throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads);
     }
@@ -52,6 +62,11 @@ final class ActionRunner implements AutoCloseable {
     }
   }
 
+  /** Whether another action can be handed over now without being refused (a free thread or a queue slot). */
+  boolean hasCapacity() {
+    return pool == null || pool.getQueue().remainingCapacity() > 0 || pool.getActiveCount() < threads;
+  }
+
   /** Whether actions run on the loop's thread. */
   boolean inline() {
     return pool == null;
@@ -65,20 +80,23 @@ final class ActionRunner implements AutoCloseable {
       Supplier<ActionResult> call) {
     InFlight f = new InFlight(key, incidentId, action, lock, now);
     running.put(key, f);
+    vetoed(f); // after the put: an engagement from now on finds it in running, one before is seen here
     if (pool == null) {
-      f.result.complete(call.get());
+      f.result.complete(f.cancelled != null ? notStarted(f, now) : call.get());
       return f;
     }
     try {
       pool.execute(() -> {
-        f.thread = Thread.currentThread();
+        busyThreads.incrementAndGet();
+        f.attach(Thread.currentThread());
         try {
-          f.result.complete(f.cancelled != null ? new ActionResult(key, ActionResult.Status.FAILED,
-              "cancelled before it started: " + f.cancelled, now) : call.get());
+          vetoed(f);
+          f.result.complete(f.cancelled != null ? notStarted(f, now) : call.get());
         } catch (RuntimeException | Error e) {
           f.result.complete(new ActionResult(key, ActionResult.Status.FAILED, "action thread failed: " + e, now));
         } finally {
-          f.thread = null;
+          f.detach();
+          busyThreads.decrementAndGet();
         }
       });
     } catch (RejectedExecutionException e) {
@@ -86,6 +104,17 @@ final class ActionRunner implements AutoCloseable {
           + pool.getMaximumPoolSize() + " threads, " + pool.getQueue().size() + " waiting); not attempted", now));
     }
     return f;
+  }
+
+  private void vetoed(InFlight f) {
+    String why = veto.get();
+    if (why != null) {
+      f.cancel(why);
+    }
+  }
+
+  private static ActionResult notStarted(InFlight f, Instant now) {
+    return new ActionResult(f.key, ActionResult.Status.FAILED, "cancelled before it started: " + f.cancelled, now);
   }
 
   /** The action running under {@code key}, done or not, until {@link #finish(String)}. */
@@ -108,15 +137,23 @@ final class ActionRunner implements AutoCloseable {
     return false;
   }
 
-  /** Actions handed over whose result has not landed yet. */
+  /**
+   * Actions whose result has not landed yet and that run now or are about to: started ones, plus queued ones for
+   * which a thread is free (queued behind busy threads they are not counted: nothing moves them but a landing).
+   */
   int running() {
-    int n = 0;
+    int started = 0;
+    int queued = 0;
     for (InFlight f : running.values()) {
       if (!f.done()) {
-        n++;
+        if (f.startedOnThread || pool == null) {
+          started++;
+        } else {
+          queued++;
+        }
       }
     }
-    return n;
+    return started + Math.min(queued, Math.max(0, threads - busyThreads.get()));
   }
 
   /** Actions asked to stop (kill switch, freeze, lost lease) whose result has not landed yet. */
@@ -157,8 +194,9 @@ final class ActionRunner implements AutoCloseable {
     final Instant startedAt;
     final CompletableFuture<ActionResult> result = new CompletableFuture<>();
     volatile Lock lock;
-    volatile @Nullable Thread thread;
     volatile @Nullable String cancelled;
+    volatile boolean startedOnThread;
+    private @Nullable Thread thread; // guarded by this: an interrupt never reaches a thread that moved on
 
     InFlight(String key, String incidentId, Action action, Lock lock, Instant startedAt) {
       this.key = key;
@@ -172,13 +210,23 @@ final class ActionRunner implements AutoCloseable {
       return result.isDone();
     }
 
+    synchronized void attach(Thread t) {
+      thread = t;
+      startedOnThread = true;
+    }
+
+    /** The thread goes back to the pool: no interrupt meant for this action may follow it to the next one. */
+    synchronized void detach() {
+      thread = null;
+      Thread.interrupted();
+    }
+
     /** Requests cancellation; idempotent. Interrupts the running thread (never the loop's thread). */
-    void cancel(String why) {
+    synchronized void cancel(String why) {
       if (cancelled == null) {
         cancelled = why;
-        Thread t = thread;
-        if (t != null) {
-          t.interrupt();
+        if (thread != null) {
+          thread.interrupt();
         }
       }
     }

@@ -102,31 +102,36 @@ final class Remediator {
             + " sre-agent-k8s) or a custom ActionExecutor");
         return;
       }
+      if (runner.busy(action.target()) || executor.get().busy(action.target())) {
+        // another action of this agent, or an earlier call whose time limit ran out but which goes on: wait for it,
+        // then ask what it did
+        waitFor(inc, action, key, now, "a call of this agent is still under way on " + action.target());
+        return;
+      }
+      if (!hasCapacity(executor.get())) {
+        waitFor(inc, action, key, now, "executor " + executor.get().name() + " or the agent's action threads are"
+            + " all busy");
+        return;
+      }
       // an earlier attempt may have landed (crash, timeout, or a failure report that was wrong): ask first
       if (ledger.started.contains(key) && reconciled(inc, action, key, executor.get(), now)) {
         continue;
       }
-      if (runner.busy(action.target())) {
-        LOG.info("{}: another action of this agent is running on {}; waiting for it", inc.id(), action.target());
+      int attempts = ledger.attempts.getOrDefault(key, 0);
+      if (attempts >= executor.get().policy().maxAttempts()) {
+        // the last attempt's call outlived its time limit; it has ended now without taking effect
+        complete(inc, action, key, new ActionResult(key, ActionResult.Status.FAILED, "no effect", now), now);
+        fail(inc, now, action, new ActionResult(key, ActionResult.Status.FAILED, "gave up after " + attempts
+            + " attempts; the last call ran on past its time limit and ended without taking effect", now));
         return;
       }
       if (!decidedNow && !recheck(inc, plan, action, key, now)) {
         return;
       }
       decidedNow = false;
-      Optional<Lock> lock = locks.tryAcquire(action.target(), ctx.settings.agentId(), ctx.settings.lockTtl());
+      Optional<Lock> lock = tryLock(action.target());
       if (lock.isEmpty()) {
-        Instant since = ledger.lockedSince.computeIfAbsent(key, k -> now);
-        Duration waited = Duration.between(since, now);
-        if (waited.compareTo(ctx.settings.lockTtl().multipliedBy(2)) > 0) {
-          ledger.lockedSince.remove(key);
-          book.escalate(inc, now, action.target() + " has been locked by another agent for " + waited.toSeconds()
-              + " s (twice the lock lease of " + ctx.settings.lockTtl().toSeconds() + " s); " + action.canonical()
-              + " not run");
-          return;
-        }
-        LOG.info("{}: target {} is locked by another agent; re-checking and retrying next tick", inc.id(),
-            action.target());
+        waitFor(inc, action, key, now, action.target() + " is locked by another agent");
         return;
       }
       ledger.lockedSince.remove(key);
@@ -145,7 +150,7 @@ final class Remediator {
    */
   private boolean apply(Incident inc, ActionRunner.InFlight landed, Instant now) {
     runner.finish(landed.key);
-    locks.release(landed.lock);
+    release(landed.lock);
     Action action = landed.action;
     String key = landed.key;
     ActionResult result = landed.result.join();
@@ -174,6 +179,12 @@ final class Remediator {
           ctx.emit(IncidentEvent.Kind.ACTION_FAILED, inc, String.format(Locale.ROOT,
               "%s attempt %d/%d %s: %s; retry in %d s after reconciling", action.canonical(), attempt,
               policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
+          return false;
+        }
+        if (executor.busy(action.target())) {
+          // the last call goes on past its time limit: wait for it to end, then reconcile (in execute) before giving
+          // up, so what it does is recorded and counted by the caps
+          ledger.retryAt.put(key, now);
           return false;
         }
         // the last attempt's answer may be wrong too (a lie, a timeout that landed): ask before giving up, so an
@@ -209,7 +220,7 @@ final class Remediator {
         continue;
       }
       runner.finish(f.key);
-      locks.release(f.lock);
+      release(f.lock);
       if (inc.isPresent()) {
         complete(inc.get(), f.action, f.key, f.result.join(), now);
       }
@@ -240,7 +251,13 @@ final class Remediator {
     if (now.isBefore(lock.expiresAt().minus(ttl.dividedBy(2)))) {
       return;
     }
-    Optional<Lock> renewed = locks.renew(lock, ttl);
+    Optional<Lock> renewed;
+    try {
+      renewed = locks.renew(lock, ttl);
+    } catch (RuntimeException e) {
+      ctx.contained("lock service renew", e);
+      renewed = Optional.empty(); // a lease that cannot be confirmed is a lease lost
+    }
     if (renewed.isPresent()) {
       running.lock = renewed.get();
       return;
@@ -295,6 +312,55 @@ final class Remediator {
     book.escalate(inc, now, "attempt " + attempt + " of " + action.canonical() + " refused at its re-check: "
         + d.reason());
     return false;
+  }
+
+  /**
+   * Waits (until a later tick) for what keeps {@code action} from starting, re-checking the guardrails when it goes
+   * ahead; after twice the lock lease of waiting the incident is escalated instead of waiting forever.
+   */
+  private void waitFor(Incident inc, Action action, String key, Instant now, String why) {
+    Instant since = ledger.lockedSince.computeIfAbsent(key, k -> now);
+    Duration waited = Duration.between(since, now);
+    if (waited.compareTo(ctx.settings.lockTtl().multipliedBy(2)) > 0) {
+      ledger.lockedSince.remove(key);
+      book.escalate(inc, now, why + ": waited " + waited.toSeconds() + " s (twice the lock lease of "
+          + ctx.settings.lockTtl().toSeconds() + " s); " + action.canonical() + " not run");
+      return;
+    }
+    LOG.info("{}: {}; re-checking and retrying next tick", inc.id(), why);
+  }
+
+  /**
+   * Whether {@code executor}'s bulkhead would admit one more call (counted here, on the loop's thread, from the
+   * actions in flight, so several started in one tick cannot overrun it) and the action pool has room.
+   */
+  private boolean hasCapacity(ResilientActionExecutor executor) {
+    int inFlight = 0;
+    for (ActionRunner.InFlight f : runner.inFlight()) {
+      if (!f.done() && executorFor(f.action).orElse(null) == executor) {
+        inFlight++;
+      }
+    }
+    return inFlight < executor.policy().maxConcurrentCalls() && runner.hasCapacity();
+  }
+
+  /** Takes the target's lock; a lock service that throws is contained and counts as the target being locked. */
+  private Optional<Lock> tryLock(String target) {
+    try {
+      return locks.tryAcquire(target, ctx.settings.agentId(), ctx.settings.lockTtl());
+    } catch (RuntimeException e) {
+      ctx.contained("lock service tryAcquire", e);
+      return Optional.empty();
+    }
+  }
+
+  /** Releases a lock; a lock service that throws is contained (the lease then runs out by itself). */
+  private void release(Lock lock) {
+    try {
+      locks.release(lock);
+    } catch (RuntimeException e) {
+      ctx.contained("lock service release", e);
+    }
   }
 
   /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
@@ -352,7 +418,7 @@ final class Remediator {
       return inverse.canonical() + " not possible now: another action of this agent is running on "
           + inverse.target();
     }
-    Optional<Lock> lock = locks.tryAcquire(inverse.target(), ctx.settings.agentId(), ctx.settings.lockTtl());
+    Optional<Lock> lock = tryLock(inverse.target());
     if (lock.isEmpty()) {
       return inverse.canonical() + " not possible: " + inverse.target() + " is locked by another agent";
     }
@@ -379,7 +445,7 @@ final class Remediator {
     try {
       return invoke(executor, action, ec, now);
     } finally {
-      locks.release(lock);
+      release(lock);
     }
   }
 

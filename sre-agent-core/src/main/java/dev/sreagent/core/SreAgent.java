@@ -94,7 +94,11 @@ public final class SreAgent implements AutoCloseable {
     this.book = new IncidentBook(ctx);
     this.ledger = new ActionLedger(p.settings.agentId().hashCode());
     Learner learner = new Learner(ctx, p.knowledge);
-    this.runner = new ActionRunner(p.actionThreads);
+    KillSwitch stop = p.killSwitch;
+    this.runner = new ActionRunner(p.actionThreads, () -> {
+      String why = stop.reason();
+      return why == null ? null : "kill switch engaged: " + why;
+    });
     // stops running actions at once, from the engaging thread
     p.killSwitch.onEngage(reason -> runner.cancelAll("kill switch engaged: " + reason));
     this.remediator = new Remediator(ctx, book, ledger, p.gate, p.executors, p.locks, learner, runner,
@@ -109,6 +113,7 @@ public final class SreAgent implements AutoCloseable {
     killSwitchSeen = AuditReplay.replay(ctx, book, ledger, freezes);
     if (killSwitchSeen != null) {
       killSwitch.engage(killSwitchSeen); // an engaged kill switch survives a restart until an operator releases it
+      killSwitch.takeChanges(); // already in the audit log
       LOG.warn("the kill switch was engaged before the restart ({}); it stays engaged", killSwitchSeen);
     }
     pendingSnapshot = List.copyOf(book.pendingApprovals());
@@ -388,10 +393,15 @@ public final class SreAgent implements AutoCloseable {
     }
   }
 
-  /** Audits a change of the kill switch since the last tick (it may be flipped from any thread). */
+  /**
+   * Audits every change of the kill switch since the last tick, in order (it may be flipped from any thread, and
+   * engaged and released again between two ticks: both are recorded).
+   */
   private void noticeKillSwitch() {
-    String reason = killSwitch.reason();
-    if (!Objects.equals(reason, killSwitchSeen)) {
+    for (String reason : killSwitch.takeChanges()) {
+      if (reason == null && killSwitchSeen == null) {
+        continue; // a release of a switch that was not engaged changes nothing
+      }
       ctx.audit(AuditTypes.KILL_SWITCH, null, "operator", reason == null ? Map.of("engaged", "false")
           : Map.of("engaged", "true", "reason", reason));
       killSwitchSeen = reason;

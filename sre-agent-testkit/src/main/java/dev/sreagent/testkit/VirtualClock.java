@@ -56,6 +56,11 @@ public final class VirtualClock implements Clock {
       while (now.isBefore(t)) {
         wait();
       }
+      if (Thread.interrupted()) {
+        // interrupted and released at once (a cancellation racing the clock): the interrupt wins, as it would for a
+        // call that checks for it before its next step
+        throw new InterruptedException("interrupted while waiting until " + t);
+      }
     } finally {
       waiters.remove(w);
     }

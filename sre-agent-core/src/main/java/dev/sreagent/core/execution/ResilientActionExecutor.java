@@ -43,6 +43,9 @@ public final class ResilientActionExecutor implements ActionExecutor, AutoClosea
   private final TimeLimiter limiter;
   private final ExecutorService pool;
   private volatile Instant openedAt = Instant.EPOCH;
+  /** Calls under way per target, counted until they really end. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> inner =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ResilientActionExecutor(ActionExecutor delegate, ExecutorPolicy policy, Clock clock) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -165,8 +168,47 @@ public final class ResilientActionExecutor implements ActionExecutor, AutoClosea
     }
   }
 
+  /**
+   * Runs the delegate's call on this wrapper's own thread (the time limiter waits for it), counting it against its
+   * target from the moment it starts until it really ends — a call the time limiter gave up on may go on (an
+   * executor that ignores interrupts, an API call already sent), and {@link #busy(String)} says so.
+   */
   private Future<ActionResult> submit(Action action, ExecutionContext ctx) {
-    return pool.submit(() -> delegate.execute(action, ctx));
+    java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    String target = action.target();
+    java.util.concurrent.FutureTask<ActionResult> task = new java.util.concurrent.FutureTask<>(() -> {
+      if (!claimed.compareAndSet(false, true)) {
+        return null; // cancelled before it started: it never runs
+      }
+      try {
+        return delegate.execute(action, ctx);
+      } finally {
+        inner.computeIfPresent(target, (k, n) -> n <= 1 ? null : n - 1);
+      }
+    }) {
+      @Override
+      protected void done() {
+        if (isCancelled() && claimed.compareAndSet(false, true)) {
+          inner.computeIfPresent(target, (k, n) -> n <= 1 ? null : n - 1); // cancelled before it ever ran
+        }
+      }
+    };
+    inner.merge(target, 1, Integer::sum);
+    try {
+      pool.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      inner.computeIfPresent(target, (k, n) -> n <= 1 ? null : n - 1);
+      throw e;
+    }
+    return task;
+  }
+
+  /**
+   * Whether a call of this executor on {@code target} is still under way, including one the time limiter stopped
+   * waiting for: another action on the target must wait for it, and only then ask {@link #reconcile} what it did.
+   */
+  public boolean busy(String target) {
+    return inner.containsKey(target);
   }
 
   private long elapsed(Instant start) {
