@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.Lock;
@@ -35,9 +36,7 @@ final class ActionRunner implements AutoCloseable {
   private final Map<String, InFlight> running = new ConcurrentHashMap<>();
 
   ActionRunner(int threads) {
-    if (threads < 0 || threads > 256) {
-      throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads);
-    }
+    Require.within(threads, 0, 256, "actionThreads");
     if (threads == 0) {
       pool = null;
     } else {
