@@ -40,7 +40,7 @@ public record ExecutorPolicy(int maxAttempts, Duration initialBackoff, double ba
     Require.atLeast(backoffMultiplier, 1, "backoffMultiplier");
     Require.withinClosedOpen(jitter, 0, 1, "jitter");
     Require.positive(timeout, "timeout");
-    // a float: Require's double overloads would print a bad 0.3f as 0.30000001192092896
+    // a float, checked by hand: Require's double overloads would print a bad 100.3f as 100.30000305175781
     if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
       throw new IllegalArgumentException("failureRateThreshold must be within (0, 100], but was "
           + failureRateThreshold);
