@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.Lock;
@@ -44,10 +45,7 @@ final class ActionRunner implements AutoCloseable {
    */
   ActionRunner(int threads, Supplier<@Nullable String> veto) {
     this.veto = veto;
-    this.threads = threads;
-    if (threads < 0 || threads > 256) {
-      throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads);
-    }
+    this.threads = Require.within(threads, 0, 256, "actionThreads");
     if (threads == 0) {
       pool = null;
     } else {

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -27,25 +28,13 @@ public record AgentSettings(String agentId, Duration investigationDelay, Duratio
   public static final Duration DEFAULT_LOCK_TTL = Duration.ofMinutes(5);
 
   public AgentSettings {
-    Objects.requireNonNull(agentId, "agentId");
-    if (agentId.isBlank()) {
-      throw new IllegalArgumentException("agentId must not be blank, but was '" + agentId + "'");
-    }
-    positive(investigationDelay, "investigationDelay", true);
-    positive(verificationWindow, "verificationWindow", false);
-    positive(approvalTimeout, "approvalTimeout", false);
-    positive(lockTtl, "lockTtl", false);
-    if (inboxCapacity < 16) {
-      throw new IllegalArgumentException("inboxCapacity must be >= 16, but was " + inboxCapacity);
-    }
+    Require.notBlank(agentId, "agentId");
+    Require.notNegative(investigationDelay, "investigationDelay");
+    Require.positive(verificationWindow, "verificationWindow");
+    Require.positive(approvalTimeout, "approvalTimeout");
+    Require.positive(lockTtl, "lockTtl");
+    Require.atLeast(inboxCapacity, 16, "inboxCapacity");
     approverRoles = Set.copyOf(Objects.requireNonNull(approverRoles, "approverRoles"));
-  }
-
-  private static void positive(Duration d, String field, boolean zeroOk) {
-    Objects.requireNonNull(d, field);
-    if (d.isNegative() || (!zeroOk && d.isZero())) {
-      throw new IllegalArgumentException(field + " must be " + (zeroOk ? ">= 0" : "> 0") + ", but was " + d);
-    }
   }
 
   /** The defaults. */

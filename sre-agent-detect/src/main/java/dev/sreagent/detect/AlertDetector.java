@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.AlertEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.IncidentType;
@@ -43,14 +44,8 @@ public final class AlertDetector implements Detector {
   }
 
   public AlertDetector(Duration expiry, int maxActive) {
-    if (expiry.isNegative() || expiry.isZero()) {
-      throw new IllegalArgumentException("expiry must be positive, but was " + expiry);
-    }
-    if (maxActive < 1) {
-      throw new IllegalArgumentException("maxActive must be >= 1, but was " + maxActive);
-    }
-    this.expiry = expiry;
-    this.active = new BoundedKeyedState<>(maxActive);
+    this.expiry = Require.positive(expiry, "expiry");
+    this.active = new BoundedKeyedState<>(Require.atLeast(maxActive, 1, "maxActive"));
   }
 
   @Override

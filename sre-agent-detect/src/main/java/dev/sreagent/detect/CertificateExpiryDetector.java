@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -22,10 +23,7 @@ public final class CertificateExpiryDetector extends RuleDetector<RuleDetector.R
   /** With a custom window. */
   public CertificateExpiryDetector(Duration window) {
     super(MetricNames.CERTIFICATE_TIME_TO_EXPIRY, Duration.ZERO, Duration.ZERO, MAX_RESOURCES);
-    if (window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("window must be positive, but was " + window);
-    }
-    this.window = window;
+    this.window = Require.positive(window, "window");
   }
 
   @Override

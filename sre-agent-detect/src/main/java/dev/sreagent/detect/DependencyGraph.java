@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Span;
@@ -14,7 +15,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import org.jspecify.annotations.Nullable;
@@ -80,15 +80,8 @@ public final class DependencyGraph implements CallGraph {
   }
 
   public DependencyGraph(Duration staleAfter, int maxEdges) {
-    Objects.requireNonNull(staleAfter, "staleAfter");
-    if (staleAfter.isNegative() || staleAfter.isZero()) {
-      throw new IllegalArgumentException("staleAfter must be positive, but was " + staleAfter);
-    }
-    if (maxEdges < 1) {
-      throw new IllegalArgumentException("maxEdges must be >= 1, but was " + maxEdges);
-    }
-    this.staleAfter = staleAfter;
-    this.edges = new BoundedKeyedState<>(maxEdges);
+    this.staleAfter = Require.positive(staleAfter, "staleAfter");
+    this.edges = new BoundedKeyedState<>(Require.atLeast(maxEdges, 1, "maxEdges"));
   }
 
   /** Learns from one span. */

@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -31,14 +32,8 @@ public final class DiskExhaustionDetector extends RuleDetector<DiskExhaustionDet
   /** With custom settings. */
   public DiskExhaustionDetector(double threshold, Duration horizon) {
     super(MetricNames.DISK_UTILIZATION, Duration.ofMinutes(1), Duration.ofMinutes(1), MAX_RESOURCES);
-    if (!(threshold > 0 && threshold < 1)) {
-      throw new IllegalArgumentException("threshold must be within (0, 1), but was " + threshold);
-    }
-    if (horizon.isNegative() || horizon.isZero()) {
-      throw new IllegalArgumentException("horizon must be positive, but was " + horizon);
-    }
-    this.threshold = threshold;
-    this.horizon = horizon;
+    this.threshold = Require.withinOpen(threshold, 0, 1, "threshold");
+    this.horizon = Require.positive(horizon, "horizon");
   }
 
   static final class State extends ResourceState {

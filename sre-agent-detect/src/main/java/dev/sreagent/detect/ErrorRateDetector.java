@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -33,14 +34,8 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   /** With custom settings. */
   public ErrorRateDetector(double factor, double minRatio, Duration sustain) {
     super(MetricNames.ERROR_RATIO, sustain, Duration.ofMinutes(1), MAX_SERVICES);
-    if (!(factor > 1)) {
-      throw new IllegalArgumentException("factor must be > 1, but was " + factor);
-    }
-    if (!(minRatio >= 0 && minRatio < 1)) {
-      throw new IllegalArgumentException("minRatio must be within [0, 1), but was " + minRatio);
-    }
-    this.factor = factor;
-    this.minRatio = minRatio;
+    this.factor = Require.greaterThan(factor, 1, "factor");
+    this.minRatio = Require.withinClosedOpen(minRatio, 0, 1, "minRatio");
   }
 
   static final class State extends ResourceState {

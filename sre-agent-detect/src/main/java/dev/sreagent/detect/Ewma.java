@@ -1,5 +1,7 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
+
 /** Exponentially weighted mean and variance (West's incremental form). O(1) per update. */
 final class Ewma {
   private final double alpha;
@@ -8,10 +10,7 @@ final class Ewma {
   private long count;
 
   Ewma(double alpha) {
-    if (!(alpha > 0 && alpha <= 1)) {
-      throw new IllegalArgumentException("alpha must be within (0, 1], but was " + alpha);
-    }
-    this.alpha = alpha;
+    this.alpha = Require.withinOpenClosed(alpha, 0, 1, "alpha");
   }
 
   void update(double x) {

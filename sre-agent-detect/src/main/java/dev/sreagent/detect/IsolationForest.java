@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -43,10 +44,8 @@ public final class IsolationForest {
     if (data.length < 2) {
       throw new IllegalArgumentException("data must have at least 2 rows, but had " + data.length);
     }
-    if (trees < 1 || sampleSize < 2) {
-      throw new IllegalArgumentException("trees must be >= 1 and sampleSize >= 2, but were " + trees + ", "
-          + sampleSize);
-    }
+    Require.atLeast(trees, 1, "trees");
+    Require.atLeast(sampleSize, 2, "sampleSize");
     int dims = data[0].length;
     for (double[] row : data) {
       if (row.length != dims) {

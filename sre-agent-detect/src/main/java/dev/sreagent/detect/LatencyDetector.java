@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -49,14 +50,8 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
   /** With custom settings. */
   public LatencyDetector(double sigmas, Duration sustain, double minRelativeIncrease) {
     super(MetricNames.LATENCY_P99, sustain, Duration.ofMinutes(1), MAX_SERVICES);
-    if (!(sigmas > 0)) {
-      throw new IllegalArgumentException("sigmas must be > 0, but was " + sigmas);
-    }
-    if (!(minRelativeIncrease >= 0)) {
-      throw new IllegalArgumentException("minRelativeIncrease must be >= 0, but was " + minRelativeIncrease);
-    }
-    this.sigmas = sigmas;
-    this.minRelativeIncrease = minRelativeIncrease;
+    this.sigmas = Require.positive(sigmas, "sigmas");
+    this.minRelativeIncrease = Require.atLeast(minRelativeIncrease, 0, "minRelativeIncrease");
     this.alpha = 1.0 / 40;
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.ChangeEvent;
@@ -43,10 +44,7 @@ public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDet
   /** With a custom threshold and sustain window, tracking at most {@code maxPods} pods. */
   MemoryPressureDetector(double threshold, Duration sustain, int maxPods) {
     super(MetricNames.MEMORY_UTILIZATION, sustain, Duration.ofMinutes(1), maxPods);
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("threshold must be within (0, 1], but was " + threshold);
-    }
-    this.threshold = threshold;
+    this.threshold = Require.withinOpenClosed(threshold, 0, 1, "threshold");
   }
 
   @Override

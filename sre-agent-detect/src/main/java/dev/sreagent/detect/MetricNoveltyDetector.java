@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.IncidentType;
@@ -260,11 +261,7 @@ public final class MetricNoveltyDetector implements Detector {
      * again; {@link MetricNoveltyDetector#isFiring} holds that long. Default 30 minutes.
      */
     public Builder setHold(Duration hold) {
-      Objects.requireNonNull(hold, "hold");
-      if (hold.isNegative() || hold.isZero()) {
-        throw new IllegalArgumentException("hold must be positive, but was " + hold);
-      }
-      this.hold = hold;
+      this.hold = Require.positive(hold, "hold");
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
+
 /**
  * A streaming robust location and scale: the median and the median absolute deviation, each tracked by a frugal
  * stochastic-approximation estimator (the estimate moves towards every new value by a step proportional to the
@@ -22,10 +24,7 @@ public final class RobustBaseline {
 
   /** @param rate step size as a fraction of the current MAD, in (0, 1) */
   public RobustBaseline(double rate) {
-    if (!(rate > 0 && rate < 1)) {
-      throw new IllegalArgumentException("rate must be within (0, 1), but was " + rate);
-    }
-    this.rate = rate;
+    this.rate = Require.withinOpen(rate, 0, 1, "rate");
   }
 
   /** Learns from {@code x}. */

@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricSample;
@@ -50,20 +51,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   RuleDetector(String metric, Duration sustain, Duration clearAfter, int maxResources) {
     this.metric = Objects.requireNonNull(metric, "metric");
-    this.sustain = requireNonNegative(sustain, "sustain");
-    this.clearAfter = requireNonNegative(clearAfter, "clearAfter");
-    if (maxResources < 1) {
-      throw new IllegalArgumentException("maxResources must be >= 1, but was " + maxResources);
-    }
-    this.states = new BoundedKeyedState<>(maxResources);
-  }
-
-  static Duration requireNonNegative(Duration d, String field) {
-    Objects.requireNonNull(d, field);
-    if (d.isNegative()) {
-      throw new IllegalArgumentException(field + " must not be negative, but was " + d);
-    }
-    return d;
+    this.sustain = Require.notNegative(sustain, "sustain");
+    this.clearAfter = Require.notNegative(clearAfter, "clearAfter");
+    this.states = new BoundedKeyedState<>(Require.atLeast(maxResources, 1, "maxResources"));
   }
 
   /** Per-resource state; subclasses add their baselines. */

@@ -1,5 +1,7 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
+
 /**
  * Least-squares slope over the last {@code capacity} points, kept with running sums so each update is O(1).
  * Times are seconds relative to the first point seen, which keeps the sums well conditioned. The points live in one
@@ -19,10 +21,7 @@ final class SlidingTrend {
   private java.time.@org.jspecify.annotations.Nullable Instant origin;
 
   SlidingTrend(int capacity) {
-    if (capacity < 2) {
-      throw new IllegalArgumentException("capacity must be >= 2, but was " + capacity);
-    }
-    this.capacity = capacity;
+    this.capacity = Require.atLeast(capacity, 2, "capacity");
     xy = new double[2 * Math.min(capacity, INITIAL_CAPACITY)];
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.detect;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -39,11 +39,7 @@ public final class TopologyCorrelator implements Correlator {
 
   /** With a custom grouping window. */
   public TopologyCorrelator(Duration window) {
-    Objects.requireNonNull(window, "window");
-    if (window.isNegative() || window.isZero()) {
-      throw new IllegalArgumentException("window must be positive, but was " + window);
-    }
-    this.window = window;
+    this.window = Require.positive(window, "window");
   }
 
   static boolean propagates(IncidentType t) {

@@ -3,6 +3,7 @@ package dev.sreagent.llm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sreagent.api.Require;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,14 +41,8 @@ final class HttpLlmClient implements LlmClient {
     if (api != Api.OLLAMA && apiKey.isBlank()) {
       throw new IllegalArgumentException(api + " needs an API key (e.g. from the environment), but it was blank");
     }
-    if (model == null || model.isBlank()) {
-      throw new IllegalArgumentException("model must not be blank");
-    }
-    this.model = model;
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
-    }
-    this.timeout = timeout;
+    this.model = Require.notBlank(model, "model");
+    this.timeout = Require.positive(timeout, "timeout");
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.llm;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Citation;
 import dev.sreagent.api.model.Confidence;
 import dev.sreagent.api.model.Diagnosis;
@@ -150,10 +151,7 @@ public final class LlmReasoner implements Reasoner {
 
     /** Retries after a retryable failure (default 1) and the first backoff (default 250 ms, doubling). */
     public Builder setRetries(int maxRetries, Duration backoff) {
-      if (maxRetries < 0 || maxRetries > 5) {
-        throw new IllegalArgumentException("maxRetries must be within [0, 5], but was " + maxRetries);
-      }
-      this.maxRetries = maxRetries;
+      this.maxRetries = Require.within(maxRetries, 0, 5, "maxRetries");
       this.backoff = Objects.requireNonNull(backoff, "backoff");
       return this;
     }
@@ -166,10 +164,8 @@ public final class LlmReasoner implements Reasoner {
 
     /** Prices in US dollars per million input and output tokens, for cost accounting (default 0). */
     public Builder setPrices(double inputPerMillion, double outputPerMillion) {
-      if (!(inputPerMillion >= 0) || !(outputPerMillion >= 0)) {
-        throw new IllegalArgumentException("prices must be >= 0, but were " + inputPerMillion + " / "
-            + outputPerMillion);
-      }
+      Require.atLeast(inputPerMillion, 0, "inputPerMillion");
+      Require.atLeast(outputPerMillion, 0, "outputPerMillion");
       this.inputPrice = inputPerMillion;
       this.outputPrice = outputPerMillion;
       return this;
@@ -177,19 +173,13 @@ public final class LlmReasoner implements Reasoner {
 
     /** The answer's token budget (default 1024). */
     public Builder setMaxTokens(int maxTokens) {
-      if (maxTokens < 64) {
-        throw new IllegalArgumentException("maxTokens must be >= 64, but was " + maxTokens);
-      }
-      this.maxTokens = maxTokens;
+      this.maxTokens = Require.atLeast(maxTokens, 64, "maxTokens");
       return this;
     }
 
     /** Tokens the evidence may take in the prompt (default 1,200; see {@code EvidenceDigest}). */
     public Builder setEvidenceBudget(int tokens) {
-      if (tokens < 100) {
-        throw new IllegalArgumentException("evidence budget must be >= 100 tokens, but was " + tokens);
-      }
-      this.evidenceBudget = tokens;
+      this.evidenceBudget = Require.atLeast(tokens, 100, "evidenceBudget");
       return this;
     }
 
@@ -202,10 +192,9 @@ public final class LlmReasoner implements Reasoner {
      * A {@code maxEntries} of 0 switches the cache off.
      */
     public Builder setCache(Duration ttl, int maxEntries, @Nullable Embedder embedder, double similarity) {
-      if (maxEntries < 0 || ttl.isNegative() || !(similarity > 0 && similarity <= 1)) {
-        throw new IllegalArgumentException("cache needs ttl >= 0, maxEntries >= 0 and similarity in (0, 1], got "
-            + ttl + ", " + maxEntries + ", " + similarity);
-      }
+      Require.notNegative(ttl, "ttl");
+      Require.atLeast(maxEntries, 0, "maxEntries");
+      Require.withinOpenClosed(similarity, 0, 1, "similarity");
       this.cacheTtl = ttl;
       this.cacheEntries = maxEntries;
       this.cacheEmbedder = embedder;

@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Clock;
@@ -199,10 +200,7 @@ public final class OtlpHttpReceiver implements TelemetrySource {
 
     /** The port; 0 picks a free one (see {@link #port()}). */
     public Builder setPort(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be within [0, 65535], but was " + port);
-      }
-      this.port = port;
+      this.port = Require.within(port, 0, 65535, "port");
       return this;
     }
 
@@ -213,28 +211,25 @@ public final class OtlpHttpReceiver implements TelemetrySource {
     }
 
     public Builder setMaxBodyBytes(int max) {
-      if (max < 1024) {
-        throw new IllegalArgumentException("maxBodyBytes must be >= 1024, but was " + max);
-      }
-      this.maxBodyBytes = max;
+      this.maxBodyBytes = Require.atLeast(max, 1024, "maxBodyBytes");
       return this;
     }
 
     /** Cardinality: live metric series per service (default 10,000). */
     public Builder setMaxSeriesPerService(int max) {
-      this.maxSeriesPerService = atLeastOne(max, "maxSeriesPerService");
+      this.maxSeriesPerService = Require.atLeast(max, 1, "maxSeriesPerService");
       return this;
     }
 
     /** Cardinality: live metric series per tenant (default 100,000). */
     public Builder setMaxSeriesPerTenant(int max) {
-      this.maxSeriesPerTenant = atLeastOne(max, "maxSeriesPerTenant");
+      this.maxSeriesPerTenant = Require.atLeast(max, 1, "maxSeriesPerTenant");
       return this;
     }
 
     /** Tenants (distinct tenant header values; default 100). Requests of further tenants get 429. */
     public Builder setMaxTenants(int max) {
-      this.maxTenants = atLeastOne(max, "maxTenants");
+      this.maxTenants = Require.atLeast(max, 1, "maxTenants");
       return this;
     }
 
@@ -246,28 +241,25 @@ public final class OtlpHttpReceiver implements TelemetrySource {
 
     /** How long a series must go unseen before {@link OverflowPolicy#EVICT_IDLE} may evict it (default 10 min). */
     public Builder setIdleSeriesTimeout(Duration idle) {
-      this.idleSeriesTimeout = positive(idle, "idleSeriesTimeout");
+      this.idleSeriesTimeout = Require.positive(idle, "idleSeriesTimeout");
       return this;
     }
 
     /** Points older than this (against the clock) are dropped as {@code too-old} (default 1 h). */
     public Builder setMaxSampleAge(Duration age) {
-      this.maxSampleAge = positive(age, "maxSampleAge");
+      this.maxSampleAge = Require.positive(age, "maxSampleAge");
       return this;
     }
 
     /** Points further in the future than this are dropped as {@code in-future} (default 5 min). */
     public Builder setMaxClockSkew(Duration skew) {
-      this.maxClockSkew = positive(skew, "maxClockSkew");
+      this.maxClockSkew = Require.positive(skew, "maxClockSkew");
       return this;
     }
 
     /** Rate limit per tenant in points per second (bursts of two seconds' worth; default 1,000,000). */
     public Builder setPointsPerSecond(double rate) {
-      if (!(rate > 0) || Double.isInfinite(rate)) {
-        throw new IllegalArgumentException("pointsPerSecond must be positive and finite, but was " + rate);
-      }
-      this.pointsPerSecond = rate;
+      this.pointsPerSecond = Require.positive(Require.finite(rate, "pointsPerSecond"), "pointsPerSecond");
       return this;
     }
 
@@ -297,20 +289,6 @@ public final class OtlpHttpReceiver implements TelemetrySource {
 
     public OtlpHttpReceiver build() {
       return new OtlpHttpReceiver(this);
-    }
-
-    private static int atLeastOne(int v, String name) {
-      if (v < 1) {
-        throw new IllegalArgumentException(name + " must be >= 1, but was " + v);
-      }
-      return v;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + d);
-      }
-      return d;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.sreagent.otel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -108,18 +109,12 @@ public final class PrometheusSource implements TelemetrySource {
     }
 
     public Builder setInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("interval must be positive, but was " + interval);
-      }
-      this.interval = interval;
+      this.interval = Require.positive(interval, "interval");
       return this;
     }
 
     public Builder setStep(Duration step) {
-      if (step.isNegative() || step.isZero()) {
-        throw new IllegalArgumentException("step must be positive, but was " + step);
-      }
-      this.step = step;
+      this.step = Require.positive(step, "step");
       return this;
     }
 

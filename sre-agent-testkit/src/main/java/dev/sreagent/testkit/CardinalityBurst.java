@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricNames;
@@ -94,9 +95,7 @@ public final class CardinalityBurst {
   }
 
   private CardinalityBurst push(int keys, int signalsPerKey, IntFunction<Signal> signal) {
-    if (keys < 0) {
-      throw new IllegalArgumentException("count must be >= 0, but was " + keys);
-    }
+    Require.atLeast(keys, 0, "count");
     long total = (long) keys * signalsPerKey;
     for (long k = 0; k < total; k++) {
       offered++;

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.IncidentType;
 import java.time.Duration;
 import java.util.Objects;
@@ -48,9 +49,7 @@ public interface Fault {
   record MemoryLeak(String service, double perMinute) implements Fault {
     public MemoryLeak {
       Objects.requireNonNull(service, "service");
-      if (!(perMinute > 0 && perMinute < 1)) {
-        throw new IllegalArgumentException("perMinute must be within (0, 1), but was " + perMinute);
-      }
+      Require.withinOpen(perMinute, 0, 1, "perMinute");
     }
 
     @Override
@@ -81,9 +80,7 @@ public interface Fault {
   record CapacityLoss(String service, double factor) implements Fault {
     public CapacityLoss {
       Objects.requireNonNull(service, "service");
-      if (!(factor > 0 && factor < 1)) {
-        throw new IllegalArgumentException("factor must be within (0, 1), but was " + factor);
-      }
+      Require.withinOpen(factor, 0, 1, "factor");
     }
 
     @Override
@@ -111,9 +108,7 @@ public interface Fault {
   record BadDeploy(String service, double errorRatio, Duration addedLatency) implements Fault {
     public BadDeploy {
       Objects.requireNonNull(service, "service");
-      if (!(errorRatio > 0 && errorRatio <= 1)) {
-        throw new IllegalArgumentException("errorRatio must be within (0, 1], but was " + errorRatio);
-      }
+      Require.withinOpenClosed(errorRatio, 0, 1, "errorRatio");
       Objects.requireNonNull(addedLatency, "addedLatency");
     }
 
@@ -142,9 +137,7 @@ public interface Fault {
   record LogBurst(String service, double perMinute, Duration duration) implements Fault {
     public LogBurst {
       Objects.requireNonNull(service, "service");
-      if (!(perMinute > 0 && perMinute < 1)) {
-        throw new IllegalArgumentException("perMinute must be within (0, 1), but was " + perMinute);
-      }
+      Require.withinOpen(perMinute, 0, 1, "perMinute");
       Objects.requireNonNull(duration, "duration");
     }
 
@@ -201,9 +194,7 @@ public interface Fault {
   /** External traffic multiplied by {@code multiplier}. */
   record TrafficSurge(double multiplier) implements Fault {
     public TrafficSurge {
-      if (!(multiplier > 1)) {
-        throw new IllegalArgumentException("multiplier must be > 1, but was " + multiplier);
-      }
+      Require.greaterThan(multiplier, 1, "multiplier");
     }
 
     @Override
@@ -235,9 +226,7 @@ public interface Fault {
   record ConnectionContention(String service, double contention) implements Fault {
     public ConnectionContention {
       Objects.requireNonNull(service, "service");
-      if (!(contention > 0)) {
-        throw new IllegalArgumentException("contention must be > 0, but was " + contention);
-      }
+      Require.positive(contention, "contention");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
@@ -26,10 +27,7 @@ public final class FlakyExecutor implements ActionExecutor {
 
   public FlakyExecutor(ActionExecutor delegate, double rate, Duration hang, long seed) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
-    if (!(rate >= 0 && rate <= 1)) {
-      throw new IllegalArgumentException("rate must be within [0, 1], but was " + rate);
-    }
-    this.rate = rate;
+    this.rate = Require.unit(rate, "rate");
     this.hang = Objects.requireNonNull(hang, "hang");
     this.rng = new Random(seed);
   }
@@ -91,9 +89,7 @@ public final class FlakyExecutor implements ActionExecutor {
    */
   public static ActionExecutor failingFirst(ActionExecutor delegate, int calls) {
     Objects.requireNonNull(delegate, "delegate");
-    if (calls < 0) {
-      throw new IllegalArgumentException("calls must be >= 0, but was " + calls);
-    }
+    Require.atLeast(calls, 0, "calls");
     AtomicInteger seen = new AtomicInteger();
     return new ActionExecutor() {
       @Override

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,13 +27,8 @@ public record ServiceSpec(String name, int replicas, int maxReplicas, int minAva
       throw new IllegalArgumentException("need 1 <= replicas <= maxReplicas, but was replicas=" + replicas
           + ", maxReplicas=" + maxReplicas + " for " + name);
     }
-    if (minAvailable < 0 || minAvailable > replicas) {
-      throw new IllegalArgumentException("minAvailable must be within [0, replicas], but was " + minAvailable
-          + " for " + name);
-    }
-    if (!(capacityPerReplica > 0)) {
-      throw new IllegalArgumentException("capacityPerReplica must be > 0, but was " + capacityPerReplica);
-    }
+    Require.within(minAvailable, 0, replicas, "minAvailable of " + name);
+    Require.positive(capacityPerReplica, "capacityPerReplica");
     calls = Map.copyOf(calls);
     Objects.requireNonNull(tlsCertificate, "tlsCertificate");
   }

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.ChangeEvent;
@@ -176,10 +177,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     }
 
     public Builder setNodes(int nodes) {
-      if (nodes < 1) {
-        throw new IllegalArgumentException("nodes must be >= 1, but was " + nodes);
-      }
-      this.nodes = nodes;
+      this.nodes = Require.atLeast(nodes, 1, "nodes");
       return this;
     }
 
@@ -362,9 +360,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
 
   /** Moves the clock by {@code step}, updates the model and emits one round of telemetry to the sink. */
   public synchronized void advance(Duration step) {
-    if (step.isNegative() || step.isZero()) {
-      throw new IllegalArgumentException("step must be positive, but was " + step);
-    }
+    Require.positive(step, "step");
     Instant now = clock.advance(step);
     double minutes = step.toMillis() / 60_000.0;
     simulateTraffic(now);
@@ -666,9 +662,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
    * failing, a configuration pushed out of band): no deploy event, and rolling back does not help. 0 ends it.
    */
   public synchronized void injectFailure(String service, double errorRatio) {
-    if (!(errorRatio >= 0 && errorRatio <= 1)) {
-      throw new IllegalArgumentException("errorRatio must be within [0, 1], but was " + errorRatio);
-    }
+    Require.unit(errorRatio, "errorRatio");
     service(service).failing = errorRatio;
   }
 
@@ -683,10 +677,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
    */
   public synchronized void scaleExternally(String service, int replicas) {
     SimService s = service(service);
-    if (replicas < 1 || replicas > s.spec.maxReplicas()) {
-      throw new IllegalArgumentException("replicas must be within [1, " + s.spec.maxReplicas() + "] for " + service
-          + ", but was " + replicas);
-    }
+    Require.within(replicas, 1, s.spec.maxReplicas(), "replicas of " + service);
     int from = s.replicas;
     setReplicas(s, replicas);
     pendingEvents.add(new ChangeEvent(clock.now(), service, ChangeEvent.SCALE, s.current.id,

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
@@ -234,10 +235,7 @@ public final class SimulationHarness implements AutoCloseable {
      * what happens while an action runs. Runs are then no longer exactly repeatable.
      */
     public Builder setActionThreads(int threads) {
-      if (threads < 0 || threads > 256) {
-        throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads);
-      }
-      this.actionThreads = threads;
+      this.actionThreads = Require.within(threads, 0, 256, "actionThreads");
       return this;
     }
 
@@ -272,10 +270,7 @@ public final class SimulationHarness implements AutoCloseable {
     }
 
     public Builder setStep(Duration step) {
-      if (step.isNegative() || step.isZero()) {
-        throw new IllegalArgumentException("step must be positive, but was " + step);
-      }
-      this.step = step;
+      this.step = Require.positive(step, "step");
       return this;
     }
 
@@ -411,9 +406,7 @@ public final class SimulationHarness implements AutoCloseable {
   }
 
   private void addScheduled(Duration fromNow, @Nullable Fault f, @Nullable ClusterEvent e) {
-    if (fromNow.isNegative()) {
-      throw new IllegalArgumentException("fromNow must not be negative, but was " + fromNow);
-    }
+    Require.notNegative(fromNow, "fromNow");
     scheduled.add(new Scheduled(clock.now().plus(fromNow), scheduleOrder++, f, e));
     scheduled.sort(Comparator.comparing(Scheduled::at).thenComparingLong(Scheduled::order));
   }

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
@@ -51,10 +52,7 @@ public final class SlowExecutor implements ActionExecutor {
   }
 
   private static Function<Action, Duration> positive(Duration d) {
-    Objects.requireNonNull(d, "duration");
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, but was " + d);
-    }
+    Require.positive(d, "duration");
     return a -> d;
   }
 
@@ -72,10 +70,7 @@ public final class SlowExecutor implements ActionExecutor {
   public ActionResult execute(Action action, ExecutionContext ctx) {
     Instant from = clock.now();
     Duration takes = duration.apply(action);
-    if (takes.isNegative()) {
-      throw new IllegalArgumentException("duration of " + action.canonical() + " must not be negative, but was "
-          + takes);
-    }
+    Require.notNegative(takes, "duration of " + action.canonical());
     started.incrementAndGet();
     running.incrementAndGet();
     try {

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.port.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,9 +35,7 @@ public final class VirtualClock implements Clock {
 
   /** Moves forward by {@code d}. */
   public synchronized Instant advance(Duration d) {
-    if (d.isNegative()) {
-      throw new IllegalArgumentException("d must not be negative, but was " + d);
-    }
+    Require.notNegative(d, "d");
     now = now.plus(d);
     notifyAll();
     return now;

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,7 +43,7 @@ public sealed interface Action
    */
   record RestartPods(String service, List<String> pods) implements Action {
     public RestartPods {
-      Checks.notBlank(service, "service");
+      Require.notBlank(service, "service");
       pods = List.copyOf(Objects.requireNonNull(pods, "pods"));
       if (pods.isEmpty()) {
         throw new IllegalArgumentException("pods must not be empty, but was []");
@@ -69,9 +70,9 @@ public sealed interface Action
    */
   record ScaleReplicas(String service, int fromReplicas, int toReplicas) implements Action {
     public ScaleReplicas {
-      Checks.notBlank(service, "service");
-      Checks.atLeast(fromReplicas, 0, "fromReplicas");
-      Checks.atLeast(toReplicas, 1, "toReplicas");
+      Require.notBlank(service, "service");
+      Require.atLeast(fromReplicas, 0, "fromReplicas");
+      Require.atLeast(toReplicas, 1, "toReplicas");
       if (fromReplicas == toReplicas) {
         throw new IllegalArgumentException("toReplicas must differ from fromReplicas, but both were " + toReplicas);
       }
@@ -107,9 +108,9 @@ public sealed interface Action
    */
   record RollBack(String service, String fromRevision, String toRevision) implements Action {
     public RollBack {
-      Checks.notBlank(service, "service");
-      Checks.notBlank(fromRevision, "fromRevision");
-      Checks.notBlank(toRevision, "toRevision");
+      Require.notBlank(service, "service");
+      Require.notBlank(fromRevision, "fromRevision");
+      Require.notBlank(toRevision, "toRevision");
       if (fromRevision.equals(toRevision)) {
         throw new IllegalArgumentException("toRevision must differ from fromRevision, but both were " + toRevision);
       }
@@ -141,9 +142,9 @@ public sealed interface Action
    */
   record TruncateLogs(String service, String host, String path) implements Action {
     public TruncateLogs {
-      Checks.notBlank(service, "service");
-      Checks.notBlank(host, "host");
-      Checks.notBlank(path, "path");
+      Require.notBlank(service, "service");
+      Require.notBlank(host, "host");
+      Require.notBlank(path, "path");
     }
 
     @Override
@@ -170,8 +171,8 @@ public sealed interface Action
    */
   record RenewCertificate(String service, String certificate) implements Action {
     public RenewCertificate {
-      Checks.notBlank(service, "service");
-      Checks.notBlank(certificate, "certificate");
+      Require.notBlank(service, "service");
+      Require.notBlank(certificate, "certificate");
     }
 
     @Override
@@ -200,8 +201,8 @@ public sealed interface Action
    */
   record Custom(String kind, String service, Map<String, String> parameters) implements Action {
     public Custom {
-      Checks.notBlank(kind, "kind");
-      Checks.notBlank(service, "service");
+      Require.notBlank(kind, "kind");
+      Require.notBlank(service, "service");
       parameters = Map.copyOf(Objects.requireNonNull(parameters, "parameters"));
     }
 

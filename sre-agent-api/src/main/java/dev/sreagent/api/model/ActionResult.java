@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -29,7 +30,7 @@ public record ActionResult(String idempotencyKey, Status status, String message,
   }
 
   public ActionResult {
-    Checks.notBlank(idempotencyKey, "idempotencyKey");
+    Require.notBlank(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(at, "at");

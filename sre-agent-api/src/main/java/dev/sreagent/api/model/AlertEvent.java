@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -21,11 +22,11 @@ public record AlertEvent(Instant timestamp, String service, String name, boolean
     Map<String, String> labels, String summary, String fingerprint) implements Signal {
   public AlertEvent {
     Objects.requireNonNull(timestamp, "timestamp");
-    Checks.notBlank(service, "service");
-    Checks.notBlank(name, "name");
+    Require.notBlank(service, "service");
+    Require.notBlank(name, "name");
     Objects.requireNonNull(severity, "severity");
     labels = Map.copyOf(Objects.requireNonNull(labels, "labels"));
     Objects.requireNonNull(summary, "summary");
-    Checks.notBlank(fingerprint, "fingerprint");
+    Require.notBlank(fingerprint, "fingerprint");
   }
 }

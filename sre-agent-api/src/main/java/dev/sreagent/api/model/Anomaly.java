@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -32,12 +33,12 @@ public record Anomaly(
     String summary) {
   public Anomaly {
     Objects.requireNonNull(type, "type");
-    Checks.notBlank(service, "service");
-    Checks.notBlank(resource, "resource");
-    Checks.notBlank(signal, "signal");
-    Checks.finite(observed, "observed");
-    Checks.finite(threshold, "threshold");
-    Checks.unit(score, "score");
+    Require.notBlank(service, "service");
+    Require.notBlank(resource, "resource");
+    Require.notBlank(signal, "signal");
+    Require.finite(observed, "observed");
+    Require.finite(threshold, "threshold");
+    Require.unit(score, "score");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(startedAt, "startedAt");
     Objects.requireNonNull(detectedAt, "detectedAt");

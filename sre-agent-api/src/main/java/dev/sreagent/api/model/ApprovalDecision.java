@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -17,10 +18,10 @@ import java.util.Objects;
 public record ApprovalDecision(String incidentId, String planHash, String approver, String role, boolean approved,
     Instant at, String comment) {
   public ApprovalDecision {
-    Checks.notBlank(incidentId, "incidentId");
-    Checks.notBlank(planHash, "planHash");
-    Checks.notBlank(approver, "approver");
-    Checks.notBlank(role, "role");
+    Require.notBlank(incidentId, "incidentId");
+    Require.notBlank(planHash, "planHash");
+    Require.notBlank(approver, "approver");
+    Require.notBlank(role, "role");
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(comment, "comment");
   }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -18,7 +19,7 @@ public record ApprovalRequest(Incident incident, RemediationPlan plan, String pl
   public ApprovalRequest {
     Objects.requireNonNull(incident, "incident");
     Objects.requireNonNull(plan, "plan");
-    Checks.notBlank(planHash, "planHash");
+    Require.notBlank(planHash, "planHash");
     Objects.requireNonNull(decision, "decision");
     Objects.requireNonNull(requestedAt, "requestedAt");
     Objects.requireNonNull(expiresAt, "expiresAt");

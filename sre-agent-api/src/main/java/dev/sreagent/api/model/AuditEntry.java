@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -18,8 +19,8 @@ public record AuditEntry(Instant timestamp, String type, @Nullable String incide
     Map<String, String> data) {
   public AuditEntry {
     Objects.requireNonNull(timestamp, "timestamp");
-    Checks.notBlank(type, "type");
-    Checks.notBlank(actor, "actor");
+    Require.notBlank(type, "type");
+    Require.notBlank(actor, "actor");
     data = Map.copyOf(Objects.requireNonNull(data, "data"));
   }
 }

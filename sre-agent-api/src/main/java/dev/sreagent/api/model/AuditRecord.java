@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 
 /**
@@ -15,11 +16,9 @@ public record AuditRecord(long sequence, AuditEntry entry, String previousHash, 
   public static final String GENESIS = "0".repeat(64);
 
   public AuditRecord {
-    if (sequence < 1) {
-      throw new IllegalArgumentException("sequence must be >= 1, but was " + sequence);
-    }
+    Require.atLeast(sequence, 1L, "sequence");
     Objects.requireNonNull(entry, "entry");
-    Checks.notBlank(previousHash, "previousHash");
-    Checks.notBlank(hash, "hash");
+    Require.notBlank(previousHash, "previousHash");
+    Require.notBlank(hash, "hash");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -17,8 +18,8 @@ import java.util.Objects;
  */
 public record CallEdge(String from, String to, long calls, long errors, Duration meanLatency, Instant lastSeen) {
   public CallEdge {
-    Checks.notBlank(from, "from");
-    Checks.notBlank(to, "to");
+    Require.notBlank(from, "from");
+    Require.notBlank(to, "to");
     Objects.requireNonNull(meanLatency, "meanLatency");
     Objects.requireNonNull(lastSeen, "lastSeen");
   }

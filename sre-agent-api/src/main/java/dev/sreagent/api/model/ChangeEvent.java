@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +32,8 @@ public record ChangeEvent(Instant timestamp, String service, String kind, @Nulla
 
   public ChangeEvent {
     Objects.requireNonNull(timestamp, "timestamp");
-    Checks.notBlank(service, "service");
-    Checks.notBlank(kind, "kind");
+    Require.notBlank(service, "service");
+    Require.notBlank(kind, "kind");
     Objects.requireNonNull(description, "description");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 
 /**
@@ -12,9 +13,9 @@ import java.util.Objects;
  */
 public record Citation(String documentId, String title, String excerpt, double score) {
   public Citation {
-    Checks.notBlank(documentId, "documentId");
+    Require.notBlank(documentId, "documentId");
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(excerpt, "excerpt");
-    Checks.finite(score, "score");
+    Require.finite(score, "score");
   }
 }

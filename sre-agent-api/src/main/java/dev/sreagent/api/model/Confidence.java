@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,9 +13,9 @@ import java.util.Objects;
  */
 public record Confidence(double score, Map<String, Double> factors, String explanation) {
   public Confidence {
-    Checks.unit(score, "score");
+    Require.unit(score, "score");
     factors = Map.copyOf(Objects.requireNonNull(factors, "factors"));
-    factors.forEach((k, v) -> Checks.unit(v, "factors." + k));
+    factors.forEach((k, v) -> Require.unit(v, "factors." + k));
     Objects.requireNonNull(explanation, "explanation");
   }
 }

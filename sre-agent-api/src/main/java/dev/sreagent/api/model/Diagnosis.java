@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,7 @@ public record Diagnosis(List<Hypothesis> hypotheses, Confidence confidence, Stri
       throw new IllegalArgumentException("hypotheses must not be empty, but was []");
     }
     Objects.requireNonNull(confidence, "confidence");
-    Checks.notBlank(reasoner, "reasoner");
+    Require.notBlank(reasoner, "reasoner");
   }
 
   /** A diagnosis that cost no model tokens (an offline reasoner). */

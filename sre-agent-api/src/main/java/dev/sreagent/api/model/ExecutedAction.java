@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,8 +15,8 @@ import java.util.Objects;
 public record ExecutedAction(Action action, String incidentId, Instant at, String idempotencyKey) {
   public ExecutedAction {
     Objects.requireNonNull(action, "action");
-    Checks.notBlank(incidentId, "incidentId");
+    Require.notBlank(incidentId, "incidentId");
     Objects.requireNonNull(at, "at");
-    Checks.notBlank(idempotencyKey, "idempotencyKey");
+    Require.notBlank(idempotencyKey, "idempotencyKey");
   }
 }

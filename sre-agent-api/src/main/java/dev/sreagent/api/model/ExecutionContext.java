@@ -1,5 +1,7 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
+
 /**
  * What an executor needs besides the action.
  *
@@ -10,7 +12,7 @@ package dev.sreagent.api.model;
  */
 public record ExecutionContext(String incidentId, String idempotencyKey, long fencingToken, boolean dryRun) {
   public ExecutionContext {
-    Checks.notBlank(incidentId, "incidentId");
-    Checks.notBlank(idempotencyKey, "idempotencyKey");
+    Require.notBlank(incidentId, "incidentId");
+    Require.notBlank(idempotencyKey, "idempotencyKey");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,7 @@ public record GuardrailVerdict(Verdict verdict, String policy, String reason) {
 
   public GuardrailVerdict {
     Objects.requireNonNull(verdict, "verdict");
-    Checks.notBlank(policy, "policy");
+    Require.notBlank(policy, "policy");
     Objects.requireNonNull(reason, "reason");
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -18,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 public record Hypothesis(String cause, double likelihood, String rationale, List<Citation> citations,
     @Nullable IncidentType type) {
   public Hypothesis {
-    Checks.notBlank(cause, "cause");
-    Checks.unit(likelihood, "likelihood");
+    Require.notBlank(cause, "cause");
+    Require.unit(likelihood, "likelihood");
     Objects.requireNonNull(rationale, "rationale");
     citations = List.copyOf(Objects.requireNonNull(citations, "citations"));
   }

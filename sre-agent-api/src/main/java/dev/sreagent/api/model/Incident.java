@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,11 +45,11 @@ public record Incident(
     @Nullable String outcome) {
 
   public Incident {
-    Checks.notBlank(id, "id");
+    Require.notBlank(id, "id");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(state, "state");
-    Checks.notBlank(rootService, "rootService");
+    Require.notBlank(rootService, "rootService");
     affectedServices = Set.copyOf(new TreeSet<>(Objects.requireNonNull(affectedServices, "affectedServices")));
     anomalies = List.copyOf(Objects.requireNonNull(anomalies, "anomalies"));
     if (anomalies.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.regex.Pattern;
 
 /**
@@ -24,7 +25,7 @@ public record IncidentType(String name) {
   public static final IncidentType UNKNOWN = new IncidentType("unknown");
 
   public IncidentType {
-    Checks.notBlank(name, "name");
+    Require.notBlank(name, "name");
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "name must be lower-case letters, digits and dashes (at most 63), but was '" + name + "'");

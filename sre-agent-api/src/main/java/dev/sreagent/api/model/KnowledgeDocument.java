@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,7 +21,7 @@ public record KnowledgeDocument(String id, String title, String text, Map<String
   public static final String KIND = "kind";
 
   public KnowledgeDocument {
-    Checks.notBlank(id, "id");
+    Require.notBlank(id, "id");
     Objects.requireNonNull(title, "title");
     Objects.requireNonNull(text, "text");
     metadata = Map.copyOf(Objects.requireNonNull(metadata, "metadata"));

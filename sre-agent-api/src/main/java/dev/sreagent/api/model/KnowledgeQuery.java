@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -16,6 +17,6 @@ public record KnowledgeQuery(String text, @Nullable IncidentType type, Set<Strin
   public KnowledgeQuery {
     Objects.requireNonNull(text, "text");
     services = Set.copyOf(Objects.requireNonNull(services, "services"));
-    Checks.atLeast(limit, 1, "limit");
+    Require.atLeast(limit, 1, "limit");
   }
 }

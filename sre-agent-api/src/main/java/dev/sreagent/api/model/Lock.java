@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -14,8 +15,8 @@ import java.util.Objects;
  */
 public record Lock(String target, String owner, long fencingToken, Instant expiresAt) {
   public Lock {
-    Checks.notBlank(target, "target");
-    Checks.notBlank(owner, "owner");
+    Require.notBlank(target, "target");
+    Require.notBlank(owner, "owner");
     Objects.requireNonNull(expiresAt, "expiresAt");
   }
 }

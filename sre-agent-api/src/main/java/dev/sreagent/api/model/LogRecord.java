@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,7 @@ public record LogRecord(Instant timestamp, String service, String severity, Stri
     Map<String, String> attributes) implements Signal {
   public LogRecord {
     Objects.requireNonNull(timestamp, "timestamp");
-    Checks.notBlank(service, "service");
+    Require.notBlank(service, "service");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(body, "body");
     attributes = Map.copyOf(Objects.requireNonNull(attributes, "attributes"));

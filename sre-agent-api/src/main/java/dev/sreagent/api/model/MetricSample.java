@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 public record MetricSample(String name, double value, Instant timestamp, Map<String, String> attributes)
     implements Signal {
   public MetricSample {
-    Checks.notBlank(name, "name");
+    Require.notBlank(name, "name");
     Objects.requireNonNull(timestamp, "timestamp");
     attributes = Map.copyOf(Objects.requireNonNull(attributes, "attributes"));
   }

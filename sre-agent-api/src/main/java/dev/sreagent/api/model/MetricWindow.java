@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -19,10 +20,10 @@ import java.util.Objects;
 public record MetricWindow(String series, String service, Instant from, Instant to, int count, double min,
     double max, double mean, double last) {
   public MetricWindow {
-    Checks.notBlank(series, "series");
-    Checks.notBlank(service, "service");
+    Require.notBlank(series, "series");
+    Require.notBlank(service, "service");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
-    Checks.atLeast(count, 0, "count");
+    Require.atLeast(count, 0, "count");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,7 +14,7 @@ import java.util.Objects;
  */
 public record RemediationPlan(String incidentId, List<Action> actions, String rationale) {
   public RemediationPlan {
-    Checks.notBlank(incidentId, "incidentId");
+    Require.notBlank(incidentId, "incidentId");
     actions = List.copyOf(Objects.requireNonNull(actions, "actions"));
     Objects.requireNonNull(rationale, "rationale");
   }

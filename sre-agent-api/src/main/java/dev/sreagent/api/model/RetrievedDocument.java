@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,6 @@ import java.util.Objects;
 public record RetrievedDocument(KnowledgeDocument document, double score) {
   public RetrievedDocument {
     Objects.requireNonNull(document, "document");
-    Checks.finite(score, "score");
+    Require.finite(score, "score");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  */
 public record Revision(String id, Instant deployedAt, boolean healthy) {
   public Revision {
-    Checks.notBlank(id, "id");
+    Require.notBlank(id, "id");
     Objects.requireNonNull(deployedAt, "deployedAt");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,12 +20,12 @@ import java.util.Optional;
 public record ServiceInfo(String name, String namespace, int replicas, int maxReplicas, int minAvailable,
     String currentRevision, List<Revision> revisions, List<String> pods) {
   public ServiceInfo {
-    Checks.notBlank(name, "name");
-    Checks.notBlank(namespace, "namespace");
-    Checks.atLeast(replicas, 0, "replicas");
-    Checks.atLeast(maxReplicas, 1, "maxReplicas");
-    Checks.atLeast(minAvailable, 0, "minAvailable");
-    Checks.notBlank(currentRevision, "currentRevision");
+    Require.notBlank(name, "name");
+    Require.notBlank(namespace, "namespace");
+    Require.atLeast(replicas, 0, "replicas");
+    Require.atLeast(maxReplicas, 1, "maxReplicas");
+    Require.atLeast(minAvailable, 0, "minAvailable");
+    Require.notBlank(currentRevision, "currentRevision");
     revisions = List.copyOf(Objects.requireNonNull(revisions, "revisions"));
     pods = List.copyOf(Objects.requireNonNull(pods, "pods"));
   }

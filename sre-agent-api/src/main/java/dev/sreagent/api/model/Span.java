@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -34,15 +35,12 @@ public record Span(
   public enum Kind { INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER }
 
   public Span {
-    Checks.notBlank(traceId, "traceId");
-    Checks.notBlank(spanId, "spanId");
-    Checks.notBlank(service, "service");
-    Checks.notBlank(operation, "operation");
+    Require.notBlank(traceId, "traceId");
+    Require.notBlank(spanId, "spanId");
+    Require.notBlank(service, "service");
+    Require.notBlank(operation, "operation");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(timestamp, "timestamp");
-    Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("duration must not be negative, but was " + duration);
-    }
+    Require.notNegative(duration, "duration");
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Objects;
 
 /**
@@ -12,12 +13,10 @@ import java.util.Objects;
  */
 public record TokenUsage(String model, long inputTokens, long outputTokens, double costUsd) {
   public TokenUsage {
-    Checks.notBlank(model, "model");
-    if (inputTokens < 0 || outputTokens < 0) {
-      throw new IllegalArgumentException("token counts must not be negative, but were " + inputTokens + " / "
-          + outputTokens);
-    }
-    Checks.finite(costUsd, "costUsd");
+    Require.notBlank(model, "model");
+    Require.atLeast(inputTokens, 0L, "inputTokens");
+    Require.atLeast(outputTokens, 0L, "outputTokens");
+    Require.finite(costUsd, "costUsd");
     Objects.requireNonNull(model, "model");
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.api.model;
 
+import dev.sreagent.api.Require;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,8 +22,8 @@ public record Topology(Map<String, ServiceInfo> services, Set<Dependency> depend
    */
   public record Dependency(String from, String to) {
     public Dependency {
-      Checks.notBlank(from, "from");
-      Checks.notBlank(to, "to");
+      Require.notBlank(from, "from");
+      Require.notBlank(to, "to");
     }
   }
 

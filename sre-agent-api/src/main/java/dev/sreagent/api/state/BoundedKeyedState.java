@@ -1,5 +1,6 @@
 package dev.sreagent.api.state;
 
+import dev.sreagent.api.Require;
 import java.util.AbstractCollection;
 import java.util.Collection;
 import java.util.HashMap;
@@ -117,10 +118,7 @@ public final class BoundedKeyedState<K, V> {
    * must not modify this structure.
    */
   public BoundedKeyedState(int capacity, BiConsumer<? super K, ? super V> onRemoval) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity must be >= 1, but was " + capacity);
-    }
-    this.capacity = capacity;
+    this.capacity = Require.atLeast(capacity, 1, "capacity");
     this.protectedCapacity = (int) (capacity * PROTECTED_SHARE);
     this.onRemoval = Objects.requireNonNull(onRemoval, "onRemoval");
   }

@@ -2,6 +2,7 @@ package dev.sreagent.core.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.AuditEntry;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.AuditVerification;
@@ -657,8 +658,8 @@ public final class HashChainedAuditLog implements AuditLog {
         throw new IllegalStateException("acceptUnverifiedTail was already called by operator '" + this.operator
             + "'");
       }
-      this.operator = requireText(operator, "operator");
-      this.reason = requireText(reason, "reason");
+      this.operator = Require.notBlank(operator, "operator");
+      this.reason = Require.notBlank(reason, "reason");
       return this;
     }
 
@@ -678,13 +679,5 @@ public final class HashChainedAuditLog implements AuditLog {
     public HashChainedAuditLog build() {
       return new HashChainedAuditLog(this);
     }
-  }
-
-  static String requireText(String value, String name) {
-    Objects.requireNonNull(value, name);
-    if (value.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank, but was '" + value + "'");
-    }
-    return value;
   }
 }

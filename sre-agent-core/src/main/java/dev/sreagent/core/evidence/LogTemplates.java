@@ -1,5 +1,6 @@
 package dev.sreagent.core.evidence;
 
+import dev.sreagent.api.Require;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -64,10 +65,7 @@ public final class LogTemplates {
   }
 
   public LogTemplates(double similarity, int maxTemplates) {
-    if (!(similarity > 0 && similarity <= 1)) {
-      throw new IllegalArgumentException("similarity must be within (0, 1], but was " + similarity);
-    }
-    this.similarity = similarity;
+    this.similarity = Require.withinOpenClosed(similarity, 0, 1, "similarity");
     this.maxTemplates = Math.max(1, maxTemplates);
   }
 

@@ -1,7 +1,7 @@
 package dev.sreagent.core.execution;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How one executor is protected and retried. Decorators compose in this order, outermost first: bulkhead, circuit
@@ -35,33 +35,20 @@ public record ExecutorPolicy(int maxAttempts, Duration initialBackoff, double ba
   public static final int DEFAULT_MAX_CONCURRENT_CALLS = 4;
 
   public ExecutorPolicy {
-    if (maxAttempts < 1 || maxAttempts > 10) {
-      throw new IllegalArgumentException("maxAttempts must be within [1, 10], but was " + maxAttempts);
-    }
-    positive(initialBackoff, "initialBackoff");
-    if (!(backoffMultiplier >= 1)) {
-      throw new IllegalArgumentException("backoffMultiplier must be >= 1, but was " + backoffMultiplier);
-    }
-    if (!(jitter >= 0 && jitter < 1)) {
-      throw new IllegalArgumentException("jitter must be within [0, 1), but was " + jitter);
-    }
-    positive(timeout, "timeout");
+    Require.within(maxAttempts, 1, 10, "maxAttempts");
+    Require.positive(initialBackoff, "initialBackoff");
+    Require.atLeast(backoffMultiplier, 1, "backoffMultiplier");
+    Require.withinClosedOpen(jitter, 0, 1, "jitter");
+    Require.positive(timeout, "timeout");
+    // a float, checked by hand: Require's double overloads would print a bad 100.3f as 100.30000305175781
     if (!(failureRateThreshold > 0 && failureRateThreshold <= 100)) {
       throw new IllegalArgumentException("failureRateThreshold must be within (0, 100], but was "
           + failureRateThreshold);
     }
-    if (slidingWindowSize < 1 || minimumCalls < 1 || maxConcurrentCalls < 1) {
-      throw new IllegalArgumentException("slidingWindowSize, minimumCalls and maxConcurrentCalls must be >= 1, but"
-          + " were " + slidingWindowSize + ", " + minimumCalls + ", " + maxConcurrentCalls);
-    }
-    positive(waitInOpenState, "waitInOpenState");
-  }
-
-  private static void positive(Duration d, String field) {
-    Objects.requireNonNull(d, field);
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(field + " must be positive, but was " + d);
-    }
+    Require.atLeast(slidingWindowSize, 1, "slidingWindowSize");
+    Require.atLeast(minimumCalls, 1, "minimumCalls");
+    Require.atLeast(maxConcurrentCalls, 1, "maxConcurrentCalls");
+    Require.positive(waitInOpenState, "waitInOpenState");
   }
 
   /** The defaults. */

@@ -1,5 +1,6 @@
 package dev.sreagent.core.guardrail;
 
+import dev.sreagent.api.Require;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +29,7 @@ public final class ChangeFreezes {
    * @throws IllegalArgumentException when {@code until} is not after {@code from}
    */
   public void declare(String name, Instant from, Instant until) {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("name must not be blank, but was '" + name + "'");
-    }
+    Require.notBlank(name, "name");
     declared.put(name, new FreezeWindow(name, from, until));
   }
 

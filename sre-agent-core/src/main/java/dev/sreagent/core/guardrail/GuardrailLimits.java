@@ -1,5 +1,6 @@
 package dev.sreagent.core.guardrail;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,10 +161,7 @@ public final class GuardrailLimits {
 
     public Builder setRestartWave(Duration wave) {
       Objects.requireNonNull(wave, "wave");
-      if (wave.isNegative() || wave.isZero()) {
-        throw new IllegalArgumentException("restartWave must be positive, but was " + wave);
-      }
-      this.restartWave = wave;
+      this.restartWave = Require.positive(wave, "restartWave");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.core.runtime;
 
+import dev.sreagent.api.Require;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -23,9 +24,7 @@ public final class BackgroundRunner implements AutoCloseable {
   /** Starts calling {@code tick} every {@code interval}. */
   public static BackgroundRunner start(Runnable tick, Duration interval, String name) {
     Objects.requireNonNull(tick, "tick");
-    if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("interval must be positive, but was " + interval);
-    }
+    Require.positive(interval, "interval");
     ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, name + "-loop");
       t.setDaemon(true);

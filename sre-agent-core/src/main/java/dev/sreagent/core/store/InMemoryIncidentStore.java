@@ -1,5 +1,6 @@
 package dev.sreagent.core.store;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.port.IncidentStore;
 import java.util.ArrayList;
@@ -31,10 +32,7 @@ public final class InMemoryIncidentStore implements IncidentStore {
 
   /** Keeping the newest {@code maxEnded} ended incidents. */
   public InMemoryIncidentStore(int maxEnded) {
-    if (maxEnded < 1) {
-      throw new IllegalArgumentException("maxEnded must be >= 1, but was " + maxEnded);
-    }
-    this.maxEnded = maxEnded;
+    this.maxEnded = Require.atLeast(maxEnded, 1, "maxEnded");
   }
 
   @Override

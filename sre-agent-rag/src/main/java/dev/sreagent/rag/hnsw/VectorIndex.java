@@ -4,6 +4,7 @@ import com.github.jelmerk.hnswlib.core.DistanceFunctions;
 import com.github.jelmerk.hnswlib.core.Item;
 import com.github.jelmerk.hnswlib.core.SearchResult;
 import com.github.jelmerk.hnswlib.core.hnsw.HnswIndex;
+import dev.sreagent.api.Require;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -60,10 +61,7 @@ public final class VectorIndex {
   }
 
   public VectorIndex(int dimension, int exactBelow) {
-    if (dimension < 1) {
-      throw new IllegalArgumentException("dimension must be >= 1, but was " + dimension);
-    }
-    this.dimension = dimension;
+    this.dimension = Require.atLeast(dimension, 1, "dimension");
     this.exactBelow = Math.max(1, exactBelow);
   }
 
