@@ -27,9 +27,11 @@ package dev.sreagent.core;
  *     run on the loop's thread)
  * @param actionsCancelling of those, the ones asked to stop (kill switch, a freeze that began, a lost lease) that
  *     have not returned yet
+ * @param executorCalls calls under way inside the executors, including any whose time limit ran out while they go on
+ *     (the agent waits for those before it acts on their target again)
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
     long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning,
-    long actionsCancelling) {}
+    long actionsCancelling, long executorCalls) {}

@@ -245,7 +245,7 @@ public final class SreAgent implements AutoCloseable {
         c.actionsShadowed.get(), c.plansDenied.get(), c.approvalsRequested.get(), c.componentFailures.get(),
         capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
         capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get(), runner.running(),
-        runner.cancelling());
+        runner.cancelling(), executors.stream().mapToLong(ResilientActionExecutor::callsUnderWay).sum());
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */

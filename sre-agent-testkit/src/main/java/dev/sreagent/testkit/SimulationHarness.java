@@ -357,14 +357,16 @@ public final class SimulationHarness implements AutoCloseable {
 
   /**
    * Waits up to {@code limit} of real time until every action {@code agent} runs on its threads has landed or is
-   * parked on {@code clock} until a later time, and none that was cancelled is still on its way back: what a harness
-   * of your own that steps a {@link VirtualClock} with action threads needs between steps to repeat its runs.
+   * parked on {@code clock} until a later time, and none that was cancelled (or outlived its time limit) is still on
+   * its way back: what a harness of your own that steps a {@link VirtualClock} with action threads needs between
+   * steps to repeat its runs.
    */
   public static void settle(SreAgent agent, VirtualClock clock, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       AgentStats s = agent.stats();
-      if (s.actionsCancelling() == 0 && s.actionsRunning() <= clock.parked()) {
+      int parked = clock.parked();
+      if (s.actionsCancelling() == 0 && s.actionsRunning() <= parked && s.executorCalls() <= parked) {
         return;
       }
       Thread.onSpinWait();

@@ -245,9 +245,9 @@ class ActionsOffTheLoopAdversarialTest {
             "ads terminates on the shared payments mTLS certificate")
         : catalog.plan(inc, topo);
     try (SimulationHarness h = slow(2, slowOn(PAYMENTS_CERT, TEN_MINUTES), probe, slow)
-        .setAgentCustomizer(ab -> ab.setPlanner(planner).setGuardrailLimits(GuardrailLimits.builder()
-            .setCooldown(Duration.ofMinutes(5))
-            .addScopeException(new ScopeException("shared-mtls", "renew-certificate", "payments")).build()))
+        .setAgentCustomizer(ab -> ab.setPlanner(planner).setGuardrailLimits(GuardrailLimits.defaults()
+            .withCooldown(Duration.ofMinutes(5))
+            .withScopeException(new ScopeException("shared-mtls", "renew-certificate", "payments"))))
         .build()) {
       h.runFor(Duration.ofMinutes(30));
       h.inject(new Fault.ExpiringCertificate("payments", Duration.ofDays(10)));

@@ -135,8 +135,8 @@ class GuardrailsAtEveryAttemptTest {
   @Test
   void anActionThatLandedWhileTheLastAttemptReportedFailureIsCountedByTheCaps() {
     // one attempt only, and the executor lies: the renewal takes effect but is reported FAILED
-    dev.sreagent.core.execution.ExecutorPolicy once = new dev.sreagent.core.execution.ExecutorPolicy(1,
-        Duration.ofSeconds(10), 2, 0.5, Duration.ofSeconds(30), 50f, 10, 100, Duration.ofMinutes(5), 4);
+    dev.sreagent.core.execution.ExecutorPolicy once = dev.sreagent.core.execution.ExecutorPolicy.defaults()
+        .withMaxAttempts(1).withCircuitBreaker(50f, 10, 100, Duration.ofMinutes(5));
     try (SimulationHarness h = SimulationHarness.builder().setSeed(10).setExecutorPolicy(once)
         .setExecutorWrapper(e -> new dev.sreagent.api.port.ActionExecutor() {
           @Override

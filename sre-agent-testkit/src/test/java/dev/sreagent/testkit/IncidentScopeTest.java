@@ -12,7 +12,7 @@ import dev.sreagent.core.guardrail.GuardrailLimits;
 import dev.sreagent.core.guardrail.ScopeException;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -42,10 +42,9 @@ class IncidentScopeTest {
   }
 
   private static SimulationHarness withPlanner(RemediationPlanner planner,
-      Function<GuardrailLimits.Builder, GuardrailLimits.Builder> limits) {
+      UnaryOperator<GuardrailLimits> limits) {
     return SimulationHarness.builder().setSeed(10)
-        .setAgentCustomizer(a -> a.setPlanner(planner).setGuardrailLimits(limits.apply(GuardrailLimits.builder())
-            .build()))
+        .setAgentCustomizer(a -> a.setPlanner(planner).setGuardrailLimits(limits.apply(GuardrailLimits.defaults())))
         .build();
   }
 
@@ -92,7 +91,7 @@ class IncidentScopeTest {
   void aNamedScopeExceptionAllowsItAndTheDecisionQuotesIt() {
     try (SimulationHarness h = withPlanner((inc, topo) -> new RemediationPlan(inc.id(), List.of(
         new Action.RenewCertificate("payments", "payments-mtls"), new Action.RenewCertificate("ads", "ads-tls")),
-        "renew the shared chain"), b -> b.addScopeException(new ScopeException("shared-ca-chain",
+        "renew the shared chain"), b -> b.withScopeException(new ScopeException("shared-ca-chain",
             "renew-certificate", "ads")))) {
       certificateIncident(h);
       assertThat(h.cluster().executor().appliedActions()).extracting(a -> a.action().canonical())

@@ -169,8 +169,8 @@ final class IncidentStorm {
           .setKnowledgeBase(KnowledgeBase.noop())
           .setReasoner((inc, docs) -> diagnosis())
           .setPlanner(this::plan)
-          .addExecutor(new StormExecutor(), new ExecutorPolicy(2 + rng.nextInt(3), Duration.ofSeconds(15), 2, 0.5,
-              Duration.ofSeconds(30), 50f, 10, 100, Duration.ofMinutes(5), 4))
+          .addExecutor(new StormExecutor(), ExecutorPolicy.defaults().withMaxAttempts(2 + rng.nextInt(3))
+              .withBackoff(Duration.ofSeconds(15), 2, 0.5).withCircuitBreaker(50f, 10, 100, Duration.ofMinutes(5)))
           .setApprovalChannel(new Approvals())
           .setGuardrailLimits(GuardrailLimits.defaults())
           .setDefaultPhase(phases[rng.nextInt(3)]);

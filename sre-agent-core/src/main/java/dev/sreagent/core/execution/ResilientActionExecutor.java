@@ -211,6 +211,15 @@ public final class ResilientActionExecutor implements ActionExecutor, AutoClosea
     return inner.containsKey(target);
   }
 
+  /** Calls of this executor under way now, including any whose time limit ran out while they go on. */
+  public int callsUnderWay() {
+    int n = 0;
+    for (int c : inner.values()) {
+      n += c;
+    }
+    return n;
+  }
+
   private long elapsed(Instant start) {
     return Math.max(0, Duration.between(start, clock.now()).toMillis());
   }

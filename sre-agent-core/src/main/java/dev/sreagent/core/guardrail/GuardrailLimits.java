@@ -8,13 +8,14 @@ import java.util.Objects;
 
 /**
  * The numbers behind the built-in guardrails. Configuration may tighten them but never loosen them past the hard
- * ceilings ({@code HARD_*}): a setter that would loosen throws, quoting the value and the ceiling.
+ * ceilings ({@code HARD_*}): a {@code with…} method that would loosen throws, quoting the value and the ceiling.
+ * Like {@code AgentSettings} and {@code ExecutorPolicy}: start from {@link #defaults()} (or any limits) and change
+ * what you need; immutable.
  *
  * <pre>{@code
- * GuardrailLimits limits = GuardrailLimits.builder()
- *     .setMaxFleetRestartFraction(0.05)          // tighter than the 10% ceiling
- *     .setTruncationAllowList(List.of("/var/log/"))
- *     .build();
+ * GuardrailLimits limits = GuardrailLimits.defaults()
+ *     .withMaxFleetRestartFraction(0.05)          // tighter than the 10% ceiling
+ *     .withTruncationAllowList(List.of("/var/log/"));
  * }</pre>
  */
 public final class GuardrailLimits {
@@ -74,9 +75,83 @@ public final class GuardrailLimits {
     return builder().build();
   }
 
-  /** A builder starting from the defaults. */
-  public static Builder builder() {
+  /** A builder starting from the defaults (for the policy loader; applications use {@code defaults().with…}). */
+  static Builder builder() {
     return new Builder();
+  }
+
+  private Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxFleetRestartFraction = maxFleetRestartFraction;
+    b.restartWindow = restartWindow;
+    b.restartWave = restartWave;
+    b.cooldown = cooldown;
+    b.maxActionsPerHour = maxActionsPerHour;
+    b.maxReplicas = maxReplicas;
+    b.truncationAllowList = truncationAllowList;
+    b.freezeWindows.addAll(freezeWindows);
+    b.maxActionsPerNamespacePerHour = maxActionsPerNamespacePerHour;
+    b.minConfidenceForAutonomy = minConfidenceForAutonomy;
+    b.scopeExceptions.addAll(scopeExceptions);
+    return b;
+  }
+
+  /**
+   * The fraction of a service's pods restarted within the restart window, at most
+   * {@link #HARD_MAX_FLEET_RESTART_FRACTION}.
+   */
+  public GuardrailLimits withMaxFleetRestartFraction(double fraction) {
+    return toBuilder().setMaxFleetRestartFraction(fraction).build();
+  }
+
+  /** The window the restart fraction counts over, at least {@link #HARD_MIN_RESTART_WINDOW}. */
+  public GuardrailLimits withRestartWindow(Duration window) {
+    return toBuilder().setRestartWindow(window).build();
+  }
+
+  /** The time one restart wave waits for readiness before the next. */
+  public GuardrailLimits withRestartWave(Duration wave) {
+    return toBuilder().setRestartWave(wave).build();
+  }
+
+  /** The per-target cooldown between actions, at least {@link #HARD_MIN_COOLDOWN}. */
+  public GuardrailLimits withCooldown(Duration cooldown) {
+    return toBuilder().setCooldown(cooldown).build();
+  }
+
+  /** Actions per hour over the whole agent, within [1, {@link #HARD_MAX_ACTIONS_PER_HOUR}]. */
+  public GuardrailLimits withMaxActionsPerHour(int max) {
+    return toBuilder().setMaxActionsPerHour(max).build();
+  }
+
+  /** The replica ceiling of a scale-out, within [1, {@link #HARD_MAX_REPLICAS}]. */
+  public GuardrailLimits withMaxReplicas(int max) {
+    return toBuilder().setMaxReplicas(max).build();
+  }
+
+  /** The path prefixes log truncation may touch. */
+  public GuardrailLimits withTruncationAllowList(List<String> prefixes) {
+    return toBuilder().setTruncationAllowList(prefixes).build();
+  }
+
+  /** Actions per hour in one namespace, within [1, {@link #HARD_MAX_ACTIONS_PER_HOUR}]. */
+  public GuardrailLimits withMaxActionsPerNamespacePerHour(int max) {
+    return toBuilder().setMaxActionsPerNamespacePerHour(max).build();
+  }
+
+  /** The confidence a diagnosis needs before an action runs without a human, at least the default. */
+  public GuardrailLimits withMinConfidenceForAutonomy(double min) {
+    return toBuilder().setMinConfidenceForAutonomy(min).build();
+  }
+
+  /** These limits plus {@code exception} (unique by name), allowing its action outside a blast radius. */
+  public GuardrailLimits withScopeException(ScopeException exception) {
+    return toBuilder().addScopeException(exception).build();
+  }
+
+  /** These limits plus the freeze window {@code window}. */
+  public GuardrailLimits withFreezeWindow(Freeze window) {
+    return toBuilder().addFreezeWindow(window).build();
   }
 
   public double maxFleetRestartFraction() {
@@ -124,8 +199,8 @@ public final class GuardrailLimits {
     return scopeExceptions;
   }
 
-  /** Builder; every setter validates at once against the hard ceilings. */
-  public static final class Builder {
+  /** Builder behind the {@code with…} methods and the policy loader; every setter validates against the ceilings. */
+  static final class Builder {
     private double maxFleetRestartFraction = DEFAULT_MAX_FLEET_RESTART_FRACTION;
     private Duration restartWindow = DEFAULT_RESTART_WINDOW;
     private Duration restartWave = DEFAULT_RESTART_WAVE;

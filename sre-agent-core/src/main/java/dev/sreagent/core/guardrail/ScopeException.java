@@ -8,9 +8,8 @@ import java.util.regex.Pattern;
  * that uses it quotes the name in its verdict and the audit log records it.
  *
  * <pre>{@code
- * GuardrailLimits.builder()
- *     .addScopeException(new ScopeException("shared-db-proxy", "*", "db-proxy"))   // any action on db-proxy
- *     .build();
+ * GuardrailLimits.defaults()
+ *     .withScopeException(new ScopeException("shared-db-proxy", "*", "db-proxy"));   // any action on db-proxy
  * }</pre>
  *
  * @param name quoted in verdicts, for example {@code shared-db-proxy}
