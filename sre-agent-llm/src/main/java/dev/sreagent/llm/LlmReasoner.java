@@ -152,13 +152,13 @@ public final class LlmReasoner implements Reasoner {
     /** Retries after a retryable failure (default 1) and the first backoff (default 250 ms, doubling). */
     public Builder setRetries(int maxRetries, Duration backoff) {
       this.maxRetries = Require.within(maxRetries, 0, 5, "maxRetries");
-      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      this.backoff = Require.positive(backoff, "backoff");
       return this;
     }
 
     /** How long the circuit stays open after the model failed too often (default 5 min). */
     public Builder setOpenCircuitFor(Duration d) {
-      this.openFor = Objects.requireNonNull(d, "d");
+      this.openFor = Require.positive(d, "openCircuitFor");
       return this;
     }
 

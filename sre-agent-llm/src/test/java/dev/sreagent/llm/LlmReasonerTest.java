@@ -182,4 +182,13 @@ class LlmReasonerTest {
       assertThat(other.requests()).hasSize(1);
     }
   }
+
+  @Test
+  void aRetryBackoffOrOpenCircuitThatIsNotPositiveIsRefusedByName() {
+    LlmReasoner.Builder b = LlmReasoner.builder(client("anthropic", Duration.ofSeconds(2)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.setRetries(1, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backoff must be positive, but was PT0S");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.setOpenCircuitFor(Duration.ofMinutes(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openCircuitFor must be positive");
+  }
 }

@@ -66,7 +66,7 @@ public final class LogTemplates {
 
   public LogTemplates(double similarity, int maxTemplates) {
     this.similarity = Require.withinOpenClosed(similarity, 0, 1, "similarity");
-    this.maxTemplates = Math.max(1, maxTemplates);
+    this.maxTemplates = Require.atLeast(maxTemplates, 1, "maxTemplates");
   }
 
   /** Adds one line; returns the template it joined. */

@@ -62,7 +62,7 @@ public final class VectorIndex {
 
   public VectorIndex(int dimension, int exactBelow) {
     this.dimension = Require.atLeast(dimension, 1, "dimension");
-    this.exactBelow = Math.max(1, exactBelow);
+    this.exactBelow = Require.atLeast(exactBelow, 1, "exactBelow");
   }
 
   public int dimension() {
