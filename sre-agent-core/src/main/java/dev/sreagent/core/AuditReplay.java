@@ -1,18 +1,14 @@
 package dev.sreagent.core;
 
-import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ApprovalRequest;
-import dev.sreagent.api.model.AuditEntry;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.ExecutedAction;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
-import dev.sreagent.api.model.IncidentType;
-import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.SafetyDecision;
-import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.core.audit.AuditEvents;
 import dev.sreagent.core.guardrail.ChangeFreezes;
-import dev.sreagent.core.internal.Json;
 import dev.sreagent.core.phase.DiagnosticAccuracy;
 import java.time.Instant;
 import java.util.HashMap;
@@ -52,66 +48,52 @@ final class AuditReplay {
     Map<String, Instant> verifyingSince = new HashMap<>();
     Map<String, String> approved = new HashMap<>();
     for (AuditRecord r : records) {
-      AuditEntry e = r.entry();
-      Map<String, String> data = e.data();
-      String snapshot = data.get(AuditTypes.KEY_INCIDENT);
-      if (snapshot != null) {
-        Incident inc = Json.read(snapshot, Incident.class);
+      Instant at = r.entry().timestamp();
+      AuditEvent event = AuditEvents.fromRecord(r);
+      if (event instanceof AuditEvent.AboutIncident about) {
+        Incident inc = about.incident();
         Incident before = latest.put(inc.id(), inc);
         if (inc.state() == IncidentState.VERIFYING && (before == null || before.state() != IncidentState.VERIFYING)) {
-          verifyingSince.put(inc.id(), e.timestamp());
+          verifyingSince.put(inc.id(), at);
         }
       }
-      switch (e.type()) {
-        case AuditTypes.ACTION_STARTED -> {
-          String key = data.get("idempotencyKey");
-          ledger.started.add(key);
-          String actionJson = data.get("action");
-          if (actionJson != null && !ledger.completed.contains(key)) {
-            ledger.inDoubt.put(key, new ExecutedAction(Json.read(actionJson, Action.class),
-                Objects.requireNonNull(e.incidentId()), e.timestamp(), key));
-          }
+      // a switch over the sealed types once the baseline is Java 21; until then one branch per type that matters
+      if (event instanceof AuditEvent.ActionStarted s) {
+        ledger.started.add(s.idempotencyKey());
+        if (s.action() != null && !ledger.completed.contains(s.idempotencyKey())) {
+          ledger.inDoubt.put(s.idempotencyKey(), new ExecutedAction(s.action(), s.incidentId(), at,
+              s.idempotencyKey()));
         }
-        case AuditTypes.ACTION_ATTEMPT_FAILED -> {
-          ledger.attempts.merge(data.get("idempotencyKey"), 1, Integer::sum);
-          ledger.retryAt.put(data.get("idempotencyKey"), Instant.parse(data.get("retryAt")));
+      } else if (event instanceof AuditEvent.ActionAttemptFailed f) {
+        ledger.attempts.merge(f.idempotencyKey(), 1, Integer::sum);
+        ledger.retryAt.put(f.idempotencyKey(), f.retryAt());
+      } else if (event instanceof AuditEvent.ActionCompleted c) {
+        if (c.tookEffect()) {
+          ledger.completed(new ExecutedAction(Objects.requireNonNull(c.action()), c.incidentId(), at,
+              c.idempotencyKey()), true);
+        } else {
+          ledger.completed.add(c.idempotencyKey());
+          ledger.inDoubt.remove(c.idempotencyKey());
+          ledger.retryAt.remove(c.idempotencyKey());
         }
-        case AuditTypes.ACTION_COMPLETED -> {
-          String status = data.get("status");
-          String actionJson = data.get("action");
-          String key = data.get("idempotencyKey");
-          boolean tookEffect = actionJson != null && ("SUCCEEDED".equals(status) || "DRY_RUN".equals(status));
-          if (tookEffect) {
-            ledger.completed(new ExecutedAction(Json.read(actionJson, Action.class),
-                Objects.requireNonNull(e.incidentId()), e.timestamp(), key), true);
-          } else {
-            ledger.completed.add(key);
-            ledger.inDoubt.remove(key);
-            ledger.retryAt.remove(key);
-          }
+      } else if (event instanceof AuditEvent.PhaseChanged p) {
+        if (p.capScopes()) {
+          Learner.lowerTo(ctx, p.type(), p.to());
+        } else {
+          ctx.phases.set(p.type(), p.service(), p.to());
         }
-        case AuditTypes.PHASE_CHANGED -> {
-          IncidentType t = IncidentType.of(data.get("type"));
-          Phase to = Phase.valueOf(data.get("to"));
-          if ("true".equals(data.get("capScopes"))) {
-            Learner.lowerTo(ctx, t, to);
-          } else {
-            ctx.phases.set(t, data.get("service"), to);
-          }
-        }
-        case AuditTypes.APPROVAL_GRANTED -> approved.put(Objects.requireNonNull(e.incidentId()), data.get("planHash"));
-        case AuditTypes.FREEZE_DECLARED -> freezes.declare(data.get("name"), Instant.parse(data.get("from")),
-            Instant.parse(data.get("until")));
-        case AuditTypes.FREEZE_ENDED -> freezes.end(data.get("name"));
-        case AuditTypes.KILL_SWITCH -> killSwitch = "true".equals(data.get("engaged")) ? data.get("reason") : null;
-        case AuditTypes.APPROVAL_REQUESTED -> requested.put(Objects.requireNonNull(e.incidentId()),
-            new ApprovalStub(data.get("planHash"), Instant.parse(data.get("expiresAt")), e.timestamp()));
-        case AuditTypes.DIAGNOSIS_REVIEWED -> {
-          boolean correct = Boolean.parseBoolean(data.get("correct"));
-          ctx.accuracy.merge(IncidentType.of(data.get("type")), new DiagnosticAccuracy(1, correct ? 1 : 0),
-              (a, b) -> a.plus(correct));
-        }
-        default -> { }
+      } else if (event instanceof AuditEvent.ApprovalGranted g) {
+        approved.put(g.incidentId(), g.planHash());
+      } else if (event instanceof AuditEvent.ApprovalRequested q) {
+        requested.put(q.incidentId(), new ApprovalStub(q.planHash(), q.expiresAt(), at));
+      } else if (event instanceof AuditEvent.FreezeDeclared d) {
+        freezes.declare(d.name(), d.from(), d.until());
+      } else if (event instanceof AuditEvent.FreezeEnded e) {
+        freezes.end(e.name());
+      } else if (event instanceof AuditEvent.KillSwitchChanged k) {
+        killSwitch = k.engaged() ? k.reason() : null;
+      } else if (event instanceof AuditEvent.DiagnosisReviewed v) {
+        ctx.accuracy.merge(v.type(), new DiagnosticAccuracy(1, v.correct() ? 1 : 0), (a, b) -> a.plus(v.correct()));
       }
     }
     for (Incident inc : latest.values()) {

@@ -1,11 +1,13 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
 import dev.sreagent.api.model.GuardrailVerdict;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RemediationPlan;
@@ -13,14 +15,10 @@ import dev.sreagent.api.model.SafetyDecision;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.ApprovalChannel;
 import dev.sreagent.api.port.RemediationPlanner;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.guardrail.SafetyGate;
-import dev.sreagent.core.internal.Json;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -65,9 +63,8 @@ final class Decider {
     Phase phase = ctx.phases.phaseFor(inc.type(), inc.rootService());
     SafetyDecision decision = gate.decide(planned, plan, phase, topo, ledger.guardHistory(null), now, false);
     ctx.store.save(planned);
-    ctx.audit(AuditTypes.DECISION, planned, Map.of("outcome", decision.outcome().name(), "phase", phase.name(),
-        "reason", decision.reason(), "plan", Json.write(plan), "planHash", plan.hash(),
-        "verdicts", Json.write(decision.verdicts())));
+    ctx.audit(new AuditEvent.Decided(planned, decision.outcome(), phase, decision.reason(), plan, plan.hash(),
+        decision.verdicts(), null, null, null));
     ctx.emit(IncidentEvent.Kind.DECIDED, planned, decision.outcome() + " [" + phase + "] "
         + describe(plan) + " - " + decision.reason() + " | guardrails: " + summarize(decision), now);
     switch (decision.outcome()) {
@@ -76,17 +73,16 @@ final class Decider {
           Action a = plan.actions().get(i);
           ctx.counters.actionsShadowed.incrementAndGet();
           ctx.telemetry.action(a.kind(), "shadowed");
-          ctx.audit(AuditTypes.ACTION_SHADOWED, planned, Map.of("action", Json.write(a), "idempotencyKey",
-              plan.idempotencyKey(i), "intended", a.canonical()));
+          ctx.audit(new AuditEvent.ActionShadowed(planned, a, plan.idempotencyKey(i), a.canonical()));
           ctx.emit(IncidentEvent.Kind.ACTION_SHADOWED, planned, "would run " + a.canonical(), now);
         }
-        book.escalate(planned, now, "phase OBSERVE: " + plan.actions().size()
+        book.escalate(planned, IncidentOutcome.OBSERVED, now, "phase OBSERVE: " + plan.actions().size()
             + " intended action(s) recorded in the audit log, nothing executed; handed to humans");
       }
       case DENY -> {
         ctx.counters.plansDenied.incrementAndGet();
         ctx.telemetry.action("plan", "denied");
-        book.escalate(planned, now, decision.reason());
+        book.escalate(planned, IncidentOutcome.DENIED, now, decision.reason());
       }
       case NEEDS_APPROVAL -> requestApproval(planned, decision, now);
       case EXECUTE -> remediator.execute(book.move(planned, IncidentState.REMEDIATING, now, decision.reason()), now,
@@ -125,8 +121,7 @@ final class Decider {
         now.plus(ctx.settings.approvalTimeout()));
     book.record(inc.id()).pendingApproval = req;
     ctx.counters.approvalsRequested.incrementAndGet();
-    ctx.audit(AuditTypes.APPROVAL_REQUESTED, waiting, Map.of("planHash", plan.hash(), "expiresAt",
-        req.expiresAt().toString(), "reason", decision.reason()));
+    ctx.audit(new AuditEvent.ApprovalRequested(waiting, plan.hash(), req.expiresAt(), decision.reason()));
     ctx.emit(IncidentEvent.Kind.APPROVAL_REQUESTED, waiting, "approval needed for " + describe(plan) + " (plan "
         + plan.hash().substring(0, 12) + ", expires " + req.expiresAt() + ")", now);
     try {
@@ -166,7 +161,7 @@ final class Decider {
       if (record != null) {
         record.pendingApproval = null;
       }
-      book.escalate(inc, now, "approval request expired at " + (req == null ? "?" : req.expiresAt())
+      book.escalate(inc, IncidentOutcome.APPROVAL_EXPIRED, now, "approval request expired at " + (req == null ? "?" : req.expiresAt())
           + " without an answer");
     }
   }
@@ -174,8 +169,6 @@ final class Decider {
   private void applyApproval(ApprovalDecision d, Instant now) {
     IncidentRecord record = book.peek(d.incidentId());
     ApprovalRequest req = record == null ? null : record.pendingApproval;
-    Map<String, String> data = Map.of("approver", d.approver(), "role", d.role(), "planHash", d.planHash(),
-        "comment", d.comment());
     String refusal = null;
     if (req == null) {
       refusal = "no approval is pending for " + d.incidentId();
@@ -188,32 +181,31 @@ final class Decider {
     }
     Optional<Incident> inc = ctx.store.find(d.incidentId());
     if (refusal != null || inc.isEmpty() || inc.get().state() != IncidentState.AWAITING_APPROVAL) {
-      Map<String, String> withReason = new LinkedHashMap<>(data);
-      withReason.put("reason", refusal != null ? refusal : "incident is not awaiting approval");
-      ctx.audit(AuditTypes.APPROVAL_REFUSED, d.incidentId(), d.approver(), withReason);
+      ctx.audit(new AuditEvent.ApprovalRefused(d.incidentId(), d.approver(), d.role(), d.planHash(), d.comment(),
+          refusal != null ? refusal : "incident is not awaiting approval"));
       return;
     }
     record.pendingApproval = null;
     Incident waiting = inc.get();
     if (!d.approved()) {
-      ctx.audit(AuditTypes.APPROVAL_REJECTED, d.incidentId(), d.approver(), data);
-      book.escalate(waiting, now, "plan rejected by " + d.approver() + ": " + d.comment());
+      ctx.audit(new AuditEvent.ApprovalRejected(d.incidentId(), d.approver(), d.role(), d.planHash(), d.comment()));
+      book.escalate(waiting, IncidentOutcome.REJECTED, now, "plan rejected by " + d.approver() + ": " + d.comment());
       return;
     }
-    ctx.audit(AuditTypes.APPROVAL_GRANTED, d.incidentId(), d.approver(), data);
+    ctx.audit(new AuditEvent.ApprovalGranted(d.incidentId(), d.approver(), d.role(), d.planHash(), d.comment()));
     RemediationPlan plan = Objects.requireNonNull(waiting.plan());
     record.approvedPlanHash = plan.hash();
     SafetyDecision recheck = gate.decide(waiting, plan, ctx.phases.phaseFor(waiting.type(), waiting.rootService()),
         ctx.currentTopology(), ledger.guardHistory(null), now, true);
-    ctx.audit(AuditTypes.DECISION, waiting, Map.of("outcome", recheck.outcome().name(), "reason", recheck.reason(),
-        "planHash", plan.hash(), "verdicts", Json.write(recheck.verdicts()), "approvedBy", d.approver()));
+    ctx.audit(new AuditEvent.Decided(waiting, recheck.outcome(), null, recheck.reason(), null, plan.hash(),
+        recheck.verdicts(), d.approver(), null, null));
     ctx.emit(IncidentEvent.Kind.APPROVED, waiting, "approved by " + d.approver() + " (" + d.role()
         + "); re-checked: " + recheck.outcome(), now);
     if (recheck.outcome() == SafetyDecision.Outcome.EXECUTE) {
       remediator.execute(book.move(waiting, IncidentState.REMEDIATING, now, "approved by " + d.approver()), now,
           true);
     } else {
-      book.escalate(waiting, now, "approved, but the re-check says " + recheck.outcome() + ": " + recheck.reason());
+      book.escalate(waiting, IncidentOutcome.REFUSED_AT_RECHECK, now, "approved, but the re-check says " + recheck.outcome() + ": " + recheck.reason());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Confidence;
@@ -13,7 +14,6 @@ import dev.sreagent.api.model.KnowledgeQuery;
 import dev.sreagent.api.model.RetrievedDocument;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.api.port.Reasoner;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.phase.DiagnosticAccuracy;
 import dev.sreagent.core.reasoning.ConfidenceCalibration;
 import java.time.Instant;
@@ -122,8 +122,7 @@ final class Diagnoser {
     d = calibrated(d);
     d = withHistory(d, subject.type());
     Incident diagnosed = book.move(subject.withDiagnosis(d, now), IncidentState.DIAGNOSED, now, "diagnosed");
-    ctx.audit(AuditTypes.DIAGNOSIS, diagnosed, Map.of("top", d.top().cause(), "confidence",
-        String.format(Locale.ROOT, "%.2f", d.confidence().score())));
+    ctx.audit(new AuditEvent.Diagnosed(diagnosed, d.top().cause(), Math.round(d.confidence().score() * 100) / 100.0));
     ctx.emit(IncidentEvent.Kind.DIAGNOSED, diagnosed, String.format(Locale.ROOT, "%s (confidence %.2f: %s)",
         d.top().cause(), d.confidence().score(), d.confidence().explanation()), now);
     decider.decide(diagnosed, now);
@@ -140,7 +139,7 @@ final class Diagnoser {
     }
     Incident out = inc.withType(to, now);
     String why = "re-typed " + inc.type() + " -> " + to + ": " + top.cause();
-    ctx.audit(AuditTypes.INCIDENT_UPDATED, out, Map.of("retyped", inc.type() + " -> " + to, "reason", top.cause()));
+    ctx.audit(new AuditEvent.IncidentUpdated(out, top.cause(), null, inc.type() + " -> " + to));
     ctx.emit(IncidentEvent.Kind.UPDATED, out, why, now);
     return out;
   }

@@ -1,10 +1,11 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.ApprovalRequest;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.lifecycle.IncidentLifecycle;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,19 +50,26 @@ final class IncidentBook {
 
   /** {@code inc} moved to {@code to}: checked, saved, audited with {@code why}, traced. */
   Incident move(Incident inc, IncidentState to, Instant now, String why) {
-    Incident next = IncidentLifecycle.transition(inc, to, now);
-    if (to.isTerminal()) {
-      records.remove(next.id());
-    }
+    return saved(inc, IncidentLifecycle.transition(inc, to, now), why, now);
+  }
+
+  /** Ends {@code inc} with {@code outcome}: saved, audited, traced. */
+  Incident end(Incident inc, IncidentOutcome outcome, Instant now, String why) {
+    Incident ended = saved(inc, IncidentLifecycle.end(inc, outcome, why, now), why, now);
+    records.remove(ended.id());
+    return ended;
+  }
+
+  private Incident saved(Incident before, Incident next, String why, Instant now) {
     ctx.store.save(next);
-    ctx.audit(AuditTypes.INCIDENT_STATE, next, Map.of("from", inc.state().name(), "to", to.name(), "reason", why));
+    ctx.audit(new AuditEvent.StateChanged(next, before.state(), next.state(), why));
     ctx.telemetry.transition(next, why, now);
     return next;
   }
 
-  /** Hands {@code inc} to humans with {@code why}. */
-  void escalate(Incident inc, Instant now, String why) {
-    Incident escalated = move(inc.withOutcome(why, now), IncidentState.ESCALATED, now, why);
+  /** Hands {@code inc} to humans: it ends with {@code outcome} for {@code why}. */
+  void escalate(Incident inc, IncidentOutcome outcome, Instant now, String why) {
+    Incident escalated = end(inc, outcome, now, why);
     ctx.emit(IncidentEvent.Kind.ESCALATED, escalated, why, now);
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ChangeEvent;
@@ -14,13 +15,13 @@ import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.Correlation;
 import dev.sreagent.api.port.Correlator;
 import dev.sreagent.api.port.Detector;
-import dev.sreagent.core.audit.AuditTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,7 @@ final class IncidentIntake {
         Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now),
             topo, now);
         ctx.store.save(inc);
-        ctx.audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary()));
+        ctx.audit(new AuditEvent.IncidentUpdated(inc, null, a.summary(), null));
         ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
         return;
       }
@@ -105,8 +106,8 @@ final class IncidentIntake {
       // new incident rooted at a healthy caller
       Incident inc = owner.get().withAnomaly(a, owner.get().rootService(), owner.get().type(), now);
       ctx.store.save(inc);
-      ctx.audit(AuditTypes.INCIDENT_UPDATED, inc, Map.of("anomaly", a.summary(), "reason", "a symptom of "
-          + inc.id() + ", whose root " + inc.rootService() + " is still degraded (" + inc.state() + ")"));
+      ctx.audit(new AuditEvent.IncidentUpdated(inc, "a symptom of " + inc.id() + ", whose root " + inc.rootService()
+          + " is still degraded (" + inc.state() + ")", a.summary(), null));
       ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (a symptom of " + inc.rootService()
           + ", still degraded; " + inc.state() + ", with humans)", now);
       return;
@@ -120,16 +121,16 @@ final class IncidentIntake {
     }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
     Incident inc = withBlastRadius(Incident.open(book.nextId(), a, root, now), topo, now);
-    opened(inc, Map.of("anomaly", a.summary()), a.type() + " " + inc.severity() + " on " + root + ": "
+    opened(inc, a.summary(), null, a.type() + " " + inc.severity() + " on " + root + ": "
         + a.summary(), now);
   }
 
   /** A new incident: counted, saved, traced, audited, announced. */
-  void opened(Incident inc, Map<String, String> data, String message, Instant now) {
+  void opened(Incident inc, String anomaly, @Nullable String reason, String message, Instant now) {
     ctx.counters.incidentsOpened.incrementAndGet();
     ctx.store.save(inc);
     ctx.telemetry.opened(inc);
-    ctx.audit(AuditTypes.INCIDENT_OPENED, inc, data);
+    ctx.audit(new AuditEvent.IncidentOpened(inc, anomaly, reason));
     ctx.emit(IncidentEvent.Kind.OPENED, inc, message, now);
   }
 

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ChangeEvent;
@@ -8,7 +9,6 @@ import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricWindow;
 import dev.sreagent.api.model.Topology;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +110,7 @@ final class Investigator {
       keptServices.removeAll(moved);
       String root0 = kept.rootService().equals(root) ? primary : kept.rootService();
       kept = new Incident(kept.id(), kept.type(), kept.severity(), kept.state(), root0, keptServices, keptAnomalies,
-          kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome());
+          kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome(), kept.outcomeReason());
       Anomaly first = movedAnomalies.stream().filter(a -> a.service().equals(root)).findFirst()
           .orElse(movedAnomalies.get(0));
       Incident split = Incident.open(book.nextId(), first, root, now);
@@ -119,12 +119,12 @@ final class Investigator {
       }
       split = intake.withBlastRadius(split, topo, now);
       String why = "split from " + inc.id() + ": the evidence shows independent roots: " + evidence;
-      intake.opened(split, Map.of("anomaly", first.summary(), "reason", why), split.type() + " " + split.severity()
+      intake.opened(split, first.summary(), why, split.type() + " " + split.severity()
           + " on " + root + ": " + why, now);
     }
     if (kept != inc) {
       ctx.store.save(kept);
-      ctx.audit(AuditTypes.INCIDENT_UPDATED, kept, Map.of("reason", "independent roots split off: " + evidence));
+      ctx.audit(new AuditEvent.IncidentUpdated(kept, "independent roots split off: " + evidence, null, null));
       ctx.emit(IncidentEvent.Kind.UPDATED, kept, "split: independent roots " + evidence + "; this incident keeps "
           + kept.rootService() + " " + kept.affectedServices(), now);
     }

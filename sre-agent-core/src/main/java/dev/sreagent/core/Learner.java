@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
@@ -7,7 +8,6 @@ import dev.sreagent.api.model.KnowledgeDocument;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.port.KnowledgeBase;
-import dev.sreagent.core.audit.AuditTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -41,7 +41,7 @@ final class Learner {
         + "\n\n## Hypothesis\n" + (d == null ? "none" : d.top().cause() + " (confidence "
         + String.format(Locale.ROOT, "%.2f", d.confidence().score()) + ")")
         + "\n\n## Action\n" + (p == null ? "none" : Decider.describe(p))
-        + "\n\n## Outcome\n" + inc.outcome() + "\n\nTime to resolve: "
+        + "\n\n## Outcome\n" + inc.outcomeReason() + "\n\nTime to resolve: "
         + Duration.between(inc.openedAt(), now).toSeconds() + " s\n";
     KnowledgeDocument doc = new KnowledgeDocument("postmortem-" + inc.id(), "Post-mortem " + inc.id() + ": "
         + inc.type() + " on " + inc.rootService(), text, Map.of(KnowledgeDocument.KIND, "post-mortem",
@@ -52,7 +52,7 @@ final class Learner {
     } catch (RuntimeException e) {
       ctx.contained("knowledge base", e);
     }
-    ctx.audit(AuditTypes.POSTMORTEM, inc, Map.of("documentId", doc.id()));
+    ctx.audit(new AuditEvent.PostmortemWritten(inc, doc.id()));
   }
 
   /** Tells the knowledge base whether the documents the diagnosis cited helped. */
@@ -78,8 +78,8 @@ final class Learner {
       return "";
     }
     lowerTo(ctx, type, next);
-    ctx.audit(AuditTypes.PHASE_CHANGED, null, LoopContext.AGENT, Map.of("type", type.name(), "from", old.name(), "to",
-        next.name(), "reason", "automatic demotion: " + why, "capScopes", "true"));
+    ctx.audit(new AuditEvent.PhaseChanged(LoopContext.AGENT, type, null, old, next, "automatic demotion: " + why,
+        true));
     LOG.warn("phase of {} demoted from {} to {}: {}", type, old, next, why);
     return "phase of " + type + " demoted " + old + " -> " + next;
   }

@@ -1,7 +1,8 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvents;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
-import dev.sreagent.api.model.AuditEntry;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Topology;
@@ -12,20 +13,16 @@ import dev.sreagent.api.port.Detector;
 import dev.sreagent.api.port.IncidentStore;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.api.port.TopologyProvider;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.internal.AgentTelemetry;
-import dev.sreagent.core.internal.Json;
 import dev.sreagent.core.internal.SignalWindows;
 import dev.sreagent.core.phase.DiagnosticAccuracy;
 import dev.sreagent.core.phase.PhaseRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +34,7 @@ import org.slf4j.LoggerFactory;
 final class LoopContext {
   private static final Logger LOG = LoggerFactory.getLogger(SreAgent.class);
   /** The actor of what the agent itself records. */
-  static final String AGENT = "agent";
+  static final String AGENT = AuditEvents.AGENT;
   /** Points kept per series for investigations: 30 minutes at a 15 s interval. */
   private static final int SIGNAL_POINTS = 120;
 
@@ -71,15 +68,9 @@ final class LoopContext {
     this.telemetry = new AgentTelemetry(p.openTelemetry, p.store::active);
   }
 
-  /** Audits {@code type} for {@code inc}, with its snapshot under {@link AuditTypes#KEY_INCIDENT}. */
-  void audit(String type, Incident inc, Map<String, String> data) {
-    Map<String, String> all = new LinkedHashMap<>(data);
-    all.put(AuditTypes.KEY_INCIDENT, Json.write(inc));
-    audit(type, inc.id(), AGENT, all);
-  }
-
-  void audit(String type, @Nullable String incidentId, String actor, Map<String, String> data) {
-    audit.append(new AuditEntry(clock.now(), type, incidentId, actor, data));
+  /** Appends {@code event} to the audit log, stamped with the clock's time. */
+  void audit(AuditEvent event) {
+    audit.append(AuditEvents.toEntry(event, clock.now()));
   }
 
   /** Tells every notifier; a notifier that throws is contained. */

@@ -1,11 +1,13 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutedAction;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.model.Phase;
@@ -13,21 +15,18 @@ import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.model.SafetyDecision;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.LockService;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.Freeze;
 import dev.sreagent.core.guardrail.SafetyGate;
-import dev.sreagent.core.internal.Json;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +97,7 @@ final class Remediator {
       }
       Optional<ResilientActionExecutor> executor = executorFor(action);
       if (executor.isEmpty()) {
-        book.escalate(inc, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
+        book.escalate(inc, IncidentOutcome.ACTION_FAILED, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
             + " sre-agent-k8s) or a custom ActionExecutor");
         return;
       }
@@ -135,7 +134,7 @@ final class Remediator {
         return;
       }
       ledger.lockedSince.remove(key);
-      ActionRunner.InFlight handed = start(inc, action, key, executor.get(), lock.get(), Map.of(), now);
+      ActionRunner.InFlight handed = start(inc, action, key, executor.get(), lock.get(), null, now);
       if (!handed.done() || !apply(inc, handed, now)) {
         return; // running on the agent's pool, or stopped here
       }
@@ -173,9 +172,8 @@ final class Remediator {
         if (attempt < policy.maxAttempts()) {
           Duration wait = policy.backoff(attempt, ledger.jitter.nextDouble());
           ledger.retryAt.put(key, now.plus(wait));
-          ctx.audit(AuditTypes.ACTION_ATTEMPT_FAILED, inc, Map.of("idempotencyKey", key, "attempt",
-              String.valueOf(attempt), "status", result.status().name(), "message", result.message(),
-              "retryAt", now.plus(wait).toString()));
+          ctx.audit(new AuditEvent.ActionAttemptFailed(inc, key, attempt, result.status(), result.message(),
+              now.plus(wait)));
           ctx.emit(IncidentEvent.Kind.ACTION_FAILED, inc, String.format(Locale.ROOT,
               "%s attempt %d/%d %s: %s; retry in %d s after reconciling", action.canonical(), attempt,
               policy.maxAttempts(), result.status(), result.message(), wait.toSeconds()), now);
@@ -277,8 +275,7 @@ final class Remediator {
     if (prior.isEmpty() || !(prior.get().succeeded() || prior.get().status() == ActionResult.Status.DRY_RUN)) {
       return false;
     }
-    ctx.audit(AuditTypes.ACTION_RECONCILED, inc, Map.of("idempotencyKey", key, "status",
-        prior.get().status().name(), "message", prior.get().message()));
+    ctx.audit(new AuditEvent.ActionReconciled(inc, key, prior.get().status(), prior.get().message()));
     complete(inc, action, key, prior.get(), prior.get().at());
     ctx.counters.actionsExecuted.incrementAndGet();
     ctx.emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": reconciled, it had taken effect: "
@@ -302,15 +299,14 @@ final class Remediator {
       return true;
     }
     int attempt = ledger.attempts.getOrDefault(key, 0) + 1;
-    ctx.audit(AuditTypes.DECISION, inc, Map.of("outcome", d.outcome().name(), "phase", phase.name(), "reason",
-        d.reason(), "planHash", plan.hash(), "verdicts", Json.write(d.verdicts()), "recheck",
-        "attempt " + attempt + " of " + action.canonical(), "idempotencyKey", key));
+    ctx.audit(new AuditEvent.Decided(inc, d.outcome(), phase, d.reason(), null, plan.hash(), d.verdicts(), null,
+        "attempt " + attempt + " of " + action.canonical(), key));
     ctx.emit(IncidentEvent.Kind.DECIDED, inc, d.outcome() + " [" + phase + "] re-check before attempt " + attempt
         + " of " + action.canonical() + " - " + d.reason() + " | guardrails: " + Decider.summarize(d), now);
     ledger.retryAt.remove(key);
     ledger.lockedSince.remove(key);
-    book.escalate(inc, now, "attempt " + attempt + " of " + action.canonical() + " refused at its re-check: "
-        + d.reason());
+    book.escalate(inc, IncidentOutcome.REFUSED_AT_RECHECK, now, "attempt " + attempt + " of " + action.canonical()
+        + " refused at its re-check: " + d.reason());
     return false;
   }
 
@@ -323,7 +319,7 @@ final class Remediator {
     Duration waited = Duration.between(since, now);
     if (waited.compareTo(ctx.settings.lockTtl().multipliedBy(2)) > 0) {
       ledger.lockedSince.remove(key);
-      book.escalate(inc, now, why + ": waited " + waited.toSeconds() + " s (twice the lock lease of "
+      book.escalate(inc, IncidentOutcome.ACTION_FAILED, now, why + ": waited " + waited.toSeconds() + " s (twice the lock lease of "
           + ctx.settings.lockTtl().toSeconds() + " s); " + action.canonical() + " not run");
       return;
     }
@@ -365,8 +361,7 @@ final class Remediator {
 
   /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
   private void complete(Incident inc, Action action, String key, ActionResult result, Instant at) {
-    ctx.audit(AuditTypes.ACTION_COMPLETED, inc, Map.of("idempotencyKey", key, "action", Json.write(action),
-        "status", result.status().name(), "message", result.message()));
+    ctx.audit(new AuditEvent.ActionCompleted(inc, key, action, result.status(), result.message()));
     ledger.completed(new ExecutedAction(action, inc.id(), at, key),
         result.succeeded() || result.status() == ActionResult.Status.DRY_RUN);
   }
@@ -376,7 +371,8 @@ final class Remediator {
     ctx.telemetry.action(action.kind(), "failed");
     ctx.emit(IncidentEvent.Kind.ACTION_FAILED, inc, action.canonical() + " failed: " + result.message(), now);
     learner.demote(inc.type(), inc.rootService(), "action " + action.kind() + " failed for " + inc.id());
-    book.escalate(inc, now, "action " + action.canonical() + " failed: " + result.message());
+    book.escalate(inc, IncidentOutcome.ACTION_FAILED, now, "action " + action.canonical() + " failed: "
+        + result.message());
   }
 
   private Optional<ResilientActionExecutor> executorFor(Action action) {
@@ -423,7 +419,7 @@ final class Remediator {
       return inverse.canonical() + " not possible: " + inverse.target() + " is locked by another agent";
     }
     // an inverse runs on the loop's thread, bounded by its executor's time limit: the verdict waits for it
-    ActionResult r = call(inc, inverse, key, ex.get(), lock.get(), Map.of("inverseOf", original.canonical()), now);
+    ActionResult r = call(inc, inverse, key, ex.get(), lock.get(), original.canonical(), now);
     complete(inc, inverse, key, r, now);
     return inverse.canonical() + " " + r.status();
   }
@@ -433,15 +429,15 @@ final class Remediator {
    * when the result is applied.
    */
   private ActionRunner.InFlight start(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
-      Map<String, String> extra, Instant now) {
-    ExecutionContext ec = auditStart(inc, action, key, lock, extra, now);
+      @Nullable String inverseOf, Instant now) {
+    ExecutionContext ec = auditStart(inc, action, key, lock, inverseOf, now);
     return runner.start(key, inc.id(), action, lock, now, () -> invoke(executor, action, ec, now));
   }
 
   /** Runs one action on the loop's thread under its lock, audited before, the lock released after. */
   private ActionResult call(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
-      Map<String, String> extra, Instant now) {
-    ExecutionContext ec = auditStart(inc, action, key, lock, extra, now);
+      @Nullable String inverseOf, Instant now) {
+    ExecutionContext ec = auditStart(inc, action, key, lock, inverseOf, now);
     try {
       return invoke(executor, action, ec, now);
     } finally {
@@ -449,16 +445,12 @@ final class Remediator {
     }
   }
 
-  private ExecutionContext auditStart(Incident inc, Action action, String key, Lock lock, Map<String, String> extra,
-      Instant now) {
+  private ExecutionContext auditStart(Incident inc, Action action, String key, Lock lock,
+      @Nullable String inverseOf, Instant now) {
     ledger.started.add(key);
     ledger.inDoubt.put(key, new ExecutedAction(action, inc.id(), now, key));
-    Map<String, String> started = new LinkedHashMap<>(extra);
-    started.put("idempotencyKey", key);
-    started.put("action", Json.write(action));
-    started.put("fencingToken", String.valueOf(lock.fencingToken()));
-    started.put("attempt", String.valueOf(ledger.attempts.getOrDefault(key, 0) + 1));
-    ctx.audit(AuditTypes.ACTION_STARTED, inc, started);
+    ctx.audit(new AuditEvent.ActionStarted(inc, action, key, lock.fencingToken(),
+        ledger.attempts.getOrDefault(key, 0) + 1, inverseOf));
     return new ExecutionContext(inc.id(), key, lock.fencingToken(), ctx.settings.dryRun());
   }
 

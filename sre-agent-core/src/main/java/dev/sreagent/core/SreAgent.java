@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ApprovalDecision;
@@ -9,12 +10,10 @@ import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.Signal;
-import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.AuditLog;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
-import dev.sreagent.core.audit.AuditTypes;
 import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.KillSwitch;
@@ -23,10 +22,8 @@ import dev.sreagent.core.runtime.BackgroundRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -117,8 +114,7 @@ public final class SreAgent implements AutoCloseable {
       LOG.warn("the kill switch was engaged before the restart ({}); it stays engaged", killSwitchSeen);
     }
     pendingSnapshot = List.copyOf(book.pendingApprovals());
-    ctx.audit(AuditTypes.AGENT_STARTED, null, LoopContext.AGENT, Map.of("agentId", p.settings.agentId(),
-        "replayedIncidents", String.valueOf(ctx.store.all().size())));
+    ctx.audit(new AuditEvent.AgentStarted(p.settings.agentId(), ctx.store.all().size()));
   }
 
   /** A builder with defaults for everything: {@code SreAgent.builder().build()} works. */
@@ -189,15 +185,14 @@ public final class SreAgent implements AutoCloseable {
     }
     Instant now = ctx.clock.now();
     freezes.declare(name, now, now.plus(duration));
-    ctx.audit(AuditTypes.FREEZE_DECLARED, null, operator, Map.of("name", name, "from", now.toString(), "until",
-        now.plus(duration).toString(), "reason", reason));
+    ctx.audit(new AuditEvent.FreezeDeclared(operator, name, now, now.plus(duration), reason));
   }
 
   /** An operator ends the declared freeze {@code name}; returns whether there was one. Audited. */
   public boolean endFreeze(String name, String operator) {
     boolean ended = freezes.end(name);
     if (ended) {
-      ctx.audit(AuditTypes.FREEZE_ENDED, null, operator, Map.of("name", name));
+      ctx.audit(new AuditEvent.FreezeEnded(operator, name));
     }
     return ended;
   }
@@ -274,12 +269,8 @@ public final class SreAgent implements AutoCloseable {
       String reason) {
     Phase old = service == null ? ctx.phases.phaseFor(type) : ctx.phases.phaseFor(type, service);
     ctx.phases.set(type, service, phase);
-    Map<String, String> data = new LinkedHashMap<>(Map.of("type", type.name(), "from", old.name(), "to",
-        phase.name(), "reason", "operator override: " + reason));
-    if (service != null) {
-      data.put("service", service);
-    }
-    ctx.audit(AuditTypes.PHASE_CHANGED, null, operator, data);
+    ctx.audit(new AuditEvent.PhaseChanged(operator, type, service, old, phase, "operator override: " + reason,
+        false));
   }
 
   /**
@@ -304,12 +295,8 @@ public final class SreAgent implements AutoCloseable {
       throw new IllegalStateException("promotion of " + type + " to " + to + " refused: " + numbers);
     }
     ctx.phases.set(type, service, to);
-    Map<String, String> data = new LinkedHashMap<>(Map.of("type", type.name(), "from", current.name(), "to",
-        to.name(), "reason", "promotion granted by " + operator + ": " + numbers));
-    if (service != null) {
-      data.put("service", service);
-    }
-    ctx.audit(AuditTypes.PHASE_CHANGED, null, operator, data);
+    ctx.audit(new AuditEvent.PhaseChanged(operator, type, service, current, to, "promotion granted by " + operator
+        + ": " + numbers, false));
   }
 
   /**
@@ -319,8 +306,7 @@ public final class SreAgent implements AutoCloseable {
     Incident inc = ctx.store.find(incidentId).orElseThrow(() -> new IllegalArgumentException(
         "incidentId must name a known incident, but was '" + incidentId + "'"));
     ctx.accuracy.merge(inc.type(), new DiagnosticAccuracy(1, correct ? 1 : 0), (a, b) -> a.plus(correct));
-    ctx.audit(AuditTypes.DIAGNOSIS_REVIEWED, incidentId, reviewer, Map.of("type", inc.type().name(), "correct",
-        String.valueOf(correct)));
+    ctx.audit(new AuditEvent.DiagnosisReviewed(incidentId, reviewer, inc.type(), correct));
   }
 
   @Override
@@ -402,8 +388,7 @@ public final class SreAgent implements AutoCloseable {
       if (reason == null && killSwitchSeen == null) {
         continue; // a release of a switch that was not engaged changes nothing
       }
-      ctx.audit(AuditTypes.KILL_SWITCH, null, "operator", reason == null ? Map.of("engaged", "false")
-          : Map.of("engaged", "true", "reason", reason));
+      ctx.audit(new AuditEvent.KillSwitchChanged("operator", reason != null, reason));
       killSwitchSeen = reason;
     }
   }

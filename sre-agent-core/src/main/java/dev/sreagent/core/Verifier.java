@@ -1,21 +1,21 @@
 package dev.sreagent.core;
 
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.port.Detector;
-import dev.sreagent.core.audit.AuditTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -106,8 +106,7 @@ final class Verifier {
         if (!now.isBefore(from.plus(WORSE_FOR))) {
           String why = String.format(Locale.ROOT, "%s of %s got worse after the action: %.4g -> %.4g for %d s",
               metric, inc.rootService(), base, cur, Duration.between(from, now).toSeconds());
-          ctx.audit(AuditTypes.VERIFICATION, inc, Map.of("result", "worse", "before", String.valueOf(base),
-              "after", String.valueOf(cur)));
+          ctx.audit(new AuditEvent.Verified(inc, AuditEvent.Verified.WORSE, base, cur, null, null));
           rollBack(inc, now, why);
           return;
         }
@@ -139,7 +138,8 @@ final class Verifier {
       resolve(inc, watched, now);
       return;
     }
-    ctx.audit(AuditTypes.VERIFICATION, inc, Map.of("result", "not recovered", "firing", stillFiring.toString()));
+    ctx.audit(new AuditEvent.Verified(inc, AuditEvent.Verified.NOT_RECOVERED, null, null, stillFiring.toString(),
+        null));
     rollBack(inc, now, "not recovered after " + ctx.settings.verificationWindow().toMinutes() + " min ("
         + stillFiring + ")");
   }
@@ -157,8 +157,8 @@ final class Verifier {
     String outcome = "verified: " + inc.type() + " signals of " + watched + " recovered within "
         + ctx.settings.verificationWindow().toMinutes() + " min" + (lingering.isEmpty() ? ""
         : "; still firing on " + still + ", raised again");
-    Incident done = book.move(inc.withOutcome(outcome, now), IncidentState.RESOLVED, now, outcome);
-    ctx.audit(AuditTypes.VERIFICATION, done, Map.of("result", "recovered", "stillFiring", still.toString()));
+    Incident done = book.end(inc, IncidentOutcome.RECOVERED, now, outcome);
+    ctx.audit(new AuditEvent.Verified(done, AuditEvent.Verified.RECOVERED, null, null, null, still.toString()));
     ctx.emit(IncidentEvent.Kind.RESOLVED, done, outcome + " (time to resolve "
         + Duration.between(done.openedAt(), now).toSeconds() + " s)", now);
     learner.learn(done, now);
@@ -181,7 +181,7 @@ final class Verifier {
     String demotion = learner.demote(inc.type(), inc.rootService(), "remediation of " + inc.id()
         + " did not help: " + why);
     String outcome = demotion.isEmpty() ? result : result + "; " + demotion;
-    Incident rolledBack = book.move(inc.withOutcome(outcome, now), IncidentState.ROLLED_BACK, now, outcome);
+    Incident rolledBack = book.end(inc, IncidentOutcome.ROLLED_BACK, now, outcome);
     ctx.emit(IncidentEvent.Kind.ROLLED_BACK, rolledBack, outcome, now);
     learner.feedback(inc, false);
   }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.core.lifecycle.IncidentLifecycle;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -49,7 +51,8 @@ class AlertStormTest {
     for (int i = 1; i <= 10; i++) {
       Anomaly a = new Anomaly(IncidentType.OOM_KILL, "s" + i, "p", "m", 1, 0.8, 0.9, Severity.SEV3, T0, T0, "x");
       Incident inc = Incident.open(String.format("INC-%04d", i), a, "s" + i, T0);
-      store.save(i % 2 == 0 ? inc : inc.withState(IncidentState.RESOLVED, T0));
+      store.save(i % 2 == 0 ? inc : IncidentLifecycle.end(IncidentLifecycle.transition(inc,
+          IncidentState.INVESTIGATING, T0), IncidentOutcome.DENIED, "test", T0));
     }
     assertThat(store.active()).extracting(Incident::id).containsExactly("INC-0002", "INC-0004", "INC-0006",
         "INC-0008", "INC-0010");

@@ -70,7 +70,7 @@ public final class ChaosAssertions {
       for (Incident i : incidents) {
         out.append(String.format(Locale.ROOT, "%n    %s %s %s on %s (affecting %s), opened %s, last change %s%s",
             i.id(), i.type(), i.state(), i.rootService(), i.affectedServices(), since(i.openedAt()),
-            since(i.updatedAt()), i.outcome() == null ? "" : ": " + i.outcome()));
+            since(i.updatedAt()), i.outcome() == null ? "" : ": " + i.outcome() + ", " + i.outcomeReason()));
       }
       List<AppliedAction> applied = applied();
       out.append(String.format(Locale.ROOT, "%n  actions that took effect (%d):", applied.size()));

@@ -1,18 +1,18 @@
 package dev.sreagent.testkit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.SreAgent;
-import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.core.audit.AuditEvents;
 import dev.sreagent.core.guardrail.Freeze;
 import dev.sreagent.core.guardrail.GuardrailLimits;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -50,7 +50,13 @@ import org.jspecify.annotations.Nullable;
  * Custom executors report effects with {@link #onEffect(Instant, Action, ExecutionContext)}.
  */
 public final class GuardrailOracle {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** One audit record of the trail, read as its typed event once. */
+  private record Entry(AuditRecord record, AuditEvent event) {
+    Instant at() {
+      return record.entry().timestamp();
+    }
+  }
+
   private static final Duration WINDOW = Duration.ofMinutes(10);
   private static final double FLEET_FRACTION = 0.10;
   private final Deque<Instant> restartTimes = new ArrayDeque<>();
@@ -61,7 +67,7 @@ public final class GuardrailOracle {
   private final Set<String> audited = new HashSet<>();
   private @Nullable SreAgent agent;
   private Supplier<Topology> topology = Topology::empty;
-  private final List<AuditRecord> trail = new ArrayList<>();
+  private final List<Entry> trail = new ArrayList<>();
   private int effectsChecked;
 
   /**
@@ -75,9 +81,11 @@ public final class GuardrailOracle {
   }
 
   /** The watched agent's audit trail so far, read incrementally. */
-  private List<AuditRecord> trail(SreAgent a) {
-    long last = trail.isEmpty() ? 0 : trail.get(trail.size() - 1).sequence();
-    trail.addAll(a.auditLog().recordsAfter(last));
+  private List<Entry> trail(SreAgent a) {
+    long last = trail.isEmpty() ? 0 : trail.get(trail.size() - 1).record().sequence();
+    for (AuditRecord r : a.auditLog().recordsAfter(last)) {
+      trail.add(new Entry(r, AuditEvents.fromRecord(r)));
+    }
     return trail;
   }
 
@@ -148,10 +156,9 @@ public final class GuardrailOracle {
       return;
     }
     Incident inc = found.get();
-    List<AuditRecord> records = trail(a);
-    boolean inverse = records.stream().anyMatch(r -> AuditTypes.ACTION_STARTED.equals(r.entry().type())
-        && ctx.idempotencyKey().equals(r.entry().data().get("idempotencyKey"))
-        && r.entry().data().containsKey("inverseOf"));
+    List<Entry> records = trail(a);
+    boolean inverse = records.stream().anyMatch(r -> r.event() instanceof AuditEvent.ActionStarted s
+        && ctx.idempotencyKey().equals(s.idempotencyKey()) && s.inverseOf() != null);
     checkScope(where, action, inc, records);
     changedByIncident.computeIfAbsent(inc.id(), k -> new TreeSet<>()).add(action.service());
     if (!inverse) {
@@ -159,7 +166,7 @@ public final class GuardrailOracle {
     }
   }
 
-  private void checkScope(String where, Action action, Incident inc, List<AuditRecord> records) {
+  private void checkScope(String where, Action action, Incident inc, List<Entry> records) {
     Set<String> radius = new TreeSet<>(inc.affectedServices());
     radius.add(inc.rootService());
     String service = action.service();
@@ -177,19 +184,18 @@ public final class GuardrailOracle {
       }
     }
     String marker = action.canonical() + " acts on " + service;
-    for (AuditRecord r : records) {
-      if (AuditTypes.DECISION.equals(r.entry().type()) && inc.id().equals(r.entry().incidentId())) {
-        String verdicts = r.entry().data().getOrDefault("verdicts", "");
-        if (verdicts.contains(marker) && verdicts.contains("allowed by scope exception")) {
-          return; // an exception the policy names, quoted in the audited decision
-        }
+    for (Entry r : records) {
+      if (r.event() instanceof AuditEvent.Decided d && inc.id().equals(d.incidentId())
+          && d.verdicts().stream().anyMatch(v -> v.reason().contains(marker)
+          && v.reason().contains("allowed by scope exception"))) {
+        return; // an exception the policy names, quoted in the audited decision
       }
     }
     violations.add(where + ": outside the blast radius " + radius + " of " + inc.id());
   }
 
   private void checkPlanAndApproval(String where, Action action, ExecutionContext ctx, Incident inc,
-      List<AuditRecord> records, Set<String> roles) {
+      List<Entry> records, Set<String> roles) {
     RemediationPlan plan = inc.plan();
     int index = plan == null ? -1 : plan.actions().indexOf(action);
     if (plan == null || index < 0 || !plan.idempotencyKey(index).equals(ctx.idempotencyKey())) {
@@ -197,11 +203,9 @@ public final class GuardrailOracle {
       return;
     }
     Phase phase = null;
-    for (AuditRecord r : records) {
-      var e = r.entry();
-      if (AuditTypes.DECISION.equals(e.type()) && inc.id().equals(e.incidentId()) && e.data().containsKey("phase")
-          && !e.data().containsKey("recheck")) {
-        phase = Phase.valueOf(e.data().get("phase"));
+    for (Entry r : records) {
+      if (r.event() instanceof AuditEvent.Decided d && inc.id().equals(d.incidentId()) && d.first()) {
+        phase = d.phase();
       }
     }
     if (phase == null || phase == Phase.OBSERVE) {
@@ -215,15 +219,13 @@ public final class GuardrailOracle {
       return;
     }
     Instant expires = null;
-    for (AuditRecord r : records) {
-      var e = r.entry();
-      if (!inc.id().equals(e.incidentId()) || !plan.hash().equals(e.data().get("planHash"))) {
-        continue;
-      }
-      if (AuditTypes.APPROVAL_REQUESTED.equals(e.type())) {
-        expires = Instant.parse(e.data().get("expiresAt"));
-      } else if (AuditTypes.APPROVAL_GRANTED.equals(e.type()) && expires != null
-          && !e.timestamp().isAfter(expires) && roles.contains(e.data().get("role"))) {
+    for (Entry r : records) {
+      if (r.event() instanceof AuditEvent.ApprovalRequested q && inc.id().equals(q.incidentId())
+          && plan.hash().equals(q.planHash())) {
+        expires = q.expiresAt();
+      } else if (r.event() instanceof AuditEvent.ApprovalGranted g && inc.id().equals(g.incidentId())
+          && plan.hash().equals(g.planHash()) && expires != null && !r.at().isAfter(expires)
+          && roles.contains(g.role())) {
         return;
       }
     }
@@ -245,25 +247,26 @@ public final class GuardrailOracle {
     Set<String> approved = new HashSet<>();
     Map<String, Phase> phaseAtDecision = new HashMap<>();
     for (AuditRecord r : agent.auditLog().records()) {
-      var e = r.entry();
-      String incident = e.incidentId();
-      if (AuditTypes.DECISION.equals(e.type()) && e.data().containsKey("phase")) {
-        phaseAtDecision.put(incident, Phase.valueOf(e.data().get("phase")));
-      }
-      if (AuditTypes.APPROVAL_GRANTED.equals(e.type())) {
-        approved.add(incident);
-      }
-      if (!AuditTypes.ACTION_STARTED.equals(e.type()) || e.data().containsKey("inverseOf")) {
+      AuditEvent e;
+      try {
+        e = AuditEvents.fromRecord(r);
+      } catch (IllegalArgumentException ex) {
+        addOnce("unreadable audit record: " + ex.getMessage());
         continue;
       }
-      String severity = "";
-      try {
-        severity = MAPPER.readTree(e.data().getOrDefault(AuditTypes.KEY_INCIDENT, "{}")).path("severity").asText();
-      } catch (IOException ex) {
-        addOnce("unreadable incident snapshot in audit record " + r.sequence());
+      String incident = e.incidentId();
+      if (e instanceof AuditEvent.Decided d && d.phase() != null) {
+        phaseAtDecision.put(incident, d.phase());
       }
+      if (e instanceof AuditEvent.ApprovalGranted) {
+        approved.add(incident);
+      }
+      if (!(e instanceof AuditEvent.ActionStarted s) || s.inverseOf() != null) {
+        continue;
+      }
+      Severity severity = s.incident().severity();
       Phase p = phaseAtDecision.getOrDefault(incident, Phase.OBSERVE);
-      boolean needsApproval = p == Phase.ASSIST || severity.equals("SEV1") || severity.equals("SEV2");
+      boolean needsApproval = p == Phase.ASSIST || severity.alwaysNeedsApproval();
       if (p == Phase.OBSERVE) {
         addOnce("action started in OBSERVE: audit record " + r.sequence());
       } else if (needsApproval && !approved.contains(incident)) {

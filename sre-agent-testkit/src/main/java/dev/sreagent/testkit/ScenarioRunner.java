@@ -1,14 +1,12 @@
 package dev.sreagent.testkit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sreagent.api.model.AuditRecord;
+import dev.sreagent.api.model.GuardrailVerdict;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.core.AgentStats;
-import dev.sreagent.core.audit.AuditTypes;
-import java.io.IOException;
+import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.core.audit.AuditEvents;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +26,6 @@ import org.jspecify.annotations.Nullable;
  * and any action run without an approval where one was required fails the run.
  */
 public final class ScenarioRunner {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final Phase phase;
   private final long seed;
   private final @Nullable Duration onCallResponse;
@@ -99,15 +96,13 @@ public final class ScenarioRunner {
     java.util.Map<String, String> decisions = new java.util.HashMap<>();
     java.util.Map<String, List<String>> verdicts = new java.util.HashMap<>();
     List<String> phaseChanges = new ArrayList<>();
-    for (AuditRecord r : h.agent().auditLog().records()) {
-      var data = r.entry().data();
-      if (AuditTypes.DECISION.equals(r.entry().type())) {
-        decisions.put(r.entry().incidentId(), data.get("outcome") + (data.containsKey("phase") ? " ["
-            + data.get("phase") + "]" : "") + " " + data.get("reason"));
-        verdicts.put(r.entry().incidentId(), summarizeVerdicts(data.getOrDefault("verdicts", "[]")));
-      } else if (AuditTypes.PHASE_CHANGED.equals(r.entry().type())) {
-        phaseChanges.add(data.get("type") + " " + data.get("from") + " -> " + data.get("to") + ": "
-            + data.get("reason"));
+    for (AuditEvent e : AuditEvents.read(h.agent().auditLog())) {
+      if (e instanceof AuditEvent.Decided d) {
+        decisions.put(d.incidentId(), d.outcome() + (d.phase() != null ? " [" + d.phase() + "]" : "") + " "
+            + d.reason());
+        verdicts.put(d.incidentId(), summarizeVerdicts(d.verdicts()));
+      } else if (e instanceof AuditEvent.PhaseChanged c) {
+        phaseChanges.add(c.type() + " " + c.from() + " -> " + c.to() + ": " + c.reason());
       }
     }
     for (Incident i : incidents) {
@@ -116,7 +111,7 @@ public final class ScenarioRunner {
           i.diagnosis() == null ? "" : i.diagnosis().top().cause(),
           i.diagnosis() == null ? 0 : Math.round(i.diagnosis().confidence().score() * 100) / 100.0,
           decisions.getOrDefault(i.id(), ""), verdicts.getOrDefault(i.id(), List.of()),
-          i.outcome() == null ? "" : i.outcome()));
+          i.outcomeReason() == null ? "" : i.outcomeReason()));
     }
     AgentStats stats = h.agent().stats();
     Set<String> matched = new HashSet<>();
@@ -180,18 +175,14 @@ public final class ScenarioRunner {
   }
 
   /** "12/12 allow", or each verdict that did not allow as "policy VERDICT: reason". */
-  static List<String> summarizeVerdicts(String json) {
+  static List<String> summarizeVerdicts(List<GuardrailVerdict> verdicts) {
     List<String> out = new ArrayList<>();
     int total = 0;
-    try {
-      for (JsonNode v : MAPPER.readTree(json)) {
-        total++;
-        if (!"ALLOW".equals(v.path("verdict").asText())) {
-          out.add(v.path("policy").asText() + " " + v.path("verdict").asText() + ": " + v.path("reason").asText());
-        }
+    for (GuardrailVerdict v : verdicts) {
+      total++;
+      if (v.verdict() != GuardrailVerdict.Verdict.ALLOW) {
+        out.add(v.policy() + " " + v.verdict() + ": " + v.reason());
       }
-    } catch (IOException e) {
-      return List.of("unreadable verdicts");
     }
     if (out.isEmpty()) {
       out.add(total == 0 ? "none evaluated" : total + "/" + total + " allow");

@@ -418,6 +418,14 @@ public final class SimulationHarness implements AutoCloseable {
     return agent.auditLog().records().stream().filter(r -> r.entry().type().equals(type)).toList();
   }
 
+  /**
+   * The audit events of {@code type} written so far, in order, for example
+   * {@code h.events(AuditEvent.ActionStarted.class)}.
+   */
+  public <T extends dev.sreagent.core.audit.AuditEvent> List<T> events(Class<T> type) {
+    return dev.sreagent.core.audit.AuditEvents.of(agent.auditLog(), type);
+  }
+
   public VirtualClock clock() {
     return clock;
   }

@@ -824,7 +824,7 @@ class ActionsOffTheLoopAdversarialTest {
           .satisfies(m -> assertThat(m).contains("cancelled (change freeze 'hotfix' began)"));
       s.assertThat(h.records(AuditTypes.ACTION_STARTED)).as("no attempt during the freeze" + why).hasSize(1);
       s.assertThat(inc.state()).as(why).isEqualTo(IncidentState.ESCALATED);
-      s.assertThat(inc.outcome()).as(why).contains("refused at its re-check").contains("change freeze 'hotfix'");
+      s.assertThat(inc.outcomeReason()).as(why).contains("refused at its re-check").contains("change freeze 'hotfix'");
       s.assertThat(h.cluster().executor().appliedActions()).as(why).isEmpty();
       s.assertThat(p.max(PAYMENTS_CERT)).as(why).isLessThanOrEqualTo(1);
       s.assertThat(h.oracle().violations()).as(why).isEmpty();

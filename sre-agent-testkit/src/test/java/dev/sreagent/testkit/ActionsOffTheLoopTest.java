@@ -103,7 +103,7 @@ class ActionsOffTheLoopTest {
       assertThat(h.records(AuditTypes.ACTION_STARTED)).as("no attempt after the kill switch").hasSize(1);
       Incident inc = h.agent().incidents().get(0);
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(inc.outcome()).contains("kill switch engaged: incident commander: hands off");
+      assertThat(inc.outcomeReason()).contains("kill switch engaged: incident commander: hands off");
       assertThat(h.records(AuditTypes.ACTION_ATTEMPT_FAILED)).singleElement()
           .satisfies(r -> assertThat(r.entry().data().get("message")).startsWith("cancelled (kill switch"));
       assertThat(h.oracle().violations()).isEmpty();

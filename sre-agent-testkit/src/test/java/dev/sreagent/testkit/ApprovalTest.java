@@ -77,7 +77,8 @@ class ApprovalTest {
     try (SimulationHarness h = awaitingApproval()) {
       h.runFor(Duration.ofMinutes(31));
       assertThat(h.agent().incidents().get(0).state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(h.agent().incidents().get(0).outcome()).contains("expired");
+      assertThat(h.agent().incidents().get(0).outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.APPROVAL_EXPIRED);
+      assertThat(h.agent().incidents().get(0).outcomeReason()).contains("expired");
       assertThat(h.cluster().executor().applied()).isEmpty();
     }
     try (SimulationHarness h = awaitingApproval()) {
@@ -86,7 +87,8 @@ class ApprovalTest {
           h.clock().now(), "not during the sale"));
       h.runFor(Duration.ofSeconds(15));
       assertThat(h.agent().incidents().get(0).state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(h.agent().incidents().get(0).outcome()).contains("rejected by bob").contains("not during the sale");
+      assertThat(h.agent().incidents().get(0).outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.REJECTED);
+      assertThat(h.agent().incidents().get(0).outcomeReason()).contains("rejected by bob").contains("not during the sale");
       assertThat(records(h, AuditTypes.APPROVAL_REJECTED)).hasSize(1);
     }
   }

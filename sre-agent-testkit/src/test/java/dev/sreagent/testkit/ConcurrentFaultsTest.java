@@ -78,7 +78,8 @@ class ConcurrentFaultsTest {
     h.runFor(Duration.ofMinutes(120));
     Incident cart = rootedAt(h, "cart");
     assertThat(cart.state()).isEqualTo(IncidentState.RESOLVED);
-    assertThat(cart.outcome()).contains("still firing on").contains("error-rate-spike@ads").contains("raised again");
+    assertThat(cart.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.RECOVERED);
+    assertThat(cart.outcomeReason()).contains("still firing on").contains("error-rate-spike@ads").contains("raised again");
     Incident ads = rootedAt(h, "ads");
     assertThat(ads.openedAt()).as("raised when cart's incident resolved").isAfterOrEqualTo(cart.updatedAt());
     assertThat(ads.type()).isEqualTo(IncidentType.ERROR_RATE_SPIKE);

@@ -40,7 +40,8 @@ class GuardrailsAtEveryAttemptTest {
     assertThat(left).as("the certificate was not renewed").isLessThan(TEN_DAYS);
     Incident inc = h.agent().incidents().get(0);
     assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
-    assertThat(inc.outcome()).contains("refused at its re-check").contains(because);
+    assertThat(inc.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.REFUSED_AT_RECHECK);
+    assertThat(inc.outcomeReason()).contains("refused at its re-check").contains(because);
   }
 
   @Test
@@ -84,7 +85,8 @@ class GuardrailsAtEveryAttemptTest {
       assertThat(h.cluster().executor().appliedActions()).isEmpty();
       Incident inc = h.agent().incidents().get(0);
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(inc.outcome()).contains("refused at its re-check").contains("kill switch engaged: stop");
+      assertThat(inc.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.REFUSED_AT_RECHECK);
+      assertThat(inc.outcomeReason()).contains("refused at its re-check").contains("kill switch engaged: stop");
     }
   }
 
@@ -98,7 +100,8 @@ class GuardrailsAtEveryAttemptTest {
       assertThat(h.records(AuditTypes.ACTION_STARTED)).isEmpty();
       Incident inc = h.agent().incidents().get(0);
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(inc.outcome()).contains("locked by another agent").contains("twice the lock lease of 300 s");
+      assertThat(inc.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.ACTION_FAILED);
+      assertThat(inc.outcomeReason()).contains("locked by another agent").contains("twice the lock lease of 300 s");
     }
   }
 

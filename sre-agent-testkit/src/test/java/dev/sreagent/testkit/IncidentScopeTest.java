@@ -66,7 +66,8 @@ class IncidentScopeTest {
       assertThat(h.agent().incidents()).singleElement().satisfies(i -> {
         assertThat(i.severity().name()).isEqualTo("SEV3");
         assertThat(i.state()).isEqualTo(IncidentState.ESCALATED);
-        assertThat(i.outcome()).startsWith("denied by incident-scope: ");
+        assertThat(i.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.DENIED);
+        assertThat(i.outcomeReason()).startsWith("denied by incident-scope: ");
       });
       assertThat(h.oracle().violations()).isEmpty();
     }

@@ -52,7 +52,7 @@ class VerificationTest {
       assertThat(inc.state()).isEqualTo(IncidentState.ROLLED_BACK);
       // the scale-out never happened, so its inverse would act on a state that does not exist: the guardrails
       // refuse it as stale instead of scaling the service below what it runs
-      assertThat(inc.outcome()).contains("not recovered").contains("auto-rollback")
+      assertThat(inc.outcomeReason()).contains("not recovered").contains("auto-rollback")
           .contains("scale-in(frontend;6->4) refused").contains("stale");
       assertThat(liar.calls).extracting(a -> ((Action.ScaleReplicas) a).toReplicas()).containsExactly(6);
       assertThat(agent.phase(IncidentType.HIGH_LATENCY)).isEqualTo(Phase.ASSIST);
@@ -76,7 +76,8 @@ class VerificationTest {
       assertThat(inc.type()).isEqualTo(IncidentType.ERROR_RATE_SPIKE);
       assertThat(inc.diagnosis().top().cause()).startsWith("failing dependency or configuration of payments");
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
-      assertThat(inc.outcome()).contains("no action in the catalog fits");
+      assertThat(inc.outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome.DENIED);
+      assertThat(inc.outcomeReason()).contains("no action in the catalog fits");
       assertThat(h.cluster().executor().applied()).isEmpty();
     }
   }

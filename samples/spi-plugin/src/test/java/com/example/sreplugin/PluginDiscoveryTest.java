@@ -36,7 +36,7 @@ class PluginDiscoveryTest {
       assertThat(agent.incidents()).singleElement().satisfies(i -> {
         assertThat(i.plan().actions()).singleElement().isInstanceOf(Action.RenewCertificate.class);
         assertThat(i.state()).isEqualTo(IncidentState.ESCALATED);
-        assertThat(i.outcome()).contains("denied by protected-namespace").contains("payments-prod");
+        assertThat(i.outcomeReason()).contains("denied by protected-namespace").contains("payments-prod");
       });
     }
   }

@@ -96,7 +96,8 @@ final class DemoState implements Notifier {
       m.put("confidence", i.diagnosis() == null ? "" : i.diagnosis().confidence().explanation());
       RemediationPlan p = i.plan();
       m.put("plan", p == null ? List.of() : p.actions().stream().map(a -> a.canonical()).toList());
-      m.put("outcome", i.outcome() == null ? "" : i.outcome());
+      m.put("outcome", i.outcomeReason() == null ? "" : i.outcomeReason());
+      m.put("outcomeKind", i.outcome() == null ? "" : i.outcome().name());
       m.put("events", events.getOrDefault(i.id(), List.of()));
       list.add(m);
     }

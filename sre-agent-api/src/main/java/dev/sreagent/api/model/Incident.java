@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param evidence what the investigation found, once investigated
  * @param diagnosis the diagnosis, once diagnosed
  * @param plan the remediation plan, once planned
- * @param outcome how it ended, once terminal
+ * @param outcome how it ended: set exactly when the state is terminal, and then its {@link IncidentOutcome#state()}
+ * @param outcomeReason why it ended so, in words, once terminal
  */
 public record Incident(
     String id,
@@ -42,7 +43,8 @@ public record Incident(
     @Nullable Evidence evidence,
     @Nullable Diagnosis diagnosis,
     @Nullable RemediationPlan plan,
-    @Nullable String outcome) {
+    @Nullable IncidentOutcome outcome,
+    @Nullable String outcomeReason) {
 
   public Incident {
     Require.notBlank(id, "id");
@@ -57,18 +59,16 @@ public record Incident(
     }
     Objects.requireNonNull(openedAt, "openedAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
+    if (outcome == null ? state.isTerminal() : outcome.state() != state) {
+      throw new IllegalArgumentException("outcome must be set exactly for a terminal state, and match it, but was "
+          + outcome + " in state " + state + " (the core lifecycle ends incidents with their outcome)");
+    }
   }
 
   /** A new incident in state {@link IncidentState#OPEN} from its first anomaly. */
   public static Incident open(String id, Anomaly first, String rootService, Instant now) {
     return new Incident(id, first.type(), first.severity(), IncidentState.OPEN, rootService,
-        Set.of(first.service()), List.of(first), now, now, null, null, null, null);
-  }
-
-  /** Copy in state {@code next}. Use the core lifecycle, which checks the transition, rather than this. */
-  public Incident withState(IncidentState next, Instant now) {
-    return new Incident(id, type, severity, next, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, diagnosis, plan, outcome);
+        Set.of(first.service()), List.of(first), now, now, null, null, null, null, null);
   }
 
   /**
@@ -84,43 +84,37 @@ public record Incident(
     Set<String> affected = new TreeSet<>(affectedServices);
     affected.add(anomaly.service());
     return new Incident(id, newType, severity.worst(anomaly.severity()), state, newRoot, affected,
-        new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome);
+        new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason);
   }
 
   /** Copy with {@code t} as type (a diagnosis found the detected type to be a symptom). */
   public Incident withType(IncidentType t, Instant now) {
     return new Incident(id, Objects.requireNonNull(t, "t"), severity, state, rootService, affectedServices,
-        anomalies, openedAt, now, evidence, diagnosis, plan, outcome);
+        anomalies, openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason);
   }
 
   /** Copy with {@code s} as severity. */
   public Incident withSeverity(Severity s, Instant now) {
     return new Incident(id, type, s, state, rootService, affectedServices, anomalies, openedAt, now, evidence,
-        diagnosis, plan, outcome);
+        diagnosis, plan, outcome, outcomeReason);
   }
 
   /** Copy with evidence. */
   public Incident withEvidence(Evidence e, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        e, diagnosis, plan, outcome);
+        e, diagnosis, plan, outcome, outcomeReason);
   }
 
   /** Copy with a diagnosis. */
   public Incident withDiagnosis(Diagnosis d, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, d, plan, outcome);
+        evidence, d, plan, outcome, outcomeReason);
   }
 
   /** Copy with a plan. */
   public Incident withPlan(RemediationPlan p, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, diagnosis, p, outcome);
-  }
-
-  /** Copy with an outcome text. */
-  public Incident withOutcome(String o, Instant now) {
-    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, diagnosis, plan, o);
+        evidence, diagnosis, p, outcome, outcomeReason);
   }
 
   /** The anomalies of the root service. */

@@ -21,7 +21,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -191,24 +190,14 @@ public final class HashChainedAuditLog implements AuditLog {
       case CRASH_TAIL -> {
         String problem = a.verification().problem();
         LOG.warn("audit log {}: {}; recovered and audited", f, problem);
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("recovered", a.uncovered());
-        data.put("problem", problem);
-        data.put("oldHead", oldHead);
-        data.put("newHead", newHead);
-        appendLine(new AuditEntry(clock.now(), AuditTypes.AUDIT_TAIL_RECOVERED, null, "agent", data));
+        appendLine(AuditEvents.toEntry(new AuditEvent.AuditTailRecovered(a.uncovered(), problem, oldHead, newHead),
+            clock.now()));
       }
       case UNCOVERED -> {
         String problem = a.verification().problem();
         LOG.warn("audit log {}: {}; accepted by operator {}: {}", f, problem, operator, reason);
-        Map<String, String> data = new LinkedHashMap<>();
-        data.put("reason", Objects.requireNonNull(reason));
-        data.put("accepted", a.uncovered());
-        data.put("problem", problem);
-        data.put("oldHead", oldHead);
-        data.put("newHead", newHead);
-        appendLine(new AuditEntry(clock.now(), AuditTypes.AUDIT_TAIL_ACCEPTED, null,
-            Objects.requireNonNull(operator), data));
+        appendLine(AuditEvents.toEntry(new AuditEvent.AuditTailAccepted(Objects.requireNonNull(operator),
+            Objects.requireNonNull(reason), a.uncovered(), problem, oldHead, newHead), clock.now()));
       }
       default -> throw new IllegalStateException("unreachable: " + a.kind());
     }

@@ -27,6 +27,7 @@ public final class AgentTelemetry {
   static final AttributeKey<String> TYPE = AttributeKey.stringKey("incident.type");
   static final AttributeKey<String> SEVERITY = AttributeKey.stringKey("incident.severity");
   static final AttributeKey<String> STATE = AttributeKey.stringKey("incident.state");
+  static final AttributeKey<String> INCIDENT_OUTCOME = AttributeKey.stringKey("incident.outcome");
   static final AttributeKey<String> KIND = AttributeKey.stringKey("action.kind");
   static final AttributeKey<String> ID = AttributeKey.stringKey("incident.id");
   static final AttributeKey<String> ROOT = AttributeKey.stringKey("incident.root_service");
@@ -97,8 +98,11 @@ public final class AgentTelemetry {
     if (i.state().isTerminal()) {
       span.setAttribute(SEVERITY, i.severity().name());
       span.setAttribute(STATE, i.state().name());
+      if (i.outcome() != null) {
+        span.setAttribute(INCIDENT_OUTCOME, i.outcome().name());
+      }
       span.setStatus(i.state() == IncidentState.RESOLVED ? StatusCode.OK : StatusCode.ERROR,
-          i.outcome() == null ? "" : i.outcome());
+          i.outcomeReason() == null ? "" : i.outcomeReason());
       span.end(at);
       spans.remove(i.id());
     }

@@ -65,4 +65,24 @@ public final class Json {
           e);
     }
   }
+
+  /** Converts the tree {@code node} to {@code type}. */
+  public static <T> T read(JsonNode node, Class<T> type) {
+    try {
+      return MAPPER.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot read " + type.getSimpleName() + " from JSON: " + e.getOriginalMessage(),
+          e);
+    }
+  }
+
+  /** Parses {@code json} as {@code type}, which may be generic (for example a {@code List<GuardrailVerdict>}). */
+  public static Object read(String json, java.lang.reflect.Type type) {
+    try {
+      return MAPPER.readValue(json, MAPPER.getTypeFactory().constructType(type));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot read " + type.getTypeName() + " from JSON: " + e.getOriginalMessage(),
+          e);
+    }
+  }
 }
