@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ApprovalDecision;
@@ -15,6 +14,7 @@ import dev.sreagent.api.model.SafetyDecision;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.ApprovalChannel;
 import dev.sreagent.api.port.RemediationPlanner;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.guardrail.SafetyGate;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Confidence;
@@ -14,6 +13,7 @@ import dev.sreagent.api.model.KnowledgeQuery;
 import dev.sreagent.api.model.RetrievedDocument;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.api.port.Reasoner;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.phase.DiagnosticAccuracy;
 import dev.sreagent.core.reasoning.ConfidenceCalibration;
 import java.time.Instant;

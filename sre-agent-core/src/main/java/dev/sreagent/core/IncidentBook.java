@@ -1,11 +1,11 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.ApprovalRequest;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.lifecycle.IncidentLifecycle;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ChangeEvent;
@@ -15,6 +14,7 @@ import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.Correlation;
 import dev.sreagent.api.port.Correlator;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.core.audit.AuditEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ChangeEvent;
@@ -9,6 +8,7 @@ import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricWindow;
 import dev.sreagent.api.model.Topology;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
 import java.time.Duration;
 import java.time.Instant;

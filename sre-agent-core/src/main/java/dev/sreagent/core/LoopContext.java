@@ -1,7 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvents;
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
@@ -13,6 +11,8 @@ import dev.sreagent.api.port.Detector;
 import dev.sreagent.api.port.IncidentStore;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.api.port.TopologyProvider;
+import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.core.audit.AuditEvents;
 import dev.sreagent.core.internal.AgentTelemetry;
 import dev.sreagent.core.internal.SignalWindows;
 import dev.sreagent.core.phase.DiagnosticAccuracy;

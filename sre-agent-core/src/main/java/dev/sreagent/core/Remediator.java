@@ -1,11 +1,8 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
-import dev.sreagent.api.model.ExecutedAction;
-import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
@@ -15,6 +12,7 @@ import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.model.SafetyDecision;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.LockService;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.ChangeFreezes;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +40,11 @@ final class Remediator {
   private final IncidentBook book;
   private final ActionLedger ledger;
   private final SafetyGate gate;
-  private final List<ResilientActionExecutor> executors;
   private final LockService locks;
   private final Learner learner;
   private final ActionRunner runner;
   private final ChangeFreezes freezes;
+  private final ActionCalls calls;
 
   Remediator(LoopContext ctx, IncidentBook book, ActionLedger ledger, SafetyGate gate,
       List<ResilientActionExecutor> executors, LockService locks, Learner learner, ActionRunner runner,
@@ -56,11 +53,11 @@ final class Remediator {
     this.book = book;
     this.ledger = ledger;
     this.gate = gate;
-    this.executors = List.copyOf(executors);
     this.locks = locks;
     this.learner = learner;
     this.runner = runner;
     this.freezes = freezes;
+    this.calls = new ActionCalls(ctx, ledger, executors, locks, runner);
   }
 
   /**
@@ -95,7 +92,7 @@ final class Remediator {
       if (retryAfter != null && now.isBefore(retryAfter)) {
         return;
       }
-      Optional<ResilientActionExecutor> executor = executorFor(action);
+      Optional<ResilientActionExecutor> executor = calls.executorFor(action);
       if (executor.isEmpty()) {
         book.escalate(inc, IncidentOutcome.ACTION_FAILED, now, "no executor supports '" + action.kind() + "'; add an executor module (for example"
             + " sre-agent-k8s) or a custom ActionExecutor");
@@ -107,7 +104,7 @@ final class Remediator {
         waitFor(inc, action, key, now, "a call of this agent is still under way on " + action.target());
         return;
       }
-      if (!hasCapacity(executor.get())) {
+      if (!calls.hasCapacity(executor.get())) {
         waitFor(inc, action, key, now, "executor " + executor.get().name() + " or the agent's action threads are"
             + " all busy");
         return;
@@ -119,7 +116,7 @@ final class Remediator {
       int attempts = ledger.attempts.getOrDefault(key, 0);
       if (attempts >= executor.get().policy().maxAttempts()) {
         // the last attempt's call outlived its time limit; it has ended now without taking effect
-        complete(inc, action, key, new ActionResult(key, ActionResult.Status.FAILED, "no effect", now), now);
+        calls.complete(inc, action, key, new ActionResult(key, ActionResult.Status.FAILED, "no effect", now), now);
         fail(inc, now, action, new ActionResult(key, ActionResult.Status.FAILED, "gave up after " + attempts
             + " attempts; the last call ran on past its time limit and ended without taking effect", now));
         return;
@@ -128,13 +125,13 @@ final class Remediator {
         return;
       }
       decidedNow = false;
-      Optional<Lock> lock = tryLock(action.target());
+      Optional<Lock> lock = calls.tryLock(action.target());
       if (lock.isEmpty()) {
         waitFor(inc, action, key, now, action.target() + " is locked by another agent");
         return;
       }
       ledger.lockedSince.remove(key);
-      ActionRunner.InFlight handed = start(inc, action, key, executor.get(), lock.get(), null, now);
+      ActionRunner.InFlight handed = calls.start(inc, action, key, executor.get(), lock.get(), null, now);
       if (!handed.done() || !apply(inc, handed, now)) {
         return; // running on the agent's pool, or stopped here
       }
@@ -149,7 +146,7 @@ final class Remediator {
    */
   private boolean apply(Incident inc, ActionRunner.InFlight landed, Instant now) {
     runner.finish(landed.key);
-    release(landed.lock);
+    calls.release(landed.lock);
     Action action = landed.action;
     String key = landed.key;
     ActionResult result = landed.result.join();
@@ -157,10 +154,10 @@ final class Remediator {
       result = new ActionResult(key, result.status(), "cancelled (" + landed.cancelled + "): " + result.message(),
           result.at());
     }
-    ResilientActionExecutor executor = executorFor(action).orElseThrow();
+    ResilientActionExecutor executor = calls.executorFor(action).orElseThrow();
     switch (result.status()) {
       case SUCCEEDED, DRY_RUN -> {
-        complete(inc, action, key, result, now);
+        calls.complete(inc, action, key, result, now);
         ctx.counters.actionsExecuted.incrementAndGet();
         ctx.telemetry.action(action.kind(), "executed");
         ctx.emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": " + result.message(), now);
@@ -190,13 +187,13 @@ final class Remediator {
         if (reconciled(inc, action, key, executor, now)) {
           return true;
         }
-        complete(inc, action, key, result, now);
+        calls.complete(inc, action, key, result, now);
         fail(inc, now, action, new ActionResult(key, result.status(), "gave up after " + attempt + " attempts: "
             + result.message(), now));
         return false;
       }
       default -> {
-        complete(inc, action, key, result, now);
+        calls.complete(inc, action, key, result, now);
         fail(inc, now, action, result);
         return false;
       }
@@ -218,9 +215,9 @@ final class Remediator {
         continue;
       }
       runner.finish(f.key);
-      release(f.lock);
+      calls.release(f.lock);
       if (inc.isPresent()) {
-        complete(inc.get(), f.action, f.key, f.result.join(), now);
+        calls.complete(inc.get(), f.action, f.key, f.result.join(), now);
       }
       LOG.warn("{}: {} landed after its incident left REMEDIATING; recorded, lock released", f.incidentId,
           f.action.canonical());
@@ -271,12 +268,12 @@ final class Remediator {
    * @return whether it took effect
    */
   private boolean reconciled(Incident inc, Action action, String key, ActionExecutor executor, Instant now) {
-    Optional<ActionResult> prior = reconcileSafely(executor, key);
+    Optional<ActionResult> prior = calls.reconcileSafely(executor, key);
     if (prior.isEmpty() || !(prior.get().succeeded() || prior.get().status() == ActionResult.Status.DRY_RUN)) {
       return false;
     }
     ctx.audit(new AuditEvent.ActionReconciled(inc, key, prior.get().status(), prior.get().message()));
-    complete(inc, action, key, prior.get(), prior.get().at());
+    calls.complete(inc, action, key, prior.get(), prior.get().at());
     ctx.counters.actionsExecuted.incrementAndGet();
     ctx.emit(IncidentEvent.Kind.ACTION_EXECUTED, inc, action.canonical() + ": reconciled, it had taken effect: "
         + prior.get().message(), now);
@@ -326,46 +323,6 @@ final class Remediator {
     LOG.info("{}: {}; re-checking and retrying next tick", inc.id(), why);
   }
 
-  /**
-   * Whether {@code executor}'s bulkhead would admit one more call (counted here, on the loop's thread, from the
-   * actions in flight, so several started in one tick cannot overrun it) and the action pool has room.
-   */
-  private boolean hasCapacity(ResilientActionExecutor executor) {
-    int inFlight = 0;
-    for (ActionRunner.InFlight f : runner.inFlight()) {
-      if (!f.done() && executorFor(f.action).orElse(null) == executor) {
-        inFlight++;
-      }
-    }
-    return inFlight < executor.policy().maxConcurrentCalls() && runner.hasCapacity();
-  }
-
-  /** Takes the target's lock; a lock service that throws is contained and counts as the target being locked. */
-  private Optional<Lock> tryLock(String target) {
-    try {
-      return locks.tryAcquire(target, ctx.settings.agentId(), ctx.settings.lockTtl());
-    } catch (RuntimeException e) {
-      ctx.contained("lock service tryAcquire", e);
-      return Optional.empty();
-    }
-  }
-
-  /** Releases a lock; a lock service that throws is contained (the lease then runs out by itself). */
-  private void release(Lock lock) {
-    try {
-      locks.release(lock);
-    } catch (RuntimeException e) {
-      ctx.contained("lock service release", e);
-    }
-  }
-
-  /** Records the final outcome of an action: audited, never run again, in the history when it took effect. */
-  private void complete(Incident inc, Action action, String key, ActionResult result, Instant at) {
-    ctx.audit(new AuditEvent.ActionCompleted(inc, key, action, result.status(), result.message()));
-    ledger.completed(new ExecutedAction(action, inc.id(), at, key),
-        result.succeeded() || result.status() == ActionResult.Status.DRY_RUN);
-  }
-
   private void fail(Incident inc, Instant now, Action action, ActionResult result) {
     ctx.counters.actionsFailed.incrementAndGet();
     ctx.telemetry.action(action.kind(), "failed");
@@ -373,25 +330,6 @@ final class Remediator {
     learner.demote(inc.type(), inc.rootService(), "action " + action.kind() + " failed for " + inc.id());
     book.escalate(inc, IncidentOutcome.ACTION_FAILED, now, "action " + action.canonical() + " failed: "
         + result.message());
-  }
-
-  private Optional<ResilientActionExecutor> executorFor(Action action) {
-    return executors.stream().filter(e -> {
-      try {
-        return e.supports(action);
-      } catch (RuntimeException ex) {
-        return false;
-      }
-    }).findFirst();
-  }
-
-  private Optional<ActionResult> reconcileSafely(ActionExecutor e, String key) {
-    try {
-      return e.reconcile(key);
-    } catch (RuntimeException ex) {
-      ctx.contained("executor " + e.name() + " reconcile", ex);
-      return Optional.empty();
-    }
   }
 
   /** Runs {@code inverse}, which undoes {@code original}, if the guardrails allow; returns what happened. */
@@ -406,7 +344,7 @@ final class Remediator {
     if (ledger.completed.contains(key)) {
       return inverse.canonical() + " already done";
     }
-    Optional<ResilientActionExecutor> ex = executorFor(inverse);
+    Optional<ResilientActionExecutor> ex = calls.executorFor(inverse);
     if (ex.isEmpty()) {
       return inverse.canonical() + " not possible: no executor supports it";
     }
@@ -414,55 +352,13 @@ final class Remediator {
       return inverse.canonical() + " not possible now: another action of this agent is running on "
           + inverse.target();
     }
-    Optional<Lock> lock = tryLock(inverse.target());
+    Optional<Lock> lock = calls.tryLock(inverse.target());
     if (lock.isEmpty()) {
       return inverse.canonical() + " not possible: " + inverse.target() + " is locked by another agent";
     }
     // an inverse runs on the loop's thread, bounded by its executor's time limit: the verdict waits for it
-    ActionResult r = call(inc, inverse, key, ex.get(), lock.get(), original.canonical(), now);
-    complete(inc, inverse, key, r, now);
+    ActionResult r = calls.call(inc, inverse, key, ex.get(), lock.get(), original.canonical(), now);
+    calls.complete(inc, inverse, key, r, now);
     return inverse.canonical() + " " + r.status();
-  }
-
-  /**
-   * Hands one action over to the runner, under its lock: audits {@code action.started} before. The lock is released
-   * when the result is applied.
-   */
-  private ActionRunner.InFlight start(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
-      @Nullable String inverseOf, Instant now) {
-    ExecutionContext ec = auditStart(inc, action, key, lock, inverseOf, now);
-    return runner.start(key, inc.id(), action, lock, now, () -> invoke(executor, action, ec, now));
-  }
-
-  /** Runs one action on the loop's thread under its lock, audited before, the lock released after. */
-  private ActionResult call(Incident inc, Action action, String key, ActionExecutor executor, Lock lock,
-      @Nullable String inverseOf, Instant now) {
-    ExecutionContext ec = auditStart(inc, action, key, lock, inverseOf, now);
-    try {
-      return invoke(executor, action, ec, now);
-    } finally {
-      release(lock);
-    }
-  }
-
-  private ExecutionContext auditStart(Incident inc, Action action, String key, Lock lock,
-      @Nullable String inverseOf, Instant now) {
-    ledger.started.add(key);
-    ledger.inDoubt.put(key, new ExecutedAction(action, inc.id(), now, key));
-    ctx.audit(new AuditEvent.ActionStarted(inc, action, key, lock.fencingToken(),
-        ledger.attempts.getOrDefault(key, 0) + 1, inverseOf));
-    return new ExecutionContext(inc.id(), key, lock.fencingToken(), ctx.settings.dryRun());
-  }
-
-  /** Calls the executor; an exception or a missing result becomes FAILED. Runs on any thread. */
-  private ActionResult invoke(ActionExecutor executor, Action action, ExecutionContext ec, Instant now) {
-    try {
-      ActionResult r = executor.execute(action, ec);
-      return r != null ? r : new ActionResult(ec.idempotencyKey(), ActionResult.Status.FAILED,
-          "executor returned no result", now);
-    } catch (RuntimeException e) {
-      ctx.contained("executor " + executor.name(), e);
-      return new ActionResult(ec.idempotencyKey(), ActionResult.Status.FAILED, "executor threw " + e, now);
-    }
   }
 }

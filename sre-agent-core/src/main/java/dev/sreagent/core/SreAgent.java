@@ -1,10 +1,9 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
-import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
+import dev.sreagent.api.model.CallEdge;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.IncidentType;
@@ -14,6 +13,7 @@ import dev.sreagent.api.port.AuditLog;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
+import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.core.execution.ResilientActionExecutor;
 import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.KillSwitch;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -72,6 +71,7 @@ public final class SreAgent implements AutoCloseable {
   private final Remediator remediator;
   private final Diagnoser diagnoser;
   private final Verifier verifier;
+  private final Learner learner;
   private final ArrayBlockingQueue<Signal> inbox;
   private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -90,7 +90,7 @@ public final class SreAgent implements AutoCloseable {
     this.freezes = p.freezes;
     this.book = new IncidentBook(ctx);
     this.ledger = new ActionLedger(p.settings.agentId().hashCode());
-    Learner learner = new Learner(ctx, p.knowledge);
+    this.learner = new Learner(ctx, p.knowledge);
     KillSwitch stop = p.killSwitch;
     this.runner = new ActionRunner(p.actionThreads, () -> {
       String why = stop.reason();
@@ -267,10 +267,7 @@ public final class SreAgent implements AutoCloseable {
   /** As {@link #setPhase(IncidentType, Phase, String, String)}, for one service only when {@code service} is set. */
   public synchronized void setPhase(IncidentType type, @Nullable String service, Phase phase, String operator,
       String reason) {
-    Phase old = service == null ? ctx.phases.phaseFor(type) : ctx.phases.phaseFor(type, service);
-    ctx.phases.set(type, service, phase);
-    ctx.audit(new AuditEvent.PhaseChanged(operator, type, service, old, phase, "operator override: " + reason,
-        false));
+    learner.override(type, service, phase, operator, reason);
   }
 
   /**
@@ -283,30 +280,14 @@ public final class SreAgent implements AutoCloseable {
    */
   public synchronized void promote(IncidentType type, @Nullable String service, Phase to, String operator,
       int minVerified, double minLowerBound) {
-    Phase current = service == null ? ctx.phases.phaseFor(type) : ctx.phases.phaseFor(type, service);
-    if (to.compareTo(current) <= 0) {
-      throw new IllegalArgumentException("to must be above the current phase " + current + ", but was " + to);
-    }
-    DiagnosticAccuracy acc = accuracy(type);
-    String numbers = String.format(Locale.ROOT, "%d/%d diagnoses verified correct, Wilson 95%% lower bound %.3f;"
-        + " needs >= %d verified and >= %.3f", acc.correct(), acc.verified(), acc.wilsonLowerBound(), minVerified,
-        minLowerBound);
-    if (!acc.eligible(minVerified, minLowerBound)) {
-      throw new IllegalStateException("promotion of " + type + " to " + to + " refused: " + numbers);
-    }
-    ctx.phases.set(type, service, to);
-    ctx.audit(new AuditEvent.PhaseChanged(operator, type, service, current, to, "promotion granted by " + operator
-        + ": " + numbers, false));
+    learner.promote(type, service, to, operator, minVerified, minLowerBound);
   }
 
   /**
    * A human records whether the diagnosis of {@code incidentId} was right; feeds the accuracy used for promotion.
    */
   public synchronized void reviewDiagnosis(String incidentId, boolean correct, String reviewer) {
-    Incident inc = ctx.store.find(incidentId).orElseThrow(() -> new IllegalArgumentException(
-        "incidentId must name a known incident, but was '" + incidentId + "'"));
-    ctx.accuracy.merge(inc.type(), new DiagnosticAccuracy(1, correct ? 1 : 0), (a, b) -> a.plus(correct));
-    ctx.audit(new AuditEvent.DiagnosisReviewed(incidentId, reviewer, inc.type(), correct));
+    learner.review(incidentId, correct, reviewer);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.core.audit.AuditEvent;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Anomaly;
@@ -10,6 +9,7 @@ import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.port.Detector;
+import dev.sreagent.core.audit.AuditEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
