@@ -1,6 +1,5 @@
 package dev.sreagent.core;
 
-import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.config.ConfigurationException;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
@@ -20,37 +19,15 @@ import dev.sreagent.api.port.Reasoner;
 import dev.sreagent.api.port.RemediationPlanner;
 import dev.sreagent.api.port.TelemetrySource;
 import dev.sreagent.api.port.TopologyProvider;
-import dev.sreagent.api.spi.ActionExecutorProvider;
 import dev.sreagent.api.spi.BuiltInComponents;
-import dev.sreagent.api.spi.DetectorProvider;
-import dev.sreagent.api.spi.GuardrailProvider;
-import dev.sreagent.api.spi.KnowledgeBaseProvider;
-import dev.sreagent.api.spi.NotifierProvider;
-import dev.sreagent.api.spi.ReasonerProvider;
-import dev.sreagent.api.spi.TelemetrySourceProvider;
 import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.execution.ExecutorPolicy;
-import dev.sreagent.core.execution.ResilientActionExecutor;
-import dev.sreagent.core.guardrail.ChangeFreezes;
 import dev.sreagent.core.guardrail.GuardrailLimits;
-import dev.sreagent.core.guardrail.KillSwitch;
-import dev.sreagent.core.guardrail.SafetyGate;
-import dev.sreagent.core.knowledge.LexicalKnowledgeBase;
-import dev.sreagent.core.lock.InMemoryLockService;
-import dev.sreagent.core.phase.PhaseRegistry;
-import dev.sreagent.core.reasoning.CatalogPlanner;
-import dev.sreagent.core.reasoning.EvidenceReasoner;
-import dev.sreagent.core.store.InMemoryIncidentStore;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
-import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Composes an {@link SreAgent}. Every collaborator has a default, so {@code SreAgent.builder().build()} works.
@@ -74,59 +51,26 @@ public final class SreAgentBuilder {
    * is on the class path.
    */
   public static final String TELEMETRY_SOURCES_KEY = "sre-agent.telemetry-sources";
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SreAgentBuilder.class);
-  private Clock clock = Clock.system();
-  private AgentSettings settings = AgentSettings.defaults();
-  private final List<TelemetrySource> sources = new ArrayList<>();
-  private @Nullable List<Detector> detectors;
-  private @Nullable Correlator correlator;
-  private @Nullable CallGraph callGraph;
-  private @Nullable KnowledgeBase knowledge;
-  private @Nullable Reasoner reasoner;
-  private @Nullable RemediationPlanner planner;
-  private final List<Guardrail> guardrails = new ArrayList<>();
-  private final List<ActionExecutor> executors = new ArrayList<>();
-  private final Map<ActionExecutor, ExecutorPolicy> executorPolicies = new java.util.IdentityHashMap<>();
-  private @Nullable ApprovalChannel approvals;
-  private final List<Notifier> notifiers = new ArrayList<>();
-  private @Nullable IncidentStore store;
-  private @Nullable AuditLog audit;
-  private @Nullable Path auditFile;
-  private dev.sreagent.core.audit.@Nullable AuditKey auditKey;
-  private @Nullable String acceptingOperator;
-  private @Nullable String acceptanceReason;
-  private @Nullable LockService locks;
-  private @Nullable TopologyProvider topology;
-  private Phase defaultPhase = Phase.OBSERVE;
-  private final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
-  private static final GuardrailLimits DEFAULT_LIMITS = GuardrailLimits.defaults();
-  private GuardrailLimits limits = DEFAULT_LIMITS;
-  private @Nullable Path guardrailPolicy;
-  private final Set<String> customActionKinds = new LinkedHashSet<>();
-  private Map<String, String> config = Map.of();
-  private boolean discovery = true;
-  private io.opentelemetry.api.OpenTelemetry openTelemetry = io.opentelemetry.api.OpenTelemetry.noop();
-  private java.util.concurrent.@Nullable Executor diagnosisExecutor;
-  private int actionThreads = ActionRunner.DEFAULT_THREADS;
-  private dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
+  /** What the setters chose; {@link #build()} turns it into the agent. */
+  private final AgentAssembly assembly = new AgentAssembly();
 
   SreAgentBuilder() {}
 
   /** The clock; default the system clock. Simulations pass a virtual clock. */
   public SreAgentBuilder setClock(Clock clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    assembly.clock = Objects.requireNonNull(clock, "clock");
     return this;
   }
 
   /** Loop timings and sizes; default {@link AgentSettings#defaults()}. */
   public SreAgentBuilder setSettings(AgentSettings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    assembly.settings = Objects.requireNonNull(settings, "settings");
     return this;
   }
 
   /** Adds a telemetry source, started by {@link SreAgent#start()}. Sources are never discovered implicitly. */
   public SreAgentBuilder addTelemetrySource(TelemetrySource source) {
-    sources.add(Objects.requireNonNull(source, "source"));
+    assembly.sources.add(Objects.requireNonNull(source, "source"));
     return this;
   }
 
@@ -135,7 +79,7 @@ public final class SreAgentBuilder {
    * {@link BuiltInComponents}, plus discovered providers).
    */
   public SreAgentBuilder setDetectors(List<Detector> detectors) {
-    this.detectors = List.copyOf(detectors);
+    assembly.detectors = List.copyOf(detectors);
     return this;
   }
 
@@ -144,7 +88,7 @@ public final class SreAgentBuilder {
    * {@code TopologyCorrelator}, found through {@link BuiltInComponents}).
    */
   public SreAgentBuilder setCorrelator(Correlator correlator) {
-    this.correlator = Objects.requireNonNull(correlator, "correlator");
+    assembly.correlator = Objects.requireNonNull(correlator, "correlator");
     return this;
   }
 
@@ -153,40 +97,41 @@ public final class SreAgentBuilder {
    * expiring 10 minutes after their last call, at most 50,000; {@link CallGraph#noop()} learns nothing).
    */
   public SreAgentBuilder setCallGraph(CallGraph callGraph) {
-    this.callGraph = Objects.requireNonNull(callGraph, "callGraph");
+    assembly.callGraph = Objects.requireNonNull(callGraph, "callGraph");
     return this;
   }
 
   /** Default: the runbooks bundled with the SDK, searched with BM25. */
   public SreAgentBuilder setKnowledgeBase(KnowledgeBase knowledge) {
-    this.knowledge = Objects.requireNonNull(knowledge, "knowledge");
+    assembly.knowledge = Objects.requireNonNull(knowledge, "knowledge");
     return this;
   }
 
   /** Default: the offline evidence reasoner. */
   public SreAgentBuilder setReasoner(Reasoner reasoner) {
-    this.reasoner = Objects.requireNonNull(reasoner, "reasoner");
+    assembly.reasoner = Objects.requireNonNull(reasoner, "reasoner");
     return this;
   }
 
   /** Default: the catalog planner. */
   public SreAgentBuilder setPlanner(RemediationPlanner planner) {
-    this.planner = Objects.requireNonNull(planner, "planner");
+    assembly.planner = Objects.requireNonNull(planner, "planner");
     return this;
   }
 
   /** Adds a guardrail after the built-in chain (which cannot be removed). */
   public SreAgentBuilder addGuardrail(Guardrail guardrail) {
-    guardrails.add(Objects.requireNonNull(guardrail, "guardrail"));
+    assembly.guardrails.add(Objects.requireNonNull(guardrail, "guardrail"));
     return this;
   }
 
   /** Tightens the built-in guardrails; conflicts with {@link #setGuardrailPolicy(Path)}. */
   public SreAgentBuilder setGuardrailLimits(GuardrailLimits limits) {
-    if (guardrailPolicy != null) {
-      throw new IllegalStateException("guardrailLimits cannot be combined with guardrailPolicy " + guardrailPolicy);
+    if (assembly.guardrailPolicy != null) {
+      throw new IllegalStateException("guardrailLimits cannot be combined with guardrailPolicy "
+          + assembly.guardrailPolicy);
     }
-    this.limits = Objects.requireNonNull(limits, "limits");
+    assembly.limits = Objects.requireNonNull(limits, "limits");
     return this;
   }
 
@@ -195,10 +140,10 @@ public final class SreAgentBuilder {
    * {@link dev.sreagent.core.guardrail.GuardrailPolicies}); its problems are reported with the others.
    */
   public SreAgentBuilder setGuardrailPolicy(Path file) {
-    if (limits != DEFAULT_LIMITS) {
+    if (assembly.limits != AgentAssembly.DEFAULT_LIMITS) {
       throw new IllegalStateException("guardrailPolicy cannot be combined with explicit guardrailLimits");
     }
-    this.guardrailPolicy = Objects.requireNonNull(file, "file");
+    assembly.guardrailPolicy = Objects.requireNonNull(file, "file");
     return this;
   }
 
@@ -208,7 +153,7 @@ public final class SreAgentBuilder {
     if (dev.sreagent.core.guardrail.ActionCatalogGuardrail.BUILT_IN_KINDS.contains(kind)) {
       throw new IllegalArgumentException("kind must not reuse a built-in action kind, but was '" + kind + "'");
     }
-    customActionKinds.add(kind);
+    assembly.customActionKinds.add(kind);
     return this;
   }
 
@@ -222,23 +167,23 @@ public final class SreAgentBuilder {
 
   /** Adds an executor protected by {@code policy}. */
   public SreAgentBuilder addExecutor(ActionExecutor executor, ExecutorPolicy policy) {
-    executors.add(Objects.requireNonNull(executor, "executor"));
-    executorPolicies.put(executor, Objects.requireNonNull(policy, "policy"));
+    assembly.executors.add(Objects.requireNonNull(executor, "executor"));
+    assembly.executorPolicies.put(executor, Objects.requireNonNull(policy, "policy"));
     return this;
   }
 
   public SreAgentBuilder setApprovalChannel(ApprovalChannel approvals) {
-    this.approvals = Objects.requireNonNull(approvals, "approvals");
+    assembly.approvals = Objects.requireNonNull(approvals, "approvals");
     return this;
   }
 
   public SreAgentBuilder addNotifier(Notifier notifier) {
-    notifiers.add(Objects.requireNonNull(notifier, "notifier"));
+    assembly.notifiers.add(Objects.requireNonNull(notifier, "notifier"));
     return this;
   }
 
   public SreAgentBuilder setIncidentStore(IncidentStore store) {
-    this.store = Objects.requireNonNull(store, "store");
+    assembly.store = Objects.requireNonNull(store, "store");
     return this;
   }
 
@@ -247,23 +192,24 @@ public final class SreAgentBuilder {
    * {@link #acceptUnverifiedAuditTail} (give those to {@link HashChainedAuditLog#builder()}). Default: in memory.
    */
   public SreAgentBuilder setAuditLog(AuditLog audit) {
-    if (auditFile != null) {
-      throw new IllegalStateException("auditLog cannot be combined with auditFile " + auditFile);
+    if (assembly.auditFile != null) {
+      throw new IllegalStateException("auditLog cannot be combined with auditFile " + assembly.auditFile);
     }
-    if (auditKey != null || acceptingOperator != null) {
-      throw new IllegalStateException("auditLog cannot be combined with " + (auditKey != null ? "auditKey "
-          + auditKey : "acceptUnverifiedAuditTail") + "; pass them to HashChainedAuditLog.builder() instead");
+    if (assembly.auditKey != null || assembly.acceptingOperator != null) {
+      throw new IllegalStateException("auditLog cannot be combined with " + (assembly.auditKey != null
+          ? "auditKey " + assembly.auditKey : "acceptUnverifiedAuditTail")
+          + "; pass them to HashChainedAuditLog.builder() instead");
     }
-    this.audit = Objects.requireNonNull(audit, "audit");
+    assembly.audit = Objects.requireNonNull(audit, "audit");
     return this;
   }
 
   /** Keeps the hash-chained audit log in {@code file} and replays it on build (crash recovery). */
   public SreAgentBuilder setAuditFile(Path file) {
-    if (audit != null) {
-      throw new IllegalStateException("auditFile cannot be combined with an explicit auditLog " + audit);
+    if (assembly.audit != null) {
+      throw new IllegalStateException("auditFile cannot be combined with an explicit auditLog " + assembly.audit);
     }
-    this.auditFile = Objects.requireNonNull(file, "file");
+    assembly.auditFile = Objects.requireNonNull(file, "file");
     return this;
   }
 
@@ -274,14 +220,14 @@ public final class SreAgentBuilder {
    * log is keyed from record 1; an unkeyed or differently keyed log is refused. Needs {@link #setAuditFile(Path)}.
    */
   public SreAgentBuilder setAuditKey(dev.sreagent.core.audit.AuditKey key) {
-    if (auditKey != null) {
-      throw new IllegalStateException("auditKey was already set to " + auditKey);
+    if (assembly.auditKey != null) {
+      throw new IllegalStateException("auditKey was already set to " + assembly.auditKey);
     }
-    if (audit != null) {
-      throw new IllegalStateException("auditKey cannot be combined with an explicit auditLog " + audit
+    if (assembly.audit != null) {
+      throw new IllegalStateException("auditKey cannot be combined with an explicit auditLog " + assembly.audit
           + "; key it with HashChainedAuditLog.builder().setKey(key)");
     }
-    this.auditKey = Objects.requireNonNull(key, "key");
+    assembly.auditKey = Objects.requireNonNull(key, "key");
     return this;
   }
 
@@ -293,13 +239,13 @@ public final class SreAgentBuilder {
    * {@link #setAuditFile(Path)}; never accepts a broken chain or a bad MAC.
    */
   public SreAgentBuilder acceptUnverifiedAuditTail(String operator, String reason) {
-    if (acceptingOperator != null) {
+    if (assembly.acceptingOperator != null) {
       throw new IllegalStateException("acceptUnverifiedAuditTail was already called by operator '"
-          + acceptingOperator + "'");
+          + assembly.acceptingOperator + "'");
     }
-    if (audit != null) {
+    if (assembly.audit != null) {
       throw new IllegalStateException("acceptUnverifiedAuditTail cannot be combined with an explicit auditLog "
-          + audit + "; use HashChainedAuditLog.builder().acceptUnverifiedTail(operator, reason)");
+          + assembly.audit + "; use HashChainedAuditLog.builder().acceptUnverifiedTail(operator, reason)");
     }
     Objects.requireNonNull(operator, "operator");
     Objects.requireNonNull(reason, "reason");
@@ -307,36 +253,36 @@ public final class SreAgentBuilder {
       throw new IllegalArgumentException((operator.isBlank() ? "operator" : "reason") + " must not be blank, but was '"
           + (operator.isBlank() ? operator : reason) + "'");
     }
-    this.acceptingOperator = operator;
-    this.acceptanceReason = reason;
+    assembly.acceptingOperator = operator;
+    assembly.acceptanceReason = reason;
     return this;
   }
 
   public SreAgentBuilder setLockService(LockService locks) {
-    this.locks = Objects.requireNonNull(locks, "locks");
+    assembly.locks = Objects.requireNonNull(locks, "locks");
     return this;
   }
 
   public SreAgentBuilder setTopologyProvider(TopologyProvider topology) {
-    this.topology = Objects.requireNonNull(topology, "topology");
+    assembly.topology = Objects.requireNonNull(topology, "topology");
     return this;
   }
 
   /** The phase for incident types without their own; default OBSERVE (nothing executes). */
   public SreAgentBuilder setDefaultPhase(Phase phase) {
-    this.defaultPhase = Objects.requireNonNull(phase, "phase");
+    assembly.defaultPhase = Objects.requireNonNull(phase, "phase");
     return this;
   }
 
   /** The initial phase of one incident type (the audit log's phase changes win on restart). */
   public SreAgentBuilder setPhase(IncidentType type, Phase phase) {
-    phases.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(phase, "phase"));
+    assembly.phases.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(phase, "phase"));
     return this;
   }
 
   /** Flat configuration handed to providers and used to pick named providers. */
   public SreAgentBuilder setConfig(Map<String, String> config) {
-    this.config = Map.copyOf(config);
+    assembly.config = Map.copyOf(config);
     return this;
   }
 
@@ -345,7 +291,7 @@ public final class SreAgentBuilder {
    * application's {@code OpenTelemetry} to watch the agent with the same tools it watches others with.
    */
   public SreAgentBuilder setOpenTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
-    this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+    assembly.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
     return this;
   }
 
@@ -356,7 +302,7 @@ public final class SreAgentBuilder {
    * INVESTIGATING until its diagnosis arrives. The executor belongs to the caller.
    */
   public SreAgentBuilder setDiagnosisExecutor(java.util.concurrent.Executor executor) {
-    this.diagnosisExecutor = Objects.requireNonNull(executor, "executor");
+    assembly.diagnosisExecutor = Objects.requireNonNull(executor, "executor");
     return this;
   }
 
@@ -365,7 +311,7 @@ public final class SreAgentBuilder {
    * {@link dev.sreagent.core.reasoning.ConfidenceCalibration}); the explanation shows the mapping.
    */
   public SreAgentBuilder setConfidenceCalibration(dev.sreagent.core.reasoning.ConfidenceCalibration calibration) {
-    this.calibration = Objects.requireNonNull(calibration, "calibration");
+    assembly.calibration = Objects.requireNonNull(calibration, "calibration");
     return this;
   }
 
@@ -383,13 +329,13 @@ public final class SreAgentBuilder {
       throw new IllegalArgumentException("actionThreads must be within [0, 256], but was " + threads
           + "; use 0 to run actions on the loop's thread");
     }
-    this.actionThreads = threads;
+    assembly.actionThreads = threads;
     return this;
   }
 
   /** Whether ServiceLoader discovery runs (default true). Tests that want exact wiring turn it off. */
   public SreAgentBuilder setDiscovery(boolean enabled) {
-    this.discovery = enabled;
+    assembly.discovery = enabled;
     return this;
   }
 
@@ -401,115 +347,6 @@ public final class SreAgentBuilder {
    *     not cover that nobody accepted (see {@link #acceptUnverifiedAuditTail}); the message names the record
    */
   public SreAgent build() {
-    List<String> problems = new ArrayList<>();
-    ConfigView view = ConfigView.of(config);
-    boolean anyAssist = defaultPhase == Phase.ASSIST || phases.containsValue(Phase.ASSIST)
-        || defaultPhase == Phase.AUTONOMOUS || phases.containsValue(Phase.AUTONOMOUS);
-    if (anyAssist && settings.approverRoles().isEmpty()) {
-      problems.add("approverRoles is empty but a phase above OBSERVE is configured: nobody could approve SEV1/SEV2"
-          + " plans; set AgentSettings.withApproverRoles(Set.of(\"sre\"))");
-    }
-    ProviderDiscovery found = new ProviderDiscovery(discovery, view, problems);
-    BuiltInComponents builtIns = detectors == null || correlator == null || callGraph == null ? builtIns() : null;
-    List<Detector> ds;
-    if (detectors != null) {
-      ds = detectors;
-    } else if (builtIns == null) {
-      problems.add("no detectors: sre-agent-detect, which provides the built-in ones, is not on the class path; add"
-          + " the dependency dev.sreagent:sre-agent-detect or call setDetectors(...)");
-      ds = List.of();
-    } else {
-      ds = concat(builtIns.detectors(), found.all(DetectorProvider.class));
-    }
-    List<ActionExecutor> exs = new ArrayList<>(executors);
-    if (exs.isEmpty()) {
-      exs.addAll(found.all(ActionExecutorProvider.class));
-    }
-    List<Guardrail> extra = concat(guardrails, found.all(GuardrailProvider.class));
-    List<Notifier> ns = concat(notifiers, found.all(NotifierProvider.class));
-    List<TelemetrySource> srcs = concat(sources, found.named(TelemetrySourceProvider.class,
-        TELEMETRY_SOURCES_KEY));
-    KnowledgeBase kb = knowledge != null ? knowledge : found.single(KnowledgeBaseProvider.class, "knowledge-base",
-        LexicalKnowledgeBase::withBundledRunbooks);
-    Reasoner rs = reasoner != null ? reasoner : found.single(ReasonerProvider.class, "reasoner",
-        EvidenceReasoner::new);
-    GuardrailLimits effectiveLimits = limits;
-    if (guardrailPolicy != null) {
-      try {
-        effectiveLimits = dev.sreagent.core.guardrail.GuardrailPolicies.load(guardrailPolicy);
-      } catch (ConfigurationException e) {
-        problems.addAll(e.problems());
-      }
-    }
-    if (auditFile == null && audit == null && (auditKey != null || acceptingOperator != null)) {
-      problems.add((auditKey != null ? "auditKey " + auditKey : "acceptUnverifiedAuditTail") + " is set, but there"
-          + " is no auditFile: the audit log would stay in memory; call setAuditFile(path) too");
-    }
-    if (!problems.isEmpty()) {
-      throw new ConfigurationException(problems);
-    }
-    AgentParts p = new AgentParts();
-    p.clock = clock;
-    p.settings = settings;
-    p.sources = srcs;
-    p.detectors = ds;
-    p.correlator = correlator != null ? correlator : builtIns != null ? builtIns.correlator()
-        : withoutBuiltIn("correlator", Correlator.noop(), "one incident per anomaly", "setCorrelator");
-    p.callGraph = callGraph != null ? callGraph : builtIns != null ? builtIns.callGraph()
-        : withoutBuiltIn("call graph", CallGraph.noop(), "no call edges learned from spans", "setCallGraph");
-    p.knowledge = kb;
-    p.reasoner = rs;
-    p.planner = planner != null ? planner : new CatalogPlanner();
-    p.killSwitch = new KillSwitch();
-    p.freezes = new ChangeFreezes(effectiveLimits.freezeWindows());
-    p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, p.freezes, customActionKinds, extra);
-    List<ResilientActionExecutor> wrapped = new ArrayList<>();
-    for (ActionExecutor e : exs) {
-      wrapped.add(e instanceof ResilientActionExecutor r ? r : new ResilientActionExecutor(e,
-          executorPolicies.getOrDefault(e, ExecutorPolicy.defaults()), clock));
-    }
-    p.executors = wrapped;
-    p.approvals = approvals != null ? approvals : ApprovalChannel.noop();
-    p.notifiers = ns;
-    p.store = store != null ? store : new InMemoryIncidentStore();
-    p.audit = audit != null ? audit : auditFile != null ? openAuditFile(auditFile) : HashChainedAuditLog.inMemory();
-    p.locks = locks != null ? locks : new InMemoryLockService(clock);
-    p.topology = topology != null ? topology : TopologyProvider.noop();
-    p.openTelemetry = openTelemetry;
-    p.diagnosisExecutor = diagnosisExecutor;
-    p.actionThreads = actionThreads;
-    p.calibration = calibration;
-    Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
-    p.phases = new PhaseRegistry(defaultPhase, initial);
-    return new SreAgent(p);
-  }
-
-  private HashChainedAuditLog openAuditFile(Path file) {
-    HashChainedAuditLog.Builder b = HashChainedAuditLog.builder().setFile(file).setClock(clock);
-    if (auditKey != null) {
-      b.setKey(auditKey);
-    }
-    if (acceptingOperator != null && acceptanceReason != null) {
-      b.acceptUnverifiedTail(acceptingOperator, acceptanceReason);
-    }
-    return b.build();
-  }
-
-  private static <T> List<T> concat(List<T> a, List<T> b) {
-    List<T> out = new ArrayList<>(a);
-    out.addAll(b);
-    return out;
-  }
-
-  /** The defaults of {@code sre-agent-detect}, when it is on the class path. */
-  private static @Nullable BuiltInComponents builtIns() {
-    return ServiceLoader.load(BuiltInComponents.class, SreAgentBuilder.class.getClassLoader()).findFirst()
-        .orElse(null);
-  }
-
-  private static <T> T withoutBuiltIn(String what, T fallback, String meaning, String setter) {
-    LOG.warn("no {} given and sre-agent-detect is not on the class path: using a no-op one ({}); add"
-        + " dev.sreagent:sre-agent-detect or call {}(...)", what, meaning, setter);
-    return fallback;
+    return assembly.build();
   }
 }
