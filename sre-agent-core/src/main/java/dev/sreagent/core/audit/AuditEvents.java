@@ -68,6 +68,15 @@ public final class AuditEvents {
 
   private AuditEvents() {}
 
+  private static final String NULLABLE = "org.jspecify.annotations.Nullable";
+
+  static {
+    if (!shape(AuditEvent.IncidentOpened.class).parts.get(2).nullable) {
+      throw new IllegalStateException("the audit codec cannot see " + NULLABLE + " on AuditEvent components: put"
+          + " org.jspecify:jspecify on the run-time class path (a dependency of sre-agent-api; do not exclude it)");
+    }
+  }
+
   private static void register(String type, Class<? extends AuditEvent> c) {
     BY_TYPE.put(type, c);
     TYPE_OF.put(c, type);
@@ -308,7 +317,9 @@ public final class AuditEvents {
       this.component = c;
       this.name = c.getName();
       this.type = c.getType();
-      this.nullable = c.getAnnotatedType().isAnnotationPresent(Nullable.class);
+      // by name: without jspecify on the run-time class path the annotation is invisible (checked once, below)
+      this.nullable = Arrays.stream(c.getAnnotatedType().getAnnotations())
+          .anyMatch(a -> a.annotationType().getName().equals(NULLABLE));
       this.entryField = name.equals("incidentId") || name.equals("actor");
     }
 
