@@ -46,6 +46,7 @@ final class ApiServer implements AutoCloseable {
   private final List<Exchange> exchanges = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Consumer<String>> beforePut = new ConcurrentHashMap<>();
   private volatile String evictionRefusal;
+  private volatile String forbiddenPrefix = "\u0000";
   final KubernetesMockServer server;
   final KubernetesClient client;
 
@@ -65,6 +66,9 @@ final class ApiServer implements AutoCloseable {
   private MockResponse answer(RecordedRequest request) {
     String method = request.getMethod();
     String path = request.getPath();
+    if (path.startsWith(forbiddenPrefix)) {
+      return status(403, "Forbidden", "forbidden by the test");
+    }
     Matcher eviction = EVICTION.matcher(path);
     if ("POST".equals(method) && eviction.matches()) {
       return evict(eviction.group(1), request.getUtf8Body());
@@ -117,6 +121,11 @@ final class ApiServer implements AutoCloseable {
   private static String bare(String path) {
     int q = path.indexOf('?');
     return q < 0 ? path : path.substring(0, q);
+  }
+
+  /** From now on every request to a path starting with {@code pathPrefix} is answered 403, as RBAC would. */
+  void forbid(String pathPrefix) {
+    this.forbiddenPrefix = Objects.requireNonNull(pathPrefix);
   }
 
   /** From now on every eviction is answered 429 with {@code message}, as a PDB refusal. */
