@@ -1,0 +1,241 @@
+package dev.sreagent.k8s;
+
+import dev.sreagent.api.Require;
+import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.TopologyProvider;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link TopologyProvider} of a cluster, from fabric8 shared informers (list + watch, with resync; no polling)
+ * over Deployments, StatefulSets, Pods, HorizontalPodAutoscalers and PodDisruptionBudgets in the given namespaces.
+ *
+ * <p>Each workload is a service, named by a label ({@code app.kubernetes.io/name} by default) or else by its own name;
+ * two workloads with one service name in different namespaces are keyed {@code namespace/name}. Replicas are the
+ * workload's desired replicas; the ceiling is the HPA's {@code maxReplicas}, else the configured one; the PDB budget is
+ * its {@code minAvailable} (or replicas less {@code maxUnavailable}; percentages rounded up); the current revision is
+ * the Deployment's {@code deployment.kubernetes.io/revision} annotation or the StatefulSet's
+ * {@code status.currentRevision} ({@code "unknown"} when absent); pods are those the workload's selector matches.
+ * Not yet: rollout history (ReplicaSets), so {@link ServiceInfo#revisions()} is empty; call edges (they come from
+ * spans, {@code CallGraph}).
+ *
+ * <p>{@link #topology()} reads the informers' caches: no API call. RBAC: {@code list, watch} on deployments,
+ * statefulsets, pods, horizontalpodautoscalers and poddisruptionbudgets.
+ */
+public final class KubernetesTopology implements TopologyProvider, AutoCloseable {
+  /** The ceiling of a workload without an HPA, unless set. */
+  public static final int DEFAULT_MAX_REPLICAS = 10;
+  /** How long {@link Builder#start()} waits for the informers' first lists, unless set. */
+  public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
+  /** The informers' resync period, unless set. */
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+
+  private record Informers(SharedIndexInformer<Deployment> deployments,
+      SharedIndexInformer<StatefulSet> statefulSets, SharedIndexInformer<Pod> pods,
+      SharedIndexInformer<HorizontalPodAutoscaler> hpas, SharedIndexInformer<PodDisruptionBudget> pdbs) {
+    List<SharedIndexInformer<?>> all() {
+      return List.of(deployments, statefulSets, pods, hpas, pdbs);
+    }
+  }
+
+  private final Map<String, Informers> byNamespace;
+  private final String serviceLabel;
+  private final int defaultMaxReplicas;
+
+  private KubernetesTopology(Map<String, Informers> byNamespace, Builder b) {
+    this.byNamespace = byNamespace;
+    this.serviceLabel = b.serviceLabel;
+    this.defaultMaxReplicas = b.defaultMaxReplicas;
+  }
+
+  /** A builder over {@code client}. */
+  public static Builder builder(KubernetesClient client) {
+    return new Builder(client);
+  }
+
+  @Override
+  public Topology topology() {
+    List<ServiceInfo> services = new ArrayList<>();
+    for (var e : new java.util.TreeMap<>(byNamespace).entrySet()) {
+      Informers in = e.getValue();
+      List<HasMetadata> workloads = new ArrayList<>(in.deployments().getStore().list());
+      workloads.addAll(in.statefulSets().getStore().list());
+      for (HasMetadata w : workloads) {
+        services.add(service(w, in));
+      }
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    services.forEach(s -> counts.merge(s.name(), 1, Integer::sum));
+    Map<String, ServiceInfo> byName = new LinkedHashMap<>();
+    for (ServiceInfo s : services) {
+      byName.put(counts.get(s.name()) > 1 ? s.namespace() + "/" + s.name() : s.name(), s);
+    }
+    return new Topology(byName, Set.of());
+  }
+
+  private ServiceInfo service(HasMetadata w, Informers in) {
+    int replicas = Workloads.replicas(w);
+    int max = in.hpas().getStore().list().stream().filter(h -> Workloads.targets(h, w))
+        .mapToInt(h -> h.getSpec().getMaxReplicas()).findFirst().orElse(defaultMaxReplicas);
+    List<String> pods = in.pods().getStore().list().stream()
+        .filter(p -> Workloads.matches(Workloads.selector(w), p.getMetadata().getLabels()))
+        .map(p -> p.getMetadata().getName()).sorted().toList();
+    Map<String, String> templateLabels = w instanceof Deployment d ? d.getSpec().getTemplate().getMetadata()
+        .getLabels() : ((StatefulSet) w).getSpec().getTemplate().getMetadata().getLabels();
+    int minAvailable = in.pdbs().getStore().list().stream()
+        .filter(p -> Workloads.matches(p.getSpec().getSelector(), templateLabels))
+        .mapToInt(p -> minAvailable(p, replicas)).max().orElse(0);
+    return new ServiceInfo(Workloads.serviceName(w, serviceLabel), w.getMetadata().getNamespace(), replicas,
+        Math.max(1, max), minAvailable, revision(w), List.of(), pods);
+  }
+
+  static int minAvailable(PodDisruptionBudget pdb, int replicas) {
+    IntOrString min = pdb.getSpec().getMinAvailable();
+    if (min != null) {
+      return Math.min(replicas, scaled(min, replicas));
+    }
+    IntOrString maxUnavailable = pdb.getSpec().getMaxUnavailable();
+    return maxUnavailable == null ? 0 : Math.max(0, replicas - scaled(maxUnavailable, replicas));
+  }
+
+  private static int scaled(IntOrString v, int replicas) {
+    if (v.getIntVal() != null) {
+      return v.getIntVal();
+    }
+    String s = v.getStrVal().trim();
+    if (s.endsWith("%")) {
+      return (int) Math.ceil(Double.parseDouble(s.substring(0, s.length() - 1)) * replicas / 100.0);
+    }
+    return Integer.parseInt(s);
+  }
+
+  private static String revision(HasMetadata w) {
+    String r = null;
+    if (w instanceof Deployment d) {
+      Map<String, String> a = d.getMetadata().getAnnotations();
+      r = a == null ? null : a.get("deployment.kubernetes.io/revision");
+    } else if (((StatefulSet) w).getStatus() != null) {
+      r = ((StatefulSet) w).getStatus().getCurrentRevision();
+    }
+    return r == null || r.isBlank() ? "unknown" : r;
+  }
+
+  /** Stops every informer. */
+  @Override
+  public void close() {
+    byNamespace.values().forEach(in -> in.all().forEach(SharedIndexInformer::close));
+  }
+
+  /** Builds and starts a {@link KubernetesTopology}. */
+  public static final class Builder {
+    private final KubernetesClient client;
+    private final Set<String> namespaces = new TreeSet<>();
+    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
+    private int defaultMaxReplicas = DEFAULT_MAX_REPLICAS;
+    private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
+    private Duration resync = DEFAULT_RESYNC;
+
+    private Builder(KubernetesClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+    }
+
+    /** The namespaces to watch (required, at least one). */
+    public Builder setNamespaces(Set<String> namespaces) {
+      Objects.requireNonNull(namespaces, "namespaces").forEach(n -> Require.notBlank(n, "namespaces"));
+      this.namespaces.clear();
+      this.namespaces.addAll(namespaces);
+      return this;
+    }
+
+    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
+    public Builder setServiceLabel(String serviceLabel) {
+      this.serviceLabel = Require.notBlank(serviceLabel, "serviceLabel");
+      return this;
+    }
+
+    /** The scale-out ceiling of a workload no HPA targets (default {@value #DEFAULT_MAX_REPLICAS}). */
+    public Builder setDefaultMaxReplicas(int defaultMaxReplicas) {
+      this.defaultMaxReplicas = Require.atLeast(defaultMaxReplicas, 1, "defaultMaxReplicas");
+      return this;
+    }
+
+    /** How long {@link #start()} waits for every informer's first list (default 30 s). */
+    public Builder setSyncTimeout(Duration syncTimeout) {
+      this.syncTimeout = Require.positive(syncTimeout, "syncTimeout");
+      return this;
+    }
+
+    /** The informers' resync period (default 5 min). */
+    public Builder setResync(Duration resync) {
+      this.resync = Require.positive(resync, "resync");
+      return this;
+    }
+
+    /**
+     * Starts the informers and waits until each has listed its objects.
+     *
+     * @throws IllegalStateException naming the informers that did not sync within the timeout (all are stopped)
+     */
+    public KubernetesTopology start() {
+      if (namespaces.isEmpty()) {
+        throw new IllegalStateException("namespaces must not be empty: call setNamespaces(...)");
+      }
+      long resyncMs = resync.toMillis();
+      Map<String, Informers> byNamespace = new LinkedHashMap<>();
+      for (String ns : namespaces) {
+        byNamespace.put(ns, new Informers(
+            client.apps().deployments().inNamespace(ns).runnableInformer(resyncMs),
+            client.apps().statefulSets().inNamespace(ns).runnableInformer(resyncMs),
+            client.pods().inNamespace(ns).runnableInformer(resyncMs),
+            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).runnableInformer(resyncMs),
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).runnableInformer(resyncMs)));
+      }
+      KubernetesTopology topology = new KubernetesTopology(byNamespace, this);
+      Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
+      String[] kinds = {"deployments", "statefulsets", "pods", "horizontalpodautoscalers", "poddisruptionbudgets"};
+      byNamespace.forEach((ns, in) -> {
+        List<SharedIndexInformer<?>> all = in.all();
+        for (int i = 0; i < all.size(); i++) {
+          started.put(kinds[i] + " in " + ns, all.get(i).start().toCompletableFuture());
+        }
+      });
+      try {
+        CompletableFuture.allOf(started.values().toArray(CompletableFuture[]::new))
+            .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        topology.close();
+        List<String> unsynced = started.entrySet().stream()
+            .filter(s -> !s.getValue().isDone() || s.getValue().isCompletedExceptionally()).map(Map.Entry::getKey)
+            .toList();
+        throw new IllegalStateException("informers did not sync within " + syncTimeout + ": " + unsynced
+            + (e instanceof ExecutionException ? " (" + e.getCause() + ")" : ""), e);
+      } catch (InterruptedException e) {
+        topology.close();
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the informers synced", e);
+      }
+      return topology;
+    }
+  }
+}
