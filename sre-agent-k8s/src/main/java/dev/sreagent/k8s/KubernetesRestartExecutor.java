@@ -3,8 +3,6 @@ package dev.sreagent.k8s;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
-import dev.sreagent.api.port.ActionExecutor;
-import dev.sreagent.api.port.Clock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -16,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -41,17 +38,9 @@ import java.util.Optional;
  * <p>RBAC: {@code get, list} on pods, deployments, statefulsets and poddisruptionbudgets; {@code create} on
  * {@code pods/eviction}; {@code update} on deployments and statefulsets (the annotations).
  */
-public final class KubernetesRestartExecutor implements ActionExecutor {
-  private final KubernetesClient client;
-  private final NamespacePolicy namespaces;
-  private final String serviceLabel;
-  private final Executions executions;
-
+public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.RestartPods> {
   private KubernetesRestartExecutor(Builder b) {
-    this.client = b.client;
-    this.namespaces = Objects.requireNonNull(b.namespaces, "namespaces (setNamespaces)");
-    this.serviceLabel = b.serviceLabel;
-    this.executions = new Executions(b.clock);
+    super(b, Action.RestartPods.class);
   }
 
   /** A builder over {@code client}; {@link Builder#setNamespaces} is required. */
@@ -65,16 +54,7 @@ public final class KubernetesRestartExecutor implements ActionExecutor {
   }
 
   @Override
-  public boolean supports(Action action) {
-    return action instanceof Action.RestartPods;
-  }
-
-  @Override
-  public ActionResult execute(Action action, ExecutionContext context) {
-    if (!(action instanceof Action.RestartPods restart)) {
-      return executions.result(context, ActionResult.Status.REJECTED, name() + " does not support "
-          + action.canonical());
-    }
+  ActionResult run(Action.RestartPods restart, ExecutionContext context) {
     List<String> evicted = new ArrayList<>();
     ActionResult r = executions.withOneRetryOnConflict(context, afterConflict -> afterConflict
         && evicted.size() == restart.pods().size()
@@ -87,19 +67,12 @@ public final class KubernetesRestartExecutor implements ActionExecutor {
   }
 
   private ActionResult evictAll(Action.RestartPods restart, ExecutionContext context, List<String> evicted) {
-    List<HasMetadata> found = Workloads.find(client, namespaces.namespaces(), serviceLabel, restart.service());
-    if (found.size() != 1) {
-      return executions.result(context, ActionResult.Status.FAILED, found.isEmpty()
-          ? "no Deployment or StatefulSet of service " + restart.service() + " in " + namespaces.namespaces()
-          : "service " + restart.service() + " names " + found.size() + " workloads: "
-              + found.stream().map(Workloads::describe).toList());
+    Target target = target(restart.service(), context);
+    if (!target.found()) {
+      return target.refusal();
     }
-    HasMetadata workload = found.get(0);
+    HasMetadata workload = target.workload();
     String ns = workload.getMetadata().getNamespace();
-    Optional<String> refused = namespaces.refusal(ns);
-    if (refused.isPresent()) {
-      return executions.result(context, ActionResult.Status.REJECTED, refused.get());
-    }
     Optional<ActionResult> early = executions.alreadyApplied(context, workload)
         .or(() -> executions.staleToken(context, workload));
     if (early.isPresent()) {
@@ -193,41 +166,17 @@ public final class KubernetesRestartExecutor implements ActionExecutor {
   /** Whether a completed restart under {@code idempotencyKey} is recorded on a workload in the allowed namespaces. */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
-    return Workloads.markedWith(client, namespaces.namespaces(), idempotencyKey, false)
-        .map(o -> executions.result(idempotencyKey, ActionResult.Status.SUCCEEDED, "took effect: key "
-            + idempotencyKey + " is recorded on " + Workloads.describe(o)));
+    return recordedOn(idempotencyKey, false);
   }
 
   /** Builds a {@link KubernetesRestartExecutor}. */
-  public static final class Builder {
-    private final KubernetesClient client;
-    private NamespacePolicy namespaces;
-    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
-    private Clock clock = Clock.system();
-
+  public static final class Builder extends KubernetesExecutorBuilder<Builder, KubernetesRestartExecutor> {
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      super(client);
     }
 
-    /** The namespaces it may change (required). */
-    public Builder setNamespaces(NamespacePolicy namespaces) {
-      this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
-      return this;
-    }
-
-    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
-    public Builder setServiceLabel(String serviceLabel) {
-      this.serviceLabel = dev.sreagent.api.Require.notBlank(serviceLabel, "serviceLabel");
-      return this;
-    }
-
-    /** The clock stamping results (default the system clock). */
-    public Builder setClock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public KubernetesRestartExecutor build() {
+    @Override
+    KubernetesRestartExecutor create() {
       return new KubernetesRestartExecutor(this);
     }
   }

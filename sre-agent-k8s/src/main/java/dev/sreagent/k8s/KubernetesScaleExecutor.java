@@ -3,15 +3,11 @@ package dev.sreagent.k8s;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
-import dev.sreagent.api.port.ActionExecutor;
-import dev.sreagent.api.port.Clock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -29,17 +25,9 @@ import java.util.Optional;
  * <p>RBAC: {@code get, list} on deployments, statefulsets and horizontalpodautoscalers; {@code update} on the
  * deployments, statefulsets and horizontalpodautoscalers it may change.
  */
-public final class KubernetesScaleExecutor implements ActionExecutor {
-  private final KubernetesClient client;
-  private final NamespacePolicy namespaces;
-  private final String serviceLabel;
-  private final Executions executions;
-
+public final class KubernetesScaleExecutor extends KubernetesExecutor<Action.ScaleReplicas> {
   private KubernetesScaleExecutor(Builder b) {
-    this.client = b.client;
-    this.namespaces = Objects.requireNonNull(b.namespaces, "namespaces (setNamespaces)");
-    this.serviceLabel = b.serviceLabel;
-    this.executions = new Executions(b.clock);
+    super(b, Action.ScaleReplicas.class);
   }
 
   /** A builder over {@code client}; {@link Builder#setNamespaces} is required. */
@@ -53,32 +41,16 @@ public final class KubernetesScaleExecutor implements ActionExecutor {
   }
 
   @Override
-  public boolean supports(Action action) {
-    return action instanceof Action.ScaleReplicas;
-  }
-
-  @Override
-  public ActionResult execute(Action action, ExecutionContext context) {
-    if (!(action instanceof Action.ScaleReplicas scale)) {
-      return executions.result(context, ActionResult.Status.REJECTED, name() + " does not support "
-          + action.canonical());
-    }
+  ActionResult run(Action.ScaleReplicas scale, ExecutionContext context) {
     return executions.withOneRetryOnConflict(context, afterConflict -> attempt(scale, context));
   }
 
   private ActionResult attempt(Action.ScaleReplicas scale, ExecutionContext context) {
-    List<HasMetadata> found = Workloads.find(client, namespaces.namespaces(), serviceLabel, scale.service());
-    if (found.size() != 1) {
-      return executions.result(context, ActionResult.Status.FAILED, found.isEmpty()
-          ? "no Deployment or StatefulSet of service " + scale.service() + " in " + namespaces.namespaces()
-          : "service " + scale.service() + " names " + found.size() + " workloads: "
-              + found.stream().map(Workloads::describe).toList());
+    Target target = target(scale.service(), context);
+    if (!target.found()) {
+      return target.refusal();
     }
-    HasMetadata workload = found.get(0);
-    Optional<String> refused = namespaces.refusal(workload.getMetadata().getNamespace());
-    if (refused.isPresent()) {
-      return executions.result(context, ActionResult.Status.REJECTED, refused.get());
-    }
+    HasMetadata workload = target.workload();
     Optional<HorizontalPodAutoscaler> hpa = client.autoscaling().v2().horizontalPodAutoscalers()
         .inNamespace(workload.getMetadata().getNamespace()).list().getItems().stream()
         .filter(h -> Workloads.targets(h, workload)).findFirst();
@@ -147,41 +119,17 @@ public final class KubernetesScaleExecutor implements ActionExecutor {
   /** Whether a change under {@code idempotencyKey} is recorded on a workload or HPA in the allowed namespaces. */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
-    return Workloads.markedWith(client, namespaces.namespaces(), idempotencyKey, true)
-        .map(o -> executions.result(idempotencyKey, ActionResult.Status.SUCCEEDED, "took effect: key "
-            + idempotencyKey + " is recorded on " + Workloads.describe(o)));
+    return recordedOn(idempotencyKey, true);
   }
 
   /** Builds a {@link KubernetesScaleExecutor}. */
-  public static final class Builder {
-    private final KubernetesClient client;
-    private NamespacePolicy namespaces;
-    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
-    private Clock clock = Clock.system();
-
+  public static final class Builder extends KubernetesExecutorBuilder<Builder, KubernetesScaleExecutor> {
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      super(client);
     }
 
-    /** The namespaces it may change (required). */
-    public Builder setNamespaces(NamespacePolicy namespaces) {
-      this.namespaces = Objects.requireNonNull(namespaces, "namespaces");
-      return this;
-    }
-
-    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
-    public Builder setServiceLabel(String serviceLabel) {
-      this.serviceLabel = dev.sreagent.api.Require.notBlank(serviceLabel, "serviceLabel");
-      return this;
-    }
-
-    /** The clock stamping results (default the system clock). */
-    public Builder setClock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    public KubernetesScaleExecutor build() {
+    @Override
+    KubernetesScaleExecutor create() {
       return new KubernetesScaleExecutor(this);
     }
   }
