@@ -816,6 +816,32 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     return out;
   }
 
+  /** The node each pod of {@code service} runs on, by pod name (in pod order). */
+  public synchronized Map<String, String> podNodes(String service) {
+    Map<String, String> out = new LinkedHashMap<>();
+    service(service).pods.forEach(p -> out.put(p.name, p.node));
+    return out;
+  }
+
+  /**
+   * Applies {@code action} delivered by another route than {@link #executor()} — for example a Kubernetes API
+   * emulator that turns the agent's API calls into changes of this cluster. Unlike the executor it keeps no
+   * idempotency record and does not report to the {@link #oracle()}: the route that calls it is the thing under test,
+   * so it reports each effect itself ({@link GuardrailOracle#onEffect}) in the agent's own terms once it knows the
+   * incident and key, and a duplicate delivery here is a duplicate effect that {@link #changesApplied()} counts.
+   *
+   * @return what the cluster says it did
+   * @throws IllegalStateException when the action does not fit the cluster's state (the cluster is unchanged)
+   */
+  public synchronized String applyExternally(Action action) {
+    return apply(action);
+  }
+
+  /** The revisions of {@code service}, oldest first: id, when rolled out, whether healthy. */
+  public synchronized List<Revision> revisions(String service) {
+    return service(service).revisions.stream().map(r -> new Revision(r.id, r.deployedAt, r.healthy)).toList();
+  }
+
   /** Current replicas of {@code service}. */
   public synchronized int replicas(String service) {
     return service(service).replicas;
