@@ -26,6 +26,11 @@ public final class SimulatedExecutor implements ActionExecutor {
     this.cluster = cluster;
   }
 
+  /** The cluster it changes (for wrappers that reach the cluster another way, such as a Kubernetes API emulator). */
+  public SimulatedCluster cluster() {
+    return cluster;
+  }
+
   /** The simulation's clock (for wrappers that take simulated time, such as {@link SlowExecutor}). */
   public VirtualClock clock() {
     return cluster.clock();

@@ -82,12 +82,14 @@ public final class SimulationHarness implements AutoCloseable {
   private final List<Scheduled> scheduled = new ArrayList<>();
   private long scheduleOrder;
   private final Consumer<SimulationHarness> stepListener;
+  private final Consumer<SimulatedCluster> advanceListener;
 
   private SimulationHarness(Builder b) {
     this.clock = new VirtualClock(b.start);
     this.start = b.start;
     this.step = b.step;
     this.stepListener = b.stepListener;
+    this.advanceListener = b.advanceListener;
     this.cluster = b.cluster.setSeed(b.seed).setClock(clock).build();
     this.locks = new InMemoryLockService(clock);
     this.onCall = b.onCallResponse == null ? SimulatedOnCall.absent(clock)
@@ -177,6 +179,7 @@ public final class SimulationHarness implements AutoCloseable {
     private UnaryOperator<LockService> lockWrapper = l -> l;
     private Instant start = VirtualClock.DEFAULT_START;
     private Consumer<SimulationHarness> stepListener = h -> { };
+    private Consumer<SimulatedCluster> advanceListener = c -> { };
     private ExecutorPolicy executorPolicy = ExecutorPolicy.defaults();
     private Function<SimulatedExecutor, ActionExecutor> executorWrapper = e -> e;
     private final SimulatedCluster.Builder cluster = SimulatedCluster.builder();
@@ -254,6 +257,14 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    /** Adds {@code customizer} after the one set so far (both run, in order). */
+    public Builder addAgentCustomizer(Consumer<SreAgentBuilder> customizer) {
+      Objects.requireNonNull(customizer, "customizer");
+      Consumer<SreAgentBuilder> before = this.customizer;
+      this.customizer = before == null ? customizer : before.andThen(customizer);
+      return this;
+    }
+
     /**
      * The services of the simulated cluster: names, replicas, HPA bounds, PodDisruptionBudgets, capacities and call
      * edges (default {@link ShopTopology#services()}, the ten-service shop).
@@ -277,6 +288,15 @@ public final class SimulationHarness implements AutoCloseable {
     /** Called after every step (dashboards, pacing to wall-clock time). */
     public Builder setStepListener(Consumer<SimulationHarness> listener) {
       this.stepListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Called right after the cluster advanced each step, before the agent's tick: where a platform emulation that
+     * mirrors the cluster (a Kubernetes API, say) catches up, so the tick sees the step's state.
+     */
+    public Builder setAdvanceListener(Consumer<SimulatedCluster> listener) {
+      this.advanceListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -336,6 +356,7 @@ public final class SimulationHarness implements AutoCloseable {
   private void stepOnce() {
     applyDue(clock.now());
     cluster.advance(step);
+    advanceListener.accept(cluster);
     settle();
     agent.tick();
     settle();

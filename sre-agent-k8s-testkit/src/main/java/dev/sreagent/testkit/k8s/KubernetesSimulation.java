@@ -119,6 +119,13 @@ public final class KubernetesSimulation implements AutoCloseable {
     return ns;
   }
 
+  /** The revision number the API shows for {@code service}'s current revision (as the deployment controller counts). */
+  public synchronized String revisionNumber(String service) {
+    Map<String, Integer> n = numbers.get(service);
+    Integer v = n == null ? null : n.get(cluster.currentRevision(service));
+    return v == null ? "unknown" : v.toString();
+  }
+
   /** Moves the simulation by {@code step}, then {@link #sync()}s the API. */
   public void advance(Duration step) {
     cluster.advance(step);
