@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,8 @@ public final class KubernetesRollbackExecutor extends KubernetesExecutor<Action.
     List<ReplicaSet> owned = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
         .filter(rs -> ReplicaSets.ownedBy(rs, d)).toList();
     Optional<ReplicaSet> found = owned.stream().filter(rs -> ReplicaSets.wasRevision(rs, rollBack.toRevision()))
-        .findFirst();
+        .min(Comparator.comparing(rs -> !ReplicaSets.revision(rs).stream().mapToObj(Long::toString)
+            .anyMatch(rollBack.toRevision().trim()::equals)));  // its number now before a number in its history
     if (found.isEmpty()) {
       return executions.result(context, ActionResult.Status.FAILED, reread + "revision " + rollBack.toRevision()
           + " of " + Workloads.describe(d) + " not found: the ReplicaSets it owns are revisions "

@@ -124,4 +124,20 @@ class KubernetesTopologyRevisionsTest {
           .isEqualTo(RolloutRevision.Health.UNHEALTHY);
     }
   }
+
+  @Test
+  void aRolloutPastItsProgressDeadlineIsUnhealthyEvenWithItsPodsReady() throws Exception {
+    Rollouts.cart(client);
+    try (KubernetesTopology topology = start()) {
+      await(topology, x -> healthy(x).contains(true));
+      client.apps().deployments().inNamespace("shop").withName("cart").editStatus(d -> {
+        d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().addNewCondition()
+            .withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded").endCondition()
+            .build());
+        return d;
+      });
+      ServiceInfo s = await(topology, x -> !x.revision("3").map(Revision::healthy).orElse(true));
+      assertThat(s.revision("3")).map(Revision::healthy).hasValue(false);
+    }
+  }
 }
