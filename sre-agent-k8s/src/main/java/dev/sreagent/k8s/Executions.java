@@ -82,6 +82,11 @@ final class Executions {
     return Optional.empty();
   }
 
+  /** A REJECTED result when a GitOps controller owns {@code object}, so {@code change} must go through Git. */
+  Optional<ActionResult> managedByGitOps(ExecutionContext context, HasMetadata object, String change) {
+    return GitOps.refusal(object, change).map(why -> result(context, ActionResult.Status.REJECTED, why));
+  }
+
   /** A SUCCEEDED result when a change under {@code context}'s key is already recorded on any of {@code objects}. */
   Optional<ActionResult> alreadyApplied(ExecutionContext context, HasMetadata... objects) {
     for (HasMetadata o : objects) {

@@ -20,7 +20,9 @@ import java.util.Optional;
  * is a PUT carrying the {@code resourceVersion} read (a 409 re-reads and re-checks once, never overwrites blindly);
  * the changed object gets the {@link ChangeMarks} annotations (incident, idempotency key, fencing token), which make a
  * redelivered key a no-op and let {@link #reconcile(String)} tell whether a lost attempt took effect. A dry run is the
- * API server's own ({@code dryRun=All}) and answers {@code DRY_RUN}.
+ * API server's own ({@code dryRun=All}) and answers {@code DRY_RUN}. The object it would change (the HPA when one
+ * targets the workload, else the workload) is never changed when Argo CD or Flux manages it ({@link GitOps}): that is
+ * REJECTED naming the owning Application, Kustomization or HelmRelease, since a scale must then go through Git.
  *
  * <p>RBAC: {@code get, list} on deployments, statefulsets and horizontalpodautoscalers; {@code update} on the
  * deployments, statefulsets and horizontalpodautoscalers it may change.
@@ -56,7 +58,8 @@ public final class KubernetesScaleExecutor extends KubernetesExecutor<Action.Sca
         .filter(h -> Workloads.targets(h, workload)).findFirst();
     HasMetadata[] marked = hpa.isPresent() ? new HasMetadata[] {workload, hpa.get()} : new HasMetadata[] {workload};
     Optional<ActionResult> early = executions.alreadyApplied(context, marked)
-        .or(() -> executions.staleToken(context, marked));
+        .or(() -> executions.staleToken(context, marked))
+        .or(() -> executions.managedByGitOps(context, hpa.isPresent() ? hpa.get() : workload, "a scale"));
     if (early.isPresent()) {
       return early.get();
     }

@@ -7,25 +7,31 @@ import dev.sreagent.api.port.TopologyProvider;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
+import dev.sreagent.api.model.Revision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The {@link TopologyProvider} of a cluster, from fabric8 shared informers (list + watch, with resync; no polling)
@@ -37,11 +43,23 @@ import java.util.concurrent.TimeoutException;
  * its {@code minAvailable} (or replicas less {@code maxUnavailable}; percentages rounded up); the current revision is
  * the Deployment's {@code deployment.kubernetes.io/revision} annotation or the StatefulSet's
  * {@code status.currentRevision} ({@code "unknown"} when absent); pods are those the workload's selector matches.
- * Not yet: rollout history (ReplicaSets), so {@link ServiceInfo#revisions()} is empty; call edges (they come from
- * spans, {@code CallGraph}).
+ *
+ * <p>Rollout history ({@link ServiceInfo#revisions()}, oldest first; {@link #rolloutHistory} for the detail): for a
+ * Deployment, one revision per ReplicaSet it controls (an {@code ownerReference} with its uid and
+ * {@code controller: true}) that carries a {@code deployment.kubernetes.io/revision} number; {@code deployedAt} is the
+ * ReplicaSet's creation time. "Healthy" means Kubernetes readiness only, not error rates or latency: a revision is
+ * healthy when, the last time the informers saw it as the Deployment's current revision with pods wanted, every
+ * desired pod was ready ({@code readyReplicas == replicas > 0}) and the Deployment did not report
+ * {@code ProgressDeadlineExceeded}. So a revision that became ready and later degraded while current counts as
+ * unhealthy, and one that passed its readiness probes while serving errors counts as healthy. This is observed by the
+ * informers, in memory: a revision superseded before this topology started was never seen as current and its health
+ * is unknown, which counts as <em>not healthy</em> (the agent only vouches for what it saw: right after a start it
+ * proposes no rollback to such a revision) unless {@link Builder#setHistoryBeforeStartHealthy(boolean)} says to trust
+ * it. StatefulSets' history (ControllerRevisions) is not read: their {@code revisions()} is empty. Call edges come
+ * from spans ({@code CallGraph}), not from here.
  *
  * <p>{@link #topology()} reads the informers' caches: no API call. RBAC: {@code list, watch} on deployments,
- * statefulsets, pods, horizontalpodautoscalers and poddisruptionbudgets.
+ * statefulsets, replicasets, pods, horizontalpodautoscalers and poddisruptionbudgets.
  */
 public final class KubernetesTopology implements TopologyProvider, AutoCloseable {
   /** The ceiling of a workload without an HPA, unless set. */
@@ -53,18 +71,32 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
 
   private record Informers(SharedIndexInformer<Deployment> deployments,
       SharedIndexInformer<StatefulSet> statefulSets, SharedIndexInformer<Pod> pods,
-      SharedIndexInformer<HorizontalPodAutoscaler> hpas, SharedIndexInformer<PodDisruptionBudget> pdbs) {
+      SharedIndexInformer<HorizontalPodAutoscaler> hpas, SharedIndexInformer<PodDisruptionBudget> pdbs,
+      SharedIndexInformer<ReplicaSet> replicaSets) {
     List<SharedIndexInformer<?>> all() {
-      return List.of(deployments, statefulSets, pods, hpas, pdbs);
+      return List.of(deployments, statefulSets, pods, hpas, pdbs, replicaSets);
+    }
+
+    /** The ReplicaSets {@code d} controls (from the cache's owner index). */
+    List<ReplicaSet> owned(Deployment d) {
+      String uid = d.getMetadata().getUid();
+      return uid == null ? List.of() : replicaSets.getIndexer().byIndex(OWNER_INDEX, uid).stream()
+          .filter(rs -> ReplicaSets.ownedBy(rs, d)).toList();
     }
   }
+
+  private static final String OWNER_INDEX = "controlling-deployment-uid";
 
   private final Map<String, Informers> byNamespace;
   private final String serviceLabel;
   private final int defaultMaxReplicas;
+  private final boolean historyBeforeStartHealthy;
+  private final RolloutObserver observer;
 
-  private KubernetesTopology(Map<String, Informers> byNamespace, Builder b) {
+  private KubernetesTopology(Map<String, Informers> byNamespace, RolloutObserver observer, Builder b) {
     this.byNamespace = byNamespace;
+    this.observer = observer;
+    this.historyBeforeStartHealthy = b.historyBeforeStartHealthy;
     this.serviceLabel = b.serviceLabel;
     this.defaultMaxReplicas = b.defaultMaxReplicas;
   }
@@ -107,7 +139,36 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
         .filter(p -> Workloads.matches(p.getSpec().getSelector(), templateLabels))
         .mapToInt(p -> minAvailable(p, replicas)).max().orElse(0);
     return new ServiceInfo(Workloads.serviceName(w, serviceLabel), w.getMetadata().getNamespace(), replicas,
-        Math.max(1, max), minAvailable, revision(w), List.of(), pods);
+        Math.max(1, max), minAvailable, revision(w), w instanceof Deployment d ? revisions(d, in) : List.of(), pods);
+  }
+
+  private List<Revision> revisions(Deployment d, Informers in) {
+    return history(d, in).stream().map(r -> new Revision(r.revision(), r.createdAt(),
+        r.health() == RolloutRevision.Health.HEALTHY
+            || (r.health() == RolloutRevision.Health.UNKNOWN && historyBeforeStartHealthy))).toList();
+  }
+
+  private List<RolloutRevision> history(Deployment d, Informers in) {
+    OptionalLong current = ReplicaSets.revision(d);
+    return in.owned(d).stream().filter(rs -> ReplicaSets.revision(rs).isPresent())
+        .sorted(Comparator.comparingLong(rs -> ReplicaSets.revision(rs).getAsLong()))
+        .map(rs -> {
+          long n = ReplicaSets.revision(rs).getAsLong();
+          return new RolloutRevision(Long.toString(n), rs.getMetadata().getName(), ReplicaSets.createdAt(rs),
+              ReplicaSets.images(rs.getSpec().getTemplate()), observer.health(rs),
+              current.isPresent() && current.getAsLong() == n);
+        }).toList();
+  }
+
+  /**
+   * The rollout history of Deployment {@code namespace/name}, oldest first, from the informers' caches (no API call):
+   * each revision's ReplicaSet, images and observed health (see the class comment for what "healthy" means). Empty
+   * when the Deployment is not in the cache or has no numbered ReplicaSets.
+   */
+  public List<RolloutRevision> rolloutHistory(String namespace, String name) {
+    Informers in = byNamespace.get(namespace);
+    Deployment d = in == null ? null : in.deployments().getStore().getByKey(namespace + "/" + name);
+    return d == null ? List.of() : history(d, in);
   }
 
   static int minAvailable(PodDisruptionBudget pdb, int replicas) {
@@ -155,6 +216,7 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
     private int defaultMaxReplicas = DEFAULT_MAX_REPLICAS;
     private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
     private Duration resync = DEFAULT_RESYNC;
+    private boolean historyBeforeStartHealthy;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -193,6 +255,16 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
     }
 
     /**
+     * Whether a revision superseded before the topology started (its health never observed) counts as healthy
+     * (default false: only observed readiness counts, so the agent proposes no rollback to a revision it never saw
+     * run). True trusts that whatever ran before ran well: choose it only where rolled-over revisions were healthy.
+     */
+    public Builder setHistoryBeforeStartHealthy(boolean historyBeforeStartHealthy) {
+      this.historyBeforeStartHealthy = historyBeforeStartHealthy;
+      return this;
+    }
+
+    /**
      * Starts the informers and waits until each has listed its objects.
      *
      * @throws IllegalStateException naming the informers that did not sync within the timeout (all are stopped)
@@ -209,11 +281,15 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
             client.apps().statefulSets().inNamespace(ns).runnableInformer(resyncMs),
             client.pods().inNamespace(ns).runnableInformer(resyncMs),
             client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).runnableInformer(resyncMs),
-            client.policy().v1().podDisruptionBudget().inNamespace(ns).runnableInformer(resyncMs)));
+            client.policy().v1().podDisruptionBudget().inNamespace(ns).runnableInformer(resyncMs),
+            client.apps().replicaSets().inNamespace(ns).runnableInformer(resyncMs)));
       }
-      KubernetesTopology topology = new KubernetesTopology(byNamespace, this);
+      RolloutObserver observer = new RolloutObserver();
+      byNamespace.values().forEach(in -> watchRollouts(in, observer));
+      KubernetesTopology topology = new KubernetesTopology(byNamespace, observer, this);
       Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
-      String[] kinds = {"deployments", "statefulsets", "pods", "horizontalpodautoscalers", "poddisruptionbudgets"};
+      String[] kinds = {"deployments", "statefulsets", "pods", "horizontalpodautoscalers", "poddisruptionbudgets",
+          "replicasets"};
       byNamespace.forEach((ns, in) -> {
         List<SharedIndexInformer<?>> all = in.all();
         for (int i = 0; i < all.size(); i++) {
@@ -236,6 +312,39 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
         throw new IllegalStateException("interrupted while the informers synced", e);
       }
       return topology;
+    }
+
+    /** Indexes ReplicaSets by owner and feeds the observer from both sides (either event may come first). */
+    private static void watchRollouts(Informers in, RolloutObserver observer) {
+      in.replicaSets().addIndexers(Map.of(OWNER_INDEX, ReplicaSets::controllingDeploymentUids));
+      in.deployments().addEventHandler(handler(d -> in.owned(d).forEach(rs -> observer.observe(d, rs)), d -> {}));
+      in.replicaSets().addEventHandler(handler(rs -> {
+        String owner = ReplicaSets.controllingDeploymentName(rs);
+        Deployment d = owner == null ? null : in.deployments().getStore()
+            .getByKey(rs.getMetadata().getNamespace() + "/" + owner);
+        if (d != null) {
+          observer.observe(d, rs);
+        }
+      }, observer::forget));
+    }
+
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {
+      return new ResourceEventHandler<>() {
+        @Override
+        public void onAdd(T obj) {
+          changed.accept(obj);
+        }
+
+        @Override
+        public void onUpdate(T oldObj, T newObj) {
+          changed.accept(newObj);
+        }
+
+        @Override
+        public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+          deleted.accept(obj);
+        }
+      };
     }
   }
 }

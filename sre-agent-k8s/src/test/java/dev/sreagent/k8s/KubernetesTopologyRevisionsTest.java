@@ -1,0 +1,143 @@
+package dev.sreagent.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.Revision;
+import dev.sreagent.api.model.ServiceInfo;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KubernetesTopologyRevisionsTest {
+  private final ApiServer api = new ApiServer();
+  private final KubernetesClient client = api.client;
+
+  @AfterEach
+  void close() {
+    api.close();
+  }
+
+  private KubernetesTopology start() {
+    return KubernetesTopology.builder(client).setNamespaces(Set.of("shop")).start();
+  }
+
+  private static ServiceInfo await(KubernetesTopology topology, Predicate<ServiceInfo> condition) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    ServiceInfo cart = topology.topology().service("cart").orElseThrow();
+    while (!condition.test(cart) && System.nanoTime() < deadline) {
+      Thread.sleep(20);  // polling a condition with a bound, not timing an assertion
+      cart = topology.topology().service("cart").orElseThrow();
+    }
+    return cart;
+  }
+
+  private static List<String> ids(ServiceInfo s) {
+    return s.revisions().stream().map(Revision::id).toList();
+  }
+
+  private static List<Boolean> healthy(ServiceInfo s) {
+    return s.revisions().stream().map(Revision::healthy).toList();
+  }
+
+  @Test
+  void theReplicaSetsADeploymentOwnsAreItsHistoryAndOnlyTheRevisionSeenReadyIsHealthy() throws Exception {
+    Deployment cart = Rollouts.cart(client);
+    Deployment other = Rollouts.deployment(client, "shop", "search", 7, 1);
+    Rollouts.replicaSet(client, other, 7, 1, 1);  // another Deployment's history
+    try (KubernetesTopology topology = start()) {
+      ServiceInfo s = await(topology, x -> healthy(x).contains(true));
+      assertThat(ids(s)).containsExactly("1", "2", "3");
+      assertThat(s.currentRevision()).isEqualTo("3");
+      assertThat(healthy(s)).as("1 and 2 ran before the topology started: unknown, so not healthy")
+          .containsExactly(false, false, true);
+      assertThat(s.lastHealthyRevisionBeforeCurrent()).isEmpty();
+      assertThat(topology.rolloutHistory("shop", "cart")).extracting(RolloutRevision::images,
+          RolloutRevision::health, RolloutRevision::current).containsExactly(
+          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 1)), RolloutRevision.Health.UNKNOWN,
+              false),
+          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 2)), RolloutRevision.Health.UNKNOWN,
+              false),
+          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 3)), RolloutRevision.Health.HEALTHY,
+              true));
+      assertThat(topology.rolloutHistory("shop", "cart").get(0).createdAt())
+          .isEqualTo(ReplicaSets.createdAt(client.apps().replicaSets().inNamespace("shop").list().getItems().stream()
+              .filter(rs -> ReplicaSets.ownedBy(rs, cart) && ReplicaSets.wasRevision(rs, "1")).findFirst()
+              .orElseThrow())).isAfter(java.time.Instant.EPOCH);
+      assertThat(topology.topology().service("search").orElseThrow().revisions()).extracting(Revision::id)
+          .containsExactly("7");
+    }
+  }
+
+  @Test
+  void historyBeforeTheStartCanBeTrustedExplicitly() throws Exception {
+    Rollouts.cart(client);
+    try (KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(Set.of("shop"))
+        .setHistoryBeforeStartHealthy(true).start()) {
+      ServiceInfo s = await(topology, x -> healthy(x).equals(List.of(true, true, true)));
+      assertThat(healthy(s)).containsExactly(true, true, true);
+      assertThat(s.lastHealthyRevisionBeforeCurrent()).map(Revision::id).hasValue("2");
+    }
+  }
+
+  @Test
+  void aReplicaSetNotControlledByTheDeploymentsUidIsNotItsHistory() throws Exception {
+    Deployment cart = Rollouts.cart(client);
+    Deployment impostor = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(cart).editMetadata()
+        .withUid("uid-of-a-deleted-cart").endMetadata().build();
+    Rollouts.replicaSet(client, impostor, 9, 0, 0);
+    try (KubernetesTopology topology = start()) {
+      assertThat(ids(await(topology, x -> x.revisions().size() >= 3))).containsExactly("1", "2", "3");
+    }
+  }
+
+  @Test
+  void aRolloutIsFollowedAndEachRevisionIsJudgedByHowItWasWhenLastCurrent() throws Exception {
+    Deployment cart = Rollouts.cart(client);
+    try (KubernetesTopology topology = start()) {
+      await(topology, x -> healthy(x).contains(true));
+      ReplicaSet four = Rollouts.replicaSet(client, cart, 4, 3, 0);  // the new revision's pods are not ready yet
+      client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
+        d.getMetadata().getAnnotations().put(ReplicaSets.REVISION, "4");
+        d.getSpec().setTemplate(Rollouts.template("cart", 4));
+        return d;
+      });
+      ServiceInfo s = await(topology, x -> x.currentRevision().equals("4") && x.revisions().size() == 4);
+      assertThat(ids(s)).containsExactly("1", "2", "3", "4");
+      assertThat(healthy(s)).as("3 was ready when 4 replaced it; 4 is not ready").containsExactly(false, false, true,
+          false);
+      assertThat(s.lastHealthyRevisionBeforeCurrent()).map(Revision::id).hasValue("3");
+
+      Rollouts.ready(client, four, 3);
+      s = await(topology, x -> x.revision("4").map(Revision::healthy).orElse(false));
+      assertThat(s.revision("4")).map(Revision::healthy).hasValue(true);
+
+      Rollouts.ready(client, four, 1);  // it degrades while still current
+      s = await(topology, x -> !x.revision("4").map(Revision::healthy).orElse(true));
+      assertThat(s.revision("4")).map(Revision::healthy).hasValue(false);
+      assertThat(topology.rolloutHistory("shop", "cart").get(3).health())
+          .isEqualTo(RolloutRevision.Health.UNHEALTHY);
+    }
+  }
+
+  @Test
+  void aRolloutPastItsProgressDeadlineIsUnhealthyEvenWithItsPodsReady() throws Exception {
+    Rollouts.cart(client);
+    try (KubernetesTopology topology = start()) {
+      await(topology, x -> healthy(x).contains(true));
+      client.apps().deployments().inNamespace("shop").withName("cart").editStatus(d -> {
+        d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().addNewCondition()
+            .withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded").endCondition()
+            .build());
+        return d;
+      });
+      ServiceInfo s = await(topology, x -> !x.revision("3").map(Revision::healthy).orElse(true));
+      assertThat(s.revision("3")).map(Revision::healthy).hasValue(false);
+    }
+  }
+}
