@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.testkit.Scenario;
 import dev.sreagent.testkit.ScenarioResult;
 import dev.sreagent.testkit.ScenarioRunner;
+import dev.sreagent.testkit.k8s.KubernetesPlatform;
 import dev.sreagent.testkit.Scenarios;
 import dev.sreagent.testkit.Scorecard;
 import java.io.IOException;
@@ -49,6 +50,10 @@ public final class Main {
       options:
         --scenario NAME     run one scenario (default: all). Names: %s
         --phase PHASE       observe | assist | autonomous (default: autonomous)
+        --platform P        simulated | kubernetes (default: simulated). kubernetes puts the simulated shop
+                            behind a Kubernetes API (fabric8's mock server kept in step with the simulation) and
+                            the agent reads its topology through informers and acts only through the Kubernetes
+                            executors (Eviction API, HPA minReplicas, ...); telemetry still comes from the simulation
         --seed N            seed of the simulated cluster (default: 42)
         --on-call MINUTES   simulated on-call approves after MINUTES; 'none' never answers (default: 3)
         --report FILE       write the scorecard as JSON to FILE
@@ -115,6 +120,10 @@ public final class Main {
         scenarios.size(), o.phase, o.seed, o.onCall == null ? "none" : "approves after " + o.onCall.toMinutes()
             + " min");
     out.println("audit logs: " + o.auditDir.toAbsolutePath());
+    if (o.kubernetes) {
+      out.println("platform: kubernetes (the simulated shop behind a Kubernetes API emulator; the agent acts only"
+          + " through it)");
+    }
     DemoState state = new DemoState(dev.sreagent.testkit.VirtualClock.DEFAULT_START);
     DashboardServer dashboard = null;
     if (o.dashboard != null) {
@@ -139,13 +148,24 @@ public final class Main {
       Path audit = o.auditDir.resolve(s.name() + ".audit.jsonl");
       deleteQuietly(audit);
       deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
+      List<KubernetesPlatform> platforms = new ArrayList<>();
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
-          o.quiet ? null : out::println, b -> b.setAgentCustomizer(ab -> ab.addNotifier(state))
-              .setStepListener(h -> {
-                state.onStep(h);
-                pacer.pace(h.clock().now());
-              }));
-      ScenarioResult r = runner.run(s);
+          o.quiet ? null : out::println, b -> {
+            b.addAgentCustomizer(ab -> ab.addNotifier(state)).setStepListener(h -> {
+              state.onStep(h);
+              pacer.pace(h.clock().now());
+            });
+            if (o.kubernetes) {
+              platforms.add(KubernetesPlatform.install(b));
+            }
+            return b;
+          });
+      ScenarioResult r;
+      try {
+        r = runner.run(s);
+      } finally {
+        platforms.forEach(KubernetesPlatform::close);
+      }
       state.finishScenario(r);
       results.add(r);
       simulated += s.duration().toSeconds();
@@ -238,6 +258,7 @@ public final class Main {
     @Nullable Integer dashboard;
     @Nullable Double speed;
     boolean hold;
+    boolean kubernetes;
 
     static DemoOptions parse(List<String> args) {
       DemoOptions o = new DemoOptions();
@@ -281,6 +302,13 @@ public final class Main {
           case "--report" -> o.report = Path.of(value(args, ++i, a));
           case "--audit-dir" -> o.auditDir = Path.of(value(args, ++i, a));
           case "--quiet" -> o.quiet = true;
+          case "--platform" -> {
+            String v = value(args, ++i, a);
+            if (!v.equals("simulated") && !v.equals("kubernetes")) {
+              throw new IllegalArgumentException("--platform must be simulated or kubernetes, but was '" + v + "'");
+            }
+            o.kubernetes = v.equals("kubernetes");
+          }
           case "--hold" -> o.hold = true;
           case "--dashboard" -> {
             String v = value(args, ++i, a);

@@ -3,6 +3,7 @@ package dev.sreagent.testkit.k8s;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.k8s.KubernetesRestartExecutor;
+import dev.sreagent.k8s.KubernetesRollbackExecutor;
 import dev.sreagent.k8s.KubernetesScaleExecutor;
 import dev.sreagent.k8s.KubernetesTopology;
 import dev.sreagent.k8s.NamespacePolicy;
@@ -68,7 +69,8 @@ public final class KubernetesPlatform implements AutoCloseable {
       NamespacePolicy shop = NamespacePolicy.allowing(Set.of(simulation.namespace()));
       executors = new FirstSupportingExecutor(List.of(
           KubernetesRestartExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
-          KubernetesScaleExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build()));
+          KubernetesScaleExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
+          KubernetesRollbackExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build()));
       topology = KubernetesTopology.builder(client).setNamespaces(Set.of(simulation.namespace())).start();
       awaitCaches();
     }

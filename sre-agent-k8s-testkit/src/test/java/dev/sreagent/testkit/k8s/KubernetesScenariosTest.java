@@ -2,7 +2,13 @@ package dev.sreagent.testkit.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.testkit.Fault;
+import dev.sreagent.testkit.SimulationHarness;
 import dev.sreagent.testkit.Scenario;
 import dev.sreagent.testkit.ScenarioResult;
 import dev.sreagent.testkit.ScenarioRunner;
@@ -66,6 +72,47 @@ class KubernetesScenariosTest {
     assertThat(run.k8s().cluster().replicas("frontend")).isEqualTo(hpa.getSpec().getMinReplicas());
     assertThat(run.agentWrites()).extracting(KubernetesApiEmulator.Exchange::path)
         .noneMatch(p -> p.contains("/deployments/frontend"));
+  }
+
+  @Test
+  void errorRateSpikeIsResolvedByRestoringThePodTemplateOfTheLastHealthyReplicaSet() {
+    Run run = run("error-rate-spike", Phase.AUTONOMOUS);
+    assertThat(run.result().violations()).isEmpty();
+    assertThat(run.result().outcome()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
+    assertThat(run.k8s().unattributed()).isEmpty();
+    var cart = run.k8s().client().apps().deployments().inNamespace("shop").withName("cart").get();
+    assertThat(cart.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.local/shop/cart:r2");
+    assertThat(cart.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "4")
+        .containsKey(KubernetesSimulation.KEY);
+    assertThat(run.k8s().cluster().currentRevision("cart")).isEqualTo("r2");
+  }
+
+  @Test
+  void anArgoCdManagedDeploymentIsNotChangedAndTheIncidentNamesTheGitOpsPath() {
+    SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS)
+        .setOnCallResponse(Duration.ofMinutes(3));
+    try (KubernetesPlatform k8s = KubernetesPlatform.install(b); SimulationHarness h = b.build()) {
+      var deployments = k8s.simulation().client().apps().deployments().inNamespace("shop");
+      var cart = deployments.withName("cart").get();
+      cart.getMetadata().getAnnotations().put("argocd.argoproj.io/tracking-id",
+          "shop-cart:apps/Deployment:shop/cart");
+      deployments.resource(cart).update();
+      h.runFor(Duration.ofMinutes(40));
+      h.inject(new Fault.BadDeploy("cart", 0.15, Duration.ZERO));
+      h.runFor(Duration.ofMinutes(40));
+      assertThat(h.oracle().violations()).isEmpty();
+      Incident inc = h.agent().incidents().stream().filter(i -> i.rootService().equals("cart")).findFirst()
+          .orElseThrow();
+      assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
+      assertThat(h.events(AuditEvent.ActionCompleted.class)).singleElement().satisfies(c -> {
+        assertThat(c.status()).isEqualTo(ActionResult.Status.REJECTED);
+        assertThat(c.message()).contains("Argo CD").contains("shop-cart").contains("Git");
+      });
+      assertThat(k8s.simulation().cluster().currentRevision("cart")).isEqualTo("r3");
+      assertThat(deployments.withName("cart").get().getSpec().getTemplate().getSpec().getContainers().get(0)
+          .getImage()).endsWith(":r3");
+    }
   }
 
   @Test
