@@ -223,6 +223,98 @@ class KubernetesChangeEventsTest {
         .body()).contains("node-1", "shop/search-5d8f7c-b1", "shop/search-5d8f7c-b2");
   }
 
+  @Test
+  void theInitialListOnlySeedsStateAndEmitsNothing() throws Exception {
+    shop();
+    ClusterFixtures.oomKilled(client, "shop", "cart-5d8f7c-a1", 4);
+    ClusterFixtures.pod(client, "shop", "cart-5d8f7c-a2", "cart", "node-1");
+    ClusterFixtures.crashLooping(client, "shop", "cart-5d8f7c-a2", 7);
+    ClusterFixtures.event(client, "shop", "old-mount", "cart-5d8f7c-a1", "FailedMount", 12);
+    ClusterFixtures.event(client, "shop", "old-eviction", "cart-5d8f7c-a1", "Evicted", 1);
+    ClusterFixtures.node(client, "node-1", "False", "2026-03-01T08:00:00Z");
+    start();
+    ClusterFixtures.event(client, "shop", "sentinel", "cart-5d8f7c-a1", "FailedMount", 1);
+    await(() -> !signals.isEmpty());
+    long seen = source.observations();
+    client.pods().inNamespace("shop").withName("cart-5d8f7c-a2").edit(p -> {
+      p.getMetadata().getLabels().put("touched", "yes");  // the history of an object seen again live
+      return p;
+    });
+    awaitObservations(seen, 1);
+    assertThat(signals).as("only the change after start; the listed deploy, OOM kill, crash loop, events and"
+        + " NotReady node are history").singleElement()
+        .satisfies(s -> assertThat(((LogRecord) s).body()).contains("FailedMount").doesNotContain("seen 12 times"));
+  }
+
+  @Test
+  void aResyncEmitsNothingAgain() throws Exception {
+    shop();
+    ClusterFixtures.node(client, "node-1", "True", "2026-03-01T10:00:00Z");
+    start(Duration.ofMillis(200));
+    ClusterFixtures.oomKilled(client, "shop", "cart-5d8f7c-a1", 1);
+    ClusterFixtures.event(client, "shop", "cart-mount", "cart-5d8f7c-a1", "FailedMount", 1);
+    ClusterFixtures.node(client, "node-1", "Unknown", "2026-03-01T11:59:00Z");
+    client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
+      d.getMetadata().getAnnotations().put("deployment.kubernetes.io/revision", "4");
+      return d;
+    });
+    await(() -> signals.size() >= 4);
+    long seen = source.observations();
+    awaitObservations(seen, 15);  // several resyncs of the 5 objects (200 ms each) have been handled
+    assertThat(signals).extracting(s -> s.getClass().getSimpleName() + ":" + (s instanceof ChangeEvent c ? c.kind()
+        : ((LogRecord) s).attributes().getOrDefault("k8s.event.reason", "node")))
+        .containsExactlyInAnyOrder("ChangeEvent:oom-killed", "ChangeEvent:deploy", "LogRecord:FailedMount",
+            "LogRecord:node");
+  }
+
+  @Test
+  void aNamespaceNotWatchedIsIgnored() throws Exception {
+    shop();
+    ClusterFixtures.workload(client, "elsewhere", "cart");
+    ClusterFixtures.pod(client, "elsewhere", "cart-5d8f7c-z1", "cart", "node-1");
+    start();
+    ClusterFixtures.oomKilled(client, "elsewhere", "cart-5d8f7c-z1", 1);
+    ClusterFixtures.event(client, "elsewhere", "mount", "cart-5d8f7c-z1", "FailedMount", 1);
+    client.apps().deployments().inNamespace("elsewhere").withName("cart").edit(d -> {
+      d.getMetadata().getAnnotations().put("deployment.kubernetes.io/revision", "9");
+      return d;
+    });
+    ClusterFixtures.oomKilled(client, "shop", "cart-5d8f7c-a1", 1);  // the sentinel, written last
+    await(() -> !signals.isEmpty());
+    assertThat(signals).singleElement().satisfies(s -> {
+      assertThat(s.service()).isEqualTo("cart");
+      assertThat(((ChangeEvent) s).description()).contains("shop/cart-5d8f7c-a1");
+    });
+    assertThat(api.writes("/api/v1/namespaces/elsewhere")).as("the writes happened").isNotEmpty();
+  }
+
+  @Test
+  void aForbiddenInformerFailsTheStartNamingIt() {
+    api.forbid("/api/v1/nodes");
+    source = KubernetesChangeEvents.builder(client).setNamespaces(Set.of("shop"))
+        .setSyncTimeout(Duration.ofSeconds(5)).build();
+    assertThatThrownBy(() -> source.start(signals::add)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("[nodes]").hasMessageNotContaining("pods in shop");
+  }
+
+  @Test
+  void withoutNodesNoClusterWideAccessIsNeeded() throws Exception {
+    api.forbid("/api/v1/nodes");
+    shop();
+    source = KubernetesChangeEvents.builder(client).setNamespaces(Set.of("shop")).setWatchNodes(false)
+        .setSyncTimeout(Duration.ofSeconds(5)).build();
+    source.start(signals::add);
+    ClusterFixtures.crashLooping(client, "shop", "cart-5d8f7c-a1", 1);
+    await(() -> !signals.isEmpty());
+    assertThat(signals).singleElement().extracting(Signal::service).isEqualTo("cart");
+  }
+
+  @Test
+  void aBuilderWithoutNamespacesSaysWhatToCall() {
+    assertThatThrownBy(() -> KubernetesChangeEvents.builder(client).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("setNamespaces");
+  }
+
   private static Predicate<Signal> nodeLog() {
     return s -> s instanceof LogRecord r && r.body().contains("NotReady");
   }
