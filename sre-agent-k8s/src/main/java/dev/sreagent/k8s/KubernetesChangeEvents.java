@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a Deployment's new {@code deployment.kubernetes.io/revision} (a StatefulSet's new
  *       {@code status.updateRevision}; without either, a change of the template's images) is a {@link ChangeEvent}
- *       {@link ChangeEvent#DEPLOY} with that revision: the evidence of a bad deploy and its rollback;
+ *       with that revision: {@link ChangeEvent#DEPLOY} (the evidence of a bad deploy, which the agent rolls back)
+ *       for new images or another template change, {@link ChangeEvent#ROLLBACK} when the images are those of an
+ *       earlier revision, {@link ChangeEvent#RESTART} when only a {@code ...restartedAt} template annotation changed
+ *       ({@link Rollouts}); a scale is none of these;
  *   <li>a container whose {@code lastState.terminated.reason} is {@code OOMKilled}, at a restart count not seen before,
  *       is a {@link ChangeEvent#OOM_KILLED} (the memory-pressure detector opens an OOM_KILL incident on it), with the
  *       container's memory limit in its description;
@@ -141,7 +144,8 @@ public final class KubernetesChangeEvents implements TelemetrySource {
 
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        // a deletion is not a fault; evictions show up as a status or an Event before it
+        // a deletion is no signal (an eviction shows as a status or an Event before it); only memory is released
+        m.forget(obj);
       }
     });
     observed.add(informer);

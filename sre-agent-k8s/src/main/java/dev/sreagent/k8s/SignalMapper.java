@@ -53,6 +53,7 @@ final class SignalMapper {
   };
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong observations = new AtomicLong();
+  private final Rollouts rollouts = new Rollouts();
   private TelemetrySink sink = TelemetrySink.noop();
   private boolean live;
 
@@ -65,6 +66,9 @@ final class SignalMapper {
   synchronized void seed(List<? extends HasMetadata> objects, TelemetrySink sink) {
     for (HasMetadata o : objects) {
       facts(o).forEach(f -> seen.put(f.key(), Boolean.TRUE));
+      if (o instanceof Deployment || o instanceof StatefulSet) {
+        rollouts.seed(id(o), Rollouts.Template.of(o));
+      }
     }
     this.sink = Objects.requireNonNull(sink, "sink");
     this.live = true;
@@ -87,6 +91,13 @@ final class SignalMapper {
           }
         }
       }
+    }
+  }
+
+  /** Forgets what was remembered about {@code object}, deleted (its fact keys stay: they age out). */
+  synchronized void forget(HasMetadata object) {
+    if (object instanceof Deployment || object instanceof StatefulSet) {
+      rollouts.forget(id(object));
     }
   }
 
@@ -125,14 +136,16 @@ final class SignalMapper {
       StatefulSet s = (StatefulSet) w;
       revision = s.getStatus() == null ? null : s.getStatus().getUpdateRevision();
     }
-    var template = w instanceof Deployment d ? d.getSpec().getTemplate() : ((StatefulSet) w).getSpec().getTemplate();
-    List<String> images = template == null || template.getSpec() == null ? List.of()
-        : template.getSpec().getContainers().stream().map(c -> c.getName() + "=" + c.getImage()).toList();
-    String version = revision == null || revision.isBlank() ? "images " + images : "revision " + revision;
+    Rollouts.Template template = Rollouts.Template.of(w);
     String rev = revision == null || revision.isBlank() ? null : revision;
-    return new Fact("rollout/" + id(w) + "/" + version, () -> List.of(new ChangeEvent(clock.now(),
-        owners.service(w), ChangeEvent.DEPLOY, rev, "rolled out " + Workloads.describe(w)
-        + (rev == null ? "" : " revision " + rev) + " (" + String.join(", ", images) + ")")));
+    String version = rev == null ? "images " + template.images() : "revision " + rev;
+    return new Fact("rollout/" + id(w) + "/" + version, () -> {
+      String kind = rollouts.classify(id(w), template);
+      String what = ChangeEvent.ROLLBACK.equals(kind) ? "rolled back " : ChangeEvent.RESTART.equals(kind)
+          ? "restarted (rolling, template restartedAt " + template.restartedAt() + ") " : "rolled out ";
+      return List.of(new ChangeEvent(clock.now(), owners.service(w), kind, rev, what + Workloads.describe(w)
+          + (rev == null ? "" : " to revision " + rev) + " (" + String.join(", ", template.images()) + ")"));
+    });
   }
 
   private List<Fact> podFacts(Pod pod) {

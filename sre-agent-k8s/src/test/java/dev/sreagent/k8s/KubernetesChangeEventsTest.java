@@ -75,6 +75,35 @@ class KubernetesChangeEventsTest {
     ClusterFixtures.pod(client, "shop", "cart-5d8f7c-a1", "cart", "node-1");
   }
 
+  private void rollout(String revision, String image, String restartedAt) {
+    client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
+      d.getMetadata().getAnnotations().put("deployment.kubernetes.io/revision", revision);
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(image);
+      if (restartedAt != null) {
+        d.getSpec().getTemplate().getMetadata().setAnnotations(java.util.Map.of("kubectl.kubernetes.io/restartedAt",
+            restartedAt));
+      }
+      return d;
+    });
+  }
+
+  @Test
+  void backToEarlierImagesIsARollbackAndARolloutRestartIsARestartNotADeploy() throws Exception {
+    shop();
+    start();
+    rollout("4", "cart:2", null);
+    await(() -> signals.size() >= 1);
+    rollout("5", "cart:1", null);  // kubectl rollout undo, or the agent's own rollback
+    await(() -> signals.size() >= 2);
+    rollout("6", "cart:1", "2026-03-01T12:00:00Z");  // kubectl rollout restart
+    await(() -> signals.size() >= 3);
+    rollout("7", "cart:3", "2026-03-01T12:00:00Z");
+    await(() -> signals.size() >= 4);
+    assertThat(signals).extracting(s -> ((ChangeEvent) s).kind() + " " + ((ChangeEvent) s).revision())
+        .containsExactly("deploy 4", "rollback 5", "restart 6", "deploy 7");
+    assertThat(((ChangeEvent) signals.get(1)).description()).contains("rolled back deployment shop/cart");
+  }
+
   @Test
   void aNewRevisionIsOneDeployChangeEventOfTheService() throws Exception {
     shop();
