@@ -5,9 +5,12 @@ import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -17,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +72,7 @@ public final class KubernetesChangeEvents implements TelemetrySource {
   private final boolean watchNodes;
   private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
   private @Nullable SignalMapper mapper;
+  private volatile @Nullable PodOwners owners;
 
   private KubernetesChangeEvents(Builder b) {
     this.client = b.client;
@@ -108,7 +114,8 @@ public final class KubernetesChangeEvents implements TelemetrySource {
           client.apps().deployments().inNamespace(ns).runnableInformer(resyncMs),
           client.apps().statefulSets().inNamespace(ns).runnableInformer(resyncMs)));
     }
-    SignalMapper m = new SignalMapper(new PodOwners(caches, serviceLabel), clock);
+    PodOwners podOwners = new PodOwners(caches, serviceLabel);
+    SignalMapper m = new SignalMapper(podOwners, clock);
     List<SharedIndexInformer<? extends HasMetadata>> observed = new ArrayList<>();
     caches.forEach((ns, c) -> {
       informers.put("pods in " + ns, watch(c.pods(), m, observed));
@@ -127,6 +134,41 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     observed.forEach(i -> initial.addAll(i.getStore().list()));
     m.seed(initial, sink);
     mapper = m;
+    owners = podOwners;
+  }
+
+  /**
+   * The memory limit of a container of a watched pod, from the pod spec in the informer's cache (no API call): of
+   * {@code container}, or, when it is null, of the pod (the sum of its containers' limits). Empty before
+   * {@link #start}, for a pod not cached, and when a container concerned has no memory limit.
+   */
+  public OptionalDouble memoryLimitBytes(String namespace, String pod, @Nullable String container) {
+    PodOwners o = owners;
+    Pod p = o == null ? null : o.pod(namespace, pod).orElse(null);
+    if (p == null || p.getSpec() == null || p.getSpec().getContainers() == null) {
+      return OptionalDouble.empty();
+    }
+    double sum = 0;
+    int counted = 0;
+    for (Container c : p.getSpec().getContainers()) {
+      if (container != null && !container.equals(c.getName())) {
+        continue;
+      }
+      Quantity limit = c.getResources() == null || c.getResources().getLimits() == null ? null
+          : c.getResources().getLimits().get("memory");
+      if (limit == null) {
+        return OptionalDouble.empty();
+      }
+      sum += Quantity.getAmountInBytes(limit).doubleValue();
+      counted++;
+    }
+    return counted == 0 || sum <= 0 ? OptionalDouble.empty() : OptionalDouble.of(sum);
+  }
+
+  /** The service of the watched pod {@code namespace/pod} ({@link PodOwners}); empty before {@link #start}. */
+  Optional<String> serviceOf(String namespace, String pod) {
+    PodOwners o = owners;
+    return o == null ? Optional.empty() : Optional.of(o.service(namespace, pod));
   }
 
   private static <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer,
