@@ -15,6 +15,11 @@ import org.jspecify.annotations.Nullable;
  */
 public record Permission(String verb, String group, String resource, @Nullable String subresource,
     @Nullable String namespace) {
+  /**
+   * A permission; a blank subresource or namespace is none.
+   *
+   * @throws IllegalArgumentException when the verb or resource is blank
+   */
   public Permission {
     Require.notBlank(verb, "verb");
     Objects.requireNonNull(group, "group");
