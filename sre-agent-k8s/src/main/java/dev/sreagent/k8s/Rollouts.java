@@ -29,8 +29,12 @@ final class Rollouts {
   /** A pod template as far as the kind of change goes: its containers' images and its restart marker. */
   record Template(List<String> images, @Nullable String restartedAt) {
     static Template of(HasMetadata workload) {
-      PodTemplateSpec t = workload instanceof Deployment d ? d.getSpec().getTemplate()
-          : ((StatefulSet) workload).getSpec().getTemplate();
+      PodTemplateSpec t = null;
+      if (workload instanceof Deployment d && d.getSpec() != null) {
+        t = d.getSpec().getTemplate();
+      } else if (workload instanceof StatefulSet s && s.getSpec() != null) {
+        t = s.getSpec().getTemplate();
+      }
       if (t == null) {
         return new Template(List.of(), null);
       }

@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * it (object uid plus restart count, event count, revision or condition transition); a fact whose key was seen is not
  * emitted again, so a resync, a re-list after a dropped watch or a repeated notification re-emits nothing. {@link #seed}
  * marks every fact of the objects already in the caches as seen without emitting: the initial list is history. At
- * most {@link #MAX_SEEN} keys are remembered (oldest forgotten first). Thread-safe: informers deliver on their own
- * threads.
+ * most {@link #MAX_SEEN} keys are remembered, the least recently observed forgotten first (every resync observes the
+ * facts of the objects still there again, so what is forgotten is the facts of objects gone). Thread-safe: informers
+ * deliver on their own threads.
  */
 final class SignalMapper {
   /** How many fact keys are remembered. */
@@ -45,7 +46,7 @@ final class SignalMapper {
 
   private final PodOwners owners;
   private final Clock clock;
-  private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+  private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
       return size() > MAX_SEEN;
@@ -65,9 +66,13 @@ final class SignalMapper {
   /** Marks the facts of {@code objects} seen without emitting; from now on new facts are emitted into {@code sink}. */
   synchronized void seed(List<? extends HasMetadata> objects, TelemetrySink sink) {
     for (HasMetadata o : objects) {
-      facts(o).forEach(f -> seen.put(f.key(), Boolean.TRUE));
-      if (o instanceof Deployment || o instanceof StatefulSet) {
-        rollouts.seed(id(o), Rollouts.Template.of(o));
+      try {
+        facts(o).forEach(f -> seen.put(f.key(), Boolean.TRUE));
+        if (o instanceof Deployment || o instanceof StatefulSet) {
+          rollouts.seed(id(o), Rollouts.Template.of(o));
+        }
+      } catch (RuntimeException e) {
+        // a malformed object must not stop the start; its later notifications are handled (and logged) one by one
       }
     }
     this.sink = Objects.requireNonNull(sink, "sink");
