@@ -344,6 +344,29 @@ class KubernetesChangeEventsTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("setNamespaces");
   }
 
+  @Test
+  void servicesAreNamedLikeTheTopologyAcrossNamespacesAndForStatefulSets() throws Exception {
+    shop();
+    ClusterFixtures.workload(client, "staging", "cart");
+    client.apps().statefulSets().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.apps
+        .StatefulSetBuilder().withNewMetadata().withName("db").withNamespace("shop")
+        .addToLabels("app.kubernetes.io/name", "orders-db").endMetadata().withNewSpec().withReplicas(1)
+        .withNewSelector().addToMatchLabels("app", "db").endSelector().endSpec().build()).create();
+    client.pods().inNamespace("shop").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+        .withName("db-0").withNamespace("shop").withOwnerReferences(new io.fabric8.kubernetes.api.model
+            .OwnerReferenceBuilder().withKind("StatefulSet").withName("db").withController(true).build())
+        .endMetadata().withNewStatus().addNewContainerStatus().withName("db").withRestartCount(0).endContainerStatus()
+        .endStatus().build()).create();
+    source = KubernetesChangeEvents.builder(client).setNamespaces(Set.of("shop", "staging"))
+        .setSyncTimeout(Duration.ofSeconds(10)).build();
+    source.start(signals::add);
+    ClusterFixtures.oomKilled(client, "shop", "cart-5d8f7c-a1", 1);
+    ClusterFixtures.oomKilled(client, "shop", "db-0", 1);
+    await(() -> signals.size() >= 2);
+    assertThat(signals).extracting(Signal::service).as("cart is in two namespaces: keyed namespace/name")
+        .containsExactlyInAnyOrder("shop/cart", "orders-db");
+  }
+
   private static Predicate<Signal> nodeLog() {
     return s -> s instanceof LogRecord r && r.body().contains("NotReady");
   }
