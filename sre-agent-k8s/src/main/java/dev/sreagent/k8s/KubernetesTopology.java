@@ -27,10 +27,6 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -287,30 +283,16 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
       RolloutObserver observer = new RolloutObserver();
       byNamespace.values().forEach(in -> watchRollouts(in, observer));
       KubernetesTopology topology = new KubernetesTopology(byNamespace, observer, this);
-      Map<String, CompletableFuture<Void>> started = new LinkedHashMap<>();
       String[] kinds = {"deployments", "statefulsets", "pods", "horizontalpodautoscalers", "poddisruptionbudgets",
           "replicasets"};
+      Map<String, SharedIndexInformer<?>> named = new LinkedHashMap<>();
       byNamespace.forEach((ns, in) -> {
         List<SharedIndexInformer<?>> all = in.all();
         for (int i = 0; i < all.size(); i++) {
-          started.put(kinds[i] + " in " + ns, all.get(i).start().toCompletableFuture());
+          named.put(kinds[i] + " in " + ns, all.get(i));
         }
       });
-      try {
-        CompletableFuture.allOf(started.values().toArray(CompletableFuture[]::new))
-            .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException | ExecutionException e) {
-        topology.close();
-        List<String> unsynced = started.entrySet().stream()
-            .filter(s -> !s.getValue().isDone() || s.getValue().isCompletedExceptionally()).map(Map.Entry::getKey)
-            .toList();
-        throw new IllegalStateException("informers did not sync within " + syncTimeout + ": " + unsynced
-            + (e instanceof ExecutionException ? " (" + e.getCause() + ")" : ""), e);
-      } catch (InterruptedException e) {
-        topology.close();
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the informers synced", e);
-      }
+      InformerSync.start(named, syncTimeout);
       return topology;
     }
 

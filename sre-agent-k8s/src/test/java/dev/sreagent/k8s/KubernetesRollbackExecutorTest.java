@@ -1,6 +1,6 @@
 package dev.sreagent.k8s;
 
-import static dev.sreagent.k8s.Rollouts.path;
+import static dev.sreagent.k8s.RolloutFixtures.path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sreagent.api.model.Action;
@@ -56,14 +56,14 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void theTemplateOfTheTargetRevisionIsRestoredWithoutItsHashAndTheChangeIsMarked() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     int replicaSetWrites = api.effects(REPLICA_SETS);
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "2"), context("k1", 5));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
     assertThat(r.message()).contains("deployment shop/cart from revision 3 to revision 2")
-        .contains(Rollouts.image("cart", 2));
+        .contains(RolloutFixtures.image("cart", 2));
     Deployment after = cart();
-    assertThat(after.getSpec().getTemplate()).isEqualTo(Rollouts.template("cart", 2));
+    assertThat(after.getSpec().getTemplate()).isEqualTo(RolloutFixtures.template("cart", 2));
     assertThat(after.getSpec().getTemplate().getMetadata().getLabels())
         .doesNotContainKey(ReplicaSets.POD_TEMPLATE_HASH).containsEntry("app", "cart");
     assertThat(replicaSetOf("2").getSpec().getTemplate().getMetadata().getLabels())
@@ -80,20 +80,20 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aDryRunIsTheServersAndChangesNoResourceVersion() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     String before = cart().getMetadata().getResourceVersion();
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "2"),
         new ExecutionContext("INC-0042", "dry", 1, true));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.DRY_RUN);
     assertThat(cart().getMetadata().getResourceVersion()).isEqualTo(before);
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 3));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 3));
     assertThat(api.writes(CART)).singleElement().satisfies(e -> assertThat(e.path()).contains("dryRun=All"));
     assertThat(api.effects(CART)).isZero();
   }
 
   @Test
   void aStalePlanIsNotCarriedOut() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     ActionResult r = executor.execute(new Action.RollBack("cart", "2", "1"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
     assertThat(r.message()).contains("deployment shop/cart is at revision 3, the plan expected 2").contains("plan again");
@@ -102,7 +102,7 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aRevisionThatIsNotInTheHistoryIsNamedWithTheHistory() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "9"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
     assertThat(r.message()).contains("revision 9 of deployment shop/cart not found")
@@ -112,36 +112,36 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aRevisionOfAnotherDeploymentIsNotATarget() {
-    Rollouts.cart(client);
-    Deployment search = Rollouts.deployment(client, "shop", "search", 5, 1);
-    Rollouts.replicaSet(client, search, 5, 1, 1);
+    RolloutFixtures.cart(client);
+    Deployment search = RolloutFixtures.deployment(client, "shop", "search", 5, 1);
+    RolloutFixtures.replicaSet(client, search, 5, 1, 1);
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "5"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
     assertThat(r.message()).contains("revision 5 of deployment shop/cart not found");
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 3));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 3));
   }
 
   @Test
   void aReusedReplicaSetIsFoundByItsRevisionHistory() {
-    Deployment d = Rollouts.deployment(client, "shop", "cart", 4, 2);
-    ReplicaSet old = Rollouts.replicaSet(client, d, 4, 0, 0);  // was revision 1 and 2 before a rollback made it 4
+    Deployment d = RolloutFixtures.deployment(client, "shop", "cart", 4, 2);
+    ReplicaSet old = RolloutFixtures.replicaSet(client, d, 4, 0, 0);  // was revision 1 and 2 before a rollback made it 4
     client.apps().replicaSets().inNamespace("shop").withName(old.getMetadata().getName()).edit(rs -> {
       rs.getMetadata().getAnnotations().put(ReplicaSets.REVISION_HISTORY, "1,2");
       return rs;
     });
-    Rollouts.replicaSet(client, d, 3, 0, 0);
+    RolloutFixtures.replicaSet(client, d, 3, 0, 0);
     client.apps().deployments().inNamespace("shop").withName("cart").edit(x -> {
-      x.getSpec().setTemplate(Rollouts.template("cart", 3));
+      x.getSpec().setTemplate(RolloutFixtures.template("cart", 3));
       return x;
     });
     ActionResult r = executor.execute(new Action.RollBack("cart", "4", "2"), context("k1", 1));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 4));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 4));
   }
 
   @Test
   void aPausedDeploymentIsRefused() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
       d.getSpec().setPaused(true);
       return d;
@@ -168,7 +168,7 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void anArgoCdManagedDeploymentIsRefusedNamingTheApplication() {
-    Deployment d = Rollouts.cart(client);
+    Deployment d = RolloutFixtures.cart(client);
     client.apps().deployments().inNamespace("shop").withName("cart").edit(x -> {
       x.getMetadata().getAnnotations().put(GitOps.ARGO_TRACKING_ID, "shop-apps:apps/Deployment:shop/cart");
       return x;
@@ -178,13 +178,13 @@ class KubernetesRollbackExecutorTest {
     assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
     assertThat(r.message()).contains("managed by Argo CD (Application shop-apps)").contains("through Git");
     assertThat(api.effects(CART)).isEqualTo(before);
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 3));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 3));
     assertThat(executor.reconcile("k1")).isEmpty();
   }
 
   @Test
   void aFluxManagedDeploymentIsRefusedNamingTheKustomization() {
-    Deployment d = Rollouts.cart(client);
+    Deployment d = RolloutFixtures.cart(client);
     label(d, "kustomize.toolkit.fluxcd.io/name", "apps");
     label(d, "kustomize.toolkit.fluxcd.io/namespace", "flux-system");
     int before = api.effects(CART);
@@ -196,10 +196,10 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aNamespaceOutsideThePolicyIsRefused() {
-    Rollouts.deployment(client, "payments", "ledger", 2, 1);
+    RolloutFixtures.deployment(client, "payments", "ledger", 2, 1);
     KubernetesRollbackExecutor wide = KubernetesRollbackExecutor.builder(client)
         .setNamespaces(NamespacePolicy.allowing(Set.of("shop", "kube-system"))).build();
-    Rollouts.deployment(client, "kube-system", "coredns", 2, 1);
+    RolloutFixtures.deployment(client, "kube-system", "coredns", 2, 1);
     int before = api.effects("/apis/apps/v1/namespaces/kube-system");
     ActionResult r = wide.execute(new Action.RollBack("coredns", "2", "1"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
@@ -211,7 +211,7 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aKeyDeliveredTwiceRollsBackOnceAndReconcileFindsIt() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     Action rollBack = new Action.RollBack("cart", "3", "2");
     executor.execute(rollBack, context("k1", 1));
     ActionResult again = executor.execute(rollBack, context("k1", 1));
@@ -224,17 +224,17 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aLowerFencingTokenThanTheRecordedOneIsRefused() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     executor.execute(new Action.RollBack("cart", "3", "2"), context("k1", 9));
     ActionResult stale = executor.execute(new Action.RollBack("cart", "3", "1"), context("k2", 8));
     assertThat(stale.status()).isEqualTo(ActionResult.Status.REJECTED);
     assertThat(stale.message()).contains("fencing token 8 is lower than 9");
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 2));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 2));
   }
 
   @Test
   void aConflictWithAnUnrelatedChangeIsReReadCheckedAndWrittenWithoutLosingIt() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     api.beforeNextPut(CART, p -> {
       Deployment other = api.getDirectly(p, Deployment.class);
       other.getMetadata().getLabels().put("team", "checkout");
@@ -243,16 +243,16 @@ class KubernetesRollbackExecutorTest {
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "2"), context("k1", 1));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
     assertThat(r.message()).startsWith("re-read after a conflict (HTTP 409)");
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 2));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 2));
     assertThat(cart().getMetadata().getLabels()).containsEntry("team", "checkout");
   }
 
   @Test
   void aConflictWithTheSameRollbackByAnotherWriterStandsDown() {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     api.beforeNextPut(CART, p -> {  // another agent rolled back to 2 first
       Deployment other = api.getDirectly(p, Deployment.class);
-      other.getSpec().setTemplate(Rollouts.template("cart", 2));
+      other.getSpec().setTemplate(RolloutFixtures.template("cart", 2));
       ChangeMarks.mark(other, new ExecutionContext("INC-0041", "other-agent-key", 1, false));
       api.putDirectly(p, other);
     });
@@ -267,18 +267,18 @@ class KubernetesRollbackExecutorTest {
 
   @Test
   void aConflictWithARollForwardStandsDownOnTheStalePlan() {
-    Deployment d = Rollouts.cart(client);
-    Rollouts.replicaSet(client, d, 4, 0, 0);
+    Deployment d = RolloutFixtures.cart(client);
+    RolloutFixtures.replicaSet(client, d, 4, 0, 0);
     api.beforeNextPut(CART, p -> {
       Deployment other = api.getDirectly(p, Deployment.class);
-      other.getSpec().setTemplate(Rollouts.template("cart", 4));
+      other.getSpec().setTemplate(RolloutFixtures.template("cart", 4));
       other.getMetadata().getAnnotations().put(ReplicaSets.REVISION, "4");
       api.putDirectly(p, other);
     });
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "2"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
     assertThat(r.message()).contains("is at revision 4, the plan expected 3");
-    assertThat(image(cart())).isEqualTo(Rollouts.image("cart", 4));
+    assertThat(image(cart())).isEqualTo(RolloutFixtures.image("cart", 4));
   }
 
   @Nested
@@ -291,7 +291,7 @@ class KubernetesRollbackExecutorTest {
         server.close();
       }
       server = new ApiServer();
-      Rollouts.cart(server.client);
+      RolloutFixtures.cart(server.client);
       return KubernetesRollbackExecutor.builder(server.client)
           .setNamespaces(NamespacePolicy.allowing(Set.of("shop"))).build();
     }

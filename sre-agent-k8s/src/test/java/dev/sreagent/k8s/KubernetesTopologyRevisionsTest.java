@@ -47,9 +47,9 @@ class KubernetesTopologyRevisionsTest {
 
   @Test
   void theReplicaSetsADeploymentOwnsAreItsHistoryAndOnlyTheRevisionSeenReadyIsHealthy() throws Exception {
-    Deployment cart = Rollouts.cart(client);
-    Deployment other = Rollouts.deployment(client, "shop", "search", 7, 1);
-    Rollouts.replicaSet(client, other, 7, 1, 1);  // another Deployment's history
+    Deployment cart = RolloutFixtures.cart(client);
+    Deployment other = RolloutFixtures.deployment(client, "shop", "search", 7, 1);
+    RolloutFixtures.replicaSet(client, other, 7, 1, 1);  // another Deployment's history
     try (KubernetesTopology topology = start()) {
       ServiceInfo s = await(topology, x -> healthy(x).contains(true));
       assertThat(ids(s)).containsExactly("1", "2", "3");
@@ -59,11 +59,11 @@ class KubernetesTopologyRevisionsTest {
       assertThat(s.lastHealthyRevisionBeforeCurrent()).isEmpty();
       assertThat(topology.rolloutHistory("shop", "cart")).extracting(RolloutRevision::images,
           RolloutRevision::health, RolloutRevision::current).containsExactly(
-          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 1)), RolloutRevision.Health.UNKNOWN,
+          org.assertj.core.groups.Tuple.tuple(List.of(RolloutFixtures.image("cart", 1)), RolloutRevision.Health.UNKNOWN,
               false),
-          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 2)), RolloutRevision.Health.UNKNOWN,
+          org.assertj.core.groups.Tuple.tuple(List.of(RolloutFixtures.image("cart", 2)), RolloutRevision.Health.UNKNOWN,
               false),
-          org.assertj.core.groups.Tuple.tuple(List.of(Rollouts.image("cart", 3)), RolloutRevision.Health.HEALTHY,
+          org.assertj.core.groups.Tuple.tuple(List.of(RolloutFixtures.image("cart", 3)), RolloutRevision.Health.HEALTHY,
               true));
       assertThat(topology.rolloutHistory("shop", "cart").get(0).createdAt())
           .isEqualTo(ReplicaSets.createdAt(client.apps().replicaSets().inNamespace("shop").list().getItems().stream()
@@ -76,7 +76,7 @@ class KubernetesTopologyRevisionsTest {
 
   @Test
   void historyBeforeTheStartCanBeTrustedExplicitly() throws Exception {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     try (KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(Set.of("shop"))
         .setHistoryBeforeStartHealthy(true).start()) {
       ServiceInfo s = await(topology, x -> healthy(x).equals(List.of(true, true, true)));
@@ -87,10 +87,10 @@ class KubernetesTopologyRevisionsTest {
 
   @Test
   void aReplicaSetNotControlledByTheDeploymentsUidIsNotItsHistory() throws Exception {
-    Deployment cart = Rollouts.cart(client);
+    Deployment cart = RolloutFixtures.cart(client);
     Deployment impostor = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(cart).editMetadata()
         .withUid("uid-of-a-deleted-cart").endMetadata().build();
-    Rollouts.replicaSet(client, impostor, 9, 0, 0);
+    RolloutFixtures.replicaSet(client, impostor, 9, 0, 0);
     try (KubernetesTopology topology = start()) {
       assertThat(ids(await(topology, x -> x.revisions().size() >= 3))).containsExactly("1", "2", "3");
     }
@@ -98,13 +98,13 @@ class KubernetesTopologyRevisionsTest {
 
   @Test
   void aRolloutIsFollowedAndEachRevisionIsJudgedByHowItWasWhenLastCurrent() throws Exception {
-    Deployment cart = Rollouts.cart(client);
+    Deployment cart = RolloutFixtures.cart(client);
     try (KubernetesTopology topology = start()) {
       await(topology, x -> healthy(x).contains(true));
-      ReplicaSet four = Rollouts.replicaSet(client, cart, 4, 3, 0);  // the new revision's pods are not ready yet
+      ReplicaSet four = RolloutFixtures.replicaSet(client, cart, 4, 3, 0);  // the new revision's pods are not ready yet
       client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
         d.getMetadata().getAnnotations().put(ReplicaSets.REVISION, "4");
-        d.getSpec().setTemplate(Rollouts.template("cart", 4));
+        d.getSpec().setTemplate(RolloutFixtures.template("cart", 4));
         return d;
       });
       ServiceInfo s = await(topology, x -> x.currentRevision().equals("4") && x.revisions().size() == 4);
@@ -113,11 +113,11 @@ class KubernetesTopologyRevisionsTest {
           false);
       assertThat(s.lastHealthyRevisionBeforeCurrent()).map(Revision::id).hasValue("3");
 
-      Rollouts.ready(client, four, 3);
+      RolloutFixtures.ready(client, four, 3);
       s = await(topology, x -> x.revision("4").map(Revision::healthy).orElse(false));
       assertThat(s.revision("4")).map(Revision::healthy).hasValue(true);
 
-      Rollouts.ready(client, four, 1);  // it degrades while still current
+      RolloutFixtures.ready(client, four, 1);  // it degrades while still current
       s = await(topology, x -> !x.revision("4").map(Revision::healthy).orElse(true));
       assertThat(s.revision("4")).map(Revision::healthy).hasValue(false);
       assertThat(topology.rolloutHistory("shop", "cart").get(3).health())
@@ -127,7 +127,7 @@ class KubernetesTopologyRevisionsTest {
 
   @Test
   void aRolloutPastItsProgressDeadlineIsUnhealthyEvenWithItsPodsReady() throws Exception {
-    Rollouts.cart(client);
+    RolloutFixtures.cart(client);
     try (KubernetesTopology topology = start()) {
       await(topology, x -> healthy(x).contains(true));
       client.apps().deployments().inNamespace("shop").withName("cart").editStatus(d -> {

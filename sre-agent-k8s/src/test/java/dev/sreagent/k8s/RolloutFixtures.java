@@ -13,8 +13,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  * controller): ReplicaSets owned by the Deployment's uid, numbered by {@code deployment.kubernetes.io/revision}, each
  * with the template of its revision plus a {@code pod-template-hash} label, the current one scaled up.
  */
-final class Rollouts {
-  private Rollouts() {}
+final class RolloutFixtures {
+  private RolloutFixtures() {}
 
   static String image(String name, long revision) {
     return "registry.example/" + name + ":" + revision;
