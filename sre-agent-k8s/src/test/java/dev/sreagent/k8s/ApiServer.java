@@ -270,9 +270,36 @@ final class ApiServer implements AutoCloseable {
     if (path.contains("dryRun=All")) {
       return new MockResponse().setResponseCode(200).setBody(body);
     }
-    return crud.handleUpdate(new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.PUT, path,
-        io.fabric8.mockwebserver.http.Headers.builder().build(),
+    MockResponse updated = crud.handleUpdate(new RecordedRequest("HTTP/1.1",
+        io.fabric8.mockwebserver.dsl.HttpMethod.PUT, path, io.fabric8.mockwebserver.http.Headers.builder().build(),
         new io.fabric8.mockwebserver.http.Buffer().writeUtf8(body)));
+    if (updated.code() == 200) {
+      statusPuts.add(body);
+      afterStatusPut.accept(object, body);
+    }
+    return updated;
+  }
+
+  private final List<String> statusPuts = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile java.util.function.BiConsumer<String, String> afterStatusPut = (object, body) -> {};
+
+  /** Every request to a path starting with {@code pathPrefix} and its answer's status, in order. */
+  List<Exchange> exchanges(String pathPrefix) {
+    synchronized (exchanges) {
+      return exchanges.stream().filter(e -> e.path().startsWith(pathPrefix)).toList();
+    }
+  }
+
+  /** The bodies of the status PUTs stored so far (dry runs are not stored), in order. */
+  List<String> statusPuts() {
+    synchronized (statusPuts) {
+      return List.copyOf(statusPuts);
+    }
+  }
+
+  /** Calls {@code listener} with the object's path and the body after each stored status PUT (on the server thread). */
+  void afterStatusPut(java.util.function.BiConsumer<String, String> listener) {
+    this.afterStatusPut = Objects.requireNonNull(listener);
   }
 
   /** An exec upgrade: 404 when the pod is not stored, else the reply chosen for the recorded argument vector. */
