@@ -83,6 +83,10 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
     int slash = certificate.indexOf('/');
     List<String> where = slash > 0 ? List.of(certificate.substring(0, slash)) : List.copyOf(namespaces.namespaces());
     String name = slash > 0 ? certificate.substring(slash + 1) : certificate;
+    if (slash == 0 || name.isEmpty() || name.contains("/")) {
+      return new Found(null, executions.result(context, ActionResult.Status.FAILED, "certificate '" + certificate
+          + "' is neither a name nor namespace/name; nothing was triggered"));
+    }
     List<GenericKubernetesResource> found = new ArrayList<>();
     for (String ns : where) {
       Optional<String> refused = namespaces.refusal(ns);

@@ -76,9 +76,14 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     }
     List<String> done = new ArrayList<>();
     String[] summary = new String[1];
-    return executions.withOneRetryOnConflict(context, afterConflict -> afterConflict && summary[0] != null
+    ActionResult r = executions.withOneRetryOnConflict(context, afterConflict -> afterConflict && summary[0] != null
         ? mark(truncate, context, summary[0])  // the files are truncated; only the annotation write met the conflict
         : attempt(truncate, context, done, summary));
+    if (summary[0] != null && !r.succeeded()) {  // truncated, but the key could not be recorded
+      return executions.result(context, ActionResult.Status.FAILED, summary[0] + "; then: " + r.message()
+          + " (key not recorded: running again is harmless)");
+    }
+    return r;
   }
 
   private ActionResult attempt(Action.TruncateLogs truncate, ExecutionContext context, List<String> done,

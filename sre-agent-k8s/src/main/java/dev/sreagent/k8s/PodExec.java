@@ -2,8 +2,10 @@ package dev.sreagent.k8s;
 
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecListener;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.http.WebSocketHandshakeException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,18 +59,23 @@ final class PodExec {
     Bounded out = new Bounded();
     Bounded err = new Bounded();
     AtomicReference<Status> status = new AtomicReference<>();
-    ExecWatch watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
-        .writingOutput(out).writingError(err).usingListener(new ExecListener() {
-          @Override
-          public void onExit(int code, Status s) {
-            status.set(s);
-          }
+    ExecWatch watch;
+    try {
+      watch = client.pods().inNamespace(namespace).withName(pod).inContainer(container)
+          .writingOutput(out).writingError(err).usingListener(new ExecListener() {
+            @Override
+            public void onExit(int code, Status s) {
+              status.set(s);
+            }
 
-          @Override
-          public void onClose(int code, String reason) {
-            // the exit code future completes on its own
-          }
-        }).exec(argv.toArray(String[]::new));
+            @Override
+            public void onClose(int code, String reason) {
+              // the exit code future completes on its own
+            }
+          }).exec(argv.toArray(String[]::new));
+    } catch (KubernetesClientException e) {
+      return new Outcome(-1, "", "", refusal(e, namespace), false);
+    }
     try {
       Integer code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Status s = status.get();
@@ -88,6 +95,22 @@ final class PodExec {
     } finally {
       watch.close();
     }
+  }
+
+  /**
+   * Why the exec did not start. fabric8 reports a refused websocket upgrade as "HTTP -1: An error has occurred" and
+   * the JDK client keeps no body of it: the code is read from the handshake exception in the cause chain.
+   */
+  private static String refusal(KubernetesClientException e, String namespace) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WebSocketHandshakeException h && h.getResponse() != null) {
+        int code = h.getResponse().code();
+        return "the API server refused the exec with HTTP " + code + (code == 403 ? " (RBAC: the agent's service"
+            + " account needs create and get on pods/exec in namespace " + namespace + ")" : "");
+      }
+    }
+    return "exec failed: HTTP " + e.getCode() + ": " + (e.getStatus() != null && e.getStatus().getMessage() != null
+        ? e.getStatus().getMessage() : e.getMessage());
   }
 
   /** Keeps the first {@link #KEPT_BYTES} written; counts the rest. */

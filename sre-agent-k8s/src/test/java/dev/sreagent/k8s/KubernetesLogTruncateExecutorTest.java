@@ -137,6 +137,34 @@ class KubernetesLogTruncateExecutorTest {
   }
 
   @Test
+  void anExecRbacDoesNotGrantIsAFailureNamingTheAnswer() {
+    api.forbid("/api/v1/namespaces/shop/pods/cart-a/exec");
+    ActionResult r = executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1));
+    assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
+    assertThat(r.message()).contains("refused the exec with HTTP 403", "create and get on pods/exec");
+    assertThat(api.execs()).isEmpty();
+    assertThat(executor.reconcile("k1")).isEmpty();
+  }
+
+  @Test
+  void whenOnlyRecordingTheKeyFailsTheResultSaysTheFilesWereTruncated() {
+    String path = Fixtures.deploymentPath("shop", "cart");
+    java.util.function.Consumer<String> otherWriter = p -> {
+      var d = api.getDirectly(p, io.fabric8.kubernetes.api.model.apps.Deployment.class);
+      d.getMetadata().getLabels().put("touched", String.valueOf(System.nanoTime()));
+      api.putDirectly(p, d);
+    };
+    api.beforeNextPut(path, p -> {
+      otherWriter.accept(p);
+      api.beforeNextPut(path, otherWriter);  // the retry meets a conflict as well
+    });
+    ActionResult r = executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1));
+    assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
+    assertThat(r.message()).contains("emptied 2 file(s)", "HTTP 409 twice", "key not recorded");
+    assertThat(api.execs()).hasSize(1);  // the retry only tried to record the key again
+  }
+
+  @Test
   void anEmptyDirectoryIsAFailureNotASuccess() {
     api.answerExecs(call -> new ApiServer.ExecReply(0, "", ""));
     ActionResult r = executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1));
