@@ -94,7 +94,7 @@ final class CertManager {
     cert.setAdditionalProperty("status", status);
   }
 
-  /** "Ready=False (Expired: the certificate has expired); Issuing=True (ManuallyTriggered: ...)", or "no conditions". */
+  /** "Ready=False (Expired: the cert has expired); Issuing=True (ManuallyTriggered: ...)", or "no conditions". */
   static String describeConditions(GenericKubernetesResource cert) {
     List<String> parts = conditions(cert).stream().map(c -> c.get("type") + "=" + c.get("status") + " ("
         + c.get("reason") + ": " + c.get("message") + ")").toList();

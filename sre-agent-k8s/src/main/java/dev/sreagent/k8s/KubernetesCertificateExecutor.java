@@ -34,11 +34,11 @@ import java.util.Optional;
  * at all (HTTP 404 on the type: no CRD), FAILED says cert-manager is not installed.
  *
  * <p>Idempotency and fencing live on the Certificate: right after the trigger it gets the {@link ChangeMarks}
- * annotations and {@value #PREVIOUS_NOT_AFTER} (the notAfter before), written with its own optimistic retries, so a
- * redelivered key never triggers again: it only verifies (a notAfter later than the recorded one is SUCCEEDED,
- * else it waits again within the bound). {@link #reconcile(String)} answers SUCCEEDED for a recorded key whose
- * renewal is seen, FAILED (so the agent runs it again, which only verifies) for one still waiting, empty otherwise. A
- * fencing token lower than the recorded one is REJECTED before any write. Dry run: the status update is sent with
+ * annotations and {@code sre-agent.dev/renewal-previous-not-after} (the notAfter before), written with its own
+ * optimistic retries, so a redelivered key never triggers again: it only verifies (a notAfter later than the recorded
+ * one is SUCCEEDED, else it waits again within the bound). {@link #reconcile(String)} answers SUCCEEDED for a
+ * recorded key whose renewal is seen, FAILED (so the agent runs it again, which only verifies) for one still waiting,
+ * empty otherwise. A fencing token lower than the recorded one is REJECTED before any write. Dry run: the status update is sent with
  * {@code dryRun=All} and answers DRY_RUN; nothing is re-issued, nothing recorded.
  *
  * <p>RBAC: {@code get, list} on {@code certificates.cert-manager.io}; {@code update} on {@code certificates} (the
@@ -224,7 +224,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
     }
   }
 
-  /** The notAfter recorded before the trigger under {@code key}; empty when none was, or when a later key overwrote it. */
+  /** The notAfter recorded before the trigger under {@code key}; empty when none was or a later key overwrote it. */
   private static Optional<Instant> recordedBefore(GenericKubernetesResource cert, String key) {
     Map<String, String> a = cert.getMetadata().getAnnotations();
     String v = a == null || !key.equals(a.get(ChangeMarks.IDEMPOTENCY_KEY)) ? null : a.get(PREVIOUS_NOT_AFTER);
