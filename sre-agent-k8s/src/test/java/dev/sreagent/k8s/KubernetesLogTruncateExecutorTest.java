@@ -203,6 +203,19 @@ class KubernetesLogTruncateExecutorTest {
   }
 
   @Test
+  void controlPlaneNamespacesAreRefusedBeforeAnyExec() {
+    Fixtures.deployment(client, "kube-system", "coredns", 2);
+    Fixtures.pod(client, "kube-system", "coredns-a", "coredns", "node-1", "coredns");
+    KubernetesLogTruncateExecutor wide = KubernetesLogTruncateExecutor.builder(client)
+        .setNamespaces(NamespacePolicy.allowing(Set.of("shop", "kube-system"))).build();
+    ActionResult r = wide.execute(new Action.TruncateLogs("coredns", "coredns-a", "/var/log/coredns"),
+        context("k1", 1));
+    assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
+    assertThat(r.message()).contains("control-plane namespace");
+    assertThat(api.execs()).isEmpty();
+  }
+
+  @Test
   void theBuilderRefusesAllowListEntriesTheGuardrailWouldRefuse() {
     var b = KubernetesLogTruncateExecutor.builder(client);
     assertThatThrownBy(() -> b.setAllowedPrefixes(List.of("/etc/"))).hasMessageContaining("system directory /etc");
