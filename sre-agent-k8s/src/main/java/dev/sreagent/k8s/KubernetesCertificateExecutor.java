@@ -188,6 +188,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
     long deadline = System.nanoTime() + verifyTimeout.toNanos();
     long pause = firstPoll.toMillis();
     GenericKubernetesResource seen = cert;
+    String readError = "";
     while (true) {
       Optional<Instant> now = CertManager.notAfter(seen);
       if (now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()))) {
@@ -205,7 +206,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
         return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
             + ", but no notAfter later than " + before.map(Instant::toString).orElse("(none)") + " within "
             + verifyTimeout.toMillis() + " ms; last seen notAfter " + now.map(Instant::toString).orElse("(none)")
-            + ", conditions: " + CertManager.describeConditions(seen));
+            + ", conditions: " + CertManager.describeConditions(seen) + readError);
       }
       try {
         Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
@@ -214,8 +215,14 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
         return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");
       }
       pause = Math.min(pause * 2, MAX_POLL.toMillis());
-      GenericKubernetesResource fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName())
-          .get();
+      GenericKubernetesResource fresh;
+      try {
+        fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName()).get();
+        readError = "";
+      } catch (KubernetesClientException e) {  // the trigger is written: a failed read is retried within the bound
+        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
+        continue;
+      }
       if (fresh == null) {
         return executions.result(context, ActionResult.Status.FAILED, what + ", but "
             + CertManager.describe(seen) + " was deleted while verifying");

@@ -123,6 +123,16 @@ class KubernetesCertificateExecutorTest {
   }
 
   @Test
+  void readsFailingAfterTheTriggerAreRetriedWithinTheBoundAndNamed() {
+    api.afterStatusPut((object, body) -> api.forbid(object));  // instead of cert-manager: RBAC breaks meanwhile
+    ActionResult r = executor(Duration.ofMillis(600)).execute(RENEW, context("k1", 1));
+    assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
+    assertThat(r.message()).contains("triggered re-issuance", "the key could not be recorded (HTTP 403)",
+        "within 600 ms", "the last read failed with HTTP 403");
+    assertThat(triggers()).hasSize(1);
+  }
+
+  @Test
   void anAbsentCrdSaysCertManagerIsNotInstalled() {
     api.withoutResourceType("/apis/cert-manager.io/");
     ActionResult r = executor.execute(RENEW, context("k1", 1));
