@@ -50,6 +50,12 @@ final class ApiServer implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
+        MockResponse added = extension(request);  // exec, status subresource, absent resource types: see below
+        if (added != null) {
+          exchanges.add(new Exchange(request.getMethod(), request.getPath(), added.code(),
+              request.getPath().contains("dryRun=All")));
+          return added;
+        }
         Matcher eviction = EVICTION.matcher(request.getPath());
         if ("POST".equals(request.getMethod()) && eviction.matches()) {
           String body = request.getUtf8Body();  // read once: the buffer is consumed
@@ -182,6 +188,166 @@ final class ApiServer implements AutoCloseable {
     } catch (IllegalStateException e) {
       // "Unable to close MockWebServer": on Java 17 the JDK HTTP client cannot be closed (HttpClient.close() came in
       // 21), so a connection a closed watch left open can outlive the server's 10 s shutdown wait; the test is over
+    }
+  }
+
+  // ---- additions for the exec and certificate executors: pods/exec, the status subresource, absent resource types
+
+  /** One {@code pods/exec} call as the server received it: where, and the exact argument vector. */
+  record ExecCall(String namespace, String pod, String container, List<String> argv) {}
+
+  /**
+   * What an exec answers: stdout (channel 1), stderr (channel 2) and the status (channel 3: {@code Success} for exit
+   * code 0, {@code NonZeroExitCode} with an {@code ExitCode} cause otherwise); {@link #HANG} sends nothing at all.
+   */
+  record ExecReply(int exitCode, String stdout, String stderr) {
+    static final ExecReply HANG = new ExecReply(Integer.MIN_VALUE, "", "");
+  }
+
+  private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec\\?(.*)");
+  private final List<ExecCall> execs = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile java.util.function.Function<ExecCall, ExecReply> execReplies = c -> new ExecReply(0, "", "");
+  private volatile String absentPrefix = "\u0000";
+
+  /** From now on every exec is answered by {@code replies} (default: exit code 0, no output). */
+  void answerExecs(java.util.function.Function<ExecCall, ExecReply> replies) {
+    this.execReplies = Objects.requireNonNull(replies);
+  }
+
+  /** The exec calls received so far, in order. */
+  List<ExecCall> execs() {
+    synchronized (execs) {
+      return List.copyOf(execs);
+    }
+  }
+
+  /**
+   * From now on every request under {@code pathPrefix} is answered 404 "the server could not find the requested
+   * resource", as a real API server answers for a resource type it does not serve (a CRD not installed). The CRUD
+   * mock serves any path, so without this every custom resource type would seem installed.
+   */
+  void withoutResourceType(String pathPrefix) {
+    this.absentPrefix = Objects.requireNonNull(pathPrefix);
+  }
+
+  private MockResponse extension(RecordedRequest request) {
+    String path = request.getPath();
+    if (path.startsWith(forbiddenPrefix)) {
+      return null;  // answered 403 by answer()
+    }
+    if (path.startsWith(absentPrefix)) {
+      return status(404, "NotFound", "the server could not find the requested resource");
+    }
+    Matcher exec = EXEC.matcher(path);
+    if (exec.matches()) {
+      return exec(exec.group(1), exec.group(2), exec.group(3));
+    }
+    if ("PUT".equals(request.getMethod()) && bare(path).endsWith("/status")) {
+      return statusPut(path, request.getUtf8Body());
+    }
+    return null;
+  }
+
+  /** The CRUD mock stores a status PUT whatever its resourceVersion; a real API server answers a stale one 409. */
+  private MockResponse statusPut(String path, String body) {
+    String object = bare(path).substring(0, bare(path).length() - "/status".length());
+    Consumer<String> hook = beforePut.remove(bare(path));
+    if (hook != null) {
+      hook.accept(object);
+    }
+    MockResponse current = crud.handleGet(object);
+    if (current.code() != 200) {
+      return current;
+    }
+    var serialization = client.getKubernetesSerialization();
+    String stored = serialization.unmarshal(current.getBody().readUtf8(), GenericKubernetesResource.class)
+        .getMetadata().getResourceVersion();
+    String sent = serialization.unmarshal(body, GenericKubernetesResource.class).getMetadata().getResourceVersion();
+    if (sent != null && !sent.equals(stored)) {
+      return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your"
+          + " changes to the latest version and try again");
+    }
+    if (path.contains("dryRun=All")) {
+      return new MockResponse().setResponseCode(200).setBody(body);
+    }
+    MockResponse updated = crud.handleUpdate(new RecordedRequest("HTTP/1.1",
+        io.fabric8.mockwebserver.dsl.HttpMethod.PUT, path, io.fabric8.mockwebserver.http.Headers.builder().build(),
+        new io.fabric8.mockwebserver.http.Buffer().writeUtf8(body)));
+    if (updated.code() == 200) {
+      statusPuts.add(body);
+      afterStatusPut.accept(object, body);
+    }
+    return updated;
+  }
+
+  private final List<String> statusPuts = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile java.util.function.BiConsumer<String, String> afterStatusPut = (object, body) -> {};
+
+  /** Every request to a path starting with {@code pathPrefix} and its answer's status, in order. */
+  List<Exchange> exchanges(String pathPrefix) {
+    synchronized (exchanges) {
+      return exchanges.stream().filter(e -> e.path().startsWith(pathPrefix)).toList();
+    }
+  }
+
+  /** The bodies of the status PUTs stored so far (dry runs are not stored), in order. */
+  List<String> statusPuts() {
+    synchronized (statusPuts) {
+      return List.copyOf(statusPuts);
+    }
+  }
+
+  /** Calls {@code listener} with the object's path and the body after each stored status PUT (on the server thread). */
+  void afterStatusPut(java.util.function.BiConsumer<String, String> listener) {
+    this.afterStatusPut = Objects.requireNonNull(listener);
+  }
+
+  /** An exec upgrade: 404 when the pod is not stored, else the reply chosen for the recorded argument vector. */
+  private MockResponse exec(String ns, String pod, String query) {
+    if (crud.handleGet("/api/v1/namespaces/" + ns + "/pods/" + pod).code() != 200) {
+      return status(404, "NotFound", "pods \\\"" + pod + "\\\" not found");
+    }
+    List<String> argv = new ArrayList<>();
+    String container = null;
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
+          java.nio.charset.StandardCharsets.UTF_8);
+      if ("command".equals(key)) {
+        argv.add(value);
+      } else if ("container".equals(key)) {
+        container = value;
+      }
+    }
+    ExecCall call = new ExecCall(ns, pod, container, List.copyOf(argv));
+    execs.add(call);
+    ExecReply reply = execReplies.apply(call);
+    return new MockResponse().withWebSocketUpgrade(new io.fabric8.mockwebserver.http.WebSocketListener() {
+      @Override
+      public void onOpen(io.fabric8.mockwebserver.http.WebSocket ws, io.fabric8.mockwebserver.http.Response r) {
+        if (reply == ExecReply.HANG) {
+          return;
+        }
+        send(ws, 1, reply.stdout());
+        send(ws, 2, reply.stderr());
+        send(ws, 3, reply.exitCode() == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
+            : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit code:"
+                + " error executing command " + argv + ", exit code " + reply.exitCode()
+                + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
+                + "\"message\":\"" + reply.exitCode() + "\"}]}}");
+        ws.close(1000, "");
+      }
+    });
+  }
+
+  private static void send(io.fabric8.mockwebserver.http.WebSocket ws, int channel, String text) {
+    if (!text.isEmpty()) {
+      byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] frame = new byte[bytes.length + 1];
+      frame[0] = (byte) channel;
+      System.arraycopy(bytes, 0, frame, 1, bytes.length);
+      ws.send(frame);
     }
   }
 }

@@ -42,4 +42,14 @@ final class Fixtures {
   static String hpaPath(String ns, String name) {
     return "/apis/autoscaling/v2/namespaces/" + ns + "/horizontalpodautoscalers/" + name;
   }
+
+  /** A pod of {@code app} on {@code node} with the named containers (exec needs them: fabric8 checks the name). */
+  static void pod(KubernetesClient client, String ns, String name, String app, String node, String... containers) {
+    var spec = new io.fabric8.kubernetes.api.model.PodSpecBuilder().withNodeName(node);
+    for (String c : containers) {
+      spec.addNewContainer().withName(c).withImage(c + ":1").endContainer();
+    }
+    client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        .addToLabels("app", app).endMetadata().withSpec(spec.build()).build()).create();
+  }
 }

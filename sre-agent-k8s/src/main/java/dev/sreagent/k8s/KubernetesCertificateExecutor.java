@@ -1,0 +1,310 @@
+package dev.sreagent.k8s;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.port.Clock;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Carries out {@link Action.RenewCertificate} on a cert-manager {@code Certificate} ({@code cert-manager.io/v1}) the
+ * way {@code cmctl renew} does: the condition {@code Issuing=True} (reason {@code ManuallyTriggered}) is written
+ * through the {@code status} subresource with the {@code resourceVersion} read (a 409 re-reads and re-checks once);
+ * cert-manager then re-issues. The result is SUCCEEDED only once a {@code status.notAfter} later than the one before
+ * the trigger is read back, polled with backoff up to the verification bound ({@link Builder#setVerifyTimeout}); when
+ * the bound passes, or cert-manager reports {@code Issuing=False} with reason {@code Failed}, it is FAILED naming the
+ * conditions last seen.
+ *
+ * <p>The action's {@code certificate} is {@code namespace/name} or a name looked up in the allowed namespaces (it must
+ * be unique there). A Certificate not found is FAILED naming it; when the API server does not serve the resource type
+ * at all (HTTP 404 on the type: no CRD), FAILED says cert-manager is not installed.
+ *
+ * <p>Idempotency and fencing live on the Certificate: right after the trigger it gets the {@link ChangeMarks}
+ * annotations and {@code sre-agent.dev/renewal-previous-not-after} (the notAfter before), written with its own
+ * optimistic retries, so a redelivered key never triggers again: it only verifies (a notAfter later than the recorded
+ * one is SUCCEEDED, else it waits again within the bound). {@link #reconcile(String)} answers SUCCEEDED for a
+ * recorded key whose renewal is seen, FAILED (so the agent runs it again, which only verifies) for one still waiting,
+ * empty otherwise. A fencing token lower than the recorded one is REJECTED before any write. Dry run: the status update is sent with
+ * {@code dryRun=All} and answers DRY_RUN; nothing is re-issued, nothing recorded.
+ *
+ * <p>RBAC: {@code get, list} on {@code certificates.cert-manager.io}; {@code update} on {@code certificates} (the
+ * annotations) and on {@code certificates/status} (the trigger).
+ */
+public final class KubernetesCertificateExecutor extends KubernetesExecutor<Action.RenewCertificate> {
+  /** The annotation holding the {@code status.notAfter} seen before the last trigger ("none" when there was none). */
+  static final String PREVIOUS_NOT_AFTER = "sre-agent.dev/renewal-previous-not-after";
+  private static final int MARK_ATTEMPTS = 5;
+  private static final Duration MAX_POLL = Duration.ofSeconds(10);
+
+  private final Clock clock;
+  private final Duration verifyTimeout;
+  private final Duration firstPoll;
+
+  private KubernetesCertificateExecutor(Builder b) {
+    super(b, Action.RenewCertificate.class);
+    this.clock = b.clock;
+    this.verifyTimeout = b.verifyTimeout;
+    this.firstPoll = b.firstPoll;
+  }
+
+  /** A builder over {@code client}; {@link Builder#setNamespaces} is required. */
+  public static Builder builder(KubernetesClient client) {
+    return new Builder(client);
+  }
+
+  @Override
+  public String name() {
+    return "kubernetes-renew-certificate";
+  }
+
+  private NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+      Resource<GenericKubernetesResource>> in(String ns) {
+    return client.genericKubernetesResources(CertManager.CERTIFICATES).inNamespace(ns);
+  }
+
+  /** The Certificate named by the action, or the result that says why there is none. */
+  private record Found(GenericKubernetesResource cert, ActionResult refusal) {}
+
+  private Found find(String certificate, ExecutionContext context) {
+    int slash = certificate.indexOf('/');
+    List<String> where = slash > 0 ? List.of(certificate.substring(0, slash)) : List.copyOf(namespaces.namespaces());
+    String name = slash > 0 ? certificate.substring(slash + 1) : certificate;
+    if (slash == 0 || name.isEmpty() || name.contains("/")) {
+      return new Found(null, executions.result(context, ActionResult.Status.FAILED, "certificate '" + certificate
+          + "' is neither a name nor namespace/name; nothing was triggered"));
+    }
+    List<GenericKubernetesResource> found = new ArrayList<>();
+    for (String ns : where) {
+      Optional<String> refused = namespaces.refusal(ns);
+      if (refused.isPresent() && slash > 0) {
+        return new Found(null, executions.result(context, ActionResult.Status.REJECTED, refused.get()));
+      }
+      GenericKubernetesResource c = in(ns).withName(name).get();
+      if (c != null) {
+        found.add(c);
+      }
+    }
+    if (found.size() == 1) {
+      Optional<String> refused = namespaces.refusal(found.get(0).getMetadata().getNamespace());
+      return refused.map(r -> new Found(null, executions.result(context, ActionResult.Status.REJECTED, r)))
+          .orElseGet(() -> new Found(found.get(0), null));
+    }
+    if (found.size() > 1) {
+      return new Found(null, executions.result(context, ActionResult.Status.FAILED, "certificate " + name
+          + " exists in " + found.stream().map(c -> c.getMetadata().getNamespace()).toList()
+          + ": name it as namespace/name"));
+    }
+    try {
+      in(where.get(0)).list();  // a missing object reads as null, a missing type as HTTP 404 here
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+        return new Found(null, executions.result(context, ActionResult.Status.FAILED, "cert-manager is not"
+            + " installed: the API server does not serve certificates.cert-manager.io/v1 (HTTP 404); install"
+            + " cert-manager (its CRDs) or do not enable this executor"));
+      }
+      throw e;
+    }
+    return new Found(null, executions.result(context, ActionResult.Status.FAILED, "Certificate " + name
+        + " not found in " + where + "; nothing was triggered"));
+  }
+
+  @Override
+  ActionResult run(Action.RenewCertificate renew, ExecutionContext context) {
+    return executions.withOneRetryOnConflict(context, afterConflict -> attempt(renew, context));
+  }
+
+  private ActionResult attempt(Action.RenewCertificate renew, ExecutionContext context) {
+    Found found = find(renew.certificate(), context);
+    if (found.cert() == null) {
+      return found.refusal();
+    }
+    GenericKubernetesResource cert = found.cert();
+    if (ChangeMarks.applied(cert, context.idempotencyKey())) {
+      return verify(cert, context, recordedBefore(cert, context.idempotencyKey()), "already triggered under key "
+          + context.idempotencyKey() + " (not triggered again)");
+    }
+    Optional<ActionResult> stale = executions.staleToken(context, cert);
+    if (stale.isPresent()) {
+      return stale.get();
+    }
+    Optional<Instant> before = CertManager.notAfter(cert);
+    CertManager.setIssuing(cert, clock.now());
+    String ns = cert.getMetadata().getNamespace();
+    if (context.dryRun()) {
+      in(ns).resource(cert).dryRun().updateStatus();
+      return executions.result(context, ActionResult.Status.DRY_RUN, "server-side dry run accepted the Issuing"
+          + " condition (ManuallyTriggered) on " + CertManager.describe(cert) + "; nothing was re-issued");
+    }
+    GenericKubernetesResource triggered = in(ns).resource(cert).updateStatus();
+    String recorded = mark(triggered, context, before);
+    return verify(triggered, context, before, "triggered re-issuance (Issuing=True, ManuallyTriggered)"
+        + recorded);
+  }
+
+  /** Records the key and the notAfter before on the Certificate; retries its own conflicts, never re-triggers. */
+  private String mark(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before) {
+    GenericKubernetesResource current = cert;
+    for (int i = 0; i < MARK_ATTEMPTS; i++) {
+      if (executions.staleToken(context, current).isPresent()) {
+        return "; a newer fencing token was recorded meanwhile, so this key was not";
+      }
+      ChangeMarks.mark(current, context);
+      Map<String, String> a = new HashMap<>(current.getMetadata().getAnnotations());
+      a.put(PREVIOUS_NOT_AFTER, before.map(Instant::toString).orElse("none"));
+      current.getMetadata().setAnnotations(a);
+      try {
+        in(current.getMetadata().getNamespace()).resource(current).update();
+        return "";
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          return "; the key could not be recorded (HTTP " + e.getCode() + ")";
+        }
+        current = in(current.getMetadata().getNamespace()).withName(current.getMetadata().getName()).get();
+        if (current == null) {
+          return "; the Certificate was deleted before the key was recorded";
+        }
+      }
+    }
+    return "; the key could not be recorded (HTTP 409 " + MARK_ATTEMPTS + " times)";
+  }
+
+  /** Polls with backoff until a notAfter later than {@code before} is seen, a failure is reported, or the bound. */
+  private ActionResult verify(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before,
+      String what) {
+    long deadline = System.nanoTime() + verifyTimeout.toNanos();
+    long pause = firstPoll.toMillis();
+    GenericKubernetesResource seen = cert;
+    String readError = "";
+    while (true) {
+      Optional<Instant> now = CertManager.notAfter(seen);
+      if (now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()))) {
+        return executions.result(context, ActionResult.Status.SUCCEEDED, what + " on " + CertManager.describe(seen)
+            + ": notAfter " + before.map(Instant::toString).orElse("(none)") + " -> " + now.get());
+      }
+      Optional<Map<String, Object>> issuing = CertManager.condition(seen, CertManager.ISSUING);
+      if (issuing.isPresent() && "False".equals(issuing.get().get("status"))
+          && "Failed".equals(issuing.get().get("reason"))) {
+        return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
+            + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
+            + ", but no notAfter later than " + before.map(Instant::toString).orElse("(none)") + " within "
+            + verifyTimeout.toMillis() + " ms; last seen notAfter " + now.map(Instant::toString).orElse("(none)")
+            + ", conditions: " + CertManager.describeConditions(seen) + readError);
+      }
+      try {
+        Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");
+      }
+      pause = Math.min(pause * 2, MAX_POLL.toMillis());
+      GenericKubernetesResource fresh;
+      try {
+        fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName()).get();
+        readError = "";
+      } catch (KubernetesClientException e) {  // the trigger is written: a failed read is retried within the bound
+        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
+        continue;
+      }
+      if (fresh == null) {
+        return executions.result(context, ActionResult.Status.FAILED, what + ", but "
+            + CertManager.describe(seen) + " was deleted while verifying");
+      }
+      seen = fresh;
+    }
+  }
+
+  /** The notAfter recorded before the trigger under {@code key}; empty when none was or a later key overwrote it. */
+  private static Optional<Instant> recordedBefore(GenericKubernetesResource cert, String key) {
+    Map<String, String> a = cert.getMetadata().getAnnotations();
+    String v = a == null || !key.equals(a.get(ChangeMarks.IDEMPOTENCY_KEY)) ? null : a.get(PREVIOUS_NOT_AFTER);
+    try {
+      return v == null || v.equals("none") ? Optional.empty() : Optional.of(Instant.parse(v));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * SUCCEEDED when a trigger under {@code idempotencyKey} is recorded on a Certificate in the allowed namespaces and
+   * its notAfter is now later than the one recorded before it; FAILED when recorded but not yet renewed; else empty.
+   */
+  @Override
+  public Optional<ActionResult> reconcile(String idempotencyKey) {
+    for (String ns : namespaces.namespaces()) {
+      List<GenericKubernetesResource> certs;
+      try {
+        certs = in(ns).list().getItems();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+          return Optional.empty();  // cert-manager is not installed: nothing was ever triggered here
+        }
+        throw e;
+      }
+      for (GenericKubernetesResource c : certs) {
+        if (ChangeMarks.applied(c, idempotencyKey)) {
+          Optional<Instant> before = recordedBefore(c, idempotencyKey);
+          Optional<Instant> now = CertManager.notAfter(c);
+          boolean renewed = now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()));
+          return Optional.of(executions.result(idempotencyKey, renewed ? ActionResult.Status.SUCCEEDED
+              : ActionResult.Status.FAILED, (renewed ? "took effect: " : "triggered but not renewed yet: ") + "key "
+              + idempotencyKey + " is recorded on " + CertManager.describe(c) + ", notAfter "
+              + now.map(Instant::toString).orElse("(none)")));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Builds a {@link KubernetesCertificateExecutor}. */
+  public static final class Builder extends KubernetesExecutorBuilder<Builder, KubernetesCertificateExecutor> {
+    private Duration verifyTimeout = Duration.ofMinutes(5);
+    private Duration firstPoll = Duration.ofMillis(250);
+
+    private Builder(KubernetesClient client) {
+      super(client);
+    }
+
+    /** How long to wait for the new notAfter after the trigger (default 5 min); then FAILED. */
+    public Builder setVerifyTimeout(Duration verifyTimeout) {
+      this.verifyTimeout = positive(verifyTimeout, "verifyTimeout");
+      return this;
+    }
+
+    /** The first pause between reads while verifying (default 250 ms; doubled each time, at most 10 s). */
+    public Builder setFirstPoll(Duration firstPoll) {
+      this.firstPoll = positive(firstPoll, "firstPoll");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, but was " + d);
+      }
+      return d;
+    }
+
+    @Override
+    KubernetesCertificateExecutor create() {
+      return new KubernetesCertificateExecutor(this);
+    }
+  }
+}
