@@ -5,28 +5,39 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
 /**
  * The annotations an executor writes on every object it changes, and how they are read back: the incident, the
- * idempotency key of the change, the fencing token it ran under, and the last {@value #RECENT_KEYS_KEPT} keys (so a
- * redelivered key is recognised even after a later change).
+ * idempotency key of the change, the fencing token it ran under (the last one, and per lock target in
+ * {@value #FENCING_TOKENS}, since tokens of different locks are not comparable), and the last
+ * {@value #RECENT_KEYS_KEPT} keys (so a redelivered key is recognised even after a later change).
  */
 final class ChangeMarks {
   static final String INCIDENT = "sre-agent.dev/incident";
   static final String IDEMPOTENCY_KEY = "sre-agent.dev/idempotency-key";
   static final String FENCING_TOKEN = "sre-agent.dev/fencing-token";
   static final String RECENT_KEYS = "sre-agent.dev/recent-idempotency-keys";
+  /** The fencing token last written under each lock target: {@code urlencoded(target)=token,...}, newest last. */
+  static final String FENCING_TOKENS = "sre-agent.dev/fencing-tokens";
+  static final int TARGETS_KEPT = 10;
   static final int RECENT_KEYS_KEPT = 10;
 
   private ChangeMarks() {}
 
-  /** The fencing token recorded on {@code object}, if any (an unreadable value counts as none). */
-  static OptionalLong fencingToken(HasMetadata object) {
-    String v = annotations(object).get(FENCING_TOKEN);
+  /**
+   * The fencing token recorded on {@code object} under lock {@code target}, if any (an unreadable value counts as
+   * none). Tokens of different locks are not comparable, so only the target's own is returned.
+   */
+  static OptionalLong fencingToken(HasMetadata object, String target) {
+    String v = tokens(annotations(object)).get(target);
     if (v == null) {
       return OptionalLong.empty();
     }
@@ -37,14 +48,32 @@ final class ChangeMarks {
     }
   }
 
+  private static Map<String, String> tokens(Map<String, String> annotations) {
+    String v = annotations.get(FENCING_TOKENS);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (v == null || v.isBlank()) {
+      return out;
+    }
+    for (String pair : v.split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), pair.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
   /** Whether a change under {@code key} is recorded on {@code object}. */
   static boolean applied(HasMetadata object, String key) {
     Map<String, String> a = annotations(object);
     return key.equals(a.get(IDEMPOTENCY_KEY)) || recentKeys(a).contains(key);
   }
 
-  /** Records the change of {@code context} on {@code object} (its metadata is changed in place). */
-  static void mark(HasMetadata object, ExecutionContext context) {
+  /**
+   * Records the change of {@code context}, made under the lock of {@code target}, on {@code object} (its metadata is
+   * changed in place).
+   */
+  static void mark(HasMetadata object, ExecutionContext context, String target) {
     ObjectMeta meta = object.getMetadata();
     Map<String, String> a = meta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(meta.getAnnotations());
     List<String> recent = new ArrayList<>(recentKeys(a));
@@ -57,6 +86,14 @@ final class ChangeMarks {
     a.put(IDEMPOTENCY_KEY, context.idempotencyKey());
     a.put(FENCING_TOKEN, Long.toString(context.fencingToken()));
     a.put(RECENT_KEYS, String.join(",", recent));
+    Map<String, String> tokens = tokens(a);
+    tokens.remove(target);
+    tokens.put(target, Long.toString(context.fencingToken()));
+    while (tokens.size() > TARGETS_KEPT) {
+      tokens.remove(tokens.keySet().iterator().next());
+    }
+    a.put(FENCING_TOKENS, String.join(",", tokens.entrySet().stream()
+        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + e.getValue()).toList()));
     meta.setAnnotations(a);
   }
 

@@ -69,14 +69,18 @@ final class Executions {
     }
   }
 
-  /** A REJECTED result when {@code context}'s fencing token is lower than one recorded on any of {@code objects}. */
-  Optional<ActionResult> staleToken(ExecutionContext context, HasMetadata... objects) {
+  /**
+   * A REJECTED result when {@code context}'s fencing token is lower than one recorded on any of {@code objects} for the
+   * same lock {@code target} ({@link dev.sreagent.api.model.Action#target()}): a token only orders the holders of one
+   * lock, so a scale under lock {@code scale:cart} is not compared with a restart under {@code restart-pods:cart}.
+   */
+  Optional<ActionResult> staleToken(ExecutionContext context, String target, HasMetadata... objects) {
     for (HasMetadata o : objects) {
-      OptionalLong recorded = ChangeMarks.fencingToken(o);
+      OptionalLong recorded = ChangeMarks.fencingToken(o, target);
       if (recorded.isPresent() && context.fencingToken() < recorded.getAsLong()) {
         return Optional.of(result(context, ActionResult.Status.REJECTED, "fencing token " + context.fencingToken()
-            + " is lower than " + recorded.getAsLong() + " recorded on " + Workloads.describe(o)
-            + ": another holder of the lock changed it since"));
+            + " is lower than " + recorded.getAsLong() + " recorded on " + Workloads.describe(o) + " for lock "
+            + target + ": another holder of the lock changed it since"));
       }
     }
     return Optional.empty();

@@ -137,7 +137,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
       return verify(cert, context, recordedBefore(cert, context.idempotencyKey()), "already triggered under key "
           + context.idempotencyKey() + " (not triggered again)");
     }
-    Optional<ActionResult> stale = executions.staleToken(context, cert);
+    Optional<ActionResult> stale = executions.staleToken(context, renew.target(), cert);
     if (stale.isPresent()) {
       return stale.get();
     }
@@ -150,19 +150,20 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
           + " condition (ManuallyTriggered) on " + CertManager.describe(cert) + "; nothing was re-issued");
     }
     GenericKubernetesResource triggered = in(ns).resource(cert).updateStatus();
-    String recorded = mark(triggered, context, before);
+    String recorded = mark(triggered, context, renew.target(), before);
     return verify(triggered, context, before, "triggered re-issuance (Issuing=True, ManuallyTriggered)"
         + recorded);
   }
 
   /** Records the key and the notAfter before on the Certificate; retries its own conflicts, never re-triggers. */
-  private String mark(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before) {
+  private String mark(GenericKubernetesResource cert, ExecutionContext context, String target,
+      Optional<Instant> before) {
     GenericKubernetesResource current = cert;
     for (int i = 0; i < MARK_ATTEMPTS; i++) {
-      if (executions.staleToken(context, current).isPresent()) {
+      if (executions.staleToken(context, target, current).isPresent()) {
         return "; a newer fencing token was recorded meanwhile, so this key was not";
       }
-      ChangeMarks.mark(current, context);
+      ChangeMarks.mark(current, context, target);
       Map<String, String> a = new HashMap<>(current.getMetadata().getAnnotations());
       a.put(PREVIOUS_NOT_AFTER, before.map(Instant::toString).orElse("none"));
       current.getMetadata().setAnnotations(a);

@@ -94,7 +94,7 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     }
     HasMetadata workload = target.workload();
     Optional<ActionResult> early = executions.alreadyApplied(context, workload)
-        .or(() -> executions.staleToken(context, workload));
+        .or(() -> executions.staleToken(context, truncate.target(), workload));
     if (early.isPresent()) {
       return early.get();
     }
@@ -204,11 +204,11 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
           + target.refusal().message() + " (the key could not be recorded)");
     }
     HasMetadata workload = target.workload();
-    Optional<ActionResult> stale = executions.staleToken(context, workload);
+    Optional<ActionResult> stale = executions.staleToken(context, truncate.target(), workload);
     if (stale.isPresent()) {
       return stale.get();
     }
-    ChangeMarks.mark(workload, context);
+    ChangeMarks.mark(workload, context, truncate.target());
     String ns = workload.getMetadata().getNamespace();
     if (workload instanceof Deployment d) {
       client.apps().deployments().inNamespace(ns).resource(d).update();

@@ -74,7 +74,7 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
     HasMetadata workload = target.workload();
     String ns = workload.getMetadata().getNamespace();
     Optional<ActionResult> early = executions.alreadyApplied(context, workload)
-        .or(() -> executions.staleToken(context, workload));
+        .or(() -> executions.staleToken(context, restart.target(), workload));
     if (early.isPresent()) {
       return early.get();
     }
@@ -126,11 +126,11 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
       return executions.result(context, ActionResult.Status.FAILED, "evicted " + evicted + " but the workload of "
           + restart.service() + " is gone: the key could not be recorded");
     }
-    Optional<ActionResult> stale = executions.staleToken(context, workload);
+    Optional<ActionResult> stale = executions.staleToken(context, restart.target(), workload);
     if (stale.isPresent()) {
       return stale.get();
     }
-    ChangeMarks.mark(workload, context);
+    ChangeMarks.mark(workload, context, restart.target());
     String ns = workload.getMetadata().getNamespace();
     if (workload instanceof Deployment d) {
       client.apps().deployments().inNamespace(ns).resource(d).update();

@@ -76,7 +76,7 @@ public final class KubernetesRollbackExecutor extends KubernetesExecutor<Action.
     }
     Deployment d = (Deployment) workload;
     Optional<ActionResult> early = executions.alreadyApplied(context, d)
-        .or(() -> executions.staleToken(context, d))
+        .or(() -> executions.staleToken(context, rollBack.target(), d))
         .or(() -> executions.managedByGitOps(context, d, "a rollback"));
     if (early.isPresent()) {
       return early.get();
@@ -120,7 +120,7 @@ public final class KubernetesRollbackExecutor extends KubernetesExecutor<Action.
       String reread) {
     PodTemplateSpec template = ReplicaSets.deploymentTemplate(rs, client.getKubernetesSerialization());
     d.getSpec().setTemplate(template);
-    ChangeMarks.mark(d, context);
+    ChangeMarks.mark(d, context, rollBack.target());
     Map<String, String> annotations = new HashMap<>(d.getMetadata().getAnnotations());
     annotations.put(CHANGE_CAUSE, "sre-agent: rollback from revision " + rollBack.fromRevision() + " to revision "
         + rollBack.toRevision() + " (incident " + context.incidentId() + ")");

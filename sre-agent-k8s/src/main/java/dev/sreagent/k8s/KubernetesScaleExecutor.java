@@ -58,7 +58,7 @@ public final class KubernetesScaleExecutor extends KubernetesExecutor<Action.Sca
         .filter(h -> Workloads.targets(h, workload)).findFirst();
     HasMetadata[] marked = hpa.isPresent() ? new HasMetadata[] {workload, hpa.get()} : new HasMetadata[] {workload};
     Optional<ActionResult> early = executions.alreadyApplied(context, marked)
-        .or(() -> executions.staleToken(context, marked))
+        .or(() -> executions.staleToken(context, scale.target(), marked))
         .or(() -> executions.managedByGitOps(context, hpa.isPresent() ? hpa.get() : workload, "a scale"));
     if (early.isPresent()) {
       return early.get();
@@ -80,7 +80,7 @@ public final class KubernetesScaleExecutor extends KubernetesExecutor<Action.Sca
     }
     Integer before = hpa.getSpec().getMinReplicas();
     hpa.getSpec().setMinReplicas(scale.toReplicas());
-    ChangeMarks.mark(hpa, context);
+    ChangeMarks.mark(hpa, context, scale.target());
     var resource = client.autoscaling().v2().horizontalPodAutoscalers()
         .inNamespace(hpa.getMetadata().getNamespace()).resource(hpa);
     String what = "minReplicas of " + Workloads.describe(hpa) + " " + (before == null ? 1 : before) + " -> "
@@ -95,7 +95,7 @@ public final class KubernetesScaleExecutor extends KubernetesExecutor<Action.Sca
 
   private ActionResult direct(HasMetadata workload, Action.ScaleReplicas scale, ExecutionContext context) {
     Workloads.setReplicas(workload, scale.toReplicas());
-    ChangeMarks.mark(workload, context);
+    ChangeMarks.mark(workload, context, scale.target());
     String ns = workload.getMetadata().getNamespace();
     String what = Workloads.describe(workload) + " " + scale.fromReplicas() + " -> " + scale.toReplicas()
         + " replicas";

@@ -253,7 +253,7 @@ class KubernetesRollbackExecutorTest {
     api.beforeNextPut(CART, p -> {  // another agent rolled back to 2 first
       Deployment other = api.getDirectly(p, Deployment.class);
       other.getSpec().setTemplate(RolloutFixtures.template("cart", 2));
-      ChangeMarks.mark(other, new ExecutionContext("INC-0041", "other-agent-key", 1, false));
+      ChangeMarks.mark(other, new ExecutionContext("INC-0041", "other-agent-key", 1, false), "rollback:cart");
       api.putDirectly(p, other);
     });
     ActionResult r = executor.execute(new Action.RollBack("cart", "3", "2"), context("k1", 1));
