@@ -19,6 +19,11 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -29,7 +34,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,16 +54,21 @@ import java.util.regex.Pattern;
  *   <li><b>SelfSubjectAccessReview</b>: answered {@code allowed: true} unless {@link #deny} named the verb and
  *       resource (RBAC itself is not evaluated);
  *   <li><b>cert-manager {@code Certificate}s</b>: registered as a custom resource with a status subresource, so
- *       {@code .../certificates/NAME/status} works (no CRD object is stored; cert-manager itself is not emulated here).
+ *       {@code .../certificates/NAME/status} works (no CRD object is stored; cert-manager itself is not emulated here);
+ *   <li><b>{@code pods/exec}</b>: the websocket upgrade is answered by an {@link #onExec} handler with stdout, stderr
+ *       and the status channel (exit code) for the exact argument vector received; no container runs anything;
+ *   <li><b>optimistic concurrency on status and dry-run PUTs</b>, which the CRUD mock stores whatever their
+ *       {@code resourceVersion}: here a stale one is a 409, as on a real server.
  * </ul>
  * Not emulated: admission, defaulting and validation, field selectors beyond the mock's, the controllers (deployment,
- * ReplicaSet, HPA, garbage collection: {@link KubernetesSimulation} plays them for a simulated cluster),
- * {@code pods/exec}, server-side apply. Every request and
+ * ReplicaSet, HPA, garbage collection: {@link KubernetesSimulation} plays them for a simulated cluster), server-side
+ * apply. Every request and
  * its status are recorded ({@link #exchanges()}); {@link #onWrite} listeners see every stored change (the place a
  * controller emulation hooks in).
  */
 public final class KubernetesApiEmulator implements AutoCloseable {
   private static final Pattern EVICTION = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction.*");
+  private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec\\?(.*)");
   private static final Pattern SSAR = Pattern.compile("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews.*");
 
   /** A request and the status it was answered with. */
@@ -81,7 +93,23 @@ public final class KubernetesApiEmulator implements AutoCloseable {
     void written(String method, String path);
   }
 
+  /** One {@code pods/exec} call as the server received it: where, and the exact argument vector. */
+  public record ExecCall(String namespace, String pod, @Nullable String container, List<String> argv) {
+    public ExecCall {
+      argv = List.copyOf(argv);
+    }
+  }
+
+  /**
+   * What an exec answers: stdout (channel 1), stderr (channel 2) and the status (channel 3: {@code Success} for exit
+   * code 0, else {@code NonZeroExitCode} with the code, as the kubelet reports it).
+   */
+  public record ExecReply(int exitCode, String stdout, String stderr) {}
+
   private final KubernetesCrudDispatcher crud;
+  private final List<ExecCall> execs = Collections.synchronizedList(new ArrayList<>());
+  private volatile Function<ExecCall, ExecReply> execReplies = c -> new ExecReply(126, "",
+      "pods/exec is not emulated for this command (KubernetesApiEmulator.onExec)");
   private final List<Exchange> exchanges = Collections.synchronizedList(new ArrayList<>());
   private final List<WriteListener> writeListeners = new CopyOnWriteArrayList<>();
   private final Set<String> denied = ConcurrentHashMap.newKeySet();
@@ -134,6 +162,21 @@ public final class KubernetesApiEmulator implements AutoCloseable {
   /** Who decides evictions (default: every eviction deletes its pod). */
   public void onEviction(EvictionPolicy policy) {
     this.evictions = Objects.requireNonNull(policy, "policy");
+  }
+
+  /**
+   * From now on every {@code pods/exec} on a stored pod is answered by {@code replies} (on the server's thread; it may
+   * change the simulation). Default: exit code 126, "not emulated".
+   */
+  public void onExec(Function<ExecCall, ExecReply> replies) {
+    this.execReplies = Objects.requireNonNull(replies, "replies");
+  }
+
+  /** The exec calls received so far, in order. */
+  public List<ExecCall> execs() {
+    synchronized (execs) {
+      return List.copyOf(execs);
+    }
   }
 
   /** Adds a listener of stored changes. */
@@ -266,13 +309,29 @@ public final class KubernetesApiEmulator implements AutoCloseable {
       String body = request.getUtf8Body();  // read once: the buffer is consumed
       dryRun = body.contains("\"dryRun\"");
       r = evict(eviction.group(1), eviction.group(2), dryRun);
+    } else if (EXEC.matcher(path).matches()) {
+      Matcher exec = EXEC.matcher(path);
+      exec.matches();
+      dryRun = false;
+      r = exec(exec.group(1), exec.group(2), exec.group(3));
     } else if ("POST".equals(method) && SSAR.matcher(path).matches()) {
       dryRun = false;
       r = accessReview(request.getUtf8Body());
     } else {
       dryRun = path.contains("dryRun=All");
       synchronized (lock) {
-        r = dryRun && "PUT".equals(method) ? dryRunPut(bare(path), request.getUtf8Body()) : crud.dispatch(request);
+        boolean status = bare(path).endsWith("/status");
+        if ("PUT".equals(method) && (dryRun || status)) {
+          String body = request.getUtf8Body();
+          r = staleOrMissing(status ? bare(path).substring(0, bare(path).length() - 7) : bare(path), body);
+          if (r == null) {
+            r = dryRun ? new MockResponse().setResponseCode(200).setBody(body)
+                : crud.handleUpdate(new RecordedRequest("HTTP/1.1", HttpMethod.PUT, path, Headers.builder().build(),
+                    new Buffer().writeUtf8(body)));
+          }
+        } else {
+          r = crud.dispatch(request);
+        }
       }
       if (!dryRun && !"GET".equals(method) && r.code() < 300) {
         notifyWrite(method, bare(path));
@@ -326,7 +385,12 @@ public final class KubernetesApiEmulator implements AutoCloseable {
     return new MockResponse().setResponseCode(201).setBody(serialization.asJson(review));
   }
 
-  private MockResponse dryRunPut(String path, String body) {
+  /**
+   * The answer a real API server gives a PUT of {@code body} to the object at {@code path} before storing anything:
+   * 404 when it is absent, 409 when the {@code resourceVersion} sent is not the stored one; null when it may go on.
+   * (The CRUD mock checks neither for dry runs nor for status PUTs.)
+   */
+  private @Nullable MockResponse staleOrMissing(String path, String body) {
     MockResponse current = crud.handleGet(path);
     if (current.code() != 200) {
       return current;
@@ -335,9 +399,59 @@ public final class KubernetesApiEmulator implements AutoCloseable {
         .getMetadata().getResourceVersion();
     String sent = serialization.unmarshal(body, GenericKubernetesResource.class).getMetadata().getResourceVersion();
     if (sent != null && !sent.equals(stored)) {
-      return status(409, "Conflict", "the object has been modified; please apply your changes to the latest version");
+      return status(409, "Conflict", "Operation cannot be fulfilled: the object has been modified; please apply your"
+          + " changes to the latest version and try again");
     }
-    return new MockResponse().setResponseCode(200).setBody(body);
+    return null;
+  }
+
+  /** An exec upgrade: 404 when the pod is not stored, else the reply chosen for the recorded argument vector. */
+  private MockResponse exec(String ns, String pod, String query) {
+    synchronized (lock) {
+      if (crud.handleGet("/api/v1/namespaces/" + ns + "/pods/" + pod).code() != 200) {
+        return status(404, "NotFound", "pods \\\"" + pod + "\\\" not found");
+      }
+    }
+    List<String> argv = new ArrayList<>();
+    String container = null;
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      if ("command".equals(key)) {
+        argv.add(value);
+      } else if ("container".equals(key)) {
+        container = value;
+      }
+    }
+    ExecCall call = new ExecCall(ns, pod, container, argv);
+    execs.add(call);
+    ExecReply reply;
+    synchronized (lock) {
+      reply = execReplies.apply(call);
+    }
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket ws, Response response) {
+        send(ws, 1, reply.stdout());
+        send(ws, 2, reply.stderr());
+        send(ws, 3, reply.exitCode() == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
+            : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit code:"
+                + " exit code " + reply.exitCode() + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":"
+                + "[{\"reason\":\"ExitCode\",\"message\":\"" + reply.exitCode() + "\"}]}}");
+        ws.close(1000, "");
+      }
+    });
+  }
+
+  private static void send(WebSocket ws, int channel, String text) {
+    if (!text.isEmpty()) {
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      byte[] frame = new byte[bytes.length + 1];
+      frame[0] = (byte) channel;
+      System.arraycopy(bytes, 0, frame, 1, bytes.length);
+      ws.send(frame);
+    }
   }
 
   static MockResponse status(int code, String reason, String message) {

@@ -2,6 +2,8 @@ package dev.sreagent.testkit.k8s;
 
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.k8s.KubernetesCertificateExecutor;
+import dev.sreagent.k8s.KubernetesLogTruncateExecutor;
 import dev.sreagent.k8s.KubernetesRestartExecutor;
 import dev.sreagent.k8s.KubernetesRollbackExecutor;
 import dev.sreagent.k8s.KubernetesScaleExecutor;
@@ -70,7 +72,9 @@ public final class KubernetesPlatform implements AutoCloseable {
       executors = new FirstSupportingExecutor(List.of(
           KubernetesRestartExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
           KubernetesScaleExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
-          KubernetesRollbackExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build()));
+          KubernetesRollbackExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
+          KubernetesLogTruncateExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build(),
+          KubernetesCertificateExecutor.builder(client).setNamespaces(shop).setClock(cluster.clock()).build()));
       topology = KubernetesTopology.builder(client).setNamespaces(Set.of(simulation.namespace())).start();
       awaitCaches();
     }

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +55,16 @@ import org.slf4j.LoggerFactory;
  *       the next step); a refusal is HTTP 429 with the API server's message and the budget's numbers; an allowed one
  *       restarts that pod in the simulation;
  *   <li>a Certificate status with the {@code Issuing} condition {@code True}: renewed (cert-manager's part), the new
- *       {@code notAfter} written and the condition cleared at once.
+ *       {@code notAfter} written and the condition cleared at once;
+ *   <li>{@code pods/exec} of the log truncation's {@code find PATH ... -exec truncate -s 0 -- {} +} in a pod: the
+ *       service's log volume at {@code PATH} on the pod's node is emptied (without {@code truncate}: only listed).
  * </ul>
  * Each effect is reported to the simulation's {@link dev.sreagent.testkit.GuardrailOracle} in the agent's own terms
- * (the revision numbers the API showed, the pods evicted under one key), attributed by the annotations the Kubernetes
- * executors record on the objects they change ({@value #INCIDENT}, {@value #KEY}, {@value #TOKEN}); an effect without
- * them is listed in {@link #unattributed()}. Not emulated: {@code pods/exec}, rolling restarts by pod-template
- * annotation, pod readiness delays beyond one step, StatefulSets.
+ * (the revision numbers the API showed, the pods evicted under one key, the node a truncation ran on), attributed
+ * by the annotations the Kubernetes executors record on the objects they change ({@value #INCIDENT}, {@value #KEY},
+ * {@value #TOKEN}) — for evictions, truncations and renewals when those marks arrive after the change; an effect
+ * without them is listed in {@link #unattributed()}. Not emulated: commands other than the truncation's in
+ * {@code pods/exec}, rolling restarts by pod-template annotation, pod readiness delays beyond one step, StatefulSets.
  */
 public final class KubernetesSimulation implements AutoCloseable {
   /** The annotation naming the incident of a change (written by the Kubernetes executors). */
@@ -82,7 +86,11 @@ public final class KubernetesSimulation implements AutoCloseable {
   private final Map<String, List<String>> evictedSinceSync = new HashMap<>();
   private final Map<String, List<String>> pendingRestarts = new HashMap<>();
   private final Map<String, String> lastKey = new HashMap<>();
+  /** Effects waiting for the executor's marks on the object that carries them (workload or Certificate), by object. */
+  private final Map<String, Action> awaitingMarks = new HashMap<>();
   private final List<String> unattributed = Collections.synchronizedList(new ArrayList<>());
+  /** What the API showed at the last publication (services, pods and nodes, certificates), to skip unchanged steps. */
+  private @Nullable Object published;
 
   private KubernetesSimulation(SimulatedCluster cluster, KubernetesApiEmulator api) {
     this.cluster = cluster;
@@ -95,6 +103,7 @@ public final class KubernetesSimulation implements AutoCloseable {
         KubernetesApiEmulator.start());
     sim.api.onEviction(sim::evictionRefusal);
     sim.api.onWrite(sim::written);
+    sim.api.onExec(sim::exec);
     sim.sync();
     return sim;
   }
@@ -152,21 +161,29 @@ public final class KubernetesSimulation implements AutoCloseable {
 
   private void publish() {
     ClusterState state = cluster.snapshot();
-    Set<String> nodes = new TreeSet<>();
+    Map<String, ServiceInfo> services = cluster.topology().services();
+    Map<String, Map<String, String>> podNodes = new LinkedHashMap<>();
+    services.keySet().forEach(name -> podNodes.put(name, cluster.podNodes(name)));
+    List<Object> fingerprint = List.of(services, podNodes, state.certificates());
     synchronized (this) {
+      if (fingerprint.equals(published)) {
+        return;  // nothing the API shows changed since the last publication: no store traffic at all
+      }
       api.upsert(ClusterObjects.NAMESPACES, ClusterObjects.namespace(ns), o -> o);
-      for (ServiceInfo s : cluster.topology().services().values()) {
-        Map<String, String> podNodes = cluster.podNodes(s.name());
-        nodes.addAll(podNodes.values());
-        syncService(s, podNodes);
+      List<Pod> stored = api.list(ClusterObjects.pods(ns), Pod.class);
+      Set<String> nodes = new TreeSet<>();
+      for (ServiceInfo s : services.values()) {
+        nodes.addAll(podNodes.get(s.name()).values());
+        syncService(s, podNodes.get(s.name()), stored);
       }
       nodes.forEach(n -> api.upsert(ClusterObjects.NODES, ClusterObjects.node(n), o -> o));
       for (ClusterState.CertificateState c : state.certificates()) {
         GenericKubernetesResource cert = ClusterObjects.certificate(ns, c.name(), c.service(), c.expiresAt());
-        api.upsert(ClusterObjects.certificates(ns), cert, stored -> stored);
+        api.upsert(ClusterObjects.certificates(ns), cert, o -> o);
         api.upsertStatus(ClusterObjects.certificates(ns) + "/" + c.name(), GenericKubernetesResource.class,
-            stored -> withNotAfter(stored, c.expiresAt()));
+            o -> withNotAfter(o, c.expiresAt()));
       }
+      published = fingerprint;
     }
   }
 
@@ -179,7 +196,7 @@ public final class KubernetesSimulation implements AutoCloseable {
     return stored;
   }
 
-  private void syncService(ServiceInfo s, Map<String, String> podNodes) {
+  private void syncService(ServiceInfo s, Map<String, String> podNodes, List<Pod> storedPods) {
     String name = s.name();
     Map<String, Integer> byRevision = numbers.computeIfAbsent(name, k -> new LinkedHashMap<>());
     if (byRevision.isEmpty()) {
@@ -221,7 +238,7 @@ public final class KubernetesSimulation implements AutoCloseable {
       }
     }
     Set<String> wanted = podNodes.keySet();
-    for (Pod p : api.list(ClusterObjects.pods(ns), Pod.class)) {
+    for (Pod p : storedPods) {
       String app = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels()
           .get(ClusterObjects.SELECTOR_LABEL);
       if (name.equals(app) && !wanted.contains(p.getMetadata().getName())) {
@@ -292,7 +309,10 @@ public final class KubernetesSimulation implements AutoCloseable {
         certificateWritten(name);
       }
     } catch (IllegalStateException e) {
-      LOG.warn("the simulation refused what the API accepted at {} {}: {}", method, path, e.getMessage());
+      LOG.warn("the simulation refused what the API accepted at {} {}: {}; the controllers restore its state",
+          method, path, e.getMessage());
+      published = null;
+      publish();
     }
   }
 
@@ -331,11 +351,15 @@ public final class KubernetesSimulation implements AutoCloseable {
     }
     List<String> restarted = pendingRestarts.get(service);
     String key = annotation(d, KEY);
-    if (restarted != null && !restarted.isEmpty() && key != null && !key.equals(lastKey.get(service))) {
-      effect(d, new Action.RestartPods(service, List.copyOf(restarted)));
-      restarted.clear();
-    }
-    if (key != null) {
+    if (key != null && !key.equals(lastKey.get(service))) {
+      if (restarted != null && !restarted.isEmpty()) {
+        effect(d, new Action.RestartPods(service, List.copyOf(restarted)));
+        restarted.clear();
+      }
+      Action waiting = awaitingMarks.remove("Deployment/" + service);
+      if (waiting != null) {
+        effect(d, waiting);
+      }
       lastKey.put(service, key);
     }
     syncAfterChange();
@@ -373,12 +397,49 @@ public final class KubernetesSimulation implements AutoCloseable {
         && "True".equals(x.get("status")));
     String service = c.getMetadata().getLabels() == null ? null : c.getMetadata().getLabels()
         .get(ClusterObjects.SERVICE_LABEL);
-    if (!issuing || service == null) {
+    if (issuing && service != null) {
+      Action renew = new Action.RenewCertificate(service, name);
+      cluster.applyExternally(renew);
+      awaitingMarks.put("Certificate/" + name, renew);
+      syncAfterChange();  // cert-manager issued: the new notAfter is written and Issuing cleared at once
       return;
     }
-    cluster.applyExternally(new Action.RenewCertificate(service, name));
-    effect(c, new Action.RenewCertificate(service, name));
-    syncAfterChange();  // writes the new notAfter and clears Issuing: cert-manager issued
+    String key = annotation(c, KEY);
+    if (key != null && !key.equals(lastKey.get("Certificate/" + name))) {
+      Action waiting = awaitingMarks.remove("Certificate/" + name);
+      if (waiting != null) {
+        effect(c, waiting);
+      }
+      lastKey.put("Certificate/" + name, key);
+    }
+  }
+
+  /**
+   * {@code pods/exec}: the log truncation's {@code find PATH -xdev -type f -print [-exec truncate -s 0 -- {} +]}
+   * against the log volume of the pod's service on the pod's node (the file listed is {@code PATH/POD.log}); with
+   * {@code truncate}, the volume is emptied in the simulation. Any other command exits 126.
+   */
+  private synchronized KubernetesApiEmulator.ExecReply exec(KubernetesApiEmulator.ExecCall call) {
+    List<String> argv = call.argv();
+    Optional<ServiceInfo> owner = serviceOfPod(call.pod());
+    if (argv.size() < 2 || !"find".equals(argv.get(0)) || owner.isEmpty()) {
+      return new KubernetesApiEmulator.ExecReply(126, "", "the simulation runs only the log truncation's find"
+          + " command, not " + argv);
+    }
+    String service = owner.get().name();
+    String path = argv.get(1);
+    String node = cluster.podNodes(service).get(call.pod());
+    boolean volume = cluster.snapshot().volumes().stream().anyMatch(v -> v.service().equals(service)
+        && v.node().equals(node) && v.path().equals(path));
+    if (!volume) {
+      return new KubernetesApiEmulator.ExecReply(1, "", "find: '" + path + "': No such file or directory");
+    }
+    if (argv.contains("truncate")) {
+      Action truncate = new Action.TruncateLogs(service, node, path);
+      cluster.applyExternally(truncate);
+      awaitingMarks.put("Deployment/" + service, truncate);
+    }
+    return new KubernetesApiEmulator.ExecReply(0, path + "/" + call.pod() + ".log\n", "");
   }
 
   /** The controllers' immediate reaction to a change (replacement pods are published but still count as evicted). */

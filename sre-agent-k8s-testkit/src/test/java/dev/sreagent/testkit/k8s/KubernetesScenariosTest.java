@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The agent against a Kubernetes API: built-in scenarios where every action goes through the API. */
 class KubernetesScenariosTest {
@@ -89,6 +91,42 @@ class KubernetesScenariosTest {
   }
 
   @Test
+  void diskExhaustionIsResolvedByAFixedArgumentVectorThroughPodsExec() {
+    Run run = run("disk-exhaustion", Phase.AUTONOMOUS);
+    assertThat(run.result().violations()).isEmpty();
+    assertThat(run.result().outcome()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
+    assertThat(run.k8s().unattributed()).isEmpty();
+    assertThat(run.k8s().api().execs()).last().satisfies(call -> {
+      assertThat(call.pod()).startsWith("shipping-");
+      assertThat(call.container()).isEqualTo("shipping");
+      assertThat(call.argv()).containsExactly("find", "/var/log/pods/shipping", "-xdev", "-type", "f", "-print",
+          "-exec", "truncate", "-s", "0", "--", "{}", "+");
+    });
+    assertThat(run.k8s().cluster().snapshot().volumes()).filteredOn(v -> v.service().equals("shipping"))
+        .allSatisfy(v -> assertThat(v.used()).isLessThan(0.8));
+  }
+
+  @Test
+  void certificateExpiryIsResolvedByTheIssuingConditionAndANewNotAfter() {
+    Run run = run("certificate-expiry", Phase.AUTONOMOUS);
+    assertThat(run.result().violations()).isEmpty();
+    assertThat(run.result().outcome()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
+    assertThat(run.k8s().unattributed()).isEmpty();
+    var cert = run.k8s().client().genericKubernetesResources(
+        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup("cert-manager.io")
+            .withVersion("v1").withKind("Certificate").withPlural("certificates").withNamespaced(true).build())
+        .inNamespace("shop").withName("payments-mtls").get();
+    assertThat(cert.getMetadata().getAnnotations()).containsKey(KubernetesSimulation.KEY);
+    @SuppressWarnings("unchecked")
+    var status = (java.util.Map<String, Object>) cert.getAdditionalProperties().get("status");
+    java.time.Instant notAfter = java.time.Instant.parse((String) status.get("notAfter"));
+    assertThat(java.time.Duration.between(run.k8s().cluster().clock().now(), notAfter)).isGreaterThan(
+        java.time.Duration.ofDays(60));
+    assertThat(run.k8s().api().exchanges()).filteredOn(e -> e.path().contains("/certificates/payments-mtls/status"))
+        .filteredOn(KubernetesApiEmulator.Exchange::acceptedWrite).hasSize(1);
+  }
+
+  @Test
   void anArgoCdManagedDeploymentIsNotChangedAndTheIncidentNamesTheGitOpsPath() {
     SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.AUTONOMOUS)
         .setOnCallResponse(Duration.ofMinutes(3));
@@ -115,11 +153,14 @@ class KubernetesScenariosTest {
     }
   }
 
-  @Test
-  void observeWritesNothingThroughTheApi() {
-    Run run = run("oom-kill", Phase.OBSERVE);
+  @ParameterizedTest
+  @ValueSource(strings = {"oom-kill", "high-latency", "error-rate-spike", "disk-exhaustion", "certificate-expiry"})
+  void observeWritesNothingThroughTheApi(String scenario) {
+    Run run = run(scenario, Phase.OBSERVE);
     assertThat(run.result().passed()).isTrue();
     assertThat(run.result().actionsShadowed()).isPositive();
-    assertThat(run.agentWrites()).isEmpty();
+    assertThat(run.agentWrites()).as("no write by the agent: every object keeps the resourceVersion the"
+        + " simulation gave it").isEmpty();
+    assertThat(run.k8s().api().execs()).isEmpty();
   }
 }
