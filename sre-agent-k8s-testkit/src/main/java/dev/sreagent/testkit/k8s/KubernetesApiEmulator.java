@@ -68,6 +68,8 @@ import java.util.regex.Pattern;
  */
 public final class KubernetesApiEmulator implements AutoCloseable {
   private static final Pattern EVICTION = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction.*");
+  /** The mock server logs every request at INFO through java.util.logging; kept (strongly) at WARNING here. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver.MockWebServer");
   private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/exec\\?(.*)");
   private static final Pattern SSAR = Pattern.compile("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews.*");
 
@@ -135,6 +137,12 @@ public final class KubernetesApiEmulator implements AutoCloseable {
       client = new KubernetesClientBuilder().withConfig(config(plain.getConfiguration())).build();
     }
     serialization = client.getKubernetesSerialization();
+  }
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(name);
+    log.setLevel(java.util.logging.Level.WARNING);
+    return log;
   }
 
   /** Starts an emulator on a free loopback port. */
