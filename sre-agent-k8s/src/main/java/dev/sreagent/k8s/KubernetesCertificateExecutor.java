@@ -186,7 +186,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
   /** Polls with backoff until a notAfter later than {@code before} is seen, a failure is reported, or the bound. */
   private ActionResult verify(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before,
       String what) {
-    long deadline = System.nanoTime() + verifyTimeout.toNanos();
+    Instant deadline = clock.now().plus(verifyTimeout);
     long pause = firstPoll.toMillis();
     GenericKubernetesResource seen = cert;
     String readError = "";
@@ -202,15 +202,15 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
         return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
             + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
       }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
+      Duration left = Duration.between(clock.now(), deadline);
+      if (left.isNegative() || left.isZero()) {
         return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
             + ", but no notAfter later than " + before.map(Instant::toString).orElse("(none)") + " within "
             + verifyTimeout.toMillis() + " ms; last seen notAfter " + now.map(Instant::toString).orElse("(none)")
             + ", conditions: " + CertManager.describeConditions(seen) + readError);
       }
       try {
-        Thread.sleep(Math.min(pause, Math.max(1, left / 1_000_000)));
+        clock.sleep(Duration.ofMillis(Math.min(pause, Math.max(1, left.toMillis()))));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");

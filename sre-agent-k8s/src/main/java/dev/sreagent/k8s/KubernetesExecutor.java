@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.Clock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
@@ -20,6 +21,8 @@ abstract class KubernetesExecutor<A extends Action> implements ActionExecutor {
   final NamespacePolicy namespaces;
   final String serviceLabel;
   final Executions executions;
+  /** Stamps results and paces waits (a virtual clock in simulations). */
+  final Clock clock;
   private final Class<A> actionType;
 
   KubernetesExecutor(KubernetesExecutorBuilder<?, ?> b, Class<A> actionType) {
@@ -27,6 +30,7 @@ abstract class KubernetesExecutor<A extends Action> implements ActionExecutor {
     this.namespaces = b.namespaces;
     this.serviceLabel = b.serviceLabel;
     this.executions = new Executions(b.clock);
+    this.clock = b.clock;
     this.actionType = actionType;
   }
 
