@@ -183,7 +183,10 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
     return "; the key could not be recorded (HTTP 409 " + MARK_ATTEMPTS + " times)";
   }
 
-  /** Polls with backoff until a notAfter later than {@code before} is seen, a failure is reported, or the bound. */
+  /**
+   * Reads the Certificate at once (a quick issuer may have renewed already), then polls with backoff until a notAfter
+   * later than {@code before} is seen, a failure is reported, or the bound passes on the executor's clock.
+   */
   private ActionResult verify(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before,
       String what) {
     Instant deadline = clock.now().plus(verifyTimeout);
@@ -191,16 +194,30 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
     GenericKubernetesResource seen = cert;
     String readError = "";
     while (true) {
-      Optional<Instant> now = CertManager.notAfter(seen);
-      if (now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()))) {
-        return executions.result(context, ActionResult.Status.SUCCEEDED, what + " on " + CertManager.describe(seen)
-            + ": notAfter " + before.map(Instant::toString).orElse("(none)") + " -> " + now.get());
+      GenericKubernetesResource fresh = null;
+      try {
+        fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName()).get();
+        readError = "";
+        if (fresh == null) {
+          return executions.result(context, ActionResult.Status.FAILED, what + ", but "
+              + CertManager.describe(seen) + " was deleted while verifying");
+        }
+        seen = fresh;
+      } catch (KubernetesClientException e) {  // the trigger is written: a failed read is retried within the bound
+        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
       }
-      Optional<Map<String, Object>> issuing = CertManager.condition(seen, CertManager.ISSUING);
-      if (issuing.isPresent() && "False".equals(issuing.get().get("status"))
-          && "Failed".equals(issuing.get().get("reason"))) {
-        return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
-            + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
+      Optional<Instant> now = CertManager.notAfter(seen);
+      if (fresh != null) {
+        if (now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()))) {
+          return executions.result(context, ActionResult.Status.SUCCEEDED, what + " on " + CertManager.describe(seen)
+              + ": notAfter " + before.map(Instant::toString).orElse("(none)") + " -> " + now.get());
+        }
+        Optional<Map<String, Object>> issuing = CertManager.condition(seen, CertManager.ISSUING);
+        if (issuing.isPresent() && "False".equals(issuing.get().get("status"))
+            && "Failed".equals(issuing.get().get("reason"))) {
+          return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
+              + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
+        }
       }
       Duration left = Duration.between(clock.now(), deadline);
       if (left.isNegative() || left.isZero()) {
@@ -216,19 +233,6 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
         return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");
       }
       pause = Math.min(pause * 2, MAX_POLL.toMillis());
-      GenericKubernetesResource fresh;
-      try {
-        fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName()).get();
-        readError = "";
-      } catch (KubernetesClientException e) {  // the trigger is written: a failed read is retried within the bound
-        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
-        continue;
-      }
-      if (fresh == null) {
-        return executions.result(context, ActionResult.Status.FAILED, what + ", but "
-            + CertManager.describe(seen) + " was deleted while verifying");
-      }
-      seen = fresh;
     }
   }
 

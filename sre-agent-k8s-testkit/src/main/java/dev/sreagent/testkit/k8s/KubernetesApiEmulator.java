@@ -311,15 +311,14 @@ public final class KubernetesApiEmulator implements AutoCloseable {
     String method = request.getMethod();
     String path = request.getPath();
     Matcher eviction = EVICTION.matcher(path);
+    Matcher exec = EXEC.matcher(path);
     MockResponse r;
     boolean dryRun;
     if ("POST".equals(method) && eviction.matches()) {
       String body = request.getUtf8Body();  // read once: the buffer is consumed
       dryRun = body.contains("\"dryRun\"");
       r = evict(eviction.group(1), eviction.group(2), dryRun);
-    } else if (EXEC.matcher(path).matches()) {
-      Matcher exec = EXEC.matcher(path);
-      exec.matches();
+    } else if (exec.matches()) {
       dryRun = false;
       r = exec(exec.group(1), exec.group(2), exec.group(3));
     } else if ("POST".equals(method) && SSAR.matcher(path).matches()) {

@@ -95,7 +95,6 @@ public final class KubernetesPlatform implements AutoCloseable {
         throw new IllegalStateException("the informers did not catch up with the API within " + CACHE_WAIT + ": "
             + lag);
       }
-      Thread.onSpinWait();
       try {
         Thread.sleep(2);
       } catch (InterruptedException e) {
