@@ -17,11 +17,13 @@ public final class Permissions {
 
   private Permissions() {}
 
-  /** {@link KubernetesTopology}: {@code list, watch} on deployments, statefulsets, pods, HPAs and PDBs. */
+  /**
+   * {@link KubernetesTopology}: {@code list, watch} on deployments, statefulsets, replicasets, pods, HPAs and PDBs.
+   */
   public static List<Permission> topology(Set<String> namespaces) {
     List<Permission> out = new ArrayList<>();
     for (String ns : sorted(namespaces)) {
-      add(out, INFORM, "apps", List.of("deployments", "statefulsets"), ns);
+      add(out, INFORM, "apps", List.of("deployments", "statefulsets", "replicasets"), ns);
       add(out, INFORM, "", List.of("pods"), ns);
       add(out, INFORM, "autoscaling", List.of("horizontalpodautoscalers"), ns);
       add(out, INFORM, "policy", List.of("poddisruptionbudgets"), ns);
@@ -75,6 +77,48 @@ public final class Permissions {
       add(out, READ, "policy", List.of("poddisruptionbudgets"), ns);
       add(out, List.of("get", "list", "update"), "apps", List.of("deployments", "statefulsets"), ns);
       out.add(new Permission("create", "", "pods", "eviction", ns));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * {@link KubernetesRollbackExecutor}: {@code get, list} on replicasets (the revision to restore), {@code get, list,
+   * update} on deployments and statefulsets (the pod template and the annotations).
+   */
+  public static List<Permission> rollbackExecutor(Set<String> namespaces) {
+    List<Permission> out = new ArrayList<>();
+    for (String ns : sorted(namespaces)) {
+      add(out, READ, "apps", List.of("replicasets"), ns);
+      add(out, List.of("get", "list", "update"), "apps", List.of("deployments", "statefulsets"), ns);
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * {@link KubernetesLogTruncateExecutor}: {@code get, list} on pods, {@code create} and {@code get} on
+   * {@code pods/exec} (the websocket upgrade is a GET; API servers from 1.30 also check {@code create}), {@code get,
+   * list, update} on deployments and statefulsets (the annotations).
+   */
+  public static List<Permission> logTruncateExecutor(Set<String> namespaces) {
+    List<Permission> out = new ArrayList<>();
+    for (String ns : sorted(namespaces)) {
+      add(out, READ, "", List.of("pods"), ns);
+      out.add(new Permission("create", "", "pods", "exec", ns));
+      out.add(new Permission("get", "", "pods", "exec", ns));
+      add(out, List.of("get", "list", "update"), "apps", List.of("deployments", "statefulsets"), ns);
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * {@link KubernetesCertificateExecutor}: {@code get, list, update} on cert-manager {@code certificates} (the
+   * annotations) and {@code update} on {@code certificates/status} (the Issuing condition).
+   */
+  public static List<Permission> certificateExecutor(Set<String> namespaces) {
+    List<Permission> out = new ArrayList<>();
+    for (String ns : sorted(namespaces)) {
+      add(out, List.of("get", "list", "update"), "cert-manager.io", List.of("certificates"), ns);
+      out.add(new Permission("update", "cert-manager.io", "certificates", "status", ns));
     }
     return List.copyOf(out);
   }
