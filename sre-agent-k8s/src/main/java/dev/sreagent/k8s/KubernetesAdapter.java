@@ -61,12 +61,13 @@ public final class KubernetesAdapter implements AutoCloseable {
      * @throws IllegalArgumentException naming the accepted names
      */
     public static ExecutorKind of(String name) {
+      String wanted = name.strip().toLowerCase(Locale.ROOT);
       for (ExecutorKind k : values()) {
-        if (k.configName().equals(name.strip().toLowerCase(Locale.ROOT))) {
+        if (k.configName().equals(wanted)) {
           return k;
         }
       }
-      throw new IllegalArgumentException("unknown Kubernetes executor '" + name + "'; known: " + List.of(values())
+      throw new IllegalArgumentException("unknown Kubernetes executor '" + name.strip() + "'; known: " + List.of(values())
           .stream().map(ExecutorKind::configName).collect(Collectors.joining(", ")));
     }
   }

@@ -25,21 +25,29 @@ public final class Main {
       usage: sre-agent demo [options]
              sre-agent run [--config FILE] [--otlp HOST:PORT] [--prometheus URL] [--phase PHASE] [--json]
                            [--audit FILE] [--accept-audit-tail REASON]
+                           [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
 
       run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
       /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
-      default PromQL queries polled every 15 s; phase OBSERVE unless configured (no executor is configured, so
-      nothing executes), one line per incident event on standard output (JSON lines with --json), the audit log in
-      --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines (otlp.listen,
-      prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, audit.key-file, audit.key-env,
-      guardrails.policy, otlp.* limits, json; other keys go to plugins); options override the file. Stops cleanly
-      on SIGTERM or Ctrl-C.
+      default PromQL queries polled every 15 s; phase OBSERVE unless configured (without a cluster no executor is
+      configured, so nothing executes), one line per incident event on standard output (JSON lines with --json),
+      the audit log in --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines
+      (otlp.listen, prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, audit.key-file,
+      audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*; other keys go to plugins); options
+      override the file. Stops cleanly on SIGTERM or Ctrl-C.
       audit.key-file FILE or audit.key-env VARIABLE keys the audit log with HMAC-SHA256 (a key of 32 bytes or
       more: head -c 32 /dev/urandom | base64 > FILE): records forged, edited or cut by someone without the key
       are detected, and a crash between an append and the head update recovers by itself (audited).
       --accept-audit-tail REASON: start although the audit log holds records its head does not cover (a missing
       head, or an unkeyed log after a crash), which is otherwise refused; check the records the refusal names
       first. Your user name and REASON are recorded in the log. Use it once, not in a service definition.
+      --kubeconfig FILE (its current context, or --context NAME) or --in-cluster (the pod's service account), with
+      --namespaces: the agent reads the cluster's topology and change events through informers and gets the
+      Kubernetes executors (restart by eviction, scale or HPA minimum, rollback, log truncation by pods/exec,
+      certificate renewal), which act only in ASSIST after an approval or in AUTONOMOUS, only in those
+      namespaces. At start every needed permission is checked (SelfSubjectAccessReview); a missing verb stops the
+      start naming it. kubernetes.executors = restart, scale, ... or none (observe the cluster only) in --config;
+      RBAC and a Deployment to run the agent in the cluster: deploy/kubernetes/.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

@@ -7,7 +7,13 @@ import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.runtime.BackgroundRunner;
+import dev.sreagent.k8s.KubernetesAdapter;
+import dev.sreagent.k8s.MissingPermissionsException;
 import dev.sreagent.otel.OtlpHttpReceiver;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,11 +26,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code sre-agent run}: the agent on real telemetry. An OTLP/HTTP receiver (default 127.0.0.1:4318), phase OBSERVE
- * (nothing executes: no executor is configured), the call graph learned from the spans it receives, one line per
+ * by default, the call graph learned from the spans it receives, one line per
  * incident event on standard output (or JSON lines with {@code --json}), the audit log in {@code --audit FILE}
  * (keyed with {@code audit.key-file} or {@code audit.key-env}; {@code --accept-audit-tail REASON} accepts, audited,
  * records its head does not cover).
- * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log is closed.
+ * With {@code --kubeconfig FILE} (or {@code --in-cluster}) and {@code --namespaces}, the agent works on that cluster
+ * through {@link KubernetesAdapter}: the topology and change events from informers, and the Kubernetes executors
+ * (which act only in ASSIST after an approval or in AUTONOMOUS; OBSERVE never executes), after a permission check
+ * that names every missing verb. Without a cluster no executor is configured and nothing executes in any phase.
+ * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log and the informers are
+ * closed.
  */
 final class RealMode {
   private RealMode() {}
@@ -56,6 +67,12 @@ final class RealMode {
               + " http://prometheus:9090"));
           case "--audit" -> c.set("audit.file", value(args, ++i, "--audit needs a file"));
           case "--phase" -> c.set("phase", value(args, ++i, "--phase needs observe, assist or autonomous"));
+          case "--kubeconfig" -> c.set("kubernetes.kubeconfig", value(args, ++i, "--kubeconfig needs a kubeconfig"
+              + " file such as ~/.kube/config"));
+          case "--context" -> c.set("kubernetes.context", value(args, ++i, "--context needs a kubeconfig context"));
+          case "--in-cluster" -> c.set("kubernetes.in-cluster", "true");
+          case "--namespaces" -> c.set("kubernetes.namespaces", value(args, ++i, "--namespaces needs namespaces"
+              + " such as shop,payments"));
           case "--accept-audit-tail" -> {
             acceptTail = value(args, ++i, "--accept-audit-tail needs a REASON (recorded in the audit log)");
             if (acceptTail.isBlank() || acceptTail.startsWith("--")) {
@@ -65,15 +82,21 @@ final class RealMode {
           }
           default -> {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
-                + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON");
+                + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
+                + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...]");
             return 2;
           }
         }
       } catch (IllegalArgumentException e) {
         err.println(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
-            .replace("audit.file", "--audit"));
+            .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces"));
         return 2;
       }
+    }
+    String kubeProblem = c.kubernetesProblem();
+    if (kubeProblem != null) {
+      err.println(kubeProblem);
+      return 2;
     }
     OtlpHttpReceiver.Builder receiver = OtlpHttpReceiver.builder().setHost(c.otlpHost).setPort(c.otlpPort);
     if (c.maxSeriesPerService != null) {
@@ -94,6 +117,7 @@ final class RealMode {
     OtlpHttpReceiver otlp = receiver.build();
     boolean asJson = c.json;
     SreAgent agent;
+    @Nullable Cluster cluster = null;
     try {
       // diagnoses off the loop thread: a language model that takes seconds must not stall the other incidents
       java.util.concurrent.ExecutorService diagnoses = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -120,9 +144,19 @@ final class RealMode {
         builder.addTelemetrySource(dev.sreagent.otel.PrometheusSource.builder(c.prometheus)
             .setInterval(c.prometheusInterval).build());
       }
+      if (c.kubernetes()) {
+        cluster = Cluster.connect(c);
+        builder.setTopologyProvider(cluster.adapter().topology())
+            .addTelemetrySource(cluster.adapter().changeEvents());
+        cluster.adapter().executors().forEach(builder::addExecutor);
+      }
       agent = builder.build();
       agent.start();
     } catch (RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      otlp.close();
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
@@ -130,6 +164,9 @@ final class RealMode {
         + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%s%n", c.otlpHost, otlp.port(),
         c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase, c.audit.toAbsolutePath(),
         agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)");
+    if (cluster != null) {
+      out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
+    }
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
@@ -153,10 +190,75 @@ final class RealMode {
     otlp.close();
     agent.tick();
     agent.close();
+    if (cluster != null) {
+      cluster.close();
+    }
     out.println("sre-agent run: stopped; receiver counters " + otlp.counters());
     out.flush();
     finished.countDown();
     return 0;
+  }
+
+  /** The client and the adapter on one cluster; closes both. */
+  record Cluster(KubernetesClient client, KubernetesAdapter adapter, String where) implements AutoCloseable {
+    /**
+     * Connects with the kubeconfig (its current context or {@code kubernetes.context}) or the in-cluster service
+     * account, checks the permissions and starts the informers.
+     *
+     * @throws IllegalArgumentException naming the file, the context or the API server that failed, and the fix
+     */
+    static Cluster connect(RunConfig c) {
+      Config config;
+      String where;
+      if (c.kubeconfig != null) {
+        if (!java.nio.file.Files.isReadable(c.kubeconfig)) {
+          throw new IllegalArgumentException("cannot read the kubeconfig " + c.kubeconfig + " (--kubeconfig FILE):"
+              + " no such readable file");
+        }
+        try {
+          config = Config.fromKubeconfig(c.kubeContext, c.kubeconfig.toFile());
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("the kubeconfig " + c.kubeconfig + (c.kubeContext == null ? ""
+              : " (context " + c.kubeContext + ")") + " is not usable: " + e.getMessage());
+        }
+        where = config.getMasterUrl() + " (kubeconfig " + c.kubeconfig + (config.getCurrentContext() == null ? ""
+            : ", context " + config.getCurrentContext().getName()) + ")";
+      } else {
+        config = Config.autoConfigure(null);
+        where = config.getMasterUrl() + " (in-cluster)";
+      }
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+      try {
+        KubernetesAdapter.Builder b = KubernetesAdapter.builder(client).setNamespaces(c.kubeNamespaces)
+            .setWatchNodes(c.kubeWatchNodes).setCheckPermissions(c.kubeCheckPermissions);
+        if (c.kubeExecutors != null) {
+          b.setExecutors(c.kubeExecutors);
+        }
+        if (c.kubeServiceLabel != null) {
+          b.setServiceLabel(c.kubeServiceLabel);
+        }
+        return new Cluster(client, b.start(), where);
+      } catch (MissingPermissionsException e) {
+        client.close();
+        throw new IllegalArgumentException(e.getMessage() + " (grant them with deploy/kubernetes/rbac.yaml, or"
+            + " enable fewer executors with kubernetes.executors)", e);
+      } catch (KubernetesClientException e) {
+        client.close();
+        throw new IllegalArgumentException("the Kubernetes API at " + where + " answered: " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        client.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        adapter.close();
+      } finally {
+        client.close();
+      }
+    }
   }
 
   private static String value(List<String> args, int i, String message) {

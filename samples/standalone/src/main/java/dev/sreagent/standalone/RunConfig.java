@@ -3,16 +3,20 @@ package dev.sreagent.standalone;
 import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.k8s.KubernetesAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +42,14 @@ import org.jspecify.annotations.Nullable;
  * otlp.max-clock-skew = 5m
  * json = false                            # JSON lines on standard output
  * novelty.metrics = app.queue.depth       # custom metrics for the streaming scorer (sre-agent-detect's provider)
+ * kubernetes.kubeconfig = ~/.kube/config  # act on a cluster (or kubernetes.in-cluster = true in a pod)
+ * kubernetes.context = prod-eu            # a context of the kubeconfig other than its current one
+ * kubernetes.namespaces = shop, payments  # required with either: watched, and the only ones changed
+ * kubernetes.executors = restart, scale   # default all: restart, scale, rollback, truncate-logs, renew-certificate;
+ *                                         # none = observe the cluster only
+ * kubernetes.service-label = app.kubernetes.io/name
+ * kubernetes.watch-nodes = true           # node NotReady events (needs the nodes ClusterRoleBinding)
+ * kubernetes.check-permissions = true     # SelfSubjectAccessReviews at start, naming every missing verb
  * </pre>
  */
 final class RunConfig {
@@ -60,6 +72,14 @@ final class RunConfig {
   @Nullable Duration maxSampleAge;
   @Nullable Duration maxClockSkew;
   boolean json;
+  @Nullable Path kubeconfig;
+  @Nullable String kubeContext;
+  boolean inCluster;
+  final Set<String> kubeNamespaces = new TreeSet<>();
+  @Nullable Set<KubernetesAdapter.ExecutorKind> kubeExecutors;
+  @Nullable String kubeServiceLabel;
+  boolean kubeWatchNodes = true;
+  boolean kubeCheckPermissions = true;
   /** Every key of the file, for the SPI providers. */
   final Map<String, String> all = new LinkedHashMap<>();
 
@@ -149,6 +169,38 @@ final class RunConfig {
       case "otlp.max-sample-age" -> maxSampleAge = duration(key, value);
       case "otlp.max-clock-skew" -> maxClockSkew = duration(key, value);
       case "json" -> json = bool(key, value);
+      case "kubernetes.kubeconfig" -> kubeconfig = Path.of(value.startsWith("~/")
+          ? System.getProperty("user.home") + value.substring(1) : value);
+      case "kubernetes.context" -> kubeContext = value;
+      case "kubernetes.in-cluster" -> inCluster = bool(key, value);
+      case "kubernetes.namespaces" -> {
+        kubeNamespaces.clear();
+        for (String n : value.split(",")) {
+          if (!n.isBlank()) {
+            kubeNamespaces.add(n.strip());
+          }
+        }
+        if (kubeNamespaces.isEmpty()) {
+          throw new IllegalArgumentException(key + " must list namespaces such as 'shop, payments', but was '" + value
+              + "'");
+        }
+      }
+      case "kubernetes.executors" -> {
+        Set<KubernetesAdapter.ExecutorKind> kinds = EnumSet.noneOf(KubernetesAdapter.ExecutorKind.class);
+        if (!value.strip().equalsIgnoreCase("none")) {
+          for (String n : value.split(",")) {
+            try {
+              kinds.add(KubernetesAdapter.ExecutorKind.of(n));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(key + ": " + e.getMessage() + ", or none");
+            }
+          }
+        }
+        kubeExecutors = kinds;
+      }
+      case "kubernetes.service-label" -> kubeServiceLabel = value;
+      case "kubernetes.watch-nodes" -> kubeWatchNodes = bool(key, value);
+      case "kubernetes.check-permissions" -> kubeCheckPermissions = bool(key, value);
       default -> {
         if (key.startsWith("phase.")) {
           String type = key.substring("phase.".length());
@@ -161,10 +213,37 @@ final class RunConfig {
           throw new IllegalArgumentException("unknown key '" + key + "'; the otlp.* and prometheus.* keys are "
               + "otlp.listen, otlp.max-series-per-service, otlp.max-series-per-tenant, otlp.points-per-second, "
               + "otlp.max-sample-age, otlp.max-clock-skew, prometheus.url, prometheus.interval");
+        } else if (key.startsWith("kubernetes.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
+              + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
+              + "kubernetes.executors, kubernetes.service-label, kubernetes.watch-nodes, "
+              + "kubernetes.check-permissions");
         }
         // any other key belongs to an SPI provider
       }
     }
+  }
+
+  /** Whether the agent acts on a cluster (a kubeconfig or in-cluster configuration was given). */
+  boolean kubernetes() {
+    return kubeconfig != null || inCluster;
+  }
+
+  /** What is wrong with the kubernetes.* keys taken together, or null. */
+  @Nullable String kubernetesProblem() {
+    if (kubeconfig != null && inCluster) {
+      return "kubernetes.kubeconfig (--kubeconfig) and kubernetes.in-cluster (--in-cluster) exclude each other; keep"
+          + " one";
+    }
+    if (kubernetes() && kubeNamespaces.isEmpty()) {
+      return "a cluster needs kubernetes.namespaces (--namespaces shop,payments): the namespaces the agent watches"
+          + " and the only ones it may change";
+    }
+    if (!kubernetes() && (!kubeNamespaces.isEmpty() || kubeContext != null || kubeExecutors != null)) {
+      return "kubernetes.* settings were given without a cluster: add kubernetes.kubeconfig (--kubeconfig FILE) or"
+          + " kubernetes.in-cluster = true (--in-cluster)";
+    }
+    return null;
   }
 
   private static Phase phase(String key, String value) {
