@@ -68,6 +68,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private final GuardrailOracle oracle = new GuardrailOracle();
   private final SimulatedExecutor executor;
   private @Nullable TelemetrySink sink;
+  /** The sinks of {@link #telemetryTap()} sources (other agents watching the same cluster). */
+  private final List<TelemetrySink> taps = new java.util.concurrent.CopyOnWriteArrayList<>();
   private double surge = 1.0;
   private final boolean emitSpans;
   private final boolean emitUtilisation;
@@ -321,6 +323,36 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     this.sink = null;
   }
 
+  /**
+   * Another telemetry source of this cluster: each one started receives every signal the cluster emits, as the
+   * cluster's own sink does (started and closed on its own). For tests with a second agent on the same cluster: two
+   * replicas of an agent, or the agent next to other automation.
+   */
+  public TelemetrySource telemetryTap() {
+    return new TelemetrySource() {
+      private @Nullable TelemetrySink tapped;
+
+      @Override
+      public String name() {
+        return "simulated-cluster-tap";
+      }
+
+      @Override
+      public synchronized void start(TelemetrySink s) {
+        tapped = Objects.requireNonNull(s, "sink");
+        taps.add(tapped);
+      }
+
+      @Override
+      public synchronized void close() {
+        if (tapped != null) {
+          taps.remove(tapped);
+          tapped = null;
+        }
+      }
+    };
+  }
+
   @Override
   public synchronized Topology topology() {
     Map<String, ServiceInfo> infos = new LinkedHashMap<>();
@@ -492,6 +524,11 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     if (target != null) {
       for (Signal sig : out) {
         target.accept(sig);
+      }
+    }
+    for (TelemetrySink tap : taps) {
+      for (Signal sig : out) {
+        tap.accept(sig);
       }
     }
     emitted += out.size();
