@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -19,6 +20,11 @@ import java.util.OptionalLong;
  * idempotency key of the change, the fencing token it ran under (the last one, and per lock target in
  * {@value #FENCING_TOKENS}, since tokens of different locks are not comparable), and the last
  * {@value #RECENT_KEYS_KEPT} keys (so a redelivered key is recognised even after a later change).
+ *
+ * <p>An executor whose effect cannot carry these marks in the same write (a command run through {@code pods/exec}, a
+ * write to a status subresource) writes first that a change under a key has started ({@value #STARTED_KEYS}), then
+ * makes the change, then records it as above. A key started but not recorded is a change whose outcome may be unknown:
+ * its answer was lost, or recording it failed; a redelivery of the key must find out or refuse, never repeat it blind.
  */
 final class ChangeMarks {
   static final String INCIDENT = "sre-agent.dev/incident";
@@ -27,6 +33,8 @@ final class ChangeMarks {
   static final String RECENT_KEYS = "sre-agent.dev/recent-idempotency-keys";
   /** The fencing token last written under each lock target: {@code urlencoded(target)=token,...}, newest last. */
   static final String FENCING_TOKENS = "sre-agent.dev/fencing-tokens";
+  /** The keys of the changes started on the object (see the class comment), newest last. */
+  static final String STARTED_KEYS = "sre-agent.dev/started-idempotency-keys";
   static final int TARGETS_KEPT = 10;
   static final int RECENT_KEYS_KEPT = 10;
 
@@ -98,8 +106,54 @@ final class ChangeMarks {
   }
 
   private static List<String> recentKeys(Map<String, String> annotations) {
-    String v = annotations.get(RECENT_KEYS);
+    return keys(annotations, RECENT_KEYS);
+  }
+
+  private static List<String> keys(Map<String, String> annotations, String name) {
+    String v = annotations.get(name);
     return v == null || v.isBlank() ? List.of() : Arrays.asList(v.split(","));
+  }
+
+  /**
+   * Records on {@code object} (its metadata is changed in place) that a change under {@code key} starts, before the
+   * change itself; the last {@value #RECENT_KEYS_KEPT} started keys are kept.
+   */
+  static void markStarted(HasMetadata object, String key) {
+    ObjectMeta meta = object.getMetadata();
+    Map<String, String> a = meta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(meta.getAnnotations());
+    List<String> started = new ArrayList<>(keys(a, STARTED_KEYS));
+    started.remove(key);
+    started.add(key);
+    while (started.size() > RECENT_KEYS_KEPT) {
+      started.remove(0);
+    }
+    a.put(STARTED_KEYS, String.join(",", started));
+    meta.setAnnotations(a);
+  }
+
+  /** Withdraws the start of {@code key} from {@code object} (in place): the change was certainly not made. */
+  static void unmarkStarted(HasMetadata object, String key) {
+    ObjectMeta meta = object.getMetadata();
+    Map<String, String> a = meta.getAnnotations() == null ? new HashMap<>() : new HashMap<>(meta.getAnnotations());
+    List<String> started = new ArrayList<>(keys(a, STARTED_KEYS));
+    started.remove(key);
+    if (started.isEmpty()) {
+      a.remove(STARTED_KEYS);
+    } else {
+      a.put(STARTED_KEYS, String.join(",", started));
+    }
+    meta.setAnnotations(a);
+  }
+
+  /** Whether a change under {@code key} was started on {@code object} ({@link #markStarted}). */
+  static boolean started(HasMetadata object, String key) {
+    return keys(annotations(object), STARTED_KEYS).contains(key);
+  }
+
+  /** The key of the change started last on {@code object}, if any. */
+  static Optional<String> lastStarted(HasMetadata object) {
+    List<String> started = keys(annotations(object), STARTED_KEYS);
+    return started.isEmpty() ? Optional.empty() : Optional.of(started.get(started.size() - 1));
   }
 
   private static Map<String, String> annotations(HasMetadata object) {

@@ -38,7 +38,7 @@ final class Executions {
   /**
    * Runs {@code attempt}; a 409 (someone changed the object since it was read) runs it once more, re-reading and
    * re-checking everything; a second 409 is a failure. Never a blind overwrite: every write carries the version read.
-   * API errors become FAILED results, never exceptions.
+   * API errors become FAILED results (TIMED_OUT when a call timed out), never exceptions.
    */
   ActionResult withOneRetryOnConflict(ExecutionContext context, Attempt attempt) {
     try {
@@ -60,13 +60,39 @@ final class Executions {
         }
       }
     } catch (KubernetesClientException e) {
+      if (e.getCode() <= 0) {  // fabric8's code when no HTTP answer came (-1 or 0)
+        return noAnswer(context, e);
+      }
       String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
           : e.getMessage();
       return result(context, ActionResult.Status.FAILED, "Kubernetes API answered HTTP " + e.getCode() + ": "
           + detail);
     } catch (RuntimeException e) {  // connection refused, timeouts: a result, never an exception (the port's rule)
-      return result(context, ActionResult.Status.FAILED, "Kubernetes API call failed: " + e);
+      return noAnswer(context, e);
     }
+  }
+
+  /**
+   * The result of a call that got no HTTP answer: TIMED_OUT when the request timed out or the wait for its answer was
+   * interrupted (a write may have landed: the outcome is unknown, so it is reconciled before any retry), else FAILED
+   * (the connection failed), naming the cause.
+   */
+  private ActionResult noAnswer(ExecutionContext context, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      boolean timedOut = t instanceof java.net.http.HttpTimeoutException || t instanceof java.io.InterruptedIOException
+          || t instanceof java.util.concurrent.TimeoutException;
+      if (timedOut || t instanceof InterruptedException) {
+        return result(context, ActionResult.Status.TIMED_OUT, "Kubernetes API call " + (timedOut ? "timed out"
+            : "interrupted") + " (" + t + "): whether it changed anything is unknown; reconcile before retrying. "
+            + e.getMessage());
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return result(context, ActionResult.Status.FAILED, "Kubernetes API call failed without an answer: " + e
+        + (root == e ? "" : " (cause: " + root + ")"));
   }
 
   /**

@@ -33,16 +33,20 @@ import java.util.Optional;
  * be unique there). A Certificate not found is FAILED naming it; when the API server does not serve the resource type
  * at all (HTTP 404 on the type: no CRD), FAILED says cert-manager is not installed.
  *
- * <p>Idempotency and fencing live on the Certificate: right after the trigger it gets the {@link ChangeMarks}
- * annotations and {@code sre-agent.dev/renewal-previous-not-after} (the notAfter before), written with its own
- * optimistic retries, so a redelivered key never triggers again: it only verifies (a notAfter later than the recorded
- * one is SUCCEEDED, else it waits again within the bound). {@link #reconcile(String)} answers SUCCEEDED for a
- * recorded key whose renewal is seen, FAILED (so the agent runs it again, which only verifies) for one still waiting,
- * empty otherwise. A fencing token lower than the recorded one is REJECTED before any write. Dry run: the status update is sent with
+ * <p>Idempotency and fencing live on the Certificate. A status write cannot carry annotations, so before the trigger
+ * the Certificate records that the key started ({@link ChangeMarks#markStarted}) with
+ * {@code sre-agent.dev/renewal-previous-not-after} (the notAfter before); right after the trigger it gets the
+ * {@link ChangeMarks} annotations, written with their own optimistic retries. A redelivered key never triggers again:
+ * when the key is recorded, or started and the trigger is seen to have landed ({@code Issuing=True}, or a notAfter
+ * later than the recorded one: the answer to the trigger was lost, or recording the key failed), it only records the
+ * key and verifies (a later notAfter is SUCCEEDED, else it waits again within the bound); a key started whose trigger
+ * never landed triggers now. {@link #reconcile(String)} answers SUCCEEDED for a key whose trigger landed and whose
+ * renewal is seen, FAILED (so the agent runs it again, which only verifies) for one still waiting, empty otherwise.
+ * A fencing token lower than the recorded one is REJECTED before any write. Dry run: the status update is sent with
  * {@code dryRun=All} and answers DRY_RUN; nothing is re-issued, nothing recorded.
  *
  * <p>RBAC: {@code get, list} on {@code certificates.cert-manager.io}; {@code update} on {@code certificates} (the
- * annotations) and on {@code certificates/status} (the trigger).
+ * annotations, before and after the trigger) and on {@code certificates/status} (the trigger).
  */
 public final class KubernetesCertificateExecutor extends KubernetesExecutor<Action.RenewCertificate> {
   /** The annotation holding the {@code status.notAfter} seen before the last trigger ("none" when there was none). */
@@ -133,22 +137,38 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
       return found.refusal();
     }
     GenericKubernetesResource cert = found.cert();
-    if (ChangeMarks.applied(cert, context.idempotencyKey())) {
-      return verify(cert, context, recordedBefore(cert, context.idempotencyKey()), "already triggered under key "
-          + context.idempotencyKey() + " (not triggered again)");
+    String key = context.idempotencyKey();
+    if (ChangeMarks.applied(cert, key)) {
+      return verify(cert, context, recordedBefore(cert, key), "already triggered under key " + key
+          + " (not triggered again)");
+    }
+    boolean started = ChangeMarks.started(cert, key);
+    if (started && triggerLanded(cert, key) && !context.dryRun()) {  // its answer or its record was lost
+      Optional<Instant> before = recordedBefore(cert, key);
+      String recorded = mark(cert, context, renew.target(), before);
+      return verify(cert, context, before, "already triggered under key " + key + " by an attempt whose answer was"
+          + " lost (not triggered again)" + recorded);
     }
     Optional<ActionResult> stale = executions.staleToken(context, renew.target(), cert);
     if (stale.isPresent()) {
       return stale.get();
     }
-    Optional<Instant> before = CertManager.notAfter(cert);
-    CertManager.setIssuing(cert, clock.now());
+    Optional<Instant> before = started ? recordedBefore(cert, key) : CertManager.notAfter(cert);
     String ns = cert.getMetadata().getNamespace();
     if (context.dryRun()) {
+      CertManager.setIssuing(cert, clock.now());
       in(ns).resource(cert).dryRun().updateStatus();
       return executions.result(context, ActionResult.Status.DRY_RUN, "server-side dry run accepted the Issuing"
           + " condition (ManuallyTriggered) on " + CertManager.describe(cert) + "; nothing was re-issued");
     }
+    if (!started) {  // the status write cannot carry the key: record its start first (a 409 re-runs this attempt)
+      ChangeMarks.markStarted(cert, key);
+      Map<String, String> a = new HashMap<>(cert.getMetadata().getAnnotations());
+      a.put(PREVIOUS_NOT_AFTER, before.map(Instant::toString).orElse("none"));
+      cert.getMetadata().setAnnotations(a);
+      cert = in(ns).resource(cert).update();
+    }
+    CertManager.setIssuing(cert, clock.now());
     GenericKubernetesResource triggered = in(ns).resource(cert).updateStatus();
     String recorded = mark(triggered, context, renew.target(), before);
     return verify(triggered, context, before, "triggered re-issuance (Issuing=True, ManuallyTriggered)"
@@ -238,8 +258,7 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
 
   /** The notAfter recorded before the trigger under {@code key}; empty when none was or a later key overwrote it. */
   private static Optional<Instant> recordedBefore(GenericKubernetesResource cert, String key) {
-    Map<String, String> a = cert.getMetadata().getAnnotations();
-    String v = a == null || !key.equals(a.get(ChangeMarks.IDEMPOTENCY_KEY)) ? null : a.get(PREVIOUS_NOT_AFTER);
+    String v = previousNotAfter(cert, key);
     try {
       return v == null || v.equals("none") ? Optional.empty() : Optional.of(Instant.parse(v));
     } catch (java.time.format.DateTimeParseException e) {
@@ -248,8 +267,39 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
   }
 
   /**
-   * SUCCEEDED when a trigger under {@code idempotencyKey} is recorded on a Certificate in the allowed namespaces and
-   * its notAfter is now later than the one recorded before it; FAILED when recorded but not yet renewed; else empty.
+   * {@value #PREVIOUS_NOT_AFTER} when it was written for {@code key}: by its start (the last key started), or by
+   * its record on a Certificate marked before starts were recorded; else null.
+   */
+  private static String previousNotAfter(GenericKubernetesResource cert, String key) {
+    Map<String, String> a = cert.getMetadata().getAnnotations();
+    if (a == null) {
+      return null;
+    }
+    String writer = ChangeMarks.lastStarted(cert).orElse(a.get(ChangeMarks.IDEMPOTENCY_KEY));
+    return key.equals(writer) ? a.get(PREVIOUS_NOT_AFTER) : null;
+  }
+
+  /**
+   * Whether the trigger of {@code key}, which was started on {@code cert}, reached it: {@code Issuing} is True (an
+   * issuance is under way: cert-manager clears it only when it has issued or failed), or the notAfter is later than
+   * the one recorded at the start, or another key started since (a trigger came after this one anyway). After a
+   * failed issuance ({@code Issuing=False}) it counts as not landed: triggering again retries a failed renewal.
+   */
+  private static boolean triggerLanded(GenericKubernetesResource cert, String key) {
+    if (CertManager.condition(cert, CertManager.ISSUING).map(c -> "True".equals(c.get("status"))).orElse(false)
+        || !ChangeMarks.lastStarted(cert).orElse("").equals(key)) {
+      return true;
+    }
+    String v = previousNotAfter(cert, key);
+    Optional<Instant> now = CertManager.notAfter(cert);
+    return now.isPresent() && (v == null || v.equals("none") || recordedBefore(cert, key).map(b -> now.get()
+        .isAfter(b)).orElse(false));
+  }
+
+  /**
+   * SUCCEEDED when a trigger under {@code idempotencyKey} is recorded on a Certificate in the allowed namespaces (or
+   * its start is, and the trigger is seen to have landed) and its notAfter is now later than the one recorded before
+   * it; FAILED when triggered but not yet renewed; else empty.
    */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
@@ -264,7 +314,8 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
         throw e;
       }
       for (GenericKubernetesResource c : certs) {
-        if (ChangeMarks.applied(c, idempotencyKey)) {
+        if (ChangeMarks.applied(c, idempotencyKey)
+            || (ChangeMarks.started(c, idempotencyKey) && triggerLanded(c, idempotencyKey))) {
           Optional<Instant> before = recordedBefore(c, idempotencyKey);
           Optional<Instant> now = CertManager.notAfter(c);
           boolean renewed = now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()));

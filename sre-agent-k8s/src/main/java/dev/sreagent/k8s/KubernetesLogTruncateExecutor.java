@@ -38,10 +38,18 @@ import java.util.Optional;
  * no dry run): it validates everything and runs only the read-only probe {@code find PATH -xdev -type f -print},
  * answering DRY_RUN with what would be emptied.
  *
+ * <p>Never truncated twice under one key: an exec cannot carry the key, so before the first exec the workload records
+ * that the key started ({@link ChangeMarks#markStarted}, optimistic write). When it is not known what the command did
+ * (no exit status within the timeout, the stream broke, the upgrade got no answer) or recording the key afterwards
+ * fails, the start stays: {@link #reconcile(String)} answers TIMED_OUT (outcome unknown) and a redelivery of the key is
+ * REJECTED without running anything (someone must look at the logs; a new plan has a new key). When the outcome is
+ * known to be a failure before any pod was done (the API server refused the exec, the command exited non-zero, no file
+ * was found), the start is withdrawn, so the key may run again.
+ *
  * <p>Needs {@code find} and {@code truncate} in the container image (coreutils/findutils or busybox); a distroless
  * image has neither, and the exec failure is quoted. RBAC: {@code get, list} on pods, deployments and statefulsets;
  * {@code create} on {@code pods/exec} (and {@code get} on it for clients that open exec with a GET upgrade);
- * {@code update} on deployments and statefulsets (the annotations).
+ * {@code update} on deployments and statefulsets (the annotations, before and after the exec).
  */
 public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Action.TruncateLogs> {
   /** The pod annotation kubectl reads for the default container. */
@@ -81,7 +89,7 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
         : attempt(truncate, context, done, summary));
     if (summary[0] != null && !r.succeeded()) {  // truncated, but the key could not be recorded
       return executions.result(context, ActionResult.Status.FAILED, summary[0] + "; then: " + r.message()
-          + " (key not recorded: running again is harmless)");
+          + " (key not recorded, only its start: a redelivery of the key is not run again)");
     }
     return r;
   }
@@ -94,7 +102,8 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     }
     HasMetadata workload = target.workload();
     Optional<ActionResult> early = executions.alreadyApplied(context, workload)
-        .or(() -> executions.staleToken(context, truncate.target(), workload));
+        .or(() -> executions.staleToken(context, truncate.target(), workload))
+        .or(() -> startedBefore(context, workload));
     if (early.isPresent()) {
       return early.get();
     }
@@ -124,14 +133,19 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     boolean dry = context.dryRun();
     List<String> argv = dry ? LogPaths.probeArgv(truncate.path()) : LogPaths.truncateArgv(truncate.path());
     List<String> files = new ArrayList<>();
+    if (!dry) {  // the exec cannot carry the key: record its start first (a 409 here re-runs this attempt)
+      ChangeMarks.markStarted(workload, context.idempotencyKey());
+      update(workload);
+    }
     for (String[] w : where) {
       PodExec.Outcome o = PodExec.run(client, ns, w[0], w[1], argv, execTimeout);
       String in = ns + "/" + w[0] + " (container " + w[1] + ")";
       if (!o.ok()) {
+        String fate = dry ? "" : done.isEmpty() && o.known() ? withdrawStart(workload, context)
+            : (done.isEmpty() ? "" : "; already truncated in " + done) + "; key " + context.idempotencyKey()
+                + " stays recorded as started, so it is not run again";
         return executions.result(context, ActionResult.Status.FAILED, (dry ? "dry run probe " : "") + argv
-            + " in " + in + " failed: " + o.describe(execTimeout)
-            + (done.isEmpty() ? "" : "; already truncated in " + done + " (key not recorded; running again is"
-                + " harmless)"));
+            + " in " + in + " failed: " + o.describe(execTimeout) + fate);
       }
       o.stdout().lines().filter(l -> !l.isBlank()).forEach(l -> files.add(w[0] + ":" + l));
       if (!dry) {
@@ -147,7 +161,8 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     }
     if (files.isEmpty()) {
       return executions.result(context, ActionResult.Status.FAILED, "found no regular file under " + pathText
-          + " on its file system (a symbolic link is not followed); nothing was truncated");
+          + " on its file system (a symbolic link is not followed); nothing was truncated"
+          + withdrawStart(workload, context));
     }
     summary[0] = "emptied " + files.size() + " file(s) under " + pathText + " with " + argv + ": "
         + abbreviated(files);
@@ -196,6 +211,49 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
     return files.size() <= 10 ? files.toString() : files.subList(0, 10) + " and " + (files.size() - 10) + " more";
   }
 
+  /**
+   * A REJECTED result when a truncation under {@code context}'s key was started on {@code workload} and not recorded
+   * as done: it may have run (its answer was lost), so it is not run again.
+   */
+  private Optional<ActionResult> startedBefore(ExecutionContext context, HasMetadata workload) {
+    if (!ChangeMarks.started(workload, context.idempotencyKey())) {
+      return Optional.empty();
+    }
+    return Optional.of(executions.result(context, ActionResult.Status.REJECTED, "a truncation under key "
+        + context.idempotencyKey() + " was started on " + Workloads.describe(workload) + " and its outcome is"
+        + " unknown (no exit status came back, or the key could not be recorded after it); not run again, so no log"
+        + " is truncated twice: look at the pods' logs, and plan again if they still need it"));
+  }
+
+  /**
+   * Withdraws the start of {@code context}'s key from the workload (re-read, written with the version read) when it is
+   * known that the truncation emptied nothing (the exec in the first pod was refused or exited non-zero, or no file
+   * was found), so a redelivery may run; returns what to add to the result.
+   */
+  private String withdrawStart(HasMetadata workload, ExecutionContext context) {
+    try {
+      Optional<HasMetadata> fresh = Workloads.reread(client, workload);
+      if (fresh.isPresent()) {
+        ChangeMarks.unmarkStarted(fresh.get(), context.idempotencyKey());
+        update(fresh.get());
+      }
+      return "; the start of key " + context.idempotencyKey() + " is withdrawn, so the key may run again";
+    } catch (RuntimeException e) {  // a failed withdrawal only makes a redelivery refuse: never an exception
+      return "; the start of key " + context.idempotencyKey() + " could not be withdrawn (" + e.getMessage()
+          + "), so a redelivery of the key is refused";
+    }
+  }
+
+  /** Writes {@code workload} with the {@code resourceVersion} it carries. */
+  private void update(HasMetadata workload) {
+    String ns = workload.getMetadata().getNamespace();
+    if (workload instanceof Deployment d) {
+      client.apps().deployments().inNamespace(ns).resource(d).update();
+    } else {
+      client.apps().statefulSets().inNamespace(ns).resource((StatefulSet) workload).update();
+    }
+  }
+
   /** Records the key on the workload (re-read, fencing checked again, written with the version read). */
   private ActionResult mark(Action.TruncateLogs truncate, ExecutionContext context, String summary) {
     Target target = target(truncate.service(), context);
@@ -209,19 +267,20 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
       return stale.get();
     }
     ChangeMarks.mark(workload, context, truncate.target());
-    String ns = workload.getMetadata().getNamespace();
-    if (workload instanceof Deployment d) {
-      client.apps().deployments().inNamespace(ns).resource(d).update();
-    } else {
-      client.apps().statefulSets().inNamespace(ns).resource((StatefulSet) workload).update();
-    }
+    update(workload);
     return executions.result(context, ActionResult.Status.SUCCEEDED, summary);
   }
 
-  /** Whether a completed truncation under {@code idempotencyKey} is recorded on a workload in the namespaces. */
+  /**
+   * SUCCEEDED when a completed truncation under {@code idempotencyKey} is recorded on a workload in the namespaces;
+   * TIMED_OUT when one was started but its outcome is unknown (it is not run again under this key); else empty.
+   */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
-    return recordedOn(idempotencyKey, false);
+    return recordedOn(idempotencyKey, false).or(() -> Workloads.startedWith(client, namespaces.namespaces(),
+        idempotencyKey).map(o -> executions.result(idempotencyKey, ActionResult.Status.TIMED_OUT, "a truncation"
+            + " under key " + idempotencyKey + " was started on " + Workloads.describe(o) + " but its outcome is"
+            + " unknown; it is not run again under this key")));
   }
 
   /** Builds a {@link KubernetesLogTruncateExecutor}. */

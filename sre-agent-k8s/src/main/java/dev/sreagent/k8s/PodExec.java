@@ -44,8 +44,11 @@ final class PodExec {
    * @param stderr the first {@link #KEPT_BYTES} of stderr
    * @param failure the status channel's message when the command did not run or did not exit 0, else empty
    * @param timedOut whether no exit status came within the timeout (the command may still be running)
+   * @param known whether it is known what the command did: an exit status came, or the API server refused the exec
+   *     (nothing ran); false when the command may or may not have run (no status within the timeout, the stream
+   *     closed or broke without one, the upgrade got no answer)
    */
-  record Outcome(int exitCode, String stdout, String stderr, String failure, boolean timedOut) {
+  record Outcome(int exitCode, String stdout, String stderr, String failure, boolean timedOut, boolean known) {
     boolean ok() {
       return !timedOut && exitCode == 0;
     }
@@ -77,21 +80,23 @@ final class PodExec {
       socket = open.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       Status s = channels.status.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (s == null) {  // the socket closed without a status: nothing says the command ran to its end
-        return new Outcome(-1, out.text(), err.text(), "the exec stream closed without an exit status", false);
+        return new Outcome(-1, out.text(), err.text(), "the exec stream closed without an exit status", false,
+            false);
       }
       if ("Success".equals(s.getStatus())) {
-        return new Outcome(0, out.text(), err.text(), "", false);
+        return new Outcome(0, out.text(), err.text(), "", false, true);
       }
-      return new Outcome(exitCode(s), out.text(), err.text(), String.valueOf(s.getMessage()), false);
+      return new Outcome(exitCode(s), out.text(), err.text(), String.valueOf(s.getMessage()), false, true);
     } catch (TimeoutException e) {
-      return new Outcome(-1, out.text(), err.text(), "", true);
+      return new Outcome(-1, out.text(), err.text(), "", true, false);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
+      boolean refused = socket == null && refusalCode(cause) > 0;  // else the upgrade may have reached the kubelet
       return new Outcome(-1, out.text(), err.text(), socket == null ? refusal(cause, namespace)
-          : "exec failed: " + cause.getMessage(), false);
+          : "exec failed: " + cause.getMessage(), false, refused);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Outcome(-1, out.text(), err.text(), "interrupted while waiting for the exit status", false);
+      return new Outcome(-1, out.text(), err.text(), "interrupted while waiting for the exit status", false, false);
     } finally {
       if (socket != null) {
         socket.sendClose(1000, "");
@@ -196,14 +201,22 @@ final class PodExec {
    * chain, with the status code but no body (the JDK client keeps none).
    */
   private static String refusal(Throwable e, String namespace) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof WebSocketHandshakeException h && h.getResponse() != null) {
-        int code = h.getResponse().code();
-        return "the API server refused the exec with HTTP " + code + (code == 403 ? " (RBAC: the agent's service"
-            + " account needs create and get on pods/exec in namespace " + namespace + ")" : "");
-      }
+    int code = refusalCode(e);
+    if (code > 0) {
+      return "the API server refused the exec with HTTP " + code + (code == 403 ? " (RBAC: the agent's service"
+          + " account needs create and get on pods/exec in namespace " + namespace + ")" : "");
     }
     return "exec failed: " + e;
+  }
+
+  /** The status code of a refused websocket upgrade in {@code e}'s cause chain, else -1. */
+  private static int refusalCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WebSocketHandshakeException h && h.getResponse() != null) {
+        return h.getResponse().code();
+      }
+    }
+    return -1;
   }
 
   /** Keeps the first {@link #KEPT_BYTES} written; counts the rest. */

@@ -127,6 +127,19 @@ final class Workloads {
   /** The first object (workload, or HPA when {@code withHpas}) in {@code namespaces} recording a change under {@code key}. */
   static Optional<HasMetadata> markedWith(KubernetesClient client, Iterable<String> namespaces, String key,
       boolean withHpas) {
+    return firstWhere(client, namespaces, withHpas, o -> ChangeMarks.applied(o, key));
+  }
+
+  /**
+   * The first workload in {@code namespaces} on which a change under {@code key} was started ({@link
+   * ChangeMarks#markStarted}) but is not recorded as made.
+   */
+  static Optional<HasMetadata> startedWith(KubernetesClient client, Iterable<String> namespaces, String key) {
+    return firstWhere(client, namespaces, false, o -> ChangeMarks.started(o, key) && !ChangeMarks.applied(o, key));
+  }
+
+  private static Optional<HasMetadata> firstWhere(KubernetesClient client, Iterable<String> namespaces,
+      boolean withHpas, java.util.function.Predicate<HasMetadata> wanted) {
     for (String ns : namespaces) {
       List<HasMetadata> objects = new ArrayList<>(client.apps().deployments().inNamespace(ns).list().getItems());
       objects.addAll(client.apps().statefulSets().inNamespace(ns).list().getItems());
@@ -134,7 +147,7 @@ final class Workloads {
         objects.addAll(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).list().getItems());
       }
       for (HasMetadata o : objects) {
-        if (ChangeMarks.applied(o, key)) {
+        if (wanted.test(o)) {
           return Optional.of(o);
         }
       }

@@ -28,21 +28,90 @@ import java.util.regex.Pattern;
  *       exists"); here an eviction deletes the pod (201), unless {@link #refuseEvictions} made it answer 429 the way
  *       the API server does when a PodDisruptionBudget has no disruption left; PDBs are not evaluated;
  *   <li>a concurrent writer: {@link #beforeNextPut} changes the stored object just before the next PUT to a path
- *       reaches the store, so that PUT meets a real {@code resourceVersion} conflict (409).
+ *       reaches the store, so that PUT meets a real {@code resourceVersion} conflict (409);
+ *   <li>an API server in trouble: {@link #inject} makes matching requests fail with HTTP 500 or go unanswered past a
+ *       client's request timeout, either before they reach the store (nothing changes) or after (the change lands and
+ *       only its answer is lost), once, a number of times or until {@link #clearFaults}.
  * </ul>
- * Every request and its answer's status are recorded ({@link #writes}).
+ * Every request, its answer's status and whether it changed the store are recorded ({@link #writes},
+ * {@link #effects}).
  */
 final class ApiServer implements AutoCloseable {
   private static final Pattern EVICTION = Pattern.compile("(/api/v1/namespaces/[^/]+/pods/[^/?]+)/eviction.*");
 
-  /** A request and the status it was answered with. */
-  record Exchange(String method, String path, int code, boolean dryRun) {}
+  /**
+   * A request, the status it was answered with, and whether it changed the store: a write the store accepted, even
+   * when an injected fault then answered it with an error or not at all ({@link Fault#ERROR_AFTER_STORE}).
+   */
+  record Exchange(String method, String path, int code, boolean dryRun, boolean landed) {}
+
+  /** How long a hanging answer ({@link Fault#HANG_BEFORE_STORE}, {@link Fault#HANG_AFTER_STORE}) is held back. */
+  static final java.time.Duration HANG = java.time.Duration.ofSeconds(3);
+
+  /**
+   * What an injected fault does to a request it matches. "Store" is the CRUD store and what the emulations here do
+   * in its place (an eviction deletes the pod, an exec is recorded and answered, a status PUT is stored).
+   */
+  enum Fault {
+    /** Answered HTTP 500 before the request reaches the store: nothing changes. */
+    ERROR_BEFORE_STORE(false, false),
+    /** Carried out, then answered HTTP 500 instead of its real answer: the change landed, the answer says it failed. */
+    ERROR_AFTER_STORE(true, false),
+    /** Not carried out, and answered (504) only after {@link #HANG}: past the request timeout of a test's client. */
+    HANG_BEFORE_STORE(false, true),
+    /** Carried out, then answered (504) only after {@link #HANG}: the change landed, its answer is lost. */
+    HANG_AFTER_STORE(true, true);
+
+    final boolean stores;
+    final boolean hangs;
+
+    Fault(boolean stores, boolean hangs) {
+      this.stores = stores;
+      this.hangs = hangs;
+    }
+  }
+
+  /**
+   * Which requests an injected fault meets: those of {@code method} ({@code null}: any) whose path without its query
+   * is {@code path} or, when {@code prefix}, starts with it.
+   */
+  record Requests(String method, String path, boolean prefix) {
+    /** Requests of {@code method} ({@code null}: any) to {@code pathPrefix} or below it. */
+    static Requests under(String method, String pathPrefix) {
+      return new Requests(method, pathPrefix, true);
+    }
+
+    /** Requests of {@code method} ({@code null}: any) to exactly {@code path} (any query; not its subresources). */
+    static Requests at(String method, String path) {
+      return new Requests(method, path, false);
+    }
+
+    boolean match(String requestMethod, String requestPath) {
+      String bare = bare(requestPath);
+      return (method == null || method.equals(requestMethod)) && (prefix ? bare.startsWith(path) : bare.equals(path));
+    }
+  }
+
+  /** One {@link #inject}ion: which requests it matches and how many more it meets. */
+  private static final class Injection {
+    final Fault fault;
+    final Requests requests;
+    int left;
+
+    Injection(Fault fault, Requests requests, int times) {
+      this.fault = fault;
+      this.requests = requests;
+      this.left = times;
+    }
+  }
 
   private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
   private final List<Exchange> exchanges = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Consumer<String>> beforePut = new ConcurrentHashMap<>();
   private volatile String evictionRefusal;
   private volatile String forbiddenPrefix = "\u0000";
+  private final List<Injection> injections = new ArrayList<>();
+  private final List<KubernetesClient> otherClients = java.util.Collections.synchronizedList(new ArrayList<>());
   final KubernetesMockServer server;
   final KubernetesClient client;
 
@@ -50,29 +119,39 @@ final class ApiServer implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
-        MockResponse added = extension(request);  // exec, status subresource, absent resource types: see below
-        if (added != null) {
-          exchanges.add(new Exchange(request.getMethod(), request.getPath(), added.code(),
-              request.getPath().contains("dryRun=All")));
-          return added;
-        }
-        Matcher eviction = EVICTION.matcher(request.getPath());
-        if ("POST".equals(request.getMethod()) && eviction.matches()) {
-          String body = request.getUtf8Body();  // read once: the buffer is consumed
-          boolean dryRun = body.contains("\"dryRun\"");
-          MockResponse r = evict(eviction.group(1), dryRun);
-          exchanges.add(new Exchange(request.getMethod(), request.getPath(), r.code(), dryRun));
+        String method = request.getMethod();
+        String path = request.getPath();
+        Fault fault = takeFault(method, path);
+        if (fault != null && !fault.stores) {
+          MockResponse r = failure(fault);
+          exchanges.add(new Exchange(method, path, r.code(), path.contains("dryRun=All"), false));
           return r;
         }
-        MockResponse r = answer(request);
-        exchanges.add(new Exchange(request.getMethod(), request.getPath(), r.code(),
-            request.getPath().contains("dryRun=All")));
+        boolean dryRun;
+        MockResponse r = extension(request);  // exec, status subresource, absent resource types: see below
+        Matcher eviction = EVICTION.matcher(path);
+        if (r != null) {
+          dryRun = path.contains("dryRun=All");
+        } else if ("POST".equals(method) && eviction.matches()) {
+          String body = request.getUtf8Body();  // read once: the buffer is consumed
+          dryRun = body.contains("\"dryRun\"");
+          r = evict(eviction.group(1), dryRun);
+        } else {
+          dryRun = path.contains("dryRun=All");
+          r = answer(request);
+        }
+        boolean landed = !"GET".equals(method) && r.code() < 300 && !dryRun;
+        if (fault != null) {
+          r = failure(fault);
+        }
+        exchanges.add(new Exchange(method, path, r.code(), dryRun, landed));
         return r;
       }
     }, false);
     server.init();
-    // fabric8 retries an HTTP 429 requestRetryBackoffLimit times (default 10, about 20 s) before evict() answers
-    // false; these tests test the executor's own handling, so the client does not retry
+    // fabric8 retries an HTTP 429, any 5xx and an I/O failure requestRetryBackoffLimit times (default 10, about 20 s)
+    // before a call answers (evict() false on a 429); these tests test the executor's own handling, so the client
+    // does not retry
     try (KubernetesClient plain = server.createClient()) {
       client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
           new io.fabric8.kubernetes.client.ConfigBuilder(plain.getConfiguration()).withRequestRetryBackoffLimit(0)
@@ -175,13 +254,92 @@ final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Accepted writes that changed something: {@link #writes} less the dry runs. */
+  /**
+   * Writes to paths starting with {@code pathPrefix} that changed the store (dry runs do not), whatever they were
+   * answered: a change that landed while its answer was an injected error or was lost counts.
+   */
   int effects(String pathPrefix) {
-    return (int) writes(pathPrefix).stream().filter(e -> !e.dryRun()).count();
+    synchronized (exchanges) {
+      return (int) exchanges.stream().filter(e -> e.landed() && e.path().startsWith(pathPrefix)).count();
+    }
+  }
+
+  /**
+   * The next {@code times} requests that {@code requests} matches meet {@code fault}; {@link Integer#MAX_VALUE} times
+   * means until {@link #clearFaults}. Injections are tried in the order given; a request meets at most one. (To let
+   * the first matching request through and fail a later one, inject from a {@link #beforeNextPut} hook.)
+   */
+  void inject(Fault fault, Requests requests, int times) {
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(requests, "requests");
+    if (times < 1) {
+      throw new IllegalArgumentException("times must be at least 1, but was " + times);
+    }
+    synchronized (injections) {
+      injections.add(new Injection(fault, requests, times));
+    }
+  }
+
+  /** The next request that {@code requests} matches meets {@code fault} (see {@link #inject}). */
+  void injectOnce(Fault fault, Requests requests) {
+    inject(fault, requests, 1);
+  }
+
+  /** Every request that {@code requests} matches meets {@code fault} until {@link #clearFaults}. */
+  void injectUntilCleared(Fault fault, Requests requests) {
+    inject(fault, requests, Integer.MAX_VALUE);
+  }
+
+  /** Removes every injected fault: the API answers normally again. */
+  void clearFaults() {
+    synchronized (injections) {
+      injections.clear();
+    }
+  }
+
+  /** The fault the request meets, if any, counting it against its injection. */
+  private Fault takeFault(String method, String path) {
+    synchronized (injections) {
+      for (var it = injections.iterator(); it.hasNext(); ) {
+        Injection i = it.next();
+        if (i.requests.match(method, path)) {
+          if (i.left != Integer.MAX_VALUE && --i.left == 0) {
+            it.remove();
+          }
+          return i.fault;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The answer to a request that met {@code fault}: a 500 as the API server gives when etcd or a webhook fails, or a
+   * 504 held back for {@link #HANG} (the server's timer, not a blocked event loop), which the client gives up on.
+   */
+  private static MockResponse failure(Fault fault) {
+    return fault.hangs
+        ? status(504, "Timeout", "Timeout: request did not complete within requested timeout").setBodyDelay(HANG)
+        : status(500, "InternalError", "Internal error occurred: injected by the test");
+  }
+
+  /**
+   * A client of its own whose every request gives up after {@code requestTimeout} (no retry, like {@link #client});
+   * it is closed with the server. Lets a test see a hanging answer as a timeout without slowing the other clients.
+   */
+  KubernetesClient clientWithRequestTimeout(java.time.Duration requestTimeout) {
+    KubernetesClient c = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+        new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+            .withRequestTimeout((int) requestTimeout.toMillis()).withRequestRetryBackoffLimit(0).build()).build();
+    otherClients.add(c);
+    return c;
   }
 
   @Override
   public void close() {
+    synchronized (otherClients) {
+      otherClients.forEach(KubernetesClient::close);
+    }
     client.close();
     try {
       server.destroy();

@@ -72,12 +72,14 @@ class KubernetesCertificateExecutorTest {
 
   @Test
   void theIssuingConditionIsWrittenLikeCmctlAndTheNewNotAfterMakesItSucceed() {
-    String version = read("shop", "cart-tls").getMetadata().getResourceVersion();
+    java.util.concurrent.atomic.AtomicReference<String> stored = new java.util.concurrent.atomic.AtomicReference<>();
+    api.beforeNextPut(CERTS + "shop/certificates/cart-tls/status", object -> stored.set(api.getDirectly(object,
+        GenericKubernetesResource.class).getMetadata().getResourceVersion()));
     ActionResult r = executor.execute(RENEW, context("k1", 4));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
     assertThat(triggers()).hasSize(1);
     GenericKubernetesResource sent = triggers().get(0);
-    assertThat(sent.getMetadata().getResourceVersion()).isEqualTo(version);  // guarded by the version read
+    assertThat(sent.getMetadata().getResourceVersion()).isEqualTo(stored.get());  // guarded by the version read
     assertThat(CertManager.condition(sent, "Issuing")).hasValueSatisfying(c -> assertThat(c)
         .containsEntry("status", "True").containsEntry("reason", "ManuallyTriggered")
         .containsEntry("message", "Certificate re-issuance manually triggered"));
@@ -190,15 +192,15 @@ class KubernetesCertificateExecutorTest {
   @Test
   void aConflictOnRecordingTheKeyRetriesTheRecordAndNeverTriggersTwice() {
     String object = CERTS + "shop/certificates/cart-tls";
-    api.beforeNextPut(object, path -> {
+    api.beforeNextPut(object, first -> api.beforeNextPut(object, path -> {  // the start goes through, the record not
       GenericKubernetesResource other = api.getDirectly(path, GenericKubernetesResource.class);
       other.getMetadata().setLabels(Map.of("team", "payments"));
       api.putDirectly(path, other);
-    });
+    }));
     ActionResult r = executor.execute(RENEW, context("k1", 1));
     assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
     assertThat(api.exchanges(object)).filteredOn(e -> "PUT".equals(e.method()) && !e.path().contains("/status"))
-        .extracting(ApiServer.Exchange::code).containsExactly(409, 200);
+        .extracting(ApiServer.Exchange::code).containsExactly(200, 409, 200);
     assertThat(triggers()).hasSize(1);
     assertThat(read("shop", "cart-tls").getMetadata().getAnnotations()).containsEntry(ChangeMarks.IDEMPOTENCY_KEY,
         "k1");
