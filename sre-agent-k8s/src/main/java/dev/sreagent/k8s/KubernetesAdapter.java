@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
 public final class KubernetesAdapter implements AutoCloseable {
   /** The executors this adapter can enable, by the name configuration uses. */
   public enum ExecutorKind {
-    /** {@link KubernetesRestartExecutor}: evictions. */
+    /** {@link KubernetesRestartExecutor}: evictions one wave at a time, or a rolling restart by the pod template. */
     RESTART,
     /** {@link KubernetesScaleExecutor}: replicas or an HPA's minimum. */
     SCALE,

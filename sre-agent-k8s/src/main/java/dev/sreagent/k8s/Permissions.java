@@ -68,7 +68,8 @@ public final class Permissions {
 
   /**
    * {@link KubernetesRestartExecutor}: {@code get, list} on pods and poddisruptionbudgets, {@code get, list, update}
-   * on deployments and statefulsets (the annotations), {@code create} on {@code pods/eviction}.
+   * on deployments and statefulsets (the annotations, the pod-template annotation of a rolling restart, and their
+   * status read with them), {@code create} on {@code pods/eviction}.
    */
   public static List<Permission> restartExecutor(Set<String> namespaces) {
     List<Permission> out = new ArrayList<>();

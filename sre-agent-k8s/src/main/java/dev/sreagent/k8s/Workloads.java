@@ -3,6 +3,8 @@ package dev.sreagent.k8s;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -75,6 +77,29 @@ final class Workloads {
   static LabelSelector selector(HasMetadata workload) {
     return workload instanceof Deployment d ? d.getSpec().getSelector()
         : ((StatefulSet) workload).getSpec().getSelector();
+  }
+
+  static PodTemplateSpec template(HasMetadata workload) {
+    return workload instanceof Deployment d ? d.getSpec().getTemplate()
+        : ((StatefulSet) workload).getSpec().getTemplate();
+  }
+
+  /** The pods in {@code workload}'s namespace that its selector matches (terminating ones included). */
+  static List<Pod> pods(KubernetesClient client, HasMetadata workload) {
+    LabelSelector selector = selector(workload);
+    return client.pods().inNamespace(workload.getMetadata().getNamespace()).list().getItems().stream()
+        .filter(p -> matches(selector, p.getMetadata().getLabels())).toList();
+  }
+
+  /** Whether {@code pod} is being deleted (it has a {@code deletionTimestamp}). */
+  static boolean terminating(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** Whether {@code pod} reports the condition {@code Ready=True}. */
+  static boolean ready(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+        .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** "deployment shop/cart". */

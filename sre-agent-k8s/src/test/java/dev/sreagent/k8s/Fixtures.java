@@ -27,6 +27,13 @@ final class Fixtures {
         .addToLabels("app", app).endMetadata().build()).create();
   }
 
+  /** A running pod of {@code app} that reports {@code Ready=True}. */
+  static void readyPod(KubernetesClient client, String ns, String name, String app) {
+    client.pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(ns)
+        .addToLabels("app", app).endMetadata().withNewStatus().withPhase("Running").addNewCondition()
+        .withType("Ready").withStatus("True").endCondition().endStatus().build()).create();
+  }
+
   static HorizontalPodAutoscaler hpa(KubernetesClient client, String ns, String target, int min, int max) {
     HorizontalPodAutoscaler h = new HorizontalPodAutoscalerBuilder().withNewMetadata().withName(target)
         .withNamespace(ns).endMetadata().withNewSpec().withMinReplicas(min).withMaxReplicas(max)

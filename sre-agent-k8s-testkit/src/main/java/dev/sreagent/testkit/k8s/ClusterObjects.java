@@ -134,14 +134,16 @@ final class ClusterObjects {
         .withAvailableReplicas(replicas).endStatus().build();
   }
 
-  static Pod pod(String ns, ReplicaSet owner, String service, String name, String node, String revision) {
+  /** A running pod of {@code service}; {@code ready}: its {@code Ready} condition and container readiness. */
+  static Pod pod(String ns, ReplicaSet owner, String service, String name, String node, String revision,
+      boolean ready) {
     return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).withUid(uid("Pod", ns, name))
         .addToLabels(SELECTOR_LABEL, service).addToLabels(HASH_LABEL, revision.toLowerCase(java.util.Locale.ROOT))
         .withOwnerReferences(owner(owner)).endMetadata()
         .withNewSpec().withNodeName(node).addNewContainer().withName(service).withImage(image(service, revision))
         .endContainer().endSpec()
-        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition()
-        .addNewContainerStatus().withName(service).withReady(true).withRestartCount(0)
+        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+        .endCondition().addNewContainerStatus().withName(service).withReady(ready).withRestartCount(0)
         .withImage(image(service, revision)).endContainerStatus().endStatus().build();
   }
 

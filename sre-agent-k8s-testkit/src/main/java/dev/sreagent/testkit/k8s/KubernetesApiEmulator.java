@@ -275,6 +275,18 @@ public final class KubernetesApiEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code step} under the lock every request and every {@link WriteListener} holds: for a controller emulation
+   * that publishes several objects as one step while requests arrive on other threads (an executor on an action
+   * thread), so no request sees half a step, and a listener that locks the emulation after this lock finds the same
+   * order here (no lock inversion).
+   */
+  public void atomically(Runnable step) {
+    synchronized (lock) {
+      step.run();
+    }
+  }
+
   /** Deletes the object at {@code path} straight through the store (watchers see it); whether it existed. */
   public boolean remove(String path) {
     synchronized (lock) {

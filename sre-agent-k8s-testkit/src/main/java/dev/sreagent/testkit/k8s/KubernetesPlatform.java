@@ -35,11 +35,22 @@ import java.util.Set;
  *
  * <p>After each step the API is brought up to date and the harness waits (up to {@link #CACHE_WAIT} of real time)
  * until the topology's informer caches show every service's replicas, pods and revision, so a tick never reads a
- * half-delivered watch stream and runs repeat.
+ * half-delivered watch stream.
+ *
+ * <p>Actions run on {@value #ACTION_THREADS} threads of the agent's own
+ * ({@code SimulationHarness.Builder.setActionThreads}), not on the loop's thread: the restart executor waits between
+ * evictions for the replacement to be ready, and after a rolling restart for the rollout, on the simulation's virtual
+ * clock, which moves only when the harness steps; on the loop's thread such a wait would block the tick itself until
+ * the executor policy's time limit (real time), then end as a timeout. With threads an action's result is applied on
+ * the first tick after it lands, as in production, and the harness steps while it waits; runs are no longer exactly
+ * repeatable. To choose another number, call {@code setActionThreads} after {@code install} (0 only where no action
+ * waits).
  */
 public final class KubernetesPlatform implements AutoCloseable {
   /** The longest real time a step waits for the informers to catch up with the API. */
   public static final Duration CACHE_WAIT = Duration.ofSeconds(10);
+  /** The threads {@link #install} gives the agent's actions. */
+  public static final int ACTION_THREADS = 2;
 
   private volatile KubernetesSimulation simulation;
   private volatile KubernetesTopology topology;
@@ -48,12 +59,13 @@ public final class KubernetesPlatform implements AutoCloseable {
   private KubernetesPlatform() {}
 
   /**
-   * Configures {@code harness} to run through a Kubernetes API (its executor wrapper, advance listener and an added
-   * agent customizer); the API starts when the harness is built.
+   * Configures {@code harness} to run through a Kubernetes API (its executor wrapper, advance listener, an added
+   * agent customizer and {@value #ACTION_THREADS} action threads); the API starts when the harness is built.
    */
   public static KubernetesPlatform install(SimulationHarness.Builder harness) {
     KubernetesPlatform p = new KubernetesPlatform();
-    harness.setExecutorWrapper(simulated -> p.executors(simulated.cluster()))
+    harness.setActionThreads(ACTION_THREADS)
+        .setExecutorWrapper(simulated -> p.executors(simulated.cluster()))
         .setAdvanceListener(cluster -> p.step())
         .addAgentCustomizer(agent -> agent.setTopologyProvider(p.topology));
     return p;

@@ -36,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * calls to the API.
  *
  * <p><b>Simulation to API</b> ({@link #sync()}, run by {@link #advance} after each step): namespace {@code shop}, the
- * nodes, and per service a Deployment, a ReplicaSet per revision (revision numbers as the deployment controller gives
- * them: a revision that becomes current again gets the next number), the pods (owned by the current ReplicaSet, on
- * their nodes, Ready), a PodDisruptionBudget ({@code minAvailable}), an HPA ({@code maxReplicas} = the service's
+ * nodes, and per service a Deployment (its status as the deployment controller writes it: every replica updated,
+ * {@code readyReplicas} and {@code availableReplicas} counting the ready pods, {@code observedGeneration} the
+ * generation published), a ReplicaSet per revision (revision numbers as the deployment controller gives them: a
+ * revision that becomes current again gets the next number), the pods (owned by the current ReplicaSet, on their
+ * nodes, Ready — except the replacements created since the last step, which are published with {@code Ready=False}
+ * and become ready at the next one), a PodDisruptionBudget ({@code minAvailable}; {@code currentHealthy} the ready
+ * pods), an HPA ({@code maxReplicas} = the service's
  * maximum; its {@code minReplicas} starts at the initial replicas and is the agent's to change), and the cert-manager
  * {@code Certificate}s with {@code status.notAfter}. Fields the agent may write (annotations, an HPA's minimum) are
  * kept; fields the simulation owns are overwritten, and nothing is written when nothing changed (so an untouched
@@ -54,6 +58,9 @@ import org.slf4j.LoggerFactory;
  *       pods, counting pods evicted since the last {@link #sync()} as not yet replaced (replacements become ready at
  *       the next step); a refusal is HTTP 429 with the API server's message and the budget's numbers; an allowed one
  *       restarts that pod in the simulation;
+ *   <li>a Deployment whose pod template gets a new {@value #RESTARTED_AT} ({@code kubectl rollout restart}, the
+ *       restart executor's rolling restart): every pod of the service restarted in the simulation, at once, each
+ *       replacement ready at the next step (so a rollout completes one step later);
  *   <li>a Certificate status with the {@code Issuing} condition {@code True}: renewed (cert-manager's part), the new
  *       {@code notAfter} written and the condition cleared at once;
  *   <li>{@code pods/exec} of the log truncation's {@code find PATH ... -exec truncate -s 0 -- {} +} in a pod: the
@@ -62,9 +69,15 @@ import org.slf4j.LoggerFactory;
  * Each effect is reported to the simulation's {@link dev.sreagent.testkit.GuardrailOracle} in the agent's own terms
  * (the revision numbers the API showed, the pods evicted under one key, the node a truncation ran on), attributed
  * by the annotations the Kubernetes executors record on the objects they change ({@value #INCIDENT}, {@value #KEY},
- * {@value #TOKEN}) — for evictions, truncations and renewals when those marks arrive after the change; an effect
- * without them is listed in {@link #unattributed()}. Not emulated: commands other than the truncation's in
- * {@code pods/exec}, rolling restarts by pod-template annotation, pod readiness delays beyond one step, StatefulSets.
+ * {@value #TOKEN}) — for evictions, truncations and renewals when those marks arrive after the change (the pods
+ * evicted under one key, in eviction order), for a rolling restart from the same write (the pods it replaced, in the
+ * simulation's order); an effect without them is listed in {@link #unattributed()}. Not emulated: commands other than
+ * the truncation's in {@code pods/exec}; a rolling restart's pace ({@code maxUnavailable}, {@code maxSurge}) and the
+ * new ReplicaSet and revision number it would create; pod readiness delays beyond one step; StatefulSets.
+ *
+ * <p>Thread-safe: requests may arrive on any thread (an executor on an agent's action thread) while {@link #sync()}
+ * runs; a step is published under the emulator's lock ({@link KubernetesApiEmulator#atomically}), so no request sees
+ * half of one.
  */
 public final class KubernetesSimulation implements AutoCloseable {
   /** The annotation naming the incident of a change (written by the Kubernetes executors). */
@@ -73,6 +86,8 @@ public final class KubernetesSimulation implements AutoCloseable {
   public static final String KEY = "sre-agent.dev/idempotency-key";
   /** The annotation holding the fencing token of a change. */
   public static final String TOKEN = "sre-agent.dev/fencing-token";
+  /** The pod-template annotation of a rolling restart ({@code kubectl rollout restart}). */
+  public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesSimulation.class);
   private static final Pattern OBJECT = Pattern.compile(
@@ -85,6 +100,10 @@ public final class KubernetesSimulation implements AutoCloseable {
   private final Map<String, String> publishedRevision = new HashMap<>();
   private final Map<String, List<String>> evictedSinceSync = new HashMap<>();
   private final Map<String, List<String>> pendingRestarts = new HashMap<>();
+  /** Per service, the replacement pods created since the last {@link #sync()}: published not ready until it. */
+  private final Map<String, Set<String>> unready = new HashMap<>();
+  /** Per service, the {@value #RESTARTED_AT} of its pod template last acted on. */
+  private final Map<String, String> restartedAt = new HashMap<>();
   private final Map<String, String> lastKey = new HashMap<>();
   /** Effects waiting for the executor's marks on the object that carries them (workload or Certificate), by object. */
   private final Map<String, Action> awaitingMarks = new HashMap<>();
@@ -153,10 +172,13 @@ public final class KubernetesSimulation implements AutoCloseable {
    * before it count as ready again after it.
    */
   public void sync() {
-    synchronized (this) {
-      evictedSinceSync.clear();
-    }
-    publish();
+    api.atomically(() -> {  // the emulator's lock first, as on a request's thread: no lock inversion
+      synchronized (this) {
+        evictedSinceSync.clear();
+        unready.clear();
+      }
+      publish();
+    });
   }
 
   private void publish() {
@@ -164,8 +186,10 @@ public final class KubernetesSimulation implements AutoCloseable {
     Map<String, ServiceInfo> services = cluster.topology().services();
     Map<String, Map<String, String>> podNodes = new LinkedHashMap<>();
     services.keySet().forEach(name -> podNodes.put(name, cluster.podNodes(name)));
-    List<Object> fingerprint = List.of(services, podNodes, state.certificates());
     synchronized (this) {
+      Map<String, Set<String>> notReady = new java.util.TreeMap<>();
+      unready.forEach((service, pods) -> notReady.put(service, new TreeSet<>(pods)));
+      List<Object> fingerprint = List.of(services, podNodes, state.certificates(), notReady);
       if (fingerprint.equals(published)) {
         return;  // nothing the API shows changed since the last publication: no store traffic at all
       }
@@ -210,14 +234,28 @@ public final class KubernetesSimulation implements AutoCloseable {
     }
     publishedRevision.put(name, s.currentRevision());
     int number = byRevision.get(s.currentRevision());
+    Set<String> notReady = unready.getOrDefault(name, Set.of());
+    int ready = (int) podNodes.keySet().stream().filter(p -> !notReady.contains(p)).count();
     api.upsert(ClusterObjects.deployments(ns), ClusterObjects.deployment(ns, name, s.replicas(),
         s.currentRevision(), number), stored -> {
           stored.getSpec().setReplicas(s.replicas());
           stored.getSpec().getTemplate().getSpec().getContainers().get(0)
               .setImage(ClusterObjects.image(name, s.currentRevision()));
           stored.getMetadata().getAnnotations().put(ClusterObjects.REVISION, Integer.toString(number));
-          stored.setStatus(ClusterObjects.deployment(ns, name, s.replicas(), s.currentRevision(), number)
-              .getStatus());
+          var status = stored.getStatus() == null ? new io.fabric8.kubernetes.api.model.apps.DeploymentStatus()
+              : stored.getStatus();
+          status.setReplicas(podNodes.size());
+          status.setUpdatedReplicas(podNodes.size());
+          status.setReadyReplicas(ready);
+          status.setAvailableReplicas(ready);
+          stored.setStatus(status);
+          return stored;
+        });
+    // the deployment controller has observed the generation it just published (a separate write: the store bumps
+    // the generation of a spec change, which the updater above cannot know)
+    api.upsert(ClusterObjects.deployments(ns), ClusterObjects.deployment(ns, name, s.replicas(),
+        s.currentRevision(), number), stored -> {
+          stored.getStatus().setObservedGeneration(stored.getMetadata().getGeneration());
           return stored;
         });
     Deployment owner = api.read(ClusterObjects.deployments(ns) + "/" + name, Deployment.class).orElseThrow();
@@ -246,11 +284,15 @@ public final class KubernetesSimulation implements AutoCloseable {
       }
     }
     for (Map.Entry<String, String> p : podNodes.entrySet()) {
-      api.upsert(ClusterObjects.pods(ns), ClusterObjects.pod(ns, Objects.requireNonNull(current), name, p.getKey(),
-          p.getValue(), s.currentRevision()), stored -> stored);
+      Pod pod = ClusterObjects.pod(ns, Objects.requireNonNull(current), name, p.getKey(), p.getValue(),
+          s.currentRevision(), !notReady.contains(p.getKey()));
+      api.upsert(ClusterObjects.pods(ns), pod, stored -> {
+        stored.setStatus(pod.getStatus());
+        return stored;
+      });
     }
     if (s.minAvailable() > 0) {
-      budget(name, s.minAvailable(), podNodes.size(), s.replicas());
+      budget(name, s.minAvailable(), ready, s.replicas());
     }
     api.upsert(ClusterObjects.autoscalers(ns), ClusterObjects.autoscaler(ns, name, s.replicas(), s.maxReplicas(),
         s.replicas()), stored -> {
@@ -322,10 +364,18 @@ public final class KubernetesSimulation implements AutoCloseable {
       return;
     }
     String service = owner.get().name();
-    cluster.applyExternally(new Action.RestartPods(service, List.of(pod)));
+    restart(service, List.of(pod));
     evictedSinceSync.computeIfAbsent(service, k -> new ArrayList<>()).add(pod);
     pendingRestarts.computeIfAbsent(service, k -> new ArrayList<>()).add(pod);
     syncAfterChange();  // the ReplicaSet controller creates the replacement at once (ready at the next step)
+  }
+
+  /** Restarts {@code pods} of {@code service} in the simulation; the replacements are not ready until the next step. */
+  private void restart(String service, List<String> pods) {
+    Set<String> before = cluster.podNodes(service).keySet();
+    cluster.applyExternally(new Action.RestartPods(service, pods));
+    Set<String> replacements = unready.computeIfAbsent(service, k -> new TreeSet<>());
+    cluster.podNodes(service).keySet().stream().filter(p -> !before.contains(p)).forEach(replacements::add);
   }
 
   private void deploymentWritten(String service) {
@@ -348,6 +398,15 @@ public final class KubernetesSimulation implements AutoCloseable {
       Action asSeen = new Action.RollBack(service, String.valueOf(n.get(current)), String.valueOf(n.get(target)));
       cluster.applyExternally(new Action.RollBack(service, current, target));
       effect(d, asSeen);
+    }
+    String at = templateAnnotation(d, RESTARTED_AT);
+    if (at != null && !at.equals(restartedAt.get(service))) {
+      // the deployment controller rolls every pod to the new template (here all at once, each replacement ready at
+      // the next step); the marks came in the same write, so the effect is attributed at once
+      List<String> pods = List.copyOf(cluster.podNodes(service).keySet());
+      restart(service, pods);
+      restartedAt.put(service, at);
+      effect(d, new Action.RestartPods(service, pods));
     }
     List<String> restarted = pendingRestarts.get(service);
     String key = annotation(d, KEY);
@@ -461,6 +520,12 @@ public final class KubernetesSimulation implements AutoCloseable {
       token = 0;
     }
     cluster.oracle().onEffect(cluster.clock().now(), asSeen, new ExecutionContext(incident, key, token, false));
+  }
+
+  private static @Nullable String templateAnnotation(Deployment d, String name) {
+    var meta = d.getSpec().getTemplate().getMetadata();
+    Map<String, String> a = meta == null ? null : meta.getAnnotations();
+    return a == null ? null : a.get(name);
   }
 
   private static String annotation(HasMetadata o, String name) {

@@ -3,6 +3,11 @@ package dev.sreagent.testkit.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.k8s.KubernetesRestartExecutor;
+import dev.sreagent.k8s.NamespacePolicy;
 import dev.sreagent.testkit.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,6 +23,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +36,11 @@ class KubernetesSimulationTest {
   private final KubernetesSimulation sim = KubernetesSimulation.start(cluster);
   private final KubernetesClient client = sim.client();
 
+  private final ExecutorService actionThread = Executors.newSingleThreadExecutor();
+
   @AfterEach
   void close() {
+    actionThread.shutdownNow();
     sim.close();
   }
 
@@ -123,6 +135,111 @@ class KubernetesSimulationTest {
     assertThat(podNames("cart")).contains(pods.get(1));
     sim.advance(Duration.ofSeconds(30));  // the replacement is ready now
     assertThat(evict(pods.get(1))).isTrue();
+  }
+
+  @Test
+  void aReplacementIsPublishedNotReadyUntilTheNextStep() {
+    String first = podNames("cart").get(0);
+    assertThat(evict(first)).isTrue();
+    List<Pod> unready = client.pods().inNamespace("shop").withLabel("app", "cart").list().getItems().stream()
+        .filter(p -> !ready(p)).toList();
+    assertThat(unready).singleElement().satisfies(p -> assertThat(cluster.podNodes("cart"))
+        .containsKey(p.getMetadata().getName()));
+    Deployment d = deployment("cart");
+    assertThat(d.getStatus().getReadyReplicas()).isEqualTo(2);
+    assertThat(d.getStatus().getAvailableReplicas()).isEqualTo(2);
+    assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace("shop").withName("cart").get().getStatus()
+        .getCurrentHealthy()).isEqualTo(2);
+    sim.advance(Duration.ofSeconds(15));
+    assertThat(client.pods().inNamespace("shop").withLabel("app", "cart").list().getItems())
+        .allMatch(KubernetesSimulationTest::ready);
+    assertThat(deployment("cart").getStatus().getReadyReplicas()).isEqualTo(3);
+  }
+
+  private static boolean ready(Pod p) {
+    return p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
+        && "True".equals(c.getStatus()));
+  }
+
+  @Test
+  void aNewRestartedAtInThePodTemplateRestartsEveryPodAndCarriesTheMarksToTheOracle() {
+    List<String> before = podNames("recommendation");
+    Deployment d = deployment("recommendation");
+    d.getSpec().getTemplate().getMetadata().setAnnotations(Map.of(KubernetesSimulation.RESTARTED_AT,
+        "2026-03-02T08:00:00Z"));
+    d.getMetadata().getAnnotations().putAll(Map.of(KubernetesSimulation.INCIDENT, "INC-9",
+        KubernetesSimulation.KEY, "k-1", KubernetesSimulation.TOKEN, "3"));
+    client.apps().deployments().inNamespace("shop").resource(d).update();
+    assertThat(podNames("recommendation")).hasSize(2).doesNotContainAnyElementsOf(before);
+    Deployment rolling = deployment("recommendation");
+    assertThat(rolling.getStatus().getObservedGeneration()).isEqualTo(rolling.getMetadata().getGeneration());
+    assertThat(rolling.getStatus().getUpdatedReplicas()).isEqualTo(2);
+    assertThat(rolling.getStatus().getAvailableReplicas()).isZero();  // the replacements are ready at the next step
+    assertThat(sim.unattributed()).isEmpty();
+    assertThat(cluster.oracle().effectsChecked()).isEqualTo(1);
+    sim.advance(Duration.ofSeconds(15));
+    assertThat(deployment("recommendation").getStatus().getAvailableReplicas()).isEqualTo(2);
+    List<String> restarted = podNames("recommendation");
+    client.apps().deployments().inNamespace("shop").resource(deployment("recommendation")).update();
+    assertThat(podNames("recommendation")).as("the same restartedAt restarts nothing again").isEqualTo(restarted);
+    assertThat(cluster.oracle().effectsChecked()).isEqualTo(1);
+    assertThat(cluster.oracle().violations()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ the restart executor, stepped like a harness
+
+  private final KubernetesRestartExecutor restart = KubernetesRestartExecutor.builder(client)
+      .setNamespaces(NamespacePolicy.allowing(Set.of("shop"))).setClock(cluster.clock()).build();
+
+  /**
+   * Runs {@code action} on a thread of its own, as the agent's action threads do, and steps the simulation whenever
+   * the executor waits on the virtual clock (what a harness with action threads does); how many steps it took.
+   */
+  private int stepWhileItWaits(Action action, List<ActionResult> result) {
+    CompletableFuture<ActionResult> running = CompletableFuture.supplyAsync(() -> restart.execute(action,
+        new ExecutionContext("INC-7", "k-7", 1, false)), actionThread);
+    int steps = 0;
+    while (!running.isDone()) {
+      if (cluster.clock().parked() > 0) {
+        assertThat(steps++).as("steps while the executor waits").isLessThan(40);
+        sim.advance(Duration.ofSeconds(15));
+      } else {
+        Thread.onSpinWait();
+        Thread.yield();
+      }
+    }
+    result.add(running.join());
+    return steps;
+  }
+
+  @Test
+  void theRestartExecutorsWavesWaitForEachReplacementSoTheBudgetIsNeverRefused() {
+    List<String> two = podNames("cart").subList(0, 2);  // 3 replicas, minAvailable 2: one at a time
+    List<ActionResult> r = new ArrayList<>();
+    int steps = stepWhileItWaits(new Action.RestartPods("cart", two), r);
+    assertThat(r.get(0).status()).as(r.get(0).message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(steps).as("the second eviction waited for a step").isPositive();
+    assertThat(sim.api().exchanges()).noneMatch(e -> e.code() == 429);
+    assertThat(cluster.podNodes("cart")).doesNotContainKeys(two.toArray(String[]::new));
+    assertThat(sim.unattributed()).isEmpty();
+    assertThat(cluster.oracle().effectsChecked()).isEqualTo(1);
+    assertThat(cluster.oracle().violations()).isEmpty();
+  }
+
+  @Test
+  void theRestartExecutorsRollingRestartCompletesAtTheStepTheReplacementsAreReady() {
+    List<String> every = podNames("recommendation");
+    List<ActionResult> r = new ArrayList<>();
+    int steps = stepWhileItWaits(new Action.RestartPods("recommendation", every), r);
+    assertThat(r.get(0).status()).as(r.get(0).message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(r.get(0).message()).contains("rolling restart", "rollout complete");
+    assertThat(steps).isPositive();
+    assertThat(podNames("recommendation")).hasSize(2).doesNotContainAnyElementsOf(every);
+    assertThat(sim.api().exchanges()).noneMatch(e -> e.path().contains("/eviction"));
+    assertThat(sim.unattributed()).isEmpty();
+    assertThat(cluster.oracle().effectsChecked()).isEqualTo(1);
+    assertThat(cluster.oracle().violations()).isEmpty();
   }
 
   private boolean evict(String pod) {

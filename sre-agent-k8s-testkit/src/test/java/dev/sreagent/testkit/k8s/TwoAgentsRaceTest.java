@@ -78,7 +78,9 @@ class TwoAgentsRaceTest {
             agent.tick();
           }
         });
-    try (KubernetesPlatform k8s = KubernetesPlatform.install(b); SimulationHarness h = b.build();
+    // both agents act on the loop's thread (the platform's default is 2 action threads, for waits on the virtual
+    // clock; a rollback does not wait): the first agent's rollback lands inside its tick, as the race below assumes
+    try (KubernetesPlatform k8s = KubernetesPlatform.install(b); SimulationHarness h = b.setActionThreads(0).build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(k8s.simulation().api().config())
             .build();
         KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(Set.of("shop")).start()) {
