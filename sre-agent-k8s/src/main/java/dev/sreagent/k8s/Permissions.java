@@ -83,13 +83,14 @@ public final class Permissions {
   }
 
   /**
-   * {@link KubernetesRollbackExecutor}: {@code get, list} on replicasets (the revision to restore), {@code get, list,
-   * update} on deployments and statefulsets (the pod template and the annotations).
+   * {@link KubernetesRollbackExecutor}: {@code get, list} on replicasets and controllerrevisions (the revision to
+   * restore: a Deployment's, a StatefulSet's), {@code get, list, update} on deployments and statefulsets (the pod
+   * template and the annotations).
    */
   public static List<Permission> rollbackExecutor(Set<String> namespaces) {
     List<Permission> out = new ArrayList<>();
     for (String ns : sorted(namespaces)) {
-      add(out, READ, "apps", List.of("replicasets"), ns);
+      add(out, READ, "apps", List.of("replicasets", "controllerrevisions"), ns);
       add(out, List.of("get", "list", "update"), "apps", List.of("deployments", "statefulsets"), ns);
     }
     return List.copyOf(out);

@@ -10,7 +10,6 @@ import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.testkit.contract.ActionExecutorContract;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -151,19 +150,6 @@ class KubernetesRollbackExecutorTest {
     assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
     assertThat(r.message()).contains("deployment shop/cart is paused").contains("kubectl rollout resume");
     assertThat(api.effects(CART)).isEqualTo(before);
-  }
-
-  @Test
-  void aStatefulSetIsNotSupportedInThisIncrement() {
-    client.apps().statefulSets().inNamespace("shop").resource(new StatefulSetBuilder().withNewMetadata()
-        .withName("orders-db").withNamespace("shop").endMetadata().withNewSpec().withReplicas(1)
-        .withNewSelector().addToMatchLabels("app", "db").endSelector().withNewTemplate().withNewMetadata()
-        .addToLabels("app", "db").endMetadata().endTemplate().endSpec().build()).create();
-    int before = api.effects("/apis/apps/v1/namespaces/shop/statefulsets");
-    ActionResult r = executor.execute(new Action.RollBack("orders-db", "2", "1"), context("k1", 1));
-    assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
-    assertThat(r.message()).contains("statefulset shop/orders-db").contains("not supported in this increment");
-    assertThat(api.effects("/apis/apps/v1/namespaces/shop/statefulsets")).isEqualTo(before);
   }
 
   @Test
