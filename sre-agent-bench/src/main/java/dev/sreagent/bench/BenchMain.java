@@ -20,12 +20,14 @@ import java.util.TreeMap;
  * java -jar sre-agent-bench/target/sre-agent-bench.jar scenarios [--seeds N] [--phase PHASE]
  * java -jar sre-agent-bench/target/sre-agent-bench.jar scenarios --hours 0-23 [--seeds N] [--first-seed K]
  *     [--threads T] [--no-utilisation]
+ * java -jar sre-agent-bench/target/sre-agent-bench.jar k8s-informers [--pods 5000] [--workloads 500] [--events 500]
  * </pre>
  *
  * {@code scenarios} runs every built-in scenario for seeds 1..N and prints, per scenario, the detection rate, the
  * median time to detect and to resolve (simulated seconds), false incidents and guardrail violations, and the
  * simulated-to-wall-clock speed-up. With {@code --hours} each scenario starts at each of those hours of the default
- * day ({@link HourSweep}).
+ * day ({@link HourSweep}). {@code k8s-informers} measures the Kubernetes adapter's informers on a large cluster
+ * ({@link KubernetesInformersRun}).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -56,6 +58,8 @@ public final class BenchMain {
       out.println("       sre-agent-bench long-action [--seeds N] [--minutes M]   a second incident handled while an"
           + " M-minute action runs; the loop's tick time with actions in flight");
       out.println("       sre-agent-bench evidence [--seeds N]   LLM token economy: evidence compression, cache hits");
+      out.println("       sre-agent-bench " + KubernetesInformersRun.Options.usage() + "   the cost of the Kubernetes"
+          + " informers (topology, change events): heap, sync, snapshot and per-event update time");
       out.println("  scenarios  every built-in scenario over seeds 1..N (default 20), phase default autonomous");
       return args.length == 0 ? 2 : 0;
     }
@@ -174,6 +178,9 @@ public final class BenchMain {
       }
       return LongActionRun.run(seeds, minutes, out);
     }
+    if (args[0].equals(KubernetesInformersRun.COMMAND)) {
+      return KubernetesInformersRun.run(args, out, err);
+    }
     if (args[0].equals("jmh")) {
       try {
         org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -185,7 +192,7 @@ public final class BenchMain {
     }
     if (!args[0].equals("scenarios")) {
       err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, cardinality, retrieval, replay, diagnosis, evidence,"
-          + " otlp-throughput, long-action");
+          + " otlp-throughput, long-action, " + KubernetesInformersRun.COMMAND);
       return 2;
     }
     int seeds = 20;
