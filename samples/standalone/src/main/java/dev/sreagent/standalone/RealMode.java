@@ -6,6 +6,7 @@ import dev.sreagent.core.ModelJson;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.core.audit.HashChainedAuditLog;
+import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.runtime.BackgroundRunner;
 import dev.sreagent.k8s.KubernetesAdapter;
 import dev.sreagent.k8s.MissingPermissionsException;
@@ -38,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  * closed.
  */
 final class RealMode {
+  /** The policy of the Kubernetes executors: the defaults with a 6-minute time limit (their waits take up to 5). */
+  static final ExecutorPolicy KUBERNETES_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(6));
+
   private RealMode() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop) {
@@ -148,7 +152,9 @@ final class RealMode {
         cluster = Cluster.connect(c);
         builder.setTopologyProvider(cluster.adapter().topology())
             .addTelemetrySource(cluster.adapter().changeEvents());
-        cluster.adapter().executors().forEach(builder::addExecutor);
+        // the restart waves, a rolling restart's rollout and the certificate check wait up to 5 min each: a time
+        // limit above that, so a wait that ends in time is not cut off and reconciled
+        cluster.adapter().executors().forEach(e -> builder.addExecutor(e, KUBERNETES_EXECUTORS));
       }
       agent = builder.build();
       agent.start();
