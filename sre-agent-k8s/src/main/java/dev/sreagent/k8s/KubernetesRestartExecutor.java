@@ -33,6 +33,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries out {@link Action.RestartPods} on a Deployment or StatefulSet in one of two ways, chosen by the pods the
@@ -57,10 +59,17 @@ import org.jspecify.annotations.Nullable;
  * counts the evicted pod). Readiness is read at once, then polled with backoff ({@link Builder#setFirstPoll},
  * doubling, at most 10 s) on the executor's clock, for at most {@link Builder#setReadyTimeout} per wave. When it does
  * not return within that bound the action stops: FAILED naming the pods evicted so far and the readiness last seen;
- * nothing further is evicted. Only when every pod was evicted does the workload get the {@link ChangeMarks}
- * annotations, with an optimistic write. So after a refusal or a timeout part-way the key is not recorded:
- * {@link #reconcile(String)} answers "not taken effect", and a retry under the same key fails its checks at once
- * because an evicted pod no longer exists, so no pod is ever evicted twice.
+ * nothing further is evicted.
+ *
+ * <p><b>What a lost answer leaves.</b> Before the first eviction the workload records, with an optimistic write, that
+ * the key starts evicting the named pods and each pod's uid ({@value #EVICTIONS}, and the key among the started keys
+ * of {@link ChangeMarks}); when every pod was evicted the workload gets the {@link ChangeMarks} annotations instead.
+ * A pod counts as evicted under the key when its recorded uid is gone: no pod of that name, or one with another uid
+ * (a StatefulSet re-creates its pod under the same name). So after a refusal, a timeout part-way or an eviction whose
+ * answer was lost, {@link #reconcile(String)} answers SUCCEEDED when every named pod is gone, FAILED ("in part") when
+ * some are, empty when none is; and a redelivery of the key evicts only the pods not yet gone, the first of them after
+ * the workload is ready again. No pod is evicted twice under one key, and a replacement is never evicted for the pod
+ * it replaced.
  *
  * <p><b>Rolling restart.</b> Refused (REJECTED, nothing written): a workload Argo CD or Flux manages ({@link GitOps}:
  * the controller would revert the template at its next sync, rolling the pods once more); a paused Deployment (the
@@ -98,6 +107,12 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
   /** The workload annotation naming the idempotency key of the last rolling restart by this executor. */
   static final String ROLLOUT_RESTART_KEY = "sre-agent.dev/rollout-restart-key";
+  /**
+   * The workload annotation recording, before the first eviction, the key and the pods it evicts with their uids:
+   * {@code <key> <pod>=<uid>,...}; removed when the key is recorded.
+   */
+  static final String EVICTIONS = "sre-agent.dev/evicting-pods";
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesRestartExecutor.class);
   /** How long each wait (one wave's readiness, a rollout) may take by default. */
   public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(5);
   /** The first pause between reads while waiting, by default (doubled each time, at most {@link #MAX_POLL}). */
@@ -132,13 +147,17 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
         ? mark(restart, context, evicted)  // the pods are evicted; only the annotation write met the conflict
         : attempt(restart, context, evicted, afterConflict));
     if (!evicted.isEmpty() && !r.succeeded() && !r.message().contains("evicted " + evicted)) {
-      return executions.result(context, ActionResult.Status.FAILED, "evicted " + evicted + "; then: " + r.message());
+      // an API error after evictions (or the answer lost) is turned into a result without them: name them; a
+      // TIMED_OUT stays one (the last call's outcome is unknown)
+      return executions.result(context, r.status() == ActionResult.Status.TIMED_OUT ? r.status()
+          : ActionResult.Status.FAILED, "evicted " + evicted + "; then: " + r.message());
     }
     return r;
   }
 
   private ActionResult attempt(Action.RestartPods restart, ExecutionContext context, List<String> evicted,
       boolean afterConflict) {
+    evicted.clear();
     Target target = target(restart.service(), context);
     if (!target.found()) {
       return target.refusal();
@@ -159,6 +178,15 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
       return executions.result(context, ActionResult.Status.FAILED, "the action names a pod twice: "
           + restart.pods() + "; nothing was evicted");
     }
+    Map<String, String> started = context.dryRun() ? Map.of() : startedEvictions(workload, context.idempotencyKey());
+    if (!started.isEmpty()) {
+      if (!started.keySet().equals(Set.copyOf(restart.pods()))) {
+        return executions.result(context, ActionResult.Status.FAILED, "key " + context.idempotencyKey()
+            + " started evicting " + started.keySet() + " of " + Workloads.describe(workload) + ", but the action"
+            + " names " + restart.pods() + "; nothing was evicted (a key stands for one action)");
+      }
+      return resume(workload, restart, context, started, evicted);
+    }
     List<String> current = Workloads.pods(client, workload).stream().filter(p -> !Workloads.terminating(p))
         .map(p -> p.getMetadata().getName()).toList();
     if (current.size() == Workloads.replicas(workload) && Set.copyOf(current).equals(Set.copyOf(restart.pods()))) {
@@ -174,19 +202,93 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
       }
       uids.put(name, Objects.requireNonNullElse(pod.getMetadata().getUid(), ""));
     }
-    return evictInWaves(workload, restart, context, uids, evicted);
+    if (!context.dryRun()) {
+      recordStart(workload, context.idempotencyKey(), uids);
+    }
+    return evictInWaves(workload, restart, context, uids, evicted, new HashSet<>());
   }
 
-  private ActionResult evictInWaves(HasMetadata workload, Action.RestartPods restart, ExecutionContext context,
-      Map<String, String> uids, List<String> evicted) {
-    String ns = workload.getMetadata().getNamespace();
+  /**
+   * Goes on with evictions a lost or failed attempt under the same key started: a pod whose uid recorded at the start
+   * is gone (no pod of that name, or one with another uid: a StatefulSet's replacement) counts as evicted and is not
+   * evicted again; the others are evicted in waves, the first after the workload is ready again.
+   */
+  private ActionResult resume(HasMetadata workload, Action.RestartPods restart, ExecutionContext context,
+      Map<String, String> started, List<String> evicted) {
+    Map<String, String> left = new LinkedHashMap<>();
     Set<String> evictedUids = new HashSet<>();
-    List<String> pods = restart.pods();
-    for (int i = 0; i < pods.size(); i++) {
-      String name = pods.get(i);
-      if (i > 0 && !context.dryRun()) {
-        Optional<ActionResult> stopped = awaitReady(workload, context, evicted, evictedUids, pods.subList(i,
-            pods.size()));
+    for (String name : restart.pods()) {
+      String uid = started.get(name);
+      if (gone(workload.getMetadata().getNamespace(), name, uid)) {
+        evicted.add(name);
+        evictedUids.add(uid);
+      } else {
+        left.put(name, uid);
+      }
+    }
+    LOG.info("key {} resumes the restart of {}: {} gone since it started, {} to evict", context.idempotencyKey(),
+        Workloads.describe(workload), evicted, left.keySet());
+    return left.isEmpty() ? mark(restart, context, evicted) : evictInWaves(workload, restart, context, left,
+        evicted, evictedUids);
+  }
+
+  /** Whether pod {@code name} with {@code uid} no longer exists: no pod of that name, or one with another uid. */
+  private boolean gone(String ns, String name, String uid) {
+    Pod pod = client.pods().inNamespace(ns).withName(name).get();
+    return pod == null || !uid.equals(pod.getMetadata().getUid());
+  }
+
+  /**
+   * Records on {@code workload}, before the first eviction, that key {@code key} starts evicting the pods {@code uids}
+   * (name to uid): {@link ChangeMarks#markStarted} and {@value #EVICTIONS}, written with the version read (a 409
+   * re-reads and checks again). An eviction whose answer is then lost leaves its pod's uid gone, which
+   * {@link #reconcile} and a redelivery read.
+   */
+  private void recordStart(HasMetadata workload, String key, Map<String, String> uids) {
+    ChangeMarks.markStarted(workload, key);
+    Map<String, String> annotations = new HashMap<>(workload.getMetadata().getAnnotations());
+    annotations.put(EVICTIONS, key + " " + String.join(",", uids.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+    workload.getMetadata().setAnnotations(annotations);
+    update(workload);
+  }
+
+  /** The pods (name to uid) key {@code key} started evicting on {@code workload}, or none. */
+  private static Map<String, String> startedEvictions(HasMetadata workload, String key) {
+    String v = annotation(workload, EVICTIONS);
+    int space = v == null ? -1 : v.lastIndexOf(' ');
+    if (space < 0 || !key.equals(v.substring(0, space))) {
+      return Map.of();
+    }
+    Map<String, String> uids = new LinkedHashMap<>();
+    for (String pair : v.substring(space + 1).split(",")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        uids.put(pair.substring(0, eq), pair.substring(eq + 1));
+      }
+    }
+    return uids;
+  }
+
+  private HasMetadata update(HasMetadata workload) {
+    String ns = workload.getMetadata().getNamespace();
+    return workload instanceof Deployment d ? client.apps().deployments().inNamespace(ns).resource(d).update()
+        : client.apps().statefulSets().inNamespace(ns).resource((StatefulSet) workload).update();
+  }
+
+  /**
+   * Evicts {@code pods} (name to uid) in their order, one wave at a time; {@code evicted} and {@code evictedUids}
+   * hold what is already evicted under the key (then the first eviction, too, waits for readiness).
+   */
+  private ActionResult evictInWaves(HasMetadata workload, Action.RestartPods restart, ExecutionContext context,
+      Map<String, String> pods, List<String> evicted, Set<String> evictedUids) {
+    String ns = workload.getMetadata().getNamespace();
+    List<String> names = List.copyOf(pods.keySet());
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      if (!evicted.isEmpty() && !context.dryRun()) {
+        Optional<ActionResult> stopped = awaitReady(workload, context, evicted, evictedUids, names.subList(i,
+            names.size()));
         if (stopped.isPresent()) {
           return stopped.get();
         }
@@ -208,16 +310,16 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
       if (!accepted) {
         return executions.result(context, ActionResult.Status.FAILED, "eviction of pod " + ns + "/" + name
             + " refused (HTTP 429) by " + budgets(ns, name) + (evicted.isEmpty() ? "; nothing was evicted"
-            : "; already evicted " + evicted + " (key not recorded: a retry fails at once, no pod is evicted twice)"));
+            : "; already evicted " + evicted + " (a retry of the key evicts only the pods not yet evicted)"));
       }
       if (!context.dryRun()) {
         evicted.add(name);
-        evictedUids.add(uids.get(name));
+        evictedUids.add(pods.get(name));
       }
     }
     if (context.dryRun()) {
       return executions.result(context, ActionResult.Status.DRY_RUN, "server-side dry run accepted the eviction"
-          + " of " + restart.pods() + " in " + ns);
+          + " of " + names + " in " + ns);
     }
     return mark(restart, context, evicted);
   }
@@ -228,8 +330,8 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
    */
   private Optional<ActionResult> awaitReady(HasMetadata workload, ExecutionContext context, List<String> evicted,
       Set<String> evictedUids, List<String> next) {
-    String stop = "; stopped before " + next + ": nothing further was evicted (key not recorded: a retry fails at"
-        + " once, no pod is evicted twice)";
+    String stop = "; stopped before " + next + ": nothing further was evicted (a retry of the key evicts only the"
+        + " pods not yet evicted, none twice)";
     Waited w;
     try {
       w = await(() -> readiness(workload, evictedUids));
@@ -447,12 +549,12 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
       return stale.get();
     }
     ChangeMarks.mark(workload, context, restart.target());
-    String ns = workload.getMetadata().getNamespace();
-    if (workload instanceof Deployment d) {
-      client.apps().deployments().inNamespace(ns).resource(d).update();
-    } else {
-      client.apps().statefulSets().inNamespace(ns).resource((StatefulSet) workload).update();
+    if (!startedEvictions(workload, context.idempotencyKey()).isEmpty()) {
+      Map<String, String> annotations = new HashMap<>(workload.getMetadata().getAnnotations());
+      annotations.remove(EVICTIONS);
+      workload.getMetadata().setAnnotations(annotations);
     }
+    update(workload);
     return executions.result(context, ActionResult.Status.SUCCEEDED, "evicted " + evicted + " of "
         + Workloads.describe(workload) + " through the Eviction API"
         + (evicted.size() > 1 ? ", one wave at a time, each after the workload was ready again" : ""));
@@ -491,20 +593,42 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
 
   /**
    * Whether a restart under {@code idempotencyKey} took effect on a workload in the allowed namespaces: SUCCEEDED when
-   * its evictions are recorded, or its rolling restart is recorded and the rollout complete; FAILED when the rolling
-   * restart is recorded but its rollout is not complete (running the key again only waits for it); empty otherwise.
+   * its evictions are recorded, or every pod it started evicting is gone (the answer of the last eviction, or of the
+   * write recording the key, was lost), or its rolling restart is recorded and the rollout complete; FAILED when only
+   * some of the pods it started evicting are gone, or the rolling restart is recorded but its rollout is not complete
+   * (running the key again evicts only the rest, or only waits); empty when it changed nothing.
    */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
     Optional<HasMetadata> marked = Workloads.markedWith(client, namespaces.namespaces(), idempotencyKey, false);
-    if (marked.isEmpty() || !idempotencyKey.equals(annotation(marked.get(), ROLLOUT_RESTART_KEY))) {
-      return marked.isEmpty() ? Optional.empty() : recordedOn(idempotencyKey, false);
+    if (marked.isEmpty()) {
+      return Workloads.startedWith(client, namespaces.namespaces(), idempotencyKey)
+          .flatMap(w -> startedOnly(w, idempotencyKey));
+    }
+    if (!idempotencyKey.equals(annotation(marked.get(), ROLLOUT_RESTART_KEY))) {
+      return recordedOn(idempotencyKey, false);
     }
     Seen seen = rollout(marked.get(), marked.get());
     return Optional.of(executions.result(idempotencyKey, seen.done() ? ActionResult.Status.SUCCEEDED
         : ActionResult.Status.FAILED, (seen.done() ? "took effect: " : "triggered, but the rollout is not complete:"
         + " ") + "key " + idempotencyKey + " restarted " + Workloads.describe(marked.get()) + " by its pod template; "
         + seen.state()));
+  }
+
+  /** The answer to {@link #reconcile} for evictions {@code key} started on {@code workload} but did not record. */
+  private Optional<ActionResult> startedOnly(HasMetadata workload, String key) {
+    Map<String, String> started = startedEvictions(workload, key);
+    String ns = workload.getMetadata().getNamespace();
+    List<String> gone = started.entrySet().stream().filter(e -> gone(ns, e.getKey(), e.getValue()))
+        .map(Map.Entry::getKey).toList();
+    if (gone.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean all = gone.size() == started.size();
+    return Optional.of(executions.result(key, all ? ActionResult.Status.SUCCEEDED : ActionResult.Status.FAILED,
+        (all ? "took effect: " : "took effect in part: ") + "key " + key + " started evicting " + started.keySet()
+            + " of " + Workloads.describe(workload) + "; gone since (evicted): " + gone
+            + (all ? "" : "; running the key again evicts only the others, none twice")));
   }
 
   /** Builds a {@link KubernetesRestartExecutor}. */

@@ -96,11 +96,13 @@ final class ApiServer implements AutoCloseable {
   private static final class Injection {
     final Fault fault;
     final Requests requests;
+    int passing;
     int left;
 
-    Injection(Fault fault, Requests requests, int times) {
+    Injection(Fault fault, Requests requests, int passing, int times) {
       this.fault = fault;
       this.requests = requests;
+      this.passing = passing;
       this.left = times;
     }
   }
@@ -276,7 +278,22 @@ final class ApiServer implements AutoCloseable {
       throw new IllegalArgumentException("times must be at least 1, but was " + times);
     }
     synchronized (injections) {
-      injections.add(new Injection(fault, requests, times));
+      injections.add(new Injection(fault, requests, 0, times));
+    }
+  }
+
+  /**
+   * The first {@code passing} requests that {@code requests} matches are answered normally, the next one meets
+   * {@code fault}.
+   */
+  void injectAfter(int passing, Fault fault, Requests requests) {
+    Objects.requireNonNull(fault, "fault");
+    Objects.requireNonNull(requests, "requests");
+    if (passing < 0) {
+      throw new IllegalArgumentException("passing must not be negative, but was " + passing);
+    }
+    synchronized (injections) {
+      injections.add(new Injection(fault, requests, passing, 1));
     }
   }
 
@@ -303,6 +320,10 @@ final class ApiServer implements AutoCloseable {
       for (var it = injections.iterator(); it.hasNext(); ) {
         Injection i = it.next();
         if (i.requests.match(method, path)) {
+          if (i.passing > 0) {
+            i.passing--;
+            continue;
+          }
           if (i.left != Integer.MAX_VALUE && --i.left == 0) {
             it.remove();
           }
