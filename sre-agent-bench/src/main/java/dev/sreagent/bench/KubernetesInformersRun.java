@@ -4,6 +4,7 @@ import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.model.Topology;
+import dev.sreagent.k8s.KubernetesAdapter;
 import dev.sreagent.k8s.KubernetesChangeEvents;
 import dev.sreagent.k8s.KubernetesTopology;
 import dev.sreagent.k8s.RolloutRevision;
@@ -46,7 +47,8 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code k8s-informers}: what {@link KubernetesTopology} and {@link KubernetesChangeEvents} cost on a cluster of
+ * {@code k8s-informers}: what a {@link KubernetesAdapter}'s informers, its {@link KubernetesTopology} and its
+ * {@link KubernetesChangeEvents} (both on the adapter's one set of informers) cost on a cluster of
  * {@code --pods} pods in {@code --workloads} workloads ({@link LargeCluster}: 5,000 / 500 by default), served by a
  * {@link KubernetesApiEmulator} (fabric8's mock API server, in this JVM, on loopback).
  *
@@ -54,14 +56,16 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>{@code --events} pod status PUTs with no informer running: the API round trip alone (the writer is a plain
  *       JDK HTTP client, so the emulator's own client carries nothing but the informers);
- *   <li>the topology's start: the time until {@code start()} returned (every informer listed and watching), the time
+ *   <li>the adapter's start (observe-only, no permission check): the time until {@code start()} returned (every
+ *       informer listed and watching, Events and Nodes included), the time
  *       until the emulator and the informers were idle, the CPU both spent until then, the heap it retains, and
  *       {@code --repeats} {@code topology()} snapshots (after {@value #SNAPSHOT_WARM_UP} + 1 untimed, the first
  *       checked against what was stored);
  *   <li>{@code --events} pod status PUTs, each timed until the topology's pod informer delivered it
  *       ({@link InformerProbe}), then {@code --events} ReplicaSet status PUTs (readyReplicas one short, then back),
  *       each timed until delivered after the topology's rollout observer, and checked in {@code rolloutHistory()};
- *   <li>the change events' start (the same figures), then {@code --events} pod status PUTs with both running: every
+ *   <li>the change events' start on the same informers (the same figures: their handlers get every cached object
+ *       once, no list or watch is opened), then {@code --events} pod status PUTs with both running: every
  *       other one an {@code OOMKilled} restart, timed until its {@code oom-killed} change event reached the sink.
  * </ol>
  * Pod events alternate a readiness flip (the app container's {@code ready} and the {@code Ready} and
@@ -227,13 +231,14 @@ final class KubernetesInformersRun {
         figures.add(latency("write_no_informers", "pod status PUT, no informer running", alone.write()));
         Map<String, Double> aloneCpu = alone.cpu();
 
-        Started<KubernetesTopology> t = start(cpu, () -> KubernetesTopology.builder(api.client())
-            .setNamespaces(Set.copyOf(cluster.namespaces())).setResync(Duration.ofHours(1))
-            .setSyncTimeout(Duration.ofMinutes(5)).start());
-        try (KubernetesTopology topology = t.component()) {
-          progress.printf(Locale.ROOT, "%s: topology synced in %.0f ms, idle after %.0f ms, %.1f MB%n", COMMAND,
-              t.syncMs(), t.idleMs(), mb(t.heapBytes()));
-          startFigures(figures, "topology", "KubernetesTopology", t, counts.pods());
+        Started<KubernetesAdapter> t = start(cpu, () -> KubernetesAdapter.builder(api.client())
+            .setNamespaces(Set.copyOf(cluster.namespaces())).setExecutors(Set.of()).setCheckPermissions(false)
+            .setResync(Duration.ofHours(1)).setSyncTimeout(Duration.ofMinutes(5)).start());
+        try (KubernetesAdapter adapter = t.component()) {
+          KubernetesTopology topology = adapter.topology();
+          progress.printf(Locale.ROOT, "%s: informers and topology synced in %.0f ms, idle after %.0f ms, %.1f MB%n",
+              COMMAND, t.syncMs(), t.idleMs(), mb(t.heapBytes()));
+          startFigures(figures, "topology", "KubernetesAdapter (shared informers, topology)", t, counts.pods());
           figures.addAll(snapshot(topology, cluster, o.repeats(), progress));
 
           InformerProbe probe = InformerProbe.attach(topology);
@@ -246,9 +251,7 @@ final class KubernetesInformersRun {
               rollouts.delivered()));
 
           Signals signals = new Signals();
-          KubernetesChangeEvents source = KubernetesChangeEvents.builder(api.client())
-              .setNamespaces(Set.copyOf(cluster.namespaces())).setResync(Duration.ofHours(1))
-              .setSyncTimeout(Duration.ofMinutes(5)).build();
+          KubernetesChangeEvents source = adapter.changeEvents();
           Started<KubernetesChangeEvents> c = start(cpu, () -> {
             source.start(signals::accept);
             return source;
@@ -256,7 +259,8 @@ final class KubernetesInformersRun {
           try (KubernetesChangeEvents changes = c.component()) {
             progress.printf(Locale.ROOT, "%s: change events synced in %.0f ms, idle after %.0f ms, %.1f MB%n",
                 COMMAND, c.syncMs(), c.idleMs(), mb(c.heapBytes()));
-            startFigures(figures, "change_events", "KubernetesChangeEvents", c, counts.pods());
+            startFigures(figures, "change_events", "KubernetesChangeEvents on the shared informers", c,
+                counts.pods());
             Phase both = events.pods("pod status PUTs, topology and change events running", probe, signals);
             figures.add(latency("write_both", "pod status PUT, both running", both.write()));
             figures.add(latency("pod_to_topology_cache_both", "pod status PUT -> topology's pod cache, both",

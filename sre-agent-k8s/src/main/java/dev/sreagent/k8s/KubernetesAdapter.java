@@ -75,19 +75,21 @@ public final class KubernetesAdapter implements AutoCloseable {
   private final Set<String> namespaces;
   private final Set<ExecutorKind> enabled;
   private final List<Permission> required;
+  private final ClusterInformers informers;
   private final KubernetesTopology topology;
   private final KubernetesChangeEvents changeEvents;
   private final KubernetesClient executorClient;
   private final List<ActionExecutor> executors;
 
-  private KubernetesAdapter(Builder b, List<Permission> required, KubernetesTopology topology) {
+  private KubernetesAdapter(Builder b, List<Permission> required, ClusterInformers informers,
+      KubernetesTopology topology) {
     this.namespaces = Set.copyOf(b.namespaces);
     this.enabled = java.util.Collections.unmodifiableSet(EnumSet.copyOf(b.enabled));
     this.required = required;
+    this.informers = informers;
     this.topology = topology;
-    this.changeEvents = KubernetesChangeEvents.builder(b.client).setNamespaces(b.namespaces)
-        .setServiceLabel(b.serviceLabel).setClock(b.clock).setSyncTimeout(b.syncTimeout).setWatchNodes(b.watchNodes)
-        .build();
+    this.changeEvents = KubernetesChangeEvents.builder(b.client).setInformers(informers)
+        .setServiceLabel(b.serviceLabel).setClock(b.clock).setSyncTimeout(b.syncTimeout).build();
     this.executorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(b.client.getConfiguration())
         .withRequestRetryBackoffLimit(0).build()).build();
     NamespacePolicy policy = NamespacePolicy.allowing(b.namespaces);
@@ -166,6 +168,7 @@ public final class KubernetesAdapter implements AutoCloseable {
     try {
       changeEvents.close();
       topology.close();
+      informers.close();
     } finally {
       executorClient.close();
     }
@@ -179,6 +182,7 @@ public final class KubernetesAdapter implements AutoCloseable {
     private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
     private Clock clock = Clock.system();
     private Duration syncTimeout = KubernetesTopology.DEFAULT_SYNC_TIMEOUT;
+    private Duration resync = KubernetesTopology.DEFAULT_RESYNC;
     private boolean watchNodes = true;
     private boolean checkPermissions = true;
 
@@ -223,6 +227,12 @@ public final class KubernetesAdapter implements AutoCloseable {
       return this;
     }
 
+    /** The informers' resync period (default 5 min): how often every cached object is delivered again. */
+    public Builder setResync(Duration resync) {
+      this.resync = Require.positive(resync, "resync");
+      return this;
+    }
+
     /**
      * Whether change events watch Nodes for NotReady (default true; needs {@code list, watch} on nodes through a
      * ClusterRoleBinding).
@@ -257,12 +267,15 @@ public final class KubernetesAdapter implements AutoCloseable {
       if (checkPermissions) {
         PermissionCheck.verify(client, required);
       }
-      KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(namespaces)
-          .setServiceLabel(serviceLabel).setSyncTimeout(syncTimeout).start();
+      ClusterInformers informers = ClusterInformers.create(client, namespaces, resync,
+          watchNodes ? EnumSet.allOf(ClusterInformers.Kind.class) : EnumSet.complementOf(EnumSet.of(
+              ClusterInformers.Kind.NODES)));
       try {
-        return new KubernetesAdapter(this, required, topology);
+        KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(namespaces)
+            .setServiceLabel(serviceLabel).setSyncTimeout(syncTimeout).start(informers);
+        return new KubernetesAdapter(this, required, informers, topology);
       } catch (RuntimeException e) {
-        topology.close();
+        informers.close();
         throw e;
       }
     }

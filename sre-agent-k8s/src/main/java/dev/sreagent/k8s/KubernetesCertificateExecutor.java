@@ -1,5 +1,6 @@
 package dev.sreagent.k8s;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
@@ -209,51 +210,47 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
    */
   private ActionResult verify(GenericKubernetesResource cert, ExecutionContext context, Optional<Instant> before,
       String what) {
-    Instant deadline = clock.now().plus(verifyTimeout);
-    long pause = firstPoll.toMillis();
-    GenericKubernetesResource seen = cert;
-    String readError = "";
-    while (true) {
-      GenericKubernetesResource fresh = null;
-      try {
-        fresh = in(seen.getMetadata().getNamespace()).withName(seen.getMetadata().getName()).get();
-        readError = "";
-        if (fresh == null) {
-          return executions.result(context, ActionResult.Status.FAILED, what + ", but "
-              + CertManager.describe(seen) + " was deleted while verifying");
-        }
-        seen = fresh;
-      } catch (KubernetesClientException e) {  // the trigger is written: a failed read is retried within the bound
-        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
-      }
-      Optional<Instant> now = CertManager.notAfter(seen);
-      if (fresh != null) {
-        if (now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()))) {
-          return executions.result(context, ActionResult.Status.SUCCEEDED, what + " on " + CertManager.describe(seen)
-              + ": notAfter " + before.map(Instant::toString).orElse("(none)") + " -> " + now.get());
-        }
-        Optional<Map<String, Object>> issuing = CertManager.condition(seen, CertManager.ISSUING);
-        if (issuing.isPresent() && "False".equals(issuing.get().get("status"))
-            && "Failed".equals(issuing.get().get("reason"))) {
-          return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
-              + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
-        }
-      }
-      Duration left = Duration.between(clock.now(), deadline);
-      if (left.isNegative() || left.isZero()) {
-        return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
-            + ", but no notAfter later than " + before.map(Instant::toString).orElse("(none)") + " within "
-            + verifyTimeout.toMillis() + " ms; last seen notAfter " + now.map(Instant::toString).orElse("(none)")
-            + ", conditions: " + CertManager.describeConditions(seen) + readError);
-      }
-      try {
-        clock.sleep(Duration.ofMillis(Math.min(pause, Math.max(1, left.toMillis()))));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");
-      }
-      pause = Math.min(pause * 2, MAX_POLL.toMillis());
+    String ns = cert.getMetadata().getNamespace();
+    String name = cert.getMetadata().getName();
+    Poller.Outcome<Optional<GenericKubernetesResource>> o;
+    try {
+      o = Poller.poll(clock, verifyTimeout, firstPoll, MAX_POLL, () -> Optional.ofNullable(in(ns).withName(name)
+          .get()), read -> read.isEmpty() || renewed(read.get(), before) || issuanceFailed(read.get()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return executions.result(context, ActionResult.Status.FAILED, what + ", interrupted while verifying");
     }
+    if (o.last() != null && o.last().isEmpty()) {
+      return executions.result(context, ActionResult.Status.FAILED, what + ", but " + CertManager.describe(cert)
+          + " was deleted while verifying");
+    }
+    GenericKubernetesResource seen = o.last() == null ? cert : o.last().get();
+    Optional<Instant> now = CertManager.notAfter(seen);
+    if (o.done() && renewed(seen, before)) {
+      return executions.result(context, ActionResult.Status.SUCCEEDED, what + " on " + CertManager.describe(seen)
+          + ": notAfter " + before.map(Instant::toString).orElse("(none)") + " -> " + now.orElseThrow());
+    }
+    if (o.done()) {
+      return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
+          + ", but cert-manager reports the issuance failed: " + CertManager.describeConditions(seen));
+    }
+    return executions.result(context, ActionResult.Status.FAILED, what + " on " + CertManager.describe(seen)
+        + ", but no notAfter later than " + before.map(Instant::toString).orElse("(none)") + " within "
+        + verifyTimeout.toMillis() + " ms; last seen notAfter " + now.map(Instant::toString).orElse("(none)")
+        + ", conditions: " + CertManager.describeConditions(seen) + o.readError());
+  }
+
+  /** Whether {@code cert} shows a notAfter later than {@code before} (any notAfter when there was none before). */
+  private static boolean renewed(GenericKubernetesResource cert, Optional<Instant> before) {
+    Optional<Instant> now = CertManager.notAfter(cert);
+    return now.isPresent() && (before.isEmpty() || now.get().isAfter(before.get()));
+  }
+
+  /** Whether cert-manager reports the issuance of {@code cert} failed ({@code Issuing=False}, reason Failed). */
+  private static boolean issuanceFailed(GenericKubernetesResource cert) {
+    Optional<Map<String, Object>> issuing = CertManager.condition(cert, CertManager.ISSUING);
+    return issuing.isPresent() && "False".equals(issuing.get().get("status"))
+        && "Failed".equals(issuing.get().get("reason"));
   }
 
   /** The notAfter recorded before the trigger under {@code key}; empty when none was or a later key overwrote it. */
@@ -340,22 +337,14 @@ public final class KubernetesCertificateExecutor extends KubernetesExecutor<Acti
 
     /** How long to wait for the new notAfter after the trigger (default 5 min); then FAILED. */
     public Builder setVerifyTimeout(Duration verifyTimeout) {
-      this.verifyTimeout = positive(verifyTimeout, "verifyTimeout");
+      this.verifyTimeout = Require.positive(verifyTimeout, "verifyTimeout");
       return this;
     }
 
     /** The first pause between reads while verifying (default 250 ms; doubled each time, at most 10 s). */
     public Builder setFirstPoll(Duration firstPoll) {
-      this.firstPoll = positive(firstPoll, "firstPoll");
+      this.firstPoll = Require.positive(firstPoll, "firstPoll");
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + d);
-      }
-      return d;
     }
 
     @Override

@@ -5,10 +5,11 @@ import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
+import dev.sreagent.k8s.ClusterInformers.Kind;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,9 +17,8 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -45,7 +45,12 @@ import org.slf4j.LoggerFactory;
  *   <li>a container waiting in {@code CrashLoopBackOff} (per restart count) is an ERROR log record; a pod evicted
  *       ({@code status.reason} or an Event {@code Evicted}; once per pod) and an Event {@code FailedMount} (per event
  *       count) are WARN log records; a node whose {@code Ready} condition is not {@code True} is an ERROR log record for
- *       each service with pods on it (once per condition transition).
+ *       each service with pods on it (once per condition transition);
+ *   <li>a cert-manager {@code Certificate} is the {@code tls.certificate.time_to_expiry} gauge (seconds to its
+ *       {@code status.notAfter}; the certificate-expiry detector opens an incident within 14 days) of the service
+ *       that mounts its secret ({@link CertificateExpiry}): every cached one at {@link #start}, then at every add,
+ *       update and resync (a gauge's current value, emitted each time, not once). Where cert-manager is not installed
+ *       (the API answers HTTP 404 for certificates) this is left out, logged once at the start.
  * </ul>
  * Each signal names the service of the pod by its owner chain ({@link PodOwners}: the same naming rule as
  * {@link KubernetesTopology}) and is stamped with the configured clock's time of observation.
@@ -56,8 +61,11 @@ import org.slf4j.LoggerFactory;
  * everything in the caches as seen without emitting them; only what changes afterwards is emitted (a change racing
  * the end of the sync by milliseconds counts as history).
  *
- * <p>RBAC: {@code list, watch} on pods, events (core), deployments, replicasets and statefulsets in each watched
- * namespace, and on nodes cluster-wide (a ClusterRoleBinding; or {@link Builder#setWatchNodes} false). See
+ * <p>The informers are this source's own, or, built by {@link KubernetesAdapter}, the ones its topology reads (each
+ * object is then listed, watched and cached once; closing this source removes its handlers, the informers run on).
+ *
+ * <p>RBAC: {@code list, watch} on pods, events (core), deployments, replicasets, statefulsets and
+ * {@code certificates.cert-manager.io} in each watched namespace, and on nodes cluster-wide (a ClusterRoleBinding; or {@link Builder#setWatchNodes} false). See
  * {@link Permissions#changeEvents}.
  */
 public final class KubernetesChangeEvents implements TelemetrySource {
@@ -70,7 +78,11 @@ public final class KubernetesChangeEvents implements TelemetrySource {
   private final long resyncMs;
   private final Duration syncTimeout;
   private final boolean watchNodes;
-  private final Map<String, SharedIndexInformer<?>> informers = new LinkedHashMap<>();
+  /** The informers shared with a topology (see {@link KubernetesAdapter}), or null: {@link #start} makes its own. */
+  private final @Nullable ClusterInformers shared;
+  private @Nullable ClusterInformers informers;
+  /** The handlers this source added, to remove from shared informers at {@link #close}. */
+  private final List<Runnable> removals = new ArrayList<>();
   private @Nullable SignalMapper mapper;
   private volatile @Nullable PodOwners owners;
 
@@ -82,6 +94,7 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     this.resyncMs = b.resync.toMillis();
     this.syncTimeout = b.syncTimeout;
     this.watchNodes = b.watchNodes;
+    this.shared = b.shared;
   }
 
   /** A builder over {@code client}; {@link Builder#setNamespaces} is required. */
@@ -107,34 +120,71 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     if (mapper != null) {
       throw new IllegalStateException(name() + " is already started: start(sink) is called once");
     }
-    Map<String, PodOwners.Caches> caches = new LinkedHashMap<>();
-    for (String ns : new TreeSet<>(namespaces)) {
-      caches.put(ns, new PodOwners.Caches(client.pods().inNamespace(ns).runnableInformer(resyncMs),
-          client.apps().replicaSets().inNamespace(ns).runnableInformer(resyncMs),
-          client.apps().deployments().inNamespace(ns).runnableInformer(resyncMs),
-          client.apps().statefulSets().inNamespace(ns).runnableInformer(resyncMs)));
+    ClusterInformers in = shared != null ? shared : ClusterInformers.create(client, namespaces,
+        Duration.ofMillis(resyncMs), watchNodes ? EnumSet.of(Kind.EVENTS, Kind.CERTIFICATES, Kind.NODES)
+            : EnumSet.of(Kind.EVENTS, Kind.CERTIFICATES));
+    if (!in.has(Kind.EVENTS) || !in.has(Kind.CERTIFICATES)) {
+      throw new IllegalStateException("the shared informers do not watch Events and Certificates, which the change"
+          + " events read");
     }
-    PodOwners podOwners = new PodOwners(caches, serviceLabel);
+    PodOwners podOwners = new PodOwners(in.namespaces(), serviceLabel);
     SignalMapper m = new SignalMapper(podOwners, clock);
     List<SharedIndexInformer<? extends HasMetadata>> observed = new ArrayList<>();
-    caches.forEach((ns, c) -> {
-      informers.put("pods in " + ns, watch(c.pods(), m, observed));
-      informers.put("replicasets in " + ns, c.replicaSets());
-      informers.put("deployments in " + ns, watch(c.deployments(), m, observed));
-      informers.put("statefulsets in " + ns, watch(c.statefulSets(), m, observed));
-      SharedIndexInformer<Event> events = client.v1().events().inNamespace(ns).runnableInformer(resyncMs);
-      informers.put("events in " + ns, watch(events, m, observed));
+    in.namespaces().values().forEach(c -> {
+      watch(c.pods(), m, observed);
+      watch(c.deployments(), m, observed);
+      watch(c.statefulSets(), m, observed);
+      watch(c.events(), m, observed);
     });
-    if (watchNodes) {
-      SharedIndexInformer<Node> nodes = client.nodes().runnableInformer(resyncMs);
-      informers.put("nodes", watch(nodes, m, observed));
+    if (watchNodes && in.nodes() != null) {
+      watch(in.nodes(), m, observed);
     }
-    InformerSync.start(informers, syncTimeout);
+    informers = in;
+    in.start(syncTimeout);
     List<HasMetadata> initial = new ArrayList<>();
     observed.forEach(i -> initial.addAll(i.getStore().list()));
     m.seed(initial, sink);
     mapper = m;
     owners = podOwners;
+    if (in.certificatesAbsent() != null) {
+      LOG.info("no certificate expiry from cert-manager: {}", in.certificatesAbsent());
+    }
+    in.namespaces().values().stream().filter(c -> c.certificates() != null)
+        .forEach(c -> watchCertificates(c, podOwners, m));
+  }
+
+  /**
+   * Emits the expiry gauge of every Certificate of {@code c}: each cached one now (a gauge's current value is news,
+   * unlike a fact already seen), then on every add, update and resync.
+   */
+  private void watchCertificates(ClusterInformers.Namespace c, PodOwners podOwners, SignalMapper m) {
+    SharedIndexInformer<GenericKubernetesResource> certificates = c.certificates();
+    java.util.function.Consumer<GenericKubernetesResource> emit = cert -> {
+      try {
+        CertificateExpiry.sample(cert, c, podOwners, serviceLabel, clock.now()).ifPresent(m::gauge);
+      } catch (RuntimeException e) {
+        LOG.warn("could not read the expiry of certificate {}/{}", cert.getMetadata().getNamespace(),
+            cert.getMetadata().getName(), e);
+      }
+    };
+    ResourceEventHandler<GenericKubernetesResource> handler = new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(GenericKubernetesResource cert) {
+        emit.accept(cert);
+      }
+
+      @Override
+      public void onUpdate(GenericKubernetesResource oldCert, GenericKubernetesResource cert) {
+        emit.accept(cert);
+      }
+
+      @Override
+      public void onDelete(GenericKubernetesResource cert, boolean deletedFinalStateUnknown) {
+        // a deleted Certificate serves nothing: no gauge
+      }
+    };
+    certificates.addEventHandler(handler);  // fabric8 replays every cached Certificate to it as an add
+    removals.add(() -> certificates.removeEventHandler(handler));
   }
 
   /**
@@ -171,9 +221,9 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     return o == null ? Optional.empty() : Optional.of(o.service(namespace, pod));
   }
 
-  private static <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer,
-      SignalMapper m, List<SharedIndexInformer<? extends HasMetadata>> observed) {
-    informer.addEventHandler(new ResourceEventHandler<T>() {
+  private <T extends HasMetadata> void watch(SharedIndexInformer<T> informer, SignalMapper m,
+      List<SharedIndexInformer<? extends HasMetadata>> observed) {
+    ResourceEventHandler<T> handler = new ResourceEventHandler<T>() {
       @Override
       public void onAdd(T obj) {
         handle(m, obj);
@@ -189,9 +239,10 @@ public final class KubernetesChangeEvents implements TelemetrySource {
         // a deletion is no signal (an eviction shows as a status or an Event before it); only memory is released
         m.forget(obj);
       }
-    });
+    };
+    informer.addEventHandler(handler);
+    removals.add(() -> informer.removeEventHandler(handler));
     observed.add(informer);
-    return informer;
   }
 
   private static void handle(SignalMapper m, HasMetadata obj) {
@@ -216,10 +267,21 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     return m == null ? 0 : m.observations();
   }
 
-  /** Stops every informer; no signal is pushed afterwards. */
+  /**
+   * Stops the informers, or, when they are shared, removes this source's handlers from them; no signal is pushed
+   * afterwards.
+   */
   @Override
   public synchronized void close() {
-    InformerSync.stopAll(informers);
+    SignalMapper m = mapper;
+    if (m != null) {
+      m.stop();
+    }
+    removals.forEach(Runnable::run);
+    removals.clear();
+    if (informers != null && shared == null) {
+      informers.close();
+    }
   }
 
   /** Builds a {@link KubernetesChangeEvents}; {@link KubernetesChangeEvents#start} starts it. */
@@ -231,6 +293,7 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     private Duration resync = KubernetesTopology.DEFAULT_RESYNC;
     private Duration syncTimeout = KubernetesTopology.DEFAULT_SYNC_TIMEOUT;
     private boolean watchNodes = true;
+    private @Nullable ClusterInformers shared;
 
     private Builder(KubernetesClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -278,11 +341,25 @@ public final class KubernetesChangeEvents implements TelemetrySource {
     }
 
     /**
+     * Reads {@code shared} informers (created with Events) instead of making its own: their namespaces and Nodes
+     * informer replace this builder's; {@link KubernetesChangeEvents#close} leaves them running.
+     */
+    Builder setInformers(ClusterInformers shared) {
+      this.shared = Objects.requireNonNull(shared, "shared");
+      return this;
+    }
+
+    /**
      * The source, not started yet.
      *
      * @throws IllegalStateException when {@link #setNamespaces} was not called
      */
     public KubernetesChangeEvents build() {
+      if (shared != null) {
+        namespaces.clear();
+        namespaces.addAll(shared.namespaces().keySet());
+        watchNodes = shared.nodes() != null;
+      }
       if (namespaces.isEmpty()) {
         throw new IllegalStateException("namespaces must not be empty: call setNamespaces(...)");
       }

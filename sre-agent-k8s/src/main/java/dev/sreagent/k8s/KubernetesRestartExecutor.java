@@ -1,5 +1,6 @@
 package dev.sreagent.k8s;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
@@ -508,32 +509,11 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
   /** The last read of a wait (null when none succeeded) and the last read's error, if it failed. */
   private record Waited(@Nullable Seen seen, String readError) {}
 
-  /**
-   * Reads at once, then with backoff on the executor's clock, until a read is done or failed for good or the bound
-   * passes; a read the API refuses is retried within the bound and named.
-   */
+  /** Reads at once, then with backoff on the executor's clock, until a read is done or failed for good, or the bound. */
   private Waited await(Supplier<Seen> read) throws InterruptedException {
-    Instant deadline = clock.now().plus(readyTimeout);
-    long pause = firstPoll.toMillis();
-    Seen seen = null;
-    String readError = "";
-    while (true) {
-      try {
-        seen = read.get();
-        readError = "";
-      } catch (KubernetesClientException e) {
-        readError = "; the last read failed with HTTP " + e.getCode() + ": " + e.getMessage();
-      }
-      if (seen != null && readError.isEmpty() && (seen.done() || seen.failure() != null)) {
-        return new Waited(seen, "");
-      }
-      Duration left = Duration.between(clock.now(), deadline);
-      if (left.isNegative() || left.isZero()) {
-        return new Waited(seen, readError);
-      }
-      clock.sleep(Duration.ofMillis(Math.min(pause, Math.max(1, left.toMillis()))));
-      pause = Math.min(pause * 2, MAX_POLL.toMillis());
-    }
+    Poller.Outcome<Seen> o = Poller.poll(clock, readyTimeout, firstPoll, MAX_POLL, read,
+        seen -> seen.done() || seen.failure() != null);
+    return new Waited(o.last(), o.readError());
   }
 
   /** Records the key on the workload (re-read, fencing checked again, written with the version read). */
@@ -645,22 +625,14 @@ public final class KubernetesRestartExecutor extends KubernetesExecutor<Action.R
      * rolling restart (default {@link #DEFAULT_READY_TIMEOUT}); then FAILED.
      */
     public Builder setReadyTimeout(Duration readyTimeout) {
-      this.readyTimeout = positive(readyTimeout, "readyTimeout");
+      this.readyTimeout = Require.positive(readyTimeout, "readyTimeout");
       return this;
     }
 
     /** The first pause between reads while waiting (default {@link #DEFAULT_FIRST_POLL}; doubled, at most 10 s). */
     public Builder setFirstPoll(Duration firstPoll) {
-      this.firstPoll = positive(firstPoll, "firstPoll");
+      this.firstPoll = Require.positive(firstPoll, "firstPoll");
       return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, but was " + d);
-      }
-      return d;
     }
 
     @Override

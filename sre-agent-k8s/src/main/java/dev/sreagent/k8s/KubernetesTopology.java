@@ -6,16 +6,14 @@ import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.TopologyProvider;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
 import dev.sreagent.api.model.Revision;
+import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,11 +49,17 @@ import java.util.function.Consumer;
  * informers, in memory: a revision superseded before this topology started was never seen as current and its health
  * is unknown, which counts as <em>not healthy</em> (the agent only vouches for what it saw: right after a start it
  * proposes no rollback to such a revision) unless {@link Builder#setHistoryBeforeStartHealthy(boolean)} says to trust
- * it. StatefulSets' history (ControllerRevisions) is not read: their {@code revisions()} is empty. Call edges come
- * from spans ({@code CallGraph}), not from here.
+ * it. For a StatefulSet, one revision per ControllerRevision it controls, by its {@code revision} number (as
+ * {@code kubectl rollout history statefulset} lists them and {@link KubernetesRollbackExecutor} takes them); its
+ * current revision is the number of {@code status.updateRevision} (its template's); healthy means that, the last time
+ * the informers saw that revision as the template's with the status caught up, every pod ran it
+ * ({@code currentRevision == updateRevision}) and every desired replica was ready. Call edges come from spans
+ * ({@code CallGraph}), not from here.
  *
- * <p>{@link #topology()} reads the informers' caches: no API call. RBAC: {@code list, watch} on deployments,
- * statefulsets, replicasets, pods, horizontalpodautoscalers and poddisruptionbudgets.
+ * <p>{@link #topology()} reads the informers' caches: no API call; a workload's pods come from an index of pods by
+ * label, not a scan of every pod. The informers are the topology's own, or, built by {@link KubernetesAdapter}, shared
+ * with the {@link KubernetesChangeEvents} ({@link ClusterInformers}). RBAC: {@code list, watch} on deployments,
+ * statefulsets, replicasets, controllerrevisions, pods, horizontalpodautoscalers and poddisruptionbudgets.
  */
 public final class KubernetesTopology implements TopologyProvider, AutoCloseable {
   /** The ceiling of a workload without an HPA, unless set. */
@@ -65,32 +69,19 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
   /** The informers' resync period, unless set. */
   public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
 
-  private record Informers(SharedIndexInformer<Deployment> deployments,
-      SharedIndexInformer<StatefulSet> statefulSets, SharedIndexInformer<Pod> pods,
-      SharedIndexInformer<HorizontalPodAutoscaler> hpas, SharedIndexInformer<PodDisruptionBudget> pdbs,
-      SharedIndexInformer<ReplicaSet> replicaSets) {
-    List<SharedIndexInformer<?>> all() {
-      return List.of(deployments, statefulSets, pods, hpas, pdbs, replicaSets);
-    }
-
-    /** The ReplicaSets {@code d} controls (from the cache's owner index). */
-    List<ReplicaSet> owned(Deployment d) {
-      String uid = d.getMetadata().getUid();
-      return uid == null ? List.of() : replicaSets.getIndexer().byIndex(OWNER_INDEX, uid).stream()
-          .filter(rs -> ReplicaSets.ownedBy(rs, d)).toList();
-    }
-  }
-
-  private static final String OWNER_INDEX = "controlling-deployment-uid";
-
-  private final Map<String, Informers> byNamespace;
+  private final ClusterInformers informers;
+  /** Whether {@link #close} stops the informers (false when they are shared, and their owner stops them). */
+  private final boolean ownsInformers;
+  private final Map<String, ClusterInformers.Namespace> byNamespace;
   private final String serviceLabel;
   private final int defaultMaxReplicas;
   private final boolean historyBeforeStartHealthy;
   private final RolloutObserver observer;
 
-  private KubernetesTopology(Map<String, Informers> byNamespace, RolloutObserver observer, Builder b) {
-    this.byNamespace = byNamespace;
+  private KubernetesTopology(ClusterInformers informers, boolean ownsInformers, RolloutObserver observer, Builder b) {
+    this.informers = informers;
+    this.ownsInformers = ownsInformers;
+    this.byNamespace = informers.namespaces();
     this.observer = observer;
     this.historyBeforeStartHealthy = b.historyBeforeStartHealthy;
     this.serviceLabel = b.serviceLabel;
@@ -105,8 +96,8 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
   @Override
   public Topology topology() {
     List<ServiceInfo> services = new ArrayList<>();
-    for (var e : new java.util.TreeMap<>(byNamespace).entrySet()) {
-      Informers in = e.getValue();
+    for (var e : byNamespace.entrySet()) {
+      ClusterInformers.Namespace in = e.getValue();
       List<HasMetadata> workloads = new ArrayList<>(in.deployments().getStore().list());
       workloads.addAll(in.statefulSets().getStore().list());
       for (HasMetadata w : workloads) {
@@ -122,29 +113,48 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
     return new Topology(byName, Set.of());
   }
 
-  private ServiceInfo service(HasMetadata w, Informers in) {
+  private ServiceInfo service(HasMetadata w, ClusterInformers.Namespace in) {
     int replicas = Workloads.replicas(w);
     int max = in.hpas().getStore().list().stream().filter(h -> Workloads.targets(h, w))
         .mapToInt(h -> h.getSpec().getMaxReplicas()).findFirst().orElse(defaultMaxReplicas);
-    List<String> pods = in.pods().getStore().list().stream()
-        .filter(p -> Workloads.matches(Workloads.selector(w), p.getMetadata().getLabels()))
-        .map(p -> p.getMetadata().getName()).sorted().toList();
+    List<String> pods = in.podsSelectedBy(Workloads.selector(w)).stream().map(p -> p.getMetadata().getName())
+        .sorted().toList();
     Map<String, String> templateLabels = w instanceof Deployment d ? d.getSpec().getTemplate().getMetadata()
         .getLabels() : ((StatefulSet) w).getSpec().getTemplate().getMetadata().getLabels();
     int minAvailable = in.pdbs().getStore().list().stream()
         .filter(p -> Workloads.matches(p.getSpec().getSelector(), templateLabels))
         .mapToInt(p -> minAvailable(p, replicas)).max().orElse(0);
+    if (w instanceof StatefulSet s) {
+      List<ControllerRevision> owned = in.owned(s);
+      String update = s.getStatus() == null ? null : s.getStatus().getUpdateRevision();
+      String current = ControllerRevisions.numberOf(owned, update).stream().mapToObj(Long::toString).findFirst()
+          .orElse(revision(w));
+      return new ServiceInfo(Workloads.serviceName(w, serviceLabel), w.getMetadata().getNamespace(), replicas,
+          Math.max(1, max), minAvailable, current, revisions(s, owned), pods);
+    }
     return new ServiceInfo(Workloads.serviceName(w, serviceLabel), w.getMetadata().getNamespace(), replicas,
-        Math.max(1, max), minAvailable, revision(w), w instanceof Deployment d ? revisions(d, in) : List.of(), pods);
+        Math.max(1, max), minAvailable, revision(w), revisions((Deployment) w, in), pods);
   }
 
-  private List<Revision> revisions(Deployment d, Informers in) {
-    return history(d, in).stream().map(r -> new Revision(r.revision(), r.createdAt(),
-        r.health() == RolloutRevision.Health.HEALTHY
-            || (r.health() == RolloutRevision.Health.UNKNOWN && historyBeforeStartHealthy))).toList();
+  /** A StatefulSet's ControllerRevisions, oldest number first, with the health observed of each. */
+  private List<Revision> revisions(StatefulSet s, List<ControllerRevision> owned) {
+    return owned.stream().filter(r -> r.getRevision() != null)
+        .sorted(Comparator.comparingLong(ControllerRevision::getRevision))
+        .map(r -> new Revision(Long.toString(r.getRevision()), ReplicaSets.createdAt(r),
+            healthy(observer.health(s, r)))).toList();
   }
 
-  private List<RolloutRevision> history(Deployment d, Informers in) {
+  private List<Revision> revisions(Deployment d, ClusterInformers.Namespace in) {
+    return history(d, in).stream().map(r -> new Revision(r.revision(), r.createdAt(), healthy(r.health()))).toList();
+  }
+
+  /** Whether a revision of {@code health} counts as healthy (unknown: {@link Builder#setHistoryBeforeStartHealthy}). */
+  private boolean healthy(RolloutRevision.Health health) {
+    return health == RolloutRevision.Health.HEALTHY
+        || (health == RolloutRevision.Health.UNKNOWN && historyBeforeStartHealthy);
+  }
+
+  private List<RolloutRevision> history(Deployment d, ClusterInformers.Namespace in) {
     OptionalLong current = ReplicaSets.revision(d);
     return in.owned(d).stream().filter(rs -> ReplicaSets.revision(rs).isPresent())
         .sorted(Comparator.comparingLong(rs -> ReplicaSets.revision(rs).getAsLong()))
@@ -162,7 +172,7 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
    * when the Deployment is not in the cache or has no numbered ReplicaSets.
    */
   public List<RolloutRevision> rolloutHistory(String namespace, String name) {
-    Informers in = byNamespace.get(namespace);
+    ClusterInformers.Namespace in = byNamespace.get(namespace);
     Deployment d = in == null ? null : in.deployments().getStore().getByKey(namespace + "/" + name);
     return d == null ? List.of() : history(d, in);
   }
@@ -198,10 +208,12 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
     return r == null || r.isBlank() ? "unknown" : r;
   }
 
-  /** Stops every informer. */
+  /** Stops every informer (unless they are shared: then whoever shared them stops them). */
   @Override
   public void close() {
-    byNamespace.values().forEach(in -> in.all().forEach(SharedIndexInformer::close));
+    if (ownsInformers) {
+      informers.close();
+    }
   }
 
   /** Builds and starts a {@link KubernetesTopology}. */
@@ -269,37 +281,33 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
       if (namespaces.isEmpty()) {
         throw new IllegalStateException("namespaces must not be empty: call setNamespaces(...)");
       }
-      long resyncMs = resync.toMillis();
-      Map<String, Informers> byNamespace = new LinkedHashMap<>();
-      for (String ns : namespaces) {
-        byNamespace.put(ns, new Informers(
-            client.apps().deployments().inNamespace(ns).runnableInformer(resyncMs),
-            client.apps().statefulSets().inNamespace(ns).runnableInformer(resyncMs),
-            client.pods().inNamespace(ns).runnableInformer(resyncMs),
-            client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).runnableInformer(resyncMs),
-            client.policy().v1().podDisruptionBudget().inNamespace(ns).runnableInformer(resyncMs),
-            client.apps().replicaSets().inNamespace(ns).runnableInformer(resyncMs)));
+      return start(ClusterInformers.create(client, namespaces, resync,
+          Set.of(ClusterInformers.Kind.TOPOLOGY)), true);
+    }
+
+    /**
+     * Starts on {@code shared} informers (their namespaces, not this builder's; the resync is theirs), waiting for
+     * their first lists unless they are started already; {@link KubernetesTopology#close} leaves them running.
+     */
+    KubernetesTopology start(ClusterInformers shared) {
+      if (!shared.has(ClusterInformers.Kind.TOPOLOGY)) {
+        throw new IllegalStateException("the shared informers do not watch HPAs, PDBs and ControllerRevisions, which the topology reads");
       }
+      return start(shared, false);
+    }
+
+    private KubernetesTopology start(ClusterInformers informers, boolean owned) {
       RolloutObserver observer = new RolloutObserver();
-      byNamespace.values().forEach(in -> watchRollouts(in, observer));
-      KubernetesTopology topology = new KubernetesTopology(byNamespace, observer, this);
-      String[] kinds = {"deployments", "statefulsets", "pods", "horizontalpodautoscalers", "poddisruptionbudgets",
-          "replicasets"};
-      Map<String, SharedIndexInformer<?>> named = new LinkedHashMap<>();
-      byNamespace.forEach((ns, in) -> {
-        List<SharedIndexInformer<?>> all = in.all();
-        for (int i = 0; i < all.size(); i++) {
-          named.put(kinds[i] + " in " + ns, all.get(i));
-        }
-      });
-      InformerSync.start(named, syncTimeout);
+      informers.namespaces().values().forEach(in -> watchRollouts(in, observer));
+      KubernetesTopology topology = new KubernetesTopology(informers, owned, observer, this);
+      informers.start(syncTimeout);
       return topology;
     }
 
-    /** Indexes ReplicaSets by owner and feeds the observer from both sides (either event may come first). */
-    private static void watchRollouts(Informers in, RolloutObserver observer) {
-      in.replicaSets().addIndexers(Map.of(OWNER_INDEX, ReplicaSets::controllingDeploymentUids));
+    /** Feeds the observer from both sides (either event may come first). */
+    private static void watchRollouts(ClusterInformers.Namespace in, RolloutObserver observer) {
       in.deployments().addEventHandler(handler(d -> in.owned(d).forEach(rs -> observer.observe(d, rs)), d -> {}));
+      in.statefulSets().addEventHandler(handler(observer::observe, observer::forget));
       in.replicaSets().addEventHandler(handler(rs -> {
         String owner = ReplicaSets.controllingDeploymentName(rs);
         Deployment d = owner == null ? null : in.deployments().getStore()

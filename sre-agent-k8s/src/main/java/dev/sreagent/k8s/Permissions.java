@@ -18,12 +18,13 @@ public final class Permissions {
   private Permissions() {}
 
   /**
-   * {@link KubernetesTopology}: {@code list, watch} on deployments, statefulsets, replicasets, pods, HPAs and PDBs.
+   * {@link KubernetesTopology}: {@code list, watch} on deployments, statefulsets, replicasets, controllerrevisions,
+   * pods, HPAs and PDBs.
    */
   public static List<Permission> topology(Set<String> namespaces) {
     List<Permission> out = new ArrayList<>();
     for (String ns : sorted(namespaces)) {
-      add(out, INFORM, "apps", List.of("deployments", "statefulsets", "replicasets"), ns);
+      add(out, INFORM, "apps", List.of("deployments", "statefulsets", "replicasets", "controllerrevisions"), ns);
       add(out, INFORM, "", List.of("pods"), ns);
       add(out, INFORM, "autoscaling", List.of("horizontalpodautoscalers"), ns);
       add(out, INFORM, "policy", List.of("poddisruptionbudgets"), ns);
@@ -32,8 +33,9 @@ public final class Permissions {
   }
 
   /**
-   * {@link KubernetesChangeEvents}: {@code list, watch} on pods, events, deployments, replicasets and statefulsets in
-   * each namespace, and on nodes cluster-wide.
+   * {@link KubernetesChangeEvents}: {@code list, watch} on pods, events, deployments, replicasets, statefulsets and
+   * cert-manager certificates in each namespace (granted whether or not cert-manager is installed), and on nodes
+   * cluster-wide.
    */
   public static List<Permission> changeEvents(Set<String> namespaces) {
     return changeEvents(namespaces, true);
@@ -45,6 +47,7 @@ public final class Permissions {
     for (String ns : sorted(namespaces)) {
       add(out, INFORM, "", List.of("pods", "events"), ns);
       add(out, INFORM, "apps", List.of("deployments", "replicasets", "statefulsets"), ns);
+      add(out, INFORM, "cert-manager.io", List.of("certificates"), ns);
     }
     if (watchNodes) {
       INFORM.forEach(v -> out.add(Permission.clusterWide(v, "", "nodes")));

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,33 +25,25 @@ import org.jspecify.annotations.Nullable;
  * is the longest prefix of the pod's name, else {@value Attributes#UNKNOWN_SERVICE}.
  */
 final class PodOwners {
-  /** The caches of one watched namespace. */
-  record Caches(SharedIndexInformer<Pod> pods, SharedIndexInformer<ReplicaSet> replicaSets,
-      SharedIndexInformer<Deployment> deployments, SharedIndexInformer<StatefulSet> statefulSets) {
-    List<SharedIndexInformer<?>> all() {
-      return List.of(pods, replicaSets, deployments, statefulSets);
-    }
-  }
-
   private static final String TEMPLATE_HASH = "pod-template-hash";
-  private final Map<String, Caches> byNamespace;
+  private final Map<String, ClusterInformers.Namespace> byNamespace;
   private final String serviceLabel;
 
-  PodOwners(Map<String, Caches> byNamespace, String serviceLabel) {
+  PodOwners(Map<String, ClusterInformers.Namespace> byNamespace, String serviceLabel) {
     this.byNamespace = byNamespace;
     this.serviceLabel = serviceLabel;
   }
 
   /** The cached pod {@code namespace/name}, if any. */
   Optional<Pod> pod(String namespace, String name) {
-    Caches c = byNamespace.get(namespace);
+    ClusterInformers.Namespace c = byNamespace.get(namespace);
     return c == null ? Optional.empty() : Optional.ofNullable(c.pods().getStore().getByKey(namespace + "/" + name));
   }
 
   /** Every cached pod scheduled on {@code node}, in every watched namespace. */
   List<Pod> podsOn(String node) {
     List<Pod> out = new ArrayList<>();
-    for (Caches c : byNamespace.values()) {
+    for (ClusterInformers.Namespace c : byNamespace.values()) {
       for (Pod p : c.pods().getStore().list()) {
         if (p.getSpec() != null && node.equals(p.getSpec().getNodeName())) {
           out.add(p);
@@ -86,7 +77,7 @@ final class PodOwners {
     if (pod.isPresent()) {
       return service(pod.get());
     }
-    Caches c = byNamespace.get(namespace);
+    ClusterInformers.Namespace c = byNamespace.get(namespace);
     if (c == null) {
       return Attributes.UNKNOWN_SERVICE;
     }
@@ -103,7 +94,7 @@ final class PodOwners {
   }
 
   private String deploymentService(String ns, String replicaSetName, @Nullable String hash) {
-    Caches c = byNamespace.get(ns);
+    ClusterInformers.Namespace c = byNamespace.get(ns);
     ReplicaSet rs = c == null ? null : c.replicaSets().getStore().getByKey(ns + "/" + replicaSetName);
     String deployment = null;
     if (rs != null) {
@@ -123,7 +114,7 @@ final class PodOwners {
   }
 
   private Optional<HasMetadata> cached(String ns, String name, boolean deployment) {
-    Caches c = byNamespace.get(ns);
+    ClusterInformers.Namespace c = byNamespace.get(ns);
     if (c == null) {
       return Optional.empty();
     }

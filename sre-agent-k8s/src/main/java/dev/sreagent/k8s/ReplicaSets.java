@@ -128,7 +128,7 @@ final class ReplicaSets {
   }
 
   /** When {@code rs} was created (its template's first rollout), or the epoch when the API gave no timestamp. */
-  static Instant createdAt(ReplicaSet rs) {
+  static Instant createdAt(HasMetadata rs) {
     String ts = rs.getMetadata().getCreationTimestamp();
     try {
       return ts == null ? Instant.EPOCH : Instant.parse(ts);

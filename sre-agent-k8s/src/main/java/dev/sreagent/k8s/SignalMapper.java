@@ -99,6 +99,19 @@ final class SignalMapper {
     }
   }
 
+  /** Emits {@code sample} (a gauge's current value: emitted each time, not once) when live. */
+  synchronized void gauge(Signal sample) {
+    observations.incrementAndGet();
+    if (live && !sink.accept(sample)) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  /** Emits nothing from now on. */
+  synchronized void stop() {
+    live = false;
+  }
+
   /** Forgets what was remembered about {@code object}, deleted (its fact keys stay: they age out). */
   synchronized void forget(HasMetadata object) {
     if (object instanceof Deployment || object instanceof StatefulSet) {

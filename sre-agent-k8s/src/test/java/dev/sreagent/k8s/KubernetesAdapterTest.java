@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.ActionExecutor;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class KubernetesAdapterTest {
@@ -38,6 +41,53 @@ class KubernetesAdapterTest {
         assertThat(api.client.apps().deployments().inNamespace("other").withName("ledger").get().getSpec()
             .getReplicas()).isEqualTo(1);
       }
+    }
+  }
+
+  /**
+   * The topology and the change events read one set of informers: each resource is listed and watched once, the
+   * change events see what the topology sees, and closing the change events (the agent stops its sources) leaves the
+   * topology up to date and pushes no further signal.
+   */
+  @Test
+  void theTopologyAndTheChangeEventsShareOneInformerPerResource() throws Exception {
+    try (ApiServer api = new ApiServer()) {
+      ClusterFixtures.workload(api.client, "shop", "cart");
+      ClusterFixtures.pod(api.client, "shop", "cart-5d8f7c-a1", "cart", "node-1");
+      List<Signal> signals = new CopyOnWriteArrayList<>();
+      try (KubernetesAdapter k8s = KubernetesAdapter.builder(api.client).setNamespaces(Set.of("shop"))
+          .setExecutors(Set.of()).setCheckPermissions(false).start()) {
+        k8s.changeEvents().start(signals::add);
+        for (String resource : List.of("/api/v1/namespaces/shop/pods", "/apis/apps/v1/namespaces/shop/deployments",
+            "/apis/apps/v1/namespaces/shop/replicasets", "/apis/apps/v1/namespaces/shop/statefulsets",
+            "/api/v1/namespaces/shop/events", "/api/v1/nodes")) {
+          assertThat(api.exchanges(resource + "?")).as(resource).filteredOn(e -> "GET".equals(e.method()))
+              .filteredOn(e -> !e.path().contains("watch=true")).hasSize(1);
+          assertThat(api.exchanges(resource + "?")).as(resource).filteredOn(e -> e.path().contains("watch=true"))
+              .hasSizeLessThanOrEqualTo(1);
+        }
+        ClusterFixtures.oomKilled(api.client, "shop", "cart-5d8f7c-a1", 1);
+        await(() -> signals.stream().anyMatch(s -> s instanceof ChangeEvent c
+            && ChangeEvent.OOM_KILLED.equals(c.kind())));
+        assertThat(signals).anyMatch(s -> s instanceof ChangeEvent c && "cart".equals(c.service()));
+
+        k8s.changeEvents().close();
+        int pushed = signals.size();
+        ClusterFixtures.workload(api.client, "shop", "search");
+        await(() -> k8s.topology().topology().services().containsKey("search"));
+        assertThat(k8s.topology().topology().services()).as("the informers run on").containsKey("search");
+        ClusterFixtures.oomKilled(api.client, "shop", "cart-5d8f7c-a1", 2);
+        Thread.sleep(300);  // a delivery would take a few ms; none may come after close
+        assertThat(signals).hasSize(pushed);
+      }
+    }
+  }
+
+  /** Polls {@code condition} for at most 10 s (a bounded wait for informer delivery, not a timed assertion). */
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
     }
   }
 

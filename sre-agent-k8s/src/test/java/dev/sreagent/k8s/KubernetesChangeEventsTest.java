@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Signal;
 import dev.sreagent.api.port.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -365,6 +367,55 @@ class KubernetesChangeEventsTest {
     await(() -> signals.size() >= 2);
     assertThat(signals).extracting(Signal::service).as("cart is in two namespaces: keyed namespace/name")
         .containsExactlyInAnyOrder("shop/cart", "orders-db");
+  }
+
+  // ------------------------------------------------------------------ certificate expiry (cert-manager)
+
+  private static Predicate<Signal> expiry(String certificate) {
+    return s -> s instanceof MetricSample m && MetricNames.CERTIFICATE_TIME_TO_EXPIRY.equals(m.name())
+        && certificate.equals(m.attributes().get(Attributes.TLS_CERTIFICATE));
+  }
+
+  @Test
+  void aCertificateIsTheExpiryGaugeOfTheServiceMountingItsSecretAtStartAndOnEveryChange() throws Exception {
+    shop();
+    client.apps().deployments().inNamespace("shop").withName("cart").edit(d -> {
+      d.getSpec().getTemplate().getSpec().getVolumes().add(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+          .withName("tls").withNewSecret().withSecretName("cart-tls").endSecret().build());
+      return d;
+    });
+    KubernetesCertificateExecutorTest.certificate(client, "shop", "cart-tls", "2026-03-06T12:00:00Z");
+    KubernetesCertificateExecutorTest.certificate(client, "shop", "orphan-tls", "2026-04-01T12:00:00Z");
+    start();
+    await(() -> matching(expiry("shop/orphan-tls")).size() >= 1 && matching(expiry("shop/cart-tls")).size() >= 1);
+    MetricSample cart = (MetricSample) matching(expiry("shop/cart-tls")).get(0);
+    assertThat(cart.value()).as("5 days to notAfter").isEqualTo(Duration.ofDays(5).toSeconds());
+    assertThat(cart.service()).as("the workload that mounts the secret").isEqualTo("cart");
+    assertThat(cart.attributes()).containsEntry(Attributes.K8S_NAMESPACE, "shop");
+    assertThat(cart.timestamp()).isEqualTo(NOW);
+    assertThat(matching(expiry("shop/orphan-tls")).get(0).service()).as("mounted by nothing: its own name")
+        .isEqualTo("orphan-tls");
+
+    int before = matching(expiry("shop/cart-tls")).size();
+    client.genericKubernetesResources(CertManager.CERTIFICATES).inNamespace("shop").withName("cart-tls").edit(c -> {
+      c.setAdditionalProperty("status", java.util.Map.of("notAfter", "2026-05-30T12:00:00Z"));
+      return c;
+    });
+    await(() -> matching(expiry("shop/cart-tls")).size() > before);
+    List<Signal> all = matching(expiry("shop/cart-tls"));
+    assertThat(((MetricSample) all.get(all.size() - 1)).value()).as("renewed: 90 days")
+        .isEqualTo(Duration.ofDays(90).toSeconds());
+  }
+
+  @Test
+  void withoutCertManagerTheOtherSignalsStillFlowAndNoExpiryIsEmitted() throws Exception {
+    api.withoutResourceType("/apis/cert-manager.io/");
+    shop();
+    start();
+    ClusterFixtures.oomKilled(client, "shop", "cart-5d8f7c-a1", 1);
+    await(() -> !matching(change(ChangeEvent.OOM_KILLED)).isEmpty());
+    assertThat(matching(change(ChangeEvent.OOM_KILLED))).hasSize(1);
+    assertThat(signals).noneMatch(s -> s instanceof MetricSample);
   }
 
   private static Predicate<Signal> nodeLog() {

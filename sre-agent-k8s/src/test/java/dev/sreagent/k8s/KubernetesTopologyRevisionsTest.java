@@ -6,6 +6,7 @@ import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -138,6 +139,49 @@ class KubernetesTopologyRevisionsTest {
       });
       ServiceInfo s = await(topology, x -> !x.revision("3").map(Revision::healthy).orElse(true));
       assertThat(s.revision("3")).map(Revision::healthy).hasValue(false);
+    }
+  }
+
+  /** Polls the topology for at most 10 s until {@code service} satisfies {@code condition}, then returns it. */
+  private static ServiceInfo await(KubernetesTopology topology, String service, Predicate<ServiceInfo> condition)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    ServiceInfo s = topology.topology().service(service).orElse(null);
+    while ((s == null || !condition.test(s)) && System.nanoTime() < deadline) {
+      Thread.sleep(20);  // polling a condition with a bound, not timing an assertion
+      s = topology.topology().service(service).orElse(null);
+    }
+    assertThat(s).as(service + " in the topology").isNotNull();
+    return s;
+  }
+
+  @Test
+  void aStatefulSetsControllerRevisionsAreItsHistoryAndABadRolloutLeavesTheLastHealthyOneToRollBackTo()
+      throws Exception {
+    StatefulSet db = StatefulSetFixtures.ordersDb(client, 3);  // revisions 1..3, running 3, all ready
+    try (KubernetesTopology topology = start()) {
+      ServiceInfo s = await(topology, "orders-db", x -> healthy(x).contains(true));
+      assertThat(ids(s)).containsExactly("1", "2", "3");
+      assertThat(s.currentRevision()).as("the number of status.updateRevision").isEqualTo("3");
+      assertThat(healthy(s)).as("1 and 2 ran before the topology started").containsExactly(false, false, true);
+
+      // a bad rollout: revision 4 is the template's, one pod updated and not ready
+      StatefulSetFixtures.controllerRevision(client, db, 4);
+      client.apps().statefulSets().inNamespace("shop").withName("orders-db").editStatus(x -> {
+        x.getStatus().setUpdateRevision(StatefulSetFixtures.revisionName("orders-db", 4));
+        x.getStatus().setReadyReplicas(2);
+        return x;
+      });
+      s = await(topology, "orders-db", x -> x.currentRevision().equals("4") && x.revisions().size() == 4);
+      assertThat(healthy(s)).containsExactly(false, false, true, false);
+      assertThat(s.lastHealthyRevisionBeforeCurrent()).map(Revision::id).as("what the planner rolls back to")
+          .hasValue("3");
+
+      // a ControllerRevision of another StatefulSet is not this one's history
+      StatefulSet other = StatefulSetFixtures.statefulSet(client, "shop", "ledger", 9, 1, 1);
+      StatefulSetFixtures.controllerRevision(client, other, 9);
+      assertThat(ids(await(topology, "ledger", x -> !x.revisions().isEmpty()))).containsExactly("9");
+      assertThat(ids(topology.topology().service("orders-db").orElseThrow())).containsExactly("1", "2", "3", "4");
     }
   }
 }
