@@ -2,11 +2,9 @@ package dev.sreagent.k8s;
 
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.Clock;
-import dev.sreagent.api.Require;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -174,31 +172,19 @@ public final class KubernetesAdapter implements AutoCloseable {
     }
   }
 
-  /** Builds a {@link KubernetesAdapter}; {@link #start} checks permissions and starts the topology. */
-  public static final class Builder {
-    private final KubernetesClient client;
-    private final Set<String> namespaces = new TreeSet<>();
+  /**
+   * Builds a {@link KubernetesAdapter}; {@link #start} checks permissions and starts the topology. The namespaces
+   * ({@link #setNamespaces}, required) are watched and are the only ones the executors may change; a control-plane
+   * namespace such as kube-system is watched, but the executors refuse to change it ({@link NamespacePolicy}).
+   */
+  public static final class Builder extends KubernetesInformerBuilder<Builder> {
     private final EnumSet<ExecutorKind> enabled = EnumSet.allOf(ExecutorKind.class);
-    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
     private Clock clock = Clock.system();
-    private Duration syncTimeout = KubernetesTopology.DEFAULT_SYNC_TIMEOUT;
-    private Duration resync = KubernetesTopology.DEFAULT_RESYNC;
     private boolean watchNodes = true;
     private boolean checkPermissions = true;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /**
-     * The namespaces to watch and the only ones executors may change (required; a control-plane namespace such as
-     * kube-system is watched, but the executors refuse to change it: {@link NamespacePolicy}).
-     */
-    public Builder setNamespaces(Set<String> namespaces) {
-      Objects.requireNonNull(namespaces, "namespaces").forEach(n -> Require.notBlank(n, "namespaces"));
-      this.namespaces.clear();
-      this.namespaces.addAll(namespaces);
-      return this;
+      super(client);
     }
 
     /** The executors to enable (default all five; empty for an agent that only observes). */
@@ -209,27 +195,9 @@ public final class KubernetesAdapter implements AutoCloseable {
       return this;
     }
 
-    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
-    public Builder setServiceLabel(String serviceLabel) {
-      this.serviceLabel = Require.notBlank(serviceLabel, "serviceLabel");
-      return this;
-    }
-
     /** The clock of results and signals (default the system clock). */
     public Builder setClock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** How long the informers may take for their first lists (default 30 s). */
-    public Builder setSyncTimeout(Duration syncTimeout) {
-      this.syncTimeout = Require.positive(syncTimeout, "syncTimeout");
-      return this;
-    }
-
-    /** The informers' resync period (default 5 min): how often every cached object is delivered again. */
-    public Builder setResync(Duration resync) {
-      this.resync = Require.positive(resync, "resync");
       return this;
     }
 

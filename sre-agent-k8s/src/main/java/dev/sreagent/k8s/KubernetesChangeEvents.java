@@ -1,6 +1,5 @@
 package dev.sreagent.k8s;
 
-import dev.sreagent.api.Require;
 import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.TelemetrySink;
@@ -23,7 +22,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -285,49 +283,18 @@ public final class KubernetesChangeEvents implements TelemetrySource {
   }
 
   /** Builds a {@link KubernetesChangeEvents}; {@link KubernetesChangeEvents#start} starts it. */
-  public static final class Builder {
-    private final KubernetesClient client;
-    private final Set<String> namespaces = new TreeSet<>();
-    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
+  public static final class Builder extends KubernetesInformerBuilder<Builder> {
     private Clock clock = Clock.system();
-    private Duration resync = KubernetesTopology.DEFAULT_RESYNC;
-    private Duration syncTimeout = KubernetesTopology.DEFAULT_SYNC_TIMEOUT;
     private boolean watchNodes = true;
     private @Nullable ClusterInformers shared;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /** The namespaces to watch (required, at least one). */
-    public Builder setNamespaces(Set<String> namespaces) {
-      Objects.requireNonNull(namespaces, "namespaces").forEach(n -> Require.notBlank(n, "namespaces"));
-      this.namespaces.clear();
-      this.namespaces.addAll(namespaces);
-      return this;
-    }
-
-    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
-    public Builder setServiceLabel(String serviceLabel) {
-      this.serviceLabel = Require.notBlank(serviceLabel, "serviceLabel");
-      return this;
+      super(client);
     }
 
     /** The clock stamping the signals with their time of observation (default the system clock). */
     public Builder setClock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** The informers' resync period (default 5 min); a resync emits nothing new. */
-    public Builder setResync(Duration resync) {
-      this.resync = Require.positive(resync, "resync");
-      return this;
-    }
-
-    /** How long {@link KubernetesChangeEvents#start} waits for every informer's first list (default 30 s). */
-    public Builder setSyncTimeout(Duration syncTimeout) {
-      this.syncTimeout = Require.positive(syncTimeout, "syncTimeout");
       return this;
     }
 
@@ -360,9 +327,7 @@ public final class KubernetesChangeEvents implements TelemetrySource {
         namespaces.addAll(shared.namespaces().keySet());
         watchNodes = shared.nodes() != null;
       }
-      if (namespaces.isEmpty()) {
-        throw new IllegalStateException("namespaces must not be empty: call setNamespaces(...)");
-      }
+      requireNamespaces();
       return new KubernetesChangeEvents(this);
     }
   }

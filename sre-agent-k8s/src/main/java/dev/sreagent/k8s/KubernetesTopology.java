@@ -21,10 +21,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -65,9 +63,9 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
   /** The ceiling of a workload without an HPA, unless set. */
   public static final int DEFAULT_MAX_REPLICAS = 10;
   /** How long {@link Builder#start()} waits for the informers' first lists, unless set. */
-  public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_SYNC_TIMEOUT = KubernetesInformerBuilder.DEFAULT_SYNC_TIMEOUT;
   /** The informers' resync period, unless set. */
-  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_RESYNC = KubernetesInformerBuilder.DEFAULT_RESYNC;
 
   private final ClusterInformers informers;
   /** Whether {@link #close} stops the informers (false when they are shared, and their owner stops them). */
@@ -217,48 +215,17 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
   }
 
   /** Builds and starts a {@link KubernetesTopology}. */
-  public static final class Builder {
-    private final KubernetesClient client;
-    private final Set<String> namespaces = new TreeSet<>();
-    private String serviceLabel = Workloads.DEFAULT_SERVICE_LABEL;
+  public static final class Builder extends KubernetesInformerBuilder<Builder> {
     private int defaultMaxReplicas = DEFAULT_MAX_REPLICAS;
-    private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
-    private Duration resync = DEFAULT_RESYNC;
     private boolean historyBeforeStartHealthy;
 
     private Builder(KubernetesClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-    }
-
-    /** The namespaces to watch (required, at least one). */
-    public Builder setNamespaces(Set<String> namespaces) {
-      Objects.requireNonNull(namespaces, "namespaces").forEach(n -> Require.notBlank(n, "namespaces"));
-      this.namespaces.clear();
-      this.namespaces.addAll(namespaces);
-      return this;
-    }
-
-    /** The label naming a workload's service (default {@code app.kubernetes.io/name}; else the workload's name). */
-    public Builder setServiceLabel(String serviceLabel) {
-      this.serviceLabel = Require.notBlank(serviceLabel, "serviceLabel");
-      return this;
+      super(client);
     }
 
     /** The scale-out ceiling of a workload no HPA targets (default {@value #DEFAULT_MAX_REPLICAS}). */
     public Builder setDefaultMaxReplicas(int defaultMaxReplicas) {
       this.defaultMaxReplicas = Require.atLeast(defaultMaxReplicas, 1, "defaultMaxReplicas");
-      return this;
-    }
-
-    /** How long {@link #start()} waits for every informer's first list (default 30 s). */
-    public Builder setSyncTimeout(Duration syncTimeout) {
-      this.syncTimeout = Require.positive(syncTimeout, "syncTimeout");
-      return this;
-    }
-
-    /** The informers' resync period (default 5 min). */
-    public Builder setResync(Duration resync) {
-      this.resync = Require.positive(resync, "resync");
       return this;
     }
 
@@ -278,9 +245,7 @@ public final class KubernetesTopology implements TopologyProvider, AutoCloseable
      * @throws IllegalStateException naming the informers that did not sync within the timeout (all are stopped)
      */
     public KubernetesTopology start() {
-      if (namespaces.isEmpty()) {
-        throw new IllegalStateException("namespaces must not be empty: call setNamespaces(...)");
-      }
+      requireNamespaces();
       return start(ClusterInformers.create(client, namespaces, resync,
           Set.of(ClusterInformers.Kind.TOPOLOGY)), true);
     }
