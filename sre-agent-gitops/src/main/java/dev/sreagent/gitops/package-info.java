@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.sreagent.gitops;
+
+import org.jspecify.annotations.NullMarked;
