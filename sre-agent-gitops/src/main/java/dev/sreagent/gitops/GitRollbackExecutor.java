@@ -74,6 +74,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
   public static final int DEFAULT_TIMEOUT_SECONDS = 60;
   /** The user name sent with a token (GitHub's convention; GitLab accepts any name with a token). */
   public static final String DEFAULT_TOKEN_USER = "x-access-token";
+  /** How far down an agent branch its commit is looked for (someone may have pushed onto the branch). */
+  static final int BRANCH_COMMITS_SEARCHED = 20;
 
   private final ConfigRepository.GitRemote remote;
   private final String baseBranch;
@@ -84,6 +86,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
   private final RollbackImages images;
   private final @Nullable IncidentStore incidents;
   private final Clock clock;
+  private final @Nullable GitHost host;
+  private final List<String> labels;
   private final Object lock = new Object();
 
   private GitRollbackExecutor(Builder b, ConfigRepository.GitRemote remote) {
@@ -96,6 +100,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
     this.images = Objects.requireNonNull(b.images);
     this.incidents = b.incidents;
     this.clock = b.clock;
+    this.host = b.host;
+    this.labels = List.copyOf(b.labels);
   }
 
   /** A builder; {@link Builder#setRemote}, {@link Builder#setWorkDirectory} and {@link Builder#setImages} are required. */
@@ -145,10 +151,15 @@ public final class GitRollbackExecutor implements ActionExecutor {
           + ": set the branch the cluster syncs from (setBaseBranch)");
     }
     RevCommit head = headOrEmpty.get();
-    Optional<String> existing = recorded(repo, head, key);
+    Optional<Recorded> existing = recorded(repo, head, key);
     if (existing.isPresent()) {
-      return result(key, context.dryRun() ? ActionResult.Status.DRY_RUN : ActionResult.Status.SUCCEEDED,
-          "already pushed under key " + key + ": " + existing.get() + "; nothing pushed again");
+      Recorded r = existing.get();
+      String already = "already pushed under key " + key + ": " + r.where() + "; nothing pushed again";
+      if (context.dryRun()) {
+        return result(key, ActionResult.Status.DRY_RUN, already);
+      }
+      return r.branch() == null || host == null ? result(key, ActionResult.Status.SUCCEEDED, already)
+          : pullRequest(key, r.branch(), r.commit(), already);  // a crash between push and pull request resumes here
     }
     Optional<String> stale = staleToken(repo, rollBack.target(), context.fencingToken());
     if (stale.isPresent()) {
@@ -181,8 +192,9 @@ public final class GitRollbackExecutor implements ActionExecutor {
     return switch (push.getStatus()) {
       case OK -> {
         LOG.info("pushed {} ({}) to {} for incident {}", branch, commit.name(), remote.uri(), context.incidentId());
-        yield result(key, ActionResult.Status.SUCCEEDED, "pushed branch " + branch + " (commit " + commit.name()
-            + ") to " + remote.uri() + ": " + what);
+        String pushed = "pushed branch " + branch + " (commit " + commit.name() + ") to " + remote.uri() + ": " + what;
+        yield host == null ? result(key, ActionResult.Status.SUCCEEDED, pushed)
+            : pullRequest(key, branch, repo.parse(commit), pushed);
       }
       case REJECTED_REMOTE_CHANGED, REJECTED_NONFASTFORWARD -> raced(repo, key, branch);
       default -> result(key, ActionResult.Status.REJECTED, "the remote " + remote.uri() + " refused branch " + branch
@@ -196,28 +208,90 @@ public final class GitRollbackExecutor implements ActionExecutor {
     repo.fetch(baseBranch, branchPrefix);
     RevCommit there = repo.branches(branchPrefix).get(branch);
     if (there != null && RollbackCommits.carriesKey(there, key)) {
-      return result(key, ActionResult.Status.SUCCEEDED, "already pushed under key " + key + ": branch " + branch
-          + " (commit " + there.name() + "), pushed concurrently; nothing pushed again");
+      String already = "already pushed under key " + key + ": branch " + branch + " (commit " + there.name()
+          + "), pushed concurrently; nothing pushed again";
+      return host == null ? result(key, ActionResult.Status.SUCCEEDED, already)
+          : pullRequest(key, branch, there, already);
     }
     return result(key, ActionResult.Status.FAILED, "branch " + branch + " appeared on " + remote.uri() + " with"
         + " another commit (" + (there == null ? "unknown" : there.name()) + ") while this rollback was pushed;"
         + " nothing overwritten: look at it, then plan again");
   }
 
+  /**
+   * Where a change under a key is recorded.
+   *
+   * @param where in words
+   * @param branch the agent branch, or null when found merged on the base branch
+   * @param commit the commit carrying the key
+   */
+  private record Recorded(String where, @Nullable String branch, RevCommit commit) {}
+
   /** Where a change under {@code key} is recorded: an agent branch, or a commit of the base branch (merged). */
-  private Optional<String> recorded(ConfigRepository repo, RevCommit head, String key) throws IOException {
+  private Optional<Recorded> recorded(ConfigRepository repo, RevCommit head, String key) throws IOException {
     String tag = RollbackCommits.keyTag(key);
     for (Map.Entry<String, RevCommit> b : repo.branches(branchPrefix).entrySet()) {
-      if (b.getKey().endsWith("-" + tag) && RollbackCommits.carriesKey(b.getValue(), key)) {
-        return Optional.of("branch " + b.getKey() + " (commit " + b.getValue().name() + ") on " + remote.uri());
+      if (!b.getKey().endsWith("-" + tag)) {
+        continue;
+      }
+      // the agent's commit is the branch's head, unless someone pushed onto the branch since
+      for (RevCommit c : repo.recent(b.getValue(), BRANCH_COMMITS_SEARCHED)) {
+        if (RollbackCommits.carriesKey(c, key)) {
+          String moved = c.equals(b.getValue()) ? "" : ", whose head is now " + b.getValue().name();
+          return Optional.of(new Recorded("branch " + b.getKey() + " (commit " + c.name() + moved + ") on "
+              + remote.uri(), b.getKey(), c));
+        }
       }
     }
     for (RevCommit c : repo.recent(head, Math.max(remote.depth(), 1))) {
       if (RollbackCommits.carriesKey(c, key)) {
-        return Optional.of("commit " + c.name() + " on branch " + baseBranch + " of " + remote.uri() + " (merged)");
+        return Optional.of(new Recorded("commit " + c.name() + " on branch " + baseBranch + " of " + remote.uri()
+            + " (merged)", null, c));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Makes sure one pull request of {@code branch} exists and that its head is the agent's {@code commit}: finds it by
+   * head branch, else opens it from the commit's message. Called after the push and again on every re-execution of
+   * the key, so a crash between the push and the pull request resumes here and never opens a second one.
+   */
+  private ActionResult pullRequest(String key, String branch, RevCommit commit, String pushed) {
+    GitHost h = Objects.requireNonNull(host);
+    try {
+      Optional<GitHost.PullRequest> found = h.findByHead(branch);
+      GitHost.PullRequest pr;
+      String how;
+      if (found.isPresent()) {
+        pr = found.get();
+        how = "pull request #" + pr.number() + " (" + pr.url() + ", " + pr.state().name().toLowerCase(Locale.ROOT)
+            + ") already exists; none opened again";
+      } else {
+        String subject = commit.getShortMessage();
+        String body = commit.getFullMessage().substring(Math.min(commit.getFullMessage().length(),
+            commit.getFullMessage().indexOf('\n') + 1)).strip();
+        pr = h.open(new GitHost.PullRequestRequest(subject, body + "\n\nCommit: " + commit.name()
+            + "\n\nThe plan is approved by merging this pull request as it is; a change to the branch voids it.",
+            branch, baseBranch, labels));
+        how = "opened pull request #" + pr.number() + " (" + pr.url() + ")";
+        LOG.info("opened {} for {} on {}", pr.url(), branch, h.describe());
+      }
+      if (!pr.headSha().equals(commit.name())) {
+        return result(key, ActionResult.Status.REJECTED, pushed + "; but the head of pull request #" + pr.number()
+            + " (" + pr.url() + ") is " + pr.headSha() + ", not the agent's commit " + commit.name() + ": someone"
+            + " changed the branch, so the change under review is not the planned one; review or close it by hand");
+      }
+      return result(key, ActionResult.Status.SUCCEEDED, pushed + "; " + how);
+    } catch (GitHostException e) {
+      if (e.forbidden()) {
+        return result(key, ActionResult.Status.REJECTED, pushed + "; but " + h.describe() + " refused the pull"
+            + " request with HTTP " + e.status() + ": " + e.getMessage());
+      }
+      ActionResult.Status status = e.status() == 0 ? ActionResult.Status.TIMED_OUT : ActionResult.Status.FAILED;
+      return result(key, status, pushed + "; but the pull request is not open yet (" + e.getMessage() + "): executing"
+          + " the same key again resumes at the pull request, on the branch already pushed");
+    }
   }
 
   /** Why {@code token} is stale for lock {@code target}: an agent branch records a higher one. */
@@ -277,10 +351,25 @@ public final class GitRollbackExecutor implements ActionExecutor {
       try (ConfigRepository repo = ConfigRepository.open(workDirectory, remote)) {
         repo.fetch(baseBranch, branchPrefix);
         Optional<RevCommit> head = repo.head(baseBranch);
-        Optional<String> where = head.isEmpty() ? Optional.empty() : recorded(repo, head.get(), idempotencyKey);
-        return where.map(w -> result(idempotencyKey, ActionResult.Status.SUCCEEDED, "took effect: key "
-            + idempotencyKey + " is recorded on " + w));
-      } catch (GitAPIException | IOException | RuntimeException e) {
+        Optional<Recorded> where = head.isEmpty() ? Optional.empty() : recorded(repo, head.get(), idempotencyKey);
+        if (where.isEmpty()) {
+          return Optional.empty();
+        }
+        Recorded r = where.get();
+        String took = "took effect: key " + idempotencyKey + " is recorded on " + r.where();
+        if (host == null || r.branch() == null) {
+          return Optional.of(result(idempotencyKey, ActionResult.Status.SUCCEEDED, took));
+        }
+        Optional<GitHost.PullRequest> pr = host.findByHead(r.branch());
+        return Optional.of(pr.map(p -> p.headSha().equals(r.commit().name())
+            ? result(idempotencyKey, ActionResult.Status.SUCCEEDED, took + ", pull request #" + p.number() + " ("
+                + p.url() + ")")
+            : result(idempotencyKey, ActionResult.Status.REJECTED, took + ", but the head of pull request #"
+                + p.number() + " (" + p.url() + ") is " + p.headSha() + ", not the agent's commit: review it by hand"))
+            .orElseGet(() -> result(idempotencyKey, ActionResult.Status.FAILED,
+            "half done: key " + idempotencyKey + " is recorded on " + r.where() + " but no pull request of it is open"
+            + " on " + host.describe() + ": executing the key again opens it (and pushes nothing again)")));
+      } catch (GitAPIException | IOException | RuntimeException e) {  // GitHostException included
         return Optional.of(result(idempotencyKey, ActionResult.Status.TIMED_OUT, "could not read " + remote.uri()
             + " to reconcile key " + idempotencyKey + " (" + e.getMessage() + "): whether the rollback was pushed is"
             + " unknown; reconcile again before retrying"));
@@ -296,8 +385,9 @@ public final class GitRollbackExecutor implements ActionExecutor {
     }
     String rootDetail = root == e || root.getMessage() == null ? "" : " (" + root.getMessage() + ")";
     String lower = (detail + rootDetail).toLowerCase(Locale.ROOT);
-    if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("403")
-        || lower.contains("401") || lower.contains("permission denied")) {
+    // JGit's words for HTTP 401 ("not authorized", "authentication not supported") and 403 ("... not permitted")
+    if (lower.contains("not authorized") || lower.contains("authentication") || lower.contains("not permitted")
+        || lower.contains("403") || lower.contains("401") || lower.contains("permission denied")) {
       return result(key, ActionResult.Status.REJECTED, what + " was refused by the remote: " + detail + rootDetail
           + "; the credentials lack the rights to read or push (give the token in the configured environment variable"
           + " read and push rights on the repository); nothing pushed");
@@ -337,8 +427,26 @@ public final class GitRollbackExecutor implements ActionExecutor {
     private @Nullable String tokenVariable;
     private String tokenUser = DEFAULT_TOKEN_USER;
     private Function<String, @Nullable String> environment = System::getenv;
+    private @Nullable GitHost host;
+    private List<String> labels = List.of("sre-agent", "rollback");
 
     private Builder() {}
+
+    /**
+     * The Git host on which a pull request of each pushed branch is opened (default none: the branch alone is the
+     * result, and a human opens the pull request).
+     */
+    public Builder setGitHost(GitHost host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Labels of the pull requests (default {@code sre-agent}, {@code rollback}). */
+    public Builder setLabels(List<String> labels) {
+      Objects.requireNonNull(labels, "labels").forEach(l -> Require.notBlank(l, "labels"));
+      this.labels = List.copyOf(labels);
+      return this;
+    }
 
     /**
      * The config repository's URL (required): {@code https://host/org/repo.git}, {@code ssh://...} or
