@@ -55,9 +55,14 @@ import org.slf4j.LoggerFactory;
  * (TIMED_OUT when the push's answer was lost: {@link #reconcile} first). A dry run does everything but the commit and
  * push and answers DRY_RUN with the edit it would make.
  *
- * <p>SUCCEEDED means the branch is on the remote: opening the pull request on it, its merge and the sync are later
- * steps. They can resume from the branch alone: it carries the key, so a restart after the push finds it
- * ({@link #reconcile}) and never pushes a second one.
+ * <p>With a {@link GitHost} ({@link Builder#setGitHost}), the execution then makes sure exactly one pull request of
+ * the branch exists (found by its head branch, else opened from the commit's message, labelled) and that its head is
+ * the agent's commit (else REJECTED: the change under review is not the planned one). The branch is the durable state:
+ * it carries the key, so a re-execution after a crash between the push and the pull request finds it, pushes nothing
+ * again and resumes at the pull request; {@link #reconcile} answers FAILED ("half done") for such a key so the agent
+ * executes it again. A host that refuses with 401/403 is REJECTED naming the status; a host that fails otherwise
+ * leaves the branch pushed and answers FAILED (TIMED_OUT without an answer). Without a host, SUCCEEDED means the branch
+ * is on the remote. Merging (by phase) and waiting for the sync are not done here yet.
  *
  * <p>JGit never starts {@code git} here: the system git configuration is not read ({@link JGitIsolation}), commits are
  * built from objects with the configured {@link CommitAuthor} and the clock's time, unsigned, and no hook runs.

@@ -9,8 +9,13 @@
  * (from the Kubernetes adapter's rollout history), {@link dev.sreagent.gitops.ImageRollback} is that meaning and
  * {@link dev.sreagent.gitops.CommitAuthor} the configured identity of the agent's commits.
  *
- * <p>Not yet here (issue 15): the pull request on a Git host (GitHub, GitLab), merge by phase, verification after the
- * sync, and the sync emulator. The branch is the durable state they will resume from.
+ * {@link dev.sreagent.gitops.GitHost} is the port to the host's pull requests, with
+ * {@link dev.sreagent.gitops.GitHubHost} on GitHub's REST API; with one, the executor opens exactly one pull request per
+ * idempotency key and checks that its head is the agent's commit.
+ *
+ * <p>Not yet here (issue 15): the GitLab adapter, merging by phase (ASSIST waits for a human, AUTONOMOUS merges when the
+ * required checks pass), verification after the sync and the inverse pull request, the sync emulator, a provider for
+ * configuration-driven discovery.
  */
 @NullMarked
 package dev.sreagent.gitops;
