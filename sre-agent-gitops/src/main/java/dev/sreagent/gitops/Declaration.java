@@ -1,0 +1,58 @@
+package dev.sreagent.gitops;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One place in one file of the config repository that declares a workload's image.
+ *
+ * @param path the file, relative to the repository root
+ * @param form how it declares it
+ * @param locus where in the file, independent of the values (the same locus at another commit is the same declaration)
+ * @param image the image it makes the workload run
+ * @param fields the scalars that make up the image, by field name ({@code image}, {@code tag}, {@code newTag}, ...)
+ */
+record Declaration(String path, Form form, String locus, ImageRef image, Map<String, Scalar> fields) {
+  /** The ways a config repository declares an image. */
+  enum Form {
+    /** {@code spec.template.spec.containers[].image} of a Deployment, StatefulSet or DaemonSet (or a patch of one). */
+    MANIFEST("manifest"),
+    /** An entry of a Kustomization's {@code images:} ({@code newName}, {@code newTag}, {@code digest}). */
+    KUSTOMIZE_IMAGES("Kustomize images override"),
+    /** A Helm values file ({@code image.tag}, {@code image.repository} and {@code tag}, {@code <name>.image...}). */
+    HELM_VALUES("Helm values");
+
+    private final String label;
+
+    Form(String label) {
+      this.label = label;
+    }
+
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  Declaration {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(form, "form");
+    Objects.requireNonNull(locus, "locus");
+    Objects.requireNonNull(image, "image");
+    fields = Map.copyOf(fields);
+  }
+
+  /** {@code path (form, locus, line n)} for messages. */
+  String describe() {
+    int line = fields.values().stream().mapToInt(Scalar::line).min().orElse(0);
+    return path + " (" + form + ", " + locus + ", line " + line + ")";
+  }
+
+  /** The fields and their values, sorted by name. */
+  Map<String, String> values() {
+    Map<String, String> out = new TreeMap<>();
+    fields.forEach((k, v) -> out.put(k, v.value()));
+    return out;
+  }
+}

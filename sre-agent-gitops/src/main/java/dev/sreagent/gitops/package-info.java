@@ -1,0 +1,23 @@
+/**
+ * GitOps adapter (issue 15, first increment): rolls a workload back through the config repository that Argo CD or
+ * Flux syncs the cluster from, on JGit. {@link dev.sreagent.gitops.GitRollbackExecutor} carries out a
+ * {@link dev.sreagent.api.model.Action.RollBack}: it finds the one file that declares the bad image (a manifest's
+ * {@code containers[].image}, a Kustomize {@code images:} override, a Helm values entry), the newest commit at which
+ * that declaration held the healthy image, restores that value with an edit that touches only its lines, and pushes the
+ * commit as a new branch that carries the incident and the idempotency key; ambiguity and a missing healthy commit are
+ * refused with the reason. {@link dev.sreagent.gitops.RollbackImages} says what a rollback's revisions mean in images
+ * (from the Kubernetes adapter's rollout history), {@link dev.sreagent.gitops.ImageRollback} is that meaning and
+ * {@link dev.sreagent.gitops.CommitAuthor} the configured identity of the agent's commits.
+ *
+ * {@link dev.sreagent.gitops.GitHost} is the port to the host's pull requests, with
+ * {@link dev.sreagent.gitops.GitHubHost} on GitHub's REST API; with one, the executor opens exactly one pull request per
+ * idempotency key and checks that its head is the agent's commit.
+ *
+ * <p>Not yet here (issue 15): the GitLab adapter, merging by phase (ASSIST waits for a human, AUTONOMOUS merges when the
+ * required checks pass), verification after the sync and the inverse pull request, the sync emulator, a provider for
+ * configuration-driven discovery.
+ */
+@NullMarked
+package dev.sreagent.gitops;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,240 @@
+package dev.sreagent.gitops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Test support, an emulator of a Git host: a loopback HTTP server ({@code com.sun.net.httpserver}) that speaks the
+ * subset of GitHub's REST API {@link GitHubHost} uses (open, label, list by head, read, merge pull requests; the
+ * combined status of a commit), for one repository. A pull request's head follows its branch in the {@link BareRemote}
+ * (as on GitHub), a merge calls back so the test can move {@code main}, and every call is recorded. Requests without
+ * the expected bearer token get 401; {@link #refuse} makes chosen calls fail with a status. Under {@code /git/} it
+ * answers every Git smart-HTTP request with 403 (a token without rights), for the executor's push path.
+ */
+final class GitHostEmulator implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String OWNER = "shop";
+  static final String REPO = "config";
+
+  /**
+   * A pull request as the emulator keeps it.
+   *
+   * @param number its number
+   * @param head its head branch
+   * @param base its base branch
+   * @param title its title
+   * @param body its body
+   */
+  record Pr(long number, String head, String base, String title, String body, List<String> labels,
+      boolean[] merged) {}
+
+  private final HttpServer server;
+  private final String token;
+  private final Function<String, Optional<String>> branchHead;
+  private final Consumer<Pr> onMerge;
+  private final Map<Long, Pr> prs = new LinkedHashMap<>();
+  private final Map<String, String> statuses = new LinkedHashMap<>();
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final Map<String, Integer> refusals = new LinkedHashMap<>();
+
+  /**
+   * Starts on a free loopback port.
+   *
+   * @param token the bearer token it accepts
+   * @param branchHead the head commit of a branch in the repository, if the branch exists
+   * @param onMerge called when a pull request is merged
+   */
+  GitHostEmulator(String token, Function<String, Optional<String>> branchHead, Consumer<Pr> onMerge)
+      throws IOException {
+    this.token = token;
+    this.branchHead = branchHead;
+    this.onMerge = onMerge;
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** The API base URL to give {@link GitHubHost.Builder#setApiUrl}. */
+  String apiUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** A Git smart-HTTP URL of the repository on this host, which refuses everything with 403. */
+  String gitUrl() {
+    return apiUrl() + "/git/" + OWNER + "/" + REPO + ".git";
+  }
+
+  /** From now on, calls whose "METHOD path" starts with {@code prefix} get {@code status}; 0 lifts it. */
+  synchronized void refuse(String prefix, int status) {
+    if (status == 0) {
+      refusals.remove(prefix);
+    } else {
+      refusals.put(prefix, status);
+    }
+  }
+
+  /** Sets the combined status state ({@code success}, {@code pending}, {@code failure}) of commit {@code sha}. */
+  synchronized void setStatus(String sha, String state) {
+    statuses.put(sha, state);
+  }
+
+  /** Every call, as "METHOD path". */
+  List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  synchronized List<Pr> pullRequests() {
+    return List.copyOf(prs.values());
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String method = ex.getRequestMethod();
+      String path = ex.getRequestURI().getRawPath();
+      String query = ex.getRequestURI().getRawQuery();
+      byte[] in = ex.getRequestBody().readAllBytes();
+      calls.add(method + " " + path + (query == null ? "" : "?" + query));
+      if (path.startsWith("/git/")) {
+        send(ex, 403, "{\"message\":\"Permission to " + OWNER + "/" + REPO + ".git denied\"}");
+        return;
+      }
+      if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        send(ex, 401, "{\"message\":\"Bad credentials\"}");
+        return;
+      }
+      Integer refused = refusal(method + " " + path);
+      if (refused != null) {
+        send(ex, refused, "{\"message\":\"" + (refused == 403 ? "Resource not accessible by integration"
+            : "emulated failure") + "\"}");
+        return;
+      }
+      JsonNode body = in.length == 0 ? JSON.createObjectNode() : JSON.readTree(in);
+      route(ex, method, path, query, body);
+    }
+  }
+
+  private synchronized Integer refusal(String call) {
+    return refusals.entrySet().stream().filter(e -> call.startsWith(e.getKey())).map(Map.Entry::getValue)
+        .findFirst().orElse(null);
+  }
+
+  private static final Pattern PULLS = Pattern.compile("/repos/" + OWNER + "/" + REPO + "/pulls");
+  private static final Pattern PULL = Pattern.compile("/repos/" + OWNER + "/" + REPO + "/pulls/(\\d+)");
+  private static final Pattern MERGE = Pattern.compile("/repos/" + OWNER + "/" + REPO + "/pulls/(\\d+)/merge");
+  private static final Pattern LABELS = Pattern.compile("/repos/" + OWNER + "/" + REPO + "/issues/(\\d+)/labels");
+  private static final Pattern STATUS = Pattern.compile("/repos/" + OWNER + "/" + REPO + "/commits/(\\w+)/status");
+
+  private synchronized void route(HttpExchange ex, String method, String path, String query, JsonNode body)
+      throws IOException {
+    Matcher m;
+    if (method.equals("POST") && PULLS.matcher(path).matches()) {
+      String head = body.path("head").asText();
+      if (branchHead.apply(head).isEmpty()) {
+        send(ex, 422, "{\"message\":\"Validation Failed\",\"errors\":[{\"field\":\"head\",\"code\":\"invalid\"}]}");
+        return;
+      }
+      boolean open = prs.values().stream().anyMatch(p -> p.head().equals(head) && !p.merged()[0]);
+      if (open) {
+        send(ex, 422, "{\"message\":\"A pull request already exists for " + OWNER + ":" + head + ".\"}");
+        return;
+      }
+      Pr pr = new Pr(prs.size() + 1L, head, body.path("base").asText(), body.path("title").asText(),
+          body.path("body").asText(), new ArrayList<>(), new boolean[1]);
+      prs.put(pr.number(), pr);
+      send(ex, 201, render(pr).toString());
+    } else if (method.equals("GET") && PULLS.matcher(path).matches()) {
+      String head = param(query, "head").orElse("");
+      ArrayNode list = JSON.createArrayNode();
+      List<Pr> newestFirst = new ArrayList<>(prs.values());
+      java.util.Collections.reverse(newestFirst);
+      newestFirst.stream().filter(p -> head.isEmpty()
+          || head.equals(OWNER + ":" + p.head())).forEach(p -> list.add(render(p)));
+      send(ex, 200, list.toString());
+    } else if (method.equals("GET") && (m = PULL.matcher(path)).matches() && prs.containsKey(Long.valueOf(m.group(1)))) {
+      send(ex, 200, render(prs.get(Long.valueOf(m.group(1)))).toString());
+    } else if (method.equals("PUT") && (m = MERGE.matcher(path)).matches()
+        && prs.containsKey(Long.valueOf(m.group(1)))) {
+      Pr pr = prs.get(Long.valueOf(m.group(1)));
+      String sha = branchHead.apply(pr.head()).orElse("");
+      if (!sha.equals(body.path("sha").asText())) {
+        send(ex, 409, "{\"message\":\"Head branch was modified. Review and try the merge again.\"}");
+        return;
+      }
+      pr.merged()[0] = true;
+      onMerge.accept(pr);
+      send(ex, 200, "{\"sha\":\"" + sha + "\",\"merged\":true,\"message\":\"Pull Request successfully merged\"}");
+    } else if (method.equals("POST") && (m = LABELS.matcher(path)).matches()
+        && prs.containsKey(Long.valueOf(m.group(1)))) {
+      Pr pr = prs.get(Long.valueOf(m.group(1)));
+      body.path("labels").forEach(l -> pr.labels().add(l.asText()));
+      send(ex, 200, "[]");
+    } else if (method.equals("GET") && (m = STATUS.matcher(path)).matches()) {
+      send(ex, 200, "{\"state\":\"" + statuses.getOrDefault(m.group(1), "pending") + "\",\"statuses\":[]}");
+    } else {
+      send(ex, 404, "{\"message\":\"Not Found\"}");
+    }
+  }
+
+  private ObjectNode render(Pr pr) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("number", pr.number());
+    n.put("html_url", "https://github.example/" + OWNER + "/" + REPO + "/pull/" + pr.number());
+    n.put("state", pr.merged()[0] ? "closed" : "open");
+    n.put("merged", pr.merged()[0]);
+    if (pr.merged()[0]) {
+      n.put("merged_at", "2026-03-01T12:00:00Z");
+    } else {
+      n.putNull("merged_at");
+    }
+    n.put("title", pr.title());
+    ObjectNode head = n.putObject("head");
+    head.put("ref", pr.head());
+    head.put("sha", branchHead.apply(pr.head()).orElse("0000000000000000000000000000000000000000"));
+    n.putObject("base").put("ref", pr.base());
+    return n;
+  }
+
+  private static Optional<String> param(String query, String name) {
+    if (query == null) {
+      return Optional.empty();
+    }
+    for (String kv : query.split("&")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0 && kv.substring(0, eq).equals(name)) {
+        return Optional.of(URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void send(HttpExchange ex, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
