@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.sreagent.etcd;
+
+import org.jspecify.annotations.NullMarked;

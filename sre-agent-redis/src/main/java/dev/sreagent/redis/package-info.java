@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.sreagent.redis;
+
+import org.jspecify.annotations.NullMarked;
