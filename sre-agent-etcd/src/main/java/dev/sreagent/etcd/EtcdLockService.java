@@ -98,6 +98,10 @@ public final class EtcdLockService implements LockService, AutoCloseable {
     this.client = b.client != null ? b.client : Client.builder()
         .endpoints(b.endpoints.stream().map(URI::create).toArray(URI[]::new))
         .connectTimeout(b.requestTimeout)
+        // jetcd retries a failed request; within one request timeout, so an unreachable etcd is reported in time
+        .retryDelay(50)
+        .retryMaxDelay(Math.max(100, b.requestTimeout.toMillis() / 4))
+        .retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS)
         .retryMaxDuration(b.requestTimeout)
         .waitForReady(false)
         .build();
@@ -314,8 +318,8 @@ public final class EtcdLockService implements LockService, AutoCloseable {
     /** How long one request may take; {@link #DEFAULT_REQUEST_TIMEOUT} by default. */
     public Builder setRequestTimeout(Duration requestTimeout) {
       Objects.requireNonNull(requestTimeout, "requestTimeout");
-      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-        throw new IllegalArgumentException("requestTimeout must be positive, but was " + requestTimeout);
+      if (requestTimeout.toMillis() < 100) {
+        throw new IllegalArgumentException("requestTimeout must be at least 100 ms, but was " + requestTimeout);
       }
       this.requestTimeout = requestTimeout;
       return this;
