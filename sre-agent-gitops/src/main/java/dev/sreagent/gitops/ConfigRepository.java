@@ -231,6 +231,23 @@ final class ConfigRepository implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether commit {@code sha} is {@code tip} or one of its ancestors, within the fetched history (false when either
+   * is not here, or {@code tip} is not a valid sha).
+   */
+  boolean contains(String tip, String sha) throws IOException {
+    try (RevWalk walk = new RevWalk(repo)) {
+      ObjectId t = ObjectId.fromString(tip);
+      ObjectId c = ObjectId.fromString(sha);
+      if (!repo.getObjectDatabase().has(t) || !repo.getObjectDatabase().has(c)) {
+        return false;
+      }
+      return walk.isMergedInto(walk.parseCommit(c), walk.parseCommit(t));
+    } catch (IllegalArgumentException e) {  // not a sha (InvalidObjectIdException)
+      return false;
+    }
+  }
+
   /** The commit {@code id}, parsed. */
   RevCommit parse(ObjectId id) throws IOException {
     try (RevWalk walk = new RevWalk(repo)) {

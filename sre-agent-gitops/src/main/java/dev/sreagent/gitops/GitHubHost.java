@@ -201,8 +201,11 @@ public final class GitHubHost implements GitHost {
       return this;
     }
 
-    /** Where the token variable is looked up (tests); default {@link System#getenv(String)}. */
-    Builder setEnvironment(Function<String, @Nullable String> environment) {
+    /**
+     * Where the token variable is looked up (default {@link System#getenv(String)}): a secret store's lookup, or a
+     * test's map. The token is still read once, at {@code build()}.
+     */
+    public Builder setEnvironment(Function<String, @Nullable String> environment) {
       this.environment = Objects.requireNonNull(environment, "environment");
       return this;
     }

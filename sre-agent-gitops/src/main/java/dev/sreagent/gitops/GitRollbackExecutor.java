@@ -12,6 +12,7 @@ import dev.sreagent.api.port.IncidentStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,16 @@ import org.slf4j.LoggerFactory;
  * again and resumes at the pull request; {@link #reconcile} answers FAILED ("half done") for such a key so the agent
  * executes it again. A host that refuses with 401/403 is REJECTED naming the status; a host that fails otherwise
  * leaves the branch pushed and answers FAILED (TIMED_OUT without an answer). Without a host, SUCCEEDED means the branch
- * is on the remote. Merging (by phase) and waiting for the sync are not done here yet.
+ * is on the remote.
+ *
+ * <p>With a {@link SyncStatus} ({@link Builder#setSyncStatus}) the execution goes on until the change is in the
+ * cluster: it waits (polling on the clock, without the clone's lock) for the pull request's merge — by a human; or, when
+ * {@link Builder#setAutoMerge} allows it and the {@link PhaseLookup} says the incident's phase is AUTONOMOUS, by the
+ * agent once the host reports the head commit's checks passed — then until the cluster runs the healthy image, and only
+ * then answers SUCCEEDED, its message naming the pull request's URL, the agent's commit and what the cluster runs. A
+ * pull request closed unmerged, or whose head moved, or whose checks failed is REJECTED; a bound that runs out is FAILED
+ * naming what is still awaited (executing the key again resumes the wait). Give the agent's executor policy a time limit
+ * of at least {@link #timeLimit()}.
  *
  * <p>JGit never starts {@code git} here: the system git configuration is not read ({@link JGitIsolation}), commits are
  * built from objects with the configured {@link CommitAuthor} and the clock's time, unsigned, and no hook runs.
@@ -79,6 +89,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
   public static final int DEFAULT_TIMEOUT_SECONDS = 60;
   /** The user name sent with a token (GitHub's convention; GitLab accepts any name with a token). */
   public static final String DEFAULT_TOKEN_USER = "x-access-token";
+  /** How long a human has to merge the pull request, unless set. */
+  public static final Duration DEFAULT_MERGE_TIMEOUT = Duration.ofHours(1);
+  /** How long the cluster has to run the healthy image after the merge, unless set. */
+  public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofMinutes(10);
+  /** How often the pull request and the sync status are read while waiting, unless set. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(15);
   /** How far down an agent branch its commit is looked for (someone may have pushed onto the branch). */
   static final int BRANCH_COMMITS_SEARCHED = 20;
 
@@ -93,6 +109,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
   private final Clock clock;
   private final @Nullable GitHost host;
   private final List<String> labels;
+  private final @Nullable SyncStatus syncStatus;
+  private final boolean autoMerge;
+  private final PhaseLookup phases;
+  private final Duration mergeTimeout;
+  private final Duration syncTimeout;
+  private final Duration pollInterval;
   private final Object lock = new Object();
 
   private GitRollbackExecutor(Builder b, ConfigRepository.GitRemote remote) {
@@ -107,6 +129,76 @@ public final class GitRollbackExecutor implements ActionExecutor {
     this.clock = b.clock;
     this.host = b.host;
     this.labels = List.copyOf(b.labels);
+    this.syncStatus = b.syncStatus;
+    this.autoMerge = b.autoMerge;
+    this.phases = b.phases;
+    this.mergeTimeout = b.mergeTimeout;
+    this.syncTimeout = b.syncTimeout;
+    this.pollInterval = b.pollInterval;
+  }
+
+  /**
+   * The longest one execution may take (clock time): the Git work, the wait for the merge and the wait for the sync,
+   * plus two network timeouts. Give the agent's executor policy a time limit of at least this
+   * ({@code ExecutorPolicy.defaults().withTimeout(executor.timeLimit())}): the policy's limit is real time, and a call
+   * cut off by it is reconciled, then executed again (which resumes the wait).
+   */
+  public Duration timeLimit() {
+    Duration git = Duration.ofSeconds(2L * remote.timeoutSeconds());
+    return syncStatus == null ? git : git.plus(mergeTimeout).plus(syncTimeout);
+  }
+
+  // read by Completion, which waits without the clone's lock
+  Clock clock() {
+    return clock;
+  }
+
+  @Nullable GitHost host() {
+    return host;
+  }
+
+  SyncStatus syncStatus() {
+    return Objects.requireNonNull(syncStatus);
+  }
+
+  boolean autoMerge() {
+    return autoMerge;
+  }
+
+  PhaseLookup phases() {
+    return phases;
+  }
+
+  Duration mergeTimeout() {
+    return mergeTimeout;
+  }
+
+  Duration syncTimeout() {
+    return syncTimeout;
+  }
+
+  Duration pollInterval() {
+    return pollInterval;
+  }
+
+  String remoteUri() {
+    return remote.uri();
+  }
+
+  /**
+   * Whether {@code revision} of the config repository is the agent's {@code commit} or a later commit that contains
+   * it: fetches the base branch under the clone's lock.
+   */
+  boolean revisionContains(String revision, String commit) throws GitAPIException, IOException {
+    synchronized (lock) {
+      try (ConfigRepository repo = ConfigRepository.open(workDirectory, remote)) {
+        if (repo.contains(revision, commit)) {
+          return true;
+        }
+        repo.fetch(baseBranch, branchPrefix);
+        return repo.contains(revision, commit);
+      }
+    }
   }
 
   /** A builder; {@link Builder#setRemote}, {@link Builder#setWorkDirectory} and {@link Builder#setImages} are required. */
@@ -130,16 +222,30 @@ public final class GitRollbackExecutor implements ActionExecutor {
       return result(context.idempotencyKey(), ActionResult.Status.REJECTED, name() + " does not support "
           + action.canonical());
     }
-    synchronized (lock) {  // one clone per work directory
+    Attempt attempt = new Attempt();
+    ActionResult proposed;
+    synchronized (lock) {  // one clone per work directory; not held while waiting for the merge and the sync
       try (ConfigRepository repo = ConfigRepository.open(workDirectory, remote)) {
-        return run(repo, rollBack, context);
+        proposed = run(repo, rollBack, context, attempt);
       } catch (GitAPIException | IOException | RuntimeException e) {
         return failure(context.idempotencyKey(), "the rollback of " + rollBack.service() + " in " + remote.uri(), e);
       }
     }
+    if (syncStatus == null || !proposed.succeeded() || attempt.commit == null || attempt.target == null) {
+      return proposed;
+    }
+    return new Completion(this, context, attempt, proposed.message()).await();
   }
 
-  private ActionResult run(ConfigRepository repo, Action.RollBack rollBack, ExecutionContext context)
+  /** What one execution found or made, for the wait after it (filled in under the lock, read after it). */
+  static final class Attempt {
+    @Nullable ImageRollback target;
+    @Nullable String branch;
+    @Nullable RevCommit commit;
+    GitHost.@Nullable PullRequest pr;
+  }
+
+  private ActionResult run(ConfigRepository repo, Action.RollBack rollBack, ExecutionContext context, Attempt attempt)
       throws GitAPIException, IOException {
     String key = context.idempotencyKey();
     Optional<ImageRollback> resolved = images.resolve(rollBack);
@@ -149,6 +255,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
           + rollBack.toRevision() + " must differ in exactly one image of the same repository); nothing pushed");
     }
     ImageRollback target = resolved.get();
+    attempt.target = target;
     repo.fetch(baseBranch, branchPrefix);
     Optional<RevCommit> headOrEmpty = repo.head(baseBranch);
     if (headOrEmpty.isEmpty()) {
@@ -163,8 +270,10 @@ public final class GitRollbackExecutor implements ActionExecutor {
       if (context.dryRun()) {
         return result(key, ActionResult.Status.DRY_RUN, already);
       }
+      attempt.commit = r.commit();
+      attempt.branch = r.branch();
       return r.branch() == null || host == null ? result(key, ActionResult.Status.SUCCEEDED, already)
-          : pullRequest(key, r.branch(), r.commit(), already);  // a crash between push and pull request resumes here
+          : pullRequest(key, r.branch(), r.commit(), already, attempt);  // a crash between push and PR resumes here
     }
     Optional<String> stale = staleToken(repo, rollBack.target(), context.fencingToken());
     if (stale.isPresent()) {
@@ -198,10 +307,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
       case OK -> {
         LOG.info("pushed {} ({}) to {} for incident {}", branch, commit.name(), remote.uri(), context.incidentId());
         String pushed = "pushed branch " + branch + " (commit " + commit.name() + ") to " + remote.uri() + ": " + what;
+        attempt.commit = repo.parse(commit);
+        attempt.branch = branch;
         yield host == null ? result(key, ActionResult.Status.SUCCEEDED, pushed)
-            : pullRequest(key, branch, repo.parse(commit), pushed);
+            : pullRequest(key, branch, attempt.commit, pushed, attempt);
       }
-      case REJECTED_REMOTE_CHANGED, REJECTED_NONFASTFORWARD -> raced(repo, key, branch);
+      case REJECTED_REMOTE_CHANGED, REJECTED_NONFASTFORWARD -> raced(repo, key, branch, attempt);
       default -> result(key, ActionResult.Status.REJECTED, "the remote " + remote.uri() + " refused branch " + branch
           + " (" + push.getStatus() + (push.getMessage() == null ? "" : ": " + push.getMessage()) + "): check that"
           + " the credentials may push new branches and that no rule protects " + branchPrefix + "*; nothing pushed");
@@ -209,14 +320,17 @@ public final class GitRollbackExecutor implements ActionExecutor {
   }
 
   /** The branch already exists: someone pushed it between our fetch and our push. Ours if it carries the key. */
-  private ActionResult raced(ConfigRepository repo, String key, String branch) throws GitAPIException, IOException {
+  private ActionResult raced(ConfigRepository repo, String key, String branch, Attempt attempt)
+      throws GitAPIException, IOException {
     repo.fetch(baseBranch, branchPrefix);
     RevCommit there = repo.branches(branchPrefix).get(branch);
     if (there != null && RollbackCommits.carriesKey(there, key)) {
       String already = "already pushed under key " + key + ": branch " + branch + " (commit " + there.name()
           + "), pushed concurrently; nothing pushed again";
+      attempt.commit = there;
+      attempt.branch = branch;
       return host == null ? result(key, ActionResult.Status.SUCCEEDED, already)
-          : pullRequest(key, branch, there, already);
+          : pullRequest(key, branch, there, already, attempt);
     }
     return result(key, ActionResult.Status.FAILED, "branch " + branch + " appeared on " + remote.uri() + " with"
         + " another commit (" + (there == null ? "unknown" : there.name()) + ") while this rollback was pushed;"
@@ -262,7 +376,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
    * head branch, else opens it from the commit's message. Called after the push and again on every re-execution of
    * the key, so a crash between the push and the pull request resumes here and never opens a second one.
    */
-  private ActionResult pullRequest(String key, String branch, RevCommit commit, String pushed) {
+  private ActionResult pullRequest(String key, String branch, RevCommit commit, String pushed, Attempt attempt) {
     GitHost h = Objects.requireNonNull(host);
     try {
       Optional<GitHost.PullRequest> found = h.findByHead(branch);
@@ -287,6 +401,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
             + " (" + pr.url() + ") is " + pr.headSha() + ", not the agent's commit " + commit.name() + ": someone"
             + " changed the branch, so the change under review is not the planned one; review or close it by hand");
       }
+      attempt.pr = pr;
       return result(key, ActionResult.Status.SUCCEEDED, pushed + "; " + how);
     } catch (GitHostException e) {
       if (e.forbidden()) {
@@ -347,8 +462,10 @@ public final class GitRollbackExecutor implements ActionExecutor {
 
   /**
    * After a crash or a timeout: SUCCEEDED when an agent branch (or a commit of the base branch) carries
-   * {@code idempotencyKey}; empty when none does; TIMED_OUT when the remote could not be asked (the outcome is still
-   * unknown: ask again before any retry).
+   * {@code idempotencyKey} (and, with a host, its pull request's head is the agent's commit); empty when none does;
+   * TIMED_OUT when the remote could not be asked (the outcome is still unknown: ask again before any retry). With a
+   * {@link SyncStatus} a recorded key is FAILED ("half done"): the agent executes it again, which pushes nothing again
+   * and resumes waiting for the merge and the sync.
    */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
@@ -362,6 +479,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
         }
         Recorded r = where.get();
         String took = "took effect: key " + idempotencyKey + " is recorded on " + r.where();
+        if (syncStatus != null) {
+          // done only once merged and synced, which the action's workload tells (execute knows it, reconcile not)
+          return Optional.of(result(idempotencyKey, ActionResult.Status.FAILED, "half done: key " + idempotencyKey
+              + " is recorded on " + r.where() + "; whether it is merged and the cluster runs the healthy image is"
+              + " checked by executing the key again, which pushes nothing again and resumes the wait"));
+        }
         if (host == null || r.branch() == null) {
           return Optional.of(result(idempotencyKey, ActionResult.Status.SUCCEEDED, took));
         }
@@ -434,8 +557,61 @@ public final class GitRollbackExecutor implements ActionExecutor {
     private Function<String, @Nullable String> environment = System::getenv;
     private @Nullable GitHost host;
     private List<String> labels = List.of("sre-agent", "rollback");
+    private @Nullable SyncStatus syncStatus;
+    private boolean autoMerge;
+    private PhaseLookup phases = PhaseLookup.unknown();
+    private Duration mergeTimeout = DEFAULT_MERGE_TIMEOUT;
+    private Duration syncTimeout = DEFAULT_SYNC_TIMEOUT;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * What the cluster has applied (default none). With it (and a {@link #setGitHost host}), an execution does not
+     * end when the pull request is open: it waits for the merge (by a human, or by the agent under
+     * {@link #setAutoMerge}) up to {@link #setMergeTimeout}, then until the cluster runs the healthy image up to
+     * {@link #setSyncTimeout}, and only then answers SUCCEEDED, so the agent's verification window watches the healthy
+     * image. Without it SUCCEEDED means the pull request is open (or, without a host, the branch pushed).
+     */
+    public Builder setSyncStatus(SyncStatus syncStatus) {
+      this.syncStatus = Objects.requireNonNull(syncStatus, "syncStatus");
+      return this;
+    }
+
+    /**
+     * Whether the agent may merge its own pull request (default false: a human always merges). When true, it merges
+     * only while the phase in force for the incident ({@link #setPhases}) is AUTONOMOUS, and only once the host
+     * reports the head commit's checks passed (failed checks are a refusal); in ASSIST (and when the phase is unknown)
+     * it waits for a human's merge, which is the approval of the change. Needs {@link #setSyncStatus} and a host.
+     */
+    public Builder setAutoMerge(boolean autoMerge) {
+      this.autoMerge = autoMerge;
+      return this;
+    }
+
+    /** The phase in force per incident (default {@link PhaseLookup#unknown()}: the agent never merges). */
+    public Builder setPhases(PhaseLookup phases) {
+      this.phases = Objects.requireNonNull(phases, "phases");
+      return this;
+    }
+
+    /** How long the pull request may wait for its merge (default 1 h; clock time). */
+    public Builder setMergeTimeout(Duration mergeTimeout) {
+      this.mergeTimeout = Require.positive(mergeTimeout, "mergeTimeout");
+      return this;
+    }
+
+    /** How long after the merge the cluster may take to run the healthy image (default 10 min; clock time). */
+    public Builder setSyncTimeout(Duration syncTimeout) {
+      this.syncTimeout = Require.positive(syncTimeout, "syncTimeout");
+      return this;
+    }
+
+    /** How often the pull request and the sync status are read while waiting (default 15 s; clock time). */
+    public Builder setPollInterval(Duration pollInterval) {
+      this.pollInterval = Require.positive(pollInterval, "pollInterval");
+      return this;
+    }
 
     /**
      * The Git host on which a pull request of each pushed branch is opened (default none: the branch alone is the
@@ -570,8 +746,11 @@ public final class GitRollbackExecutor implements ActionExecutor {
       return this;
     }
 
-    /** Where {@link #setTokenVariable} is looked up (tests); default {@link System#getenv(String)}. */
-    Builder setEnvironment(Function<String, @Nullable String> environment) {
+    /**
+     * Where the token variable is looked up (default {@link System#getenv(String)}): a secret store's lookup, or a
+     * test's map. The token is still read once, at {@code build()}.
+     */
+    public Builder setEnvironment(Function<String, @Nullable String> environment) {
       this.environment = Objects.requireNonNull(environment, "environment");
       return this;
     }
@@ -594,6 +773,14 @@ public final class GitRollbackExecutor implements ActionExecutor {
       }
       if (missing.length() > 0) {
         throw new IllegalStateException("GitRollbackExecutor needs" + missing);
+      }
+      if (syncStatus != null && host == null) {
+        throw new IllegalStateException("setSyncStatus needs setGitHost: the executor waits for the merge of its pull"
+            + " request before it waits for the sync");
+      }
+      if (autoMerge && syncStatus == null) {
+        throw new IllegalStateException("setAutoMerge(true) needs setSyncStatus (and setGitHost): a merge the agent"
+            + " makes must be followed to the cluster before the action counts as done");
       }
       UsernamePasswordCredentialsProvider credentials = null;
       if (tokenVariable != null) {

@@ -12,12 +12,15 @@ import org.eclipse.jgit.util.SystemReader;
  * delegates to the one installed before. The user's {@code ~/.gitconfig} is still read (URL rewrites, proxies); what in
  * it could start a program is neutralised where the repository is used: hooks are never run (commits are built from
  * objects, pushes go through the transport directly) and commits are never signed.
+ *
+ * <p>Public for other JGit users in the same process that may run before the executor (test tooling that creates
+ * repositories, such as the GitOps testkit's {@code BareRemote}); the executor calls {@link #ensure()} itself.
  */
-final class JGitIsolation {
+public final class JGitIsolation {
   private JGitIsolation() {}
 
-  /** Installs the reader unless it is installed already. */
-  static synchronized void ensure() {
+  /** Installs the reader (process-wide, for this class loader) unless it is installed already. Idempotent. */
+  public static synchronized void ensure() {
     SystemReader current = SystemReader.getInstance();
     if (!(current instanceof NoSystemConfig)) {
       SystemReader.setInstance(new NoSystemConfig(current));

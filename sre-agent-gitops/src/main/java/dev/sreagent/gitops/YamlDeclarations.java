@@ -52,15 +52,20 @@ final class YamlDeclarations {
 
   private final String path;
   private final String text;
-  private final ImageRollback target;
+  private final String namespace;
+  private final String workload;
+  private final @Nullable String container;
   private final ImageRef image;
   private final boolean simpleOffsets;
   private final List<Declaration> found = new ArrayList<>();
 
-  private YamlDeclarations(String path, String text, ImageRollback target, ImageRef image) {
+  private YamlDeclarations(String path, String text, String namespace, String workload, @Nullable String container,
+      ImageRef image) {
     this.path = path;
     this.text = text;
-    this.target = target;
+    this.namespace = namespace;
+    this.workload = workload;
+    this.container = container;
     this.image = image;
     this.simpleOffsets = text.length() == text.codePointCount(0, text.length());
   }
@@ -79,7 +84,13 @@ final class YamlDeclarations {
 
   /** The declarations of {@code image} for {@code target}'s workload in the file {@code path} holding {@code text}. */
   static Scan scan(String path, String text, ImageRollback target, ImageRef image) {
-    YamlDeclarations d = new YamlDeclarations(path, text, target, image);
+    return scan(path, text, target.namespace(), target.workload(), target.container(), image);
+  }
+
+  /** The declarations of {@code image} for workload {@code namespace/workload} (its {@code container}, when named). */
+  static Scan scan(String path, String text, String namespace, String workload, @Nullable String container,
+      ImageRef image) {
+    YamlDeclarations d = new YamlDeclarations(path, text, namespace, workload, container, image);
     try {
       Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
       for (Node doc : yaml.composeAll(new StringReader(text))) {
@@ -110,20 +121,20 @@ final class YamlDeclarations {
   private void manifest(MappingNode root, String kind) {
     MappingNode metadata = mapping(root, "metadata");
     String name = metadata == null ? null : scalarValue(metadata, "name");
-    String namespace = metadata == null ? null : scalarValue(metadata, "namespace");
-    if (!target.workload().equals(name) || (namespace != null && !namespace.equals(target.namespace()))) {
+    String declaredNamespace = metadata == null ? null : scalarValue(metadata, "namespace");
+    if (!workload.equals(name) || (declaredNamespace != null && !declaredNamespace.equals(namespace))) {
       return;
     }
     MappingNode podSpec = mapping(mapping(mapping(root, "spec"), "template"), "spec");
     for (String list : List.of("initContainers", "containers")) {
       if (podSpec != null && child(podSpec, list) instanceof SequenceNode containers) {
         for (Node c : containers.getValue()) {
-          if (!(c instanceof MappingNode container)) {
+          if (!(c instanceof MappingNode entry)) {
             continue;
           }
-          String containerName = scalarValue(container, "name");
-          ScalarNode img = scalar(container, "image");
-          if (img == null || (target.container() != null && !target.container().equals(containerName))) {
+          String containerName = scalarValue(entry, "name");
+          ScalarNode img = scalar(entry, "image");
+          if (img == null || (container != null && !container.equals(containerName))) {
             continue;
           }
           if (ImageRef.parse(img.getValue()).sameImage(image)) {
@@ -214,8 +225,8 @@ final class YamlDeclarations {
     if (keys.isEmpty() || !keys.get(keys.size() - 1).equals("image")) {
       return false;
     }
-    return keys.size() == 1 || keys.contains(target.workload())
-        || (target.container() != null && keys.contains(target.container()));
+    return keys.size() == 1 || keys.contains(workload)
+        || (container != null && keys.contains(container));
   }
 
   private void add(Declaration.Form form, String locus, ImageRef declared, Map<String, ScalarNode> nodes) {

@@ -11,11 +11,14 @@
  *
  * {@link dev.sreagent.gitops.GitHost} is the port to the host's pull requests, with
  * {@link dev.sreagent.gitops.GitHubHost} on GitHub's REST API; with one, the executor opens exactly one pull request per
- * idempotency key and checks that its head is the agent's commit.
+ * idempotency key and checks that its head is the agent's commit. With a {@link dev.sreagent.gitops.SyncStatus} it then
+ * waits for the merge (a human's; or its own in AUTONOMOUS when allowed and the checks passed, the phase read through a
+ * {@link dev.sreagent.gitops.PhaseLookup}) and for the cluster to run the healthy image before the action completes.
+ * {@link dev.sreagent.gitops.DeclaredImages} reads which known image a config tree declares for a workload (for sync
+ * emulators and checks). Emulators for tests are in {@code sre-agent-gitops-testkit}.
  *
- * <p>Not yet here (issue 15): the GitLab adapter, merging by phase (ASSIST waits for a human, AUTONOMOUS merges when the
- * required checks pass), verification after the sync and the inverse pull request, the sync emulator, a provider for
- * configuration-driven discovery.
+ * <p>Not yet here (issue 15): the GitLab adapter, Argo CD and Flux sync-status adapters, the inverse pull request when
+ * the rollback does not help, a provider for configuration-driven discovery.
  */
 @NullMarked
 package dev.sreagent.gitops;

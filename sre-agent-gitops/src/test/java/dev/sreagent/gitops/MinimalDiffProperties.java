@@ -45,11 +45,11 @@ class MinimalDiffProperties {
     String bad = render(layout, "1.3.0", layout.quoteBad());
     String healthy = render(layout, "1.2.0", layout.quoteHealthy());
     String path = layout.form() == 1 ? "kustomization.yaml" : "cart.yaml";
-    Declaration b = single(path, bad, ConfigRepos.BAD);
-    Declaration h = single(path, healthy, ConfigRepos.HEALTHY);
+    Declaration b = single(path, bad, CartImages.BAD);
+    Declaration h = single(path, healthy, CartImages.HEALTHY);
 
-    ImageEdit.Result r = ImageEdit.restore(bad, b, healthy, h, ConfigRepos.CART,
-        ImageRef.parse(ConfigRepos.HEALTHY));
+    ImageEdit.Result r = ImageEdit.restore(bad, b, healthy, h, CartImages.CART,
+        ImageRef.parse(CartImages.HEALTHY));
 
     assertThat(r.refusal()).isNull();
     List<Integer> imageLines = b.fields().values().stream().map(Scalar::line).distinct().toList();
@@ -59,7 +59,7 @@ class MinimalDiffProperties {
   }
 
   private static Declaration single(String path, String text, String image) {
-    List<Declaration> found = YamlDeclarations.scan(path, text, ConfigRepos.CART, ImageRef.parse(image))
+    List<Declaration> found = YamlDeclarations.scan(path, text, CartImages.CART, ImageRef.parse(image))
         .declarations();
     assertThat(found).as(text).hasSize(1);
     return found.get(0);
@@ -75,7 +75,7 @@ class MinimalDiffProperties {
 
   static String render(Layout l, String tag, int quote) {
     String q = quote == 0 ? "" : quote == 1 ? "'" : "\"";
-    String value = l.form() == 0 ? q + ConfigRepos.REPO + ":" + tag + q : q + tag + q;
+    String value = l.form() == 0 ? q + CartImages.REPO + ":" + tag + q : q + tag + q;
     String trailing = l.trailing() ? "   # set by CI" : "";
     List<String> lines = new ArrayList<>();
     String i1 = " ".repeat(l.indent());
@@ -97,7 +97,7 @@ class MinimalDiffProperties {
         if (l.extrasFirst()) {
           lines.addAll(List.of(i1 + "- name: registry.example.com/shop/web", i1 + "  newTag: 4.2.0"));
         }
-        lines.addAll(List.of(i1 + "- name: " + ConfigRepos.REPO, i1 + "  newTag: " + value + trailing));
+        lines.addAll(List.of(i1 + "- name: " + CartImages.REPO, i1 + "  newTag: " + value + trailing));
       }
       default -> {
         if (l.extrasFirst()) {

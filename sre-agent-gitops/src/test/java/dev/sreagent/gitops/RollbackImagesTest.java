@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** A rollback's revisions turned into images, as the rollout history records them. */
 class RollbackImagesTest {
-  static final String CART = ConfigRepos.REPO;
+  static final String CART = CartImages.REPO;
 
   @Test
   void theOneImageThatChangedIsTheRollback() {

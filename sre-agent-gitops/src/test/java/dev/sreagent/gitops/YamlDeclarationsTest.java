@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /** Which YAML forms declare an image, read without git. */
 class YamlDeclarationsTest {
-  static final String REPO = ConfigRepos.REPO;
-  static final ImageRollback CART = ConfigRepos.CART;
+  static final String REPO = CartImages.REPO;
+  static final ImageRollback CART = CartImages.CART;
 
   static List<Declaration> scan(String path, String text, ImageRollback target, String image) {
     YamlDeclarations.Scan s = YamlDeclarations.scan(path, text, target, ImageRef.parse(image));
@@ -59,7 +59,7 @@ class YamlDeclarationsTest {
 
   @Test
   void manifestsMatchTheWorkloadNamespaceAndContainer() {
-    String deployment = ConfigRepos.manifest(CART.badImage());
+    String deployment = CartImages.manifest(CART.badImage());
     assertThat(scan("a.yaml", deployment, CART, CART.badImage())).singleElement()
         .satisfies(d -> assertThat(d.locus()).isEqualTo("Deployment cart: spec.template.spec.containers[name=cart]"
             + ".image"));

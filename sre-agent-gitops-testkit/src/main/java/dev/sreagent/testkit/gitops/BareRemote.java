@@ -1,4 +1,6 @@
-package dev.sreagent.gitops;
+package dev.sreagent.testkit.gitops;
+
+import dev.sreagent.gitops.JGitIsolation;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,17 +31,20 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
- * Test support, an emulator of a Git server: a bare repository on disk that the executor reaches as its remote through
- * a {@code file://} URL (JGit's in-process transport; no {@code git} program, no network). Commits are written straight
- * into it from objects (no working tree), with a fixed author and times one minute apart, so a test builds the config
- * repository's history (a healthy deploy, unrelated changes, the bad deploy) and then reads what the agent pushed.
+ * <b>An emulator of a Git server</b> (test support): a bare repository on disk that the executor reaches as its remote
+ * through a {@code file://} URL (JGit's in-process transport; no {@code git} program, no network). Commits are written
+ * straight into it from objects (no working tree), with a fixed author and times one minute apart, so a test builds the
+ * config repository's history (a healthy deploy, unrelated changes, the bad deploy) and then reads what the agent
+ * pushed.
  *
- * <p>It lives in this module's test sources: only these tests use it for now. The end-to-end tests of issue 15 (a sync
- * emulator feeding the simulated cluster) will want it from other modules; it moves then to a
- * {@code sre-agent-gitops-testkit} module, as the Kubernetes emulator did to {@code sre-agent-k8s-testkit}.
+ * <p>What it emulates: a server's refs and objects, receiving fetches and pushes of new branches as any Git server
+ * does (JGit's own receive side). What it does not: authentication (anyone may push), branch protection rules, hooks,
+ * HTTP or SSH transports (see {@link GitHostEmulator} for an HTTP host that refuses pushes), and the pull requests of a
+ * host (also {@link GitHostEmulator}). Thread-safe as far as JGit's repository is.
  */
-final class BareRemote implements AutoCloseable {
-  static final PersonIdent DEVELOPER = new PersonIdent("Dev Eloper", "dev@example.com",
+public final class BareRemote implements AutoCloseable {
+  /** The author and committer of every commit written here. */
+  public static final PersonIdent DEVELOPER = new PersonIdent("Dev Eloper", "dev@example.com",
       Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
   private final Path dir;
@@ -52,8 +57,8 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** A new empty bare repository in {@code dir}, its default branch {@code main}. */
-  static BareRemote create(Path dir) throws GitAPIException {
-    JGitIsolation.ensure();
+  public static BareRemote create(Path dir) throws GitAPIException {
+    JGitIsolation.ensure();  // JGit must never start `git` to find a system configuration
     Git git = Git.init().setBare(true).setInitialBranch("main").setDirectory(dir.toFile()).call();
     var config = git.getRepository().getConfig();
     config.setInt("gc", null, "auto", 0);  // no background gc racing the temp directory's deletion
@@ -66,11 +71,12 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** The {@code file://} URL the executor is given. */
-  String uri() {
+  public String uri() {
     return dir.toAbsolutePath().toUri().toString();
   }
 
-  Path dir() {
+  /** The repository's directory. */
+  public Path dir() {
     return dir;
   }
 
@@ -79,12 +85,12 @@ final class BareRemote implements AutoCloseable {
    *
    * @return the new commit
    */
-  ObjectId commit(String message, Map<String, String> files) throws IOException {
+  public synchronized ObjectId commit(String message, Map<String, String> files) throws IOException {
     return commitOn("main", message, files);
   }
 
   /** As {@link #commit}, on {@code branch} (created from {@code main} when absent). */
-  ObjectId commitOn(String branch, String message, Map<String, String> files) throws IOException {
+  public synchronized ObjectId commitOn(String branch, String message, Map<String, String> files) throws IOException {
     Ref base = repo.exactRef("refs/heads/" + branch);
     if (base == null) {
       base = repo.exactRef("refs/heads/main");
@@ -137,8 +143,59 @@ final class BareRemote implements AutoCloseable {
     }
   }
 
+  /**
+   * Merges branch {@code head} into {@code base} with a merge commit (an in-core three-way merge, as a host's "merge"
+   * button does), moving {@code base}.
+   *
+   * @return the merge commit
+   * @throws IOException when a branch is missing or the merge conflicts
+   */
+  public synchronized ObjectId merge(String head, String base, String message) throws IOException {
+    RevCommit h = head(head);
+    RevCommit b = head(base);
+    org.eclipse.jgit.merge.ThreeWayMerger merger = org.eclipse.jgit.merge.MergeStrategy.RECURSIVE.newMerger(repo,
+        true);
+    if (!merger.merge(b, h)) {
+      throw new IOException("merging " + head + " into " + base + " conflicts");
+    }
+    try (ObjectInserter ins = repo.newObjectInserter()) {
+      CommitBuilder c = new CommitBuilder();
+      c.setTreeId(merger.getResultTreeId());
+      c.setParentIds(b, h);
+      PersonIdent who = new PersonIdent(DEVELOPER, DEVELOPER.getWhenAsInstant().plusSeconds(60L * commits++),
+          ZoneOffset.UTC);
+      c.setAuthor(who);
+      c.setCommitter(who);
+      c.setMessage(message + "\n");
+      ObjectId id = ins.insert(c);
+      ins.flush();
+      RefUpdate u = repo.updateRef("refs/heads/" + base);
+      u.setExpectedOldObjectId(b);
+      u.setNewObjectId(id);
+      RefUpdate.Result r = u.update();
+      if (r != RefUpdate.Result.FAST_FORWARD && r != RefUpdate.Result.FORCED && r != RefUpdate.Result.NEW) {
+        throw new IOException("could not move " + base + ": " + r);
+      }
+      return id;
+    }
+  }
+
+  /** Every file on {@code branch}: path to text (what a sync tool reads from the branch's head). */
+  public Map<String, String> files(String branch) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    RevCommit c = head(branch);
+    try (TreeWalk w = new TreeWalk(repo)) {
+      w.addTree(c.getTree());
+      w.setRecursive(true);
+      while (w.next()) {
+        out.put(w.getPathString(), new String(repo.open(w.getObjectId(0)).getBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
   /** Every ref and its commit, sorted by name: compare before and after to see that nothing was pushed. */
-  Map<String, String> refs() throws IOException {
+  public Map<String, String> refs() throws IOException {
     Map<String, String> out = new TreeMap<>();
     for (Ref r : repo.getRefDatabase().getRefs()) {
       out.put(r.getName(), r.getObjectId().name());
@@ -147,7 +204,7 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** The branches under {@code prefix} (names without {@code refs/heads/}). */
-  Map<String, String> branches(String prefix) throws IOException {
+  public Map<String, String> branches(String prefix) throws IOException {
     Map<String, String> out = new TreeMap<>();
     for (Ref r : repo.getRefDatabase().getRefsByPrefix("refs/heads/" + prefix)) {
       out.put(r.getName().substring("refs/heads/".length()), r.getObjectId().name());
@@ -156,7 +213,7 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** The head commit of {@code branch}. */
-  RevCommit head(String branch) throws IOException {
+  public RevCommit head(String branch) throws IOException {
     try (RevWalk walk = new RevWalk(repo)) {
       RevCommit c = walk.parseCommit(repo.resolve("refs/heads/" + branch));
       walk.parseBody(c);
@@ -165,7 +222,7 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** The text of {@code path} on {@code branch}, if present. */
-  Optional<String> file(String branch, String path) throws IOException {
+  public Optional<String> file(String branch, String path) throws IOException {
     RevCommit c = head(branch);
     try (TreeWalk w = TreeWalk.forPath(repo, path, c.getTree())) {
       return w == null ? Optional.empty()
@@ -174,7 +231,7 @@ final class BareRemote implements AutoCloseable {
   }
 
   /** The paths whose content differs between the heads of {@code a} and {@code b}. */
-  java.util.List<String> changedPaths(String a, String b) throws IOException {
+  public java.util.List<String> changedPaths(String a, String b) throws IOException {
     java.util.List<String> out = new java.util.ArrayList<>();
     try (TreeWalk w = new TreeWalk(repo)) {
       w.addTree(head(a).getTree());
@@ -188,7 +245,8 @@ final class BareRemote implements AutoCloseable {
     return out;
   }
 
-  Repository repository() {
+  /** The JGit repository (to move refs by hand: a merge, a force push by someone else). */
+  public Repository repository() {
     return repo;
   }
 

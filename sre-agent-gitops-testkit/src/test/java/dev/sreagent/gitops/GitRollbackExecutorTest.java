@@ -16,6 +16,8 @@ import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.IncidentStore;
+import dev.sreagent.testkit.gitops.BareRemote;
+import dev.sreagent.testkit.gitops.ConfigRepos;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

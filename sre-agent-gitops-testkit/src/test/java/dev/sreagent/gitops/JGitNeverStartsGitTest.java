@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.testkit.gitops.BareRemote;
+import dev.sreagent.testkit.gitops.ConfigRepos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;

@@ -1,4 +1,4 @@
-package dev.sreagent.gitops;
+package dev.sreagent.testkit.gitops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,17 +23,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Test support, an emulator of a Git host: a loopback HTTP server ({@code com.sun.net.httpserver}) that speaks the
- * subset of GitHub's REST API {@link GitHubHost} uses (open, label, list by head, read, merge pull requests; the
- * combined status of a commit), for one repository. A pull request's head follows its branch in the {@link BareRemote}
- * (as on GitHub), a merge calls back so the test can move {@code main}, and every call is recorded. Requests without
- * the expected bearer token get 401; {@link #refuse} makes chosen calls fail with a status. Under {@code /git/} it
- * answers every Git smart-HTTP request with 403 (a token without rights), for the executor's push path.
+ * <b>An emulator of a Git host's pull-request API</b> (test support): a loopback HTTP server
+ * ({@code com.sun.net.httpserver}) that speaks the subset of GitHub's REST API that {@code GitHubHost} uses, for one
+ * repository {@value #OWNER}/{@value #REPO}: {@code POST /repos/{o}/{r}/pulls} (422 when the head branch does not exist
+ * or an open pull request of it does), {@code GET .../pulls?head=o:branch&state=all}, {@code GET .../pulls/{n}},
+ * {@code POST .../issues/{n}/labels}, {@code PUT .../pulls/{n}/merge} with the expected head {@code sha} (409 when the
+ * branch moved) and {@code GET .../commits/{sha}/status} (the combined status; {@code pending} until
+ * {@link #setStatus} says otherwise). A pull request's head follows its branch (as on GitHub), every call is recorded
+ * ({@link #calls}), requests without the expected bearer token get 401, and {@link #refuse} makes chosen calls fail
+ * with a status. Under {@code /git/} it answers every Git smart-HTTP request with 403 (a token without push rights).
+ *
+ * <p>Made with {@link #forRemote}, it is the host of a {@link BareRemote}: a merge (through the API, or by the emulated
+ * human reviewer with {@link #reviewerMerges}) writes a merge commit of the head onto the base branch in that
+ * repository, as GitHub's "merge" method does, and {@link #reviewerCloses} closes a pull request unmerged.
+ *
+ * <p>Not emulated: branch protection and required reviews (any merge call with the right head is accepted; whether the
+ * checks passed is the caller's business, as {@code GitHubHost} checks them first), check runs of GitHub Apps, squash
+ * and rebase merges, pagination, rate limits, GitLab's API, and webhooks.
  */
-final class GitHostEmulator implements AutoCloseable {
+public final class GitHostEmulator implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String OWNER = "shop";
-  static final String REPO = "config";
+  /** The repository's owner. */
+  public static final String OWNER = "shop";
+  /** The repository's name. */
+  public static final String REPO = "config";
 
   /**
    * A pull request as the emulator keeps it.
@@ -43,9 +56,22 @@ final class GitHostEmulator implements AutoCloseable {
    * @param base its base branch
    * @param title its title
    * @param body its body
+   * @param labels its labels
+   * @param merged {@code merged[0]}: whether it is merged
+   * @param closed {@code closed[0]}: whether it is closed (merged or not)
    */
-  record Pr(long number, String head, String base, String title, String body, List<String> labels,
-      boolean[] merged) {}
+  public record Pr(long number, String head, String base, String title, String body, List<String> labels,
+      boolean[] merged, boolean[] closed) {
+    /** Whether it is merged. */
+    public boolean isMerged() {
+      return merged[0];
+    }
+
+    /** Whether it is open. */
+    public boolean isOpen() {
+      return !closed[0];
+    }
+  }
 
   private final HttpServer server;
   private final String token;
@@ -63,7 +89,7 @@ final class GitHostEmulator implements AutoCloseable {
    * @param branchHead the head commit of a branch in the repository, if the branch exists
    * @param onMerge called when a pull request is merged
    */
-  GitHostEmulator(String token, Function<String, Optional<String>> branchHead, Consumer<Pr> onMerge)
+  public GitHostEmulator(String token, Function<String, Optional<String>> branchHead, Consumer<Pr> onMerge)
       throws IOException {
     this.token = token;
     this.branchHead = branchHead;
@@ -73,18 +99,41 @@ final class GitHostEmulator implements AutoCloseable {
     server.start();
   }
 
-  /** The API base URL to give {@link GitHubHost.Builder#setApiUrl}. */
-  String apiUrl() {
+  /**
+   * The host of {@code remote}: pull request heads are its branches, and a merge writes a merge commit onto the base
+   * branch there (an in-core three-way merge; a conflict answers 405, as GitHub does for an unmergeable pull request).
+   *
+   * @param token the bearer token it accepts
+   */
+  public static GitHostEmulator forRemote(BareRemote remote, String token) throws IOException {
+    return new GitHostEmulator(token, branch -> {
+      try {
+        return Optional.ofNullable(remote.branches("").get(branch));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, pr -> {
+      try {
+        remote.merge(pr.head(), pr.base(), "Merge pull request #" + pr.number() + " from " + OWNER + "/" + pr.head()
+            + "\n\n" + pr.title());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** The API base URL to give {@code GitHubHost.Builder.setApiUrl}. */
+  public String apiUrl() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** A Git smart-HTTP URL of the repository on this host, which refuses everything with 403. */
-  String gitUrl() {
+  public String gitUrl() {
     return apiUrl() + "/git/" + OWNER + "/" + REPO + ".git";
   }
 
   /** From now on, calls whose "METHOD path" starts with {@code prefix} get {@code status}; 0 lifts it. */
-  synchronized void refuse(String prefix, int status) {
+  public synchronized void refuse(String prefix, int status) {
     if (status == 0) {
       refusals.remove(prefix);
     } else {
@@ -93,17 +142,43 @@ final class GitHostEmulator implements AutoCloseable {
   }
 
   /** Sets the combined status state ({@code success}, {@code pending}, {@code failure}) of commit {@code sha}. */
-  synchronized void setStatus(String sha, String state) {
+  public synchronized void setStatus(String sha, String state) {
     statuses.put(sha, state);
   }
 
   /** Every call, as "METHOD path". */
-  List<String> calls() {
+  public List<String> calls() {
     return List.copyOf(calls);
   }
 
-  synchronized List<Pr> pullRequests() {
+  /** Every pull request opened, oldest first. */
+  public synchronized List<Pr> pullRequests() {
     return List.copyOf(prs.values());
+  }
+
+  /**
+   * The emulated human reviewer merges pull request {@code number} (in the host's web interface: no API call is
+   * recorded). In ASSIST this is the approval of the agent's rollback.
+   *
+   * @throws IllegalStateException when there is no such open pull request, or the merge conflicts
+   */
+  public synchronized void reviewerMerges(long number) {
+    Pr pr = prs.get(number);
+    if (pr == null || !pr.isOpen()) {
+      throw new IllegalStateException("no open pull request #" + number + "; pull requests: " + prs.keySet());
+    }
+    onMerge.accept(pr);
+    pr.merged()[0] = true;
+    pr.closed()[0] = true;
+  }
+
+  /** The emulated human reviewer closes pull request {@code number} without merging it (declines the rollback). */
+  public synchronized void reviewerCloses(long number) {
+    Pr pr = prs.get(number);
+    if (pr == null || !pr.isOpen()) {
+      throw new IllegalStateException("no open pull request #" + number + "; pull requests: " + prs.keySet());
+    }
+    pr.closed()[0] = true;
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -152,13 +227,13 @@ final class GitHostEmulator implements AutoCloseable {
         send(ex, 422, "{\"message\":\"Validation Failed\",\"errors\":[{\"field\":\"head\",\"code\":\"invalid\"}]}");
         return;
       }
-      boolean open = prs.values().stream().anyMatch(p -> p.head().equals(head) && !p.merged()[0]);
+      boolean open = prs.values().stream().anyMatch(p -> p.head().equals(head) && p.isOpen());
       if (open) {
         send(ex, 422, "{\"message\":\"A pull request already exists for " + OWNER + ":" + head + ".\"}");
         return;
       }
       Pr pr = new Pr(prs.size() + 1L, head, body.path("base").asText(), body.path("title").asText(),
-          body.path("body").asText(), new ArrayList<>(), new boolean[1]);
+          body.path("body").asText(), new ArrayList<>(), new boolean[1], new boolean[1]);
       prs.put(pr.number(), pr);
       send(ex, 201, render(pr).toString());
     } else if (method.equals("GET") && PULLS.matcher(path).matches()) {
@@ -179,8 +254,18 @@ final class GitHostEmulator implements AutoCloseable {
         send(ex, 409, "{\"message\":\"Head branch was modified. Review and try the merge again.\"}");
         return;
       }
+      if (!pr.isOpen()) {
+        send(ex, 405, "{\"message\":\"Pull Request is not mergeable\"}");
+        return;
+      }
+      try {
+        onMerge.accept(pr);
+      } catch (RuntimeException e) {
+        send(ex, 405, "{\"message\":\"Pull Request is not mergeable: " + e.getMessage().replace('"', '\'') + "\"}");
+        return;
+      }
       pr.merged()[0] = true;
-      onMerge.accept(pr);
+      pr.closed()[0] = true;
       send(ex, 200, "{\"sha\":\"" + sha + "\",\"merged\":true,\"message\":\"Pull Request successfully merged\"}");
     } else if (method.equals("POST") && (m = LABELS.matcher(path)).matches()
         && prs.containsKey(Long.valueOf(m.group(1)))) {
@@ -198,7 +283,7 @@ final class GitHostEmulator implements AutoCloseable {
     ObjectNode n = JSON.createObjectNode();
     n.put("number", pr.number());
     n.put("html_url", "https://github.example/" + OWNER + "/" + REPO + "/pull/" + pr.number());
-    n.put("state", pr.merged()[0] ? "closed" : "open");
+    n.put("state", pr.isOpen() ? "open" : "closed");
     n.put("merged", pr.merged()[0]);
     if (pr.merged()[0]) {
       n.put("merged_at", "2026-03-01T12:00:00Z");

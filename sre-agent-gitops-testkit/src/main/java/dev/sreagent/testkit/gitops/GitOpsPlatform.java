@@ -1,0 +1,291 @@
+package dev.sreagent.testkit.gitops;
+
+import dev.sreagent.api.Require;
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ActionResult;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.core.store.InMemoryIncidentStore;
+import dev.sreagent.gitops.CommitAuthor;
+import dev.sreagent.gitops.GitHubHost;
+import dev.sreagent.gitops.GitRollbackExecutor;
+import dev.sreagent.testkit.SimulatedCluster;
+import dev.sreagent.testkit.SimulatedExecutor;
+import dev.sreagent.testkit.SimulationHarness;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs a {@link SimulationHarness} as a GitOps-managed cluster: the simulated shop's {@code cart} is declared in a
+ * config repository ({@link BareRemote}, in one of the {@link ConfigRepos.Layout layouts}) whose host is a
+ * {@link GitHostEmulator} and which an {@link AutoSyncEmulator} applies to the simulated cluster after every step. The
+ * agent rolls back through {@link GitRollbackExecutor} (a pull request; the other actions still go to the simulation's
+ * own executor), which waits for the merge and the sync before its action completes.
+ *
+ * <pre>{@code
+ * SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.ASSIST);
+ * try (GitOpsPlatform gitops = GitOpsPlatform.builder(tmp).install(b); SimulationHarness h = b.build()) {
+ *   h.runFor(Duration.ofMinutes(40));
+ *   gitops.deployBad(0.3);                        // a commit that bumps cart to the bad image; synced next step
+ *   h.runUntil(x -> !gitops.host().pullRequests().isEmpty(), Duration.ofMinutes(30));
+ *   gitops.host().reviewerMerges(1);              // the emulated human reviewer
+ * }
+ * }</pre>
+ *
+ * <p>Revisions: the cluster's {@code r1} and {@code r2} run {@code cart:1.1.0} and {@link ConfigRepos#HEALTHY}; the
+ * bad deploy rolls out {@link ConfigRepos#BAD} as {@code r3}. The executor's images come from these revisions
+ * ({@link AutoSyncEmulator#rollbackImages()}), and its phase lookup reads the harness's current agent. {@link #install}
+ * sets the harness's action threads ({@value #ACTION_THREADS}: the executor waits on the virtual clock), executor
+ * wrapper, executor policy (a time limit of {@link #TIME_LIMIT} of real time), advance listener and step listener, and
+ * adds an agent customizer that gives the agent an incident store the executor reads (for the diagnosis and plan hash
+ * it quotes).
+ */
+public final class GitOpsPlatform implements AutoCloseable {
+  /** The threads {@link #install} gives the agent's actions. */
+  public static final int ACTION_THREADS = 2;
+  /** The token the host emulator accepts, given to the executor's host adapter. */
+  public static final String TOKEN = "emulated-gitops-token";
+  /** The real-time limit of one execution (the executor waits on the virtual clock, which the harness moves fast). */
+  public static final Duration TIME_LIMIT = Duration.ofMinutes(5);
+  /** The image of revision {@code r1}. */
+  public static final String OLDER = ConfigRepos.REPO + ":1.1.0";
+
+  private final BareRemote remote;
+  private final GitHostEmulator host;
+  private final ConfigRepos.Layout layout;
+  private final Path workDirectory;
+  private final boolean autoMerge;
+  private final @Nullable Duration reviewerDelay;
+  private final Duration syncInterval;
+  private final InMemoryIncidentStore incidents = new InMemoryIncidentStore();
+  private final Map<Long, Instant> prSeen = new HashMap<>();
+  private volatile @Nullable AutoSyncEmulator sync;
+  private volatile @Nullable GitRollbackExecutor executor;
+  private volatile @Nullable SimulationHarness harness;
+
+  private GitOpsPlatform(Builder b) throws IOException {
+    this.layout = b.layout;
+    this.autoMerge = b.autoMerge;
+    this.reviewerDelay = b.reviewerDelay;
+    this.syncInterval = b.syncInterval;
+    this.workDirectory = b.directory.resolve("agent-clone");
+    try {
+      this.remote = BareRemote.create(b.directory.resolve("config.git"));
+    } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
+      throw new IOException("cannot create the config repository in " + b.directory, e);
+    }
+    layout.writeHealthy(remote);
+    this.host = GitHostEmulator.forRemote(remote, TOKEN);
+  }
+
+  /** A builder; the config repository, the agent's clone and the host's state live under {@code directory}. */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  /** Builder of {@link GitOpsPlatform}. */
+  public static final class Builder {
+    private final Path directory;
+    private ConfigRepos.Layout layout = ConfigRepos.Layout.KUSTOMIZE;
+    private boolean autoMerge;
+    private @Nullable Duration reviewerDelay;
+    private Duration syncInterval = Duration.ZERO;
+
+    private Builder(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /** How the config repository declares cart's image (default Kustomize). */
+    public Builder setLayout(ConfigRepos.Layout layout) {
+      this.layout = Objects.requireNonNull(layout, "layout");
+      return this;
+    }
+
+    /** Whether the executor may merge its own pull request in AUTONOMOUS (default false). */
+    public Builder setAutoMerge(boolean autoMerge) {
+      this.autoMerge = autoMerge;
+      return this;
+    }
+
+    /**
+     * The emulated human reviewer merges every open pull request this long (virtual time) after it was first seen
+     * (default never: the test merges with {@code host().reviewerMerges(n)}). For demos.
+     */
+    public Builder setReviewerDelay(@Nullable Duration delay) {
+      this.reviewerDelay = delay == null ? null : Require.notNegative(delay, "delay");
+      return this;
+    }
+
+    /** How often the sync emulator polls the branch (default at every step). */
+    public Builder setSyncInterval(Duration interval) {
+      this.syncInterval = Require.notNegative(interval, "interval");
+      return this;
+    }
+
+    /** Writes the config repository's healthy history, starts the host emulator and configures {@code harness}. */
+    public GitOpsPlatform install(SimulationHarness.Builder harness) {
+      GitOpsPlatform p;
+      try {
+        p = new GitOpsPlatform(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      harness.setActionThreads(ACTION_THREADS)
+          .setExecutorPolicy(ExecutorPolicy.defaults().withTimeout(TIME_LIMIT))
+          .setExecutorWrapper(p::executors)
+          .setAdvanceListener(cluster -> p.step())
+          .setStepListener(h -> p.harness = h)
+          .addAgentCustomizer(agent -> agent.setIncidentStore(p.incidents));
+      return p;
+    }
+  }
+
+  private synchronized ActionExecutor executors(SimulatedExecutor simulated) {
+    SimulatedCluster cluster = simulated.cluster();
+    if (sync == null) {
+      sync = AutoSyncEmulator.builder(remote, cluster).setInterval(syncInterval)
+          .addWorkload("cart", Map.of("r1", OLDER, "r2", ConfigRepos.HEALTHY)).build();
+      sync.sync();
+    }
+    AutoSyncEmulator s = Objects.requireNonNull(sync);
+    GitRollbackExecutor git = GitRollbackExecutor.builder()
+        .setRemote(remote.uri())
+        .setWorkDirectory(workDirectory)
+        .setAuthor(new CommitAuthor("sre-agent", "sre-agent@shop.example"))
+        .setImages(s.rollbackImages())
+        .setIncidents(incidents)
+        .setClock(cluster.clock())
+        .setGitHost(GitHubHost.builder().setApiUrl(host.apiUrl()).setRepository(GitHostEmulator.OWNER + "/"
+            + GitHostEmulator.REPO).setTokenVariable("GITOPS_TOKEN").setEnvironment(v -> TOKEN).build())
+        .setSyncStatus(s)
+        .setAutoMerge(autoMerge)
+        .setPhases(this::phaseOf)
+        .build();
+    this.executor = git;
+    return new RollbackThroughGit(git, simulated);
+  }
+
+  private Optional<dev.sreagent.api.model.Phase> phaseOf(String incidentId) {
+    SimulationHarness h = harness;
+    if (h == null) {
+      return Optional.empty();
+    }
+    SreAgent agent = h.agent();
+    return agent.incident(incidentId).map(i -> agent.phase(i.type(), i.rootService()));
+  }
+
+  private void step() {
+    AutoSyncEmulator s = sync;
+    if (s == null) {
+      return;
+    }
+    if (reviewerDelay != null) {
+      Instant now = harness == null ? null : Objects.requireNonNull(harness).clock().now();
+      for (GitHostEmulator.Pr pr : host.pullRequests()) {
+        if (now != null && pr.isOpen()) {
+          Instant seen = prSeen.computeIfAbsent(pr.number(), n -> now);
+          if (!now.isBefore(seen.plus(reviewerDelay))) {
+            host.reviewerMerges(pr.number());
+          }
+        }
+      }
+    }
+    s.sync();
+  }
+
+  /**
+   * The bad deploy, the GitOps way: announces {@link ConfigRepos#BAD} as a rollout failing {@code errorRatio} of
+   * requests and commits it to the config repository; the sync emulator rolls it out at the next step.
+   */
+  public void deployBad(double errorRatio) {
+    sync().expectRollout(ConfigRepos.BAD, errorRatio, Duration.ZERO);
+    try {
+      layout.deployBad(remote);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The config repository. */
+  public BareRemote remote() {
+    return remote;
+  }
+
+  /** The Git host (its pull requests, and the emulated reviewer). */
+  public GitHostEmulator host() {
+    return host;
+  }
+
+  /** The sync emulator (after the harness was built). */
+  public AutoSyncEmulator sync() {
+    return Objects.requireNonNull(sync, "the harness has not been built yet");
+  }
+
+  /** The agent's rollback executor (after the harness was built). */
+  public GitRollbackExecutor executor() {
+    return Objects.requireNonNull(executor, "the harness has not been built yet");
+  }
+
+  /** How the config repository declares cart's image. */
+  public ConfigRepos.Layout layout() {
+    return layout;
+  }
+
+  @Override
+  public void close() {
+    host.close();
+    remote.close();
+  }
+
+  /**
+   * Rollbacks through Git, every other action to the simulation; a rollback that completed (merged and synced) is
+   * reported to the cluster's guardrail oracle as the agent's effect, as the simulation's executor reports its own.
+   */
+  private static final class RollbackThroughGit implements ActionExecutor {
+    private final GitRollbackExecutor git;
+    private final SimulatedExecutor simulated;
+
+    RollbackThroughGit(GitRollbackExecutor git, SimulatedExecutor simulated) {
+      this.git = git;
+      this.simulated = simulated;
+    }
+
+    @Override
+    public String name() {
+      return "gitops+simulated";
+    }
+
+    @Override
+    public boolean supports(Action action) {
+      return git.supports(action) || simulated.supports(action);
+    }
+
+    @Override
+    public ActionResult execute(Action action, ExecutionContext context) {
+      if (!git.supports(action)) {
+        return simulated.execute(action, context);
+      }
+      ActionResult r = git.execute(action, context);
+      if (r.succeeded() && !context.dryRun()) {
+        simulated.cluster().oracle().onEffect(r.at(), action, context);
+      }
+      return r;
+    }
+
+    @Override
+    public Optional<ActionResult> reconcile(String idempotencyKey) {
+      Optional<ActionResult> r = simulated.reconcile(idempotencyKey);
+      return r.isPresent() ? r : git.reconcile(idempotencyKey);
+    }
+  }
+}
