@@ -27,6 +27,8 @@ import java.util.Set;
  * the corpus as the knowledge base would, turns each alert into the agent's retrieval query
  * ({@link AlertQuery}) and writes {@code {"query_id": ..., "ranked_doc_ids": [...]}} per query, 10 at most.
  * Reads only the fields an agent sees: alertname, severity, summary, description, labels, expr.
+ * {@code -Dretrieval.depth=N} (bm25 and dense modes, at most 100) writes N ids instead of 10 (bm25 also their BM25
+ * scores): the lists {@code sre-agent-bench/scripts/rag_cv.py} fuses with weights fitted under cross-validation.
  */
 final class RetrievalRun {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -35,6 +37,27 @@ final class RetrievalRun {
 
   /** {@code -Dretrieval.query=agent}: in kb mode, search with the agent's own query for a webhook alert. */
   static final String AGENT_QUERY = "agent";
+
+  /**
+   * The lexical confidence gates kb mode runs with ({@code -Dretrieval.gates=0.1,0.15,inf}; default the knowledge
+   * base's own): with several, one file per gate, {@code OUT.gate0.15.jsonl}, for {@code rag_cv.py} to choose among.
+   */
+  private static List<Double> gates() {
+    String v = System.getProperty("retrieval.gates");
+    if (v == null || v.isBlank()) {
+      return List.of(Double.NaN);
+    }
+    List<Double> out = new ArrayList<>();
+    for (String g : v.split(",")) {
+      out.add(g.strip().equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(g.strip()));
+    }
+    return out;
+  }
+
+  /** How many ids bm25 and dense modes write per query ({@code -Dretrieval.depth}, default 10, at most 100). */
+  private static int depth() {
+    return Math.max(1, Math.min(100, Integer.getInteger("retrieval.depth", 10)));
+  }
 
   static int run(Path corpus, Path queries, Path out, String mode, PrintStream log) throws IOException {
     return run(corpus, queries, out, mode, LuceneKnowledgeBase.DEFAULT_TITLE_BOOST, 1.2f, 0.75f, log);
@@ -80,60 +103,74 @@ final class RetrievalRun {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-        line = 0;
-        for (String l : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
-          line++;
-          if (l.isBlank()) {
-            continue;
-          }
-          JsonNode q = parse(l, queries, line);
-          Map<String, String> labels = new LinkedHashMap<>();
-          q.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
-          String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
-              text(q, "expr"));
-          List<String> lexical = new ArrayList<>();
-          if (agentKb != null) {
-            String alertName = text(q, "alertname");
-            String kq;
-            if (AGENT_QUERY.equals(System.getProperty("retrieval.query"))) {
-              // what the agent searches with for this alert arriving on its Alertmanager webhook: the anomaly
-              // summary the AlertDetector writes from the alert's annotations and rule expression
-              Map<String, String> annotations = new LinkedHashMap<>();
-              annotations.put("summary", String.valueOf(text(q, "summary")));
-              annotations.put("description", String.valueOf(text(q, "description")));
-              String expr = text(q, "expr");
-              String url = expr == null ? "" : "http://prometheus/graph?g0.expr="
-                  + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
-              kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")") + " firing: "
-                  + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
+      List<Double> gates = agentKb == null ? List.of(Double.NaN) : gates();
+      for (double gate : gates) {
+        Path target = out;
+        if (!Double.isNaN(gate)) {
+          agentKb.setLexicalConfidenceGate(gate);
+          target = gates.size() == 1 ? out : out.resolveSibling(out.getFileName().toString()
+              .replaceFirst("(\\.jsonl)?$", String.format(Locale.ROOT, ".gate%.2f.jsonl", gate)));
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
+          line = 0;
+          for (String l : Files.readAllLines(queries, StandardCharsets.UTF_8)) {
+            line++;
+            if (l.isBlank()) {
+              continue;
+            }
+            JsonNode q = parse(l, queries, line);
+            Map<String, String> labels = new LinkedHashMap<>();
+            q.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            String text = AlertQuery.text(text(q, "alertname"), text(q, "summary"), text(q, "description"), labels,
+                text(q, "expr"));
+            List<String> lexical = new ArrayList<>();
+            List<Double> lexicalScores = new ArrayList<>();
+            if (agentKb != null) {
+              String alertName = text(q, "alertname");
+              String kq;
+              if (AGENT_QUERY.equals(System.getProperty("retrieval.query"))) {
+                // what the agent searches with for this alert arriving on its Alertmanager webhook: the anomaly
+                // summary the AlertDetector writes from the alert's annotations and rule expression
+                Map<String, String> annotations = new LinkedHashMap<>();
+                annotations.put("summary", String.valueOf(text(q, "summary")));
+                annotations.put("description", String.valueOf(text(q, "description")));
+                String expr = text(q, "expr");
+                String url = expr == null ? "" : "http://prometheus/graph?g0.expr="
+                    + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
+                kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")")
+                    + " firing: " + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
+              } else {
+                kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
+              }
+              lexical = agentKb.retrieve(new KnowledgeQuery(kq, null, Set.of(), 10)).stream()
+                  .map(r -> r.document().id()).toList();
+            } else if (!mode.equals("dense")) {
+              for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 100))) {
+                lexical.add(r.document().id());
+                lexicalScores.add(r.score());
+              }
+            }
+            List<String> ranked;
+            if (dense == null) {
+              ranked = lexical.subList(0, Math.min(agentKb == null ? depth() : 10, lexical.size()));
             } else {
-              kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
+              String alertName = text(q, "alertname");
+              String dq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
+                  String.valueOf(text(q, "summary")), String.valueOf(text(q, "description")));
+              List<String> semantic = dense.search(dq, 100).stream().map(DenseIndex.Hit::id).toList();
+              ranked = mode.equals("dense") ? semantic.subList(0, Math.min(depth(), semantic.size()))
+                  : DenseIndex.fuse(List.of(lexical, semantic), 60, 10);
             }
-            lexical = agentKb.retrieve(new KnowledgeQuery(kq, null, Set.of(), 10)).stream()
-                .map(r -> r.document().id()).toList();
-          } else if (!mode.equals("dense")) {
-            for (RetrievedDocument r : kb.retrieve(new KnowledgeQuery(text, null, Set.of(), 100))) {
-              lexical.add(r.document().id());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("query_id", required(q, "id", queries, line));
+            row.put("ranked_doc_ids", ranked);
+            if (mode.equals("bm25") && depth() > 10) {
+              row.put("scores", lexicalScores.subList(0, ranked.size()));  // for rag_cv.py's confidence gate
             }
+            w.write(MAPPER.writeValueAsString(row));
+            w.write('\n');
+            count++;
           }
-          List<String> ranked;
-          if (dense == null) {
-            ranked = lexical.subList(0, Math.min(10, lexical.size()));
-          } else {
-            String alertName = text(q, "alertname");
-            String dq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
-                String.valueOf(text(q, "summary")), String.valueOf(text(q, "description")));
-            List<String> semantic = dense.search(dq, 100).stream().map(DenseIndex.Hit::id).toList();
-            ranked = mode.equals("dense") ? semantic.subList(0, Math.min(10, semantic.size()))
-                : DenseIndex.fuse(List.of(lexical, semantic), 60, 10);
-          }
-          Map<String, Object> row = new LinkedHashMap<>();
-          row.put("query_id", required(q, "id", queries, line));
-          row.put("ranked_doc_ids", ranked);
-          w.write(MAPPER.writeValueAsString(row));
-          w.write('\n');
-          count++;
         }
       }
       long done = System.nanoTime();

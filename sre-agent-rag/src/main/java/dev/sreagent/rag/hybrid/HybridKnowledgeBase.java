@@ -55,6 +55,8 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   private final Map<String, List<String>> chunksByDoc = new HashMap<>();
   private final Map<String, int[]> usefulness = new TreeMap<>(); // doc -> {useful, shown}
   private dev.sreagent.rag.onnx.@Nullable OnnxCrossEncoder crossEncoder;
+  /** The lexical margin at or above which the dense list stays out of the fusion; infinite: always fused. */
+  private double lexicalGate = Double.POSITIVE_INFINITY;
   private volatile Clock clock = Clock.system();
 
   private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
@@ -214,6 +216,24 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return this;
   }
 
+  /**
+   * Trusts the lexical ranking alone when it is confident: for a query whose best BM25 section score {@code s1} is
+   * clearly ahead of the second {@code s2}, {@code (s1 - s2) / s1 >= margin}, the dense list stays out of the fusion
+   * (the reranking boosts still apply); below the margin both lists are fused as usual. The default,
+   * {@link Double#POSITIVE_INFINITY}, always fuses. A query that names its answer exactly (an alert whose name is a
+   * runbook's title) is where BM25 is both confident and right, and where an embedding's near-misses only add noise.
+   *
+   * @param margin at least 0 ({@code 0} uses the lexical ranking alone whenever it has a result)
+   */
+  public synchronized HybridKnowledgeBase setLexicalConfidenceGate(double margin) {
+    if (!(margin >= 0)) {
+      throw new IllegalArgumentException("margin must be >= 0 (or Double.POSITIVE_INFINITY to always fuse), but was "
+          + margin);
+    }
+    this.lexicalGate = margin;
+    return this;
+  }
+
   /** Chunks indexed. */
   public synchronized int chunkCount() {
     return vectors.size();
@@ -237,8 +257,10 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   public synchronized List<RetrievedDocument> retrieve(KnowledgeQuery q) {
     List<RetrievedDocument> lex = lexical.retrieve(new KnowledgeQuery(q.text(), q.type(), q.services(), CANDIDATES));
     String meaning = denseText(q.text());
-    List<VectorIndex.Hit> dense = meaning.isBlank() ? List.of() : vectors.search(embedder.embed(meaning),
-        CANDIDATES);
+    boolean confident = lex.size() > 1 && lex.get(0).score() > 0
+        && (lex.get(0).score() - lex.get(1).score()) / lex.get(0).score() >= lexicalGate;
+    List<VectorIndex.Hit> dense = meaning.isBlank() || confident ? List.of()
+        : vectors.search(embedder.embed(meaning), CANDIDATES);
     Map<String, Double> rrf = new HashMap<>();
     Map<String, KnowledgeDocument> chunk = new HashMap<>();
     for (int i = 0; i < lex.size(); i++) {

@@ -143,4 +143,47 @@ class HybridKnowledgeBaseTest {
         .isEqualTo("runbook-oom-kill");
     reopened.close();
   }
+
+  @Test
+  void aConfidentLexicalRankingIsTrustedAloneAndAnUnsureOneIsFused() {
+    java.util.concurrent.atomic.AtomicInteger embedded = new java.util.concurrent.atomic.AtomicInteger();
+    dev.sreagent.api.port.Embedder counting = new dev.sreagent.api.port.Embedder() {
+      @Override
+      public int dimension() {
+        return embedder.dimension();
+      }
+
+      @Override
+      public float[] embed(String text) {
+        embedded.incrementAndGet();
+        return embedder.embed(text);
+      }
+    };
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(counting);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    String exact = "heap dump before restarting the leaking pod";
+    dev.sreagent.api.model.KnowledgeQuery q = new dev.sreagent.api.model.KnowledgeQuery(exact, null,
+        java.util.Set.of(), 5);
+
+    embedded.set(0);
+    List<String> fused = kb.retrieve(q).stream().map(r -> r.document().id()).toList();
+    assertThat(embedded.get()).as("by default the query is embedded and both lists fused").isEqualTo(1);
+
+    kb.setLexicalConfidenceGate(0);  // any margin counts: the lexical ranking alone, whenever it has two results
+    embedded.set(0);
+    List<String> lexicalOnly = kb.retrieve(q).stream().map(r -> r.document().id()).toList();
+    assertThat(embedded.get()).as("a trusted lexical ranking needs no embedding").isZero();
+    assertThat(lexicalOnly).first().isEqualTo(fused.get(0));
+
+    kb.setLexicalConfidenceGate(1.01);  // no margin is that large: always fused again
+    embedded.set(0);
+    assertThat(kb.retrieve(q).stream().map(r -> r.document().id()).toList()).isEqualTo(fused);
+    assertThat(embedded.get()).isEqualTo(1);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> kb.setLexicalConfidenceGate(-0.1))
+        .hasMessageContaining("margin must be >= 0");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> kb.setLexicalConfidenceGate(Double.NaN))
+        .hasMessageContaining("but was NaN");
+    kb.close();
+  }
 }
