@@ -128,10 +128,11 @@ final class Database {
     }
     if (state.startsWith("08") || hasCause(e, ConnectException.class)) {
       return "the database server is not reachable: check that it runs and listens at the host and port of the"
-          + " URL; appends retry within the configured retry window, then fail (nothing is half-written)";
+          + " URL; writes retry within the configured retry window, then fail (nothing is half-written)";
     }
     if (state.startsWith("57P")) {
-      return "the server is shutting down or starting up: retry when it is back";
+      return "the database server is shutting down, starting up or was restarted (this connection was cut);"
+          + " writes retry within the configured retry window, then fail (nothing is half-written)";
     }
     if (state.equals("42P01") || state.equals("42S02") || state.equals("42S04")) {
       return "the store's tables are missing: let JdbcStores migrate the schema (it does on start) or run its"
