@@ -23,6 +23,7 @@ final class Database {
   final Dialect dialect;
   final Clock clock;
   final Duration retryWindow;
+  final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
 
   Database(DataSource dataSource, String url, String user, Dialect dialect, Clock clock, Duration retryWindow) {
     this.dataSource = dataSource;
@@ -57,6 +58,7 @@ final class Database {
         if (!isTransient(e) || !clock.now().isBefore(deadline)) {
           throw failure(what + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
         }
+        retries.incrementAndGet();
         LOG.debug("{} failed (attempt {}), retrying: {}", what, attempt, e.toString());
         try {
           clock.sleep(Duration.ofMillis(backoffMs));

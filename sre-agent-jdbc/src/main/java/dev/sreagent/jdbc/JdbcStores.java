@@ -138,6 +138,11 @@ public final class JdbcStores implements AutoCloseable {
     return db;
   }
 
+  /** Transactions retried after a transient failure (the database restarting, a connection cut) since the start. */
+  public long retries() {
+    return db.retries.get();
+  }
+
   /** Outbox events not yet published. */
   public long pendingOutboxEvents() {
     return db.inTransaction("counting pending outbox events", c -> {
