@@ -126,7 +126,9 @@ class HexagonalArchitectureTest {
   static final String[] CORE_EXTENSION_POINTS = {"dev.sreagent.core.SreAgent", "dev.sreagent.core.SreAgentBuilder",
       "dev.sreagent.core.AgentSettings", "dev.sreagent.core.reasoning.EvidenceReasoner",
       "dev.sreagent.core.evidence.EvidenceDigest", "dev.sreagent.core.knowledge.LexicalKnowledgeBase",
-      "dev.sreagent.core.knowledge.MarkdownDocuments"};
+      "dev.sreagent.core.knowledge.MarkdownDocuments",
+      "dev.sreagent.core.audit.AuditChain", "dev.sreagent.core.audit.AuditKey",
+      "dev.sreagent.core.audit.HashChainedAuditLog"};
 
   /** Adapter modules that plug into the agent (composition roots such as the testkit, bench and samples excluded). */
   static final String[] PLUG_INS = {"dev.sreagent.rag..", "dev.sreagent.llm..", "dev.sreagent.otel..",

@@ -16,7 +16,9 @@
  * offline {@link dev.sreagent.core.reasoning.EvidenceReasoner} (a language-model reasoner's fallback),
  * {@link dev.sreagent.core.evidence.EvidenceDigest} (evidence compressed for a token budget),
  * {@link dev.sreagent.core.knowledge.LexicalKnowledgeBase} (the bundled runbooks) and
- * {@link dev.sreagent.core.knowledge.MarkdownDocuments} (runbook parsing). Anything in {@code ..internal..} may change
+ * {@link dev.sreagent.core.knowledge.MarkdownDocuments} (runbook parsing), and
+ * {@link dev.sreagent.core.audit.AuditChain} with {@link dev.sreagent.core.audit.AuditKey} and
+ * {@link dev.sreagent.core.audit.HashChainedAuditLog} (the audit hash chain, for audit logs kept in a database). Anything in {@code ..internal..} may change
  * without notice.
  */
 @NullMarked
