@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sreagent.api.model.Lock;
+import dev.sreagent.testkit.contract.FencedResource;
+import dev.sreagent.testkit.contract.GuardedWork;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -58,15 +60,15 @@ class EtcdLockFaultIT {
       Thread worker = new Thread(work, "agent-a-action");
       worker.start();
       Thread.sleep(3000); // the action runs, renewing its lease at half of it
-      assertThat(work.lostAt).as("renewed while etcd is up").isNull();
+      assertThat(work.lostAt()).as("renewed while etcd is up").isNull();
 
       Instant killed = Instant.now();
       etcd.kill();
       worker.join(Duration.ofSeconds(15).toMillis());
-      assertThat(work.lostAt).as("the loss of etcd is noticed at the next renewal").isNotNull();
-      Duration noticed = Duration.between(killed, work.lostAt);
+      assertThat(work.lostAt()).as("the loss of etcd is noticed at the next renewal").isNotNull();
+      Duration noticed = Duration.between(killed, work.lostAt());
       assertThat(noticed).isLessThan(ttl); // at most half a lease until the renewal, plus the request timeout
-      int stepsWhenLost = work.steps.get();
+      int stepsWhenLost = work.steps();
       assertThatThrownBy(() -> agentB.tryAcquire(TARGET, "agent-b", ttl))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(etcd.endpoint()).hasMessageContaining("Is etcd running");
@@ -75,7 +77,7 @@ class EtcdLockFaultIT {
       Lock b = takeWithin(agentB, "agent-b", ttl, Duration.ofSeconds(20));
       assertThat(b.fencingToken()).isGreaterThan(work.lock().fencingToken());
       assertThat(resource.write(TARGET, b.fencingToken(), "b: write")).isTrue();
-      assertThat(work.steps.get()).as("no step of agent-a's action after its lock was lost").isEqualTo(stepsWhenLost);
+      assertThat(work.steps()).as("no step of agent-a's action after its lock was lost").isEqualTo(stepsWhenLost);
       assertThat(resource.write(TARGET, work.lock().fencingToken(), "a: late write")).isFalse();
       assertThat(agentA.renew(work.lock(), ttl)).isEmpty();
       System.out.printf("etcd killed under a holder: loss noticed after %d ms; agent-b took the lock %s%n",

@@ -2,6 +2,7 @@ package dev.sreagent.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sreagent.testkit.contract.LockBench;
 import org.junit.jupiter.api.Test;
 
 /**

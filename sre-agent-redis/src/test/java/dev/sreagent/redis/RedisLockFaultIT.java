@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sreagent.api.model.Lock;
+import dev.sreagent.testkit.contract.FencedResource;
+import dev.sreagent.testkit.contract.GuardedWork;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -72,15 +74,15 @@ class RedisLockFaultIT {
       Thread worker = new Thread(work, "agent-a-action");
       worker.start();
       Thread.sleep(2500);
-      assertThat(work.lostAt).as("renewed while Redis is up").isNull();
+      assertThat(work.lostAt()).as("renewed while Redis is up").isNull();
 
       Instant killed = Instant.now();
       redis.kill();
       worker.join(Duration.ofSeconds(10).toMillis());
-      assertThat(work.lostAt).as("the loss of Redis is noticed at the next renewal").isNotNull();
-      Duration noticed = Duration.between(killed, work.lostAt);
+      assertThat(work.lostAt()).as("the loss of Redis is noticed at the next renewal").isNotNull();
+      Duration noticed = Duration.between(killed, work.lostAt());
       assertThat(noticed).isLessThan(ttl.plusSeconds(1));
-      int stepsWhenLost = work.steps.get();
+      int stepsWhenLost = work.steps();
       assertThatThrownBy(() -> agentB.tryAcquire(TARGET, "agent-b", ttl))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining(redis.uri().substring("redis://".length())).hasMessageContaining("redis-server");
@@ -89,7 +91,7 @@ class RedisLockFaultIT {
       Lock b = takeWithin(agentB, "agent-b", ttl, Duration.ofSeconds(10));
       assertThat(b.fencingToken()).isGreaterThan(work.lock().fencingToken());
       assertThat(resource.write(TARGET, b.fencingToken(), "b: write")).isTrue();
-      assertThat(work.steps.get()).as("no step of agent-a's action after its lock was lost").isEqualTo(stepsWhenLost);
+      assertThat(work.steps()).as("no step of agent-a's action after its lock was lost").isEqualTo(stepsWhenLost);
       assertThat(resource.write(TARGET, work.lock().fencingToken(), "a: late write")).isFalse();
       System.out.printf("Redis killed under a holder: loss noticed after %d ms; agent-b took the lock %s%n",
           noticed.toMillis(), b);

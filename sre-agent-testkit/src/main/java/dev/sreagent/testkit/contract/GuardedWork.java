@@ -1,4 +1,4 @@
-package dev.sreagent.redis;
+package dev.sreagent.testkit.contract;
 
 import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.port.LockService;
@@ -10,29 +10,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A long action under a lock, following the agent's rule (Remediator.watch): renew the lease once half of it has
  * passed; a renewal that answers empty means the lock is lost and the action stops. Each step writes to a fenced
- * resource with the lock's token.
+ * resource with the lock's token. For lock adapters' fault tests (run it on a thread, kill the server under it).
  */
-final class GuardedWork implements Runnable {
+public final class GuardedWork implements Runnable {
   private final LockService locks;
   private final Duration ttl;
   private final FencedResource resource;
   private volatile Lock lock;
   private volatile boolean stop;
-  volatile Instant lostAt;
-  final AtomicInteger steps = new AtomicInteger();
+  private volatile Instant lostAt;
+  private final AtomicInteger steps = new AtomicInteger();
 
-  GuardedWork(LockService locks, Lock lock, Duration ttl, FencedResource resource) {
+  /** Work under {@code lock}, renewed for {@code ttl} at a time, writing to {@code resource}. */
+  public GuardedWork(LockService locks, Lock lock, Duration ttl, FencedResource resource) {
     this.locks = locks;
     this.lock = lock;
     this.ttl = ttl;
     this.resource = resource;
   }
 
-  Lock lock() {
+  /** The lock as last renewed. */
+  public Lock lock() {
     return lock;
   }
 
-  void stop() {
+  /** When a renewal answered empty (the lock lost), or null while it is held. */
+  public Instant lostAt() {
+    return lostAt;
+  }
+
+  /** Steps written so far. */
+  public int steps() {
+    return steps.get();
+  }
+
+  /** Stops after the current step. */
+  public void stop() {
     stop = true;
   }
 

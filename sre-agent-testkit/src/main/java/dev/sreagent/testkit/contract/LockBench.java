@@ -1,4 +1,4 @@
-package dev.sreagent.redis;
+package dev.sreagent.testkit.contract;
 
 import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.port.LockService;
@@ -12,13 +12,17 @@ import java.util.Locale;
 /**
  * Lock latency as one agent sees it: one thread takes a target's lock and releases it, {@code rounds} times per trial,
  * after a warm-up; prints p50/p99 of tryAcquire and of release per trial and the median over the trials (the machines
- * are noisy). The same runner is in the etcd module's tests: the two clients bring different Netty lines, so neither
- * joins sre-agent-bench's class path.
+ * are noisy). The lock adapters' bench ITs run it (their clients bring different Netty lines, so neither joins
+ * sre-agent-bench's class path); a user's own adapter can too.
  */
-final class LockBench {
-  record Result(double acquireP50, double acquireP99, double releaseP50, double releaseP99) {}
+public final class LockBench {
+  private LockBench() {}
 
-  static Result run(String name, LockService locks, int rounds, int trials, PrintStream out) {
+  /** Milliseconds at the 50th and 99th percentile of acquire and release. */
+  public record Result(double acquireP50, double acquireP99, double releaseP50, double releaseP99) {}
+
+  /** Runs {@code trials} trials of {@code rounds} acquire/release pairs on {@code locks}, printing to {@code out}. */
+  public static Result run(String name, LockService locks, int rounds, int trials, PrintStream out) {
     Duration ttl = Duration.ofSeconds(30);
     measure(locks, "bench:warm-up", ttl, 200, new long[200], new long[200]);
     List<Result> all = new ArrayList<>();
