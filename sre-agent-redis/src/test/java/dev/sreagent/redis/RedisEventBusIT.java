@@ -91,10 +91,13 @@ class RedisEventBusIT {
         a.notify(RedisEventBusTest.event("INC-" + i, IncidentEvent.Kind.RESOLVED, t.plusMillis(i + 9), "a: done"));
         b.notify(RedisEventBusTest.event("INC-" + i, IncidentEvent.Kind.RESOLVED, t.plusMillis(i + 7), "b: done"));
       }
-      // each agent runs a pager consumer in the same group
+      // each agent runs a pager consumer in the same group; when both see one notification at once, the second
+      // defers its entry (the first one's mark is in flight) and absorbs it at a reclaim after the idle time
       try (RedisEventConsumer pa = agentA.consumer("pager", "agent-a", pager).setBatchSize(3)
+          .setReclaimIdle(Duration.ofSeconds(1)).setReclaimEvery(Duration.ofMillis(200))
           .setDeduplication(Duration.ofMinutes(10), StreamEvent::notificationKey).build().start();
           RedisEventConsumer pb = agentB.consumer("pager", "agent-b", pager).setBatchSize(3)
+          .setReclaimIdle(Duration.ofSeconds(1)).setReclaimEvery(Duration.ofMillis(200))
           .setDeduplication(Duration.ofMinutes(10), StreamEvent::notificationKey).build().start()) {
         await(() -> pa.handled() + pa.duplicates() + pb.handled() + pb.duplicates() >= 4L * incidents);
         Thread.sleep(300);
@@ -116,13 +119,13 @@ class RedisEventBusIT {
           throw new IllegalStateException("chat API down");
         }
         got.add(e.eventId());
-      }).setReclaimIdle(Duration.ofMillis(300)).setDeduplication(Duration.ofMinutes(1), StreamEvent::eventId)
+      }).setReclaimIdle(Duration.ofSeconds(3)).setDeduplication(Duration.ofMinutes(1), StreamEvent::eventId)
           .build()) {
         bus.publish(new StreamEvent("ev-1", "incident.escalated", "INC-1", "{}"));
         assertThat(c.poll()).isZero();
         assertThat(c.failed()).isEqualTo(1);
         assertThat(c.reclaim()).as("not idle long enough yet").isZero();
-        Thread.sleep(400);
+        Thread.sleep(3200);
         assertThat(c.reclaim()).isEqualTo(1);
         assertThat(got).containsExactly("ev-1");
       }
