@@ -76,7 +76,9 @@ class RedisEventConsumerKilledIT {
           // the event inside the killed handler had taken effect and was not marked done: handled again (at least
           // once); every other duplicate (the republished entries) was absorbed
           assertThat(done).hasSize(distinct + 1);
-          assertThat(survivor.reclaimed()).isEqualTo(pendingAtKill);
+          // the entry in the killed handler may be reclaimed twice: first while its in-flight mark still lives (so it
+          // is deferred), then after the mark expired
+          assertThat(survivor.reclaimed()).isBetween(pendingAtKill, pendingAtKill + 1);
           assertThat(survivor.duplicates()).isEqualTo(republished);
           System.out.printf("consumer SIGKILLed with %d entries pending: all reclaimed and handled by another in"
               + " %d ms (reclaim idle 2 s); %d duplicates absorbed, %d handled twice (the one in the killed"
