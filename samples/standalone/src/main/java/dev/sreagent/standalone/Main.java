@@ -26,6 +26,7 @@ public final class Main {
              sre-agent run [--config FILE] [--otlp HOST:PORT] [--prometheus URL] [--phase PHASE] [--json]
                            [--audit FILE] [--accept-audit-tail REASON]
                            [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
+                           [--store URL [--store-user USER] [--store-password-env VARIABLE]] [--locks URL]
 
       run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
       /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
@@ -33,7 +34,8 @@ public final class Main {
       configured, so nothing executes), one line per incident event on standard output (JSON lines with --json),
       the audit log in --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines
       (otlp.listen, prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, audit.key-file,
-      audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*; other keys go to plugins); options
+      audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*, store.*, locks.*; other keys go to
+      plugins); options
       override the file. Stops cleanly on SIGTERM or Ctrl-C.
       audit.key-file FILE or audit.key-env VARIABLE keys the audit log with HMAC-SHA256 (a key of 32 bytes or
       more: head -c 32 /dev/urandom | base64 > FILE): records forged, edited or cut by someone without the key
@@ -48,6 +50,12 @@ public final class Main {
       namespaces. At start every needed permission is checked (SelfSubjectAccessReview); a missing verb stops the
       start naming it. kubernetes.executors = restart, scale, ... or none (observe the cluster only) in --config;
       RBAC and a Deployment to run the agent in the cluster: deploy/kubernetes/.
+      --store jdbc:postgresql://HOST:PORT/DB (with --store-user and --store-password-env VARIABLE, the name of the
+      variable holding the password) or jdbc:h2:file:/PATH keeps the incidents and the hash-chained audit log in that
+      database (instead of --audit FILE; a restart replays it); --locks etcd://HOST:PORT[,HOST:PORT] or
+      redis://HOST:PORT takes the locks with fencing tokens there, shared by every agent pointed at it. Both are
+      checked at start (a connection, a probe lock); keys store, store.user, store.password-env, locks,
+      locks.password-env in --config. Without them: the audit file and in-process locks.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live
