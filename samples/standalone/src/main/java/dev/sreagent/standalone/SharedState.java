@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * The store and the locks {@code sre-agent run} shares with other agents, from the {@code store} and {@code locks}
  * keys: {@link JdbcStores} (incidents and the hash-chained audit log, PostgreSQL or an H2 file) and
  * {@link EtcdLockService} or {@link RedisLockService}. Opening fails fast with the adapters' own messages: the store
- * connects and migrates, the locks take and release a probe lock ({@value #PROBE_TARGET}). Unset keys leave the
+ * connects, migrates and verifies its audit chain (with the audit key when one is configured), the locks take and release a probe lock ({@value #PROBE_TARGET}). Unset keys leave the
  * agent's embedded defaults (in-memory incidents rebuilt from the audit file, in-process locks).
  */
 final class SharedState implements AutoCloseable {
@@ -72,6 +72,15 @@ final class SharedState implements AutoCloseable {
         store = b.build();
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("store " + c.store + ": " + e.getMessage(), e);
+      }
+      // the file log refuses a broken or differently keyed chain when it opens; the store's log is checked here
+      dev.sreagent.api.model.AuditVerification v = store.auditLog().verify();
+      if (!v.intact()) {
+        store.close();
+        throw new IllegalArgumentException("store " + c.store + ": the audit log in the database does not verify"
+            + (auditKey == null ? " without a key" : " with the key of audit.key-file/audit.key-env") + " at record "
+            + v.firstBadSequence() + ": " + v.problem() + "; give the key the chain was written with (audit.key-file"
+            + " or audit.key-env), or look into the records it names");
       }
       storeText = (h2 ? "H2 " : "PostgreSQL ") + c.store + (user.isEmpty() ? "" : " as " + user)
           + " (incidents and the audit log)";
