@@ -70,6 +70,11 @@ public final class Main {
                             behind a Kubernetes API (fabric8's mock server kept in step with the simulation) and
                             the agent reads its topology through informers and acts only through the Kubernetes
                             executors (Eviction API, HPA minReplicas, ...); telemetry still comes from the simulation
+        --gitops            roll back through Git: cart is declared in a config repository (a bare repository
+                            on disk, a GitHub API emulator, an Argo CD-style auto-sync emulator); the bad deploy
+                            is a commit, the agent's rollback a pull request that an emulated reviewer merges
+                            after 4 simulated minutes, then the sync rolls cart back. Runs error-rate-spike (the
+                            scenario whose remediation is a rollback of cart)
         --seed N            seed of the simulated cluster (default: 42)
         --on-call MINUTES   simulated on-call approves after MINUTES; 'none' never answers (default: 3)
         --report FILE       write the scorecard as JSON to FILE
@@ -117,11 +122,18 @@ public final class Main {
     }
     List<Scenario> scenarios = new ArrayList<>();
     if (o.scenario == null) {
-      scenarios.addAll(Scenarios.builtIn());
+      scenarios.addAll(o.gitops ? Scenarios.builtIn().stream().filter(GitOpsDemo::rollsBackThroughGit).toList()
+          : Scenarios.builtIn());
     } else {
       Scenario s = Scenarios.named(o.scenario).orElse(null);
       if (s == null) {
         err.println("--scenario must be one of " + names + ", but was '" + o.scenario + "'");
+        return 2;
+      }
+      if (o.gitops && !GitOpsDemo.rollsBackThroughGit(s)) {
+        err.println("--gitops runs the scenarios whose remediation is a rollback of cart, which the config"
+            + " repository declares: " + Scenarios.builtIn().stream().filter(GitOpsDemo::rollsBackThroughGit)
+            .map(Scenario::name).collect(Collectors.joining(", ")) + "; '" + o.scenario + "' is not one of them");
         return 2;
       }
       scenarios.add(s);
@@ -136,6 +148,11 @@ public final class Main {
         scenarios.size(), o.phase, o.seed, o.onCall == null ? "none" : "approves after " + o.onCall.toMinutes()
             + " min");
     out.println("audit logs: " + o.auditDir.toAbsolutePath());
+    if (o.gitops) {
+      out.println("platform: gitops (cart declared in a config repository; rollbacks are pull requests merged by an"
+          + " emulated reviewer " + GitOpsDemo.REVIEWER_DELAY.toMinutes() + " simulated minutes after they open, then"
+          + " synced by an auto-sync emulator)");
+    }
     if (o.kubernetes) {
       out.println("platform: kubernetes (the simulated shop behind a Kubernetes API emulator; the agent acts only"
           + " through it)");
@@ -165,6 +182,7 @@ public final class Main {
       deleteQuietly(audit);
       deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
       List<KubernetesPlatform> platforms = new ArrayList<>();
+      GitOpsDemo gitops = o.gitops ? GitOpsDemo.create(s) : null;
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
           o.quiet ? null : out::println, b -> {
             b.addAgentCustomizer(ab -> ab.addNotifier(state)).setStepListener(h -> {
@@ -174,13 +192,22 @@ public final class Main {
             if (o.kubernetes) {
               platforms.add(KubernetesPlatform.install(b));
             }
+            if (gitops != null) {
+              gitops.install(b); // replaces the step listener (refused with --dashboard and --speed)
+            }
             return b;
           });
       ScenarioResult r;
       try {
-        r = runner.run(s);
+        r = runner.run(gitops != null ? gitops.scenario() : s);
+        if (gitops != null && !o.quiet) {
+          gitops.summary().forEach(out::println);
+        }
       } finally {
         platforms.forEach(KubernetesPlatform::close);
+        if (gitops != null) {
+          gitops.close();
+        }
       }
       state.finishScenario(r);
       results.add(r);
@@ -275,6 +302,7 @@ public final class Main {
     @Nullable Double speed;
     boolean hold;
     boolean kubernetes;
+    boolean gitops;
 
     static DemoOptions parse(List<String> args) {
       DemoOptions o = new DemoOptions();
@@ -326,6 +354,7 @@ public final class Main {
             o.kubernetes = v.equals("kubernetes");
           }
           case "--hold" -> o.hold = true;
+          case "--gitops" -> o.gitops = true;
           case "--dashboard" -> {
             String v = value(args, ++i, a);
             try {
@@ -351,6 +380,14 @@ public final class Main {
           case "--help", "-h" -> o.help = true;
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
+      }
+      if (o.gitops && o.kubernetes) {
+        throw new IllegalArgumentException("--gitops and --platform kubernetes exclude each other: the GitOps demo"
+            + " rolls back through a pull request on the simulated platform; keep one");
+      }
+      if (o.gitops && (o.dashboard != null || o.speed != null)) {
+        throw new IllegalArgumentException("--gitops cannot be combined with --dashboard or --speed yet (the GitOps"
+            + " platform takes the harness's step listener, which the dashboard and the pacing need)");
       }
       return o;
     }
