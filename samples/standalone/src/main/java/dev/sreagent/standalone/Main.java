@@ -26,6 +26,7 @@ public final class Main {
              sre-agent run [--config FILE] [--otlp HOST:PORT] [--prometheus URL] [--phase PHASE] [--json]
                            [--audit FILE] [--accept-audit-tail REASON]
                            [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
+                           [--store URL [--store-user USER] [--store-password-env VARIABLE]] [--locks URL]
 
       run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
       /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
@@ -33,7 +34,8 @@ public final class Main {
       configured, so nothing executes), one line per incident event on standard output (JSON lines with --json),
       the audit log in --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines
       (otlp.listen, prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, audit.key-file,
-      audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*; other keys go to plugins); options
+      audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*, store.*, locks.*; other keys go to
+      plugins); options
       override the file. Stops cleanly on SIGTERM or Ctrl-C.
       audit.key-file FILE or audit.key-env VARIABLE keys the audit log with HMAC-SHA256 (a key of 32 bytes or
       more: head -c 32 /dev/urandom | base64 > FILE): records forged, edited or cut by someone without the key
@@ -48,6 +50,12 @@ public final class Main {
       namespaces. At start every needed permission is checked (SelfSubjectAccessReview); a missing verb stops the
       start naming it. kubernetes.executors = restart, scale, ... or none (observe the cluster only) in --config;
       RBAC and a Deployment to run the agent in the cluster: deploy/kubernetes/.
+      --store jdbc:postgresql://HOST:PORT/DB (with --store-user and --store-password-env VARIABLE, the name of the
+      variable holding the password) or jdbc:h2:file:/PATH keeps the incidents and the hash-chained audit log in that
+      database (instead of --audit FILE; a restart replays it); --locks etcd://HOST:PORT[,HOST:PORT] or
+      redis://HOST:PORT takes the locks with fencing tokens there, shared by every agent pointed at it. Both are
+      checked at start (a connection, a probe lock); keys store, store.user, store.password-env, locks,
+      locks.password-env in --config. Without them: the audit file and in-process locks.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live
@@ -62,6 +70,11 @@ public final class Main {
                             behind a Kubernetes API (fabric8's mock server kept in step with the simulation) and
                             the agent reads its topology through informers and acts only through the Kubernetes
                             executors (Eviction API, HPA minReplicas, ...); telemetry still comes from the simulation
+        --gitops            roll back through Git: cart is declared in a config repository (a bare repository
+                            on disk, a GitHub API emulator, an Argo CD-style auto-sync emulator); the bad deploy
+                            is a commit, the agent's rollback a pull request that an emulated reviewer merges
+                            after 4 simulated minutes, then the sync rolls cart back. Runs error-rate-spike (the
+                            scenario whose remediation is a rollback of cart)
         --seed N            seed of the simulated cluster (default: 42)
         --on-call MINUTES   simulated on-call approves after MINUTES; 'none' never answers (default: 3)
         --report FILE       write the scorecard as JSON to FILE
@@ -109,11 +122,18 @@ public final class Main {
     }
     List<Scenario> scenarios = new ArrayList<>();
     if (o.scenario == null) {
-      scenarios.addAll(Scenarios.builtIn());
+      scenarios.addAll(o.gitops ? Scenarios.builtIn().stream().filter(GitOpsDemo::rollsBackThroughGit).toList()
+          : Scenarios.builtIn());
     } else {
       Scenario s = Scenarios.named(o.scenario).orElse(null);
       if (s == null) {
         err.println("--scenario must be one of " + names + ", but was '" + o.scenario + "'");
+        return 2;
+      }
+      if (o.gitops && !GitOpsDemo.rollsBackThroughGit(s)) {
+        err.println("--gitops runs the scenarios whose remediation is a rollback of cart, which the config"
+            + " repository declares: " + Scenarios.builtIn().stream().filter(GitOpsDemo::rollsBackThroughGit)
+            .map(Scenario::name).collect(Collectors.joining(", ")) + "; '" + o.scenario + "' is not one of them");
         return 2;
       }
       scenarios.add(s);
@@ -128,6 +148,11 @@ public final class Main {
         scenarios.size(), o.phase, o.seed, o.onCall == null ? "none" : "approves after " + o.onCall.toMinutes()
             + " min");
     out.println("audit logs: " + o.auditDir.toAbsolutePath());
+    if (o.gitops) {
+      out.println("platform: gitops (cart declared in a config repository; rollbacks are pull requests merged by an"
+          + " emulated reviewer " + GitOpsDemo.REVIEWER_DELAY.toMinutes() + " simulated minutes after they open, then"
+          + " synced by an auto-sync emulator)");
+    }
     if (o.kubernetes) {
       out.println("platform: kubernetes (the simulated shop behind a Kubernetes API emulator; the agent acts only"
           + " through it)");
@@ -157,6 +182,7 @@ public final class Main {
       deleteQuietly(audit);
       deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
       List<KubernetesPlatform> platforms = new ArrayList<>();
+      GitOpsDemo gitops = o.gitops ? GitOpsDemo.create(s) : null;
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
           o.quiet ? null : out::println, b -> {
             b.addAgentCustomizer(ab -> ab.addNotifier(state)).setStepListener(h -> {
@@ -166,13 +192,22 @@ public final class Main {
             if (o.kubernetes) {
               platforms.add(KubernetesPlatform.install(b));
             }
+            if (gitops != null) {
+              gitops.install(b); // replaces the step listener (refused with --dashboard and --speed)
+            }
             return b;
           });
       ScenarioResult r;
       try {
-        r = runner.run(s);
+        r = runner.run(gitops != null ? gitops.scenario() : s);
+        if (gitops != null && !o.quiet) {
+          gitops.summary().forEach(out::println);
+        }
       } finally {
         platforms.forEach(KubernetesPlatform::close);
+        if (gitops != null) {
+          gitops.close();
+        }
       }
       state.finishScenario(r);
       results.add(r);
@@ -267,6 +302,7 @@ public final class Main {
     @Nullable Double speed;
     boolean hold;
     boolean kubernetes;
+    boolean gitops;
 
     static DemoOptions parse(List<String> args) {
       DemoOptions o = new DemoOptions();
@@ -318,6 +354,7 @@ public final class Main {
             o.kubernetes = v.equals("kubernetes");
           }
           case "--hold" -> o.hold = true;
+          case "--gitops" -> o.gitops = true;
           case "--dashboard" -> {
             String v = value(args, ++i, a);
             try {
@@ -343,6 +380,14 @@ public final class Main {
           case "--help", "-h" -> o.help = true;
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
+      }
+      if (o.gitops && o.kubernetes) {
+        throw new IllegalArgumentException("--gitops and --platform kubernetes exclude each other: the GitOps demo"
+            + " rolls back through a pull request on the simulated platform; keep one");
+      }
+      if (o.gitops && (o.dashboard != null || o.speed != null)) {
+        throw new IllegalArgumentException("--gitops cannot be combined with --dashboard or --speed yet (the GitOps"
+            + " platform takes the harness's step listener, which the dashboard and the pacing need)");
       }
       return o;
     }

@@ -35,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  * through {@link KubernetesAdapter}: the topology and change events from informers, and the Kubernetes executors
  * (which act only in ASSIST after an approval or in AUTONOMOUS; OBSERVE never executes), after a permission check
  * that names every missing verb. Without a cluster no executor is configured and nothing executes in any phase.
- * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log and the informers are
- * closed.
+ * With {@code store} ({@code --store}) the incidents and the audit log live in a database and with {@code locks}
+ * ({@code --locks}) the locks in etcd or Redis ({@link SharedState}), so several agents and restarts share them.
+ * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log, the store, the locks and
+ * the informers are closed.
  */
 final class RealMode {
   /** The policy of the Kubernetes executors: the defaults with a 6-minute time limit (their waits take up to 5). */
@@ -45,6 +47,12 @@ final class RealMode {
   private RealMode() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop) {
+    return run(args, out, err, stop, System::getenv);
+  }
+
+  /** As above, reading the environment variables the configuration names through {@code environment}. */
+  static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop,
+      java.util.function.Function<String, @Nullable String> environment) {
     RunConfig c = new RunConfig();
     int configAt = args.indexOf("--config");
     if (configAt >= 0) {
@@ -77,6 +85,13 @@ final class RealMode {
           case "--in-cluster" -> c.set("kubernetes.in-cluster", "true");
           case "--namespaces" -> c.set("kubernetes.namespaces", value(args, ++i, "--namespaces needs namespaces"
               + " such as shop,payments"));
+          case "--store" -> c.set("store", value(args, ++i, "--store needs a JDBC URL such as"
+              + " jdbc:postgresql://db:5432/sreagent or jdbc:h2:file:/var/lib/sre-agent/db"));
+          case "--store-user" -> c.set("store.user", value(args, ++i, "--store-user needs a database user"));
+          case "--store-password-env" -> c.set("store.password-env", value(args, ++i, "--store-password-env needs"
+              + " the name of an environment variable holding the password"));
+          case "--locks" -> c.set("locks", value(args, ++i, "--locks needs etcd://HOST:PORT[,HOST:PORT] or"
+              + " redis://HOST:PORT"));
           case "--accept-audit-tail" -> {
             acceptTail = value(args, ++i, "--accept-audit-tail needs a REASON (recorded in the audit log)");
             if (acceptTail.isBlank() || acceptTail.startsWith("--")) {
@@ -87,19 +102,31 @@ final class RealMode {
           default -> {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
-                + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...]");
+                + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
+                + " --store-user USER, --store-password-env VARIABLE, --locks URL");
             return 2;
           }
         }
       } catch (IllegalArgumentException e) {
         err.println(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
-            .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces"));
+            .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces")
+            .replace("store.password-env", "--store-password-env").replace("locks must", "--locks must")
+            .replace("store must", "--store must"));
         return 2;
       }
     }
     String kubeProblem = c.kubernetesProblem();
     if (kubeProblem != null) {
       err.println(kubeProblem);
+      return 2;
+    }
+    String sharedProblem = c.sharedStateProblem();
+    if (sharedProblem == null && c.store != null && acceptTail != null) {
+      sharedProblem = "--accept-audit-tail is for the audit file; a store (--store) keeps the audit log in the"
+          + " database, whose head is written in the same transaction as each record";
+    }
+    if (sharedProblem != null) {
+      err.println(sharedProblem);
       return 2;
     }
     OtlpHttpReceiver.Builder receiver = OtlpHttpReceiver.builder().setHost(c.otlpHost).setPort(c.otlpPort);
@@ -122,6 +149,7 @@ final class RealMode {
     boolean asJson = c.json;
     SreAgent agent;
     @Nullable Cluster cluster = null;
+    @Nullable SharedState shared = null;
     try {
       // diagnoses off the loop thread: a language model that takes seconds must not stall the other incidents
       java.util.concurrent.ExecutorService diagnoses = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -129,14 +157,21 @@ final class RealMode {
         t.setDaemon(true);
         return t;
       });
-      var builder = SreAgent.builder().addTelemetrySource(otlp).setAuditFile(c.audit).setDefaultPhase(c.phase)
+      var builder = SreAgent.builder().addTelemetrySource(otlp).setDefaultPhase(c.phase)
           .setConfig(c.all).setDiagnosisExecutor(diagnoses)
           .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
       c.phases.forEach(builder::setPhase);
-      if (c.auditKeyFile != null) {
-        builder.setAuditKey(AuditKey.fromFile(c.auditKeyFile));
-      } else if (c.auditKeyEnv != null) {
-        builder.setAuditKey(AuditKey.fromEnvironment(c.auditKeyEnv));
+      @Nullable AuditKey auditKey = c.auditKeyFile != null ? AuditKey.fromFile(c.auditKeyFile)
+          : c.auditKeyEnv != null ? AuditKey.fromEnvironment(c.auditKeyEnv) : null;
+      shared = SharedState.open(c, environment, auditKey);
+      if (shared.hasStore()) {
+        shared.configure(builder); // the key went to the store
+      } else {
+        builder.setAuditFile(c.audit);
+        if (auditKey != null) {
+          builder.setAuditKey(auditKey);
+        }
+        shared.configure(builder);
       }
       if (acceptTail != null) {
         builder.acceptUnverifiedAuditTail(System.getProperty("user.name", "operator"), acceptTail);
@@ -162,14 +197,20 @@ final class RealMode {
       if (cluster != null) {
         cluster.close();
       }
+      if (shared != null) {
+        shared.close();
+      }
       otlp.close();
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
     out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics, /v1/traces,"
-        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%s%n", c.otlpHost, otlp.port(),
-        c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase, c.audit.toAbsolutePath(),
-        agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)");
+        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%s; %s%n", c.otlpHost, otlp.port(),
+        c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase,
+        shared.hasStore() ? "in the store" : c.audit.toAbsolutePath(),
+        shared.hasStore() ? (auditKeyed(c) ? " (keyed)" : " (unkeyed)")
+            : agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)",
+        shared.describe());
     if (cluster != null) {
       out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
     }
@@ -199,10 +240,15 @@ final class RealMode {
     if (cluster != null) {
       cluster.close();
     }
+    shared.close();
     out.println("sre-agent run: stopped; receiver counters " + otlp.counters());
     out.flush();
     finished.countDown();
     return 0;
+  }
+
+  private static boolean auditKeyed(RunConfig c) {
+    return c.auditKeyFile != null || c.auditKeyEnv != null;
   }
 
   /** The client and the adapter on one cluster; closes both. */

@@ -50,6 +50,11 @@ import org.jspecify.annotations.Nullable;
  * kubernetes.service-label = app.kubernetes.io/name
  * kubernetes.watch-nodes = true           # node NotReady events (needs the nodes ClusterRoleBinding)
  * kubernetes.check-permissions = true     # SelfSubjectAccessReviews at start, naming every missing verb
+ * store = jdbc:postgresql://db:5432/sreagent # incidents and the audit log in a database (or jdbc:h2:file:/PATH)
+ * store.user = sreagent
+ * store.password-env = SRE_AGENT_DB_PASSWORD # the variable holding the password (never the password itself)
+ * locks = etcd://etcd-0:2379,etcd-1:2379  # locks with fencing tokens shared by agents (or redis://HOST:PORT)
+ * locks.password-env = SRE_AGENT_REDIS_PASSWORD # redis:// only: the variable holding the Redis password
  * </pre>
  */
 final class RunConfig {
@@ -80,6 +85,13 @@ final class RunConfig {
   @Nullable String kubeServiceLabel;
   boolean kubeWatchNodes = true;
   boolean kubeCheckPermissions = true;
+  /** Whether {@code audit.file} was given (it excludes {@code store}). */
+  boolean auditFileSet;
+  @Nullable String store;
+  @Nullable String storeUser;
+  @Nullable String storePasswordEnv;
+  @Nullable Locks locks;
+  @Nullable String locksPasswordEnv;
   /** Every key of the file, for the SPI providers. */
   final Map<String, String> all = new LinkedHashMap<>();
 
@@ -141,7 +153,15 @@ final class RunConfig {
       }
       case "prometheus.interval" -> prometheusInterval = duration(key, value);
       case "phase" -> phase = phase(key, value);
-      case "audit.file" -> audit = Path.of(value);
+      case "audit.file" -> {
+        audit = Path.of(value);
+        auditFileSet = true;
+      }
+      case "store" -> store = store(key, value);
+      case "store.user" -> storeUser = value;
+      case "store.password-env" -> storePasswordEnv = envName(key, value, "SRE_AGENT_DB_PASSWORD", "password");
+      case "locks" -> locks = Locks.parse(key, value);
+      case "locks.password-env" -> locksPasswordEnv = envName(key, value, "SRE_AGENT_REDIS_PASSWORD", "password");
       case "audit.key-file" -> {
         if (auditKeyEnv != null) {
           throw new IllegalArgumentException("audit.key-file cannot be combined with audit.key-env " + auditKeyEnv
@@ -213,6 +233,9 @@ final class RunConfig {
           throw new IllegalArgumentException("unknown key '" + key + "'; the otlp.* and prometheus.* keys are "
               + "otlp.listen, otlp.max-series-per-service, otlp.max-series-per-tenant, otlp.points-per-second, "
               + "otlp.max-sample-age, otlp.max-clock-skew, prometheus.url, prometheus.interval");
+        } else if (key.startsWith("store.") || key.startsWith("locks.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the store.* and locks.* keys are "
+              + "store.user, store.password-env, locks.password-env");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -244,6 +267,102 @@ final class RunConfig {
           + " kubernetes.in-cluster = true (--in-cluster)";
     }
     return null;
+  }
+
+  /** What is wrong with the store and locks keys taken together, or null. */
+  @Nullable String sharedStateProblem() {
+    if (store == null && (storeUser != null || storePasswordEnv != null)) {
+      return "store.user and store.password-env were given without a store: add store = jdbc:postgresql://HOST/DB"
+          + " (--store URL)";
+    }
+    if (store != null && auditFileSet) {
+      return "audit.file (--audit) and store (--store) exclude each other: with a store the audit log is kept in the"
+          + " database; keep one";
+    }
+    if (store != null && store.startsWith("jdbc:postgresql:") && storeUser == null) {
+      return "store " + store + " needs store.user (--store-user NAME), and store.password-env (--store-password-env"
+          + " VARIABLE) unless the server trusts this host";
+    }
+    if (locksPasswordEnv != null && (locks == null || locks.kind() != Locks.Kind.REDIS)) {
+      return "locks.password-env is for locks = redis://HOST:PORT, but locks was " + (locks == null ? "not set"
+          : "'" + locks.text() + "'");
+    }
+    return null;
+  }
+
+  /**
+   * Where the locks live: {@code etcd://host:port[,host:port...]} (as {@code http://} client URLs) or
+   * {@code redis://host:port[/db]} ({@code rediss://} with TLS).
+   *
+   * @param kind etcd or Redis
+   * @param text the value as given
+   * @param endpoints the etcd client URLs, or the one Redis URI
+   */
+  record Locks(Kind kind, String text, List<String> endpoints) {
+    enum Kind { ETCD, REDIS }
+
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.\\-]+):(\\d{1,5})");
+
+    static Locks parse(String key, String value) {
+      String v = value.strip();
+      String fix = key + " must be etcd://HOST:PORT[,HOST:PORT...] (etcd's client URLs, e.g. etcd://127.0.0.1:2379)"
+          + " or redis://HOST:PORT (e.g. redis://127.0.0.1:6379), but was '" + value + "'";
+      if (v.startsWith("etcd://")) {
+        List<String> endpoints = new ArrayList<>();
+        for (String hp : v.substring("etcd://".length()).split(",")) {
+          if (!HOST_PORT.matcher(hp.strip()).matches()) {
+            throw new IllegalArgumentException(fix + ": '" + hp.strip() + "' is not HOST:PORT");
+          }
+          endpoints.add("http://" + hp.strip());
+        }
+        return new Locks(Kind.ETCD, v, List.copyOf(endpoints));
+      }
+      if (v.startsWith("redis://") || v.startsWith("rediss://")) {
+        String rest = v.substring(v.indexOf("//") + 2);
+        if (rest.contains("@")) {
+          throw new IllegalArgumentException(key + " must not carry a password (it would sit in the file or the"
+              + " command line): name an environment variable with locks.password-env instead; the value was a"
+              + " redis URI with credentials");
+        }
+        int slash = rest.indexOf('/');
+        if (!HOST_PORT.matcher(slash < 0 ? rest : rest.substring(0, slash)).matches()) {
+          throw new IllegalArgumentException(fix + ": the Redis URI needs HOST:PORT");
+        }
+        return new Locks(Kind.REDIS, v, List.of(v));
+      }
+      String scheme = v.contains("://") ? v.substring(0, v.indexOf("://")) : "";
+      throw new IllegalArgumentException(fix + (scheme.isEmpty() ? "" : ": unknown scheme '" + scheme + "'"));
+    }
+  }
+
+  private static String store(String key, String value) {
+    String v = value.strip();
+    if (v.toLowerCase(Locale.ROOT).contains("password=")) {
+      throw new IllegalArgumentException(key + " must not carry a password (it would sit in the file or the command"
+          + " line): set store.user and name an environment variable with store.password-env; the value was a URL"
+          + " with a password parameter");
+    }
+    if (v.matches("jdbc:postgresql://[^/\\s]+/[^\\s]+") || v.matches("jdbc:h2:(file:)?[^\\s]+")) {
+      if (v.startsWith("jdbc:h2:mem:")) {
+        throw new IllegalArgumentException(key + " must be a database that outlives the process, but was '" + value
+            + "' (in memory); use jdbc:h2:file:/PATH or jdbc:postgresql://HOST:PORT/DATABASE");
+      }
+      return v;
+    }
+    String scheme = v.startsWith("jdbc:") && v.indexOf(':', 5) > 0 ? v.substring(5, v.indexOf(':', 5)) : "";
+    throw new IllegalArgumentException(key + " must be jdbc:postgresql://HOST[:PORT]/DATABASE (PostgreSQL) or"
+        + " jdbc:h2:file:/PATH (embedded H2, one process), but was '" + value + "'"
+        + (scheme.isEmpty() ? "" : "; the '" + scheme + "' driver is not supported"));
+  }
+
+  private static String envName(String key, String value, String example, String what) {
+    if (!ENV_NAME.matcher(value).matches()) {
+      // not quoted: it may be the secret itself, which never belongs in the file
+      throw new IllegalArgumentException(key + " must name an environment variable such as " + example + " (the "
+          + what + " itself never goes into the file or the command line), but was a value of " + value.length()
+          + " characters that is not a variable name");
+    }
+    return value;
   }
 
   private static Phase phase(String key, String value) {

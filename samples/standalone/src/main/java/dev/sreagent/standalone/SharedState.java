@@ -1,0 +1,180 @@
+package dev.sreagent.standalone;
+
+import dev.sreagent.api.model.Lock;
+import dev.sreagent.api.port.LockService;
+import dev.sreagent.core.SreAgentBuilder;
+import dev.sreagent.core.audit.AuditKey;
+import dev.sreagent.etcd.EtcdLockService;
+import dev.sreagent.jdbc.JdbcStores;
+import dev.sreagent.redis.RedisLockService;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The store and the locks {@code sre-agent run} shares with other agents, from the {@code store} and {@code locks}
+ * keys: {@link JdbcStores} (incidents and the hash-chained audit log, PostgreSQL or an H2 file) and
+ * {@link EtcdLockService} or {@link RedisLockService}. Opening fails fast with the adapters' own messages: the store
+ * connects, migrates and verifies its audit chain (with the audit key when one is configured), the locks take and release a probe lock ({@value #PROBE_TARGET}). Unset keys leave the
+ * agent's embedded defaults (in-memory incidents rebuilt from the audit file, in-process locks).
+ */
+final class SharedState implements AutoCloseable {
+  /** The target of the lock taken and released at start to check the lock service answers. */
+  static final String PROBE_TARGET = "sre-agent-run-start-check";
+
+  private final @Nullable JdbcStores store;
+  private final @Nullable AutoCloseable lockCloser;
+  private final @Nullable LockService locks;
+  private final String storeText;
+  private final String locksText;
+
+  private SharedState(@Nullable JdbcStores store, @Nullable LockService locks, @Nullable AutoCloseable lockCloser,
+      String storeText, String locksText) {
+    this.store = store;
+    this.locks = locks;
+    this.lockCloser = lockCloser;
+    this.storeText = storeText;
+    this.locksText = locksText;
+  }
+
+  /**
+   * Connects to what {@code c} names.
+   *
+   * @param env reads an environment variable (the passwords' variables)
+   * @param auditKey the audit log's key, given to the store when there is one
+   * @throws IllegalArgumentException naming the key, the value and the fix (the adapters' messages included)
+   */
+  static SharedState open(RunConfig c, Function<String, @Nullable String> env, @Nullable AuditKey auditKey) {
+    JdbcStores store = null;
+    String storeText = "embedded (incidents rebuilt from the audit file " + c.audit + ")";
+    if (c.store != null) {
+      String url = c.store;
+      boolean h2 = url.startsWith("jdbc:h2:");
+      if (h2 && url.startsWith("jdbc:h2:file:") && !url.toUpperCase(java.util.Locale.ROOT).contains("WRITE_DELAY")) {
+        url = url + ";WRITE_DELAY=0"; // commits flushed before they return, as JdbcStores.embedded does
+      }
+      String password = "";
+      if (c.storePasswordEnv != null) {
+        password = env.apply(c.storePasswordEnv);
+        if (password == null) {
+          throw new IllegalArgumentException("store.password-env names the environment variable "
+              + c.storePasswordEnv + ", which is not set: export it with the database password");
+        }
+      }
+      String user = c.storeUser != null ? c.storeUser : h2 ? "sa" : "";
+      JdbcStores.Builder b = JdbcStores.builder().setUrl(url).setUser(user).setPassword(password);
+      if (auditKey != null) {
+        b.setAuditKey(auditKey);
+      }
+      try {
+        store = b.build();
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("store " + c.store + ": " + e.getMessage(), e);
+      }
+      // the file log refuses a broken or differently keyed chain when it opens; the store's log is checked here
+      dev.sreagent.api.model.AuditVerification v = store.auditLog().verify();
+      if (!v.intact()) {
+        store.close();
+        throw new IllegalArgumentException("store " + c.store + ": the audit log in the database does not verify"
+            + (auditKey == null ? " without a key" : " with the key of audit.key-file/audit.key-env") + " at record "
+            + v.firstBadSequence() + ": " + v.problem() + "; give the key the chain was written with (audit.key-file"
+            + " or audit.key-env), or look into the records it names");
+      }
+      storeText = (h2 ? "H2 " : "PostgreSQL ") + c.store + (user.isEmpty() ? "" : " as " + user)
+          + " (incidents and the audit log)";
+    }
+    LockService locks = null;
+    AutoCloseable closer = null;
+    String locksText = "in-process (one agent)";
+    try {
+      if (c.locks != null) {
+        if (c.locks.kind() == RunConfig.Locks.Kind.ETCD) {
+          EtcdLockService etcd = EtcdLockService.builder(c.locks.endpoints().toArray(String[]::new)).build();
+          locks = etcd;
+          closer = etcd;
+          locksText = "etcd " + String.join(",", c.locks.endpoints());
+        } else {
+          String uri = c.locks.text();
+          if (c.locksPasswordEnv != null) {
+            String password = env.apply(c.locksPasswordEnv);
+            if (password == null) {
+              throw new IllegalArgumentException("locks.password-env names the environment variable "
+                  + c.locksPasswordEnv + ", which is not set: export it with the Redis password");
+            }
+            int at = uri.indexOf("//") + 2;
+            uri = uri.substring(0, at) + ":" + java.net.URLEncoder.encode(password,
+                java.nio.charset.StandardCharsets.UTF_8) + "@" + uri.substring(at);
+          }
+          RedisLockService redis = RedisLockService.builder(uri).build();
+          locks = redis;
+          closer = redis;
+          locksText = "Redis " + c.locks.text();
+        }
+        probe(locks, c.locks.text());
+      }
+    } catch (RuntimeException e) {
+      closeQuietly(closer);
+      if (store != null) {
+        store.close();
+      }
+      throw e instanceof IllegalArgumentException ? e : new IllegalArgumentException(e.getMessage(), e);
+    }
+    return new SharedState(store, locks, closer, storeText, locksText);
+  }
+
+  /** Gives the store and the locks to {@code builder}; the audit file and key stay with the builder without one. */
+  void configure(SreAgentBuilder builder) {
+    if (store != null) {
+      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog());
+    }
+    if (locks != null) {
+      builder.setLockService(locks);
+    }
+  }
+
+  boolean hasStore() {
+    return store != null;
+  }
+
+  /** "store ..., locks ..." for the start line. */
+  String describe() {
+    return "store " + storeText + ", locks " + locksText;
+  }
+
+  private static void probe(LockService locks, String where) {
+    String owner;
+    try {
+      owner = "sre-agent run start check on " + InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      owner = "sre-agent run start check";
+    }
+    Optional<Lock> lock;
+    try {
+      lock = locks.tryAcquire(PROBE_TARGET, owner, Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("locks " + where + " did not answer: " + e.getMessage(), e);
+    }
+    lock.ifPresent(locks::release); // empty: another agent is checking at this moment, which is an answer too
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(lockCloser);
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      // closing a client that could not connect: nothing to keep
+    }
+  }
+}
