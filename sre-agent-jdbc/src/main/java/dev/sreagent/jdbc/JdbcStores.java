@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * relay.start();
  * }</pre>
  *
- * <p>Connecting fails at once, naming the URL and user (never the password), the database's words and the fix.
+ * <p>Connecting fails at once, naming the URL and user (never the password), the database's words and the fix. Opening
+ * verifies the audit chain, as the audit file does (reading every record once): a broken chain, or a keyed one opened
+ * without its key or with another, is refused before anything is appended.
  * {@link #close()} closes the pool; close the agent and the relays first.
  */
 public final class JdbcStores implements AutoCloseable {
@@ -56,6 +58,11 @@ public final class JdbcStores implements AutoCloseable {
 
   private JdbcStores(Builder b) {
     String url = Objects.requireNonNull(b.url, "url (setUrl)");
+    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+      // H2 closes a database from its own JVM shutdown hook, before the agent's hook has stopped the agent (whose
+      // last reads and appends then fail): the store is closed by close(), like any other
+      url = url + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
     Dialect dialect = Dialect.of(url);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
@@ -79,6 +86,15 @@ public final class JdbcStores implements AutoCloseable {
       }
       this.incidents = new JdbcIncidentStore(db);
       this.audit = new JdbcAuditLog(db, b.auditKey);
+      // as the audit file does when it opens: a broken chain, or one keyed differently (or keyed, opened without
+      // its key), is refused before anything is appended to it
+      dev.sreagent.api.model.AuditVerification v = audit.verify();
+      if (!v.intact()) {
+        throw new IllegalStateException("the audit log in the database does not verify"
+            + (b.auditKey == null ? " without a key" : " with the key given (setAuditKey)") + " at record "
+            + v.firstBadSequence() + ": " + v.problem() + "; give the key the chain was written with"
+            + " (setAuditKey), or look into the records it names");
+      }
     } catch (RuntimeException e) {
       pool.close();
       throw e;

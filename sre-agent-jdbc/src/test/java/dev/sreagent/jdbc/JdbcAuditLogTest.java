@@ -115,6 +115,24 @@ class JdbcAuditLogTest {
   }
 
   @Test
+  void aKeyedChainIsRefusedWhenOpenedWithoutItsKeyOrWithAnotherAndNothingIsAppended() throws Exception {
+    byte[] secret = new byte[32];
+    Arrays.fill(secret, (byte) 7);
+    String url = "jdbc:h2:mem:keyedopen" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    JdbcStores keyed = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").setAuditKey(AuditKey.of(secret))
+        .build());
+    keyed.auditLog().append(Scenarios.entry("a", 1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JdbcStores.builder().setUrl(url).setUser("sa").build())
+        .hasMessageContaining("does not verify without a key at record 1").hasMessageContaining("setAuditKey");
+    byte[] other = new byte[32];
+    Arrays.fill(other, (byte) 9);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> JdbcStores.builder().setUrl(url).setUser("sa")
+        .setAuditKey(AuditKey.of(other)).build()).hasMessageContaining("does not verify with the key given");
+    assertThat(keyed.auditLog().records()).as("nothing appended by the refused openings").hasSize(1);
+    assertThat(keyed.auditLog().verify().intact()).isTrue();
+  }
+
+  @Test
   void appendsFromTwoStoresOnOneDatabaseMakeOneChain() throws Exception {
     String url = "jdbc:h2:mem:shared" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
     JdbcStores a = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").build());

@@ -20,6 +20,19 @@ class JdbcStoresTest {
   }
 
   @Test
+  void anH2DatabaseIsClosedByTheStoreNotByH2sShutdownHook(@TempDir Path dir) {
+    // H2's own hook would close the database before the agent's hook stopped the agent (seen: `./sre-agent run
+    // --store jdbc:h2:file:...` failed its last reads on SIGTERM)
+    try (JdbcStores db = JdbcStores.embedded(dir)) {
+      assertThat(db.url()).contains(";DB_CLOSE_ON_EXIT=FALSE");
+    }
+    try (JdbcStores db = JdbcStores.builder().setUrl("jdbc:h2:mem:x" + System.nanoTime() + ";DB_CLOSE_ON_EXIT=TRUE")
+        .setUser("sa").build()) {
+      assertThat(db.url()).as("a setting of the user's own is kept").endsWith(";DB_CLOSE_ON_EXIT=TRUE");
+    }
+  }
+
+  @Test
   void aServerThatIsNotThereIsNamedWithTheFix() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

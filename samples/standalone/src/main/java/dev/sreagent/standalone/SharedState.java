@@ -71,17 +71,11 @@ final class SharedState implements AutoCloseable {
       try {
         store = b.build();
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("store " + c.store + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("store " + c.store + ": " + e.getMessage()
+            + (e.getMessage() != null && e.getMessage().contains("setAuditKey") ? " (here: audit.key-file or"
+            + " audit.key-env)" : ""), e);
       }
-      // the file log refuses a broken or differently keyed chain when it opens; the store's log is checked here
-      dev.sreagent.api.model.AuditVerification v = store.auditLog().verify();
-      if (!v.intact()) {
-        store.close();
-        throw new IllegalArgumentException("store " + c.store + ": the audit log in the database does not verify"
-            + (auditKey == null ? " without a key" : " with the key of audit.key-file/audit.key-env") + " at record "
-            + v.firstBadSequence() + ": " + v.problem() + "; give the key the chain was written with (audit.key-file"
-            + " or audit.key-env), or look into the records it names");
-      }
+      // a broken or differently keyed chain is refused by JdbcStores when it opens, as the audit file is
       storeText = (h2 ? "H2 " : "PostgreSQL ") + c.store + (user.isEmpty() ? "" : " as " + user)
           + " (incidents and the audit log)";
     }
