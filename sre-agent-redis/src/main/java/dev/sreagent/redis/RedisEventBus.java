@@ -3,11 +3,8 @@ package dev.sreagent.redis;
 import dev.sreagent.api.Require;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.port.Notifier;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -60,7 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class RedisEventBus implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisEventBus.class);
 
-  private final String shown;
+  private static final String CONFIGURED_BY = "RedisEventBus.builder(uri)";
+  private final RedisEndpoint endpoint;
   private final String stream;
   private final String keyPrefix;
   private final long maxLength;
@@ -70,18 +68,12 @@ public final class RedisEventBus implements AutoCloseable {
   private @Nullable StatefulRedisConnection<String, String> connection;
 
   private RedisEventBus(Builder b) {
-    RedisURI uri = RedisURI.builder(b.uri).withTimeout(b.commandTimeout).build();
-    this.shown = b.shown;
+    this.endpoint = b.endpoint;
     this.stream = b.stream;
     this.keyPrefix = b.keyPrefix;
     this.maxLength = b.maxLength;
     this.commandTimeout = b.commandTimeout;
-    this.client = RedisClient.create(uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-        .build());
+    this.client = endpoint.client(b.commandTimeout);
   }
 
   /**
@@ -175,7 +167,7 @@ public final class RedisEventBus implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisEventBus[" + shown + ", stream " + stream + ", maxlen ~" + maxLength + "]";
+    return "RedisEventBus[" + endpoint.shown + ", stream " + stream + ", maxlen ~" + maxLength + "]";
   }
 
   String keyPrefix() {
@@ -188,11 +180,7 @@ public final class RedisEventBus implements AutoCloseable {
 
   /** A new connection of its own (for a consumer's blocking reads). */
   StatefulRedisConnection<String, String> connect(String what) {
-    try {
-      return client.connect();
-    } catch (RedisException e) {
-      throw unavailable(what, e);
-    }
+    return endpoint.connect(client, what, CONFIGURED_BY);
   }
 
   private synchronized RedisCommands<String, String> commands(String what) {
@@ -203,8 +191,7 @@ public final class RedisEventBus implements AutoCloseable {
   }
 
   IllegalStateException unavailable(String what, RuntimeException e) {
-    return new IllegalStateException("Redis at " + shown + " could not " + what + ": " + e.getMessage() + ". Is"
-        + " redis-server running there (and the password right)? Set the server with RedisEventBus.builder(uri).", e);
+    return endpoint.unavailable(what, e, CONFIGURED_BY);
   }
 
   /** Configures a {@link RedisEventBus}. */
@@ -218,26 +205,14 @@ public final class RedisEventBus implements AutoCloseable {
     /** How long one command may take. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
-    private final RedisURI uri;
-    private final String shown;
+    private final RedisEndpoint endpoint;
     private String stream = DEFAULT_STREAM;
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private long maxLength = DEFAULT_MAX_LENGTH;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
 
     private Builder(String uri) {
-      Objects.requireNonNull(uri, "uri");
-      try {
-        this.uri = RedisURI.create(uri.trim());
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("Redis URI must look like redis://host:port (or rediss://, with"
-            + " :password@ and /db when needed), such as redis://127.0.0.1:6379, but was '" + uri + "'", e);
-      }
-      if (this.uri.getHost() == null || this.uri.getHost().isBlank()) {
-        throw new IllegalArgumentException("Redis URI must name a host, such as redis://127.0.0.1:6379, but was '"
-            + uri + "'");
-      }
-      this.shown = this.uri.getHost() + ":" + this.uri.getPort();
+      this.endpoint = RedisEndpoint.parse(uri);
     }
 
     /** The stream's key; {@link #DEFAULT_STREAM} by default. Agents that exchange events share it. */

@@ -3,13 +3,10 @@ package dev.sreagent.redis;
 import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.LockService;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
@@ -94,8 +91,8 @@ public final class RedisLockService implements LockService, AutoCloseable {
       return 0
       """;
 
-  private final RedisURI uri;
-  private final String shown;
+  private static final String CONFIGURED_BY = "RedisLockService.builder(uri)";
+  private final RedisEndpoint endpoint;
   private final Clock clock;
   private final String keyPrefix;
   private final Duration commandTimeout;
@@ -103,17 +100,11 @@ public final class RedisLockService implements LockService, AutoCloseable {
   private @Nullable StatefulRedisConnection<String, String> connection;
 
   private RedisLockService(Builder b) {
-    this.uri = RedisURI.builder(b.uri).withTimeout(b.commandTimeout).build();
-    this.shown = b.shown;
+    this.endpoint = b.endpoint;
     this.clock = b.clock;
     this.keyPrefix = b.keyPrefix;
     this.commandTimeout = b.commandTimeout;
-    this.client = RedisClient.create(uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .build());
+    this.client = endpoint.client(commandTimeout);
   }
 
   /**
@@ -192,7 +183,7 @@ public final class RedisLockService implements LockService, AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisLockService[" + shown + ", keys " + keyPrefix + "lock:{<target>}]";
+    return "RedisLockService[" + endpoint.shown + ", keys " + keyPrefix + "lock:{<target>}]";
   }
 
   private static String value(Lock lock) {
@@ -215,18 +206,13 @@ public final class RedisLockService implements LockService, AutoCloseable {
 
   private synchronized RedisCommands<String, String> commands(String what) {
     if (connection == null) {
-      try {
-        connection = client.connect();
-      } catch (RedisException e) {
-        throw unavailable(what, e);
-      }
+      connection = endpoint.connect(client, what, CONFIGURED_BY);
     }
     return connection.sync();
   }
 
   private IllegalStateException unavailable(String what, RuntimeException e) {
-    return new IllegalStateException("Redis at " + shown + " could not " + what + ": " + e.getMessage() + ". Is"
-        + " redis-server running there (and the password right)? Set the server with RedisLockService.builder(uri).", e);
+    return endpoint.unavailable(what, e, CONFIGURED_BY);
   }
 
   private static long ttlMillis(Duration ttl) {
@@ -244,25 +230,13 @@ public final class RedisLockService implements LockService, AutoCloseable {
     /** How long one command may take before the lock counts as unavailable. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
-    private final RedisURI uri;
-    private final String shown;
+    private final RedisEndpoint endpoint;
     private Clock clock = Clock.system();
     private String keyPrefix = DEFAULT_KEY_PREFIX;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
 
     private Builder(String uri) {
-      Objects.requireNonNull(uri, "uri");
-      try {
-        this.uri = RedisURI.create(uri.trim());
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("Redis URI must look like redis://host:port (or rediss://, with"
-            + " :password@ and /db when needed), such as redis://127.0.0.1:6379, but was '" + uri + "'", e);
-      }
-      if (this.uri.getHost() == null || this.uri.getHost().isBlank()) {
-        throw new IllegalArgumentException("Redis URI must name a host, such as redis://127.0.0.1:6379, but was '"
-            + uri + "'");
-      }
-      this.shown = this.uri.getHost() + ":" + this.uri.getPort();
+      this.endpoint = RedisEndpoint.parse(uri);
     }
 
     /** The clock {@link Lock#expiresAt()} is read from; the system clock by default. */
