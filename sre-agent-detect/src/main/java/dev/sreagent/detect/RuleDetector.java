@@ -17,8 +17,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Shared machinery of the rule detectors: one state per resource, a sustain window before firing, hysteresis before
- * clearing, and expiry of resources that stopped reporting (a restarted pod's old name): a resource silent for
- * {@link #STALE_AFTER} of the detector's latest sample time is forgotten. At most {@code maxResources} are kept
+ * clearing, and expiry of resources that stopped reporting (a restarted pod's old name): a resource is forgotten
+ * when it has been silent, by the detector's latest sample time, for {@link #STALE_AFTER} or for
+ * {@value #STALE_GAPS} of its own sampling intervals, whichever is longer (so 1- and 5-minute data keep their
+ * baselines; a resource seen once is judged by the interval last seen on any resource). At most {@code maxResources} are kept
  * ({@link BoundedKeyedState}: a resource seen once makes way first, so a burst of one-off pods never displaces the
  * state of resources that report regularly; evictions are counted in {@link #evictedStates()}). Non-finite and
  * out-of-order samples are counted and ignored; they never reach a baseline.
@@ -26,8 +28,12 @@ import org.jspecify.annotations.Nullable;
  * @param <S> per-resource state
  */
 abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Detector {
-  /** How long a resource may stay silent before it is forgotten. */
+  /** How long a resource may stay silent before it is forgotten, at least. */
   static final Duration STALE_AFTER = Duration.ofMinutes(3);
+  /** A resource is not forgotten before it missed this many of its own samples (two scrapes lost are not a gone pod). */
+  static final int STALE_GAPS = 3;
+  /** The longest sampling interval that stretches the stale period (a day-long gap is an outage, not a pace). */
+  static final Duration MAX_GAP = Duration.ofHours(1);
   /** Resources kept at most by detectors of pods, volumes and certificates: a cluster's worth. */
   static final int MAX_RESOURCES = 200_000;
   /** Resources kept at most by detectors whose resource is a service (their baselines are larger). */
@@ -44,6 +50,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   private final BiPredicate<String, S> stale = (resource, st) -> isStale(st);
   private @Nullable Instant latest;
   private @Nullable Instant nextExpiry;
+  /** The sampling interval last seen on any resource, in milliseconds (0 until one resource sent two samples). */
+  private long lastGapMillis;
   private long observed;
   private long rejectedNonFinite;
   private long rejectedOutOfOrder;
@@ -61,6 +69,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     final String service;
     final String resource;
     @Nullable Instant lastSeen;
+    /** The interval between this resource's last two samples, in milliseconds, at most {@link #MAX_GAP} (0 = one sample). */
+    long gapMillis;
     @Nullable Instant breachSince;
     @Nullable Instant okSince;
     boolean firing;
@@ -103,17 +113,22 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       return List.of();
     }
     Instant ts = sample.timestamp();
+    String resource = resourceOf(sample);
     if (latest == null || ts.isAfter(latest)) {
       latest = ts;
       if (nextExpiry == null || !ts.isBefore(nextExpiry)) {
         nextExpiry = ts.plus(EXPIRE_EVERY);
+        // the first sample of a new round tells the pace before the round's silent resources are judged by it
+        S seen = states.peek(resource);
+        if (seen != null && seen.lastSeen != null && ts.isAfter(seen.lastSeen)) {
+          lastGapMillis = Math.min(Duration.between(seen.lastSeen, ts).toMillis(), MAX_GAP.toMillis());
+        }
         states.expire(stale);
       }
     }
     if (++observed % PURGE_EVERY == 0) {
       states.removeIf(stale);
     }
-    String resource = resourceOf(sample);
     S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
     if (st.lastSeen != null && !ts.isAfter(st.lastSeen)) {
       if (ts.equals(st.lastSeen)) {
@@ -122,6 +137,10 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
         rejectedOutOfOrder++;
       }
       return List.of();
+    }
+    if (st.lastSeen != null) {
+      st.gapMillis = Math.min(Duration.between(st.lastSeen, ts).toMillis(), MAX_GAP.toMillis());
+      lastGapMillis = st.gapMillis;
     }
     st.lastSeen = ts;
     Evaluation e = evaluate(st, sample);
@@ -162,7 +181,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   private boolean isStale(ResourceState st) {
-    return latest != null && st.lastSeen != null && st.lastSeen.plus(STALE_AFTER).isBefore(latest);
+    if (latest == null || st.lastSeen == null) {
+      return false;
+    }
+    long gap = st.gapMillis > 0 ? st.gapMillis : lastGapMillis;
+    long silentFor = Duration.between(st.lastSeen, latest).toMillis();
+    return silentFor > Math.max(STALE_AFTER.toMillis(), STALE_GAPS * gap);
   }
 
   /** Samples ignored because their value was NaN or infinite. */

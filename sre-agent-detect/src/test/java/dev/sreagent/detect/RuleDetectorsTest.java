@@ -252,4 +252,34 @@ class RuleDetectorsTest {
     assertThat(d.evictedStates()).isEqualTo(100_000 - 950);
     assertThat(d.trackedResources()).as("the burst's pods are forgotten 3 minutes after their sample").isEqualTo(50);
   }
+
+  /**
+   * Five-minute data (a 5 min scrape, a recording at 300 s): every other series falls silent for 300 s whenever one
+   * series sends the next round's sample. A fixed 3-minute staleness forgot them all at each round, so no baseline ever
+   * warmed up and a tenfold p99 step went unseen; staleness follows each series' own pace now.
+   */
+  @Test
+  void fiveMinuteDataKeepsEveryBaselineAndCatchesAStepOnOneOfSixtyServices() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(5);
+    Duration step = Duration.ofMinutes(5);
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 84; i++) { // 7 hours: 6 of them quiet, then s7's p99 ten times higher
+      Instant t = T0.plus(step.multipliedBy(i));
+      for (int s = 0; s < 60; s++) {
+        double p99 = 0.1 * (s == 7 && i >= 72 ? 10 : 1) * Math.exp(0.05 * rng.nextGaussian());
+        fired.addAll(d.observe(MetricSample.of(MetricNames.LATENCY_P99, p99, t, "s" + s)));
+      }
+      assertThat(d.trackedResources()).as("every service's baseline kept at round %d", i).isEqualTo(60);
+    }
+    assertThat(fired).singleElement().satisfies(a -> {
+      assertThat(a.service()).isEqualTo("s7");
+      assertThat(a.detectedAt()).isEqualTo(T0.plus(step.multipliedBy(73)));
+    });
+    // a service that stops reporting is still forgotten: after three of its intervals, not three minutes
+    for (int i = 84; i < 88; i++) {
+      d.observe(MetricSample.of(MetricNames.LATENCY_P99, 0.1, T0.plus(step.multipliedBy(i)), "s0"));
+      assertThat(d.trackedResources()).as("round %d", i).isEqualTo(i < 87 ? 60 : 1);
+    }
+  }
 }
