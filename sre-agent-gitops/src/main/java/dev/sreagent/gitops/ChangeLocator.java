@@ -12,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the one declaration of the bad image in the base branch's head, and the last commit at which that declaration
- * held the healthy image. Never guesses: two declarations, none, or no commit with the healthy image are answered with
- * the reason.
+ * held the healthy image. Never guesses: two declarations (also a Kustomize patch and an {@code images:} override of the
+ * same image name), none, or no commit with the healthy image are answered with the reason.
  */
 final class ChangeLocator {
   /**
@@ -59,9 +59,11 @@ final class ChangeLocator {
     Map<String, String> files = repo.files(head, searchPaths, YamlDeclarations::candidate, problems);
     List<Declaration> found = new ArrayList<>();
     List<Declaration> healthyNow = new ArrayList<>();
+    List<String> conflicts = new ArrayList<>();
     for (Map.Entry<String, String> f : files.entrySet()) {
       YamlDeclarations.Scan scan = YamlDeclarations.scan(f.getKey(), f.getValue(), target, bad);
       found.addAll(scan.declarations());
+      conflicts.addAll(scan.conflicts());
       if (scan.problem() != null) {
         problems.add(scan.problem());
       }
@@ -70,6 +72,11 @@ final class ChangeLocator {
     String where = "branch " + baseBranch + " at " + head.abbreviate(10).name()
         + (searchPaths.isEmpty() ? "" : " under " + searchPaths);
     String skipped = problems.isEmpty() ? "" : "; files not read: " + problems;
+    if (!conflicts.isEmpty()) {
+      return Outcome.refused(ActionResult.Status.REJECTED, "ambiguous: " + target.badImage() + " for "
+          + target.describe() + " is declared twice in " + where + ": " + String.join("; ", conflicts)
+          + "; nothing committed" + skipped);
+    }
     if (found.size() > 1) {
       return Outcome.refused(ActionResult.Status.REJECTED, "ambiguous: " + found.size() + " declarations of "
           + target.badImage() + " for " + target.describe() + " in " + where + ": "

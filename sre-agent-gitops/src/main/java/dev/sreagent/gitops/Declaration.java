@@ -20,6 +20,11 @@ record Declaration(String path, Form form, String locus, ImageRef image, Map<Str
     MANIFEST("manifest"),
     /** An entry of a Kustomization's {@code images:} ({@code newName}, {@code newTag}, {@code digest}). */
     KUSTOMIZE_IMAGES("Kustomize images override"),
+    /**
+     * An inline Kustomize patch ({@code patches: - patch: |}, strategic merge or JSON 6902, or an inline
+     * {@code patchesStrategicMerge:} entry): the image inside the patch's text.
+     */
+    KUSTOMIZE_PATCH("Kustomize inline patch"),
     /** A Helm values file ({@code image.tag}, {@code image.repository} and {@code tag}, {@code <name>.image...}). */
     HELM_VALUES("Helm values");
 

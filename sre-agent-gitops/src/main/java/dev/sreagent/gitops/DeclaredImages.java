@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which images a config tree declares for a workload, read the way {@link GitRollbackExecutor} reads it (manifests'
- * {@code containers[].image}, Kustomize {@code images:} overrides, Helm values). For what watches a config repository
+ * {@code containers[].image}, Kustomize {@code images:} overrides and inline patches, Helm values). Where a
+ * Kustomization both patches the image and overrides it in {@code images:}, only the override counts (kustomize applies
+ * it after the patches). For what watches a config repository
  * from the other side: a sync emulator that must tell which of a workload's known images the merged tree asks for, a
  * check that the base branch declares the healthy image again.
  *
@@ -43,8 +45,13 @@ public final class DeclaredImages {
     for (String candidate : candidates) {
       ImageRef image = ImageRef.parse(Require.notBlank(candidate, "candidates"));
       for (Map.Entry<String, String> f : files.entrySet()) {
-        if (YamlDeclarations.candidate(f.getKey()) && !YamlDeclarations.scan(f.getKey(), f.getValue(), namespace,
-            workload, container, image).declarations().isEmpty()) {
+        if (!YamlDeclarations.candidate(f.getKey())) {
+          continue;
+        }
+        YamlDeclarations.Scan scan = YamlDeclarations.scan(f.getKey(), f.getValue(), namespace, workload, container,
+            image);
+        boolean overridden = !scan.conflicts().isEmpty();
+        if (scan.declarations().stream().anyMatch(d -> !overridden || d.form() != Declaration.Form.KUSTOMIZE_PATCH)) {
           found.add(candidate);
         }
       }

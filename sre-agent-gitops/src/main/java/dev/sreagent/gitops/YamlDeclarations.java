@@ -31,6 +31,16 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *   <li>Kustomize: an entry of {@code images:} in a {@code kustomization.yaml} (or a document of kind Kustomization)
  *       whose {@code newName} (else {@code name}) with its {@code newTag} or {@code digest} is that image. Which
  *       workloads an override reaches is not rendered here: two overrides of the image are an ambiguity.
+ *   <li>Kustomize inline patches, read as YAML inside their literal block scalar ({@code patch: |}): in
+ *       {@code patches:}, a strategic-merge patch of the workload (named by the patch's {@code metadata.name}, or by the
+ *       entry's {@code target.name}) whose container has the image, or a JSON 6902 patch whose {@code target} is the
+ *       workload with an {@code op: replace} (or {@code add}) of {@code /spec/template/spec/containers/N/image} (or
+ *       {@code initContainers}) to the image (the container is then known by index only, so a rollback naming a
+ *       container does not filter it); in {@code patchesStrategicMerge:}, an inline strategic-merge patch. Patch
+ *       <em>files</em> ({@code path:}, a file name in {@code patchesStrategicMerge:}) are read as the manifests they
+ *       look like; a JSON 6902 patch file is not (its target is in another file). A patch that sets the image while
+ *       the same Kustomization's {@code images:} also has an entry for that image name (which kustomize applies after
+ *       the patches) is reported as a {@linkplain Scan#conflicts() conflict} naming both, never edited.
  *   <li>Helm values (any other YAML mapping outside a chart's {@code templates/} and {@code Chart.yaml}): a mapping with
  *       {@code repository} and {@code tag} (and {@code registry}, {@code digest} when set) that make the image, at any
  *       depth ({@code image.repository}, {@code cart.image.repository}); a scalar {@code image: repo:tag}; and a
@@ -47,8 +57,27 @@ final class YamlDeclarations {
    *
    * @param declarations the declarations of the image found
    * @param problem why the file could not be read as YAML, or null
+   * @param conflicts places that set the image twice with an order the agent does not model (a patch and an
+   *     {@code images:} override of the same image name), each naming both; the file must not be edited
    */
-  record Scan(List<Declaration> declarations, @Nullable String problem) {}
+  record Scan(List<Declaration> declarations, @Nullable String problem, List<String> conflicts) {
+    Scan(List<Declaration> declarations, @Nullable String problem) {
+      this(declarations, problem, List.of());
+    }
+
+    Scan {
+      declarations = List.copyOf(declarations);
+      conflicts = List.copyOf(conflicts);
+    }
+  }
+
+  /**
+   * Where an inline patch's text stands in the file: the patch is the content of a block scalar whose first content
+   * line is {@code firstLine} (from 0) and whose indentation is {@code indent}, so a position inside the patch maps
+   * to one in the file (checked character for character before an edit may use it).
+   */
+  private record Embedding(String outerText, int firstLine, int indent, boolean literal, String locusPrefix,
+      @Nullable String targetName, @Nullable String targetNamespace, @Nullable String targetKind) {}
 
   private final String path;
   private final String text;
@@ -57,17 +86,29 @@ final class YamlDeclarations {
   private final @Nullable String container;
   private final ImageRef image;
   private final boolean simpleOffsets;
-  private final List<Declaration> found = new ArrayList<>();
+  private final List<Declaration> found;
+  private final List<String> conflicts;
+  private final @Nullable Embedding embedding;
 
   private YamlDeclarations(String path, String text, String namespace, String workload, @Nullable String container,
       ImageRef image) {
+    this(path, text, namespace, workload, container, image, new ArrayList<>(), new ArrayList<>(), null);
+  }
+
+  private YamlDeclarations(String path, String text, String namespace, String workload, @Nullable String container,
+      ImageRef image, List<Declaration> found, List<String> conflicts, @Nullable Embedding embedding) {
     this.path = path;
     this.text = text;
     this.namespace = namespace;
     this.workload = workload;
     this.container = container;
     this.image = image;
-    this.simpleOffsets = text.length() == text.codePointCount(0, text.length());
+    this.found = found;
+    this.conflicts = conflicts;
+    this.embedding = embedding;
+    String outer = embedding == null ? text : embedding.outerText();
+    this.simpleOffsets = outer.length() == outer.codePointCount(0, outer.length())
+        && text.length() == text.codePointCount(0, text.length());
   }
 
   /** Whether {@code path} is a file this scan reads (YAML, outside a chart's templates). */
@@ -97,10 +138,10 @@ final class YamlDeclarations {
         d.document(doc);
       }
     } catch (YAMLException e) {
-      return new Scan(List.copyOf(d.found), path + " is not valid YAML: " + e.getMessage().lines().findFirst()
-          .orElse(e.toString()));
+      return new Scan(d.found, path + " is not valid YAML: " + e.getMessage().lines().findFirst()
+          .orElse(e.toString()), d.conflicts);
     }
-    return new Scan(List.copyOf(d.found), null);
+    return new Scan(d.found, null, d.conflicts);
   }
 
   private void document(@Nullable Node doc) {
@@ -109,6 +150,14 @@ final class YamlDeclarations {
     }
     String name = path.substring(path.lastIndexOf('/') + 1);
     String kind = scalarValue(root, "kind");
+    if (embedding != null) {  // inside a patch: only a strategic-merge patch of a workload
+      String targetKind = embedding.targetKind();
+      String patchKind = kind != null ? kind : targetKind;
+      if (patchKind != null && WORKLOAD_KINDS.contains(patchKind)) {
+        manifest(root, patchKind);
+      }
+      return;
+    }
     if (kind != null && WORKLOAD_KINDS.contains(kind)) {
       manifest(root, kind);
     } else if ("Kustomization".equals(kind) || KUSTOMIZATION_FILES.contains(name)) {
@@ -122,6 +171,10 @@ final class YamlDeclarations {
     MappingNode metadata = mapping(root, "metadata");
     String name = metadata == null ? null : scalarValue(metadata, "name");
     String declaredNamespace = metadata == null ? null : scalarValue(metadata, "namespace");
+    if (embedding != null && embedding.targetName() != null) {  // a patch with a target applies to the target
+      name = embedding.targetName();
+      declaredNamespace = embedding.targetNamespace();
+    }
     if (!workload.equals(name) || (declaredNamespace != null && !declaredNamespace.equals(namespace))) {
       return;
     }
@@ -138,8 +191,9 @@ final class YamlDeclarations {
             continue;
           }
           if (ImageRef.parse(img.getValue()).sameImage(image)) {
-            add(Declaration.Form.MANIFEST, kind + " " + name + ": spec.template.spec." + list + "[name="
-                + containerName + "].image", ImageRef.parse(img.getValue()), Map.of("image", img));
+            add(embedding == null ? Declaration.Form.MANIFEST : Declaration.Form.KUSTOMIZE_PATCH, kind + " " + name
+                + ": spec.template.spec." + list + "[name=" + containerName + "].image", ImageRef.parse(
+                img.getValue()), Map.of("image", img));
           }
         }
       }
@@ -147,8 +201,26 @@ final class YamlDeclarations {
   }
 
   private void kustomization(MappingNode root) {
+    if (embedding != null) {
+      return;  // a patch is not a Kustomization
+    }
+    int before = found.size();
+    inlinePatches(root);
+    List<Declaration> patched = new ArrayList<>(found.subList(before, found.size()));
     if (!(child(root, "images") instanceof SequenceNode images)) {
       return;
+    }
+    for (Node n : images.getValue()) {
+      if (n instanceof MappingNode entry && child(entry, "name") instanceof ScalarNode name) {
+        for (Declaration p : patched) {
+          if (new ImageRef(name.getValue(), null, null).sameRepository(p.image())) {
+            conflicts.add(path + ": " + p.image() + " is set by " + p.describe() + " and overridden by the images"
+                + " entry name=" + name.getValue() + " on line " + (name.getStartMark().getLine() + 1) + " (kustomize"
+                + " applies images: after the patches): which one the cluster runs depends on both; the agent does"
+                + " not edit either; remove one of them, or roll back by hand");
+          }
+        }
+      }
     }
     for (Node n : images.getValue()) {
       if (!(n instanceof MappingNode entry)) {
@@ -171,6 +243,105 @@ final class YamlDeclarations {
         add(Declaration.Form.KUSTOMIZE_IMAGES, "images[name=" + name + "]", declared, fields);
       }
     }
+  }
+
+  /** The inline patches of {@code patches:} and {@code patchesStrategicMerge:}. */
+  private void inlinePatches(MappingNode root) {
+    if (child(root, "patches") instanceof SequenceNode patches) {
+      for (int i = 0; i < patches.getValue().size(); i++) {
+        if (patches.getValue().get(i) instanceof MappingNode entry && child(entry, "patch") instanceof ScalarNode p) {
+          MappingNode target = mapping(entry, "target");
+          embedded(p, "patches[" + i + "].patch", target);
+        }
+      }
+    }
+    if (child(root, "patchesStrategicMerge") instanceof SequenceNode smp) {
+      for (int i = 0; i < smp.getValue().size(); i++) {
+        if (smp.getValue().get(i) instanceof ScalarNode p && p.getValue().contains("\n")) {  // else a file name
+          embedded(p, "patchesStrategicMerge[" + i + "]", null);
+        }
+      }
+    }
+  }
+
+  /** Scans the YAML inside {@code block} (a patch) as a strategic-merge patch or a JSON 6902 patch. */
+  private void embedded(ScalarNode block, String locusPrefix, @Nullable MappingNode target) {
+    boolean literal = block.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL;
+    int firstLine = block.getStartMark().getLine() + 1;
+    int indent = indentOf(text, firstLine);
+    Embedding e = new Embedding(text, firstLine, indent, literal, locusPrefix, scalarValue(target, "name"),
+        scalarValue(target, "namespace"), scalarValue(target, "kind"));
+    YamlDeclarations inner = new YamlDeclarations(path, block.getValue(), namespace, workload, container, image,
+        found, conflicts, e);
+    try {
+      Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+      for (Node doc : yaml.composeAll(new StringReader(block.getValue()))) {
+        if (doc instanceof SequenceNode ops) {
+          inner.json6902(ops);
+        } else {
+          inner.document(doc);
+        }
+      }
+    } catch (YAMLException ex) {
+      // an inline patch that is not YAML declares nothing here; kustomize itself will refuse it
+    }
+  }
+
+  private static final java.util.regex.Pattern IMAGE_PATH = java.util.regex.Pattern.compile(
+      "/spec/template/spec/(containers|initContainers)/(\\d+)/image");
+
+  /** A JSON 6902 patch (a list of operations) of the embedding's target. */
+  private void json6902(SequenceNode ops) {
+    Embedding e = java.util.Objects.requireNonNull(embedding);
+    boolean ours = workload.equals(e.targetName()) && (e.targetNamespace() == null
+        || e.targetNamespace().equals(namespace)) && (e.targetKind() == null || WORKLOAD_KINDS.contains(
+        e.targetKind()));
+    if (!ours) {
+      return;
+    }
+    for (Node n : ops.getValue()) {
+      if (!(n instanceof MappingNode op)) {
+        continue;
+      }
+      String verb = scalarValue(op, "op");
+      String at = scalarValue(op, "path");
+      ScalarNode value = scalar(op, "value");
+      if (("replace".equals(verb) || "add".equals(verb)) && at != null && value != null
+          && IMAGE_PATH.matcher(at).matches() && ImageRef.parse(value.getValue()).sameImage(image)) {
+        add(Declaration.Form.KUSTOMIZE_PATCH, "JSON 6902 " + verb + " of " + (e.targetKind() == null ? ""
+            : e.targetKind() + " ") + e.targetName() + " " + at, ImageRef.parse(value.getValue()),
+            Map.of("image", value));
+      }
+    }
+  }
+
+  /** The number of leading spaces of the first non-blank line from line {@code from} (from 0) on. */
+  private static int indentOf(String text, int from) {
+    List<String> lines = text.lines().toList();
+    for (int i = from; i < lines.size(); i++) {
+      String l = lines.get(i);
+      if (!l.isBlank()) {
+        int n = 0;
+        while (n < l.length() && l.charAt(n) == ' ') {
+          n++;
+        }
+        return n;
+      }
+    }
+    return 0;
+  }
+
+  /** The offset of line {@code line} (from 0) in {@code text}, or -1 when it has fewer lines. */
+  private static int lineStart(String text, int line) {
+    int at = 0;
+    for (int i = 0; i < line; i++) {
+      int nl = text.indexOf('\n', at);
+      if (nl < 0) {
+        return -1;
+      }
+      at = nl + 1;
+    }
+    return at;
   }
 
   private void values(Node node, List<String> keys) {
@@ -231,8 +402,36 @@ final class YamlDeclarations {
 
   private void add(Declaration.Form form, String locus, ImageRef declared, Map<String, ScalarNode> nodes) {
     Map<String, Scalar> fields = new LinkedHashMap<>();
-    nodes.forEach((k, v) -> fields.put(k, scalarOf(v)));
-    found.add(new Declaration(path, form, locus, declared, fields));
+    nodes.forEach((k, v) -> fields.put(k, embedding == null ? scalarOf(v) : embeddedScalarOf(v, embedding)));
+    found.add(new Declaration(path, form, embedding == null ? locus : embedding.locusPrefix() + ": " + locus,
+        declared, fields));
+  }
+
+  /** A scalar inside a patch, placed in the file's text: editable only when it maps there character for character. */
+  private Scalar embeddedScalarOf(ScalarNode n, Embedding e) {
+    int innerLine = n.getStartMark().getLine();
+    int line = e.firstLine() + innerLine + 1;
+    DumperOptions.ScalarStyle style = n.getScalarStyle();
+    char quote = switch (style) {
+      case SINGLE_QUOTED -> '\'';
+      case DOUBLE_QUOTED -> '"';
+      default -> 0;
+    };
+    boolean oneLine = style == DumperOptions.ScalarStyle.PLAIN || quote != 0;
+    int lineAt = lineStart(e.outerText(), e.firstLine() + innerLine);
+    if (!e.literal() || !simpleOffsets || !oneLine || n.getEndMark().getLine() != innerLine || lineAt < 0) {
+      return new Scalar(n.getValue(), -1, -1, line, quote);
+    }
+    int start = lineAt + e.indent() + n.getStartMark().getColumn();
+    int end = lineAt + e.indent() + n.getEndMark().getColumn();
+    if (quote != 0) {
+      start++;
+      end--;
+    }
+    if (start > end || end > e.outerText().length() || !e.outerText().substring(start, end).equals(n.getValue())) {
+      return new Scalar(n.getValue(), -1, -1, line, quote);
+    }
+    return new Scalar(n.getValue(), start, end, line, quote);
   }
 
   private Scalar scalarOf(ScalarNode n) {

@@ -30,4 +30,14 @@ class DeclaredImagesTest {
     assertThat(DeclaredImages.find(two, "shop", "cart", null, KNOWN)).containsExactly(CartImages.HEALTHY,
         CartImages.BAD);
   }
+
+  @Test
+  void readsInlinePatchesUnlessTheImagesOverrideWins() {
+    String patched = YamlDeclarationsTest.SMP_PATCH.formatted(CartImages.BAD);
+    assertThat(DeclaredImages.find(Map.of("overlays/prod/kustomization.yaml", patched), "shop", "cart", null, KNOWN))
+        .containsExactly(CartImages.BAD);
+    String overridden = patched + "images:\n  - name: " + CartImages.REPO + "\n    newTag: 1.2.0\n";
+    assertThat(DeclaredImages.find(Map.of("overlays/prod/kustomization.yaml", overridden), "shop", "cart", null,
+        KNOWN)).containsExactly(CartImages.HEALTHY);
+  }
 }

@@ -131,4 +131,145 @@ class YamlDeclarationsTest {
     assertThat(ImageEdit.restore(bad, b, healthy, h, CART, ImageRef.parse(CART.healthyImage())).refusal())
         .contains("cannot be replaced in place");
   }
+
+  static final String SMP_PATCH = """
+      apiVersion: kustomize.config.k8s.io/v1beta1
+      kind: Kustomization
+      resources:
+        - ../../base
+      patches:
+        - path: replicas.yaml
+        - patch: |-
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: cart
+            spec:
+              template:
+                spec:
+                  containers:
+                    - name: cart
+                      # pinned by the release pipeline
+                      image: %s   # cart
+      """;
+
+  static String restored(String bad, String healthy, ImageRollback target) {
+    Declaration b = scan("overlays/prod/kustomization.yaml", bad, target, target.badImage()).get(0);
+    Declaration h = scan("overlays/prod/kustomization.yaml", healthy, target, target.healthyImage()).get(0);
+    ImageEdit.Result r = ImageEdit.restore(bad, b, healthy, h, target, ImageRef.parse(target.healthyImage()));
+    assertThat(r.refusal()).isNull();
+    assertThat(r.changedLines()).containsExactly(b.fields().get("image").line());
+    return r.text();
+  }
+
+  @Test
+  void anInlineStrategicMergePatchIsLocatedAndEditedInPlace() {
+    String bad = SMP_PATCH.formatted(CART.badImage());
+    String healthy = SMP_PATCH.formatted(CART.healthyImage());
+    assertThat(scan("overlays/prod/kustomization.yaml", bad, CART, CART.badImage())).singleElement().satisfies(d -> {
+      assertThat(d.form()).isEqualTo(Declaration.Form.KUSTOMIZE_PATCH);
+      assertThat(d.locus()).isEqualTo("patches[1].patch: Deployment cart: spec.template.spec.containers[name=cart]"
+          + ".image");
+      assertThat(d.fields().get("image").line()).isEqualTo(18);
+      assertThat(d.describe()).contains("Kustomize inline patch");
+    });
+    assertThat(restored(bad, healthy, CART)).isEqualTo(healthy);
+    // another workload, or another container, is not this patch's
+    assertThat(scan("kustomization.yaml", bad, new ImageRollback("shop", "web", null, CART.badImage(),
+        CART.healthyImage()), CART.badImage())).isEmpty();
+    assertThat(scan("kustomization.yaml", bad, new ImageRollback("shop", "cart", "envoy", CART.badImage(),
+        CART.healthyImage()), CART.badImage())).isEmpty();
+    // the same text outside a Kustomization is a Helm values file's string, not a patch
+    assertThat(scan("values.yaml", "patch: |-\n  kind: Deployment\n  metadata: {name: cart}\n  spec: {template:"
+        + " {spec: {containers: [{name: cart, image: " + CART.badImage() + "}]}}}\n", CART, CART.badImage())).isEmpty();
+  }
+
+  static final String JSON6902 = """
+      kind: Kustomization
+      patches:
+      - target:
+          group: apps
+          version: v1
+          kind: Deployment
+          name: %s
+        patch: |
+          - op: add
+            path: /metadata/labels/tier
+            value: backend
+          - op: replace
+            path: /spec/template/spec/containers/0/image
+            value: "%s"
+      """;
+
+  @Test
+  void aJson6902PatchOfTheWorkloadsContainerImageIsLocatedAndEditedInPlace() {
+    String bad = JSON6902.formatted("cart", CART.badImage());
+    String healthy = JSON6902.formatted("cart", CART.healthyImage());
+    assertThat(scan("kustomization.yaml", bad, CART, CART.badImage())).singleElement().satisfies(d -> {
+      assertThat(d.locus()).isEqualTo("patches[0].patch: JSON 6902 replace of Deployment cart"
+          + " /spec/template/spec/containers/0/image");
+      assertThat(d.fields().get("image").quote()).isEqualTo('"');
+      assertThat(d.fields().get("image").line()).isEqualTo(14);
+    });
+    assertThat(restored(bad, healthy, CART)).isEqualTo(healthy);
+    assertThat(scan("kustomization.yaml", JSON6902.formatted("web", CART.badImage()), CART, CART.badImage()))
+        .isEmpty();
+    assertThat(scan("kustomization.yaml", bad.replace("containers/0/image", "containers/0/args"), CART,
+        CART.badImage())).isEmpty();
+  }
+
+  @Test
+  void inlinePatchesStrategicMergeEntriesAreReadAndFileEntriesLeftToTheirFiles() {
+    String text = """
+        kind: Kustomization
+        patchesStrategicMerge:
+        - cart-resources.yaml
+        - |-
+          apiVersion: apps/v1
+          kind: StatefulSet
+          metadata:
+            name: cart
+            namespace: shop
+          spec:
+            template:
+              spec:
+                initContainers:
+                - name: migrate
+                  image: '%s'
+        """;
+    String bad = text.formatted(CART.badImage());
+    assertThat(scan("kustomization.yaml", bad, CART, CART.badImage())).singleElement().satisfies(d ->
+        assertThat(d.locus()).isEqualTo("patchesStrategicMerge[1]: StatefulSet cart: spec.template.spec"
+            + ".initContainers[name=migrate].image"));
+    assertThat(restored(bad, text.formatted(CART.healthyImage()), CART)).isEqualTo(text.formatted(
+        CART.healthyImage()));
+  }
+
+  @Test
+  void aPatchAndAnImagesOverrideOfTheSameImageAreAConflictNamingBoth() {
+    String both = SMP_PATCH.formatted(CART.badImage()) + "images:\n  - name: " + REPO + "\n    newTag: 1.4.0\n";
+    YamlDeclarations.Scan s = YamlDeclarations.scan("overlays/prod/kustomization.yaml", both, CART,
+        ImageRef.parse(CART.badImage()));
+    assertThat(s.declarations()).hasSize(1);
+    assertThat(s.conflicts()).singleElement().asString().contains(
+        "overlays/prod/kustomization.yaml (Kustomize inline patch, patches[1].patch: Deployment cart", "line 18",
+        "overridden by the images entry name=" + REPO + " on line 20", "the agent does not edit either");
+    String otherImage = SMP_PATCH.formatted(CART.badImage()) + "images:\n  - name: registry.example.com/shop/web\n"
+        + "    newTag: 4.2.0\n";
+    assertThat(YamlDeclarations.scan("kustomization.yaml", otherImage, CART, ImageRef.parse(CART.badImage()))
+        .conflicts()).isEmpty();
+  }
+
+  @Test
+  void aFoldedPatchIsFoundButNotEditedInPlace() {
+    String bad = "kind: Kustomization\npatches:\n- target: {kind: Deployment, name: cart}\n  patch: >\n"
+        + "    [{\"op\": \"replace\", \"path\": \"/spec/template/spec/containers/0/image\", \"value\": \""
+        + CART.badImage() + "\"}]\n";
+    String healthy = bad.replace(CART.badImage(), CART.healthyImage());
+    Declaration b = scan("kustomization.yaml", bad, CART, CART.badImage()).get(0);
+    Declaration h = scan("kustomization.yaml", healthy, CART, CART.healthyImage()).get(0);
+    assertThat(b.fields().get("image").editable()).isFalse();
+    assertThat(ImageEdit.restore(bad, b, healthy, h, CART, ImageRef.parse(CART.healthyImage())).refusal())
+        .contains("cannot be replaced in place");
+  }
 }

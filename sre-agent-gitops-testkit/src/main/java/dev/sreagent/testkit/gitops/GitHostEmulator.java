@@ -24,22 +24,38 @@ import java.util.regex.Pattern;
 
 /**
  * <b>An emulator of a Git host's pull-request API</b> (test support): a loopback HTTP server
- * ({@code com.sun.net.httpserver}) that speaks the subset of GitHub's REST API that {@code GitHubHost} uses, for one
- * repository {@value #OWNER}/{@value #REPO}: {@code POST /repos/{o}/{r}/pulls} (422 when the head branch does not exist
- * or an open pull request of it does), {@code GET .../pulls?head=o:branch&state=all}, {@code GET .../pulls/{n}},
+ * ({@code com.sun.net.httpserver}) that speaks, for one repository {@value #OWNER}/{@value #REPO}, the subsets of
+ * GitHub's and GitLab's REST APIs that {@code GitHubHost} and {@code GitLabHost} use, over one set of pull requests
+ * (so a test can run the same scenario against either adapter).
+ *
+ * <p><b>GitHub</b> (bearer token): {@code POST /repos/{o}/{r}/pulls} (422 when the head branch does not exist or an
+ * open pull request of it does), {@code GET .../pulls?head=o:branch&state=all}, {@code GET .../pulls/{n}},
  * {@code POST .../issues/{n}/labels}, {@code PUT .../pulls/{n}/merge} with the expected head {@code sha} (409 when the
  * branch moved) and {@code GET .../commits/{sha}/status} (the combined status; {@code pending} until
- * {@link #setStatus} says otherwise). A pull request's head follows its branch (as on GitHub), every call is recorded
- * ({@link #calls}), requests without the expected bearer token get 401, and {@link #refuse} makes chosen calls fail
- * with a status. Under {@code /git/} it answers every Git smart-HTTP request with 403 (a token without push rights).
+ * {@link #setStatus} says otherwise).
  *
- * <p>Made with {@link #forRemote}, it is the host of a {@link BareRemote}: a merge (through the API, or by the emulated
- * human reviewer with {@link #reviewerMerges}) writes a merge commit of the head onto the base branch in that
- * repository, as GitHub's "merge" method does, and {@link #reviewerCloses} closes a pull request unmerged.
+ * <p><b>GitLab</b> ({@code PRIVATE-TOKEN} header; the API under {@link #gitLabUrl()}{@code /api/v4}, the project id
+ * being the URL-encoded path {@code shop%2Fconfig}): {@code POST /projects/{id}/merge_requests} (labels as a
+ * comma-separated string; 409 when an open merge request of the source branch exists, 422 when the branch does not
+ * exist), {@code GET .../merge_requests?source_branch=...&state=all}, {@code GET .../merge_requests/{iid}},
+ * {@code PUT .../merge_requests/{iid}/merge} with {@code sha} (409 when the source branch moved, 405 when not open)
+ * answering the merged merge request, and {@code GET .../pipelines?sha=...} (one pipeline whose status translates
+ * {@link #setStatus}: {@code success}, {@code failure}/{@code error} → {@code failed}, {@code pending} →
+ * {@code running}, any other word as it is; no pipeline until a status is set). Merge requests are numbered by
+ * {@code iid} = the emulator's pull-request number.
  *
- * <p>Not emulated: branch protection and required reviews (any merge call with the right head is accepted; whether the
- * checks passed is the caller's business, as {@code GitHubHost} checks them first), check runs of GitHub Apps, squash
- * and rebase merges, pagination, rate limits, GitLab's API, and webhooks.
+ * <p>A pull request's head follows its branch (as on both hosts), every call is recorded ({@link #calls}), requests
+ * without the expected token get 401, and {@link #refuse} makes chosen calls fail with a status. Under {@code /git/}
+ * it answers every Git smart-HTTP request with 403 (a token without push rights).
+ *
+ * <p>Made with {@link #forRemote}, it is the host of a {@link BareRemote}: a merge (through either API, or by the
+ * emulated human reviewer with {@link #reviewerMerges}) writes a merge commit of the head onto the base branch in that
+ * repository, as both hosts' "merge commit" method does, and {@link #reviewerCloses} closes a pull request unmerged.
+ *
+ * <p>Not emulated: branch protection, required reviews and approvals (any merge call with the right head is accepted;
+ * whether the checks passed is the caller's business, as the adapters check them first), GitHub Apps' check runs,
+ * GitLab's merge-when-pipeline-succeeds, squash, rebase and fast-forward merges, pagination, rate limits, GitLab's
+ * error bodies beyond their status and a message, and webhooks.
  */
 public final class GitHostEmulator implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +63,8 @@ public final class GitHostEmulator implements AutoCloseable {
   public static final String OWNER = "shop";
   /** The repository's name. */
   public static final String REPO = "config";
+  /** The project's path on GitLab, {@code OWNER/REPO}. */
+  public static final String PROJECT = OWNER + "/" + REPO;
 
   /**
    * A pull request as the emulator keeps it.
@@ -127,6 +145,11 @@ public final class GitHostEmulator implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
+  /** The instance URL to give {@code GitLabHost.Builder.setUrl} (its API is under {@code /api/v4}). */
+  public String gitLabUrl() {
+    return apiUrl();
+  }
+
   /** A Git smart-HTTP URL of the repository on this host, which refuses everything with 403. */
   public String gitUrl() {
     return apiUrl() + "/git/" + OWNER + "/" + REPO + ".git";
@@ -192,18 +215,27 @@ public final class GitHostEmulator implements AutoCloseable {
         send(ex, 403, "{\"message\":\"Permission to " + OWNER + "/" + REPO + ".git denied\"}");
         return;
       }
-      if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
-        send(ex, 401, "{\"message\":\"Bad credentials\"}");
+      boolean gitLab = path.startsWith("/api/v4/");
+      boolean authorized = gitLab ? token.equals(ex.getRequestHeaders().getFirst("PRIVATE-TOKEN"))
+          : ("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"));
+      if (!authorized) {
+        send(ex, 401, gitLab ? "{\"message\":\"401 Unauthorized\"}" : "{\"message\":\"Bad credentials\"}");
         return;
       }
       Integer refused = refusal(method + " " + path);
       if (refused != null) {
-        send(ex, refused, "{\"message\":\"" + (refused == 403 ? "Resource not accessible by integration"
-            : "emulated failure") + "\"}");
+        send(ex, refused, "{\"message\":\"" + (refused == 403 ? (gitLab ? "403 Forbidden"
+            : "Resource not accessible by integration") : "emulated failure") + "\"}");
         return;
       }
       JsonNode body = in.length == 0 ? JSON.createObjectNode() : JSON.readTree(in);
-      route(ex, method, path, query, body);
+      if (gitLab && !path.startsWith(GITLAB_API + "/")) {
+        send(ex, 404, "{\"message\":\"404 Project Not Found\"}");
+      } else if (gitLab) {
+        routeGitLab(ex, method, path.substring(GITLAB_API.length()), query, body);
+      } else {
+        route(ex, method, path, query, body);
+      }
     }
   }
 
@@ -277,6 +309,104 @@ public final class GitHostEmulator implements AutoCloseable {
     } else {
       send(ex, 404, "{\"message\":\"Not Found\"}");
     }
+  }
+
+  private static final String GITLAB_API = "/api/v4/projects/" + OWNER + "%2F" + REPO;
+  private static final Pattern MRS = Pattern.compile("/merge_requests");
+  private static final Pattern MR = Pattern.compile("/merge_requests/(\\d+)");
+  private static final Pattern MR_MERGE = Pattern.compile("/merge_requests/(\\d+)/merge");
+  private static final Pattern PIPELINES = Pattern.compile("/pipelines");
+
+  private synchronized void routeGitLab(HttpExchange ex, String method, String path, String query, JsonNode body)
+      throws IOException {
+    Matcher m;
+    if (method.equals("POST") && MRS.matcher(path).matches()) {
+      String head = body.path("source_branch").asText();
+      if (branchHead.apply(head).isEmpty()) {
+        send(ex, 422, "{\"message\":[\"Source branch " + head + " does not exist\"]}");
+        return;
+      }
+      Optional<Pr> open = prs.values().stream().filter(p -> p.head().equals(head) && p.isOpen()).findFirst();
+      if (open.isPresent()) {
+        send(ex, 409, "{\"message\":[\"Another open merge request already exists for this source branch: !"
+            + open.get().number() + "\"]}");
+        return;
+      }
+      List<String> labels = new ArrayList<>();
+      for (String l : body.path("labels").asText("").split(",")) {
+        if (!l.isBlank()) {
+          labels.add(l.strip());
+        }
+      }
+      Pr pr = new Pr(prs.size() + 1L, head, body.path("target_branch").asText(), body.path("title").asText(),
+          body.path("description").asText(), labels, new boolean[1], new boolean[1]);
+      prs.put(pr.number(), pr);
+      send(ex, 201, renderGitLab(pr).toString());
+    } else if (method.equals("GET") && MRS.matcher(path).matches()) {
+      String head = param(query, "source_branch").orElse("");
+      ArrayNode list = JSON.createArrayNode();
+      List<Pr> newestFirst = new ArrayList<>(prs.values());
+      java.util.Collections.reverse(newestFirst);
+      newestFirst.stream().filter(p -> head.isEmpty() || head.equals(p.head())).forEach(p -> list.add(renderGitLab(p)));
+      send(ex, 200, list.toString());
+    } else if (method.equals("GET") && (m = MR.matcher(path)).matches() && prs.containsKey(Long.valueOf(m.group(1)))) {
+      send(ex, 200, renderGitLab(prs.get(Long.valueOf(m.group(1)))).toString());
+    } else if (method.equals("PUT") && (m = MR_MERGE.matcher(path)).matches()
+        && prs.containsKey(Long.valueOf(m.group(1)))) {
+      Pr pr = prs.get(Long.valueOf(m.group(1)));
+      String sha = branchHead.apply(pr.head()).orElse("");
+      if (!pr.isOpen()) {
+        send(ex, 405, "{\"message\":\"405 Method Not Allowed\"}");
+        return;
+      }
+      if (body.has("sha") && !sha.equals(body.path("sha").asText())) {
+        send(ex, 409, "{\"message\":\"SHA does not match HEAD of source branch: " + sha + "\"}");
+        return;
+      }
+      try {
+        onMerge.accept(pr);
+      } catch (RuntimeException e) {
+        send(ex, 422, "{\"message\":\"Branch cannot be merged: " + e.getMessage().replace('"', '\'') + "\"}");
+        return;
+      }
+      pr.merged()[0] = true;
+      pr.closed()[0] = true;
+      send(ex, 200, renderGitLab(pr).toString());
+    } else if (method.equals("GET") && PIPELINES.matcher(path).matches()) {
+      String sha = param(query, "sha").orElse("");
+      ArrayNode list = JSON.createArrayNode();
+      String state = statuses.get(sha);
+      if (state != null) {
+        ObjectNode p = list.addObject();
+        p.put("id", 1000 + Math.abs(sha.hashCode() % 1000));
+        p.put("sha", sha);
+        p.put("status", switch (state) {
+          case "failure", "error" -> "failed";
+          case "pending" -> "running";
+          default -> state;
+        });
+      }
+      send(ex, 200, list.toString());
+    } else {
+      send(ex, 404, "{\"message\":\"404 Not found\"}");
+    }
+  }
+
+  private ObjectNode renderGitLab(Pr pr) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("id", 5000 + pr.number());
+    n.put("iid", pr.number());
+    n.put("project_id", 42);
+    n.put("title", pr.title());
+    n.put("description", pr.body());
+    n.put("state", pr.merged()[0] ? "merged" : pr.isOpen() ? "opened" : "closed");
+    n.put("source_branch", pr.head());
+    n.put("target_branch", pr.base());
+    n.put("sha", branchHead.apply(pr.head()).orElse("0000000000000000000000000000000000000000"));
+    n.put("web_url", "https://gitlab.example/" + OWNER + "/" + REPO + "/-/merge_requests/" + pr.number());
+    ArrayNode labels = n.putArray("labels");
+    pr.labels().forEach(labels::add);
+    return n;
   }
 
   private ObjectNode render(Pr pr) {
