@@ -128,6 +128,7 @@ final class AgentAssembly {
     if (exs.isEmpty()) {
       exs.addAll(found.all(ActionExecutorProvider.class));
     }
+    exs.addAll(found.named(ActionExecutorProvider.class, SreAgentBuilder.EXECUTORS_KEY));
     List<Guardrail> extra = concat(guardrails, found.all(GuardrailProvider.class));
     List<Notifier> ns = concat(notifiers, found.all(NotifierProvider.class));
     List<TelemetrySource> srcs = concat(sources, found.named(TelemetrySourceProvider.class,

@@ -83,6 +83,22 @@ class DiscoveryTest {
   }
 
   @Test
+  void anExecutorThatWaitsToBeNamedIsAddedOnlyWhenConfigurationNamesIt() {
+    TestProviders.EXECUTORS_CREATED.clear();
+    try (SreAgent agent = SreAgent.builder().setClock(() -> Instant.EPOCH).build()) {
+      assertThat(TestProviders.EXECUTORS_CREATED).as("on the class path but not named: not created").isEmpty();
+    }
+    try (SreAgent agent = SreAgent.builder().setClock(() -> Instant.EPOCH).setDiscovery(false)
+        .setConfig(Map.of(SreAgentBuilder.EXECUTORS_KEY, "test-executor", "test-executor.label", "x")).build()) {
+      assertThat(TestProviders.EXECUTORS_CREATED).as("named: created, even with discovery off").containsExactly("x");
+    }
+    var b = SreAgent.builder().setConfig(Map.of(SreAgentBuilder.EXECUTORS_KEY, "test-executor, gitops"));
+    assertThatThrownBy(b::build).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("sre-agent.executors names provider 'gitops'")
+        .hasMessageContaining("[test-executor]");
+  }
+
+  @Test
   void aSetterCalledTwiceReplaces() {
     try (SreAgent agent = SreAgent.builder().setDetectors(List.of()).setDetectors(List.of()).build()) {
       assertThat(agent).isNotNull();

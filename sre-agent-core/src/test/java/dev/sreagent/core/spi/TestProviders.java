@@ -6,10 +6,12 @@ import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Confidence;
 import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.api.model.Hypothesis;
+import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.Notifier;
 import dev.sreagent.api.port.Reasoner;
 import dev.sreagent.api.port.TelemetrySink;
 import dev.sreagent.api.port.TelemetrySource;
+import dev.sreagent.api.spi.ActionExecutorProvider;
 import dev.sreagent.api.spi.NotifierProvider;
 import dev.sreagent.api.spi.ReasonerProvider;
 import dev.sreagent.api.spi.TelemetrySourceProvider;
@@ -87,6 +89,28 @@ public final class TestProviders {
         @Override
         public void close() {}
       };
+    }
+  }
+
+  /** Executors created by {@link NamedExecutorProvider}, by the label configuration gave. */
+  public static final List<String> EXECUTORS_CREATED = new CopyOnWriteArrayList<>();
+
+  /** An executor provider used only when {@code sre-agent.executors} names it. */
+  public static final class NamedExecutorProvider implements ActionExecutorProvider {
+    @Override
+    public String name() {
+      return "test-executor";
+    }
+
+    @Override
+    public boolean onlyWhenNamed() {
+      return true;
+    }
+
+    @Override
+    public ActionExecutor create(ConfigView config) {
+      EXECUTORS_CREATED.add(config.get("test-executor.label", "default"));
+      return ActionExecutor.noop();
     }
   }
 }
