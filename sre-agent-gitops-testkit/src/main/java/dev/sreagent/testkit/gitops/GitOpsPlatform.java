@@ -66,6 +66,7 @@ public final class GitOpsPlatform implements AutoCloseable {
   private final Path workDirectory;
   private final boolean autoMerge;
   private final @Nullable Duration reviewerDelay;
+  private final boolean reviewerMergesReverts;
   private final Duration syncInterval;
   private final InMemoryIncidentStore incidents = new InMemoryIncidentStore();
   private final Map<Long, Instant> prSeen = new HashMap<>();
@@ -79,6 +80,7 @@ public final class GitOpsPlatform implements AutoCloseable {
     this.layout = b.layout;
     this.autoMerge = b.autoMerge;
     this.reviewerDelay = b.reviewerDelay;
+    this.reviewerMergesReverts = b.reviewerMergesReverts;
     this.syncInterval = b.syncInterval;
     this.workDirectory = b.directory.resolve("agent-clone");
     try {
@@ -101,6 +103,7 @@ public final class GitOpsPlatform implements AutoCloseable {
     private ConfigRepos.Layout layout = ConfigRepos.Layout.KUSTOMIZE;
     private boolean autoMerge;
     private @Nullable Duration reviewerDelay;
+    private boolean reviewerMergesReverts = true;
     private Duration syncInterval = Duration.ZERO;
 
     private Builder(Path directory) {
@@ -125,6 +128,15 @@ public final class GitOpsPlatform implements AutoCloseable {
      */
     public Builder setReviewerDelay(@Nullable Duration delay) {
       this.reviewerDelay = delay == null ? null : Require.notNegative(delay, "delay");
+      return this;
+    }
+
+    /**
+     * Whether the reviewer of {@link #setReviewerDelay} also merges the agent's revert pull requests (branches with
+     * {@code -revert-}; default true). False leaves them open, as a human who wants to look first would.
+     */
+    public Builder setReviewerMergesReverts(boolean merges) {
+      this.reviewerMergesReverts = merges;
       return this;
     }
 
@@ -195,7 +207,7 @@ public final class GitOpsPlatform implements AutoCloseable {
     if (reviewerDelay != null) {
       Instant now = harness == null ? null : Objects.requireNonNull(harness).clock().now();
       for (GitHostEmulator.Pr pr : host.pullRequests()) {
-        if (now != null && pr.isOpen()) {
+        if (now != null && pr.isOpen() && (reviewerMergesReverts || !pr.head().contains("-revert-"))) {
           Instant seen = prSeen.computeIfAbsent(pr.number(), n -> now);
           if (!now.isBefore(seen.plus(reviewerDelay))) {
             host.reviewerMerges(pr.number());
