@@ -74,6 +74,15 @@ import org.slf4j.LoggerFactory;
  * naming what is still awaited (executing the key again resumes the wait). Give the agent's executor policy a time limit
  * of at least {@link #timeLimit()}.
  *
+ * <p>The inverse ({@code RollBack(service, to, from)}, which the agent runs when its verification finds that the
+ * rollback did not help): when the base branch holds the agent's own merged rollback commit for the same incident
+ * (trailers {@code Sre-Agent-Incident} and {@code Sre-Agent-Action}), the execution is a <b>revert</b> of that commit:
+ * only the image lines back to what it replaced (the state before the agent's own change), on its own branch
+ * ({@code -revert-}) with the idempotency key, {@code Sre-Agent-Reverts} naming the commit, and a pull request quoting
+ * the incident and why. It never waits (the core runs inverses on its loop's thread): the pull request is left open
+ * for a human, or, with auto-merge in AUTONOMOUS, merged if its checks have passed; the sync is not waited for. An
+ * agent rollback that is on its branch but not merged is not reverted (REJECTED: close its pull request).
+ *
  * <p>JGit never starts {@code git} here: the system git configuration is not read ({@link JGitIsolation}), commits are
  * built from objects with the configured {@link CommitAuthor} and the clock's time, unsigned, and no hook runs.
  */
