@@ -332,7 +332,11 @@ final class Remediator {
         + result.message());
   }
 
-  /** Runs {@code inverse}, which undoes {@code original}, if the guardrails allow; returns what happened. */
+  /**
+   * Runs {@code inverse}, which undoes {@code original}, if the guardrails allow; returns what happened, with the
+   * executor's message (where the inverse left things, for example the URL of a revert pull request a human must
+   * merge: it ends up in the incident's outcome).
+   */
   String runInverse(Incident inc, Action original, Action inverse, Instant now) {
     RemediationPlan undo = new RemediationPlan(inc.id(), List.of(inverse), "inverse of " + original.canonical());
     SafetyDecision check = gate.decide(inc, undo, Phase.AUTONOMOUS, ctx.currentTopology(), ledger.guardHistory(null),
@@ -359,6 +363,6 @@ final class Remediator {
     // an inverse runs on the loop's thread, bounded by its executor's time limit: the verdict waits for it
     ActionResult r = calls.call(inc, inverse, key, ex.get(), lock.get(), original.canonical(), now);
     calls.complete(inc, inverse, key, r, now);
-    return inverse.canonical() + " " + r.status();
+    return inverse.canonical() + " " + r.status() + ": " + r.message();
   }
 }

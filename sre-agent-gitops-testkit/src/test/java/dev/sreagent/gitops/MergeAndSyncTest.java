@@ -218,4 +218,66 @@ class MergeAndSyncTest {
     assertThat(clock.sleeps).as("it waited for the sync past the old revision").isEqualTo(4);
     assertThat(r.message()).contains("synced revision " + remote.head("main").name());
   }
+
+  /**
+   * The inverse of the agent's merged rollback (the verification found it did not help) is a revert pull request that
+   * never waits: not for checks, a merge or the sync (the core runs inverses on its loop's thread). With auto-merge in
+   * AUTONOMOUS it merges once the checks passed, when executed again.
+   */
+  @Test
+  void theInverseOfAMergedRollbackIsARevertPullRequestThatNeverWaits() throws Exception {
+    String overlay = "overlays/prod/kustomization.yaml";
+    String badText = remote.file("main", overlay).orElseThrow();
+    Action.RollBack inverse = new Action.RollBack("cart", "r2", "r3");
+    ImageRollback back = new ImageRollback("shop", "cart", null, ConfigRepos.HEALTHY, ConfigRepos.BAD);
+    clock.onSleep = () -> {
+      if (host.pullRequests().stream().noneMatch(GitHostEmulator.Pr::isMerged)) {
+        host.reviewerMerges(1);
+      }
+      syncAfterMerge();
+    };
+    phase.set(Phase.AUTONOMOUS);
+    GitRollbackExecutor executor = GitRollbackExecutor.builder().setRemote(remote.uri())
+        .setWorkDirectory(tmp.resolve("work")).setImages(r -> Optional.of(r.equals(ROLLBACK) ? ConfigRepos.CART : back))
+        .setClock(clock).setGitHost(GitHubHost.builder().setApiUrl(host.apiUrl()).setRepository("shop/config")
+            .setTokenVariable("T").setEnvironment(v -> TOKEN).build())
+        .setSyncStatus(rollback -> cluster.get()).setAutoMerge(true).setPhases(id -> Optional.ofNullable(phase.get()))
+        .setMergeTimeout(Duration.ofMinutes(10)).setSyncTimeout(Duration.ofMinutes(5))
+        .setPollInterval(Duration.ofSeconds(30)).build();
+    // in AUTONOMOUS with checks pending the agent does not merge its rollback: the reviewer does, at the first poll
+    ActionResult rolledBack = executor.execute(ROLLBACK, context());
+    assertThat(rolledBack.status()).as(rolledBack.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    String agentCommit = agentCommit();
+    String healthyMain = remote.head("main").name();
+    int sleeps = clock.sleeps;
+
+    ExecutionContext undo = new ExecutionContext("inc-7", "key-8", 4, false);
+    ActionResult opened = executor.execute(inverse, undo);
+    assertThat(opened.status()).as(opened.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(clock.sleeps).as("the inverse never waits").isEqualTo(sleeps);
+    assertThat(opened.message()).contains("revert the agent's rollback commit " + agentCommit.substring(0, 10),
+        "revert pull request #2 (https://github.example/shop/config/pull/2)", "left open for a human to merge",
+        "checks", "pending", "not waited for");
+    GitHostEmulator.Pr revert = host.pullRequests().get(1);
+    assertThat(revert.isOpen()).isTrue();
+    assertThat(revert.head()).startsWith("sre-agent/rollback/inc-7-revert-");
+    assertThat(remote.file(revert.head(), overlay)).as("exactly what the agent's commit replaced").contains(badText);
+    assertThat(remote.changedPaths("main", revert.head())).containsExactly(overlay);
+    assertThat(remote.head(revert.head()).getFullMessage()).contains("Sre-Agent-Reverts: " + agentCommit,
+        "Sre-Agent-Idempotency-Key: key-8", "Sre-Agent-Action: rollback(cart;r2->r3)");
+    assertThat(host.calls()).noneMatch(c -> c.startsWith("PUT /repos/shop/config/pulls/2"));
+    assertThat(remote.head("main").name()).isEqualTo(healthyMain);
+    assertThat(executor.reconcile("key-8")).as("a revert is done once its PR is open, not half done")
+        .hasValueSatisfying(x -> assertThat(x.status()).isEqualTo(ActionResult.Status.SUCCEEDED));
+
+    // the checks pass; executing the key again pushes and opens nothing, merges, and does not wait for the sync
+    host.setStatus(remote.head(revert.head()).name(), "success");
+    ActionResult merged = executor.execute(inverse, undo);
+    assertThat(merged.status()).as(merged.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(merged.message()).contains("already pushed under key key-8", "merged by the agent (phase AUTONOMOUS");
+    assertThat(clock.sleeps).isEqualTo(sleeps);
+    assertThat(host.pullRequests()).hasSize(2);
+    assertThat(host.calls()).contains("PUT /repos/shop/config/pulls/2/merge");
+    assertThat(remote.file("main", overlay)).contains(badText);
+  }
 }

@@ -70,6 +70,51 @@ final class Completion {
     }
   }
 
+  /**
+   * The end of a revert (the inverse of the agent's own rollback), which never waits: the agent runs inverses on its
+   * loop's thread. An open pull request is merged by the agent only when auto-merge is allowed, the phase is AUTONOMOUS
+   * and the host reports the checks passed right now; otherwise it is left open for a human. Either way the sync is not
+   * waited for. SUCCEEDED means the revert pull request exists (its URL in the message); a host failure here leaves it
+   * open and is named, not turned into a failure of the revert.
+   */
+  ActionResult revert() {
+    GitHost host = Objects.requireNonNull(executor.host());
+    GitHost.PullRequest pr = Objects.requireNonNull(attempt.pr);
+    String which = "revert pull request #" + pr.number() + " (" + pr.url() + ")";
+    String noWait = "; not waited for: the agent runs an inverse on its loop's thread, so it neither waits for a"
+        + " human merge nor for the sync";
+    if (pr.state() == GitHost.PullRequest.State.MERGED) {
+      return result(ActionResult.Status.SUCCEEDED, proposed + "; " + which + " is merged already" + noWait);
+    }
+    if (pr.state() == GitHost.PullRequest.State.CLOSED) {
+      return result(ActionResult.Status.REJECTED, proposed + "; but " + which + " was closed without a merge: the"
+          + " reviewer declined the revert; the cluster still runs " + target.badImage());
+    }
+    Optional<Phase> phase = executor.phases().phaseOf(context.incidentId());
+    if (!executor.autoMerge() || phase.orElse(null) != Phase.AUTONOMOUS) {
+      return result(ActionResult.Status.SUCCEEDED, proposed + "; " + which + " is left open for a human to merge ("
+          + (executor.autoMerge() ? "phase " + phase.map(Enum::name).orElse("unknown") + ", the agent merges only in"
+          + " AUTONOMOUS" : "auto-merge not allowed") + ")" + noWait);
+    }
+    try {
+      GitHost.ChecksState checks = host.checks(commit.name());
+      if (checks != GitHost.ChecksState.SUCCESS) {
+        return result(ActionResult.Status.SUCCEEDED, proposed + "; " + which + " is left open for a human to merge"
+            + " (its checks on " + host.describe() + " are " + checks.name().toLowerCase(java.util.Locale.ROOT)
+            + ")" + noWait);
+      }
+      GitHost.PullRequest after = host.merge(pr.number(), commit.name());
+      LOG.info("merged revert {} for incident {} (phase AUTONOMOUS, checks passed)", after.url(),
+          context.incidentId());
+      return result(ActionResult.Status.SUCCEEDED, proposed + "; " + which + (after.state()
+          == GitHost.PullRequest.State.MERGED ? " merged by the agent (phase AUTONOMOUS, auto-merge allowed, the"
+          + " checks of " + host.describe() + " passed)" : " is left open: the merge did not take") + noWait);
+    } catch (GitHostException e) {
+      return result(ActionResult.Status.SUCCEEDED, proposed + "; " + which + " is left open for a human to merge ("
+          + host.describe() + " failed while the agent tried to merge it: " + e.getMessage() + ")" + noWait);
+    }
+  }
+
   /** Either the way the pull request got merged, or the result that ends the execution. */
   private record Outcome(@Nullable String how, @Nullable ActionResult result) {}
 

@@ -74,6 +74,15 @@ import org.slf4j.LoggerFactory;
  * naming what is still awaited (executing the key again resumes the wait). Give the agent's executor policy a time limit
  * of at least {@link #timeLimit()}.
  *
+ * <p>The inverse ({@code RollBack(service, to, from)}, which the agent runs when its verification finds that the
+ * rollback did not help): when the base branch holds the agent's own merged rollback commit for the same incident
+ * (trailers {@code Sre-Agent-Incident} and {@code Sre-Agent-Action}), the execution is a <b>revert</b> of that commit:
+ * only the image lines back to what it replaced (the state before the agent's own change), on its own branch
+ * ({@code -revert-}) with the idempotency key, {@code Sre-Agent-Reverts} naming the commit, and a pull request quoting
+ * the incident and why. It never waits (the core runs inverses on its loop's thread): the pull request is left open
+ * for a human, or, with auto-merge in AUTONOMOUS, merged if its checks have passed; the sync is not waited for. An
+ * agent rollback that is on its branch but not merged is not reverted (REJECTED: close its pull request).
+ *
  * <p>JGit never starts {@code git} here: the system git configuration is not read ({@link JGitIsolation}), commits are
  * built from objects with the configured {@link CommitAuthor} and the clock's time, unsigned, and no hook runs.
  */
@@ -231,6 +240,10 @@ public final class GitRollbackExecutor implements ActionExecutor {
         return failure(context.idempotencyKey(), "the rollback of " + rollBack.service() + " in " + remote.uri(), e);
       }
     }
+    if (attempt.reverts != null) {  // the inverse: never waits for a human merge or the sync (see revert)
+      return syncStatus == null || !proposed.succeeded() || attempt.pr == null || attempt.commit == null
+          || attempt.target == null ? proposed : new Completion(this, context, attempt, proposed.message()).revert();
+    }
     if (syncStatus == null || !proposed.succeeded() || attempt.commit == null || attempt.target == null) {
       return proposed;
     }
@@ -243,6 +256,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
     @Nullable String branch;
     @Nullable RevCommit commit;
     GitHost.@Nullable PullRequest pr;
+    /** The agent's own rollback commit this execution reverts (the inverse), or null for a rollback. */
+    @Nullable String reverts;
   }
 
   private ActionResult run(ConfigRepository repo, Action.RollBack rollBack, ExecutionContext context, Attempt attempt)
@@ -272,12 +287,21 @@ public final class GitRollbackExecutor implements ActionExecutor {
       }
       attempt.commit = r.commit();
       attempt.branch = r.branch();
+      attempt.reverts = RollbackCommits.trailer(r.commit(), RollbackCommits.REVERTS).orElse(null);
       return r.branch() == null || host == null ? result(key, ActionResult.Status.SUCCEEDED, already)
           : pullRequest(key, r.branch(), r.commit(), already, attempt);  // a crash between push and PR resumes here
     }
     Optional<String> stale = staleToken(repo, rollBack.target(), context.fencingToken());
     if (stale.isPresent()) {
       return result(key, ActionResult.Status.REJECTED, stale.get());
+    }
+    Optional<RevCommit> own = ownRollback(repo, head, context.incidentId(), rollBack);
+    if (own.isPresent()) {
+      return revert(repo, rollBack, context, target, head, own.get(), attempt);
+    }
+    Optional<String> unmerged = unmergedOwnRollback(repo, context.incidentId(), rollBack);
+    if (unmerged.isPresent()) {
+      return result(key, ActionResult.Status.REJECTED, unmerged.get());
     }
     ChangeLocator.Outcome outcome = new ChangeLocator(repo, baseBranch, searchPaths).locate(head, target);
     if (outcome.located() == null) {
@@ -302,6 +326,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
     String message = message(rollBack, context, target, located, edit);
     PersonIdent ident = new PersonIdent(author.name(), author.email(), clock.now(), ZoneOffset.UTC);
     ObjectId commit = repo.commit(head, declaration.path(), edit.text(), ident, message);
+    return push(repo, key, commit, branch, what, context, attempt);
+  }
+
+  /** Pushes {@code commit} as the new branch {@code branch}, then (with a host) makes sure its pull request exists. */
+  private ActionResult push(ConfigRepository repo, String key, ObjectId commit, String branch, String what,
+      ExecutionContext context, Attempt attempt) throws GitAPIException, IOException {
     RemoteRefUpdate push = repo.pushNewBranch(commit, branch);
     return switch (push.getStatus()) {
       case OK -> {
@@ -317,6 +347,137 @@ public final class GitRollbackExecutor implements ActionExecutor {
           + " (" + push.getStatus() + (push.getMessage() == null ? "" : ": " + push.getMessage()) + "): check that"
           + " the credentials may push new branches and that no rule protects " + branchPrefix + "*; nothing pushed");
     };
+  }
+
+  /** How far down the base branch the agent's own commits are looked for. */
+  private int searchDepth() {
+    return remote.depth() > 0 ? remote.depth() : DEFAULT_CLONE_DEPTH;
+  }
+
+  /**
+   * The agent's own rollback commit for {@code incidentId} on the base branch that {@code inverse} undoes: a commit
+   * (not a revert) whose trailers name the incident and the action {@code RollBack(service, to, from)}.
+   */
+  private Optional<RevCommit> ownRollback(ConfigRepository repo, RevCommit head, String incidentId,
+      Action.RollBack inverse) throws IOException {
+    for (RevCommit c : repo.recent(head, searchDepth())) {
+      if (c.getParentCount() == 1 && undoneBy(c, incidentId, inverse)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean undoneBy(RevCommit c, String incidentId, Action.RollBack inverse) {
+    String undone = new Action.RollBack(inverse.service(), inverse.toRevision(), inverse.fromRevision()).canonical();
+    return RollbackCommits.trailer(c, RollbackCommits.INCIDENT).filter(RollbackCommits.oneLine(incidentId)::equals)
+        .isPresent()
+        && RollbackCommits.trailer(c, RollbackCommits.ACTION).filter(undone::equals).isPresent()
+        && RollbackCommits.trailer(c, RollbackCommits.REVERTS).isEmpty();
+  }
+
+  /** Why there is nothing to revert: the agent's own rollback {@code inverse} undoes is on a branch, not merged. */
+  private Optional<String> unmergedOwnRollback(ConfigRepository repo, String incidentId, Action.RollBack inverse)
+      throws IOException {
+    for (Map.Entry<String, RevCommit> b : repo.branches(branchPrefix).entrySet()) {
+      if (undoneBy(b.getValue(), incidentId, inverse)) {
+        return Optional.of("nothing to revert on branch " + baseBranch + ": the agent's rollback commit "
+            + b.getValue().name() + " for incident " + incidentId + " is on branch " + b.getKey() + " but not merged;"
+            + " close its pull request instead of merging it; nothing pushed");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The inverse of the agent's own rollback {@code own} (merged into the base branch): a revert commit restoring
+   * exactly what {@code own} replaced in the declaration the base branch's head holds now (only those image lines),
+   * pushed as its own branch with the idempotency key, and its pull request. It does not wait for a merge: the agent
+   * runs inverses on its loop's thread, so in ASSIST the pull request is left open for a human (and the incident is
+   * escalated); in AUTONOMOUS with auto-merge, {@link Completion#revert()} merges it once the checks passed but does
+   * not wait for the sync.
+   */
+  private ActionResult revert(ConfigRepository repo, Action.RollBack inverse, ExecutionContext context,
+      ImageRollback target, RevCommit head, RevCommit own, Attempt attempt) throws GitAPIException, IOException {
+    String key = context.idempotencyKey();
+    String ownName = own.abbreviate(10).name();
+    ChangeLocator.Outcome outcome = new ChangeLocator(repo, baseBranch, searchPaths).locate(head, target);
+    if (outcome.located() == null) {
+      return result(key, Objects.requireNonNull(outcome.status()), "cannot revert the agent's rollback commit "
+          + own.name() + ": " + outcome.reason());
+    }
+    Declaration now = outcome.located().bad();
+    ImageRef before = ImageRef.parse(target.healthyImage());
+    RevCommit parent = repo.parse(own.getParent(0));
+    Optional<String> parentText = repo.file(parent, now.path());
+    Optional<Declaration> then = parentText.flatMap(t -> YamlDeclarations.scan(now.path(), t, target, before)
+        .declarations().stream().filter(d -> d.locus().equals(now.locus())).findFirst());
+    if (parentText.isEmpty() || then.isEmpty()) {
+      return result(key, ActionResult.Status.REJECTED, "cannot revert the agent's rollback commit " + own.name()
+          + ": before it, " + now.path() + " did not declare " + target.healthyImage() + " at " + now.locus()
+          + ", so the declaration holding " + target.badImage() + " now is not the one that commit changed; revert"
+          + " by hand; nothing pushed");
+    }
+    ImageEdit.Result edit = ImageEdit.restore(outcome.located().headText(), now, parentText.get(), then.get(), target,
+        before);
+    if (edit.text() == null) {
+      return result(key, ActionResult.Status.REJECTED, "cannot revert the agent's rollback commit " + own.name()
+          + ": " + edit.refusal() + "; nothing pushed");
+    }
+    String branch = RollbackCommits.revertBranch(branchPrefix, context.incidentId(), key);
+    String what = "revert the agent's rollback commit " + ownName + " (the inverse of " + inverse.canonical()
+        + "): restore " + target.healthyImage() + " for " + target.describe() + " in " + now.path() + " ("
+        + edit.changes().stream().map(ImageEdit.Change::describe).toList() + "), as before that commit";
+    if (context.dryRun()) {
+      return result(key, ActionResult.Status.DRY_RUN, "would push branch " + branch + " to " + remote.uri() + " to "
+          + what + "; nothing committed or pushed");
+    }
+    String message = revertMessage(inverse, context, target, own, now, edit);
+    PersonIdent ident = new PersonIdent(author.name(), author.email(), clock.now(), ZoneOffset.UTC);
+    ObjectId commit = repo.commit(head, now.path(), edit.text(), ident, message);
+    attempt.reverts = own.name();
+    ActionResult pushed = push(repo, key, commit, branch, what, context, attempt);
+    return host == null && pushed.succeeded() ? result(key, pushed.status(), pushed.message() + "; no pull request"
+        + " opened (no Git host configured): a human opens and merges it") : pushed;
+  }
+
+  private String revertMessage(Action.RollBack inverse, ExecutionContext context, ImageRollback target,
+      RevCommit own, Declaration declaration, ImageEdit.Result edit) {
+    Incident incident = incidents == null ? null : incidents.find(context.incidentId()).orElse(null);
+    String planHash = incident == null || incident.plan() == null ? null : incident.plan().hash();
+    String ownPr = null;
+    if (host != null) {
+      Optional<String> ownKey = RollbackCommits.trailer(own, RollbackCommits.KEY);
+      try {
+        ownPr = ownKey.flatMap(k -> host.findByHead(RollbackCommits.branch(branchPrefix, context.incidentId(), k)))
+            .map(GitHost.PullRequest::url).orElse(null);
+      } catch (GitHostException e) {
+        LOG.debug("could not find the pull request of {}", own.name(), e);
+      }
+    }
+    StringBuilder body = new StringBuilder();
+    body.append("Reverts commit ").append(own.name()).append(" (\"").append(own.getShortMessage()).append("\"),")
+        .append(" the agent's own rollback for this incident. It was merged and the cluster ran ")
+        .append(target.badImage()).append(", but the agent's verification found that ").append(inverse.service())
+        .append(" did not recover: the rollback did not help, so the bad deploy was not (only) the cause. This")
+        .append(" restores what that commit replaced, the state before the agent's own change (")
+        .append(target.healthyImage()).append(" in ").append(declaration.path()).append(", ")
+        .append(declaration.locus()).append("), and the incident is escalated to humans.\n\n");
+    for (ImageEdit.Change c : edit.changes()) {
+      body.append("    ").append(c.describe()).append('\n');
+    }
+    body.append('\n')
+        .append("Incident: ").append(RollbackCommits.oneLine(context.incidentId())).append('\n')
+        .append("Reverted commit: ").append(own.name()).append('\n')
+        .append("Reverted pull request: ").append(ownPr == null ? "not found" : ownPr).append('\n')
+        .append("Plan hash: ").append(planHash == null ? "unknown" : planHash).append('\n')
+        .append("Action: ").append(inverse.canonical()).append(" (the inverse of the agent's rollback)\n")
+        .append("Fencing token: ").append(context.fencingToken()).append(" (lock ").append(inverse.target())
+        .append(")\n");
+    String subject = "sre-agent: revert " + own.abbreviate(10).name() + ", the rollback of " + target.workload()
+        + " that did not help (incident " + RollbackCommits.oneLine(context.incidentId()) + ")";
+    return RollbackCommits.message(subject, body.toString(), context.incidentId(), inverse.canonical(), planHash,
+        inverse.target(), context.fencingToken(), own.name(), context.idempotencyKey());
   }
 
   /** The branch already exists: someone pushed it between our fetch and our push. Ours if it carries the key. */
@@ -362,7 +523,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
         }
       }
     }
-    for (RevCommit c : repo.recent(head, Math.max(remote.depth(), 1))) {
+    for (RevCommit c : repo.recent(head, searchDepth())) {
       if (RollbackCommits.carriesKey(c, key)) {
         return Optional.of(new Recorded("commit " + c.name() + " on branch " + baseBranch + " of " + remote.uri()
             + " (merged)", null, c));
@@ -456,8 +617,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
         .append(")\n");
     String subject = "sre-agent: roll back " + target.workload() + " to " + target.healthyImage() + " (incident "
         + RollbackCommits.oneLine(context.incidentId()) + ")";
-    return RollbackCommits.message(subject, body.toString(), context.incidentId(), planHash, rollBack.target(),
-        context.fencingToken(), context.idempotencyKey());
+    return RollbackCommits.message(subject, body.toString(), context.incidentId(), rollBack.canonical(), planHash,
+        rollBack.target(), context.fencingToken(), null, context.idempotencyKey());
   }
 
   /**
@@ -479,7 +640,8 @@ public final class GitRollbackExecutor implements ActionExecutor {
         }
         Recorded r = where.get();
         String took = "took effect: key " + idempotencyKey + " is recorded on " + r.where();
-        if (syncStatus != null) {
+        boolean isRevert = RollbackCommits.trailer(r.commit(), RollbackCommits.REVERTS).isPresent();
+        if (syncStatus != null && !isRevert) {  // a revert never waits: its result is the pull request
           // done only once merged and synced, which the action's workload tells (execute knows it, reconcile not)
           return Optional.of(result(idempotencyKey, ActionResult.Status.FAILED, "half done: key " + idempotencyKey
               + " is recorded on " + r.where() + "; whether it is merged and the cluster runs the healthy image is"

@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  * which idempotency key, read back by {@code reconcile} and before every push.
  *
  * <p>Branch: {@code <prefix><incident>-<key tag>} where the key tag is the first 16 characters of the idempotency key
- * (when it is alphanumeric, else of its SHA-256). Trailers (the last paragraph of the message): {@value #INCIDENT},
- * {@value #PLAN_HASH}, {@value #LOCK}, {@value #FENCING_TOKEN}, {@value #KEY}.
+ * (when it is alphanumeric, else of its SHA-256); a revert of the agent's own rollback (its inverse) is
+ * {@code <prefix><incident>-revert-<key tag>}. Trailers (the last paragraph of the message): {@value #INCIDENT},
+ * {@value #ACTION} (the action's canonical form, so the inverse finds the commit it undoes), {@value #PLAN_HASH},
+ * {@value #LOCK}, {@value #FENCING_TOKEN}, {@value #REVERTS} (a revert only: the commit it reverts), {@value #KEY}.
  */
 final class RollbackCommits {
   static final String INCIDENT = "Sre-Agent-Incident";
@@ -21,17 +23,28 @@ final class RollbackCommits {
   static final String LOCK = "Sre-Agent-Lock";
   static final String FENCING_TOKEN = "Sre-Agent-Fencing-Token";
   static final String KEY = "Sre-Agent-Idempotency-Key";
+  static final String ACTION = "Sre-Agent-Action";
+  static final String REVERTS = "Sre-Agent-Reverts";
 
   private RollbackCommits() {}
 
   /** The branch for a rollback of {@code incidentId} under {@code key}. */
   static String branch(String prefix, String incidentId, String key) {
+    return prefix + incidentPart(incidentId) + "-" + keyTag(key);
+  }
+
+  /** The branch for the revert (the inverse) of the agent's own rollback of {@code incidentId}, under {@code key}. */
+  static String revertBranch(String prefix, String incidentId, String key) {
+    return prefix + incidentPart(incidentId) + "-revert-" + keyTag(key);
+  }
+
+  private static String incidentPart(String incidentId) {
     String incident = incidentId.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("\\.+", ".");
     if (incident.length() > 40) {
       incident = incident.substring(0, 40);
     }
     incident = incident.replaceAll("^[.-]+|[.-]+$", "");
-    return prefix + (incident.isEmpty() ? "incident" : incident) + "-" + keyTag(key);
+    return incident.isEmpty() ? "incident" : incident;
   }
 
   /** The part of a branch name that stands for {@code key}. */
@@ -43,6 +56,12 @@ final class RollbackCommits {
   /** Whether {@code commit} records a change under {@code key}. */
   static boolean carriesKey(RevCommit commit, String key) {
     return commit.getFooterLines(KEY).stream().map(String::trim).anyMatch(key::equals);
+  }
+
+  /** The single value of trailer {@code name} in {@code commit}, if it has exactly one. */
+  static java.util.Optional<String> trailer(RevCommit commit, String name) {
+    List<String> values = commit.getFooterLines(name);
+    return values.size() == 1 ? java.util.Optional.of(values.get(0).trim()) : java.util.Optional.empty();
   }
 
   /** The fencing token {@code commit} records for lock {@code target}, if any. */
@@ -65,18 +84,22 @@ final class RollbackCommits {
    * @param subject the first line
    * @param body the paragraphs before the trailers
    * @param incidentId the incident
+   * @param action the action's canonical form
    * @param planHash the plan's hash, or null when unknown
    * @param lock the lock target the action ran under
    * @param fencingToken its fencing token
+   * @param reverts the commit a revert reverts, or null for a rollback
    * @param key the idempotency key
    */
-  static String message(String subject, String body, String incidentId, @Nullable String planHash, String lock,
-      long fencingToken, String key) {
+  static String message(String subject, String body, String incidentId, String action, @Nullable String planHash,
+      String lock, long fencingToken, @Nullable String reverts, String key) {
     return subject + "\n\n" + body.strip() + "\n\n"
         + INCIDENT + ": " + oneLine(incidentId) + "\n"
+        + ACTION + ": " + oneLine(action) + "\n"
         + PLAN_HASH + ": " + (planHash == null ? "unknown" : planHash) + "\n"
         + LOCK + ": " + oneLine(lock) + "\n"
         + FENCING_TOKEN + ": " + fencingToken + "\n"
+        + (reverts == null ? "" : REVERTS + ": " + reverts + "\n")
         + KEY + ": " + oneLine(key) + "\n";
   }
 

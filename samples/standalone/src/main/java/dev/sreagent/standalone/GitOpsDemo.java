@@ -26,10 +26,23 @@ import org.jspecify.annotations.Nullable;
  * pull request on the GitHub API emulator, merged by the emulated reviewer {@link #REVIEWER_DELAY} after it opens,
  * then synced. These are emulators (a bare repository in a temporary directory, a loopback HTTP host), as the
  * platform's Javadoc says. Auto-merge stays off in every phase: the emulator runs no required checks.
+ *
+ * <p>Two scenarios exist only here: {@value #BAD_DEPLOY} (error-rate-spike's bad cart deploy, the issue's name for it)
+ * and {@value #ROLLBACK_DOES_NOT_HELP}: the same bad deploy while cart's database also fails 15% of requests (no
+ * deploy to blame), so the rollback's pull request is merged and synced but the error rate stays up; the verification
+ * fails and the agent opens a second pull request reverting its own commit, and escalates. The emulated reviewer
+ * leaves that revert open (a human decides; the agent does not wait for it).
  */
 final class GitOpsDemo implements AutoCloseable {
   /** How long (simulated) the emulated reviewer takes to merge a pull request. */
   static final Duration REVIEWER_DELAY = Duration.ofMinutes(4);
+
+  /** The issue's name for error-rate-spike's bad deploy of cart, run through Git. */
+  static final String BAD_DEPLOY = "bad-deploy";
+  /** A bad deploy of cart together with a failure the rollback cannot fix: the rollback is reverted by a second PR. */
+  static final String ROLLBACK_DOES_NOT_HELP = "rollback-does-not-help";
+  /** The share of cart's requests its database fails in {@value #ROLLBACK_DOES_NOT_HELP}. */
+  static final double SECOND_FAULT_RATIO = 0.15;
 
   private final Scenario original;
   private final Path directory;
@@ -46,6 +59,21 @@ final class GitOpsDemo implements AutoCloseable {
         && d.addedLatency().isZero();
   }
 
+  /** The scenarios only the GitOps demo runs ({@value #BAD_DEPLOY}, {@value #ROLLBACK_DOES_NOT_HELP}). */
+  static java.util.Optional<Scenario> named(String name) {
+    Scenario spike = dev.sreagent.testkit.Scenarios.named("error-rate-spike").orElseThrow();
+    if (name.equals(BAD_DEPLOY)) {
+      return java.util.Optional.of(new Scenario(BAD_DEPLOY, spike.description(), spike.fault(),
+          spike.faults().get(0).at(), spike.duration()));
+    }
+    if (name.equals(ROLLBACK_DOES_NOT_HELP)) {
+      return java.util.Optional.of(new Scenario(ROLLBACK_DOES_NOT_HELP, spike.description() + ", while cart's"
+          + " database fails " + Math.round(SECOND_FAULT_RATIO * 100) + "% of requests (a rollback cannot fix that)",
+          spike.fault(), spike.faults().get(0).at(), spike.duration()));
+    }
+    return java.util.Optional.empty();
+  }
+
   static GitOpsDemo create(Scenario s) {
     try {
       return new GitOpsDemo(s, Files.createTempDirectory("sre-agent-gitops-"));
@@ -55,7 +83,8 @@ final class GitOpsDemo implements AutoCloseable {
   }
 
   void install(SimulationHarness.Builder b) {
-    platform = GitOpsPlatform.builder(directory).setReviewerDelay(REVIEWER_DELAY).install(b);
+    platform = GitOpsPlatform.builder(directory).setReviewerDelay(REVIEWER_DELAY)
+        .setReviewerMergesReverts(!original.name().equals(ROLLBACK_DOES_NOT_HELP)).install(b);
   }
 
   /** The scenario with its bad deploy committed to the config repository instead of rolled out directly. */
@@ -71,7 +100,8 @@ final class GitOpsDemo implements AutoCloseable {
     List<String> lines = new ArrayList<>();
     for (GitHostEmulator.Pr pr : p.host().pullRequests()) {
       lines.add("   gitops: pull request #" + pr.number() + " " + pr.title() + " (" + pr.head() + " -> " + pr.base()
-          + ", " + (pr.isMerged() ? "merged by the reviewer" : pr.isOpen() ? "open" : "closed unmerged") + ")");
+          + ", " + (pr.isMerged() ? "merged by the reviewer" : pr.isOpen() ? "open, for a human to merge"
+          : "closed unmerged") + ")");
     }
     for (AutoSyncEmulator.Applied a : p.sync().applied()) {
       lines.add("   gitops: sync of " + a.commit().substring(0, 7) + " " + a.what() + " (" + a.image() + ")");
@@ -95,7 +125,9 @@ final class GitOpsDemo implements AutoCloseable {
   private record CommittedBadDeploy(Fault.BadDeploy bad, GitOpsDemo demo) implements Fault {
     @Override
     public String describe() {
-      return bad.describe() + ", committed to the config repository";
+      return bad.describe() + ", committed to the config repository" + (demo.original.name()
+          .equals(ROLLBACK_DOES_NOT_HELP) ? "; cart's database fails " + Math.round(SECOND_FAULT_RATIO * 100)
+          + "% of requests too" : "");
     }
 
     @Override
@@ -111,6 +143,9 @@ final class GitOpsDemo implements AutoCloseable {
     @Override
     public void apply(SimulatedCluster cluster) {
       Objects.requireNonNull(demo.platform).deployBad(bad.errorRatio());
+      if (demo.original.name().equals(ROLLBACK_DOES_NOT_HELP)) {
+        cluster.injectFailure(bad.service(), SECOND_FAULT_RATIO);
+      }
     }
   }
 }

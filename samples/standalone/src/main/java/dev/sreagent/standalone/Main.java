@@ -74,7 +74,10 @@ public final class Main {
                             on disk, a GitHub API emulator, an Argo CD-style auto-sync emulator); the bad deploy
                             is a commit, the agent's rollback a pull request that an emulated reviewer merges
                             after 4 simulated minutes, then the sync rolls cart back. Runs error-rate-spike (the
-                            scenario whose remediation is a rollback of cart)
+                            scenario whose remediation is a rollback of cart); with --scenario also bad-deploy
+                            (the same) or rollback-does-not-help (cart's database fails too: the rollback's PR is
+                            merged and synced, the errors stay, the agent opens a second PR reverting its own
+                            commit, left open for a human, and escalates)
         --seed N            seed of the simulated cluster (default: 42)
         --on-call MINUTES   simulated on-call approves after MINUTES; 'none' never answers (default: 3)
         --report FILE       write the scorecard as JSON to FILE
@@ -125,9 +128,11 @@ public final class Main {
       scenarios.addAll(o.gitops ? Scenarios.builtIn().stream().filter(GitOpsDemo::rollsBackThroughGit).toList()
           : Scenarios.builtIn());
     } else {
-      Scenario s = Scenarios.named(o.scenario).orElse(null);
+      Scenario s = o.gitops ? GitOpsDemo.named(o.scenario).orElse(null) : null;
+      s = s != null ? s : Scenarios.named(o.scenario).orElse(null);
       if (s == null) {
-        err.println("--scenario must be one of " + names + ", but was '" + o.scenario + "'");
+        err.println("--scenario must be one of " + names + " (with --gitops also " + GitOpsDemo.BAD_DEPLOY + " and "
+            + GitOpsDemo.ROLLBACK_DOES_NOT_HELP + "), but was '" + o.scenario + "'");
         return 2;
       }
       if (o.gitops && !GitOpsDemo.rollsBackThroughGit(s)) {

@@ -7,7 +7,16 @@ import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
 import java.util.Optional;
 
-/** Roll back only from the revision running now, and only to a revision that was healthy. */
+/**
+ * Roll back only from the revision running now, and only to a revision that was healthy.
+ *
+ * <p>One exception, for the inverse of the agent's own rollback: when the agent's verification finds that its
+ * rollback of this incident did not help, the inverse rolls the workload "forward" again to the revision the agent
+ * rolled back from, which was not healthy. That is allowed only when the history holds, for the same incident, the
+ * exact opposite rollback ({@code RollBack(service, to, from)}, executed by this agent) and the workload still runs the
+ * revision that rollback restored: the inverse restores the state before the agent's own change, it does not pick a
+ * new unhealthy target. A plan (or another incident) rolling to an unhealthy revision is still denied.
+ */
 public final class RollbackTargetGuardrail extends BuiltInGuardrail {
   @Override
   public String name() {
@@ -32,8 +41,16 @@ public final class RollbackTargetGuardrail extends BuiltInGuardrail {
     if (target.isEmpty()) {
       return GuardrailVerdict.deny(name(), "revision " + rb.toRevision() + " is not in the history of " + s.name());
     }
-    return target.get().healthy()
-        ? GuardrailVerdict.allow(name(), rb.toRevision() + " ran healthy")
+    if (target.get().healthy()) {
+      return GuardrailVerdict.allow(name(), rb.toRevision() + " ran healthy");
+    }
+    Action undone = new Action.RollBack(rb.service(), rb.toRevision(), rb.fromRevision());
+    boolean undoesOwn = p.history().stream()
+        .anyMatch(e -> e.incidentId().equals(p.incident().id()) && e.action().equals(undone));
+    return undoesOwn
+        ? GuardrailVerdict.allow(name(), "revision " + rb.toRevision() + " of " + s.name() + " was not healthy, but"
+            + " this restores the state before the agent's own " + undone.canonical() + " for incident "
+            + p.incident().id() + " (its inverse)")
         : GuardrailVerdict.deny(name(), "revision " + rb.toRevision() + " of " + s.name() + " was not healthy");
   }
 }

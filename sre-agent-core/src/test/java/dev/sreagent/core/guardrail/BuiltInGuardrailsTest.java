@@ -77,6 +77,31 @@ class BuiltInGuardrailsTest {
   }
 
   @Test
+  void rollingForwardToAnUnhealthyRevisionIsAllowedOnlyAsTheInverseOfTheAgentsOwnRollbackOfThatIncident() {
+    RollbackTargetGuardrail g = new RollbackTargetGuardrail();
+    Action forward = new Action.RollBack("cart", "r3", "r2");  // cart runs r3; r2 was not healthy
+    ExecutedAction own = new ExecutedAction(new Action.RollBack("cart", "r2", "r3"), "INC-1", NOW.minusSeconds(600),
+        "k1");
+    GuardrailVerdict inverse = g.evaluate(proposal(forward, topo, List.of(own)));
+    assertThat(inverse.verdict()).isEqualTo(Verdict.ALLOW);
+    assertThat(inverse.reason()).contains("state before the agent's own rollback(cart;r2->r3)", "INC-1");
+
+    ExecutedAction otherIncident = new ExecutedAction(new Action.RollBack("cart", "r2", "r3"), "INC-9",
+        NOW.minusSeconds(600), "k2");
+    ExecutedAction otherRevisions = new ExecutedAction(new Action.RollBack("cart", "r1", "r3"), "INC-1",
+        NOW.minusSeconds(600), "k3");
+    ExecutedAction otherService = new ExecutedAction(new Action.RollBack("web", "r2", "r3"), "INC-1",
+        NOW.minusSeconds(600), "k4");
+    for (ExecutedAction e : List.of(otherIncident, otherRevisions, otherService)) {
+      assertThat(g.evaluate(proposal(forward, topo, List.of(e))).reason()).as(e.toString())
+          .contains("was not healthy");
+    }
+    // the agent's own rollback does not make a stale inverse acceptable
+    assertThat(g.evaluate(proposal(new Action.RollBack("cart", "r2", "r1"), topo, List.of(own))).reason())
+        .contains("stale");
+  }
+
+  @Test
   void truncationIsConfinedToTheAllowListAfterNormalisation() {
     TruncationAllowListGuardrail g = new TruncationAllowListGuardrail(List.of("/var/log/"));
     assertThat(g.evaluate(proposal(new Action.TruncateLogs("cart", "n1", "/var/log/pods/cart"), topo, List.of()))

@@ -66,17 +66,21 @@ public final class GitOpsPlatform implements AutoCloseable {
   private final Path workDirectory;
   private final boolean autoMerge;
   private final @Nullable Duration reviewerDelay;
+  private final boolean reviewerMergesReverts;
   private final Duration syncInterval;
   private final InMemoryIncidentStore incidents = new InMemoryIncidentStore();
   private final Map<Long, Instant> prSeen = new HashMap<>();
   private volatile @Nullable AutoSyncEmulator sync;
   private volatile @Nullable GitRollbackExecutor executor;
   private volatile @Nullable SimulationHarness harness;
+  private final java.util.concurrent.atomic.AtomicReference<@Nullable HaltedCall> haltNext =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private GitOpsPlatform(Builder b) throws IOException {
     this.layout = b.layout;
     this.autoMerge = b.autoMerge;
     this.reviewerDelay = b.reviewerDelay;
+    this.reviewerMergesReverts = b.reviewerMergesReverts;
     this.syncInterval = b.syncInterval;
     this.workDirectory = b.directory.resolve("agent-clone");
     try {
@@ -99,6 +103,7 @@ public final class GitOpsPlatform implements AutoCloseable {
     private ConfigRepos.Layout layout = ConfigRepos.Layout.KUSTOMIZE;
     private boolean autoMerge;
     private @Nullable Duration reviewerDelay;
+    private boolean reviewerMergesReverts = true;
     private Duration syncInterval = Duration.ZERO;
 
     private Builder(Path directory) {
@@ -123,6 +128,15 @@ public final class GitOpsPlatform implements AutoCloseable {
      */
     public Builder setReviewerDelay(@Nullable Duration delay) {
       this.reviewerDelay = delay == null ? null : Require.notNegative(delay, "delay");
+      return this;
+    }
+
+    /**
+     * Whether the reviewer of {@link #setReviewerDelay} also merges the agent's revert pull requests (branches with
+     * {@code -revert-}; default true). False leaves them open, as a human who wants to look first would.
+     */
+    public Builder setReviewerMergesReverts(boolean merges) {
+      this.reviewerMergesReverts = merges;
       return this;
     }
 
@@ -165,8 +179,9 @@ public final class GitOpsPlatform implements AutoCloseable {
         .setImages(s.rollbackImages())
         .setIncidents(incidents)
         .setClock(cluster.clock())
-        .setGitHost(GitHubHost.builder().setApiUrl(host.apiUrl()).setRepository(GitHostEmulator.OWNER + "/"
-            + GitHostEmulator.REPO).setTokenVariable("GITOPS_TOKEN").setEnvironment(v -> TOKEN).build())
+        .setGitHost(new HaltingHost(GitHubHost.builder().setApiUrl(host.apiUrl()).setRepository(
+            GitHostEmulator.OWNER + "/" + GitHostEmulator.REPO).setTokenVariable("GITOPS_TOKEN")
+            .setEnvironment(v -> TOKEN).build(), haltNext))
         .setSyncStatus(s)
         .setAutoMerge(autoMerge)
         .setPhases(this::phaseOf)
@@ -192,7 +207,7 @@ public final class GitOpsPlatform implements AutoCloseable {
     if (reviewerDelay != null) {
       Instant now = harness == null ? null : Objects.requireNonNull(harness).clock().now();
       for (GitHostEmulator.Pr pr : host.pullRequests()) {
-        if (now != null && pr.isOpen()) {
+        if (now != null && pr.isOpen() && (reviewerMergesReverts || !pr.head().contains("-revert-"))) {
           Instant seen = prSeen.computeIfAbsent(pr.number(), n -> now);
           if (!now.isBefore(seen.plus(reviewerDelay))) {
             host.reviewerMerges(pr.number());
@@ -213,6 +228,95 @@ public final class GitOpsPlatform implements AutoCloseable {
       layout.deployBad(remote);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Emulates the agent being killed at the moment it asks the host to open a pull request (after the push): the next
+   * {@code open} call of the agent's executor halts its thread before anything is sent to the host, and stays halted
+   * until {@link HaltedCall#release()}, which makes it throw (so the halted, abandoned execution never opens the pull
+   * request). Used with {@code SimulationHarness.crashAndRestartAgent()}: an in-JVM crash, not a killed process.
+   */
+  public HaltedCall haltAtNextPullRequest() {
+    HaltedCall call = new HaltedCall();
+    haltNext.set(call);
+    return call;
+  }
+
+  /** A pull-request call halted by {@link #haltAtNextPullRequest()}. */
+  public static final class HaltedCall {
+    private final java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private volatile @Nullable String branch;
+
+    private HaltedCall() {}
+
+    /** Whether an execution has reached the call and is halted in it. */
+    public boolean halted() {
+      return reached.getCount() == 0;
+    }
+
+    /** The head branch of the pull request the halted call was to open, once {@link #halted()}. */
+    public @Nullable String branch() {
+      return branch;
+    }
+
+    /** Lets the halted thread go on: its call throws, as the call of a killed process never returns. */
+    public void release() {
+      released.countDown();
+    }
+
+    void halt(String headBranch) {
+      branch = headBranch;
+      reached.countDown();
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("emulated crash: this agent was killed while opening the pull request of "
+          + headBranch + "; the call was never sent");
+    }
+  }
+
+  /** The executor's host, which halts one {@code open} call when {@link #haltAtNextPullRequest()} asked for it. */
+  private static final class HaltingHost implements dev.sreagent.gitops.GitHost {
+    private final dev.sreagent.gitops.GitHost host;
+    private final java.util.concurrent.atomic.AtomicReference<@Nullable HaltedCall> haltNext;
+
+    HaltingHost(dev.sreagent.gitops.GitHost host,
+        java.util.concurrent.atomic.AtomicReference<@Nullable HaltedCall> haltNext) {
+      this.host = host;
+      this.haltNext = haltNext;
+    }
+
+    @Override
+    public String describe() {
+      return host.describe();
+    }
+
+    @Override
+    public PullRequest open(PullRequestRequest request) {
+      HaltedCall halt = haltNext.getAndSet(null);
+      if (halt != null) {
+        halt.halt(request.headBranch());
+      }
+      return host.open(request);
+    }
+
+    @Override
+    public Optional<PullRequest> findByHead(String headBranch) {
+      return host.findByHead(headBranch);
+    }
+
+    @Override
+    public ChecksState checks(String sha) {
+      return host.checks(sha);
+    }
+
+    @Override
+    public PullRequest merge(long number, String expectedHeadSha) {
+      return host.merge(number, expectedHeadSha);
     }
   }
 

@@ -112,6 +112,74 @@ class GitOpsRollbackEndToEndTest {
     }
   }
 
+  /**
+   * The bad deploy comes with a second, independent fault on cart (its database fails a share of requests: no deploy
+   * to blame, {@code injectFailure}), which the rollback cannot fix. The rollback's pull request is merged and synced,
+   * the error rate stays up, the verification fails, and the inverse opens a second pull request reverting the agent's
+   * own commit; the inverse does not wait for its merge (it runs on the agent's loop thread), the incident ends
+   * ROLLED_BACK and escalated with both URLs in the audit. Merging the revert then brings the bad revision back.
+   */
+  @Test
+  void aRollbackThatDoesNotHelpIsRevertedBySecondPullRequestAndTheIncidentEscalates() throws Exception {
+    SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.ASSIST)
+        .setOnCallResponse(Duration.ofMinutes(3));
+    ConfigRepos.Layout layout = ConfigRepos.Layout.KUSTOMIZE;
+    try (GitOpsPlatform gitops = GitOpsPlatform.builder(tmp).setLayout(layout).install(b);
+        SimulationHarness h = b.build()) {
+      h.runFor(WARM_UP);
+      String healthyText = gitops.remote().file("main", layout.declaringFile()).orElseThrow();
+      gitops.deployBad(0.3);
+      h.cluster().injectFailure("cart", 0.3);
+      String badText = gitops.remote().file("main", layout.declaringFile()).orElseThrow();
+      assertThat(h.runUntil(x -> !gitops.host().pullRequests().isEmpty(), Duration.ofMinutes(30))).isTrue();
+      GitHostEmulator.Pr rollbackPr = gitops.host().pullRequests().get(0);
+      String agentCommit = gitops.remote().head(rollbackPr.head()).name();
+      gitops.host().reviewerMerges(rollbackPr.number());
+
+      assertThat(h.runUntil(x -> cartIncident(x).state().isTerminal(), Duration.ofMinutes(60))).isTrue();
+      Incident done = cartIncident(h);
+      assertThat(done.state()).as(done.toString()).isEqualTo(IncidentState.ROLLED_BACK);
+      assertThat(h.cluster().currentRevision("cart")).as("the rollback was synced").isEqualTo("r2");
+      assertThat(h.cluster().errorRatio("cart")).as("the second fault remains").isGreaterThan(0.2);
+      assertThat(gitops.remote().file("main", layout.declaringFile())).contains(healthyText);
+
+      List<GitHostEmulator.Pr> prs = gitops.host().pullRequests();
+      assertThat(prs).as("exactly two pull requests").hasSize(2);
+      GitHostEmulator.Pr revertPr = prs.get(1);
+      assertThat(revertPr.isOpen()).as("a human merges the revert; the agent did not wait").isTrue();
+      assertThat(revertPr.head()).contains("-revert-").isNotEqualTo(rollbackPr.head());
+      assertThat(gitops.remote().changedPaths("main", revertPr.head())).containsExactly(layout.declaringFile());
+      assertThat(gitops.remote().file(revertPr.head(), layout.declaringFile()))
+          .as("the revert restores the bad image line exactly").contains(badText);
+      String revertCommit = gitops.remote().head(revertPr.head()).name();
+      assertThat(gitops.remote().head(revertPr.head()).getParent(0).name()).isEqualTo(gitops.remote().head("main")
+          .name());
+      assertThat(gitops.remote().head(revertPr.head()).getFullMessage())
+          .contains("Sre-Agent-Reverts: " + agentCommit, "did not recover", "Incident: " + done.id());
+      assertThat(revertPr.body()).contains("Reverts commit " + agentCommit,
+          "Reverted pull request: https://github.example/shop/config/pull/1");
+      assertThat(gitops.remote().branches("sre-agent/")).as("one branch each, no more").hasSize(2);
+
+      String url1 = "https://github.example/shop/config/pull/1";
+      String url2 = "https://github.example/shop/config/pull/2";
+      List<AuditEvent.ActionCompleted> completed = h.events(AuditEvent.ActionCompleted.class);
+      assertThat(completed).hasSize(2);
+      assertThat(completed.get(0).message()).contains(url1, agentCommit, "merged by a reviewer");
+      assertThat(completed.get(1).status()).isEqualTo(ActionResult.Status.SUCCEEDED);
+      assertThat(completed.get(1).action()).isEqualTo(new Action.RollBack("cart", "r2", "r3"));
+      assertThat(completed.get(1).message()).contains(url2, revertCommit, "left open for a human to merge",
+          "not waited for");
+      assertThat(h.events(AuditEvent.ActionStarted.class)).filteredOn(s -> s.inverseOf() != null).singleElement()
+          .satisfies(s -> assertThat(s.action()).isEqualTo(new Action.RollBack("cart", "r2", "r3")));
+      assertThat(done.outcomeReason()).contains("not recovered", url2, "escalated");
+      assertThat(h.oracle().violations()).isEmpty();
+
+      gitops.host().reviewerMerges(revertPr.number());
+      h.runFor(Duration.ofMinutes(1));
+      assertThat(h.cluster().currentRevision("cart")).as("the merged revert is synced").isEqualTo("r3");
+    }
+  }
+
   @Test
   void observePushesNothing() throws Exception {
     SimulationHarness.Builder b = SimulationHarness.builder().setPhase(Phase.OBSERVE);
