@@ -169,8 +169,8 @@ final class AgentAssembly {
     p.gate = SafetyGate.builtIn(effectiveLimits, p.killSwitch, p.freezes, customActionKinds, extra);
     List<ResilientActionExecutor> wrapped = new ArrayList<>();
     for (ActionExecutor e : exs) {
-      wrapped.add(e instanceof ResilientActionExecutor r ? r : new ResilientActionExecutor(e,
-          executorPolicies.getOrDefault(e, ExecutorPolicy.defaults()), clock));
+      wrapped.add(e instanceof ResilientActionExecutor r ? r : new ResilientActionExecutor(e, policyFor(e,
+          executorPolicies.get(e)), clock));
     }
     p.executors = wrapped;
     p.approvals = approvals != null ? approvals : ApprovalChannel.noop();
@@ -215,5 +215,16 @@ final class AgentAssembly {
     LOG.warn("no {} given and sre-agent-detect is not on the class path: using a no-op one ({}); add"
         + " dev.sreagent:sre-agent-detect or call {}(...)", what, meaning, setter);
     return fallback;
+  }
+
+  /** The policy set in code, else the default raised to the executor's own {@link ActionExecutor#longestCall()}. */
+  static ExecutorPolicy policyFor(ActionExecutor e, @Nullable ExecutorPolicy set) {
+    if (set != null) {
+      return set;
+    }
+    ExecutorPolicy policy = ExecutorPolicy.defaults();
+    java.util.Optional<java.time.Duration> longest = e.longestCall();
+    return longest.isPresent() && longest.get().compareTo(policy.timeout()) > 0 ? policy.withTimeout(longest.get())
+        : policy;
   }
 }

@@ -157,6 +157,12 @@ public final class GitRollbackExecutor implements ActionExecutor {
     return syncStatus == null ? git : git.plus(mergeTimeout).plus(syncTimeout);
   }
 
+  /** {@link #timeLimit()}: an agent given this executor without a policy in code waits that long for it. */
+  @Override
+  public Optional<Duration> longestCall() {
+    return Optional.of(timeLimit());
+  }
+
   // read by Completion, which waits without the clone's lock
   Clock clock() {
     return clock;

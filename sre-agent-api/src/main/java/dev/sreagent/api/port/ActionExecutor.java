@@ -3,6 +3,7 @@ package dev.sreagent.api.port;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,16 @@ public interface ActionExecutor {
    * Empty means it never took effect and may be run.
    */
   default Optional<ActionResult> reconcile(String idempotencyKey) {
+    return Optional.empty();
+  }
+
+  /**
+   * The longest one execution may take by design, when that is longer than an ordinary API call: an executor that
+   * waits for a rollout, a review or a sync says so here. An agent whose executor policy for this executor was not set
+   * in code raises its time limit to this (a limit shorter than the executor's own wait would cut every execution
+   * off). Empty (the default): the policy's default limit.
+   */
+  default Optional<Duration> longestCall() {
     return Optional.empty();
   }
 
