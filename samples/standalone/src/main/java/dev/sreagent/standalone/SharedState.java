@@ -118,10 +118,14 @@ final class SharedState implements AutoCloseable {
     return new SharedState(store, locks, closer, storeText, locksText);
   }
 
-  /** Gives the store and the locks to {@code builder}; the audit file and key stay with the builder without one. */
+  /**
+   * Gives the store (incidents, audit log, detector snapshots) and the locks to {@code builder}; the audit file and
+   * key stay with the builder without one (and the detector snapshots go to the file next to the audit file).
+   */
   void configure(SreAgentBuilder builder) {
     if (store != null) {
-      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog());
+      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog())
+          .setDetectorStateStore(store.detectorStateStore());
     }
     if (locks != null) {
       builder.setLockService(locks);
