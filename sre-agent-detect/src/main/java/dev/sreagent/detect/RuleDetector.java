@@ -180,8 +180,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
    * Every resource's state (firing flags, sustain and hysteresis clocks, baselines and trend windows, the order in
    * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
    * detector restored from it answers the next samples exactly as this one would. About 1 KB per service for the
-   * baseline detectors (24 hourly buckets per baseline) and up to 2 KB per pod or volume for the trend detectors;
-   * bounded by the cap on resources.
+   * error rate and 3 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones), about 0.6 KB
+   * per pod for memory and 2 KB per volume for disk (their trend windows); bounded by the cap on resources.
    */
   @Override
   public java.util.Optional<byte[]> snapshot() {

@@ -144,7 +144,7 @@ class DetectorSnapshotProperties {
   }
 
   @Test
-  void aSnapshotOfManyServicesStaysBoundedAndRestores() {
+  void aSnapshotOfManyServicesStaysBoundedAndRestores() throws java.io.IOException {
     ErrorRateDetector d = new ErrorRateDetector();
     int services = RuleDetector.MAX_SERVICES;
     for (int i = 0; i < 25; i++) {
@@ -160,6 +160,12 @@ class DetectorSnapshotProperties {
     assertThat(d.trackedResources()).isEqualTo(services);
     // about 1 KB per service: the cap bounds the snapshot
     assertThat(snapshot.length).isLessThan(services * 1_200);
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (var out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(snapshot);
+    }
+    System.out.printf("error-rate snapshot of %d services: %d bytes, %d gzipped%n", services, snapshot.length,
+        gz.size());
     ErrorRateDetector restored = new ErrorRateDetector();
     restored.restore(snapshot);
     assertThat(restored.trackedResources()).isEqualTo(services);
