@@ -101,6 +101,9 @@ final class AgentAssembly {
   java.util.concurrent.@Nullable Executor diagnosisExecutor;
   int actionThreads = ActionRunner.DEFAULT_THREADS;
   dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
+  dev.sreagent.api.port.@Nullable DetectorStateStore detectorStates;
+  java.time.Duration snapshotInterval = SreAgentBuilder.DEFAULT_SNAPSHOT_INTERVAL;
+  java.time.Duration snapshotMaxAge = SreAgentBuilder.DEFAULT_SNAPSHOT_MAX_AGE;
 
   /** See {@link SreAgentBuilder#build()}. */
   SreAgent build() {
@@ -183,6 +186,10 @@ final class AgentAssembly {
     p.diagnosisExecutor = diagnosisExecutor;
     p.actionThreads = actionThreads;
     p.calibration = calibration;
+    p.detectorStates = detectorStates != null ? detectorStates : auditFile != null
+        ? dev.sreagent.core.store.FileDetectorStateStore.nextTo(auditFile) : null;
+    p.snapshotInterval = snapshotInterval;
+    p.snapshotMaxAge = snapshotMaxAge;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);

@@ -55,4 +55,7 @@ final class AgentParts {
   PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
   java.util.concurrent.@Nullable Executor diagnosisExecutor;
   dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
+  dev.sreagent.api.port.@Nullable DetectorStateStore detectorStates;
+  java.time.Duration snapshotInterval = SreAgentBuilder.DEFAULT_SNAPSHOT_INTERVAL;
+  java.time.Duration snapshotMaxAge = SreAgentBuilder.DEFAULT_SNAPSHOT_MAX_AGE;
 }

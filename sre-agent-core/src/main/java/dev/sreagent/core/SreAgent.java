@@ -72,6 +72,7 @@ public final class SreAgent implements AutoCloseable {
   private final Diagnoser diagnoser;
   private final Verifier verifier;
   private final Learner learner;
+  private final DetectorSnapshots snapshots;
   private final ArrayBlockingQueue<Signal> inbox;
   private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -114,6 +115,9 @@ public final class SreAgent implements AutoCloseable {
       LOG.warn("the kill switch was engaged before the restart ({}); it stays engaged", killSwitchSeen);
     }
     pendingSnapshot = List.copyOf(book.pendingApprovals());
+    this.snapshots = new DetectorSnapshots(p.detectorStates, p.settings.agentId(), p.clock, p.detectors,
+        p.snapshotInterval, p.snapshotMaxAge);
+    snapshots.restore();
     ctx.audit(new AuditEvent.AgentStarted(p.settings.agentId(), ctx.store.all().size()));
   }
 
@@ -303,6 +307,7 @@ public final class SreAgent implements AutoCloseable {
       runner.close();
       executors.forEach(ResilientActionExecutor::close);
       synchronized (this) {
+        snapshots.save(ctx.clock.now()); // a clean stop: the next start resumes from here
         try {
           ctx.audit.close();
         } catch (Exception e) {
@@ -358,6 +363,7 @@ public final class SreAgent implements AutoCloseable {
     if (spans) {
       edgesSnapshot = ctx.graph.edges();
     }
+    snapshots.maybeSave(now);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.sreagent.core;
 
+import dev.sreagent.api.Require;
 import dev.sreagent.api.config.ConfigurationException;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
@@ -24,6 +25,7 @@ import dev.sreagent.core.audit.HashChainedAuditLog;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import dev.sreagent.core.guardrail.GuardrailLimits;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,6 +47,10 @@ import java.util.ServiceLoader;
  * names the bad value.
  */
 public final class SreAgentBuilder {
+  /** How often the detectors' snapshot is saved by default (agent clock). */
+  public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofMinutes(5);
+  /** How old a detectors' snapshot may be by default for a starting agent to resume from it. */
+  public static final Duration DEFAULT_SNAPSHOT_MAX_AGE = Duration.ofHours(1);
   /**
    * Configuration key naming the {@link dev.sreagent.api.spi.TelemetrySourceProvider}s to run, comma-separated
    * (for example {@code sre-agent.telemetry-sources=prometheus}); a source is never started only because its module
@@ -235,6 +241,28 @@ public final class SreAgentBuilder {
           + "; key it with HashChainedAuditLog.builder().setKey(key)");
     }
     assembly.auditKey = Objects.requireNonNull(key, "key");
+    return this;
+  }
+
+  /**
+   * Where the detectors' learned state is kept so that a restarted agent resumes detection without a new warm-up
+   * (the JDBC store's {@code detectorStateStore()}, a {@link dev.sreagent.core.store.FileDetectorStateStore}).
+   * Default: the file {@code <audit file>.detectors} when {@link #setAuditFile} is set, else none (the detectors
+   * start cold after a restart).
+   */
+  public SreAgentBuilder setDetectorStateStore(dev.sreagent.api.port.DetectorStateStore store) {
+    assembly.detectorStates = Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /**
+   * How often (by the agent's clock) the detectors' snapshot is saved, besides on close, and how old a snapshot may
+   * be for a starting agent to resume from it (an older one is ignored, logged, and the detectors start cold: the
+   * baselines it holds may no longer describe the services). Defaults: 5 minutes and 1 hour.
+   */
+  public SreAgentBuilder setDetectorSnapshots(Duration interval, Duration maxAge) {
+    assembly.snapshotInterval = Require.positive(interval, "interval");
+    assembly.snapshotMaxAge = Require.positive(maxAge, "maxAge");
     return this;
   }
 

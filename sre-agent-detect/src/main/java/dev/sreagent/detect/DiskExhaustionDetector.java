@@ -68,6 +68,18 @@ public final class DiskExhaustionDetector extends RuleDetector<DiskExhaustionDet
   }
 
   @Override
+  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
+    st.trend.write(out);
+    out.writeDouble(st.secondsToFull);
+  }
+
+  @Override
+  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
+    st.trend.readInto(in);
+    st.secondsToFull = in.readDouble();
+  }
+
+  @Override
   Evaluation evaluate(State st, MetricSample sample) {
     double v = sample.value();
     st.trend.add(sample.timestamp(), v);

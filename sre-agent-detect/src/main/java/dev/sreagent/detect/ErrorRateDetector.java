@@ -67,6 +67,16 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   }
 
   @Override
+  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
+    st.baseline.write(out);
+  }
+
+  @Override
+  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
+    st.baseline.readInto(in);
+  }
+
+  @Override
   Evaluation evaluate(State st, MetricSample sample) {
     return againstBaseline(st.baseline, sample, st.firing,
         (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),

@@ -42,4 +42,21 @@ final class Ewma {
   long count() {
     return count;
   }
+
+  /** Writes the learned state (not the configured alpha) for a snapshot. */
+  void write(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeDouble(mean);
+    out.writeDouble(variance);
+    out.writeLong(count);
+  }
+
+  /** Reads what {@link #write} wrote into this (fresh) instance. */
+  void readInto(java.io.DataInputStream in) throws java.io.IOException {
+    mean = in.readDouble();
+    variance = in.readDouble();
+    count = in.readLong();
+    if (count < 0) {
+      throw new java.io.IOException("a weighted mean of " + count + " samples");
+    }
+  }
 }

@@ -153,6 +153,36 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
       return x > Math.max(band, level * (1 + minRelativeIncrease));
     }
 
+    void write(java.io.DataOutputStream out) throws java.io.IOException {
+      utilisation.write(out);
+      perRequest.write(out);
+      StateCodec.writeInstant(out, pendingAt);
+      out.writeDouble(pendingSum);
+      out.writeInt(pendingCount);
+      StateCodec.writeInstant(out, rateAt);
+      out.writeDouble(rate);
+      StateCodec.writeInstant(out, currentAt);
+      out.writeDouble(current);
+      out.writeDouble(utilisationLevel);
+      out.writeDouble(costRatio);
+      out.writeBoolean(elevated);
+    }
+
+    void readInto(java.io.DataInputStream in) throws java.io.IOException {
+      utilisation.readInto(in);
+      perRequest.readInto(in);
+      pendingAt = StateCodec.readInstant(in);
+      pendingSum = in.readDouble();
+      pendingCount = in.readInt();
+      rateAt = StateCodec.readInstant(in);
+      rate = in.readDouble();
+      currentAt = StateCodec.readInstant(in);
+      current = in.readDouble();
+      utilisationLevel = in.readDouble();
+      costRatio = in.readDouble();
+      elevated = in.readBoolean();
+    }
+
     /** Whether the CPU cost per request, last known within {@link RuleDetector#STALE_AFTER} of {@code t}, is up. */
     boolean elevatedAt(Instant t) {
       return elevated && currentAt != null && !currentAt.plus(STALE_AFTER).isBefore(t);
@@ -209,6 +239,20 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
       }
     }
     return List.of();
+  }
+
+  @Override
+  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
+    st.baseline.write(out);
+    st.utilisation.write(out);
+    out.writeBoolean(st.saturating);
+  }
+
+  @Override
+  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
+    st.baseline.readInto(in);
+    st.utilisation.readInto(in);
+    st.saturating = in.readBoolean();
   }
 
   @Override

@@ -131,4 +131,24 @@ final class LearnedBaseline {
   boolean seasonal() {
     return daily.usable();
   }
+
+  /** Writes the learned state (not alpha or the relearn hold, which the owner configures) for a snapshot. */
+  void write(java.io.DataOutputStream out) throws java.io.IOException {
+    ewma.write(out);
+    robust.write(out);
+    daily.write(out);
+    out.writeBoolean(episode);
+    StateCodec.writeInstant(out, usualSince);
+    StateCodec.writeInstant(out, quietSince);
+  }
+
+  /** Reads what {@link #write} wrote into this (fresh) instance. */
+  void readInto(java.io.DataInputStream in) throws java.io.IOException {
+    ewma.readInto(in);
+    robust.readInto(in);
+    daily.readInto(in);
+    episode = in.readBoolean();
+    usualSince = StateCodec.readInstant(in);
+    quietSince = StateCodec.readInstant(in);
+  }
 }

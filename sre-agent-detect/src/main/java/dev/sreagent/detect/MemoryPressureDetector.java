@@ -78,6 +78,18 @@ public final class MemoryPressureDetector extends RuleDetector<MemoryPressureDet
   }
 
   @Override
+  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
+    st.trend.write(out);
+    out.writeDouble(st.secondsToLimit);
+  }
+
+  @Override
+  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
+    st.trend.readInto(in);
+    st.secondsToLimit = in.readDouble();
+  }
+
+  @Override
   Evaluation evaluate(State st, MetricSample sample) {
     double v = sample.value();
     st.trend.add(sample.timestamp(), v);

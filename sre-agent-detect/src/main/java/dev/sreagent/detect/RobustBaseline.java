@@ -80,4 +80,21 @@ public final class RobustBaseline {
     double d = Math.abs(x - median);
     return s > 0 ? d / s : d == 0 ? 0 : Double.MAX_VALUE;
   }
+
+  /** Writes the learned state (not the configured rate) for a snapshot. */
+  void write(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeDouble(median);
+    out.writeDouble(mad);
+    out.writeLong(count);
+  }
+
+  /** Reads what {@link #write} wrote into this (fresh) instance. */
+  void readInto(java.io.DataInputStream in) throws java.io.IOException {
+    median = in.readDouble();
+    mad = in.readDouble();
+    count = in.readLong();
+    if (count < 0) {
+      throw new java.io.IOException("a robust baseline of " + count + " samples");
+    }
+  }
 }

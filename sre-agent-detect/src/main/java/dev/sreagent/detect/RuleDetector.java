@@ -46,7 +46,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   private final String metric;
   private final Duration sustain;
   private final Duration clearAfter;
-  private final BoundedKeyedState<String, S> states;
+  private BoundedKeyedState<String, S> states;
   private final BiPredicate<String, S> stale = (resource, st) -> isStale(st);
   private @Nullable Instant latest;
   private @Nullable Instant nextExpiry;
@@ -187,6 +187,102 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     long gap = st.gapMillis > 0 ? st.gapMillis : lastGapMillis;
     long silentFor = Duration.between(st.lastSeen, latest).toMillis();
     return silentFor > Math.max(STALE_AFTER.toMillis(), STALE_GAPS * gap);
+  }
+
+  /** The format version of {@link #snapshot()}; a snapshot of another version is refused by {@link #restore}. */
+  static final int SNAPSHOT_VERSION = 1;
+
+  /** Writes what a subclass adds to a resource's state (its baselines, windows); nothing by default. */
+  void writeState(S state, java.io.DataOutputStream out) throws java.io.IOException {
+  }
+
+  /** Reads what {@link #writeState} wrote into a fresh state from {@link #newState}. */
+  void readState(S state, java.io.DataInputStream in) throws java.io.IOException {
+  }
+
+  /**
+   * Every resource's state (firing flags, sustain and hysteresis clocks, baselines and trend windows, the order in
+   * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
+   * detector restored from it answers the next samples exactly as this one would. About 1 KB per service for the
+   * error rate and 3 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones), about 0.6 KB
+   * per pod for memory and 2 KB per volume for disk (their trend windows); bounded by the cap on resources.
+   */
+  @Override
+  public java.util.Optional<byte[]> snapshot() {
+    return java.util.Optional.of(StateCodec.write(name(), SNAPSHOT_VERSION, out -> {
+      StateCodec.writeInstant(out, latest);
+      StateCodec.writeInstant(out, nextExpiry);
+      out.writeLong(observed);
+      out.writeLong(rejectedNonFinite);
+      out.writeLong(rejectedOutOfOrder);
+      out.writeLong(rejectedDuplicate);
+      out.writeInt(states.size());
+      java.io.IOException[] failed = new java.io.IOException[1];
+      states.forEach((resource, st) -> {
+        if (failed[0] != null) {
+          return;
+        }
+        try {
+          StateCodec.writeString(out, resource);
+          out.writeBoolean(states.isProtected(resource));
+          StateCodec.writeString(out, st.service);
+          StateCodec.writeInstant(out, st.lastSeen);
+          StateCodec.writeInstant(out, st.breachSince);
+          StateCodec.writeInstant(out, st.okSince);
+          out.writeBoolean(st.firing);
+          writeState(st, out);
+        } catch (java.io.IOException e) {
+          failed[0] = e;
+        }
+      });
+      if (failed[0] != null) {
+        throw failed[0];
+      }
+    }));
+  }
+
+  /**
+   * Replaces the learned state with a {@link #snapshot()} of a detector of the same name and format version; all or
+   * nothing: a snapshot that does not read leaves this detector as it was.
+   *
+   * @throws IllegalArgumentException naming why the snapshot cannot be restored
+   */
+  @Override
+  public void restore(byte[] state) {
+    int capacity = states.capacity();
+    StateCodec.read(state, name(), SNAPSHOT_VERSION, in -> {
+      Instant readLatest = StateCodec.readInstant(in);
+      Instant readNextExpiry = StateCodec.readInstant(in);
+      long readObserved = in.readLong();
+      long nonFinite = in.readLong();
+      long outOfOrder = in.readLong();
+      long duplicate = in.readLong();
+      int n = StateCodec.readCount(in, Integer.MAX_VALUE);
+      if (n > capacity) {
+        throw new IllegalArgumentException("the snapshot of detector " + name() + " holds " + n + " resources, more"
+            + " than the " + capacity + " this detector keeps; it starts cold");
+      }
+      BoundedKeyedState<String, S> restored = new BoundedKeyedState<>(capacity);
+      for (int i = 0; i < n; i++) {
+        String resource = StateCodec.readString(in);
+        boolean isProtected = in.readBoolean();
+        S st = newState(StateCodec.readString(in), resource);
+        st.lastSeen = StateCodec.readInstant(in);
+        st.breachSince = StateCodec.readInstant(in);
+        st.okSince = StateCodec.readInstant(in);
+        st.firing = in.readBoolean();
+        readState(st, in);
+        restored.restore(resource, st, isProtected);
+      }
+      this.latest = readLatest;
+      this.nextExpiry = readNextExpiry;
+      this.observed = readObserved;
+      this.rejectedNonFinite = nonFinite;
+      this.rejectedOutOfOrder = outOfOrder;
+      this.rejectedDuplicate = duplicate;
+      this.states = restored;
+      return restored;
+    });
   }
 
   /** Samples ignored because their value was NaN or infinite. */

@@ -92,4 +92,35 @@ public final class SeasonalProfile {
   public double expected(Instant t) {
     return usable() ? mean[bucket(t)] + offset.mean() : Double.NaN;
   }
+
+  /** Writes the learned state (not the configuration) for a snapshot. */
+  void write(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(buckets);
+    for (int b = 0; b < buckets; b++) {
+      out.writeDouble(mean[b]);
+      out.writeLong(samples[b]);
+      out.writeLong(days[b]);
+      out.writeLong(lastDay[b]);
+    }
+    all.write(out);
+    residual.write(out);
+    offset.write(out);
+  }
+
+  /** Reads what {@link #write} wrote into this (fresh) instance of the same number of buckets. */
+  void readInto(java.io.DataInputStream in) throws java.io.IOException {
+    int n = in.readInt();
+    if (n != buckets) {
+      throw new java.io.IOException("a profile of " + n + " buckets where " + buckets + " are expected");
+    }
+    for (int b = 0; b < buckets; b++) {
+      mean[b] = in.readDouble();
+      samples[b] = in.readLong();
+      days[b] = in.readLong();
+      lastDay[b] = in.readLong();
+    }
+    all.readInto(in);
+    residual.readInto(in);
+    offset.readInto(in);
+  }
 }

@@ -78,4 +78,41 @@ final class SlidingTrend {
     }
     return (size * sxy - sx * sy) / denom;
   }
+
+  /** Writes the window and its running sums (bit for bit, so the slope stays exactly the same) for a snapshot. */
+  void write(java.io.DataOutputStream out) throws java.io.IOException {
+    out.writeInt(xy.length / 2);
+    out.writeInt(size);
+    out.writeInt(head);
+    for (int i = 0; i < 2 * size; i++) {
+      out.writeDouble(xy[i]);
+    }
+    out.writeDouble(sx);
+    out.writeDouble(sy);
+    out.writeDouble(sxx);
+    out.writeDouble(sxy);
+    StateCodec.writeInstant(out, origin);
+  }
+
+  /** Reads what {@link #write} wrote into this (fresh) instance of the same capacity. */
+  void readInto(java.io.DataInputStream in) throws java.io.IOException {
+    int length = in.readInt();
+    int n = in.readInt();
+    int h = in.readInt();
+    if (length < 1 || length > capacity || n < 0 || n > length || h < 0 || h >= length) {
+      throw new java.io.IOException("a trend window of length " + length + ", size " + n + ", head " + h
+          + " where the capacity is " + capacity);
+    }
+    xy = new double[2 * length];
+    for (int i = 0; i < 2 * n; i++) {
+      xy[i] = in.readDouble();
+    }
+    size = n;
+    head = h;
+    sx = in.readDouble();
+    sy = in.readDouble();
+    sxx = in.readDouble();
+    sxy = in.readDouble();
+    origin = StateCodec.readInstant(in);
+  }
 }

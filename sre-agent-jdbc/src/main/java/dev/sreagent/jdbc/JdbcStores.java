@@ -24,13 +24,15 @@ import org.slf4j.LoggerFactory;
  * The JDBC store of one agent (or of several agents sharing one database): a connection pool (HikariCP), the schema
  * migrated on start (Flyway, {@code classpath:db/sre-agent}, the same migrations on PostgreSQL and H2), and the ports
  * over it: {@link #incidentStore()}, {@link #auditLog()} (hash-chained; each record and its outbox event written in
- * one transaction) and {@link OutboxRelay}s that publish the outbox.
+ * one transaction), {@link #detectorStateStore()} (the detectors' snapshots) and {@link OutboxRelay}s that publish
+ * the outbox.
  *
  * <pre>{@code
  * JdbcStores db = JdbcStores.postgres("jdbc:postgresql://db:5432/sreagent", "sreagent", password);
  * SreAgent agent = SreAgent.builder()
  *     .setIncidentStore(db.incidentStore())
  *     .setAuditLog(db.auditLog())
+ *     .setDetectorStateStore(db.detectorStateStore())
  *     .build();
  * OutboxRelay relay = OutboxRelay.builder(db, OutboxConsumer.deduplicating(event -> bus.publish(event))).build();
  * relay.start();
@@ -55,6 +57,7 @@ public final class JdbcStores implements AutoCloseable {
   private final Database db;
   private final JdbcIncidentStore incidents;
   private final JdbcAuditLog audit;
+  private final JdbcDetectorStateStore detectorStates;
 
   private JdbcStores(Builder b) {
     String url = Objects.requireNonNull(b.url, "url (setUrl)");
@@ -86,6 +89,7 @@ public final class JdbcStores implements AutoCloseable {
       }
       this.incidents = new JdbcIncidentStore(db);
       this.audit = new JdbcAuditLog(db, b.auditKey);
+      this.detectorStates = new JdbcDetectorStateStore(db);
       // as the audit file does when it opens: a broken chain, or one keyed differently (or keyed, opened without
       // its key), is refused before anything is appended to it
       dev.sreagent.api.model.AuditVerification v = audit.verify();
@@ -138,6 +142,14 @@ public final class JdbcStores implements AutoCloseable {
   /** The audit log (one per store; hand it to one agent). */
   public AuditLog auditLog() {
     return audit;
+  }
+
+  /**
+   * Where the agents keep their detectors' snapshots ({@code SreAgentBuilder.setDetectorStateStore}), one per agent
+   * id, so that a restarted agent resumes detection without a new warm-up.
+   */
+  public JdbcDetectorStateStore detectorStateStore() {
+    return detectorStates;
   }
 
   /** The audit log with its JDBC-specific methods. */

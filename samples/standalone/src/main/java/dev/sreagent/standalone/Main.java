@@ -27,6 +27,7 @@ public final class Main {
                            [--audit FILE] [--accept-audit-tail REASON]
                            [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
                            [--store URL [--store-user USER] [--store-password-env VARIABLE]] [--locks URL]
+                           [--events URL [--events-password-env VARIABLE]]
 
       run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
       /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
@@ -55,7 +56,11 @@ public final class Main {
       database (instead of --audit FILE; a restart replays it); --locks etcd://HOST:PORT[,HOST:PORT] or
       redis://HOST:PORT takes the locks with fencing tokens there, shared by every agent pointed at it. Both are
       checked at start (a connection, a probe lock); keys store, store.user, store.password-env, locks,
-      locks.password-env in --config. Without them: the audit file and in-process locks.
+      locks.password-env in --config. Without them: the audit file and in-process locks. --events redis://HOST:PORT
+      publishes the incident events to a Redis stream (sre-agent:events; with --store the outbox relay publishes
+      them, at least once, de-duplicated by event id); checked at start; keys events, events.password-env. The
+      detectors' learned state is snapshotted every 5 minutes and on stop (to the store, or next to the audit
+      file) and a restart within the hour resumes from it instead of warming up again.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

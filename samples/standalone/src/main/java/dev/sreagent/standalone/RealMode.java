@@ -92,6 +92,9 @@ final class RealMode {
               + " the name of an environment variable holding the password"));
           case "--locks" -> c.set("locks", value(args, ++i, "--locks needs etcd://HOST:PORT[,HOST:PORT] or"
               + " redis://HOST:PORT"));
+          case "--events" -> c.set("events", value(args, ++i, "--events needs redis://HOST:PORT"));
+          case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
+              + " needs the name of an environment variable holding the Redis password"));
           case "--accept-audit-tail" -> {
             acceptTail = value(args, ++i, "--accept-audit-tail needs a REASON (recorded in the audit log)");
             if (acceptTail.isBlank() || acceptTail.startsWith("--")) {
@@ -103,7 +106,8 @@ final class RealMode {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
                 + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
-                + " --store-user USER, --store-password-env VARIABLE, --locks URL");
+                + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
+                + " --events-password-env VARIABLE");
             return 2;
           }
         }
@@ -111,6 +115,7 @@ final class RealMode {
         err.println(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
             .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces")
             .replace("store.password-env", "--store-password-env").replace("locks must", "--locks must")
+            .replace("events must", "--events must").replace("events.password-env", "--events-password-env")
             .replace("store must", "--store must"));
         return 2;
       }

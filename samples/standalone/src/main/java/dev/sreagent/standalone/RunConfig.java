@@ -55,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  * store.password-env = SRE_AGENT_DB_PASSWORD # the variable holding the password (never the password itself)
  * locks = etcd://etcd-0:2379,etcd-1:2379  # locks with fencing tokens shared by agents (or redis://HOST:PORT)
  * locks.password-env = SRE_AGENT_REDIS_PASSWORD # redis:// only: the variable holding the Redis password
+ * events = redis://redis-0:6379           # incident events to a Redis stream (with a store: from its outbox)
+ * events.password-env = SRE_AGENT_REDIS_PASSWORD # the variable holding that Redis's password
  * </pre>
  */
 final class RunConfig {
@@ -92,6 +94,8 @@ final class RunConfig {
   @Nullable String storePasswordEnv;
   @Nullable Locks locks;
   @Nullable String locksPasswordEnv;
+  @Nullable String events;
+  @Nullable String eventsPasswordEnv;
   /** Every key of the file, for the SPI providers. */
   final Map<String, String> all = new LinkedHashMap<>();
 
@@ -162,6 +166,8 @@ final class RunConfig {
       case "store.password-env" -> storePasswordEnv = envName(key, value, "SRE_AGENT_DB_PASSWORD", "password");
       case "locks" -> locks = Locks.parse(key, value);
       case "locks.password-env" -> locksPasswordEnv = envName(key, value, "SRE_AGENT_REDIS_PASSWORD", "password");
+      case "events" -> events = events(key, value);
+      case "events.password-env" -> eventsPasswordEnv = envName(key, value, "SRE_AGENT_REDIS_PASSWORD", "password");
       case "audit.key-file" -> {
         if (auditKeyEnv != null) {
           throw new IllegalArgumentException("audit.key-file cannot be combined with audit.key-env " + auditKeyEnv
@@ -233,9 +239,9 @@ final class RunConfig {
           throw new IllegalArgumentException("unknown key '" + key + "'; the otlp.* and prometheus.* keys are "
               + "otlp.listen, otlp.max-series-per-service, otlp.max-series-per-tenant, otlp.points-per-second, "
               + "otlp.max-sample-age, otlp.max-clock-skew, prometheus.url, prometheus.interval");
-        } else if (key.startsWith("store.") || key.startsWith("locks.")) {
-          throw new IllegalArgumentException("unknown key '" + key + "'; the store.* and locks.* keys are "
-              + "store.user, store.password-env, locks.password-env");
+        } else if (key.startsWith("store.") || key.startsWith("locks.") || key.startsWith("events.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the store.*, locks.* and events.* keys are"
+              + " store.user, store.password-env, locks.password-env, events.password-env");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -282,6 +288,9 @@ final class RunConfig {
     if (store != null && store.startsWith("jdbc:postgresql:") && storeUser == null) {
       return "store " + store + " needs store.user (--store-user NAME), and store.password-env (--store-password-env"
           + " VARIABLE) unless the server trusts this host";
+    }
+    if (eventsPasswordEnv != null && events == null) {
+      return "events.password-env was given without events: add events = redis://HOST:PORT (--events URL)";
     }
     if (locksPasswordEnv != null && (locks == null || locks.kind() != Locks.Kind.REDIS)) {
       return "locks.password-env is for locks = redis://HOST:PORT, but locks was " + (locks == null ? "not set"
@@ -333,6 +342,27 @@ final class RunConfig {
       String scheme = v.contains("://") ? v.substring(0, v.indexOf("://")) : "";
       throw new IllegalArgumentException(fix + (scheme.isEmpty() ? "" : ": unknown scheme '" + scheme + "'"));
     }
+  }
+
+  /** A Redis URI for the event stream, without credentials (those come from {@code events.password-env}). */
+  private static String events(String key, String value) {
+    String v = value.strip();
+    String fix = key + " must be redis://HOST:PORT[/DB] (or rediss:// with TLS), e.g. redis://127.0.0.1:6379, but"
+        + " was '" + value + "'";
+    if (!v.startsWith("redis://") && !v.startsWith("rediss://")) {
+      throw new IllegalArgumentException(fix);
+    }
+    String rest = v.substring(v.indexOf("//") + 2);
+    if (rest.contains("@")) {
+      throw new IllegalArgumentException(key + " must not carry a password (it would sit in the file or the"
+          + " command line): name an environment variable with events.password-env instead; the value was a"
+          + " redis URI with credentials");
+    }
+    int slash = rest.indexOf('/');
+    if (!Locks.HOST_PORT.matcher(slash < 0 ? rest : rest.substring(0, slash)).matches()) {
+      throw new IllegalArgumentException(fix + ": the Redis URI needs HOST:PORT");
+    }
+    return v;
   }
 
   private static String store(String key, String value) {

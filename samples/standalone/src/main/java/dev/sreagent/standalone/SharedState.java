@@ -14,8 +14,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store and the locks {@code sre-agent run} shares with other agents, from the {@code store} and {@code locks}
- * keys: {@link JdbcStores} (incidents and the hash-chained audit log, PostgreSQL or an H2 file) and
+ * The store, the locks and the event stream {@code sre-agent run} shares with other agents, from the {@code store},
+ * {@code locks} and {@code events} keys ({@link EventStream}): {@link JdbcStores} (incidents and the hash-chained audit log, PostgreSQL or an H2 file) and
  * {@link EtcdLockService} or {@link RedisLockService}. Opening fails fast with the adapters' own messages: the store
  * connects, migrates and verifies its audit chain (with the audit key when one is configured), the locks take and release a probe lock ({@value #PROBE_TARGET}). Unset keys leave the
  * agent's embedded defaults (in-memory incidents rebuilt from the audit file, in-process locks).
@@ -29,6 +29,7 @@ final class SharedState implements AutoCloseable {
   private final @Nullable LockService locks;
   private final String storeText;
   private final String locksText;
+  private @Nullable EventStream events;
 
   private SharedState(@Nullable JdbcStores store, @Nullable LockService locks, @Nullable AutoCloseable lockCloser,
       String storeText, String locksText) {
@@ -115,16 +116,32 @@ final class SharedState implements AutoCloseable {
       }
       throw e instanceof IllegalArgumentException ? e : new IllegalArgumentException(e.getMessage(), e);
     }
-    return new SharedState(store, locks, closer, storeText, locksText);
+    SharedState shared = new SharedState(store, locks, closer, storeText, locksText);
+    if (c.events != null) {
+      try {
+        shared.events = EventStream.open(c, env, store);
+      } catch (RuntimeException e) {
+        shared.close();
+        throw e instanceof IllegalArgumentException ? e : new IllegalArgumentException(e.getMessage(), e);
+      }
+    }
+    return shared;
   }
 
-  /** Gives the store and the locks to {@code builder}; the audit file and key stay with the builder without one. */
+  /**
+   * Gives the store (incidents, audit log, detector snapshots) and the locks to {@code builder}; the audit file and
+   * key stay with the builder without one (and the detector snapshots go to the file next to the audit file).
+   */
   void configure(SreAgentBuilder builder) {
     if (store != null) {
-      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog());
+      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog())
+          .setDetectorStateStore(store.detectorStateStore());
     }
     if (locks != null) {
       builder.setLockService(locks);
+    }
+    if (events != null) {
+      events.configure(builder);
     }
   }
 
@@ -134,7 +151,8 @@ final class SharedState implements AutoCloseable {
 
   /** "store ..., locks ..." for the start line. */
   String describe() {
-    return "store " + storeText + ", locks " + locksText;
+    return "store " + storeText + ", locks " + locksText + ", events "
+        + (events != null ? events.describe() : "on standard output only");
   }
 
   private static void probe(LockService locks, String where) {
@@ -155,6 +173,7 @@ final class SharedState implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly(events);
     closeQuietly(lockCloser);
     if (store != null) {
       store.close();

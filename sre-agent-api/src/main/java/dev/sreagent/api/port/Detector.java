@@ -33,6 +33,30 @@ public interface Detector {
     return 0;
   }
 
+  /**
+   * The state this detector has learned (baselines, per-resource windows, firing flags), encoded compactly in a
+   * format of the detector's own that starts with its version, so that a restarted agent can {@link #restore} it and
+   * go on without a new warm-up. The agent takes snapshots on its loop thread, periodically and when it closes. Its
+   * size is bounded by the detector's caps on keys. The default, for detectors that keep nothing worth keeping (or
+   * that have not implemented it), is empty: such a detector starts cold after a restart.
+   */
+  default java.util.Optional<byte[]> snapshot() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Replaces this detector's learned state with one {@link #snapshot()} returned, possibly in another process. On a
+   * state it cannot read (another format version, another detector's, damaged) it throws and leaves the detector as
+   * it was; the agent then logs why and keeps the detector cold. The default refuses every state, since the default
+   * {@link #snapshot()} never produces one.
+   *
+   * @throws IllegalArgumentException naming why the state cannot be restored
+   */
+  default void restore(byte[] state) {
+    throw new IllegalArgumentException("detector " + name() + " (" + getClass().getName() + ") does not restore"
+        + " snapshots (it does not implement Detector.snapshot/restore); it starts cold");
+  }
+
   /** A detector that never fires. */
   static Detector noop() {
     return new Detector() {

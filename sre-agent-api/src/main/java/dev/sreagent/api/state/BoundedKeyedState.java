@@ -232,6 +232,45 @@ public final class BoundedKeyedState<K, V> {
     }
   }
 
+  /**
+   * Whether {@code key} is held in the protected segment (it was used again while on probation); false for a key on
+   * probation or not held. Not a use of the key. With {@link #forEach} and {@link #restore} it lets an owner
+   * snapshot and rebuild this structure exactly, use order included.
+   */
+  public boolean isProtected(K key) {
+    Node<K, V> n = index.get(key);
+    return n != null && n.isProtected;
+  }
+
+  /**
+   * Adds {@code key} as the most recently used key of the protected segment ({@code protectedSegment}) or of
+   * probation, without counting a use: called for each key in {@link #forEach} order (with {@link #isProtected}) on
+   * an empty structure, it rebuilds a snapshot with the same use order, so that evictions and expiry go on exactly as
+   * they would have.
+   *
+   * @throws IllegalArgumentException when {@code key} is already held, or the structure (or its protected segment)
+   *     is full
+   */
+  public void restore(K key, V value, boolean protectedSegment) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    if (index.containsKey(key)) {
+      throw new IllegalArgumentException("key " + key + " is restored twice; a snapshot holds each key once");
+    }
+    if (index.size() >= capacity) {
+      throw new IllegalArgumentException("cannot restore key " + key + ": " + capacity + " keys are held, the"
+          + " capacity; the snapshot was taken with a larger capacity");
+    }
+    if (protectedSegment && protectedKeys.size >= protectedCapacity) {
+      throw new IllegalArgumentException("cannot restore key " + key + " as protected: " + protectedKeys.size
+          + " protected keys are held, the protected capacity; the snapshot was taken with a larger capacity");
+    }
+    Node<K, V> n = new Node<>(key, value);
+    n.isProtected = protectedSegment;
+    index.put(key, n);
+    segmentOf(n).addNewest(n);
+  }
+
   /** A read-only view of the states, in the order of {@link #forEach}; iterating is not a use of the keys. */
   public Collection<V> values() {
     return new AbstractCollection<>() {

@@ -58,6 +58,45 @@ class BoundedKeyedStateProperties {
   }
 
   /**
+   * A copy rebuilt with {@code forEach}, {@code isProtected} and {@code restore} (what a detector's snapshot does)
+   * goes on exactly as the original: the same keys in the same order, the same evictions, under any further steps.
+   */
+  @Property
+  void aRestoredCopyBehavesExactlyAsTheOriginal(@ForAll @IntRange(min = 1, max = 40) int capacity,
+      @ForAll("steps") List<Step> before, @ForAll("steps") List<Step> after) {
+    BoundedKeyedState<Integer, Integer> original = new BoundedKeyedState<>(capacity);
+    apply(original, before);
+    BoundedKeyedState<Integer, Integer> copy = new BoundedKeyedState<>(capacity);
+    original.forEach((k, v) -> copy.restore(k, v, original.isProtected(k)));
+    assertThat(order(copy)).isEqualTo(order(original));
+    long evictionsBefore = original.evictions();
+    apply(original, after);
+    apply(copy, after);
+    assertThat(order(copy)).isEqualTo(order(original));
+    assertThat(copy.evictions()).isEqualTo(original.evictions() - evictionsBefore);
+  }
+
+  private static void apply(BoundedKeyedState<Integer, Integer> s, List<Step> steps) {
+    for (Step st : steps) {
+      switch (st.op()) {
+        case GET -> s.get(st.key());
+        case PEEK -> s.peek(st.key());
+        case PUT -> s.put(st.key(), st.key());
+        case COMPUTE -> s.computeIfAbsent(st.key(), k -> k);
+        case REMOVE -> s.remove(st.key());
+        case EXPIRE -> s.expire((k, v) -> k % 3 == st.key() % 3);
+        case REMOVE_IF -> s.removeIf((k, v) -> k % 7 == st.key() % 7);
+      }
+    }
+  }
+
+  private static List<String> order(BoundedKeyedState<Integer, Integer> s) {
+    List<String> out = new ArrayList<>();
+    s.forEach((k, v) -> out.add(k + (s.isProtected(k) ? "p" : "") + "=" + v));
+    return out;
+  }
+
+  /**
    * Keys used twice and then now and then survive any burst of keys seen once, however long and however the uses
    * and the bursts interleave: one-off keys churn through probation only.
    */

@@ -1,0 +1,121 @@
+package dev.sreagent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.DetectorStateStore;
+import dev.sreagent.core.store.FileDetectorStateStore;
+import dev.sreagent.detect.ErrorRateDetector;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The agent's detector snapshots: saved periodically and on close, resumed at start when recent and readable. */
+class DetectorSnapshotsTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+  private final AtomicReference<Instant> now = new AtomicReference<>(T0);
+  private final Clock clock = now::get;
+
+  private SreAgent agent(DetectorStateStore store) {
+    return SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setDetectorStateStore(store).setDiscovery(false).build();
+  }
+
+  /** {@code samples} error ratios of {@code value} for checkout, one every 15 s, a tick after each. */
+  private void feed(SreAgent agent, double value, int samples) {
+    for (int i = 0; i < samples; i++) {
+      now.set(now.get().plusSeconds(15));
+      agent.sink().accept(MetricSample.of(MetricNames.ERROR_RATIO, value, now.get(), "checkout"));
+      agent.tick();
+    }
+  }
+
+  private void learnAndStop(DetectorStateStore store) {
+    try (SreAgent a = agent(store)) {
+      feed(a, 0.01, 60);
+    }
+  }
+
+  @Test
+  void aRestartedAgentResumesDetectionWhereAFreshOneWouldLearnTheFault() {
+    DetectorStateStore store = DetectorStateStore.inMemory();
+    learnAndStop(store);
+    Instant restart = now.get().plusSeconds(30);
+    now.set(restart);
+    try (SreAgent b = agent(store)) {
+      feed(b, 0.30, 12); // 30% errors from the first sample after the restart, for 3 minutes
+      assertThat(b.incidents()).as("resumed: fires after the 2 minute sustain").hasSize(1);
+    }
+    now.set(restart);
+    try (SreAgent fresh = agent(DetectorStateStore.inMemory())) {
+      feed(fresh, 0.30, 12);
+      assertThat(fresh.incidents()).as("cold: the fault is learned during the warm-up").isEmpty();
+    }
+  }
+
+  @Test
+  void aSnapshotOlderThanTheBoundIsIgnoredAndTheDetectorsStartCold() {
+    DetectorStateStore store = DetectorStateStore.inMemory();
+    learnAndStop(store);
+    now.set(now.get().plus(SreAgentBuilder.DEFAULT_SNAPSHOT_MAX_AGE).plusSeconds(1));
+    try (SreAgent b = agent(store)) {
+      feed(b, 0.30, 12);
+      assertThat(b.incidents()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDamagedSnapshotOrOneOfAnotherFormatIsRefusedAndTheAgentStartsCold() throws IOException {
+    DetectorStateStore store = DetectorStateStore.inMemory();
+    store.save(SreAgent.builder().build().settings().agentId(), new DetectorStateStore.Saved(T0, new byte[] {1, 2}));
+    try (SreAgent b = agent(store)) {
+      feed(b, 0.30, 12);
+      assertThat(b.incidents()).isEmpty();
+    }
+    assertThatThrownBy(() -> DetectorSnapshots.decode(new byte[] {1, 2, 3})).hasMessageContaining("damaged");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(bytes))) {
+      out.writeInt(0x53524453);
+      out.writeInt(7);
+    }
+    assertThatThrownBy(() -> DetectorSnapshots.decode(bytes.toByteArray()))
+        .hasMessageContaining("format version 7, this agent reads version 1");
+  }
+
+  @Test
+  void snapshotsAreSavedEveryIntervalAndOnCloseNextToTheAuditFile(@TempDir Path dir) {
+    Path audit = dir.resolve("audit.jsonl");
+    FileDetectorStateStore file = FileDetectorStateStore.nextTo(audit);
+    assertThat(file.file()).isEqualTo(dir.resolve("audit.jsonl.detectors").toAbsolutePath());
+    try (SreAgent a = SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setAuditFile(audit).setDetectorSnapshots(Duration.ofMinutes(2), Duration.ofMinutes(30))
+        .setDiscovery(false).build()) {
+      String id = a.settings().agentId();
+      feed(a, 0.01, 7); // 1 min 45 s: not yet
+      assertThat(file.load(id)).isEmpty();
+      feed(a, 0.01, 1); // 2 min
+      assertThat(file.load(id)).get().extracting(DetectorStateStore.Saved::takenAt)
+          .isEqualTo(T0.plusSeconds(120));
+      feed(a, 0.01, 52);
+    }
+    assertThat(file.load(SreAgent.builder().build().settings().agentId())).get()
+        .extracting(DetectorStateStore.Saved::takenAt).isEqualTo(T0.plusSeconds(900));
+    assertThat(file.load("another-agent")).isEmpty();
+    try (SreAgent b = SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setAuditFile(audit).setDiscovery(false).build()) {
+      feed(b, 0.30, 12);
+      assertThat(b.incidents()).as("resumed from the file").hasSize(1);
+    }
+  }
+}
