@@ -201,7 +201,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   /**
-   * Every resource's state (firing flags, sustain and hysteresis clocks, baselines and trend windows, the order in
+   * Every resource's state (firing flags, sustain and hysteresis clocks, sampling intervals, baselines and trend windows, the order in
    * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
    * detector restored from it answers the next samples exactly as this one would. About 1 KB per service for the
    * error rate and 3 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones), about 0.6 KB
@@ -216,6 +216,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       out.writeLong(rejectedNonFinite);
       out.writeLong(rejectedOutOfOrder);
       out.writeLong(rejectedDuplicate);
+      out.writeLong(lastGapMillis);
       out.writeInt(states.size());
       java.io.IOException[] failed = new java.io.IOException[1];
       states.forEach((resource, st) -> {
@@ -230,6 +231,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
           StateCodec.writeInstant(out, st.breachSince);
           StateCodec.writeInstant(out, st.okSince);
           out.writeBoolean(st.firing);
+          out.writeLong(st.gapMillis);
           writeState(st, out);
         } catch (java.io.IOException e) {
           failed[0] = e;
@@ -257,6 +259,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       long nonFinite = in.readLong();
       long outOfOrder = in.readLong();
       long duplicate = in.readLong();
+      long readLastGap = in.readLong();
       int n = StateCodec.readCount(in, Integer.MAX_VALUE);
       if (n > capacity) {
         throw new IllegalArgumentException("the snapshot of detector " + name() + " holds " + n + " resources, more"
@@ -271,6 +274,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
         st.breachSince = StateCodec.readInstant(in);
         st.okSince = StateCodec.readInstant(in);
         st.firing = in.readBoolean();
+        st.gapMillis = in.readLong();
         readState(st, in);
         restored.restore(resource, st, isProtected);
       }
@@ -280,6 +284,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       this.rejectedNonFinite = nonFinite;
       this.rejectedOutOfOrder = outOfOrder;
       this.rejectedDuplicate = duplicate;
+      this.lastGapMillis = readLastGap;
       this.states = restored;
       return restored;
     });
