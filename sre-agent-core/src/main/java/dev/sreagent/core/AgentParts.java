@@ -55,4 +55,5 @@ final class AgentParts {
   PhaseRegistry phases = new PhaseRegistry(Phase.OBSERVE, Map.of());
   java.util.concurrent.@Nullable Executor diagnosisExecutor;
   dev.sreagent.core.reasoning.@Nullable ConfidenceCalibration calibration;
+  dev.sreagent.api.shard.@Nullable ShardMembership shards;
 }

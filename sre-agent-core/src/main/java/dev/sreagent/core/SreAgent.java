@@ -72,6 +72,7 @@ public final class SreAgent implements AutoCloseable {
   private final Diagnoser diagnoser;
   private final Verifier verifier;
   private final Learner learner;
+  private final ShardGate shards;
   private final ArrayBlockingQueue<Signal> inbox;
   private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -106,6 +107,7 @@ public final class SreAgent implements AutoCloseable {
     this.diagnoser = new Diagnoser(ctx, book, investigator, decider, p.knowledge, p.reasoner, p.diagnosisExecutor,
         p.calibration);
     this.verifier = new Verifier(ctx, book, remediator, learner, intake);
+    this.shards = new ShardGate(ctx, book, p.shards);
     this.inbox = new ArrayBlockingQueue<>(p.settings.inboxCapacity());
     killSwitchSeen = AuditReplay.replay(ctx, book, ledger, freezes);
     if (killSwitchSeen != null) {
@@ -347,7 +349,9 @@ public final class SreAgent implements AutoCloseable {
     for (Incident inc : ctx.store.active()) {
       MDC.put("incident", inc.id());
       try {
-        advance(inc, now);
+        if (shards.acts(inc, now)) {
+          advance(inc, now); // another agent's incident is only observed (ShardGate)
+        }
       } finally {
         MDC.remove("incident");
       }
