@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * the incident's services stayed quiet for {@link #quietBeforeClosing} (long enough that the owner has ended its own).
  *
  * <p><b>Takeover.</b> When ownership moves (the owner died, its lease ran out), the new owner takes its observed
- * copy over at its next tick, audited, and walks it through the loop from OPEN; before the first attempt of each
+ * copy over at its next tick, audited, and walks it through the loop from OPEN (unless the incident's services are
+ * quiet by then: the previous owner handled it, and the copy is closed as {@link IncidentOutcome#OWNED_ELSEWHERE}); before the first attempt of each
  * action it asks the executor for that idempotency key's result ({@code reconcile}), so an action the dead owner left
  * in flight is completed, not repeated, when the new owner plans the same action
  * (a sharded agent asks before every first attempt, so this holds across its own restarts too) (same incident id, same canonical
@@ -102,9 +103,17 @@ final class ShardGate {
       return true;
     }
     String key = shardKey(inc);
+    boolean quiet = inc.affectedServices().stream().noneMatch(s -> ctx.firing(inc.type(), s))
+        && !ctx.firing(inc.type(), inc.rootService());
     if (membership.owns(key)) {
       if (observed.containsKey(inc.id())) {
         observed.remove(inc.id());
+        if (quiet) {
+          // its previous owner handled it before it left (its services recovered): nothing to take over
+          book.end(inc, IncidentOutcome.OWNED_ELSEWHERE, now, "owned by the previous owner of " + key + ", which"
+              + " left; its services are quiet, so it was handled there: not taken over");
+          return false;
+        }
         String why = "taken over by " + membership.self() + ": owner of " + key + " now (live members "
             + membership.liveMembers() + ")";
         LOG.info("{} {}", inc.id(), why);
@@ -112,8 +121,6 @@ final class ShardGate {
       }
       return true;
     }
-    boolean quiet = inc.affectedServices().stream().noneMatch(s -> ctx.firing(inc.type(), s))
-        && !ctx.firing(inc.type(), inc.rootService());
     if (!observed.containsKey(inc.id())) {
       observed.put(inc.id(), null);
       LOG.info("{} on {} is owned by {}; this agent ({}) observes it and takes no action", inc.id(), key,
