@@ -43,6 +43,19 @@ final class ActionRunner implements AutoCloseable {
    * @param veto why no action may start or go on now (the kill switch's reason), or null: checked when an action is
    *     handed over and again when its thread takes it up, so an engagement racing the hand-over is never missed
    */
+  /**
+   * A runner that refuses new actions while {@code killSwitch} is engaged and, when it engages, cancels the running
+   * ones at once from the engaging thread.
+   */
+  static ActionRunner stoppedBy(dev.sreagent.core.guardrail.KillSwitch killSwitch, int threads) {
+    ActionRunner runner = new ActionRunner(threads, () -> {
+      String why = killSwitch.reason();
+      return why == null ? null : "kill switch engaged: " + why;
+    });
+    killSwitch.onEngage(reason -> runner.cancelAll("kill switch engaged: " + reason));
+    return runner;
+  }
+
   ActionRunner(int threads, Supplier<@Nullable String> veto) {
     this.veto = veto;
     this.threads = Require.within(threads, 0, 256, "actionThreads");

@@ -89,6 +89,7 @@ final class AgentAssembly {
   @Nullable String acceptingOperator;
   @Nullable String acceptanceReason;
   @Nullable LockService locks;
+  dev.sreagent.api.shard.@Nullable ShardMembership shards;
   @Nullable TopologyProvider topology;
   Phase defaultPhase = Phase.OBSERVE;
   final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
@@ -152,6 +153,11 @@ final class AgentAssembly {
       problems.add((auditKey != null ? "auditKey " + auditKey : "acceptUnverifiedAuditTail") + " is set, but there"
           + " is no auditFile: the audit log would stay in memory; call setAuditFile(path) too");
     }
+    if (shards != null && !shards.self().equals(settings.agentId())) {
+      problems.add("the shard membership's member id '" + shards.self() + "' is not the agent id '"
+          + settings.agentId() + "': register the agent under its own id, or set it with"
+          + " setSettings(AgentSettings.defaults().withAgentId(\"" + shards.self() + "\"))");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
@@ -190,6 +196,7 @@ final class AgentAssembly {
         ? dev.sreagent.core.store.FileDetectorStateStore.nextTo(auditFile) : null;
     p.snapshotInterval = snapshotInterval;
     p.snapshotMaxAge = snapshotMaxAge;
+    p.shards = shards;
     Map<IncidentType, Phase> initial = new LinkedHashMap<>(phases);
     p.phases = new PhaseRegistry(defaultPhase, initial);
     return new SreAgent(p);

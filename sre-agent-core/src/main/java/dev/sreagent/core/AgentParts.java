@@ -58,4 +58,5 @@ final class AgentParts {
   dev.sreagent.api.port.@Nullable DetectorStateStore detectorStates;
   java.time.Duration snapshotInterval = SreAgentBuilder.DEFAULT_SNAPSHOT_INTERVAL;
   java.time.Duration snapshotMaxAge = SreAgentBuilder.DEFAULT_SNAPSHOT_MAX_AGE;
+  dev.sreagent.api.shard.@Nullable ShardMembership shards;
 }

@@ -120,7 +120,9 @@ final class IncidentIntake {
       return;
     }
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
-    Incident inc = withBlastRadius(Incident.open(book.nextId(), a, root, now), topo, now);
+    String id = ctx.shards == null ? book.nextId() : ShardGate.idFor(a, a.service(),
+        i -> ctx.store.find(i).isPresent());
+    Incident inc = withBlastRadius(Incident.open(id, a, root, now), topo, now);
     opened(inc, a.summary(), null, a.type() + " " + inc.severity() + " on " + root + ": "
         + a.summary(), now);
   }
@@ -147,6 +149,7 @@ final class IncidentIntake {
         continue;
       }
       if ((inc.state() != IncidentState.ESCALATED && inc.state() != IncidentState.ROLLED_BACK)
+          || inc.outcome() == dev.sreagent.api.model.IncidentOutcome.OWNED_ELSEWHERE
           || !inc.type().equals(a.type()) || a.service().equals(inc.rootService())
           || !(inc.affectedServices().contains(a.service()) || topo.reaches(a.service(), inc.rootService()))) {
         continue;

@@ -113,7 +113,10 @@ final class Investigator {
           kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome(), kept.outcomeReason());
       Anomaly first = movedAnomalies.stream().filter(a -> a.service().equals(root)).findFirst()
           .orElse(movedAnomalies.get(0));
-      Incident split = Incident.open(book.nextId(), first, root, now);
+      // sharded: the split stays with the owner of its parent, the agent that split it (ShardGate)
+      String id = ctx.shards == null ? book.nextId()
+          : ShardGate.idFor(first, ShardGate.shardKey(inc), i -> ctx.store.find(i).isPresent());
+      Incident split = Incident.open(id, first, root, now);
       for (Anomaly a : movedAnomalies) {
         split = split.withAnomaly(a, root, first.type(), now);
       }

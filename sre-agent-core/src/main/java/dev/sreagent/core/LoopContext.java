@@ -51,6 +51,8 @@ final class LoopContext {
   /** Investigation windows: at most 200,000 series and 10,000 services' logs, dropped after an hour idle. */
   final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20, 10_000, Duration.ofHours(1));
   final CallGraph graph;
+  /** The agents sharing the work, or null when this agent works alone (and owns everything). */
+  final dev.sreagent.api.shard.@org.jspecify.annotations.Nullable ShardMembership shards;
   private final List<Notifier> notifiers;
   private final TopologyProvider topology;
   private final Set<String> loggedFailures = ConcurrentHashMap.newKeySet();
@@ -66,6 +68,7 @@ final class LoopContext {
     this.notifiers = List.copyOf(p.notifiers);
     this.topology = p.topology;
     this.telemetry = new AgentTelemetry(p.openTelemetry, p.store::active);
+    this.shards = p.shards;
   }
 
   /** Appends {@code event} to the audit log, stamped with the clock's time. */
@@ -73,8 +76,14 @@ final class LoopContext {
     audit.append(AuditEvents.toEntry(event, clock.now()));
   }
 
-  /** Tells every notifier; a notifier that throws is contained. */
+  /**
+   * Tells every notifier; a notifier that throws is contained. Silent for an incident another agent owns (see
+   * {@link ShardGate}): only its owner notifies.
+   */
   void emit(IncidentEvent.Kind kind, Incident inc, String message, Instant now) {
+    if (shards != null && !shards.owns(ShardGate.shardKey(inc))) {
+      return;
+    }
     IncidentEvent event = new IncidentEvent(now, kind, inc, message);
     for (Notifier n : notifiers) {
       try {

@@ -109,8 +109,9 @@ final class Remediator {
             + " all busy");
         return;
       }
-      // an earlier attempt may have landed (crash, timeout, or a failure report that was wrong): ask first
-      if (ledger.started.contains(key) && reconciled(inc, action, key, executor.get(), now)) {
+      // an earlier attempt may have landed (crash, timeout, or a failure report that was wrong): ask first; a sharded
+      // agent always asks, since the incident's previous owner may have run this key before it died (ShardGate)
+      if ((ledger.started.contains(key) || ctx.shards != null) && reconciled(inc, action, key, executor.get(), now)) {
         continue;
       }
       int attempts = ledger.attempts.getOrDefault(key, 0);

@@ -73,6 +73,7 @@ public final class SreAgent implements AutoCloseable {
   private final Verifier verifier;
   private final Learner learner;
   private final DetectorSnapshots snapshots;
+  private final ShardGate shards;
   private final ArrayBlockingQueue<Signal> inbox;
   private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final AtomicBoolean started = new AtomicBoolean();
@@ -92,13 +93,7 @@ public final class SreAgent implements AutoCloseable {
     this.book = new IncidentBook(ctx);
     this.ledger = new ActionLedger(p.settings.agentId().hashCode());
     this.learner = new Learner(ctx, p.knowledge);
-    KillSwitch stop = p.killSwitch;
-    this.runner = new ActionRunner(p.actionThreads, () -> {
-      String why = stop.reason();
-      return why == null ? null : "kill switch engaged: " + why;
-    });
-    // stops running actions at once, from the engaging thread
-    p.killSwitch.onEngage(reason -> runner.cancelAll("kill switch engaged: " + reason));
+    this.runner = ActionRunner.stoppedBy(p.killSwitch, p.actionThreads);
     this.remediator = new Remediator(ctx, book, ledger, p.gate, p.executors, p.locks, learner, runner,
         p.freezes);
     this.decider = new Decider(ctx, book, ledger, p.planner, p.gate, p.approvals, remediator);
@@ -107,6 +102,7 @@ public final class SreAgent implements AutoCloseable {
     this.diagnoser = new Diagnoser(ctx, book, investigator, decider, p.knowledge, p.reasoner, p.diagnosisExecutor,
         p.calibration);
     this.verifier = new Verifier(ctx, book, remediator, learner, intake);
+    this.shards = new ShardGate(ctx, book, p.shards);
     this.inbox = new ArrayBlockingQueue<>(p.settings.inboxCapacity());
     killSwitchSeen = AuditReplay.replay(ctx, book, ledger, freezes);
     if (killSwitchSeen != null) {
@@ -352,7 +348,9 @@ public final class SreAgent implements AutoCloseable {
     for (Incident inc : ctx.store.active()) {
       MDC.put("incident", inc.id());
       try {
-        advance(inc, now);
+        if (shards.acts(inc, now)) {
+          advance(inc, now); // another agent's incident is only observed (ShardGate)
+        }
       } finally {
         MDC.remove("incident");
       }

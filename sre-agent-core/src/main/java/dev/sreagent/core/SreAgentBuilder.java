@@ -298,6 +298,20 @@ public final class SreAgentBuilder {
     return this;
   }
 
+  /**
+   * Shares the work with other agents: this agent acts only on the incidents whose first anomaly's service
+   * {@code membership} gives to it (rendezvous hashing over the live members), observes the others without acting,
+   * asking approval or notifying, and takes them over when their owner leaves. Its member id must be this agent's
+   * id ({@link AgentSettings#withAgentId}), unique among them. Use a shared lock service too ({@link #setLockService}). Without it (the default) the
+   * agent works alone and owns everything.
+   *
+   * @throws dev.sreagent.api.config.ConfigurationException at {@link #build()} when the member id is not the agent id
+   */
+  public SreAgentBuilder setShardMembership(dev.sreagent.api.shard.ShardMembership membership) {
+    assembly.shards = Objects.requireNonNull(membership, "membership");
+    return this;
+  }
+
   public SreAgentBuilder setTopologyProvider(TopologyProvider topology) {
     assembly.topology = Objects.requireNonNull(topology, "topology");
     return this;

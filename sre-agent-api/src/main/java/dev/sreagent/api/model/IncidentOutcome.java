@@ -22,7 +22,12 @@ public enum IncidentOutcome {
   /** The action could not run or failed: no executor for it, its target stayed locked, or it reported failure. */
   ACTION_FAILED(IncidentState.ESCALATED),
   /** Handed to humans; recorded before outcomes were typed, so only the reason says why. */
-  ESCALATED(IncidentState.ESCALATED);
+  ESCALATED(IncidentState.ESCALATED),
+  /**
+   * Sharded agents only: another agent owned this incident, so this agent only observed it (no action, approval or
+   * notification) and closed its copy once the incident's services had stayed quiet for a long while.
+   */
+  OWNED_ELSEWHERE(IncidentState.ESCALATED);
 
   private final IncidentState state;
 

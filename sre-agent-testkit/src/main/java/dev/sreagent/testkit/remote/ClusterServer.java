@@ -33,6 +33,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code POST /execute} — body {@code {"action":..,"context":..}}; returns an {@code ActionResult};
  *   <li>{@code GET /reconcile?key=K} — the result of key K, or 404.
  * </ul>
+ * With {@link #expectAgents} several agents drive one cluster in lockstep: each asks {@code POST /step?agent=ID},
+ * the cluster advances once every live agent has asked, and all of them get the same signals (they read the same
+ * telemetry, as replicas sharing the work do); {@link #dropAgent} takes a killed agent out of the lockstep.
+ * {@code POST /execute?agent=ID} names the agent for {@link #setAfterEffectOf}.
  * Faults are injected at scheduled simulated times. A hook runs after an action has taken effect and before the
  * answer is sent: crash tests kill the agent there.
  */
@@ -47,6 +51,12 @@ public final class ClusterServer implements AutoCloseable {
   private final List<Signal> pending = new ArrayList<>();
   private final AtomicInteger steps = new AtomicInteger();
   private volatile Runnable afterEffect = () -> { };
+  private volatile java.util.function.Consumer<String> afterEffectOf = agent -> { };
+  /** Lockstep: the agents expected at every step, and those that asked for the coming one. */
+  private final java.util.Set<String> lockstep = new java.util.LinkedHashSet<>();
+  private final java.util.Set<String> arrived = new java.util.HashSet<>();
+  private long round;
+  private String lastReply = "";
 
   public ClusterServer(long seed, Duration step, Duration length, Map<Duration, Fault> schedule) throws IOException {
     this.clock = new VirtualClock();
@@ -60,6 +70,11 @@ public final class ClusterServer implements AutoCloseable {
     http.createContext("/topology", ex -> JsonHttp.reply(ex, 200, ModelJson.write(cluster.topology())));
     http.createContext("/execute", this::execute);
     http.createContext("/reconcile", this::reconcile);
+    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "cluster-server");
+      t.setDaemon(true);
+      return t;
+    })); // lockstep steps wait for each other: one thread per request
     http.start();
   }
 
@@ -88,7 +103,66 @@ public final class ClusterServer implements AutoCloseable {
     this.afterEffect = hook;
   }
 
+  /**
+   * Lockstep for several agents: from now on the cluster advances once all of {@code agents} (still live) asked for
+   * the step, and every one of them gets the same reply.
+   */
+  public synchronized void expectAgents(java.util.Collection<String> agents) {
+    lockstep.clear();
+    lockstep.addAll(agents);
+    notifyAll();
+  }
+
+  /** Takes a killed agent out of the lockstep: the others no longer wait for it. */
+  public synchronized void dropAgent(String agent) {
+    lockstep.remove(agent);
+    arrived.remove(agent);
+    if (!lockstep.isEmpty() && arrived.containsAll(lockstep)) {
+      advanceRound();
+    }
+    notifyAll();
+  }
+
+  /** Runs after each action takes effect, with the id of the agent that asked ({@code ?agent=}), before the answer. */
+  public void setAfterEffectOf(java.util.function.Consumer<String> hook) {
+    this.afterEffectOf = hook;
+  }
+
+  private static String agentOf(HttpExchange ex) {
+    String q = ex.getRequestURI().getQuery();
+    return q != null && q.startsWith("agent=") ? q.substring("agent=".length()) : "";
+  }
+
   private synchronized void step(HttpExchange ex) throws IOException {
+    String agent = agentOf(ex);
+    if (lockstep.isEmpty() || !lockstep.contains(agent)) {
+      JsonHttp.reply(ex, 200, advanceOnce());
+      return;
+    }
+    long mine = round;
+    arrived.add(agent);
+    if (arrived.containsAll(lockstep)) {
+      advanceRound();
+      notifyAll();
+    }
+    while (round == mine) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted in lockstep", e);
+      }
+    }
+    JsonHttp.reply(ex, 200, lastReply);
+  }
+
+  private void advanceRound() {
+    lastReply = advanceOnce();
+    arrived.clear();
+    round++;
+  }
+
+  private String advanceOnce() throws java.io.UncheckedIOException {
     boolean done = finished();
     List<SignalDto> out = new ArrayList<>();
     if (!done) {
@@ -106,7 +180,11 @@ public final class ClusterServer implements AutoCloseable {
       }
       pending.clear();
     }
-    JsonHttp.reply(ex, 200, MAPPER.writeValueAsString(Map.of("now", clock.now().toString(), "done", done, "signals", out)));
+    try {
+      return MAPPER.writeValueAsString(Map.of("now", clock.now().toString(), "done", done, "signals", out));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void execute(HttpExchange ex) throws IOException {
@@ -115,6 +193,7 @@ public final class ClusterServer implements AutoCloseable {
     ExecutionContext ctx = ModelJson.read(body.get("context").toString(), ExecutionContext.class);
     ActionResult r = cluster.executor().execute(action, ctx);
     afterEffect.run();
+    afterEffectOf.accept(agentOf(ex));
     JsonHttp.reply(ex, 200, ModelJson.write(r));
   }
 

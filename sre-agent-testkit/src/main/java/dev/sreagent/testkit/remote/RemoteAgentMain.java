@@ -71,7 +71,8 @@ public final class RemoteAgentMain {
     System.exit(0);
   }
 
-  static HttpResponse<String> call(String url, String postBody) {
+  /** A GET (when {@code postBody} is null) or POST of JSON to {@code url}, with a 30 s time limit. */
+  public static HttpResponse<String> call(String url, @org.jspecify.annotations.Nullable String postBody) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
       if (postBody != null) {
@@ -86,12 +87,19 @@ public final class RemoteAgentMain {
     }
   }
 
-  /** Executes actions on the server. */
-  static final class RemoteExecutor implements ActionExecutor {
+  /** Executes actions on a {@link ClusterServer}, naming the agent that asks when built with one. */
+  public static final class RemoteExecutor implements ActionExecutor {
     private final String base;
+    private final String query;
 
     RemoteExecutor(String base) {
+      this(base, null);
+    }
+
+    /** An executor on the server at {@code base} for agent {@code agent} (null: unnamed). */
+    public RemoteExecutor(String base, @org.jspecify.annotations.Nullable String agent) {
       this.base = base;
+      this.query = agent == null ? "" : "?agent=" + agent;
     }
 
     @Override
@@ -110,7 +118,7 @@ public final class RemoteAgentMain {
       try {
         body.put("action", MAPPER.readTree(ModelJson.write(action)));
         body.put("context", MAPPER.readTree(ModelJson.write(context)));
-        return ModelJson.read(call(base + "/execute", MAPPER.writeValueAsString(body)).body(), ActionResult.class);
+        return ModelJson.read(call(base + "/execute" + query, MAPPER.writeValueAsString(body)).body(), ActionResult.class);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -33,7 +33,8 @@ public record SignalDto(String kind, String name, double value, String ts, @Null
     return null;
   }
 
-  Signal toSignal() {
+  /** The signal this describes. */
+  public Signal toSignal() {
     Instant t = Instant.parse(ts);
     if (kind.equals("change")) {
       return new ChangeEvent(t, service == null ? "unknown" : service, name, revision, text == null ? "" : text);

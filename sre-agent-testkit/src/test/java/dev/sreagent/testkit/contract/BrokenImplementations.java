@@ -262,4 +262,37 @@ class BrokenImplementations {
     @Override
     protected void answer(ApprovalChannel channel, ApprovalRequest request) {}
   }
+
+  /** A membership that never notices a death: the dead member's services stay with it. */
+  @Nested
+  class MembershipThatKeepsTheDead extends ShardMembershipContract {
+    private final java.util.Set<String> ever = new java.util.LinkedHashSet<>();
+
+    @Override
+    protected dev.sreagent.api.shard.ShardMembership join(String id) {
+      if (!ever.add(id)) {
+        throw new IllegalStateException("'" + id + "' is live");
+      }
+      return new dev.sreagent.api.shard.ShardMembership() {
+        @Override
+        public String self() {
+          return id;
+        }
+
+        @Override
+        public java.util.Set<String> liveMembers() {
+          return java.util.Set.copyOf(ever);
+        }
+
+        @Override
+        public void addListener(Listener listener) {
+        }
+      };
+    }
+
+    @Override
+    protected void kill(dev.sreagent.api.shard.ShardMembership member) {
+      // never noticed
+    }
+  }
 }

@@ -33,6 +33,21 @@ class InMemoryContractsTest {
   }
 
   @Nested
+  class InMemoryShards extends ShardMembershipContract {
+    private final dev.sreagent.core.shard.InMemoryShardGroup group = new dev.sreagent.core.shard.InMemoryShardGroup();
+
+    @Override
+    protected dev.sreagent.api.shard.ShardMembership join(String id) {
+      return group.join(id);
+    }
+
+    @Override
+    protected void kill(dev.sreagent.api.shard.ShardMembership member) {
+      group.leave(member.self());
+    }
+  }
+
+  @Nested
   class InMemoryStore extends IncidentStoreContract {
     @Override
     protected IncidentStore create() {
