@@ -55,6 +55,7 @@ public final class GuardrailLimits {
   private final int maxActionsPerNamespacePerHour;
   private final double minConfidenceForAutonomy;
   private final List<ScopeException> scopeExceptions;
+  private final boolean revertOwnRollbacks;
 
   private GuardrailLimits(Builder b) {
     this.maxFleetRestartFraction = b.maxFleetRestartFraction;
@@ -68,6 +69,7 @@ public final class GuardrailLimits {
     this.maxActionsPerNamespacePerHour = b.maxActionsPerNamespacePerHour;
     this.minConfidenceForAutonomy = b.minConfidenceForAutonomy;
     this.scopeExceptions = List.copyOf(b.scopeExceptions);
+    this.revertOwnRollbacks = b.revertOwnRollbacks;
   }
 
   /** The defaults. */
@@ -93,6 +95,7 @@ public final class GuardrailLimits {
     b.maxActionsPerNamespacePerHour = maxActionsPerNamespacePerHour;
     b.minConfidenceForAutonomy = minConfidenceForAutonomy;
     b.scopeExceptions.addAll(scopeExceptions);
+    b.revertOwnRollbacks = revertOwnRollbacks;
     return b;
   }
 
@@ -147,6 +150,26 @@ public final class GuardrailLimits {
   /** These limits plus {@code exception} (unique by name), allowing its action outside a blast radius. */
   public GuardrailLimits withScopeException(ScopeException exception) {
     return toBuilder().addScopeException(exception).build();
+  }
+
+  /**
+   * Whether the inverse of the agent's own rollback may roll a workload forward again to the revision it rolled back
+   * from, which was not healthy, when verification finds the rollback did not help (off by default: the agent then
+   * leaves the rollback in place and escalates). A deliberate loosening of the {@code rollback-to-healthy} guardrail,
+   * meant for executors that carry the revert out as a proposal a human applies — the GitOps executor's revert pull
+   * request — and quoted in every verdict that uses it. The loosening stays narrow: only for the same incident, only
+   * the exact opposite of a rollback this agent executed, only while the workload still runs what that rollback
+   * restored.
+   */
+  public GuardrailLimits withRevertOfOwnRollbacks(boolean allowed) {
+    Builder b = toBuilder();
+    b.revertOwnRollbacks = allowed;
+    return b.build();
+  }
+
+  /** See {@link #withRevertOfOwnRollbacks}. */
+  public boolean revertsOwnRollbacks() {
+    return revertOwnRollbacks;
   }
 
   /** These limits plus the freeze window {@code window}. */
@@ -212,8 +235,15 @@ public final class GuardrailLimits {
     private int maxActionsPerNamespacePerHour = DEFAULT_MAX_ACTIONS_PER_NAMESPACE_PER_HOUR;
     private double minConfidenceForAutonomy = DEFAULT_MIN_CONFIDENCE_FOR_AUTONOMY;
     private final List<ScopeException> scopeExceptions = new ArrayList<>();
+    private boolean revertOwnRollbacks;
 
     private Builder() {}
+
+    /** See {@link GuardrailLimits#withRevertOfOwnRollbacks}. */
+    public Builder setRevertOwnRollbacks(boolean allowed) {
+      this.revertOwnRollbacks = allowed;
+      return this;
+    }
 
     public Builder setMaxFleetRestartFraction(double fraction) {
       if (!(fraction > 0 && fraction <= HARD_MAX_FLEET_RESTART_FRACTION)) {

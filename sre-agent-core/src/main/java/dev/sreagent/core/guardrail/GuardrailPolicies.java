@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
  * maxReplicas: 30              # at most 500
  * truncationAllowList: [/var/log/]
  * minConfidenceForAutonomy: 0.6
+ * revertOwnRollbacks: true    # default false: see GuardrailLimits.withRevertOfOwnRollbacks
  * scopeExceptions:             # actions allowed outside an incident's blast radius, quoted by name
  *   - name: shared-db-proxy
  *     action: scale-out        # an action kind, or "*" for every kind
@@ -59,7 +60,8 @@ import java.util.regex.Pattern;
 public final class GuardrailPolicies {
   private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
   private static final Set<String> TOP = Set.of("fleetRestart", "restartWave", "cooldown", "rateLimit",
-      "maxReplicas", "truncationAllowList", "minConfidenceForAutonomy", "freezes", "scopeExceptions");
+      "maxReplicas", "truncationAllowList", "minConfidenceForAutonomy", "freezes", "scopeExceptions",
+      "revertOwnRollbacks");
 
   private GuardrailPolicies() {}
 
@@ -138,6 +140,11 @@ public final class GuardrailPolicies {
       }
       integer(m, "maxReplicas", "maxReplicas", builder::setMaxReplicas);
       number(m, "minConfidenceForAutonomy", "minConfidenceForAutonomy", builder::setMinConfidenceForAutonomy);
+      this.<Boolean>scalarField(m, "revertOwnRollbacks", "revertOwnRollbacks", v -> switch (v.trim()) {
+        case "true" -> true;
+        case "false" -> false;
+        default -> throw new IllegalArgumentException("must be true or false, but was '" + v + "'");
+      }, builder::setRevertOwnRollbacks);
       Node allow = m.fields().get("truncationAllowList");
       if (allow != null) {
         if (allow instanceof Sequence s) {

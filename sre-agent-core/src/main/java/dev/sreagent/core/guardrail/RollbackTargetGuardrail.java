@@ -10,7 +10,9 @@ import java.util.Optional;
 /**
  * Roll back only from the revision running now, and only to a revision that was healthy.
  *
- * <p>One exception, for the inverse of the agent's own rollback: when the agent's verification finds that its
+ * <p>One exception, off by default ({@link GuardrailLimits#withRevertOfOwnRollbacks}; meant for executors that carry
+ * the revert out as a proposal a human applies, such as the GitOps executor's pull request), for the inverse of the
+ * agent's own rollback: when the agent's verification finds that its
  * rollback of this incident did not help, the inverse rolls the workload "forward" again to the revision the agent
  * rolled back from, which was not healthy. That is allowed only when the history holds, for the same incident, the
  * exact opposite rollback ({@code RollBack(service, to, from)}, executed by this agent) and the workload still runs the
@@ -18,6 +20,17 @@ import java.util.Optional;
  * new unhealthy target. A plan (or another incident) rolling to an unhealthy revision is still denied.
  */
 public final class RollbackTargetGuardrail extends BuiltInGuardrail {
+  private final boolean revertOwnRollbacks;
+
+  /** Without the exception: a rollback to an unhealthy revision is always denied. */
+  public RollbackTargetGuardrail() {
+    this(false);
+  }
+
+  /** With the exception for the inverse of the agent's own rollback when {@code revertOwnRollbacks}. */
+  public RollbackTargetGuardrail(boolean revertOwnRollbacks) {
+    this.revertOwnRollbacks = revertOwnRollbacks;
+  }
   @Override
   public String name() {
     return "rollback-to-healthy";
@@ -44,13 +57,17 @@ public final class RollbackTargetGuardrail extends BuiltInGuardrail {
     if (target.get().healthy()) {
       return GuardrailVerdict.allow(name(), rb.toRevision() + " ran healthy");
     }
+    String unhealthy = "revision " + rb.toRevision() + " of " + s.name() + " was not healthy";
+    if (!revertOwnRollbacks) {
+      return GuardrailVerdict.deny(name(), unhealthy);
+    }
     Action undone = new Action.RollBack(rb.service(), rb.toRevision(), rb.fromRevision());
     boolean undoesOwn = p.history().stream()
         .anyMatch(e -> e.incidentId().equals(p.incident().id()) && e.action().equals(undone));
     return undoesOwn
-        ? GuardrailVerdict.allow(name(), "revision " + rb.toRevision() + " of " + s.name() + " was not healthy, but"
+        ? GuardrailVerdict.allow(name(), unhealthy + ", but (revert of own rollbacks allowed by the policy)"
             + " this restores the state before the agent's own " + undone.canonical() + " for incident "
             + p.incident().id() + " (its inverse)")
-        : GuardrailVerdict.deny(name(), "revision " + rb.toRevision() + " of " + s.name() + " was not healthy");
+        : GuardrailVerdict.deny(name(), unhealthy);
   }
 }

@@ -59,7 +59,7 @@ public final class SafetyGate {
     chain.add(new PodDisruptionBudgetGuardrail());
     chain.add(new RestartWaveGuardrail(limits.restartWave()));
     chain.add(new ScaleCeilingGuardrail(limits.maxReplicas()));
-    chain.add(new RollbackTargetGuardrail());
+    chain.add(new RollbackTargetGuardrail(limits.revertsOwnRollbacks()));
     chain.add(new TruncationAllowListGuardrail(limits.truncationAllowList()));
     chain.add(new CooldownGuardrail(limits.cooldown()));
     chain.add(new RateLimitGuardrail(limits.maxActionsPerHour(), limits.maxActionsPerNamespacePerHour()));

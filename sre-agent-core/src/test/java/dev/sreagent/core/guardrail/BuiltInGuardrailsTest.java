@@ -78,10 +78,14 @@ class BuiltInGuardrailsTest {
 
   @Test
   void rollingForwardToAnUnhealthyRevisionIsAllowedOnlyAsTheInverseOfTheAgentsOwnRollbackOfThatIncident() {
-    RollbackTargetGuardrail g = new RollbackTargetGuardrail();
     Action forward = new Action.RollBack("cart", "r3", "r2");  // cart runs r3; r2 was not healthy
     ExecutedAction own = new ExecutedAction(new Action.RollBack("cart", "r2", "r3"), "INC-1", NOW.minusSeconds(600),
         "k1");
+    assertThat(new RollbackTargetGuardrail().evaluate(proposal(forward, topo, List.of(own))).verdict())
+        .as("off by default: the rollback stays in place and the incident escalates").isEqualTo(Verdict.DENY);
+    assertThat(GuardrailLimits.defaults().revertsOwnRollbacks()).isFalse();
+    RollbackTargetGuardrail g = new RollbackTargetGuardrail(
+        GuardrailLimits.defaults().withRevertOfOwnRollbacks(true).revertsOwnRollbacks());
     GuardrailVerdict inverse = g.evaluate(proposal(forward, topo, List.of(own)));
     assertThat(inverse.verdict()).isEqualTo(Verdict.ALLOW);
     assertThat(inverse.reason()).contains("state before the agent's own rollback(cart;r2->r3)", "INC-1");

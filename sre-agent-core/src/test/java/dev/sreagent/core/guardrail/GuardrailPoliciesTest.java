@@ -27,6 +27,7 @@ class GuardrailPoliciesTest {
         maxReplicas: 30
         truncationAllowList: [/var/log/, /data/logs/]
         minConfidenceForAutonomy: 0.7
+        revertOwnRollbacks: true
         freezes:
           - name: black-friday
             from: 2026-11-27T00:00:00Z
@@ -43,6 +44,7 @@ class GuardrailPoliciesTest {
     assertThat(l.maxReplicas()).isEqualTo(30);
     assertThat(l.truncationAllowList()).containsExactly("/var/log/", "/data/logs/");
     assertThat(l.minConfidenceForAutonomy()).isEqualTo(0.7);
+    assertThat(l.revertsOwnRollbacks()).isTrue();
     assertThat(l.freezeWindows()).hasSize(2);
     Freeze weekend = l.freezeWindows().get(1);
     assertThat(weekend.activeAt(Instant.parse("2026-12-05T10:00:00Z"))).as("Saturday").isTrue();
@@ -68,8 +70,8 @@ class GuardrailPoliciesTest {
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).containsExactly(
             "policy.yaml:2: fleetRestart.maxFraction must be within (0, 0.1] (hard ceiling), but was 0.2",
             "policy.yaml:3: cooldwn is not a known field; known fields: [cooldown, fleetRestart, freezes,"
-                + " maxReplicas, minConfidenceForAutonomy, rateLimit, restartWave, scopeExceptions,"
-                + " truncationAllowList]",
+                + " maxReplicas, minConfidenceForAutonomy, rateLimit, restartWave, revertOwnRollbacks,"
+                + " scopeExceptions, truncationAllowList]",
             "policy.yaml:5: rateLimit.perHour must be an integer, but was 'ten'",
             "policy.yaml:6: truncationAllowList must not be under the system directory /etc, but was '/etc/'",
             "policy.yaml:9: freezes[0] minute must be within [0, 59], but was 61 in '61'"));

@@ -7,6 +7,7 @@ import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.execution.ExecutorPolicy;
+import dev.sreagent.core.guardrail.GuardrailLimits;
 import dev.sreagent.core.store.InMemoryIncidentStore;
 import dev.sreagent.gitops.CommitAuthor;
 import dev.sreagent.gitops.GitHubHost;
@@ -45,7 +46,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Revisions: the cluster's {@code r1} and {@code r2} run {@code cart:1.1.0} and {@link ConfigRepos#HEALTHY}; the
  * bad deploy rolls out {@link ConfigRepos#BAD} as {@code r3}. The executor's images come from these revisions
  * ({@link AutoSyncEmulator#rollbackImages()}), and its phase lookup reads the harness's current agent. {@link #install}
- * sets the harness's action threads ({@value #ACTION_THREADS}: the executor waits on the virtual clock), executor
+ * sets the guardrail limits to the defaults with {@code withRevertOfOwnRollbacks(true)} (a rollback that did not help
+ * is reverted by a pull request), the harness's action threads ({@value #ACTION_THREADS}: the executor waits on the
+ * virtual clock), executor
  * wrapper, executor policy (a time limit of {@link #TIME_LIMIT} of real time), advance listener and step listener, and
  * adds an agent customizer that gives the agent an incident store the executor reads (for the diagnosis and plan hash
  * it quotes).
@@ -159,7 +162,9 @@ public final class GitOpsPlatform implements AutoCloseable {
           .setExecutorWrapper(p::executors)
           .setAdvanceListener(cluster -> p.step())
           .setStepListener(h -> p.harness = h)
-          .addAgentCustomizer(agent -> agent.setIncidentStore(p.incidents));
+          .addAgentCustomizer(agent -> agent.setIncidentStore(p.incidents)
+              // a rollback that did not help is reverted by a pull request a human merges (off by default)
+              .setGuardrailLimits(GuardrailLimits.defaults().withRevertOfOwnRollbacks(true)));
       return p;
     }
   }
