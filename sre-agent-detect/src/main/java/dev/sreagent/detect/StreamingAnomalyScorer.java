@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Choosing the warm-up: at least one season (a day of samples for a daily cycle) - what the warm-up has not shown
  * is news later. On noise the scorer keeps finding a new tail level or a rare sequence now and then: about one report
- * per series per ten days on the simulated shop once a series is two days old.
+ * per series per eight days on the simulated shop once a series is two days old.
  */
 public final class StreamingAnomalyScorer {
   /** The test behind a reported onset. */
