@@ -114,7 +114,11 @@ final class RcaRun {
   }
 
   /** What the agent did on one case. */
-  record CaseResult(String caseId, String truth, List<String> services, @Nullable String faultType, int incidents) {}
+  record CaseResult(String caseId, String truth, List<String> services, @Nullable String faultType, int incidents,
+      String chosen) {}
+
+  /** Samples the agent's inbox refused even after a tick (reported, so a lossy feed is visible). */
+  private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
 
   private RcaRun() {}
 
@@ -140,6 +144,7 @@ final class RcaRun {
     Map<Path, Table> normals = new LinkedHashMap<>();
     Map<String, int[]> hits = new LinkedHashMap<>();
     Path tmp = Files.createTempDirectory("bench-rca");
+    DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
       for (Path casePath : cases) {
         JsonNode c = JSON.readTree(casePath.toFile());
@@ -177,8 +182,8 @@ final class RcaRun {
         if (!r.services().isEmpty() && r.services().get(0).equals(r.truth())) {
           h[0]++;
         }
-        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s (%d incidents in the case)%n", id, r.truth(),
-            r.services().isEmpty() ? "-" : r.services().get(0), r.incidents());
+        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %s (%d incidents in the case)%n", id, r.truth(),
+            r.services().isEmpty() ? "-" : r.services().get(0), r.chosen(), r.incidents());
       }
     }
     for (Map.Entry<String, int[]> e : hits.entrySet()) {
@@ -192,7 +197,8 @@ final class RcaRun {
       out.printf(Locale.ROOT, "rca: fault-free %s: %d rows over %.2f days, %d incidents opened = %.1f per day%n",
           e.getKey(), n.times().length, days, opened, opened / days);
     }
-    out.println("rca: wrote " + cases.size() + " lines to " + outFile);
+    out.println("rca: wrote " + cases.size() + " lines to " + outFile + "; " + DROPPED.get()
+        + " samples dropped by a full inbox");
     return 0;
   }
 
@@ -200,7 +206,7 @@ final class RcaRun {
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
       StaticTopology graph, long alert, Map<String, String> faultTypes, Path tmp) throws IOException {
     if (table.times().length == 0) {
-      return new CaseResult(id, truth, List.of(), null, 0);
+      return new CaseResult(id, truth, List.of(), null, 0, "-");
     }
     long first = table.times()[0];
     List<Incident> opened = new ArrayList<>();
@@ -232,9 +238,11 @@ final class RcaRun {
             .thenComparing(Incident::openedAt, Comparator.reverseOrder()))
         .orElse(null);
     if (chosen == null) {
-      return new CaseResult(id, truth, List.of(), null, inCase.size());
+      return new CaseResult(id, truth, List.of(), null, inCase.size(), "-");
     }
-    return new CaseResult(id, truth, services(chosen), faultTypes.get(chosen.type().name()), inCase.size());
+    return new CaseResult(id, truth, services(chosen), faultTypes.get(chosen.type().name()), inCase.size(),
+        String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
+            chosen.openedAt().getEpochSecond() - alert));
   }
 
   /** The incident's root, then its other affected services by the start of their first anomaly (then by name). */
@@ -268,7 +276,6 @@ final class RcaRun {
     private final AtomicReference<Instant> now;
     private final SreAgent agent;
     private final Path audit;
-    long dropped;
 
     Replay(StaticTopology graph, Instant start, Path tmp, List<Incident> opened) throws IOException {
       now = new AtomicReference<>(start);
@@ -302,7 +309,7 @@ final class RcaRun {
         if (!agent.sink().accept(sample)) {
           agent.tick();
           if (!agent.sink().accept(sample)) {
-            dropped++;
+            DROPPED.incrementAndGet();
           }
         }
       }
