@@ -46,7 +46,8 @@ class StaticTopologyTest {
 
     assertThatThrownBy(() -> StaticTopology.parseCsv("src,dst,calls\na,b,10\nb,c,many\n", "g.csv"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("g.csv:3").hasMessageContaining("calls must be a whole number").hasMessageContaining("many");
+        .hasMessageContaining("g.csv:3").hasMessageContaining("calls must be a whole number")
+        .hasMessageContaining("many");
   }
 
   @Test
