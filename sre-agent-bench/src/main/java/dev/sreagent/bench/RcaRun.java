@@ -50,7 +50,7 @@ import org.jspecify.annotations.Nullable;
  *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
  *       the loop every {@link #TICK} of recording time;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
- *       "fault_type":...}}. The incident taken is the one opened nearest to {@code alert_time} within
+ *       "metrics":[...],"fault_type":...}} (metrics: the columns behind the incident's anomalies). The incident taken is the one opened nearest to {@code alert_time} within
  *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its root
  *       first, then its other affected services by the time their first anomaly started. No incident: an empty
  *       list (scored as a miss).
@@ -114,8 +114,8 @@ final class RcaRun {
   }
 
   /** What the agent did on one case. */
-  record CaseResult(String caseId, String truth, List<String> services, @Nullable String faultType, int incidents,
-      String chosen) {}
+  record CaseResult(String caseId, String truth, List<String> services, List<String> metrics,
+      @Nullable String faultType, int incidents, String chosen) {}
 
   /** Samples the agent's inbox refused even after a tick (reported, so a lossy feed is visible). */
   private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
@@ -171,6 +171,7 @@ final class RcaRun {
         line.put("type", "rca");
         line.put("case_id", id);
         line.putArray("services").addAll(r.services().stream().map(JSON.getNodeFactory()::textNode).toList());
+        line.putArray("metrics").addAll(r.metrics().stream().map(JSON.getNodeFactory()::textNode).toList());
         if (r.faultType() != null) {
           line.put("fault_type", r.faultType());
         }
@@ -206,7 +207,7 @@ final class RcaRun {
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
       StaticTopology graph, long alert, Map<String, String> faultTypes, Path tmp) throws IOException {
     if (table.times().length == 0) {
-      return new CaseResult(id, truth, List.of(), null, 0, "-");
+      return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
     long first = table.times()[0];
     List<Incident> opened = new ArrayList<>();
@@ -238,9 +239,11 @@ final class RcaRun {
             .thenComparing(Incident::openedAt, Comparator.reverseOrder()))
         .orElse(null);
     if (chosen == null) {
-      return new CaseResult(id, truth, List.of(), null, inCase.size(), "-");
+      return new CaseResult(id, truth, List.of(), List.of(), null, inCase.size(), "-");
     }
-    return new CaseResult(id, truth, services(chosen), faultTypes.get(chosen.type().name()), inCase.size(),
+    List<String> services = services(chosen);
+    return new CaseResult(id, truth, services, metrics(chosen, services, table),
+        faultTypes.get(chosen.type().name()), inCase.size(),
         String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
             chosen.openedAt().getEpochSecond() - alert));
   }
@@ -257,6 +260,25 @@ final class RcaRun {
         .sorted(Comparator.comparing((String s) -> firstAnomaly.getOrDefault(s, Instant.MAX))
             .thenComparing(Comparator.naturalOrder()))
         .forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  /**
+   * The dataset columns behind the incident's anomalies, in the order of {@code services} and, per service, of the
+   * anomalies' start: each anomaly's signal mapped back through {@link #MAPPING} to the column of its service.
+   */
+  static List<String> metrics(Incident incident, List<String> services, Table table) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String service : services) {
+      incident.anomalies().stream().filter(a -> a.service().equals(service))
+          .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> {
+            for (int k = 0; k < table.services().size(); k++) {
+              if (table.services().get(k).equals(service) && table.signals().get(k).signal().equals(a.signal())) {
+                out.add(service + "." + table.signals().get(k).metric());
+              }
+            }
+          });
+    }
     return List.copyOf(out);
   }
 

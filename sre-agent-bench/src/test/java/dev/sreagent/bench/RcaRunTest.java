@@ -92,6 +92,7 @@ class RcaRunTest {
     assertThat(services(r.get("shop-01"))).first().isEqualTo("payment");
     assertThat(services(r.get("shop-01"))).containsExactlyInAnyOrder("payment", "checkout", "frontend");
     assertThat(r.get("shop-01").get("fault_type").asText()).isEqualTo("network_delay");
+    assertThat(r.get("shop-01").get("metrics").get(0).asText()).isEqualTo("payment.PodServerLatencyP99(s)");
     assertThat(services(r.get("shop-02"))).isEmpty();
     assertThat(r.get("shop-02").has("fault_type")).isFalse();
     assertThat(text.toString(StandardCharsets.UTF_8)).contains("shop: root right on 1 of 2 cases");
