@@ -36,6 +36,48 @@ public final class BenchMain {
     System.exit(run(args, System.out, System.err));
   }
 
+  private static int rca(String[] args, PrintStream out, PrintStream err) {
+    String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]";
+    List<java.nio.file.Path> data = new java.util.ArrayList<>();
+    java.nio.file.Path file = null;
+    int warmupRows = 288;
+    for (int k = 1; k < args.length; k += 2) {
+      if (k + 1 >= args.length) {
+        err.println(args[k] + " needs a value; " + usage);
+        return 2;
+      }
+      switch (args[k]) {
+        case "--data" -> data.add(java.nio.file.Path.of(args[k + 1]));
+        case "--out" -> file = java.nio.file.Path.of(args[k + 1]);
+        case "--warmup-rows" -> {
+          try {
+            warmupRows = Integer.parseInt(args[k + 1]);
+          } catch (NumberFormatException e) {
+            warmupRows = -1;
+          }
+          if (warmupRows < 0) {
+            err.println("--warmup-rows must be a whole number >= 0, but was '" + args[k + 1] + "'");
+            return 2;
+          }
+        }
+        default -> {
+          err.println("unknown option " + args[k] + "; " + usage);
+          return 2;
+        }
+      }
+    }
+    if (data.isEmpty() || file == null) {
+      err.println(usage);
+      return 2;
+    }
+    try {
+      return RcaRun.run(data, file, warmupRows, out, err);
+    } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
+      err.println("rca: " + e.getMessage());
+      return 1;
+    }
+  }
+
   static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || args[0].equals("--help")) {
       out.println("usage: sre-agent-bench scenarios [--seeds N] [--phase observe|assist|autonomous] [--fingerprint FILE]");
@@ -51,6 +93,8 @@ public final class BenchMain {
           + " [--mode bm25|dense|hybrid]   (hybrid by default)");
       out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
+      out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
+          + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");
       out.println("       sre-agent-bench diagnosis [--seeds N] [--first-seed K] [--fit FILE] [--calibration FILE]"
@@ -65,6 +109,9 @@ public final class BenchMain {
     }
     if (args[0].equals("nab")) {
       return nab(args, out, err);
+    }
+    if (args[0].equals("rca")) {
+      return rca(args, out, err);
     }
     if (args[0].equals("retrieval")) {
       java.util.Map<String, String> opts = options(args, err);
@@ -191,7 +238,7 @@ public final class BenchMain {
       }
     }
     if (!args[0].equals("scenarios")) {
-      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, jmh, scale, cardinality, retrieval, replay, diagnosis, evidence,"
+      err.println("unknown command '" + args[0] + "'; available: scenarios, nab, rca, jmh, scale, cardinality, retrieval, replay, diagnosis, evidence,"
           + " otlp-throughput, long-action, " + KubernetesInformersRun.COMMAND);
       return 2;
     }

@@ -1,0 +1,446 @@
+package dev.sreagent.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.core.SreAgent;
+import dev.sreagent.core.StaticTopology;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code rca}: root-cause localisation on recorded incidents (issue #18). Reads datasets in the uniform layout of
+ * {@code shared/data/nezha} and {@code shared/data/petshop} ({@code cases/*.json} + {@code cases/*.csv} +
+ * {@code graph/*.edges.csv}) and, for each case:
+ * <ol>
+ *   <li>builds an agent on embedded defaults in OBSERVE, with a virtual clock that follows the recording's
+ *       timestamps and the case's call graph as a {@link StaticTopology};
+ *   <li>when the case names fault-free {@code normal} data (PetShop: 5-row cases of 5-minute data, too short for a
+ *       baseline), first feeds the last {@code warmupRows} rows of it, re-timed so that they end one step before the
+ *       case's first row (the baselines are learned on real fault-free data of the same system; the re-timing is the
+ *       only change);
+ *   <li>maps each {@code <service>.<metric>} column through {@link #MAPPING} to one of the signals the built-in
+ *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
+ *       the loop every {@link #TICK} of recording time;
+ *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
+ *       "metrics":[...],"fault_type":...}} (metrics: the columns behind the incident's anomalies). The incident taken is the one opened nearest to {@code alert_time} within
+ *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its root
+ *       first, then its other affected services by the time their first anomaly started. No incident: an empty
+ *       list (scored as a miss).
+ * </ol>
+ * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
+ * opened per day (every one is a false incident). The runner does not rank candidates (the agent names one root),
+ * has no per-edge metric input, and the mapping is a table in code, not configuration.
+ */
+final class RcaRun {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The loop runs at least this often in recording time. */
+  static final Duration TICK = Duration.ofSeconds(30);
+  /** How long before the alert an incident may have opened and still be this case's. */
+  static final Duration LOOKBACK = Duration.ofMinutes(10);
+  /** How long after the alert an incident may open and still be this case's. */
+  static final Duration HORIZON = Duration.ofMinutes(5);
+
+  /**
+   * A dataset column's metric mapped to an agent signal: {@code signal = offset + scale * value}. A table here for
+   * now, shaped so it can become configuration (metric name, target signal, linear unit conversion).
+   *
+   * @param metric the column's metric name (the part after the last dot)
+   * @param signal the {@link MetricNames} signal it feeds
+   * @param scale multiplier
+   * @param offset added after scaling
+   * @param perPod whether the signal is read per pod (the service name stands for its one pod)
+   */
+  record ColumnSignal(String metric, String signal, double scale, double offset, boolean perPod) {
+    double convert(double value) {
+      return offset + scale * value;
+    }
+  }
+
+  /** The column-to-signal table for the two shipped datasets. */
+  static final List<ColumnSignal> MAPPING = List.of(
+      // Nezha (per pod, 60 s): seconds, percentages, operations
+      new ColumnSignal("PodServerLatencyP99(s)", MetricNames.LATENCY_P99, 1, 0, false),
+      new ColumnSignal("PodSuccessRate(%)", MetricNames.ERROR_RATIO, -0.01, 1, false),
+      new ColumnSignal("MemoryUsageRate(%)", MetricNames.MEMORY_UTILIZATION, 0.01, 0, true),
+      new ColumnSignal("CpuUsageRate(%)", MetricNames.CPU_UTILIZATION, 0.01, 0, true),
+      new ColumnSignal("PodWorkload(Ops)", MetricNames.REQUEST_RATE, 1, 0, false),
+      // PetShop (per node, 300 s): seconds, availability in %, requests per 5-minute row
+      new ColumnSignal("latency_p99", MetricNames.LATENCY_P99, 1, 0, false),
+      new ColumnSignal("availability_Average", MetricNames.ERROR_RATIO, -0.01, 1, false),
+      new ColumnSignal("requests_Sum", MetricNames.REQUEST_RATE, 1.0 / 300, 0, false));
+
+  /** The datasets' fault-type words for the agent's incident types (others: no fault type given). */
+  static final Map<String, Map<String, String>> FAULT_TYPES = Map.of(
+      "nezha", Map.of("high-latency", "network_delay", "error-rate-spike", "exception"),
+      "petshop", Map.of("high-latency", "latency", "error-rate-spike", "error"));
+
+  /** One recorded table: row times in epoch seconds and the mapped columns. */
+  record Table(long[] times, List<String> services, List<ColumnSignal> signals, double[][] values) {
+    long step() {
+      long step = Long.MAX_VALUE;
+      for (int i = 1; i < times.length; i++) {
+        step = Math.min(step, times[i] - times[i - 1]);
+      }
+      return step == Long.MAX_VALUE || step <= 0 ? 60 : step;
+    }
+  }
+
+  /** What the agent did on one case. */
+  record CaseResult(String caseId, String truth, List<String> services, List<String> metrics,
+      @Nullable String faultType, int incidents, String chosen) {}
+
+  /** Samples the agent's inbox refused even after a tick (reported, so a lossy feed is visible). */
+  private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
+
+  private RcaRun() {}
+
+  static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
+      throws IOException {
+    List<Path> cases = new ArrayList<>();
+    for (Path dir : dataDirs) {
+      Path caseDir = dir.resolve("cases");
+      if (!Files.isDirectory(caseDir)) {
+        err.println("rca: " + dir + " has no cases/ folder; give a dataset in the uniform layout (cases/*.json,"
+            + " cases/*.csv, graph/*.edges.csv), e.g. --data ../shared/data/nezha");
+        return 2;
+      }
+      try (Stream<Path> files = Files.list(caseDir)) {
+        files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().forEach(cases::add);
+      }
+    }
+    if (cases.isEmpty()) {
+      err.println("rca: no cases/*.json under " + dataDirs);
+      return 2;
+    }
+    Map<Path, StaticTopology> graphs = new HashMap<>();
+    Map<Path, Table> normals = new LinkedHashMap<>();
+    Map<String, int[]> hits = new LinkedHashMap<>();
+    Path tmp = Files.createTempDirectory("bench-rca");
+    DROPPED.set(0);
+    try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
+      for (Path casePath : cases) {
+        JsonNode c = JSON.readTree(casePath.toFile());
+        Path dir = casePath.getParent().getParent();
+        String id = text(c, "case_id", casePath);
+        Path graphFile = dir.resolve(text(c, "graph", casePath));
+        StaticTopology graph = graphs.computeIfAbsent(graphFile, RcaRun::graph);
+        Table table = read(dir.resolve(text(c, "csv", casePath)));
+        Table warmup = null;
+        if (c.hasNonNull("normal")) {
+          Path normal = dir.resolve(c.get("normal").asText());
+          Table n = normals.get(normal);
+          if (n == null) {
+            n = read(normal);
+            normals.put(normal, n);
+          }
+          warmup = n;
+        }
+        long alert = c.path("alert_time").asLong();
+        String dataset = c.path("dataset").asText("");
+        CaseResult r = runCase(id, c.path("root_cause").path("service").asText(""), table, warmup, warmupRows,
+            graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), tmp);
+        ObjectNode line = JSON.createObjectNode();
+        line.put("type", "rca");
+        line.put("case_id", id);
+        line.putArray("services").addAll(r.services().stream().map(JSON.getNodeFactory()::textNode).toList());
+        line.putArray("metrics").addAll(r.metrics().stream().map(JSON.getNodeFactory()::textNode).toList());
+        if (r.faultType() != null) {
+          line.put("fault_type", r.faultType());
+        }
+        w.write(JSON.writeValueAsString(line));
+        w.newLine();
+        String system = c.path("system").asText("?");
+        int[] h = hits.computeIfAbsent(system, k -> new int[2]);
+        h[1]++;
+        if (!r.services().isEmpty() && r.services().get(0).equals(r.truth())) {
+          h[0]++;
+        }
+        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %s (%d incidents in the case)%n", id, r.truth(),
+            r.services().isEmpty() ? "-" : r.services().get(0), r.chosen(), r.incidents());
+      }
+    }
+    for (Map.Entry<String, int[]> e : hits.entrySet()) {
+      out.printf(Locale.ROOT, "rca: %s: root right on %d of %d cases (AC@1 %.3f)%n", e.getKey(), e.getValue()[0],
+          e.getValue()[1], (double) e.getValue()[0] / e.getValue()[1]);
+    }
+    for (Map.Entry<Path, Table> e : normals.entrySet()) {
+      Table n = e.getValue();
+      int opened = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);
+      double days = (n.times()[n.times().length - 1] - n.times()[0] + n.step()) / 86_400.0;
+      out.printf(Locale.ROOT, "rca: fault-free %s: %d rows over %.2f days, %d incidents opened = %.1f per day%n",
+          e.getKey(), n.times().length, days, opened, opened / days);
+    }
+    out.println("rca: wrote " + cases.size() + " lines to " + outFile + "; " + DROPPED.get()
+        + " samples dropped by a full inbox");
+    return 0;
+  }
+
+  /** Runs one case; see the class documentation. */
+  static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
+      StaticTopology graph, long alert, Map<String, String> faultTypes, Path tmp) throws IOException {
+    if (table.times().length == 0) {
+      return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
+    }
+    long first = table.times()[0];
+    List<Incident> opened = new ArrayList<>();
+    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(first - 1), tmp, opened)) {
+      if (warmup != null && warmupRows > 0) {
+        int from = Math.max(0, warmup.times().length - warmupRows);
+        long shift = first - warmup.step() - warmup.times()[warmup.times().length - 1];
+        for (int i = from; i < warmup.times().length; i++) {
+          replay.row(warmup, i, warmup.times()[i] + shift, i + 1 < warmup.times().length
+              ? warmup.times()[i + 1] + shift : first);
+        }
+      }
+      for (int i = 0; i < table.times().length; i++) {
+        long next = i + 1 < table.times().length ? table.times()[i + 1]
+            : Math.max(table.times()[i] + table.step(), alert + HORIZON.toSeconds());
+        replay.row(table, i, table.times()[i], next);
+      }
+    }
+    long from = Math.max(first, alert - LOOKBACK.toSeconds());
+    long to = alert + HORIZON.toSeconds();
+    Map<String, Incident> latest = new LinkedHashMap<>();
+    for (Incident inc : opened) {
+      latest.put(inc.id(), inc);
+    }
+    List<Incident> inCase = latest.values().stream()
+        .filter(inc -> inc.openedAt().getEpochSecond() >= first && inc.openedAt().getEpochSecond() <= to).toList();
+    Incident chosen = inCase.stream().filter(inc -> inc.openedAt().getEpochSecond() >= from)
+        .min(Comparator.comparingLong((Incident inc) -> Math.abs(inc.openedAt().getEpochSecond() - alert))
+            .thenComparing(Incident::openedAt, Comparator.reverseOrder()))
+        .orElse(null);
+    if (chosen == null) {
+      return new CaseResult(id, truth, List.of(), List.of(), null, inCase.size(), "-");
+    }
+    List<String> services = services(chosen);
+    return new CaseResult(id, truth, services, metrics(chosen, services, table),
+        faultTypes.get(chosen.type().name()), inCase.size(),
+        String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
+            chosen.openedAt().getEpochSecond() - alert));
+  }
+
+  /** The incident's root, then its other affected services by the start of their first anomaly (then by name). */
+  static List<String> services(Incident incident) {
+    Map<String, Instant> firstAnomaly = new HashMap<>();
+    for (Anomaly a : incident.anomalies()) {
+      firstAnomaly.merge(a.service(), a.startedAt(), (x, y) -> x.isBefore(y) ? x : y);
+    }
+    Set<String> out = new LinkedHashSet<>();
+    out.add(incident.rootService());
+    incident.affectedServices().stream()
+        .sorted(Comparator.comparing((String s) -> firstAnomaly.getOrDefault(s, Instant.MAX))
+            .thenComparing(Comparator.naturalOrder()))
+        .forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  /**
+   * The dataset columns behind the incident's anomalies, in the order of {@code services} and, per service, of the
+   * anomalies' start: each anomaly's signal mapped back through {@link #MAPPING} to the column of its service.
+   */
+  static List<String> metrics(Incident incident, List<String> services, Table table) {
+    Set<String> out = new LinkedHashSet<>();
+    for (String service : services) {
+      incident.anomalies().stream().filter(a -> a.service().equals(service))
+          .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> {
+            for (int k = 0; k < table.services().size(); k++) {
+              if (table.services().get(k).equals(service) && table.signals().get(k).signal().equals(a.signal())) {
+                out.add(service + "." + table.signals().get(k).metric());
+              }
+            }
+          });
+    }
+    return List.copyOf(out);
+  }
+
+  private static int falseIncidents(Table normal, StaticTopology graph, Path tmp) throws IOException {
+    List<Incident> opened = new ArrayList<>();
+    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(normal.times()[0] - 1), tmp, opened)) {
+      for (int i = 0; i < normal.times().length; i++) {
+        replay.row(normal, i, normal.times()[i], i + 1 < normal.times().length ? normal.times()[i + 1]
+            : normal.times()[i] + normal.step());
+      }
+    }
+    return (int) opened.stream().map(Incident::id).distinct().count();
+  }
+
+  /** An agent in OBSERVE on a virtual clock, fed row by row. */
+  private static final class Replay implements AutoCloseable {
+    private final AtomicReference<Instant> now;
+    private final SreAgent agent;
+    private final Path audit;
+
+    Replay(StaticTopology graph, Instant start, Path tmp, List<Incident> opened) throws IOException {
+      now = new AtomicReference<>(start);
+      Clock clock = now::get;
+      audit = Files.createTempFile(tmp, "audit", ".jsonl");
+      agent = SreAgent.builder().setClock(clock).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
+          .setTopologyProvider(graph).setAuditFile(audit)
+          .addNotifier(e -> {
+            if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
+              opened.add(e.incident());
+            }
+          }).build();
+      agent.start();
+    }
+
+    /** Feeds row {@code i} of {@code t} stamped {@code at}, then ticks until {@code next} (exclusive). */
+    void row(Table t, int i, long at, long next) {
+      now.set(Instant.ofEpochSecond(at));
+      Instant ts = Instant.ofEpochSecond(at);
+      double[] row = t.values()[i];
+      for (int k = 0; k < row.length; k++) {
+        double v = row[k];
+        if (Double.isNaN(v)) {
+          continue;
+        }
+        ColumnSignal s = t.signals().get(k);
+        String service = t.services().get(k);
+        Map<String, String> attrs = s.perPod() ? Map.of(Attributes.SERVICE_NAME, service, Attributes.K8S_POD_NAME,
+            service) : Map.of(Attributes.SERVICE_NAME, service);
+        MetricSample sample = new MetricSample(s.signal(), s.convert(v), ts, attrs);
+        if (!agent.sink().accept(sample)) {
+          agent.tick();
+          if (!agent.sink().accept(sample)) {
+            DROPPED.incrementAndGet();
+          }
+        }
+      }
+      agent.tick();
+      for (long tick = at + TICK.toSeconds(); tick < next; tick += TICK.toSeconds()) {
+        now.set(Instant.ofEpochSecond(tick));
+        agent.tick();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      agent.close();
+      Files.deleteIfExists(audit);
+    }
+  }
+
+  /** Reads a uniform-layout CSV, keeping the columns {@link #MAPPING} knows. */
+  static Table read(Path csv) throws IOException {
+    Map<String, ColumnSignal> byMetric = new HashMap<>();
+    for (ColumnSignal s : MAPPING) {
+      byMetric.put(s.metric(), s);
+    }
+    List<long[]> timeList = new ArrayList<>();
+    List<double[]> rows = new ArrayList<>();
+    List<String> services = new ArrayList<>();
+    List<ColumnSignal> signals = new ArrayList<>();
+    List<Integer> columns = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+      String header = r.readLine();
+      if (header == null || !header.startsWith("timestamp,")) {
+        throw new IOException(csv + ":1: expected the header timestamp,<service>.<metric>,...; the file is not in the"
+            + " uniform layout");
+      }
+      String[] names = header.split(",", -1);
+      for (int k = 1; k < names.length; k++) {
+        int dot = names[k].lastIndexOf('.');
+        ColumnSignal s = dot > 0 ? byMetric.get(names[k].substring(dot + 1)) : null;
+        if (s != null) {
+          services.add(names[k].substring(0, dot));
+          signals.add(s);
+          columns.add(k);
+        }
+      }
+      int line = 1;
+      for (String l = r.readLine(); l != null; l = r.readLine()) {
+        line++;
+        if (l.isBlank()) {
+          continue;
+        }
+        String[] cells = l.split(",", -1);
+        if (cells.length != names.length) {
+          throw new IOException(csv + ":" + line + ": expected " + names.length + " cells like the header, got "
+              + cells.length);
+        }
+        double[] values = new double[columns.size()];
+        for (int k = 0; k < values.length; k++) {
+          String cell = cells[columns.get(k)];
+          try {
+            values[k] = cell.isEmpty() ? Double.NaN : Double.parseDouble(cell);
+          } catch (NumberFormatException e) {
+            throw new IOException(csv + ":" + line + ": column " + names[columns.get(k)] + " holds '" + cell
+                + "', not a number (leave the cell empty for a missing value)", e);
+          }
+        }
+        try {
+          timeList.add(new long[] {Long.parseLong(cells[0])});
+        } catch (NumberFormatException e) {
+          throw new IOException(csv + ":" + line + ": timestamp '" + cells[0] + "' is not whole Unix seconds", e);
+        }
+        rows.add(values);
+      }
+    }
+    long[] times = new long[timeList.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = timeList.get(i)[0];
+      if (i > 0 && times[i] <= times[i - 1]) {
+        throw new IOException(csv + ": rows must be in increasing time order, but row " + (i + 2) + " at " + times[i]
+            + " follows " + times[i - 1]);
+      }
+    }
+    return new Table(times, List.copyOf(services), List.copyOf(signals), rows.toArray(new double[0][]));
+  }
+
+  private static StaticTopology graph(Path file) {
+    try {
+      return StaticTopology.read(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static StaticTopology graphFor(List<Path> cases, Path normal, Map<Path, StaticTopology> graphs)
+      throws IOException {
+    for (Path casePath : cases) {
+      JsonNode c = JSON.readTree(casePath.toFile());
+      Path dir = casePath.getParent().getParent();
+      if (c.hasNonNull("normal") && dir.resolve(c.get("normal").asText()).equals(normal)) {
+        return graphs.get(dir.resolve(text(c, "graph", casePath)));
+      }
+    }
+    throw new IllegalStateException("no case names " + normal);
+  }
+
+  private static String text(JsonNode c, String field, Path where) throws IOException {
+    JsonNode v = c.get(field);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new IOException(where + ": the case needs the text field '" + field + "' (see the dataset's README)");
+    }
+    return v.asText();
+  }
+}

@@ -1,0 +1,144 @@
+package dev.sreagent.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RcaRunTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long T0 = 1_661_140_000L;
+
+  /** A three-service chain frontend -> checkout -> payment, 40 rows of 60 s; from {@code faultRow} on, the
+   * latency of every service in {@code slow} is ten times its usual level. */
+  private static void writeCase(Path dir, String id, List<String> slow, int faultRow) throws IOException {
+    Files.createDirectories(dir.resolve("cases"));
+    Files.createDirectories(dir.resolve("graph"));
+    Files.writeString(dir.resolve("graph/shop.edges.csv"),
+        "src,dst,calls,source\nfrontend,checkout,10,traces\ncheckout,payment,5,traces\n");
+    List<String> services = List.of("frontend", "checkout", "payment");
+    StringBuilder csv = new StringBuilder("timestamp");
+    for (String s : services) {
+      csv.append(',').append(s).append(".PodServerLatencyP99(s),").append(s).append(".PodSuccessRate(%),")
+          .append(s).append(".NodeCpuUsageRate(%)");
+    }
+    csv.append('\n');
+    for (int i = 0; i < 40; i++) {
+      csv.append(T0 + 60L * i);
+      for (String s : services) {
+        double base = 0.05 + 0.002 * ((i * 7 + s.length()) % 5); // a little noise so the baseline has a spread
+        double latency = i >= faultRow && slow.contains(s) ? base * 10 : base;
+        csv.append(String.format(Locale.ROOT, ",%.4f,100,%d", latency, 30 + i % 3));
+      }
+      csv.append('\n');
+    }
+    Files.writeString(dir.resolve("cases/" + id + ".csv"), csv);
+    Map<String, Object> c = new HashMap<>();
+    c.put("case_id", id);
+    c.put("dataset", "nezha");
+    c.put("system", "shop");
+    c.put("csv", "cases/" + id + ".csv");
+    c.put("graph", "graph/shop.edges.csv");
+    c.put("normal", null);
+    c.put("alert_time", T0 + 60L * faultRow);
+    c.put("root_cause", Map.of("service", "payment", "fault_type", "network_delay"));
+    Files.writeString(dir.resolve("cases/" + id + ".json"), JSON.writeValueAsString(c));
+  }
+
+  private static Map<String, JsonNode> results(Path file) throws IOException {
+    Map<String, JsonNode> out = new HashMap<>();
+    for (String l : Files.readAllLines(file)) {
+      JsonNode n = JSON.readTree(l);
+      out.put(n.get("case_id").asText(), n);
+    }
+    return out;
+  }
+
+  private static List<String> services(JsonNode line) {
+    List<String> out = new ArrayList<>();
+    line.get("services").forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  @Test
+  void aCascadeUpTheStaticCallGraphIsBlamedOnTheDeepestSlowServiceAndAQuietCaseOnNobody(@TempDir Path dir)
+      throws IOException {
+    writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
+    writeCase(dir, "shop-02", List.of(), 30);
+    Path out = dir.resolve("results.jsonl");
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
+
+    int code = BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps);
+
+    assertThat(code).as(text.toString(StandardCharsets.UTF_8)).isZero();
+    Map<String, JsonNode> r = results(out);
+    assertThat(r).containsOnlyKeys("shop-01", "shop-02");
+    assertThat(r.get("shop-01").get("type").asText()).isEqualTo("rca");
+    assertThat(services(r.get("shop-01"))).first().isEqualTo("payment");
+    assertThat(services(r.get("shop-01"))).containsExactlyInAnyOrder("payment", "checkout", "frontend");
+    assertThat(r.get("shop-01").get("fault_type").asText()).isEqualTo("network_delay");
+    assertThat(r.get("shop-01").get("metrics").get(0).asText()).isEqualTo("payment.PodServerLatencyP99(s)");
+    assertThat(services(r.get("shop-02"))).isEmpty();
+    assertThat(r.get("shop-02").has("fault_type")).isFalse();
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("shop: root right on 1 of 2 cases");
+  }
+
+  @Test
+  void withoutTheCallGraphTheSameCascadeWouldNotBeBlamedOnPaymentByAccident(@TempDir Path dir) throws IOException {
+    // the graph decides the root: reversed edges make frontend the deepest service
+    writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
+    Files.writeString(dir.resolve("graph/shop.edges.csv"), "src,dst\npayment,checkout\ncheckout,frontend\n");
+    Path out = dir.resolve("results.jsonl");
+    PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps))
+        .isZero();
+    assertThat(services(results(out).get("shop-01"))).first().isEqualTo("frontend");
+  }
+
+  @Test
+  void onlyMappedColumnsAreReadAndTheirUnitsConverted(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a.PodSuccessRate(%),a.NodeCpuUsageRate(%),b.x.availability_Average,"
+        + "b.x.requests_Sum\n100,97,50,99,600\n160,,50,,\n");
+    RcaRun.Table t = RcaRun.read(csv);
+    assertThat(t.services()).containsExactly("a", "b.x", "b.x");
+    assertThat(t.signals().get(0).convert(97)).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(t.signals().get(1).convert(99)).isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(t.signals().get(2).convert(600)).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(t.values()[1][0]).isNaN();
+    assertThat(t.step()).isEqualTo(60);
+  }
+
+  @Test
+  void badInputIsNamedWithTheFix(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a.PodSuccessRate(%)\n100,ninety\n");
+    assertThatThrownBy(() -> RcaRun.read(csv)).hasMessageContaining("t.csv:2: column a.PodSuccessRate(%) holds"
+        + " 'ninety', not a number");
+    Files.writeString(csv, "time,a.PodSuccessRate(%)\n100,90\n");
+    assertThatThrownBy(() -> RcaRun.read(csv)).hasMessageContaining("t.csv:1: expected the header timestamp,");
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", "x"}, ps, ps)).isEqualTo(2);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("has no cases/ folder");
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString()}, ps, ps)).isEqualTo(2);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("usage: rca --data");
+  }
+}
