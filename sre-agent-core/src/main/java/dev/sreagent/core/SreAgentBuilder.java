@@ -58,10 +58,8 @@ public final class SreAgentBuilder {
    */
   public static final String TELEMETRY_SOURCES_KEY = "sre-agent.telemetry-sources";
   /**
-   * Configuration key naming {@link dev.sreagent.api.spi.ActionExecutorProvider}s that are
-   * {@linkplain dev.sreagent.api.spi.Provider#onlyWhenNamed() used only when named}, comma-separated (for example
-   * {@code sre-agent.executors=gitops}); their executors are added to those set in code or discovered, even with
-   * discovery off. A name no provider has stops {@link #build()} naming the known ones.
+   * Configuration key naming executor providers used only when named, comma-separated ({@code sre-agent.executors=
+   * gitops}): added to those set in code or discovered, even with discovery off; an unknown name stops {@link #build()}.
    */
   public static final String EXECUTORS_KEY = "sre-agent.executors";
   /** What the setters chose; {@link #build()} turns it into the agent. */
