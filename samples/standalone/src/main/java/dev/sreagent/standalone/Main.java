@@ -64,7 +64,9 @@ public final class Main {
       --shard with --agent-id ID (unique per agent) and etcd locks (or shard.endpoints): the agent registers in
       etcd under a lease (shard.lease, default 5s; shard.prefix) and owns only its share of the services; a clean
       stop revokes the registration. With --store, published outbox rows are deleted past retention.outbox.max-age
-      (7d) or beyond retention.outbox.max-rows (1000000), checked every retention.outbox.interval (10m).
+      (7d) or beyond retention.outbox.max-rows (1000000), and ended incidents beyond the newest
+      retention.incidents.max-ended (10000; their history stays in the audit log), every retention.outbox.interval
+      (10m).
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

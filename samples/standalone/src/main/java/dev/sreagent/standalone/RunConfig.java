@@ -64,7 +64,8 @@ import org.jspecify.annotations.Nullable;
  * shard.prefix = /sre-agent/shard/        # the agents that share the work share it
  * retention.outbox.max-age = 7d           # with a store: published outbox rows deleted past this age
  * retention.outbox.max-rows = 1000000     #   and beyond the newest this many
- * retention.outbox.interval = 10m         #   checked this often
+ * retention.incidents.max-ended = 10000   # with a store: ended incidents kept, the newest (the audit log keeps all)
+ * retention.outbox.interval = 10m         #   both checked this often
  * </pre>
  */
 final class RunConfig {
@@ -115,6 +116,7 @@ final class RunConfig {
   Duration outboxMaxAge = Duration.ofDays(7);
   long outboxMaxRows = 1_000_000;
   Duration retentionInterval = Duration.ofMinutes(10);
+  long maxEndedIncidents = dev.sreagent.jdbc.IncidentRetention.DEFAULT_MAX_ENDED;
   /** Whether a retention.* key was given (they need a store). */
   boolean retentionSet;
   /** Every key of the file, for the SPI providers. */
@@ -231,6 +233,10 @@ final class RunConfig {
         outboxMaxRows = positiveInt(key, value);
         retentionSet = true;
       }
+      case "retention.incidents.max-ended" -> {
+        maxEndedIncidents = positiveInt(key, value);
+        retentionSet = true;
+      }
       case "retention.outbox.interval" -> {
         retentionInterval = duration(key, value);
         retentionSet = true;
@@ -312,7 +318,7 @@ final class RunConfig {
         } else if (key.startsWith("shard.") || key.startsWith("agent.") || key.startsWith("retention.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the agent.*, shard.* and retention.* keys"
               + " are agent.id, shard, shard.endpoints, shard.lease, shard.prefix, retention.outbox.max-age,"
-              + " retention.outbox.max-rows, retention.outbox.interval");
+              + " retention.outbox.max-rows, retention.outbox.interval, retention.incidents.max-ended");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -401,8 +407,8 @@ final class RunConfig {
           + (given.size() == 1 ? "it" : "them"));
     }
     if (retentionSet && store == null) {
-      problems.add("retention.outbox.* keys were given without a store: the outbox is the store's; add store ="
-          + " jdbc:... (--store URL), or remove them");
+      problems.add("retention.* keys were given without a store: they bound the store's outbox and incidents; add"
+          + " store = jdbc:... (--store URL), or remove them");
     }
     return problems;
   }

@@ -6,6 +6,7 @@ import dev.sreagent.core.SreAgentBuilder;
 import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.etcd.EtcdLockService;
 import dev.sreagent.etcd.EtcdMembership;
+import dev.sreagent.jdbc.IncidentRetention;
 import dev.sreagent.jdbc.JdbcStores;
 import dev.sreagent.jdbc.OutboxRetention;
 import dev.sreagent.redis.RedisLockService;
@@ -27,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * locks' etcd or {@code shard.endpoints}) and shares the services with the other members; closing revokes the
  * registration, so the others take its services at once. With a store, an {@link OutboxRetention} job deletes
  * published outbox rows past {@code retention.outbox.max-age} or beyond {@code retention.outbox.max-rows}: once at
- * start, then every {@code retention.outbox.interval}.
+ * start, then every {@code retention.outbox.interval}, and an {@link IncidentRetention} keeps the newest
+ * {@code retention.incidents.max-ended} ended incidents (10,000 by default, as the in-memory store).
  */
 final class SharedState implements AutoCloseable {
   /** The target of the lock taken and released at start to check the lock service answers. */
@@ -41,6 +43,7 @@ final class SharedState implements AutoCloseable {
   private @Nullable EventStream events;
   private @Nullable EtcdMembership shard;
   private @Nullable OutboxRetention retention;
+  private @Nullable IncidentRetention incidentRetention;
   private String retentionText = "";
 
   private SharedState(@Nullable JdbcStores store, @Nullable LockService locks, @Nullable AutoCloseable lockCloser,
@@ -179,10 +182,13 @@ final class SharedState implements AutoCloseable {
   private void startRetention(RunConfig c, JdbcStores db) {
     OutboxRetention job = OutboxRetention.builder(db).setMaxAge(c.outboxMaxAge).setMaxRows(c.outboxMaxRows).build();
     long deleted = job.runOnce(); // a broken outbox table stops the start rather than warn every interval
+    IncidentRetention incidents = IncidentRetention.builder(db).setMaxEnded(c.maxEndedIncidents).build();
+    long forgotten = incidents.runOnce();
     retention = job.start(c.retentionInterval);
+    incidentRetention = incidents.start(c.retentionInterval);
     retentionText = "published outbox rows past " + text(c.outboxMaxAge) + " or beyond the newest "
-        + c.outboxMaxRows + " deleted every " + text(c.retentionInterval) + " (" + deleted
-        + " at start)";
+        + c.outboxMaxRows + " and ended incidents beyond the newest " + c.maxEndedIncidents + " deleted every "
+        + text(c.retentionInterval) + " (" + deleted + " rows and " + forgotten + " incidents at start)";
   }
 
   /**
@@ -243,6 +249,7 @@ final class SharedState implements AutoCloseable {
   public void close() {
     closeQuietly(shard); // revokes the registration: the other members take this agent's services at once
     closeQuietly(retention);
+    closeQuietly(incidentRetention);
     closeQuietly(events);
     closeQuietly(lockCloser);
     if (store != null) {

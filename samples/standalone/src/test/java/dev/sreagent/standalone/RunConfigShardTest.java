@@ -76,6 +76,8 @@ class RunConfigShardTest {
         .hasMessageContaining("'a/b'");
     assertThatThrownBy(() -> c.set("retention.outbox.max-rows", "0")).hasMessageContaining(
         "retention.outbox.max-rows must be a positive whole number, but was '0'");
+    assertThatThrownBy(() -> c.set("retention.incidents.max-ended", "-1")).hasMessageContaining(
+        "retention.incidents.max-ended must be a positive whole number");
     assertThatThrownBy(() -> c.set("retention.outbox.max-age", "a week")).hasMessageContaining(
         "retention.outbox.max-age must be a positive duration");
     assertThatThrownBy(() -> c.set("shard.ttl", "5s")).hasMessageContaining("unknown key 'shard.ttl'")
@@ -98,8 +100,8 @@ class RunConfigShardTest {
     strays.set("retention.outbox.max-age", "3d");
     assertThat(strays.shardProblems()).containsExactly(
         "shard.lease, shard.prefix given without shard: add shard = etcd (--shard), or remove them",
-        "retention.outbox.* keys were given without a store: the outbox is the store's; add store = jdbc:..."
-            + " (--store URL), or remove them");
+        "retention.* keys were given without a store: they bound the store's outbox and incidents; add store ="
+            + " jdbc:... (--store URL), or remove them");
   }
 
   @Test
@@ -141,12 +143,13 @@ class RunConfigShardTest {
       }
     }
     Path conf = dir.resolve("run.conf");
-    Files.writeString(conf, "retention.outbox.max-rows = 3\nretention.outbox.interval = 1h\n");
+    Files.writeString(conf, "retention.outbox.max-rows = 3\nretention.outbox.interval = 1h\n"
+        + "retention.incidents.max-ended = 500\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(run(List.of("--config", conf.toString(), "--otlp", "127.0.0.1:0", "--store", url), out))
         .as(out.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("retention published outbox rows past 7d or beyond the"
-        + " newest 3 deleted every 1h (7 at start)");
+        + " newest 3 and ended incidents beyond the newest 500 deleted every 1h (7 rows and 0 incidents at start)");
     try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
       assertThat(count(s, "published_at IS NOT NULL")).as("the newest 3 published rows kept").isEqualTo(3);
       assertThat(count(s, "published_at IS NULL")).as("unpublished rows never deleted").isGreaterThanOrEqualTo(2);
