@@ -16,8 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 class IncidentRetentionTest {
   @Test
   void endedIncidentsBeyondTheNewestAreDeletedAndTheReplayDoesNotBringThemBack(@TempDir Path dir) {
-    try (JdbcStores db = JdbcStores.embedded(dir);
-        SimulationHarness h = SimulationHarness.builder()
+    try (JdbcStores db = JdbcStores.embedded(dir)) {
+      scenario(db);
+    }
+  }
+
+  /**
+   * Two certificate incidents end; retention keeping 1 deletes the first; the agent crashes and restarts (its replay
+   * re-saves every incident of the audit log): the first stays deleted, its history stays in the verified audit log.
+   */
+  static void scenario(JdbcStores db) {
+    try (SimulationHarness h = SimulationHarness.builder()
             .setAgentCustomizer(b -> b.setIncidentStore(db.incidentStore()).setAuditLog(db.auditLog())).build()) {
       h.runFor(Duration.ofMinutes(30));
       h.inject(new Fault.ExpiringCertificate("payments", Duration.ofDays(10)));
