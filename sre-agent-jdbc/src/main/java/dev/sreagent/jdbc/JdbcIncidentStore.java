@@ -14,6 +14,10 @@ import java.util.Optional;
  * Incidents in table {@code sre_incident}, one row per id holding the incident as the audit log records it (JSON);
  * a save is an upsert that keeps the incident's place, so {@link #all()} is oldest first (first saved first). Every
  * method is one transaction, retried on transient failures within the store's retry window. Thread-safe.
+ *
+ * <p>Ended incidents that {@link IncidentRetention} deleted are remembered by id (table
+ * {@code sre_incident_forgotten}): a later save of one of them ended is ignored, so the agent's start-up replay of
+ * the audit log does not bring them back.
  */
 public final class JdbcIncidentStore implements IncidentStore {
   private final Database db;
@@ -27,6 +31,20 @@ public final class JdbcIncidentStore implements IncidentStore {
     Objects.requireNonNull(incident, "incident");
     String body = AuditChain.incidentJson(incident);
     db.inTransaction("saving incident " + incident.id(), c -> {
+      boolean ended = incident.state().isTerminal();
+      try (PreparedStatement ps = c.prepareStatement(ended ? "SELECT 1 FROM sre_incident_forgotten WHERE id = ?"
+          : "DELETE FROM sre_incident_forgotten WHERE id = ?")) {
+        ps.setString(1, incident.id());
+        if (ended) {
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              return 0; // deleted by IncidentRetention: the replay's re-save does not bring it back
+            }
+          }
+        } else {
+          ps.executeUpdate();
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement(db.dialect.upsertIncident())) {
         ps.setString(1, incident.id());
         ps.setString(2, incident.state().name());

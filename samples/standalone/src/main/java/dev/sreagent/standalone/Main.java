@@ -27,7 +27,7 @@ public final class Main {
                            [--audit FILE] [--accept-audit-tail REASON]
                            [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
                            [--store URL [--store-user USER] [--store-password-env VARIABLE]] [--locks URL]
-                           [--events URL [--events-password-env VARIABLE]]
+                           [--events URL [--events-password-env VARIABLE]] [--agent-id ID [--shard]]
 
       run: the agent on real telemetry: an OTLP/HTTP receiver (default 127.0.0.1:4318; protobuf or JSON on
       /v1/metrics, /v1/traces, /v1/logs; Alertmanager webhooks on /v1/alertmanager) and, with --prometheus, the
@@ -61,6 +61,12 @@ public final class Main {
       them, at least once, de-duplicated by event id); checked at start; keys events, events.password-env. The
       detectors' learned state is snapshotted every 5 minutes and on stop (to the store, or next to the audit
       file) and a restart within the hour resumes from it instead of warming up again.
+      --shard with --agent-id ID (unique per agent) and etcd locks (or shard.endpoints): the agent registers in
+      etcd under a lease (shard.lease, default 5s; shard.prefix) and owns only its share of the services; a clean
+      stop revokes the registration. With --store, published outbox rows are deleted past retention.outbox.max-age
+      (7d) or beyond retention.outbox.max-rows (1000000), and ended incidents beyond the newest
+      retention.incidents.max-ended (10000; their history stays in the audit log), every retention.outbox.interval
+      (10m).
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

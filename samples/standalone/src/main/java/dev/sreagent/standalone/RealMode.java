@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * (which act only in ASSIST after an approval or in AUTONOMOUS; OBSERVE never executes), after a permission check
  * that names every missing verb. Without a cluster no executor is configured and nothing executes in any phase.
  * With {@code store} ({@code --store}) the incidents and the audit log live in a database and with {@code locks}
- * ({@code --locks}) the locks in etcd or Redis ({@link SharedState}), so several agents and restarts share them.
+ * ({@code --locks}) the locks in etcd or Redis ({@link SharedState}), so several agents and restarts share them;
+ * with {@code --shard} (and {@code --agent-id}) the agents registered in etcd divide the services among them.
  * Stops cleanly on SIGTERM / Ctrl-C: the receiver closes, the last tick runs, the audit log, the store, the locks and
  * the informers are closed.
  */
@@ -54,6 +55,8 @@ final class RealMode {
   static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop,
       java.util.function.Function<String, @Nullable String> environment) {
     RunConfig c = new RunConfig();
+    // every problem of the file, the options and their combination, reported at once before any connection
+    List<String> problems = new java.util.ArrayList<>();
     int configAt = args.indexOf("--config");
     if (configAt >= 0) {
       if (configAt + 1 >= args.size()) {
@@ -61,7 +64,7 @@ final class RealMode {
         return 2;
       }
       try {
-        c = RunConfig.read(Path.of(args.get(configAt + 1)));
+        c = RunConfig.read(Path.of(args.get(configAt + 1)), problems);
       } catch (java.io.IOException e) {
         err.println(e.getMessage());
         return 2;
@@ -93,6 +96,9 @@ final class RealMode {
           case "--locks" -> c.set("locks", value(args, ++i, "--locks needs etcd://HOST:PORT[,HOST:PORT] or"
               + " redis://HOST:PORT"));
           case "--events" -> c.set("events", value(args, ++i, "--events needs redis://HOST:PORT"));
+          case "--agent-id" -> c.set("agent.id", value(args, ++i, "--agent-id needs an id such as agent-a (unique"
+              + " among the agents that share the work)"));
+          case "--shard" -> c.set("shard", "etcd");
           case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
               + " needs the name of an environment variable holding the Redis password"));
           case "--accept-audit-tail" -> {
@@ -107,23 +113,21 @@ final class RealMode {
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
                 + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
-                + " --events-password-env VARIABLE");
+                + " --events-password-env VARIABLE, --agent-id ID, --shard");
             return 2;
           }
         }
       } catch (IllegalArgumentException e) {
-        err.println(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
+        problems.add(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
             .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces")
             .replace("store.password-env", "--store-password-env").replace("locks must", "--locks must")
             .replace("events must", "--events must").replace("events.password-env", "--events-password-env")
-            .replace("store must", "--store must"));
-        return 2;
+            .replace("store must", "--store must").replace("agent.id must", "--agent-id must"));
       }
     }
     String kubeProblem = c.kubernetesProblem();
     if (kubeProblem != null) {
-      err.println(kubeProblem);
-      return 2;
+      problems.add(kubeProblem);
     }
     String sharedProblem = c.sharedStateProblem();
     if (sharedProblem == null && c.store != null && acceptTail != null) {
@@ -131,7 +135,11 @@ final class RealMode {
           + " database, whose head is written in the same transaction as each record";
     }
     if (sharedProblem != null) {
-      err.println(sharedProblem);
+      problems.add(sharedProblem);
+    }
+    problems.addAll(c.shardProblems());
+    if (!problems.isEmpty()) {
+      problems.forEach(err::println);
       return 2;
     }
     OtlpHttpReceiver.Builder receiver = OtlpHttpReceiver.builder().setHost(c.otlpHost).setPort(c.otlpPort);
@@ -166,6 +174,9 @@ final class RealMode {
           .setConfig(c.all).setDiagnosisExecutor(diagnoses)
           .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
       c.phases.forEach(builder::setPhase);
+      if (c.agentId != null) {
+        builder.setSettings(dev.sreagent.core.AgentSettings.defaults().withAgentId(c.agentId));
+      }
       @Nullable AuditKey auditKey = c.auditKeyFile != null ? AuditKey.fromFile(c.auditKeyFile)
           : c.auditKeyEnv != null ? AuditKey.fromEnvironment(c.auditKeyEnv) : null;
       shared = SharedState.open(c, environment, auditKey);
@@ -245,8 +256,10 @@ final class RealMode {
     if (cluster != null) {
       cluster.close();
     }
+    boolean sharded = shared.shard() != null;
     shared.close();
-    out.println("sre-agent run: stopped; receiver counters " + otlp.counters());
+    out.println("sre-agent run: stopped" + (sharded ? "; left the shard (its etcd registration revoked)" : "")
+        + "; receiver counters " + otlp.counters());
     out.flush();
     finished.countDown();
     return 0;

@@ -57,6 +57,15 @@ import org.jspecify.annotations.Nullable;
  * locks.password-env = SRE_AGENT_REDIS_PASSWORD # redis:// only: the variable holding the Redis password
  * events = redis://redis-0:6379           # incident events to a Redis stream (with a store: from its outbox)
  * events.password-env = SRE_AGENT_REDIS_PASSWORD # the variable holding that Redis's password
+ * agent.id = agent-a                      # this agent's id (locks, audit, snapshots); required with shard
+ * shard = etcd                            # share the services with the other agents registered in etcd (or none)
+ * shard.endpoints = etcd://etcd-0:2379    # where they register; default the locks' etcd
+ * shard.lease = 5s                        # a dead agent's services move after about this long (whole seconds, >= 2s)
+ * shard.prefix = /sre-agent/shard/        # the agents that share the work share it
+ * retention.outbox.max-age = 7d           # with a store: published outbox rows deleted past this age
+ * retention.outbox.max-rows = 1000000     #   and beyond the newest this many
+ * retention.incidents.max-ended = 10000   # with a store: ended incidents kept, the newest (the audit log keeps all)
+ * retention.outbox.interval = 10m         #   both checked this often
  * </pre>
  */
 final class RunConfig {
@@ -96,13 +105,41 @@ final class RunConfig {
   @Nullable String locksPasswordEnv;
   @Nullable String events;
   @Nullable String eventsPasswordEnv;
+  /** {@code agent.id}: null keeps the agent's default id. */
+  @Nullable String agentId;
+  /** {@code shard = etcd}: register with {@code EtcdMembership} and share the services. */
+  boolean shard;
+  /** {@code shard.endpoints}: null means the locks' etcd. */
+  @Nullable Locks shardEndpoints;
+  @Nullable Duration shardLease;
+  @Nullable String shardPrefix;
+  Duration outboxMaxAge = Duration.ofDays(7);
+  long outboxMaxRows = 1_000_000;
+  Duration retentionInterval = Duration.ofMinutes(10);
+  long maxEndedIncidents = dev.sreagent.jdbc.IncidentRetention.DEFAULT_MAX_ENDED;
+  /** Whether a retention.* key was given (they need a store). */
+  boolean retentionSet;
   /** Every key of the file, for the SPI providers. */
   final Map<String, String> all = new LinkedHashMap<>();
 
   /** Reads {@code file}; the exception lists every problem as {@code file:line: message}. */
   static RunConfig read(Path file) throws IOException {
-    RunConfig c = new RunConfig();
     List<String> problems = new ArrayList<>();
+    RunConfig c = read(file, problems);
+    if (!problems.isEmpty()) {
+      throw new IOException(String.join(System.lineSeparator(), problems));
+    }
+    return c;
+  }
+
+  /**
+   * Reads {@code file}, adding every bad line to {@code problems} as {@code file:line: message} (the good lines are
+   * kept, so the caller can add the command line's problems and the cross-checks and report them all at once).
+   *
+   * @throws IOException when the file cannot be read
+   */
+  static RunConfig read(Path file, List<String> problems) throws IOException {
+    RunConfig c = new RunConfig();
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -127,9 +164,6 @@ final class RunConfig {
       } catch (IllegalArgumentException e) {
         problems.add(where + e.getMessage());
       }
-    }
-    if (!problems.isEmpty()) {
-      throw new IOException(String.join(System.lineSeparator(), problems));
     }
     return c;
   }
@@ -168,6 +202,45 @@ final class RunConfig {
       case "locks.password-env" -> locksPasswordEnv = envName(key, value, "SRE_AGENT_REDIS_PASSWORD", "password");
       case "events" -> events = events(key, value);
       case "events.password-env" -> eventsPasswordEnv = envName(key, value, "SRE_AGENT_REDIS_PASSWORD", "password");
+      case "agent.id" -> agentId = agentId(key, value);
+      case "shard" -> shard = switch (value.strip().toLowerCase(Locale.ROOT)) {
+        case "etcd" -> true;
+        case "none", "off", "false" -> false;
+        default -> throw new IllegalArgumentException(key + " must be etcd (register in etcd and share the services"
+            + " with the other agents there) or none, but was '" + value + "'");
+      };
+      case "shard.endpoints" -> {
+        Locks l = Locks.parse(key, value);
+        if (l.kind() != Locks.Kind.ETCD) {
+          throw new IllegalArgumentException(key + " must be etcd://HOST:PORT[,HOST:PORT...] (the membership lives"
+              + " in etcd only), but was '" + value + "'");
+        }
+        shardEndpoints = l;
+      }
+      case "shard.lease" -> shardLease = lease(key, value);
+      case "shard.prefix" -> {
+        if (!value.matches("/[A-Za-z0-9_.\\-/]*")) {
+          throw new IllegalArgumentException(key + " must be an etcd key prefix such as /sre-agent/shard/ (starting"
+              + " with '/'; letters, digits, '.', '_', '-', '/'), but was '" + value + "'");
+        }
+        shardPrefix = value;
+      }
+      case "retention.outbox.max-age" -> {
+        outboxMaxAge = duration(key, value);
+        retentionSet = true;
+      }
+      case "retention.outbox.max-rows" -> {
+        outboxMaxRows = positiveInt(key, value);
+        retentionSet = true;
+      }
+      case "retention.incidents.max-ended" -> {
+        maxEndedIncidents = positiveInt(key, value);
+        retentionSet = true;
+      }
+      case "retention.outbox.interval" -> {
+        retentionInterval = duration(key, value);
+        retentionSet = true;
+      }
       case "audit.key-file" -> {
         if (auditKeyEnv != null) {
           throw new IllegalArgumentException("audit.key-file cannot be combined with audit.key-env " + auditKeyEnv
@@ -242,6 +315,10 @@ final class RunConfig {
         } else if (key.startsWith("store.") || key.startsWith("locks.") || key.startsWith("events.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the store.*, locks.* and events.* keys are"
               + " store.user, store.password-env, locks.password-env, events.password-env");
+        } else if (key.startsWith("shard.") || key.startsWith("agent.") || key.startsWith("retention.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the agent.*, shard.* and retention.* keys"
+              + " are agent.id, shard, shard.endpoints, shard.lease, shard.prefix, retention.outbox.max-age,"
+              + " retention.outbox.max-rows, retention.outbox.interval, retention.incidents.max-ended");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -297,6 +374,49 @@ final class RunConfig {
           : "'" + locks.text() + "'");
     }
     return null;
+  }
+
+  /**
+   * What is wrong with the agent.*, shard.* and retention.* keys taken together (every problem, each naming the key
+   * and the fix); empty when nothing is. Checked before any connection is made.
+   */
+  List<String> shardProblems() {
+    List<String> problems = new ArrayList<>();
+    if (shard) {
+      if (shardEndpoints == null && (locks == null || locks.kind() != Locks.Kind.ETCD)) {
+        problems.add("shard = etcd (--shard) registers the agent in etcd, but no etcd was given: set locks ="
+            + " etcd://HOST:PORT (--locks etcd://HOST:PORT) or shard.endpoints = etcd://HOST:PORT"
+            + (locks == null ? "" : " (locks is '" + locks.text() + "')"));
+      }
+      if (agentId == null) {
+        problems.add("shard = etcd (--shard) needs agent.id (--agent-id ID): an id of this agent's own, unique"
+            + " among the agents that share the work (such as the pod or host name)");
+      }
+    } else if (shardEndpoints != null || shardLease != null || shardPrefix != null) {
+      List<String> given = new ArrayList<>();
+      if (shardEndpoints != null) {
+        given.add("shard.endpoints");
+      }
+      if (shardLease != null) {
+        given.add("shard.lease");
+      }
+      if (shardPrefix != null) {
+        given.add("shard.prefix");
+      }
+      problems.add(String.join(", ", given) + " given without shard: add shard = etcd (--shard), or remove "
+          + (given.size() == 1 ? "it" : "them"));
+    }
+    if (retentionSet && store == null) {
+      problems.add("retention.* keys were given without a store: they bound the store's outbox and incidents; add"
+          + " store = jdbc:... (--store URL), or remove them");
+    }
+    return problems;
+  }
+
+  /** The etcd client URLs of the shard membership: {@code shard.endpoints}, else the locks' etcd. */
+  List<String> shardEtcd() {
+    return shardEndpoints != null ? shardEndpoints.endpoints()
+        : locks != null && locks.kind() == Locks.Kind.ETCD ? locks.endpoints() : List.of();
   }
 
   /**
@@ -393,6 +513,23 @@ final class RunConfig {
           + " characters that is not a variable name");
     }
     return value;
+  }
+
+  private static String agentId(String key, String value) {
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,62}")) {
+      throw new IllegalArgumentException(key + " must be an id of letters, digits, '.', '_' and '-' (at most 63,"
+          + " starting with a letter or digit) such as agent-a or the pod name, but was '" + value + "'");
+    }
+    return value;
+  }
+
+  private static Duration lease(String key, String value) {
+    Duration d = duration(key, value);
+    if (d.toMillis() < 2000 || d.toMillis() % 1000 != 0) {
+      throw new IllegalArgumentException(key + " must be whole seconds, at least 2s (etcd grants no shorter lease),"
+          + " such as 5s, but was '" + value + "'");
+    }
+    return d;
   }
 
   private static Phase phase(String key, String value) {

@@ -5,10 +5,14 @@ import dev.sreagent.api.port.LockService;
 import dev.sreagent.core.SreAgentBuilder;
 import dev.sreagent.core.audit.AuditKey;
 import dev.sreagent.etcd.EtcdLockService;
+import dev.sreagent.etcd.EtcdMembership;
+import dev.sreagent.jdbc.IncidentRetention;
 import dev.sreagent.jdbc.JdbcStores;
+import dev.sreagent.jdbc.OutboxRetention;
 import dev.sreagent.redis.RedisLockService;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +23,13 @@ import org.jspecify.annotations.Nullable;
  * {@link EtcdLockService} or {@link RedisLockService}. Opening fails fast with the adapters' own messages: the store
  * connects, migrates and verifies its audit chain (with the audit key when one is configured), the locks take and release a probe lock ({@value #PROBE_TARGET}). Unset keys leave the
  * agent's embedded defaults (in-memory incidents rebuilt from the audit file, in-process locks).
+ *
+ * <p>With {@code shard = etcd} the agent registers as member {@code agent.id} with an {@link EtcdMembership} (on the
+ * locks' etcd or {@code shard.endpoints}) and shares the services with the other members; closing revokes the
+ * registration, so the others take its services at once. With a store, an {@link OutboxRetention} job deletes
+ * published outbox rows past {@code retention.outbox.max-age} or beyond {@code retention.outbox.max-rows}: once at
+ * start, then every {@code retention.outbox.interval}, and an {@link IncidentRetention} keeps the newest
+ * {@code retention.incidents.max-ended} ended incidents (10,000 by default, as the in-memory store).
  */
 final class SharedState implements AutoCloseable {
   /** The target of the lock taken and released at start to check the lock service answers. */
@@ -30,6 +41,10 @@ final class SharedState implements AutoCloseable {
   private final String storeText;
   private final String locksText;
   private @Nullable EventStream events;
+  private @Nullable EtcdMembership shard;
+  private @Nullable OutboxRetention retention;
+  private @Nullable IncidentRetention incidentRetention;
+  private String retentionText = "";
 
   private SharedState(@Nullable JdbcStores store, @Nullable LockService locks, @Nullable AutoCloseable lockCloser,
       String storeText, String locksText) {
@@ -117,6 +132,22 @@ final class SharedState implements AutoCloseable {
       throw e instanceof IllegalArgumentException ? e : new IllegalArgumentException(e.getMessage(), e);
     }
     SharedState shared = new SharedState(store, locks, closer, storeText, locksText);
+    if (c.shard) {
+      try {
+        shared.shard = joinShard(c);
+      } catch (RuntimeException e) {
+        shared.close();
+        throw e;
+      }
+    }
+    if (store != null) {
+      try {
+        shared.startRetention(c, store);
+      } catch (RuntimeException e) {
+        shared.close();
+        throw new IllegalArgumentException("retention of the outbox of store " + c.store + ": " + e.getMessage(), e);
+      }
+    }
     if (c.events != null) {
       try {
         shared.events = EventStream.open(c, env, store);
@@ -126,6 +157,38 @@ final class SharedState implements AutoCloseable {
       }
     }
     return shared;
+  }
+
+  /** Registers member {@code agent.id} in etcd; a taken id or an etcd that does not answer is refused. */
+  private static EtcdMembership joinShard(RunConfig c) {
+    String id = java.util.Objects.requireNonNull(c.agentId, "agent.id (checked by RunConfig.shardProblems)");
+    List<String> endpoints = c.shardEtcd();
+    EtcdMembership.Builder b = EtcdMembership.builder(id, endpoints.toArray(String[]::new));
+    if (c.shardLease != null) {
+      b.setTtl(c.shardLease);
+    }
+    if (c.shardPrefix != null) {
+      b.setKeyPrefix(c.shardPrefix);
+    }
+    try {
+      return b.build();
+    } catch (RuntimeException e) {
+      String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new IllegalArgumentException("shard etcd " + String.join(",", endpoints) + ": " + msg
+          + (msg.contains("give every agent an id of its own") ? " (agent.id, --agent-id)" : ""), e);
+    }
+  }
+
+  private void startRetention(RunConfig c, JdbcStores db) {
+    OutboxRetention job = OutboxRetention.builder(db).setMaxAge(c.outboxMaxAge).setMaxRows(c.outboxMaxRows).build();
+    long deleted = job.runOnce(); // a broken outbox table stops the start rather than warn every interval
+    IncidentRetention incidents = IncidentRetention.builder(db).setMaxEnded(c.maxEndedIncidents).build();
+    long forgotten = incidents.runOnce();
+    retention = job.start(c.retentionInterval);
+    incidentRetention = incidents.start(c.retentionInterval);
+    retentionText = "published outbox rows past " + text(c.outboxMaxAge) + " or beyond the newest "
+        + c.outboxMaxRows + " and ended incidents beyond the newest " + c.maxEndedIncidents + " deleted every "
+        + text(c.retentionInterval) + " (" + deleted + " rows and " + forgotten + " incidents at start)";
   }
 
   /**
@@ -140,6 +203,9 @@ final class SharedState implements AutoCloseable {
     if (locks != null) {
       builder.setLockService(locks);
     }
+    if (shard != null) {
+      builder.setShardMembership(shard);
+    }
     if (events != null) {
       events.configure(builder);
     }
@@ -152,7 +218,15 @@ final class SharedState implements AutoCloseable {
   /** "store ..., locks ..." for the start line. */
   String describe() {
     return "store " + storeText + ", locks " + locksText + ", events "
-        + (events != null ? events.describe() : "on standard output only");
+        + (events != null ? events.describe() : "on standard output only")
+        + (shard == null ? "" : ", shard " + shard + " with the live members "
+            + new java.util.TreeSet<>(shard.liveMembers()))
+        + (retention == null ? "" : ", retention " + retentionText);
+  }
+
+  /** The shard membership, when {@code shard = etcd}. */
+  @Nullable EtcdMembership shard() {
+    return shard;
   }
 
   private static void probe(LockService locks, String where) {
@@ -173,11 +247,23 @@ final class SharedState implements AutoCloseable {
 
   @Override
   public void close() {
+    closeQuietly(shard); // revokes the registration: the other members take this agent's services at once
+    closeQuietly(retention);
+    closeQuietly(incidentRetention);
     closeQuietly(events);
     closeQuietly(lockCloser);
     if (store != null) {
       store.close();
     }
+  }
+
+  /** A duration as the keys write it: 7d, 10m, 90s. */
+  static String text(Duration d) {
+    long s = d.toSeconds();
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   private static void closeQuietly(@Nullable AutoCloseable c) {
