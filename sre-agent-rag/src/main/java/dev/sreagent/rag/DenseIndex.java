@@ -25,7 +25,7 @@ public final class DenseIndex {
 
   /** Embeds and stores {@code text} under {@code id} (replacing). */
   public void add(String id, String text) {
-    float[] v = embedder.embed(text);
+    float[] v = dev.sreagent.rag.onnx.OnnxEmbedder.passage(embedder, text);
     synchronized (vectors) {
       vectors.put(id, v);
     }
@@ -40,7 +40,7 @@ public final class DenseIndex {
 
   /** The {@code k} nearest by cosine similarity, best first. */
   public List<Hit> search(String query, int k) {
-    float[] q = embedder.embed(query);
+    float[] q = dev.sreagent.rag.onnx.OnnxEmbedder.query(embedder, query);
     List<Hit> hits = new ArrayList<>();
     synchronized (vectors) {
       for (Map.Entry<String, float[]> e : vectors.entrySet()) {
