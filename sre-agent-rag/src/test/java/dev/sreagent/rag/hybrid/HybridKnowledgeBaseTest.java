@@ -186,4 +186,22 @@ class HybridKnowledgeBaseTest {
         .hasMessageContaining("but was NaN");
     kb.close();
   }
+
+  @Test
+  void oneVectorPerDocumentWhenAskedWhileBm25KeepsTheSections() {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setDenseDocuments(true);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(kb.size()).isEqualTo(13);
+    assertThat(kb.chunkCount()).as("one vector per runbook").isEqualTo(13);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(kb.chunkCount()).as("unchanged documents are not indexed again").isEqualTo(13);
+    assertThat(top(kb, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
+        .isEqualTo("runbook-oom-kill");
+    assertThat(top(kb, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
+        .isEqualTo("runbook-certificate-expiry");
+    assertThat(top(kb, "pods stuck in ErrImagePull after the rollout", null)).isEqualTo("runbook-image-pull-backoff");
+    assertThat(HybridKnowledgeBase.leadText(new KnowledgeDocument("d", "KubePodCrashLooping", "body", Map.of())))
+        .isEqualTo("kube pod crash looping. body");
+    kb.close();
+  }
 }
