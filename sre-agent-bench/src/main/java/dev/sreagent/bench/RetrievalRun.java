@@ -84,11 +84,12 @@ final class RetrievalRun {
           n.path("text").asText(""), meta));
     }
     try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b);
-        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.allMiniLmL6V2()) {
+        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.of(OnnxEmbedder.Model.named(System.getProperty("retrieval.model", "minilm")), 1)) {
       kb.upsertAll(docs);
       dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
       if (mode.equals("kb")) {
-        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder);
+        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder)
+            .setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"));
         agentKb.upsertAll(docs);
       }
       DenseIndex dense = null;
@@ -139,6 +140,12 @@ final class RetrievalRun {
                     + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
                 kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")")
                     + " firing: " + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
+              } else if ("rule".equals(System.getProperty("retrieval.query"))) {
+                // the metric names after "; rule:", which the knowledge base keeps from the embedding's query
+                String expr = text(q, "expr");
+                kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
+                    AlertQuery.text(alertName, text(q, "summary"), text(q, "description"), labels, null))
+                    + (expr == null ? "" : "; rule: " + AlertQuery.text(null, null, null, labels, expr));
               } else {
                 kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
               }
