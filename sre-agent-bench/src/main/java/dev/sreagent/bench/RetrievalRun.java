@@ -89,7 +89,8 @@ final class RetrievalRun {
       dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
       if (mode.equals("kb")) {
         agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder)
-            .setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"));
+            .setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"))
+            .setFuseDocuments(Boolean.getBoolean("retrieval.fuseDocuments"));
         agentKb.upsertAll(docs);
       }
       DenseIndex dense = null;

@@ -59,6 +59,8 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   private double lexicalGate = Double.POSITIVE_INFINITY;
   /** Whether the dense index holds one vector per document (its lead) instead of one per section. */
   private boolean denseDocuments;
+  /** Whether reciprocal rank fusion ranks documents (by their best section) instead of sections. */
+  private boolean fuseDocuments;
   private volatile Clock clock = Clock.system();
 
   private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
@@ -260,6 +262,18 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether the fusion ranks documents: {@code true}, each list ranks a document by its best section, so that the
+   * lexical and the dense side agree on a document even when they found different sections of it (the first section
+   * found, lexical first, stands for the document); {@code false} (the default), sections are fused as they are.
+   *
+   * @return this
+   */
+  public synchronized HybridKnowledgeBase setFuseDocuments(boolean byDocument) {
+    this.fuseDocuments = byDocument;
+    return this;
+  }
+
   /** The text a document's single vector is embedded from: its title in words, then its body. */
   static String leadText(KnowledgeDocument d) {
     return dev.sreagent.rag.AlertQuery.splitCamel(d.title()) + ". " + d.text();
@@ -294,12 +308,35 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
         : vectors.search(dev.sreagent.rag.onnx.OnnxEmbedder.query(embedder, meaning), CANDIDATES);
     Map<String, Double> rrf = new HashMap<>();
     Map<String, KnowledgeDocument> chunk = new HashMap<>();
-    for (int i = 0; i < lex.size(); i++) {
-      rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
-      chunk.put(lex.get(i).document().id(), lex.get(i).document());
-    }
-    for (int i = 0; i < dense.size(); i++) {
-      rrf.merge(dense.get(i).id(), 1.0 / (RRF_K + i + 1), Double::sum);
+    if (fuseDocuments) {
+      // each list ranks documents by their best section; the two ranks of a document add up even when the lexical
+      // and the dense side found different sections of it; the first section found stands for the document
+      int rank = 0;
+      for (RetrievedDocument r : lex) {
+        String parent = r.document().metadata().getOrDefault("parent", r.document().id());
+        if (!chunk.containsKey(parent)) {
+          chunk.put(parent, r.document());
+          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
+        }
+      }
+      rank = 0;
+      Set<String> seen = new java.util.HashSet<>();
+      for (VectorIndex.Hit h : dense) {
+        KnowledgeDocument c = lexical.get(h.id());
+        String parent = c == null ? h.id() : c.metadata().getOrDefault("parent", c.id());
+        if (c != null && seen.add(parent)) {
+          chunk.putIfAbsent(parent, c);
+          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
+        }
+      }
+    } else {
+      for (int i = 0; i < lex.size(); i++) {
+        rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
+        chunk.put(lex.get(i).document().id(), lex.get(i).document());
+      }
+      for (int i = 0; i < dense.size(); i++) {
+        rrf.merge(dense.get(i).id(), 1.0 / (RRF_K + i + 1), Double::sum);
+      }
     }
     if (rrf.isEmpty()) {
       return List.of();

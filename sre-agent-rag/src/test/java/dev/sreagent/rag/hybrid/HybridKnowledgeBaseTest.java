@@ -204,4 +204,18 @@ class HybridKnowledgeBaseTest {
         .isEqualTo("kube pod crash looping. body");
     kb.close();
   }
+
+  @Test
+  void fusingDocumentsRanksEachDocumentOnceAndStillFindsTheRunbooks() {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setFuseDocuments(true);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    List<RetrievedDocument> r = kb.retrieve(new KnowledgeQuery("disk node-1:/var/log is 93% full", null, Set.of(), 13));
+    assertThat(r).extracting(d -> d.document().id()).doesNotHaveDuplicates().first()
+        .isEqualTo("runbook-disk-exhaustion");
+    assertThat(top(kb, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
+        .isEqualTo("runbook-high-latency");
+    assertThat(top(kb, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
+        .isEqualTo("runbook-dns-failure");
+    kb.close();
+  }
 }
