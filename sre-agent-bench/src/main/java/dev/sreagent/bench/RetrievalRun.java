@@ -84,7 +84,7 @@ final class RetrievalRun {
           n.path("text").asText(""), meta));
     }
     try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b);
-        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.of(OnnxEmbedder.Model.named(System.getProperty("retrieval.model", "minilm")), 1)) {
+        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.of(model(), 1)) {
       kb.upsertAll(docs);
       dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
       if (mode.equals("kb")) {
@@ -95,7 +95,7 @@ final class RetrievalRun {
       }
       DenseIndex dense = null;
       if (embedder != null && !mode.equals("kb")) {
-        DenseIndex d = new DenseIndex(embedder);
+        DenseIndex d = new DenseIndex(embedder, model().queryPrefix(), model().passagePrefix());
         docs.parallelStream().forEach(doc -> d.add(doc.id(), denseText(doc.title(), doc.text())));
         dense = d;
       }
@@ -187,6 +187,11 @@ final class RetrievalRun {
           count == 0 ? 0 : (done - indexed) / 1e6 / count, out);
     }
     return 0;
+  }
+
+  /** The embedding model ({@code -Dretrieval.model=minilm|bge|e5}, default minilm). */
+  static OnnxEmbedder.Model model() {
+    return OnnxEmbedder.Model.named(System.getProperty("retrieval.model", "minilm"));
   }
 
   /** What the dense index sees of a document: its title in words and the start of its body. */

@@ -106,6 +106,10 @@ class OnnxEmbedderTest {
       assertThat(cos(first, embedder.embed("Pod is crash looping."))).as("the first token is not the mean")
           .isLessThan(0.99);
     }
+    DenseIndex marked = new DenseIndex(embedder, "query: ", "passage: ");
+    marked.add("d", "the disk is nearly full");
+    assertThat(marked.search("disk full", 1).get(0).score()).isCloseTo(cos(embedder.embed("query: disk full"),
+        embedder.embed("passage: the disk is nearly full")), org.assertj.core.data.Offset.offset(1e-5));
     assertThat(OnnxEmbedder.Model.named("bge")).isEqualTo(OnnxEmbedder.Model.BGE_SMALL);
     assertThat(OnnxEmbedder.Model.named("E5").queryPrefix()).isEqualTo("query: ");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnnxEmbedder.Model.named("gte"))

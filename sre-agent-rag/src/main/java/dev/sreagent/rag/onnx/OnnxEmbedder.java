@@ -178,11 +178,6 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     return embedder instanceof OnnxEmbedder o ? o.embedQuery(text) : embedder.embed(text);
   }
 
-  /** Embeds one document with the passage prefix when the embedder is an {@code OnnxEmbedder}, else as it is. */
-  public static float[] passage(Embedder embedder, String text) {
-    return embedder instanceof OnnxEmbedder o ? o.embedPassages(List.of(text)).get(0) : embedder.embed(text);
-  }
-
   @Override
   public int dimension() {
     return dimension;
