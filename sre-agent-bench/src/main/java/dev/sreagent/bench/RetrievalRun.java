@@ -84,16 +84,18 @@ final class RetrievalRun {
           n.path("text").asText(""), meta));
     }
     try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory(titleBoost, k1, b);
-        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.allMiniLmL6V2()) {
+        OnnxEmbedder embedder = mode.equals("bm25") ? null : OnnxEmbedder.of(model(), 1)) {
       kb.upsertAll(docs);
       dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
       if (mode.equals("kb")) {
-        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder);
+        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder)
+            .setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"))
+            .setFuseDocuments(Boolean.getBoolean("retrieval.fuseDocuments"));
         agentKb.upsertAll(docs);
       }
       DenseIndex dense = null;
       if (embedder != null && !mode.equals("kb")) {
-        DenseIndex d = new DenseIndex(embedder);
+        DenseIndex d = new DenseIndex(embedder, model().queryPrefix(), model().passagePrefix());
         docs.parallelStream().forEach(doc -> d.add(doc.id(), denseText(doc.title(), doc.text())));
         dense = d;
       }
@@ -139,6 +141,12 @@ final class RetrievalRun {
                     + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
                 kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")")
                     + " firing: " + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
+              } else if ("rule".equals(System.getProperty("retrieval.query"))) {
+                // the metric names after "; rule:", which the knowledge base keeps from the embedding's query
+                String expr = text(q, "expr");
+                kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
+                    AlertQuery.text(alertName, text(q, "summary"), text(q, "description"), labels, null))
+                    + (expr == null ? "" : "; rule: " + AlertQuery.text(null, null, null, labels, expr));
               } else {
                 kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
               }
@@ -179,6 +187,11 @@ final class RetrievalRun {
           count == 0 ? 0 : (done - indexed) / 1e6 / count, out);
     }
     return 0;
+  }
+
+  /** The embedding model ({@code -Dretrieval.model=minilm|bge|e5}, default minilm). */
+  static OnnxEmbedder.Model model() {
+    return OnnxEmbedder.Model.named(System.getProperty("retrieval.model", "minilm"));
   }
 
   /** What the dense index sees of a document: its title in words and the start of its body. */

@@ -15,9 +15,24 @@ import java.util.Objects;
 public final class DenseIndex {
   private final Embedder embedder;
   private final Map<String, float[]> vectors = new LinkedHashMap<>();
+  private final String queryPrefix;
+  private final String passagePrefix;
 
   public DenseIndex(Embedder embedder) {
+    this(embedder, "", "");
+  }
+
+  /**
+   * An index whose model wants its queries and passages marked (E5's {@code query: } / {@code passage: }, BGE's
+   * retrieval instruction before queries).
+   *
+   * @param queryPrefix prepended to every query before it is embedded
+   * @param passagePrefix prepended to every added text before it is embedded
+   */
+  public DenseIndex(Embedder embedder, String queryPrefix, String passagePrefix) {
     this.embedder = Objects.requireNonNull(embedder, "embedder");
+    this.queryPrefix = Objects.requireNonNull(queryPrefix, "queryPrefix");
+    this.passagePrefix = Objects.requireNonNull(passagePrefix, "passagePrefix");
   }
 
   /** A hit. */
@@ -25,7 +40,7 @@ public final class DenseIndex {
 
   /** Embeds and stores {@code text} under {@code id} (replacing). */
   public void add(String id, String text) {
-    float[] v = embedder.embed(text);
+    float[] v = embedder.embed(passagePrefix + text);
     synchronized (vectors) {
       vectors.put(id, v);
     }
@@ -40,7 +55,7 @@ public final class DenseIndex {
 
   /** The {@code k} nearest by cosine similarity, best first. */
   public List<Hit> search(String query, int k) {
-    float[] q = embedder.embed(query);
+    float[] q = embedder.embed(queryPrefix + query);
     List<Hit> hits = new ArrayList<>();
     synchronized (vectors) {
       for (Map.Entry<String, float[]> e : vectors.entrySet()) {

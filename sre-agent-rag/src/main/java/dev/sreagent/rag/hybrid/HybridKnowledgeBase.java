@@ -57,6 +57,10 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   private dev.sreagent.rag.onnx.@Nullable OnnxCrossEncoder crossEncoder;
   /** The lexical margin at or above which the dense list stays out of the fusion; infinite: always fused. */
   private double lexicalGate = Double.POSITIVE_INFINITY;
+  /** Whether the dense index holds one vector per document (its lead) instead of one per section. */
+  private boolean denseDocuments;
+  /** Whether reciprocal rank fusion ranks documents (by their best section) instead of sections. */
+  private boolean fuseDocuments;
   private volatile Clock clock = Clock.system();
 
   private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
@@ -138,6 +142,8 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   /** Adds or replaces many documents (one Lucene commit, batched embedding, one save). */
   public synchronized void upsertAll(List<KnowledgeDocument> documents) {
     List<KnowledgeDocument> all = new ArrayList<>();
+    List<String> vectorIds = new ArrayList<>();
+    List<String> vectorTexts = new ArrayList<>();
     for (KnowledgeDocument d : documents) {
       List<KnowledgeDocument> cs = chunks(d);
       if (stored(d.id(), cs)) {
@@ -146,16 +152,25 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       removeChunks(d.id());
       chunksByDoc.put(d.id(), cs.stream().map(KnowledgeDocument::id).toList());
       all.addAll(cs);
+      if (denseDocuments) {
+        vectorIds.add(cs.get(0).id());
+        vectorTexts.add(leadText(d));
+      } else {
+        for (KnowledgeDocument c : cs) {
+          vectorIds.add(c.id());
+          vectorTexts.add(c.title() + "\n" + c.text());
+        }
+      }
     }
     if (all.isEmpty()) {
       return;
     }
     lexical.upsertAll(all);
-    for (int i = 0; i < all.size(); i += 16) {
-      List<KnowledgeDocument> batch = all.subList(i, Math.min(all.size(), i + 16));
-      List<float[]> vs = embedAll(batch.stream().map(c -> c.title() + "\n" + c.text()).toList());
-      for (int j = 0; j < batch.size(); j++) {
-        vectors.add(batch.get(j).id(), vs.get(j));
+    for (int i = 0; i < vectorIds.size(); i += 16) {
+      int end = Math.min(vectorIds.size(), i + 16);
+      List<float[]> vs = embedAll(vectorTexts.subList(i, end));
+      for (int j = i; j < end; j++) {
+        vectors.add(vectorIds.get(j), vs.get(j - i));
       }
     }
     save();
@@ -168,7 +183,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       return false;
     }
     for (KnowledgeDocument c : sections) {
-      if (!c.equals(lexical.get(c.id())) || !vectors.contains(c.id())) {
+      if (!c.equals(lexical.get(c.id())) || (!denseDocuments || c == sections.get(0)) && !vectors.contains(c.id())) {
         return false;
       }
     }
@@ -177,7 +192,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
 
   private List<float[]> embedAll(List<String> texts) {
     if (embedder instanceof dev.sreagent.rag.onnx.OnnxEmbedder onnx) {
-      return onnx.embedAll(texts);
+      return onnx.embedPassages(texts);
     }
     return texts.stream().map(embedder::embed).toList();
   }
@@ -234,6 +249,36 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return this;
   }
 
+  /**
+   * What the dense index embeds: {@code true}, one vector per document, its title in words and the start of its body
+   * (as far as the model reads, 256 tokens), under the first section's id; {@code false} (the default), one vector per
+   * section. The lexical index keeps sections either way. Applies to documents indexed afterwards; set it before the
+   * first {@link #upsertAll}.
+   *
+   * @return this
+   */
+  public synchronized HybridKnowledgeBase setDenseDocuments(boolean wholeDocuments) {
+    this.denseDocuments = wholeDocuments;
+    return this;
+  }
+
+  /**
+   * Whether the fusion ranks documents: {@code true}, each list ranks a document by its best section, so that the
+   * lexical and the dense side agree on a document even when they found different sections of it (the first section
+   * found, lexical first, stands for the document); {@code false} (the default), sections are fused as they are.
+   *
+   * @return this
+   */
+  public synchronized HybridKnowledgeBase setFuseDocuments(boolean byDocument) {
+    this.fuseDocuments = byDocument;
+    return this;
+  }
+
+  /** The text a document's single vector is embedded from: its title in words, then its body. */
+  static String leadText(KnowledgeDocument d) {
+    return dev.sreagent.rag.AlertQuery.splitCamel(d.title()) + ". " + d.text();
+  }
+
   /** Chunks indexed. */
   public synchronized int chunkCount() {
     return vectors.size();
@@ -260,15 +305,38 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     boolean confident = lex.size() > 1 && lex.get(0).score() > 0
         && (lex.get(0).score() - lex.get(1).score()) / lex.get(0).score() >= lexicalGate;
     List<VectorIndex.Hit> dense = meaning.isBlank() || confident ? List.of()
-        : vectors.search(embedder.embed(meaning), CANDIDATES);
+        : vectors.search(dev.sreagent.rag.onnx.OnnxEmbedder.query(embedder, meaning), CANDIDATES);
     Map<String, Double> rrf = new HashMap<>();
     Map<String, KnowledgeDocument> chunk = new HashMap<>();
-    for (int i = 0; i < lex.size(); i++) {
-      rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
-      chunk.put(lex.get(i).document().id(), lex.get(i).document());
-    }
-    for (int i = 0; i < dense.size(); i++) {
-      rrf.merge(dense.get(i).id(), 1.0 / (RRF_K + i + 1), Double::sum);
+    if (fuseDocuments) {
+      // each list ranks documents by their best section; the two ranks of a document add up even when the lexical
+      // and the dense side found different sections of it; the first section found stands for the document
+      int rank = 0;
+      for (RetrievedDocument r : lex) {
+        String parent = r.document().metadata().getOrDefault("parent", r.document().id());
+        if (!chunk.containsKey(parent)) {
+          chunk.put(parent, r.document());
+          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
+        }
+      }
+      rank = 0;
+      Set<String> seen = new java.util.HashSet<>();
+      for (VectorIndex.Hit h : dense) {
+        KnowledgeDocument c = lexical.get(h.id());
+        String parent = c == null ? h.id() : c.metadata().getOrDefault("parent", c.id());
+        if (c != null && seen.add(parent)) {
+          chunk.putIfAbsent(parent, c);
+          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
+        }
+      }
+    } else {
+      for (int i = 0; i < lex.size(); i++) {
+        rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
+        chunk.put(lex.get(i).document().id(), lex.get(i).document());
+      }
+      for (int i = 0; i < dense.size(); i++) {
+        rrf.merge(dense.get(i).id(), 1.0 / (RRF_K + i + 1), Double::sum);
+      }
     }
     if (rrf.isEmpty()) {
       return List.of();

