@@ -34,6 +34,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   static final int STALE_GAPS = 3;
   /** The longest sampling interval that stretches the stale period (a day-long gap is an outage, not a pace). */
   static final Duration MAX_GAP = Duration.ofHours(1);
+  private static final long MAX_GAP_MILLIS = MAX_GAP.toMillis();
+  private static final long STALE_AFTER_MILLIS = STALE_AFTER.toMillis();
   /** Resources kept at most by detectors of pods, volumes and certificates: a cluster's worth. */
   static final int MAX_RESOURCES = 200_000;
   /** Resources kept at most by detectors whose resource is a service (their baselines are larger). */
@@ -121,7 +123,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
         // the first sample of a new round tells the pace before the round's silent resources are judged by it
         S seen = states.peek(resource);
         if (seen != null && seen.lastSeen != null && ts.isAfter(seen.lastSeen)) {
-          lastGapMillis = Math.min(Duration.between(seen.lastSeen, ts).toMillis(), MAX_GAP.toMillis());
+          lastGapMillis = Math.min(ts.toEpochMilli() - seen.lastSeen.toEpochMilli(), MAX_GAP_MILLIS);
         }
         states.expire(stale);
       }
@@ -139,7 +141,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       return List.of();
     }
     if (st.lastSeen != null) {
-      st.gapMillis = Math.min(Duration.between(st.lastSeen, ts).toMillis(), MAX_GAP.toMillis());
+      st.gapMillis = Math.min(ts.toEpochMilli() - st.lastSeen.toEpochMilli(), MAX_GAP_MILLIS);
       lastGapMillis = st.gapMillis;
     }
     st.lastSeen = ts;
@@ -185,8 +187,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       return false;
     }
     long gap = st.gapMillis > 0 ? st.gapMillis : lastGapMillis;
-    long silentFor = Duration.between(st.lastSeen, latest).toMillis();
-    return silentFor > Math.max(STALE_AFTER.toMillis(), STALE_GAPS * gap);
+    long silentFor = latest.toEpochMilli() - st.lastSeen.toEpochMilli();
+    return silentFor > Math.max(STALE_AFTER_MILLIS, STALE_GAPS * gap);
   }
 
   /** The format version of {@link #snapshot()}; a snapshot of another version is refused by {@link #restore}. */
