@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +37,11 @@ public final class IncidentRetention implements AutoCloseable {
   private final Database db;
   private final long maxEnded;
   private final AtomicLong deleted = new AtomicLong();
-  private volatile boolean running;
-  private @Nullable Thread thread;
+  private final PeriodicJob job;
 
   private IncidentRetention(Builder b) {
     this.db = b.stores.database();
+    this.job = new PeriodicJob("incident retention", db.clock, LOG, this::runOnce);
     this.maxEnded = b.maxEnded;
   }
 
@@ -114,34 +113,12 @@ public final class IncidentRetention implements AutoCloseable {
 
   /** Whether a started job is still running, or true for a direct {@link #runOnce()} call. */
   private boolean running() {
-    return thread == null || running;
+    return job.running();
   }
 
   /** Runs {@link #runOnce()} every {@code interval} on a daemon thread until {@link #close()}. */
-  public synchronized IncidentRetention start(Duration interval) {
-    Require.positive(interval, "interval");
-    if (thread != null) {
-      throw new IllegalStateException("incident retention was already started");
-    }
-    running = true;
-    Thread t = new Thread(() -> {
-      while (running) {
-        try {
-          runOnce();
-        } catch (RuntimeException e) {
-          LOG.warn("incident retention: {}; trying again in {}", e.getMessage(), interval);
-        }
-        try {
-          db.clock.sleep(interval);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }, "sre-agent-incident-retention");
-    t.setDaemon(true);
-    thread = t;
-    t.start();
+  public IncidentRetention start(Duration interval) {
+    job.start(interval);
     return this;
   }
 
@@ -153,19 +130,7 @@ public final class IncidentRetention implements AutoCloseable {
   /** Stops the job (waits for its current run to end a batch). */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      running = false;
-      t = thread;
-    }
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    job.close();
   }
 
   /** Builder of {@link IncidentRetention}. */

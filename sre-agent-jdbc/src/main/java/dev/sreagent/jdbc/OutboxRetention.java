@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +35,11 @@ public final class OutboxRetention implements AutoCloseable {
   private final Duration maxAge;
   private final long maxRows;
   private final AtomicLong deleted = new AtomicLong();
-  private volatile boolean running;
-  private @Nullable Thread thread;
+  private final PeriodicJob job;
 
   private OutboxRetention(Builder b) {
     this.db = b.stores.database();
+    this.job = new PeriodicJob("outbox retention", db.clock, LOG, this::runOnce);
     this.maxAge = b.maxAge;
     this.maxRows = b.maxRows;
   }
@@ -111,7 +110,7 @@ public final class OutboxRetention implements AutoCloseable {
 
   /** Whether a started job is still running, or true for a direct {@link #runOnce()} call. */
   private boolean running() {
-    return thread == null || running;
+    return job.running();
   }
 
   private static long lastId(PreparedStatement ps) throws java.sql.SQLException {
@@ -125,30 +124,8 @@ public final class OutboxRetention implements AutoCloseable {
   }
 
   /** Runs {@link #runOnce()} every {@code interval} on a daemon thread until {@link #close()}. */
-  public synchronized OutboxRetention start(Duration interval) {
-    Require.positive(interval, "interval");
-    if (thread != null) {
-      throw new IllegalStateException("outbox retention was already started");
-    }
-    running = true;
-    Thread t = new Thread(() -> {
-      while (running) {
-        try {
-          runOnce();
-        } catch (RuntimeException e) {
-          LOG.warn("outbox retention: {}; trying again in {}", e.getMessage(), interval);
-        }
-        try {
-          db.clock.sleep(interval);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }, "sre-agent-outbox-retention");
-    t.setDaemon(true);
-    thread = t;
-    t.start();
+  public OutboxRetention start(Duration interval) {
+    job.start(interval);
     return this;
   }
 
@@ -160,19 +137,7 @@ public final class OutboxRetention implements AutoCloseable {
   /** Stops the job (waits for its current run to end a batch). */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      running = false;
-      t = thread;
-    }
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    job.close();
   }
 
   /** Builder of {@link OutboxRetention}. */
