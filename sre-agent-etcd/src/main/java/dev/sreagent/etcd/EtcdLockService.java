@@ -24,9 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +80,7 @@ public final class EtcdLockService implements LockService, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdLockService.class);
 
   private final Client client;
+  private final EtcdRequests requests;
   private final boolean ownsClient;
   private final Clock clock;
   private final String keyPrefix;
@@ -95,16 +93,8 @@ public final class EtcdLockService implements LockService, AutoCloseable {
     this.clock = b.clock;
     this.keyPrefix = b.keyPrefix;
     this.requestTimeout = b.requestTimeout;
-    this.client = b.client != null ? b.client : Client.builder()
-        .endpoints(b.endpoints.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(b.requestTimeout)
-        // jetcd retries a failed request; within one request timeout, so an unreachable etcd is reported in time
-        .retryDelay(50)
-        .retryMaxDelay(Math.max(100, b.requestTimeout.toMillis() / 4))
-        .retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS)
-        .retryMaxDuration(b.requestTimeout)
-        .waitForReady(false)
-        .build();
+    this.client = b.client != null ? b.client : EtcdRequests.client(b.endpoints, b.requestTimeout);
+    this.requests = new EtcdRequests(endpoints, requestTimeout, "EtcdLockService.builder(...)");
   }
 
   /**
@@ -232,32 +222,11 @@ public final class EtcdLockService implements LockService, AutoCloseable {
   }
 
   private void revokeQuietly(long lease) {
-    try {
-      await(client.getLeaseClient().revoke(lease), "revoke lease " + Long.toHexString(lease));
-    } catch (RuntimeException e) {
-      LOG.debug("lease {} not revoked (it runs out by itself): {}", Long.toHexString(lease), e.getMessage());
-    }
+    requests.revokeQuietly(client, lease, LOG);
   }
 
   private <T> T await(CompletableFuture<T> call, String what) {
-    try {
-      return call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw unavailable(what, "no answer within " + requestTimeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw unavailable(what, cause.toString(), cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for etcd to " + what, e);
-    }
-  }
-
-  private IllegalStateException unavailable(String what, String why, Throwable cause) {
-    return new IllegalStateException("etcd at " + endpoints + " could not " + what + ": " + why + ". Is etcd running"
-        + " and is this its client URL (--advertise-client-urls)? Set the endpoints with EtcdLockService.builder(...).",
-        cause);
+    return requests.await(call, what);
   }
 
   private static long leaseSeconds(Duration ttl) {

@@ -16,7 +16,6 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +24,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +69,7 @@ public final class EtcdMembership implements ShardMembership, AutoCloseable {
 
   private final String self;
   private final Client client;
+  private final EtcdRequests requests;
   private final boolean ownsClient;
   private final String endpoints;
   private final Clock clock;
@@ -96,15 +94,8 @@ public final class EtcdMembership implements ShardMembership, AutoCloseable {
     this.membersPrefix = b.keyPrefix + "members/";
     this.ttl = b.ttl;
     this.requestTimeout = b.requestTimeout;
-    this.client = b.client != null ? b.client : Client.builder()
-        .endpoints(b.endpoints.stream().map(URI::create).toArray(URI[]::new))
-        .connectTimeout(b.requestTimeout)
-        .retryDelay(50)
-        .retryMaxDelay(Math.max(100, b.requestTimeout.toMillis() / 4))
-        .retryChronoUnit(java.time.temporal.ChronoUnit.MILLIS)
-        .retryMaxDuration(b.requestTimeout)
-        .waitForReady(false)
-        .build();
+    this.client = b.client != null ? b.client : EtcdRequests.client(b.endpoints, b.requestTimeout);
+    this.requests = new EtcdRequests(endpoints, requestTimeout, "EtcdMembership.builder(...)");
     this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "etcd-membership-" + self);
       t.setDaemon(true);
@@ -336,32 +327,11 @@ public final class EtcdMembership implements ShardMembership, AutoCloseable {
   }
 
   private void revokeQuietly(long id) {
-    try {
-      await(client.getLeaseClient().revoke(id), "revoke lease " + Long.toHexString(id));
-    } catch (RuntimeException e) {
-      LOG.debug("lease {} not revoked (it runs out by itself): {}", Long.toHexString(id), e.getMessage());
-    }
+    requests.revokeQuietly(client, id, LOG);
   }
 
   private <T> T await(CompletableFuture<T> call, String what) {
-    try {
-      return call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw unavailable(what, "no answer within " + requestTimeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw unavailable(what, cause.toString(), cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for etcd to " + what, e);
-    }
-  }
-
-  private IllegalStateException unavailable(String what, String why, Throwable cause) {
-    return new IllegalStateException("etcd at " + endpoints + " could not " + what + ": " + why + ". Is etcd running"
-        + " and is this its client URL (--advertise-client-urls)? Set the endpoints with EtcdMembership.builder(...).",
-        cause);
+    return requests.await(call, what);
   }
 
   private static ByteSequence bytes(String s) {
