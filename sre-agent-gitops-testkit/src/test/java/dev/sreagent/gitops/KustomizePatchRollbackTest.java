@@ -102,4 +102,27 @@ class KustomizePatchRollbackTest {
         + " on line 23", "nothing committed");
     assertThat(remote.refs()).isEqualTo(refs);
   }
+
+  @Test
+  void anImageInAJson6902PatchFileIsRestoredInThatFileOnly() throws Exception {
+    String kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\n"
+        + "resources:\n  - ../../base\npatches:\n  - path: cart-image.yaml\n    target:\n      kind: Deployment\n"
+        + "      name: cart\n";
+    String ops = "# bumped by the release pipeline\n- op: replace\n  path: /spec/template/spec/containers/0/image\n"
+        + "  value: %s\n";
+    String patchFile = "overlays/prod/cart-image.yaml";
+    ObjectId healthy = remote.commit("cart 1.2.0", Map.of(OVERLAY, kustomization, patchFile,
+        ops.formatted(ConfigRepos.HEALTHY)));
+    ObjectId bad = remote.commit("cart 1.3.0", Map.of(patchFile, ops.formatted(ConfigRepos.BAD)));
+
+    ActionResult r = rollback("key-patch-file");
+
+    assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    String branch = remote.branches(GitRollbackExecutor.DEFAULT_BRANCH_PREFIX).keySet().iterator().next();
+    assertThat(remote.changedPaths("main", branch)).containsExactly(patchFile);
+    assertThat(remote.file(branch, patchFile)).contains(ops.formatted(ConfigRepos.HEALTHY));
+    assertThat(remote.file(branch, OVERLAY)).contains(kustomization);
+    assertThat(remote.head(branch).getFullMessage()).contains("to its value at commit " + healthy.name(),
+        "undoes the change of commit " + bad.name(), "Kustomize JSON 6902 patch file");
+  }
 }

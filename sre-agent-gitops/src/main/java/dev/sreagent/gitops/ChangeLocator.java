@@ -57,17 +57,18 @@ final class ChangeLocator {
     ImageRef healthy = ImageRef.parse(target.healthyImage());
     List<String> problems = new ArrayList<>();
     Map<String, String> files = repo.files(head, searchPaths, YamlDeclarations::candidate, problems);
+    java.util.function.Function<String, Optional<String>> fileAt = p -> Optional.ofNullable(files.get(p));
     List<Declaration> found = new ArrayList<>();
     List<Declaration> healthyNow = new ArrayList<>();
     List<String> conflicts = new ArrayList<>();
     for (Map.Entry<String, String> f : files.entrySet()) {
-      YamlDeclarations.Scan scan = YamlDeclarations.scan(f.getKey(), f.getValue(), target, bad);
+      YamlDeclarations.Scan scan = YamlDeclarations.scan(f.getKey(), f.getValue(), target, bad, fileAt);
       found.addAll(scan.declarations());
       conflicts.addAll(scan.conflicts());
       if (scan.problem() != null) {
         problems.add(scan.problem());
       }
-      healthyNow.addAll(YamlDeclarations.scan(f.getKey(), f.getValue(), target, healthy).declarations());
+      healthyNow.addAll(YamlDeclarations.scan(f.getKey(), f.getValue(), target, healthy, fileAt).declarations());
     }
     String where = "branch " + baseBranch + " at " + head.abbreviate(10).name()
         + (searchPaths.isEmpty() ? "" : " under " + searchPaths);
@@ -118,7 +119,7 @@ final class ChangeLocator {
     for (RevCommit c : repo.history(head, bad.path())) {
       Optional<String> text = repo.file(c, bad.path());
       if (text.isPresent()) {
-        Optional<Declaration> match = YamlDeclarations.scan(bad.path(), text.get(), target, healthy).declarations()
+        Optional<Declaration> match = YamlDeclarations.rescan(bad, text.get(), target, healthy).declarations()
             .stream().filter(d -> d.locus().equals(bad.locus())).findFirst();
         if (match.isPresent()) {
           return Optional.of(new Located(bad, headText, c, match.get(), text.get(), newer));

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -49,9 +50,10 @@ public final class DeclaredImages {
           continue;
         }
         YamlDeclarations.Scan scan = YamlDeclarations.scan(f.getKey(), f.getValue(), namespace, workload, container,
-            image);
+            image, p -> Optional.ofNullable(files.get(p)));
         boolean overridden = !scan.conflicts().isEmpty();
-        if (scan.declarations().stream().anyMatch(d -> !overridden || d.form() != Declaration.Form.KUSTOMIZE_PATCH)) {
+        if (scan.declarations().stream().anyMatch(d -> !overridden || (d.form() != Declaration.Form.KUSTOMIZE_PATCH
+            && d.form() != Declaration.Form.KUSTOMIZE_PATCH_FILE))) {
           found.add(candidate);
         }
       }

@@ -416,7 +416,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
     ImageRef before = ImageRef.parse(target.healthyImage());
     RevCommit parent = repo.parse(own.getParent(0));
     Optional<String> parentText = repo.file(parent, now.path());
-    Optional<Declaration> then = parentText.flatMap(t -> YamlDeclarations.scan(now.path(), t, target, before)
+    Optional<Declaration> then = parentText.flatMap(t -> YamlDeclarations.rescan(now, t, target, before)
         .declarations().stream().filter(d -> d.locus().equals(now.locus())).findFirst());
     if (parentText.isEmpty() || then.isEmpty()) {
       return result(key, ActionResult.Status.REJECTED, "cannot revert the agent's rollback commit " + own.name()

@@ -101,7 +101,7 @@ final class ImageEdit {
 
   private static @Nullable String check(String text, Declaration bad, Declaration healthy, ImageRollback target,
       ImageRef healthyImage, List<Change> changes, List<Integer> changedLines) {
-    YamlDeclarations.Scan again = YamlDeclarations.scan(bad.path(), text, target, healthyImage);
+    YamlDeclarations.Scan again = YamlDeclarations.rescan(bad, text, target, healthyImage);
     if (again.problem() != null) {
       return again.problem();
     }

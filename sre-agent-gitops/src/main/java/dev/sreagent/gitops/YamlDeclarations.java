@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -38,7 +40,10 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *       {@code initContainers}) to the image (the container is then known by index only, so a rollback naming a
  *       container does not filter it); in {@code patchesStrategicMerge:}, an inline strategic-merge patch. Patch
  *       <em>files</em> ({@code path:}, a file name in {@code patchesStrategicMerge:}) are read as the manifests they
- *       look like; a JSON 6902 patch file is not (its target is in another file). A patch that sets the image while
+ *       look like; a JSON 6902 patch file ({@code patches: - path: ... target: ...}, {@code patchesJson6902:}) is read
+ *       through the Kustomization entry that names it and its target, when the scan is given the repository's files
+ *       (its path relative to the Kustomization's directory; a file outside the files given is not read), and is
+ *       read again at other commits with that target ({@link #rescan}). A patch that sets the image while
  *       the same Kustomization's {@code images:} also has an entry for that image name (which kustomize applies after
  *       the patches) is reported as a {@linkplain Scan#conflicts() conflict} naming both, never edited.
  *   <li>Helm values (any other YAML mapping outside a chart's {@code templates/} and {@code Chart.yaml}): a mapping with
@@ -89,14 +94,19 @@ final class YamlDeclarations {
   private final List<Declaration> found;
   private final List<String> conflicts;
   private final @Nullable Embedding embedding;
+  private final Function<String, Optional<String>> fileAt;
+  private final Declaration.@Nullable PatchFile patchFile;
 
   private YamlDeclarations(String path, String text, String namespace, String workload, @Nullable String container,
-      ImageRef image) {
-    this(path, text, namespace, workload, container, image, new ArrayList<>(), new ArrayList<>(), null);
+      ImageRef image, Function<String, Optional<String>> fileAt) {
+    this(path, text, namespace, workload, container, image, new ArrayList<>(), new ArrayList<>(), null, fileAt, null);
   }
 
   private YamlDeclarations(String path, String text, String namespace, String workload, @Nullable String container,
-      ImageRef image, List<Declaration> found, List<String> conflicts, @Nullable Embedding embedding) {
+      ImageRef image, List<Declaration> found, List<String> conflicts, @Nullable Embedding embedding,
+      Function<String, Optional<String>> fileAt, Declaration.@Nullable PatchFile patchFile) {
+    this.fileAt = fileAt;
+    this.patchFile = patchFile;
     this.path = path;
     this.text = text;
     this.namespace = namespace;
@@ -123,15 +133,47 @@ final class YamlDeclarations {
     return yaml && !chartMeta && !template;
   }
 
-  /** The declarations of {@code image} for {@code target}'s workload in the file {@code path} holding {@code text}. */
+  /**
+   * The declarations of {@code image} for {@code target}'s workload in the file {@code path} holding {@code text}; JSON
+   * 6902 patch files its Kustomization entries name are not read (see the overload with the repository's files).
+   */
   static Scan scan(String path, String text, ImageRollback target, ImageRef image) {
-    return scan(path, text, target.namespace(), target.workload(), target.container(), image);
+    return scan(path, text, target, image, p -> Optional.empty());
+  }
+
+  /**
+   * As {@link #scan(String, String, ImageRollback, ImageRef)}, reading the JSON 6902 patch files a Kustomization names
+   * through {@code fileAt} (a repository path to the file's text, empty when not available).
+   */
+  static Scan scan(String path, String text, ImageRollback target, ImageRef image,
+      Function<String, Optional<String>> fileAt) {
+    return scan(path, text, target.namespace(), target.workload(), target.container(), image, fileAt);
+  }
+
+  /**
+   * The same declaration as {@code like} (its file, and for a JSON 6902 patch file the target its Kustomization gave
+   * it) in {@code text}, that file's text at another commit or after an edit: the declarations there of {@code image}.
+   */
+  static Scan rescan(Declaration like, String text, ImageRollback target, ImageRef image) {
+    Declaration.PatchFile pf = like.patchFile();
+    if (pf == null) {
+      return scan(like.path(), text, target, image);
+    }
+    YamlDeclarations d = new YamlDeclarations(like.path(), text, target.namespace(), target.workload(),
+        target.container(), image, new ArrayList<>(), new ArrayList<>(), null, p -> Optional.empty(), pf);
+    try {
+      d.patchFileOps(text, pf);
+    } catch (YAMLException e) {
+      return new Scan(d.found, like.path() + " is not valid YAML: " + e.getMessage().lines().findFirst()
+          .orElse(e.toString()), d.conflicts);
+    }
+    return new Scan(d.found, null, d.conflicts);
   }
 
   /** The declarations of {@code image} for workload {@code namespace/workload} (its {@code container}, when named). */
   static Scan scan(String path, String text, String namespace, String workload, @Nullable String container,
-      ImageRef image) {
-    YamlDeclarations d = new YamlDeclarations(path, text, namespace, workload, container, image);
+      ImageRef image, Function<String, Optional<String>> fileAt) {
+    YamlDeclarations d = new YamlDeclarations(path, text, namespace, workload, container, image, fileAt);
     try {
       Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
       for (Node doc : yaml.composeAll(new StringReader(text))) {
@@ -206,6 +248,7 @@ final class YamlDeclarations {
     }
     int before = found.size();
     inlinePatches(root);
+    patchFiles(root);
     List<Declaration> patched = new ArrayList<>(found.subList(before, found.size()));
     if (!(child(root, "images") instanceof SequenceNode images)) {
       return;
@@ -264,6 +307,65 @@ final class YamlDeclarations {
     }
   }
 
+  /**
+   * The JSON 6902 patch files of {@code patches:} and {@code patchesJson6902:} entries with a {@code path} and a
+   * {@code target} (a file holding a strategic-merge patch is read on its own, as a manifest).
+   */
+  private void patchFiles(MappingNode root) {
+    for (String list : List.of("patches", "patchesJson6902")) {
+      if (!(child(root, list) instanceof SequenceNode entries)) {
+        continue;
+      }
+      for (int i = 0; i < entries.getValue().size(); i++) {
+        if (!(entries.getValue().get(i) instanceof MappingNode entry)) {
+          continue;
+        }
+        String file = scalarValue(entry, "path");
+        MappingNode target = mapping(entry, "target");
+        String targetName = scalarValue(target, "name");
+        String resolved = file == null ? null : resolve(file);
+        if (resolved == null || targetName == null) {
+          continue;
+        }
+        Optional<String> patchText = fileAt.apply(resolved);
+        if (patchText.isEmpty()) {
+          continue;
+        }
+        Declaration.PatchFile pf = new Declaration.PatchFile(path + " " + list + "[" + i + "] (path: " + file + ")",
+            targetName, scalarValue(target, "namespace"), scalarValue(target, "kind"));
+        YamlDeclarations inner = new YamlDeclarations(resolved, patchText.get(), namespace, workload, container,
+            image, found, conflicts, null, fileAt, pf);
+        try {
+          inner.patchFileOps(patchText.get(), pf);
+        } catch (YAMLException e) {
+          // a patch file that is not YAML declares nothing here; kustomize itself will refuse it
+        }
+      }
+    }
+  }
+
+  /** {@code file} relative to this Kustomization's directory, or null when it leaves the repository. */
+  private @Nullable String resolve(String file) {
+    java.nio.file.Path dir = java.nio.file.Path.of(path).getParent();
+    java.nio.file.Path p = (dir == null ? java.nio.file.Path.of(file) : dir.resolve(file)).normalize();
+    String s = p.toString().replace('\\', '/');
+    return p.isAbsolute() || s.startsWith("..") || s.isEmpty() ? null : s;
+  }
+
+  /** Reads {@code patchText}, this scan's whole file, as the JSON 6902 operations of {@code pf}'s target. */
+  private void patchFileOps(String patchText, Declaration.PatchFile pf) {
+    Embedding e = new Embedding(patchText, 0, 0, true, pf.entry(), pf.targetName(), pf.targetNamespace(),
+        pf.targetKind());
+    YamlDeclarations ops = new YamlDeclarations(path, patchText, namespace, workload, container, image, found,
+        conflicts, e, fileAt, pf);
+    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+    for (Node doc : yaml.composeAll(new StringReader(patchText))) {
+      if (doc instanceof SequenceNode list) {
+        ops.json6902(list);
+      }
+    }
+  }
+
   /** Scans the YAML inside {@code block} (a patch) as a strategic-merge patch or a JSON 6902 patch. */
   private void embedded(ScalarNode block, String locusPrefix, @Nullable MappingNode target) {
     boolean literal = block.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL;
@@ -272,7 +374,7 @@ final class YamlDeclarations {
     Embedding e = new Embedding(text, firstLine, indent, literal, locusPrefix, scalarValue(target, "name"),
         scalarValue(target, "namespace"), scalarValue(target, "kind"));
     YamlDeclarations inner = new YamlDeclarations(path, block.getValue(), namespace, workload, container, image,
-        found, conflicts, e);
+        found, conflicts, e, fileAt, null);
     try {
       Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
       for (Node doc : yaml.composeAll(new StringReader(block.getValue()))) {
@@ -403,8 +505,9 @@ final class YamlDeclarations {
   private void add(Declaration.Form form, String locus, ImageRef declared, Map<String, ScalarNode> nodes) {
     Map<String, Scalar> fields = new LinkedHashMap<>();
     nodes.forEach((k, v) -> fields.put(k, embedding == null ? scalarOf(v) : embeddedScalarOf(v, embedding)));
-    found.add(new Declaration(path, form, embedding == null ? locus : embedding.locusPrefix() + ": " + locus,
-        declared, fields));
+    Declaration.Form f = patchFile != null ? Declaration.Form.KUSTOMIZE_PATCH_FILE : form;
+    found.add(new Declaration(path, f, embedding == null ? locus : embedding.locusPrefix() + ": " + locus,
+        declared, fields, patchFile));
   }
 
   /** A scalar inside a patch, placed in the file's text: editable only when it maps there character for character. */

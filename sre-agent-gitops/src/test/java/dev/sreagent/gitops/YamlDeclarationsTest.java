@@ -3,6 +3,8 @@ package dev.sreagent.gitops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Which YAML forms declare an image, read without git. */
@@ -271,5 +273,69 @@ class YamlDeclarationsTest {
     assertThat(b.fields().get("image").editable()).isFalse();
     assertThat(ImageEdit.restore(bad, b, healthy, h, CART, ImageRef.parse(CART.healthyImage())).refusal())
         .contains("cannot be replaced in place");
+  }
+
+  static final String OPS_FILE = """
+      # bumped by the release pipeline
+      - op: replace
+        path: /spec/template/spec/containers/0/image
+        value: %s
+      """;
+
+  static YamlDeclarations.Scan scanWithFiles(String kustomization, Map<String, String> files, String image) {
+    return YamlDeclarations.scan("overlays/prod/kustomization.yaml", kustomization, CART, ImageRef.parse(image),
+        p -> Optional.ofNullable(files.get(p)));
+  }
+
+  @Test
+  void aJson6902PatchFileIsReadThroughTheKustomizationEntryThatTargetsIt() {
+    String patches = "kind: Kustomization\npatches:\n- path: cart-image.yaml\n  target:\n    kind: Deployment\n"
+        + "    name: cart\n";
+    String legacy = "kind: Kustomization\npatchesJson6902:\n- target: {group: apps, version: v1, kind: Deployment,"
+        + " name: cart}\n  path: ../../patches/cart-image.yaml\n";
+    String bad = OPS_FILE.formatted(CART.badImage());
+    String healthy = OPS_FILE.formatted(CART.healthyImage());
+    Map<String, String> files = Map.of("overlays/prod/cart-image.yaml", bad, "patches/cart-image.yaml", bad);
+
+    Declaration d = scanWithFiles(patches, files, CART.badImage()).declarations().get(0);
+    assertThat(scanWithFiles(patches, files, CART.badImage()).declarations()).hasSize(1);
+    assertThat(d.path()).isEqualTo("overlays/prod/cart-image.yaml");
+    assertThat(d.form()).isEqualTo(Declaration.Form.KUSTOMIZE_PATCH_FILE);
+    assertThat(d.locus()).isEqualTo("overlays/prod/kustomization.yaml patches[0] (path: cart-image.yaml): JSON 6902"
+        + " replace of Deployment cart /spec/template/spec/containers/0/image");
+    assertThat(d.fields().get("image").line()).isEqualTo(4);
+    assertThat(scanWithFiles(legacy, files, CART.badImage()).declarations()).singleElement()
+        .satisfies(l -> assertThat(l.path()).isEqualTo("patches/cart-image.yaml"));
+
+    // the file alone says nothing (its target is in the Kustomization); read again with the target, it does
+    assertThat(scan("overlays/prod/cart-image.yaml", bad, CART, CART.badImage())).isEmpty();
+    Declaration h = YamlDeclarations.rescan(d, healthy, CART, ImageRef.parse(CART.healthyImage())).declarations()
+        .get(0);
+    assertThat(h.locus()).isEqualTo(d.locus());
+    ImageEdit.Result r = ImageEdit.restore(bad, d, healthy, h, CART, ImageRef.parse(CART.healthyImage()));
+    assertThat(r.refusal()).isNull();
+    assertThat(r.text()).isEqualTo(healthy);
+    assertThat(r.changedLines()).containsExactly(4);
+
+    // another target, a path that leaves the repository, a file not given, a strategic-merge file: not read here
+    assertThat(scanWithFiles(patches.replace("name: cart", "name: web"), files, CART.badImage()).declarations())
+        .isEmpty();
+    assertThat(scanWithFiles(legacy.replace("../../patches", "../../../x"), Map.of("../x/cart-image.yaml", bad),
+        CART.badImage()).declarations()).isEmpty();
+    assertThat(scanWithFiles(patches, Map.of(), CART.badImage()).declarations()).isEmpty();
+    String smp = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec: {template: {spec:"
+        + " {containers: [{name: cart, image: " + CART.badImage() + "}]}}}\n";
+    assertThat(scanWithFiles(patches, Map.of("overlays/prod/cart-image.yaml", smp), CART.badImage()).declarations())
+        .isEmpty();
+  }
+
+  @Test
+  void aJson6902PatchFileTheImagesOverrideAlsoSetsIsAConflict() {
+    String both = "kind: Kustomization\npatches:\n- path: cart-image.yaml\n  target: {kind: Deployment, name: cart}\n"
+        + "images:\n- name: " + REPO + "\n  newTag: 1.4.0\n";
+    YamlDeclarations.Scan s = scanWithFiles(both, Map.of("overlays/prod/cart-image.yaml",
+        OPS_FILE.formatted(CART.badImage())), CART.badImage());
+    assertThat(s.conflicts()).singleElement().asString().contains("overlays/prod/cart-image.yaml (Kustomize JSON 6902"
+        + " patch file", "overridden by the images entry name=" + REPO);
   }
 }
