@@ -39,6 +39,7 @@ class SyncAdaptersThroughTheExecutorTest {
   @TempDir
   Path tmp;
   BareRemote remote;
+  ConfigRepos.History commits;
   GitHostEmulator host;
   MergeAndSyncTest.SteppingClock clock = new MergeAndSyncTest.SteppingClock();
   KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
@@ -48,7 +49,7 @@ class SyncAdaptersThroughTheExecutorTest {
   @BeforeEach
   void setUp() throws Exception {
     remote = BareRemote.create(tmp.resolve("config.git"));
-    ConfigRepos.kustomize(remote);
+    commits = ConfigRepos.kustomize(remote);
     host = GitHostEmulator.forRemote(remote, TOKEN);
     for (ResourceDefinitionContext t : List.of(ArgoCdSyncStatus.APPLICATIONS, FluxSyncStatus.KUSTOMIZATIONS)) {
       crud.expectCustomResource(new CustomResourceDefinitionContext.Builder().withGroup(t.getGroup())
@@ -163,5 +164,87 @@ class SyncAdaptersThroughTheExecutorTest {
         "Flux Kustomization flux-system/apps: Ready False (HealthCheckFailed: timeout waiting for",
         "last applied revision main@sha1:" + bad, "last attempted main@sha1:" + remote.head("main").name());
     assertThat(host.calls()).noneMatch(c -> c.startsWith("PUT"));
+  }
+
+  GitRollbackExecutor withArgoHistory(List<Map<String, Object>> history) throws java.io.IOException {
+    put(ArgoCdSyncStatus.APPLICATIONS, "argocd", "shop-cart", Map.of("sync", Map.of("status", "Synced", "revision",
+        remote.head("main").name()), "health", Map.of("status", "Degraded"), "history", history));
+    ArgoCdSyncStatus argo = ArgoCdSyncStatus.builder().setClient(client).setApplication("shop-cart").build();
+    return GitRollbackExecutor.builder().setRemote(remote.uri()).setWorkDirectory(tmp.resolve("work"))
+        .setImages(RollbackImages.fixed(ConfigRepos.CART)).setClock(clock).setDeployedRevisions(argo).build();
+  }
+
+  static Map<String, Object> deployment(long id, String revision, String at) {
+    return Map.of("id", id, "revision", revision, "deployedAt", at);
+  }
+
+  @Test
+  void argoCdsHistoryNamesTheHealthyCommitItDeployedNotJustTheNewestThatHeldTheImage() throws Exception {
+    // ConfigRepos.kustomize: c1 deploys cart 1.2.0, c2 bumps web in the same file (never synced here), c3 deploys
+    // cart 1.3.0. The file's history alone restores "as at c2" (asserted last); Argo CD deployed c1, then c3.
+    String c3 = commits.bad().name();
+    String c2 = commits.unrelated().name();
+    String c1 = commits.healthy().name();
+    GitRollbackExecutor executor = withArgoHistory(List.of(deployment(1, c1, "2026-12-01T10:00:00Z"),
+        deployment(2, c3, "2026-12-02T10:00:00Z")));
+
+    ActionResult r = executor.execute(GitRollbackExecutorTest.ROLLBACK, new dev.sreagent.api.model.ExecutionContext(
+        "inc-7", "key-argo", 1, false));
+
+    assertThat(r.status()).as(r.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(r.message()).contains("as at commit " + c1.substring(0, 10), "undoing " + c3.substring(0, 10));
+    String branch = remote.branches(GitRollbackExecutor.DEFAULT_BRANCH_PREFIX).keySet().iterator().next();
+    assertThat(remote.head(branch).getFullMessage()).contains("to its value at commit " + c1 + ", the last commit at"
+        + " which the workload was healthy (deployed by Argo CD application argocd/shop-cart", c1.substring(0, 10)
+        + " (deployed 2026-12-01T10:00:00Z))");
+    assertThat(remote.changedPaths("main", branch)).containsExactly(ConfigRepos.Layout.KUSTOMIZE.declaringFile());
+    ActionResult withoutHistory = GitRollbackExecutor.builder().setRemote(remote.uri())
+        .setWorkDirectory(tmp.resolve("work2")).setImages(RollbackImages.fixed(ConfigRepos.CART)).setClock(clock)
+        .build().execute(GitRollbackExecutorTest.ROLLBACK, new dev.sreagent.api.model.ExecutionContext("inc-77",
+            "key-no-argo", 1, true));
+    assertThat(withoutHistory.message()).contains("as at commit " + c2.substring(0, 10));
+  }
+
+  @Test
+  void anArgoCdHistoryThatNeverDeployedTheHealthyImageIsARefusalNamingItsRevisions() throws Exception {
+    String c3 = commits.bad().name();
+    String foreign = "0123456789abcdef0123456789abcdef01234567";
+    GitRollbackExecutor executor = withArgoHistory(List.of(deployment(7, foreign, "2026-11-30T08:00:00Z"),
+        deployment(8, c3, "2026-12-02T10:00:00Z")));
+    Map<String, String> refs = remote.refs();
+
+    ActionResult r = executor.execute(GitRollbackExecutorTest.ROLLBACK, new dev.sreagent.api.model.ExecutionContext(
+        "inc-8", "key-argo-none", 1, false));
+
+    assertThat(r.status()).isEqualTo(ActionResult.Status.REJECTED);
+    assertThat(r.message()).contains("no healthy commit: none of the 2 revisions Argo CD application", "deployed"
+        + " (newest first: [" + c3.substring(0, 10) + " (deployed 2026-12-02T10:00:00Z), 0123456789 (deployed",
+        "not in the repository: [0123456789", "the agent does not guess");
+    assertThat(remote.refs()).isEqualTo(refs);
+  }
+
+  @Test
+  void gitopsSyncArgocdReadsTheHealthyCommitFromArgoCdsHistoryUnlessTurnedOff() throws Exception {
+    String c1 = commits.healthy().name();
+    String c2 = commits.unrelated().name();
+    withArgoHistory(List.of(deployment(1, c1, "2026-12-01T10:00:00Z"),
+        deployment(2, commits.bad().name(), "2026-12-02T10:00:00Z")));
+    Map<String, String> config = new HashMap<>(Map.of("gitops.repository", remote.uri(), "gitops.work-dir",
+        tmp.resolve("work-config").toString(), "gitops.token-env", "T", "gitops.host", "gitlab", "gitops.host.url",
+        host.gitLabUrl(), "gitops.host.project", GitHostEmulator.PROJECT, "gitops.sync", "argocd",
+        "gitops.sync.name", "shop-cart", "gitops.images", "kubernetes", "gitops.namespace", "shop"));
+    GitOpsExecutorProvider provider = new GitOpsExecutorProvider(v -> TOKEN, () -> client);
+    ActionResult dryRun = provider.configure(dev.sreagent.api.config.ConfigView.of(config))
+        .setImages(RollbackImages.fixed(ConfigRepos.CART)).setClock(clock).build()
+        .execute(GitRollbackExecutorTest.ROLLBACK, new dev.sreagent.api.model.ExecutionContext("inc-9", "k", 1, true));
+    assertThat(dryRun.status()).as(dryRun.message()).isEqualTo(ActionResult.Status.DRY_RUN);
+    assertThat(dryRun.message()).contains("as at commit " + c1.substring(0, 10));
+
+    config.put("gitops.sync.history", "false");
+    config.put("gitops.work-dir", tmp.resolve("work-config-2").toString());
+    ActionResult fileHistory = provider.configure(dev.sreagent.api.config.ConfigView.of(config))
+        .setImages(RollbackImages.fixed(ConfigRepos.CART)).setClock(clock).build()
+        .execute(GitRollbackExecutorTest.ROLLBACK, new dev.sreagent.api.model.ExecutionContext("inc-9", "k", 1, true));
+    assertThat(fileHistory.message()).contains("as at commit " + c2.substring(0, 10));
   }
 }

@@ -25,15 +25,17 @@ import org.jspecify.annotations.Nullable;
  * {@link #describe()}, so the executor's "not synced within ..." message names it. A Synced application at another
  * revision is reported as it is: the executor waits until the revision contains the agent's commit.
  *
- * <p>{@link #history(String)} lists {@code status.history[]} (the revisions Argo CD deployed, newest first): a source
- * for the last healthy commit when it is kept.
+ * <p>{@link #history(String)} lists {@code status.history[]} (the revisions Argo CD deployed, newest first); as a
+ * {@link DeployedRevisions} ({@link GitRollbackExecutor.Builder#setDeployedRevisions}) it is the source of the last
+ * healthy commit: the newest deployed revision at which the declaration held the healthy image. Argo CD keeps the
+ * last {@code spec.revisionHistoryLimit} deployments (10 unless set).
  *
  * <p>Not supported: multi-source applications ({@code status.sync.revisions}: which source is the config repository
  * is not known here; such an application is refused with a message), and ApplicationSets (name the generated
  * Application). The agent's service account needs {@code get} on {@code applications.argoproj.io} in the
  * application's namespace.
  */
-public final class ArgoCdSyncStatus implements SyncStatus {
+public final class ArgoCdSyncStatus implements SyncStatus, DeployedRevisions {
   /** The Application resource type. */
   static final ResourceDefinitionContext APPLICATIONS = new ResourceDefinitionContext.Builder()
       .withGroup("argoproj.io").withVersion("v1alpha1").withKind("Application").withPlural("applications")
@@ -135,6 +137,19 @@ public final class ArgoCdSyncStatus implements SyncStatus {
     }
     out.sort((a, b) -> Long.compare(b.id(), a.id()));
     return Collections.unmodifiableList(out);
+  }
+
+  /** {@link #history(String)} of the application that syncs {@code rollback}'s workload. */
+  @Override
+  public List<DeployedRevisions.Deployed> deployed(ImageRollback rollback) {
+    return history(application.apply(rollback)).stream()
+        .map(d -> new DeployedRevisions.Deployed(d.revision(), d.deployedAt())).toList();
+  }
+
+  /** {@code Argo CD application NAMESPACE/NAME} of {@code rollback}'s workload. */
+  @Override
+  public String describeFor(ImageRollback rollback) {
+    return "Argo CD application " + namespace + "/" + application.apply(rollback);
   }
 
   private GenericKubernetesResource read(String name) {

@@ -25,9 +25,11 @@ final class ChangeLocator {
    * @param healthy the declaration at that commit
    * @param healthyText the file's text at that commit
    * @param changedBy the commit after {@code healthyCommit} that changed the file (introducing the bad value), if known
+   * @param healthySource where the healthy commit came from, for messages: the GitOps tool's deployment, or null for
+   *     the file's history
    */
   record Located(Declaration bad, String headText, RevCommit healthyCommit, Declaration healthy, String healthyText,
-      @Nullable RevCommit changedBy) {}
+      @Nullable RevCommit changedBy, @Nullable String healthySource) {}
 
   /**
    * Either a location or a refusal.
@@ -45,11 +47,19 @@ final class ChangeLocator {
   private final ConfigRepository repo;
   private final String baseBranch;
   private final List<String> searchPaths;
+  private final @Nullable DeployedRevisions deployments;
 
   ChangeLocator(ConfigRepository repo, String baseBranch, List<String> searchPaths) {
+    this(repo, baseBranch, searchPaths, null);
+  }
+
+  /** With {@code deployments}, the healthy commit is the newest deployed one that held the healthy image. */
+  ChangeLocator(ConfigRepository repo, String baseBranch, List<String> searchPaths,
+      @Nullable DeployedRevisions deployments) {
     this.repo = repo;
     this.baseBranch = baseBranch;
     this.searchPaths = searchPaths;
+    this.deployments = deployments;
   }
 
   Outcome locate(RevCommit head, ImageRollback target) throws IOException, GitAPIException {
@@ -98,6 +108,19 @@ final class ChangeLocator {
           + " the image set outside it (an Argo CD parameter override, helm --set)? Nothing committed");
     }
     Declaration declaration = found.get(0);
+    if (deployments != null) {
+      List<DeployedRevisions.Deployed> deployed;
+      try {
+        deployed = deployments.deployed(target);
+      } catch (RuntimeException e) {
+        return Outcome.refused(ActionResult.Status.FAILED, "stood down: could not read "
+            + deployments.describeFor(target) + " for " + target.describe() + " (" + e.getMessage() + "); nothing"
+            + " committed: plan again");
+      }
+      if (!deployed.isEmpty()) {
+        return deployedHealthyCommit(head, declaration, files.get(declaration.path()), target, healthy, deployed);
+      }
+    }
     Optional<Located> located = healthyCommit(head, declaration, files.get(declaration.path()), target, healthy);
     if (located.isEmpty() && repo.isShallow()) {
       repo.unshallow(baseBranch);
@@ -113,6 +136,39 @@ final class ChangeLocator {
     return new Outcome(located.get(), null, null);
   }
 
+  /** The newest of {@code deployed} at which {@code bad}'s declaration held the healthy image, else a refusal. */
+  private Outcome deployedHealthyCommit(RevCommit head, Declaration bad, String headText, ImageRollback target,
+      ImageRef healthy, List<DeployedRevisions.Deployed> deployed) throws IOException, GitAPIException {
+    List<String> missing = new ArrayList<>();
+    for (DeployedRevisions.Deployed d : deployed) {
+      Optional<RevCommit> c = repo.find(d.revision());
+      if (c.isEmpty() && repo.isShallow()) {
+        repo.unshallow(baseBranch);
+        c = repo.find(d.revision());
+      }
+      if (c.isEmpty()) {
+        missing.add(d.describe());
+        continue;
+      }
+      Optional<String> text = repo.file(c.get(), bad.path());
+      Optional<Declaration> match = text.flatMap(t -> YamlDeclarations.rescan(bad, t, target, healthy).declarations()
+          .stream().filter(x -> x.locus().equals(bad.locus())).findFirst());
+      if (match.isPresent()) {
+        RevCommit changedBy = healthyCommit(head, bad, headText, target, healthy).map(Located::changedBy)
+            .orElse(null);  // the commit that changed the declaration away from the healthy image
+        return new Outcome(new Located(bad, headText, c.get(), match.get(), text.get(), changedBy,
+            "deployed by " + deployments.describeFor(target) + ", " + d.describe()), null, null);
+      }
+    }
+    return Outcome.refused(ActionResult.Status.REJECTED, "no healthy commit: none of the " + deployed.size()
+        + " revisions " + deployments.describeFor(target) + " deployed (newest first: "
+        + deployed.stream().map(DeployedRevisions.Deployed::describe).toList() + ") declares the healthy image "
+        + target.healthyImage() + " at " + bad.locus() + " of " + bad.path()
+        + (missing.isEmpty() ? "" : " (not in the repository: " + missing + ")") + ": the rollout history and the"
+        + " GitOps tool's history disagree, or the healthy deployment is older than the history kept; the agent does"
+        + " not guess. Roll back by hand");
+  }
+
   private Optional<Located> healthyCommit(RevCommit head, Declaration bad, String headText, ImageRollback target,
       ImageRef healthy) throws IOException {
     RevCommit newer = null;
@@ -122,7 +178,7 @@ final class ChangeLocator {
         Optional<Declaration> match = YamlDeclarations.rescan(bad, text.get(), target, healthy).declarations()
             .stream().filter(d -> d.locus().equals(bad.locus())).findFirst();
         if (match.isPresent()) {
-          return Optional.of(new Located(bad, headText, c, match.get(), text.get(), newer));
+          return Optional.of(new Located(bad, headText, c, match.get(), text.get(), newer, null));
         }
       }
       newer = c;

@@ -248,6 +248,16 @@ final class ConfigRepository implements AutoCloseable {
     }
   }
 
+  /** The commit {@code sha} when it is here (fetched) and a commit; empty otherwise, also for a malformed sha. */
+  Optional<RevCommit> find(String sha) throws IOException {
+    try (RevWalk walk = new RevWalk(repo)) {
+      ObjectId id = ObjectId.fromString(sha);
+      return repo.getObjectDatabase().has(id) ? Optional.of(walk.parseCommit(id)) : Optional.empty();
+    } catch (IllegalArgumentException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The commit {@code id}, parsed. */
   RevCommit parse(ObjectId id) throws IOException {
     try (RevWalk walk = new RevWalk(repo)) {

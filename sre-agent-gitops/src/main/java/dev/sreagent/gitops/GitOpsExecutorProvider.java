@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * gitops.sync = none | argocd | flux                       # wait for the cluster to apply the merge (needs a host)
  * gitops.sync.namespace = argocd                           # default argocd / flux-system
  * gitops.sync.name = shop-cart                             # the Application / Kustomization; default: the service
+ * gitops.sync.history = true                               # argocd (default true): healthy commit = one Argo CD deployed
  * gitops.auto-merge = false                                # see below
  * gitops.merge-timeout = 1h   gitops.sync-timeout = 10m   gitops.poll-interval = 15s
  * gitops.images = kubernetes                               # required: revisions' images from the ReplicaSets
@@ -189,6 +190,14 @@ public final class GitOpsExecutorProvider implements ActionExecutorProvider {
       problems.add("gitops.sync=" + sync + " needs gitops.host (github or gitlab): the executor waits for the merge"
           + " of its pull request before it waits for the sync");
     }
+    String history = config.get("gitops.sync.history", sync.equals("argocd") ? "true" : "false").strip()
+        .toLowerCase(Locale.ROOT);
+    if (!history.equals("true") && !history.equals("false")) {
+      problems.add("gitops.sync.history must be true or false, but was '" + history + "'");
+    } else if (history.equals("true") && !sync.equals("argocd")) {
+      problems.add("gitops.sync.history=true needs gitops.sync=argocd (Argo CD's status.history lists the commits it"
+          + " deployed; Flux keeps no such list): remove the key or set gitops.sync=argocd");
+    }
     if (autoMerge.equals("true") && sync.equals("none")) {
       problems.add("gitops.auto-merge=true needs gitops.sync (argocd or flux): a merge the agent makes must be"
           + " followed to the cluster before the action counts as done");
@@ -211,7 +220,8 @@ public final class GitOpsExecutorProvider implements ActionExecutorProvider {
             + " io.fabric8:kubernetes-httpclient-jdk");
       } else {
         Cluster.configure(b, clients, images.equals("kubernetes") ? namespace : null, sync,
-            config.get("gitops.sync.namespace", "").strip(), config.get("gitops.sync.name", "").strip());
+            config.get("gitops.sync.namespace", "").strip(), config.get("gitops.sync.name", "").strip(),
+            history.equals("true"));
       }
     }
     return b;
@@ -311,7 +321,7 @@ public final class GitOpsExecutorProvider implements ActionExecutorProvider {
     }
 
     static void configure(GitRollbackExecutor.Builder b, @Nullable Supplier<Object> clients,
-        @Nullable String imagesNamespace, String sync, String syncNamespace, String syncName) {
+        @Nullable String imagesNamespace, String sync, String syncNamespace, String syncName, boolean history) {
       io.fabric8.kubernetes.client.KubernetesClient client = clients != null
           ? (io.fabric8.kubernetes.client.KubernetesClient) clients.get()
           : new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
@@ -323,8 +333,12 @@ public final class GitOpsExecutorProvider implements ActionExecutorProvider {
         if (!syncNamespace.isEmpty()) {
           argo.setNamespace(syncNamespace);
         }
-        b.setSyncStatus(syncName.isEmpty() ? argo.setApplicationOf(ImageRollback::workload).build()
-            : argo.setApplication(syncName).build());
+        ArgoCdSyncStatus status = syncName.isEmpty() ? argo.setApplicationOf(ImageRollback::workload).build()
+            : argo.setApplication(syncName).build();
+        b.setSyncStatus(status);
+        if (history) {
+          b.setDeployedRevisions(status);
+        }
       } else if (sync.equals("flux")) {
         FluxSyncStatus.Builder flux = FluxSyncStatus.builder().setClient(client);
         if (!syncNamespace.isEmpty()) {

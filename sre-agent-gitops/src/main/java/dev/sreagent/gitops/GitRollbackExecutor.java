@@ -119,6 +119,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
   private final @Nullable GitHost host;
   private final List<String> labels;
   private final @Nullable SyncStatus syncStatus;
+  private final @Nullable DeployedRevisions deployments;
   private final boolean autoMerge;
   private final PhaseLookup phases;
   private final Duration mergeTimeout;
@@ -139,6 +140,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
     this.host = b.host;
     this.labels = List.copyOf(b.labels);
     this.syncStatus = b.syncStatus;
+    this.deployments = b.deployments;
     this.autoMerge = b.autoMerge;
     this.phases = b.phases;
     this.mergeTimeout = b.mergeTimeout;
@@ -309,7 +311,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
     if (unmerged.isPresent()) {
       return result(key, ActionResult.Status.REJECTED, unmerged.get());
     }
-    ChangeLocator.Outcome outcome = new ChangeLocator(repo, baseBranch, searchPaths).locate(head, target);
+    ChangeLocator.Outcome outcome = new ChangeLocator(repo, baseBranch, searchPaths, deployments).locate(head, target);
     if (outcome.located() == null) {
       return result(key, Objects.requireNonNull(outcome.status()), Objects.requireNonNull(outcome.reason()));
     }
@@ -607,6 +609,9 @@ public final class GitRollbackExecutor implements ActionExecutor {
         .append(" (").append(located.bad().form()).append(", ").append(located.bad().locus()).append(") to its value at")
         .append(" commit ").append(located.healthyCommit().name()).append(", the last commit at which the workload")
         .append(" was healthy");
+    if (located.healthySource() != null) {
+      body.append(" (").append(located.healthySource()).append(')');
+    }
     if (located.changedBy() != null) {
       body.append("; undoes the change of commit ").append(located.changedBy().name());
     }
@@ -726,6 +731,7 @@ public final class GitRollbackExecutor implements ActionExecutor {
     private @Nullable GitHost host;
     private List<String> labels = List.of("sre-agent", "rollback");
     private @Nullable SyncStatus syncStatus;
+    private @Nullable DeployedRevisions deployments;
     private boolean autoMerge;
     private PhaseLookup phases = PhaseLookup.unknown();
     private Duration mergeTimeout = DEFAULT_MERGE_TIMEOUT;
@@ -743,6 +749,18 @@ public final class GitRollbackExecutor implements ActionExecutor {
      */
     public Builder setSyncStatus(SyncStatus syncStatus) {
       this.syncStatus = Objects.requireNonNull(syncStatus, "syncStatus");
+      return this;
+    }
+
+    /**
+     * Where the GitOps tool's deployments are read (default none: the healthy commit is the newest commit of the
+     * declaring file's history that held the healthy image). With it, for example an {@link ArgoCdSyncStatus}, the
+     * healthy commit is the newest <em>deployed</em> revision at which the declaration held the healthy image; a kept
+     * history with no such revision is a refusal; an empty one falls back to the file's history. The commit message
+     * names the deployment used.
+     */
+    public Builder setDeployedRevisions(DeployedRevisions deployments) {
+      this.deployments = Objects.requireNonNull(deployments, "deployments");
       return this;
     }
 

@@ -92,6 +92,13 @@ class GitOpsExecutorProviderTest {
     d.put("gitops.token-env", "GITOPS_TOKEN");
     d.put("gitops.repository", "file:///srv/config.git");
     assertThat(problems(d).problems()).singleElement().asString().startsWith("gitops.host.project is required");
+    Map<String, String> h = new HashMap<>(base);
+    h.put("gitops.namespace", "shop");
+    h.put("gitops.sync.history", "true");
+    assertThat(problems(h).problems()).singleElement().asString().startsWith("gitops.sync.history=true needs"
+        + " gitops.sync=argocd");
+    h.put("gitops.sync.history", "maybe");
+    assertThat(problems(h).problems()).containsExactly("gitops.sync.history must be true or false, but was 'maybe'");
   }
 
   @Test
