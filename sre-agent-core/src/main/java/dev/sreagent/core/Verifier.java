@@ -23,8 +23,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Verification: after the actions, the incident's root signal is watched (a quarter worse for a minute rolls back at
- * once); after the window its detectors must be quiet on the root and every touched service, or the actions' inverses
+ * Verification: after the actions, the incident's root signal is watched (a quarter worse for a minute, and past the
+ * threshold its detector fired at, rolls back at once: an action that made things worse); after the window its detectors must be quiet on the root and every touched service, or the actions' inverses
  * run and the type is demoted. What still fires on other affected services is raised again rather than forgotten.
  */
 final class Verifier {
@@ -64,12 +64,32 @@ final class Verifier {
   }
 
   private static @Nullable String watchedMetric(Incident inc) {
+    Anomaly a = watchedAnomaly(inc);
+    return a == null ? null : a.signal();
+  }
+
+  private static @Nullable Anomaly watchedAnomaly(Incident inc) {
     for (Anomaly a : inc.rootAnomalies()) {
       if (a.type().equals(inc.type()) && !a.signal().startsWith("event:")) {
-        return a.signal();
+        return a;
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code cur} is worse than {@code base} by {@link #WORSE_FACTOR} and on the anomalous side of the threshold
+   * the root's detector fired at. The threshold matters when verification starts after the fix took effect (an
+   * executor that waits for a rollout or a GitOps sync reports done after the cluster recovered): the baseline is then
+   * the healthy level, and noise a quarter above 0.05% errors is not an action making things worse.
+   */
+  private static boolean worse(Incident inc, String metric, double base, double cur) {
+    Anomaly root = watchedAnomaly(inc);
+    double threshold = root == null ? Double.NaN : root.threshold();
+    if (lowerIsWorse(metric)) {
+      return cur * WORSE_FACTOR < base && (Double.isNaN(threshold) || cur < threshold);
+    }
+    return cur > base * WORSE_FACTOR && (Double.isNaN(threshold) || cur > threshold);
   }
 
   /** The current value of the incident's root signal: the worst series of that metric on the root service. */
@@ -95,8 +115,7 @@ final class Verifier {
     String metric = watchedMetric(inc);
     if (base != null && current.isPresent() && metric != null) {
       double cur = current.getAsDouble();
-      boolean worse = lowerIsWorse(metric) ? cur * WORSE_FACTOR < base : cur > base * WORSE_FACTOR;
-      if (!worse) {
+      if (!worse(inc, metric, base, cur)) {
         record.worseSince = null;
       } else {
         if (record.worseSince == null) {
