@@ -99,6 +99,7 @@ public final class GitHostEmulator implements AutoCloseable {
   private final Map<String, String> statuses = new LinkedHashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Integer> refusals = new LinkedHashMap<>();
+  private volatile java.util.function.Predicate<String> interceptor = call -> false;
 
   /**
    * Starts on a free loopback port.
@@ -153,6 +154,14 @@ public final class GitHostEmulator implements AutoCloseable {
   /** A Git smart-HTTP URL of the repository on this host, which refuses everything with 403. */
   public String gitUrl() {
     return apiUrl() + "/git/" + OWNER + "/" + REPO + ".git";
+  }
+
+  /**
+   * Sees every authorised call ("METHOD path") before it is handled; when it answers true the call is dropped: answered
+   * 503, nothing done. Crash tests kill the caller here (a process killed the moment it asks for a pull request).
+   */
+  public void setInterceptor(java.util.function.Predicate<String> interceptor) {
+    this.interceptor = java.util.Objects.requireNonNull(interceptor, "interceptor");
   }
 
   /** From now on, calls whose "METHOD path" starts with {@code prefix} get {@code status}; 0 lifts it. */
@@ -220,6 +229,10 @@ public final class GitHostEmulator implements AutoCloseable {
           : ("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"));
       if (!authorized) {
         send(ex, 401, gitLab ? "{\"message\":\"401 Unauthorized\"}" : "{\"message\":\"Bad credentials\"}");
+        return;
+      }
+      if (interceptor.test(method + " " + path)) {
+        send(ex, 503, "{\"message\":\"dropped by the test's interceptor\"}");
         return;
       }
       Integer refused = refusal(method + " " + path);

@@ -51,6 +51,7 @@ public final class ClusterServer implements AutoCloseable {
   private final List<Signal> pending = new ArrayList<>();
   private final AtomicInteger steps = new AtomicInteger();
   private volatile Runnable afterEffect = () -> { };
+  private volatile Runnable afterStep = () -> { };
   private volatile java.util.function.Consumer<String> afterEffectOf = agent -> { };
   /** Lockstep: the agents expected at every step, and those that asked for the coming one. */
   private final java.util.Set<String> lockstep = new java.util.LinkedHashSet<>();
@@ -96,6 +97,14 @@ public final class ClusterServer implements AutoCloseable {
   /** Whether simulated time reached the end. */
   public boolean finished() {
     return !clock.now().isBefore(end);
+  }
+
+  /**
+   * Runs after each step of the cluster, before the step's reply goes out (on the server's thread, the cluster
+   * quiet): what else changes the cluster from outside on its own pace, such as a GitOps controller's sync.
+   */
+  public void setAfterStep(Runnable hook) {
+    this.afterStep = java.util.Objects.requireNonNull(hook, "hook");
   }
 
   /** Runs after each action takes effect, before the answer goes out. */
@@ -172,6 +181,7 @@ public final class ClusterServer implements AutoCloseable {
       }
       cluster.advance(step);
       steps.incrementAndGet();
+      afterStep.run();
       for (Signal s : pending) {
         SignalDto d = SignalDto.of(s);
         if (d != null) {
