@@ -2,6 +2,7 @@ package dev.sreagent.standalone;
 
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.core.MetricMapping;
 import dev.sreagent.core.ModelJson;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.audit.AuditKey;
@@ -46,6 +47,17 @@ final class RealMode {
   static final ExecutorPolicy KUBERNETES_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(6));
 
   private RealMode() {}
+
+  /** The cluster's topology with {@code edges}' calls added (the services and revisions stay the cluster's). */
+  static dev.sreagent.api.port.TopologyProvider withStaticEdges(dev.sreagent.api.port.TopologyProvider cluster,
+      dev.sreagent.core.StaticTopology edges) {
+    return () -> {
+      dev.sreagent.api.model.Topology t = cluster.topology();
+      java.util.Set<dev.sreagent.api.model.Topology.Dependency> all = new java.util.LinkedHashSet<>(t.dependencies());
+      all.addAll(edges.topology().dependencies());
+      return new dev.sreagent.api.model.Topology(t.services(), all);
+    };
+  }
 
   static int run(List<String> args, PrintStream out, PrintStream err, @Nullable CountDownLatch stop) {
     return run(args, out, err, stop, System::getenv);
@@ -99,6 +111,8 @@ final class RealMode {
           case "--agent-id" -> c.set("agent.id", value(args, ++i, "--agent-id needs an id such as agent-a (unique"
               + " among the agents that share the work)"));
           case "--shard" -> c.set("shard", "etcd");
+          case "--topology" -> c.set("topology.file", value(args, ++i, "--topology needs a call graph file: CSV"
+              + " (src,dst) or YAML (edges: [{from: a, to: b}])"));
           case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
               + " needs the name of an environment variable holding the Redis password"));
           case "--accept-audit-tail" -> {
@@ -113,7 +127,7 @@ final class RealMode {
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
                 + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
-                + " --events-password-env VARIABLE, --agent-id ID, --shard");
+                + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE");
             return 2;
           }
         }
@@ -159,6 +173,8 @@ final class RealMode {
       receiver.setMaxClockSkew(c.maxClockSkew);
     }
     OtlpHttpReceiver otlp = receiver.build();
+    MetricMapping mapping = MetricMapping.of(c.metricRules.values());
+    dev.sreagent.api.port.TelemetrySource otlpSource = mapping.wrap(otlp);
     boolean asJson = c.json;
     SreAgent agent;
     @Nullable Cluster cluster = null;
@@ -170,7 +186,7 @@ final class RealMode {
         t.setDaemon(true);
         return t;
       });
-      var builder = SreAgent.builder().addTelemetrySource(otlp).setDefaultPhase(c.phase)
+      var builder = SreAgent.builder().addTelemetrySource(otlpSource).setDefaultPhase(c.phase)
           .setConfig(c.all).setDiagnosisExecutor(diagnoses)
           .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
       c.phases.forEach(builder::setPhase);
@@ -196,16 +212,20 @@ final class RealMode {
         builder.setGuardrailPolicy(c.guardrails);
       }
       if (c.prometheus != null) {
-        builder.addTelemetrySource(dev.sreagent.otel.PrometheusSource.builder(c.prometheus)
-            .setInterval(c.prometheusInterval).build());
+        builder.addTelemetrySource(mapping.wrap(dev.sreagent.otel.PrometheusSource.builder(c.prometheus)
+            .setInterval(c.prometheusInterval).build()));
       }
       if (c.kubernetes()) {
         cluster = Cluster.connect(c);
-        builder.setTopologyProvider(cluster.adapter().topology())
+        builder.setTopologyProvider(c.topology == null ? cluster.adapter().topology()
+                : withStaticEdges(cluster.adapter().topology(), c.topology))
             .addTelemetrySource(cluster.adapter().changeEvents());
         // the restart waves, a rolling restart's rollout and the certificate check wait up to 5 min each: a time
         // limit above that, so a wait that ends in time is not cut off and reconciled
         cluster.adapter().executors().forEach(e -> builder.addExecutor(e, KUBERNETES_EXECUTORS));
+      }
+      if (c.topology != null && !c.kubernetes()) {
+        builder.setTopologyProvider(c.topology);
       }
       agent = builder.build();
       agent.start();
@@ -229,6 +249,13 @@ final class RealMode {
         shared.describe());
     if (cluster != null) {
       out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
+    }
+    if (c.topology != null) {
+      out.println("sre-agent run: static call graph of " + c.topology.topology().dependencies().size() + " edges from "
+          + c.all.get("topology.file") + ", merged with the edges learned from spans");
+    }
+    if (!mapping.isEmpty()) {
+      out.println("sre-agent run: metrics mapped onto the detectors' signals: " + mapping);
     }
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package dev.sreagent.standalone;
 import dev.sreagent.api.config.ConfigView;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.core.MetricMapping;
 import dev.sreagent.k8s.KubernetesAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,9 @@ import org.jspecify.annotations.Nullable;
  * retention.outbox.max-rows = 1000000     #   and beyond the newest this many
  * retention.incidents.max-ended = 10000   # with a store: ended incidents kept, the newest (the audit log keeps all)
  * retention.outbox.interval = 10m         #   both checked this often
+ * topology.file = edges.csv               # a static call graph (CSV src,dst or YAML edges:), merged with spans' edges
+ * metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1  # a metric of another name or unit onto a signal kind:
+ * metrics.map.PodServerLatencyP99(s) = latency-p99         #   KIND [* SCALE] [+ OFFSET] (see MetricMapping)
  * </pre>
  */
 final class RunConfig {
@@ -75,6 +79,10 @@ final class RunConfig {
   String otlpHost = "127.0.0.1";
   int otlpPort = 4318;
   @Nullable String prometheus;
+  /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (the last one of a name wins). */
+  final Map<String, MetricMapping.Rule> metricRules = new LinkedHashMap<>();
+  /** {@code topology.file}: a static call graph merged with the learned one. */
+  dev.sreagent.core.@Nullable StaticTopology topology;
   Duration prometheusInterval = Duration.ofSeconds(15);
   Phase phase = Phase.OBSERVE;
   final Map<IncidentType, Phase> phases = new LinkedHashMap<>();
@@ -155,12 +163,18 @@ final class RunConfig {
       }
       Matcher m = LINE.matcher(text);
       String where = file + ":" + (i + 1) + ": ";
-      if (!m.matches()) {
+      int eq = text.indexOf('=');
+      boolean mapping = text.startsWith(MetricMapping.KEY_PREFIX) && eq > 0;  // metric names: any character but '='
+      if (!mapping && !m.matches()) {
         problems.add(where + "expected 'key = value', got '" + text + "'");
         continue;
       }
       try {
-        c.set(m.group(1), m.group(2));
+        if (mapping) {
+          c.set(text.substring(0, eq).strip(), text.substring(eq + 1).strip());
+        } else {
+          c.set(m.group(1), m.group(2));
+        }
       } catch (IllegalArgumentException e) {
         problems.add(where + e.getMessage());
       }
@@ -171,7 +185,21 @@ final class RunConfig {
   /** Sets one key (also used for the command-line options); the message of the exception names the fix. */
   void set(String key, String value) {
     all.put(key, value);
+    if (key.startsWith(MetricMapping.KEY_PREFIX)) {
+      MetricMapping.Rule rule = MetricMapping.parseRule(key.substring(MetricMapping.KEY_PREFIX.length()), value);
+      metricRules.put(rule.source(), rule);
+      return;
+    }
     switch (key) {
+      case "topology.file" -> {
+        Path file = Path.of(value);
+        try {
+          topology = dev.sreagent.core.StaticTopology.read(file);
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException(key + ": cannot read the call graph " + file + " (" + e.getMessage()
+              + "); give a CSV (src,dst[,...]) or YAML (edges: [{from: a, to: b}]) file");
+        }
+      }
       case "otlp.listen" -> {
         int colon = value.lastIndexOf(':');
         try {

@@ -1,0 +1,124 @@
+package dev.sreagent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Signal;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.TelemetrySink;
+import dev.sreagent.detect.ErrorRateDetector;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import org.junit.jupiter.api.Test;
+
+/** Metrics of other names and units mapped onto the detectors' signals, from configuration keys. */
+class MetricMappingTest {
+  private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
+
+  static MetricMapping nezha() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("metrics.map.PodServerLatencyP99(s)", "latency-p99");
+    config.put("metrics.map.PodSuccessRate(%)", "error-ratio * -0.01 + 1");
+    config.put("metrics.map.MemoryUsageRate(%)", "memory-utilization * 0.01");
+    config.put("metrics.map.job:requests:rate5m", "http.server.request.rate");
+    config.put("otlp.listen", "127.0.0.1:4318");  // not a mapping key: ignored here
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromConfig(config, problems);
+    assertThat(problems).isEmpty();
+    return m;
+  }
+
+  @Test
+  void samplesOfMappedNamesAreRenamedAndRescaledAndEverythingElsePasses() {
+    MetricMapping m = nezha();
+    assertThat(m.rules()).containsOnlyKeys("PodServerLatencyP99(s)", "PodSuccessRate(%)", "MemoryUsageRate(%)",
+        "job:requests:rate5m");
+    MetricSample success = MetricSample.of("PodSuccessRate(%)", 97.5, T0, "cart");
+    Signal mapped = m.apply(success);
+    assertThat(mapped).isInstanceOfSatisfying(MetricSample.class, s -> {
+      assertThat(s.name()).isEqualTo(MetricNames.ERROR_RATIO);
+      assertThat(s.value()).isCloseTo(0.025, org.assertj.core.data.Offset.offset(1e-12));
+      assertThat(s.timestamp()).isEqualTo(T0);
+      assertThat(s.attributes()).isEqualTo(success.attributes());
+    });
+    assertThat(((MetricSample) m.apply(MetricSample.of("MemoryUsageRate(%)", 86, T0, "cart"))).value())
+        .isCloseTo(0.86, org.assertj.core.data.Offset.offset(1e-12));
+    MetricSample other = MetricSample.of("PodWorkload(Ops)", 12, T0, "cart");
+    assertThat(m.apply(other)).isSameAs(other);
+    assertThat(m.toString()).contains("metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1.0");
+  }
+
+  @Test
+  void everyBadRuleIsReportedNamingItsKeyAndTheFix() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("metrics.map.a", "latency");
+    config.put("metrics.map.b", "error-ratio * x");
+    config.put("metrics.map.c", "error-ratio * 0");
+    config.put("metrics.map.d", "error-ratio + 1 extra");
+    config.put("metrics.map.e", "");
+    config.put("metrics.map.f", "latency-p99 *");
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromConfig(config, problems);
+    assertThat(m.isEmpty()).isTrue();
+    assertThat(problems).hasSize(6);
+    assertThat(problems.get(0)).startsWith("metrics.map.a: 'latency' is not a signal kind; use one of latency-p99"
+        + " (seconds), error-ratio (a fraction from 0 to 1)");
+    assertThat(problems.get(1)).isEqualTo("metrics.map.b: 'x' is not a number (a scale after '*')");
+    assertThat(problems.get(2)).startsWith("metrics.map.c: the scale must be a finite non-zero number");
+    assertThat(problems.get(3)).startsWith("metrics.map.d: unexpected 'extra'");
+    assertThat(problems.get(4)).startsWith("metrics.map.e needs a signal kind");
+    assertThat(problems.get(5)).startsWith("metrics.map.f needs a scale after '*'");
+    assertThatThrownBy(() -> MetricMapping.of(List.of(MetricMapping.parseRule("x", "latency-p99"),
+        MetricMapping.parseRule("x", "error-ratio")))).hasMessageContaining("metrics.map.x is given twice");
+  }
+
+  @Property
+  void aRuleIsTheLinearMapItsLineSays(@ForAll @DoubleRange(min = -1e6, max = 1e6) double x,
+      @ForAll @DoubleRange(min = -100, max = 100) double scale, @ForAll @DoubleRange(min = -100, max = 100) double o) {
+    if (scale == 0) {
+      return;
+    }
+    MetricMapping.Rule r = MetricMapping.parseRule("m", "cpu-utilization * " + scale + (o < 0 ? " - " + (-o)
+        : " + " + o));
+    assertThat(r.apply(x)).isEqualTo(scale * x + o);
+    assertThat(MetricMapping.parseRule("m", r.toString().substring(r.toString().indexOf('=') + 1))).isEqualTo(r);
+  }
+
+  @Test
+  void aSuccessRateInPercentPagesThroughTheErrorRateDetectorOnceMapped() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    Clock clock = now::get;
+    try (SreAgent agent = SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setDiscovery(false).build()) {
+      TelemetrySink sink = nezha().wrap(agent.sink());
+      for (int i = 0; i < 80; i++) {  // 20 minutes at 99.9% success, then 3 minutes at 70%
+        now.set(now.get().plusSeconds(15));
+        sink.accept(MetricSample.of("PodSuccessRate(%)", i < 68 ? 99.9 : 70, now.get(), "cart"));
+        agent.tick();
+      }
+      assertThat(agent.incidents()).singleElement().satisfies(i -> {
+        assertThat(i.type()).isEqualTo(IncidentType.ERROR_RATE_SPIKE);
+        assertThat(i.rootService()).isEqualTo("cart");
+      });
+    }
+    try (SreAgent unmapped = SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setDiscovery(false).build()) {
+      for (int i = 0; i < 80; i++) {
+        now.set(now.get().plusSeconds(15));
+        unmapped.sink().accept(MetricSample.of("PodSuccessRate(%)", i < 68 ? 99.9 : 70, now.get(), "cart"));
+        unmapped.tick();
+      }
+      assertThat(unmapped.incidents()).as("without the mapping the detectors never see it").isEmpty();
+    }
+  }
+}
