@@ -383,6 +383,19 @@ final class RealMode {
     m.put("root", e.incident().rootService());
     m.put("state", e.incident().state().name());
     m.put("message", e.message());
+    m.put("affected", e.incident().affectedServices());
+    List<Map<String, Object>> anomalies = new java.util.ArrayList<>();
+    for (dev.sreagent.api.model.Anomaly a : e.incident().anomalies()) {  // with the sample times they rest on
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("service", a.service());
+      x.put("signal", a.signal());
+      x.put("observed", a.observed());
+      x.put("threshold", a.threshold());
+      x.put("startedAt", a.startedAt().toString());
+      x.put("detectedAt", a.detectedAt().toString());
+      anomalies.add(x);
+    }
+    m.put("anomalies", anomalies);
     return ModelJson.write(m);
   }
 }
