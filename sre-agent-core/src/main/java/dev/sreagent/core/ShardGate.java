@@ -162,7 +162,7 @@ final class ShardGate {
   }
 
   /** What another agent recorded of an incident it owned: its last snapshot past OPEN, by whom and when. */
-  private record PreviousOwner(String writer, Incident incident, Instant at) {}
+  private record PreviousOwner(String writer, Incident incident, Instant at, @Nullable String approvedPlanHash) {}
 
   /**
    * The last snapshot of {@code inc} past OPEN that another agent wrote to a shared audit trail
@@ -175,23 +175,28 @@ final class ShardGate {
       return null;
     }
     PreviousOwner last = null;
+    String approved = null;
     try {
       for (AuditRecord r : shared.recordsAbout(inc.id())) {
         String writer = SharedAuditLog.writerOf(r);
         if (writer == null || writer.equals(shared.writer())) {
           continue;
         }
-        if (AuditEvents.fromRecord(r) instanceof AuditEvent.AboutIncident about
+        AuditEvent event = AuditEvents.fromRecord(r);
+        if (event instanceof AuditEvent.ApprovalGranted g) {
+          approved = g.planHash(); // the approval its plan got, as the start-up replay restores it
+        }
+        if (event instanceof AuditEvent.AboutIncident about
             && about.incident().state() != IncidentState.OPEN
             && about.incident().outcome() != IncidentOutcome.OWNED_ELSEWHERE) {
-          last = new PreviousOwner(writer, about.incident(), r.entry().timestamp());
+          last = new PreviousOwner(writer, about.incident(), r.entry().timestamp(), null);
         }
       }
     } catch (RuntimeException e) {
       ctx.contained("reading the shared audit trail of " + inc.id(), e);
       return null;
     }
-    return last;
+    return last == null ? null : new PreviousOwner(last.writer, last.incident, last.at, approved);
   }
 
   /**
@@ -204,6 +209,7 @@ final class ShardGate {
   private boolean adopt(Incident copy, PreviousOwner left, String key, Instant now) {
     Incident inc = left.incident;
     ctx.store.save(inc);
+    book.record(inc.id()).approvedPlanHash = left.approvedPlanHash;
     if (inc.state() == IncidentState.VERIFYING) {
       book.record(inc.id()).verifyingSince = now;
     }
