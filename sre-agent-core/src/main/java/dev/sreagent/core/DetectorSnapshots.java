@@ -46,11 +46,20 @@ final class DetectorSnapshots {
   private final List<Detector> detectors;
   private final Duration interval;
   private final Duration maxAge;
+  /** Whether this agent shares the work by sharding: every member detects every service, so any member's snapshot
+   * covers this agent's services. */
+  private final boolean sharded;
   private @Nullable Instant nextSave;
 
   DetectorSnapshots(@Nullable DetectorStateStore store, String agentId, Clock clock, List<Detector> detectors,
       Duration interval, Duration maxAge) {
+    this(store, agentId, clock, detectors, interval, maxAge, false);
+  }
+
+  DetectorSnapshots(@Nullable DetectorStateStore store, String agentId, Clock clock, List<Detector> detectors,
+      Duration interval, Duration maxAge, boolean sharded) {
     this.store = store;
+    this.sharded = sharded;
     this.agentId = agentId;
     this.clock = clock;
     this.detectors = List.copyOf(detectors);
@@ -77,6 +86,24 @@ final class DetectorSnapshots {
           agentId, store, e.toString());
       return 0;
     }
+    String from = agentId;
+    if (sharded) {
+      // a new member, or one replaced under a new id, has no snapshot of its own (or an older one): the group's newest
+      // covers every service, since every member detects every service
+      try {
+        Optional<DetectorStateStore.Latest> newest = store.newest();
+        if (newest.isPresent() && !newest.get().agentId().equals(agentId) && (saved.isEmpty()
+            || newest.get().snapshot().takenAt().isAfter(saved.get().takenAt()))) {
+          from = newest.get().agentId();
+          saved = Optional.of(newest.get().snapshot());
+          LOG.info("agent {} resumes from the detector snapshot of agent {} of its shard group, newer than its own"
+              + " (every member detects every service)", agentId, from);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("the newest detector snapshot of the shard group could not be read from {} ({}); agent {} uses its"
+            + " own, if any", store, e.toString(), agentId);
+      }
+    }
     if (saved.isEmpty()) {
       LOG.info("no detector snapshot of agent {} in {}: the detectors start cold", agentId, store);
       return 0;
@@ -84,14 +111,14 @@ final class DetectorSnapshots {
     Duration age = Duration.between(saved.get().takenAt(), now);
     if (age.compareTo(maxAge) > 0) {
       LOG.warn("the detector snapshot of agent {} in {} was taken at {}, {} ago, more than the {} allowed"
-          + " (setDetectorSnapshots): the detectors start cold", agentId, store, saved.get().takenAt(), age, maxAge);
+          + " (setDetectorSnapshots): the detectors start cold", from, store, saved.get().takenAt(), age, maxAge);
       return 0;
     }
     Map<String, byte[]> states;
     try {
       states = decode(saved.get().data());
     } catch (IllegalArgumentException e) {
-      LOG.warn("the detector snapshot of agent {} in {} is refused: {}; the detectors start cold", agentId, store,
+      LOG.warn("the detector snapshot of agent {} in {} is refused: {}; the detectors start cold", from, store,
           e.getMessage());
       return 0;
     }
@@ -109,8 +136,8 @@ final class DetectorSnapshots {
         LOG.warn("detector {} starts cold: its snapshot is refused: {}", d.getKey(), e.getMessage());
       }
     }
-    LOG.info("{} detectors of agent {} resumed from the snapshot taken at {} ({} ago)", restored, agentId,
-        saved.get().takenAt(), age);
+    LOG.info("{} detectors of agent {} resumed from the snapshot of agent {} taken at {} ({} ago)", restored, agentId,
+        from, saved.get().takenAt(), age);
     return restored;
   }
 

@@ -1,15 +1,20 @@
 package dev.sreagent.core;
 
 import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.AuditRecord;
 import dev.sreagent.api.model.Digests;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentOutcome;
+import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.shard.ShardMembership;
 import dev.sreagent.core.audit.AuditEvent;
+import dev.sreagent.core.audit.AuditEvents;
+import dev.sreagent.core.audit.SharedAuditLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -37,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * (a sharded agent asks before every first attempt, so this holds across its own restarts too) (same incident id, same canonical
  * action, so the same key). The target's lock, held by the dead owner until its lease runs out, keeps the new owner
  * off the target meanwhile.
+ *
+ * <p><b>With a shared audit trail</b> ({@link SharedAuditLog}: every agent appends to one chain) the new owner first
+ * reads what the previous owner recorded of the incident: one it had ended is closed here as handled there (not taken
+ * over, however its services look); one it left remediating or verifying is resumed from its record, so the action it
+ * ran just before it died is found by its key and recorded as reconciled, even when the services are quiet by then
+ * (its action worked) and even if this agent's own diagnosis would have planned something else.
  *
  * <p>Without a membership, this agent owns everything and nothing here changes its behaviour.
  */
@@ -108,6 +119,17 @@ final class ShardGate {
     if (membership.owns(key)) {
       if (observed.containsKey(inc.id())) {
         observed.remove(inc.id());
+        PreviousOwner left = previousOwner(inc);
+        if (left != null && left.incident.state().isTerminal()) {
+          book.end(inc, IncidentOutcome.OWNED_ELSEWHERE, now, "ended by " + left.writer + ", the previous owner of "
+              + key + ", as " + left.incident.state() + " (" + left.incident.outcome() + ") at " + left.at
+              + " before it left: not taken over");
+          return false;
+        }
+        if (left != null && (left.incident.state() == IncidentState.REMEDIATING
+            || left.incident.state() == IncidentState.VERIFYING)) {
+          return adopt(inc, left, key, now);
+        }
         if (quiet) {
           // its previous owner handled it before it left (its services recovered): nothing to take over
           book.end(inc, IncidentOutcome.OWNED_ELSEWHERE, now, "owned by the previous owner of " + key + ", which"
@@ -137,6 +159,67 @@ final class ShardGate {
           + "); observed here, quiet since " + since);
     }
     return false;
+  }
+
+  /** What another agent recorded of an incident it owned: its last snapshot past OPEN, by whom and when. */
+  private record PreviousOwner(String writer, Incident incident, Instant at, @Nullable String approvedPlanHash) {}
+
+  /**
+   * The last snapshot of {@code inc} past OPEN that another agent wrote to a shared audit trail
+   * ({@link SharedAuditLog}; only an owner moves an incident past OPEN, and observers end their copies as
+   * {@code OWNED_ELSEWHERE}), or null: no shared trail, nothing recorded, or the trail cannot be read (then the
+   * takeover goes on as without a shared trail).
+   */
+  private @Nullable PreviousOwner previousOwner(Incident inc) {
+    if (!(ctx.audit instanceof SharedAuditLog shared)) {
+      return null;
+    }
+    PreviousOwner last = null;
+    String approved = null;
+    try {
+      for (AuditRecord r : shared.recordsAbout(inc.id())) {
+        String writer = SharedAuditLog.writerOf(r);
+        if (writer == null || writer.equals(shared.writer())) {
+          continue;
+        }
+        AuditEvent event = AuditEvents.fromRecord(r);
+        if (event instanceof AuditEvent.ApprovalGranted g) {
+          approved = g.planHash(); // the approval its plan got, as the start-up replay restores it
+        }
+        if (event instanceof AuditEvent.AboutIncident about
+            && about.incident().state() != IncidentState.OPEN
+            && about.incident().outcome() != IncidentOutcome.OWNED_ELSEWHERE) {
+          last = new PreviousOwner(writer, about.incident(), r.entry().timestamp(), null);
+        }
+      }
+    } catch (RuntimeException e) {
+      ctx.contained("reading the shared audit trail of " + inc.id(), e);
+      return null;
+    }
+    return last == null ? null : new PreviousOwner(last.writer, last.incident, last.at, approved);
+  }
+
+  /**
+   * Takes {@code inc} over where its previous owner left it, remediating or verifying: its recorded snapshot (the
+   * plan it decided, approved where it had to be) becomes this agent's copy, audited. From the next tick the remediation
+   * goes on, and every action of the plan is first reconciled by its idempotency key (a sharded agent always asks), so
+   * one that took effect before the owner died is recorded as reconciled and never run again; verification restarts
+   * its window.
+   */
+  private boolean adopt(Incident copy, PreviousOwner left, String key, Instant now) {
+    Incident inc = left.incident;
+    ctx.store.save(inc);
+    book.record(inc.id()).approvedPlanHash = left.approvedPlanHash;
+    if (inc.state() == IncidentState.VERIFYING) {
+      book.record(inc.id()).verifyingSince = now;
+    }
+    String why = "taken over by " + Objects.requireNonNull(membership).self() + ": owner of " + key + " now (live"
+        + " members " + membership.liveMembers() + "); resumed from the shared audit trail, where " + left.writer
+        + " left it " + inc.state() + " at " + left.at + " (this agent's copy was " + copy.state() + "); its actions"
+        + " are reconciled by their idempotency keys before any attempt";
+    LOG.info("{} {}", inc.id(), why);
+    ctx.audit(new AuditEvent.IncidentUpdated(inc, why, null, null));
+    return false; // moved on from the next tick, from the adopted state
   }
 
   /**

@@ -112,7 +112,7 @@ public final class SreAgent implements AutoCloseable {
     }
     pendingSnapshot = List.copyOf(book.pendingApprovals());
     this.snapshots = new DetectorSnapshots(p.detectorStates, p.settings.agentId(), p.clock, p.detectors,
-        p.snapshotInterval, p.snapshotMaxAge);
+        p.snapshotInterval, p.snapshotMaxAge, p.shards != null);
     snapshots.restore();
     ctx.audit(new AuditEvent.AgentStarted(p.settings.agentId(), ctx.store.all().size()));
   }

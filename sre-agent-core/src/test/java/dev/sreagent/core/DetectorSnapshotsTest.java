@@ -7,6 +7,7 @@ import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.DetectorStateStore;
+import dev.sreagent.core.shard.InMemoryShardGroup;
 import dev.sreagent.core.store.FileDetectorStateStore;
 import dev.sreagent.detect.ErrorRateDetector;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,35 @@ class DetectorSnapshotsTest {
     try (SreAgent fresh = agent(DetectorStateStore.inMemory())) {
       feed(fresh, 0.30, 12);
       assertThat(fresh.incidents()).as("cold: the fault is learned during the warm-up").isEmpty();
+    }
+  }
+
+  private SreAgent member(DetectorStateStore store, String id, @Nullable InMemoryShardGroup group) {
+    SreAgentBuilder b = SreAgent.builder().setClock(clock).setDetectors(List.of(new ErrorRateDetector()))
+        .setDetectorStateStore(store).setDiscovery(false).setSettings(AgentSettings.defaults().withAgentId(id));
+    return (group == null ? b : b.setShardMembership(group.join(id))).build();
+  }
+
+  @Test
+  void aNewShardMemberResumesFromTheGroupsNewestSnapshotAnUnshardedAgentOfAnotherIdDoesNot() {
+    DetectorStateStore store = DetectorStateStore.inMemory();
+    InMemoryShardGroup group = new InMemoryShardGroup();
+    try (SreAgent a = member(store, "a", group)) {
+      feed(a, 0.01, 60);
+    }
+    group.leave("a"); // dead; "c" replaces it under a new id and owns its services
+    Instant restart = now.get().plusSeconds(30);
+    now.set(restart);
+    try (SreAgent c = member(store, "c", group)) {
+      feed(c, 0.30, 12);
+      assertThat(c.incidents()).as("resumed from a's snapshot: fires after the 2 minute sustain").hasSize(1);
+    }
+    assertThat(store.load("c")).as("c saves under its own id").isPresent();
+    now.set(restart);
+    try (SreAgent alone = member(store, "d", null)) {
+      feed(alone, 0.30, 12);
+      assertThat(alone.incidents()).as("not sharded: another agent may watch other services, so d starts cold")
+          .isEmpty();
     }
   }
 

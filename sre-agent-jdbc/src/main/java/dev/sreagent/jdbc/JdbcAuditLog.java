@@ -123,10 +123,23 @@ public final class JdbcAuditLog implements AuditLog {
   /** A query: {@code WHERE seq > ? ORDER BY seq}. */
   @Override
   public List<AuditRecord> recordsAfter(long afterSequence) {
-    return db.inTransaction("reading audit records after " + afterSequence, c -> {
+    return query("reading audit records after " + afterSequence,
+        "SELECT line FROM sre_audit_record WHERE seq > ? ORDER BY seq", afterSequence);
+  }
+
+  /** A query on the index {@code (incident_id, seq)}: {@code WHERE incident_id = ? ORDER BY seq}. */
+  @Override
+  public List<AuditRecord> recordsAbout(String incidentId) {
+    Objects.requireNonNull(incidentId, "incidentId");
+    return query("reading the audit records of " + incidentId,
+        "SELECT line FROM sre_audit_record WHERE incident_id = ? ORDER BY seq", incidentId);
+  }
+
+  private List<AuditRecord> query(String what, String sql, Object parameter) {
+    return db.inTransaction(what, c -> {
       List<AuditRecord> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT line FROM sre_audit_record WHERE seq > ? ORDER BY seq")) {
-        ps.setLong(1, afterSequence);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setObject(1, parameter);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(AuditChain.parse(rs.getString(1)));

@@ -44,6 +44,40 @@ public final class JdbcDetectorStateStore implements DetectorStateStore {
   }
 
   /**
+   * {@inheritDoc} Reads every agent's time (one row per agent) and then the newest one's bytes.
+   *
+   * @throws JdbcStoreException when the database cannot be read
+   */
+  @Override
+  public Optional<Latest> newest() {
+    return db.inTransaction("reading the newest detector snapshot", c -> {
+      String newest = null;
+      Instant at = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT agent_id, taken_at FROM sre_detector_state");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Instant t = Instant.parse(rs.getString(2)); // ISO text: compared as instants, not as strings
+          if (at == null || t.isAfter(at)) {
+            at = t;
+            newest = rs.getString(1);
+          }
+        }
+      }
+      if (newest == null) {
+        return Optional.<Latest>empty();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT taken_at, state FROM sre_detector_state WHERE agent_id = ?")) {
+        ps.setString(1, newest);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(new Latest(newest, new Saved(Instant.parse(rs.getString(1)), rs.getBytes(2))))
+              : Optional.<Latest>empty();
+        }
+      }
+    });
+  }
+
+  /**
    * {@inheritDoc}
    *
    * @throws JdbcStoreException when the database cannot be written

@@ -43,6 +43,20 @@ class JdbcAuditLogTest {
   }
 
   @Test
+  void recordsAboutAnIncidentAreReadByItsIndexInChainOrder() {
+    JdbcStores db = stores.h2();
+    for (int i = 1; i <= 6; i++) {
+      db.auditLog().append(Scenarios.entry(i % 2 == 0 ? "a" : "b", i));
+    }
+    db.auditLog().append(new dev.sreagent.api.model.AuditEntry(java.time.Instant.EPOCH, "test.append", "INC-a-2",
+        "b", java.util.Map.of("n", "7")));
+    assertThat(db.auditLog().recordsAbout("INC-a-2")).extracting(AuditRecord::sequence).containsExactly(2L, 7L);
+    assertThat(db.auditLog().recordsAbout("INC-none")).isEmpty();
+    assertThat(db.auditLog().recordsAbout("INC-b-1"))
+        .isEqualTo(db.auditLog().records().stream().filter(r -> "INC-b-1".equals(r.entry().incidentId())).toList());
+  }
+
+  @Test
   void theSameLinesVerifyAsTheFileLogsRulesSay(@TempDir Path dir) throws Exception {
     JdbcStores db = stores.h2();
     for (int i = 1; i <= 5; i++) {

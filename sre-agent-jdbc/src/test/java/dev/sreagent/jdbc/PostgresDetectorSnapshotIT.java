@@ -25,4 +25,12 @@ class PostgresDetectorSnapshotIT {
     assertThat(o.resumedAfter()).get().satisfies(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMinutes(4)));
     assertThat(o.coldAfter()).isEmpty();
   }
+
+  @Test
+  void aShardMemberReplacedUnderANewIdOnPostgresResumesFromTheGroupsSnapshot() {
+    java.util.Optional<Duration> found = SnapshotScenarios.replacedUnderANewId(stores.postgres(), Duration.ofDays(1));
+    System.out.printf("PostgreSQL: new member c after a's crash: fault found after %s%n",
+        found.map(Duration::toString).orElse("never (20 min)"));
+    assertThat(found).get().satisfies(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMinutes(4)));
+  }
 }

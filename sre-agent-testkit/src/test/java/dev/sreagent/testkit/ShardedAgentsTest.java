@@ -11,11 +11,14 @@ import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.AuditLog;
 import dev.sreagent.api.port.LockService;
 import dev.sreagent.api.shard.ShardAssignment;
 import dev.sreagent.core.AgentSettings;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.core.audit.AuditTypes;
+import dev.sreagent.core.audit.HashChainedAuditLog;
+import dev.sreagent.core.audit.SharedAuditLog;
 import dev.sreagent.core.shard.InMemoryShardGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +49,12 @@ class ShardedAgentsTest {
     final SimulationHarness h;
 
     Pair(ActionExecutor executorOfB, java.util.function.UnaryOperator<ActionExecutor> executorOfA) {
+      this(executorOfB, executorOfA, null);
+    }
+
+    /** With {@code chain}, both agents append to it, each through its own {@link SharedAuditLog} view. */
+    Pair(ActionExecutor executorOfB, java.util.function.UnaryOperator<ActionExecutor> executorOfA,
+        @org.jspecify.annotations.Nullable AuditLog chain) {
       AtomicReference<LockService> shared = new AtomicReference<>();
       notified.put("a", new HashMap<>());
       notified.put("b", new HashMap<>());
@@ -56,8 +65,13 @@ class ShardedAgentsTest {
             return l;
           })
           .setExecutorWrapper(executorOfA::apply)
-          .setAgentCustomizer(ab -> ab.setSettings(AgentSettings.defaults().withAgentId("a"))
-              .setShardMembership(group.join("a")).addNotifier(e -> record("a", e)))
+          .setAgentCustomizer(ab -> {
+            ab.setSettings(AgentSettings.defaults().withAgentId("a"))
+                .setShardMembership(group.join("a")).addNotifier(e -> record("a", e));
+            if (chain != null) {
+              ab.setAuditLog(SharedAuditLog.of(chain, "a"));
+            }
+          })
           .setStepListener(x -> {
             SreAgent other = b.get();
             if (other != null) {
@@ -65,7 +79,11 @@ class ShardedAgentsTest {
             }
           })
           .build();
-      SreAgent agentB = SreAgent.builder().setClock(h.clock()).addTelemetrySource(h.cluster().telemetryTap())
+      dev.sreagent.core.SreAgentBuilder builderOfB = SreAgent.builder();
+      if (chain != null) {
+        builderOfB.setAuditLog(SharedAuditLog.of(chain, "b"));
+      }
+      SreAgent agentB = builderOfB.setClock(h.clock()).addTelemetrySource(h.cluster().telemetryTap())
           .setTopologyProvider(h.cluster()).addExecutor(executorOfB).setLockService(shared.get())
           .setApprovalChannel(SimulatedOnCall.approvingAfter(h.clock(), Duration.ofMinutes(3)))
           .setSettings(AgentSettings.defaults().withAgentId("b")).setShardMembership(group.join("b"))
@@ -198,6 +216,46 @@ class ShardedAgentsTest {
             .anyMatch(r -> r.entry().type().equals(AuditTypes.ACTION_RECONCILED));
       }
       assertThat(survivor.auditLog().verify().intact()).isTrue();
+    }
+  }
+
+  @Test
+  void withOneSharedTrailTheSurvivorResumesTheDeadOwnersRemediationAndReconcilesItsActionByKey() {
+    AtomicReference<String> died = new AtomicReference<>();
+    AtomicReference<Pair> pair = new AtomicReference<>();
+    AtomicReference<ActionExecutor> ofCluster = new AtomicReference<>();
+    HashChainedAuditLog chain = HashChainedAuditLog.inMemory();
+    Pair p = new Pair(new Killing("b", ofCluster, died, pair), e -> {
+      ofCluster.set(e);
+      return new Killing("a", ofCluster, died, pair);
+    }, chain);
+    pair.set(p);
+    try (p) {
+      SimulationHarness h = p.h;
+      h.runFor(Scenarios.WARM_UP);
+      h.inject(new Fault.BadDeploy("cart", 0.15, Duration.ZERO));
+      assertThat(h.runUntil(x -> died.get() != null, Duration.ofMinutes(30))).as("the owner acted and died").isTrue();
+      SreAgent dead = died.get().equals("a") ? h.agent() : p.b.get();
+      SreAgent survivor = died.get().equals("a") ? p.b.get() : h.agent();
+      Incident ofDead = dead.incidents().stream().filter(i -> i.state() == IncidentState.REMEDIATING).findFirst()
+          .orElseThrow(() -> new AssertionError(died.get() + " died mid-remediation: " + dead.incidents()));
+      String key = h.cluster().executor().appliedActions().get(0).idempotencyKey();
+      dead.close();
+      h.runUntil(x -> survivor.incident(ofDead.id()).map(i -> i.state().isTerminal()).orElse(false),
+          Duration.ofHours(1));
+
+      Incident finished = survivor.incident(ofDead.id()).orElseThrow();
+      assertThat(finished.state()).as("resumed and resolved: " + finished.outcomeReason())
+          .isEqualTo(IncidentState.RESOLVED);
+      assertThat(h.cluster().executor().deliveries()).as("the action ran once").containsExactly(Map.entry(key, 1));
+      String survivorId = died.get().equals("a") ? "b" : "a";
+      assertThat(chain.records()).as("the survivor recorded the dead owner's action as reconciled, by its key")
+          .anyMatch(r -> r.entry().type().equals(AuditTypes.ACTION_RECONCILED)
+              && key.equals(r.entry().data().get("idempotencyKey"))
+              && survivorId.equals(SharedAuditLog.writerOf(r)));
+      assertThat(chain.records()).anyMatch(r -> survivorId.equals(SharedAuditLog.writerOf(r))
+          && r.entry().data().getOrDefault("reason", "").contains("resumed from the shared audit trail"));
+      assertThat(chain.verify().intact()).as("one merged trail").isTrue();
     }
   }
 

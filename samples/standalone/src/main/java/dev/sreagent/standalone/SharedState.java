@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Lock;
 import dev.sreagent.api.port.LockService;
 import dev.sreagent.core.SreAgentBuilder;
 import dev.sreagent.core.audit.AuditKey;
+import dev.sreagent.core.audit.SharedAuditLog;
 import dev.sreagent.etcd.EtcdLockService;
 import dev.sreagent.etcd.EtcdMembership;
 import dev.sreagent.jdbc.IncidentRetention;
@@ -93,7 +94,8 @@ final class SharedState implements AutoCloseable {
       }
       // a broken or differently keyed chain is refused by JdbcStores when it opens, as the audit file is
       storeText = (h2 ? "H2 " : "PostgreSQL ") + c.store + (user.isEmpty() ? "" : " as " + user)
-          + " (incidents and the audit log)";
+          + (c.shard ? " (one audit chain shared by the members, each replaying its own records; incidents in memory)"
+              : " (incidents and the audit log)");
     }
     LockService locks = null;
     AutoCloseable closer = null;
@@ -193,12 +195,20 @@ final class SharedState implements AutoCloseable {
 
   /**
    * Gives the store (incidents, audit log, detector snapshots) and the locks to {@code builder}; the audit file and
-   * key stay with the builder without one (and the detector snapshots go to the file next to the audit file).
+   * key stay with the builder without one (and the detector snapshots go to the file next to the audit file). A
+   * member of a shard appends to the store's audit chain through its own {@link SharedAuditLog} view (the members
+   * share the database: one merged chain, each member replaying its own records and reading a previous owner's at a
+   * takeover) and keeps its incidents in memory, rebuilt from its records: every member keeps observed copies of the
+   * others' incidents, which must not overwrite the owners' rows.
    */
   void configure(SreAgentBuilder builder) {
     if (store != null) {
-      builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog())
-          .setDetectorStateStore(store.detectorStateStore());
+      if (shard != null) {
+        builder.setAuditLog(SharedAuditLog.of(store.auditLog(), shard.self()));
+      } else {
+        builder.setIncidentStore(store.incidentStore()).setAuditLog(store.auditLog());
+      }
+      builder.setDetectorStateStore(store.detectorStateStore());
     }
     if (locks != null) {
       builder.setLockService(locks);

@@ -21,6 +21,16 @@ public interface AuditLog extends AutoCloseable {
     return records().stream().filter(r -> r.sequence() > afterSequence).toList();
   }
 
+  /**
+   * The records about incident {@code incidentId} (their entry's {@code incidentId}), in order. An agent taking over
+   * an incident from another reads what that one recorded of it here. The default filters {@link #records()};
+   * implementations with an index do better.
+   */
+  default List<AuditRecord> recordsAbout(String incidentId) {
+    java.util.Objects.requireNonNull(incidentId, "incidentId");
+    return records().stream().filter(r -> incidentId.equals(r.entry().incidentId())).toList();
+  }
+
   /** Re-computes the chain and reports the first break, if any. */
   AuditVerification verify();
 

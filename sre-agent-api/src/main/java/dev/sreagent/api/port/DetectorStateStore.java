@@ -28,6 +28,33 @@ public interface DetectorStateStore {
   }
 
   /**
+   * A snapshot and the agent that saved it.
+   *
+   * @param agentId the agent that saved it
+   * @param snapshot the snapshot
+   */
+  record Latest(String agentId, Saved snapshot) {
+    /** Checks the arguments. */
+    public Latest {
+      Require.notBlank(agentId, "agentId");
+      Objects.requireNonNull(snapshot, "snapshot");
+    }
+  }
+
+  /**
+   * The newest snapshot saved by any agent in this store (by {@link Saved#takenAt()}), or empty. Agents that share the
+   * work by sharding all detect every service, so any member's snapshot covers the services another member owns: a
+   * sharded agent resumes from the newest one of its group when it has none of its own, or an older one (a new
+   * member, an agent replaced under a new id). The default answers empty (a store that keeps one agent's snapshot,
+   * such as the file next to an audit file).
+   *
+   * @throws RuntimeException when the store cannot be read; the agent then uses its own snapshot, if any
+   */
+  default Optional<Latest> newest() {
+    return Optional.empty();
+  }
+
+  /**
    * The last snapshot saved for {@code agentId}, or empty when there is none.
    *
    * @throws RuntimeException when the store cannot be read; the agent then starts cold and logs it
@@ -53,6 +80,12 @@ public interface DetectorStateStore {
       @Override
       public void save(String agentId, Saved snapshot) {
         saved.put(Require.notBlank(agentId, "agentId"), Objects.requireNonNull(snapshot, "snapshot"));
+      }
+
+      @Override
+      public Optional<Latest> newest() {
+        return saved.entrySet().stream().max(java.util.Comparator.comparing(e -> e.getValue().takenAt()))
+            .map(e -> new Latest(e.getKey(), e.getValue()));
       }
 
       @Override

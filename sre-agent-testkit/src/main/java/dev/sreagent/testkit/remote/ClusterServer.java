@@ -58,6 +58,8 @@ public final class ClusterServer implements AutoCloseable {
   private final java.util.Set<String> arrived = new java.util.HashSet<>();
   private long round;
   private String lastReply = "";
+  /** While held, the lockstep does not advance: the agents wait in {@code /step} (see {@link #hold}). */
+  private boolean held;
 
   public ClusterServer(long seed, Duration step, Duration length, Map<Duration, Fault> schedule) throws IOException {
     this.clock = new VirtualClock();
@@ -126,6 +128,25 @@ public final class ClusterServer implements AutoCloseable {
   public synchronized void dropAgent(String agent) {
     lockstep.remove(agent);
     arrived.remove(agent);
+    if (!held && !lockstep.isEmpty() && arrived.containsAll(lockstep)) {
+      advanceRound();
+    }
+    notifyAll();
+  }
+
+  /**
+   * Stops simulated time for the lockstep agents until {@link #release}: they wait in {@code /step} for the next
+   * round. In lockstep a second of wall time can be many simulated minutes; a failover test holds the cluster from
+   * the kill until the survivors have seen the member gone (a few seconds of wall time, during which a real cluster
+   * barely moves), so the new owner meets the incident as it was when its owner died, not minutes later.
+   */
+  public synchronized void hold() {
+    held = true;
+  }
+
+  /** Lets a {@link #hold held} lockstep advance again. */
+  public synchronized void release() {
+    held = false;
     if (!lockstep.isEmpty() && arrived.containsAll(lockstep)) {
       advanceRound();
     }
@@ -150,7 +171,7 @@ public final class ClusterServer implements AutoCloseable {
     }
     long mine = round;
     arrived.add(agent);
-    if (arrived.containsAll(lockstep)) {
+    if (!held && arrived.containsAll(lockstep)) {
       advanceRound();
       notifyAll();
     }
