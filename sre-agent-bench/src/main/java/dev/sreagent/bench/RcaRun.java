@@ -12,7 +12,9 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.StaticTopology;
+import dev.sreagent.detect.RootCauseRanker;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -143,6 +145,8 @@ final class RcaRun {
     Map<Path, StaticTopology> graphs = new HashMap<>();
     Map<Path, Table> normals = new LinkedHashMap<>();
     Map<String, int[]> hits = new LinkedHashMap<>();
+    Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
+    List<RcaRanking.Graded> graded = new ArrayList<>();
     Path tmp = Files.createTempDirectory("bench-rca");
     DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
@@ -165,8 +169,24 @@ final class RcaRun {
         }
         long alert = c.path("alert_time").asLong();
         String dataset = c.path("dataset").asText("");
-        CaseResult r = runCase(id, c.path("root_cause").path("service").asText(""), table, warmup, warmupRows,
+        String truth = c.path("root_cause").path("service").asText("");
+        String system = c.path("system").asText("?");
+        List<RootCauseRanker.Series> series = RcaRanking.series(table, warmup, warmupRows);
+        Set<String> symptoms = RcaRanking.symptoms(c);
+        Topology topology = graph.topology();
+        graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms));
+        CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), tmp);
+        String source = "incident";
+        if (r.services().isEmpty()) {
+          // no incident: what an operator asking "what changed around the alert" gets from the same ranking
+          List<String> ranked = RcaRanking.services(new RootCauseRanker().rank(series,
+              Instant.ofEpochSecond(alert), topology, symptoms));
+          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), null, r.incidents(), "-");
+          source = ranked.isEmpty() ? "none" : "ranking";
+        }
+        bySource.computeIfAbsent(system + " " + source, k -> new ArrayList<>())
+            .add(RcaRanking.position(r.services(), truth));
         ObjectNode line = JSON.createObjectNode();
         line.put("type", "rca");
         line.put("case_id", id);
@@ -175,22 +195,28 @@ final class RcaRun {
         if (r.faultType() != null) {
           line.put("fault_type", r.faultType());
         }
+        line.put("source", source);
         w.write(JSON.writeValueAsString(line));
         w.newLine();
-        String system = c.path("system").asText("?");
         int[] h = hits.computeIfAbsent(system, k -> new int[2]);
         h[1]++;
         if (!r.services().isEmpty() && r.services().get(0).equals(r.truth())) {
           h[0]++;
         }
-        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %s (%d incidents in the case)%n", id, r.truth(),
-            r.services().isEmpty() ? "-" : r.services().get(0), r.chosen(), r.incidents());
+        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %-8s %s (%d incidents in the case)%n", id,
+            r.truth(), r.services().isEmpty() ? "-" : r.services().get(0), source, r.chosen(), r.incidents());
       }
     }
     for (Map.Entry<String, int[]> e : hits.entrySet()) {
       out.printf(Locale.ROOT, "rca: %s: root right on %d of %d cases (AC@1 %.3f)%n", e.getKey(), e.getValue()[0],
           e.getValue()[1], (double) e.getValue()[0] / e.getValue()[1]);
     }
+    for (Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
+      double[] a = RcaRanking.accuracy(e.getValue());
+      out.printf(Locale.ROOT, "rca: %s-backed answers: n %d, AC@1 %.3f AC@3 %.3f Avg@5 %.3f%n", e.getKey(),
+          e.getValue().size(), a[0], a[1], a[2]);
+    }
+    RcaRanking.crossValidate(graded, out);
     for (Map.Entry<Path, Table> e : normals.entrySet()) {
       Table n = e.getValue();
       int opened = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);

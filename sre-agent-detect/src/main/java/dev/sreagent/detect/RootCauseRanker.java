@@ -165,6 +165,48 @@ public final class RootCauseRanker {
    * @return the ranked list; empty when no series could be scored
    */
   public List<RootCandidate> rank(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
+    return ranked(series, onset, topology, symptoms).stream().map(Ranked::candidate).toList();
+  }
+
+  /**
+   * The ranked list for an incident whose correlator already named {@code root}: {@code root} first where the ranking
+   * agrees that it is a plausible start (anomalous, with no anomalous callee) or cannot tell (no series of it to
+   * score); otherwise the ranking's own order, the root among the others, so that the list shows where the evidence
+   * points.
+   *
+   * @param root the correlator's root service
+   * @param rootSignal the signal of the root's anomaly, named when the root has no series to score
+   * @param series as for {@link #rank}
+   * @param onset as for {@link #rank}
+   * @param topology as for {@link #rank}
+   * @param symptoms as for {@link #rank}
+   * @return the ranked list, never empty (it holds at least the root)
+   */
+  public List<RootCandidate> rankFor(String root, String rootSignal, List<Series> series, Instant onset,
+      Topology topology, Set<String> symptoms) {
+    Require.notBlank(root, "root");
+    Require.notBlank(rootSignal, "rootSignal");
+    List<Ranked> ranked = ranked(series, onset, topology, symptoms);
+    List<RootCandidate> out = new ArrayList<>(ranked.size() + 1);
+    Ranked r = ranked.stream().filter(x -> x.candidate().service().equals(root)).findFirst().orElse(null);
+    if (r == null) {
+      out.add(new RootCandidate(root, rootSignal, 0, "the correlator's root (affected, no affected dependency);"
+          + " no series of it to score"));
+    } else if (r.tier() == 0) {
+      out.add(r.candidate());
+    }
+    for (Ranked x : ranked) {
+      if (!x.candidate().service().equals(root) || (r != null && r.tier() != 0)) {
+        out.add(x.candidate());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** A candidate and its group: 0 anomalous without an anomalous callee, 1 other anomalous, 2 the rest. */
+  private record Ranked(RootCandidate candidate, int tier) {}
+
+  private List<Ranked> ranked(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
     Objects.requireNonNull(series, "series");
     Objects.requireNonNull(topology, "topology");
     Objects.requireNonNull(symptoms, "symptoms");
@@ -208,12 +250,13 @@ public final class RootCauseRanker {
     order.sort(Comparator.comparingInt((String s) -> tier.get(s))
         .thenComparing((String s) -> -deciding.get(s).z())
         .thenComparing(Comparator.naturalOrder()));
-    List<RootCandidate> out = new ArrayList<>(order.size());
+    List<Ranked> out = new ArrayList<>(order.size());
     for (String service : order) {
       Scored d = deciding.get(service);
-      out.add(new RootCandidate(service, d.signal(), d.z(), evidence(d, tier.get(service), symptoms)));
+      int g = tier.get(service);
+      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms)), g));
     }
-    return List.copyOf(out);
+    return out;
   }
 
   /** The stronger of two scores of one service; on a tie the signal first by name (the input's order never counts). */

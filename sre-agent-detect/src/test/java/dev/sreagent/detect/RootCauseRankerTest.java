@@ -127,4 +127,27 @@ class RootCauseRankerTest {
         .hasMessageContaining("one value per time");
     assertThatThrownBy(() -> new RootCandidate("a", "s", -1, "")).hasMessageContaining("score");
   }
+
+  @Test
+  void theCorrelatorsRootLeadsWhereTheRankingAgreesOrCannotTellAndTheEvidenceLeadsOtherwise() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 5.0),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1));
+    Topology graph = calls("frontend", "cart", "frontend", "ads");
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    // the ranking agrees: cart is anomalous with no anomalous callee
+    assertThat(services(ranker.rankFor("cart", MetricNames.LATENCY_P99, s, ONSET, graph, Set.of())))
+        .containsExactly("cart", "frontend", "ads");
+    // ads is quiet: the evidence's order stands and ads stays in the list
+    assertThat(services(ranker.rankFor("ads", MetricNames.LATENCY_P99, s, ONSET, graph, Set.of())))
+        .containsExactly("cart", "frontend", "ads");
+    // no series of the root: it leads, scored 0, and says why
+    List<RootCandidate> unknown = ranker.rankFor("payment", MetricNames.ERROR_RATIO, s, ONSET, graph, Set.of());
+    assertThat(services(unknown)).containsExactly("payment", "cart", "frontend", "ads");
+    assertThat(unknown.get(0).score()).isZero();
+    assertThat(unknown.get(0).signal()).isEqualTo(MetricNames.ERROR_RATIO);
+    assertThat(unknown.get(0).evidence()).contains("no series");
+  }
 }
