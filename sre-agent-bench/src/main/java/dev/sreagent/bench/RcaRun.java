@@ -52,14 +52,16 @@ import org.jspecify.annotations.Nullable;
  *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
  *       the loop every {@link #TICK} of recording time;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
- *       "metrics":[...],"fault_type":...}} (metrics: the columns behind the incident's anomalies). The incident taken is the one opened nearest to {@code alert_time} within
- *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its root
- *       first, then its other affected services by the time their first anomaly started. No incident: an empty
- *       list (scored as a miss).
+ *       "metrics":[...],"fault_type":...,"source":...}} (metrics: the columns behind the incident's anomalies).
+ *       The incident taken is the one opened nearest to {@code alert_time} within
+ *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its ranked
+ *       root-cause candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the
+ *       services around {@code alert_time} ({@code source: ranking}), what an operator asking "what changed" would
+ *       get; nothing to rank: an empty list ({@code source: none}).
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
- * opened per day (every one is a false incident). The runner does not rank candidates (the agent names one root),
- * has no per-edge metric input, and the mapping is a table in code, not configuration.
+ * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. The
+ * runner has no per-edge metric input, and the mapping is a table in code, not configuration.
  */
 final class RcaRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -274,8 +276,18 @@ final class RcaRun {
             chosen.openedAt().getEpochSecond() - alert));
   }
 
-  /** The incident's root, then its other affected services by the start of their first anomaly (then by name). */
+  /**
+   * The incident's ranked candidates ({@link Incident#candidates()}: the correlator's root first where the ranking
+   * agrees), then any affected service they do not name; with no ranked list, the root, then the other affected
+   * services by the start of their first anomaly (then by name).
+   */
   static List<String> services(Incident incident) {
+    if (!incident.candidates().isEmpty()) {
+      Set<String> out = new LinkedHashSet<>();
+      incident.candidates().forEach(c -> out.add(c.service()));
+      new java.util.TreeSet<>(incident.affectedServices()).forEach(out::add);
+      return List.copyOf(out);
+    }
     Map<String, Instant> firstAnomaly = new HashMap<>();
     for (Anomaly a : incident.anomalies()) {
       firstAnomaly.merge(a.service(), a.startedAt(), (x, y) -> x.isBefore(y) ? x : y);

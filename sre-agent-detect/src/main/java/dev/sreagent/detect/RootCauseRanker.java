@@ -36,9 +36,10 @@ import java.util.TreeMap;
  * whose transitive callees is anomalous (where a cascade starts), then the other anomalous services, then the rest;
  * by score within each group, then by name.
  *
- * <p><b>Symptom.</b> When the incident's symptom is known (slow: latency; failing: errors), only series of the
- * symptom's signals decide which services are anomalous and their order, as the traversal of the PetShop dataset
- * does; with no symptom, every scored signal counts.
+ * <p><b>Symptom.</b> When the incident's symptom is known (slow: latency; failing: errors), the other symptoms do not
+ * decide which services are anomalous nor their order (as in the traversal of the PetShop dataset: a slow incident
+ * follows latency, not errors); the saturation of a resource ({@link #CAUSE_SIGNALS}: CPU, memory) always counts, as a
+ * cause of either symptom. With no symptom, every scored signal counts.
  *
  * <p>The defaults were chosen by leave-one-system-out cross-validation on Online Boutique, Train Ticket and PetShop
  * ({@code bench rca}; see the README).
@@ -47,6 +48,9 @@ public final class RootCauseRanker {
   /** The signals scored by default: the per-service symptoms and resources the built-in detectors read. */
   public static final Set<String> DEFAULT_SIGNALS = Set.of(MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
       MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
+
+  /** Signals that count whatever the symptom: a saturated resource causes slowness and errors alike. */
+  public static final Set<String> CAUSE_SIGNALS = Set.of(MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
 
   /**
    * How the ranker scores.
@@ -161,7 +165,8 @@ public final class RootCauseRanker {
    * @param series the services' series around the onset (any order; series of unscored signals are ignored)
    * @param onset when the incident began (an alert's time, or its first anomaly's start)
    * @param topology the call graph ({@link Topology#empty()} when unknown: then the order is by score alone)
-   * @param symptoms the signals of the incident's symptom, or empty when it is not known
+   * @param symptoms the signals of the incident's symptom, or empty when it is not known (resource signals count
+   *     either way)
    * @return the ranked list; empty when no series could be scored
    */
   public List<RootCandidate> rank(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
@@ -222,7 +227,7 @@ public final class RootCauseRanker {
         continue;
       }
       best.merge(s.service(), sc, RootCauseRanker::stronger);
-      if (symptoms.contains(s.signal())) {
+      if (symptoms.contains(s.signal()) || CAUSE_SIGNALS.contains(s.signal())) {
         bestSymptom.merge(s.service(), sc, RootCauseRanker::stronger);
       }
     }

@@ -61,11 +61,11 @@ class RootCauseRankerTest {
   }
 
   @Test
-  void aKnownSymptomDecidesWhichServicesCount() {
+  void aKnownSymptomDecidesWhichOtherSymptomsCountButASaturatedResourceAlwaysCounts() {
     List<RootCauseRanker.Series> s = List.of(
-        series("db", MetricNames.CPU_UTILIZATION, 0.2, 0.9),
+        series("db", MetricNames.LATENCY_P99, 0.1, 1.0),
         series("api", MetricNames.ERROR_RATIO, 0.0, 0.3),
-        series("api", MetricNames.CPU_UTILIZATION, 0.2, 0.2));
+        series("api", MetricNames.LATENCY_P99, 0.2, 0.2));
     RootCauseRanker ranker = new RootCauseRanker();
 
     List<RootCandidate> errors = ranker.rank(s, ONSET, calls("api", "db"), Set.of(MetricNames.ERROR_RATIO));
@@ -75,6 +75,13 @@ class RootCauseRankerTest {
     assertThat(errors.get(1).score()).isZero();
     assertThat(errors.get(1).evidence()).contains("no " + MetricNames.ERROR_RATIO);
     assertThat(services(any)).containsExactly("db", "api");
+
+    List<RootCauseRanker.Series> cpu = List.of(
+        series("db", MetricNames.CPU_UTILIZATION, 0.2, 0.95),
+        series("api", MetricNames.ERROR_RATIO, 0.0, 0.3));
+    List<RootCandidate> saturated = ranker.rank(cpu, ONSET, calls("api", "db"), Set.of(MetricNames.ERROR_RATIO));
+    assertThat(services(saturated)).containsExactly("db", "api");
+    assertThat(saturated.get(0).signal()).isEqualTo(MetricNames.CPU_UTILIZATION);
   }
 
   @Test
