@@ -12,7 +12,9 @@ import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.core.SreAgent;
+import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.StaticTopology;
+import dev.sreagent.detect.RootCauseRanker;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -50,14 +52,16 @@ import org.jspecify.annotations.Nullable;
  *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
  *       the loop every {@link #TICK} of recording time;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
- *       "metrics":[...],"fault_type":...}} (metrics: the columns behind the incident's anomalies). The incident taken is the one opened nearest to {@code alert_time} within
- *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its root
- *       first, then its other affected services by the time their first anomaly started. No incident: an empty
- *       list (scored as a miss).
+ *       "metrics":[...],"fault_type":...,"source":...}} (metrics: the columns behind the incident's anomalies).
+ *       The incident taken is the one opened nearest to {@code alert_time} within
+ *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its ranked
+ *       root-cause candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the
+ *       services around {@code alert_time} ({@code source: ranking}), what an operator asking "what changed" would
+ *       get; nothing to rank: an empty list ({@code source: none}).
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
- * opened per day (every one is a false incident). The runner does not rank candidates (the agent names one root),
- * has no per-edge metric input, and the mapping is a table in code, not configuration.
+ * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. The
+ * runner has no per-edge metric input, and the mapping is a table in code, not configuration.
  */
 final class RcaRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,6 +147,8 @@ final class RcaRun {
     Map<Path, StaticTopology> graphs = new HashMap<>();
     Map<Path, Table> normals = new LinkedHashMap<>();
     Map<String, int[]> hits = new LinkedHashMap<>();
+    Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
+    List<RcaRanking.Graded> graded = new ArrayList<>();
     Path tmp = Files.createTempDirectory("bench-rca");
     DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
@@ -165,8 +171,24 @@ final class RcaRun {
         }
         long alert = c.path("alert_time").asLong();
         String dataset = c.path("dataset").asText("");
-        CaseResult r = runCase(id, c.path("root_cause").path("service").asText(""), table, warmup, warmupRows,
+        String truth = c.path("root_cause").path("service").asText("");
+        String system = c.path("system").asText("?");
+        List<RootCauseRanker.Series> series = RcaRanking.series(table, warmup, warmupRows);
+        Set<String> symptoms = RcaRanking.symptoms(c);
+        Topology topology = graph.topology();
+        graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms));
+        CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), tmp);
+        String source = "incident";
+        if (r.services().isEmpty()) {
+          // no incident: what an operator asking "what changed around the alert" gets from the same ranking
+          List<String> ranked = RcaRanking.services(new RootCauseRanker().rank(series,
+              Instant.ofEpochSecond(alert), topology, symptoms));
+          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), null, r.incidents(), "-");
+          source = ranked.isEmpty() ? "none" : "ranking";
+        }
+        bySource.computeIfAbsent(system + " " + source, k -> new ArrayList<>())
+            .add(RcaRanking.position(r.services(), truth));
         ObjectNode line = JSON.createObjectNode();
         line.put("type", "rca");
         line.put("case_id", id);
@@ -175,22 +197,28 @@ final class RcaRun {
         if (r.faultType() != null) {
           line.put("fault_type", r.faultType());
         }
+        line.put("source", source);
         w.write(JSON.writeValueAsString(line));
         w.newLine();
-        String system = c.path("system").asText("?");
         int[] h = hits.computeIfAbsent(system, k -> new int[2]);
         h[1]++;
         if (!r.services().isEmpty() && r.services().get(0).equals(r.truth())) {
           h[0]++;
         }
-        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %s (%d incidents in the case)%n", id, r.truth(),
-            r.services().isEmpty() ? "-" : r.services().get(0), r.chosen(), r.incidents());
+        out.printf(Locale.ROOT, "%-26s truth %-42s agent %-42s %-8s %s (%d incidents in the case)%n", id,
+            r.truth(), r.services().isEmpty() ? "-" : r.services().get(0), source, r.chosen(), r.incidents());
       }
     }
     for (Map.Entry<String, int[]> e : hits.entrySet()) {
       out.printf(Locale.ROOT, "rca: %s: root right on %d of %d cases (AC@1 %.3f)%n", e.getKey(), e.getValue()[0],
           e.getValue()[1], (double) e.getValue()[0] / e.getValue()[1]);
     }
+    for (Map.Entry<String, List<Integer>> e : bySource.entrySet()) {
+      double[] a = RcaRanking.accuracy(e.getValue());
+      out.printf(Locale.ROOT, "rca: %s-backed answers: n %d, AC@1 %.3f AC@3 %.3f Avg@5 %.3f%n", e.getKey(),
+          e.getValue().size(), a[0], a[1], a[2]);
+    }
+    RcaRanking.crossValidate(graded, out);
     for (Map.Entry<Path, Table> e : normals.entrySet()) {
       Table n = e.getValue();
       int opened = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);
@@ -248,8 +276,18 @@ final class RcaRun {
             chosen.openedAt().getEpochSecond() - alert));
   }
 
-  /** The incident's root, then its other affected services by the start of their first anomaly (then by name). */
+  /**
+   * The incident's ranked candidates ({@link Incident#candidates()}: the correlator's root first where the ranking
+   * agrees), then any affected service they do not name; with no ranked list, the root, then the other affected
+   * services by the start of their first anomaly (then by name).
+   */
   static List<String> services(Incident incident) {
+    if (!incident.candidates().isEmpty()) {
+      Set<String> out = new LinkedHashSet<>();
+      incident.candidates().forEach(c -> out.add(c.service()));
+      new java.util.TreeSet<>(incident.affectedServices()).forEach(out::add);
+      return List.copyOf(out);
+    }
     Map<String, Instant> firstAnomaly = new HashMap<>();
     for (Anomaly a : incident.anomalies()) {
       firstAnomaly.merge(a.service(), a.startedAt(), (x, y) -> x.isBefore(y) ? x : y);

@@ -75,7 +75,7 @@ class RcaRunTest {
   }
 
   @Test
-  void aCascadeUpTheStaticCallGraphIsBlamedOnTheDeepestSlowServiceAndAQuietCaseOnNobody(@TempDir Path dir)
+  void aCascadeUpTheStaticCallGraphIsBlamedOnTheDeepestSlowServiceAndAQuietCaseIsOnlyRanked(@TempDir Path dir)
       throws IOException {
     writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
     writeCase(dir, "shop-02", List.of(), 30);
@@ -93,8 +93,13 @@ class RcaRunTest {
     assertThat(services(r.get("shop-01"))).containsExactlyInAnyOrder("payment", "checkout", "frontend");
     assertThat(r.get("shop-01").get("fault_type").asText()).isEqualTo("network_delay");
     assertThat(r.get("shop-01").get("metrics").get(0).asText()).isEqualTo("payment.PodServerLatencyP99(s)");
-    assertThat(services(r.get("shop-02"))).isEmpty();
+    assertThat(r.get("shop-01").get("source").asText()).isEqualTo("incident");
+    // no incident: the services ranked around the alert, said to be so, with no fault type
+    assertThat(r.get("shop-02").get("source").asText()).isEqualTo("ranking");
+    assertThat(services(r.get("shop-02"))).containsExactlyInAnyOrder("payment", "checkout", "frontend");
     assertThat(r.get("shop-02").has("fault_type")).isFalse();
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("shop incident-backed answers: n 1, AC@1 1.000")
+        .contains("shop ranking-backed answers: n 1").contains("leave-one-system-out");
     assertThat(text.toString(StandardCharsets.UTF_8)).contains("shop: root right on 1 of 2 cases");
   }
 

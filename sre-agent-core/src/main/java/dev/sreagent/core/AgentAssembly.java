@@ -170,6 +170,9 @@ final class AgentAssembly {
         : withoutBuiltIn("correlator", Correlator.noop(), "one incident per anomaly", "setCorrelator");
     p.callGraph = callGraph != null ? callGraph : builtIns != null ? builtIns.callGraph()
         : withoutBuiltIn("call graph", CallGraph.noop(), "no call edges learned from spans", "setCallGraph");
+    BuiltInComponents ranking = builtIns != null ? builtIns : builtIns();
+    p.rootCauseRanking = ranking != null ? ranking.rootCauseRanking()
+        : dev.sreagent.api.port.RootCauseRanking.noop();
     p.knowledge = kb;
     p.reasoner = rs;
     p.planner = planner != null ? planner : new CatalogPlanner();

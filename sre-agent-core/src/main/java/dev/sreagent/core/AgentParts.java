@@ -37,6 +37,7 @@ final class AgentParts {
   List<Detector> detectors = List.of();
   Correlator correlator = Correlator.noop();
   CallGraph callGraph = CallGraph.noop();
+  dev.sreagent.api.port.RootCauseRanking rootCauseRanking = dev.sreagent.api.port.RootCauseRanking.noop();
   KnowledgeBase knowledge = KnowledgeBase.noop();
   Reasoner reasoner = new EvidenceReasoner();
   RemediationPlanner planner = new CatalogPlanner();

@@ -44,6 +44,7 @@ final class IncidentIntake {
   private final LoopContext ctx;
   private final IncidentBook book;
   private final Correlator correlator;
+  private final IncidentCandidates candidates;
   /** How often an anomaly episode was raised again after its incident resolved. */
   private final Map<String, Integer> raised = new HashMap<>();
 
@@ -51,6 +52,7 @@ final class IncidentIntake {
     this.ctx = ctx;
     this.book = book;
     this.correlator = correlator;
+    this.candidates = new IncidentCandidates(ctx.rootCauseRanking, ctx.windows);
   }
 
   /** One signal through the windows, the call graph and the detectors; anomalies go to {@code found}. */
@@ -92,8 +94,8 @@ final class IncidentIntake {
     if (c instanceof Correlation.Attach at) {
       Optional<Incident> target = ctx.store.find(at.incidentId()).filter(i -> !i.state().isTerminal());
       if (target.isPresent()) {
-        Incident inc = withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(), now),
-            topo, now);
+        Incident inc = withCandidates(withBlastRadius(target.get().withAnomaly(a, at.rootService(), at.type(),
+            now), topo, now), target.get(), topo, now);
         ctx.store.save(inc);
         ctx.audit(new AuditEvent.IncidentUpdated(inc, null, a.summary(), null));
         ctx.emit(IncidentEvent.Kind.UPDATED, inc, "+ " + a.summary() + " (root " + inc.rootService() + ")", now);
@@ -104,7 +106,8 @@ final class IncidentIntake {
     if (owner.isPresent()) {
       // humans own an escalated incident whose root is still degraded: a new symptom of it is theirs too, not a
       // new incident rooted at a healthy caller
-      Incident inc = owner.get().withAnomaly(a, owner.get().rootService(), owner.get().type(), now);
+      Incident inc = withCandidates(owner.get().withAnomaly(a, owner.get().rootService(), owner.get().type(), now),
+          owner.get(), topo, now);
       ctx.store.save(inc);
       ctx.audit(new AuditEvent.IncidentUpdated(inc, "a symptom of " + inc.id() + ", whose root " + inc.rootService()
           + " is still degraded (" + inc.state() + ")", a.summary(), null));
@@ -122,7 +125,7 @@ final class IncidentIntake {
     String root = c instanceof Correlation.OpenNew o ? o.rootService() : a.service();
     String id = ctx.shards == null ? book.nextId() : ShardGate.idFor(a, a.service(),
         i -> ctx.store.find(i).isPresent());
-    Incident inc = withBlastRadius(Incident.open(id, a, root, now), topo, now);
+    Incident inc = withCandidates(withBlastRadius(Incident.open(id, a, root, now), topo, now), null, topo, now);
     opened(inc, a.summary(), null, a.type() + " " + inc.severity() + " on " + root + ": "
         + a.summary(), now);
   }
@@ -176,6 +179,19 @@ final class IncidentIntake {
       if (n <= MAX_RAISES) {
         onAnomaly(a, now);
       }
+    }
+  }
+
+  /**
+   * {@code inc} with its ranked root-cause list ({@link IncidentCandidates}), ranked again only when its affected
+   * services or root changed since {@code before}; a ranking that fails is contained and the incident kept as it is.
+   */
+  Incident withCandidates(Incident inc, @Nullable Incident before, Topology topo, Instant now) {
+    try {
+      return candidates.rank(inc, before, topo, now);
+    } catch (RuntimeException e) {
+      ctx.contained("root-cause ranking", e);
+      return inc;
     }
   }
 

@@ -110,7 +110,8 @@ final class Investigator {
       keptServices.removeAll(moved);
       String root0 = kept.rootService().equals(root) ? primary : kept.rootService();
       kept = new Incident(kept.id(), kept.type(), kept.severity(), kept.state(), root0, keptServices, keptAnomalies,
-          kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome(), kept.outcomeReason());
+          kept.openedAt(), now, kept.evidence(), kept.diagnosis(), kept.plan(), kept.outcome(), kept.outcomeReason(),
+          kept.candidates());
       Anomaly first = movedAnomalies.stream().filter(a -> a.service().equals(root)).findFirst()
           .orElse(movedAnomalies.get(0));
       // sharded: the split stays with the owner of its parent, the agent that split it (ShardGate)
@@ -120,7 +121,7 @@ final class Investigator {
       for (Anomaly a : movedAnomalies) {
         split = split.withAnomaly(a, root, first.type(), now);
       }
-      split = intake.withBlastRadius(split, topo, now);
+      split = intake.withCandidates(intake.withBlastRadius(split, topo, now), null, topo, now);
       String why = "split from " + inc.id() + ": the evidence shows independent roots: " + evidence;
       intake.opened(split, first.summary(), why, split.type() + " " + split.severity()
           + " on " + root + ": " + why, now);

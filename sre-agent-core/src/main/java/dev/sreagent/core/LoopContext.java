@@ -51,6 +51,8 @@ final class LoopContext {
   /** Investigation windows: at most 200,000 series and 10,000 services' logs, dropped after an hour idle. */
   final SignalWindows windows = new SignalWindows(SIGNAL_POINTS, 200_000, 2_000, 20, 10_000, Duration.ofHours(1));
   final CallGraph graph;
+  /** Ranks each incident's root-cause candidates (the built-in ranking of sre-agent-detect, or none). */
+  final dev.sreagent.api.port.RootCauseRanking rootCauseRanking;
   /** The agents sharing the work, or null when this agent works alone (and owns everything). */
   final dev.sreagent.api.shard.@org.jspecify.annotations.Nullable ShardMembership shards;
   private final List<Notifier> notifiers;
@@ -62,6 +64,7 @@ final class LoopContext {
     this.settings = p.settings;
     this.store = p.store;
     this.graph = p.callGraph;
+    this.rootCauseRanking = p.rootCauseRanking;
     this.audit = p.audit;
     this.detectors = List.copyOf(p.detectors);
     this.phases = p.phases;

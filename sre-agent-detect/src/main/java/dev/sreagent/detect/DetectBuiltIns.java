@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * This module's defaults for the agent, found by the core with {@link java.util.ServiceLoader}: the
  * {@link BuiltInDetectors}, a {@link TopologyCorrelator} (15-minute window, blast radius) and a
- * {@link DependencyGraph} (edges expire 10 minutes after their last call, at most 50,000).
+ * {@link DependencyGraph} (edges expire 10 minutes after their last call, at most 50,000) and an
+ * {@link IncidentRanking} (the cross-validated {@link RootCauseRanker}).
  */
 public final class DetectBuiltIns implements BuiltInComponents {
   @Override
@@ -25,5 +26,10 @@ public final class DetectBuiltIns implements BuiltInComponents {
   @Override
   public CallGraph callGraph() {
     return new DependencyGraph();
+  }
+
+  @Override
+  public dev.sreagent.api.port.RootCauseRanking rootCauseRanking() {
+    return new IncidentRanking();
   }
 }

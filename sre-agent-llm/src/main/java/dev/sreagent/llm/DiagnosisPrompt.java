@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.core.evidence.EvidenceDigest;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.RetrievedDocument;
+import dev.sreagent.api.model.RootCandidate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,9 @@ final class DiagnosisPrompt {
         "action": "<catalog action>"}]}
       Give 1 to 3 hypotheses, best first; likelihoods should sum to at most 1.""";
 
+  /** How many of the incident's ranked candidates the prompt lists. */
+  static final int MAX_CANDIDATES = 5;
+
   private final String user;
   private final Map<String, String> evidence = new LinkedHashMap<>();
   private final List<String> documentIds = new ArrayList<>();
@@ -44,6 +48,18 @@ final class DiagnosisPrompt {
     b.append("Anomalies:\n");
     for (Anomaly a : incident.anomalies()) {
       b.append("- ").append(a.service()).append(' ').append(a.signal()).append(": ").append(a.summary()).append('\n');
+    }
+    if (!incident.candidates().isEmpty()) {
+      b.append("Ranked root-cause candidates (score: robust z of the signal after the onset against the service's own"
+          + " recent baseline; services whose callees are quiet first):\n");
+      int rank = 0;
+      for (RootCandidate c : incident.candidates()) {
+        if (++rank > MAX_CANDIDATES) {
+          break;
+        }
+        b.append(rank).append(". ").append(c.service()).append(' ').append(c.signal())
+            .append(String.format(java.util.Locale.ROOT, " score %.1f: ", c.score())).append(c.evidence()).append('\n');
+      }
     }
     EvidenceDigest digest = EvidenceDigest.of(incident, evidenceBudget);
     this.digest = digest;

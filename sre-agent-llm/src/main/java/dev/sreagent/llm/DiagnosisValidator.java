@@ -80,9 +80,11 @@ final class DiagnosisValidator {
       }
     }
     boolean rootKnown = incident.affectedServices().contains(h.rootService())
-        || ev.neighbours().contains(h.rootService());
+        || ev.neighbours().contains(h.rootService())
+        || incident.candidates().stream().anyMatch(c -> c.service().equals(h.rootService()));
     if (!rootKnown) {
-      problems.add("root service '" + h.rootService() + "' is neither affected nor a call-graph neighbour");
+      problems.add("root service '" + h.rootService() + "' is neither affected, a call-graph neighbour nor a ranked"
+          + " candidate");
       refused = true;
     }
     if (!DiagnosisPrompt.CATALOG.contains(h.action())) {

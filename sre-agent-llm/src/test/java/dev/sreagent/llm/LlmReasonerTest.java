@@ -2,6 +2,8 @@ package dev.sreagent.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Diagnosis;
 import dev.sreagent.core.reasoning.EvidenceReasoner;
 import dev.sreagent.testkit.llm.LlmEmulator;
@@ -66,6 +68,22 @@ class LlmReasonerTest {
   }
 
   @Test
+  void theRankedCandidatesAreInThePromptAndARankedCandidateMayBeNamedAsRoot() {
+    llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "ledger", "up")));
+    Incident inc = LlmFixtures.incident(List.of()).withCandidates(List.of(
+        new RootCandidate("payments", "http.server.request.error_ratio", 29.5, "0.30 vs median 0.005 (z 29.5)"),
+        new RootCandidate("ledger", "container.cpu.utilization", 14.0, "0.95 vs median 0.20 (z 14.0)")),
+        LlmFixtures.T);
+
+    Diagnosis d = reasoner("anthropic", b -> b).diagnose(inc, LlmFixtures.docs());
+
+    assertThat(llm.requests().get(0).body()).contains("Ranked root-cause candidates")
+        .contains("1. payments http.server.request.error_ratio score 29.5")
+        .contains("2. ledger container.cpu.utilization score 14.0");
+    assertThat(d.top().rationale()).doesNotContain("root service 'ledger'");
+  }
+
+  @Test
   void aMalformedAnswerFallsBackToTheOfflineReasonerAndSaysWhy() {
     llm.enqueue(Reply.text("The root cause is probably payments. {\"hypotheses\": ").withTokens(900, 20));
     Diagnosis d = reasoner("anthropic", b -> b).diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs());
@@ -125,7 +143,8 @@ class LlmReasonerTest {
     llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "inventory", "down")));
     Diagnosis d = reasoner("anthropic", b -> b).diagnose(LlmFixtures.incident(List.of()), LlmFixtures.docs());
     assertThat(d.top().rationale()).contains("went down but the evidence shows otherwise")
-        .contains("root service 'inventory' is neither affected nor a call-graph neighbour");
+        .contains("root service 'inventory' is neither affected, a call-graph neighbour nor a ranked"
+            + " candidate");
     assertThat(d.confidence().factors().get("agreement")).isEqualTo(0.3);
     assertThat(d.confidence().score()).isLessThanOrEqualTo(LlmReasoner.REFUSED_CEILING);
   }

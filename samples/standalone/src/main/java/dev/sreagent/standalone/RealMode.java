@@ -2,6 +2,7 @@ package dev.sreagent.standalone;
 
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.core.MetricMapping;
 import dev.sreagent.core.ModelJson;
 import dev.sreagent.core.SreAgent;
@@ -369,8 +370,25 @@ final class RealMode {
     // an opening says type, severity and root itself; later events are prefixed with them
     String context = e.kind() == IncidentEvent.Kind.OPENED ? "" : e.incident().type() + " "
         + e.incident().severity() + " " + e.incident().rootService() + ": ";
-    return String.format(Locale.ROOT, "%s %s %-18s %s%s", e.at(), e.incident().id(),
-        e.kind().name().toLowerCase(Locale.ROOT), context, e.message());
+    return String.format(Locale.ROOT, "%s %s %-18s %s%s%s", e.at(), e.incident().id(),
+        e.kind().name().toLowerCase(Locale.ROOT), context, e.message(),
+        e.kind() == IncidentEvent.Kind.OPENED ? candidates(e.incident().candidates()) : "");
+  }
+
+  /** How many ranked root-cause candidates a line shows. */
+  static final int SHOWN_CANDIDATES = 3;
+
+  /** {@code " | candidates: a (z 12.3), b (z 4.0)"}, or nothing when the incident has no ranked list. */
+  static String candidates(List<RootCandidate> ranked) {
+    if (ranked.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(" | candidates: ");
+    for (int i = 0; i < Math.min(SHOWN_CANDIDATES, ranked.size()); i++) {
+      RootCandidate c = ranked.get(i);
+      b.append(i == 0 ? "" : ", ").append(c.service()).append(String.format(Locale.ROOT, " (z %.1f)", c.score()));
+    }
+    return b.toString();
   }
 
   static String jsonLine(IncidentEvent e) {
@@ -396,6 +414,16 @@ final class RealMode {
       anomalies.add(x);
     }
     m.put("anomalies", anomalies);
+    List<Map<String, Object>> ranked = new java.util.ArrayList<>();
+    for (RootCandidate c : e.incident().candidates()) {
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("service", c.service());
+      r.put("signal", c.signal());
+      r.put("score", c.score());
+      r.put("evidence", c.evidence());
+      ranked.add(r);
+    }
+    m.put("candidates", ranked);
     return ModelJson.write(m);
   }
 }

@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * @param plan the remediation plan, once planned
  * @param outcome how it ended: set exactly when the state is terminal, and then its {@link IncidentOutcome#state()}
  * @param outcomeReason why it ended so, in words, once terminal
+ * @param candidates the ranked root-cause candidates, most likely first (empty when none were ranked; null reads as
+ *     empty, as in records written before the list existed). Where the ranking agrees with the correlator, the first
+ *     is {@link #rootService()}; where it does not, the list shows where the evidence points and the root stays the
+ *     correlator's
  */
 public record Incident(
     String id,
@@ -44,7 +48,8 @@ public record Incident(
     @Nullable Diagnosis diagnosis,
     @Nullable RemediationPlan plan,
     @Nullable IncidentOutcome outcome,
-    @Nullable String outcomeReason) {
+    @Nullable String outcomeReason,
+    List<RootCandidate> candidates) {
 
   public Incident {
     Require.notBlank(id, "id");
@@ -63,6 +68,16 @@ public record Incident(
       throw new IllegalArgumentException("outcome must be set exactly for a terminal state, and match it, but was "
           + outcome + " in state " + state + " (the core lifecycle ends incidents with their outcome)");
     }
+    candidates = candidates == null ? List.of() : List.copyOf(candidates);
+  }
+
+  /** An incident without a ranked candidate list (as before the list existed). */
+  public Incident(String id, IncidentType type, Severity severity, IncidentState state, String rootService,
+      Set<String> affectedServices, List<Anomaly> anomalies, Instant openedAt, Instant updatedAt,
+      @Nullable Evidence evidence, @Nullable Diagnosis diagnosis, @Nullable RemediationPlan plan,
+      @Nullable IncidentOutcome outcome, @Nullable String outcomeReason) {
+    this(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, updatedAt, evidence,
+        diagnosis, plan, outcome, outcomeReason, List.of());
   }
 
   /** A new incident in state {@link IncidentState#OPEN} from its first anomaly. */
@@ -84,37 +99,43 @@ public record Incident(
     Set<String> affected = new TreeSet<>(affectedServices);
     affected.add(anomaly.service());
     return new Incident(id, newType, severity.worst(anomaly.severity()), state, newRoot, affected,
-        new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason);
+        new ArrayList<>(byKey.values()), openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason, candidates);
   }
 
   /** Copy with {@code t} as type (a diagnosis found the detected type to be a symptom). */
   public Incident withType(IncidentType t, Instant now) {
     return new Incident(id, Objects.requireNonNull(t, "t"), severity, state, rootService, affectedServices,
-        anomalies, openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason);
+        anomalies, openedAt, now, evidence, diagnosis, plan, outcome, outcomeReason, candidates);
   }
 
   /** Copy with {@code s} as severity. */
   public Incident withSeverity(Severity s, Instant now) {
     return new Incident(id, type, s, state, rootService, affectedServices, anomalies, openedAt, now, evidence,
-        diagnosis, plan, outcome, outcomeReason);
+        diagnosis, plan, outcome, outcomeReason, candidates);
   }
 
   /** Copy with evidence. */
   public Incident withEvidence(Evidence e, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        e, diagnosis, plan, outcome, outcomeReason);
+        e, diagnosis, plan, outcome, outcomeReason, candidates);
   }
 
   /** Copy with a diagnosis. */
   public Incident withDiagnosis(Diagnosis d, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, d, plan, outcome, outcomeReason);
+        evidence, d, plan, outcome, outcomeReason, candidates);
   }
 
   /** Copy with a plan. */
   public Incident withPlan(RemediationPlan p, Instant now) {
     return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now,
-        evidence, diagnosis, p, outcome, outcomeReason);
+        evidence, diagnosis, p, outcome, outcomeReason, candidates);
+  }
+
+  /** Copy with {@code ranked} as the ranked root-cause candidates. */
+  public Incident withCandidates(List<RootCandidate> ranked, Instant now) {
+    return new Incident(id, type, severity, state, rootService, affectedServices, anomalies, openedAt, now, evidence,
+        diagnosis, plan, outcome, outcomeReason, Objects.requireNonNull(ranked, "ranked"));
   }
 
   /** The anomalies of the root service. */

@@ -6,8 +6,8 @@ import dev.sreagent.api.port.Detector;
 import java.util.List;
 
 /**
- * The agent's defaults for what the builder was not given: the built-in detectors, the correlator and the learned
- * call graph. {@code sre-agent-detect} provides them; the core finds them with {@link java.util.ServiceLoader}
+ * The agent's defaults for what the builder was not given: the built-in detectors, the correlator, the learned
+ * call graph and the root-cause ranking. {@code sre-agent-detect} provides them; the core finds them with {@link java.util.ServiceLoader}
  * (registered in {@code META-INF/services/dev.sreagent.api.spi.BuiltInComponents}) whether or not discovery of other
  * providers is on, so that it needs no compile-time dependency on an implementation. Each call returns new instances.
  */
@@ -20,4 +20,9 @@ public interface BuiltInComponents {
 
   /** The default call graph learned from spans. */
   CallGraph callGraph();
+
+  /** The default ranking of an incident's root-cause candidates; by default none. */
+  default dev.sreagent.api.port.RootCauseRanking rootCauseRanking() {
+    return dev.sreagent.api.port.RootCauseRanking.noop();
+  }
 }

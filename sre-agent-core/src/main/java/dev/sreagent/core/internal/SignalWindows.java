@@ -230,6 +230,39 @@ public final class SignalWindows {
     return out;
   }
 
+  /**
+   * The points of each series of {@code metric} belonging to {@code service}, oldest first, one per second (a later
+   * point at the same second replaces the earlier): what a root-cause ranking compares with the series' own past.
+   */
+  public List<dev.sreagent.api.port.RootCauseRanking.Points> points(String service, String metric) {
+    List<dev.sreagent.api.port.RootCauseRanking.Points> out = new ArrayList<>();
+    String prefix = metric + "{";
+    for (Ring r : ringsOf(service)) {
+      if (r.dropped || r.size == 0 || !r.key.startsWith(prefix)) {
+        continue;
+      }
+      java.util.TreeMap<Long, Double> byTime = new java.util.TreeMap<>();
+      for (int i = 0; i < r.size; i++) {
+        int idx = (r.head - r.size + i + r.points.length) % r.points.length;
+        byTime.put(r.time(idx), (double) r.value(idx));
+      }
+      long[] t = new long[byTime.size()];
+      double[] v = new double[byTime.size()];
+      int i = 0;
+      for (Map.Entry<Long, Double> e : byTime.entrySet()) {
+        t[i] = e.getKey();
+        v[i++] = e.getValue();
+      }
+      out.add(new dev.sreagent.api.port.RootCauseRanking.Points(t, v));
+    }
+    return out;
+  }
+
+  /** The services that have at least one series held. */
+  public Set<String> services() {
+    return Set.copyOf(seriesByService.keySet());
+  }
+
   private List<Ring> ringsOf(String service) {
     ServiceSeries s = seriesByService.get(service);
     return s == null ? List.of() : s.rings;

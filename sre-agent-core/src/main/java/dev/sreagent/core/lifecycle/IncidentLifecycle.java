@@ -45,6 +45,7 @@ public final class IncidentLifecycle {
       throw new IllegalTransitionException(i.id(), i.state(), to);
     }
     return new Incident(i.id(), i.type(), i.severity(), to, i.rootService(), i.affectedServices(), i.anomalies(),
-        i.openedAt(), Objects.requireNonNull(now, "now"), i.evidence(), i.diagnosis(), i.plan(), outcome, reason);
+        i.openedAt(), Objects.requireNonNull(now, "now"), i.evidence(), i.diagnosis(), i.plan(), outcome, reason,
+        i.candidates());
   }
 }

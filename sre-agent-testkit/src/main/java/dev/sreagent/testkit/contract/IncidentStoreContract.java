@@ -28,7 +28,10 @@ public abstract class IncidentStoreContract {
     Instant at = T.plusSeconds(60L * minute);
     Anomaly a = new Anomaly(IncidentType.ERROR_RATE_SPIKE, service, service, "m", 0.2, 0.02, 0.8, Severity.SEV3, at,
         at, "errors of " + service);
-    return Incident.open(id, a, service, at);
+    // with a ranked candidate list, so that a store that persists incidents is seen to keep it
+    return Incident.open(id, a, service, at).withCandidates(List.of(
+        new dev.sreagent.api.model.RootCandidate(service, "m", 12.5, "m 0.2 vs median 0.01 (z 12.5)"),
+        new dev.sreagent.api.model.RootCandidate("db", "m", 3.0, "below the threshold")), at);
   }
 
   /**
@@ -39,7 +42,8 @@ public abstract class IncidentStoreContract {
     IncidentOutcome outcome = !s.isTerminal() ? null : s == IncidentState.RESOLVED ? IncidentOutcome.RECOVERED
         : s == IncidentState.ROLLED_BACK ? IncidentOutcome.ROLLED_BACK : IncidentOutcome.ESCALATED;
     return new Incident(i.id(), i.type(), i.severity(), s, i.rootService(), i.affectedServices(), i.anomalies(),
-        i.openedAt(), at, i.evidence(), i.diagnosis(), i.plan(), outcome, outcome == null ? null : "contract test");
+        i.openedAt(), at, i.evidence(), i.diagnosis(), i.plan(), outcome, outcome == null ? null : "contract test",
+        i.candidates());
   }
 
   @Test

@@ -1,0 +1,66 @@
+package dev.sreagent.api.port;
+
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Ranks the services that may be where an incident starts ({@link Incident#candidates()}), from the recent series the
+ * agent holds and the call graph. Stateless: it returns the list and the agent records it on the incident; the
+ * correlator's root stays the incident's root. {@code sre-agent-detect} provides the built-in one.
+ */
+@FunctionalInterface
+public interface RootCauseRanking {
+  /**
+   * The ranked candidates of {@code incident}, most likely first.
+   *
+   * @param incident the incident as correlated
+   * @param series the recent points the agent holds
+   * @param topology the dependency graph
+   * @return the ranked list; empty when nothing could be ranked
+   */
+  List<RootCandidate> rank(Incident incident, SeriesLookup series, Topology topology);
+
+  /** The recent points of the agent's series, read-only. */
+  interface SeriesLookup {
+    /** The services that have series. */
+    Set<String> services();
+
+    /** Each series of {@code metric} belonging to {@code service}, oldest point first. */
+    List<Points> points(String service, String metric);
+  }
+
+  /**
+   * One series' points.
+   *
+   * @param epochMillis the times, strictly increasing
+   * @param values the values, one per time
+   */
+  record Points(long[] epochMillis, double[] values) {
+    public Points {
+      epochMillis = epochMillis.clone();
+      values = values.clone();
+      if (epochMillis.length != values.length) {
+        throw new IllegalArgumentException("values must have one value per time (" + epochMillis.length
+            + " times), but had " + values.length);
+      }
+    }
+
+    @Override
+    public long[] epochMillis() {
+      return epochMillis.clone();
+    }
+
+    @Override
+    public double[] values() {
+      return values.clone();
+    }
+  }
+
+  /** A ranking that ranks nothing. */
+  static RootCauseRanking noop() {
+    return (incident, series, topology) -> List.of();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.sreagent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology.Dependency;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class IncidentCandidatesTest {
+  private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+  /**
+   * frontend -> checkout -> payment, and frontend -> ads; 40 minutes of p99 latency at 60 s; from minute 30 payment is
+   * ten times slower and its callers follow (checkout 4x, frontend 2x); ads stays as it was.
+   */
+  private static List<Incident> replay() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    List<Incident> seen = new ArrayList<>();
+    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false)
+        .setDefaultPhase(Phase.OBSERVE)
+        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
+            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
+        .addNotifier(e -> {
+          if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
+            seen.add(e.incident());
+          }
+        }).build()) {
+      agent.start();
+      Map<String, Double> factor = Map.of("payment", 10.0, "checkout", 4.0, "frontend", 2.0, "ads", 1.0);
+      for (int i = 0; i < 40; i++) {
+        Instant at = T0.plusSeconds(60L * i);
+        now.set(at);
+        for (Map.Entry<String, Double> s : factor.entrySet()) {
+          double base = 0.05 + 0.002 * ((i * 7 + s.getKey().length()) % 5);
+          double v = i >= 30 ? base * s.getValue() : base;
+          agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, v, at,
+              Map.of(Attributes.SERVICE_NAME, s.getKey())));
+        }
+        agent.tick();
+        now.set(at.plusSeconds(30));
+        agent.tick();
+      }
+    }
+    return seen;
+  }
+
+  @Test
+  void anIncidentCarriesTheRankedCandidatesWithTheCorrelatorsRootFirstWhereTheRankingAgrees() {
+    List<Incident> seen = replay();
+
+    assertThat(seen).isNotEmpty();
+    Incident last = seen.get(seen.size() - 1);
+    assertThat(last.rootService()).isEqualTo("payment");
+    List<String> ranked = last.candidates().stream().map(RootCandidate::service).toList();
+    assertThat(ranked).startsWith("payment").contains("checkout", "frontend");
+    assertThat(ranked.indexOf("checkout")).isLessThan(ranked.indexOf("frontend"));
+    RootCandidate top = last.candidates().get(0);
+    assertThat(top.signal()).isEqualTo(MetricNames.LATENCY_P99);
+    assertThat(top.score()).isGreaterThan(10);
+    assertThat(top.evidence()).contains("no anomalous callee");
+    // ads did not move: if listed at all, it comes last and below the threshold
+    if (ranked.contains("ads")) {
+      assertThat(ranked.get(ranked.size() - 1)).isEqualTo("ads");
+    }
+  }
+
+  @Test
+  void theListSurvivesTheAuditJsonAndAnOldRecordWithoutItReadsAsEmpty() {
+    Incident last = replay().get(0);
+    String json = ModelJson.write(last);
+    assertThat(ModelJson.read(json, Incident.class)).isEqualTo(last);
+    String old = json.replaceFirst(",\"candidates\":\\[.*\\]}$", "}");
+    assertThat(old).doesNotContain("candidates");
+    assertThat(ModelJson.read(old, Incident.class).candidates()).isEmpty();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology;
+import dev.sreagent.api.port.RootCauseRanking;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The built-in {@link RootCauseRanking}: the services' series ranked by {@link RootCauseRanker} around the incident's
+ * onset (its earliest anomaly's start) with the call graph, the incident's symptom deciding which signals count
+ * (slow: latency; failing: errors; otherwise all). The correlator's root leads where the ranking agrees
+ * ({@link RootCauseRanker#rankFor}).
+ *
+ * <p>Every service with series is ranked while there are at most {@link #ALL_SERVICES} of them; beyond, the
+ * incident's neighbourhood in the call graph (its affected services, everything they call, their direct callers), at
+ * most {@link #ALL_SERVICES}. The list keeps the first {@link #MAX_CANDIDATES}.
+ */
+public final class IncidentRanking implements RootCauseRanking {
+  /** Up to this many services with series, all are ranked; beyond, the incident's neighbourhood. */
+  public static final int ALL_SERVICES = 256;
+  /** The list keeps at most this many candidates. */
+  public static final int MAX_CANDIDATES = 10;
+
+  private final RootCauseRanker ranker;
+
+  /** With the cross-validated defaults. */
+  public IncidentRanking() {
+    this(new RootCauseRanker());
+  }
+
+  public IncidentRanking(RootCauseRanker ranker) {
+    this.ranker = Objects.requireNonNull(ranker, "ranker");
+  }
+
+  @Override
+  public List<RootCandidate> rank(Incident incident, SeriesLookup lookup, Topology topology) {
+    Instant onset = incident.anomalies().stream().map(Anomaly::startedAt).min(Comparator.naturalOrder())
+        .orElseThrow();
+    List<RootCauseRanker.Series> series = new ArrayList<>();
+    for (String service : servicesToRank(incident, lookup.services(), topology)) {
+      for (String signal : new TreeSet<>(ranker.settings().signals())) {
+        for (Points p : lookup.points(service, signal)) {
+          if (p.epochMillis().length > 0) {
+            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values()));
+          }
+        }
+      }
+    }
+    List<Anomaly> own = incident.rootAnomalies();
+    String rootSignal = (own.isEmpty() ? incident.anomalies() : own).get(0).signal();
+    List<RootCandidate> ranked = ranker.rankFor(incident.rootService(), rootSignal, series, onset, topology,
+        symptoms(incident.type()));
+    return ranked.size() > MAX_CANDIDATES ? List.copyOf(ranked.subList(0, MAX_CANDIDATES)) : ranked;
+  }
+
+  /** The signals of an incident type's symptom; none (every signal counts) for the others. */
+  public static Set<String> symptoms(IncidentType type) {
+    if (type.equals(IncidentType.HIGH_LATENCY)) {
+      return Set.of(MetricNames.LATENCY_P99);
+    }
+    if (type.equals(IncidentType.ERROR_RATE_SPIKE)) {
+      return Set.of(MetricNames.ERROR_RATIO);
+    }
+    return Set.of();
+  }
+
+  private static Set<String> servicesToRank(Incident inc, Set<String> all, Topology topology) {
+    if (all.size() <= ALL_SERVICES) {
+      return new TreeSet<>(all);
+    }
+    Set<String> out = new LinkedHashSet<>(inc.affectedServices());
+    out.add(inc.rootService());
+    Deque<String> todo = new ArrayDeque<>(out);
+    while (!todo.isEmpty() && out.size() < ALL_SERVICES) {
+      for (String callee : topology.dependenciesOf(todo.pop())) {
+        if (out.size() < ALL_SERVICES && out.add(callee)) {
+          todo.add(callee);
+        }
+      }
+    }
+    for (String s : inc.affectedServices()) {
+      for (String caller : topology.dependentsOf(s)) {
+        if (out.size() < ALL_SERVICES) {
+          out.add(caller);
+        }
+      }
+    }
+    return out;
+  }
+}

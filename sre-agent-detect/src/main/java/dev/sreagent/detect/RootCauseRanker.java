@@ -1,0 +1,366 @@
+package dev.sreagent.detect;
+
+import dev.sreagent.api.Require;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Ranks the services that may be where an incident starts, from their signals around the onset and the call graph.
+ * Pure: no clock, no I/O, the same answer for the same input.
+ *
+ * <p><b>Score.</b> Each series is compared with its own recent past (BARO-style): the last
+ * {@link Settings#baselinePoints()} samples that end before the onset give a median and a spread (the interquartile
+ * range / 1.349, at least {@link Settings#relativeFloor()} × |median| and a unit floor per signal: 10 ms of latency,
+ * one point of error ratio or utilisation), and the series' score is the largest robust z of the first
+ * {@link Settings#windowPoints()} samples from the onset on (upward for latency, errors and utilisation, either way
+ * for a rate). A service's score is the largest of its series' scores.
+ *
+ * <p><b>Graph.</b> A service is anomalous when its score reaches {@link Settings#threshold()}. Failures travel
+ * against the calls (a caller feels what its callee suffers), so the list puts first the anomalous services none of
+ * whose transitive callees is anomalous (where a cascade starts), then the other anomalous services, then the rest;
+ * by score within each group, then by name.
+ *
+ * <p><b>Symptom.</b> When the incident's symptom is known (slow: latency; failing: errors), the other symptoms do not
+ * decide which services are anomalous nor their order (as in the traversal of the PetShop dataset: a slow incident
+ * follows latency, not errors); the saturation of a resource ({@link #CAUSE_SIGNALS}: CPU, memory) always counts, as a
+ * cause of either symptom. With no symptom, every scored signal counts.
+ *
+ * <p>The defaults were chosen by leave-one-system-out cross-validation on Online Boutique, Train Ticket and PetShop
+ * ({@code bench rca}; see the README).
+ */
+public final class RootCauseRanker {
+  /** The signals scored by default: the per-service symptoms and resources the built-in detectors read. */
+  public static final Set<String> DEFAULT_SIGNALS = Set.of(MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
+      MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
+
+  /** Signals that count whatever the symptom: a saturated resource causes slowness and errors alike. */
+  public static final Set<String> CAUSE_SIGNALS = Set.of(MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
+
+  /**
+   * How the ranker scores.
+   *
+   * @param baselinePoints how many samples before the onset form a series' baseline (at least 3 are needed to score)
+   * @param windowPoints how many samples from the onset on are scored
+   * @param threshold the robust z from which a service counts as anomalous for the graph rule
+   * @param relativeFloor the smallest spread as a share of the baseline's median (0 for none)
+   * @param signals the signals scored; others are ignored
+   */
+  public record Settings(int baselinePoints, int windowPoints, double threshold, double relativeFloor,
+      Set<String> signals) {
+    /** The cross-validated defaults. */
+    public static final Settings DEFAULTS = new Settings(30, 3, 10.0, 0.0, DEFAULT_SIGNALS);
+
+    public Settings {
+      Require.atLeast(baselinePoints, 3, "baselinePoints");
+      Require.positive(windowPoints, "windowPoints");
+      Require.positive(Require.finite(threshold, "threshold"), "threshold");
+      Require.within(relativeFloor, 0.0, 1.0, "relativeFloor");
+      signals = Set.copyOf(Objects.requireNonNull(signals, "signals"));
+      if (signals.isEmpty()) {
+        throw new IllegalArgumentException("signals must name at least one signal to score, but was []");
+      }
+    }
+
+    /** Copy with another threshold. */
+    public Settings withThreshold(double t) {
+      return new Settings(baselinePoints, windowPoints, t, relativeFloor, signals);
+    }
+
+    /** Copy with another relative floor. */
+    public Settings withRelativeFloor(double f) {
+      return new Settings(baselinePoints, windowPoints, threshold, f, signals);
+    }
+  }
+
+  /**
+   * One series of one service, in time order.
+   *
+   * @param service the service it belongs to
+   * @param signal the signal (metric name)
+   * @param epochMillis the sample times, strictly increasing
+   * @param values the values, as many as times; NaN for a missing sample
+   */
+  public record Series(String service, String signal, long[] epochMillis, double[] values) {
+    public Series {
+      Require.notBlank(service, "service");
+      Require.notBlank(signal, "signal");
+      epochMillis = Objects.requireNonNull(epochMillis, "epochMillis").clone();
+      values = Objects.requireNonNull(values, "values").clone();
+      if (epochMillis.length != values.length) {
+        throw new IllegalArgumentException("values must have one value per time (" + epochMillis.length
+            + " times), but had " + values.length + " for " + service + "/" + signal);
+      }
+      for (int i = 1; i < epochMillis.length; i++) {
+        if (epochMillis[i] <= epochMillis[i - 1]) {
+          throw new IllegalArgumentException("epochMillis must be strictly increasing, but " + epochMillis[i]
+              + " follows " + epochMillis[i - 1] + " in " + service + "/" + signal + "; sort the samples by time");
+        }
+      }
+    }
+
+    @Override
+    public long[] epochMillis() {
+      return epochMillis.clone();
+    }
+
+    @Override
+    public double[] values() {
+      return values.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Series s && service.equals(s.service) && signal.equals(s.signal)
+          && Arrays.equals(epochMillis, s.epochMillis) && Arrays.equals(values, s.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(service, signal, Arrays.hashCode(epochMillis), Arrays.hashCode(values));
+    }
+
+    @Override
+    public String toString() {
+      return "Series[" + service + "/" + signal + ", " + values.length + " points]";
+    }
+  }
+
+  /** One series' score: the robust z and what it compares. */
+  record Scored(String signal, double z, double value, double median) {}
+
+  private final Settings settings;
+
+  /** With the cross-validated defaults. */
+  public RootCauseRanker() {
+    this(Settings.DEFAULTS);
+  }
+
+  public RootCauseRanker(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * The ranked candidates, most likely first: every service with at least one scored series.
+   *
+   * @param series the services' series around the onset (any order; series of unscored signals are ignored)
+   * @param onset when the incident began (an alert's time, or its first anomaly's start)
+   * @param topology the call graph ({@link Topology#empty()} when unknown: then the order is by score alone)
+   * @param symptoms the signals of the incident's symptom, or empty when it is not known (resource signals count
+   *     either way)
+   * @return the ranked list; empty when no series could be scored
+   */
+  public List<RootCandidate> rank(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
+    return ranked(series, onset, topology, symptoms).stream().map(Ranked::candidate).toList();
+  }
+
+  /**
+   * The ranked list for an incident whose correlator already named {@code root}: {@code root} first where the ranking
+   * agrees that it is a plausible start (anomalous, with no anomalous callee) or cannot tell (no series of it to
+   * score); otherwise the ranking's own order, the root among the others, so that the list shows where the evidence
+   * points.
+   *
+   * @param root the correlator's root service
+   * @param rootSignal the signal of the root's anomaly, named when the root has no series to score
+   * @param series as for {@link #rank}
+   * @param onset as for {@link #rank}
+   * @param topology as for {@link #rank}
+   * @param symptoms as for {@link #rank}
+   * @return the ranked list, never empty (it holds at least the root)
+   */
+  public List<RootCandidate> rankFor(String root, String rootSignal, List<Series> series, Instant onset,
+      Topology topology, Set<String> symptoms) {
+    Require.notBlank(root, "root");
+    Require.notBlank(rootSignal, "rootSignal");
+    List<Ranked> ranked = ranked(series, onset, topology, symptoms);
+    List<RootCandidate> out = new ArrayList<>(ranked.size() + 1);
+    Ranked r = ranked.stream().filter(x -> x.candidate().service().equals(root)).findFirst().orElse(null);
+    if (r == null) {
+      out.add(new RootCandidate(root, rootSignal, 0, "the correlator's root (affected, no affected dependency);"
+          + " no series of it to score"));
+    } else if (r.tier() == 0) {
+      out.add(r.candidate());
+    }
+    for (Ranked x : ranked) {
+      if (!x.candidate().service().equals(root) || (r != null && r.tier() != 0)) {
+        out.add(x.candidate());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** A candidate and its group: 0 anomalous without an anomalous callee, 1 other anomalous, 2 the rest. */
+  private record Ranked(RootCandidate candidate, int tier) {}
+
+  private List<Ranked> ranked(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
+    Objects.requireNonNull(series, "series");
+    Objects.requireNonNull(topology, "topology");
+    Objects.requireNonNull(symptoms, "symptoms");
+    long at = Objects.requireNonNull(onset, "onset").toEpochMilli();
+    Map<String, Scored> best = new TreeMap<>();
+    Map<String, Scored> bestSymptom = new HashMap<>();
+    for (Series s : series) {
+      if (!settings.signals().contains(s.signal())) {
+        continue;
+      }
+      Scored sc = score(s, at);
+      if (sc == null) {
+        continue;
+      }
+      best.merge(s.service(), sc, RootCauseRanker::stronger);
+      if (symptoms.contains(s.signal()) || CAUSE_SIGNALS.contains(s.signal())) {
+        bestSymptom.merge(s.service(), sc, RootCauseRanker::stronger);
+      }
+    }
+    Map<String, Scored> deciding = new LinkedHashMap<>();
+    for (String service : best.keySet()) {
+      Scored d = symptoms.isEmpty() ? best.get(service) : bestSymptom.get(service);
+      deciding.put(service, d != null ? d : new Scored(best.get(service).signal(), 0, Double.NaN, Double.NaN));
+    }
+    Set<String> anomalous = new HashSet<>();
+    deciding.forEach((service, d) -> {
+      if (d.z() >= settings.threshold()) {
+        anomalous.add(service);
+      }
+    });
+    Map<String, Set<String>> callees = new HashMap<>();
+    for (Topology.Dependency d : topology.dependencies()) {
+      callees.computeIfAbsent(d.from(), k -> new HashSet<>()).add(d.to());
+    }
+    Map<String, Integer> tier = new HashMap<>();
+    for (String service : deciding.keySet()) {
+      tier.put(service, !anomalous.contains(service) ? 2
+          : reachesAnomalous(service, anomalous, callees) ? 1 : 0);
+    }
+    List<String> order = new ArrayList<>(deciding.keySet());
+    order.sort(Comparator.comparingInt((String s) -> tier.get(s))
+        .thenComparing((String s) -> -deciding.get(s).z())
+        .thenComparing(Comparator.naturalOrder()));
+    List<Ranked> out = new ArrayList<>(order.size());
+    for (String service : order) {
+      Scored d = deciding.get(service);
+      int g = tier.get(service);
+      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms)), g));
+    }
+    return out;
+  }
+
+  /** The stronger of two scores of one service; on a tie the signal first by name (the input's order never counts). */
+  private static Scored stronger(Scored a, Scored b) {
+    return b.z() > a.z() || (b.z() == a.z() && b.signal().compareTo(a.signal()) < 0) ? b : a;
+  }
+
+  /** The series' robust z after the onset, or null when it has too little baseline or nothing after the onset. */
+  Scored score(Series s, long onset) {
+    long[] t = s.epochMillis;
+    double[] v = s.values;
+    if (t.length < 2) {
+      return null;
+    }
+    long step = Long.MAX_VALUE;
+    for (int i = 1; i < t.length; i++) {
+      step = Math.min(step, t[i] - t[i - 1]);
+    }
+    // a sample stands for the interval [t, t + step): it is baseline when that interval ends by the onset
+    double[] base = new double[settings.baselinePoints()];
+    int n = 0;
+    for (int i = t.length - 1; i >= 0 && n < base.length; i--) {
+      if (t[i] + step <= onset && Double.isFinite(v[i])) {
+        base[n++] = v[i];
+      }
+    }
+    if (n < 3) {
+      return null;
+    }
+    double[] b = Arrays.copyOf(base, n);
+    Arrays.sort(b);
+    double median = quantile(b, 0.5);
+    double spread = Math.max((quantile(b, 0.75) - quantile(b, 0.25)) / 1.349,
+        Math.max(settings.relativeFloor() * Math.abs(median), unitFloor(s.signal())));
+    boolean twoSided = s.signal().equals(MetricNames.REQUEST_RATE);
+    double z = Double.NEGATIVE_INFINITY;
+    double at = Double.NaN;
+    long last = onset + settings.windowPoints() * step;
+    for (int i = 0; i < t.length; i++) {
+      if (t[i] + step > onset && t[i] <= last && Double.isFinite(v[i])) {
+        double d = (v[i] - median) / spread;
+        double zi = twoSided ? Math.abs(d) : d;
+        if (zi > z) {
+          z = zi;
+          at = v[i];
+        }
+      }
+    }
+    if (Double.isNaN(at)) {
+      return null;
+    }
+    z = Double.isFinite(z) ? Math.max(0, z) : Double.MAX_VALUE;
+    return new Scored(s.signal(), z, at, median);
+  }
+
+  /** The smallest spread of a signal, in its unit: differences below it are noise whatever the baseline did. */
+  static double unitFloor(String signal) {
+    if (signal.contains("duration") || signal.contains("latency")) {
+      return 0.01; // 10 ms
+    }
+    if (signal.contains("ratio") || signal.contains("utilization")) {
+      return 0.01; // one percentage point
+    }
+    return 1e-9;
+  }
+
+  private static double quantile(double[] sorted, double p) {
+    double pos = p * (sorted.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(lo + 1, sorted.length - 1);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  }
+
+  private static boolean reachesAnomalous(String from, Set<String> anomalous, Map<String, Set<String>> callees) {
+    Deque<String> todo = new ArrayDeque<>(callees.getOrDefault(from, Set.of()));
+    Set<String> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      String s = todo.pop();
+      if (!seen.add(s)) {
+        continue;
+      }
+      if (!s.equals(from) && anomalous.contains(s)) {
+        return true;
+      }
+      todo.addAll(callees.getOrDefault(s, Set.of()));
+    }
+    return false;
+  }
+
+  private static String evidence(Scored d, int tier, Set<String> symptoms) {
+    if (Double.isNaN(d.value())) {
+      return "no " + String.join("/", new java.util.TreeSet<>(symptoms)) + " series";
+    }
+    String where = switch (tier) {
+      case 0 -> "anomalous, no anomalous callee";
+      case 1 -> "anomalous, calls an anomalous service";
+      default -> "below the threshold";
+    };
+    return String.format(Locale.ROOT, "%s %.4g vs median %.4g (z %.1f); %s", d.signal(), d.value(), d.median(),
+        d.z(), where);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.sreagent.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+class RootCauseRankerProperties {
+  static final List<String> SIGNALS = List.of(MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
+      MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
+
+  record Case(List<RootCauseRanker.Series> series, Topology topology, Instant onset, Set<String> scorable) {}
+
+  /** Random services with random (sometimes missing, sometimes wild) series and a random call graph. */
+  static Case randomCase(long seed) {
+    Random rng = new Random(seed);
+    int services = 1 + rng.nextInt(8);
+    long step = 60_000L * (1 + rng.nextInt(5));
+    int points = 2 + rng.nextInt(50);
+    Instant onset = Instant.ofEpochMilli(step * rng.nextInt(points + 2));
+    List<RootCauseRanker.Series> series = new ArrayList<>();
+    Set<Topology.Dependency> deps = new HashSet<>();
+    for (int s = 0; s < services; s++) {
+      for (String signal : SIGNALS) {
+        if (rng.nextInt(3) == 0) {
+          continue;
+        }
+        long[] t = new long[points];
+        double[] v = new double[points];
+        double level = rng.nextDouble() * (rng.nextBoolean() ? 1 : 1e6);
+        for (int i = 0; i < points; i++) {
+          t[i] = i * step;
+          v[i] = rng.nextInt(20) == 0 ? Double.NaN : level * (1 + rng.nextGaussian() * rng.nextDouble())
+              + (rng.nextInt(10) == 0 ? rng.nextDouble() * 1e9 : 0);
+        }
+        series.add(new RootCauseRanker.Series("s" + s, signal, t, v));
+      }
+      for (int d = 0; d < services; d++) {
+        if (d != s && rng.nextInt(4) == 0) {
+          deps.add(new Topology.Dependency("s" + s, "s" + d));
+        }
+      }
+    }
+    return new Case(series, new Topology(Map.of(), deps), onset, Set.of());
+  }
+
+  @Property(tries = 300)
+  void eachServiceAppearsAtMostOnceWithAFiniteNonNegativeScore(@ForAll long seed) {
+    Case c = randomCase(seed);
+    List<RootCandidate> ranked = new RootCauseRanker().rank(c.series(), c.onset(), c.topology(), Set.of());
+    List<String> names = ranked.stream().map(RootCandidate::service).toList();
+    assertThat(names).doesNotHaveDuplicates();
+    assertThat(c.series().stream().map(RootCauseRanker.Series::service)).containsAll(names);
+    assertThat(ranked).allSatisfy(r -> assertThat(r.score()).isFinite().isGreaterThanOrEqualTo(0));
+  }
+
+  @Property(tries = 300)
+  void theOrderDoesNotDependOnTheOrderOfTheInput(@ForAll long seed) {
+    Case c = randomCase(seed);
+    List<RootCauseRanker.Series> shuffled = new ArrayList<>(c.series());
+    Collections.shuffle(shuffled, new Random(seed ^ 0x5DEECE66DL));
+    RootCauseRanker ranker = new RootCauseRanker();
+    assertThat(ranker.rank(shuffled, c.onset(), c.topology(), Set.of()))
+        .isEqualTo(ranker.rank(c.series(), c.onset(), c.topology(), Set.of()));
+  }
+
+  @Property(tries = 300)
+  void everyAnomalousServiceComesBeforeEveryQuietOneAndNoAnomalousServiceBeforeItsAnomalousCallee(
+      @ForAll long seed, @ForAll @IntRange(min = 1, max = 30) int threshold) {
+    Case c = randomCase(seed);
+    RootCauseRanker ranker = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS.withThreshold(threshold));
+    List<RootCandidate> ranked = ranker.rank(c.series(), c.onset(), c.topology(), Set.of());
+    for (int i = 0; i < ranked.size(); i++) {
+      for (int j = i + 1; j < ranked.size(); j++) {
+        RootCandidate earlier = ranked.get(i);
+        RootCandidate later = ranked.get(j);
+        // a quiet service never precedes an anomalous one
+        assertThat(earlier.score() < threshold && later.score() >= threshold).isFalse();
+        // an anomalous service that calls (transitively) a later anomalous service would have been demoted below
+        // every anomalous service without such a callee
+        if (earlier.score() >= threshold && later.score() >= threshold
+            && c.topology().reaches(earlier.service(), later.service())) {
+          boolean laterIsLeaf = ranked.stream().filter(x -> x.score() >= threshold && !x.equals(later))
+              .noneMatch(x -> c.topology().reaches(later.service(), x.service()));
+          assertThat(laterIsLeaf).as("%s ranked before its anomalous leaf callee %s", earlier, later).isFalse();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.sreagent.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RootCandidate;
+import dev.sreagent.api.model.Topology;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RootCauseRankerTest {
+  static final long STEP = 60_000;
+  static final Instant ONSET = Instant.ofEpochMilli(40 * STEP + 30_000);
+
+  /** 45 one-minute samples: noise around {@code level}, then {@code after} from the onset's minute on. */
+  static RootCauseRanker.Series series(String service, String signal, double level, double after) {
+    long[] t = new long[45];
+    double[] v = new double[45];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = i * STEP;
+      v[i] = i >= 40 ? after : level * (1 + 0.02 * ((i * 7) % 5 - 2));
+    }
+    return new RootCauseRanker.Series(service, signal, t, v);
+  }
+
+  static Topology calls(String... pairs) {
+    List<Topology.Dependency> deps = new ArrayList<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      deps.add(new Topology.Dependency(pairs[i], pairs[i + 1]));
+    }
+    return new Topology(Map.of(), Set.copyOf(deps));
+  }
+
+  static List<String> services(List<RootCandidate> ranked) {
+    return ranked.stream().map(RootCandidate::service).toList();
+  }
+
+  @Test
+  void theAnomalousCalleeComesBeforeItsLouderCaller() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 5.0),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1));
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    List<RootCandidate> withGraph = ranker.rank(s, ONSET, calls("frontend", "cart", "frontend", "ads"), Set.of());
+    List<RootCandidate> alone = ranker.rank(s, ONSET, Topology.empty(), Set.of());
+
+    assertThat(services(withGraph)).containsExactly("cart", "frontend", "ads");
+    assertThat(services(alone)).containsExactly("frontend", "cart", "ads");
+    assertThat(withGraph.get(0).signal()).isEqualTo(MetricNames.LATENCY_P99);
+    assertThat(withGraph.get(0).score()).isGreaterThan(10);
+    assertThat(withGraph.get(0).evidence()).contains("no anomalous callee");
+    assertThat(withGraph.get(1).evidence()).contains("calls an anomalous service");
+    assertThat(withGraph.get(2).score()).isLessThan(10);
+  }
+
+  @Test
+  void aKnownSymptomDecidesWhichOtherSymptomsCountButASaturatedResourceAlwaysCounts() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("db", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("api", MetricNames.ERROR_RATIO, 0.0, 0.3),
+        series("api", MetricNames.LATENCY_P99, 0.2, 0.2));
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    List<RootCandidate> errors = ranker.rank(s, ONSET, calls("api", "db"), Set.of(MetricNames.ERROR_RATIO));
+    List<RootCandidate> any = ranker.rank(s, ONSET, calls("api", "db"), Set.of());
+
+    assertThat(services(errors)).containsExactly("api", "db");
+    assertThat(errors.get(1).score()).isZero();
+    assertThat(errors.get(1).evidence()).contains("no " + MetricNames.ERROR_RATIO);
+    assertThat(services(any)).containsExactly("db", "api");
+
+    List<RootCauseRanker.Series> cpu = List.of(
+        series("db", MetricNames.CPU_UTILIZATION, 0.2, 0.95),
+        series("api", MetricNames.ERROR_RATIO, 0.0, 0.3));
+    List<RootCandidate> saturated = ranker.rank(cpu, ONSET, calls("api", "db"), Set.of(MetricNames.ERROR_RATIO));
+    assertThat(services(saturated)).containsExactly("db", "api");
+    assertThat(saturated.get(0).signal()).isEqualTo(MetricNames.CPU_UTILIZATION);
+  }
+
+  @Test
+  void aSeriesWithoutBaselineOrWithoutSamplesAfterTheOnsetIsNotRanked() {
+    long[] t = {40 * STEP, 41 * STEP, 42 * STEP};
+    double[] v = {1, 9, 9};
+    RootCauseRanker.Series young = new RootCauseRanker.Series("new", MetricNames.LATENCY_P99, t, v);
+    RootCauseRanker.Series old = series("old", MetricNames.LATENCY_P99, 0.1, 0.1);
+    long[] before = {0, STEP, 2 * STEP, 3 * STEP};
+    RootCauseRanker.Series quiet = new RootCauseRanker.Series("quiet", MetricNames.LATENCY_P99, before,
+        new double[] {1, 1, 1, 1});
+
+    assertThat(services(new RootCauseRanker().rank(List.of(young, old, quiet), ONSET, Topology.empty(), Set.of())))
+        .containsExactly("old");
+  }
+
+  @Test
+  void signalsOutsideTheSettingsAreIgnoredAndARateCountsBothWays() {
+    RootCauseRanker.Series disk = series("a", "system.filesystem.utilization", 0.1, 0.9);
+    RootCauseRanker.Series rate = series("b", MetricNames.REQUEST_RATE, 100, 0);
+    RootCauseRanker ranker = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS.withThreshold(3));
+    RootCauseRanker withRate = new RootCauseRanker(new RootCauseRanker.Settings(30, 3, 3, 0,
+        Set.of(MetricNames.REQUEST_RATE)));
+
+    assertThat(ranker.rank(List.of(disk, rate), ONSET, Topology.empty(), Set.of())).isEmpty();
+    List<RootCandidate> r = withRate.rank(List.of(disk, rate), ONSET, Topology.empty(), Set.of());
+    assertThat(services(r)).containsExactly("b");
+    assertThat(r.get(0).score()).isGreaterThan(3);
+  }
+
+  @Test
+  void theUnitFloorKeepsAFlatSeriesFromShoutingAtATinyChange() {
+    // error ratio flat at 0, then 0.5 %: half a unit floor (one point), not an infinite z
+    RootCauseRanker.Series s = series("a", MetricNames.ERROR_RATIO, 0, 0.005);
+    RootCandidate c = new RootCauseRanker().rank(List.of(s), ONSET, Topology.empty(), Set.of()).get(0);
+    assertThat(c.score()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void badInputIsRefusedWithTheFieldAndTheFix() {
+    assertThatThrownBy(() -> new RootCauseRanker.Settings(2, 3, 10, 0, Set.of("x")))
+        .hasMessageContaining("baselinePoints").hasMessageContaining("2");
+    assertThatThrownBy(() -> new RootCauseRanker.Settings(30, 3, 10, 0, Set.of()))
+        .hasMessageContaining("signals");
+    assertThatThrownBy(() -> new RootCauseRanker.Settings(30, 3, 10, 1.5, Set.of("x")))
+        .hasMessageContaining("relativeFloor");
+    assertThatThrownBy(() -> new RootCauseRanker.Series("a", "s", new long[] {2, 1}, new double[] {1, 1}))
+        .hasMessageContaining("strictly increasing").hasMessageContaining("sort");
+    assertThatThrownBy(() -> new RootCauseRanker.Series("a", "s", new long[] {1}, new double[] {1, 2}))
+        .hasMessageContaining("one value per time");
+    assertThatThrownBy(() -> new RootCandidate("a", "s", -1, "")).hasMessageContaining("score");
+  }
+
+  @Test
+  void theCorrelatorsRootLeadsWhereTheRankingAgreesOrCannotTellAndTheEvidenceLeadsOtherwise() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 5.0),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1));
+    Topology graph = calls("frontend", "cart", "frontend", "ads");
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    // the ranking agrees: cart is anomalous with no anomalous callee
+    assertThat(services(ranker.rankFor("cart", MetricNames.LATENCY_P99, s, ONSET, graph, Set.of())))
+        .containsExactly("cart", "frontend", "ads");
+    // ads is quiet: the evidence's order stands and ads stays in the list
+    assertThat(services(ranker.rankFor("ads", MetricNames.LATENCY_P99, s, ONSET, graph, Set.of())))
+        .containsExactly("cart", "frontend", "ads");
+    // no series of the root: it leads, scored 0, and says why
+    List<RootCandidate> unknown = ranker.rankFor("payment", MetricNames.ERROR_RATIO, s, ONSET, graph, Set.of());
+    assertThat(services(unknown)).containsExactly("payment", "cart", "frontend", "ads");
+    assertThat(unknown.get(0).score()).isZero();
+    assertThat(unknown.get(0).signal()).isEqualTo(MetricNames.ERROR_RATIO);
+    assertThat(unknown.get(0).evidence()).contains("no series");
+  }
+}
