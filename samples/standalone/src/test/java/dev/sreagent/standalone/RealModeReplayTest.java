@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Boutique, CPU contention injected into emailservice; {@code src/test/resources/nezha}): the recorded rows are sent
  * to the running agent's OTLP/HTTP receiver as the dataset names them ({@code PodServerLatencyP99(s)},
  * {@code CpuUsageRate(%)}, ...; one pod per service), shifted to end now, and the agent opens a high-latency
- * incident rooted at emailservice — its caller checkoutservice is slow too, and the call graph says who calls whom.
+ * incident rooted at emailservice — its caller checkoutservice is slow too, and the call graph says who calls whom —
+ * with the ranked root-cause candidates, emailservice first.
  */
 class RealModeReplayTest {
   static Path resource(String name) throws Exception {
@@ -109,6 +110,8 @@ class RealModeReplayTest {
         // the anomaly with the recording's own sample time (shifted): the fault's first slow row, 26 s after the
         // injection at 1661146534
         .contains("\"signal\":\"http.server.request.duration.p99\"")
-        .contains("\"startedAt\":\"" + Instant.ofEpochSecond(1661146560L + shift) + "\""));
+        .contains("\"startedAt\":\"" + Instant.ofEpochSecond(1661146560L + shift) + "\"")
+        // the ranked root-cause candidates, the injected service first
+        .containsPattern("\"candidates\":\\[\\{[^}]*\"service\":\"emailservice\""));
   }
 }
