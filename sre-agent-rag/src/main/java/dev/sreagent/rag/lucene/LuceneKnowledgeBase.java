@@ -143,6 +143,24 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
     }
   }
 
+  /** Every stored document, in index order. */
+  public synchronized List<KnowledgeDocument> all() {
+    try {
+      IndexSearcher s = searcher();
+      int n = s.getIndexReader().numDocs();
+      List<KnowledgeDocument> out = new ArrayList<>(n);
+      if (n == 0) {
+        return out;
+      }
+      for (ScoreDoc sd : s.search(new org.apache.lucene.search.MatchAllDocsQuery(), n).scoreDocs) {
+        out.add(toKnowledge(s.storedFields().document(sd.doc)));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the stored documents: " + e.getMessage(), e);
+    }
+  }
+
   private static KnowledgeDocument toKnowledge(Document d) {
     Map<String, String> meta = new HashMap<>();
     for (IndexableField f : d.getFields()) {
