@@ -399,7 +399,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return dev.sreagent.rag.AlertQuery.splitCamel(d.title()) + ". " + d.text();
   }
 
-  /** Chunks indexed. */
+  /** Vectors indexed: one per document by default, one per section with {@code setDenseDocuments(false)}. */
   public synchronized int chunkCount() {
     return vectors.size();
   }
@@ -446,23 +446,28 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
         chunk.putIfAbsent(parentOf(r.document()), r.document());
       }
       rank = 0;
-      Set<String> seen = new java.util.HashSet<>();
+      Map<String, String> denseSection = new HashMap<>();  // document -> the section the dense side found first
       for (VectorIndex.Hit h : dense) {
-        KnowledgeDocument c = lexical.get(h.id());
-        if (c != null && seen.add(parentOf(c))) {
-          chunk.putIfAbsent(parentOf(c), c);
-          rrf.merge(parentOf(c), 1.0 / (RRF_K + ++rank), Double::sum);
+        int hash = h.id().lastIndexOf('#');
+        String parent = hash < 0 ? h.id() : h.id().substring(0, hash);
+        if (chunksByDoc.containsKey(parent) && denseSection.putIfAbsent(parent, h.id()) == null) {
+          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
         }
       }
+      Map<String, String> wanted = new HashMap<>();  // document -> section to show, read in one search below
       for (String parent : rrf.keySet()) {
-        if (!chunk.containsKey(parent)) {
-          List<String> ids = chunksByDoc.get(parent);
-          KnowledgeDocument first = ids == null ? null : lexical.get(ids.get(0));
-          if (first != null) {
-            chunk.put(parent, first);
-          }
+        List<String> ids = chunksByDoc.get(parent);
+        if (!chunk.containsKey(parent) && (denseSection.containsKey(parent) || ids != null)) {
+          wanted.put(parent, denseSection.getOrDefault(parent, ids == null ? "" : ids.get(0)));
         }
       }
+      Map<String, KnowledgeDocument> read = lexical.getAll(wanted.values());
+      wanted.forEach((parent, id) -> {
+        KnowledgeDocument c = read.get(id);
+        if (c != null) {
+          chunk.put(parent, c);
+        }
+      });
     } else {
       for (int i = 0; i < lex.size(); i++) {
         rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);

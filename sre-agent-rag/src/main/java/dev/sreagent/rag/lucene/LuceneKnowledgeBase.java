@@ -143,6 +143,26 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
     }
   }
 
+  /** The stored documents with these ids (one search), by id; ids not stored are left out. */
+  public synchronized Map<String, KnowledgeDocument> getAll(java.util.Collection<String> ids) {
+    Map<String, KnowledgeDocument> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    try {
+      IndexSearcher s = searcher();
+      List<org.apache.lucene.util.BytesRef> terms = ids.stream().distinct().map(org.apache.lucene.util.BytesRef::new)
+          .toList();
+      for (ScoreDoc sd : s.search(new org.apache.lucene.search.TermInSetQuery(ID, terms), terms.size()).scoreDocs) {
+        KnowledgeDocument d = toKnowledge(s.storedFields().document(sd.doc));
+        out.put(d.id(), d);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + ids.size() + " documents: " + e.getMessage(), e);
+    }
+  }
+
   /** Every stored document, in index order. */
   public synchronized List<KnowledgeDocument> all() {
     try {

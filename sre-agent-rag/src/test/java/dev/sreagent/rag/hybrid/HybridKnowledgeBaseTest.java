@@ -110,6 +110,21 @@ class HybridKnowledgeBaseTest {
     HybridKnowledgeBase byDefault = (HybridKnowledgeBase) new HybridKnowledgeBaseProvider().create(ConfigView.of(
         Map.of()));
     assertThat(byDefault.modelId()).startsWith("bge-small-en-v1.5-q.onnx sha256:").endsWith(" cls");
+    // the agent's own anomaly summaries find their runbooks with the default model too
+    assertThat(top(byDefault, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
+        .isEqualTo("runbook-oom-kill");
+    assertThat(top(byDefault, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
+        .isEqualTo("runbook-high-latency");
+    assertThat(top(byDefault, "error rate of payments is 30%, baseline 1%", IncidentType.ERROR_RATE_SPIKE))
+        .isEqualTo("runbook-error-rate-spike");
+    assertThat(top(byDefault, "disk node-1:/var/log is 93% full and projected full in 3 h",
+        IncidentType.DISK_EXHAUSTION)).isEqualTo("runbook-disk-exhaustion");
+    assertThat(top(byDefault, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
+        .isEqualTo("runbook-certificate-expiry");
+    assertThat(top(byDefault, "pods stuck in ErrImagePull after the rollout", null))
+        .isEqualTo("runbook-image-pull-backoff");
+    assertThat(top(byDefault, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
+        .isEqualTo("runbook-dns-failure");
     HybridKnowledgeBase miniLm = (HybridKnowledgeBase) new HybridKnowledgeBaseProvider().create(ConfigView.of(
         Map.of("knowledge.embedding", "minilm")));
     assertThat(miniLm.modelId()).isEqualTo(embedder.modelId());
