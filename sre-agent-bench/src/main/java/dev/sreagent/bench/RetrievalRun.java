@@ -29,6 +29,11 @@ import java.util.Set;
  * Reads only the fields an agent sees: alertname, severity, summary, description, labels, expr.
  * {@code -Dretrieval.depth=N} (bm25 and dense modes, at most 100) writes N ids instead of 10 (bm25 also their BM25
  * scores): the lists {@code sre-agent-bench/scripts/rag_cv.py} fuses with weights fitted under cross-validation.
+ * In kb mode: {@code -Dretrieval.query=split|plain|rule|words|alert|agent} (the query text the knowledge base gets, default split;
+ * a comma-separated list runs each), {@code -Dretrieval.lexicalDocuments=true,false} and
+ * {@code -Dretrieval.candidates=50,100} (likewise; with more than one combination each is written to
+ * {@code OUT.FORM.lexdoc|lexsec.cN.jsonl}), {@code -Dretrieval.denseDocuments} and {@code -Dretrieval.fuseDocuments}
+ * (default: the knowledge base's own settings).
  */
 final class RetrievalRun {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -52,6 +57,12 @@ final class RetrievalRun {
       out.add(g.strip().equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(g.strip()));
     }
     return out;
+  }
+
+  /** The comma-separated values of a system property, or {@code absent} alone when it is not set. */
+  private static List<String> list(String property, String absent) {
+    String v = System.getProperty(property);
+    return v == null || v.isBlank() ? List.of(absent) : List.of(v.split("\\s*,\\s*"));
   }
 
   /** How many ids bm25 and dense modes write per query ({@code -Dretrieval.depth}, default 10, at most 100). */
@@ -88,9 +99,13 @@ final class RetrievalRun {
       kb.upsertAll(docs);
       dev.sreagent.rag.hybrid.HybridKnowledgeBase agentKb = null;
       if (mode.equals("kb")) {
-        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder)
-            .setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"))
-            .setFuseDocuments(Boolean.getBoolean("retrieval.fuseDocuments"));
+        agentKb = dev.sreagent.rag.hybrid.HybridKnowledgeBase.inMemory(embedder);
+        if (System.getProperty("retrieval.denseDocuments") != null) {
+          agentKb.setDenseDocuments(Boolean.getBoolean("retrieval.denseDocuments"));
+        }
+        if (System.getProperty("retrieval.fuseDocuments") != null) {
+          agentKb.setFuseDocuments(Boolean.getBoolean("retrieval.fuseDocuments"));
+        }
         agentKb.upsertAll(docs);
       }
       DenseIndex dense = null;
@@ -100,17 +115,36 @@ final class RetrievalRun {
         dense = d;
       }
       long indexed = System.nanoTime();
+      System.gc();
+      long heapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+      long queried = System.nanoTime();
       int count = 0;
       Path parent = out.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
       List<Double> gates = agentKb == null ? List.of(Double.NaN) : gates();
+      List<String> forms = agentKb == null ? List.of("") : list("retrieval.query", "split");
+      List<String> lexicalLevels = agentKb == null ? List.of("") : list("retrieval.lexicalDocuments", "");
+      List<String> candidateCounts = agentKb == null ? List.of("") : list("retrieval.candidates", "");
+      boolean several = forms.size() * lexicalLevels.size() * candidateCounts.size() > 1;
+      for (String form : forms) {
+      for (String lexicalLevel : lexicalLevels) {
+      for (String candidates : candidateCounts) {
+      if (!lexicalLevel.isEmpty()) {
+        agentKb.setLexicalDocuments(Boolean.parseBoolean(lexicalLevel));
+      }
+      if (!candidates.isEmpty()) {
+        agentKb.setCandidates(Integer.parseInt(candidates));
+      }
+      String variant = several ? "." + form + (lexicalLevel.isEmpty() ? "" : Boolean.parseBoolean(lexicalLevel)
+          ? ".lexdoc" : ".lexsec") + (candidates.isEmpty() ? "" : ".c" + candidates) : "";
       for (double gate : gates) {
-        Path target = out;
+        Path target = variant.isEmpty() ? out : out.resolveSibling(out.getFileName().toString()
+            .replaceFirst("(\\.jsonl)?$", variant + ".jsonl"));
         if (!Double.isNaN(gate)) {
           agentKb.setLexicalConfidenceGate(gate);
-          target = gates.size() == 1 ? out : out.resolveSibling(out.getFileName().toString()
+          target = gates.size() == 1 ? target : target.resolveSibling(target.getFileName().toString()
               .replaceFirst("(\\.jsonl)?$", String.format(Locale.ROOT, ".gate%.2f.jsonl", gate)));
         }
         try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
@@ -130,7 +164,7 @@ final class RetrievalRun {
             if (agentKb != null) {
               String alertName = text(q, "alertname");
               String kq;
-              if (AGENT_QUERY.equals(System.getProperty("retrieval.query"))) {
+              if (AGENT_QUERY.equals(form)) {
                 // what the agent searches with for this alert arriving on its Alertmanager webhook: the anomaly
                 // summary the AlertDetector writes from the alert's annotations and rule expression
                 Map<String, String> annotations = new LinkedHashMap<>();
@@ -141,12 +175,28 @@ final class RetrievalRun {
                     + java.net.URLEncoder.encode(expr, StandardCharsets.UTF_8);
                 kq = "alert " + (alertName == null ? "" : alertName + " (" + AlertQuery.splitCamel(alertName) + ")")
                     + " firing: " + dev.sreagent.otel.AlertmanagerWebhook.summary(annotations, "", url);
-              } else if ("rule".equals(System.getProperty("retrieval.query"))) {
+              } else if ("rule".equals(form)) {
                 // the metric names after "; rule:", which the knowledge base keeps from the embedding's query
                 String expr = text(q, "expr");
                 kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
                     AlertQuery.text(alertName, text(q, "summary"), text(q, "description"), labels, null))
                     + (expr == null ? "" : "; rule: " + AlertQuery.text(null, null, null, labels, expr));
+              } else if ("split".equals(form)) {
+                // the alert as it comes, the metric names after "; rule:" (BM25 reads them, the embedding not;
+                // the knowledge base reads identifiers such as the alert name in words for the embedding)
+                String metrics = AlertQuery.text(null, null, null, labels, text(q, "expr"));
+                kq = AlertQuery.text(alertName, text(q, "summary"), text(q, "description"), labels, null)
+                    + (metrics.isBlank() ? "" : "; rule: " + metrics);
+              } else if ("alert".equals(form)) {
+                kq = text;  // the bench's own lexical query: name, summary, description, metric names
+              } else if ("words".equals(form)) {
+                // the bench hybrid's two queries in one: the embedding reads the name in words, the summary and
+                // the description; BM25 reads that, and after "; rule:" the name itself and the metric names
+                String expr = text(q, "expr");
+                String rest = AlertQuery.text(alertName, null, null, labels, expr);
+                kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName),
+                    AlertQuery.text(null, text(q, "summary"), text(q, "description"), labels, null))
+                    + (rest.isBlank() ? "" : "; rule: " + rest);
               } else {
                 kq = String.join(" ", alertName == null ? "" : AlertQuery.splitCamel(alertName), text);
               }
@@ -181,17 +231,24 @@ final class RetrievalRun {
           }
         }
       }
+      }
+      }
+      }
       long done = System.nanoTime();
-      log.printf(Locale.ROOT, "retrieval (%s): %d documents indexed in %d ms, %d queries in %d ms (%.1f ms per query)"
-          + " -> %s%n", mode, docs.size(), (indexed - t0) / 1_000_000, count, (done - indexed) / 1_000_000,
-          count == 0 ? 0 : (done - indexed) / 1e6 / count, out);
+      log.printf(Locale.ROOT, "retrieval (%s): %d documents indexed in %d ms (heap after GC %d MB), %d queries in %d ms"
+          + " (%.1f ms per query) -> %s%n", mode, docs.size(), (indexed - t0) / 1_000_000, heapMb, count,
+          (done - queried) / 1_000_000, count == 0 ? 0 : (done - queried) / 1e6 / count, out);
     }
     return 0;
   }
 
-  /** The embedding model ({@code -Dretrieval.model=minilm|bge|e5}, default minilm). */
+  /**
+   * The embedding model ({@code -Dretrieval.model=minilm|bge|e5}); default the knowledge base's,
+   * {@link OnnxEmbedder.Model#DEFAULT} (bge since 2026-12-06, all-MiniLM-L6-v2 before).
+   */
   static OnnxEmbedder.Model model() {
-    return OnnxEmbedder.Model.named(System.getProperty("retrieval.model", "minilm"));
+    String name = System.getProperty("retrieval.model");
+    return name == null ? OnnxEmbedder.Model.DEFAULT : OnnxEmbedder.Model.named(name);
   }
 
   /** What the dense index sees of a document: its title in words and the start of its body. */

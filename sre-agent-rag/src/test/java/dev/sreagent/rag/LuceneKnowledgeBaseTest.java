@@ -27,6 +27,21 @@ class LuceneKnowledgeBaseTest {
   }
 
   @Test
+  void storedDocumentsAreReadByIdAllAtOnceOrOneByOne() {
+    try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory()) {
+      kb.upsertAll(List.of(CRASH, DISK));
+      assertThat(kb.getAll(List.of(DISK.id(), "unknown", CRASH.id(), DISK.id())))
+          .containsOnlyKeys(CRASH.id(), DISK.id()).containsEntry(DISK.id(), DISK).containsEntry(CRASH.id(), CRASH);
+      assertThat(kb.getAll(List.of())).isEmpty();
+      assertThat(kb.get(CRASH.id())).isEqualTo(CRASH);
+      assertThat(kb.get("unknown")).isNull();
+      assertThat(kb.all()).containsExactlyInAnyOrder(CRASH, DISK);
+      kb.remove(CRASH.id());
+      assertThat(kb.all()).containsExactly(DISK);
+    }
+  }
+
+  @Test
   void camelCaseAlertNamesMatchProseAndTheOtherWayRound() {
     try (LuceneKnowledgeBase kb = LuceneKnowledgeBase.inMemory()) {
       kb.upsert(CRASH);

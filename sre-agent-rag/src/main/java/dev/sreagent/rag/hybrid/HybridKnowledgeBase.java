@@ -8,6 +8,7 @@ import dev.sreagent.api.port.Embedder;
 import dev.sreagent.api.port.KnowledgeBase;
 import dev.sreagent.rag.hnsw.VectorIndex;
 import dev.sreagent.rag.lucene.LuceneKnowledgeBase;
+import dev.sreagent.rag.onnx.OnnxEmbedder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,46 +29,66 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent's knowledge base: Markdown runbooks and post-mortems split into sections, found by BM25 (Lucene) and
- * by meaning (sentence embeddings in a {@link VectorIndex}), fused by reciprocal rank and reranked.
+ * The agent's knowledge base: Markdown runbooks and post-mortems, found by BM25 (Lucene) and by meaning (sentence
+ * embeddings in a {@link VectorIndex}), fused by reciprocal rank and reranked. By default it ranks whole documents,
+ * as the bench's {@code hybrid} does (the configuration that cross-validates best on the alert → runbook set, README
+ * "Benchmarks"): BM25 over whole documents and one vector per document, the top {@value #DEFAULT_CANDIDATES} of each
+ * fused with k = 60; the embedding searches with the query's words only (no {@code ; rule: ...} tail, identifiers
+ * such as alert names read in words).
  * <ul>
  *   <li><b>Filter</b>: for a query of an incident type, documents declared for other types only (metadata
  *       {@code incident-types}) rank after every document that declares the type or none.
- *   <li><b>Chunks</b>: a document is split at its {@code ##} headings; each section is indexed with the document's
- *       title and metadata (ids {@code doc#0}, {@code doc#1}, ...), so that the embedding model (256 tokens) sees
- *       whole sections. Results are whole documents: the best section decides a document's score, and its text is
- *       what {@link RetrievedDocument} carries.
+ *   <li><b>Sections</b>: a document is also split at its {@code ##} headings; each section is indexed with the
+ *       document's title and metadata (ids {@code doc#0}, {@code doc#1}, ...). A result is a whole document whose
+ *       text is its best lexical section (what {@link RetrievedDocument} carries and the agent shows). Ranking
+ *       sections instead ({@link #setLexicalDocuments}, {@link #setDenseDocuments}, {@link #setFuseDocuments}
+ *       false) was the default until 2026-12-06.
  *   <li><b>Reranking</b>: {@code score = rrf / max rrf + 0.15 type match + 0.10 service match
  *       + 0.05 freshness (post-mortems, 90-day half-life) + 0.4 (usefulness - 0.5)}, where usefulness is
  *       {@code (useful + 1) / (shown + 2)} from {@link #feedback}.
- *   <li><b>Persistence</b>: with {@link #open}, Lucene, the vectors and the feedback live under the directory and are
- *       reloaded; {@link #upsert} and {@link #remove} are incremental.
+ *   <li><b>Persistence</b>: with {@link #open}, Lucene (sections), the vectors, the embedding model's id and the
+ *       feedback live under the directory and are reloaded (whole documents are put together from the sections);
+ *       vectors of another model are made again; {@link #upsert} and {@link #remove} are incremental.
  * </ul>
  */
 public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
-  private static final int CANDIDATES = 50;
+  /** Candidates each side hands to the fusion by default (the bench's {@code hybrid}: top 100 of each list). */
+  public static final int DEFAULT_CANDIDATES = 100;
   private static final int RRF_K = 60;
+  private static final String MANIFEST = "index.properties";
+  /** An identifier with a camel-case boundary ({@code KubePodCrashLooping}, {@code ErrImagePull}). */
+  private static final java.util.regex.Pattern CAMEL_WORD =
+      java.util.regex.Pattern.compile("\\b[A-Za-z0-9]*[a-z0-9][A-Z][A-Za-z0-9]*\\b");
 
   private final LuceneKnowledgeBase lexical;
-  private final VectorIndex vectors;
+  /** Whole documents (each put together from its sections), in memory; rebuilt from the sections on open. */
+  private final LuceneKnowledgeBase documents = LuceneKnowledgeBase.inMemory();
+  private VectorIndex vectors;
   private final Embedder embedder;
+  private final String modelId;
   private final @Nullable Path dir;
+  /** What the vectors held are: "documents" or "sections" of this model; null while they must be made again. */
+  private @Nullable String vectorsAre;
+  private int candidates = DEFAULT_CANDIDATES;
+  /** Whether BM25 ranks whole documents (the default) instead of sections. */
+  private boolean lexicalDocuments = true;
   private final Map<String, List<String>> chunksByDoc = new HashMap<>();
   private final Map<String, int[]> usefulness = new TreeMap<>(); // doc -> {useful, shown}
   private dev.sreagent.rag.onnx.@Nullable OnnxCrossEncoder crossEncoder;
   /** The lexical margin at or above which the dense list stays out of the fusion; infinite: always fused. */
   private double lexicalGate = Double.POSITIVE_INFINITY;
-  /** Whether the dense index holds one vector per document (its lead) instead of one per section. */
-  private boolean denseDocuments;
+  /** Whether the dense index holds one vector per document (its lead, the default) instead of one per section. */
+  private boolean denseDocuments = true;
   /** Whether reciprocal rank fusion ranks documents (by their best section) instead of sections. */
-  private boolean fuseDocuments;
+  private boolean fuseDocuments = true;
   private volatile Clock clock = Clock.system();
 
-  private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder,
+  private HybridKnowledgeBase(LuceneKnowledgeBase lexical, VectorIndex vectors, Embedder embedder, String modelId,
       @Nullable Path dir) {
     this.lexical = lexical;
     this.vectors = vectors;
     this.embedder = embedder;
+    this.modelId = Objects.requireNonNull(modelId, "modelId");
     this.dir = dir;
   }
 
@@ -85,24 +106,57 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   /** In memory. */
   public static HybridKnowledgeBase inMemory(Embedder embedder) {
     return new HybridKnowledgeBase(LuceneKnowledgeBase.inMemory(), new VectorIndex(embedder.dimension()), embedder,
-        null);
+        modelIdOf(embedder), null);
   }
 
-  /** Persisted under {@code dir} (created if missing); what is there is reloaded. */
+  /**
+   * Persisted under {@code dir} (created if missing); what is there is reloaded. The embedding model's id
+   * ({@link OnnxEmbedder#modelId()}; for another embedder its class and dimension) is stored with the index: when
+   * the directory holds vectors of another model (or of a model it did not record), they are not used but made again
+   * from the stored documents at the first {@link #upsertAll} or {@link #retrieve}.
+   */
   public static HybridKnowledgeBase open(Path dir, Embedder embedder) {
+    return open(dir, embedder, modelIdOf(embedder));
+  }
+
+  /**
+   * As {@link #open(Path, Embedder)}, with the id of the embedder's model given.
+   *
+   * @param modelId what identifies the vectors {@code embedder} makes (a different id re-embeds the stored documents)
+   */
+  public static HybridKnowledgeBase open(Path dir, Embedder embedder, String modelId) {
     try {
       Files.createDirectories(dir);
-      HybridKnowledgeBase kb = new HybridKnowledgeBase(LuceneKnowledgeBase.open(dir.resolve("lucene")),
-          VectorIndex.load(dir.resolve("vectors"), embedder.dimension(), VectorIndex.DEFAULT_EXACT_BELOW), embedder,
-          dir);
+      Properties manifest = IndexManifest.read(dir.resolve(MANIFEST));
+      boolean sameModel = modelId.equals(manifest.getProperty(IndexManifest.MODEL));
+      VectorIndex vectors = sameModel ? VectorIndex.load(dir.resolve("vectors"), embedder.dimension(),
+          VectorIndex.DEFAULT_EXACT_BELOW) : new VectorIndex(embedder.dimension());
+      HybridKnowledgeBase kb = new HybridKnowledgeBase(LuceneKnowledgeBase.open(dir.resolve("lucene")), vectors,
+          embedder, modelId, dir);
       kb.loadFeedback();
-      for (String id : kb.vectors.ids()) {
-        kb.chunksByDoc.computeIfAbsent(id.substring(0, id.lastIndexOf('#')), k -> new ArrayList<>()).add(id);
-      }
+      Map<String, List<KnowledgeDocument>> sections = IndexManifest.sectionsByDocument(kb.lexical.all());
+      List<KnowledgeDocument> whole = new ArrayList<>();
+      sections.forEach((doc, cs) -> {
+        kb.chunksByDoc.put(doc, cs.stream().map(KnowledgeDocument::id).toList());
+        whole.add(IndexManifest.whole(doc, cs));
+      });
+      kb.documents.upsertAll(whole);
+      kb.vectorsAre = sameModel ? manifest.getProperty(IndexManifest.VECTORS) : null;
       return kb;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the knowledge directory " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The id a persisted index records for {@code embedder}'s vectors. */
+  static String modelIdOf(Embedder embedder) {
+    return embedder instanceof OnnxEmbedder o ? o.modelId()
+        : embedder.getClass().getName() + " dimension " + embedder.dimension();
+  }
+
+  /** The id of the embedding model this knowledge base's vectors are made with. */
+  public String modelId() {
+    return modelId;
   }
 
   /** Splits a document at its {@code ##} headings (the text before the first one is the first chunk). */
@@ -141,7 +195,9 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
 
   /** Adds or replaces many documents (one Lucene commit, batched embedding, one save). */
   public synchronized void upsertAll(List<KnowledgeDocument> documents) {
+    ensureVectors();
     List<KnowledgeDocument> all = new ArrayList<>();
+    List<KnowledgeDocument> whole = new ArrayList<>();
     List<String> vectorIds = new ArrayList<>();
     List<String> vectorTexts = new ArrayList<>();
     for (KnowledgeDocument d : documents) {
@@ -152,20 +208,56 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       removeChunks(d.id());
       chunksByDoc.put(d.id(), cs.stream().map(KnowledgeDocument::id).toList());
       all.addAll(cs);
-      if (denseDocuments) {
-        vectorIds.add(cs.get(0).id());
-        vectorTexts.add(leadText(d));
-      } else {
-        for (KnowledgeDocument c : cs) {
-          vectorIds.add(c.id());
-          vectorTexts.add(c.title() + "\n" + c.text());
-        }
-      }
+      KnowledgeDocument w = IndexManifest.whole(d.id(), cs);
+      whole.add(w);
+      addVectorTexts(w, cs, vectorIds, vectorTexts);
     }
     if (all.isEmpty()) {
       return;
     }
     lexical.upsertAll(all);
+    this.documents.upsertAll(whole);
+    embedInto(vectorIds, vectorTexts);
+    vectorsAre = granularity();
+    save();
+  }
+
+  private void addVectorTexts(KnowledgeDocument whole, List<KnowledgeDocument> sections, List<String> ids,
+      List<String> texts) {
+    if (denseDocuments) {
+      ids.add(sections.get(0).id());
+      texts.add(leadText(whole));
+    } else {
+      for (KnowledgeDocument c : sections) {
+        ids.add(c.id());
+        texts.add(c.title() + "\n" + c.text());
+      }
+    }
+  }
+
+  private String granularity() {
+    return denseDocuments ? "documents" : "sections";
+  }
+
+  /**
+   * Makes the vectors again from the stored sections when they are not what this knowledge base searches: made by
+   * another model (see {@link #open}) or per section while documents are wanted (or the other way round).
+   */
+  private void ensureVectors() {
+    if (granularity().equals(vectorsAre) || chunksByDoc.isEmpty()) {
+      return;
+    }
+    vectors = new VectorIndex(embedder.dimension());
+    List<String> ids = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
+    IndexManifest.sectionsByDocument(lexical.all()).forEach((doc, cs) ->
+        addVectorTexts(IndexManifest.whole(doc, cs), cs, ids, texts));
+    embedInto(ids, texts);
+    vectorsAre = granularity();
+    save();
+  }
+
+  private void embedInto(List<String> vectorIds, List<String> vectorTexts) {
     for (int i = 0; i < vectorIds.size(); i += 16) {
       int end = Math.min(vectorIds.size(), i + 16);
       List<float[]> vs = embedAll(vectorTexts.subList(i, end));
@@ -173,7 +265,6 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
         vectors.add(vectorIds.get(j), vs.get(j - i));
       }
     }
-    save();
   }
 
   /** Whether exactly these sections of {@code docId} are indexed already (same ids, titles, texts, metadata). */
@@ -190,11 +281,13 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return true;
   }
 
+  /**
+   * One text per model run: the int8 models quantise activations per batch, so a document's vector would depend on
+   * the documents it happened to be batched with (and change when it is re-embedded alone).
+   */
   private List<float[]> embedAll(List<String> texts) {
-    if (embedder instanceof dev.sreagent.rag.onnx.OnnxEmbedder onnx) {
-      return onnx.embedPassages(texts);
-    }
-    return texts.stream().map(embedder::embed).toList();
+    return texts.stream().map(t -> embedder instanceof OnnxEmbedder onnx ? onnx.embedPassages(List.of(t)).get(0)
+        : embedder.embed(t)).toList();
   }
 
   private void removeChunks(String docId) {
@@ -206,6 +299,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
       lexical.remove(id);
       vectors.remove(id);
     }
+    documents.remove(docId);
   }
 
   @Override
@@ -250,10 +344,9 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   }
 
   /**
-   * What the dense index embeds: {@code true}, one vector per document, its title in words and the start of its body
-   * (as far as the model reads, 256 tokens), under the first section's id; {@code false} (the default), one vector per
-   * section. The lexical index keeps sections either way. Applies to documents indexed afterwards; set it before the
-   * first {@link #upsertAll}.
+   * What the dense index embeds: {@code true} (the default), one vector per document, its title in words and the
+   * start of its body (as far as the model reads), under the first section's id; {@code false}, one vector per
+   * section. Vectors already made the other way are made again at the next {@link #upsertAll} or {@link #retrieve}.
    *
    * @return this
    */
@@ -263,9 +356,21 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
   }
 
   /**
-   * Whether the fusion ranks documents: {@code true}, each list ranks a document by its best section, so that the
-   * lexical and the dense side agree on a document even when they found different sections of it (the first section
-   * found, lexical first, stands for the document); {@code false} (the default), sections are fused as they are.
+   * What BM25 ranks: {@code true} (the default), whole documents; {@code false}, sections. Either way the section
+   * a result carries is the document's best lexical section, and documents are what is returned. Ranking whole
+   * documents implies fusing documents ({@link #setFuseDocuments}).
+   *
+   * @return this
+   */
+  public synchronized HybridKnowledgeBase setLexicalDocuments(boolean wholeDocuments) {
+    this.lexicalDocuments = wholeDocuments;
+    return this;
+  }
+
+  /**
+   * Whether the fusion ranks documents: {@code true} (the default), each list ranks a document by its best section,
+   * so that the lexical and the dense side agree on a document even when they found different sections of it;
+   * {@code false}, sections are fused as they are (only while BM25 ranks sections).
    *
    * @return this
    */
@@ -274,12 +379,27 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return this;
   }
 
+  /**
+   * How many results each side (BM25 and the embedding) hands to the reciprocal rank fusion (default
+   * {@value #DEFAULT_CANDIDATES}).
+   *
+   * @param n at least 1
+   * @return this
+   */
+  public synchronized HybridKnowledgeBase setCandidates(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("candidates must be at least 1, but was " + n);
+    }
+    this.candidates = n;
+    return this;
+  }
+
   /** The text a document's single vector is embedded from: its title in words, then its body. */
   static String leadText(KnowledgeDocument d) {
     return dev.sreagent.rag.AlertQuery.splitCamel(d.title()) + ". " + d.text();
   }
 
-  /** Chunks indexed. */
+  /** Vectors indexed: one per document by default, one per section with {@code setDenseDocuments(false)}. */
   public synchronized int chunkCount() {
     return vectors.size();
   }
@@ -300,35 +420,54 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
 
   @Override
   public synchronized List<RetrievedDocument> retrieve(KnowledgeQuery q) {
-    List<RetrievedDocument> lex = lexical.retrieve(new KnowledgeQuery(q.text(), q.type(), q.services(), CANDIDATES));
+    ensureVectors();
+    KnowledgeQuery lexicalQuery = new KnowledgeQuery(lexicalText(q.text()), q.type(), q.services(), candidates);
+    List<RetrievedDocument> sections = lexical.retrieve(lexicalQuery);
+    List<RetrievedDocument> lex = lexicalDocuments ? documents.retrieve(lexicalQuery) : sections;
     String meaning = denseText(q.text());
     boolean confident = lex.size() > 1 && lex.get(0).score() > 0
         && (lex.get(0).score() - lex.get(1).score()) / lex.get(0).score() >= lexicalGate;
     List<VectorIndex.Hit> dense = meaning.isBlank() || confident ? List.of()
-        : vectors.search(dev.sreagent.rag.onnx.OnnxEmbedder.query(embedder, meaning), CANDIDATES);
+        : vectors.search(OnnxEmbedder.query(embedder, meaning), candidates);
     Map<String, Double> rrf = new HashMap<>();
     Map<String, KnowledgeDocument> chunk = new HashMap<>();
-    if (fuseDocuments) {
-      // each list ranks documents by their best section; the two ranks of a document add up even when the lexical
-      // and the dense side found different sections of it; the first section found stands for the document
+    if (fuseDocuments || lexicalDocuments) {
+      // each list ranks documents (by their best section when it holds sections); the two ranks of a document add up
+      // even when the lexical and the dense side found different sections of it. The section shown for a document
+      // is its best lexical section, else the one the dense side found, else its first.
       int rank = 0;
       for (RetrievedDocument r : lex) {
-        String parent = r.document().metadata().getOrDefault("parent", r.document().id());
-        if (!chunk.containsKey(parent)) {
-          chunk.put(parent, r.document());
-          rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
+        String parent = parentOf(r.document());
+        if (!rrf.containsKey(parent)) {
+          rrf.put(parent, 1.0 / (RRF_K + ++rank));
         }
+      }
+      for (RetrievedDocument r : sections) {
+        chunk.putIfAbsent(parentOf(r.document()), r.document());
       }
       rank = 0;
-      Set<String> seen = new java.util.HashSet<>();
+      Map<String, String> denseSection = new HashMap<>();  // document -> the section the dense side found first
       for (VectorIndex.Hit h : dense) {
-        KnowledgeDocument c = lexical.get(h.id());
-        String parent = c == null ? h.id() : c.metadata().getOrDefault("parent", c.id());
-        if (c != null && seen.add(parent)) {
-          chunk.putIfAbsent(parent, c);
+        int hash = h.id().lastIndexOf('#');
+        String parent = hash < 0 ? h.id() : h.id().substring(0, hash);
+        if (chunksByDoc.containsKey(parent) && denseSection.putIfAbsent(parent, h.id()) == null) {
           rrf.merge(parent, 1.0 / (RRF_K + ++rank), Double::sum);
         }
       }
+      Map<String, String> wanted = new HashMap<>();  // document -> section to show, read in one search below
+      for (String parent : rrf.keySet()) {
+        List<String> ids = chunksByDoc.get(parent);
+        if (!chunk.containsKey(parent) && (denseSection.containsKey(parent) || ids != null)) {
+          wanted.put(parent, denseSection.getOrDefault(parent, ids == null ? "" : ids.get(0)));
+        }
+      }
+      Map<String, KnowledgeDocument> read = lexical.getAll(wanted.values());
+      wanted.forEach((parent, id) -> {
+        KnowledgeDocument c = read.get(id);
+        if (c != null) {
+          chunk.put(parent, c);
+        }
+      });
     } else {
       for (int i = 0; i < lex.size(); i++) {
         rrf.merge(lex.get(i).document().id(), 1.0 / (RRF_K + i + 1), Double::sum);
@@ -390,12 +529,23 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
         || List.of(types.split("\\s*,\\s*")).contains(q.type().name());
   }
 
+  private static String parentOf(KnowledgeDocument d) {
+    return d.metadata().getOrDefault("parent", d.id());
+  }
+
+  /** The text BM25 searches with: the query with the {@code ; rule:} marker (not the rule) taken out. */
+  static String lexicalText(String text) {
+    return text.replaceAll(";\\s*rule:", " ").strip();
+  }
+
   /**
    * The text the embedding searches with: the query without rule expressions ({@code ; rule: ...}), which help
    * BM25 match metric names but only add noise to a sentence embedding.
    */
   static String denseText(String text) {
-    return text.replaceAll(";\\s*rule:[^\n]*", "").strip();
+    String words = text.replaceAll(";\\s*rule:[^\n]*", "").strip();
+    return CAMEL_WORD.matcher(words).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
+        dev.sreagent.rag.AlertQuery.splitCamel(m.group())));
   }
 
   private double boost(KnowledgeDocument c, KnowledgeQuery q, String parent) {
@@ -430,6 +580,7 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     }
     try {
       vectors.save(dir.resolve("vectors"));
+      IndexManifest.write(dir.resolve(MANIFEST), modelId, vectorsAre);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the vectors under " + dir + ": " + e.getMessage(), e);
     }

@@ -18,13 +18,17 @@ import java.util.stream.Stream;
 
 /**
  * {@code sre-agent.knowledge-base = hybrid} (and the default whenever {@code sre-agent-rag} is on the class path): a
- * {@link HybridKnowledgeBase} with the bundled runbooks, the all-MiniLM-L6-v2 embedder and, optionally, the user's
- * own Markdown. Keys:
+ * {@link HybridKnowledgeBase} with the bundled runbooks, the bge-small-en-v1.5 embedder (int8) and, optionally, the
+ * user's own Markdown. Keys:
  * <pre>
- * knowledge.dir = /var/lib/sre-agent/knowledge   # persist (default: in memory)
+ * knowledge.dir = /var/lib/sre-agent/knowledge   # persist (default: in memory); vectors of another model found
+ *                                                 # there are made again from the stored documents
  * knowledge.import = /etc/sre-agent/runbooks     # a directory of .md files (front matter: id, title,
  *                                                 # incident-types, services, kind), ingested at start
- * knowledge.model = /models/model.onnx            # another sentence-transformers ONNX export (with
+ * knowledge.embedding = bge                       # a model shipped as a Maven artifact: bge (bge-small-en-v1.5,
+ *                                                 # the default) or minilm (all-MiniLM-L6-v2, the default until
+ *                                                 # 2026-12); e5 (e5-small-v2) once its artifact is added
+ * knowledge.model = /models/model.onnx            # or another sentence-transformers ONNX export (mean pooling, with
  * knowledge.tokenizer = /models/tokenizer.json    # its tokenizer.json)
  * knowledge.threads = 1
  * knowledge.reranker.model = /models/ms-marco-MiniLM-L-6-v2.onnx   # a cross-encoder export (optional; none ships
@@ -51,6 +55,19 @@ public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider 
     if (model.isEmpty() != tokenizer.isEmpty()) {
       problems.add("knowledge.model and knowledge.tokenizer go together (an ONNX export and its tokenizer.json)");
     }
+    String embedding = config.get("knowledge.embedding", "");
+    OnnxEmbedder.Model bundled = OnnxEmbedder.Model.DEFAULT;
+    if (!embedding.isEmpty()) {
+      if (!model.isEmpty()) {
+        problems.add("knowledge.embedding and knowledge.model exclude each other: name a bundled model or give an"
+            + " ONNX export, not both");
+      }
+      try {
+        bundled = OnnxEmbedder.Model.named(embedding);
+      } catch (IllegalArgumentException e) {
+        problems.add("knowledge.embedding must be bge, minilm or e5, but was '" + embedding + "'");
+      }
+    }
     String rerankerModel = config.get("knowledge.reranker.model", "");
     String rerankerTokenizer = config.get("knowledge.reranker.tokenizer", "");
     if (rerankerModel.isEmpty() != rerankerTokenizer.isEmpty()) {
@@ -64,8 +81,13 @@ public final class HybridKnowledgeBaseProvider implements KnowledgeBaseProvider 
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
-    OnnxEmbedder embedder = model.isEmpty() ? OnnxEmbedder.fromClassPath(OnnxEmbedder.DEFAULT_MODEL,
-        OnnxEmbedder.DEFAULT_TOKENIZER, threads) : OnnxEmbedder.fromFiles(Path.of(model), Path.of(tokenizer), threads);
+    OnnxEmbedder embedder;
+    try {
+      embedder = model.isEmpty() ? OnnxEmbedder.of(bundled, threads)
+          : OnnxEmbedder.fromFiles(Path.of(model), Path.of(tokenizer), threads);
+    } catch (IllegalStateException e) {
+      throw new ConfigurationException("knowledge.embedding: " + e.getMessage());
+    }
     String dir = config.get("knowledge.dir", "");
     HybridKnowledgeBase kb = dir.isEmpty() ? HybridKnowledgeBase.inMemory(embedder)
         : HybridKnowledgeBase.open(Path.of(dir), embedder);

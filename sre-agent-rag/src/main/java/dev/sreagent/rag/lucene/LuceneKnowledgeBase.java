@@ -143,6 +143,44 @@ public final class LuceneKnowledgeBase implements KnowledgeBase, AutoCloseable {
     }
   }
 
+  /** The stored documents with these ids (one search), by id; ids not stored are left out. */
+  public synchronized Map<String, KnowledgeDocument> getAll(java.util.Collection<String> ids) {
+    Map<String, KnowledgeDocument> out = new HashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    try {
+      IndexSearcher s = searcher();
+      List<org.apache.lucene.util.BytesRef> terms = ids.stream().distinct().map(org.apache.lucene.util.BytesRef::new)
+          .toList();
+      for (ScoreDoc sd : s.search(new org.apache.lucene.search.TermInSetQuery(ID, terms), terms.size()).scoreDocs) {
+        KnowledgeDocument d = toKnowledge(s.storedFields().document(sd.doc));
+        out.put(d.id(), d);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + ids.size() + " documents: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every stored document, in index order. */
+  public synchronized List<KnowledgeDocument> all() {
+    try {
+      IndexSearcher s = searcher();
+      int n = s.getIndexReader().numDocs();
+      List<KnowledgeDocument> out = new ArrayList<>(n);
+      if (n == 0) {
+        return out;
+      }
+      for (ScoreDoc sd : s.search(new org.apache.lucene.search.MatchAllDocsQuery(), n).scoreDocs) {
+        out.add(toKnowledge(s.storedFields().document(sd.doc)));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the stored documents: " + e.getMessage(), e);
+    }
+  }
+
   private static KnowledgeDocument toKnowledge(Document d) {
     Map<String, String> meta = new HashMap<>();
     for (IndexableField f : d.getFields()) {

