@@ -85,7 +85,8 @@ final class Diagnoser {
     Incident subject = investigator.splitIndependentRoots(inc, now);
     Incident withEvidence = subject.withEvidence(investigator.investigate(subject), now);
     List<RetrievedDocument> docs;
-    String queryText = withEvidence.anomalies().stream().map(Anomaly::summary).reduce("", (x, y) -> x + " " + y);
+    // one anomaly per line: a knowledge base reads an alert's "; rule: ..." tail up to the end of its own line
+    String queryText = String.join("\n", withEvidence.anomalies().stream().map(Anomaly::summary).toList());
     try {
       docs = knowledge.retrieve(new KnowledgeQuery(queryText, subject.type(), subject.affectedServices(), 5));
     } catch (RuntimeException e) {

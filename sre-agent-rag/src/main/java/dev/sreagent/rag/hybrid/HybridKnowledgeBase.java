@@ -533,10 +533,29 @@ public final class HybridKnowledgeBase implements KnowledgeBase, AutoCloseable {
     return d.metadata().getOrDefault("parent", d.id());
   }
 
-  /** The text BM25 searches with: the query with the {@code ; rule:} marker (not the rule) taken out. */
+  /**
+   * The text BM25 searches with: the query with the {@code ; rule:} marker taken out and, where what follows it on
+   * its line is a PromQL expression (the agent's alert summaries quote the rule as Prometheus wrote it), the
+   * expression's metric names in words instead of its operators, functions, label matchers and numbers — the form
+   * the cross-validated {@code kb} default was measured with (issue 17: the agent's own alert query scored below it).
+   */
   static String lexicalText(String text) {
-    return text.replaceAll(";\\s*rule:", " ").strip();
+    StringBuilder out = new StringBuilder();
+    for (String line : text.split("\n", -1)) {
+      java.util.regex.Matcher m = RULE_TAIL.matcher(line);
+      if (m.find()) {
+        String rule = line.substring(m.end());
+        line = line.substring(0, m.start()) + " " + (PROMQL.matcher(rule).find()
+            ? dev.sreagent.rag.AlertQuery.text(null, null, null, Map.of(), rule) : rule);
+      }
+      out.append(out.length() == 0 ? "" : "\n").append(line);
+    }
+    return out.toString().strip();
   }
+
+  private static final java.util.regex.Pattern RULE_TAIL = java.util.regex.Pattern.compile(";\\s*rule:\\s*");
+  /** What only an expression has: selectors, ranges, calls, comparisons. */
+  private static final java.util.regex.Pattern PROMQL = java.util.regex.Pattern.compile("[{}\\[\\]()<>=!~]");
 
   /**
    * The text the embedding searches with: the query without rule expressions ({@code ; rule: ...}), which help

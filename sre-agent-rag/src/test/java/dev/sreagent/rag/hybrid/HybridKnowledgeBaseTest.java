@@ -350,7 +350,14 @@ class HybridKnowledgeBaseTest {
     assertThat(r.get(0).document().text()).as("the best section of the document, not all of it")
         .startsWith("## Remediation");
     assertThat(HybridKnowledgeBase.lexicalText("alert X firing: full; rule: node_filesystem_avail_bytes < 1"))
-        .isEqualTo("alert X firing: full  node_filesystem_avail_bytes < 1");
+        .as("an expression: its metric names in words (a bare name before an operator is not read as one)")
+        .isEqualTo("alert X firing: full");
+    assertThat(HybridKnowledgeBase.lexicalText("alert KubePodCrashLooping firing: pod restarts; rule:"
+        + " max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\"}[5m]) >= 1\n"
+        + "error rate of cart is 30%; rule: kube pod restarts"))
+        .as("per line; a tail of words is kept as it is")
+        .isEqualTo("alert KubePodCrashLooping firing: pod restarts kube pod container status waiting reason\n"
+            + "error rate of cart is 30% kube pod restarts");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> kb.setCandidates(0))
         .hasMessageContaining("candidates must be at least 1, but was 0");
     kb.close();
