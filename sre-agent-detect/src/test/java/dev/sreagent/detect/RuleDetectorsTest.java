@@ -32,7 +32,7 @@ class RuleDetectorsTest {
     List<Anomaly> fired = new ArrayList<>();
     int firstFire = -1;
     for (int i = 0; i < 60; i++) {
-      List<Anomaly> a = d.observe(mem(i, 0.90));
+      List<Anomaly> a = d.observe(mem(i, 0.96));  // at the imminent line: pages whatever the trend
       if (!a.isEmpty() && firstFire < 0) {
         firstFire = i;
       }
@@ -45,6 +45,23 @@ class RuleDetectorsTest {
     assertThat(a.resource()).isEqualTo("cart-1");
     assertThat(d.isFiring("cart")).isTrue();
   }
+
+  @Test
+  void aPodSittingSteadilyNearItsLimitDoesNotPageOneGrowingPastTheThresholdDoes() {
+    MemoryPressureDetector steady = new MemoryPressureDetector();
+    Random rng = new Random(7);
+    for (int i = 0; i < 2_000; i++) {  // 86-88% for over eight hours, as a JVM sized to its limit
+      assertThat(steady.observe(mem(i, 0.87 + 0.004 * rng.nextGaussian()))).as("sample " + i).isEmpty();
+    }
+    MemoryPressureDetector growing = new MemoryPressureDetector();
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 300 && fired.isEmpty(); i++) {  // 86% rising 0.3% of the limit per minute: full in 47 min
+      fired.addAll(growing.observe(mem(i, 0.86 + 0.00075 * i)));
+    }
+    assertThat(fired).singleElement().satisfies(a -> assertThat(a.observed()).isLessThan(IMMINENT_FOR_TEST));
+  }
+
+  static final double IMMINENT_FOR_TEST = MemoryPressureDetector.IMMINENT;
 
   @Test
   void aLeakIsForecastBeforeItCrossesTheThreshold() {
@@ -236,7 +253,7 @@ class RuleDetectorsTest {
     for (int i = 0; i < 40; i++) {
       Instant t = T0.plus(STEP.multipliedBy(i));
       for (int p = 0; p < 50; p++) { // 50 pods that report; cart-0 above the threshold from the start
-        fired.addAll(d.observe(new MetricSample(MetricNames.MEMORY_UTILIZATION, p == 0 ? 0.9 : 0.5, t,
+        fired.addAll(d.observe(new MetricSample(MetricNames.MEMORY_UTILIZATION, p == 0 ? 0.96 : 0.5, t,
             Map.of(Attributes.SERVICE_NAME, "cart", Attributes.K8S_POD_NAME, "cart-" + p))));
       }
       if (i >= 2 && i < 22) { // 100,000 pods seen once: 100 times the cap
