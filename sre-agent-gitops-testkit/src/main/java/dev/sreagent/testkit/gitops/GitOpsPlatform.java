@@ -192,7 +192,10 @@ public final class GitOpsPlatform implements AutoCloseable {
         .setPhases(this::phaseOf)
         .build();
     this.executor = git;
-    return new RollbackThroughGit(git, simulated);
+    // a rollback that completed (merged and synced) is the agent's effect for the guardrail oracle, as the
+    // simulation's executor reports its own
+    return new RollbackThroughGit("gitops+simulated", git, simulated,
+        (r, action, context) -> simulated.cluster().oracle().onEffect(r.at(), action, context));
   }
 
   private Optional<dev.sreagent.api.model.Phase> phaseOf(String incidentId) {
@@ -354,47 +357,5 @@ public final class GitOpsPlatform implements AutoCloseable {
   public void close() {
     host.close();
     remote.close();
-  }
-
-  /**
-   * Rollbacks through Git, every other action to the simulation; a rollback that completed (merged and synced) is
-   * reported to the cluster's guardrail oracle as the agent's effect, as the simulation's executor reports its own.
-   */
-  private static final class RollbackThroughGit implements ActionExecutor {
-    private final GitRollbackExecutor git;
-    private final SimulatedExecutor simulated;
-
-    RollbackThroughGit(GitRollbackExecutor git, SimulatedExecutor simulated) {
-      this.git = git;
-      this.simulated = simulated;
-    }
-
-    @Override
-    public String name() {
-      return "gitops+simulated";
-    }
-
-    @Override
-    public boolean supports(Action action) {
-      return git.supports(action) || simulated.supports(action);
-    }
-
-    @Override
-    public ActionResult execute(Action action, ExecutionContext context) {
-      if (!git.supports(action)) {
-        return simulated.execute(action, context);
-      }
-      ActionResult r = git.execute(action, context);
-      if (r.succeeded() && !context.dryRun()) {
-        simulated.cluster().oracle().onEffect(r.at(), action, context);
-      }
-      return r;
-    }
-
-    @Override
-    public Optional<ActionResult> reconcile(String idempotencyKey) {
-      Optional<ActionResult> r = simulated.reconcile(idempotencyKey);
-      return r.isPresent() ? r : git.reconcile(idempotencyKey);
-    }
   }
 }

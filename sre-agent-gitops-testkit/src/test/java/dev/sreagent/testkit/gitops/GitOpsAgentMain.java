@@ -1,10 +1,5 @@
 package dev.sreagent.testkit.gitops;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sreagent.api.model.Action;
-import dev.sreagent.api.model.ActionResult;
-import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Topology;
@@ -20,7 +15,6 @@ import dev.sreagent.gitops.RollbackImages;
 import dev.sreagent.gitops.SyncStatus;
 import dev.sreagent.testkit.SimulatedOnCall;
 import dev.sreagent.testkit.remote.RemoteAgentMain;
-import dev.sreagent.testkit.remote.SignalDto;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +34,6 @@ public final class GitOpsAgentMain {
   /** The images of the cluster's revisions of cart, as {@link GitOpsPlatform} lays them out. */
   static final Map<String, String> CART_IMAGES = Map.of("r1", GitOpsPlatform.OLDER, "r2", ConfigRepos.HEALTHY,
       "r3", ConfigRepos.BAD);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private GitOpsAgentMain() {}
 
@@ -83,59 +76,18 @@ public final class GitOpsAgentMain {
         .setClock(clock)
         .setActionThreads(1)
         .setTopologyProvider(() -> topology(base))
-        .addExecutor(new RollbackThroughGit(git, cluster), ExecutorPolicy.defaults().withTimeout(GitOpsPlatform
-            .TIME_LIMIT))
+        .addExecutor(new RollbackThroughGit("gitops+remote-cluster", git, cluster, (r, action, context) -> { }),
+            ExecutorPolicy.defaults().withTimeout(GitOpsPlatform.TIME_LIMIT))
         .setApprovalChannel(SimulatedOnCall.approvingAfter(now::get, Duration.ZERO))
         .setDefaultPhase(Phase.AUTONOMOUS)
         .setDiscovery(false)
         .setAuditFile(Path.of(args[1]))
         .build();
-    while (true) {
-      JsonNode reply = MAPPER.readTree(RemoteAgentMain.call(base + "/step", "{}").body());
-      now.set(Instant.parse(reply.get("now").asText()));
-      if (reply.get("done").asBoolean()) {
-        agent.tick();
-        break;
-      }
-      for (JsonNode s : reply.get("signals")) {
-        agent.sink().accept(MAPPER.treeToValue(s, SignalDto.class).toSignal());
-      }
-      agent.tick();
-    }
-    agent.close();
+    RemoteAgentMain.drive(base, agent, now);
     System.exit(0);
   }
 
   private static Topology topology(String base) {
     return ModelJson.read(RemoteAgentMain.call(base + "/topology", null).body(), Topology.class);
-  }
-
-  /** Rollbacks to Git, everything else to the cluster server; reconcile asks both. */
-  private record RollbackThroughGit(GitRollbackExecutor git, ActionExecutor cluster) implements ActionExecutor {
-    @Override
-    public String name() {
-      return "gitops+remote-cluster";
-    }
-
-    @Override
-    public boolean supports(Action action) {
-      return git.supports(action) || cluster.supports(action);
-    }
-
-    @Override
-    public ActionResult execute(Action action, ExecutionContext context) {
-      return git.supports(action) ? git.execute(action, context) : cluster.execute(action, context);
-    }
-
-    @Override
-    public Optional<ActionResult> reconcile(String idempotencyKey) {
-      Optional<ActionResult> r = cluster.reconcile(idempotencyKey);
-      return r.isPresent() ? r : git.reconcile(idempotencyKey);
-    }
-
-    @Override
-    public Optional<Duration> longestCall() {
-      return git.longestCall();
-    }
   }
 }

@@ -54,7 +54,15 @@ public final class RemoteAgentMain {
     if (args.length > 2) {
       builder.setAuditKey(AuditKey.fromFile(Path.of(args[2])));
     }
-    SreAgent agent = builder.build();
+    drive(base, builder.build(), now);
+    System.exit(0);
+  }
+
+  /**
+   * Steps the {@link ClusterServer} at {@code base} and ticks {@code agent} once per step, its clock ({@code now})
+   * following the server's, until the server says done; then closes the agent.
+   */
+  public static void drive(String base, SreAgent agent, AtomicReference<Instant> now) throws IOException {
     while (true) {
       JsonNode reply = MAPPER.readTree(call(base + "/step", "{}").body());
       now.set(Instant.parse(reply.get("now").asText()));
@@ -68,7 +76,6 @@ public final class RemoteAgentMain {
       agent.tick();
     }
     agent.close();
-    System.exit(0);
   }
 
   /** A GET (when {@code postBody} is null) or POST of JSON to {@code url}, with a 30 s time limit. */
