@@ -83,13 +83,11 @@ final class Verifier {
    * executor that waits for a rollout or a GitOps sync reports done after the cluster recovered): the baseline is then
    * the healthy level, and noise a quarter above 0.05% errors is not an action making things worse.
    */
-  private static boolean worse(Incident inc, String metric, double base, double cur) {
-    Anomaly root = watchedAnomaly(inc);
-    double threshold = root == null ? Double.NaN : root.threshold();
-    if (lowerIsWorse(metric)) {
-      return cur * WORSE_FACTOR < base && (Double.isNaN(threshold) || cur < threshold);
+  private static boolean worse(Anomaly root, double base, double cur) {
+    if (lowerIsWorse(root.signal())) {
+      return cur * WORSE_FACTOR < base && cur < root.threshold();
     }
-    return cur > base * WORSE_FACTOR && (Double.isNaN(threshold) || cur > threshold);
+    return cur > base * WORSE_FACTOR && cur > root.threshold();
   }
 
   /** The current value of the incident's root signal: the worst series of that metric on the root service. */
@@ -112,10 +110,11 @@ final class Verifier {
     Instant since = record.verifyingSince;
     Double base = record.verifyBaseline;
     OptionalDouble current = watchedSignal(ctx, inc);
-    String metric = watchedMetric(inc);
-    if (base != null && current.isPresent() && metric != null) {
+    Anomaly root = watchedAnomaly(inc);
+    if (base != null && current.isPresent() && root != null) {
+      String metric = root.signal();
       double cur = current.getAsDouble();
-      if (!worse(inc, metric, base, cur)) {
+      if (!worse(root, base, cur)) {
         record.worseSince = null;
       } else {
         if (record.worseSince == null) {
