@@ -57,6 +57,21 @@ class RealModeMappingTest {
 
   /** Runs the agent with {@code options}, posts the two services' samples, waits for incidents, stops it. */
   static String run(Path dir, List<String> options) throws Exception {
+    return run(dir, options, () -> {
+      // 30 minutes of samples ending now: 99.9% success, then 70% (cart) or 85% (frontend) for the last 4 minutes
+      Instant from = Instant.now().minusSeconds(15L * 119);
+      return List.of(otlpJson("cart", "PodSuccessRate(%)", from, 120, 99.9, 70, 104),
+          otlpJson("frontend", "PodSuccessRate(%)", from, 120, 99.9, 85, 104));
+    }, " opened ");
+  }
+
+  /**
+   * Runs {@code ./sre-agent run} with {@code options} on a free port, posts the OTLP/JSON metrics requests
+   * {@code bodies} makes once it listens, waits for an output line containing {@code opened} and two seconds more (a
+   * second incident, if any, opens within the next ticks), stops it, and answers its output.
+   */
+  static String run(Path dir, List<String> options, java.util.function.Supplier<List<String>> bodies, String opened)
+      throws Exception {
     Files.createDirectories(dir);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -75,19 +90,16 @@ class RealModeMappingTest {
         m = p.matcher(out.toString(StandardCharsets.UTF_8));
       }
       int port = Integer.parseInt(m.group(1));
-      // 30 minutes of samples ending now: 99.9% success, then 70% for the last 4 minutes, at both services
-      Instant from = Instant.now().minusSeconds(15L * 119);
-      for (String service : List.of("cart", "frontend")) {
+      for (String body : bodies.get()) {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + port + "/v1/metrics")).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(otlpJson(service, "PodSuccessRate(%)", from, 120, 99.9,
-                service.equals("cart") ? 70 : 85, 104))).build(), HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       }
-      for (int i = 0; i < 400 && !out.toString(StandardCharsets.UTF_8).contains(" opened "); i++) {
+      for (int i = 0; i < 400 && !out.toString(StandardCharsets.UTF_8).contains(opened); i++) {
         Thread.sleep(25);
       }
-      Thread.sleep(2_000);  // a second incident, if any, opens within the next ticks
+      Thread.sleep(2_000);
     } finally {
       stop.countDown();
       t.join(10_000);

@@ -2,12 +2,6 @@ package dev.sreagent.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,37 +63,14 @@ class RealModeReplayTest {
     List<String> rows = Files.readAllLines(csv, StandardCharsets.UTF_8);
     long last = Long.parseLong(rows.get(rows.size() - 1).split(",", 2)[0]);
     long shift = Instant.now().getEpochSecond() - 30 - last;  // the recording ends 30 s ago
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    CountDownLatch stop = new CountDownLatch(1);
-    int[] status = {-1};
-    List<String> args = List.of("--otlp", "127.0.0.1:0", "--audit", dir.resolve("audit.jsonl").toString(), "--json",
-        "--topology", resource("ob.edges.csv").toString(), "--config", resource("mapping.conf").toString());
-    Thread t = new Thread(() -> status[0] = RealMode.run(args, ps, ps, stop));
-    t.start();
-    try {
-      Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher("");
-      for (int i = 0; i < 400 && !m.find(); i++) {
-        Thread.sleep(25);
-        m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)").matcher(out.toString(StandardCharsets.UTF_8));
-      }
-      int port = Integer.parseInt(m.group(1));
-      for (String body : requests(csv, shift)) {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/v1/metrics")).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      }
-      for (int i = 0; i < 400 && !out.toString(StandardCharsets.UTF_8).contains("\"opened\""); i++) {
-        Thread.sleep(25);
-      }
-      Thread.sleep(1_500);
-    } finally {
-      stop.countDown();
-      t.join(10_000);
-    }
-    String text = out.toString(StandardCharsets.UTF_8);
-    assertThat(status[0]).as(text).isZero();
+    String text = RealModeMappingTest.run(dir, List.of("--json", "--topology", resource("ob.edges.csv").toString(),
+        "--config", resource("mapping.conf").toString()), () -> {
+          try {
+            return requests(csv, shift);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }, "\"opened\"");
     assertThat(text).contains("static call graph of 5 edges");
     List<String> opened = text.lines().filter(l -> l.contains("\"opened\"")).toList();
     assertThat(opened).as(text).singleElement().satisfies(l -> assertThat(l)
