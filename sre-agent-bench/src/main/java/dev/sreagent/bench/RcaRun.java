@@ -221,10 +221,18 @@ final class RcaRun {
     RcaRanking.crossValidate(graded, out);
     for (Map.Entry<Path, Table> e : normals.entrySet()) {
       Table n = e.getValue();
-      int opened = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);
+      List<Incident> falseOnes = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);
+      int opened = falseOnes.size();
       double days = (n.times()[n.times().length - 1] - n.times()[0] + n.step()) / 86_400.0;
       out.printf(Locale.ROOT, "rca: fault-free %s: %d rows over %.2f days, %d incidents opened = %.1f per day%n",
           e.getKey(), n.times().length, days, opened, opened / days);
+      Map<String, Integer> byType = new java.util.TreeMap<>();
+      falseOnes.forEach(inc -> byType.merge(inc.type().name().toLowerCase(Locale.ROOT) + " on " + inc.rootService(),
+          1, Integer::sum));
+      out.println("rca: fault-free incidents by type and root: " + byType);
+      if (Boolean.getBoolean("rca.verbose")) {
+        falseOnes.forEach(inc -> out.println("rca:   " + inc.openedAt() + " " + inc.anomalies().get(0).summary()));
+      }
     }
     out.println("rca: wrote " + cases.size() + " lines to " + outFile + "; " + DROPPED.get()
         + " samples dropped by a full inbox");
@@ -320,7 +328,8 @@ final class RcaRun {
     return List.copyOf(out);
   }
 
-  private static int falseIncidents(Table normal, StaticTopology graph, Path tmp) throws IOException {
+  /** The distinct incidents (first report of each) opened by replaying fault-free data alone. */
+  private static List<Incident> falseIncidents(Table normal, StaticTopology graph, Path tmp) throws IOException {
     List<Incident> opened = new ArrayList<>();
     try (Replay replay = new Replay(graph, Instant.ofEpochSecond(normal.times()[0] - 1), tmp, opened)) {
       for (int i = 0; i < normal.times().length; i++) {
@@ -328,7 +337,9 @@ final class RcaRun {
             : normal.times()[i] + normal.step());
       }
     }
-    return (int) opened.stream().map(Incident::id).distinct().count();
+    Map<String, Incident> first = new LinkedHashMap<>();
+    opened.forEach(inc -> first.putIfAbsent(inc.id(), inc));
+    return List.copyOf(first.values());
   }
 
   /** An agent in OBSERVE on a virtual clock, fed row by row. */

@@ -11,7 +11,11 @@ import java.time.Duration;
  * Error-rate spike: the error ratio above {@code factor} times its learned baseline (default 3x, a rise of more
  * than 200%) and above an absolute floor (default 2%, so that 0.1% to 0.3% does not page), for {@code sustain}
  * (default 2 minutes). SEV2 when at least 25% of requests fail. The baseline learns only ratios within 3 sigma of
- * it: a rise that stays under the threshold is not learned while it lasts (see {@link LearnedBaseline}).
+ * it: a rise that stays under the threshold is not learned while it lasts (see {@link LearnedBaseline}). The
+ * threshold is also at least the highest ratio the series reached over the last 24 hours outside an incident (its
+ * excess over the expected level; see {@link TailFloor}): a function called four times in five minutes that failed
+ * all four once without an incident does not page the next time it does. The price: such a series is not paged for
+ * failing completely until that blip is a day old.
  */
 public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.State> {
   /** Default multiple of the baseline. */
@@ -39,7 +43,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   }
 
   static final class State extends ResourceState {
-    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40);
+    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
 
     State(String service, String resource) {
       super(service, resource);
@@ -80,7 +84,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   Evaluation evaluate(State st, MetricSample sample) {
     return againstBaseline(st.baseline, sample, st.firing,
         (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-        (b, t) -> Math.max(factor * b.level(t), minRatio));
+        (b, t) -> max(factor * b.level(t), minRatio, b.tailFloor(t)));
   }
 
   @Override

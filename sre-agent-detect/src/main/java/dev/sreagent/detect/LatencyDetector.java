@@ -17,7 +17,10 @@ import org.jspecify.annotations.Nullable;
  * (defaults 3 sigma, 2 minutes). The baseline is an exponentially weighted mean/variance that learns only usual
  * samples (within the sigma band), after a warm-up; a step that stays above the band is not learned while it lasts
  * (see {@link LearnedBaseline}). A relative floor (default +50% over the mean) keeps very steady series from paging
- * on tiny absolute changes.
+ * on tiny absolute changes, and a tail floor keeps spiky ones from paging on what they routinely do: the threshold is
+ * at least the largest value the series reached over the last 24 hours outside an incident (measured as a ratio to
+ * its expected level when it has a daily cycle, so the quiet hours keep their own floor; see {@link TailFloor}). A
+ * serverless function whose cold starts take 1 s pages when it is slower than that, not on its next cold start.
  *
  * <p>Capacity loss: when the service's pods report CPU utilisation ({@link MetricNames#CPU_UTILIZATION}) and the
  * service its request rate ({@link MetricNames#REQUEST_RATE}), the detector follows what a request costs in CPU
@@ -26,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * not a tiny change but a capacity change - each request takes more of what the pods have, and they have less to
  * spare - and the latency's relative floor is waived: the sigma rule alone decides. More traffic raises the
  * utilisation but not the cost, so a surge still needs the floor; once scaled out, the utilisation is back near its
- * level and the floor applies again. Without CPU metrics (or a request rate) the floor always applies.
+ * level and the floor applies again. Without CPU metrics (or a request rate) the floor always applies. The tail
+ * floor is waived with it.
  */
 public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
   /** Default number of standard deviations. */
@@ -63,7 +67,7 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
 
     State(String service, String resource, double alpha) {
       super(service, resource);
-      this.baseline = new LearnedBaseline(alpha);
+      this.baseline = new LearnedBaseline(alpha, TailFloor.Form.RATIO);
       this.utilisation = new Utilisation(alpha);
     }
   }
@@ -261,7 +265,7 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
     st.saturating = saturating;
     return againstBaseline(st.baseline, sample, st.firing, (b, t) -> b.level(t) + sigmas * b.stddev(),
         (b, t) -> saturating ? b.level(t) + sigmas * b.stddev()
-            : Math.max(b.level(t) + sigmas * b.stddev(), b.level(t) * (1 + minRelativeIncrease)));
+            : max(b.level(t) + sigmas * b.stddev(), b.level(t) * (1 + minRelativeIncrease), b.tailFloor(t)));
   }
 
   @Override

@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * the level before the step, and a later creep is seen for what it is. A genuine new normal (a deploy, a change of
  * traffic mix) is still learned: once an episode has stayed quiet - the detector not firing - for
  * {@link #RELEARN_AFTER}, its non-breaching values are learned again. While the detector fires nothing is learned.
+ *
+ * <p>Optionally (latency, error ratio) a {@link TailFloor}: the usual values and the episodes that ended without the
+ * detector firing are remembered for a day as excursions over the expected level; {@link #tailFloor} is the value
+ * matching the largest of them now (the largest value itself when the series has no daily cycle).
  */
 final class LearnedBaseline {
   /**
@@ -40,14 +44,28 @@ final class LearnedBaseline {
   private @Nullable Instant usualSince;
   /** Since when an episode has been quiet (the detector not firing), or null while it fires. */
   private @Nullable Instant quietSince;
+  /** Whether the detector fired during the current episode. */
+  private boolean episodeFired;
+  /** The excursions seen outside incidents, or null when the owner does not keep them. */
+  private final @Nullable TailFloor tail;
 
   LearnedBaseline(double alpha) {
-    this(alpha, RELEARN_AFTER);
+    this(alpha, RELEARN_AFTER, null);
+  }
+
+  /** With a {@link TailFloor} of the given form: {@link #tailFloor} tells the largest excursion of the last day. */
+  LearnedBaseline(double alpha, TailFloor.Form tailForm) {
+    this(alpha, RELEARN_AFTER, new TailFloor(tailForm));
   }
 
   LearnedBaseline(double alpha, Duration relearnAfter) {
+    this(alpha, relearnAfter, null);
+  }
+
+  private LearnedBaseline(double alpha, Duration relearnAfter, @Nullable TailFloor tail) {
     this.ewma = new Ewma(alpha);
     this.relearnAfter = relearnAfter;
+    this.tail = tail;
   }
 
   /** Learns {@code x} seen at {@code t} unconditionally (warm-up, tests). */
@@ -71,18 +89,27 @@ final class LearnedBaseline {
    * @return whether {@code x} was learned
    */
   boolean offer(Instant t, double x, boolean unusual, boolean breach, boolean firing) {
+    double excursion = tail == null ? Double.NaN : tail.excursion(x, level(t));
     if (!episode && !unusual) {
+      if (tail != null) {
+        tail.record(t, x, excursion);
+      }
       learn(t, x);
       return true;
     }
     if (!episode) {
       episode = true;
+      episodeFired = false;
       quietSince = null;
     }
     if (firing) {
       quietSince = null;
+      episodeFired = true;
     } else if (quietSince == null) {
       quietSince = t;
+    }
+    if (tail != null) {
+      tail.hold(t, x, excursion);
     }
     if (unusual) {
       usualSince = null;
@@ -101,8 +128,32 @@ final class LearnedBaseline {
     episode = false;
     usualSince = null;
     quietSince = null;
+    if (tail != null) {
+      if (episodeFired) {
+        tail.drop();
+      } else {
+        tail.commit();
+      }
+    }
     learn(t, x);
     return true;
+  }
+
+  /**
+   * The value matching the largest excursion this series made over the last day outside incidents, at its expected
+   * level at {@code t} (NaN when no tail is kept or nothing was recorded): a threshold at least this high does not
+   * page on what the series routinely does.
+   */
+  double tailFloor(Instant t) {
+    if (tail == null) {
+      return Double.NaN;
+    }
+    double excursion = tail.floor(t);
+    if (Double.isNaN(excursion)) {
+      return Double.NaN;
+    }
+    double floor = tail.valueAt(level(t), excursion);
+    return seasonal() ? floor : Math.max(floor, tail.largestValue(t));
   }
 
   /** Whether an unusual episode is under way (nothing is being learned). */
@@ -140,6 +191,10 @@ final class LearnedBaseline {
     out.writeBoolean(episode);
     StateCodec.writeInstant(out, usualSince);
     StateCodec.writeInstant(out, quietSince);
+    out.writeBoolean(episodeFired);
+    if (tail != null) {
+      tail.write(out);
+    }
   }
 
   /** Reads what {@link #write} wrote into this (fresh) instance. */
@@ -150,5 +205,9 @@ final class LearnedBaseline {
     episode = in.readBoolean();
     usualSince = StateCodec.readInstant(in);
     quietSince = StateCodec.readInstant(in);
+    episodeFired = in.readBoolean();
+    if (tail != null) {
+      tail.readInto(in);
+    }
   }
 }

@@ -32,6 +32,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   static final Duration STALE_AFTER = Duration.ofMinutes(3);
   /** A resource is not forgotten before it missed this many of its own samples (two scrapes lost are not a gone pod). */
   static final int STALE_GAPS = 3;
+  /** A breach fires only once it spans at least this many of the resource's own samples. */
+  static final int SUSTAIN_SAMPLES = 3;
   /** The longest sampling interval that stretches the stale period (a day-long gap is an outage, not a pace). */
   static final Duration MAX_GAP = Duration.ofHours(1);
   private static final long MAX_GAP_MILLIS = MAX_GAP.toMillis();
@@ -151,7 +153,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       if (st.breachSince == null) {
         st.breachSince = ts;
       }
-      if (!st.firing && !Duration.between(st.breachSince, ts).minus(sustain).isNegative()) {
+      if (!st.firing && Duration.between(st.breachSince, ts).toMillis() >= sustainMillis(st)) {
         st.firing = true;
         return List.of(new Anomaly(type(), st.service, st.resource, metric, value, e.threshold(),
             scoreOf(value, e.threshold()), severityOf(st, value, e.threshold()), st.breachSince, ts,
@@ -182,6 +184,17 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     return false;
   }
 
+  /**
+   * How long a breach must last to fire: the detector's sustain, but (when it has one) at least
+   * {@link #SUSTAIN_SAMPLES} samples at the resource's own pace (with 5-minute data a 2-minute sustain would fire on two samples in a row, which a
+   * cold start or a periodic job's one bad sample straddling two scrapes does every day; 1-minute data already
+   * needs three).
+   */
+  private long sustainMillis(ResourceState st) {
+    long millis = sustain.toMillis();
+    return millis == 0 ? 0 : Math.max(millis, (SUSTAIN_SAMPLES - 1) * st.gapMillis);
+  }
+
   private boolean isStale(ResourceState st) {
     if (latest == null || st.lastSeen == null) {
       return false;
@@ -192,7 +205,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   /** The format version of {@link #snapshot()}; a snapshot of another version is refused by {@link #restore}. */
-  static final int SNAPSHOT_VERSION = 1;
+  static final int SNAPSHOT_VERSION = 2;
 
   /** Writes what a subclass adds to a resource's state (its baselines, windows); nothing by default. */
   void writeState(S state, java.io.DataOutputStream out) throws java.io.IOException {
@@ -205,8 +218,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /**
    * Every resource's state (firing flags, sustain and hysteresis clocks, sampling intervals, baselines and trend windows, the order in
    * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
-   * detector restored from it answers the next samples exactly as this one would. About 1 KB per service for the
-   * error rate and 3 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones), about 0.6 KB
+   * detector restored from it answers the next samples exactly as this one would. About 1.5 KB per service for the
+   * error rate and 3.6 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones, and the tail
+   * floor's 24 hourly maxima), about 0.6 KB
    * per pod for memory and 2 KB per volume for disk (their trend windows); bounded by the cap on resources.
    */
   @Override
@@ -344,6 +358,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /** The state of {@code resource}, or null when it is not tracked. */
   @Nullable S state(String resource) {
     return states.get(resource);
+  }
+
+  /** The largest of {@code a}, {@code b} and {@code c}, a NaN {@code c} (no tail floor) ignored. */
+  static double max(double a, double b, double c) {
+    double m = Math.max(a, b);
+    return Double.isNaN(c) ? m : Math.max(m, c);
   }
 
   static double clampUnit(double v) {
