@@ -230,9 +230,6 @@ final class RcaRun {
       falseOnes.forEach(inc -> byType.merge(inc.type().name().toLowerCase(Locale.ROOT) + " on " + inc.rootService(),
           1, Integer::sum));
       out.println("rca: fault-free incidents by type and root: " + byType);
-      if (Boolean.getBoolean("rca.verbose")) {
-        falseOnes.forEach(inc -> out.println("rca:   " + inc.openedAt() + " " + inc.anomalies().get(0).summary()));
-      }
     }
     out.println("rca: wrote " + cases.size() + " lines to " + outFile + "; " + DROPPED.get()
         + " samples dropped by a full inbox");
