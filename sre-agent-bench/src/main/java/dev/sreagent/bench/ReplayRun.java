@@ -7,7 +7,8 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.otel.OtlpHttpReceiver;
-import dev.sreagent.otel.OtlpHttpReceiver.Endpoint;
+import dev.sreagent.otel.OtlpRecording;
+import dev.sreagent.otel.OtlpRecording.Item;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,10 +31,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code replay}: feeds a recorded telemetry stream into the agent at N times its recorded speed.
  * <ul>
- *   <li><b>Input</b>: OTLP/JSON lines, as the OpenTelemetry Collector's {@code file} exporter writes them (one
- *       {@code {"resourceMetrics": ...}}, {@code {"resourceSpans": ...}} or {@code {"resourceLogs": ...}} request per
- *       line), or CSV with the header {@code timestamp,service,metric,value} (ISO-8601 or epoch seconds /
- *       milliseconds; more columns become attributes).
+ *   <li><b>Input</b>: an {@link OtlpRecording}: OTLP/JSON lines, as the OpenTelemetry Collector's {@code file}
+ *       exporter writes them, Alertmanager notifications, long CSV ({@code timestamp,service,metric,value}) or the
+ *       datasets' wide CSV ({@code timestamp,<service>.<metric>,...}).
  *   <li><b>In-process</b> (default): an agent on embedded defaults in OBSERVE whose clock is the stream's clock
  *       (stream time = first record time + elapsed wall time x speed). Records go through the same OTLP receiver
  *       code as live telemetry. Incident events are printed as {@code run} prints them.
@@ -46,14 +46,11 @@ import org.jspecify.annotations.Nullable;
 final class ReplayRun {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One record of the stream: when, which endpoint, the OTLP/JSON body. */
-  record Item(long timeNanos, Endpoint endpoint, JsonNode body) {}
-
   private ReplayRun() {}
 
   static int run(Path input, double speed, @Nullable String target, PrintStream out, PrintStream err)
       throws IOException {
-    List<Item> items = read(input);
+    List<Item> items = OtlpRecording.read(input);
     if (items.isEmpty()) {
       err.println("replay: " + input + " holds no records");
       return 2;
@@ -94,7 +91,7 @@ final class ReplayRun {
         }
       }
       streamNow.set(Math.max(streamNow.get(), item.timeNanos()));
-      byte[] body = (shift == 0 ? item.body() : shifted(item.body(), shift)).toString()
+      byte[] body = (shift == 0 ? item.body() : OtlpRecording.shifted(item.body(), shift)).toString()
           .getBytes(StandardCharsets.UTF_8);
       int status;
       if (receiver != null) {
@@ -142,138 +139,6 @@ final class ReplayRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    }
-  }
-
-  /** Reads the whole stream, ordered by time (stable). */
-  static List<Item> read(Path input) throws IOException {
-    List<Item> items = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-      String first = r.readLine();
-      if (first == null) {
-        return items;
-      }
-      if (first.strip().startsWith("{")) {
-        int line = 1;
-        for (String l = first; l != null; l = r.readLine(), line++) {
-          if (!l.isBlank()) {
-            items.add(otlpLine(l, input + ":" + line));
-          }
-        }
-      } else {
-        List<String> header = List.of(first.strip().split(","));
-        if (header.size() < 4 || !header.subList(0, 4).equals(List.of("timestamp", "service", "metric", "value"))) {
-          throw new IOException(input + ":1: a CSV replay needs the header timestamp,service,metric,value[,attr...];"
-              + " got '" + first + "' (or give OTLP/JSON lines)");
-        }
-        int line = 2;
-        for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
-          if (!l.isBlank()) {
-            items.add(csvLine(header, l, input + ":" + line));
-          }
-        }
-      }
-    }
-    items.sort(java.util.Comparator.comparingLong(Item::timeNanos));
-    return items;
-  }
-
-  private static Item otlpLine(String line, String where) throws IOException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(line);
-    } catch (IOException e) {
-      throw new IOException(where + ": not a JSON line: " + e.getMessage(), e);
-    }
-    Endpoint endpoint = node.has("resourceMetrics") ? Endpoint.METRICS : node.has("resourceSpans") ? Endpoint.TRACES
-        : node.has("resourceLogs") ? Endpoint.LOGS : null;
-    if (endpoint == null) {
-      throw new IOException(where + ": expected an OTLP/JSON request with resourceMetrics, resourceSpans or"
-          + " resourceLogs");
-    }
-    long max = 0;
-    for (String key : List.of("timeUnixNano", "startTimeUnixNano", "observedTimeUnixNano")) {
-      for (JsonNode t : node.findValues(key)) {
-        max = Math.max(max, t.asLong());
-      }
-    }
-    if (max == 0) {
-      throw new IOException(where + ": the request carries no timeUnixNano to pace the replay by");
-    }
-    return new Item(max, endpoint, node);
-  }
-
-  private static Item csvLine(List<String> header, String line, String where) throws IOException {
-    String[] cells = line.split(",", -1);
-    if (cells.length != header.size()) {
-      throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
-    }
-    long nanos = timestamp(cells[0].strip(), where);
-    double value;
-    try {
-      value = Double.parseDouble(cells[3].strip());
-    } catch (NumberFormatException e) {
-      throw new IOException(where + ": value '" + cells[3] + "' is not a number");
-    }
-    var root = JSON.createObjectNode();
-    var resource = root.putArray("resourceMetrics").addObject();
-    resource.putObject("resource").putArray("attributes").add(attribute("service.name", cells[1].strip()));
-    var metric = resource.putArray("scopeMetrics").addObject().putArray("metrics").addObject();
-    metric.put("name", cells[2].strip());
-    var point = metric.putObject("gauge").putArray("dataPoints").addObject();
-    point.put("asDouble", value);
-    point.put("timeUnixNano", Long.toString(nanos));
-    var attrs = point.putArray("attributes");
-    for (int i = 4; i < header.size(); i++) {
-      if (!cells[i].isBlank()) {
-        attrs.add(attribute(header.get(i).strip(), cells[i].strip()));
-      }
-    }
-    return new Item(nanos, Endpoint.METRICS, root);
-  }
-
-  private static JsonNode attribute(String key, String value) {
-    var kv = JSON.createObjectNode();
-    kv.put("key", key);
-    kv.putObject("value").put("stringValue", value);
-    return kv;
-  }
-
-  static long timestamp(String text, String where) throws IOException {
-    try {
-      if (text.matches("\\d+(\\.\\d+)?")) {
-        double v = Double.parseDouble(text);
-        return v > 1e12 ? (long) (v * 1_000_000L) : (long) (v * 1e9); // milliseconds or seconds
-      }
-      Instant t = text.length() <= 19 ? java.time.LocalDateTime.parse(text.replace(' ', 'T'))
-          .toInstant(java.time.ZoneOffset.UTC) : Instant.parse(text.replace(' ', 'T'));
-      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    } catch (DateTimeParseException e) {
-      throw new IOException(where + ": unreadable timestamp '" + text + "' (ISO-8601 or epoch seconds/ms)");
-    }
-  }
-
-  /** A copy of the request with every timestamp moved by {@code shift} nanoseconds. */
-  private static JsonNode shifted(JsonNode body, long shift) {
-    JsonNode copy = body.deepCopy();
-    shift(copy, shift);
-    return copy;
-  }
-
-  private static void shift(JsonNode node, long shift) {
-    if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-      List<String> keys = new ArrayList<>();
-      o.properties().forEach(e -> keys.add(e.getKey()));
-      for (String k : keys) {
-        JsonNode v = o.get(k);
-        if (k.endsWith("UnixNano") && v.asLong() != 0) {
-          o.put(k, Long.toString(v.asLong() + shift));
-        } else {
-          shift(v, shift);
-        }
-      }
-    } else if (node.isArray()) {
-      node.forEach(n -> shift(n, shift));
     }
   }
 }

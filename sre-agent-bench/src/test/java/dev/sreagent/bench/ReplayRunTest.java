@@ -55,7 +55,7 @@ class ReplayRunTest {
   void aCsvWithoutTheHeaderIsRefusedWithTheFix(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("bad.csv");
     Files.writeString(file, "time,value\n1,2\n");
-    assertThatThrownBy(() -> ReplayRun.read(file)).hasMessageContaining("bad.csv:1: a CSV replay needs the header"
-        + " timestamp,service,metric,value");
+    assertThatThrownBy(() -> dev.sreagent.otel.OtlpRecording.read(file))
+        .hasMessageContaining("bad.csv:1: a CSV recording needs the header timestamp,service,metric,value");
   }
 }

@@ -112,6 +112,8 @@ final class RealMode {
           case "--agent-id" -> c.set("agent.id", value(args, ++i, "--agent-id needs an id such as agent-a (unique"
               + " among the agents that share the work)"));
           case "--shard" -> c.set("shard", "etcd");
+          case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
+              + " Alertmanager notifications, or a long or wide CSV"));
           case "--topology" -> c.set("topology.file", value(args, ++i, "--topology needs a call graph file: CSV"
               + " (src,dst) or YAML (edges: [{from: a, to: b}])"));
           case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
@@ -128,7 +130,7 @@ final class RealMode {
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
                 + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
-                + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE");
+                + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE, --replay FILE");
             return 2;
           }
         }
@@ -143,6 +145,10 @@ final class RealMode {
     String kubeProblem = c.kubernetesProblem();
     if (kubeProblem != null) {
       problems.add(kubeProblem);
+    }
+    String replayProblem = c.replayProblem();
+    if (replayProblem != null) {
+      problems.add(replayProblem);
     }
     String sharedProblem = c.sharedStateProblem();
     if (sharedProblem == null && c.store != null && acceptTail != null) {
@@ -173,6 +179,16 @@ final class RealMode {
     if (c.maxClockSkew != null) {
       receiver.setMaxClockSkew(c.maxClockSkew);
     }
+    @Nullable Recording recording = null;
+    if (c.replay != null) {
+      try {
+        recording = Recording.read(c.replay);
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        err.println("cannot replay: " + e.getMessage());
+        return 2;
+      }
+      receiver.setListen(false).setClock(recording.clock());
+    }
     OtlpHttpReceiver otlp = receiver.build();
     MetricMapping mapping = MetricMapping.of(c.metricRules.values());
     dev.sreagent.api.port.TelemetrySource otlpSource = mapping.wrap(otlp);
@@ -188,8 +204,12 @@ final class RealMode {
         return t;
       });
       var builder = SreAgent.builder().addTelemetrySource(otlpSource).setDefaultPhase(c.phase)
-          .setConfig(c.all).setDiagnosisExecutor(diagnoses)
-          .addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
+          .setConfig(c.all).addNotifier(e -> out.println(asJson ? jsonLine(e) : textLine(e)));
+      if (recording != null) {
+        builder.setClock(recording.clock()); // diagnoses on the loop thread: the replay is reproducible
+      } else {
+        builder.setDiagnosisExecutor(diagnoses);
+      }
       c.phases.forEach(builder::setPhase);
       if (c.agentId != null) {
         builder.setSettings(dev.sreagent.core.AgentSettings.defaults().withAgentId(c.agentId));
@@ -241,8 +261,9 @@ final class RealMode {
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
-    out.printf(Locale.ROOT, "sre-agent run: OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics, /v1/traces,"
-        + " /v1/logs, /v1/alertmanager)%s, phase %s, audit %s%s; %s%n", c.otlpHost, otlp.port(),
+    out.printf(Locale.ROOT, "sre-agent run: %s%s, phase %s, audit %s%s; %s%n", recording != null
+        ? recording.describe() : String.format(Locale.ROOT, "OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics,"
+        + " /v1/traces, /v1/logs, /v1/alertmanager)", c.otlpHost, otlp.port()),
         c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase,
         shared.hasStore() ? "in the store" : c.audit.toAbsolutePath(),
         shared.hasStore() ? (auditKeyed(c) ? " (keyed)" : " (unkeyed)")
@@ -257,6 +278,14 @@ final class RealMode {
     }
     if (!mapping.isEmpty()) {
       out.println("sre-agent run: metrics mapped onto the detectors' signals: " + mapping);
+    }
+    if (recording != null) {
+      recording.feed(otlp, agent, out);
+      otlp.close();
+      agent.close();
+      shared.close();
+      out.flush();
+      return 0;
     }
     CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
     CountDownLatch finished = new CountDownLatch(1);

@@ -90,6 +90,8 @@ final class RunConfig {
   @Nullable Path auditKeyFile;
   @Nullable String auditKeyEnv;
   @Nullable Path guardrails;
+  /** A recording to replay on its own clock instead of listening ({@code replay.file}, {@code --replay}). */
+  @Nullable Path replay;
   @Nullable Integer maxSeriesPerService;
   @Nullable Integer maxSeriesPerTenant;
   @Nullable Double pointsPerSecond;
@@ -290,6 +292,15 @@ final class RunConfig {
         auditKeyEnv = value;
       }
       case "guardrails.policy" -> guardrails = Path.of(value);
+      case "replay.file" -> {
+        Path file = Path.of(value);
+        if (!java.nio.file.Files.isReadable(file)) {
+          throw new IllegalArgumentException(key + ": cannot read the recording " + file + "; give OTLP/JSON lines,"
+              + " Alertmanager notifications, or a long (timestamp,service,metric,value) or wide"
+              + " (timestamp,<service>.<metric>,...) CSV");
+        }
+        replay = file;
+      }
       case "otlp.max-series-per-service" -> maxSeriesPerService = positiveInt(key, value);
       case "otlp.max-series-per-tenant" -> maxSeriesPerTenant = positiveInt(key, value);
       case "otlp.points-per-second" -> pointsPerSecond = (double) positiveInt(key, value);
@@ -361,6 +372,25 @@ final class RunConfig {
   /** Whether the agent acts on a cluster (a kubeconfig or in-cluster configuration was given). */
   boolean kubernetes() {
     return kubeconfig != null || inCluster;
+  }
+
+  /** Why {@code replay.file} cannot be used with the other keys, or null. */
+  @Nullable String replayProblem() {
+    if (replay == null) {
+      return null;
+    }
+    List<String> live = new java.util.ArrayList<>();
+    if (prometheus != null) {
+      live.add("prometheus.url");
+    }
+    if (kubernetes()) {
+      live.add("kubernetes.*");
+    }
+    if (shard) {
+      live.add("shard");
+    }
+    return live.isEmpty() ? null : "replay.file (--replay) replays a recording on its own clock; it cannot be"
+        + " combined with the live " + String.join(", ", live) + ": remove them or the replay";
   }
 
   /** What is wrong with the kubernetes.* keys taken together, or null. */

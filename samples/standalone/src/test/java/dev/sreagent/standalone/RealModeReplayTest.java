@@ -82,4 +82,38 @@ class RealModeReplayTest {
         // the ranked root-cause candidates, the injected service first
         .containsPattern("\"candidates\":\\[\\{[^}]*\"service\":\"emailservice\""));
   }
+
+  /**
+   * The same case through {@code run --replay}: the dataset's own wide CSV, on the recording's clock (no shift, no
+   * listening receiver), with the same configuration; the incident and its anomaly carry the recorded times.
+   */
+  @Test
+  void runReplaysTheRecordedCaseOnItsOwnClock(@TempDir Path dir) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", resource("ob-2022-08-22-13.csv").toString(), "--json", "--topology",
+        resource("ob.edges.csv").toString(), "--config", resource("mapping.conf").toString(), "--audit",
+        dir.resolve("audit.jsonl").toString()), new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(errors, true, StandardCharsets.UTF_8), null);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(errors.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(text).contains("on its own clock").contains("static call graph of 5 edges")
+        .containsPattern("replayed \\d+ records \\(0 refused\\)");
+    List<String> opened = text.lines().filter(l -> l.contains("\"opened\"")).toList();
+    assertThat(opened).as(text).singleElement().satisfies(l -> assertThat(l)
+        .contains("\"type\":\"high-latency\"").contains("\"root\":\"emailservice\"")
+        .contains("\"startedAt\":\"" + Instant.ofEpochSecond(1661146560L) + "\"")
+        .containsPattern("\"candidates\":\\[\\{[^}]*\"service\":\"emailservice\""));
+  }
+
+  @Test
+  void aReplayCannotBeCombinedWithALiveSource(@TempDir Path dir) throws Exception {
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", resource("ob-2022-08-22-13.csv").toString(), "--prometheus",
+        "http://127.0.0.1:9", "--audit", dir.resolve("audit.jsonl").toString()), new java.io.PrintStream(
+        new java.io.ByteArrayOutputStream()), new java.io.PrintStream(errors, true, StandardCharsets.UTF_8), null);
+    assertThat(code).isEqualTo(2);
+    assertThat(errors.toString(StandardCharsets.UTF_8)).contains("it cannot be combined with the live"
+        + " prometheus.url");
+  }
 }

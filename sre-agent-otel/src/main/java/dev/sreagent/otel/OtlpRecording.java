@@ -1,0 +1,265 @@
+package dev.sreagent.otel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sreagent.otel.OtlpHttpReceiver.Endpoint;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A recorded telemetry stream read as the requests the {@link OtlpHttpReceiver} would have received, ordered by time,
+ * so that a recording can be fed to an agent on its own clock ({@code ./sre-agent run --replay}, {@code bench replay}).
+ * Four forms, told apart by the first line:
+ * <ul>
+ *   <li><b>OTLP/JSON lines</b>, as the OpenTelemetry Collector's {@code file} exporter writes them: one
+ *       {@code {"resourceMetrics": ...}}, {@code {"resourceSpans": ...}} or {@code {"resourceLogs": ...}} request per
+ *       line, timed by the largest {@code timeUnixNano} (or start or observed time) it carries;
+ *   <li><b>Alertmanager webhook payloads</b>, one {@code {"alerts": [...]}} notification per line (among OTLP lines or
+ *       alone), timed by the latest {@code startsAt} of a firing or {@code endsAt} of a resolved alert;
+ *   <li><b>long CSV</b> with the header {@code timestamp,service,metric,value[,attribute...]} (ISO-8601 or epoch
+ *       seconds / milliseconds; the further columns become the point's attributes, blank cells skipped);
+ *   <li><b>wide CSV</b> with the header {@code timestamp,<service>.<metric>,...} (split on the last dot; the layout of
+ *       the Nezha and PetShop datasets): one request per row and service, the service's only pod named after it
+ *       ({@code k8s.pod.name}), blank cells skipped. Columns whose service part holds {@code ->} (a call edge) are
+ *       skipped.
+ * </ul>
+ * Metric names arrive as recorded: map them onto the detectors' signals with {@code MetricMapping}. Every unreadable
+ * line is an {@link IOException} naming the file and line.
+ */
+public final class OtlpRecording {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * One request of the recording.
+   *
+   * @param timeNanos when it was sent (the latest sample time it carries), Unix nanoseconds
+   * @param endpoint the receiver endpoint it goes to
+   * @param body the OTLP/JSON request (or Alertmanager payload)
+   */
+  public record Item(long timeNanos, Endpoint endpoint, JsonNode body) {
+    /** The body as UTF-8 JSON bytes, as {@link OtlpHttpReceiver#receive} takes it. */
+    public byte[] bytes() {
+      return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private OtlpRecording() {}
+
+  /**
+   * Reads the whole recording, ordered by time (stable for equal times).
+   *
+   * @throws IOException when the file cannot be read or a line is not in the form of the first (naming the line)
+   */
+  public static List<Item> read(Path input) throws IOException {
+    List<Item> items = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+      String first = r.readLine();
+      if (first == null) {
+        return items;
+      }
+      if (first.strip().startsWith("{")) {
+        int line = 1;
+        for (String l = first; l != null; l = r.readLine(), line++) {
+          if (!l.isBlank()) {
+            items.add(jsonLine(l, input + ":" + line));
+          }
+        }
+      } else {
+        List<String> header = List.of(first.strip().split(",", -1));
+        boolean isLong = header.size() >= 4 && header.subList(0, 4).equals(List.of("timestamp", "service", "metric",
+            "value"));
+        boolean isWide = !isLong && header.size() >= 2 && header.get(0).equals("timestamp")
+            && header.subList(1, header.size()).stream().allMatch(c -> c.lastIndexOf('.') > 0);
+        if (!isLong && !isWide) {
+          throw new IOException(input + ":1: a CSV recording needs the header timestamp,service,metric,value[,attr...]"
+              + " (long) or timestamp,<service>.<metric>,... (wide); got '" + first + "' (or give OTLP/JSON lines)");
+        }
+        int line = 2;
+        for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
+          if (!l.isBlank()) {
+            if (isLong) {
+              items.add(longLine(header, l, input + ":" + line));
+            } else {
+              items.addAll(wideLine(header, l, input + ":" + line));
+            }
+          }
+        }
+      }
+    }
+    items.sort(Comparator.comparingLong(Item::timeNanos));
+    return items;
+  }
+
+  private static Item jsonLine(String line, String where) throws IOException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (IOException e) {
+      throw new IOException(where + ": not a JSON line: " + e.getMessage(), e);
+    }
+    if (node.has("alerts")) {
+      long max = 0;
+      for (JsonNode a : node.path("alerts")) {
+        boolean resolved = "resolved".equals(a.path("status").asText(""));
+        String text = a.path(resolved ? "endsAt" : "startsAt").asText("");
+        if (!text.isEmpty()) {
+          max = Math.max(max, timestamp(text, where));
+        }
+      }
+      if (max == 0) {
+        throw new IOException(where + ": an Alertmanager notification whose alerts carry no startsAt (firing) or"
+            + " endsAt (resolved) to pace the replay by");
+      }
+      return new Item(max, Endpoint.ALERTMANAGER, node);
+    }
+    Endpoint endpoint = node.has("resourceMetrics") ? Endpoint.METRICS : node.has("resourceSpans") ? Endpoint.TRACES
+        : node.has("resourceLogs") ? Endpoint.LOGS : null;
+    if (endpoint == null) {
+      throw new IOException(where + ": expected an OTLP/JSON request with resourceMetrics, resourceSpans or"
+          + " resourceLogs, or an Alertmanager notification with alerts");
+    }
+    long max = 0;
+    for (String key : List.of("timeUnixNano", "startTimeUnixNano", "observedTimeUnixNano")) {
+      for (JsonNode t : node.findValues(key)) {
+        max = Math.max(max, t.asLong());
+      }
+    }
+    if (max == 0) {
+      throw new IOException(where + ": the request carries no timeUnixNano to pace the replay by");
+    }
+    return new Item(max, endpoint, node);
+  }
+
+  private static Item longLine(List<String> header, String line, String where) throws IOException {
+    String[] cells = line.split(",", -1);
+    if (cells.length != header.size()) {
+      throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
+    }
+    long nanos = timestamp(cells[0].strip(), where);
+    ObjectNode root = JSON.createObjectNode();
+    var resource = root.putArray("resourceMetrics").addObject();
+    resource.putObject("resource").putArray("attributes").add(attribute("service.name", cells[1].strip()));
+    var point = gauge(resource, cells[2].strip(), number(cells[3], where), nanos);
+    var attrs = point.putArray("attributes");
+    for (int i = 4; i < header.size(); i++) {
+      if (!cells[i].isBlank()) {
+        attrs.add(attribute(header.get(i).strip(), cells[i].strip()));
+      }
+    }
+    return new Item(nanos, Endpoint.METRICS, root);
+  }
+
+  private static List<Item> wideLine(List<String> header, String line, String where) throws IOException {
+    String[] cells = line.split(",", -1);
+    if (cells.length != header.size()) {
+      throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
+    }
+    long nanos = timestamp(cells[0].strip(), where);
+    java.util.Map<String, ObjectNode> byService = new java.util.LinkedHashMap<>();
+    for (int i = 1; i < header.size(); i++) {
+      if (cells[i].isBlank()) {
+        continue;
+      }
+      String column = header.get(i).strip();
+      int dot = column.lastIndexOf('.');
+      String service = column.substring(0, dot);
+      if (service.contains("->")) {
+        continue;
+      }
+      double value = number(cells[i], where + " (column " + column + ")");
+      ObjectNode resource = byService.computeIfAbsent(service, s -> {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode res = root.putArray("resourceMetrics").addObject();
+        var attrs = res.putObject("resource").putArray("attributes");
+        attrs.add(attribute("service.name", s));
+        attrs.add(attribute("k8s.pod.name", s));
+        return root;
+      });
+      gauge((ObjectNode) resource.path("resourceMetrics").get(0), column.substring(dot + 1), value, nanos);
+    }
+    List<Item> items = new ArrayList<>();
+    byService.values().forEach(root -> items.add(new Item(nanos, Endpoint.METRICS, root)));
+    return items;
+  }
+
+  /** Adds a gauge metric with one point to the resource's (first) scope and returns the point. */
+  private static ObjectNode gauge(ObjectNode resource, String name, double value, long nanos) {
+    JsonNode scopes = resource.get("scopeMetrics");
+    var metrics = scopes == null ? resource.putArray("scopeMetrics").addObject().putArray("metrics")
+        : (com.fasterxml.jackson.databind.node.ArrayNode) scopes.get(0).get("metrics");
+    ObjectNode metric = metrics.addObject();
+    metric.put("name", name);
+    ObjectNode point = metric.putObject("gauge").putArray("dataPoints").addObject();
+    point.put("asDouble", value);
+    point.put("timeUnixNano", Long.toString(nanos));
+    return point;
+  }
+
+  private static double number(String cell, String where) throws IOException {
+    try {
+      return Double.parseDouble(cell.strip());
+    } catch (NumberFormatException e) {
+      throw new IOException(where + ": value '" + cell + "' is not a number");
+    }
+  }
+
+  private static JsonNode attribute(String key, String value) {
+    ObjectNode kv = JSON.createObjectNode();
+    kv.put("key", key);
+    kv.putObject("value").put("stringValue", value);
+    return kv;
+  }
+
+  /**
+   * A timestamp as Unix nanoseconds: epoch seconds or milliseconds (told apart by size), or ISO-8601 with or without
+   * an offset (UTC when none).
+   *
+   * @throws IOException naming {@code where} when it cannot be read
+   */
+  public static long timestamp(String text, String where) throws IOException {
+    try {
+      if (text.matches("\\d+(\\.\\d+)?")) {
+        double v = Double.parseDouble(text);
+        return v > 1e12 ? (long) (v * 1_000_000L) : (long) (v * 1e9); // milliseconds or seconds
+      }
+      Instant t = text.length() <= 19 ? java.time.LocalDateTime.parse(text.replace(' ', 'T'))
+          .toInstant(java.time.ZoneOffset.UTC) : java.time.OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
+      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    } catch (DateTimeParseException e) {
+      throw new IOException(where + ": unreadable timestamp '" + text + "' (ISO-8601 or epoch seconds/ms)");
+    }
+  }
+
+  /** A copy of the request with every {@code ...UnixNano} timestamp moved by {@code shift} nanoseconds. */
+  public static JsonNode shifted(JsonNode body, long shift) {
+    JsonNode copy = body.deepCopy();
+    shift(copy, shift);
+    return copy;
+  }
+
+  private static void shift(JsonNode node, long shift) {
+    if (node instanceof ObjectNode o) {
+      List<String> keys = new ArrayList<>();
+      o.properties().forEach(e -> keys.add(e.getKey()));
+      for (String k : keys) {
+        JsonNode v = o.get(k);
+        if (k.endsWith("UnixNano") && v.asLong() != 0) {
+          o.put(k, Long.toString(v.asLong() + shift));
+        } else {
+          shift(v, shift);
+        }
+      }
+    } else if (node.isArray()) {
+      node.forEach(n -> shift(n, shift));
+    }
+  }
+}
