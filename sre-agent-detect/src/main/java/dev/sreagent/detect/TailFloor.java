@@ -13,7 +13,8 @@ import java.util.Arrays;
  * <p>Usual values are {@linkplain #record recorded} as they come; the values of an unusual episode are
  * {@linkplain #hold held} and recorded only when the episode ends without the detector having fired
  * ({@link #commit}); an episode that fired is {@linkplain #drop dropped}: an incident never raises the floor. One
- * maximum per hour in a ring of {@value #SLOTS}: O(1) per sample, {@code O(SLOTS)} per {@link #floor}, fixed memory.
+ * maximum per hour in a ring of {@value #SLOTS}: O(1) per sample ({@code O(SLOTS)} once an hour and after a
+ * change), fixed memory.
  */
 final class TailFloor {
   /** Hours remembered. */
@@ -35,6 +36,10 @@ final class TailFloor {
   private double pending = Double.NaN;
   private double pendingValue = Double.NaN;
   private long pendingHour;
+  /** The hour {@link #cachedFloor} and {@link #cachedValue} were computed for; Long.MIN_VALUE after a change. */
+  private long cachedHour = Long.MIN_VALUE;
+  private double cachedFloor = Double.NaN;
+  private double cachedValue = Double.NaN;
 
   TailFloor(Form form) {
     this.form = form;
@@ -90,12 +95,24 @@ final class TailFloor {
 
   /** The largest excursion recorded in the {@value #SLOTS} hours up to {@code t}, or NaN when none. */
   double floor(Instant t) {
-    return largest(max, t);
+    refresh(t);
+    return cachedFloor;
   }
 
   /** The largest value recorded in the {@value #SLOTS} hours up to {@code t}, or NaN when none. */
   double largestValue(Instant t) {
-    return largest(maxValue, t);
+    refresh(t);
+    return cachedValue;
+  }
+
+  /** Computes both maxima once per hour and after each change: O(1) per sample in the usual case. */
+  private void refresh(Instant t) {
+    long now = hour(t);
+    if (now != cachedHour) {
+      cachedFloor = largest(max, t);
+      cachedValue = largest(maxValue, t);
+      cachedHour = now;
+    }
   }
 
   private double largest(double[] of, Instant t) {
@@ -117,6 +134,13 @@ final class TailFloor {
     int slot = (int) Math.floorMod(hour, (long) SLOTS);
     if (!Double.isNaN(max[slot]) && hourOf[slot] > hour) {
       return; // an episode longer than a day: its start is already out of the window
+    }
+    if (cachedHour != Long.MIN_VALUE && hour <= cachedHour && hour > cachedHour - SLOTS) {
+      // inside the cached window: the maxima can only grow (a slot reused for this hour held an hour outside it)
+      cachedFloor = Double.isNaN(cachedFloor) ? excursion : Math.max(cachedFloor, excursion);
+      cachedValue = Double.isNaN(cachedValue) ? value : Math.max(cachedValue, value);
+    } else if (hour > cachedHour) {
+      cachedHour = Long.MIN_VALUE;
     }
     if (hourOf[slot] != hour || Double.isNaN(max[slot])) {
       hourOf[slot] = hour;
@@ -151,6 +175,7 @@ final class TailFloor {
     }
     pending = in.readDouble();
     pendingValue = in.readDouble();
+    cachedHour = Long.MIN_VALUE;
     pendingHour = in.readLong();
   }
 }
