@@ -174,6 +174,25 @@ class StreamingAnomalyScorerProperties {
   }
 
   @Test
+  void spikesComingDenserAreReported() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    // a load balancer's error count: zero, with a spike of 20 every 60 values
+    int reports = 0;
+    for (int i = 0; i < 3000; i++) {
+      double score = s.score(i % 60 == 0 ? 20 : 0);
+      reports += i >= 1000 && score > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("spikes at their usual pace").isZero();
+    // the same spikes, now every 15 values
+    double max = 0;
+    for (int i = 1; i <= 200; i++) {
+      max = Math.max(max, s.score(i % 15 == 0 ? 20 : 0));
+    }
+    assertThat(max).isPositive();
+    assertThat(s.lastReason()).isEqualTo(StreamingAnomalyScorer.Reason.DENSER_EXCURSIONS);
+  }
+
+  @Test
   void aSawtoothDropIsNewsOnce() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer(1500, 288, 300);
     // a log volume filling at a steady pace and rotated from 70% to 30% every 2,000 values, without noise
