@@ -123,8 +123,9 @@ class StreamingAnomalyScorerProperties {
       max = Math.max(max, s.score(60 + rng.nextGaussian() * 0.5));
     }
     assertThat(max).isPositive();
+    // the level tests see the stay or the new order; the seasonal residual's 20-value mean sees the missing curve
     assertThat(s.lastReason()).isIn(StreamingAnomalyScorer.Reason.UNUSUAL_STAY,
-        StreamingAnomalyScorer.Reason.UNUSUAL_SEQUENCE);
+        StreamingAnomalyScorer.Reason.UNUSUAL_SEQUENCE, StreamingAnomalyScorer.Reason.EXTREME_VALUE);
   }
 
   @Test
@@ -170,6 +171,25 @@ class StreamingAnomalyScorerProperties {
       max = Math.max(max, s.score(ttl));
     }
     assertThat(max).isPositive();
+  }
+
+  @Test
+  void spikesComingDenserAreReported() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    // a load balancer's error count: zero, with a spike of 20 every 60 values
+    int reports = 0;
+    for (int i = 0; i < 3000; i++) {
+      double score = s.score(i % 60 == 0 ? 20 : 0);
+      reports += i >= 1000 && score > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("spikes at their usual pace").isZero();
+    // the same spikes, now every 15 values
+    double max = 0;
+    for (int i = 1; i <= 200; i++) {
+      max = Math.max(max, s.score(i % 15 == 0 ? 20 : 0));
+    }
+    assertThat(max).isPositive();
+    assertThat(s.lastReason()).isEqualTo(StreamingAnomalyScorer.Reason.DENSER_EXCURSIONS);
   }
 
   @Test
