@@ -60,8 +60,9 @@ import org.jspecify.annotations.Nullable;
  *       get; nothing to rank: an empty list ({@code source: none}).
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
- * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. The
- * runner has no per-edge metric input, and the mapping is a table in code, not configuration.
+ * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
+ * {@code <caller>-><callee>.<metric>} is a call edge's series: fed as the caller's sample with the callee as
+ * {@code peer.service}. The mapping is a table in code, not configuration.
  */
 final class RcaRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,6 +97,10 @@ final class RcaRun {
       new ColumnSignal("MemoryUsageRate(%)", MetricNames.MEMORY_UTILIZATION, 0.01, 0, true),
       new ColumnSignal("CpuUsageRate(%)", MetricNames.CPU_UTILIZATION, 0.01, 0, true),
       new ColumnSignal("PodWorkload(Ops)", MetricNames.REQUEST_RATE, 1, 0, false),
+      // the pod's client-side latency to all its callees, and Online Boutique's per-edge client-side latency
+      // (<caller>-><callee>.latency_src50: the callee becomes the sample's peer.service)
+      new ColumnSignal("PodClientLatencyP99(s)", MetricNames.CLIENT_LATENCY_P99, 1, 0, false),
+      new ColumnSignal("latency_src50", MetricNames.CLIENT_LATENCY_P50, 1, 0, false),
       // PetShop (per node, 300 s): seconds, availability in %, requests per 5-minute row
       new ColumnSignal("latency_p99", MetricNames.LATENCY_P99, 1, 0, false),
       new ColumnSignal("availability_Average", MetricNames.ERROR_RATIO, -0.01, 1, false),
@@ -106,8 +111,12 @@ final class RcaRun {
       "nezha", Map.of("high-latency", "network_delay", "error-rate-spike", "exception"),
       "petshop", Map.of("high-latency", "latency", "error-rate-spike", "error"));
 
-  /** One recorded table: row times in epoch seconds and the mapped columns. */
-  record Table(long[] times, List<String> services, List<ColumnSignal> signals, double[][] values) {
+  /**
+   * One recorded table: row times in epoch seconds and the mapped columns; {@code peers} is the callee of a call
+   * edge's column ({@code <caller>-><callee>.<metric>}: service = caller) and "" for a service's own column.
+   */
+  record Table(long[] times, List<String> services, List<String> peers, List<ColumnSignal> signals,
+      double[][] values) {
     long step() {
       long step = Long.MAX_VALUE;
       for (int i = 1; i < times.length; i++) {
@@ -311,7 +320,8 @@ final class RcaRun {
       incident.anomalies().stream().filter(a -> a.service().equals(service))
           .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> {
             for (int k = 0; k < table.services().size(); k++) {
-              if (table.services().get(k).equals(service) && table.signals().get(k).signal().equals(a.signal())) {
+              if (table.services().get(k).equals(service) && table.peers().get(k).isEmpty()
+                  && table.signals().get(k).signal().equals(a.signal())) {
                 out.add(service + "." + table.signals().get(k).metric());
               }
             }
@@ -363,8 +373,10 @@ final class RcaRun {
         }
         ColumnSignal s = t.signals().get(k);
         String service = t.services().get(k);
+        String peer = t.peers().get(k);
         Map<String, String> attrs = s.perPod() ? Map.of(Attributes.SERVICE_NAME, service, Attributes.K8S_POD_NAME,
-            service) : Map.of(Attributes.SERVICE_NAME, service);
+            service) : peer.isEmpty() ? Map.of(Attributes.SERVICE_NAME, service)
+            : Map.of(Attributes.SERVICE_NAME, service, Attributes.PEER_SERVICE, peer);
         MetricSample sample = new MetricSample(s.signal(), s.convert(v), ts, attrs);
         if (!agent.sink().accept(sample)) {
           agent.tick();
@@ -396,6 +408,7 @@ final class RcaRun {
     List<long[]> timeList = new ArrayList<>();
     List<double[]> rows = new ArrayList<>();
     List<String> services = new ArrayList<>();
+    List<String> peers = new ArrayList<>();
     List<ColumnSignal> signals = new ArrayList<>();
     List<Integer> columns = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
@@ -409,7 +422,10 @@ final class RcaRun {
         int dot = names[k].lastIndexOf('.');
         ColumnSignal s = dot > 0 ? byMetric.get(names[k].substring(dot + 1)) : null;
         if (s != null) {
-          services.add(names[k].substring(0, dot));
+          String node = names[k].substring(0, dot);
+          int arrow = node.indexOf("->");
+          services.add(arrow > 0 ? node.substring(0, arrow) : node);
+          peers.add(arrow > 0 ? node.substring(arrow + 2) : "");
           signals.add(s);
           columns.add(k);
         }
@@ -451,7 +467,8 @@ final class RcaRun {
             + " follows " + times[i - 1]);
       }
     }
-    return new Table(times, List.copyOf(services), List.copyOf(signals), rows.toArray(new double[0][]));
+    return new Table(times, List.copyOf(services), List.copyOf(peers), List.copyOf(signals),
+        rows.toArray(new double[0][]));
   }
 
   private static StaticTopology graph(Path file) {

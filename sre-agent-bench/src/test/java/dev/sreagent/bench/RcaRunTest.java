@@ -26,6 +26,12 @@ class RcaRunTest {
   /** A three-service chain frontend -> checkout -> payment, 40 rows of 60 s; from {@code faultRow} on, the
    * latency of every service in {@code slow} is ten times its usual level. */
   private static void writeCase(Path dir, String id, List<String> slow, int faultRow) throws IOException {
+    writeCase(dir, id, slow, faultRow, false);
+  }
+
+  /** As above; with {@code edgeDelay}, a column checkout->payment.latency_src50 that rises 100-fold at the fault. */
+  private static void writeCase(Path dir, String id, List<String> slow, int faultRow, boolean edgeDelay)
+      throws IOException {
     Files.createDirectories(dir.resolve("cases"));
     Files.createDirectories(dir.resolve("graph"));
     Files.writeString(dir.resolve("graph/shop.edges.csv"),
@@ -36,13 +42,16 @@ class RcaRunTest {
       csv.append(',').append(s).append(".PodServerLatencyP99(s),").append(s).append(".PodSuccessRate(%),")
           .append(s).append(".NodeCpuUsageRate(%)");
     }
-    csv.append('\n');
+    csv.append(edgeDelay ? ",checkout->payment.latency_src50\n" : "\n");
     for (int i = 0; i < 40; i++) {
       csv.append(T0 + 60L * i);
       for (String s : services) {
         double base = 0.05 + 0.002 * ((i * 7 + s.length()) % 5); // a little noise so the baseline has a spread
         double latency = i >= faultRow && slow.contains(s) ? base * 10 : base;
         csv.append(String.format(Locale.ROOT, ",%.4f,100,%d", latency, 30 + i % 3));
+      }
+      if (edgeDelay) {
+        csv.append(String.format(Locale.ROOT, ",%.4f", (i >= faultRow ? 0.5 : 0.005) + 0.0005 * (i % 3)));
       }
       csv.append('\n');
     }
@@ -114,6 +123,30 @@ class RcaRunTest {
     assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps))
         .isZero();
     assertThat(services(results(out).get("shop-01"))).first().isEqualTo("frontend");
+  }
+
+  @Test
+  void aDelayedCallEdgeIsBlamedOnItsCalleeNotOnTheWaitingCallers(@TempDir Path dir) throws IOException {
+    // payment serves as fast as ever; checkout's calls to it take 100 times longer; both callers are slow
+    writeCase(dir, "shop-01", List.of("checkout", "frontend"), 30, true);
+    writeCase(dir.resolve("no-edge"), "shop-01", List.of("checkout", "frontend"), 30, false);
+    PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    assertThat(RcaRun.run(List.of(dir), dir.resolve("r.jsonl"), 0, ps, ps)).isZero();
+    assertThat(RcaRun.run(List.of(dir.resolve("no-edge")), dir.resolve("r0.jsonl"), 0, ps, ps)).isZero();
+
+    assertThat(services(results(dir.resolve("r.jsonl")).get("shop-01"))).startsWith("payment", "checkout");
+    assertThat(services(results(dir.resolve("r0.jsonl")).get("shop-01"))).first().isEqualTo("checkout");
+  }
+
+  @Test
+  void aCallEdgeColumnIsTheCallersSeriesWithTheCalleeAsPeer(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a->b.latency_src50,a.PodServerLatencyP99(s)\n100,0.01,0.2\n");
+    RcaRun.Table t = RcaRun.read(csv);
+    assertThat(t.services()).containsExactly("a", "a");
+    assertThat(t.peers()).containsExactly("b", "");
+    assertThat(t.signals().get(0).signal()).isEqualTo(dev.sreagent.api.model.MetricNames.CLIENT_LATENCY_P50);
   }
 
   @Test

@@ -54,7 +54,7 @@ public final class IncidentRanking implements RootCauseRanking {
       for (String signal : new TreeSet<>(ranker.settings().signals())) {
         for (Points p : lookup.points(service, signal)) {
           if (p.epochMillis().length > 0) {
-            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values()));
+            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values(), p.peer()));
           }
         }
       }
