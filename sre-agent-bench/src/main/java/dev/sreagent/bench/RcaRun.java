@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.FaultClass;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -106,6 +107,20 @@ final class RcaRun {
       new ColumnSignal("availability_Average", MetricNames.ERROR_RATIO, -0.01, 1, false),
       new ColumnSignal("requests_Sum", MetricNames.REQUEST_RATE, 1.0 / 300, 0, false));
 
+  /**
+   * The datasets' fault-type words for the fault class of the answer's first candidate
+   * ({@link dev.sreagent.api.model.RootCandidate#faultClass()}), by meaning: Nezha's CPU faults are contention or
+   * consumption (contention named), code faults an exception or a wrong return (a slowdown of its own has no other
+   * code word: exception named for both); PetShop's latency faults are injected delays, so every slowness is
+   * {@code latency}. A class the dataset has no word for, or an unknown one, falls back to {@link #FAULT_TYPES}.
+   */
+  static final Map<String, Map<FaultClass, String>> CLASS_TYPES = Map.of(
+      "nezha", Map.of(FaultClass.CPU_SATURATION, "cpu_contention", FaultClass.NETWORK_DELAY, "network_delay",
+          FaultClass.CODE_ERROR, "exception", FaultClass.LATENCY, "exception"),
+      "petshop", Map.of(FaultClass.LATENCY, "latency", FaultClass.NETWORK_DELAY, "latency",
+          FaultClass.CPU_SATURATION, "latency", FaultClass.CODE_ERROR, "error",
+          FaultClass.OVERLOAD, "request_overload"));
+
   /** The datasets' fault-type words for the agent's incident types (others: no fault type given). */
   static final Map<String, Map<String, String>> FAULT_TYPES = Map.of(
       "nezha", Map.of("high-latency", "network_delay", "error-rate-spike", "exception"),
@@ -187,13 +202,16 @@ final class RcaRun {
         Topology topology = graph.topology();
         graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
-            graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), tmp);
+            graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
+            tmp);
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
-          List<String> ranked = RcaRanking.services(new RootCauseRanker().rank(series,
-              Instant.ofEpochSecond(alert), topology, symptoms));
-          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), null, r.incidents(), "-");
+          List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker().rank(series,
+              Instant.ofEpochSecond(alert), topology, symptoms);
+          List<String> ranked = RcaRanking.services(candidates);
+          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), candidates.isEmpty() ? null
+              : CLASS_TYPES.getOrDefault(dataset, Map.of()).get(candidates.get(0).faultClass()), r.incidents(), "-");
           source = ranked.isEmpty() ? "none" : "ranking";
         }
         bySource.computeIfAbsent(system + " " + source, k -> new ArrayList<>())
@@ -242,7 +260,8 @@ final class RcaRun {
 
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
-      StaticTopology graph, long alert, Map<String, String> faultTypes, Path tmp) throws IOException {
+      StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp)
+      throws IOException {
     if (table.times().length == 0) {
       return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
@@ -280,7 +299,9 @@ final class RcaRun {
     }
     List<String> services = services(chosen);
     return new CaseResult(id, truth, services, metrics(chosen, services, table),
-        faultTypes.get(chosen.type().name()), inCase.size(),
+        chosen.candidates().isEmpty() || !classTypes.containsKey(chosen.candidates().get(0).faultClass())
+            ? faultTypes.get(chosen.type().name()) : classTypes.get(chosen.candidates().get(0).faultClass()),
+        inCase.size(),
         String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
             chosen.openedAt().getEpochSecond() - alert));
   }

@@ -1,6 +1,7 @@
 package dev.sreagent.detect;
 
 import dev.sreagent.api.Require;
+import dev.sreagent.api.model.FaultClass;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology;
@@ -43,6 +44,10 @@ import java.util.TreeMap;
  * server latency ({@link MetricNames#LATENCY_P99}) does not, it is the callee's score (its evidence names the caller),
  * so the callee, not its waiting caller, leads ({@link Edges}; counted for a slow incident or an unknown symptom).
  *
+ * <p><b>Fault class.</b> Each candidate names the {@link FaultClass} its own signals point at (see
+ * {@link #faultClass}), with the same threshold: a call edge's evidence, CPU or memory, traffic up
+ * ({@link #CLASS_SIGNALS}), errors, latency.
+ *
  * <p><b>Symptom.</b> When the incident's symptom is known (slow: latency; failing: errors), the other symptoms do not
  * decide which services are anomalous nor their order (as in the traversal of the PetShop dataset: a slow incident
  * follows latency, not errors); the saturation of a resource ({@link #CAUSE_SIGNALS}: CPU, memory) always counts, as a
@@ -56,6 +61,12 @@ public final class RootCauseRanker {
   public static final Set<String> DEFAULT_SIGNALS = Set.of(MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
       MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION, MetricNames.CLIENT_LATENCY_P50,
       MetricNames.CLIENT_LATENCY_P99);
+
+  /**
+   * Signals always scored to name a candidate's {@link FaultClass}, and a service's score only when the settings name
+   * them (traffic: a surge is a cause, not where a cascade starts).
+   */
+  public static final Set<String> CLASS_SIGNALS = Set.of(MetricNames.REQUEST_RATE);
 
   /**
    * Client-side latency of call edges: never a service's own score (a caller waits for what it calls); evidence
@@ -275,8 +286,10 @@ public final class RootCauseRanker {
     Map<String, Scored> bestSymptom = new HashMap<>();
     List<Series> edgeSeries = new ArrayList<>();
     Map<String, Double> serverZ = new HashMap<>();
+    Map<String, Map<String, Scored>> bySignal = new HashMap<>();
     for (Series s : series) {
-      if (!settings.signals().contains(s.signal())) {
+      boolean classOnly = !settings.signals().contains(s.signal()) && CLASS_SIGNALS.contains(s.signal());
+      if (!settings.signals().contains(s.signal()) && !classOnly) {
         continue;
       }
       if (EDGE_SIGNALS.contains(s.signal()) || !s.peer().isEmpty()) {
@@ -285,6 +298,10 @@ public final class RootCauseRanker {
       }
       Scored sc = score(s, at);
       if (sc == null) {
+        continue;
+      }
+      bySignal.computeIfAbsent(s.service(), k -> new HashMap<>()).merge(s.signal(), sc, RootCauseRanker::stronger);
+      if (classOnly) {
         continue;
       }
       best.merge(s.service(), sc, RootCauseRanker::stronger);
@@ -327,7 +344,8 @@ public final class RootCauseRanker {
     for (String service : order) {
       Scored d = deciding.get(service);
       int g = tier.get(service);
-      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms)), g));
+      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms),
+          faultClass(d, bySignal.getOrDefault(service, Map.of()), symptoms)), g));
     }
     return out;
   }
@@ -373,6 +391,42 @@ public final class RootCauseRanker {
       }
     }
     return out;
+  }
+
+  /**
+   * The fault class of a candidate from its signals, each counted when it reaches the threshold: a call edge's
+   * evidence is a network delay; else the stronger of CPU and memory a saturation of that resource; else traffic up
+   * an overload; else errors (when the symptom is not known to be slowness) a code error; else latency (when the
+   * symptom is not known to be errors) a slowdown of its own.
+   */
+  FaultClass faultClass(Scored deciding, Map<String, Scored> signals, Set<String> symptoms) {
+    if (!deciding.caller().isEmpty()) {
+      return FaultClass.NETWORK_DELAY;
+    }
+    double t = settings.threshold();
+    double cpu = z(signals, MetricNames.CPU_UTILIZATION);
+    double memory = z(signals, MetricNames.MEMORY_UTILIZATION);
+    if (Math.max(cpu, memory) >= t) {
+      return cpu >= memory ? FaultClass.CPU_SATURATION : FaultClass.MEMORY;
+    }
+    Scored rate = signals.get(MetricNames.REQUEST_RATE);
+    if (rate != null && rate.z() >= t && rate.value() > rate.median()) {
+      return FaultClass.OVERLOAD;
+    }
+    if ((symptoms.isEmpty() || symptoms.contains(MetricNames.ERROR_RATIO))
+        && z(signals, MetricNames.ERROR_RATIO) >= t) {
+      return FaultClass.CODE_ERROR;
+    }
+    if ((symptoms.isEmpty() || symptoms.contains(MetricNames.LATENCY_P99))
+        && z(signals, MetricNames.LATENCY_P99) >= t) {
+      return FaultClass.LATENCY;
+    }
+    return FaultClass.UNKNOWN;
+  }
+
+  private static double z(Map<String, Scored> signals, String signal) {
+    Scored s = signals.get(signal);
+    return s == null ? 0 : s.z();
   }
 
   /** The stronger of two scores of one service; on a tie the signal first by name (the input's order never counts). */

@@ -237,4 +237,43 @@ class RootCauseRankerTest {
     assertThat(pods.get(0).score()).isCloseTo(25, org.assertj.core.data.Offset.offset(1.0));
     assertThat(pods.get(1).score()).isEqualTo(pods.get(0).score());
   }
+
+  @Test
+  void eachCandidateNamesTheFaultClassItsSignalsPointAt() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("db", MetricNames.CPU_UTILIZATION, 0.2, 0.95),
+        series("db", MetricNames.LATENCY_P99, 0.1, 2.0),
+        series("cache", MetricNames.MEMORY_UTILIZATION, 0.3, 0.9),
+        series("api", MetricNames.ERROR_RATIO, 0.0, 0.4),
+        series("api", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("web", MetricNames.REQUEST_RATE, 100, 400),
+        series("web", MetricNames.ERROR_RATIO, 0.0, 0.3),
+        series("auth", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("quiet", MetricNames.LATENCY_P99, 0.1, 0.1),
+        series("shop", MetricNames.LATENCY_P99, 0.1, 0.1),
+        edge("web", "shop", 0.005, 0.3));
+    RootCauseRanker ranker = new RootCauseRanker();
+    java.util.function.Function<Set<String>, Map<String, dev.sreagent.api.model.FaultClass>> classes = symptoms ->
+        ranker.rank(s, ONSET, Topology.empty(), symptoms).stream().collect(java.util.stream.Collectors.toMap(
+            RootCandidate::service, RootCandidate::faultClass));
+
+    Map<String, dev.sreagent.api.model.FaultClass> any = classes.apply(Set.of());
+    assertThat(any).containsEntry("db", dev.sreagent.api.model.FaultClass.CPU_SATURATION)
+        .containsEntry("cache", dev.sreagent.api.model.FaultClass.MEMORY)
+        .containsEntry("api", dev.sreagent.api.model.FaultClass.CODE_ERROR)
+        .containsEntry("web", dev.sreagent.api.model.FaultClass.OVERLOAD)
+        .containsEntry("auth", dev.sreagent.api.model.FaultClass.LATENCY)
+        .containsEntry("quiet", dev.sreagent.api.model.FaultClass.UNKNOWN)
+        .containsEntry("shop", dev.sreagent.api.model.FaultClass.NETWORK_DELAY);
+    // a slow incident: api's errors do not name its class; its own slowness does
+    assertThat(classes.apply(Set.of(MetricNames.LATENCY_P99)))
+        .containsEntry("api", dev.sreagent.api.model.FaultClass.LATENCY);
+    // traffic names a class, not a score unless the settings name it: a service with only traffic is not ranked
+    assertThat(ranker.rank(List.of(series("lb", MetricNames.REQUEST_RATE, 100, 1000)), ONSET, Topology.empty(),
+        Set.of())).isEmpty();
+    // a traffic drop is not an overload
+    assertThat(ranker.rank(List.of(series("web", MetricNames.REQUEST_RATE, 100, 5),
+        series("web", MetricNames.LATENCY_P99, 0.1, 0.1)), ONSET, Topology.empty(), Set.of()).get(0).faultClass())
+        .isEqualTo(dev.sreagent.api.model.FaultClass.UNKNOWN);
+  }
 }
