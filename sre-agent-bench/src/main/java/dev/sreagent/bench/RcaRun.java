@@ -12,6 +12,7 @@ import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.Clock;
+import dev.sreagent.core.MetricMapping;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.StaticTopology;
@@ -49,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  *       baseline), first feeds the last {@code warmupRows} rows of it, re-timed so that they end one step before the
  *       case's first row (the baselines are learned on real fault-free data of the same system; the re-timing is the
  *       only change);
- *   <li>maps each {@code <service>.<metric>} column through {@link #MAPPING} to one of the signals the built-in
+ *   <li>maps each {@code <service>.<metric>} column through the mapping ({@code --mapping FILE}, the form of
+ *       {@code ./sre-agent run --config}; by default {@link #DEFAULT_MAPPING}) to one of the signals the built-in
  *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
  *       the loop every {@link #TICK} of recording time;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
@@ -63,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
  * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
  * {@code <caller>-><callee>.<metric>} is a call edge's series: fed as the caller's sample with the callee as
- * {@code peer.service}. The mapping is a table in code, not configuration.
+ * {@code peer.service}.
  */
 final class RcaRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,37 +77,61 @@ final class RcaRun {
   static final Duration HORIZON = Duration.ofMinutes(5);
 
   /**
-   * A dataset column's metric mapped to an agent signal: {@code signal = offset + scale * value}. A table here for
-   * now, shaped so it can become configuration (metric name, target signal, linear unit conversion).
+   * A dataset column's metric mapped to an agent signal: {@code signal = offset + scale * value}, from one
+   * {@link MetricMapping.Rule}.
    *
    * @param metric the column's metric name (the part after the last dot)
    * @param signal the {@link MetricNames} signal it feeds
    * @param scale multiplier
    * @param offset added after scaling
-   * @param perPod whether the signal is read per pod (the service name stands for its one pod)
+   * @param perPod whether the signal is read per pod (the service name stands for its one pod): CPU and memory
    */
   record ColumnSignal(String metric, String signal, double scale, double offset, boolean perPod) {
     double convert(double value) {
       return offset + scale * value;
     }
+
+    static ColumnSignal of(MetricMapping.Rule r) {
+      return new ColumnSignal(r.source(), r.kind().metric(), r.scale(), r.offset(),
+          r.kind() == MetricMapping.Kind.CPU_UTILIZATION || r.kind() == MetricMapping.Kind.MEMORY_UTILIZATION);
+    }
   }
 
-  /** The column-to-signal table for the two shipped datasets. */
-  static final List<ColumnSignal> MAPPING = List.of(
-      // Nezha (per pod, 60 s): seconds, percentages, operations
-      new ColumnSignal("PodServerLatencyP99(s)", MetricNames.LATENCY_P99, 1, 0, false),
-      new ColumnSignal("PodSuccessRate(%)", MetricNames.ERROR_RATIO, -0.01, 1, false),
-      new ColumnSignal("MemoryUsageRate(%)", MetricNames.MEMORY_UTILIZATION, 0.01, 0, true),
-      new ColumnSignal("CpuUsageRate(%)", MetricNames.CPU_UTILIZATION, 0.01, 0, true),
-      new ColumnSignal("PodWorkload(Ops)", MetricNames.REQUEST_RATE, 1, 0, false),
-      // the pod's client-side latency to all its callees, and Online Boutique's per-edge client-side latency
-      // (<caller>-><callee>.latency_src50: the callee becomes the sample's peer.service)
-      new ColumnSignal("PodClientLatencyP99(s)", MetricNames.CLIENT_LATENCY_P99, 1, 0, false),
-      new ColumnSignal("latency_src50", MetricNames.CLIENT_LATENCY_P50, 1, 0, false),
-      // PetShop (per node, 300 s): seconds, availability in %, requests per 5-minute row
-      new ColumnSignal("latency_p99", MetricNames.LATENCY_P99, 1, 0, false),
-      new ColumnSignal("availability_Average", MetricNames.ERROR_RATIO, -0.01, 1, false),
-      new ColumnSignal("requests_Sum", MetricNames.REQUEST_RATE, 1.0 / 300, 0, false));
+  /** The shipped default mapping, in the form {@code ./sre-agent run --config} reads. */
+  static final String DEFAULT_MAPPING = "rca-mapping.conf";
+
+  /** The column-to-signal table for the two shipped datasets: {@link #DEFAULT_MAPPING}'s rules. */
+  static final List<ColumnSignal> MAPPING = defaultMapping();
+
+  private static List<ColumnSignal> defaultMapping() {
+    try (java.io.InputStream in = RcaRun.class.getResourceAsStream(DEFAULT_MAPPING)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULT_MAPPING + " is missing from the bench's resources");
+      }
+      List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      return columns(lines, DEFAULT_MAPPING);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The column mapping of a configuration file ({@code metrics.map.*} keys; others ignored). */
+  static List<ColumnSignal> mapping(Path file) throws IOException {
+    return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  private static List<ColumnSignal> columns(List<String> lines, String where) {
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromLines(lines, where, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    if (m.isEmpty()) {
+      throw new IllegalArgumentException(where + " has no metrics.map.* rule; give at least one, such as"
+          + " metrics.map.PodServerLatencyP99(s) = latency-p99");
+    }
+    return m.rules().values().stream().map(ColumnSignal::of).toList();
+  }
 
   /**
    * The datasets' fault-type words for the fault class of the answer's first candidate
@@ -152,6 +178,12 @@ final class RcaRun {
 
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
       throws IOException {
+    return run(dataDirs, outFile, warmupRows, MAPPING, out, err);
+  }
+
+  /** As above, with the columns mapped by {@code mapping}. */
+  static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping, PrintStream out,
+      PrintStream err) throws IOException {
     List<Path> cases = new ArrayList<>();
     for (Path dir : dataDirs) {
       Path caseDir = dir.resolve("cases");
@@ -182,13 +214,13 @@ final class RcaRun {
         String id = text(c, "case_id", casePath);
         Path graphFile = dir.resolve(text(c, "graph", casePath));
         StaticTopology graph = graphs.computeIfAbsent(graphFile, RcaRun::graph);
-        Table table = read(dir.resolve(text(c, "csv", casePath)));
+        Table table = read(dir.resolve(text(c, "csv", casePath)), mapping);
         Table warmup = null;
         if (c.hasNonNull("normal")) {
           Path normal = dir.resolve(c.get("normal").asText());
           Table n = normals.get(normal);
           if (n == null) {
-            n = read(normal);
+            n = read(normal, mapping);
             normals.put(normal, n);
           }
           warmup = n;
@@ -422,8 +454,13 @@ final class RcaRun {
 
   /** Reads a uniform-layout CSV, keeping the columns {@link #MAPPING} knows. */
   static Table read(Path csv) throws IOException {
+    return read(csv, MAPPING);
+  }
+
+  /** Reads a uniform-layout CSV, keeping the columns {@code mapping} knows. */
+  static Table read(Path csv, List<ColumnSignal> mapping) throws IOException {
     Map<String, ColumnSignal> byMetric = new HashMap<>();
-    for (ColumnSignal s : MAPPING) {
+    for (ColumnSignal s : mapping) {
       byMetric.put(s.metric(), s);
     }
     List<long[]> timeList = new ArrayList<>();

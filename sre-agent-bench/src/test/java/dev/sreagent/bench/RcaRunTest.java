@@ -155,6 +155,42 @@ class RcaRunTest {
   }
 
   @Test
+  void theShippedMappingFileIsTheFormerTable() {
+    assertThat(RcaRun.MAPPING).containsExactlyInAnyOrder(
+        new RcaRun.ColumnSignal("PodServerLatencyP99(s)", "http.server.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("PodSuccessRate(%)", "http.server.request.error_ratio", -0.01, 1, false),
+        new RcaRun.ColumnSignal("MemoryUsageRate(%)", "container.memory.utilization", 0.01, 0, true),
+        new RcaRun.ColumnSignal("CpuUsageRate(%)", "container.cpu.utilization", 0.01, 0, true),
+        new RcaRun.ColumnSignal("PodWorkload(Ops)", "http.server.request.rate", 1, 0, false),
+        new RcaRun.ColumnSignal("PodClientLatencyP99(s)", "http.client.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("latency_src50", "http.client.request.duration.p50", 1, 0, false),
+        new RcaRun.ColumnSignal("latency_p99", "http.server.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("availability_Average", "http.server.request.error_ratio", -0.01, 1, false),
+        new RcaRun.ColumnSignal("requests_Sum", "http.server.request.rate", 1.0 / 300, 0, false));
+  }
+
+  @Test
+  void aMappingFileOfRunsFormDecidesWhichColumnsAreReadAndHow(@TempDir Path dir) throws IOException {
+    Path conf = dir.resolve("m.conf");
+    Files.writeString(conf, "detect.latency.sustain = 2m\nmetrics.map.lat_ms = latency-p99 * 0.001\n");
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a.lat_ms,a.PodServerLatencyP99(s)\n100,250,0.3\n");
+
+    RcaRun.Table t = RcaRun.read(csv, RcaRun.mapping(conf));
+
+    assertThat(t.services()).containsExactly("a");
+    assertThat(t.signals().get(0).convert(t.values()[0][0])).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+    Files.writeString(conf, "metrics.map.lat_ms = latency-p42\n");
+    assertThatThrownBy(() -> RcaRun.mapping(conf)).hasMessageContaining("m.conf:1: metrics.map.lat_ms: 'latency-p42'"
+        + " is not a signal kind");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", dir.resolve("o").toString(),
+        "--mapping", conf.toString()}, ps, ps)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("rca: ").contains("is not a signal kind");
+  }
+
+  @Test
   void onlyMappedColumnsAreReadAndTheirUnitsConverted(@TempDir Path dir) throws IOException {
     Path csv = dir.resolve("t.csv");
     Files.writeString(csv, "timestamp,a.PodSuccessRate(%),a.NodeCpuUsageRate(%),b.x.availability_Average,"
