@@ -37,7 +37,9 @@ public final class BenchMain {
   }
 
   private static int rca(String[] args, PrintStream out, PrintStream err) {
-    String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]";
+    String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]"
+        + " [--mapping FILE]";
+    java.nio.file.Path mapping = null;
     List<java.nio.file.Path> data = new java.util.ArrayList<>();
     java.nio.file.Path file = null;
     int warmupRows = 288;
@@ -49,6 +51,7 @@ public final class BenchMain {
       switch (args[k]) {
         case "--data" -> data.add(java.nio.file.Path.of(args[k + 1]));
         case "--out" -> file = java.nio.file.Path.of(args[k + 1]);
+        case "--mapping" -> mapping = java.nio.file.Path.of(args[k + 1]);
         case "--warmup-rows" -> {
           try {
             warmupRows = Integer.parseInt(args[k + 1]);
@@ -71,7 +74,8 @@ public final class BenchMain {
       return 2;
     }
     try {
-      return RcaRun.run(data, file, warmupRows, out, err);
+      return RcaRun.run(data, file, warmupRows, mapping == null ? RcaRun.MAPPING : RcaRun.mapping(mapping), out,
+          err);
     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
       err.println("rca: " + e.getMessage());
       return 1;
@@ -94,6 +98,7 @@ public final class BenchMain {
       out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
+          + " [--mapping FILE]"
           + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.FaultClass;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.port.Clock;
+import dev.sreagent.core.MetricMapping;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.StaticTopology;
@@ -48,7 +50,8 @@ import org.jspecify.annotations.Nullable;
  *       baseline), first feeds the last {@code warmupRows} rows of it, re-timed so that they end one step before the
  *       case's first row (the baselines are learned on real fault-free data of the same system; the re-timing is the
  *       only change);
- *   <li>maps each {@code <service>.<metric>} column through {@link #MAPPING} to one of the signals the built-in
+ *   <li>maps each {@code <service>.<metric>} column through the mapping ({@code --mapping FILE}, the form of
+ *       {@code ./sre-agent run --config}; by default {@link #DEFAULT_MAPPING}) to one of the signals the built-in
  *       detectors read ({@link MetricNames}) and feeds the rows in time order through {@code agent.sink()}, ticking
  *       the loop every {@link #TICK} of recording time;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
@@ -60,8 +63,9 @@ import org.jspecify.annotations.Nullable;
  *       get; nothing to rank: an empty list ({@code source: none}).
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
- * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. The
- * runner has no per-edge metric input, and the mapping is a table in code, not configuration.
+ * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
+ * {@code <caller>-><callee>.<metric>} is a call edge's series: fed as the caller's sample with the callee as
+ * {@code peer.service}.
  */
 final class RcaRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,41 +77,87 @@ final class RcaRun {
   static final Duration HORIZON = Duration.ofMinutes(5);
 
   /**
-   * A dataset column's metric mapped to an agent signal: {@code signal = offset + scale * value}. A table here for
-   * now, shaped so it can become configuration (metric name, target signal, linear unit conversion).
+   * A dataset column's metric mapped to an agent signal: {@code signal = offset + scale * value}, from one
+   * {@link MetricMapping.Rule}.
    *
    * @param metric the column's metric name (the part after the last dot)
    * @param signal the {@link MetricNames} signal it feeds
    * @param scale multiplier
    * @param offset added after scaling
-   * @param perPod whether the signal is read per pod (the service name stands for its one pod)
+   * @param perPod whether the signal is read per pod (the service name stands for its one pod): CPU and memory
    */
   record ColumnSignal(String metric, String signal, double scale, double offset, boolean perPod) {
     double convert(double value) {
       return offset + scale * value;
     }
+
+    static ColumnSignal of(MetricMapping.Rule r) {
+      return new ColumnSignal(r.source(), r.kind().metric(), r.scale(), r.offset(),
+          r.kind() == MetricMapping.Kind.CPU_UTILIZATION || r.kind() == MetricMapping.Kind.MEMORY_UTILIZATION);
+    }
   }
 
-  /** The column-to-signal table for the two shipped datasets. */
-  static final List<ColumnSignal> MAPPING = List.of(
-      // Nezha (per pod, 60 s): seconds, percentages, operations
-      new ColumnSignal("PodServerLatencyP99(s)", MetricNames.LATENCY_P99, 1, 0, false),
-      new ColumnSignal("PodSuccessRate(%)", MetricNames.ERROR_RATIO, -0.01, 1, false),
-      new ColumnSignal("MemoryUsageRate(%)", MetricNames.MEMORY_UTILIZATION, 0.01, 0, true),
-      new ColumnSignal("CpuUsageRate(%)", MetricNames.CPU_UTILIZATION, 0.01, 0, true),
-      new ColumnSignal("PodWorkload(Ops)", MetricNames.REQUEST_RATE, 1, 0, false),
-      // PetShop (per node, 300 s): seconds, availability in %, requests per 5-minute row
-      new ColumnSignal("latency_p99", MetricNames.LATENCY_P99, 1, 0, false),
-      new ColumnSignal("availability_Average", MetricNames.ERROR_RATIO, -0.01, 1, false),
-      new ColumnSignal("requests_Sum", MetricNames.REQUEST_RATE, 1.0 / 300, 0, false));
+  /** The shipped default mapping, in the form {@code ./sre-agent run --config} reads. */
+  static final String DEFAULT_MAPPING = "rca-mapping.conf";
+
+  /** The column-to-signal table for the two shipped datasets: {@link #DEFAULT_MAPPING}'s rules. */
+  static final List<ColumnSignal> MAPPING = defaultMapping();
+
+  private static List<ColumnSignal> defaultMapping() {
+    try (java.io.InputStream in = RcaRun.class.getResourceAsStream(DEFAULT_MAPPING)) {
+      if (in == null) {
+        throw new IllegalStateException(DEFAULT_MAPPING + " is missing from the bench's resources");
+      }
+      List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      return columns(lines, DEFAULT_MAPPING);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The column mapping of a configuration file ({@code metrics.map.*} keys; others ignored). */
+  static List<ColumnSignal> mapping(Path file) throws IOException {
+    return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  private static List<ColumnSignal> columns(List<String> lines, String where) {
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromLines(lines, where, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    if (m.isEmpty()) {
+      throw new IllegalArgumentException(where + " has no metrics.map.* rule; give at least one, such as"
+          + " metrics.map.PodServerLatencyP99(s) = latency-p99");
+    }
+    return m.rules().values().stream().map(ColumnSignal::of).toList();
+  }
+
+  /**
+   * The datasets' fault-type words for the fault class of the answer's first candidate
+   * ({@link dev.sreagent.api.model.RootCandidate#faultClass()}), by meaning: Nezha's CPU faults are contention or
+   * consumption (contention named), code faults an exception or a wrong return (a slowdown of its own has no other
+   * code word: exception named for both); PetShop's latency faults are injected delays, so every slowness is
+   * {@code latency}. A class the dataset has no word for, or an unknown one, falls back to {@link #FAULT_TYPES}.
+   */
+  static final Map<String, Map<FaultClass, String>> CLASS_TYPES = Map.of(
+      "nezha", Map.of(FaultClass.CPU_SATURATION, "cpu_contention", FaultClass.NETWORK_DELAY, "network_delay",
+          FaultClass.CODE_ERROR, "exception", FaultClass.LATENCY, "exception"),
+      "petshop", Map.of(FaultClass.LATENCY, "latency", FaultClass.NETWORK_DELAY, "latency",
+          FaultClass.CPU_SATURATION, "latency", FaultClass.CODE_ERROR, "error",
+          FaultClass.OVERLOAD, "request_overload"));
 
   /** The datasets' fault-type words for the agent's incident types (others: no fault type given). */
   static final Map<String, Map<String, String>> FAULT_TYPES = Map.of(
       "nezha", Map.of("high-latency", "network_delay", "error-rate-spike", "exception"),
       "petshop", Map.of("high-latency", "latency", "error-rate-spike", "error"));
 
-  /** One recorded table: row times in epoch seconds and the mapped columns. */
-  record Table(long[] times, List<String> services, List<ColumnSignal> signals, double[][] values) {
+  /**
+   * One recorded table: row times in epoch seconds and the mapped columns; {@code peers} is the callee of a call
+   * edge's column ({@code <caller>-><callee>.<metric>}: service = caller) and "" for a service's own column.
+   */
+  record Table(long[] times, List<String> services, List<String> peers, List<ColumnSignal> signals,
+      double[][] values) {
     long step() {
       long step = Long.MAX_VALUE;
       for (int i = 1; i < times.length; i++) {
@@ -128,6 +178,12 @@ final class RcaRun {
 
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
       throws IOException {
+    return run(dataDirs, outFile, warmupRows, MAPPING, out, err);
+  }
+
+  /** As above, with the columns mapped by {@code mapping}. */
+  static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping, PrintStream out,
+      PrintStream err) throws IOException {
     List<Path> cases = new ArrayList<>();
     for (Path dir : dataDirs) {
       Path caseDir = dir.resolve("cases");
@@ -158,13 +214,13 @@ final class RcaRun {
         String id = text(c, "case_id", casePath);
         Path graphFile = dir.resolve(text(c, "graph", casePath));
         StaticTopology graph = graphs.computeIfAbsent(graphFile, RcaRun::graph);
-        Table table = read(dir.resolve(text(c, "csv", casePath)));
+        Table table = read(dir.resolve(text(c, "csv", casePath)), mapping);
         Table warmup = null;
         if (c.hasNonNull("normal")) {
           Path normal = dir.resolve(c.get("normal").asText());
           Table n = normals.get(normal);
           if (n == null) {
-            n = read(normal);
+            n = read(normal, mapping);
             normals.put(normal, n);
           }
           warmup = n;
@@ -178,13 +234,16 @@ final class RcaRun {
         Topology topology = graph.topology();
         graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
-            graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), tmp);
+            graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
+            tmp);
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
-          List<String> ranked = RcaRanking.services(new RootCauseRanker().rank(series,
-              Instant.ofEpochSecond(alert), topology, symptoms));
-          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), null, r.incidents(), "-");
+          List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker().rank(series,
+              Instant.ofEpochSecond(alert), topology, symptoms);
+          List<String> ranked = RcaRanking.services(candidates);
+          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), candidates.isEmpty() ? null
+              : CLASS_TYPES.getOrDefault(dataset, Map.of()).get(candidates.get(0).faultClass()), r.incidents(), "-");
           source = ranked.isEmpty() ? "none" : "ranking";
         }
         bySource.computeIfAbsent(system + " " + source, k -> new ArrayList<>())
@@ -238,7 +297,8 @@ final class RcaRun {
 
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
-      StaticTopology graph, long alert, Map<String, String> faultTypes, Path tmp) throws IOException {
+      StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp)
+      throws IOException {
     if (table.times().length == 0) {
       return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
@@ -276,7 +336,9 @@ final class RcaRun {
     }
     List<String> services = services(chosen);
     return new CaseResult(id, truth, services, metrics(chosen, services, table),
-        faultTypes.get(chosen.type().name()), inCase.size(),
+        chosen.candidates().isEmpty() || !classTypes.containsKey(chosen.candidates().get(0).faultClass())
+            ? faultTypes.get(chosen.type().name()) : classTypes.get(chosen.candidates().get(0).faultClass()),
+        inCase.size(),
         String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
             chosen.openedAt().getEpochSecond() - alert));
   }
@@ -316,7 +378,8 @@ final class RcaRun {
       incident.anomalies().stream().filter(a -> a.service().equals(service))
           .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> {
             for (int k = 0; k < table.services().size(); k++) {
-              if (table.services().get(k).equals(service) && table.signals().get(k).signal().equals(a.signal())) {
+              if (table.services().get(k).equals(service) && table.peers().get(k).isEmpty()
+                  && table.signals().get(k).signal().equals(a.signal())) {
                 out.add(service + "." + table.signals().get(k).metric());
               }
             }
@@ -371,8 +434,10 @@ final class RcaRun {
         }
         ColumnSignal s = t.signals().get(k);
         String service = t.services().get(k);
+        String peer = t.peers().get(k);
         Map<String, String> attrs = s.perPod() ? Map.of(Attributes.SERVICE_NAME, service, Attributes.K8S_POD_NAME,
-            service) : Map.of(Attributes.SERVICE_NAME, service);
+            service) : peer.isEmpty() ? Map.of(Attributes.SERVICE_NAME, service)
+            : Map.of(Attributes.SERVICE_NAME, service, Attributes.PEER_SERVICE, peer);
         MetricSample sample = new MetricSample(s.signal(), s.convert(v), ts, attrs);
         if (!agent.sink().accept(sample)) {
           agent.tick();
@@ -397,13 +462,19 @@ final class RcaRun {
 
   /** Reads a uniform-layout CSV, keeping the columns {@link #MAPPING} knows. */
   static Table read(Path csv) throws IOException {
+    return read(csv, MAPPING);
+  }
+
+  /** Reads a uniform-layout CSV, keeping the columns {@code mapping} knows. */
+  static Table read(Path csv, List<ColumnSignal> mapping) throws IOException {
     Map<String, ColumnSignal> byMetric = new HashMap<>();
-    for (ColumnSignal s : MAPPING) {
+    for (ColumnSignal s : mapping) {
       byMetric.put(s.metric(), s);
     }
     List<long[]> timeList = new ArrayList<>();
     List<double[]> rows = new ArrayList<>();
     List<String> services = new ArrayList<>();
+    List<String> peers = new ArrayList<>();
     List<ColumnSignal> signals = new ArrayList<>();
     List<Integer> columns = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
@@ -417,7 +488,10 @@ final class RcaRun {
         int dot = names[k].lastIndexOf('.');
         ColumnSignal s = dot > 0 ? byMetric.get(names[k].substring(dot + 1)) : null;
         if (s != null) {
-          services.add(names[k].substring(0, dot));
+          String node = names[k].substring(0, dot);
+          int arrow = node.indexOf("->");
+          services.add(arrow > 0 ? node.substring(0, arrow) : node);
+          peers.add(arrow > 0 ? node.substring(arrow + 2) : "");
           signals.add(s);
           columns.add(k);
         }
@@ -459,7 +533,8 @@ final class RcaRun {
             + " follows " + times[i - 1]);
       }
     }
-    return new Table(times, List.copyOf(services), List.copyOf(signals), rows.toArray(new double[0][]));
+    return new Table(times, List.copyOf(services), List.copyOf(peers), List.copyOf(signals),
+        rows.toArray(new double[0][]));
   }
 
   private static StaticTopology graph(Path file) {

@@ -23,7 +23,9 @@ class RcaRankingTest {
   @Test
   void eachHeldOutSystemIsScoredWithTheSettingChosenOnTheOthers() {
     int settings = RcaRanking.grid().size();
-    int good = settings - 1; // right everywhere but on "c"
+    // right everywhere but on "c"; one setting of the default edge rule
+    int good = RcaRanking.grid().indexOf(dev.sreagent.detect.RootCauseRanker.Settings.DEFAULTS.withThreshold(20)
+        .withRelativeFloor(0.2));
     List<RcaRanking.Graded> cases = new ArrayList<>();
     for (String system : List.of("a", "b", "c")) {
       int[] pos = new int[settings];
@@ -36,11 +38,16 @@ class RcaRankingTest {
     RcaRanking.crossValidate(cases, new PrintStream(text, true, StandardCharsets.UTF_8));
 
     String[] lines = text.toString(StandardCharsets.UTF_8).split("\n");
-    assertThat(lines).hasSize(3);
+    // one line per system and edge rule (NONE, PEERED, PEERED_AND_POD): the constants are chosen per edge rule
+    assertThat(lines).hasSize(9);
     // a and b: chosen on the others (one of which is b or a, where it is right): right when held out
-    assertThat(lines[0]).startsWith("rca: ranking a").contains("leave-one-system-out").endsWith("AC@1 1.000 AC@3 1.000"
-        + " Avg@5 1.000");
+    assertThat(lines[1]).startsWith("rca: ranking a").contains("edges PEERED (default)")
+        .contains("leave-one-system-out").endsWith("AC@1 1.000 AC@3 1.000 Avg@5 1.000");
+    // another edge rule never gets that setting
+    assertThat(lines[0]).startsWith("rca: ranking a").contains("edges NONE").endsWith("AC@1 0.000 AC@3 0.000"
+        + " Avg@5 0.200");
     // c: chosen on a and b, where that setting is best, and wrong on c
-    assertThat(lines[2]).startsWith("rca: ranking c").endsWith("AC@1 0.000 AC@3 0.000 Avg@5 0.000");
+    assertThat(lines[7]).startsWith("rca: ranking c").contains("edges PEERED (default)")
+        .endsWith("AC@1 0.000 AC@3 0.000 Avg@5 0.000");
   }
 }

@@ -26,6 +26,12 @@ class RcaRunTest {
   /** A three-service chain frontend -> checkout -> payment, 40 rows of 60 s; from {@code faultRow} on, the
    * latency of every service in {@code slow} is ten times its usual level. */
   private static void writeCase(Path dir, String id, List<String> slow, int faultRow) throws IOException {
+    writeCase(dir, id, slow, faultRow, false);
+  }
+
+  /** As above; with {@code edgeDelay}, a column checkout->payment.latency_src50 that rises 100-fold at the fault. */
+  private static void writeCase(Path dir, String id, List<String> slow, int faultRow, boolean edgeDelay)
+      throws IOException {
     Files.createDirectories(dir.resolve("cases"));
     Files.createDirectories(dir.resolve("graph"));
     Files.writeString(dir.resolve("graph/shop.edges.csv"),
@@ -36,13 +42,16 @@ class RcaRunTest {
       csv.append(',').append(s).append(".PodServerLatencyP99(s),").append(s).append(".PodSuccessRate(%),")
           .append(s).append(".NodeCpuUsageRate(%)");
     }
-    csv.append('\n');
+    csv.append(edgeDelay ? ",checkout->payment.latency_src50\n" : "\n");
     for (int i = 0; i < 40; i++) {
       csv.append(T0 + 60L * i);
       for (String s : services) {
         double base = 0.05 + 0.002 * ((i * 7 + s.length()) % 5); // a little noise so the baseline has a spread
         double latency = i >= faultRow && slow.contains(s) ? base * 10 : base;
         csv.append(String.format(Locale.ROOT, ",%.4f,100,%d", latency, 30 + i % 3));
+      }
+      if (edgeDelay) {
+        csv.append(String.format(Locale.ROOT, ",%.4f", (i >= faultRow ? 0.5 : 0.005) + 0.0005 * (i % 3)));
       }
       csv.append('\n');
     }
@@ -91,7 +100,9 @@ class RcaRunTest {
     assertThat(r.get("shop-01").get("type").asText()).isEqualTo("rca");
     assertThat(services(r.get("shop-01"))).first().isEqualTo("payment");
     assertThat(services(r.get("shop-01"))).containsExactlyInAnyOrder("payment", "checkout", "frontend");
-    assertThat(r.get("shop-01").get("fault_type").asText()).isEqualTo("network_delay");
+    // payment is slow on its own, with no resource, traffic or call-edge signal: a latency fault class, which is a
+    // code fault in Nezha's words (a network delay would show on the edge, as in the test below)
+    assertThat(r.get("shop-01").get("fault_type").asText()).isEqualTo("exception");
     assertThat(r.get("shop-01").get("metrics").get(0).asText()).isEqualTo("payment.PodServerLatencyP99(s)");
     assertThat(r.get("shop-01").get("source").asText()).isEqualTo("incident");
     // no incident: the services ranked around the alert, said to be so, with no fault type
@@ -114,6 +125,69 @@ class RcaRunTest {
     assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps))
         .isZero();
     assertThat(services(results(out).get("shop-01"))).first().isEqualTo("frontend");
+  }
+
+  @Test
+  void aDelayedCallEdgeIsBlamedOnItsCalleeNotOnTheWaitingCallers(@TempDir Path dir) throws IOException {
+    // payment serves as fast as ever; checkout's calls to it take 100 times longer; both callers are slow
+    writeCase(dir, "shop-01", List.of("checkout", "frontend"), 30, true);
+    writeCase(dir.resolve("no-edge"), "shop-01", List.of("checkout", "frontend"), 30, false);
+    PrintStream ps = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    assertThat(RcaRun.run(List.of(dir), dir.resolve("r.jsonl"), 0, ps, ps)).isZero();
+    assertThat(RcaRun.run(List.of(dir.resolve("no-edge")), dir.resolve("r0.jsonl"), 0, ps, ps)).isZero();
+
+    JsonNode line = results(dir.resolve("r.jsonl")).get("shop-01");
+    assertThat(services(line)).startsWith("payment", "checkout");
+    // the first candidate's fault class in the dataset's words
+    assertThat(line.path("fault_type").asText()).isEqualTo("network_delay");
+    assertThat(services(results(dir.resolve("r0.jsonl")).get("shop-01"))).first().isEqualTo("checkout");
+  }
+
+  @Test
+  void aCallEdgeColumnIsTheCallersSeriesWithTheCalleeAsPeer(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a->b.latency_src50,a.PodServerLatencyP99(s)\n100,0.01,0.2\n");
+    RcaRun.Table t = RcaRun.read(csv);
+    assertThat(t.services()).containsExactly("a", "a");
+    assertThat(t.peers()).containsExactly("b", "");
+    assertThat(t.signals().get(0).signal()).isEqualTo(dev.sreagent.api.model.MetricNames.CLIENT_LATENCY_P50);
+  }
+
+  @Test
+  void theShippedMappingFileIsTheFormerTable() {
+    assertThat(RcaRun.MAPPING).containsExactlyInAnyOrder(
+        new RcaRun.ColumnSignal("PodServerLatencyP99(s)", "http.server.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("PodSuccessRate(%)", "http.server.request.error_ratio", -0.01, 1, false),
+        new RcaRun.ColumnSignal("MemoryUsageRate(%)", "container.memory.utilization", 0.01, 0, true),
+        new RcaRun.ColumnSignal("CpuUsageRate(%)", "container.cpu.utilization", 0.01, 0, true),
+        new RcaRun.ColumnSignal("PodWorkload(Ops)", "http.server.request.rate", 1, 0, false),
+        new RcaRun.ColumnSignal("PodClientLatencyP99(s)", "http.client.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("latency_src50", "http.client.request.duration.p50", 1, 0, false),
+        new RcaRun.ColumnSignal("latency_p99", "http.server.request.duration.p99", 1, 0, false),
+        new RcaRun.ColumnSignal("availability_Average", "http.server.request.error_ratio", -0.01, 1, false),
+        new RcaRun.ColumnSignal("requests_Sum", "http.server.request.rate", 1.0 / 300, 0, false));
+  }
+
+  @Test
+  void aMappingFileOfRunsFormDecidesWhichColumnsAreReadAndHow(@TempDir Path dir) throws IOException {
+    Path conf = dir.resolve("m.conf");
+    Files.writeString(conf, "detect.latency.sustain = 2m\nmetrics.map.lat_ms = latency-p99 * 0.001\n");
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "timestamp,a.lat_ms,a.PodServerLatencyP99(s)\n100,250,0.3\n");
+
+    RcaRun.Table t = RcaRun.read(csv, RcaRun.mapping(conf));
+
+    assertThat(t.services()).containsExactly("a");
+    assertThat(t.signals().get(0).convert(t.values()[0][0])).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+    Files.writeString(conf, "metrics.map.lat_ms = latency-p42\n");
+    assertThatThrownBy(() -> RcaRun.mapping(conf)).hasMessageContaining("m.conf:1: metrics.map.lat_ms: 'latency-p42'"
+        + " is not a signal kind");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(err, true, StandardCharsets.UTF_8);
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", dir.resolve("o").toString(),
+        "--mapping", conf.toString()}, ps, ps)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("rca: ").contains("is not a signal kind");
   }
 
   @Test

@@ -46,6 +46,13 @@ public final class MetricMapping {
     REQUEST_RATE("request-rate", MetricNames.REQUEST_RATE, "requests per second"),
     /** CPU use as a fraction of the limit, per pod. */
     CPU_UTILIZATION("cpu-utilization", MetricNames.CPU_UTILIZATION, "a fraction of the limit from 0 to 1"),
+    /**
+     * Client-side median latency of calls, seconds, per call edge (the caller's sample; the callee as
+     * {@code peer.service}) or per caller.
+     */
+    CLIENT_LATENCY_P50("client-latency-p50", MetricNames.CLIENT_LATENCY_P50, "seconds"),
+    /** Client-side p99 latency of calls, seconds, per call edge or per caller. */
+    CLIENT_LATENCY_P99("client-latency-p99", MetricNames.CLIENT_LATENCY_P99, "seconds"),
     /** Memory working set as a fraction of the limit, per pod. */
     MEMORY_UTILIZATION("memory-utilization", MetricNames.MEMORY_UTILIZATION, "a fraction of the limit from 0 to 1"),
     /** Used fraction of a file system, per host and mount point. */
@@ -167,6 +174,34 @@ public final class MetricMapping {
       }
     });
     return of(out);
+  }
+
+  /**
+   * The rules of a configuration file's lines ({@code key = value}, {@code #} comments; the form
+   * {@code ./sre-agent run --config} reads): the {@link #KEY_PREFIX} keys, other keys ignored; each bad rule is added
+   * to {@code problems} as {@code where:line: message} and left out.
+   */
+  public static MetricMapping fromLines(List<String> lines, String where, List<String> problems) {
+    Map<String, Rule> out = new LinkedHashMap<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String raw = lines.get(i);
+      int hash = raw.indexOf(" #");
+      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      int eq = text.indexOf('=');
+      if (!text.startsWith(KEY_PREFIX) || eq < 0) {
+        continue;
+      }
+      try {
+        Rule r = parseRule(text.substring(KEY_PREFIX.length(), eq).strip(), text.substring(eq + 1).strip());
+        if (out.putIfAbsent(r.source(), r) != null) { // the first rule stays
+          problems.add(where + ":" + (i + 1) + ": " + KEY_PREFIX + r.source() + " is given twice; keep one rule per"
+              + " metric");
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(where + ":" + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    return of(out.values());
   }
 
   /**

@@ -69,6 +69,8 @@ class IncidentCandidatesTest {
     assertThat(top.signal()).isEqualTo(MetricNames.LATENCY_P99);
     assertThat(top.score()).isGreaterThan(10);
     assertThat(top.evidence()).contains("no anomalous callee");
+    // slow with no resource, traffic or network signal
+    assertThat(top.faultClass()).isEqualTo(dev.sreagent.api.model.FaultClass.LATENCY);
     // ads did not move: if listed at all, it comes last and below the threshold
     if (ranked.contains("ads")) {
       assertThat(ranked.get(ranked.size() - 1)).isEqualTo("ads");
@@ -83,5 +85,10 @@ class IncidentCandidatesTest {
     String old = json.replaceFirst(",\"candidates\":\\[.*\\]}$", "}");
     assertThat(old).doesNotContain("candidates");
     assertThat(ModelJson.read(old, Incident.class).candidates()).isEmpty();
+    // a candidate written before it had a fault class reads as unknown
+    assertThat(json).contains("\"faultClass\":\"LATENCY\"");
+    String noClass = json.replaceAll(",?\"faultClass\":\"[A-Z_]+\"", "");
+    assertThat(ModelJson.read(noClass, Incident.class).candidates()).isNotEmpty().allSatisfy(c ->
+        assertThat(c.faultClass()).isEqualTo(dev.sreagent.api.model.FaultClass.UNKNOWN));
   }
 }

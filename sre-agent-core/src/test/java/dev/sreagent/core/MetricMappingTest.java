@@ -121,4 +121,24 @@ class MetricMappingTest {
       assertThat(unmapped.incidents()).as("without the mapping the detectors never see it").isEmpty();
     }
   }
+
+  @Test
+  void aConfigurationFilesMappingRulesAreReadOtherKeysIgnoredAndEachBadLineNamed() {
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromLines(List.of(
+        "# comment",
+        "topology.file = edges.csv",
+        "metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1   # percent to a ratio",
+        "metrics.map.latency_src50 = client-latency-p50",
+        "metrics.map.x = nonsense",
+        "metrics.map.PodSuccessRate(%) = error-ratio"), "m.conf", problems);
+
+    assertThat(m.rules()).containsOnlyKeys("PodSuccessRate(%)", "latency_src50");
+    assertThat(m.rules().get("PodSuccessRate(%)").apply(97)).isCloseTo(0.03, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(m.rules().get("latency_src50").kind().metric()).isEqualTo(MetricNames.CLIENT_LATENCY_P50);
+    assertThat(problems).hasSize(2);
+    assertThat(problems.get(0)).startsWith("m.conf:5: metrics.map.x: 'nonsense' is not a signal kind")
+        .contains("client-latency-p50 (seconds)");
+    assertThat(problems.get(1)).startsWith("m.conf:6: metrics.map.PodSuccessRate(%) is given twice");
+  }
 }

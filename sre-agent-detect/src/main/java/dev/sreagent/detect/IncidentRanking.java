@@ -51,10 +51,12 @@ public final class IncidentRanking implements RootCauseRanking {
         .orElseThrow();
     List<RootCauseRanker.Series> series = new ArrayList<>();
     for (String service : servicesToRank(incident, lookup.services(), topology)) {
-      for (String signal : new TreeSet<>(ranker.settings().signals())) {
+      Set<String> signals = new TreeSet<>(ranker.settings().signals());
+      signals.addAll(RootCauseRanker.CLASS_SIGNALS);
+      for (String signal : signals) {
         for (Points p : lookup.points(service, signal)) {
           if (p.epochMillis().length > 0) {
-            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values()));
+            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values(), p.peer()));
           }
         }
       }

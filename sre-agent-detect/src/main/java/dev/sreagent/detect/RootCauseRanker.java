@@ -1,6 +1,7 @@
 package dev.sreagent.detect;
 
 import dev.sreagent.api.Require;
+import dev.sreagent.api.model.FaultClass;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology;
@@ -36,6 +37,17 @@ import java.util.TreeMap;
  * whose transitive callees is anomalous (where a cascade starts), then the other anomalous services, then the rest;
  * by score within each group, then by name.
  *
+ * <p><b>Call edges.</b> A delay on the network shows at the caller: its client-side latency to the callee rises while
+ * the callee serves as fast as ever. A call edge's client-side series ({@link #EDGE_SIGNALS} with a {@link Series#peer()},
+ * the OpenTelemetry {@code http.client.request.duration} / {@code rpc.client.duration} seen from the caller with the
+ * callee as {@code peer.service}) is never its caller's own score; when it reaches the threshold and the callee's own
+ * server latency ({@link MetricNames#LATENCY_P99}) does not, it is the callee's score (its evidence names the caller),
+ * so the callee, not its waiting caller, leads ({@link Edges}; counted for a slow incident or an unknown symptom).
+ *
+ * <p><b>Fault class.</b> Each candidate names the {@link FaultClass} its own signals point at (see
+ * {@link #faultClass}), with the same threshold: a call edge's evidence, CPU or memory, traffic up
+ * ({@link #CLASS_SIGNALS}), errors, latency.
+ *
  * <p><b>Symptom.</b> When the incident's symptom is known (slow: latency; failing: errors), the other symptoms do not
  * decide which services are anomalous nor their order (as in the traversal of the PetShop dataset: a slow incident
  * follows latency, not errors); the saturation of a resource ({@link #CAUSE_SIGNALS}: CPU, memory) always counts, as a
@@ -47,7 +59,33 @@ import java.util.TreeMap;
 public final class RootCauseRanker {
   /** The signals scored by default: the per-service symptoms and resources the built-in detectors read. */
   public static final Set<String> DEFAULT_SIGNALS = Set.of(MetricNames.LATENCY_P99, MetricNames.ERROR_RATIO,
-      MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
+      MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION, MetricNames.CLIENT_LATENCY_P50,
+      MetricNames.CLIENT_LATENCY_P99);
+
+  /**
+   * Signals always scored to name a candidate's {@link FaultClass}, and a service's score only when the settings name
+   * them (traffic: a surge is a cause, not where a cascade starts).
+   */
+  public static final Set<String> CLASS_SIGNALS = Set.of(MetricNames.REQUEST_RATE);
+
+  /**
+   * Client-side latency of call edges: never a service's own score (a caller waits for what it calls); evidence
+   * against the callee when the edge slows down and the callee's own server latency does not (see {@link Edges}).
+   */
+  public static final Set<String> EDGE_SIGNALS = Set.of(MetricNames.CLIENT_LATENCY_P50,
+      MetricNames.CLIENT_LATENCY_P99);
+
+  /**
+   * Which client-side latency series point at a callee.
+   *
+   * <ul>
+   *   <li>{@code NONE}: none (client latency is ignored);
+   *   <li>{@code PEERED}: a call edge's series (with a {@code peer.service}) points at its callee;
+   *   <li>{@code PEERED_AND_POD}: also a caller's client latency without a peer, at each of the caller's callees in
+   *       the call graph whose own server latency did not move (only for callers without an edge series).
+   * </ul>
+   */
+  public enum Edges { NONE, PEERED, PEERED_AND_POD }
 
   /** Signals that count whatever the symptom: a saturated resource causes slowness and errors alike. */
   public static final Set<String> CAUSE_SIGNALS = Set.of(MetricNames.CPU_UTILIZATION, MetricNames.MEMORY_UTILIZATION);
@@ -60,11 +98,18 @@ public final class RootCauseRanker {
    * @param threshold the robust z from which a service counts as anomalous for the graph rule
    * @param relativeFloor the smallest spread as a share of the baseline's median (0 for none)
    * @param signals the signals scored; others are ignored
+   * @param edges which client-side latency series count as evidence against a callee
    */
   public record Settings(int baselinePoints, int windowPoints, double threshold, double relativeFloor,
-      Set<String> signals) {
+      Set<String> signals, Edges edges) {
     /** The cross-validated defaults. */
-    public static final Settings DEFAULTS = new Settings(30, 3, 10.0, 0.0, DEFAULT_SIGNALS);
+    public static final Settings DEFAULTS = new Settings(30, 3, 10.0, 0.0, DEFAULT_SIGNALS, Edges.PEERED);
+
+    /** Edge series of a call edge count ({@link Edges#PEERED}). */
+    public Settings(int baselinePoints, int windowPoints, double threshold, double relativeFloor,
+        Set<String> signals) {
+      this(baselinePoints, windowPoints, threshold, relativeFloor, signals, Edges.PEERED);
+    }
 
     public Settings {
       Require.atLeast(baselinePoints, 3, "baselinePoints");
@@ -72,6 +117,7 @@ public final class RootCauseRanker {
       Require.positive(Require.finite(threshold, "threshold"), "threshold");
       Require.within(relativeFloor, 0.0, 1.0, "relativeFloor");
       signals = Set.copyOf(Objects.requireNonNull(signals, "signals"));
+      Objects.requireNonNull(edges, "edges");
       if (signals.isEmpty()) {
         throw new IllegalArgumentException("signals must name at least one signal to score, but was []");
       }
@@ -79,12 +125,17 @@ public final class RootCauseRanker {
 
     /** Copy with another threshold. */
     public Settings withThreshold(double t) {
-      return new Settings(baselinePoints, windowPoints, t, relativeFloor, signals);
+      return new Settings(baselinePoints, windowPoints, t, relativeFloor, signals, edges);
     }
 
     /** Copy with another relative floor. */
     public Settings withRelativeFloor(double f) {
-      return new Settings(baselinePoints, windowPoints, threshold, f, signals);
+      return new Settings(baselinePoints, windowPoints, threshold, f, signals, edges);
+    }
+
+    /** Copy with another edge rule. */
+    public Settings withEdges(Edges e) {
+      return new Settings(baselinePoints, windowPoints, threshold, relativeFloor, signals, e);
     }
   }
 
@@ -95,10 +146,18 @@ public final class RootCauseRanker {
    * @param signal the signal (metric name)
    * @param epochMillis the sample times, strictly increasing
    * @param values the values, as many as times; NaN for a missing sample
+   * @param peer the called service when this is a call edge's client-side series ({@code service} calls
+   *     {@code peer}), or {@code ""}
    */
-  public record Series(String service, String signal, long[] epochMillis, double[] values) {
+  public record Series(String service, String signal, long[] epochMillis, double[] values, String peer) {
+    /** A series of the service alone. */
+    public Series(String service, String signal, long[] epochMillis, double[] values) {
+      this(service, signal, epochMillis, values, "");
+    }
+
     public Series {
       Require.notBlank(service, "service");
+      Objects.requireNonNull(peer, "peer");
       Require.notBlank(signal, "signal");
       epochMillis = Objects.requireNonNull(epochMillis, "epochMillis").clone();
       values = Objects.requireNonNull(values, "values").clone();
@@ -126,23 +185,30 @@ public final class RootCauseRanker {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Series s && service.equals(s.service) && signal.equals(s.signal)
+      return o instanceof Series s && service.equals(s.service) && signal.equals(s.signal) && peer.equals(s.peer)
           && Arrays.equals(epochMillis, s.epochMillis) && Arrays.equals(values, s.values);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(service, signal, Arrays.hashCode(epochMillis), Arrays.hashCode(values));
+      return Objects.hash(service, signal, peer, Arrays.hashCode(epochMillis), Arrays.hashCode(values));
     }
 
     @Override
     public String toString() {
-      return "Series[" + service + "/" + signal + ", " + values.length + " points]";
+      return "Series[" + service + (peer.isEmpty() ? "" : "->" + peer) + "/" + signal + ", " + values.length + " points]";
     }
   }
 
-  /** One series' score: the robust z and what it compares. */
-  record Scored(String signal, double z, double value, double median) {}
+  /**
+   * One series' score: the robust z and what it compares; {@code caller} names the caller when the score is a call
+   * edge's evidence against its callee ("" otherwise).
+   */
+  record Scored(String signal, double z, double value, double median, String caller) {
+    Scored(String signal, double z, double value, double median) {
+      this(signal, z, value, median, "");
+    }
+  }
 
   private final Settings settings;
 
@@ -218,15 +284,30 @@ public final class RootCauseRanker {
     long at = Objects.requireNonNull(onset, "onset").toEpochMilli();
     Map<String, Scored> best = new TreeMap<>();
     Map<String, Scored> bestSymptom = new HashMap<>();
+    List<Series> edgeSeries = new ArrayList<>();
+    Map<String, Double> serverZ = new HashMap<>();
+    Map<String, Map<String, Scored>> bySignal = new HashMap<>();
     for (Series s : series) {
-      if (!settings.signals().contains(s.signal())) {
+      boolean classOnly = !settings.signals().contains(s.signal()) && CLASS_SIGNALS.contains(s.signal());
+      if (!settings.signals().contains(s.signal()) && !classOnly) {
+        continue;
+      }
+      if (EDGE_SIGNALS.contains(s.signal()) || !s.peer().isEmpty()) {
+        edgeSeries.add(s);
         continue;
       }
       Scored sc = score(s, at);
       if (sc == null) {
         continue;
       }
+      bySignal.computeIfAbsent(s.service(), k -> new HashMap<>()).merge(s.signal(), sc, RootCauseRanker::stronger);
+      if (classOnly) {
+        continue;
+      }
       best.merge(s.service(), sc, RootCauseRanker::stronger);
+      if (s.signal().equals(MetricNames.LATENCY_P99)) {
+        serverZ.merge(s.service(), sc.z(), Math::max);
+      }
       if (symptoms.contains(s.signal()) || CAUSE_SIGNALS.contains(s.signal())) {
         bestSymptom.merge(s.service(), sc, RootCauseRanker::stronger);
       }
@@ -235,6 +316,10 @@ public final class RootCauseRanker {
     for (String service : best.keySet()) {
       Scored d = symptoms.isEmpty() ? best.get(service) : bestSymptom.get(service);
       deciding.put(service, d != null ? d : new Scored(best.get(service).signal(), 0, Double.NaN, Double.NaN));
+    }
+    if (symptoms.isEmpty() || symptoms.contains(MetricNames.LATENCY_P99)) {
+      edgeEvidence(edgeSeries, at, topology, serverZ).forEach((callee, e) -> deciding.merge(callee, e,
+          RootCauseRanker::stronger));
     }
     Set<String> anomalous = new HashSet<>();
     deciding.forEach((service, d) -> {
@@ -259,9 +344,89 @@ public final class RootCauseRanker {
     for (String service : order) {
       Scored d = deciding.get(service);
       int g = tier.get(service);
-      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms)), g));
+      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms),
+          faultClass(d, bySignal.getOrDefault(service, Map.of()), symptoms)), g));
     }
     return out;
+  }
+
+  /**
+   * The call edges' evidence against their callees: an edge whose client-side latency reached the threshold while the
+   * callee's own server latency ({@link MetricNames#LATENCY_P99}) stayed below it (or is not known) points at the
+   * callee (a network delay on the edge or at the callee's pod shows at the caller only). A callee keeps its strongest
+   * edge.
+   */
+  private Map<String, Scored> edgeEvidence(List<Series> edgeSeries, long at, Topology topology,
+      Map<String, Double> serverZ) {
+    Map<String, Scored> out = new TreeMap<>();
+    if (settings.edges() == Edges.NONE || edgeSeries.isEmpty()) {
+      return out;
+    }
+    Set<String> peered = new HashSet<>();
+    edgeSeries.forEach(s -> {
+      if (!s.peer().isEmpty()) {
+        peered.add(s.service());
+      }
+    });
+    for (Series s : edgeSeries) {
+      List<String> callees;
+      if (!s.peer().isEmpty()) {
+        callees = List.of(s.peer());
+      } else if (settings.edges() == Edges.PEERED_AND_POD && !peered.contains(s.service())) {
+        callees = new ArrayList<>(new java.util.TreeSet<>(topology.dependenciesOf(s.service())));
+      } else {
+        continue;
+      }
+      Scored sc = score(s, at);
+      if (sc == null || sc.z() < settings.threshold()) {
+        continue;
+      }
+      List<String> quiet = callees.stream().filter(callee -> !callee.equals(s.service())
+          && serverZ.getOrDefault(callee, 0.0) < settings.threshold()).toList();
+      // a caller's latency to all its callees together: its evidence is shared by the callees that could explain it
+      double z = s.peer().isEmpty() ? sc.z() / Math.max(1, quiet.size()) : sc.z();
+      for (String callee : quiet) {
+        out.merge(callee, new Scored(sc.signal(), z, sc.value(), sc.median(), s.service()),
+            RootCauseRanker::stronger);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The fault class of a candidate from its signals, each counted when it reaches the threshold: a call edge's
+   * evidence is a network delay; else the stronger of CPU and memory a saturation of that resource; else traffic up
+   * an overload; else errors (when the symptom is not known to be slowness) a code error; else latency (when the
+   * symptom is not known to be errors) a slowdown of its own.
+   */
+  FaultClass faultClass(Scored deciding, Map<String, Scored> signals, Set<String> symptoms) {
+    if (!deciding.caller().isEmpty()) {
+      return FaultClass.NETWORK_DELAY;
+    }
+    double t = settings.threshold();
+    double cpu = z(signals, MetricNames.CPU_UTILIZATION);
+    double memory = z(signals, MetricNames.MEMORY_UTILIZATION);
+    if (Math.max(cpu, memory) >= t) {
+      return cpu >= memory ? FaultClass.CPU_SATURATION : FaultClass.MEMORY;
+    }
+    Scored rate = signals.get(MetricNames.REQUEST_RATE);
+    if (rate != null && rate.z() >= t && rate.value() > rate.median()) {
+      return FaultClass.OVERLOAD;
+    }
+    if ((symptoms.isEmpty() || symptoms.contains(MetricNames.ERROR_RATIO))
+        && z(signals, MetricNames.ERROR_RATIO) >= t) {
+      return FaultClass.CODE_ERROR;
+    }
+    if ((symptoms.isEmpty() || symptoms.contains(MetricNames.LATENCY_P99))
+        && z(signals, MetricNames.LATENCY_P99) >= t) {
+      return FaultClass.LATENCY;
+    }
+    return FaultClass.UNKNOWN;
+  }
+
+  private static double z(Map<String, Scored> signals, String signal) {
+    Scored s = signals.get(signal);
+    return s == null ? 0 : s.z();
   }
 
   /** The stronger of two scores of one service; on a tie the signal first by name (the input's order never counts). */
@@ -360,6 +525,11 @@ public final class RootCauseRanker {
       case 1 -> "anomalous, calls an anomalous service";
       default -> "below the threshold";
     };
+    if (!d.caller().isEmpty()) {
+      return String.format(Locale.ROOT, "%s of calls from %s %.4g vs median %.4g (z %.1f), its own server latency"
+          + " did not move (a delay on the call edge or at its pod); %s", d.signal(), d.caller(), d.value(),
+          d.median(), d.z(), where);
+    }
     return String.format(Locale.ROOT, "%s %.4g vs median %.4g (z %.1f); %s", d.signal(), d.value(), d.median(),
         d.z(), where);
   }

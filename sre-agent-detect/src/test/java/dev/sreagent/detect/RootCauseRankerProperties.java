@@ -99,4 +99,22 @@ class RootCauseRankerProperties {
       }
     }
   }
+
+  @Property(tries = 200)
+  void aCallEdgeThatDoesNotSlowDownChangesNothing(@ForAll long seed) {
+    Case c = randomCase(seed);
+    List<RootCauseRanker.Series> withEdges = new ArrayList<>(c.series());
+    Random rng = new Random(seed);
+    for (RootCauseRanker.Series s : c.series()) {
+      if (rng.nextInt(3) == 0) {
+        double[] flat = new double[s.epochMillis().length];
+        java.util.Arrays.fill(flat, 0.003);
+        withEdges.add(new RootCauseRanker.Series(s.service(), MetricNames.CLIENT_LATENCY_P50, s.epochMillis(),
+            flat, "s" + rng.nextInt(8)));
+      }
+    }
+    RootCauseRanker ranker = new RootCauseRanker();
+    assertThat(ranker.rank(withEdges, c.onset(), c.topology(), Set.of()))
+        .isEqualTo(ranker.rank(c.series(), c.onset(), c.topology(), Set.of()));
+  }
 }

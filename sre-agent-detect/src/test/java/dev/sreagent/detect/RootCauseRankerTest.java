@@ -157,4 +157,123 @@ class RootCauseRankerTest {
     assertThat(unknown.get(0).signal()).isEqualTo(MetricNames.ERROR_RATIO);
     assertThat(unknown.get(0).evidence()).contains("no series");
   }
+
+  static RootCauseRanker.Series edge(String caller, String callee, double level, double after) {
+    RootCauseRanker.Series s = series(caller, MetricNames.CLIENT_LATENCY_P50, level, after);
+    return new RootCauseRanker.Series(caller, s.signal(), s.epochMillis(), s.values(), callee);
+  }
+
+  @Test
+  void aSlowCallEdgeWhoseCalleeServesAsFastAsEverPointsAtTheCallee() {
+    // a network delay at cart's pod: frontend waits (its server latency and its edge to cart jump), cart's own
+    // server latency does not move
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 1.5),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 0.1),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1),
+        edge("frontend", "cart", 0.005, 0.25),
+        edge("frontend", "ads", 0.005, 0.005));
+    Topology graph = calls("frontend", "cart", "frontend", "ads");
+
+    List<RootCandidate> ranked = new RootCauseRanker().rank(s, ONSET, graph, Set.of());
+    List<RootCandidate> without = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS
+        .withEdges(RootCauseRanker.Edges.NONE)).rank(s, ONSET, graph, Set.of());
+
+    assertThat(services(ranked)).containsExactly("cart", "frontend", "ads");
+    assertThat(ranked.get(0).signal()).isEqualTo(MetricNames.CLIENT_LATENCY_P50);
+    assertThat(ranked.get(0).score()).isGreaterThan(10);
+    assertThat(ranked.get(0).evidence()).contains("from frontend").contains("did not move")
+        .contains("no anomalous callee");
+    assertThat(services(without)).containsExactly("frontend", "ads", "cart");
+    // the caller's client latency is never its own score
+    assertThat(ranked.get(1).signal()).isEqualTo(MetricNames.LATENCY_P99);
+  }
+
+  @Test
+  void aSlowCallEdgeWhoseCalleeIsSlowItselfLeavesTheCalleeItsOwnScore() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 1.5),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 0.5),
+        edge("frontend", "cart", 0.005, 5.0));
+
+    List<RootCandidate> ranked = new RootCauseRanker().rank(s, ONSET, calls("frontend", "cart"), Set.of());
+
+    assertThat(services(ranked)).containsExactly("cart", "frontend");
+    assertThat(ranked.get(0).signal()).isEqualTo(MetricNames.LATENCY_P99);
+    assertThat(ranked.get(0).score()).isLessThan(100);
+  }
+
+  @Test
+  void aSlowCallEdgeCountsForASlowIncidentNotForAFailingOne() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("frontend", MetricNames.LATENCY_P99, 0.2, 1.5),
+        series("frontend", MetricNames.ERROR_RATIO, 0.0, 0.5),
+        series("cart", MetricNames.LATENCY_P99, 0.1, 0.1),
+        edge("frontend", "cart", 0.005, 0.25));
+    Topology graph = calls("frontend", "cart");
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    assertThat(services(ranker.rank(s, ONSET, graph, Set.of(MetricNames.LATENCY_P99))))
+        .containsExactly("cart", "frontend");
+    assertThat(services(ranker.rank(s, ONSET, graph, Set.of(MetricNames.ERROR_RATIO))))
+        .containsExactly("frontend", "cart");
+  }
+
+  @Test
+  void aCallersLatencyToAllItsCalleesIsSharedByTheQuietCalleesOnlyWhenAsked() {
+    RootCauseRanker.Series pod = series("frontend", MetricNames.CLIENT_LATENCY_P99, 0.005, 0.505);
+    List<RootCauseRanker.Series> s = List.of(pod,
+        series("cart", MetricNames.LATENCY_P99, 0.1, 0.1),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1));
+    Topology graph = calls("frontend", "cart", "frontend", "ads");
+
+    List<RootCandidate> peered = new RootCauseRanker().rank(s, ONSET, graph, Set.of());
+    List<RootCandidate> pods = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS
+        .withEdges(RootCauseRanker.Edges.PEERED_AND_POD)).rank(s, ONSET, graph, Set.of());
+
+    assertThat(peered).allSatisfy(r -> assertThat(r.score()).isLessThan(10));
+    assertThat(services(pods)).containsExactly("ads", "cart");
+    // z 50 shared by two callees
+    assertThat(pods.get(0).score()).isCloseTo(25, org.assertj.core.data.Offset.offset(1.0));
+    assertThat(pods.get(1).score()).isEqualTo(pods.get(0).score());
+  }
+
+  @Test
+  void eachCandidateNamesTheFaultClassItsSignalsPointAt() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("db", MetricNames.CPU_UTILIZATION, 0.2, 0.95),
+        series("db", MetricNames.LATENCY_P99, 0.1, 2.0),
+        series("cache", MetricNames.MEMORY_UTILIZATION, 0.3, 0.9),
+        series("api", MetricNames.ERROR_RATIO, 0.0, 0.4),
+        series("api", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("web", MetricNames.REQUEST_RATE, 100, 400),
+        series("web", MetricNames.ERROR_RATIO, 0.0, 0.3),
+        series("auth", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("quiet", MetricNames.LATENCY_P99, 0.1, 0.1),
+        series("shop", MetricNames.LATENCY_P99, 0.1, 0.1),
+        edge("web", "shop", 0.005, 0.3));
+    RootCauseRanker ranker = new RootCauseRanker();
+    java.util.function.Function<Set<String>, Map<String, dev.sreagent.api.model.FaultClass>> classes = symptoms ->
+        ranker.rank(s, ONSET, Topology.empty(), symptoms).stream().collect(java.util.stream.Collectors.toMap(
+            RootCandidate::service, RootCandidate::faultClass));
+
+    Map<String, dev.sreagent.api.model.FaultClass> any = classes.apply(Set.of());
+    assertThat(any).containsEntry("db", dev.sreagent.api.model.FaultClass.CPU_SATURATION)
+        .containsEntry("cache", dev.sreagent.api.model.FaultClass.MEMORY)
+        .containsEntry("api", dev.sreagent.api.model.FaultClass.CODE_ERROR)
+        .containsEntry("web", dev.sreagent.api.model.FaultClass.OVERLOAD)
+        .containsEntry("auth", dev.sreagent.api.model.FaultClass.LATENCY)
+        .containsEntry("quiet", dev.sreagent.api.model.FaultClass.UNKNOWN)
+        .containsEntry("shop", dev.sreagent.api.model.FaultClass.NETWORK_DELAY);
+    // a slow incident: api's errors do not name its class; its own slowness does
+    assertThat(classes.apply(Set.of(MetricNames.LATENCY_P99)))
+        .containsEntry("api", dev.sreagent.api.model.FaultClass.LATENCY);
+    // traffic names a class, not a score unless the settings name it: a service with only traffic is not ranked
+    assertThat(ranker.rank(List.of(series("lb", MetricNames.REQUEST_RATE, 100, 1000)), ONSET, Topology.empty(),
+        Set.of())).isEmpty();
+    // a traffic drop is not an overload
+    assertThat(ranker.rank(List.of(series("web", MetricNames.REQUEST_RATE, 100, 5),
+        series("web", MetricNames.LATENCY_P99, 0.1, 0.1)), ONSET, Topology.empty(), Set.of()).get(0).faultClass())
+        .isEqualTo(dev.sreagent.api.model.FaultClass.UNKNOWN);
+  }
 }

@@ -58,7 +58,11 @@ final class DiagnosisPrompt {
           break;
         }
         b.append(rank).append(". ").append(c.service()).append(' ').append(c.signal())
-            .append(String.format(java.util.Locale.ROOT, " score %.1f: ", c.score())).append(c.evidence()).append('\n');
+            .append(String.format(java.util.Locale.ROOT, " score %.1f: ", c.score())).append(c.evidence());
+        if (c.faultClass() != dev.sreagent.api.model.FaultClass.UNKNOWN) {
+          b.append("; signals point at ").append(c.faultClass().label());
+        }
+        b.append('\n');
       }
     }
     EvidenceDigest digest = EvidenceDigest.of(incident, evidenceBudget);

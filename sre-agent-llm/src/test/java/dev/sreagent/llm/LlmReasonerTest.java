@@ -71,7 +71,8 @@ class LlmReasonerTest {
   void theRankedCandidatesAreInThePromptAndARankedCandidateMayBeNamedAsRoot() {
     llm.enqueue(Reply.text(LlmFixtures.answer("runbook/error-rate-spike", "rollback", "ledger", "up")));
     Incident inc = LlmFixtures.incident(List.of()).withCandidates(List.of(
-        new RootCandidate("payments", "http.server.request.error_ratio", 29.5, "0.30 vs median 0.005 (z 29.5)"),
+        new RootCandidate("payments", "http.server.request.error_ratio", 29.5, "0.30 vs median 0.005 (z 29.5)",
+            dev.sreagent.api.model.FaultClass.CODE_ERROR),
         new RootCandidate("ledger", "container.cpu.utilization", 14.0, "0.95 vs median 0.20 (z 14.0)")),
         LlmFixtures.T);
 
@@ -79,7 +80,8 @@ class LlmReasonerTest {
 
     assertThat(llm.requests().get(0).body()).contains("Ranked root-cause candidates")
         .contains("1. payments http.server.request.error_ratio score 29.5")
-        .contains("2. ledger container.cpu.utilization score 14.0");
+        .contains("(z 29.5); signals point at code-error\\n")
+        .contains("2. ledger container.cpu.utilization score 14.0: 0.95 vs median 0.20 (z 14.0)\\n");
     assertThat(d.top().rationale()).doesNotContain("root service 'ledger'");
   }
 

@@ -415,7 +415,8 @@ final class RealMode {
     StringBuilder b = new StringBuilder(" | candidates: ");
     for (int i = 0; i < Math.min(SHOWN_CANDIDATES, ranked.size()); i++) {
       RootCandidate c = ranked.get(i);
-      b.append(i == 0 ? "" : ", ").append(c.service()).append(String.format(Locale.ROOT, " (z %.1f)", c.score()));
+      b.append(i == 0 ? "" : ", ").append(c.service()).append(String.format(Locale.ROOT, " (z %.1f%s)", c.score(),
+          c.faultClass() == dev.sreagent.api.model.FaultClass.UNKNOWN ? "" : ", " + c.faultClass().label()));
     }
     return b.toString();
   }
@@ -450,6 +451,7 @@ final class RealMode {
       r.put("signal", c.signal());
       r.put("score", c.score());
       r.put("evidence", c.evidence());
+      r.put("faultClass", c.faultClass().label());
       ranked.add(r);
     }
     m.put("candidates", ranked);

@@ -24,7 +24,8 @@ class RealModeLinesTest {
   @Test
   void theOpeningLineAndTheJsonLineCarryTheRankedCandidates() {
     Incident inc = incident(List.of(
-        new RootCandidate("payment", "container.cpu.utilization", 41.25, "cpu 0.95 vs median 0.2 (z 41.3)"),
+        new RootCandidate("payment", "container.cpu.utilization", 41.25, "cpu 0.95 vs median 0.2 (z 41.3)",
+            dev.sreagent.api.model.FaultClass.CPU_SATURATION),
         new RootCandidate("checkout", "http.server.request.duration.p99", 12.0, "calls an anomalous service"),
         new RootCandidate("frontend", "http.server.request.duration.p99", 6.0, "below"),
         new RootCandidate("ads", "http.server.request.duration.p99", 0.5, "below")));
@@ -32,12 +33,14 @@ class RealModeLinesTest {
     IncidentEvent updated = new IncidentEvent(T, IncidentEvent.Kind.UPDATED, inc, "+ p99 of frontend");
 
     assertThat(RealMode.textLine(opened)).endsWith(
-        "HIGH_LATENCY SEV3 on checkout | candidates: payment (z 41.3), checkout (z 12.0), frontend (z 6.0)");
+        "HIGH_LATENCY SEV3 on checkout | candidates: payment (z 41.3, cpu-saturation), checkout (z 12.0),"
+        + " frontend (z 6.0)");
     assertThat(RealMode.textLine(updated)).doesNotContain("candidates");
     // the model's JSON writes keys in order of name
     assertThat(RealMode.jsonLine(updated)).contains("\"candidates\":[{\"evidence\":\"cpu 0.95 vs median 0.2 (z 41.3)\","
-        + "\"score\":41.25,\"service\":\"payment\",\"signal\":\"container.cpu.utilization\"}")
-        .contains("\"service\":\"ads\"");
+        + "\"faultClass\":\"cpu-saturation\",\"score\":41.25,\"service\":\"payment\","
+        + "\"signal\":\"container.cpu.utilization\"}")
+        .contains("\"faultClass\":\"unknown\",\"score\":0.5,\"service\":\"ads\"");
   }
 
   @Test

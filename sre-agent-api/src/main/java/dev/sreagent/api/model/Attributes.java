@@ -4,6 +4,11 @@ package dev.sreagent.api.model;
 public final class Attributes {
   /** The service the telemetry belongs to. */
   public static final String SERVICE_NAME = "service.name";
+  /**
+   * The service called, on a client-side metric of a call edge ({@code service.name} calls {@code peer.service};
+   * OpenTelemetry's {@code peer.service}).
+   */
+  public static final String PEER_SERVICE = "peer.service";
   /** The Kubernetes namespace. */
   public static final String K8S_NAMESPACE = "k8s.namespace.name";
   /** The Kubernetes pod. */

@@ -11,6 +11,14 @@ public final class MetricNames {
   public static final String CPU_UTILIZATION = "container.cpu.utilization";
   /** 99th percentile server latency in seconds; per service. */
   public static final String LATENCY_P99 = "http.server.request.duration.p99";
+  /**
+   * Median client-side latency of calls in seconds, per call edge: the caller is {@code service.name}, the callee
+   * {@link Attributes#PEER_SERVICE} (OpenTelemetry {@code http.client.request.duration} / {@code rpc.client.duration}
+   * seen from the caller). Without a peer it is the caller's latency to all its callees together.
+   */
+  public static final String CLIENT_LATENCY_P50 = "http.client.request.duration.p50";
+  /** 99th percentile client-side latency in seconds; per call edge like {@link #CLIENT_LATENCY_P50}. */
+  public static final String CLIENT_LATENCY_P99 = "http.client.request.duration.p99";
   /** Fraction of server requests that failed, in [0, 1]; per service. */
   public static final String ERROR_RATIO = "http.server.request.error_ratio";
   /** Server requests per second; per service. */

@@ -13,12 +13,20 @@ import java.util.Objects;
  *     deviations (0 or more; larger is stronger)
  * @param evidence a short human explanation: the value against the baseline and where the service sits in the call
  *     graph
+ * @param faultClass the kind of fault its signals point at ({@link FaultClass#UNKNOWN} when none; null, as in records
+ *     written before it existed, reads as unknown)
  */
-public record RootCandidate(String service, String signal, double score, String evidence) {
+public record RootCandidate(String service, String signal, double score, String evidence, FaultClass faultClass) {
   public RootCandidate {
     Require.notBlank(service, "service");
     Require.notBlank(signal, "signal");
     Require.atLeast(Require.finite(score, "score"), 0.0, "score");
     Objects.requireNonNull(evidence, "evidence");
+    faultClass = faultClass == null ? FaultClass.UNKNOWN : faultClass;
+  }
+
+  /** A candidate whose fault class is not known. */
+  public RootCandidate(String service, String signal, double score, String evidence) {
+    this(service, signal, score, evidence, FaultClass.UNKNOWN);
   }
 }

@@ -37,9 +37,17 @@ public interface RootCauseRanking {
    *
    * @param epochMillis the times, strictly increasing
    * @param values the values, one per time
+   * @param peer the called service of a call edge's series (its {@code peer.service}), or {@code ""} for a series of
+   *     the service alone
    */
-  record Points(long[] epochMillis, double[] values) {
+  record Points(long[] epochMillis, double[] values, String peer) {
+    /** A series of the service alone. */
+    public Points(long[] epochMillis, double[] values) {
+      this(epochMillis, values, "");
+    }
+
     public Points {
+      java.util.Objects.requireNonNull(peer, "peer");
       epochMillis = epochMillis.clone();
       values = values.clone();
       if (epochMillis.length != values.length) {

@@ -58,6 +58,8 @@ public final class SignalWindows {
     private static final long[] NO_POINTS = new long[0];
     String key;
     final String service;
+    /** The called service of a call edge's series ({@code peer.service}), or "". */
+    final String peer;
     long[] points;
     final long baseMillis;
     /** The agent's time when the last point arrived, in seconds since {@code baseMillis}. */
@@ -67,9 +69,10 @@ public final class SignalWindows {
     /** Evicted or expired: skipped, its points released, removed from its service's list when that is compacted. */
     boolean dropped;
 
-    Ring(String key, String service, long baseMillis, int capacity) {
+    Ring(String key, String service, String peer, long baseMillis, int capacity) {
       this.key = key;
       this.service = service;
+      this.peer = peer;
       this.points = new long[Math.min(capacity, INITIAL_POINTS)];
       this.baseMillis = baseMillis;
     }
@@ -134,7 +137,8 @@ public final class SignalWindows {
     long t = s.timestamp().toEpochMilli();
     Ring ring = series.get(key);
     if (ring == null) {
-      ring = new Ring(key, s.service(), t, pointsPerSeries);
+      ring = new Ring(key, s.service(), s.attributes().getOrDefault(
+          dev.sreagent.api.model.Attributes.PEER_SERVICE, ""), t, pointsPerSeries);
       series.put(key, ring);
       seriesByService.computeIfAbsent(s.service(), k -> new ServiceSeries()).rings.add(ring);
     }
@@ -253,7 +257,7 @@ public final class SignalWindows {
         t[i] = e.getKey();
         v[i++] = e.getValue();
       }
-      out.add(new dev.sreagent.api.port.RootCauseRanking.Points(t, v));
+      out.add(new dev.sreagent.api.port.RootCauseRanking.Points(t, v, r.peer));
     }
     return out;
   }

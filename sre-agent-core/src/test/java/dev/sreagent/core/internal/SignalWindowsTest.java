@@ -109,4 +109,25 @@ class SignalWindowsTest {
     assertThat(w.trackedLogSources()).isEqualTo(100);
     assertThat(w.evictedLogSources()).isEqualTo(10_000 - 99);
   }
+
+  @Test
+  void aCallEdgesSeriesKeepsItsCalleeAndTheServicesOwnSeriesHasNone() {
+    SignalWindows w = windows(100, 10);
+    for (int i = 0; i < 3; i++) {
+      Instant t = T0.plusSeconds(60L * i);
+      w.advanceTo(t);
+      w.add(new MetricSample(MetricNames.CLIENT_LATENCY_P50, 0.005 * (i + 1), t,
+          Map.of(Attributes.SERVICE_NAME, "frontend", Attributes.PEER_SERVICE, "cart")));
+      w.add(new MetricSample(MetricNames.CLIENT_LATENCY_P50, 0.004, t,
+          Map.of(Attributes.SERVICE_NAME, "frontend", Attributes.PEER_SERVICE, "ads")));
+      w.add(MetricSample.of(MetricNames.CLIENT_LATENCY_P50, 0.02, t, "frontend"));
+    }
+    var points = w.points("frontend", MetricNames.CLIENT_LATENCY_P50);
+    assertThat(points).extracting(dev.sreagent.api.port.RootCauseRanking.Points::peer)
+        .containsExactlyInAnyOrder("cart", "ads", "");
+    assertThat(points).filteredOn(p -> p.peer().equals("cart")).singleElement()
+        .satisfies(p -> assertThat(p.values()).containsExactly(new double[] {0.005, 0.01, 0.015},
+            org.assertj.core.data.Offset.offset(1e-6)));
+    assertThat(w.points("cart", MetricNames.CLIENT_LATENCY_P50)).isEmpty();
+  }
 }
