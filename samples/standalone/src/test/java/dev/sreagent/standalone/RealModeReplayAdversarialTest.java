@@ -42,7 +42,7 @@ class RealModeReplayAdversarialTest {
     assertThat(run.err()).contains("broken.csv:3: expected 4 columns, got 3");
   }
 
-  /** Two records a day apart, in 2019 (far older than the receiver's 1 h max sample age): all accepted, ticked through. */
+  /** Two records a day apart in 2019 (far older than the 1 h max sample age): all accepted, ticked through. */
   @Test
   void anOldRecordingWithADayLongGapIsReplayedWholeAndNothingIsRefused(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("gap.csv");
