@@ -67,6 +67,9 @@ public final class OtlpRecording {
       if (first == null) {
         return items;
       }
+      if (first.startsWith("\uFEFF")) {
+        first = first.substring(1); // a byte order mark, as spreadsheets write UTF-8 CSV
+      }
       if (first.strip().startsWith("{")) {
         int line = 1;
         for (String l = first; l != null; l = r.readLine(), line++) {
@@ -75,7 +78,7 @@ public final class OtlpRecording {
           }
         }
       } else {
-        List<String> header = List.of(first.strip().split(",", -1));
+        List<String> header = java.util.Arrays.stream(first.strip().split(",", -1)).map(String::strip).toList();
         boolean isLong = header.size() >= 4 && header.subList(0, 4).equals(List.of("timestamp", "service", "metric",
             "value"));
         boolean isWide = !isLong && header.size() >= 2 && header.get(0).equals("timestamp")

@@ -124,4 +124,18 @@ class OtlpRecordingAdversarialTest {
     assertThat(OtlpRecording.timestamp("1796587200123456", "x")).isEqualTo(expected);
     assertThat(OtlpRecording.timestamp("1796587200123456789", "x")).isEqualTo(expected + 789);
   }
+
+  /** A spreadsheet's UTF-8 CSV (byte order mark, CRLF, spaces after the commas of the header) reads as any other. */
+  @Test
+  void aSpreadsheetCsvWithAByteOrderMarkCrlfAndSpacedHeaderIsRead(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("excel.csv");
+    Files.writeString(csv, "\uFEFFtimestamp, service, metric, value\r\n1661146200,cart,p99,0.1\r\n");
+    assertThat(OtlpRecording.read(csv)).singleElement()
+        .satisfies(i -> assertThat(i.timeNanos()).isEqualTo(1661146200_000_000_000L));
+    Path json = dir.resolve("bom.jsonl");
+    Files.writeString(json, "\uFEFF{\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"A\","
+        + "\"service\":\"cart\"},\"startsAt\":\"2023-04-18T22:40:05Z\"}]}\n");
+    assertThat(OtlpRecording.read(json)).singleElement()
+        .satisfies(i -> assertThat(i.endpoint()).isEqualTo(Endpoint.ALERTMANAGER));
+  }
 }
