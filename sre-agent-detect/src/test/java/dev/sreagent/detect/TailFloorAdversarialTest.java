@@ -113,4 +113,50 @@ class TailFloorAdversarialTest {
     feed(d, MetricNames.LATENCY_P99, 60, 481, 600, i -> 0.1 * Math.exp(0.05 * rng.nextGaussian()));
     assertThat(feed(d, MetricNames.LATENCY_P99, 60, 600, 606, i -> 5.0)).hasSize(1);
   }
+
+  /**
+   * (a) An incident, and a blip inside its episode (after one usual sample, before it settled), raise nothing: a
+   * later, lower step pages. The same blip seen on its own (no incident) does keep that step from paging.
+   */
+  @Test
+  void anIncidentAndABlipInsideItsEpisodeNeverRaiseTheFloor() {
+    for (boolean incident : new boolean[] {true, false}) {
+      LatencyDetector d = new LatencyDetector();
+      Random rng = new Random(4);
+      IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+      feed(d, MetricNames.LATENCY_P99, 60, 0, DAY, quiet);
+      List<Anomaly> first = feed(d, MetricNames.LATENCY_P99, 60, DAY, DAY + 10, i -> incident ? 0.5 : 0.1);
+      feed(d, MetricNames.LATENCY_P99, 60, DAY + 10, DAY + 11, quiet);
+      feed(d, MetricNames.LATENCY_P99, 60, DAY + 11, DAY + 12, i -> 0.45);
+      feed(d, MetricNames.LATENCY_P99, 60, DAY + 12, DAY + 180, quiet);
+      List<Anomaly> step = feed(d, MetricNames.LATENCY_P99, 60, DAY + 180, DAY + 186, i -> 0.4);
+      assertThat(first).as("incident " + incident).hasSize(incident ? 1 : 0);
+      assertThat(step).as("incident " + incident).hasSize(incident ? 1 : 0);
+    }
+  }
+
+  /**
+   * (c) The sustain in samples follows the last gap, so a breach whose samples come ever further apart (each gap twice
+   * the last: 1, 2, 4 ... minutes, as a client backing off a failing service reports) spans less than two of its
+   * last gaps until the gap reaches the 1-hour cap: a 2-minute sustain fires after 127 minutes and eight samples.
+   */
+  @Test
+  void aBreachWithDoublingGapsFiresOnlyOnceTheGapIsCapped() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(6);
+    feed(d, MetricNames.LATENCY_P99, 60, 0, 300, i -> 0.1 * Math.exp(0.05 * rng.nextGaussian()));
+    List<Anomaly> out = new ArrayList<>();
+    long t = 60L * 300;
+    List<Long> at = new ArrayList<>();
+    for (int k = 0, gap = 1; k < 9; k++, gap *= 2) {
+      at.add(t);
+      out.addAll(d.observe(new MetricSample(MetricNames.LATENCY_P99, 5.0, T0.plusSeconds(t),
+          Map.of(Attributes.SERVICE_NAME, "fn"))));
+      t += 60L * gap;
+    }
+    assertThat(out).singleElement().satisfies(a -> {
+      assertThat(a.detectedAt()).isEqualTo(T0.plusSeconds(at.get(7)));
+      assertThat(a.startedAt()).isEqualTo(T0.plusSeconds(at.get(0)));
+    });
+  }
 }
