@@ -159,4 +159,25 @@ class TailFloorAdversarialTest {
       assertThat(a.startedAt()).isEqualTo(T0.plusSeconds(at.get(0)));
     });
   }
+
+  /**
+   * The "last 24 h" is counted in whole clock hours: a blip at 00:59 is forgotten at 00:00 the next day, 23 h 01 min
+   * later, so a step no higher than it pages at 00:05 (23 h 06 min after it), where the README's 24 h says it would
+   * not. Harmless, but the window is 23 to 24 hours, not 24.
+   */
+  @Test
+  void aBlipIsForgottenAtTheTopOfTheHourADayLaterNotTwentyFourHoursLater() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(7);
+    IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    feed(d, MetricNames.LATENCY_P99, 60, 0, DAY + 59, quiet);
+    assertThat(feed(d, MetricNames.LATENCY_P99, 60, DAY + 59, DAY + 60, i -> 0.6)).isEmpty(); // day 2, 00:59
+    feed(d, MetricNames.LATENCY_P99, 60, DAY + 60, 2 * DAY - 1, quiet);
+    // at 23:58, 22 h 59 min after it, the blip still holds the floor
+    assertThat(d.state("fn").baseline.tailFloor(T0.plusSeconds(60L * (2 * DAY - 2)))).isGreaterThanOrEqualTo(0.6);
+    feed(d, MetricNames.LATENCY_P99, 60, 2 * DAY - 1, 2 * DAY + 5, quiet);
+    double floor = d.state("fn").baseline.tailFloor(T0.plusSeconds(60L * (2 * DAY + 5)));
+    assertThat(floor).isLessThan(0.3);
+    assertThat(feed(d, MetricNames.LATENCY_P99, 60, 2 * DAY + 5, 2 * DAY + 11, i -> 0.55)).hasSize(1);
+  }
 }
