@@ -26,7 +26,8 @@ import java.util.List;
  *   <li><b>Alertmanager webhook payloads</b>, one {@code {"alerts": [...]}} notification per line (among OTLP lines or
  *       alone), timed by the latest {@code startsAt} of a firing or {@code endsAt} of a resolved alert;
  *   <li><b>long CSV</b> with the header {@code timestamp,service,metric,value[,attribute...]} (ISO-8601 or epoch
- *       seconds / milliseconds; the further columns become the point's attributes, blank cells skipped);
+ *       seconds, milliseconds, microseconds or nanoseconds; the further columns become the point's attributes, blank
+ *       cells skipped);
  *   <li><b>wide CSV</b> with the header {@code timestamp,<service>.<metric>,...} (split on the last dot; the layout of
  *       the Nezha and PetShop datasets): one request per row and service, the service's only pod named after it
  *       ({@code k8s.pod.name}), blank cells skipped. Columns whose service part holds {@code ->} (a call edge) are
@@ -66,6 +67,9 @@ public final class OtlpRecording {
       if (first == null) {
         return items;
       }
+      if (first.startsWith("\uFEFF")) {
+        first = first.substring(1); // a byte order mark, as spreadsheets write UTF-8 CSV
+      }
       if (first.strip().startsWith("{")) {
         int line = 1;
         for (String l = first; l != null; l = r.readLine(), line++) {
@@ -74,7 +78,7 @@ public final class OtlpRecording {
           }
         }
       } else {
-        List<String> header = List.of(first.strip().split(",", -1));
+        List<String> header = java.util.Arrays.stream(first.strip().split(",", -1)).map(String::strip).toList();
         boolean isLong = header.size() >= 4 && header.subList(0, 4).equals(List.of("timestamp", "service", "metric",
             "value"));
         boolean isWide = !isLong && header.size() >= 2 && header.get(0).equals("timestamp")
@@ -220,7 +224,8 @@ public final class OtlpRecording {
   }
 
   /**
-   * A timestamp as Unix nanoseconds: epoch seconds or milliseconds (told apart by size), or ISO-8601 with or without
+   * A timestamp as Unix nanoseconds: epoch seconds, milliseconds, microseconds or nanoseconds (told apart by size),
+   * exactly (no rounding through a double), or ISO-8601 with or without
    * an offset (UTC when none).
    *
    * @throws IOException naming {@code where} when it cannot be read
@@ -228,14 +233,21 @@ public final class OtlpRecording {
   public static long timestamp(String text, String where) throws IOException {
     try {
       if (text.matches("\\d+(\\.\\d+)?")) {
-        double v = Double.parseDouble(text);
-        return v > 1e12 ? (long) (v * 1_000_000L) : (long) (v * 1e9); // milliseconds or seconds
+        // seconds, milliseconds, microseconds or nanoseconds, told apart by size (up to the year 33658 each)
+        java.math.BigDecimal v = new java.math.BigDecimal(text);
+        int scale = v.compareTo(java.math.BigDecimal.valueOf(1e18)) > 0 ? 0
+            : v.compareTo(java.math.BigDecimal.valueOf(1e15)) > 0 ? 3
+            : v.compareTo(java.math.BigDecimal.valueOf(1e12)) > 0 ? 6 : 9;
+        return v.movePointRight(scale).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
       }
-      Instant t = text.length() <= 19 ? java.time.LocalDateTime.parse(text.replace(' ', 'T'))
-          .toInstant(java.time.ZoneOffset.UTC) : java.time.OffsetDateTime.parse(text.replace(' ', 'T')).toInstant();
-      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-    } catch (DateTimeParseException e) {
-      throw new IOException(where + ": unreadable timestamp '" + text + "' (ISO-8601 or epoch seconds/ms)");
+      String iso = text.replace(' ', 'T');
+      java.time.temporal.TemporalAccessor parsed = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parseBest(iso,
+          java.time.OffsetDateTime::from, java.time.LocalDateTime::from);
+      Instant t = parsed instanceof java.time.OffsetDateTime o ? o.toInstant()
+          : ((java.time.LocalDateTime) parsed).toInstant(java.time.ZoneOffset.UTC);
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new IOException(where + ": unreadable timestamp '" + text + "' (ISO-8601 or epoch seconds, ms, us or ns)");
     }
   }
 
