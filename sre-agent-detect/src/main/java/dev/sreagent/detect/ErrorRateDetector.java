@@ -12,10 +12,11 @@ import java.time.Duration;
  * than 200%) and above an absolute floor (default 2%, so that 0.1% to 0.3% does not page), for {@code sustain}
  * (default 2 minutes). SEV2 when at least 25% of requests fail. The baseline learns only ratios within 3 sigma of
  * it: a rise that stays under the threshold is not learned while it lasts (see {@link LearnedBaseline}). The
- * threshold is also at least the highest ratio the series reached over the last 24 hours outside an incident (its
- * excess over the expected level; see {@link TailFloor}): a function called four times in five minutes that failed
- * all four once without an incident does not page the next time it does. The price: such a series is not paged for
- * failing completely until that blip is a day old.
+ * threshold is also at least the highest ratio the series reached in two different hours of the last 24 outside an
+ * incident (its excess over the expected level; see {@link TailFloor}): a function called four times in five minutes
+ * that now and then fails all four without an incident does not page the next time it does. The price: such a series
+ * is not paged for failing completely until its last full failures are a day old (then it is: what only the floor
+ * excuses is never learned as normal). A one-off full failure sets no floor.
  */
 public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.State> {
   /** Default multiple of the baseline. */
@@ -84,7 +85,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   Evaluation evaluate(State st, MetricSample sample) {
     return againstBaseline(st.baseline, sample, st.firing,
         (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-        (b, t) -> max(factor * b.level(t), minRatio, b.tailFloor(t)));
+        (b, t) -> Math.max(factor * b.level(t), minRatio), true);
   }
 
   @Override

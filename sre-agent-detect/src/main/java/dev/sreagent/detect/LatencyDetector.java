@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * samples (within the sigma band), after a warm-up; a step that stays above the band is not learned while it lasts
  * (see {@link LearnedBaseline}). A relative floor (default +50% over the mean) keeps very steady series from paging
  * on tiny absolute changes, and a tail floor keeps spiky ones from paging on what they routinely do: the threshold is
- * at least the largest value the series reached over the last 24 hours outside an incident (measured as a ratio to
- * its expected level when it has a daily cycle, so the quiet hours keep their own floor; see {@link TailFloor}). A
- * serverless function whose cold starts take 1 s pages when it is slower than that, not on its next cold start.
+ * at least the largest value the series reached in two different hours of the last 24 outside an incident (measured
+ * as a ratio to its expected level when it has a daily cycle, so the quiet hours keep their own floor; a one-off spike
+ * sets none; see {@link TailFloor}). A serverless function whose cold starts take 1 s pages when it is slower than
+ * that, not on its next cold start; what only the floor excuses is never learned as normal.
  *
  * <p>Capacity loss: when the service's pods report CPU utilisation ({@link MetricNames#CPU_UTILIZATION}) and the
  * service its request rate ({@link MetricNames#REQUEST_RATE}), the detector follows what a request costs in CPU
@@ -265,7 +266,7 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
     st.saturating = saturating;
     return againstBaseline(st.baseline, sample, st.firing, (b, t) -> b.level(t) + sigmas * b.stddev(),
         (b, t) -> saturating ? b.level(t) + sigmas * b.stddev()
-            : max(b.level(t) + sigmas * b.stddev(), b.level(t) * (1 + minRelativeIncrease), b.tailFloor(t)));
+            : Math.max(b.level(t) + sigmas * b.stddev(), b.level(t) * (1 + minRelativeIncrease)), !saturating);
   }
 
   @Override

@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Optionally (latency, error ratio) a {@link TailFloor}: the usual values and the episodes that ended without the
  * detector firing are remembered for a day as excursions over the expected level; {@link #tailFloor} is the value
- * matching the largest of them now (the largest value itself when the series has no daily cycle).
+ * matching the largest of them seen in two different hours (the value itself when the series has no daily cycle).
+ * The detectors never let a value that only the floor kept from breaching be learned (see
+ * {@link RuleDetector#againstBaseline}).
  */
 final class LearnedBaseline {
   /**

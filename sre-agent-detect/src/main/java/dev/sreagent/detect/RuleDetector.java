@@ -343,16 +343,28 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   static Evaluation againstBaseline(LearnedBaseline baseline, MetricSample sample, boolean firing,
       java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> band,
       java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> threshold) {
+    return againstBaseline(baseline, sample, firing, band, threshold, false);
+  }
+
+  /**
+   * As above; with {@code tailFloor} the threshold is also at least the baseline's {@link LearnedBaseline#tailFloor}.
+   * A value that only the tail floor keeps from breaching is not a breach, but it is never learned either, not even
+   * after the relearn hold: the floor excuses what the series routinely does, it does not make a lasting rise normal
+   * (a total outage that starts under a full error floor pages once that floor has aged out).
+   */
+  static Evaluation againstBaseline(LearnedBaseline baseline, MetricSample sample, boolean firing,
+      java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> band,
+      java.util.function.ToDoubleBiFunction<LearnedBaseline, Instant> threshold, boolean tailFloor) {
     double value = sample.value();
     if (baseline.count() < LatencyDetector.WARM_UP_SAMPLES) {
       baseline.learn(sample.timestamp(), value);
       return new Evaluation(false, Double.MAX_VALUE);
     }
-    double t = threshold.applyAsDouble(baseline, sample.timestamp());
-    double usualUpTo = Math.min(t, band.applyAsDouble(baseline, sample.timestamp()));
-    boolean breach = value > t;
-    baseline.offer(sample.timestamp(), value, value > usualUpTo, breach, firing);
-    return new Evaluation(breach, t);
+    double own = threshold.applyAsDouble(baseline, sample.timestamp());
+    double t = tailFloor ? max(own, own, baseline.tailFloor(sample.timestamp())) : own;
+    double usualUpTo = Math.min(own, band.applyAsDouble(baseline, sample.timestamp()));
+    baseline.offer(sample.timestamp(), value, value > usualUpTo, value > own, firing);
+    return new Evaluation(value > t, t);
   }
 
   /** The state of {@code resource}, or null when it is not tracked. */

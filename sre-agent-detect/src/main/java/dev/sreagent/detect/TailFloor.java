@@ -4,9 +4,10 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * The largest excursion a series made over the last {@value #SLOTS} hours without an incident, so that a series that
- * routinely spikes (a serverless function's cold starts, a p99 computed over a handful of requests, an error ratio of
- * four calls) is not paged for doing again what it did yesterday unnoticed. An excursion is measured against the
+ * The largest excursion a series made, in at least two different clock hours of the last {@value #SLOTS}, without an
+ * incident (a habit, not a one-off: a single spike sets no floor), so that a series that routinely spikes (a
+ * serverless function's cold starts, a p99 computed over a handful of requests, an error ratio of four calls) is not
+ * paged for doing again what it did yesterday unnoticed. An excursion is measured against the
  * series' expected level at its time ({@linkplain Form#RATIO a ratio} for latency, {@linkplain Form#EXCESS the excess}
  * for an error ratio), so a daily cycle does not raise the floor of the quiet hours.
  *
@@ -93,13 +94,16 @@ final class TailFloor {
     pendingValue = Double.NaN;
   }
 
-  /** The largest excursion recorded in the {@value #SLOTS} hours up to {@code t}, or NaN when none. */
+  /**
+   * The largest excursion recorded in at least two of the {@value #SLOTS} clock hours up to {@code t} (the second
+   * largest hourly maximum), or NaN when fewer than two hours hold one.
+   */
   double floor(Instant t) {
     refresh(t);
     return cachedFloor;
   }
 
-  /** The largest value recorded in the {@value #SLOTS} hours up to {@code t}, or NaN when none. */
+  /** The largest value recorded in at least two of the {@value #SLOTS} clock hours up to {@code t}, or NaN. */
   double largestValue(Instant t) {
     refresh(t);
     return cachedValue;
@@ -115,16 +119,26 @@ final class TailFloor {
     }
   }
 
+  /**
+   * The second largest of the hourly maxima in the window: what the series did in at least two different hours (a
+   * one-off spike is not a habit and raises no floor), NaN with fewer than two hours recorded.
+   */
   private double largest(double[] of, Instant t) {
     long now = hour(t);
     double best = Double.NaN;
+    double second = Double.NaN;
     for (int i = 0; i < SLOTS; i++) {
-      if (!Double.isNaN(of[i]) && hourOf[i] > now - SLOTS && hourOf[i] <= now
-          && (Double.isNaN(best) || of[i] > best)) {
+      if (Double.isNaN(of[i]) || hourOf[i] <= now - SLOTS || hourOf[i] > now) {
+        continue;
+      }
+      if (Double.isNaN(best) || of[i] > best) {
+        second = best;
         best = of[i];
+      } else if (Double.isNaN(second) || of[i] > second) {
+        second = of[i];
       }
     }
-    return best;
+    return second;
   }
 
   private void put(long hour, double value, double excursion) {
@@ -135,20 +149,19 @@ final class TailFloor {
     if (!Double.isNaN(max[slot]) && hourOf[slot] > hour) {
       return; // an episode longer than a day: its start is already out of the window
     }
-    if (cachedHour != Long.MIN_VALUE && hour <= cachedHour && hour > cachedHour - SLOTS) {
-      // inside the cached window: the maxima can only grow (a slot reused for this hour held an hour outside it)
-      cachedFloor = Double.isNaN(cachedFloor) ? excursion : Math.max(cachedFloor, excursion);
-      cachedValue = Double.isNaN(cachedValue) ? value : Math.max(cachedValue, value);
-    } else if (hour > cachedHour) {
-      cachedHour = Long.MIN_VALUE;
-    }
+    boolean grows;
     if (hourOf[slot] != hour || Double.isNaN(max[slot])) {
       hourOf[slot] = hour;
       max[slot] = excursion;
       maxValue[slot] = value;
+      grows = true;
     } else {
+      grows = excursion > max[slot] || value > maxValue[slot];
       max[slot] = Math.max(max[slot], excursion);
       maxValue[slot] = Math.max(maxValue[slot], value);
+    }
+    if (grows) {
+      cachedHour = Long.MIN_VALUE; // recomputed on the next ask: once per new hourly maximum, not per sample
     }
   }
 

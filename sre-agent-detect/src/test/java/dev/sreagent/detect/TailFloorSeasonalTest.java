@@ -20,7 +20,7 @@ class TailFloorSeasonalTest {
 
   /**
    * Four days of a latency with a daily cycle ({@code night} at night, {@code night + swing} at noon), optionally a
-   * two-sample spike to 3x at noon of the last day, and a 20-minute step to {@code step} at 23:00 of the last day.
+   * two-sample spike to 3x at noon of the last day and another at 13:20 (two hours: a habit), and a 20-minute step to {@code step} at 23:00 of the last day.
    */
   private static List<Anomaly> run(double night, double swing, boolean spike, double step, boolean[] seasonal) {
     LatencyDetector d = new LatencyDetector();
@@ -29,7 +29,7 @@ class TailFloorSeasonalTest {
     for (int i = 0; i < 4 * DAY; i++) {
       double level = night + swing * Math.max(0, Math.sin(Math.PI * (i % DAY - 360) / 720.0));
       double v = level * Math.exp(0.05 * rng.nextGaussian());
-      if (spike && i >= 3 * DAY + 700 && i < 3 * DAY + 702) {
+      if (spike && (i >= 3 * DAY + 700 && i < 3 * DAY + 702 || i >= 3 * DAY + 800 && i < 3 * DAY + 802)) {
         v = level * 3;
       }
       if (i >= 3 * DAY + 1380 && i < 3 * DAY + 1400) {

@@ -80,17 +80,30 @@ class TailFloorTest {
   }
 
   @Test
-  void aBlipNoHigherThanOneSeenWithoutAnIncidentDoesNotPageButAHigherOneDoes() {
+  void aBlipSeenInTwoHoursWithoutAnIncidentDoesNotPageAgainButAHigherOneDoes() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(14);
     java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
     feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
-    // one sample at 0.6 s, too short to page, is remembered for a day
+    // one sample at 0.6 s, too short to page, in two different hours: a habit, remembered for a day
+    assertThat(feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6)).isEmpty();
+    feed(d, MetricNames.LATENCY_P99, DAY + 1, DAY + 14, quiet);
+    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 14, DAY + 15, i -> 0.6)).isEmpty();
+    feed(d, MetricNames.LATENCY_P99, DAY + 15, DAY + 30, quiet);
+    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 30, DAY + 36, i -> 0.55)).isEmpty();
+    feed(d, MetricNames.LATENCY_P99, DAY + 36, DAY + 50, quiet);
+    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 50, DAY + 56, i -> 0.7)).hasSize(1);
+  }
+
+  @Test
+  void aOneOffBlipSetsNoFloor() {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(19);
+    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
     assertThat(feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6)).isEmpty();
     feed(d, MetricNames.LATENCY_P99, DAY + 1, DAY + 20, quiet);
-    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 20, DAY + 26, i -> 0.55)).isEmpty();
-    feed(d, MetricNames.LATENCY_P99, DAY + 26, DAY + 40, quiet);
-    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 40, DAY + 46, i -> 0.7)).hasSize(1);
+    assertThat(feed(d, MetricNames.LATENCY_P99, DAY + 20, DAY + 26, i -> 0.55)).hasSize(1);
   }
 
   @Test
@@ -100,7 +113,9 @@ class TailFloorTest {
     java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
     feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
     feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6);
-    feed(d, MetricNames.LATENCY_P99, DAY + 1, 2 * DAY + 13, quiet);
+    feed(d, MetricNames.LATENCY_P99, DAY + 1, DAY + 14, quiet);
+    feed(d, MetricNames.LATENCY_P99, DAY + 14, DAY + 15, i -> 0.6);
+    feed(d, MetricNames.LATENCY_P99, DAY + 15, 2 * DAY + 13, quiet);
     assertThat(feed(d, MetricNames.LATENCY_P99, 2 * DAY + 13, 2 * DAY + 19, i -> 0.55)).hasSize(1);
   }
 

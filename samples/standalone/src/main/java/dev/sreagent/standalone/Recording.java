@@ -17,15 +17,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * notifications, long or wide CSV) fed to the agent {@code run} builds — the same configuration, mapping, call graph,
  * phase and audit log — on the recording's own clock, as fast as it goes: the agent's clock and the receiver's are
  * the time of the record being fed, and the agent ticks every {@link #TICK} of recorded time (also through the gaps
- * of 5-minute data) and for {@link #AFTER} after the last record, so incidents open, diagnose and resolve when they
- * would have. The receiver does not listen; every record goes through its code (limits, ages and clock skew judged
- * against the recording's clock).
+ * of 5-minute data, for at most {@link #GAP_TICKED} of a silence) and for {@link #AFTER} after the last record, so
+ * incidents open, diagnose and resolve when they would have. The receiver does not listen; every record goes through
+ * its code (limits, ages and clock skew judged against the recording's clock). Never beside shared state (a store,
+ * locks, an event bus): a replay's records carry recorded times.
  */
 final class Recording {
   /** How often the agent ticks, in recorded time. */
   static final long TICK = 15_000_000_000L;
   /** How long the agent keeps ticking after the last record. */
   static final long AFTER = 60_000_000_000L;
+  /**
+   * How long the agent ticks through a gap between records before it skips to the next one (an hour: longer than any
+   * investigation, verification or sustain; a stray record years off does not tick for hours).
+   */
+  static final long GAP_TICKED = 3_600_000_000_000L;
 
   private final Path file;
   private final List<OtlpRecording.Item> items;
@@ -67,13 +73,19 @@ final class Recording {
     long refused = 0;
     long nextTick = now.get();
     long wall = System.nanoTime();
+    long last = now.get();
     for (OtlpRecording.Item item : items) {
       long t = Math.max(now.get(), item.timeNanos());
       while (nextTick < t) { // the recorded time between records: incidents move on through the gaps
+        if (nextTick - last > GAP_TICKED) {
+          nextTick = t; // a long silence: skip to the next record
+          break;
+        }
         now.set(nextTick);
         agent.tick();
         nextTick += TICK;
       }
+      last = t;
       now.set(t);
       if (receiver.receive(item.endpoint(), "application/json", item.bytes()).status() != 200) {
         refused++;

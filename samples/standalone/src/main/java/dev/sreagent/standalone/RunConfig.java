@@ -389,8 +389,19 @@ final class RunConfig {
     if (shard) {
       live.add("shard");
     }
+    // a replay writes audit records and detector snapshots stamped with recorded times: never into shared state
+    if (store != null) {
+      live.add("store");
+    }
+    if (locks != null) {
+      live.add("locks");
+    }
+    if (events != null) {
+      live.add("events");
+    }
     return live.isEmpty() ? null : "replay.file (--replay) replays a recording on its own clock; it cannot be"
-        + " combined with the live " + String.join(", ", live) + ": remove them or the replay";
+        + " combined with the live " + String.join(", ", live) + " (a replay writes records stamped with recorded"
+        + " times; give it its own --audit file): remove them or the replay";
   }
 
   /** What is wrong with the kubernetes.* keys taken together, or null. */

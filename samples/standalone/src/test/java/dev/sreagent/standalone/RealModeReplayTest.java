@@ -116,4 +116,16 @@ class RealModeReplayTest {
     assertThat(errors.toString(StandardCharsets.UTF_8)).contains("it cannot be combined with the live"
         + " prometheus.url");
   }
+
+  @Test
+  void aReplayNeverWritesIntoSharedState(@TempDir Path dir) throws Exception {
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", resource("ob-2022-08-22-13.csv").toString(), "--store",
+        "jdbc:h2:file:" + dir.resolve("db"), "--locks", "redis://127.0.0.1:9"), new java.io.PrintStream(
+        new java.io.ByteArrayOutputStream()), new java.io.PrintStream(errors, true, StandardCharsets.UTF_8), null);
+    assertThat(code).isEqualTo(2);
+    assertThat(errors.toString(StandardCharsets.UTF_8)).contains("it cannot be combined with the live store, locks")
+        .contains("give it its own --audit file");
+    assertThat(dir.resolve("db.mv.db")).doesNotExist();
+  }
 }
