@@ -261,6 +261,19 @@ final class RealMode {
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
+    // the SIGTERM hook before the start line: whoever stops the agent as soon as it says it runs stops it cleanly
+    CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    if (stop == null && recording == null) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> { // let the main thread drain and close first
+        done.countDown();
+        try {
+          finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "sre-agent-shutdown"));
+    }
     out.printf(Locale.ROOT, "sre-agent run: %s%s, phase %s, audit %s%s; %s%n", recording != null
         ? recording.describe() : String.format(Locale.ROOT, "OTLP/HTTP on http://%s:%d (protobuf or JSON; /v1/metrics,"
         + " /v1/traces, /v1/logs, /v1/alertmanager)", c.otlpHost, otlp.port()),
@@ -287,20 +300,7 @@ final class RealMode {
       out.flush();
       return 0;
     }
-    CountDownLatch done = stop != null ? stop : new CountDownLatch(1);
-    CountDownLatch finished = new CountDownLatch(1);
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
-    Thread hook = new Thread(() -> { // SIGTERM: let the main thread drain and close before the JVM exits
-      done.countDown();
-      try {
-        finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "sre-agent-shutdown");
-    if (stop == null) {
-      Runtime.getRuntime().addShutdownHook(hook);
-    }
     try {
       done.await();
     } catch (InterruptedException e) {
