@@ -361,7 +361,8 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       return new Evaluation(false, Double.MAX_VALUE);
     }
     double own = threshold.applyAsDouble(baseline, sample.timestamp());
-    double t = tailFloor ? max(own, own, baseline.tailFloor(sample.timestamp())) : own;
+    double floor = tailFloor ? baseline.tailFloor(sample.timestamp()) : Double.NaN;
+    double t = Double.isNaN(floor) ? own : Math.max(own, floor);
     double usualUpTo = Math.min(own, band.applyAsDouble(baseline, sample.timestamp()));
     baseline.offer(sample.timestamp(), value, value > usualUpTo, value > own, firing);
     return new Evaluation(value > t, t);
@@ -370,12 +371,6 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /** The state of {@code resource}, or null when it is not tracked. */
   @Nullable S state(String resource) {
     return states.get(resource);
-  }
-
-  /** The largest of {@code a}, {@code b} and {@code c}, a NaN {@code c} (no tail floor) ignored. */
-  static double max(double a, double b, double c) {
-    double m = Math.max(a, b);
-    return Double.isNaN(c) ? m : Math.max(m, c);
   }
 
   static double clampUnit(double v) {

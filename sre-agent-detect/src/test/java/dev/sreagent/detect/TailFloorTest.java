@@ -42,6 +42,11 @@ class TailFloorTest {
     return out;
   }
 
+  /** A steady 100 ms with 5% noise. */
+  private static java.util.function.IntToDoubleFunction quiet(Random rng) {
+    return i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+  }
+
   @Test
   void coldStartsTheSeriesMadeWithoutAnIncidentDoNotPageAgain() {
     LatencyDetector d = new LatencyDetector();
@@ -69,7 +74,7 @@ class TailFloorTest {
   void anIncidentNeverRaisesTheFloorSoTheSameFaultPagesAgain() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(13);
-    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    java.util.function.IntToDoubleFunction quiet = quiet(rng);
     int i = DAY;
     feed(d, MetricNames.LATENCY_P99, 0, i, quiet);
     List<Anomaly> first = feed(d, MetricNames.LATENCY_P99, i, i + 6, k -> 0.5);
@@ -83,7 +88,7 @@ class TailFloorTest {
   void aBlipSeenInTwoHoursWithoutAnIncidentDoesNotPageAgainButAHigherOneDoes() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(14);
-    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    java.util.function.IntToDoubleFunction quiet = quiet(rng);
     feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
     // one sample at 0.6 s, too short to page, in two different hours: a habit, remembered for a day
     assertThat(feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6)).isEmpty();
@@ -99,7 +104,7 @@ class TailFloorTest {
   void aOneOffBlipSetsNoFloor() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(19);
-    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    java.util.function.IntToDoubleFunction quiet = quiet(rng);
     feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
     assertThat(feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6)).isEmpty();
     feed(d, MetricNames.LATENCY_P99, DAY + 1, DAY + 20, quiet);
@@ -110,7 +115,7 @@ class TailFloorTest {
   void aBlipIsForgottenAfterADay() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(15);
-    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    java.util.function.IntToDoubleFunction quiet = quiet(rng);
     feed(d, MetricNames.LATENCY_P99, 0, DAY, quiet);
     feed(d, MetricNames.LATENCY_P99, DAY, DAY + 1, i -> 0.6);
     feed(d, MetricNames.LATENCY_P99, DAY + 1, DAY + 14, quiet);
@@ -134,7 +139,7 @@ class TailFloorTest {
   void withFiveMinuteDataTwoBreachingSamplesDoNotPageAndThreeDo() {
     LatencyDetector d = new LatencyDetector();
     Random rng = new Random(17);
-    java.util.function.IntToDoubleFunction quiet = i -> 0.1 * Math.exp(0.05 * rng.nextGaussian());
+    java.util.function.IntToDoubleFunction quiet = quiet(rng);
     feed(d, MetricNames.LATENCY_P99, 0, 100, quiet);
     assertThat(feed(d, MetricNames.LATENCY_P99, 100, 102, i -> 0.5)).isEmpty();
     feed(d, MetricNames.LATENCY_P99, 102, 140, quiet);

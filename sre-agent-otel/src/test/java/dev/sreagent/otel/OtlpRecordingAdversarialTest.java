@@ -17,20 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Review of {@link OtlpRecording} (run --replay): the inputs a recording meets in the wild. */
 class OtlpRecordingAdversarialTest {
-  private static List<Signal> received(List<OtlpRecording.Item> items, List<Integer> statuses) {
-    long[] now = {items.get(0).timeNanos()};
-    OtlpHttpReceiver receiver = OtlpHttpReceiver.builder().setListen(false)
-        .setClock(() -> Instant.ofEpochSecond(0, now[0])).build();
-    List<Signal> out = new ArrayList<>();
-    receiver.start(s -> out.add(s));
-    for (OtlpRecording.Item item : items) {
-      now[0] = item.timeNanos();
-      statuses.add(receiver.receive(item.endpoint(), "application/json", item.bytes()).status());
-    }
-    receiver.close();
-    return out;
-  }
-
   private static long nanos(String iso) {
     Instant t = Instant.parse(iso);
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
@@ -54,7 +40,7 @@ class OtlpRecordingAdversarialTest {
     // 2019, and a day between the two rows: each is judged against the recording's clock, not today's
     Files.writeString(csv, "timestamp,service,metric,value\n1546300800,cart,p99,0.1\n1546387200,cart,p99,0.2\n");
     List<Integer> statuses = new ArrayList<>();
-    List<Signal> signals = received(OtlpRecording.read(csv), statuses);
+    List<Signal> signals = OtlpRecordingTest.received(OtlpRecording.read(csv), statuses);
     assertThat(statuses).containsExactly(200, 200);
     assertThat(signals).filteredOn(s -> s instanceof MetricSample).hasSize(2);
   }
@@ -63,7 +49,7 @@ class OtlpRecordingAdversarialTest {
   void aWideCsvServiceNameWithDotsIsSplitOnTheLastDot(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("wide.csv");
     Files.writeString(csv, "timestamp,api.v2.internal.p99\n1661146200,0.5\n");
-    List<Signal> signals = received(OtlpRecording.read(csv), new ArrayList<>());
+    List<Signal> signals = OtlpRecordingTest.received(OtlpRecording.read(csv), new ArrayList<>());
     assertThat(signals).filteredOn(s -> s instanceof MetricSample).map(s -> (MetricSample) s)
         .extracting(m -> m.service() + " " + m.name()).containsExactly("api.v2.internal p99");
   }
@@ -97,7 +83,7 @@ class OtlpRecordingAdversarialTest {
       assertThat(i.timeNanos()).isEqualTo(nanos("2023-04-18T22:55:00Z"));
     });
     List<Integer> statuses = new ArrayList<>();
-    List<Signal> signals = received(items, statuses);
+    List<Signal> signals = OtlpRecordingTest.received(items, statuses);
     assertThat(statuses).containsExactly(200);
     assertThat(signals).allSatisfy(s -> assertThat(s).isInstanceOf(AlertEvent.class));
   }
