@@ -38,7 +38,8 @@ public final class BenchMain {
 
   private static int rca(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]"
-        + " [--mapping FILE]";
+        + " [--mapping FILE] [--topology EDGES.csv ...]";
+    List<dev.sreagent.core.StaticTopology> extra = new java.util.ArrayList<>();
     java.nio.file.Path mapping = null;
     List<java.nio.file.Path> data = new java.util.ArrayList<>();
     java.nio.file.Path file = null;
@@ -52,6 +53,15 @@ public final class BenchMain {
         case "--data" -> data.add(java.nio.file.Path.of(args[k + 1]));
         case "--out" -> file = java.nio.file.Path.of(args[k + 1]);
         case "--mapping" -> mapping = java.nio.file.Path.of(args[k + 1]);
+        case "--topology" -> {
+          try {
+            extra.add(dev.sreagent.core.StaticTopology.read(java.nio.file.Path.of(args[k + 1])));
+          } catch (java.io.IOException | IllegalArgumentException e) {
+            err.println("--topology: cannot read the call graph " + args[k + 1] + " (" + e.getMessage() + "); give a"
+                + " CSV (src,dst) or YAML (edges: [{from: a, to: b}]) file of edges to add to every case's graph");
+            return 2;
+          }
+        }
         case "--warmup-rows" -> {
           try {
             warmupRows = Integer.parseInt(args[k + 1]);
@@ -74,8 +84,8 @@ public final class BenchMain {
       return 2;
     }
     try {
-      return RcaRun.run(data, file, warmupRows, mapping == null ? RcaRun.MAPPING : RcaRun.mapping(mapping), out,
-          err);
+      return RcaRun.run(data, file, warmupRows, mapping == null ? RcaRun.MAPPING : RcaRun.mapping(mapping), extra,
+          out, err);
     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
       err.println("rca: " + e.getMessage());
       return 1;
@@ -98,7 +108,7 @@ public final class BenchMain {
       out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
-          + " [--mapping FILE]"
+          + " [--mapping FILE] [--topology EDGES.csv]"
           + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");

@@ -1,6 +1,7 @@
 package dev.sreagent.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology;
@@ -107,6 +108,24 @@ final class RcaRanking {
     };
   }
 
+  /**
+   * The incident type of the symptom an alert names (a case's {@code target.metric}: latency → high latency,
+   * availability → error-rate spike); null when the case names no target.
+   */
+  static @Nullable IncidentType incidentType(JsonNode c) {
+    return switch (c.path("target").path("metric").asText("")) {
+      case "latency" -> IncidentType.HIGH_LATENCY;
+      case "availability" -> IncidentType.ERROR_RATE_SPIKE;
+      default -> null;
+    };
+  }
+
+  /** The service an alert names (a case's {@code target.service}: PetShop's SLO target); none for Nezha. */
+  static Set<String> entries(JsonNode c) {
+    String service = c.path("target").path("service").asText("");
+    return service.isBlank() ? Set.of() : Set.of(service);
+  }
+
   /** The services in ranked order. */
   static List<String> services(List<RootCandidate> ranked) {
     Set<String> out = new LinkedHashSet<>();
@@ -125,11 +144,12 @@ final class RcaRanking {
 
   /** The truth's position under each grid setting. */
   static Graded grade(String system, String truth, List<RootCauseRanker.Series> series, Instant onset,
-      Topology topology, Set<String> symptoms) {
+      Topology topology, Set<String> symptoms, Set<String> entries) {
     List<RootCauseRanker.Settings> grid = grid();
     int[] pos = new int[grid.size()];
     for (int g = 0; g < pos.length; g++) {
-      pos[g] = position(services(new RootCauseRanker(grid.get(g)).rank(series, onset, topology, symptoms)), truth);
+      pos[g] = position(services(new RootCauseRanker(grid.get(g)).rank(series, onset, topology, symptoms, entries)),
+          truth);
     }
     return new Graded(system, pos);
   }

@@ -8,6 +8,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.FaultClass;
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
@@ -57,10 +58,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>writes one line of the scorer's format: {@code {"type":"rca","case_id":...,"services":[...],
  *       "metrics":[...],"fault_type":...,"source":...}} (metrics: the columns behind the incident's anomalies).
  *       The incident taken is the one opened nearest to {@code alert_time} within
- *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}]; its services are its ranked
- *       root-cause candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the
- *       services around {@code alert_time} ({@code source: ranking}), what an operator asking "what changed" would
- *       get; nothing to rank: an empty list ({@code source: none}).
+ *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}] and, when the case's alert names its
+ *       symptom ({@code target.metric}: PetShop's SLO on latency or availability), of that symptom's type (an
+ *       incident about another symptom does not answer the alert); its services are its ranked root-cause
+ *       candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the services
+ *       around {@code alert_time} with the alert's service ({@code target.service}) as where the symptom was seen
+ *       ({@code source: ranking}), what an operator asking "what changed" would get; nothing to rank: an empty list
+ *       ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph.
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
  * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
@@ -178,12 +182,12 @@ final class RcaRun {
 
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
       throws IOException {
-    return run(dataDirs, outFile, warmupRows, MAPPING, out, err);
+    return run(dataDirs, outFile, warmupRows, MAPPING, List.of(), out, err);
   }
 
   /** As above, with the columns mapped by {@code mapping}. */
-  static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping, PrintStream out,
-      PrintStream err) throws IOException {
+  static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping,
+      List<StaticTopology> extraEdges, PrintStream out, PrintStream err) throws IOException {
     List<Path> cases = new ArrayList<>();
     for (Path dir : dataDirs) {
       Path caseDir = dir.resolve("cases");
@@ -213,7 +217,13 @@ final class RcaRun {
         Path dir = casePath.getParent().getParent();
         String id = text(c, "case_id", casePath);
         Path graphFile = dir.resolve(text(c, "graph", casePath));
-        StaticTopology graph = graphs.computeIfAbsent(graphFile, RcaRun::graph);
+        StaticTopology graph = graphs.computeIfAbsent(graphFile, f -> {
+          StaticTopology g = graph(f);
+          for (StaticTopology more : extraEdges) {
+            g = g.with(more);
+          }
+          return g;
+        });
         Table table = read(dir.resolve(text(c, "csv", casePath)), mapping);
         Table warmup = null;
         if (c.hasNonNull("normal")) {
@@ -232,15 +242,17 @@ final class RcaRun {
         List<RootCauseRanker.Series> series = RcaRanking.series(table, warmup, warmupRows);
         Set<String> symptoms = RcaRanking.symptoms(c);
         Topology topology = graph.topology();
-        graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms));
+        Set<String> entries = RcaRanking.entries(c);
+        graded.add(RcaRanking.grade(system, truth, series, Instant.ofEpochSecond(alert), topology, symptoms,
+            entries));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
-            tmp);
+            tmp, RcaRanking.incidentType(c));
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
           List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker().rank(series,
-              Instant.ofEpochSecond(alert), topology, symptoms);
+              Instant.ofEpochSecond(alert), topology, symptoms, entries);
           List<String> ranked = RcaRanking.services(candidates);
           r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), candidates.isEmpty() ? null
               : CLASS_TYPES.getOrDefault(dataset, Map.of()).get(candidates.get(0).faultClass()), r.incidents(), "-");
@@ -297,8 +309,8 @@ final class RcaRun {
 
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
-      StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp)
-      throws IOException {
+      StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp,
+      @Nullable IncidentType symptom) throws IOException {
     if (table.times().length == 0) {
       return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
@@ -328,6 +340,7 @@ final class RcaRun {
     List<Incident> inCase = latest.values().stream()
         .filter(inc -> inc.openedAt().getEpochSecond() >= first && inc.openedAt().getEpochSecond() <= to).toList();
     Incident chosen = inCase.stream().filter(inc -> inc.openedAt().getEpochSecond() >= from)
+        .filter(inc -> symptom == null || inc.type().equals(symptom))
         .min(Comparator.comparingLong((Incident inc) -> Math.abs(inc.openedAt().getEpochSecond() - alert))
             .thenComparing(Incident::openedAt, Comparator.reverseOrder()))
         .orElse(null);

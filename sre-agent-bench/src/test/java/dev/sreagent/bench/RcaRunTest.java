@@ -144,6 +144,60 @@ class RcaRunTest {
     assertThat(services(results(dir.resolve("r0.jsonl")).get("shop-01"))).first().isEqualTo("checkout");
   }
 
+  /** Adds an alert target (PetShop's SLO form) to a written case. */
+  private static void target(Path dir, String id, String service, String metric) throws IOException {
+    Path json = dir.resolve("cases/" + id + ".json");
+    com.fasterxml.jackson.databind.node.ObjectNode c = (com.fasterxml.jackson.databind.node.ObjectNode)
+        JSON.readTree(json.toFile());
+    c.putObject("target").put("service", service).put("metric", metric).put("statistic", "Average");
+    Files.writeString(json, JSON.writeValueAsString(c));
+  }
+
+  @Test
+  void anIncidentAboutAnotherSymptomDoesNotAnswerTheAlert(@TempDir Path dir) throws IOException {
+    // the same slow cascade; the alert is about latency in one case and about availability in the other
+    writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
+    writeCase(dir, "shop-02", List.of("payment", "checkout", "frontend"), 30);
+    target(dir, "shop-01", "frontend", "latency");
+    target(dir, "shop-02", "frontend", "availability");
+    Path out = dir.resolve("results.jsonl");
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
+
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps))
+        .as(text.toString(StandardCharsets.UTF_8)).isZero();
+
+    Map<String, JsonNode> r = results(out);
+    assertThat(r.get("shop-01").get("source").asText()).isEqualTo("incident");
+    assertThat(services(r.get("shop-01"))).first().isEqualTo("payment");
+    // the high-latency incident does not answer an availability alert: the ranking around it does (no service
+    // failed, so no error series moved and nobody is anomalous)
+    assertThat(r.get("shop-02").get("source").asText()).isEqualTo("ranking");
+  }
+
+  @Test
+  void extraEdgesFromTopologyFilesJoinEveryCasesGraph(@TempDir Path dir) throws IOException {
+    // the case's graph knows only frontend -> checkout; the file adds checkout -> payment, where the cascade starts
+    writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
+    Files.writeString(dir.resolve("graph/shop.edges.csv"), "src,dst\nfrontend,checkout\n");
+    Path extra = dir.resolve("more.edges.csv");
+    Files.writeString(extra, "# the load balancer's backend\nsrc,dst\ncheckout,payment\n");
+    Path out = dir.resolve("results.jsonl");
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
+
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--topology", extra.toString(), "--out",
+        out.toString()}, ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(services(results(out).get("shop-01"))).first().isEqualTo("payment");
+
+    Path bad = dir.resolve("bad.txt");
+    Files.writeString(bad, "checkout,payment\n");
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--topology", bad.toString(), "--out",
+        out.toString()}, ps, ps)).isEqualTo(2);
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("--topology: cannot read the call graph " + bad)
+        .contains("must end in .csv");
+  }
+
   @Test
   void aCallEdgeColumnIsTheCallersSeriesWithTheCalleeAsPeer(@TempDir Path dir) throws IOException {
     Path csv = dir.resolve("t.csv");

@@ -198,6 +198,20 @@ public final class StaticTopology implements TopologyProvider {
     return new StaticTopology(edges);
   }
 
+  /**
+   * This graph with {@code more}'s edges added (for example a file of the edges another graph does not show: a load
+   * balancer and the service behind it).
+   *
+   * @param more the edges to add
+   * @return the union: this graph's edges in order, then {@code more}'s new ones
+   */
+  public StaticTopology with(StaticTopology more) {
+    Objects.requireNonNull(more, "more");
+    Set<Dependency> all = new LinkedHashSet<>(edges);
+    all.addAll(more.edges);
+    return new StaticTopology(all);
+  }
+
   /** The edges, in file order without duplicates. */
   public Set<Dependency> edges() {
     return edges;

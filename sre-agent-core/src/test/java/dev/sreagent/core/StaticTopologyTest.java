@@ -31,6 +31,20 @@ class StaticTopologyTest {
   }
 
   @Test
+  void aSecondGraphAddsTheEdgesTheFirstDoesNotShow() {
+    StaticTopology graph = StaticTopology.parseCsv("src,dst\nsite,search-lb\nsite,search\n", "g.csv");
+    StaticTopology more = StaticTopology.parseCsv("# load balancers\nsrc,dst\nsearch-lb,search\nsite,search\n",
+        "lb.csv");
+
+    StaticTopology merged = graph.with(more);
+
+    assertThat(merged.edges()).containsExactly(new Dependency("site", "search-lb"), new Dependency("site", "search"),
+        new Dependency("search-lb", "search"));
+    assertThat(merged.topology().dependenciesOf("search-lb")).containsExactly("search");
+    assertThat(graph.edges()).hasSize(2);
+  }
+
+  @Test
   void namesWithDotsColonsAndSpacesAreKeptAsWritten() {
     StaticTopology graph = StaticTopology.parseCsv(
         "from,to\nPetSearch_AWS::ECS::Fargate, PGSQL Query_remote \nPetSite,www.amazon.com_remote\n", "g.csv");

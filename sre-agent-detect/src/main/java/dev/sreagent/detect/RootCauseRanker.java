@@ -28,14 +28,16 @@ import java.util.TreeMap;
  * <p><b>Score.</b> Each series is compared with its own recent past (BARO-style): the last
  * {@link Settings#baselinePoints()} samples that end before the onset give a median and a spread (the interquartile
  * range / 1.349, at least {@link Settings#relativeFloor()} × |median| and a unit floor per signal: 10 ms of latency,
- * one point of error ratio or utilisation), and the series' score is the largest robust z of the first
+ * a tenth of a point of error ratio, one point of utilisation), and the series' score is the largest robust z of the first
  * {@link Settings#windowPoints()} samples from the onset on (upward for latency, errors and utilisation, either way
  * for a rate). A service's score is the largest of its series' scores.
  *
  * <p><b>Graph.</b> A service is anomalous when its score reaches {@link Settings#threshold()}. Failures travel
  * against the calls (a caller feels what its callee suffers), so the list puts first the anomalous services none of
  * whose transitive callees is anomalous (where a cascade starts), then the other anomalous services, then the rest;
- * by score within each group, then by name.
+ * by score within each group, then by name. When the services where the symptom was seen are known (an alert's
+ * service, an SLO's target: the {@code entries} of {@link #rank(List, Instant, Topology, Set, Set)}), the starts a
+ * chain of anomalous services links to an entry come before the starts nothing links to the symptom.
  *
  * <p><b>Call edges.</b> A delay on the network shows at the caller: its client-side latency to the callee rises while
  * the callee serves as fast as ever. A call edge's client-side series ({@link #EDGE_SIGNALS} with a {@link Series#peer()},
@@ -236,7 +238,20 @@ public final class RootCauseRanker {
    * @return the ranked list; empty when no series could be scored
    */
   public List<RootCandidate> rank(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
-    return ranked(series, onset, topology, symptoms).stream().map(Ranked::candidate).toList();
+    return rank(series, onset, topology, symptoms, Set.of());
+  }
+
+  /**
+   * The ranked candidates when the services where the symptom was observed are known (an alert's service, an SLO's
+   * target): among the anomalous services with no anomalous callee, those the symptom can have travelled from (a
+   * chain of anomalous services leads from an entry to them along the calls, or they are an entry) come first.
+   *
+   * @param entries the services where the symptom was observed; empty when not known (then as {@link #rank(List,
+   *     Instant, Topology, Set)})
+   */
+  public List<RootCandidate> rank(List<Series> series, Instant onset, Topology topology, Set<String> symptoms,
+      Set<String> entries) {
+    return ranked(series, onset, topology, symptoms, entries).stream().map(Ranked::candidate).toList();
   }
 
   /**
@@ -257,7 +272,7 @@ public final class RootCauseRanker {
       Topology topology, Set<String> symptoms) {
     Require.notBlank(root, "root");
     Require.notBlank(rootSignal, "rootSignal");
-    List<Ranked> ranked = ranked(series, onset, topology, symptoms);
+    List<Ranked> ranked = ranked(series, onset, topology, symptoms, Set.of());
     List<RootCandidate> out = new ArrayList<>(ranked.size() + 1);
     Ranked r = ranked.stream().filter(x -> x.candidate().service().equals(root)).findFirst().orElse(null);
     if (r == null) {
@@ -274,10 +289,15 @@ public final class RootCauseRanker {
     return List.copyOf(out);
   }
 
-  /** A candidate and its group: 0 anomalous without an anomalous callee, 1 other anomalous, 2 the rest. */
+  /**
+   * A candidate and its group: 0 anomalous without an anomalous callee (and, when entries are known, reached from one
+   * through anomalous services), 1 the same not reached from an entry, 2 other anomalous, 3 the rest.
+   */
   private record Ranked(RootCandidate candidate, int tier) {}
 
-  private List<Ranked> ranked(List<Series> series, Instant onset, Topology topology, Set<String> symptoms) {
+  private List<Ranked> ranked(List<Series> series, Instant onset, Topology topology, Set<String> symptoms,
+      Set<String> entries) {
+    Objects.requireNonNull(entries, "entries");
     Objects.requireNonNull(series, "series");
     Objects.requireNonNull(topology, "topology");
     Objects.requireNonNull(symptoms, "symptoms");
@@ -331,10 +351,11 @@ public final class RootCauseRanker {
     for (Topology.Dependency d : topology.dependencies()) {
       callees.computeIfAbsent(d.from(), k -> new HashSet<>()).add(d.to());
     }
+    Set<String> reached = entries.isEmpty() ? anomalous : reachedFrom(entries, anomalous, callees);
     Map<String, Integer> tier = new HashMap<>();
     for (String service : deciding.keySet()) {
-      tier.put(service, !anomalous.contains(service) ? 2
-          : reachesAnomalous(service, anomalous, callees) ? 1 : 0);
+      tier.put(service, !anomalous.contains(service) ? 3
+          : reachesAnomalous(service, anomalous, callees) ? 2 : reached.contains(service) ? 0 : 1);
     }
     List<String> order = new ArrayList<>(deciding.keySet());
     order.sort(Comparator.comparingInt((String s) -> tier.get(s))
@@ -487,7 +508,12 @@ public final class RootCauseRanker {
     if (signal.contains("duration") || signal.contains("latency")) {
       return 0.01; // 10 ms
     }
-    if (signal.contains("ratio") || signal.contains("utilization")) {
+    if (signal.contains("ratio")) {
+      // a tenth of a point: with the default threshold, a service that never failed counts once 1% of its calls
+      // fail (at one point, the floor until 2026-12-06, 10% had to fail: a 3% failure hid behind its callers' view)
+      return 0.001;
+    }
+    if (signal.contains("utilization")) {
       return 0.01; // one percentage point
     }
     return 1e-9;
@@ -498,6 +524,24 @@ public final class RootCauseRanker {
     int lo = (int) Math.floor(pos);
     int hi = Math.min(lo + 1, sorted.length - 1);
     return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  }
+
+  /** The entries that are anomalous and the anomalous services reached from an entry through anomalous services. */
+  private static Set<String> reachedFrom(Set<String> entries, Set<String> anomalous,
+      Map<String, Set<String>> callees) {
+    Set<String> out = new HashSet<>();
+    Deque<String> todo = new ArrayDeque<>(entries);
+    Set<String> seen = new HashSet<>(entries);
+    entries.stream().filter(anomalous::contains).forEach(out::add);
+    while (!todo.isEmpty()) {
+      for (String callee : callees.getOrDefault(todo.pop(), Set.of())) {
+        if (anomalous.contains(callee) && seen.add(callee)) {
+          out.add(callee);
+          todo.add(callee);
+        }
+      }
+    }
+    return out;
   }
 
   private static boolean reachesAnomalous(String from, Set<String> anomalous, Map<String, Set<String>> callees) {
@@ -522,7 +566,8 @@ public final class RootCauseRanker {
     }
     String where = switch (tier) {
       case 0 -> "anomalous, no anomalous callee";
-      case 1 -> "anomalous, calls an anomalous service";
+      case 1 -> "anomalous, no anomalous callee, not reached from the symptom's service through anomalous services";
+      case 2 -> "anomalous, calls an anomalous service";
       default -> "below the threshold";
     };
     if (!d.caller().isEmpty()) {

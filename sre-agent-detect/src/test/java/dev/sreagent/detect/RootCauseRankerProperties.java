@@ -100,6 +100,33 @@ class RootCauseRankerProperties {
     }
   }
 
+  @Property(tries = 300)
+  void knowingTheSymptomsServiceReordersTheStartsOnlyAndNeverPutsAQuietServiceFirst(@ForAll long seed,
+      @ForAll @IntRange(min = 0, max = 7) int entry) {
+    Case c = randomCase(seed);
+    RootCauseRanker ranker = new RootCauseRanker();
+    List<RootCandidate> without = ranker.rank(c.series(), c.onset(), c.topology(), Set.of());
+    List<RootCandidate> with = ranker.rank(c.series(), c.onset(), c.topology(), Set.of(), Set.of("s" + entry));
+    // the same candidates with the same scores and evidence of the score
+    assertThat(with).hasSameSizeAs(without);
+    assertThat(with.stream().map(RootCandidate::service).toList())
+        .containsExactlyInAnyOrderElementsOf(without.stream().map(RootCandidate::service).toList());
+    for (RootCandidate r : with) {
+      RootCandidate o = without.stream().filter(x -> x.service().equals(r.service())).findFirst().orElseThrow();
+      assertThat(r.score()).isEqualTo(o.score());
+      assertThat(r.signal()).isEqualTo(o.signal());
+    }
+    double t = ranker.settings().threshold();
+    for (int i = 0; i < with.size(); i++) {
+      for (int j = i + 1; j < with.size(); j++) {
+        assertThat(with.get(i).score() < t && with.get(j).score() >= t).isFalse();
+      }
+    }
+    // the anomalous services keep their places relative to the quiet ones: the same count of each at the top
+    long anomalous = without.stream().filter(x -> x.score() >= t).count();
+    assertThat(with.subList(0, (int) anomalous)).allSatisfy(x -> assertThat(x.score()).isGreaterThanOrEqualTo(t));
+  }
+
   @Property(tries = 200)
   void aCallEdgeThatDoesNotSlowDownChangesNothing(@ForAll long seed) {
     Case c = randomCase(seed);

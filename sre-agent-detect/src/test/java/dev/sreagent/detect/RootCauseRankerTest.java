@@ -114,10 +114,56 @@ class RootCauseRankerTest {
 
   @Test
   void theUnitFloorKeepsAFlatSeriesFromShoutingAtATinyChange() {
-    // error ratio flat at 0, then 0.5 %: half a unit floor (one point), not an infinite z
-    RootCauseRanker.Series s = series("a", MetricNames.ERROR_RATIO, 0, 0.005);
+    // error ratio flat at 0, then 0.05 %: half a unit floor (a tenth of a point), not an infinite z
+    RootCauseRanker.Series s = series("a", MetricNames.ERROR_RATIO, 0, 0.0005);
     RootCandidate c = new RootCauseRanker().rank(List.of(s), ONSET, Topology.empty(), Set.of()).get(0);
     assertThat(c.score()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+    // utilisation keeps one point: 0.5 % more CPU is half a floor
+    RootCauseRanker.Series cpu = series("a", MetricNames.CPU_UTILIZATION, 0.2, 0.205);
+    assertThat(new RootCauseRanker().rank(List.of(cpu), ONSET, Topology.empty(), Set.of()).get(0).score())
+        .isLessThan(1);
+  }
+
+  @Test
+  void aServiceThatNeverFailedAndNowFailsThreePercentIsAnomalousNotHiddenByItsCallersLouderView() {
+    // PetShop's shape: the service fails 3 % of its calls; the load balancer in front of it, seen from the
+    // caller, 15 %; with the load balancer in the call graph the service is where the failure starts
+    List<RootCauseRanker.Series> s = List.of(
+        series("search", MetricNames.ERROR_RATIO, 0, 0.03),
+        series("search-lb", MetricNames.ERROR_RATIO, 0, 0.15),
+        series("site", MetricNames.ERROR_RATIO, 0, 0.02));
+    Topology graph = calls("site", "search-lb", "site", "search", "search-lb", "search");
+
+    List<RootCandidate> r = new RootCauseRanker().rank(s, ONSET, graph, Set.of(MetricNames.ERROR_RATIO));
+
+    assertThat(services(r)).containsExactly("search", "search-lb", "site");
+    assertThat(r.get(0).score()).isGreaterThanOrEqualTo(10);
+    assertThat(r.get(0).evidence()).contains("no anomalous callee");
+  }
+
+  @Test
+  void withTheSymptomsServiceKnownAStartLinkedToItComesBeforeALouderStartNothingLinks() {
+    // site (the SLO's target) is slow because pay is; a batch lambda nobody on site's path calls is slower
+    List<RootCauseRanker.Series> s = List.of(
+        series("site", MetricNames.LATENCY_P99, 0.1, 0.8),
+        series("pay", MetricNames.LATENCY_P99, 0.1, 0.6),
+        series("batch", MetricNames.LATENCY_P99, 0.1, 3.0),
+        series("db", MetricNames.LATENCY_P99, 0.1, 0.1));
+    Topology graph = calls("site", "pay", "pay", "db", "cron", "batch");
+    RootCauseRanker ranker = new RootCauseRanker();
+
+    List<RootCandidate> linked = ranker.rank(s, ONSET, graph, Set.of(MetricNames.LATENCY_P99), Set.of("site"));
+    List<RootCandidate> unknown = ranker.rank(s, ONSET, graph, Set.of(MetricNames.LATENCY_P99), Set.of());
+
+    assertThat(services(linked)).containsExactly("pay", "batch", "site", "db");
+    assertThat(linked.get(1).evidence()).contains("not reached from the symptom's service");
+    assertThat(services(unknown)).containsExactly("batch", "pay", "site", "db");
+    assertThat(ranker.rank(s, ONSET, graph, Set.of(MetricNames.LATENCY_P99), Set.of()))
+        .isEqualTo(ranker.rank(s, ONSET, graph, Set.of(MetricNames.LATENCY_P99)));
+    // the entry itself, anomalous with no anomalous callee, is a linked start
+    List<RootCandidate> alone = ranker.rank(List.of(s.get(0), s.get(2)), ONSET, graph,
+        Set.of(MetricNames.LATENCY_P99), Set.of("site"));
+    assertThat(services(alone)).containsExactly("site", "batch");
   }
 
   @Test

@@ -84,6 +84,7 @@ final class RealMode {
       }
     }
     @Nullable String acceptTail = null;
+    List<String> topologies = new java.util.ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       try {
@@ -114,8 +115,12 @@ final class RealMode {
           case "--shard" -> c.set("shard", "etcd");
           case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
               + " Alertmanager notifications, or a long or wide CSV"));
-          case "--topology" -> c.set("topology.file", value(args, ++i, "--topology needs a call graph file: CSV"
-              + " (src,dst) or YAML (edges: [{from: a, to: b}])"));
+          case "--topology" -> {
+            // repeated: the files' edges are merged (a graph and the edges it does not show)
+            topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or YAML (edges:"
+                + " [{from: a, to: b}])"));
+            c.set("topology.file", String.join(",", topologies));
+          }
           case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
               + " needs the name of an environment variable holding the Redis password"));
           case "--accept-audit-tail" -> {

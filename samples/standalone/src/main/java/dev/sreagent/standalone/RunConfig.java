@@ -67,7 +67,8 @@ import org.jspecify.annotations.Nullable;
  * retention.outbox.max-rows = 1000000     #   and beyond the newest this many
  * retention.incidents.max-ended = 10000   # with a store: ended incidents kept, the newest (the audit log keeps all)
  * retention.outbox.interval = 10m         #   both checked this often
- * topology.file = edges.csv               # a static call graph (CSV src,dst or YAML edges:), merged with spans' edges
+ * topology.file = edges.csv               # a static call graph (CSV src,dst or YAML edges:), merged with spans' edges;
+ *                                         #   several files separated by commas are merged (--topology repeated)
  * metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1  # a metric of another name or unit onto a signal kind:
  * metrics.map.PodServerLatencyP99(s) = latency-p99         #   KIND [* SCALE] [+ OFFSET] (see MetricMapping)
  * </pre>
@@ -194,13 +195,25 @@ final class RunConfig {
     }
     switch (key) {
       case "topology.file" -> {
-        Path file = Path.of(value);
-        try {
-          topology = dev.sreagent.core.StaticTopology.read(file);
-        } catch (java.io.IOException e) {
-          throw new IllegalArgumentException(key + ": cannot read the call graph " + file + " (" + e.getMessage()
-              + "); give a CSV (src,dst[,...]) or YAML (edges: [{from: a, to: b}]) file");
+        dev.sreagent.core.StaticTopology merged = null;
+        for (String name : value.split(",")) {
+          if (name.isBlank()) {
+            continue;
+          }
+          Path file = Path.of(name.strip());
+          try {
+            dev.sreagent.core.StaticTopology one = dev.sreagent.core.StaticTopology.read(file);
+            merged = merged == null ? one : merged.with(one);
+          } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(key + ": cannot read the call graph " + file + " (" + e.getMessage()
+                + "); give a CSV (src,dst[,...]) or YAML (edges: [{from: a, to: b}]) file");
+          }
         }
+        if (merged == null) {
+          throw new IllegalArgumentException(key + " names no file; give a call graph file (CSV src,dst or YAML"
+              + " edges:), or several separated by commas");
+        }
+        topology = merged;
       }
       case "otlp.listen" -> {
         int colon = value.lastIndexOf(':');

@@ -42,10 +42,14 @@ class RealModeMappingTest {
   void aMappedSuccessRateOpensAnIncidentRootedByTheStaticCallGraph(@TempDir Path dir) throws Exception {
     Path edges = dir.resolve("edges.csv");
     Files.writeString(edges, "src,dst,calls\nfrontend,cart,120\n");
+    // a second file, merged: the edges the first does not show (--topology repeated)
+    Path more = dir.resolve("more.edges.csv");
+    Files.writeString(more, "src,dst\nfrontend,ads\ncart,redis\n");
     Path config = dir.resolve("mapping.conf");
     Files.writeString(config, "metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1   # Nezha's column\n");
-    String text = run(dir.resolve("with"), List.of("--topology", edges.toString(), "--config", config.toString()));
-    assertThat(text).contains("static call graph of 1 edges from " + edges)
+    String text = run(dir.resolve("with"), List.of("--topology", edges.toString(), "--config", config.toString(),
+        "--topology", more.toString()));
+    assertThat(text).contains("static call graph of 3 edges from " + edges + "," + more)
         .contains("metrics mapped onto the detectors' signals: [metrics.map.PodSuccessRate(%) = error-ratio * -0.01"
             + " + 1.0]");
     assertThat(text.lines().filter(l -> l.contains(" opened "))).as(text).singleElement().asString()
