@@ -50,15 +50,19 @@ final class HistogramWindow {
   /**
    * Adds the quantiles of an exponential point's interval: {@code counts[0]} is the zero bucket, {@code counts[i]}
    * covers {@code (base^(offset+i-1), base^(offset+i)]} with {@code base = 2^(2^-scale)}, {@code unit} scales to
-   * seconds.
+   * seconds. A point whose quantiles are beyond a double (a coarse scale far from zero) gives none.
    */
   void addExponential(double[] counts, double total, int scale, long offset, double unit) {
     double base = Math.pow(2, Math.pow(2, -scale));
+    double[] values = new double[QUANTILES.length];
     for (int q = 0; q < QUANTILES.length; q++) {
-      double v = exponentialQuantile(counts, total, base, offset, QUANTILES[q]) * unit;
-      if (Double.isFinite(v)) {
-        exponentialMax[q] = Math.max(exponentialMax[q], v);
+      values[q] = exponentialQuantile(counts, total, base, offset, QUANTILES[q]) * unit;
+      if (!Double.isFinite(values[q])) {
+        return;
       }
+    }
+    for (int q = 0; q < QUANTILES.length; q++) {
+      exponentialMax[q] = Math.max(exponentialMax[q], values[q]);
     }
   }
 
