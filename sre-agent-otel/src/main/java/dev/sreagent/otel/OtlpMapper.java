@@ -26,7 +26,6 @@ import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -37,6 +36,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps OTLP requests onto the SDK's signals, following the OpenTelemetry semantic conventions so that standard
@@ -51,6 +51,12 @@ import java.util.regex.Pattern;
  *       error ratio (5xx {@code http.response.status_code} / {@code http.status_code}, an {@code error.type}, or a
  *       server-fault gRPC status) and request rate. Cumulative points are differenced against the previous export
  *       (a drop in the count is a reset).
+ *   <li><b>Call edges</b>: the client duration histograms ({@code http.client.request.duration} in s, the older
+ *       {@code http.client.duration} and {@code rpc.client.duration} in ms, {@code rpc.client.call.duration}; unit,
+ *       buckets and temporality as above) become, per caller, peer and export interval,
+ *       {@link MetricNames#CLIENT_LATENCY_P50} and {@link MetricNames#CLIENT_LATENCY_P99} of the caller with
+ *       {@code peer.service} naming the peer ({@link CallEdges}: {@code peer.service}, else {@code server.address};
+ *       a point with neither is dropped as {@code no-peer}).
  *   <li><b>Memory</b>: {@code k8s.container.memory_limit_utilization} / {@code k8s.pod.memory_limit_utilization},
  *       or {@code container.memory.working_set} (or {@code .usage}) over the last {@code k8s.container.memory_limit}
  *       seen for that container, become {@link MetricNames#MEMORY_UTILIZATION} per pod.
@@ -79,24 +85,33 @@ final class OtlpMapper {
           "UNAVAILABLE", "DATA_LOSS");
   private static final Set<String> OOM_REASONS = Set.of("OOMKilling", "OOMKilled");
 
-  /** The server request duration histograms, most specific first; the first one present in a resource is used. */
-  private enum Family {
-    HTTP("http.server.request.duration", 1.0, "http.response.status_code"),
-    HTTP_OLD("http.server.duration", 1e-3, "http.status_code"),
-    RPC("rpc.server.call.duration", 1.0, null),
-    RPC_OLD("rpc.server.duration", 1e-3, null);
+  /**
+   * The request duration histograms, most specific first: server ones (the first one present in a resource is used)
+   * and client ones (call edges, see {@link CallEdges}).
+   */
+  enum Family {
+    HTTP("http.server.request.duration", 1.0, "http.response.status_code", false),
+    HTTP_OLD("http.server.duration", 1e-3, "http.status_code", false),
+    RPC("rpc.server.call.duration", 1.0, null, false),
+    RPC_OLD("rpc.server.duration", 1e-3, null, false),
+    HTTP_CLIENT("http.client.request.duration", 1.0, "http.response.status_code", true),
+    HTTP_CLIENT_OLD("http.client.duration", 1e-3, "http.status_code", true),
+    RPC_CLIENT("rpc.client.call.duration", 1.0, null, true),
+    RPC_CLIENT_OLD("rpc.client.duration", 1e-3, null, true);
 
     final String metric;
     final double defaultScale;
-    final String statusKey;
+    final @Nullable String statusKey;
+    final boolean client;
 
-    Family(String metric, double defaultScale, String statusKey) {
+    Family(String metric, double defaultScale, @Nullable String statusKey, boolean client) {
       this.metric = metric;
       this.defaultScale = defaultScale;
       this.statusKey = statusKey;
+      this.client = client;
     }
 
-    static Family of(String name) {
+    static @Nullable Family of(String name) {
       for (Family f : values()) {
         if (f.metric.equals(name)) {
           return f;
@@ -224,34 +239,11 @@ final class OtlpMapper {
     return true;
   }
 
-  /** Per service, family and interval: merged histogram deltas. */
-  private static final class Window {
-    double count;
-    double errors;
-    double[] bounds = new double[0];
-    double[] buckets = new double[0];
-    long start = Long.MAX_VALUE;
-    long end;
-    double expP99;
-
-    void add(Delta d, boolean error, long time) {
-      count += d.total();
-      if (error) {
-        errors += d.total();
-      }
-      start = Math.min(start, d.start());
-      end = Math.max(end, time);
-    }
-
-    double p99() {
-      return Math.max(bounds.length > 0 ? quantile(bounds, buckets, 0.99) : 0, expP99);
-    }
-  }
-
   /** Per resource: what the conventions combine across the resource's points. */
   private static final class ResourceState {
     final Map<String, String> res;
-    final Map<Family, Window> windows = new EnumMap<>(Family.class);
+    final Map<Family, HistogramWindow> windows = new EnumMap<>(Family.class);
+    final CallEdges edges = new CallEdges();
     final Map<String, double[]> filesystems = new TreeMap<>(); // mount -> used, free, last time
     final Map<String, double[]> volumes = new TreeMap<>(); // volume -> available, capacity, last time
     double idleSum;
@@ -293,10 +285,13 @@ final class OtlpMapper {
         Family f = Family.of(m.getName());
         if (f != null) {
           boolean cumulative = isCumulative(m.getHistogram().getAggregationTemporality());
-          Window w = st.windows.computeIfAbsent(f, k -> new Window());
           double scale = unitScale(m.getUnit(), f.defaultScale);
           for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
-            histogram(st.res, f, scale, p, cumulative, w, rejected);
+            Map<String, String> attrs = attributes(p.getAttributesList());
+            HistogramWindow w = window(st, f, attrs, rejected);
+            if (w != null) {
+              histogram(st.res, f, scale, p, attrs, cumulative, w, rejected);
+            }
           }
         }
       }
@@ -304,15 +299,27 @@ final class OtlpMapper {
         Family f = Family.of(m.getName());
         if (f != null) {
           boolean cumulative = isCumulative(m.getExponentialHistogram().getAggregationTemporality());
-          Window w = st.windows.computeIfAbsent(f, k -> new Window());
           double scale = unitScale(m.getUnit(), f.defaultScale);
           for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
-            exponential(st.res, f, scale, p, cumulative, w, rejected);
+            Map<String, String> attrs = attributes(p.getAttributesList());
+            HistogramWindow w = window(st, f, attrs, rejected);
+            if (w != null) {
+              exponential(st.res, f, scale, p, attrs, cumulative, w, rejected);
+            }
           }
         }
       }
       default -> { }
     }
+  }
+
+  /**
+   * The window a duration point merges into: its service's for a server family, its call edge's for a client family
+   * (null when the point names no peer; counted).
+   */
+  private static @Nullable HistogramWindow window(ResourceState st, Family f, Map<String, String> attrs,
+      Rejections rejected) {
+    return f.client ? st.edges.window(f, attrs, rejected) : st.windows.computeIfAbsent(f, k -> new HistogramWindow());
   }
 
   private static double unitScale(String unit, double fallback) {
@@ -325,20 +332,24 @@ final class OtlpMapper {
     };
   }
 
-  /** Emits what the conventions derive from the whole resource: request signals, disk and CPU utilisation. */
+  /**
+   * Emits what the conventions derive from the whole resource: request signals, call edges, disk and CPU
+   * utilisation.
+   */
   private static void finish(ResourceState st, List<Signal> out) {
     String service = st.res.get(Attributes.SERVICE_NAME);
-    for (Window w : st.windows.values()) {
+    for (HistogramWindow w : st.windows.values()) {
       if (w.count > 0) {
         Instant at = time(w.end);
         Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, service);
-        out.add(new MetricSample(MetricNames.LATENCY_P99, w.p99(), at, attrs));
+        out.add(new MetricSample(MetricNames.LATENCY_P99, w.quantile(HistogramWindow.P99), at, attrs));
         out.add(new MetricSample(MetricNames.ERROR_RATIO, w.errors / w.count, at, attrs));
         double seconds = Math.max(1e-3, (w.end - w.start) / 1e9);
         out.add(new MetricSample(MetricNames.REQUEST_RATE, w.count / seconds, at, attrs));
         break; // the most specific family only: instrumentations that emit two would count requests twice
       }
     }
+    st.edges.emit(service, out);
     String host = st.res.getOrDefault(Attributes.HOST_NAME, st.res.getOrDefault("k8s.node.name",
         st.res.getOrDefault(Attributes.K8S_POD_NAME, service)));
     st.filesystems.forEach((mount, v) -> {
@@ -482,8 +493,8 @@ final class OtlpMapper {
     return new MetricSample(name, clamp(v), at, keep);
   }
 
-  private void histogram(Map<String, String> res, Family f, double scale, HistogramDataPoint p, boolean cumulative,
-      Window w, Rejections rejected) {
+  private void histogram(Map<String, String> res, Family f, double scale, HistogramDataPoint p,
+      Map<String, String> attrs, boolean cumulative, HistogramWindow w, Rejections rejected) {
     int n = p.getBucketCountsCount();
     if (n == 0 || n != p.getExplicitBoundsCount() + 1) {
       rejected.add(Rejections.BAD_HISTOGRAM);
@@ -507,22 +518,13 @@ final class OtlpMapper {
     if (!validTotal(p.getCount(), p.getTimeUnixNano(), rejected)) {
       return;
     }
-    Map<String, String> attrs = attributes(p.getAttributesList());
     String key = f + "|" + res.get(Attributes.SERVICE_NAME) + "|" + attrs;
     Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, false);
     if (d.total() <= 0) {
       return;
     }
-    if (w.bounds.length == 0) {
-      w.bounds = bounds;
-      w.buckets = new double[n];
-    }
-    if (Arrays.equals(w.bounds, bounds)) {
-      for (int i = 0; i < n; i++) {
-        w.buckets[i] += Math.max(0, d.counts()[i]);
-      }
-    }
-    w.add(d, f.isError(attrs), p.getTimeUnixNano());
+    w.addExplicit(bounds, d.counts());
+    w.add(d.total(), d.start(), f.isError(attrs), p.getTimeUnixNano());
   }
 
   /** Whether a histogram has a negative bucket count (an unsigned count above 2^63); counts the rejection. */
@@ -575,11 +577,11 @@ final class OtlpMapper {
   /**
    * An exponential histogram point: bucket {@code i} of the positive range covers
    * {@code (base^(offset+i), base^(offset+i+1)]} with {@code base = 2^(2^-scale)}. Cumulative points are differenced
-   * when scale and offset are unchanged (otherwise treated as a reset). The interval's p99 is interpolated
-   * geometrically inside its bucket; the window keeps the highest p99 of its points.
+   * when scale and offset are unchanged (otherwise treated as a reset). The interval's quantiles are interpolated
+   * geometrically inside their buckets; the window keeps the highest of its points ({@link HistogramWindow}).
    */
   private void exponential(Map<String, String> res, Family f, double unit, ExponentialHistogramDataPoint p,
-      boolean cumulative, Window w, Rejections rejected) {
+      Map<String, String> attrs, boolean cumulative, HistogramWindow w, Rejections rejected) {
     if (p.getScale() < -10 || p.getScale() > 20) {
       rejected.add(Rejections.BAD_HISTOGRAM);
       return;
@@ -593,57 +595,14 @@ final class OtlpMapper {
     if (negative(counts, rejected) || !validTotal(p.getCount(), p.getTimeUnixNano(), rejected)) {
       return;
     }
-    Map<String, String> attrs = attributes(p.getAttributesList());
     String key = f + "|exp|" + p.getScale() + "|" + p.getPositive().getOffset() + "|"
         + res.get(Attributes.SERVICE_NAME) + "|" + attrs;
     Delta d = delta(key, counts, p.getCount(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), cumulative, true);
-    counts = d.counts();
-    double total = d.total();
-    if (total <= 0) {
+    if (d.total() <= 0) {
       return;
     }
-    double base = Math.pow(2, Math.pow(2, -p.getScale()));
-    double target = 0.99 * total;
-    double seen = counts[0];
-    double p99 = 0;
-    if (seen < target) {
-      for (int i = 1; i < counts.length; i++) {
-        if (seen + counts[i] >= target && counts[i] > 0) {
-          long index = (long) p.getPositive().getOffset() + i - 1;
-          double lower = Math.pow(base, index);
-          double fraction = (target - seen) / counts[i];
-          p99 = lower * Math.pow(base, fraction) * unit;
-          break;
-        }
-        seen += counts[i];
-      }
-    }
-    if (Double.isFinite(p99)) {
-      w.expP99 = Math.max(w.expP99, p99);
-    }
-    w.add(d, f.isError(attrs), p.getTimeUnixNano());
-  }
-
-  /** The q-quantile of explicit-bucket counts, interpolated linearly inside the bucket. */
-  static double quantile(double[] bounds, double[] buckets, double q) {
-    double total = 0;
-    for (double b : buckets) {
-      total += b;
-    }
-    if (total <= 0) {
-      return 0;
-    }
-    double target = q * total;
-    double seen = 0;
-    for (int i = 0; i < buckets.length; i++) {
-      if (seen + buckets[i] >= target && buckets[i] > 0) {
-        double lower = i == 0 ? 0 : bounds[i - 1];
-        double upper = i < bounds.length ? bounds[i] : lower;
-        return lower + (upper - lower) * (target - seen) / buckets[i];
-      }
-      seen += buckets[i];
-    }
-    return bounds.length == 0 ? 0 : bounds[bounds.length - 1];
+    w.addExponential(d.counts(), d.total(), p.getScale(), p.getPositive().getOffset(), unit);
+    w.add(d.total(), d.start(), f.isError(attrs), p.getTimeUnixNano());
   }
 
   List<Signal> spans(ExportTraceServiceRequest req, Rejections rejected) {

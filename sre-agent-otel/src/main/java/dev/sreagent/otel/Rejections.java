@@ -21,6 +21,8 @@ final class Rejections {
   static final String BAD_SPAN = "bad-span";
   /** A metric without a name. */
   static final String BAD_NAME = "bad-name";
+  /** A client duration histogram point that names no callee ({@code peer.service} or {@code server.address}). */
+  static final String NO_PEER = "no-peer";
   /** The series is new and its tenant or service is at its cardinality limit. */
   static final String CARDINALITY = "cardinality";
 

@@ -1,0 +1,74 @@
+package dev.sreagent.otel;
+
+import dev.sreagent.api.model.Attributes;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.api.model.Signal;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The call edges of one resource (the caller) in one export: its client duration histogram points grouped by the
+ * peer they call, each peer's interval becoming {@link MetricNames#CLIENT_LATENCY_P50} and
+ * {@link MetricNames#CLIENT_LATENCY_P99} samples of the caller with {@link Attributes#PEER_SERVICE} naming the peer
+ * (and no other attribute, so that one edge is one series whatever the route, method or status).
+ *
+ * <p>The peer is the point's {@code peer.service}, else its {@code server.address} taken as it is (a host name or an
+ * address: to name the callee as the call graph does, set {@code peer.service}, e.g. with the Collector's transform
+ * processor); a point with neither is not an edge and is counted as {@link Rejections#NO_PEER}. A resource that
+ * reports one peer in two families (an instrumentation emitting old and new conventions) gives that edge from the
+ * most specific family only, as the server path does per service. Not thread-safe.
+ */
+final class CallEdges {
+  /** The attribute naming the callee as the caller sees it. */
+  static final String PEER_SERVICE = Attributes.PEER_SERVICE;
+  /** The fallback: the host the client connected to. */
+  static final String SERVER_ADDRESS = "server.address";
+
+  private final Map<String, EnumMap<OtlpMapper.Family, HistogramWindow>> byPeer = new TreeMap<>();
+
+  /** The peer a client point calls, or null when it names none. */
+  static @Nullable String peerOf(Map<String, String> pointAttributes) {
+    for (String key : List.of(PEER_SERVICE, SERVER_ADDRESS)) {
+      String peer = pointAttributes.getOrDefault(key, "").strip();
+      if (!peer.isEmpty()) {
+        return peer;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The window a client point of {@code family} merges into, or null (counted as {@link Rejections#NO_PEER}) when the
+   * point names no peer.
+   */
+  @Nullable HistogramWindow window(OtlpMapper.Family family, Map<String, String> pointAttributes,
+      Rejections rejected) {
+    String peer = peerOf(pointAttributes);
+    if (peer == null) {
+      rejected.add(Rejections.NO_PEER);
+      return null;
+    }
+    return byPeer.computeIfAbsent(peer, k -> new EnumMap<>(OtlpMapper.Family.class))
+        .computeIfAbsent(family, k -> new HistogramWindow());
+  }
+
+  /** Emits the p50 and p99 of every edge that saw calls in this export, as samples of {@code caller}. */
+  void emit(String caller, List<Signal> out) {
+    byPeer.forEach((peer, families) -> {
+      for (HistogramWindow w : families.values()) {
+        if (w.count > 0) {
+          Instant at = Instant.ofEpochSecond(0, w.end);
+          Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, caller, Attributes.PEER_SERVICE, peer);
+          out.add(new MetricSample(MetricNames.CLIENT_LATENCY_P50, w.quantile(HistogramWindow.P50), at, attrs));
+          out.add(new MetricSample(MetricNames.CLIENT_LATENCY_P99, w.quantile(HistogramWindow.P99), at, attrs));
+          break; // the most specific family only
+        }
+      }
+    });
+  }
+}
