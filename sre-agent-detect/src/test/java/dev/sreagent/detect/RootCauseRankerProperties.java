@@ -127,6 +127,66 @@ class RootCauseRankerProperties {
     assertThat(with.subList(0, (int) anomalous)).allSatisfy(x -> assertThat(x.score()).isGreaterThanOrEqualTo(t));
   }
 
+  /**
+   * With entries, the list is the list without them with its starts (anomalous, no anomalous service among their
+   * transitive callees other than themselves) stably split: first those a chain of anomalous services links to an
+   * entry (or that are one), then the rest; every other place unchanged. The oracle is computed here from the
+   * topology alone, on graphs with cycles, self-loops and entries that are not services.
+   */
+  @Property(tries = 300)
+  void theEntriesSplitTheStartsIntoLinkedThenUnlinkedAndMoveNothingElse(@ForAll long seed,
+      @ForAll @IntRange(min = 1, max = 30) int threshold) {
+    Case c = randomCase(seed);
+    Random rng = new Random(~seed);
+    Set<Topology.Dependency> deps = new HashSet<>(c.topology().dependencies());
+    for (int s = 0; s < 8; s++) {
+      if (rng.nextInt(4) == 0) {
+        deps.add(new Topology.Dependency("s" + s, "s" + s));
+      }
+    }
+    Topology topology = new Topology(Map.of(), deps);
+    Set<String> entries = new HashSet<>();
+    for (int s = 0; s < 10; s++) { // s8 and s9 are never services
+      if (rng.nextInt(4) == 0) {
+        entries.add("s" + s);
+      }
+    }
+    RootCauseRanker ranker = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS.withThreshold(threshold));
+    List<RootCandidate> without = ranker.rank(c.series(), c.onset(), topology, Set.of());
+    List<RootCandidate> with = ranker.rank(c.series(), c.onset(), topology, Set.of(), entries);
+
+    Set<String> anomalous = new HashSet<>();
+    without.stream().filter(x -> x.score() >= threshold).forEach(x -> anomalous.add(x.service()));
+    Set<String> linked = new HashSet<>();
+    Set<String> frontier = new HashSet<>(entries);
+    while (!frontier.isEmpty()) {
+      Set<String> next = new HashSet<>();
+      for (String f : frontier) {
+        if (anomalous.contains(f)) {
+          linked.add(f);
+        }
+        for (Topology.Dependency d : deps) {
+          if (d.from().equals(f) && anomalous.contains(d.to()) && !linked.contains(d.to())) {
+            next.add(d.to());
+          }
+        }
+      }
+      frontier = next;
+    }
+    List<RootCandidate> starts = without.stream().filter(x -> anomalous.contains(x.service())
+        && anomalous.stream().noneMatch(y -> !y.equals(x.service()) && topology.reaches(x.service(), y))).toList();
+    assertThat(without.subList(0, starts.size())).as("the starts lead without entries").isEqualTo(starts);
+    List<RootCandidate> expected = new ArrayList<>();
+    starts.stream().filter(x -> linked.contains(x.service())).forEach(expected::add);
+    starts.stream().filter(x -> !linked.contains(x.service())).forEach(expected::add);
+    expected.addAll(without.subList(starts.size(), without.size()));
+    assertThat(with.stream().map(RootCandidate::service).toList())
+        .isEqualTo(expected.stream().map(RootCandidate::service).toList());
+    for (int i = 0; i < with.size(); i++) {
+      assertThat(with.get(i).score()).isEqualTo(expected.get(i).score());
+    }
+  }
+
   @Property(tries = 200)
   void aCallEdgeThatDoesNotSlowDownChangesNothing(@ForAll long seed) {
     Case c = randomCase(seed);

@@ -124,6 +124,44 @@ class RootCauseRankerTest {
         .isLessThan(1);
   }
 
+  /** 45 one-minute error ratios of {@code calls} calls a sample, {@code failed.applyAsInt(i)} of them failing. */
+  static RootCauseRanker.Series failures(String service, int calls, java.util.function.IntUnaryOperator failed) {
+    long[] t = new long[45];
+    double[] v = new double[45];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = i * STEP;
+      v[i] = failed.applyAsInt(i) / (double) calls;
+    }
+    return new RootCauseRanker.Series(service, MetricNames.ERROR_RATIO, t, v);
+  }
+
+  @Test
+  void aFourCallFunctionWhoseErrorRatioJumpsBetweenZeroAndOneNeitherLeadsNorDemotesItsCaller() {
+    // PetShop's fault-free shape: 4 calls a sample, all failing one sample in three, before and after the onset
+    RootCauseRanker.Series flaky = failures("fn", 4, i -> i % 3 == 0 ? 4 : 0);
+    RootCauseRanker.Series api = failures("api", 1000, i -> i >= 40 ? 300 : 0);
+
+    List<RootCandidate> r = new RootCauseRanker().rank(List.of(flaky, api), ONSET, calls("api", "fn"),
+        Set.of(MetricNames.ERROR_RATIO), Set.of("api"));
+
+    assertThat(services(r)).containsExactly("api", "fn");
+    assertThat(r.get(0).evidence()).endsWith("anomalous, no anomalous callee");
+    assertThat(r.get(1).score()).isLessThan(2);
+  }
+
+  @Test
+  void aConstantTinyErrorRateWithCountingNoiseStaysBelowTheThreshold() {
+    // 0.05 % of 10,000 calls a sample (no spread to speak of), then 12 failures in the window: noise, not a fault
+    RootCauseRanker.Series steady = failures("db", 10_000, i -> i >= 40 ? 12 : i % 10 == 0 ? 4 : 5);
+    RootCauseRanker.Series pay = failures("pay", 1000, i -> i >= 40 ? 50 : 0);
+
+    List<RootCandidate> r = new RootCauseRanker().rank(List.of(steady, pay), ONSET, calls("pay", "db"),
+        Set.of(MetricNames.ERROR_RATIO));
+
+    assertThat(services(r)).containsExactly("pay", "db");
+    assertThat(r.get(1).score()).isLessThan(RootCauseRanker.Settings.DEFAULTS.threshold() / 2);
+  }
+
   @Test
   void aServiceThatNeverFailedAndNowFailsThreePercentIsAnomalousNotHiddenByItsCallersLouderView() {
     // PetShop's shape: the service fails 3 % of its calls; the load balancer in front of it, seen from the

@@ -115,12 +115,9 @@ final class RealMode {
           case "--shard" -> c.set("shard", "etcd");
           case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
               + " Alertmanager notifications, or a long or wide CSV"));
-          case "--topology" -> {
-            // repeated: the files' edges are merged (a graph and the edges it does not show)
-            topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or YAML (edges:"
-                + " [{from: a, to: b}])"));
-            c.set("topology.file", String.join(",", topologies));
-          }
+          // repeated: the files' edges are merged (a graph and the edges it does not show), read once after the loop
+          case "--topology" -> topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or"
+              + " YAML (edges: [{from: a, to: b}])"));
           case "--events-password-env" -> c.set("events.password-env", value(args, ++i, "--events-password-env"
               + " needs the name of an environment variable holding the Redis password"));
           case "--accept-audit-tail" -> {
@@ -145,6 +142,13 @@ final class RealMode {
             .replace("store.password-env", "--store-password-env").replace("locks must", "--locks must")
             .replace("events must", "--events must").replace("events.password-env", "--events-password-env")
             .replace("store must", "--store must").replace("agent.id must", "--agent-id must"));
+      }
+    }
+    if (!topologies.isEmpty()) {
+      try {
+        c.setTopologyFiles(topologies);
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
       }
     }
     String kubeProblem = c.kubernetesProblem();

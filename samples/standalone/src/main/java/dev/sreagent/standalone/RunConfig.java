@@ -185,6 +185,35 @@ final class RunConfig {
     return c;
   }
 
+  /**
+   * The call graph of {@code --topology} given once or more: each name is one file, taken whole (a comma or a space
+   * in it is part of the name, unlike in {@code topology.file}'s list).
+   */
+  void setTopologyFiles(List<String> names) {
+    all.put("topology.file", String.join(",", names));
+    topology = topologies("--topology", names);
+  }
+
+  /** The files' edges merged, in order; the message of the exception names the file and the fix. */
+  private static dev.sreagent.core.StaticTopology topologies(String key, List<String> names) {
+    dev.sreagent.core.StaticTopology merged = null;
+    for (String name : names) {
+      Path file = Path.of(name);
+      try {
+        dev.sreagent.core.StaticTopology one = dev.sreagent.core.StaticTopology.read(file);
+        merged = merged == null ? one : merged.with(one);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(key + ": cannot read the call graph " + file + " (" + e.getMessage()
+            + "); give a CSV (src,dst[,...]) or YAML (edges: [{from: a, to: b}]) file");
+      }
+    }
+    if (merged == null) {
+      throw new IllegalArgumentException(key + " names no file; give a call graph file (CSV src,dst or YAML"
+          + " edges:), or several separated by commas");
+    }
+    return merged;
+  }
+
   /** Sets one key (also used for the command-line options); the message of the exception names the fix. */
   void set(String key, String value) {
     all.put(key, value);
@@ -194,27 +223,8 @@ final class RunConfig {
       return;
     }
     switch (key) {
-      case "topology.file" -> {
-        dev.sreagent.core.StaticTopology merged = null;
-        for (String name : value.split(",")) {
-          if (name.isBlank()) {
-            continue;
-          }
-          Path file = Path.of(name.strip());
-          try {
-            dev.sreagent.core.StaticTopology one = dev.sreagent.core.StaticTopology.read(file);
-            merged = merged == null ? one : merged.with(one);
-          } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(key + ": cannot read the call graph " + file + " (" + e.getMessage()
-                + "); give a CSV (src,dst[,...]) or YAML (edges: [{from: a, to: b}]) file");
-          }
-        }
-        if (merged == null) {
-          throw new IllegalArgumentException(key + " names no file; give a call graph file (CSV src,dst or YAML"
-              + " edges:), or several separated by commas");
-        }
-        topology = merged;
-      }
+      case "topology.file" -> topology = topologies(key, java.util.Arrays.stream(value.split(","))
+          .filter(name -> !name.isBlank()).map(String::strip).toList());
       case "otlp.listen" -> {
         int colon = value.lastIndexOf(':');
         try {

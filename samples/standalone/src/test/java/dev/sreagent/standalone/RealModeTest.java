@@ -92,6 +92,28 @@ class RealModeTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("phase OBSERVE").contains("stopped");
   }
 
+  @Test
+  void eachTopologyOptionIsOneFileTakenWholeAndABadOneIsNamedOnceWithItsFix(@TempDir Path dir) throws Exception {
+    // a comma and spaces in a file's name belong to it (only topology.file's value is a list)
+    Path graph = dir.resolve("graph, v2.csv");
+    java.nio.file.Files.writeString(graph, "src,dst\nfrontend,cart\n");
+    Path comments = dir.resolve("only comments.csv");
+    java.nio.file.Files.writeString(comments, "# nothing yet\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(runOnce(List.of("--otlp", "nonsense", "--topology", graph.toString(), "--topology",
+        comments.toString(), "--topology", graph.toString()), err)).isEqualTo(2);
+    String text = err.toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotContain("must end in .csv").contains(comments + ": empty; a topology CSV needs the header");
+    assertThat(text.split(Pattern.quote(comments.toString()), -1)).as(text).hasSize(2);
+
+    // the same edge in two files (a case graph and the extra edges) is one edge
+    Path more = dir.resolve("more.csv");
+    java.nio.file.Files.writeString(more, "# extra\nsrc,dst\nfrontend,cart\ncart,redis\n");
+    RunConfig c = new RunConfig();
+    c.setTopologyFiles(List.of(graph.toString(), more.toString()));
+    assertThat(c.topology.edges()).hasSize(2);
+  }
+
   private static int runOnce(List<String> args, ByteArrayOutputStream out) {
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
     return RealMode.run(args, ps, ps, new CountDownLatch(0));
