@@ -101,6 +101,14 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   abstract String describe(S state, double value, double threshold);
 
+  /**
+   * Whether a finite value can be a reading of this detector's metric at all; one that cannot is ignored before it
+   * touches any state (the subclass counts it). Every finite value by default.
+   */
+  boolean plausible(double value) {
+    return true;
+  }
+
   /** Hook for non-metric signals (events). */
   List<Anomaly> observeOther(Signal signal) {
     return List.of();
@@ -114,6 +122,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     double value = sample.value();
     if (!Double.isFinite(value)) {
       rejectedNonFinite++;
+      return List.of();
+    }
+    if (!plausible(value)) {
       return List.of();
     }
     Instant ts = sample.timestamp();
