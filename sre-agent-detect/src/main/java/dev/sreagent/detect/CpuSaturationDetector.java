@@ -34,7 +34,7 @@ import java.time.Duration;
  * hide; the pods of one service join one incident through the correlator. At most {@link RuleDetector#MAX_SERVICES}
  * pods are kept (each holds a learned baseline and a tail floor, about 1.5 KB).
  */
-public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetector.State> {
+public final class CpuSaturationDetector extends RuleDetector<RuleDetector.BaselineState> {
   /** Default saturation line, a fraction of the CPU limit. */
   public static final double DEFAULT_SATURATION = 0.9;
   /** Default least rise over the pod's learned level, a fraction of the limit. */
@@ -66,14 +66,6 @@ public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetec
     this.minRise = Require.withinClosedOpen(minRise, 0, 1, "minRise");
   }
 
-  static final class State extends ResourceState {
-    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
-
-    State(String service, String resource) {
-      super(service, resource);
-    }
-  }
-
   @Override
   public String name() {
     return "cpu-saturation";
@@ -91,8 +83,8 @@ public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetec
   }
 
   @Override
-  State newState(String service, String resource) {
-    return new State(service, resource);
+  BaselineState newState(String service, String resource) {
+    return new BaselineState(service, resource);
   }
 
   @Override
@@ -105,17 +97,17 @@ public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetec
   }
 
   @Override
-  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
+  void writeState(BaselineState st, java.io.DataOutputStream out) throws java.io.IOException {
     st.baseline.write(out);
   }
 
   @Override
-  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
+  void readState(BaselineState st, java.io.DataInputStream in) throws java.io.IOException {
     st.baseline.readInto(in);
   }
 
   @Override
-  Evaluation evaluate(State st, MetricSample sample) {
+  Evaluation evaluate(BaselineState st, MetricSample sample) {
     MetricSample reading = sample.value() > 1 ? new MetricSample(sample.name(), 1.0, sample.timestamp(),
         sample.attributes()) : sample;
     return againstBaseline(st.baseline, reading, st.firing,
@@ -125,7 +117,7 @@ public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetec
   }
 
   @Override
-  Severity severityOf(State st, double value, double threshold) {
+  Severity severityOf(BaselineState st, double value, double threshold) {
     return Severity.SEV3;
   }
 
@@ -135,7 +127,7 @@ public final class CpuSaturationDetector extends RuleDetector<CpuSaturationDetec
   }
 
   @Override
-  String describe(State st, double value, double threshold) {
+  String describe(BaselineState st, double value, double threshold) {
     return String.format(java.util.Locale.ROOT, "pod %s of %s uses %.0f%% of its CPU limit, usually %.0f%%"
         + " (threshold %.0f%%)", st.resource, st.service, value * 100, st.baseline.mean() * 100, threshold * 100);
   }

@@ -85,6 +85,15 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     }
   }
 
+  /** A resource's state with one learned baseline and its tail floor (the error-rate and CPU detectors). */
+  static class BaselineState extends ResourceState {
+    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
+
+    BaselineState(String service, String resource) {
+      super(service, resource);
+    }
+  }
+
   /** The outcome of evaluating one sample against a resource's state. */
   record Evaluation(boolean breach, double threshold) {}
 

@@ -120,7 +120,7 @@ class CpuSaturationDetectorTest {
     feed(d, 0, 7_200, 15, noisy(0.3, 6));
     assertThat(feed(d, 7_200, 4 * 3_600, 15, t -> 0.97)).hasSize(1);
     assertThat(d.isFiring("checkout")).as("hours later, still the same episode").isTrue();
-    CpuSaturationDetector.State st = d.state("checkout-0");
+    RuleDetector.BaselineState st = d.state("checkout-0");
     assertThat(st.baseline.mean()).isLessThan(0.4);
   }
 
