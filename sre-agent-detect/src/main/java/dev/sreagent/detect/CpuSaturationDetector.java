@@ -34,7 +34,7 @@ import java.time.Duration;
  * hide; the pods of one service join one incident through the correlator. At most {@link RuleDetector#MAX_SERVICES}
  * pods are kept (each holds a learned baseline and a tail floor, about 1.5 KB).
  */
-public final class CpuSaturationDetector extends RuleDetector<RuleDetector.BaselineState> {
+public final class CpuSaturationDetector extends BaselineRuleDetector {
   /** Default saturation line, a fraction of the CPU limit. */
   public static final double DEFAULT_SATURATION = 0.9;
   /** Default least rise over the pod's learned level, a fraction of the limit. */
@@ -83,11 +83,6 @@ public final class CpuSaturationDetector extends RuleDetector<RuleDetector.Basel
   }
 
   @Override
-  BaselineState newState(String service, String resource) {
-    return new BaselineState(service, resource);
-  }
-
-  @Override
   boolean plausible(double value) {
     if (value < 0 || value > MAX_READING) {
       rejectedImplausible++;
@@ -97,23 +92,11 @@ public final class CpuSaturationDetector extends RuleDetector<RuleDetector.Basel
   }
 
   @Override
-  void writeState(BaselineState st, java.io.DataOutputStream out) throws java.io.IOException {
-    st.baseline.write(out);
-  }
-
-  @Override
-  void readState(BaselineState st, java.io.DataInputStream in) throws java.io.IOException {
-    st.baseline.readInto(in);
-  }
-
-  @Override
   Evaluation evaluate(BaselineState st, MetricSample sample) {
     MetricSample reading = sample.value() > 1 ? new MetricSample(sample.name(), 1.0, sample.timestamp(),
         sample.attributes()) : sample;
-    return againstBaseline(st.baseline, reading, st.firing,
-        (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-        (b, t) -> Math.max(saturation, Math.max(b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-            b.level(t) + minRise)), true);
+    return againstOwnBaseline(st, reading, (b, t) -> Math.max(saturation, Math.max(sigmaBand(b, t),
+        b.level(t) + minRise)));
   }
 
   @Override

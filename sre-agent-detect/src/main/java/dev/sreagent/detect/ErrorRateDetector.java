@@ -18,7 +18,7 @@ import java.time.Duration;
  * is not paged for failing completely until its last full failures are a day old (then it is: what only the floor
  * excuses is never learned as normal). A one-off full failure sets no floor.
  */
-public final class ErrorRateDetector extends RuleDetector<RuleDetector.BaselineState> {
+public final class ErrorRateDetector extends BaselineRuleDetector {
   /** Default multiple of the baseline. */
   public static final double DEFAULT_FACTOR = 3.0;
   /** Default absolute floor. */
@@ -59,25 +59,8 @@ public final class ErrorRateDetector extends RuleDetector<RuleDetector.BaselineS
   }
 
   @Override
-  BaselineState newState(String service, String resource) {
-    return new BaselineState(service, resource);
-  }
-
-  @Override
-  void writeState(BaselineState st, java.io.DataOutputStream out) throws java.io.IOException {
-    st.baseline.write(out);
-  }
-
-  @Override
-  void readState(BaselineState st, java.io.DataInputStream in) throws java.io.IOException {
-    st.baseline.readInto(in);
-  }
-
-  @Override
   Evaluation evaluate(BaselineState st, MetricSample sample) {
-    return againstBaseline(st.baseline, sample, st.firing,
-        (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-        (b, t) -> Math.max(factor * b.level(t), minRatio), true);
+    return againstOwnBaseline(st, sample, (b, t) -> Math.max(factor * b.level(t), minRatio));
   }
 
   @Override

@@ -240,7 +240,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
    * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
    * detector restored from it answers the next samples exactly as this one would. About 1.5 KB per service for the
    * error rate and 3.6 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones, and the tail
-   * floor's 24 hourly maxima), about 0.6 KB
+   * floor's 24 hourly maxima), the error rate's per pod for CPU saturation, about 0.6 KB
    * per pod for memory and 2 KB per volume for disk (their trend windows); bounded by the cap on resources.
    */
   @Override
