@@ -66,7 +66,7 @@ class CpuSaturationEscalationTest {
     return new Topology(Map.of("checkout", checkout), Set.of());
   }
 
-  private static List<Incident> run(Phase phase, RecordingExecutor executor) {
+  private static List<Incident> run(Phase phase, RecordingExecutor executor, boolean slowToo) {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     Random rng = new Random(7);
     try (SreAgent agent = SreAgent.builder().setClock(now::get).setDefaultPhase(phase)
@@ -81,8 +81,9 @@ class CpuSaturationEscalationTest {
           agent.sink().accept(new MetricSample(MetricNames.CPU_UTILIZATION, cpu, at,
               Map.of(Attributes.SERVICE_NAME, "checkout", Attributes.K8S_POD_NAME, pod)));
         }
-        // its symptoms stay quiet: latency and errors as usual
-        agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, 0.1 + 0.002 * rng.nextGaussian(), at,
+        // its symptoms stay quiet (latency and errors as usual), or its latency rises with the saturation
+        double p99 = (slowToo && i >= SATURATED_FROM ? 0.5 : 0.1) + 0.002 * rng.nextGaussian();
+        agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, p99, at,
             Map.of(Attributes.SERVICE_NAME, "checkout")));
         agent.sink().accept(new MetricSample(MetricNames.ERROR_RATIO, 0.001, at,
             Map.of(Attributes.SERVICE_NAME, "checkout")));
@@ -96,7 +97,7 @@ class CpuSaturationEscalationTest {
   void theAutonomousPhaseEscalatesCpuSaturationAndTakesNoAction() {
     for (Phase phase : Phase.values()) {
       RecordingExecutor executor = new RecordingExecutor();
-      List<Incident> incidents = run(phase, executor);
+      List<Incident> incidents = run(phase, executor, false);
 
       assertThat(incidents).as(phase.name()).singleElement().satisfies(inc -> {
         assertThat(inc.type()).isEqualTo(IncidentType.CPU_SATURATION);
@@ -114,5 +115,18 @@ class CpuSaturationEscalationTest {
       });
       assertThat(executor.calls).as(phase.name()).isEmpty();
     }
+  }
+
+  @Test
+  void aSaturationUnderAnEscalatedSymptomJoinsItInsteadOfPagingAgain() {
+    // OBSERVE: the latency incident is escalated at once, the CPU stays saturated and fires five minutes in
+    List<Incident> incidents = run(Phase.OBSERVE, new RecordingExecutor(), true);
+
+    assertThat(incidents).singleElement().satisfies(inc -> {
+      assertThat(inc.type()).isEqualTo(IncidentType.HIGH_LATENCY);
+      assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
+      assertThat(inc.anomalies()).extracting(dev.sreagent.api.model.Anomaly::type)
+          .contains(IncidentType.HIGH_LATENCY, IncidentType.CPU_SATURATION);
+    });
   }
 }
