@@ -69,7 +69,7 @@ class CpuSaturationEscalationTest {
   private static List<Incident> run(Phase phase, RecordingExecutor executor, boolean slowToo) {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     Random rng = new Random(7);
-    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDefaultPhase(phase)
+    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(phase)
         .setLockService(new dev.sreagent.core.lock.InMemoryLockService(now::get))
         .setTopologyProvider(CpuSaturationEscalationTest::topology).addExecutor(executor).build()) {
       agent.start();
@@ -108,6 +108,7 @@ class CpuSaturationEscalationTest {
         assertThat(inc.outcome()).isEqualTo(IncidentOutcome.DENIED);
         assertThat(inc.outcomeReason()).contains("no action in the catalog fits");
         assertThat(inc.diagnosis()).isNotNull();
+        assertThat(inc.diagnosis().top().cause()).startsWith("CPU saturation of checkout pods [checkout-0]");
         assertThat(inc.plan()).isNotNull();
         assertThat(inc.plan().actions()).isEmpty();
         assertThat(inc.candidates()).isNotEmpty();
