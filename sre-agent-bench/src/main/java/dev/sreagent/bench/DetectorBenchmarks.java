@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
+import dev.sreagent.detect.CpuSaturationDetector;
 import dev.sreagent.detect.LatencyDetector;
 import dev.sreagent.detect.StreamingAnomalyScorer;
 import java.time.Instant;
@@ -24,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-sample cost of detection: {@code java -jar sre-agent-bench/target/sre-agent-bench.jar jmh}.
- * {@code sample} is the cost of building the sample alone, to subtract from {@code latencyDetector}.
+ * {@code sample} is the cost of building the sample alone, to subtract from {@code latencyDetector}; likewise
+ * {@code cpuSample_only} for {@code cpuSaturationDetector} (one pod's utilisation around 30% of its limit with a burst
+ * to 90% every 5,000 samples).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,8 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class DetectorBenchmarks {
   private static final Map<String, String> ATTRS = Map.of(Attributes.SERVICE_NAME, "api");
+  private static final Map<String, String> POD = Map.of(Attributes.SERVICE_NAME, "api", Attributes.K8S_POD_NAME,
+      "api-0");
   private final double[] values = new double[1 << 16];
+  private final double[] cpuValues = new double[1 << 16];
   private LatencyDetector latency;
+  private CpuSaturationDetector cpu;
   private dev.sreagent.detect.IsolationForest forest;
   private final double[][] vectors = new double[1024][];
   private StreamingAnomalyScorer scorer;
@@ -47,6 +54,7 @@ public class DetectorBenchmarks {
     Random rng = new Random(1);
     for (int k = 0; k < values.length; k++) {
       values[k] = 0.2 * Math.exp(0.05 * rng.nextGaussian()) * (k % 5000 == 0 ? 3 : 1);
+      cpuValues[k] = k % 5000 == 0 ? 0.9 : Math.max(0, 0.3 + 0.03 * rng.nextGaussian());
     }
     double[][] train = new double[720][];
     for (int k = 0; k < train.length; k++) {
@@ -57,9 +65,11 @@ public class DetectorBenchmarks {
       vectors[k] = new double[] {rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian(), rng.nextGaussian()};
     }
     latency = new LatencyDetector();
+    cpu = new CpuSaturationDetector();
     scorer = new StreamingAnomalyScorer();
     for (int k = 0; k < 5000; k++) {
       latency.observe(sample());
+      cpu.observe(cpuSample());
       scorer.score(values[k]);
     }
   }
@@ -67,6 +77,21 @@ public class DetectorBenchmarks {
   private MetricSample sample() {
     return new MetricSample(MetricNames.LATENCY_P99, values[i++ & (values.length - 1)], Instant.ofEpochSecond(++t),
         ATTRS);
+  }
+
+  private MetricSample cpuSample() {
+    return new MetricSample(MetricNames.CPU_UTILIZATION, cpuValues[i++ & (cpuValues.length - 1)],
+        Instant.ofEpochSecond(++t), POD);
+  }
+
+  @Benchmark
+  public MetricSample cpuSample_only() {
+    return cpuSample();
+  }
+
+  @Benchmark
+  public List<Anomaly> cpuSaturationDetector() {
+    return cpu.observe(cpuSample());
   }
 
   @Benchmark

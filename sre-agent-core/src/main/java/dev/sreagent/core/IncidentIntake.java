@@ -5,6 +5,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.LogRecord;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
@@ -142,7 +143,9 @@ final class IncidentIntake {
   /**
    * The escalated or rolled-back incident that explains {@code a}: one of the same type whose root the detectors
    * still find degraded, where {@code a} is on another affected service or on a service that calls the root. (An
-   * anomaly on the root itself is a new episode there: a recurrence, not a symptom.)
+   * anomaly on the root itself is a new episode there: a recurrence, not a symptom.) A CPU saturation on any service
+   * the incident affects, its root included, is that incident's evidence (a cause of what humans already have), not a
+   * new incident.
    */
   private Optional<Incident> unresolvedOwner(Anomaly a, Topology topo, Instant now) {
     List<Incident> all = ctx.store.all();
@@ -152,9 +155,12 @@ final class IncidentIntake {
         continue;
       }
       if ((inc.state() != IncidentState.ESCALATED && inc.state() != IncidentState.ROLLED_BACK)
-          || inc.outcome() == dev.sreagent.api.model.IncidentOutcome.OWNED_ELSEWHERE
-          || !inc.type().equals(a.type()) || a.service().equals(inc.rootService())
-          || !(inc.affectedServices().contains(a.service()) || topo.reaches(a.service(), inc.rootService()))) {
+          || inc.outcome() == dev.sreagent.api.model.IncidentOutcome.OWNED_ELSEWHERE) {
+        continue;
+      }
+      boolean cause = a.type().equals(IncidentType.CPU_SATURATION) && inc.affectedServices().contains(a.service());
+      if (!cause && (!inc.type().equals(a.type()) || a.service().equals(inc.rootService())
+          || !(inc.affectedServices().contains(a.service()) || topo.reaches(a.service(), inc.rootService())))) {
         continue;
       }
       if (ctx.firing(inc.type(), inc.rootService())) {

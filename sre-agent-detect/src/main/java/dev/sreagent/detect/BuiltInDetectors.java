@@ -3,16 +3,17 @@ package dev.sreagent.detect;
 import dev.sreagent.api.port.Detector;
 import java.util.List;
 
-/** The detectors for the five built-in incident types, with default thresholds. */
+/** The detectors for the built-in incident types, with default thresholds. */
 public final class BuiltInDetectors {
   private BuiltInDetectors() {}
 
   /**
-   * New instances of the five rule detectors and of the {@link AlertDetector} for external alerts (detectors hold
+   * New instances of the six rule detectors (OOM, latency, errors, disk, certificates, CPU saturation) and of the {@link AlertDetector} for external alerts (detectors hold
    * per-series state: never share them).
    */
   public static List<Detector> create() {
     return List.of(new MemoryPressureDetector(), new LatencyDetector(), new ErrorRateDetector(),
-        new DiskExhaustionDetector(), new CertificateExpiryDetector(), new AlertDetector());
+        new DiskExhaustionDetector(), new CertificateExpiryDetector(), new CpuSaturationDetector(),
+        new AlertDetector());
   }
 }

@@ -18,7 +18,7 @@ import java.time.Duration;
  * is not paged for failing completely until its last full failures are a day old (then it is: what only the floor
  * excuses is never learned as normal). A one-off full failure sets no floor.
  */
-public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.State> {
+public final class ErrorRateDetector extends BaselineRuleDetector {
   /** Default multiple of the baseline. */
   public static final double DEFAULT_FACTOR = 3.0;
   /** Default absolute floor. */
@@ -43,14 +43,6 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
     this.minRatio = Require.withinClosedOpen(minRatio, 0, 1, "minRatio");
   }
 
-  static final class State extends ResourceState {
-    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
-
-    State(String service, String resource) {
-      super(service, resource);
-    }
-  }
-
   @Override
   public String name() {
     return "error-rate";
@@ -67,29 +59,12 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   }
 
   @Override
-  State newState(String service, String resource) {
-    return new State(service, resource);
+  Evaluation evaluate(BaselineState st, MetricSample sample) {
+    return againstOwnBaseline(st, sample, (b, t) -> Math.max(factor * b.level(t), minRatio));
   }
 
   @Override
-  void writeState(State st, java.io.DataOutputStream out) throws java.io.IOException {
-    st.baseline.write(out);
-  }
-
-  @Override
-  void readState(State st, java.io.DataInputStream in) throws java.io.IOException {
-    st.baseline.readInto(in);
-  }
-
-  @Override
-  Evaluation evaluate(State st, MetricSample sample) {
-    return againstBaseline(st.baseline, sample, st.firing,
-        (b, t) -> b.level(t) + LatencyDetector.DEFAULT_SIGMAS * b.stddev(),
-        (b, t) -> Math.max(factor * b.level(t), minRatio), true);
-  }
-
-  @Override
-  Severity severityOf(State st, double value, double threshold) {
+  Severity severityOf(BaselineState st, double value, double threshold) {
     return value >= SEV2_RATIO ? Severity.SEV2 : Severity.SEV3;
   }
 
@@ -99,7 +74,7 @@ public final class ErrorRateDetector extends RuleDetector<ErrorRateDetector.Stat
   }
 
   @Override
-  String describe(State st, double value, double threshold) {
+  String describe(BaselineState st, double value, double threshold) {
     return String.format("error rate of %s is %.1f%%, baseline %.2f%% (threshold %.1f%%)", st.service,
         value * 100, st.baseline.mean() * 100, threshold * 100);
   }

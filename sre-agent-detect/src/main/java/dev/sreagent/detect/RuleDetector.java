@@ -85,6 +85,15 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     }
   }
 
+  /** A resource's state with one learned baseline and its tail floor (the error-rate and CPU detectors). */
+  static class BaselineState extends ResourceState {
+    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
+
+    BaselineState(String service, String resource) {
+      super(service, resource);
+    }
+  }
+
   /** The outcome of evaluating one sample against a resource's state. */
   record Evaluation(boolean breach, double threshold) {}
 
@@ -101,6 +110,14 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   abstract String describe(S state, double value, double threshold);
 
+  /**
+   * Whether a finite value can be a reading of this detector's metric at all; one that cannot is ignored before it
+   * touches any state (the subclass counts it). Every finite value by default.
+   */
+  boolean plausible(double value) {
+    return true;
+  }
+
   /** Hook for non-metric signals (events). */
   List<Anomaly> observeOther(Signal signal) {
     return List.of();
@@ -114,6 +131,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     double value = sample.value();
     if (!Double.isFinite(value)) {
       rejectedNonFinite++;
+      return List.of();
+    }
+    if (!plausible(value)) {
       return List.of();
     }
     Instant ts = sample.timestamp();
@@ -220,7 +240,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
    * which the resources were used, which decides evictions and expiry) and the detector's counters, bit for bit: a
    * detector restored from it answers the next samples exactly as this one would. About 1.5 KB per service for the
    * error rate and 3.6 KB for latency (baselines of 24 hourly buckets: one, or three with the CPU ones, and the tail
-   * floor's 24 hourly maxima), about 0.6 KB
+   * floor's 24 hourly maxima), the error rate's per pod for CPU saturation, about 0.6 KB
    * per pod for memory and 2 KB per volume for disk (their trend windows); bounded by the cap on resources.
    */
   @Override

@@ -22,13 +22,18 @@ import java.util.Set;
  * on a neighbour and both are symptoms that propagate along calls (latency, errors) or of the same type. The root
  * is the affected service none of whose (transitive) dependencies is affected: the most downstream one, where a
  * cascade starts. The incident type is that of the root's most specific anomaly.
+ *
+ * <p>CPU saturation is a cause, not a symptom that travels along calls: a CPU anomaly on a service an active incident
+ * already affects joins that incident as its evidence, and a latency or error symptom on a service of an active CPU
+ * incident joins it while it is open or investigating; as the CPU type ranks last, the incident then takes the symptom's type (a saturated service that
+ * is also slow is a high-latency incident, scaled out; saturated alone, it is escalated).
  */
 public final class TopologyCorrelator implements Correlator {
   /** Default grouping window. */
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(15);
   private static final List<IncidentType> TYPE_PRIORITY = List.of(IncidentType.OOM_KILL,
       IncidentType.ERROR_RATE_SPIKE, IncidentType.DISK_EXHAUSTION, IncidentType.CERTIFICATE_EXPIRY,
-      IncidentType.HIGH_LATENCY);
+      IncidentType.HIGH_LATENCY, IncidentType.CPU_SATURATION);
 
   private final Duration window;
 
@@ -80,7 +85,7 @@ public final class TopologyCorrelator implements Correlator {
     boolean sameType = a.type().equals(incident.type());
     boolean symptoms = propagates(a.type()) && incident.anomalies().stream().anyMatch(x -> propagates(x.type()));
     if (!(sameType || symptoms)) {
-      return false;
+      return withCause(a, incident);
     }
     if (incident.affectedServices().contains(a.service())) {
       return true;
@@ -93,6 +98,19 @@ public final class TopologyCorrelator implements Correlator {
     }
     return topology.reachesAny(a.service(), incident.affectedServices())
         || topology.reaches(incident.rootService(), a.service());
+  }
+
+  /**
+   * Whether {@code a} and {@code incident} meet on one service as cause and symptom: a CPU saturation on a service the
+   * incident affects, or a latency or error symptom on a service of a CPU saturation incident that is still open or
+   * investigating (and so takes the symptom's type; once diagnosed, the symptom opens an incident of its own, which
+   * gets its remedy).
+   */
+  private static boolean withCause(Anomaly a, Incident incident) {
+    boolean retypable = incident.state() == IncidentState.OPEN || incident.state() == IncidentState.INVESTIGATING;
+    boolean cause = a.type().equals(IncidentType.CPU_SATURATION)
+        || (propagates(a.type()) && incident.type().equals(IncidentType.CPU_SATURATION) && retypable);
+    return cause && incident.affectedServices().contains(a.service());
   }
 
   /** The affected service with no affected service among its transitive dependencies; ties keep the current root. */

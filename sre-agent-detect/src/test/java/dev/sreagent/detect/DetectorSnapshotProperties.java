@@ -52,7 +52,7 @@ class DetectorSnapshotProperties {
 
   private static List<Supplier<Detector>> detectors() {
     return List.of(MemoryPressureDetector::new, LatencyDetector::new, ErrorRateDetector::new,
-        DiskExhaustionDetector::new, CertificateExpiryDetector::new,
+        DiskExhaustionDetector::new, CertificateExpiryDetector::new, CpuSaturationDetector::new,
         // a cap smaller than the pods: evictions and their order must survive the snapshot too
         () -> new MemoryPressureDetector(0.85, Duration.ofMinutes(5), 4));
   }

@@ -49,6 +49,38 @@ class TopologyCorrelatorTest {
         .isInstanceOf(Correlation.OpenNew.class);
   }
 
+  @Test
+  void cpuSaturationJoinsTheIncidentOfItsServiceAndNeverTakesTheTypeOfASymptom() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident slow = Incident.open("INC-1", err("checkout", IncidentType.HIGH_LATENCY), "checkout", T);
+    assertThat(c.correlate(err("checkout", IncidentType.CPU_SATURATION), List.of(slow), SHOP, T))
+        .isInstanceOfSatisfying(Correlation.Attach.class, a -> {
+          assertThat(a.incidentId()).isEqualTo("INC-1");
+          assertThat(a.rootService()).isEqualTo("checkout");
+          assertThat(a.type()).isEqualTo(IncidentType.HIGH_LATENCY);
+        });
+    // a cause does not travel along calls: CPU on a neighbour is its own incident
+    assertThat(c.correlate(err("payments", IncidentType.CPU_SATURATION), List.of(slow), SHOP, T))
+        .isInstanceOf(Correlation.OpenNew.class);
+  }
+
+  @Test
+  void aSymptomOnTheServiceOfAnOpenCpuIncidentJoinsAndRetypesIt() {
+    TopologyCorrelator c = new TopologyCorrelator();
+    Incident hot = Incident.open("INC-1", err("checkout", IncidentType.CPU_SATURATION), "checkout", T);
+    assertThat(c.correlate(err("checkout", IncidentType.HIGH_LATENCY), List.of(hot), SHOP, T))
+        .isInstanceOfSatisfying(Correlation.Attach.class,
+            a -> assertThat(a.type()).as("saturated and slow: scaled out").isEqualTo(IncidentType.HIGH_LATENCY));
+    assertThat(c.correlate(err("frontend", IncidentType.HIGH_LATENCY), List.of(hot), SHOP, T))
+        .as("a caller's symptom is not this cause's").isInstanceOf(Correlation.OpenNew.class);
+    Incident diagnosed = new Incident(hot.id(), hot.type(), hot.severity(),
+        dev.sreagent.api.model.IncidentState.DIAGNOSED, hot.rootService(), hot.affectedServices(), hot.anomalies(), T,
+        T, null, null, null, null, null);
+    assertThat(c.correlate(err("checkout", IncidentType.HIGH_LATENCY), List.of(diagnosed), SHOP, T))
+        .as("once diagnosed the symptom gets an incident of its own, and its remedy")
+        .isInstanceOf(Correlation.OpenNew.class);
+  }
+
   private static final Topology CHAIN = new Topology(Map.of(), Set.of(new Topology.Dependency("s1", "s2"),
       new Topology.Dependency("s2", "s3"), new Topology.Dependency("s3", "s4"), new Topology.Dependency("s4", "s5")));
 

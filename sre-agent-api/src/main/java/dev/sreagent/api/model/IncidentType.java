@@ -4,7 +4,7 @@ import dev.sreagent.api.Require;
 import java.util.regex.Pattern;
 
 /**
- * The kind of an incident. The five built-in types have constants; users add their own with {@link #of(String)}.
+ * The kind of an incident. The built-in types have constants; users add their own with {@link #of(String)}.
  *
  * @param name lower-case name made of letters, digits and dashes, for example {@code oom-kill}
  */
@@ -21,6 +21,12 @@ public record IncidentType(String name) {
   public static final IncidentType DISK_EXHAUSTION = new IncidentType("disk-exhaustion");
   /** TLS certificate about to expire. Remedy: trigger renewal. */
   public static final IncidentType CERTIFICATE_EXPIRY = new IncidentType("certificate-expiry");
+  /**
+   * A pod's CPU at its limit and far above its own usual level, for minutes. No remedy in the catalog: diagnosed and
+   * escalated to humans with its ranked root-cause candidates (a noisy neighbour, a runaway loop or a too-low limit
+   * need different fixes).
+   */
+  public static final IncidentType CPU_SATURATION = new IncidentType("cpu-saturation");
   /** An anomaly no detector could classify; it is still correlated, diagnosed and escalated. */
   public static final IncidentType UNKNOWN = new IncidentType("unknown");
 

@@ -139,6 +139,12 @@ public final class EvidenceReasoner implements Reasoner {
       hypotheses.add(new Hypothesis("log burst from " + root + " fills " + disks, 0.75,
           "the filesystem holding " + root + "'s logs grows fast enough to fill within the horizon", citations));
       evidenceFactor = 0.8;
+    } else if (t.equals(IncidentType.CPU_SATURATION)) {
+      List<String> pods = incident.rootAnomalies().stream().map(Anomaly::resource).distinct().toList();
+      hypotheses.add(new Hypothesis("CPU saturation of " + root + " pods " + pods + ": a noisy neighbour, a runaway"
+          + " loop or a CPU limit too low for its load", 0.6, "CPU of " + pods + " stayed at its limit, far above its"
+          + " usual level, without a latency or error symptom; no catalog action fits, humans decide", citations));
+      evidenceFactor = 0.6;
     } else if (t.equals(IncidentType.CERTIFICATE_EXPIRY)) {
       hypotheses.add(new Hypothesis("automated renewal of " + root + "'s certificate did not happen", 0.85,
           "the certificate is inside its renewal window and was not renewed", citations));
