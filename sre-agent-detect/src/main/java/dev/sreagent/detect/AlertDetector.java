@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * that fired once makes way before alerts Alertmanager keeps repeating; counted in {@link #evictedStates()}).
  */
 public final class AlertDetector implements Detector {
+  /** The signal of an alert's anomaly is this prefix and the alert's name. */
+  public static final String SIGNAL_PREFIX = "alert:";
   private static final Pattern OOM = Pattern.compile("oom|memory|outofmemory");
   private static final Pattern LATENCY = Pattern.compile("latency|slow|response.?time|p9\\d|duration");
   private static final Pattern ERRORS = Pattern.compile("error|5xx|failure.?rate|errorbudget|burn.?rate");
@@ -99,7 +101,7 @@ public final class AlertDetector implements Detector {
     };
     double score = severity == Severity.SEV2 ? 1.0 : severity == Severity.SEV3 ? 0.7 : 0.4;
     String resource = a.labels().getOrDefault("pod", a.labels().getOrDefault("instance", a.name()));
-    return List.of(new Anomaly(classify(a.name(), a.summary()), a.service(), resource, "alert:" + a.name(), 1, 1,
+    return List.of(new Anomaly(classify(a.name(), a.summary()), a.service(), resource, SIGNAL_PREFIX + a.name(), 1, 1,
         score, severity, a.timestamp(), a.timestamp(), "alert " + a.name() + " (" + words(a.name()) + ") firing: "
         + a.summary()));
   }

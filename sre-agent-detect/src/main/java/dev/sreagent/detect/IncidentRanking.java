@@ -21,8 +21,9 @@ import java.util.TreeSet;
 /**
  * The built-in {@link RootCauseRanking}: the services' series ranked by {@link RootCauseRanker} around the incident's
  * onset (its earliest anomaly's start) with the call graph, the incident's symptom deciding which signals count
- * (slow: latency; failing: errors; otherwise all). The correlator's root leads where the ranking agrees
- * ({@link RootCauseRanker#rankFor}).
+ * (slow: latency; failing: errors; otherwise all), the services an external alert named as where the symptom was seen
+ * ({@link RootCauseRanker#rank(List, Instant, Topology, Set, Set)}'s entries). The correlator's root leads where the
+ * ranking agrees ({@link RootCauseRanker#rankFor}).
  *
  * <p>Every service with series is ranked while there are at most {@link #ALL_SERVICES} of them; beyond, the
  * incident's neighbourhood in the call graph (its affected services, everything they call, their direct callers), at
@@ -64,8 +65,22 @@ public final class IncidentRanking implements RootCauseRanking {
     List<Anomaly> own = incident.rootAnomalies();
     String rootSignal = (own.isEmpty() ? incident.anomalies() : own).get(0).signal();
     List<RootCandidate> ranked = ranker.rankFor(incident.rootService(), rootSignal, series, onset, topology,
-        symptoms(incident.type()));
+        symptoms(incident.type()), alerted(incident));
     return ranked.size() > MAX_CANDIDATES ? List.copyOf(ranked.subList(0, MAX_CANDIDATES)) : ranked;
+  }
+
+  /**
+   * The services an external alert named (anomalies of {@link AlertDetector}, signal {@code alert:NAME}): where the
+   * symptom was seen, so the starts linked to them lead the list.
+   */
+  static Set<String> alerted(Incident incident) {
+    Set<String> out = new TreeSet<>();
+    for (Anomaly a : incident.anomalies()) {
+      if (a.signal().startsWith(AlertDetector.SIGNAL_PREFIX)) {
+        out.add(a.service());
+      }
+    }
+    return out;
   }
 
   /** The signals of an incident type's symptom; none (every signal counts) for the others. */

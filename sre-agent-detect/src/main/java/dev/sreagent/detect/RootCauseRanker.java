@@ -270,9 +270,21 @@ public final class RootCauseRanker {
    */
   public List<RootCandidate> rankFor(String root, String rootSignal, List<Series> series, Instant onset,
       Topology topology, Set<String> symptoms) {
+    return rankFor(root, rootSignal, series, onset, topology, symptoms, Set.of());
+  }
+
+  /**
+   * As {@link #rankFor(String, String, List, Instant, Topology, Set)}, with the services where the symptom was seen
+   * (an alert's service): the root leads only where it is a start linked to one of them (see
+   * {@link #rank(List, Instant, Topology, Set, Set)}), or cannot be scored.
+   *
+   * @param entries the services where the symptom was seen; empty when not known
+   */
+  public List<RootCandidate> rankFor(String root, String rootSignal, List<Series> series, Instant onset,
+      Topology topology, Set<String> symptoms, Set<String> entries) {
     Require.notBlank(root, "root");
     Require.notBlank(rootSignal, "rootSignal");
-    List<Ranked> ranked = ranked(series, onset, topology, symptoms, Set.of());
+    List<Ranked> ranked = ranked(series, onset, topology, symptoms, entries);
     List<RootCandidate> out = new ArrayList<>(ranked.size() + 1);
     Ranked r = ranked.stream().filter(x -> x.candidate().service().equals(root)).findFirst().orElse(null);
     if (r == null) {

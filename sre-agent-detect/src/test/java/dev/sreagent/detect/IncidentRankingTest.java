@@ -64,6 +64,27 @@ class IncidentRankingTest {
   }
 
   @Test
+  void anAlertsServiceLinksTheStartThatExplainsItAheadOfALouderUnlinkedRoot() {
+    // the SLO alert fires at s0, which calls s1 (5x slower); s2 (20x slower) is called by nobody on s0's path, and the
+    // correlator chose it as the root
+    Anomaly alert = new Anomaly(IncidentType.HIGH_LATENCY, "s0", "s0", AlertDetector.SIGNAL_PREFIX + "SiteLatencySLO",
+        1, 1, 1, Severity.SEV2, ONSET, ONSET.plusSeconds(60), "alert SiteLatencySLO firing");
+    Incident withAlert = slow("s2").withAnomaly(alert, "s2", IncidentType.HIGH_LATENCY, ONSET.plusSeconds(120));
+    Topology graph = calls("s0", "s1", "s5", "s2");
+
+    List<RootCandidate> linked = new IncidentRanking().rank(withAlert, lookup(6), graph);
+    List<RootCandidate> detected = new IncidentRanking().rank(slow("s2"), lookup(6), graph);
+
+    assertThat(IncidentRanking.alerted(withAlert)).containsExactly("s0");
+    assertThat(linked.get(0).service()).isEqualTo("s1");
+    assertThat(linked.get(1).service()).isEqualTo("s2");
+    assertThat(linked.get(1).evidence()).contains("not reached from the symptom's service");
+    // without an alert nothing names where the symptom was seen: the correlator's root leads as before
+    assertThat(IncidentRanking.alerted(slow("s2"))).isEmpty();
+    assertThat(detected.get(0).service()).isEqualTo("s2");
+  }
+
+  @Test
   void aSmallFleetIsRankedWholeAndTheListIsCut() {
     List<RootCandidate> ranked = new IncidentRanking().rank(slow("s1"), lookup(40), calls("s1", "s2"));
 
