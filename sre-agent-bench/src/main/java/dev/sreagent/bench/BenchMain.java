@@ -38,8 +38,11 @@ public final class BenchMain {
 
   private static int rca(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]"
-        + " [--mapping FILE] [--topology EDGES.csv ...]";
+        + " [--mapping FILE] [--topology EDGES.csv ...] [--alerts]";
     List<dev.sreagent.core.StaticTopology> extra = new java.util.ArrayList<>();
+    // --alerts takes no value: feed each case's alert (target, alert_time) to the agent as Alertmanager would
+    boolean alerts = java.util.Arrays.asList(args).contains("--alerts");
+    args = java.util.Arrays.stream(args).filter(a -> !a.equals("--alerts")).toArray(String[]::new);
     java.nio.file.Path mapping = null;
     List<java.nio.file.Path> data = new java.util.ArrayList<>();
     java.nio.file.Path file = null;
@@ -85,7 +88,7 @@ public final class BenchMain {
     }
     try {
       return RcaRun.run(data, file, warmupRows, mapping == null ? RcaRun.MAPPING : RcaRun.mapping(mapping), extra,
-          out, err);
+          alerts, out, err);
     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
       err.println("rca: " + e.getMessage());
       return 1;
@@ -108,7 +111,7 @@ public final class BenchMain {
       out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
-          + " [--mapping FILE] [--topology EDGES.csv]"
+          + " [--mapping FILE] [--topology EDGES.csv] [--alerts]"
           + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");

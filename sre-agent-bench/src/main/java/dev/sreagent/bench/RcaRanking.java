@@ -120,6 +120,23 @@ final class RcaRanking {
     };
   }
 
+  /**
+   * The case's alert as the agent would receive it from Alertmanager: firing at {@code alert_time} on
+   * {@code target.service}, named for its symptom (latency → {@code SLOLatency}, availability → {@code SLOErrorRate});
+   * null when the case names no target.
+   */
+  static dev.sreagent.api.model.@Nullable AlertEvent alert(JsonNode c) {
+    String service = c.path("target").path("service").asText("");
+    String metric = c.path("target").path("metric").asText("");
+    if (service.isBlank() || !(metric.equals("latency") || metric.equals("availability"))) {
+      return null;
+    }
+    String name = metric.equals("latency") ? "SLOLatency" : "SLOErrorRate";
+    return new dev.sreagent.api.model.AlertEvent(Instant.ofEpochSecond(c.path("alert_time").asLong()), service, name,
+        true, "critical", Map.of("alertname", name, "service", service), name + " on " + service,
+        c.path("case_id").asText("case") + "/" + name);
+  }
+
   /** The service an alert names (a case's {@code target.service}: PetShop's SLO target); none for Nezha. */
   static Set<String> entries(JsonNode c) {
     String service = c.path("target").path("service").asText("");

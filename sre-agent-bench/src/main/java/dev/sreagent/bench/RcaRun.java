@@ -7,6 +7,7 @@ import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.FaultClass;
+import dev.sreagent.api.model.AlertEvent;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -64,7 +65,9 @@ import org.jspecify.annotations.Nullable;
  *       candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the services
  *       around {@code alert_time} with the alert's service ({@code target.service}) as where the symptom was seen
  *       ({@code source: ranking}), what an operator asking "what changed" would get; nothing to rank: an empty list
- *       ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph.
+ *       ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph. With {@code --alerts}
+ *       the case's alert is also fed to the agent at {@code alert_time}, as Alertmanager would send it
+ *       ({@link RcaRanking#alert}), so that the agent's own incident answers it.
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
  * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
@@ -182,12 +185,12 @@ final class RcaRun {
 
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
       throws IOException {
-    return run(dataDirs, outFile, warmupRows, MAPPING, List.of(), out, err);
+    return run(dataDirs, outFile, warmupRows, MAPPING, List.of(), false, out, err);
   }
 
   /** As above, with the columns mapped by {@code mapping}. */
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping,
-      List<StaticTopology> extraEdges, PrintStream out, PrintStream err) throws IOException {
+      List<StaticTopology> extraEdges, boolean feedAlerts, PrintStream out, PrintStream err) throws IOException {
     List<Path> cases = new ArrayList<>();
     for (Path dir : dataDirs) {
       Path caseDir = dir.resolve("cases");
@@ -247,7 +250,7 @@ final class RcaRun {
             entries));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
-            tmp, RcaRanking.incidentType(c));
+            tmp, RcaRanking.incidentType(c), feedAlerts ? RcaRanking.alert(c) : null);
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
@@ -310,13 +313,16 @@ final class RcaRun {
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
       StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp,
-      @Nullable IncidentType symptom) throws IOException {
+      @Nullable IncidentType symptom, @Nullable AlertEvent alertEvent) throws IOException {
     if (table.times().length == 0) {
       return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
     long first = table.times()[0];
     List<Incident> opened = new ArrayList<>();
     try (Replay replay = new Replay(graph, Instant.ofEpochSecond(first - 1), tmp, opened)) {
+      if (alertEvent != null) {
+        replay.alertAt(alertEvent);
+      }
       if (warmup != null && warmupRows > 0) {
         int from = Math.max(0, warmup.times().length - warmupRows);
         long shift = first - warmup.step() - warmup.times()[warmup.times().length - 1];
@@ -420,6 +426,7 @@ final class RcaRun {
     private final AtomicReference<Instant> now;
     private final SreAgent agent;
     private final Path audit;
+    private @Nullable AlertEvent alert;
 
     Replay(StaticTopology graph, Instant start, Path tmp, List<Incident> opened) throws IOException {
       now = new AtomicReference<>(start);
@@ -459,10 +466,24 @@ final class RcaRun {
           }
         }
       }
+      sendAlertBy(at);
       agent.tick();
       for (long tick = at + TICK.toSeconds(); tick < next; tick += TICK.toSeconds()) {
         now.set(Instant.ofEpochSecond(tick));
+        sendAlertBy(tick);
         agent.tick();
+      }
+    }
+
+    /** The alert to send once the recording's clock reaches its time. */
+    void alertAt(AlertEvent a) {
+      alert = a;
+    }
+
+    private void sendAlertBy(long epochSecond) {
+      if (alert != null && !alert.timestamp().isAfter(Instant.ofEpochSecond(epochSecond))) {
+        agent.sink().accept(alert);
+        alert = null;
       }
     }
 

@@ -173,6 +173,15 @@ class RcaRunTest {
     // the high-latency incident does not answer an availability alert: the ranking around it does (no service
     // failed, so no error series moved and nobody is anomalous)
     assertThat(r.get("shop-02").get("source").asText()).isEqualTo("ranking");
+
+    // --alerts: the alert itself reaches the agent (as Alertmanager would send it) and opens the incident that answers
+    Path withAlerts = dir.resolve("alerts.jsonl");
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--alerts", "--out",
+        withAlerts.toString()}, ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
+    Map<String, JsonNode> a = results(withAlerts);
+    assertThat(a.get("shop-02").get("source").asText()).isEqualTo("incident");
+    assertThat(a.get("shop-01").get("source").asText()).isEqualTo("incident");
+    assertThat(services(a.get("shop-01"))).first().isEqualTo("payment");
   }
 
   @Test

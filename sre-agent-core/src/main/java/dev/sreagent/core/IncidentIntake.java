@@ -37,12 +37,24 @@ final class IncidentIntake {
   static final int MAX_ACTIVE_INCIDENTS = 1_000;
   /** How long an escalated or rolled-back incident may own new symptoms of its still-degraded root. */
   static final Duration OWNERSHIP = Duration.ofHours(24);
+  /**
+   * For this long after its onset an incident's candidates are ranked again as the samples after the onset arrive
+   * (the ranking reads the first samples from the onset: three of 5-minute data take 15 minutes), at most once per
+   * {@link #RERANK_EVERY}.
+   */
+  static final Duration RERANK_FOR = Duration.ofMinutes(15);
+  static final Duration RERANK_EVERY = Duration.ofMinutes(1);
   /** How many of the newest incidents are considered as owners. */
   static final int OWNER_SCAN = 500;
   /** How many times one anomaly may be raised again after its incident ended. */
   static final int MAX_RAISES = 3;
 
   private final LoopContext ctx;
+  /**
+   * The incidents opened in the last {@link #RERANK_FOR} (by id, in opening order) and when each was last ranked;
+   * bounded by {@link #MAX_ACTIVE_INCIDENTS}.
+   */
+  private final Map<String, Instant> young = new java.util.LinkedHashMap<>();
   private final IncidentBook book;
   private final Correlator correlator;
   private final IncidentCandidates candidates;
@@ -131,9 +143,49 @@ final class IncidentIntake {
         + a.summary(), now);
   }
 
+  /**
+   * Ranks again every young incident (opened in the last {@link #RERANK_FOR}) this agent acts on ({@code acts}), active
+   * or escalated (humans own those, and the list is what they read first): an incident opens on its first samples,
+   * often before the ranking's window after the onset is complete (with 5-minute data it opens with at most one sample
+   * after the onset). An incident whose list changed is saved, audited and announced.
+   */
+  void rerankYoung(Instant now, java.util.function.Predicate<Incident> acts) {
+    for (String id : List.copyOf(young.keySet())) {
+      Optional<Incident> found = ctx.store.find(id);
+      if (found.isEmpty() || (found.get().state().isTerminal() && found.get().state() != IncidentState.ESCALATED)) {
+        young.remove(id);
+      } else if (acts.test(found.get())) {
+        rerankYoung(found.get(), now);
+      }
+    }
+  }
+
+  private void rerankYoung(Incident inc, Instant now) {
+    Instant onset = inc.anomalies().stream().map(Anomaly::startedAt).min(Instant::compareTo).orElse(inc.openedAt());
+    if (inc.candidates().isEmpty() || now.isAfter(onset.plus(RERANK_FOR))) {
+      young.remove(inc.id());
+      return;
+    }
+    if (now.isBefore(young.getOrDefault(inc.id(), inc.openedAt()).plus(RERANK_EVERY))) {
+      return;
+    }
+    young.put(inc.id(), now);
+    Incident ranked = withCandidates(inc, null, ctx.currentTopology(), now);
+    if (ranked == inc) {
+      return;
+    }
+    ctx.store.save(ranked);
+    ctx.audit(new AuditEvent.IncidentUpdated(ranked, "ranked again with the samples after the onset", null, null));
+    ctx.emit(IncidentEvent.Kind.UPDATED, ranked, "candidates ranked again: " + (ranked.candidates().isEmpty() ? "none"
+        : ranked.candidates().get(0).service() + " first"), now);
+  }
+
   /** A new incident: counted, saved, traced, audited, announced. */
   void opened(Incident inc, String anomaly, @Nullable String reason, String message, Instant now) {
     ctx.counters.incidentsOpened.incrementAndGet();
+    if (young.size() < MAX_ACTIVE_INCIDENTS) {
+      young.put(inc.id(), now);
+    }
     ctx.store.save(inc);
     ctx.telemetry.opened(inc);
     ctx.audit(new AuditEvent.IncidentOpened(inc, anomaly, reason));

@@ -345,6 +345,7 @@ public final class SreAgent implements AutoCloseable {
       intake.onAnomaly(a, now);
     }
     decider.applyApprovals(now);
+    intake.rerankYoung(now, inc -> shards.acts(inc, now));
     for (Incident inc : ctx.store.active()) {
       MDC.put("incident", inc.id());
       try {

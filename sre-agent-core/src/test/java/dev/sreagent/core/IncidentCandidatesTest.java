@@ -78,6 +78,60 @@ class IncidentCandidatesTest {
   }
 
   @Test
+  void aYoungIncidentIsRankedAgainAsTheSamplesAfterItsOnsetArrive() {
+    // 5-minute data; an SLO alert on frontend opens the incident right after the first slow sample, when checkout is
+    // 3x slower and payment has not moved yet; the next two samples show payment 20x slower: the list follows
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    List<IncidentEvent> events = new ArrayList<>();
+    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false)
+        .setDefaultPhase(Phase.OBSERVE)
+        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
+            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
+        .addNotifier(e -> {
+          if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
+            events.add(e);
+          }
+        }).build()) {
+      agent.start();
+      for (int i = 0; i < 39; i++) {
+        Instant at = T0.plusSeconds(300L * i);
+        now.set(at);
+        for (String service : List.of("frontend", "checkout", "payment", "ads")) {
+          double base = 0.05 + 0.002 * ((i * 7 + service.length()) % 5);
+          double factor = i < 36 ? 1 : switch (service) {
+            case "checkout" -> 3;
+            case "frontend" -> 2;
+            case "payment" -> i == 36 ? 1 : 20;
+            default -> 1;
+          };
+          agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, base * factor, at,
+              Map.of(Attributes.SERVICE_NAME, service)));
+        }
+        if (i == 36) {
+          agent.sink().accept(new dev.sreagent.api.model.AlertEvent(at.plusSeconds(10), "frontend",
+              "FrontendLatencySLO", true, "critical", Map.of("alertname", "FrontendLatencySLO"), "p99 over the SLO",
+              "fp-1"));
+        }
+        for (int t = 0; t < 300; t += 30) {
+          now.set(at.plusSeconds(t + 10));
+          agent.tick();
+        }
+      }
+    }
+    assertThat(events).isNotEmpty();
+    IncidentEvent opened = events.get(0);
+    assertThat(opened.kind()).isEqualTo(IncidentEvent.Kind.OPENED);
+    assertThat(opened.incident().candidates().get(0).service()).isNotEqualTo("payment");
+    IncidentEvent last = events.get(events.size() - 1);
+    assertThat(last.incident().id()).isEqualTo(opened.incident().id());
+    assertThat(last.incident().candidates().get(0).service()).isEqualTo("payment");
+    assertThat(events).anySatisfy(e -> assertThat(e.message()).startsWith("candidates ranked again: payment first"));
+    // ranked again within the first 15 minutes after the onset only, at most once a minute
+    assertThat(events.stream().filter(e -> e.message().startsWith("candidates ranked again"))
+        .map(IncidentEvent::at)).allSatisfy(t -> assertThat(t).isBefore(T0.plusSeconds(300L * 36 + 15 * 60 + 1)));
+  }
+
+  @Test
   void theListSurvivesTheAuditJsonAndAnOldRecordWithoutItReadsAsEmpty() {
     Incident last = replay().get(0);
     String json = ModelJson.write(last);
