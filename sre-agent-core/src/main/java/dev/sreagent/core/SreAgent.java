@@ -345,7 +345,7 @@ public final class SreAgent implements AutoCloseable {
       intake.onAnomaly(a, now);
     }
     decider.applyApprovals(now);
-    intake.rerankYoung(now, inc -> shards.acts(inc, now));
+    intake.rerankYoung(now, shards::owns); // the owner ranks (ShardGate.owns has no side effects; acts may end one)
     for (Incident inc : ctx.store.active()) {
       MDC.put("incident", inc.id());
       try {
