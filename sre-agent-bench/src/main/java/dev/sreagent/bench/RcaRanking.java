@@ -127,11 +127,11 @@ final class RcaRanking {
    */
   static dev.sreagent.api.model.@Nullable AlertEvent alert(JsonNode c) {
     String service = c.path("target").path("service").asText("");
-    String metric = c.path("target").path("metric").asText("");
-    if (service.isBlank() || !(metric.equals("latency") || metric.equals("availability"))) {
+    IncidentType symptom = incidentType(c);
+    if (service.isBlank() || symptom == null) {
       return null;
     }
-    String name = metric.equals("latency") ? "SLOLatency" : "SLOErrorRate";
+    String name = symptom.equals(IncidentType.HIGH_LATENCY) ? "SLOLatency" : "SLOErrorRate";
     return new dev.sreagent.api.model.AlertEvent(Instant.ofEpochSecond(c.path("alert_time").asLong()), service, name,
         true, "critical", Map.of("alertname", name, "service", service), name + " on " + service,
         c.path("case_id").asText("case") + "/" + name);

@@ -150,10 +150,18 @@ final class IncidentIntake {
    * after the onset). An incident whose list changed is saved, audited and announced.
    */
   void rerankYoung(Instant now, java.util.function.Predicate<Incident> acts) {
-    for (String id : List.copyOf(young.keySet())) {
-      Optional<Incident> found = ctx.store.find(id);
+    for (Map.Entry<String, Instant> e : List.copyOf(young.entrySet())) {
+      // last ranked at or after opening, itself at or after the onset: past this, the incident is no longer young
+      if (now.isAfter(e.getValue().plus(RERANK_FOR))) {
+        young.remove(e.getKey());
+        continue;
+      }
+      if (now.isBefore(e.getValue().plus(RERANK_EVERY))) {
+        continue; // not due: no store read
+      }
+      Optional<Incident> found = ctx.store.find(e.getKey());
       if (found.isEmpty() || (found.get().state().isTerminal() && found.get().state() != IncidentState.ESCALATED)) {
-        young.remove(id);
+        young.remove(e.getKey());
       } else if (acts.test(found.get())) {
         rerankYoung(found.get(), now);
       }
@@ -164,9 +172,6 @@ final class IncidentIntake {
     Instant onset = inc.anomalies().stream().map(Anomaly::startedAt).min(Instant::compareTo).orElse(inc.openedAt());
     if (inc.candidates().isEmpty() || now.isAfter(onset.plus(RERANK_FOR))) {
       young.remove(inc.id());
-      return;
-    }
-    if (now.isBefore(young.getOrDefault(inc.id(), inc.openedAt()).plus(RERANK_EVERY))) {
       return;
     }
     young.put(inc.id(), now);

@@ -21,21 +21,28 @@ class IncidentCandidatesTest {
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
   /**
+   * An agent in OBSERVE on {@code now}'s clock with the call graph frontend -> checkout -> payment, frontend -> ads,
+   * handing its OPENED and UPDATED events to {@code events}.
+   */
+  private static SreAgent shop(AtomicReference<Instant> now, java.util.function.Consumer<IncidentEvent> events) {
+    return SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
+        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
+            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
+        .addNotifier(e -> {
+          if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
+            events.accept(e);
+          }
+        }).build();
+  }
+
+  /**
    * frontend -> checkout -> payment, and frontend -> ads; 40 minutes of p99 latency at 60 s; from minute 30 payment is
    * ten times slower and its callers follow (checkout 4x, frontend 2x); ads stays as it was.
    */
   private static List<Incident> replay() {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     List<Incident> seen = new ArrayList<>();
-    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false)
-        .setDefaultPhase(Phase.OBSERVE)
-        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
-            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
-        .addNotifier(e -> {
-          if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
-            seen.add(e.incident());
-          }
-        }).build()) {
+    try (SreAgent agent = shop(now, e -> seen.add(e.incident()))) {
       agent.start();
       Map<String, Double> factor = Map.of("payment", 10.0, "checkout", 4.0, "frontend", 2.0, "ads", 1.0);
       for (int i = 0; i < 40; i++) {
@@ -83,15 +90,7 @@ class IncidentCandidatesTest {
     // 3x slower and payment has not moved yet; the next two samples show payment 20x slower: the list follows
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     List<IncidentEvent> events = new ArrayList<>();
-    try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false)
-        .setDefaultPhase(Phase.OBSERVE)
-        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
-            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
-        .addNotifier(e -> {
-          if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
-            events.add(e);
-          }
-        }).build()) {
+    try (SreAgent agent = shop(now, events::add)) {
       agent.start();
       for (int i = 0; i < 39; i++) {
         Instant at = T0.plusSeconds(300L * i);

@@ -51,9 +51,9 @@ public final class IncidentRanking implements RootCauseRanking {
     Instant onset = incident.anomalies().stream().map(Anomaly::startedAt).min(Comparator.naturalOrder())
         .orElseThrow();
     List<RootCauseRanker.Series> series = new ArrayList<>();
+    Set<String> signals = new TreeSet<>(ranker.settings().signals());
+    signals.addAll(RootCauseRanker.CLASS_SIGNALS);
     for (String service : servicesToRank(incident, lookup.services(), topology)) {
-      Set<String> signals = new TreeSet<>(ranker.settings().signals());
-      signals.addAll(RootCauseRanker.CLASS_SIGNALS);
       for (String signal : signals) {
         for (Points p : lookup.points(service, signal)) {
           if (p.epochMillis().length > 0) {
