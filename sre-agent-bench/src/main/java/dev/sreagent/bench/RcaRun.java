@@ -257,7 +257,7 @@ final class RcaRun {
           List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker().rank(series,
               Instant.ofEpochSecond(alert), topology, symptoms, entries);
           List<String> ranked = RcaRanking.services(candidates);
-          r = new CaseResult(r.caseId(), r.truth(), ranked, List.of(), candidates.isEmpty() ? null
+          r = new CaseResult(r.caseId(), r.truth(), ranked, metrics(candidates, table), candidates.isEmpty() ? null
               : CLASS_TYPES.getOrDefault(dataset, Map.of()).get(candidates.get(0).faultClass()), r.incidents(), "-");
           source = ranked.isEmpty() ? "none" : "ranking";
         }
@@ -354,7 +354,9 @@ final class RcaRun {
       return new CaseResult(id, truth, List.of(), List.of(), null, inCase.size(), "-");
     }
     List<String> services = services(chosen);
-    return new CaseResult(id, truth, services, metrics(chosen, services, table),
+    Set<String> metrics = new LinkedHashSet<>(metrics(chosen.candidates(), table));
+    metrics.addAll(metrics(chosen, services, table));
+    return new CaseResult(id, truth, services, List.copyOf(metrics),
         chosen.candidates().isEmpty() || !classTypes.containsKey(chosen.candidates().get(0).faultClass())
             ? faultTypes.get(chosen.type().name()) : classTypes.get(chosen.candidates().get(0).faultClass()),
         inCase.size(),
@@ -405,6 +407,48 @@ final class RcaRun {
           });
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The dataset columns that point at each candidate, in the candidates' order: first the columns of the signal its
+   * fault class names ({@link #classSignal}: CPU for a CPU saturation, the latency of the calls into it for a network
+   * delay, ...), then the column of the signal behind its score ({@link dev.sreagent.api.model.RootCandidate#signal()}).
+   * Nothing is scored here: the ranking's own reading, written back in the dataset's column names.
+   */
+  static List<String> metrics(List<dev.sreagent.api.model.RootCandidate> candidates, Table table) {
+    Set<String> out = new LinkedHashSet<>();
+    for (dev.sreagent.api.model.RootCandidate c : candidates) {
+      String classSignal = c.faultClass() == FaultClass.NETWORK_DELAY && RootCauseRanker.EDGE_SIGNALS.contains(c.signal())
+          ? c.signal() : classSignal(c.faultClass());
+      for (String signal : classSignal == null ? List.of(c.signal()) : List.of(classSignal, c.signal())) {
+        boolean edge = RootCauseRanker.EDGE_SIGNALS.contains(signal);
+        for (int k = 0; k < table.services().size(); k++) {
+          boolean match = edge ? table.peers().get(k).equals(c.service())
+              : table.services().get(k).equals(c.service()) && table.peers().get(k).isEmpty();
+          if (match && table.signals().get(k).signal().equals(signal)) {
+            out.add(table.services().get(k) + (edge ? "->" + c.service() : "") + "." + table.signals().get(k).metric());
+          }
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The signal a fault class is read from ({@link RootCauseRanker}'s rule): a network delay from the client-side
+   * latency of the calls into the service (the median's series; the candidate's own edge signal when it names one),
+   * the others from the service's own signal; null when unknown.
+   */
+  static @Nullable String classSignal(FaultClass c) {
+    return switch (c) {
+      case CPU_SATURATION -> MetricNames.CPU_UTILIZATION;
+      case MEMORY -> MetricNames.MEMORY_UTILIZATION;
+      case NETWORK_DELAY -> MetricNames.CLIENT_LATENCY_P50;
+      case OVERLOAD -> MetricNames.REQUEST_RATE;
+      case CODE_ERROR -> MetricNames.ERROR_RATIO;
+      case LATENCY -> MetricNames.LATENCY_P99;
+      case UNKNOWN -> null;
+    };
   }
 
   /** The distinct incidents (first report of each) opened by replaying fault-free data alone. */

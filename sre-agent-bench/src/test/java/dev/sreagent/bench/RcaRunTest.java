@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sreagent.api.model.FaultClass;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RootCandidate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -141,7 +144,33 @@ class RcaRunTest {
     assertThat(services(line)).startsWith("payment", "checkout");
     // the first candidate's fault class in the dataset's words
     assertThat(line.path("fault_type").asText()).isEqualTo("network_delay");
+    // and the column that says so: the delayed edge into payment, not payment's own latency
+    assertThat(line.get("metrics").get(0).asText()).isEqualTo("checkout->payment.latency_src50");
     assertThat(services(results(dir.resolve("r0.jsonl")).get("shop-01"))).first().isEqualTo("checkout");
+  }
+
+  @Test
+  void eachCandidateIsAnsweredWithTheColumnOfItsFaultClassThenTheColumnBehindItsScore() {
+    RcaRun.ColumnSignal latency = new RcaRun.ColumnSignal("PodServerLatencyP99(s)", MetricNames.LATENCY_P99, 1, 0,
+        false);
+    RcaRun.ColumnSignal cpu = new RcaRun.ColumnSignal("CpuUsageRate(%)", MetricNames.CPU_UTILIZATION, 0.01, 0, true);
+    RcaRun.ColumnSignal edge = new RcaRun.ColumnSignal("latency_src50", MetricNames.CLIENT_LATENCY_P50, 1, 0, false);
+    RcaRun.ColumnSignal errors = new RcaRun.ColumnSignal("PodSuccessRate(%)", MetricNames.ERROR_RATIO, -0.01, 1,
+        false);
+    RcaRun.Table table = new RcaRun.Table(new long[] {T0},
+        List.of("cart", "cart", "frontend", "frontend", "cart", "email"), List.of("", "", "cart", "", "", ""),
+        List.of(latency, cpu, edge, latency, errors, latency), new double[][] {{1, 2, 3, 4, 5, 6}});
+
+    List<String> metrics = RcaRun.metrics(List.of(
+        new RootCandidate("cart", MetricNames.LATENCY_P99, 40, "", FaultClass.CPU_SATURATION),
+        new RootCandidate("frontend", MetricNames.LATENCY_P99, 12, "", FaultClass.UNKNOWN),
+        new RootCandidate("cart", MetricNames.CLIENT_LATENCY_P50, 11, "", FaultClass.NETWORK_DELAY),
+        new RootCandidate("email", MetricNames.LATENCY_P99, 0, "", FaultClass.UNKNOWN)), table);
+
+    // cart's CPU first (its class), then its latency (its score); frontend's latency; a delay into cart shows on
+    // frontend's edge to it; never a signal that named neither (cart's errors)
+    assertThat(metrics).containsExactly("cart.CpuUsageRate(%)", "cart.PodServerLatencyP99(s)",
+        "frontend.PodServerLatencyP99(s)", "frontend->cart.latency_src50", "email.PodServerLatencyP99(s)");
   }
 
   /** Adds an alert target (PetShop's SLO form) to a written case. */
