@@ -39,22 +39,41 @@ import org.junit.jupiter.api.Test;
  * </ul>
  */
 class TwoAgentsRaceTest {
-  /** The second agent's view of the cluster: its informers' topology, now or as it was one step ago. */
+  /**
+   * The second agent's view of the cluster: its informers' topology, up to date or as it was one step ago. "Up to
+   * date" is made exact: the informers learn of the first agent's rollback from a watch event that arrives a few
+   * milliseconds after it, while a simulated step takes less, so each step first waits (at most 10 s) until the
+   * informers show cart at the revision the API server holds (without the wait the test failed now and then on a
+   * loaded machine, its "up to date" cache a step behind).
+   */
   private static final class Lagging implements dev.sreagent.api.port.TopologyProvider {
     private final KubernetesTopology informers;
     private final boolean lag;
+    private final java.util.function.Supplier<String> apiRevision;
     private volatile dev.sreagent.api.model.Topology previous;
     private volatile dev.sreagent.api.model.Topology current;
 
-    Lagging(KubernetesTopology informers, boolean lag) {
+    Lagging(KubernetesTopology informers, boolean lag, java.util.function.Supplier<String> apiRevision) {
       this.informers = informers;
       this.lag = lag;
+      this.apiRevision = apiRevision;
       this.current = informers.topology();
       this.previous = current;
     }
 
     void step() {
       previous = current;
+      String wanted = apiRevision.get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!lag && !wanted.equals(informers.topology().service("cart")
+          .map(dev.sreagent.api.model.ServiceInfo::currentRevision).orElse("")) && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       current = informers.topology();
     }
 
@@ -86,7 +105,9 @@ class TwoAgentsRaceTest {
         KubernetesTopology topology = KubernetesTopology.builder(client).setNamespaces(Set.of("shop")).start()) {
       KubernetesRollbackExecutor rollback = KubernetesRollbackExecutor.builder(client)
           .setNamespaces(NamespacePolicy.allowing(Set.of("shop"))).setClock(h.clock()).build();
-      view.set(new Lagging(topology, staleCache));
+      view.set(new Lagging(topology, staleCache, () -> java.util.Objects.requireNonNullElse(client.apps().deployments()
+          .inNamespace("shop").withName("cart").get().getMetadata().getAnnotations(), java.util.Map.<String, String>of())
+          .getOrDefault("deployment.kubernetes.io/revision", "")));
       SreAgent b2 = SreAgent.builder().setClock(h.clock()).addTelemetrySource(h.cluster().telemetryTap())
           .setTopologyProvider(view.get()).addExecutor(rollback).setLockService(new InMemoryLockService(h.clock()))
           .setApprovalChannel(dev.sreagent.testkit.SimulatedOnCall.approvingAfter(h.clock(), Duration.ofMinutes(3)))
