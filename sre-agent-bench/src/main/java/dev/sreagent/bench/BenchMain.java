@@ -38,12 +38,13 @@ public final class BenchMain {
 
   private static int rca(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]"
-        + " [--mapping FILE] [--topology EDGES.csv ...] [--alerts]";
+        + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv ...] [--alerts]";
     List<dev.sreagent.core.StaticTopology> extra = new java.util.ArrayList<>();
     // --alerts takes no value: feed each case's alert (target, alert_time) to the agent as Alertmanager would
     boolean alerts = java.util.Arrays.asList(args).contains("--alerts");
     args = java.util.Arrays.stream(args).filter(a -> !a.equals("--alerts")).toArray(String[]::new);
     java.nio.file.Path mapping = null;
+    java.nio.file.Path config = null;
     List<java.nio.file.Path> data = new java.util.ArrayList<>();
     java.nio.file.Path file = null;
     int warmupRows = 288;
@@ -56,6 +57,7 @@ public final class BenchMain {
         case "--data" -> data.add(java.nio.file.Path.of(args[k + 1]));
         case "--out" -> file = java.nio.file.Path.of(args[k + 1]);
         case "--mapping" -> mapping = java.nio.file.Path.of(args[k + 1]);
+        case "--config" -> config = java.nio.file.Path.of(args[k + 1]);
         case "--topology" -> {
           try {
             extra.add(dev.sreagent.core.StaticTopology.read(java.nio.file.Path.of(args[k + 1])));
@@ -87,8 +89,27 @@ public final class BenchMain {
       return 2;
     }
     try {
-      return RcaRun.run(data, file, warmupRows, mapping == null ? RcaRun.MAPPING : RcaRun.mapping(mapping), extra,
-          alerts, out, err);
+      RcaRun.Config c = config == null ? null : RcaRun.config(config);
+      if (c != null && c.mapping() != null && mapping != null) {
+        err.println("rca: both --config " + config + " and --mapping " + mapping + " give metrics.map.* rules; keep"
+            + " them in one file");
+        return 2;
+      }
+      if (c != null) {
+        extra.addAll(c.topology());
+        if (!c.unused().isEmpty()) {
+          out.println("rca: --config " + config + ": not used by a replay (no listener, store or cluster): "
+              + String.join(", ", c.unused()));
+        }
+        if (!c.detect().isEmpty()) {
+          out.println("rca: built-in detectors set by --config: "
+              + dev.sreagent.detect.DetectorSettings.of(c.detect()));
+        }
+      }
+      List<RcaRun.ColumnSignal> columns = mapping != null ? RcaRun.mapping(mapping)
+          : c != null && c.mapping() != null ? c.mapping() : RcaRun.MAPPING;
+      return RcaRun.run(data, file, warmupRows, columns, extra, alerts, c == null ? java.util.Map.of() : c.detect(),
+          out, err);
     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
       err.println("rca: " + e.getMessage());
       return 1;

@@ -127,6 +127,67 @@ final class RcaRun {
     return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
   }
 
+  /**
+   * What {@code bench rca} takes from a {@code ./sre-agent run --config} file: its metric mapping (null when it has no
+   * {@code metrics.map.*} rule: the default mapping stays), the built-in detectors' {@code detect.*} keys (handed to
+   * every agent) and the call graphs of {@code topology.file} (added to every case's graph); {@code unused} names the
+   * other keys, which a replay has no use for (a listener, a store, a cluster).
+   */
+  record Config(@Nullable List<ColumnSignal> mapping, Map<String, String> detect, List<StaticTopology> topology,
+      List<String> unused) {}
+
+  /**
+   * Reads a {@code run --config} file for {@code bench rca}.
+   *
+   * @throws IllegalArgumentException listing every bad line as {@code file:line: message}
+   */
+  static Config config(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> problems = new ArrayList<>();
+    MetricMapping m = MetricMapping.fromLines(lines, file.toString(), problems);
+    Map<String, String> detect = new LinkedHashMap<>();
+    List<StaticTopology> topology = new ArrayList<>();
+    List<String> unused = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String raw = lines.get(i);
+      int hash = raw.indexOf(" #");
+      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      int eq = text.indexOf('=');
+      if (text.isEmpty() || text.startsWith(MetricMapping.KEY_PREFIX)) {
+        continue;
+      }
+      String where = file + ":" + (i + 1) + ": ";
+      if (eq <= 0) {
+        problems.add(where + "expected 'key = value', got '" + text + "'");
+        continue;
+      }
+      String key = text.substring(0, eq).strip();
+      String value = text.substring(eq + 1).strip();
+      try {
+        if (key.startsWith(dev.sreagent.detect.DetectorSettings.KEY_PREFIX)) {
+          dev.sreagent.detect.DetectorSettings.check(key, value);
+          detect.put(key, value);
+        } else if (key.equals("topology.file")) {
+          for (String name : value.split(",")) {
+            if (!name.isBlank()) {
+              topology.add(StaticTopology.read(Path.of(name.strip())));
+            }
+          }
+        } else {
+          unused.add(key);
+        }
+      } catch (IllegalArgumentException | IOException e) {
+        problems.add(where + (key.equals("topology.file") ? "cannot read the call graph (" + e.getMessage()
+            + "); give a CSV (src,dst) or YAML (edges: [{from: a, to: b}]) file" : e.getMessage()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new Config(m.isEmpty() ? null : m.rules().values().stream().map(ColumnSignal::of).toList(), detect,
+        topology, unused);
+  }
+
   private static List<ColumnSignal> columns(List<String> lines, String where) {
     List<String> problems = new ArrayList<>();
     MetricMapping m = MetricMapping.fromLines(lines, where, problems);
@@ -191,6 +252,16 @@ final class RcaRun {
   /** As above, with the columns mapped by {@code mapping}. */
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping,
       List<StaticTopology> extraEdges, boolean feedAlerts, PrintStream out, PrintStream err) throws IOException {
+    return run(dataDirs, outFile, warmupRows, mapping, extraEdges, feedAlerts, Map.of(), out, err);
+  }
+
+  /**
+   * As above, every agent built with {@code agentConfig} ({@code SreAgentBuilder.setConfig}: the {@code detect.*}
+   * keys of a {@code run --config} file, {@link Config}).
+   */
+  static int run(List<Path> dataDirs, Path outFile, int warmupRows, List<ColumnSignal> mapping,
+      List<StaticTopology> extraEdges, boolean feedAlerts, Map<String, String> agentConfig, PrintStream out,
+      PrintStream err) throws IOException {
     List<Path> cases = new ArrayList<>();
     for (Path dir : dataDirs) {
       Path caseDir = dir.resolve("cases");
@@ -250,7 +321,7 @@ final class RcaRun {
             entries));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
-            tmp, RcaRanking.incidentType(c), feedAlerts ? RcaRanking.alert(c) : null);
+            tmp, RcaRanking.incidentType(c), feedAlerts ? RcaRanking.alert(c) : null, agentConfig);
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
@@ -295,7 +366,7 @@ final class RcaRun {
     RcaRanking.crossValidate(graded, out);
     for (Map.Entry<Path, Table> e : normals.entrySet()) {
       Table n = e.getValue();
-      List<Incident> falseOnes = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp);
+      List<Incident> falseOnes = falseIncidents(n, graphFor(cases, e.getKey(), graphs), tmp, agentConfig);
       int opened = falseOnes.size();
       double days = (n.times()[n.times().length - 1] - n.times()[0] + n.step()) / 86_400.0;
       out.printf(Locale.ROOT, "rca: fault-free %s: %d rows over %.2f days, %d incidents opened = %.1f per day%n",
@@ -313,13 +384,14 @@ final class RcaRun {
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
       StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp,
-      @Nullable IncidentType symptom, @Nullable AlertEvent alertEvent) throws IOException {
+      @Nullable IncidentType symptom, @Nullable AlertEvent alertEvent, Map<String, String> agentConfig)
+      throws IOException {
     if (table.times().length == 0) {
       return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
     }
     long first = table.times()[0];
     List<Incident> opened = new ArrayList<>();
-    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(first - 1), tmp, opened)) {
+    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(first - 1), tmp, opened, agentConfig)) {
       if (alertEvent != null) {
         replay.alertAt(alertEvent);
       }
@@ -452,9 +524,10 @@ final class RcaRun {
   }
 
   /** The distinct incidents (first report of each) opened by replaying fault-free data alone. */
-  private static List<Incident> falseIncidents(Table normal, StaticTopology graph, Path tmp) throws IOException {
+  private static List<Incident> falseIncidents(Table normal, StaticTopology graph, Path tmp,
+      Map<String, String> agentConfig) throws IOException {
     List<Incident> opened = new ArrayList<>();
-    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(normal.times()[0] - 1), tmp, opened)) {
+    try (Replay replay = new Replay(graph, Instant.ofEpochSecond(normal.times()[0] - 1), tmp, opened, agentConfig)) {
       for (int i = 0; i < normal.times().length; i++) {
         replay.row(normal, i, normal.times()[i], i + 1 < normal.times().length ? normal.times()[i + 1]
             : normal.times()[i] + normal.step());
@@ -472,11 +545,13 @@ final class RcaRun {
     private final Path audit;
     private @Nullable AlertEvent alert;
 
-    Replay(StaticTopology graph, Instant start, Path tmp, List<Incident> opened) throws IOException {
+    Replay(StaticTopology graph, Instant start, Path tmp, List<Incident> opened, Map<String, String> agentConfig)
+        throws IOException {
       now = new AtomicReference<>(start);
       Clock clock = now::get;
       audit = Files.createTempFile(tmp, "audit", ".jsonl");
       agent = SreAgent.builder().setClock(clock).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
+          .setConfig(agentConfig)
           .setTopologyProvider(graph).setAuditFile(audit)
           .addNotifier(e -> {
             if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {

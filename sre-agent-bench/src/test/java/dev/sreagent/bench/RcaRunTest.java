@@ -213,6 +213,47 @@ class RcaRunTest {
     assertThat(services(a.get("shop-01"))).first().isEqualTo("payment");
   }
 
+  /**
+   * {@code --config}: the file {@code ./sre-agent run --config} reads, its detectors' keys given to every agent, its
+   * call graph added to every case's, its mapping used, the keys a replay has no use for named; a bad line is named.
+   */
+  @Test
+  void aRunConfigFileConfiguresTheDetectorsTheGraphAndTheMapping(@TempDir Path dir) throws IOException {
+    writeCase(dir, "shop-01", List.of("payment", "checkout", "frontend"), 30);
+    Files.writeString(dir.resolve("graph/shop.edges.csv"), "src,dst\nfrontend,checkout\n");
+    Path edges = dir.resolve("more.edges.csv");
+    Files.writeString(edges, "src,dst\ncheckout,payment\n");
+    Path config = dir.resolve("run.conf");
+    Files.writeString(config, "otlp.listen = 0.0.0.0:4318\ntopology.file = " + edges + "\n"
+        + "metrics.map.PodServerLatencyP99(s) = latency-p99\n");
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
+
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--config", config.toString(), "--out",
+        dir.resolve("a.jsonl").toString()}, ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
+    JsonNode line = results(dir.resolve("a.jsonl")).get("shop-01");
+    assertThat(line.get("source").asText()).isEqualTo("incident");
+    assertThat(services(line)).first().as("the config's call graph joined the case's").isEqualTo("payment");
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("not used by a replay (no listener, store or cluster):"
+        + " otlp.listen");
+
+    // the latency detector switched off: no incident answers, the ranking does
+    Files.writeString(config, "topology.file = " + edges + "\ndetect.latency.enabled = false\n", 
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--config", config.toString(), "--out",
+        dir.resolve("b.jsonl").toString()}, ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(results(dir.resolve("b.jsonl")).get("shop-01").get("source").asText()).isEqualTo("ranking");
+    assertThat(text.toString(StandardCharsets.UTF_8)).contains("built-in detectors set by --config:"
+        + " detect.latency.enabled = false");
+
+    Files.writeString(config, "detect.latency.enabled = false\ndetect.latency.sigma = 4\n",
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+    ByteArrayOutputStream errors = new ByteArrayOutputStream();
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--config", config.toString(), "--out",
+        dir.resolve("c.jsonl").toString()}, ps, new PrintStream(errors, true, StandardCharsets.UTF_8))).isEqualTo(1);
+    assertThat(errors.toString(StandardCharsets.UTF_8)).contains(config + ":2: unknown key 'detect.latency.sigma'");
+  }
+
   @Test
   void extraEdgesFromTopologyFilesJoinEveryCasesGraph(@TempDir Path dir) throws IOException {
     // the case's graph knows only frontend -> checkout; the file adds checkout -> payment, where the cascade starts

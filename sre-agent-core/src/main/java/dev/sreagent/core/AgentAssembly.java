@@ -106,6 +106,9 @@ final class AgentAssembly {
   java.time.Duration snapshotInterval = SreAgentBuilder.DEFAULT_SNAPSHOT_INTERVAL;
   java.time.Duration snapshotMaxAge = SreAgentBuilder.DEFAULT_SNAPSHOT_MAX_AGE;
 
+  /** The prefix of the built-in detectors' keys ({@code DetectorSettings} in {@code sre-agent-detect}). */
+  static final String DETECT_PREFIX = "detect.";
+
   /** See {@link SreAgentBuilder#build()}. */
   SreAgent build() {
     List<String> problems = new ArrayList<>();
@@ -121,12 +124,23 @@ final class AgentAssembly {
     List<Detector> ds;
     if (detectors != null) {
       ds = detectors;
+      List<String> ignored = config.keySet().stream().filter(k -> k.startsWith(DETECT_PREFIX)).sorted().toList();
+      if (!ignored.isEmpty()) {
+        problems.add(String.join(", ", ignored) + " configure the built-in detectors, which setDetectors(...) replaced;"
+            + " remove the keys or configure the detectors you pass");
+      }
     } else if (builtIns == null) {
       problems.add("no detectors: sre-agent-detect, which provides the built-in ones, is not on the class path; add"
           + " the dependency dev.sreagent:sre-agent-detect or call setDetectors(...)");
       ds = List.of();
     } else {
-      ds = concat(builtIns.detectors(), found.all(DetectorProvider.class));
+      List<Detector> builtIn = List.of();
+      try {
+        builtIn = builtIns.detectors(view);
+      } catch (ConfigurationException e) {
+        problems.addAll(e.problems());
+      }
+      ds = concat(builtIn, found.all(DetectorProvider.class));
     }
     List<ActionExecutor> exs = new ArrayList<>(executors);
     if (exs.isEmpty()) {

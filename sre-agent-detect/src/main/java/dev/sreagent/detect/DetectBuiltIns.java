@@ -18,6 +18,12 @@ public final class DetectBuiltIns implements BuiltInComponents {
     return BuiltInDetectors.create();
   }
 
+  /** The built-in detectors with the {@code detect.*} keys of {@code config} ({@link DetectorSettings}). */
+  @Override
+  public List<Detector> detectors(dev.sreagent.api.config.ConfigView config) {
+    return DetectorSettings.of(config).create();
+  }
+
   @Override
   public Correlator correlator() {
     return new TopologyCorrelator();

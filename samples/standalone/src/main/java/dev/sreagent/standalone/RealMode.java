@@ -301,6 +301,10 @@ final class RealMode {
     if (!mapping.isEmpty()) {
       out.println("sre-agent run: metrics mapped onto the detectors' signals: " + mapping);
     }
+    dev.sreagent.detect.DetectorSettings detection = dev.sreagent.detect.DetectorSettings.of(c.all);
+    if (!detection.toString().isEmpty()) {
+      out.println("sre-agent run: built-in detectors set by configuration: " + detection);
+    }
     if (recording != null) {
       recording.feed(otlp, agent, out);
       otlp.close();

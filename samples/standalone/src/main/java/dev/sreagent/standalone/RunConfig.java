@@ -71,6 +71,8 @@ import org.jspecify.annotations.Nullable;
  *                                         #   several files separated by commas are merged (--topology repeated)
  * metrics.map.PodSuccessRate(%) = error-ratio * -0.01 + 1  # a metric of another name or unit onto a signal kind:
  * metrics.map.PodServerLatencyP99(s) = latency-p99         #   KIND [* SCALE] [+ OFFSET] (see MetricMapping)
+ * detect.cpu.sustain = 2m                 # the built-in detectors' settings (see DetectorSettings: detect.latency.*,
+ * detect.cpu.enabled = false              #   .errors.*, .memory.*, .disk.*, .certificates.*, .cpu.*, NAME.enabled)
  * </pre>
  */
 final class RunConfig {
@@ -220,6 +222,10 @@ final class RunConfig {
     if (key.startsWith(MetricMapping.KEY_PREFIX)) {
       MetricMapping.Rule rule = MetricMapping.parseRule(key.substring(MetricMapping.KEY_PREFIX.length()), value);
       metricRules.put(rule.source(), rule);
+      return;
+    }
+    if (key.startsWith(dev.sreagent.detect.DetectorSettings.KEY_PREFIX)) {
+      dev.sreagent.detect.DetectorSettings.check(key, value);  // handed to the builder with the other keys
       return;
     }
     switch (key) {

@@ -106,6 +106,42 @@ class RealModeReplayTest {
         .containsPattern("\"candidates\":\\[\\{[^}]*\"service\":\"emailservice\""));
   }
 
+  /**
+   * The detectors configured in the same file: latency switched off and CPU paging after two minutes at 80% of the
+   * limit, the same case opens a CPU saturation incident at emailservice (its fault's four recorded minutes at 84% to
+   * 106%; the defaults, 90% for five minutes, wait it out) instead of the latency one; a
+   * misspelt {@code detect.*} key stops the start, named with its line.
+   */
+  @Test
+  void theDetectorsAreConfiguredInTheSameFile(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("run.conf");
+    Files.writeString(config, Files.readString(resource("mapping.conf"))
+        + "detect.latency.enabled = false\ndetect.cpu.sustain = 2m   # Nezha's CPU faults last three minutes\n"
+        + "detect.cpu.saturation = 0.8   # emailservice's recorded CPU: 85%, 84%, 101%, 106% of its limit\n");
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", resource("ob-2022-08-22-13.csv").toString(), "--json", "--topology",
+        resource("ob.edges.csv").toString(), "--config", config.toString(), "--audit",
+        dir.resolve("audit.jsonl").toString()), new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(errors, true, StandardCharsets.UTF_8), null);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(errors.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(text).contains("built-in detectors set by configuration: detect.cpu.saturation = 0.8,"
+        + " detect.cpu.sustain = 2m, detect.latency.enabled = false");
+    List<String> opened = text.lines().filter(l -> l.contains("\"opened\"")).toList();
+    assertThat(opened).as(text).singleElement().satisfies(l -> assertThat(l)
+        .contains("\"type\":\"cpu-saturation\"").contains("\"root\":\"emailservice\""));
+
+    Files.writeString(config, "detect.cpu.sustain = 2m\ndetect.cpu.sustian = 2m\n");
+    java.io.ByteArrayOutputStream refused = new java.io.ByteArrayOutputStream();
+    int bad = RealMode.run(List.of("--replay", resource("ob-2022-08-22-13.csv").toString(), "--config",
+        config.toString(), "--audit", dir.resolve("audit2.jsonl").toString()), new java.io.PrintStream(
+        new java.io.ByteArrayOutputStream()), new java.io.PrintStream(refused, true, StandardCharsets.UTF_8), null);
+    assertThat(bad).isEqualTo(2);
+    assertThat(refused.toString(StandardCharsets.UTF_8)).contains(config + ":2: unknown key 'detect.cpu.sustian';"
+        + " the detect.* keys are");
+  }
+
   @Test
   void aReplayCannotBeCombinedWithALiveSource(@TempDir Path dir) throws Exception {
     java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();

@@ -16,10 +16,28 @@ public interface ConfigView {
     return get(key).orElse(fallback);
   }
 
-  /** A view over {@code values}. */
+  /**
+   * The keys of this view, when it can list them (a view over a map can; by default none are listed), so that a reader
+   * can refuse a misspelt key under its prefix.
+   */
+  default java.util.Set<String> keys() {
+    return java.util.Set.of();
+  }
+
+  /** A view over {@code values}, which lists its keys. */
   static ConfigView of(Map<String, String> values) {
     Map<String, String> copy = Map.copyOf(values);
-    return key -> Optional.ofNullable(copy.get(key));
+    return new ConfigView() {
+      @Override
+      public Optional<String> get(String key) {
+        return Optional.ofNullable(copy.get(key));
+      }
+
+      @Override
+      public java.util.Set<String> keys() {
+        return copy.keySet();
+      }
+    };
   }
 
   /** A view with no keys. */

@@ -12,8 +12,21 @@ import java.util.List;
  * providers is on, so that it needs no compile-time dependency on an implementation. Each call returns new instances.
  */
 public interface BuiltInComponents {
-  /** The built-in detectors (memory pressure, latency, error rate, disk exhaustion, certificate expiry). */
+  /**
+   * The built-in detectors (memory pressure, latency, error rate, disk exhaustion, certificate expiry, CPU saturation,
+   * external alerts).
+   */
   List<Detector> detectors();
+
+  /**
+   * The built-in detectors with the settings {@code config} gives (the agent's configuration, {@code detect.*} keys in
+   * {@code sre-agent-detect}); by default {@link #detectors()}.
+   *
+   * @throws dev.sreagent.api.config.ConfigurationException listing every bad value, each with its key and the fix
+   */
+  default List<Detector> detectors(dev.sreagent.api.config.ConfigView config) {
+    return detectors();
+  }
 
   /** The default correlator. */
   Correlator correlator();
