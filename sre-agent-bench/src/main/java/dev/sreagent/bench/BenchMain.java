@@ -89,8 +89,8 @@ public final class BenchMain {
       return 2;
     }
     try {
-      RcaRun.Config c = config == null ? null : RcaRun.config(config);
-      if (c != null && c.mapping() != null && mapping != null) {
+      RunConfigFile c = config == null ? null : RunConfigFile.read(config);
+      if (c != null && c.columns() != null && mapping != null) {
         err.println("rca: both --config " + config + " and --mapping " + mapping + " give metrics.map.* rules; keep"
             + " them in one file");
         return 2;
@@ -107,7 +107,7 @@ public final class BenchMain {
         }
       }
       List<RcaRun.ColumnSignal> columns = mapping != null ? RcaRun.mapping(mapping)
-          : c != null && c.mapping() != null ? c.mapping() : RcaRun.MAPPING;
+          : c != null && c.columns() != null ? c.columns() : RcaRun.MAPPING;
       return RcaRun.run(data, file, warmupRows, columns, extra, alerts, c == null ? java.util.Map.of() : c.detect(),
           out, err);
     } catch (java.io.IOException | java.io.UncheckedIOException | IllegalArgumentException e) {
@@ -208,15 +208,30 @@ public final class BenchMain {
               Integer.parseInt(opts.getOrDefault("--clients", "4")), out);
         }
         if (!opts.containsKey("--input")) {
-          err.println("usage: replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]");
+          err.println("usage: replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL | --config RUN.conf]");
           return 2;
+        }
+        RunConfigFile config = null;
+        if (opts.containsKey("--config")) {
+          if (opts.containsKey("--target")) {
+            err.println("replay: --config configures the in-process agent; a --target agent has its own"
+                + " configuration (give the file to its ./sre-agent run --config)");
+            return 2;
+          }
+          try {
+            config = RunConfigFile.read(java.nio.file.Path.of(opts.get("--config")));
+          } catch (IllegalArgumentException | java.io.IOException e) {
+            err.println("replay: --config: " + e.getMessage());
+            return 2;
+          }
         }
         double speed = Double.parseDouble(opts.getOrDefault("--speed", "60"));
         if (speed < 0 || !Double.isFinite(speed)) {
           err.println("--speed must be >= 0 (0 = as fast as possible), but was " + speed);
           return 2;
         }
-        return ReplayRun.run(java.nio.file.Path.of(opts.get("--input")), speed, opts.get("--target"), out, err);
+        return ReplayRun.run(java.nio.file.Path.of(opts.get("--input")), speed, opts.get("--target"), config, out,
+            err);
       } catch (NumberFormatException e) {
         err.println("not a number: " + e.getMessage());
         return 2;

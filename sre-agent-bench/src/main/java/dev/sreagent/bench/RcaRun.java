@@ -127,67 +127,6 @@ final class RcaRun {
     return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
   }
 
-  /**
-   * What {@code bench rca} takes from a {@code ./sre-agent run --config} file: its metric mapping (null when it has no
-   * {@code metrics.map.*} rule: the default mapping stays), the built-in detectors' {@code detect.*} keys (handed to
-   * every agent) and the call graphs of {@code topology.file} (added to every case's graph); {@code unused} names the
-   * other keys, which a replay has no use for (a listener, a store, a cluster).
-   */
-  record Config(@Nullable List<ColumnSignal> mapping, Map<String, String> detect, List<StaticTopology> topology,
-      List<String> unused) {}
-
-  /**
-   * Reads a {@code run --config} file for {@code bench rca}.
-   *
-   * @throws IllegalArgumentException listing every bad line as {@code file:line: message}
-   */
-  static Config config(Path file) throws IOException {
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    List<String> problems = new ArrayList<>();
-    MetricMapping m = MetricMapping.fromLines(lines, file.toString(), problems);
-    Map<String, String> detect = new LinkedHashMap<>();
-    List<StaticTopology> topology = new ArrayList<>();
-    List<String> unused = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      String raw = lines.get(i);
-      int hash = raw.indexOf(" #");
-      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
-      int eq = text.indexOf('=');
-      if (text.isEmpty() || text.startsWith(MetricMapping.KEY_PREFIX)) {
-        continue;
-      }
-      String where = file + ":" + (i + 1) + ": ";
-      if (eq <= 0) {
-        problems.add(where + "expected 'key = value', got '" + text + "'");
-        continue;
-      }
-      String key = text.substring(0, eq).strip();
-      String value = text.substring(eq + 1).strip();
-      try {
-        if (key.startsWith(dev.sreagent.detect.DetectorSettings.KEY_PREFIX)) {
-          dev.sreagent.detect.DetectorSettings.check(key, value);
-          detect.put(key, value);
-        } else if (key.equals("topology.file")) {
-          for (String name : value.split(",")) {
-            if (!name.isBlank()) {
-              topology.add(StaticTopology.read(Path.of(name.strip())));
-            }
-          }
-        } else {
-          unused.add(key);
-        }
-      } catch (IllegalArgumentException | IOException e) {
-        problems.add(where + (key.equals("topology.file") ? "cannot read the call graph (" + e.getMessage()
-            + "); give a CSV (src,dst) or YAML (edges: [{from: a, to: b}]) file" : e.getMessage()));
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
-    return new Config(m.isEmpty() ? null : m.rules().values().stream().map(ColumnSignal::of).toList(), detect,
-        topology, unused);
-  }
-
   private static List<ColumnSignal> columns(List<String> lines, String where) {
     List<String> problems = new ArrayList<>();
     MetricMapping m = MetricMapping.fromLines(lines, where, problems);

@@ -50,6 +50,15 @@ final class ReplayRun {
 
   static int run(Path input, double speed, @Nullable String target, PrintStream out, PrintStream err)
       throws IOException {
+    return run(input, speed, target, null, out, err);
+  }
+
+  /**
+   * As above; in-process, the agent configured by {@code config} as {@code ./sre-agent run --config} would configure
+   * it (its metric mapping, call graph and detectors' keys).
+   */
+  static int run(Path input, double speed, @Nullable String target, @Nullable RunConfigFile config, PrintStream out,
+      PrintStream err) throws IOException {
     List<Item> items = OtlpRecording.read(input);
     if (items.isEmpty()) {
       err.println("replay: " + input + " holds no records");
@@ -67,8 +76,20 @@ final class ReplayRun {
     long shift = 0;
     if (target == null) {
       receiver = OtlpHttpReceiver.builder().setListen(false).setClock(clock).build();
-      agent = SreAgent.builder().setClock(clock).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
-          .addTelemetrySource(receiver).setAuditFile(Files.createTempDirectory("replay").resolve("audit.jsonl"))
+      dev.sreagent.core.SreAgentBuilder b = SreAgent.builder().setClock(clock).setDiscovery(false)
+          .setDefaultPhase(Phase.OBSERVE);
+      if (config != null) {
+        b.setConfig(config.detect());
+        if (config.graph() != null) {
+          b.setTopologyProvider(config.graph());
+        }
+        if (!config.unused().isEmpty()) {
+          out.println("replay: --config: not used by a replay (no listener, store or cluster): "
+              + String.join(", ", config.unused()));
+        }
+      }
+      agent = b.addTelemetrySource(config == null ? receiver : config.mapping().wrap(receiver))
+          .setAuditFile(Files.createTempDirectory("replay").resolve("audit.jsonl"))
           .addNotifier(e -> {
             events.add(e);
             out.println(String.format(Locale.ROOT, "%s %s %-10s %s %s %s: %s", e.at(), e.incident().id(),
