@@ -222,6 +222,8 @@ final class RcaRun {
     Map<String, int[]> hits = new LinkedHashMap<>();
     Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
     List<RcaRanking.Graded> graded = new ArrayList<>();
+    // the agents' ranking, also the fallback's: the detect.ranking.* keys of --config, else the defaults
+    RootCauseRanker.Settings ranking = dev.sreagent.detect.DetectorSettings.of(agentConfig).ranking();
     Path tmp = Files.createTempDirectory("bench-rca");
     DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
@@ -264,7 +266,7 @@ final class RcaRun {
         String source = "incident";
         if (r.services().isEmpty()) {
           // no incident: what an operator asking "what changed around the alert" gets from the same ranking
-          List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker().rank(series,
+          List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker(ranking).rank(series,
               Instant.ofEpochSecond(alert), topology, symptoms, entries);
           List<String> ranked = RcaRanking.services(candidates);
           r = new CaseResult(r.caseId(), r.truth(), ranked, metrics(candidates, table), candidates.isEmpty() ? null

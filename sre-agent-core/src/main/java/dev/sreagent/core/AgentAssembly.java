@@ -108,6 +108,8 @@ final class AgentAssembly {
 
   /** The prefix of the built-in detectors' keys ({@code DetectorSettings} in {@code sre-agent-detect}). */
   static final String DETECT_PREFIX = "detect.";
+  /** The prefix of the built-in root-cause ranking's keys, which {@code setDetectors} does not replace. */
+  static final String RANKING_PREFIX = "detect.ranking.";
 
   /** See {@link SreAgentBuilder#build()}. */
   SreAgent build() {
@@ -124,7 +126,8 @@ final class AgentAssembly {
     List<Detector> ds;
     if (detectors != null) {
       ds = detectors;
-      List<String> ignored = config.keySet().stream().filter(k -> k.startsWith(DETECT_PREFIX)).sorted().toList();
+      List<String> ignored = config.keySet().stream().filter(k -> k.startsWith(DETECT_PREFIX)
+          && !k.startsWith(RANKING_PREFIX)).sorted().toList();
       if (!ignored.isEmpty()) {
         problems.add(String.join(", ", ignored) + " configure the built-in detectors, which setDetectors(...) replaced;"
             + " remove the keys or configure the detectors you pass");
@@ -172,6 +175,13 @@ final class AgentAssembly {
           + settings.agentId() + "': register the agent under its own id, or set it with"
           + " setSettings(AgentSettings.defaults().withAgentId(\"" + shards.self() + "\"))");
     }
+    BuiltInComponents ranking = builtIns != null ? builtIns : builtIns();
+    dev.sreagent.api.port.RootCauseRanking rootCauseRanking = dev.sreagent.api.port.RootCauseRanking.noop();
+    try {
+      rootCauseRanking = ranking != null ? ranking.rootCauseRanking(view) : rootCauseRanking;
+    } catch (ConfigurationException e) {
+      e.problems().stream().filter(x -> !problems.contains(x)).forEach(problems::add);  // a key read by both
+    }
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
@@ -184,9 +194,7 @@ final class AgentAssembly {
         : withoutBuiltIn("correlator", Correlator.noop(), "one incident per anomaly", "setCorrelator");
     p.callGraph = callGraph != null ? callGraph : builtIns != null ? builtIns.callGraph()
         : withoutBuiltIn("call graph", CallGraph.noop(), "no call edges learned from spans", "setCallGraph");
-    BuiltInComponents ranking = builtIns != null ? builtIns : builtIns();
-    p.rootCauseRanking = ranking != null ? ranking.rootCauseRanking()
-        : dev.sreagent.api.port.RootCauseRanking.noop();
+    p.rootCauseRanking = rootCauseRanking;
     p.knowledge = kb;
     p.reasoner = rs;
     p.planner = planner != null ? planner : new CatalogPlanner();

@@ -70,6 +70,17 @@ class DetectorConfigurationTest {
   }
 
   @Test
+  void theRankingKeysAreCheckedAndOutliveAReplacedDetectorList() {
+    assertThatThrownBy(() -> SreAgent.builder().setDiscovery(false).setConfig(Map.of("detect.ranking.edges", "all"))
+        .build()).isInstanceOf(ConfigurationException.class)
+        .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
+            "detect.ranking.edges must be none, peered or peered-and-pod, but was 'all'"));
+    // the ranking is not a detector: replacing the detectors leaves its keys meaningful
+    SreAgent.builder().setDiscovery(false).setDetectors(List.of()).setConfig(Map.of("detect.ranking.threshold", "5"))
+        .build().close();
+  }
+
+  @Test
   void keysForDetectorsThatSetDetectorsReplacedAreRefusedNotIgnored() {
     assertThatThrownBy(() -> SreAgent.builder().setDiscovery(false).setDetectors(List.of())
         .setConfig(Map.of("detect.latency.sigmas", "4")).build())

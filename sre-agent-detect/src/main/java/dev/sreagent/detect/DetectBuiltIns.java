@@ -38,4 +38,10 @@ public final class DetectBuiltIns implements BuiltInComponents {
   public dev.sreagent.api.port.RootCauseRanking rootCauseRanking() {
     return new IncidentRanking();
   }
+
+  /** The ranking with the {@code detect.ranking.*} keys of {@code config} ({@link DetectorSettings#ranking()}). */
+  @Override
+  public dev.sreagent.api.port.RootCauseRanking rootCauseRanking(dev.sreagent.api.config.ConfigView config) {
+    return new IncidentRanking(new RootCauseRanker(DetectorSettings.of(config).ranking()));
+  }
 }

@@ -33,6 +33,11 @@ import java.util.function.DoublePredicate;
  * detect.cpu.min-rise = 0.2            # over the pod's learned level, in [0, 1)
  * detect.cpu.sustain = 5m
  * detect.cpu.enabled = false           # any of latency, errors, memory, disk, certificates, cpu, alerts
+ * detect.ranking.threshold = 10        # the root-cause ranking (RootCauseRanker.Settings): robust z of an anomalous
+ * detect.ranking.baseline-points = 30  #   service, samples before the onset forming a series' baseline,
+ * detect.ranking.window-points = 3     #   samples from the onset on that are scored,
+ * detect.ranking.relative-floor = 0    #   least spread as a share of the median,
+ * detect.ranking.edges = peered        #   which client latency points at a callee: none, peered, peered-and-pod
  * </pre>
  *
  * Durations are whole numbers with a unit ({@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 1d}). A key not
@@ -74,6 +79,15 @@ public final class DetectorSettings {
     number(k, "cpu.min-rise", "a number in [0, 1) such as 0.2", CpuSaturationDetector.DEFAULT_MIN_RISE,
         x -> x >= 0 && x < 1);
     duration(k, "cpu.sustain", CpuSaturationDetector.DEFAULT_SUSTAIN);
+    RootCauseRanker.Settings r = RootCauseRanker.Settings.DEFAULTS;
+    number(k, "ranking.threshold", "a number > 0 such as 10", r.threshold(), x -> x > 0);
+    number(k, "ranking.baseline-points", "a whole number >= 3 such as 30", r.baselinePoints(),
+        x -> x >= 3 && x <= 100_000 && x == Math.rint(x));
+    number(k, "ranking.window-points", "a whole number >= 1 such as 3", r.windowPoints(),
+        x -> x >= 1 && x <= 100_000 && x == Math.rint(x));
+    number(k, "ranking.relative-floor", "a number in [0, 1] such as 0.05", r.relativeFloor(), x -> x >= 0 && x <= 1);
+    k.put(KEY_PREFIX + "ranking.edges", new Key(KEY_PREFIX + "ranking.edges", "none, peered or peered-and-pod",
+        r.edges(), x -> true));
     for (String d : DETECTORS) {
       k.put(KEY_PREFIX + d + ".enabled", new Key(KEY_PREFIX + d + ".enabled", "true or false", Boolean.TRUE,
           x -> true));
@@ -160,6 +174,14 @@ public final class DetectorSettings {
       }
       throw bad(k, value);
     }
+    if (k.fallback() instanceof RootCauseRanker.Edges) {
+      for (RootCauseRanker.Edges e : RootCauseRanker.Edges.values()) {
+        if (label(e).equals(v.toLowerCase(Locale.ROOT))) {
+          return e;
+        }
+      }
+      throw bad(k, value);
+    }
     if (k.fallback() instanceof Duration) {
       try {
         return ConfigView.parseDuration(key, v);
@@ -177,6 +199,10 @@ public final class DetectorSettings {
       throw bad(k, value);
     }
     return x;
+  }
+
+  private static String label(RootCauseRanker.Edges e) {
+    return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private static IllegalArgumentException bad(Key k, String value) {
@@ -211,6 +237,17 @@ public final class DetectorSettings {
   }
 
   /**
+   * The root-cause ranking's settings ({@code detect.ranking.*}: {@link RootCauseRanker.Settings}'s threshold, baseline
+   * and window in samples, relative floor and edge rule; the cross-validated defaults where not given).
+   */
+  public RootCauseRanker.Settings ranking() {
+    RootCauseRanker.Settings d = RootCauseRanker.Settings.DEFAULTS;
+    return new RootCauseRanker.Settings((int) number("ranking.baseline-points"), (int) number("ranking.window-points"),
+        number("ranking.threshold"), number("ranking.relative-floor"), d.signals(),
+        (RootCauseRanker.Edges) values.getOrDefault(KEY_PREFIX + "ranking.edges", d.edges()));
+  }
+
+  /**
    * New instances of the enabled built-in detectors with these settings, in {@link BuiltInDetectors#create()}'s order
    * (detectors hold per-series state: never share them).
    */
@@ -240,7 +277,8 @@ public final class DetectorSettings {
   @Override
   public String toString() {
     List<String> out = new ArrayList<>();
-    values.forEach((key, v) -> out.add(key + " = " + (v instanceof Duration d ? format(d) : v instanceof Double x
+    values.forEach((key, v) -> out.add(key + " = " + (v instanceof Duration d ? format(d)
+        : v instanceof RootCauseRanker.Edges e ? label(e) : v instanceof Double x
         && x == Math.rint(x) && Math.abs(x) < 1e15 ? String.valueOf((long) x.doubleValue()) : String.valueOf(v))));
     return String.join(", ", out);
   }

@@ -87,10 +87,44 @@ class DetectorSettingsTest {
                 + " detect.latency.min-increase, detect.latency.sustain, detect.errors.factor,"
                 + " detect.errors.min-ratio, detect.errors.sustain, detect.memory.threshold, detect.memory.sustain,"
                 + " detect.disk.threshold, detect.disk.horizon, detect.certificates.window, detect.cpu.saturation,"
-                + " detect.cpu.min-rise, detect.cpu.sustain and detect.NAME.enabled for NAME in memory, latency,"
-                + " errors, disk, certificates, cpu, alerts"));
+                + " detect.cpu.min-rise, detect.cpu.sustain, detect.ranking.threshold, detect.ranking.baseline-points,"
+                + " detect.ranking.window-points, detect.ranking.relative-floor, detect.ranking.edges and"
+                + " detect.NAME.enabled for NAME in memory, latency, errors, disk, certificates, cpu, alerts"));
     assertThatThrownBy(() -> DetectorSettings.check("detect.certificates.window", "0d"))
         .hasMessage("detect.certificates.window must be a positive duration such as 14d, but was '0d'");
+  }
+
+  @Test
+  void theRankingIsConfiguredUnderDetectRanking() {
+    assertThat(DetectorSettings.defaults().ranking()).isEqualTo(RootCauseRanker.Settings.DEFAULTS);
+
+    DetectorSettings s = DetectorSettings.of(Map.of("detect.ranking.threshold", "5", "detect.ranking.baseline-points",
+        "12", "detect.ranking.window-points", "1", "detect.ranking.relative-floor", "0.05", "detect.ranking.edges",
+        "Peered-And-Pod"));
+
+    assertThat(s.ranking()).isEqualTo(new RootCauseRanker.Settings(12, 1, 5, 0.05,
+        RootCauseRanker.DEFAULT_SIGNALS, RootCauseRanker.Edges.PEERED_AND_POD));
+    assertThat(s.toString()).contains("detect.ranking.edges = peered-and-pod")
+        .contains("detect.ranking.baseline-points = 12");
+    assertThat(classes(s.create())).as("the detectors are untouched").isEqualTo(classes(BuiltInDetectors.create()));
+    assertThatThrownBy(() -> DetectorSettings.check("detect.ranking.baseline-points", "2.5"))
+        .hasMessage("detect.ranking.baseline-points must be a whole number >= 3 such as 30, but was '2.5'");
+    assertThatThrownBy(() -> DetectorSettings.check("detect.ranking.edges", "all"))
+        .hasMessage("detect.ranking.edges must be none, peered or peered-and-pod, but was 'all'");
+  }
+
+  /** The ranking's keys accept exactly what its settings accept. */
+  @Property(tries = 200)
+  void theRankingKeysAcceptExactlyWhatTheRankerAccepts(@ForAll @DoubleRange(min = -3, max = 40) double x) {
+    RootCauseRanker.Settings d = RootCauseRanker.Settings.DEFAULTS;
+    String v = Double.toString(x);
+    assertSameVerdict("detect.ranking.threshold", v, () -> d.withThreshold(x));
+    assertSameVerdict("detect.ranking.relative-floor", v, () -> d.withRelativeFloor(x));
+    long n = Math.round(x);
+    assertSameVerdict("detect.ranking.baseline-points", Long.toString(n), () -> new RootCauseRanker.Settings(
+        (int) n, 3, 10, 0, RootCauseRanker.DEFAULT_SIGNALS));
+    assertSameVerdict("detect.ranking.window-points", Long.toString(n), () -> new RootCauseRanker.Settings(
+        30, (int) n, 10, 0, RootCauseRanker.DEFAULT_SIGNALS));
   }
 
   @Test

@@ -38,4 +38,14 @@ public interface BuiltInComponents {
   default dev.sreagent.api.port.RootCauseRanking rootCauseRanking() {
     return dev.sreagent.api.port.RootCauseRanking.noop();
   }
+
+  /**
+   * The ranking with the settings {@code config} gives ({@code detect.ranking.*} keys in {@code sre-agent-detect}); by
+   * default {@link #rootCauseRanking()}.
+   *
+   * @throws dev.sreagent.api.config.ConfigurationException listing every bad value, each with its key and the fix
+   */
+  default dev.sreagent.api.port.RootCauseRanking rootCauseRanking(dev.sreagent.api.config.ConfigView config) {
+    return rootCauseRanking();
+  }
 }
