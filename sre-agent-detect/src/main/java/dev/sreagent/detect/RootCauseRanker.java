@@ -34,7 +34,9 @@ import java.util.TreeMap;
  *
  * <p><b>Graph.</b> A service is anomalous when its score reaches {@link Settings#threshold()}. Failures travel
  * against the calls (a caller feels what its callee suffers), so the list puts first the anomalous services none of
- * whose transitive callees is anomalous (where a cascade starts), then the other anomalous services, then the rest;
+ * whose transitive callees is anomalous (where a cascade starts) or whose own CPU or memory is anomalous (a saturated
+ * resource is a cause where it is: a callee's slowness does not saturate its caller's CPU or memory), then the other
+ * anomalous services, then the rest;
  * by score within each group, then by name. When the services where the symptom was seen are known (an alert's
  * service, an SLO's target: the {@code entries} of {@link #rank(List, Instant, Topology, Set, Set)}), the starts a
  * chain of anomalous services links to an entry come before the starts nothing links to the symptom.
@@ -365,6 +367,15 @@ public final class RootCauseRanker {
     }
     Set<String> reached = entries.isEmpty() ? anomalous : reachedFrom(entries, anomalous, callees);
     Set<String> calling = callingAnomalous(anomalous, callees);
+    // a saturated resource is a cause where it is: a callee's slowness does not saturate its caller's CPU or memory
+    Set<String> saturatedCallers = new HashSet<>();
+    for (String service : calling) {
+      Map<String, Scored> own = bySignal.getOrDefault(service, Map.of());
+      if (CAUSE_SIGNALS.stream().anyMatch(signal -> z(own, signal) >= settings.threshold())) {
+        saturatedCallers.add(service);
+      }
+    }
+    calling.removeAll(saturatedCallers);
     Map<String, Integer> tier = new HashMap<>();
     for (String service : deciding.keySet()) {
       tier.put(service, !anomalous.contains(service) ? 3
@@ -378,7 +389,8 @@ public final class RootCauseRanker {
     for (String service : order) {
       Scored d = deciding.get(service);
       int g = tier.get(service);
-      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms),
+      out.add(new Ranked(new RootCandidate(service, d.signal(), d.z(), evidence(d, g, symptoms,
+          saturatedCallers.contains(service)),
           faultClass(d, bySignal.getOrDefault(service, Map.of()), symptoms)), g));
     }
     return out;
@@ -587,13 +599,15 @@ public final class RootCauseRanker {
     return out;
   }
 
-  private static String evidence(Scored d, int tier, Set<String> symptoms) {
+  private static String evidence(Scored d, int tier, Set<String> symptoms, boolean saturatedCaller) {
     if (Double.isNaN(d.value())) {
       return "no " + String.join("/", new java.util.TreeSet<>(symptoms)) + " series";
     }
+    String start = saturatedCaller ? "anomalous, its own CPU or memory saturated (a start although it calls an"
+        + " anomalous service)" : "anomalous, no anomalous callee";
     String where = switch (tier) {
-      case 0 -> "anomalous, no anomalous callee";
-      case 1 -> "anomalous, no anomalous callee, not reached from the symptom's service through anomalous services";
+      case 0 -> start;
+      case 1 -> start + ", not reached from the symptom's service through anomalous services";
       case 2 -> "anomalous, calls an anomalous service";
       default -> "below the threshold";
     };

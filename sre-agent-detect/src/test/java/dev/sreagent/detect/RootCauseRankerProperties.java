@@ -56,6 +56,23 @@ class RootCauseRankerProperties {
     return new Case(series, new Topology(Map.of(), deps), onset, Set.of());
   }
 
+  /**
+   * The services whose own CPU or memory reaches the threshold (a saturated resource is a cause where it is, so such a
+   * service is a start whatever it calls), from the ranker's per-series score.
+   */
+  static Set<String> saturated(Case c, RootCauseRanker ranker) {
+    Set<String> out = new HashSet<>();
+    for (RootCauseRanker.Series s : c.series()) {
+      if (RootCauseRanker.CAUSE_SIGNALS.contains(s.signal())) {
+        RootCauseRanker.Scored z = ranker.score(s, c.onset().toEpochMilli());
+        if (z != null && z.z() >= ranker.settings().threshold()) {
+          out.add(s.service());
+        }
+      }
+    }
+    return out;
+  }
+
   @Property(tries = 300)
   void eachServiceAppearsAtMostOnceWithAFiniteNonNegativeScore(@ForAll long seed) {
     Case c = randomCase(seed);
@@ -82,6 +99,7 @@ class RootCauseRankerProperties {
     Case c = randomCase(seed);
     RootCauseRanker ranker = new RootCauseRanker(RootCauseRanker.Settings.DEFAULTS.withThreshold(threshold));
     List<RootCandidate> ranked = ranker.rank(c.series(), c.onset(), c.topology(), Set.of());
+    Set<String> saturated = saturated(c, ranker);
     for (int i = 0; i < ranked.size(); i++) {
       for (int j = i + 1; j < ranked.size(); j++) {
         RootCandidate earlier = ranked.get(i);
@@ -89,8 +107,8 @@ class RootCauseRankerProperties {
         // a quiet service never precedes an anomalous one
         assertThat(earlier.score() < threshold && later.score() >= threshold).isFalse();
         // an anomalous service that calls (transitively) a later anomalous service would have been demoted below
-        // every anomalous service without such a callee
-        if (earlier.score() >= threshold && later.score() >= threshold
+        // every anomalous service without such a callee, unless its own CPU or memory is saturated
+        if (earlier.score() >= threshold && later.score() >= threshold && !saturated.contains(earlier.service())
             && c.topology().reaches(earlier.service(), later.service())) {
           boolean laterIsLeaf = ranked.stream().filter(x -> x.score() >= threshold && !x.equals(later))
               .noneMatch(x -> c.topology().reaches(later.service(), x.service()));
@@ -128,8 +146,8 @@ class RootCauseRankerProperties {
   }
 
   /**
-   * With entries, the list is the list without them with its starts (anomalous, no anomalous service among their
-   * transitive callees other than themselves) stably split: first those a chain of anomalous services links to an
+   * With entries, the list is the list without them with its starts (anomalous, and no anomalous service among their
+   * transitive callees other than themselves or their own CPU or memory saturated) stably split: first those a chain of anomalous services links to an
    * entry (or that are one), then the rest; every other place unchanged. The oracle is computed here from the
    * topology alone, on graphs with cycles, self-loops and entries that are not services.
    */
@@ -173,8 +191,10 @@ class RootCauseRankerProperties {
       }
       frontier = next;
     }
+    Set<String> saturated = saturated(c, ranker);
     List<RootCandidate> starts = without.stream().filter(x -> anomalous.contains(x.service())
-        && anomalous.stream().noneMatch(y -> !y.equals(x.service()) && topology.reaches(x.service(), y))).toList();
+        && (saturated.contains(x.service())
+        || anomalous.stream().noneMatch(y -> !y.equals(x.service()) && topology.reaches(x.service(), y)))).toList();
     assertThat(without.subList(0, starts.size())).as("the starts lead without entries").isEqualTo(starts);
     List<RootCandidate> expected = new ArrayList<>();
     starts.stream().filter(x -> linked.contains(x.service())).forEach(expected::add);

@@ -84,6 +84,34 @@ class RootCauseRankerTest {
     assertThat(saturated.get(0).signal()).isEqualTo(MetricNames.CPU_UTILIZATION);
   }
 
+  /**
+   * Train Ticket's case 27: ts-food-service's CPU is saturated (its latency 25 times its median) while a service it
+   * reaches through ts-travel-service is a little slow too; the saturated caller is where it starts, not demoted for
+   * calling an anomalous service. A caller merely slow stays demoted.
+   */
+  @Test
+  void aServiceWhoseOwnCpuIsSaturatedIsAStartAlthoughItCallsAnAnomalousService() {
+    List<RootCauseRanker.Series> s = List.of(
+        series("food", MetricNames.CPU_UTILIZATION, 0.01, 1.0),
+        series("food", MetricNames.LATENCY_P99, 0.1, 2.5),
+        series("travel", MetricNames.LATENCY_P99, 0.1, 0.1),
+        series("route", MetricNames.LATENCY_P99, 0.02, 0.5),
+        series("ui", MetricNames.LATENCY_P99, 2.0, 9.0));
+    Topology graph = calls("ui", "food", "food", "travel", "travel", "route");
+
+    List<RootCandidate> ranked = new RootCauseRanker().rank(s, ONSET, graph, Set.of());
+
+    assertThat(services(ranked)).startsWith("food", "route", "ui");
+    assertThat(ranked.get(0).evidence()).contains("its own CPU or memory saturated (a start although it calls an"
+        + " anomalous service)");
+    assertThat(ranked.get(0).faultClass()).isEqualTo(dev.sreagent.api.model.FaultClass.CPU_SATURATION);
+    assertThat(ranked.get(2).evidence()).contains("calls an anomalous service");
+
+    // without the saturation food is one more slow caller of route
+    List<RootCauseRanker.Series> slowOnly = s.subList(1, s.size());
+    assertThat(services(new RootCauseRanker().rank(slowOnly, ONSET, graph, Set.of()))).first().isEqualTo("route");
+  }
+
   @Test
   void aSeriesWithoutBaselineOrWithoutSamplesAfterTheOnsetIsNotRanked() {
     long[] t = {40 * STEP, 41 * STEP, 42 * STEP};
