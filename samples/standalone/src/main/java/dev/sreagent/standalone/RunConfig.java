@@ -80,7 +80,7 @@ final class RunConfig {
   String otlpHost = "127.0.0.1";
   int otlpPort = 4318;
   @Nullable String prometheus;
-  /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (the last one of a name wins). */
+  /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (one per name). */
   final Map<String, MetricMapping.Rule> metricRules = new LinkedHashMap<>();
   /** {@code topology.file}: a static call graph merged with the learned one. */
   dev.sreagent.core.@Nullable StaticTopology topology;
@@ -219,7 +219,10 @@ final class RunConfig {
     all.put(key, value);
     if (key.startsWith(MetricMapping.KEY_PREFIX)) {
       MetricMapping.Rule rule = MetricMapping.parseRule(key.substring(MetricMapping.KEY_PREFIX.length()), value);
-      metricRules.put(rule.source(), rule);
+      if (metricRules.putIfAbsent(rule.source(), rule) != null) { // as bench rca --mapping: the first rule stays
+        throw new IllegalArgumentException(MetricMapping.KEY_PREFIX + rule.source() + " is given twice; keep one rule"
+            + " per metric");
+      }
       return;
     }
     switch (key) {
