@@ -207,6 +207,11 @@ final class RcaRun {
       err.println("rca: no cases/*.json under " + dataDirs);
       return 2;
     }
+    List<String> problems = layoutProblems(cases);
+    if (!problems.isEmpty()) { // all at once, before the first case runs
+      problems.forEach(p -> err.println("rca: " + p));
+      return 2;
+    }
     Map<Path, StaticTopology> graphs = new HashMap<>();
     Map<Path, Table> normals = new LinkedHashMap<>();
     Map<String, int[]> hits = new LinkedHashMap<>();
@@ -589,6 +594,52 @@ final class RcaRun {
       }
     }
     throw new IllegalStateException("no case names " + normal);
+  }
+
+  /**
+   * What is wrong with the cases' layout: a case that is not JSON, lacks a field the run reads ({@code case_id},
+   * {@code csv}, {@code graph}, {@code alert_time} in whole Unix seconds), or names a file ({@code csv}, {@code graph},
+   * {@code normal}) that is not there. Empty when every case can run.
+   */
+  static List<String> layoutProblems(List<Path> cases) {
+    List<String> problems = new ArrayList<>();
+    for (Path casePath : cases) {
+      JsonNode c;
+      try {
+        c = JSON.readTree(casePath.toFile());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        problems.add(casePath + ":" + (e.getLocation() == null ? 1 : e.getLocation().getLineNr()) + ": not JSON ("
+            + e.getOriginalMessage() + ")");
+        continue;
+      } catch (IOException e) {
+        problems.add(casePath + ": cannot be read (" + e.getMessage() + ")");
+        continue;
+      }
+      Path dir = casePath.getParent().getParent();
+      for (String field : List.of("case_id", "csv", "graph")) {
+        try {
+          String name = text(c, field, casePath);
+          if (!field.equals("case_id") && !Files.isRegularFile(dir.resolve(name))) {
+            problems.add(casePath + ": " + field + " names " + name + ", which is not a file under " + dir
+                + "; the uniform layout keeps cases/*.csv and graph/*.edges.csv beside cases/");
+          }
+        } catch (IOException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (c.hasNonNull("normal") && !Files.isRegularFile(dir.resolve(c.get("normal").asText()))) {
+        problems.add(casePath + ": normal names " + c.get("normal").asText() + ", which is not a file under " + dir
+            + "; give the fault-free file or null");
+      }
+      JsonNode alert = c.get("alert_time");
+      boolean whole = alert != null && (alert.canConvertToExactIntegral()
+          || alert.isTextual() && alert.asText().matches("\\d{1,12}"));
+      if (!whole || alert.asLong() <= 0) {
+        problems.add(casePath + ": alert_time must be whole Unix seconds such as 1661140434, but was "
+            + (alert == null ? "missing" : alert.toString()));
+      }
+    }
+    return problems;
   }
 
   private static String text(JsonNode c, String field, Path where) throws IOException {
