@@ -135,6 +135,25 @@ class StaticTopologyAdversarialTest {
     assertThatThrownBy(() -> StaticTopology.read(file)).hasMessageContaining("big.csv:100002: svc-x calls itself");
   }
 
+  /** The YAML form of 100,000 edges (about 4 MB, past the YAML parser's default limit of 3 MB) reads whole too. */
+  @Test
+  void aHundredThousandEdgesInYamlAreReadWhole() {
+    StringBuilder yaml = new StringBuilder("edges:\n");
+    for (int i = 0; i < 100_000; i++) {
+      yaml.append("  - from: service-").append(i).append("\n    to: service-").append(i + 1).append('\n');
+    }
+    assertThat(yaml.length()).isGreaterThan(3 << 20);
+    StaticTopology g = StaticTopology.parseYaml(yaml.toString(), "big.yaml");
+    assertThat(g.edges()).hasSize(100_000).contains(new Dependency("service-99999", "service-100000"));
+  }
+
+  /** An alias is not expanded into an edge: refused, named by its line. */
+  @Test
+  void aYamlAliasIsRefusedNotExpanded() {
+    assertThatThrownBy(() -> StaticTopology.parseYaml("edges:\n  - &e {from: a, to: b}\n  - *e\n", "g.yaml"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("g.yaml:3");
+  }
+
   /** Whatever edges are written, and however the file is dressed, the graph is exactly those edges, once each. */
   @Property(tries = 200)
   void theGraphIsTheFilesEdgesHoweverTheFileIsDressed(@ForAll("edgeLists") List<Dependency> edges,

@@ -49,7 +49,10 @@ public final class LocatedYaml {
    * document ({@code ---}) are syntax errors: a YAML parser would keep one value, or one document, without a word.
    */
   public static Node parse(String text) throws SyntaxError {
-    try (JsonParser p = new YAMLFactory().createParser(text)) {
+    org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+    // the text is in memory already: the parser's default limit of 3 MB refused a graph of 100,000 edges
+    options.setCodePointLimit(Math.max(options.getCodePointLimit(), text.length() + 1));
+    try (JsonParser p = YAMLFactory.builder().loaderOptions(options).build().createParser(text)) {
       JsonToken t = p.nextToken();
       if (t == null) {
         return new Mapping(Map.of(), Map.of(), 1);
