@@ -103,6 +103,13 @@ public final class OtlpRecording {
           throw new IOException(input + ":1: a CSV recording needs the header timestamp,service,metric,value[,attr...]"
               + " (long) or timestamp,<service>.<metric>,... (wide); got '" + first + "' (or give OTLP/JSON lines)");
         }
+        for (int k = 1; k < header.size(); k++) {
+          int before = header.subList(0, k).indexOf(header.get(k));
+          if (before >= 0) { // two series of one name would arrive as one, interleaved
+            throw new IOException(input + ":1: column " + (k + 1) + " '" + header.get(k) + "' repeats column "
+                + (before + 1) + "; give each column once");
+          }
+        }
         int line = 2;
         for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
           if (!l.isBlank()) {
@@ -174,6 +181,12 @@ public final class OtlpRecording {
       if (cells[k].isBlank()) {
         throw new IOException(where + ": the " + header.get(k) + " is empty; every row names its service and"
             + " metric");
+      }
+    }
+    for (String cell : cells) {
+      if (cell.indexOf('"') >= 0) { // a quoted name would keep its quotes
+        throw new IOException(where + ": the cell '" + cell.strip() + "' is quoted; a recording's cells are read"
+            + " as written: write it without quotes (and without commas)");
       }
     }
     long nanos = timestamp(cells[0].strip(), where);

@@ -92,6 +92,19 @@ class OtlpRecordingHostileInputTest {
   }
 
   @Test
+  void aRepeatedColumnOrAQuotedLongCellIsRefusedNotInterleavedOrKeptWithItsQuotes(@TempDir Path dir)
+      throws Exception {
+    Path wide = dir.resolve("wide.csv");
+    Files.writeString(wide, "timestamp,cart.p99,front.p99,cart.p99\n1661146200,1,2,3\n");
+    assertThatThrownBy(() -> OtlpRecording.read(wide))
+        .hasMessageContaining(wide + ":1: column 4 'cart.p99' repeats column 2");
+    Path long_ = dir.resolve("long.csv");
+    Files.writeString(long_, "timestamp,service,metric,value,pod\n1661146200,\"cart\",p99,1,\"cart-0\"\n");
+    assertThatThrownBy(() -> OtlpRecording.read(long_))
+        .hasMessageContaining(long_ + ":2: the cell '\"cart\"' is quoted");
+  }
+
+  @Test
   void raggedRowsNonNumbersAndTruncatedLastLinesAreNamedByLine(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("wide.csv");
     Files.writeString(csv, "timestamp,cart.p99,front.p99\n1661146200,1,2\n1661146215,1,2,3\n");
