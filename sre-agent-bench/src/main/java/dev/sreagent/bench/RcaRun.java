@@ -124,7 +124,15 @@ final class RcaRun {
 
   /** The column mapping of a configuration file ({@code metrics.map.*} keys; others ignored). */
   static List<ColumnSignal> mapping(Path file) throws IOException {
-    return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) { // a missing file's message is its bare name
+      throw new IOException("--mapping: cannot read " + file + " (" + (Files.isDirectory(file) ? "a directory"
+          : Files.exists(file) ? e.getMessage() : "no such file") + "); give a file of metrics.map.NAME = KIND"
+          + " lines", e);
+    }
+    return columns(lines, file.toString());
   }
 
   private static List<ColumnSignal> columns(List<String> lines, String where) {
@@ -518,6 +526,9 @@ final class RcaRun {
     List<Integer> columns = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
       String header = r.readLine();
+      if (header != null && header.startsWith("\uFEFF")) {
+        header = header.substring(1); // a byte order mark, as spreadsheets write UTF-8 CSV
+      }
       if (header == null || !header.startsWith("timestamp,")) {
         throw new IOException(csv + ":1: expected the header timestamp,<service>.<metric>,...; the file is not in the"
             + " uniform layout");
@@ -556,11 +567,17 @@ final class RcaRun {
                 + "', not a number (leave the cell empty for a missing value)", e);
           }
         }
+        long time;
         try {
-          timeList.add(new long[] {Long.parseLong(cells[0])});
+          time = Long.parseLong(cells[0]);
         } catch (NumberFormatException e) {
           throw new IOException(csv + ":" + line + ": timestamp '" + cells[0] + "' is not whole Unix seconds", e);
         }
+        if (time >= 100_000_000_000L) { // past the year 5000: milliseconds, which the alert_time would not match
+          throw new IOException(csv + ":" + line + ": timestamp " + time + " is not whole Unix seconds (milliseconds?);"
+              + " give seconds, as the case's alert_time");
+        }
+        timeList.add(new long[] {time});
         rows.add(values);
       }
     }

@@ -1,6 +1,7 @@
 package dev.sreagent.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,6 +77,23 @@ class BenchInputsAdversarialTest {
     Run run = bench("rca", "--data", file.toString(), "--out", dir.resolve("o.jsonl").toString());
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.out()).contains(file + " has no cases/ folder");
+  }
+
+  @Test
+  void aCaseCsvInMillisecondsOrFromASpreadsheetAndAMissingMappingFile(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("t.csv");
+    Files.writeString(csv, "\uFEFFtimestamp,a.PodSuccessRate(%)\r\n1661140000,99\r\n1661140060,98\r\n");
+    RcaRun.Table t = RcaRun.read(csv);
+    assertThat(t.times()).containsExactly(1661140000L, 1661140060L);
+    Files.writeString(csv, "timestamp,a.PodSuccessRate(%)\n1661140000000,99\n");
+    assertThatThrownBy(() -> RcaRun.read(csv))
+        .hasMessageContaining("t.csv:2: timestamp 1661140000000 is not whole Unix seconds (milliseconds?)");
+
+    Path missing = dir.resolve("nope.conf");
+    Run run = bench("rca", "--data", dir.toString(), "--out", dir.resolve("o.jsonl").toString(), "--mapping",
+        missing.toString());
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.out()).contains("rca: --mapping: cannot read " + missing + " (no such file)");
   }
 
   /**
