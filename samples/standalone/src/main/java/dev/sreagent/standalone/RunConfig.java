@@ -198,7 +198,7 @@ final class RunConfig {
   private static dev.sreagent.core.StaticTopology topologies(String key, List<String> names) {
     dev.sreagent.core.StaticTopology merged = null;
     for (String name : names) {
-      Path file = Path.of(name);
+      Path file = home(name);
       try {
         dev.sreagent.core.StaticTopology one = dev.sreagent.core.StaticTopology.read(file);
         merged = merged == null ? one : merged.with(one);
@@ -212,6 +212,11 @@ final class RunConfig {
           + " edges:), or several separated by commas");
     }
     return merged;
+  }
+
+  /** {@code name} as a path, {@code ~/} standing for the home directory (the shell does not expand it in a file). */
+  private static Path home(String name) {
+    return Path.of(name.startsWith("~/") ? System.getProperty("user.home") + name.substring(1) : name);
   }
 
   /** Sets one key (also used for the command-line options); the message of the exception names the fix. */
@@ -319,7 +324,7 @@ final class RunConfig {
       }
       case "guardrails.policy" -> guardrails = Path.of(value);
       case "replay.file" -> {
-        Path file = Path.of(value);
+        Path file = home(value);
         if (!java.nio.file.Files.isReadable(file)) {
           throw new IllegalArgumentException(key + ": cannot read the recording " + file + "; give OTLP/JSON lines,"
               + " Alertmanager notifications, or a long (timestamp,service,metric,value) or wide"
@@ -333,8 +338,7 @@ final class RunConfig {
       case "otlp.max-sample-age" -> maxSampleAge = duration(key, value);
       case "otlp.max-clock-skew" -> maxClockSkew = duration(key, value);
       case "json" -> json = bool(key, value);
-      case "kubernetes.kubeconfig" -> kubeconfig = Path.of(value.startsWith("~/")
-          ? System.getProperty("user.home") + value.substring(1) : value);
+      case "kubernetes.kubeconfig" -> kubeconfig = home(value);
       case "kubernetes.context" -> kubeContext = value;
       case "kubernetes.in-cluster" -> inCluster = bool(key, value);
       case "kubernetes.namespaces" -> {

@@ -47,6 +47,23 @@ class RunInputsAdversarialTest {
     assertThat(c.metricRules.get("latency_ms").apply(250)).isEqualTo(0.25);
   }
 
+  /** {@code ~/} in the file is the home directory, as for kubernetes.kubeconfig (no shell expands it there). */
+  @Test
+  void aHomeRelativeGraphOrRecordingIsFound(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("g.csv"), "src,dst\nfront,cart\n");
+    Files.writeString(dir.resolve("r.csv"), "timestamp,cart.p99\n1661140000,0.1\n");
+    Path conf = Files.writeString(dir.resolve("h.conf"), "topology.file = ~/g.csv\nreplay.file = ~/r.csv\n");
+    String home = System.getProperty("user.home");
+    System.setProperty("user.home", dir.toString());
+    try {
+      RunConfig c = RunConfig.read(conf);
+      assertThat(c.topology.edges()).containsExactly(new Dependency("front", "cart"));
+      assertThat(c.replay).isEqualTo(dir.resolve("r.csv"));
+    } finally {
+      System.setProperty("user.home", home);
+    }
+  }
+
   @Test
   void aSpreadsheetGraphIsReadAndAMissingFileOrADirectoryIsNamedAsSuch(@TempDir Path dir) throws Exception {
     Path excel = dir.resolve("excel.csv");
