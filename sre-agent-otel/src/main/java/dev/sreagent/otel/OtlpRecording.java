@@ -34,8 +34,9 @@ import java.util.List;
  *       skipped.
  * </ul>
  * A cell {@code nan}, {@code inf} or {@code -inf} (any case) is read as that value, which the receiver refuses as it
- * refuses any non-finite point; the row's other cells arrive. Metric names arrive as recorded: map them onto the detectors' signals with {@code MetricMapping}. Every unreadable
- * line is an {@link IOException} naming the file and line.
+ * refuses any non-finite point; the row's other cells arrive. Metric names arrive as recorded: map them onto the
+ * detectors' signals with {@code MetricMapping}. Every unreadable line is an {@link IOException} naming the file and
+ * line.
  */
 public final class OtlpRecording {
   private static final ObjectMapper JSON = new ObjectMapper();
