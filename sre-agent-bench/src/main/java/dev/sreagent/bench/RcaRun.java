@@ -124,7 +124,15 @@ final class RcaRun {
 
   /** The column mapping of a configuration file ({@code metrics.map.*} keys; others ignored). */
   static List<ColumnSignal> mapping(Path file) throws IOException {
-    return columns(Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) { // a missing file's message is its bare name
+      throw new IOException("--mapping: cannot read " + file + " (" + (Files.isDirectory(file) ? "a directory"
+          : Files.exists(file) ? e.getMessage() : "no such file") + "); give a file of metrics.map.NAME = KIND"
+          + " lines", e);
+    }
+    return columns(lines, file.toString());
   }
 
   private static List<ColumnSignal> columns(List<String> lines, String where) {
@@ -215,6 +223,11 @@ final class RcaRun {
     }
     if (cases.isEmpty()) {
       err.println("rca: no cases/*.json under " + dataDirs);
+      return 2;
+    }
+    List<String> problems = layoutProblems(cases);
+    if (!problems.isEmpty()) { // all at once, before the first case runs
+      problems.forEach(p -> err.println("rca: " + p));
       return 2;
     }
     Map<Path, StaticTopology> graphs = new HashMap<>();
@@ -573,6 +586,9 @@ final class RcaRun {
     List<Integer> columns = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
       String header = r.readLine();
+      if (header != null && header.startsWith("\uFEFF")) {
+        header = header.substring(1); // a byte order mark, as spreadsheets write UTF-8 CSV
+      }
       if (header == null || !header.startsWith("timestamp,")) {
         throw new IOException(csv + ":1: expected the header timestamp,<service>.<metric>,...; the file is not in the"
             + " uniform layout");
@@ -611,11 +627,17 @@ final class RcaRun {
                 + "', not a number (leave the cell empty for a missing value)", e);
           }
         }
+        long time;
         try {
-          timeList.add(new long[] {Long.parseLong(cells[0])});
+          time = Long.parseLong(cells[0]);
         } catch (NumberFormatException e) {
           throw new IOException(csv + ":" + line + ": timestamp '" + cells[0] + "' is not whole Unix seconds", e);
         }
+        if (time >= 100_000_000_000L) { // past the year 5000: milliseconds, which the alert_time would not match
+          throw new IOException(csv + ":" + line + ": timestamp " + time + " is not whole Unix seconds (milliseconds?);"
+              + " give seconds, as the case's alert_time");
+        }
+        timeList.add(new long[] {time});
         rows.add(values);
       }
     }
@@ -649,6 +671,52 @@ final class RcaRun {
       }
     }
     throw new IllegalStateException("no case names " + normal);
+  }
+
+  /**
+   * What is wrong with the cases' layout: a case that is not JSON, lacks a field the run reads ({@code case_id},
+   * {@code csv}, {@code graph}, {@code alert_time} in whole Unix seconds), or names a file ({@code csv}, {@code graph},
+   * {@code normal}) that is not there. Empty when every case can run.
+   */
+  static List<String> layoutProblems(List<Path> cases) {
+    List<String> problems = new ArrayList<>();
+    for (Path casePath : cases) {
+      JsonNode c;
+      try {
+        c = JSON.readTree(casePath.toFile());
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        problems.add(casePath + ":" + (e.getLocation() == null ? 1 : e.getLocation().getLineNr()) + ": not JSON ("
+            + e.getOriginalMessage() + ")");
+        continue;
+      } catch (IOException e) {
+        problems.add(casePath + ": cannot be read (" + e.getMessage() + ")");
+        continue;
+      }
+      Path dir = casePath.getParent().getParent();
+      for (String field : List.of("case_id", "csv", "graph")) {
+        try {
+          String name = text(c, field, casePath);
+          if (!field.equals("case_id") && !Files.isRegularFile(dir.resolve(name))) {
+            problems.add(casePath + ": " + field + " names " + name + ", which is not a file under " + dir
+                + "; the uniform layout keeps cases/*.csv and graph/*.edges.csv beside cases/");
+          }
+        } catch (IOException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (c.hasNonNull("normal") && !Files.isRegularFile(dir.resolve(c.get("normal").asText()))) {
+        problems.add(casePath + ": normal names " + c.get("normal").asText() + ", which is not a file under " + dir
+            + "; give the fault-free file or null");
+      }
+      JsonNode alert = c.get("alert_time");
+      boolean whole = alert != null && (alert.canConvertToExactIntegral()
+          || alert.isTextual() && alert.asText().matches("\\d{1,12}"));
+      if (!whole || alert.asLong() <= 0) {
+        problems.add(casePath + ": alert_time must be whole Unix seconds such as 1661140434, but was "
+            + (alert == null ? "missing" : alert.toString()));
+      }
+    }
+    return problems;
   }
 
   private static String text(JsonNode c, String field, Path where) throws IOException {

@@ -41,10 +41,16 @@ import org.jspecify.annotations.Nullable;
  *       so that it ends at the moment the replay starts (the remote agent's age and clock-skew checks accept it when
  *       the recording is shorter than its maximum sample age, 1 h by default).
  * </ul>
- * {@code --speed 0} replays as fast as possible. Prints records, points per second and incidents at the end.
+ * {@code --speed 0} replays as fast as possible; at {@code --speed N} a silence of more than an hour of stream time is
+ * not waited for. Prints records, points per second and incidents at the end.
  */
 final class ReplayRun {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The longest gap between two records that is waited for at {@code --speed N}: a longer silence (a stray record
+   * years off, seconds read for milliseconds) is skipped to its next record, as {@code run --replay} does.
+   */
+  static final long GAP = Duration.ofHours(1).toNanos();
 
   private ReplayRun() {}
 
@@ -103,9 +109,13 @@ final class ReplayRun {
     }
     long points = 0;
     long refused = 0;
+    long silences = 0; // stream time past GAP in the gaps between records, not waited for
+    long previous = t0;
     for (Item item : items) {
+      silences += Math.max(0, item.timeNanos() - previous - GAP);
+      previous = item.timeNanos();
       if (speed > 0) {
-        long due = wall0 + (long) ((item.timeNanos() - t0) / speed);
+        long due = wall0 + (long) ((item.timeNanos() - t0 - silences) / speed);
         long wait = due - System.nanoTime();
         if (wait > 0) {
           sleep(wait);

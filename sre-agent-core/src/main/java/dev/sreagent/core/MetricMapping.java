@@ -29,8 +29,9 @@ import java.util.Objects;
  * </pre>
  * The name after {@code metrics.map.} is the metric's name exactly as it arrives (any characters but {@code =});
  * the value is a {@linkplain Kind kind} (or the built-in metric name it stands for), then optionally {@code * SCALE}
- * and {@code + OFFSET} (or {@code - OFFSET}). Every bad rule is reported naming its key and the fix. Samples of other
- * names, spans, logs, changes and alerts pass unchanged; a sample's attributes (its service, pod) are kept.
+ * and {@code + OFFSET} (or {@code - OFFSET}), spaces around the operators optional. Every bad rule is reported
+ * naming its key and the fix. Samples of other names, spans, logs, changes and alerts pass unchanged; a sample's
+ * attributes (its service, pod) are kept.
  */
 public final class MetricMapping {
   /** The configuration keys' prefix. */
@@ -210,8 +211,9 @@ public final class MetricMapping {
    * @throws IllegalArgumentException naming the key and the fix
    */
   public static Rule parseRule(String source, String spec) {
+    source = source.strip(); // "metrics.map. X = ..." names X: a metric name never starts or ends with a space
     String key = KEY_PREFIX + source;
-    String[] t = spec.strip().split("\\s+");
+    String[] t = tokens(spec.strip());
     if (t.length == 0 || t[0].isEmpty()) {
       throw new IllegalArgumentException(key + " needs a signal kind, such as latency-p99 or error-ratio * -0.01 + 1");
     }
@@ -235,6 +237,52 @@ public final class MetricMapping {
     return new Rule(source, kind, scale, offset);
   }
 
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  /**
+   * {@code spec}'s tokens: the kind, then operators and numbers, with or without spaces between them
+   * ({@code latency-p99*0.001} and {@code error-ratio*-0.01+1} read as {@code latency-p99 * 0.001} and
+   * {@code error-ratio * -0.01 + 1}). A kind ends at a space, {@code *} or {@code +} (kinds hold {@code -}).
+   */
+  private static String[] tokens(String spec) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    int n = spec.length();
+    while (i < n && !Character.isWhitespace(spec.charAt(i)) && spec.charAt(i) != '*' && spec.charAt(i) != '+') {
+      i++;
+    }
+    out.add(spec.substring(0, i));
+    boolean operatorNext = true;
+    while (true) {
+      while (i < n && Character.isWhitespace(spec.charAt(i))) {
+        i++;
+      }
+      if (i >= n) {
+        return out.toArray(String[]::new);
+      }
+      char c = spec.charAt(i);
+      int end = i;
+      if (operatorNext && (c == '*' || c == '+' || c == '-')) {
+        end = i + 1;
+      } else {
+        java.util.regex.Matcher m = NUMBER.matcher(spec).region(i, n);
+        if (!operatorNext && m.lookingAt()) {
+          end = m.end();
+        }
+        char next = end < n ? spec.charAt(end) : ' ';
+        if (end == i || !Character.isWhitespace(next) && next != '*' && next != '+' && next != '-') {
+          while (end < n && !Character.isWhitespace(spec.charAt(end))) { // not a number: the text up to a space
+            end++;
+          }
+        }
+      }
+      out.add(spec.substring(i, end));
+      operatorNext = !operatorNext;
+      i = end;
+    }
+  }
+
   private static double number(String key, String[] t, int at, String what) {
     if (at >= t.length) {
       throw new IllegalArgumentException(key + " needs " + what + ", such as error-ratio * -0.01 + 1");
@@ -244,6 +292,8 @@ public final class MetricMapping {
       if (Double.isFinite(d)) {
         return d;
       }
+      throw new IllegalArgumentException(key + ": '" + t[at] + "' is not a finite number (" + what + "); give a"
+          + " number such as 0.01");
     } catch (NumberFormatException e) {
       // reported below
     }

@@ -34,7 +34,8 @@ import java.util.Set;
  *       edge per line, {@code src} calls {@code dst} — the edges files of the RCA datasets
  *       ({@code src,dst,calls,source}). Further columns are allowed and ignored, except {@code calls}, which must be a
  *       whole number {@code >= 0} when given (a declared edge with 0 calls is still an edge). Blank lines and lines
- *       starting with {@code #} are skipped. Cells cannot be quoted: service names must not contain commas.
+ *       starting with {@code #} are skipped, and a leading byte order mark; cells may be quoted as spreadsheets
+ *       write them, but service names must not contain commas. A line repeating the header is refused.
  *   <li><b>YAML</b> ({@code .yaml}, {@code .yml}): {@code edges: [{from: a, to: b}, ...]} (block or flow style);
  *       nothing else is allowed at the top level or in an edge.
  * </ul>
@@ -86,6 +87,13 @@ public final class StaticTopology implements TopologyProvider {
       throw new IllegalArgumentException("topology file " + file + " must end in .csv (src,dst header) or .yaml/.yml"
           + " (edges: [{from: a, to: b}]); rename it to say which form it holds");
     }
+    if (Files.isDirectory(file)) {
+      throw new IOException(file + " is a directory; give the graph file itself (src,dst CSV or edges: YAML)");
+    }
+    if (!Files.exists(file)) {
+      throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file; check the path (relative"
+          + " paths start at the working directory " + Path.of("").toAbsolutePath() + ")");
+    }
     String text = Files.readString(file, StandardCharsets.UTF_8);
     return name.endsWith(".csv") ? parseCsv(text, file.toString()) : parseYaml(text, file.toString());
   }
@@ -101,7 +109,7 @@ public final class StaticTopology implements TopologyProvider {
   public static StaticTopology parseCsv(String text, String source) {
     Objects.requireNonNull(text, "text");
     Require.notBlank(source, "source");
-    String[] lines = text.split("\r?\n", -1);
+    String[] lines = withoutBom(text).split("\r?\n", -1);
     int headerLine = -1;
     for (int i = 0; i < lines.length; i++) {
       if (!skipped(lines[i])) {
@@ -113,7 +121,7 @@ public final class StaticTopology implements TopologyProvider {
       throw new IllegalArgumentException(source + ": empty; a topology CSV needs the header src,dst[,calls,...] and"
           + " one line per call edge");
     }
-    List<String> header = cells(lines[headerLine]);
+    List<String> header = cells(lines[headerLine], source + ":" + (headerLine + 1));
     if (header.size() < 2 || !(header.get(0).equals("src") && header.get(1).equals("dst")
         || header.get(0).equals("from") && header.get(1).equals("to"))) {
       throw new IllegalArgumentException(source + ":" + (headerLine + 1) + ": the header must start with src,dst (or"
@@ -126,7 +134,7 @@ public final class StaticTopology implements TopologyProvider {
         continue;
       }
       String where = source + ":" + (i + 1);
-      List<String> cells = cells(lines[i]);
+      List<String> cells = cells(lines[i], where);
       if (cells.size() != header.size()) {
         throw new IllegalArgumentException(where + ": expected " + header.size() + " cells like the header "
             + header + ", got " + cells.size() + " in '" + lines[i].strip() + "'; service names must not contain"
@@ -135,6 +143,17 @@ public final class StaticTopology implements TopologyProvider {
       if (callsColumn >= 0 && !cells.get(callsColumn).isEmpty() && !cells.get(callsColumn).matches("\\d+")) {
         throw new IllegalArgumentException(where + ": calls must be a whole number >= 0, but was '"
             + cells.get(callsColumn) + "'; give the number of calls seen, or leave the cell empty");
+      }
+      if (cells.get(0).equals(header.get(0)) && cells.get(1).equals(header.get(1))) {
+        throw new IllegalArgumentException(where + ": repeats the header " + header.get(0) + "," + header.get(1)
+            + " (files joined into one?); remove the line, or give the files separately: topology.file ="
+            + " a.csv,b.csv (--topology repeated)");
+      }
+      for (int k = 0; k < 2; k++) {
+        if (cells.get(k).indexOf(',') >= 0) {
+          throw new IllegalArgumentException(where + ": the service name '" + cells.get(k) + "' holds a comma;"
+              + " service names must not contain commas");
+        }
       }
       edges.add(edge(cells.get(0), cells.get(1), where));
     }
@@ -158,7 +177,7 @@ public final class StaticTopology implements TopologyProvider {
     Require.notBlank(source, "source");
     Node root;
     try {
-      root = LocatedYaml.parse(text);
+      root = LocatedYaml.parse(withoutBom(text));
     } catch (LocatedYaml.SyntaxError e) {
       throw new IllegalArgumentException(source + ":" + e.line() + ": not valid YAML (" + e.getMessage()
           + "); write edges: [{from: a, to: b}]", e);
@@ -258,11 +277,48 @@ public final class StaticTopology implements TopologyProvider {
     return s.isEmpty() || s.startsWith("#");
   }
 
-  private static List<String> cells(String line) {
+  private static String withoutBom(String text) {
+    return text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark, as spreadsheets write UTF-8
+  }
+
+  /** The line's cells, stripped; a cell may be quoted as spreadsheets write it ({@code "a,b"}, {@code ""} a quote). */
+  private static List<String> cells(String line, String where) {
     List<String> out = new ArrayList<>();
-    for (String c : line.split(",", -1)) {
-      out.add(c.strip());
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    boolean wasQuoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char ch = line.charAt(i);
+      if (quoted) {
+        if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else if (ch == '"') {
+          quoted = false;
+        } else {
+          cell.append(ch);
+        }
+      } else if (ch == '"' && cell.toString().isBlank() && !wasQuoted) {
+        quoted = true;
+        wasQuoted = true;
+        cell.setLength(0);
+      } else if (ch == ',') {
+        out.add(cell.toString().strip());
+        cell.setLength(0);
+        wasQuoted = false;
+      } else if (!wasQuoted || !Character.isWhitespace(ch)) {
+        if (wasQuoted) {
+          throw new IllegalArgumentException(where + ": text after a closing quote in '" + line.strip()
+              + "'; quote the whole cell (\"a\"\"b\" for a quote inside)");
+        }
+        cell.append(ch);
+      }
     }
+    if (quoted) {
+      throw new IllegalArgumentException(where + ": a quote is not closed in '" + line.strip() + "'; close it, or"
+          + " write the cell without quotes");
+    }
+    out.add(cell.toString().strip());
     return out;
   }
 }

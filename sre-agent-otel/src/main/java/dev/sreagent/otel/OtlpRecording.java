@@ -33,8 +33,10 @@ import java.util.List;
  *       ({@code k8s.pod.name}), blank cells skipped. Columns whose service part holds {@code ->} (a call edge) are
  *       skipped.
  * </ul>
- * Metric names arrive as recorded: map them onto the detectors' signals with {@code MetricMapping}. Every unreadable
- * line is an {@link IOException} naming the file and line.
+ * A cell {@code nan}, {@code inf} or {@code -inf} (any case) is read as that value, which the receiver refuses as it
+ * refuses any non-finite point; the row's other cells arrive. Metric names arrive as recorded: map them onto the
+ * detectors' signals with {@code MetricMapping}. Every unreadable line is an {@link IOException} naming the file and
+ * line.
  */
 public final class OtlpRecording {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +64,12 @@ public final class OtlpRecording {
    */
   public static List<Item> read(Path input) throws IOException {
     List<Item> items = new ArrayList<>();
+    if (Files.isDirectory(input)) {
+      throw new IOException(input + " is a directory; give the recording file itself");
+    }
+    if (!Files.exists(input)) {
+      throw new java.nio.file.NoSuchFileException(input.toString(), null, "no such file; check the path");
+    }
     try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
       String first = r.readLine();
       if (first == null) {
@@ -82,10 +90,26 @@ public final class OtlpRecording {
         boolean isLong = header.size() >= 4 && header.subList(0, 4).equals(List.of("timestamp", "service", "metric",
             "value"));
         boolean isWide = !isLong && header.size() >= 2 && header.get(0).equals("timestamp")
-            && header.subList(1, header.size()).stream().allMatch(c -> c.lastIndexOf('.') > 0);
+            && header.subList(1, header.size()).stream().allMatch(OtlpRecording::wideColumn);
+        if (!isLong && !isWide && header.get(0).equals("timestamp")
+            && header.subList(1, header.size()).stream().anyMatch(c -> c.indexOf('.') >= 0)) {
+          int bad = 1;
+          while (wideColumn(header.get(bad))) {
+            bad++;
+          }
+          throw new IOException(input + ":1: column " + (bad + 1) + " '" + header.get(bad) + "' of a wide CSV is"
+              + " not <service>.<metric> (split on the last dot, neither side empty); rename or remove it");
+        }
         if (!isLong && !isWide) {
           throw new IOException(input + ":1: a CSV recording needs the header timestamp,service,metric,value[,attr...]"
               + " (long) or timestamp,<service>.<metric>,... (wide); got '" + first + "' (or give OTLP/JSON lines)");
+        }
+        for (int k = 1; k < header.size(); k++) {
+          int before = header.subList(0, k).indexOf(header.get(k));
+          if (before >= 0) { // two series of one name would arrive as one, interleaved
+            throw new IOException(input + ":1: column " + (k + 1) + " '" + header.get(k) + "' repeats column "
+                + (before + 1) + "; give each column once");
+          }
         }
         int line = 2;
         for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
@@ -143,10 +167,28 @@ public final class OtlpRecording {
     return new Item(max, endpoint, node);
   }
 
+  /** A wide CSV's column: {@code <service>.<metric>}, split on the last dot, neither side empty. */
+  private static boolean wideColumn(String column) {
+    int dot = column.lastIndexOf('.');
+    return dot > 0 && dot < column.length() - 1;
+  }
+
   private static Item longLine(List<String> header, String line, String where) throws IOException {
     String[] cells = line.split(",", -1);
     if (cells.length != header.size()) {
       throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
+    }
+    for (int k = 1; k <= 2; k++) {
+      if (cells[k].isBlank()) {
+        throw new IOException(where + ": the " + header.get(k) + " is empty; every row names its service and"
+            + " metric");
+      }
+    }
+    for (String cell : cells) {
+      if (cell.indexOf('"') >= 0) { // a quoted name would keep its quotes
+        throw new IOException(where + ": the cell '" + cell.strip() + "' is quoted; a recording's cells are read"
+            + " as written: write it without quotes (and without commas)");
+      }
     }
     long nanos = timestamp(cells[0].strip(), where);
     ObjectNode root = JSON.createObjectNode();
@@ -209,6 +251,18 @@ public final class OtlpRecording {
   }
 
   private static double number(String cell, String where) throws IOException {
+    switch (cell.strip().toLowerCase(java.util.Locale.ROOT)) { // as Python, R and spreadsheets write them
+      case "nan" -> {
+        return Double.NaN;
+      }
+      case "inf", "+inf", "infinity", "+infinity" -> {
+        return Double.POSITIVE_INFINITY;
+      }
+      case "-inf", "-infinity" -> {
+        return Double.NEGATIVE_INFINITY;
+      }
+      default -> { }
+    }
     try {
       return Double.parseDouble(cell.strip());
     } catch (NumberFormatException e) {

@@ -82,7 +82,7 @@ final class RunConfig {
   String otlpHost = "127.0.0.1";
   int otlpPort = 4318;
   @Nullable String prometheus;
-  /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (the last one of a name wins). */
+  /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (one per name). */
   final Map<String, MetricMapping.Rule> metricRules = new LinkedHashMap<>();
   /** {@code topology.file}: a static call graph merged with the learned one. */
   dev.sreagent.core.@Nullable StaticTopology topology;
@@ -200,7 +200,7 @@ final class RunConfig {
   private static dev.sreagent.core.StaticTopology topologies(String key, List<String> names) {
     dev.sreagent.core.StaticTopology merged = null;
     for (String name : names) {
-      Path file = Path.of(name);
+      Path file = home(name);
       try {
         dev.sreagent.core.StaticTopology one = dev.sreagent.core.StaticTopology.read(file);
         merged = merged == null ? one : merged.with(one);
@@ -216,12 +216,20 @@ final class RunConfig {
     return merged;
   }
 
+  /** {@code name} as a path, {@code ~/} standing for the home directory (the shell does not expand it in a file). */
+  private static Path home(String name) {
+    return Path.of(name.startsWith("~/") ? System.getProperty("user.home") + name.substring(1) : name);
+  }
+
   /** Sets one key (also used for the command-line options); the message of the exception names the fix. */
   void set(String key, String value) {
     all.put(key, value);
     if (key.startsWith(MetricMapping.KEY_PREFIX)) {
       MetricMapping.Rule rule = MetricMapping.parseRule(key.substring(MetricMapping.KEY_PREFIX.length()), value);
-      metricRules.put(rule.source(), rule);
+      if (metricRules.putIfAbsent(rule.source(), rule) != null) { // as bench rca --mapping: the first rule stays
+        throw new IllegalArgumentException(MetricMapping.KEY_PREFIX + rule.source() + " is given twice; keep one rule"
+            + " per metric");
+      }
       return;
     }
     if (key.startsWith(dev.sreagent.detect.DetectorSettings.KEY_PREFIX)) {
@@ -322,7 +330,7 @@ final class RunConfig {
       }
       case "guardrails.policy" -> guardrails = Path.of(value);
       case "replay.file" -> {
-        Path file = Path.of(value);
+        Path file = home(value);
         if (!java.nio.file.Files.isReadable(file)) {
           throw new IllegalArgumentException(key + ": cannot read the recording " + file + "; give OTLP/JSON lines,"
               + " Alertmanager notifications, or a long (timestamp,service,metric,value) or wide"
@@ -336,8 +344,7 @@ final class RunConfig {
       case "otlp.max-sample-age" -> maxSampleAge = duration(key, value);
       case "otlp.max-clock-skew" -> maxClockSkew = duration(key, value);
       case "json" -> json = bool(key, value);
-      case "kubernetes.kubeconfig" -> kubeconfig = Path.of(value.startsWith("~/")
-          ? System.getProperty("user.home") + value.substring(1) : value);
+      case "kubernetes.kubeconfig" -> kubeconfig = home(value);
       case "kubernetes.context" -> kubeContext = value;
       case "kubernetes.in-cluster" -> inCluster = bool(key, value);
       case "kubernetes.namespaces" -> {

@@ -44,14 +44,25 @@ public final class LocatedYaml {
     }
   }
 
-  /** Parses {@code text}; an empty document is an empty mapping. */
+  /**
+   * Parses {@code text}; an empty document is an empty mapping. A key given twice in one mapping and a second
+   * document ({@code ---}) are syntax errors: a YAML parser would keep one value, or one document, without a word.
+   */
   public static Node parse(String text) throws SyntaxError {
-    try (JsonParser p = new YAMLFactory().createParser(text)) {
+    org.yaml.snakeyaml.LoaderOptions options = new org.yaml.snakeyaml.LoaderOptions();
+    // the text is in memory already: the parser's default limit of 3 MB refused a graph of 100,000 edges
+    options.setCodePointLimit(Math.max(options.getCodePointLimit(), text.length() + 1));
+    try (JsonParser p = YAMLFactory.builder().loaderOptions(options).build().createParser(text)) {
       JsonToken t = p.nextToken();
       if (t == null) {
         return new Mapping(Map.of(), Map.of(), 1);
       }
-      return read(p, t);
+      Node root = read(p, t);
+      if (p.nextToken() != null) {
+        throw new SyntaxError("a second document (after ---); keep one document per file",
+            p.currentTokenLocation().getLineNr());
+      }
+      return root;
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       throw new SyntaxError(e.getOriginalMessage(), line);
@@ -60,7 +71,7 @@ public final class LocatedYaml {
     }
   }
 
-  private static Node read(JsonParser p, JsonToken t) throws IOException {
+  private static Node read(JsonParser p, JsonToken t) throws IOException, SyntaxError {
     int line = p.currentTokenLocation().getLineNr();
     if (t == JsonToken.START_OBJECT) {
       Map<String, Node> fields = new LinkedHashMap<>();
@@ -68,7 +79,12 @@ public final class LocatedYaml {
       JsonToken k;
       while ((k = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
-        keyLines.put(name, p.currentTokenLocation().getLineNr());
+        int keyLine = p.currentTokenLocation().getLineNr();
+        if (keyLines.containsKey(name)) {
+          throw new SyntaxError("the key '" + name + "' is given twice in one mapping (first on line "
+              + keyLines.get(name) + "); keep one", keyLine);
+        }
+        keyLines.put(name, keyLine);
         fields.put(name, read(p, p.nextToken()));
       }
       return new Mapping(fields, keyLines, line);

@@ -118,6 +118,14 @@ class GuardrailPoliciesTest {
         .hasMessageStartingWith("p.yaml:").hasMessageContaining("not valid YAML");
   }
 
+  /** A field given twice kept the last value without a word: a tightening above it was lost. */
+  @Test
+  void aFieldGivenTwiceIsRefusedNamingBothLines() {
+    assertThatThrownBy(() -> GuardrailPolicies.parse("cooldown: 20m\nmaxReplicas: 30\ncooldown: 1m\n", "p.yaml"))
+        .hasMessageContaining("p.yaml:3: not valid YAML: the key 'cooldown' is given twice in one mapping (first on"
+            + " line 1); keep one");
+  }
+
   @Test
   void theBuilderReportsPolicyProblemsWithTheOthers(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("guardrails.yaml");
