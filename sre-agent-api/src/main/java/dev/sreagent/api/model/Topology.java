@@ -76,7 +76,13 @@ public record Topology(Map<String, ServiceInfo> services, Set<Dependency> depend
    * reach {@code from} along the calls). A service does not reach itself unless it is in a call cycle.
    */
   public boolean reachesAny(String from, Set<String> targets) {
-    java.util.Deque<String> todo = new java.util.ArrayDeque<>(dependenciesOf(from));
+    // one pass over the edges, then a search: linear in the graph (a scan of every edge per service visited took
+    // about 10^10 steps on a static graph of 100,000 edges)
+    Map<String, java.util.List<String>> callees = new java.util.HashMap<>();
+    for (Dependency d : dependencies) {
+      callees.computeIfAbsent(d.from(), k -> new java.util.ArrayList<>()).add(d.to());
+    }
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(callees.getOrDefault(from, java.util.List.of()));
     Set<String> seen = new java.util.HashSet<>();
     while (!todo.isEmpty()) {
       String s = todo.pop();
@@ -86,7 +92,7 @@ public record Topology(Map<String, ServiceInfo> services, Set<Dependency> depend
       if (targets.contains(s)) {
         return true;
       }
-      todo.addAll(dependenciesOf(s));
+      todo.addAll(callees.getOrDefault(s, java.util.List.of()));
     }
     return false;
   }
