@@ -76,9 +76,9 @@ public interface Fault {
   /**
    * One pod of {@code service} (its first) burns {@code share} of its CPU limit on top of its requests' work — a
    * runaway thread, a hot loop — until it is restarted or replaced, with no change of traffic, latency or errors (see
-   * {@link SimulatedCluster#injectCpuHog}). A share that takes the pod from its usual level to 90% of its limit or
-   * more should open a {@code cpu-saturation} incident on {@code service} after five minutes, which the agent
-   * escalates.
+   * {@link SimulatedCluster#injectCpuHog}). When the pod's usual level plus the share reaches its limit, the pod stays
+   * pinned there and should open a {@code cpu-saturation} incident on {@code service} after the detector's five
+   * minutes, which the agent escalates (a pod already near its limit rises too little to page).
    *
    * @param service the service
    * @param share the share of the CPU limit the loop burns, in (0, 1]
