@@ -19,19 +19,19 @@ import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * A chaos test's CPU hog, end to end through the agent in AUTONOMOUS: one pod of a service at its CPU limit, traffic
- * unchanged, opens one {@code cpu-saturation} incident on that service five minutes later, with that service first
- * in its ranked candidates; the agent escalates it and takes no action, and nothing else opens while the hog runs
- * on for an hour.
+ * A chaos test's CPU hog, end to end through the agent (AUTONOMOUS; every phase in the property): one pod of a
+ * service at its CPU limit, traffic unchanged, opens one {@code cpu-saturation} incident on that service five minutes
+ * later, with that service first in its ranked candidates; the agent escalates it and takes no action, and nothing
+ * else opens while the hog runs on for an hour.
  */
 class CpuHogEndToEndTest {
   private static final Duration WARM_UP = Duration.ofMinutes(40);
   private static final Duration AFTER = Duration.ofMinutes(60);
 
   /** Runs the hog on {@code service} and checks everything the class promises; returns the incident. */
-  private static Incident hogOpensOneEscalatedCpuIncident(long seed, Instant start, String service, double share) {
-    try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setStart(start)
-        .setPhase(Phase.AUTONOMOUS).build()) {
+  private static Incident hogOpensOneEscalatedCpuIncident(Phase phase, long seed, Instant start, String service,
+      double share) {
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setStart(start).setPhase(phase).build()) {
       h.runFor(WARM_UP);
       ChaosAssertions.assertThat(h).openedNoIncident();
       h.inject(new Fault.CpuHog(service, share));
@@ -47,7 +47,7 @@ class CpuHogEndToEndTest {
           .violatedNoGuardrail()
           .auditIntact();
       Incident inc = h.agent().incidents().get(0);
-      String run = "seed " + seed + " from " + start + ", hog on " + service + " at " + share;
+      String run = phase + ", seed " + seed + " from " + start + ", hog on " + service + " at " + share;
       assertThat(inc.candidates()).as(run).isNotEmpty();
       assertThat(inc.candidates().get(0).service()).as(run + ": first candidate").isEqualTo(service);
       assertThat(inc.anomalies()).as(run).allSatisfy(a -> {
@@ -67,7 +67,7 @@ class CpuHogEndToEndTest {
 
   @Test
   void aHotCatalogPodIsEscalatedWithCatalogFirstAndItsRunbookCited() {
-    Incident inc = hogOpensOneEscalatedCpuIncident(7, VirtualClock.DEFAULT_START, "catalog", 0.6);
+    Incident inc = hogOpensOneEscalatedCpuIncident(Phase.AUTONOMOUS, 7, VirtualClock.DEFAULT_START, "catalog", 0.6);
 
     assertThat(inc.diagnosis()).isNotNull();
     assertThat(inc.diagnosis().top().cause()).startsWith("CPU saturation of catalog pods [");
@@ -83,12 +83,13 @@ class CpuHogEndToEndTest {
 
   /**
    * A loop that wants 95% of the limit or more pins any shop pod at its limit (each pod serves at least about 10% of
-   * it at the quietest hour), whatever the pod's usual level.
+   * it at the quietest hour), whatever the pod's usual level; the agent escalates it in every phase.
    */
   @Property(tries = 10)
-  void anyServiceAnySeedAnyHour(@ForAll("shopServices") String service, @ForAll @LongRange(min = 1, max = 10_000)
-      long seed, @ForAll @IntRange(min = 0, max = 23) int hour, @ForAll @DoubleRange(min = 0.95, max = 1.0)
-      double share) {
-    hogOpensOneEscalatedCpuIncident(seed, VirtualClock.DEFAULT_START.plus(Duration.ofHours(hour)), service, share);
+  void anyServiceAnySeedAnyHourAnyPhase(@ForAll("shopServices") String service, @ForAll @LongRange(min = 1,
+      max = 10_000) long seed, @ForAll @IntRange(min = 0, max = 23) int hour, @ForAll @DoubleRange(min = 0.95,
+      max = 1.0) double share, @ForAll Phase phase) {
+    hogOpensOneEscalatedCpuIncident(phase, seed, VirtualClock.DEFAULT_START.plus(Duration.ofHours(hour)), service,
+        share);
   }
 }
