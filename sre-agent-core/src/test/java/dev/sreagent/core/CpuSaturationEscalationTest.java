@@ -119,6 +119,26 @@ class CpuSaturationEscalationTest {
   }
 
   @Test
+  void theDiagnosisCitesTheBundledCpuSaturationRunbook() {
+    // the agent's own query (its anomaly summaries and the incident's type) against its default knowledge base
+    List<Incident> incidents = run(Phase.AUTONOMOUS, new RecordingExecutor(), false);
+
+    assertThat(incidents).singleElement().satisfies(inc -> {
+      assertThat(inc.type()).isEqualTo(IncidentType.CPU_SATURATION);
+      assertThat(inc.diagnosis().top().citations()).as("the runbook the reasoner quotes first")
+          .first().satisfies(c -> {
+            assertThat(c.documentId()).isEqualTo("runbook-cpu-saturation");
+            assertThat(c.excerpt()).startsWith("1. If it started with a rollout");
+          });
+      assertThat(inc.diagnosis().confidence().factors()).as("a runbook of the incident's own type was retrieved")
+          .containsEntry("knowledge", 1.0);
+      assertThat(inc.state()).as("a runbook that names remedies does not make the agent act")
+          .isEqualTo(IncidentState.ESCALATED);
+      assertThat(inc.plan().actions()).isEmpty();
+    });
+  }
+
+  @Test
   void aSaturationUnderAnEscalatedSymptomJoinsItInsteadOfPagingAgain() {
     // OBSERVE: the latency incident is escalated at once, the CPU stays saturated and fires five minutes in
     List<Incident> incidents = run(Phase.OBSERVE, new RecordingExecutor(), true);

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The built-in faults are the records nested here. Write your own by implementing this interface with the
  * cluster's public levers ({@link SimulatedCluster#injectCapacityLoss}, {@link SimulatedCluster#injectBadDeploy},
- * {@link SimulatedCluster#injectLeak}, {@link SimulatedCluster#injectLogBurst},
+ * {@link SimulatedCluster#injectLeak}, {@link SimulatedCluster#injectCpuHog}, {@link SimulatedCluster#injectLogBurst},
  * {@link SimulatedCluster#injectCertificateExpiry}, {@link SimulatedCluster#injectContention},
  * {@link SimulatedCluster#injectSurge}, {@link SimulatedCluster#injectFailure},
  * {@link SimulatedCluster#scaleExternally}):
@@ -70,6 +70,43 @@ public interface Fault {
     @Override
     public void apply(SimulatedCluster c) {
       c.injectLeak(service, perMinute);
+    }
+  }
+
+  /**
+   * One pod of {@code service} (its first) burns {@code share} of its CPU limit on top of its requests' work — a
+   * runaway thread, a hot loop — until it is restarted or replaced, with no change of traffic, latency or errors (see
+   * {@link SimulatedCluster#injectCpuHog}). When the pod's usual level plus the share reaches its limit, the pod stays
+   * pinned there and should open a {@code cpu-saturation} incident on {@code service} after the detector's five
+   * minutes, which the agent escalates (a pod already near its limit rises too little to page).
+   *
+   * @param service the service
+   * @param share the share of the CPU limit the loop burns, in (0, 1]
+   */
+  record CpuHog(String service, double share) implements Fault {
+    public CpuHog {
+      Objects.requireNonNull(service, "service");
+      Require.withinOpenClosed(share, 0, 1, "share");
+    }
+
+    @Override
+    public String describe() {
+      return String.format("runaway CPU loop in one %s pod (+%.0f%% of its CPU limit)", service, share * 100);
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.CPU_SATURATION;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectCpuHog(service, share);
     }
   }
 

@@ -43,7 +43,8 @@ import org.jspecify.annotations.Nullable;
  *       callees'; a caller fails 90% of the calls its callees fail.
  *   <li>Each pod reports its CPU utilisation (fraction of its CPU limit, as cAdvisor's usage over limit): the
  *       service's queueing utilisation rho, at most 100%, with a little noise of its own (it draws from its own
- *       generator, so the other signals are the same with or without it; {@link Builder#setEmitUtilisation}).
+ *       generator, so the other signals are the same with or without it; {@link Builder#setEmitUtilisation}). A pod
+ *       with a {@link #injectCpuHog CPU hog} adds the hog's share of its limit to that, at most 100%.
  *   <li>Pods have memory (fraction of the limit); a leaking pod is OOM-killed at 100% and replaced.
  *   <li>Each service has a log volume per node it runs on, rotated at 70%; a log burst disables rotation.
  *   <li>Revisions become "healthy" after 30 minutes with their own error ratio below 2%.
@@ -234,6 +235,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     final double memoryBase;
     double leakPerMinute;
     double memory;
+    /** Share of its CPU limit a runaway loop in this pod burns on top of its requests' work (0: none). */
+    double cpuHog;
 
     SimPod(String name, String node, double memoryBase) {
       this.name = name;
@@ -495,7 +498,10 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       }
       if (emitUtilisation) {
         for (SimPod p : s.pods) {
-          double cpu = Math.min(1.0, Math.min(1.0, s.rho) * Math.exp(0.03 * cpuRng.nextGaussian()));
+          double serving = Math.min(1.0, s.rho);
+          double jitter = Math.exp(0.03 * cpuRng.nextGaussian());
+          // a hot pod wants more than its limit: the reading stays pinned there through the noise
+          double cpu = Math.min(1.0, (p.cpuHog > 0 ? serving + p.cpuHog : serving) * jitter);
           out.add(new MetricSample(MetricNames.CPU_UTILIZATION, cpu, now, Map.of(Attributes.SERVICE_NAME, name,
               Attributes.K8S_POD_NAME, p.name, Attributes.K8S_NAMESPACE, NAMESPACE, Attributes.HOST_NAME, p.node)));
         }
@@ -631,6 +637,25 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   /** One pod of {@code service} (its first) leaks {@code perMinute} of its memory limit per minute until restarted. */
   public synchronized void injectLeak(String service, double perMinute) {
     service(service).pods.get(0).leakPerMinute = perMinute;
+  }
+
+  /**
+   * One pod of {@code service} (its first) burns {@code share} of its CPU limit on top of the work its requests take
+   * (a runaway thread, a hot loop), its CPU reading capped at the limit, until the pod is restarted or replaced (a
+   * restart, a rollout, a rollback); 0 ends it. Traffic, latency, errors and every other pod's CPU stay exactly as
+   * without it: in this model the loop does not slow the pod's requests (a real pod throttled at its limit serves
+   * more slowly; add {@link #injectCapacityLoss} to model that).
+   *
+   * @param service the service
+   * @param share the share of the CPU limit the loop burns, in [0, 1]
+   * @return the name of the hot pod
+   * @throws IllegalArgumentException for an unknown service or a share outside [0, 1]
+   */
+  public synchronized String injectCpuHog(String service, double share) {
+    Require.unit(share, "share");
+    SimPod pod = service(service).pods.get(0);
+    pod.cpuHog = share;
+    return pod.name;
   }
 
   /** Every replica of {@code service} serves only {@code factor} of its normal capacity. */

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HybridKnowledgeBaseTest {
+  /** How many runbooks the SDK bundles (one more a document added at run time). */
+  private static final int BUNDLED = LexicalKnowledgeBase.bundledRunbooks().size();
   private static OnnxEmbedder embedder;
 
   @BeforeAll
@@ -41,8 +43,8 @@ class HybridKnowledgeBaseTest {
   void theBundledRunbooksAnswerTheAgentsOwnAnomalySummaries() {
     HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder);
     kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
-    assertThat(kb.size()).isEqualTo(13);
-    assertThat(kb.chunkCount()).as("one vector per runbook by default").isEqualTo(13);
+    assertThat(kb.size()).isEqualTo(BUNDLED);
+    assertThat(kb.chunkCount()).as("one vector per runbook by default").isEqualTo(BUNDLED);
     assertThat(top(kb, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
         .isEqualTo("runbook-oom-kill");
     assertThat(top(kb, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
@@ -53,11 +55,13 @@ class HybridKnowledgeBaseTest {
         .isEqualTo("runbook-disk-exhaustion");
     assertThat(top(kb, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
         .isEqualTo("runbook-certificate-expiry");
+    assertThat(top(kb, "pod checkout-7d9f-x2k uses 98% of its CPU limit, usually 31% (threshold 90%)",
+        IncidentType.CPU_SATURATION)).isEqualTo("runbook-cpu-saturation");
     assertThat(top(kb, "pods stuck in ErrImagePull after the rollout", null)).isEqualTo("runbook-image-pull-backoff");
     assertThat(top(kb, "no such host: lookup orders.shop.svc.cluster.local i/o timeout", null))
         .isEqualTo("runbook-dns-failure");
     assertThat(kb.retrieve(new KnowledgeQuery("truncate the logs that fill the disk", IncidentType.OOM_KILL,
-        Set.of(), 13))).as("documents of other types only rank after those of the type")
+        Set.of(), BUNDLED))).as("documents of other types only rank after those of the type")
         .extracting(d -> d.document().metadata().getOrDefault("incident-types", ""))
         .first().asString().contains("oom-kill");
     RetrievedDocument r = kb.retrieve(new KnowledgeQuery("heap dump before restarting the leaking pod",
@@ -84,14 +88,15 @@ class HybridKnowledgeBaseTest {
     kb.close();
 
     HybridKnowledgeBase reopened = HybridKnowledgeBase.open(dir, embedder);
-    assertThat(reopened.size()).isEqualTo(14);
+    assertThat(reopened.size()).isEqualTo(BUNDLED + 1);
     List<String> after = reopened.retrieve(new KnowledgeQuery("error rate of payments is 28%",
-        IncidentType.ERROR_RATE_SPIKE, Set.of("payments"), 14)).stream().map(d -> d.document().id()).toList();
+        IncidentType.ERROR_RATE_SPIKE, Set.of("payments"), BUNDLED + 1)).stream().map(d -> d.document().id())
+        .toList();
     assertThat(after).as("twenty unhelpful uses pushed the post-mortem down").first()
         .isEqualTo("runbook-error-rate-spike");
     assertThat(after.indexOf("pm-INC-0042")).isBetween(1, 4);
     assertThat(reopened.remove("pm-INC-0042")).isTrue();
-    assertThat(reopened.size()).isEqualTo(13);
+    assertThat(reopened.size()).isEqualTo(BUNDLED);
     reopened.close();
   }
 
@@ -101,7 +106,7 @@ class HybridKnowledgeBaseTest {
         + "---\n# Kafka consumer lag\n\n## Remediation\nScale out the consumer group.\n");
     HybridKnowledgeBase kb = (HybridKnowledgeBase) new HybridKnowledgeBaseProvider().create(ConfigView.of(Map.of(
         "knowledge.import", dir.toString())));
-    assertThat(kb.size()).isEqualTo(14);
+    assertThat(kb.size()).isEqualTo(BUNDLED + 1);
     assertThat(top(kb, "consumer lag of orders topic keeps growing", null)).isEqualTo("kafka-lag");
   }
 
@@ -229,10 +234,10 @@ class HybridKnowledgeBaseTest {
   void oneVectorPerDocumentWhenAskedWhileBm25KeepsTheSections() {
     HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setDenseDocuments(true);
     kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
-    assertThat(kb.size()).isEqualTo(13);
-    assertThat(kb.chunkCount()).as("one vector per runbook").isEqualTo(13);
+    assertThat(kb.size()).isEqualTo(BUNDLED);
+    assertThat(kb.chunkCount()).as("one vector per runbook").isEqualTo(BUNDLED);
     kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
-    assertThat(kb.chunkCount()).as("unchanged documents are not indexed again").isEqualTo(13);
+    assertThat(kb.chunkCount()).as("unchanged documents are not indexed again").isEqualTo(BUNDLED);
     assertThat(top(kb, "pod cart-5f7c uses 91% of its memory limit (threshold 85%)", IncidentType.OOM_KILL))
         .isEqualTo("runbook-oom-kill");
     assertThat(top(kb, "certificate of payments expires in 6 days", IncidentType.CERTIFICATE_EXPIRY))
@@ -247,7 +252,8 @@ class HybridKnowledgeBaseTest {
   void fusingDocumentsRanksEachDocumentOnceAndStillFindsTheRunbooks() {
     HybridKnowledgeBase kb = HybridKnowledgeBase.inMemory(embedder).setFuseDocuments(true);
     kb.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
-    List<RetrievedDocument> r = kb.retrieve(new KnowledgeQuery("disk node-1:/var/log is 93% full", null, Set.of(), 13));
+    List<RetrievedDocument> r = kb.retrieve(new KnowledgeQuery("disk node-1:/var/log is 93% full", null, Set.of(),
+        BUNDLED));
     assertThat(r).extracting(d -> d.document().id()).doesNotHaveDuplicates().first()
         .isEqualTo("runbook-disk-exhaustion");
     assertThat(top(kb, "p99 latency of checkout is 1.9 s, baseline 0.2 s", IncidentType.HIGH_LATENCY))
@@ -305,11 +311,11 @@ class HybridKnowledgeBaseTest {
     // an 8-dimensional index opened with a 384-dimensional model: the old code failed here, or (same dimension)
     // silently searched one model's vectors with another's queries
     HybridKnowledgeBase reopened = HybridKnowledgeBase.open(dir, counting, embedder.modelId());
-    assertThat(reopened.size()).isEqualTo(14);
+    assertThat(reopened.size()).isEqualTo(BUNDLED + 1);
     reopened.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
     assertThat(embedded.get()).as("every stored document embedded again, the one added at run time too")
-        .isEqualTo(14);
-    assertThat(reopened.chunkCount()).isEqualTo(14);
+        .isEqualTo(BUNDLED + 1);
+    assertThat(reopened.chunkCount()).isEqualTo(BUNDLED + 1);
     assertThat(top(reopened, "consumer group of orders is falling behind", null)).isEqualTo("pm-INC-7");
     reopened.close();
     assertThat(IndexManifest.read(dir.resolve("index.properties")).getProperty("embedding.model"))
@@ -324,7 +330,7 @@ class HybridKnowledgeBaseTest {
     Files.delete(dir.resolve("index.properties"));  // an index from before the model was recorded
     HybridKnowledgeBase legacy = HybridKnowledgeBase.open(dir, counting, embedder.modelId());
     legacy.upsertAll(LexicalKnowledgeBase.bundledRunbooks());
-    assertThat(embedded.get()).as("vectors of an unrecorded model are made again").isEqualTo(14);
+    assertThat(embedded.get()).as("vectors of an unrecorded model are made again").isEqualTo(BUNDLED + 1);
     legacy.close();
   }
 
