@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -138,6 +139,7 @@ public final class MetricMapping {
   }
 
   private final Map<String, Rule> rules;
+  private final java.util.concurrent.atomic.AtomicLong conflicting = new java.util.concurrent.atomic.AtomicLong();
 
   private MetricMapping(Map<String, Rule> rules) {
     this.rules = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
@@ -321,10 +323,24 @@ public final class MetricMapping {
     return signal;
   }
 
-  /** {@code sink} behind this mapping. */
+  /**
+   * {@code sink} behind this mapping. One series (a signal of one service, pod and callee) is fed by one metric: the
+   * first that arrives for it, mapped or under the signal's own name; a sample of another metric for the same series
+   * (two names mapped to one kind that one service both sends, or a mapped metric beside the conventional one) is
+   * refused, counted ({@link #conflictingSamples()}) and logged once, instead of interleaving two series into one
+   * baseline. It is reported as taken (not a full queue: a sender must not retry it).
+   */
   public TelemetrySink wrap(TelemetrySink sink) {
     Objects.requireNonNull(sink, "sink");
-    return isEmpty() ? sink : signal -> sink.accept(apply(signal));
+    if (isEmpty()) {
+      return sink;
+    }
+    return new OneFeedPerSeries(this, sink, conflicting);
+  }
+
+  /** Samples refused because another metric already feeds their series (see {@link #wrap(TelemetrySink)}). */
+  public long conflictingSamples() {
+    return conflicting.get();
   }
 
   /** {@code source}, its signals mapped on their way to the agent; the same source when there are no rules. */

@@ -141,4 +141,43 @@ class MetricMappingTest {
         .contains("client-latency-p50 (seconds)");
     assertThat(problems.get(1)).startsWith("m.conf:6: metrics.map.PodSuccessRate(%) is given twice");
   }
+  /**
+   * Two names mapped to one kind (the shipped bench mapping does so for two datasets), both sent by one service: the
+   * first feeds the series and the other is refused and counted, never interleaved into one baseline; another service
+   * or another pod is another series; a metric of no mapped kind passes untouched.
+   */
+  @Test
+  void oneSeriesIsFedByTheFirstMetricThatArrivesForIt() {
+    MetricMapping m = MetricMapping.fromLines(List.of("metrics.map.PodServerLatencyP99(s) = latency-p99",
+        "metrics.map.latency_p99 = latency-p99", "metrics.map.cpu_pct = cpu-utilization * 0.01",
+        "metrics.map.CpuUsageRate(%) = cpu-utilization * 0.01"), "t", new ArrayList<>());
+    List<Signal> got = new ArrayList<>();
+    TelemetrySink sink = m.wrap(signal -> got.add(signal));
+    Instant t = Instant.parse("2026-12-07T00:00:00Z");
+
+    assertThat(sink.accept(sample("PodServerLatencyP99(s)", 0.2, t, "cart", ""))).isTrue();
+    assertThat(sink.accept(sample("latency_p99", 9.0, t, "cart", ""))).as("taken, not a full queue").isTrue();
+    assertThat(sink.accept(sample(MetricNames.LATENCY_P99, 7.0, t, "cart", ""))).isTrue();
+    sink.accept(sample("latency_p99", 0.3, t, "checkout", ""));
+    sink.accept(sample("cpu_pct", 50, t, "cart", "cart-0"));
+    sink.accept(sample("CpuUsageRate(%)", 60, t, "cart", "cart-1"));
+    sink.accept(sample("CpuUsageRate(%)", 70, t, "cart", "cart-0"));
+    sink.accept(sample("queue.depth", 12, t, "cart", ""));
+
+    assertThat(got).extracting(x -> ((MetricSample) x).name() + "=" + ((MetricSample) x).value() + "@"
+        + ((MetricSample) x).attributes().get("service.name") + ((MetricSample) x).attributes().getOrDefault(
+            "k8s.pod.name", "")).containsExactly(MetricNames.LATENCY_P99 + "=0.2@cart",
+        MetricNames.LATENCY_P99 + "=0.3@checkout", MetricNames.CPU_UTILIZATION + "=0.5@cartcart-0",
+        MetricNames.CPU_UTILIZATION + "=0.6@cartcart-1", "queue.depth=12.0@cart");
+    assertThat(m.conflictingSamples()).isEqualTo(3);
+  }
+
+  private static MetricSample sample(String name, double v, Instant t, String service, String pod) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("service.name", service);
+    if (!pod.isEmpty()) {
+      a.put("k8s.pod.name", pod);
+    }
+    return new MetricSample(name, v, t, a);
+  }
 }
