@@ -129,10 +129,11 @@ public final class BenchMain {
           + " log sources and call edges (default 1,000,000 x 2), and the next incident's evidence");
       out.println("       sre-agent-bench retrieval --corpus <corpus.jsonl> --queries <queries.jsonl> --out <results.jsonl>"
           + " [--mode bm25|dense|hybrid]   (hybrid by default)");
-      out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL]"
+      out.println("       sre-agent-bench replay --input <otlp.jsonl|metrics.csv> [--speed N] [--target URL | --config"
+          + " RUN.conf]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
-          + " [--mapping FILE] [--topology EDGES.csv] [--alerts]"
+          + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv] [--alerts]"
           + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");

@@ -423,14 +423,7 @@ final class RcaRun {
     Set<String> out = new LinkedHashSet<>();
     for (String service : services) {
       incident.anomalies().stream().filter(a -> a.service().equals(service))
-          .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> {
-            for (int k = 0; k < table.services().size(); k++) {
-              if (table.services().get(k).equals(service) && table.peers().get(k).isEmpty()
-                  && table.signals().get(k).signal().equals(a.signal())) {
-                out.add(service + "." + table.signals().get(k).metric());
-              }
-            }
-          });
+          .sorted(Comparator.comparing(Anomaly::startedAt)).forEach(a -> addColumns(table, service, a.signal(), out));
     }
     return List.copyOf(out);
   }
@@ -444,20 +437,27 @@ final class RcaRun {
   static List<String> metrics(List<dev.sreagent.api.model.RootCandidate> candidates, Table table) {
     Set<String> out = new LinkedHashSet<>();
     for (dev.sreagent.api.model.RootCandidate c : candidates) {
-      String classSignal = c.faultClass() == FaultClass.NETWORK_DELAY && RootCauseRanker.EDGE_SIGNALS.contains(c.signal())
-          ? c.signal() : classSignal(c.faultClass());
+      String classSignal = classSignal(c);
       for (String signal : classSignal == null ? List.of(c.signal()) : List.of(classSignal, c.signal())) {
-        boolean edge = RootCauseRanker.EDGE_SIGNALS.contains(signal);
-        for (int k = 0; k < table.services().size(); k++) {
-          boolean match = edge ? table.peers().get(k).equals(c.service())
-              : table.services().get(k).equals(c.service()) && table.peers().get(k).isEmpty();
-          if (match && table.signals().get(k).signal().equals(signal)) {
-            out.add(table.services().get(k) + (edge ? "->" + c.service() : "") + "." + table.signals().get(k).metric());
-          }
-        }
+        addColumns(table, c.service(), signal, out);
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Adds the columns of {@code signal} for {@code service} to {@code out}: its own columns, or for a call edge's
+   * signal ({@link RootCauseRanker#EDGE_SIGNALS}) the columns of the edges into it ({@code caller->service.metric}).
+   */
+  private static void addColumns(Table table, String service, String signal, Set<String> out) {
+    boolean edge = RootCauseRanker.EDGE_SIGNALS.contains(signal);
+    for (int k = 0; k < table.services().size(); k++) {
+      boolean match = edge ? table.peers().get(k).equals(service)
+          : table.services().get(k).equals(service) && table.peers().get(k).isEmpty();
+      if (match && table.signals().get(k).signal().equals(signal)) {
+        out.add(table.services().get(k) + (edge ? "->" + service : "") + "." + table.signals().get(k).metric());
+      }
+    }
   }
 
   /**
@@ -465,11 +465,12 @@ final class RcaRun {
    * latency of the calls into the service (the median's series; the candidate's own edge signal when it names one),
    * the others from the service's own signal; null when unknown.
    */
-  static @Nullable String classSignal(FaultClass c) {
-    return switch (c) {
+  static @Nullable String classSignal(dev.sreagent.api.model.RootCandidate candidate) {
+    return switch (candidate.faultClass()) {
       case CPU_SATURATION -> MetricNames.CPU_UTILIZATION;
       case MEMORY -> MetricNames.MEMORY_UTILIZATION;
-      case NETWORK_DELAY -> MetricNames.CLIENT_LATENCY_P50;
+      case NETWORK_DELAY -> RootCauseRanker.EDGE_SIGNALS.contains(candidate.signal()) ? candidate.signal()
+          : MetricNames.CLIENT_LATENCY_P50;
       case OVERLOAD -> MetricNames.REQUEST_RATE;
       case CODE_ERROR -> MetricNames.ERROR_RATIO;
       case LATENCY -> MetricNames.LATENCY_P99;

@@ -55,9 +55,7 @@ record RunConfigFile(MetricMapping mapping, Map<String, String> detect, List<Sta
     List<StaticTopology> topology = new ArrayList<>();
     List<String> unused = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      String raw = lines.get(i);
-      int hash = raw.indexOf(" #");
-      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      String text = dev.sreagent.api.config.ConfigView.lineText(lines.get(i));
       int eq = text.indexOf('=');
       if (text.isEmpty() || text.startsWith(MetricMapping.KEY_PREFIX)) {
         continue;

@@ -187,9 +187,7 @@ public final class MetricMapping {
   public static MetricMapping fromLines(List<String> lines, String where, List<String> problems) {
     Map<String, Rule> out = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
-      String raw = lines.get(i);
-      int hash = raw.indexOf(" #");
-      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      String text = dev.sreagent.api.config.ConfigView.lineText(lines.get(i));
       int eq = text.indexOf('=');
       if (!text.startsWith(KEY_PREFIX) || eq < 0) {
         continue;

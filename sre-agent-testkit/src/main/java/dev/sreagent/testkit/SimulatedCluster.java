@@ -501,7 +501,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
           double serving = Math.min(1.0, s.rho);
           double jitter = Math.exp(0.03 * cpuRng.nextGaussian());
           // a hot pod wants more than its limit: the reading stays pinned there through the noise
-          double cpu = Math.min(1.0, (p.cpuHog > 0 ? serving + p.cpuHog : serving) * jitter);
+          double cpu = Math.min(1.0, (serving + p.cpuHog) * jitter);  // + 0.0 without a hog: the same double
           out.add(new MetricSample(MetricNames.CPU_UTILIZATION, cpu, now, Map.of(Attributes.SERVICE_NAME, name,
               Attributes.K8S_POD_NAME, p.name, Attributes.K8S_NAMESPACE, NAMESPACE, Attributes.HOST_NAME, p.node)));
         }

@@ -160,9 +160,7 @@ final class RunConfig {
       throw new IOException("cannot read the config file " + file + ": " + e.getMessage(), e);
     }
     for (int i = 0; i < lines.size(); i++) {
-      String raw = lines.get(i);
-      int hash = raw.indexOf(" #");
-      String text = (raw.strip().startsWith("#") ? "" : hash >= 0 ? raw.substring(0, hash) : raw).strip();
+      String text = dev.sreagent.api.config.ConfigView.lineText(lines.get(i));
       if (text.isEmpty()) {
         continue;
       }

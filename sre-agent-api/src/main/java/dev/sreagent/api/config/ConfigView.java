@@ -46,6 +46,16 @@ public interface ConfigView {
   }
 
   /**
+   * The text of one line of a configuration file ({@code ./sre-agent run --config}'s form): empty for a comment line
+   * (its first non-blank character {@code #}), else the line without a trailing comment ({@code " #"} and what follows),
+   * stripped. A {@code #} with no space before it is part of the value ({@code metrics.map.x#y}).
+   */
+  static String lineText(String line) {
+    int hash = line.indexOf(" #");
+    return (line.strip().startsWith("#") ? "" : hash >= 0 ? line.substring(0, hash) : line).strip();
+  }
+
+  /**
    * A positive duration as configuration writes it: a whole number and a unit, {@code 500ms}, {@code 15s},
    * {@code 5m}, {@code 1h} or {@code 1d}.
    *
