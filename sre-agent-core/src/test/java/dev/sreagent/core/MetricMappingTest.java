@@ -172,6 +172,27 @@ class MetricMappingTest {
     assertThat(m.conflictingSamples()).isEqualTo(3);
   }
 
+  /**
+   * A burst of junk series does not grow the check without bound: past {@link OneFeedPerSeries#MAX_TRACKED_SERIES}
+   * series a new one is not checked (its samples pass as they are), and the series already tracked still are.
+   */
+  @Test
+  void theCheckTracksAtMostItsBoundOfSeries() {
+    MetricMapping m = MetricMapping.fromLines(List.of("metrics.map.a = latency-p99", "metrics.map.b = latency-p99"),
+        "t", new ArrayList<>());
+    List<Signal> got = new ArrayList<>();
+    TelemetrySink sink = m.wrap(got::add);
+    Instant t = Instant.parse("2026-12-07T00:00:00Z");
+    for (int i = 0; i < OneFeedPerSeries.MAX_TRACKED_SERIES + 10; i++) {
+      sink.accept(sample("a", 0.1, t, "junk-" + i, ""));
+    }
+    sink.accept(sample("b", 0.2, t, "junk-0", ""));
+    sink.accept(sample("b", 0.3, t, "junk-" + (OneFeedPerSeries.MAX_TRACKED_SERIES + 5), ""));
+
+    assertThat(m.conflictingSamples()).as("junk-0 is tracked: b refused").isEqualTo(1);
+    assertThat(got).hasSize(OneFeedPerSeries.MAX_TRACKED_SERIES + 11);
+  }
+
   private static MetricSample sample(String name, double v, Instant t, String service, String pod) {
     Map<String, String> a = new LinkedHashMap<>();
     a.put("service.name", service);
