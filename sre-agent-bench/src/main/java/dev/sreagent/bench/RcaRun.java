@@ -13,6 +13,7 @@ import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.core.MetricMapping;
 import dev.sreagent.core.SreAgent;
@@ -62,10 +63,10 @@ import org.jspecify.annotations.Nullable;
  *       [max(first case row, alert − {@link #LOOKBACK}), alert + {@link #HORIZON}] and, when the case's alert names its
  *       symptom ({@code target.metric}: PetShop's SLO on latency or availability), of that symptom's type (an
  *       incident about another symptom does not answer the alert); its services are its ranked root-cause
- *       candidates ({@code source: incident}). No incident: the same ranking ({@link RcaRanking}) of the services
- *       around {@code alert_time} with the alert's service ({@code target.service}) as where the symptom was seen
- *       ({@code source: ranking}), what an operator asking "what changed" would get; nothing to rank: an empty list
- *       ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph. With {@code --alerts}
+ *       candidates ({@code source: incident}). No incident: the agent's own answer to an operator asking "what
+ *       changed around the alert" ({@link SreAgent#rankCandidates}: the same ranking of the services it holds series
+ *       of, around {@code alert_time}, with the alert's service ({@code target.service}) as where the symptom was
+ *       seen; {@code source: ranking}); nothing to rank: an empty list ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph. With {@code --alerts}
  *       the case's alert is also fed to the agent at {@code alert_time}, as Alertmanager would send it
  *       ({@link RcaRanking#alert}), so that the agent's own incident answers it.
  * </ol>
@@ -184,7 +185,7 @@ final class RcaRun {
 
   /** What the agent did on one case. */
   record CaseResult(String caseId, String truth, List<String> services, List<String> metrics,
-      @Nullable String faultType, int incidents, String chosen) {}
+      @Nullable String faultType, int incidents, String chosen, String source) {}
 
   /** Samples the agent's inbox refused even after a tick (reported, so a lossy feed is visible). */
   private static final java.util.concurrent.atomic.AtomicLong DROPPED = new java.util.concurrent.atomic.AtomicLong();
@@ -235,8 +236,6 @@ final class RcaRun {
     Map<String, int[]> hits = new LinkedHashMap<>();
     Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
     List<RcaRanking.Graded> graded = new ArrayList<>();
-    // the agents' ranking, also the fallback's: the detect.ranking.* keys of --config, else the defaults
-    RootCauseRanker.Settings ranking = dev.sreagent.detect.DetectorSettings.of(agentConfig).ranking();
     Path tmp = Files.createTempDirectory("bench-rca");
     DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
@@ -275,17 +274,8 @@ final class RcaRun {
             entries));
         CaseResult r = runCase(id, truth, table, warmup, warmupRows,
             graph, alert, FAULT_TYPES.getOrDefault(dataset, Map.of()), CLASS_TYPES.getOrDefault(dataset, Map.of()),
-            tmp, RcaRanking.incidentType(c), feedAlerts ? RcaRanking.alert(c) : null, agentConfig);
-        String source = "incident";
-        if (r.services().isEmpty()) {
-          // no incident: what an operator asking "what changed around the alert" gets from the same ranking
-          List<dev.sreagent.api.model.RootCandidate> candidates = new RootCauseRanker(ranking).rank(series,
-              Instant.ofEpochSecond(alert), topology, symptoms, entries);
-          List<String> ranked = RcaRanking.services(candidates);
-          r = new CaseResult(r.caseId(), r.truth(), ranked, metrics(candidates, table), candidates.isEmpty() ? null
-              : CLASS_TYPES.getOrDefault(dataset, Map.of()).get(candidates.get(0).faultClass()), r.incidents(), "-");
-          source = ranked.isEmpty() ? "none" : "ranking";
-        }
+            tmp, RcaRanking.incidentType(c), entries, feedAlerts ? RcaRanking.alert(c) : null, agentConfig);
+        String source = r.source();
         bySource.computeIfAbsent(system + " " + source, k -> new ArrayList<>())
             .add(RcaRanking.position(r.services(), truth));
         ObjectNode line = JSON.createObjectNode();
@@ -338,13 +328,14 @@ final class RcaRun {
   /** Runs one case; see the class documentation. */
   static CaseResult runCase(String id, String truth, Table table, @Nullable Table warmup, int warmupRows,
       StaticTopology graph, long alert, Map<String, String> faultTypes, Map<FaultClass, String> classTypes, Path tmp,
-      @Nullable IncidentType symptom, @Nullable AlertEvent alertEvent, Map<String, String> agentConfig)
-      throws IOException {
+      @Nullable IncidentType symptom, Set<String> entries, @Nullable AlertEvent alertEvent,
+      Map<String, String> agentConfig) throws IOException {
     if (table.times().length == 0) {
-      return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-");
+      return new CaseResult(id, truth, List.of(), List.of(), null, 0, "-", "none");
     }
     long first = table.times()[0];
     List<Incident> opened = new ArrayList<>();
+    List<RootCandidate> asked;
     try (Replay replay = new Replay(graph, Instant.ofEpochSecond(first - 1), tmp, opened, agentConfig)) {
       if (alertEvent != null) {
         replay.alertAt(alertEvent);
@@ -362,6 +353,8 @@ final class RcaRun {
             : Math.max(table.times()[i] + table.step(), alert + HORIZON.toSeconds());
         replay.row(table, i, table.times()[i], next);
       }
+      // for when no incident answers: what an operator asking the agent "what changed around the alert" gets
+      asked = replay.agent.rankCandidates(Instant.ofEpochSecond(alert), entries, symptom);
     }
     long from = Math.max(first, alert - LOOKBACK.toSeconds());
     long to = alert + HORIZON.toSeconds();
@@ -377,7 +370,8 @@ final class RcaRun {
             .thenComparing(Incident::openedAt, Comparator.reverseOrder()))
         .orElse(null);
     if (chosen == null) {
-      return new CaseResult(id, truth, List.of(), List.of(), null, inCase.size(), "-");
+      return new CaseResult(id, truth, RcaRanking.services(asked), metrics(asked, table), asked.isEmpty() ? null
+          : classTypes.get(asked.get(0).faultClass()), inCase.size(), "-", asked.isEmpty() ? "none" : "ranking");
     }
     List<String> services = services(chosen);
     Set<String> metrics = new LinkedHashSet<>(metrics(chosen.candidates(), table));
@@ -387,7 +381,7 @@ final class RcaRun {
             ? faultTypes.get(chosen.type().name()) : classTypes.get(chosen.candidates().get(0).faultClass()),
         inCase.size(),
         String.format(Locale.ROOT, "%s at alert%+ds", chosen.type().name(),
-            chosen.openedAt().getEpochSecond() - alert));
+            chosen.openedAt().getEpochSecond() - alert), "incident");
   }
 
   /**

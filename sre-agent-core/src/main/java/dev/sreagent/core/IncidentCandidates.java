@@ -1,6 +1,7 @@
 package dev.sreagent.core;
 
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.api.port.RootCauseRanking;
@@ -46,5 +47,10 @@ final class IncidentCandidates {
     }
     List<RootCandidate> ranked = ranking.rank(inc, lookup, topology);
     return ranked.equals(inc.candidates()) ? inc : inc.withCandidates(ranked, now);
+  }
+
+  /** The ranking of a problem seen at {@code at} without an incident ({@link SreAgent#rankCandidates}). */
+  List<RootCandidate> rankAt(Instant at, Set<String> entries, @Nullable IncidentType symptom, Topology topology) {
+    return ranking.rankAt(at, entries, symptom, lookup, topology);
   }
 }

@@ -7,6 +7,7 @@ import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentState;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Severity;
 import dev.sreagent.api.model.Signal;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,6 +257,21 @@ final class IncidentIntake {
     } catch (RuntimeException e) {
       ctx.contained("root-cause ranking", e);
       return inc;
+    }
+  }
+
+  /**
+   * The ranking of a problem seen at {@code at} without an incident ({@link SreAgent#rankCandidates}): the windows as
+   * they are now, the current call graph; a ranking that fails is contained and ranks nothing.
+   */
+  List<RootCandidate> rankAt(Instant at, Set<String> entries, @Nullable IncidentType symptom) {
+    java.util.Objects.requireNonNull(at, "at");
+    Set<String> named = Set.copyOf(java.util.Objects.requireNonNull(entries, "entries"));
+    try {
+      return candidates.rankAt(at, named, symptom, ctx.currentTopology());
+    } catch (RuntimeException e) {
+      ctx.contained("root-cause ranking", e);
+      return List.of();
     }
   }
 

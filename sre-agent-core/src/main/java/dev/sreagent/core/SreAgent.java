@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -78,7 +79,7 @@ public final class SreAgent implements AutoCloseable {
   private final dev.sreagent.core.internal.CapacityReport capacity = new dev.sreagent.core.internal.CapacityReport();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private @Nullable String killSwitchSeen;
+  private final KillSwitchWatch killSwitchWatch;
   /** Published after every tick for readers on other threads, which never take the loop's lock. */
   private volatile List<ApprovalRequest> pendingSnapshot = List.of();
   private volatile List<CallEdge> edgesSnapshot = List.of();
@@ -104,12 +105,7 @@ public final class SreAgent implements AutoCloseable {
     this.verifier = new Verifier(ctx, book, remediator, learner, intake);
     this.shards = new ShardGate(ctx, book, p.shards);
     this.inbox = new ArrayBlockingQueue<>(p.settings.inboxCapacity());
-    killSwitchSeen = AuditReplay.replay(ctx, book, ledger, freezes);
-    if (killSwitchSeen != null) {
-      killSwitch.engage(killSwitchSeen); // an engaged kill switch survives a restart until an operator releases it
-      killSwitch.takeChanges(); // already in the audit log
-      LOG.warn("the kill switch was engaged before the restart ({}); it stays engaged", killSwitchSeen);
-    }
+    killSwitchWatch = new KillSwitchWatch(killSwitch, AuditReplay.replay(ctx, book, ledger, freezes));
     pendingSnapshot = List.copyOf(book.pendingApprovals());
     this.snapshots = new DetectorSnapshots(p.detectorStates, p.settings.agentId(), p.clock, p.detectors,
         p.snapshotInterval, p.snapshotMaxAge, p.shards != null);
@@ -234,13 +230,23 @@ public final class SreAgent implements AutoCloseable {
 
   /** Counters since start. Never waits for the loop. */
   public AgentStats stats() {
-    LoopCounters c = ctx.counters;
-    return new AgentStats(c.signalsAccepted.get(), c.signalsDropped.get(), c.signalsRejected.get(),
-        c.anomalies.get(), c.incidentsOpened.get(), c.actionsExecuted.get(), c.actionsFailed.get(),
-        c.actionsShadowed.get(), c.plansDenied.get(), c.approvalsRequested.get(), c.componentFailures.get(),
-        capacity.seriesEvicted(), capacity.logSourcesEvicted(), capacity.edgesEvicted(),
-        capacity.detectorStatesEvicted(), c.anomaliesSuppressed.get(), runner.running(),
-        runner.cancelling(), executors.stream().mapToLong(ResilientActionExecutor::callsUnderWay).sum());
+    return ctx.counters.stats(capacity, runner.running(), runner.cancelling(),
+        executors.stream().mapToLong(ResilientActionExecutor::callsUnderWay).sum());
+  }
+
+  /**
+   * What changed around {@code at}: the services ranked as where a problem seen then may start, from the series the
+   * agent holds (about the last 120 points of each) and the call graph, as an incident's {@link Incident#candidates()}
+   * are ranked: for an operator asking without an incident (a customer complaint, an alert the agent never got).
+   * Opens, changes and audits nothing; empty when nothing could be ranked or the ranking port ranks nothing.
+   *
+   * @param entries the services where the problem was seen (an alert's service, an SLO's target), or none
+   * @param symptom {@link IncidentType#HIGH_LATENCY} or {@link IncidentType#ERROR_RATE_SPIKE} to count only latency or
+   *     errors among the symptoms (CPU and memory always count), or null for every signal
+   */
+  public synchronized List<dev.sreagent.api.model.RootCandidate> rankCandidates(Instant at, Set<String> entries,
+      @Nullable IncidentType symptom) {
+    return intake.rankAt(at, entries, symptom);
   }
 
   /** Submits a human's answer to an approval request; it is applied at the next tick. Thread-safe. */
@@ -329,7 +335,7 @@ public final class SreAgent implements AutoCloseable {
       return;
     }
     Instant now = ctx.clock.now();
-    noticeKillSwitch();
+    killSwitchWatch.notice(ctx);
     List<Anomaly> found = new ArrayList<>();
     ctx.windows.advanceTo(now);
     boolean spans = false;
@@ -363,20 +369,6 @@ public final class SreAgent implements AutoCloseable {
       edgesSnapshot = ctx.graph.edges();
     }
     snapshots.maybeSave(now);
-  }
-
-  /**
-   * Audits every change of the kill switch since the last tick, in order (it may be flipped from any thread, and
-   * engaged and released again between two ticks: both are recorded).
-   */
-  private void noticeKillSwitch() {
-    for (String reason : killSwitch.takeChanges()) {
-      if (reason == null && killSwitchSeen == null) {
-        continue; // a release of a switch that was not engaged changes nothing
-      }
-      ctx.audit(new AuditEvent.KillSwitchChanged("operator", reason != null, reason));
-      killSwitchSeen = reason;
-    }
   }
 
   /** Moves one active incident as far as its state allows now. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The built-in {@link RootCauseRanking}: the services' series ranked by {@link RootCauseRanker} around the incident's
@@ -50,10 +51,33 @@ public final class IncidentRanking implements RootCauseRanking {
   public List<RootCandidate> rank(Incident incident, SeriesLookup lookup, Topology topology) {
     Instant onset = incident.anomalies().stream().map(Anomaly::startedAt).min(Comparator.naturalOrder())
         .orElseThrow();
+    List<RootCauseRanker.Series> series = series(servicesToRank(incident, lookup.services(), topology), lookup);
+    List<Anomaly> own = incident.rootAnomalies();
+    String rootSignal = (own.isEmpty() ? incident.anomalies() : own).get(0).signal();
+    List<RootCandidate> ranked = ranker.rankFor(incident.rootService(), rootSignal, series, onset, topology,
+        symptoms(incident.type()), alerted(incident));
+    return firstCandidates(ranked);
+  }
+
+  /**
+   * Every service with series ranked by {@link RootCauseRanker#rank(List, Instant, Topology, Set, Set)} around
+   * {@code onset}, the {@code entries} as where the problem was seen, the symptom deciding which signals count; the
+   * first {@link #MAX_CANDIDATES}. Asked once by an operator, so not limited to {@link #ALL_SERVICES}.
+   */
+  @Override
+  public List<RootCandidate> rankAt(Instant onset, Set<String> entries, @Nullable IncidentType symptom,
+      SeriesLookup lookup, Topology topology) {
+    Objects.requireNonNull(onset, "onset");
+    List<RootCandidate> ranked = ranker.rank(series(new TreeSet<>(lookup.services()), lookup), onset, topology,
+        symptom == null ? Set.of() : symptoms(symptom), Set.copyOf(entries));
+    return firstCandidates(ranked);
+  }
+
+  private List<RootCauseRanker.Series> series(Set<String> services, SeriesLookup lookup) {
     List<RootCauseRanker.Series> series = new ArrayList<>();
     Set<String> signals = new TreeSet<>(ranker.settings().signals());
     signals.addAll(RootCauseRanker.CLASS_SIGNALS);
-    for (String service : servicesToRank(incident, lookup.services(), topology)) {
+    for (String service : services) {
       for (String signal : signals) {
         for (Points p : lookup.points(service, signal)) {
           if (p.epochMillis().length > 0) {
@@ -62,10 +86,10 @@ public final class IncidentRanking implements RootCauseRanking {
         }
       }
     }
-    List<Anomaly> own = incident.rootAnomalies();
-    String rootSignal = (own.isEmpty() ? incident.anomalies() : own).get(0).signal();
-    List<RootCandidate> ranked = ranker.rankFor(incident.rootService(), rootSignal, series, onset, topology,
-        symptoms(incident.type()), alerted(incident));
+    return series;
+  }
+
+  private static List<RootCandidate> firstCandidates(List<RootCandidate> ranked) {
     return ranked.size() > MAX_CANDIDATES ? List.copyOf(ranked.subList(0, MAX_CANDIDATES)) : ranked;
   }
 

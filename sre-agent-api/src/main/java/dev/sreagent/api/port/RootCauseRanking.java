@@ -1,10 +1,13 @@
 package dev.sreagent.api.port;
 
 import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Ranks the services that may be where an incident starts ({@link Incident#candidates()}), from the recent series the
@@ -22,6 +25,24 @@ public interface RootCauseRanking {
    * @return the ranked list; empty when nothing could be ranked
    */
   List<RootCandidate> rank(Incident incident, SeriesLookup series, Topology topology);
+
+  /**
+   * The ranked candidates of a problem seen at {@code onset} without an incident (an operator asking "what changed
+   * around then": a customer complaint, an alert the agent never received); see {@code SreAgent.rankCandidates}. The
+   * default ranks nothing.
+   *
+   * @param onset when the problem started or was seen
+   * @param entries the services where it was seen (an alert's service, an SLO's target); empty when not known
+   * @param symptom the symptom when known ({@link IncidentType#HIGH_LATENCY}, {@link IncidentType#ERROR_RATE_SPIKE}),
+   *     or null when any signal counts
+   * @param series the recent points the agent holds
+   * @param topology the dependency graph
+   * @return the ranked list, most likely first; empty when nothing could be ranked
+   */
+  default List<RootCandidate> rankAt(Instant onset, Set<String> entries, @Nullable IncidentType symptom,
+      SeriesLookup series, Topology topology) {
+    return List.of();
+  }
 
   /** The recent points of the agent's series, read-only. */
   interface SeriesLookup {
