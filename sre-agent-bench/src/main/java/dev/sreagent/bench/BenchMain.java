@@ -38,11 +38,13 @@ public final class BenchMain {
 
   private static int rca(String[] args, PrintStream out, PrintStream err) {
     String usage = "usage: rca --data <dataset dir> [--data DIR2 ...] --out <results.jsonl> [--warmup-rows N]"
-        + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv ...] [--alerts]";
+        + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv ...] [--no-alerts]";
     List<dev.sreagent.core.StaticTopology> extra = new java.util.ArrayList<>();
-    // --alerts takes no value: feed each case's alert (target, alert_time) to the agent as Alertmanager would
-    boolean alerts = java.util.Arrays.asList(args).contains("--alerts");
-    args = java.util.Arrays.stream(args).filter(a -> !a.equals("--alerts")).toArray(String[]::new);
+    // each case's alert (target, alert_time) goes to the agent as Alertmanager would send it, unless --no-alerts
+    // (--alerts, the default since 2026-12-07, is still accepted); neither takes a value
+    boolean alerts = !java.util.Arrays.asList(args).contains("--no-alerts");
+    args = java.util.Arrays.stream(args).filter(a -> !a.equals("--alerts") && !a.equals("--no-alerts"))
+        .toArray(String[]::new);
     java.nio.file.Path mapping = null;
     java.nio.file.Path config = null;
     List<java.nio.file.Path> data = new java.util.ArrayList<>();
@@ -133,7 +135,7 @@ public final class BenchMain {
           + " RUN.conf]"
           + "   recorded telemetry into the agent at N x speed (default 60; 0 = as fast as possible)");
       out.println("       sre-agent-bench rca --data <dataset dir> [--data DIR2] --out <results.jsonl> [--warmup-rows N]"
-          + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv] [--alerts]"
+          + " [--config RUN.conf] [--mapping FILE] [--topology EDGES.csv] [--no-alerts]"
           + "   root cause on recorded incidents (uniform layout), one rca_score.py line per case");
       out.println("       sre-agent-bench otlp-throughput [--rounds R] [--seconds S] [--clients C]"
           + "   OTLP/HTTP metrics points ingested per second");

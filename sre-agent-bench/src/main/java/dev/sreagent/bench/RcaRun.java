@@ -66,9 +66,10 @@ import org.jspecify.annotations.Nullable;
  *       candidates ({@code source: incident}). No incident: the agent's own answer to an operator asking "what
  *       changed around the alert" ({@link SreAgent#rankCandidates}: the same ranking of the services it holds series
  *       of, around {@code alert_time}, with the alert's service ({@code target.service}) as where the symptom was
- *       seen; {@code source: ranking}); nothing to rank: an empty list ({@code source: none}). {@code --topology FILE} adds a file's edges to every case's graph. With {@code --alerts}
- *       the case's alert is also fed to the agent at {@code alert_time}, as Alertmanager would send it
- *       ({@link RcaRanking#alert}), so that the agent's own incident answers it.
+ *       seen; {@code source: ranking}); nothing to rank: an empty list ({@code source: none}).
+ *       {@code --topology FILE} adds a file's edges to every case's graph. The case's alert, when it names one (PetShop's
+ *       SLO target), is also fed to the agent at {@code alert_time}, as Alertmanager would send it
+ *       ({@link RcaRanking#alert}), so that the agent's own incident answers it (not with {@code --no-alerts}).
  * </ol>
  * For every distinct fault-free {@code normal} file it also replays that file alone and reports the incidents
  * opened per day (every one is a false incident), and the ranking's leave-one-system-out cross-validation. A column
@@ -194,7 +195,7 @@ final class RcaRun {
 
   static int run(List<Path> dataDirs, Path outFile, int warmupRows, PrintStream out, PrintStream err)
       throws IOException {
-    return run(dataDirs, outFile, warmupRows, MAPPING, List.of(), false, out, err);
+    return run(dataDirs, outFile, warmupRows, MAPPING, List.of(), true, out, err);
   }
 
   /** As above, with the columns mapped by {@code mapping}. */

@@ -193,24 +193,30 @@ class RcaRunTest {
     ByteArrayOutputStream text = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(text, true, StandardCharsets.UTF_8);
 
-    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--out", out.toString()}, ps, ps))
-        .as(text.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--no-alerts", "--out", out.toString()},
+        ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
 
     Map<String, JsonNode> r = results(out);
     assertThat(r.get("shop-01").get("source").asText()).isEqualTo("incident");
     assertThat(services(r.get("shop-01"))).first().isEqualTo("payment");
-    // the high-latency incident does not answer an availability alert: the ranking around it does (no service
-    // failed, so no error series moved and nobody is anomalous)
+    // the high-latency incident does not answer an availability alert: the agent's ranking around it does (no
+    // service failed, so no error series moved and nobody is anomalous)
     assertThat(r.get("shop-02").get("source").asText()).isEqualTo("ranking");
 
-    // --alerts: the alert itself reaches the agent (as Alertmanager would send it) and opens the incident that answers
-    Path withAlerts = dir.resolve("alerts.jsonl");
-    assertThat(BenchMain.run(new String[] {"rca", "--data", dir.toString(), "--alerts", "--out",
-        withAlerts.toString()}, ps, ps)).as(text.toString(StandardCharsets.UTF_8)).isZero();
-    Map<String, JsonNode> a = results(withAlerts);
-    assertThat(a.get("shop-02").get("source").asText()).isEqualTo("incident");
-    assertThat(a.get("shop-01").get("source").asText()).isEqualTo("incident");
-    assertThat(services(a.get("shop-01"))).first().isEqualTo("payment");
+    // by default (and with --alerts, still accepted) the alert itself reaches the agent, as Alertmanager would send
+    // it, and opens the incident that answers
+    for (String[] flags : List.of(new String[0], new String[] {"--alerts"})) {
+      Path withAlerts = dir.resolve("alerts" + flags.length + ".jsonl");
+      List<String> args = new java.util.ArrayList<>(List.of("rca", "--data", dir.toString()));
+      args.addAll(List.of(flags));
+      args.addAll(List.of("--out", withAlerts.toString()));
+      assertThat(BenchMain.run(args.toArray(String[]::new), ps, ps)).as(text.toString(StandardCharsets.UTF_8))
+          .isZero();
+      Map<String, JsonNode> a = results(withAlerts);
+      assertThat(a.get("shop-02").get("source").asText()).isEqualTo("incident");
+      assertThat(a.get("shop-01").get("source").asText()).isEqualTo("incident");
+      assertThat(services(a.get("shop-01"))).first().isEqualTo("payment");
+    }
   }
 
   /**

@@ -30,7 +30,9 @@ import java.util.TreeMap;
  * range / 1.349, at least {@link Settings#relativeFloor()} × |median| and a unit floor per signal: 10 ms of latency,
  * a tenth of a point of error ratio, one point of utilisation), and the series' score is the largest robust z of the first
  * {@link Settings#windowPoints()} samples from the onset on (upward for latency, errors and utilisation, either way
- * for a rate). A service's score is the largest of its series' scores.
+ * for a rate). A service's score is the largest of its series' scores. A sample stands for the interval up to the
+ * next one, but never longer than the data's pace ({@link #pace}: the median over the series of their shortest gap),
+ * so a sparse series' sample shortly before the onset is baseline, not a symptom.
  *
  * <p><b>Graph.</b> A service is anomalous when its score reaches {@link Settings#threshold()}. Failures travel
  * against the calls (a caller feels what its callee suffers), so the list puts first the anomalous services none of
@@ -321,6 +323,7 @@ public final class RootCauseRanker {
     List<Series> edgeSeries = new ArrayList<>();
     Map<String, Double> serverZ = new HashMap<>();
     Map<String, Map<String, Scored>> bySignal = new HashMap<>();
+    long pace = pace(series);
     for (Series s : series) {
       boolean classOnly = !settings.signals().contains(s.signal()) && CLASS_SIGNALS.contains(s.signal());
       if (!settings.signals().contains(s.signal()) && !classOnly) {
@@ -330,7 +333,7 @@ public final class RootCauseRanker {
         edgeSeries.add(s);
         continue;
       }
-      Scored sc = score(s, at);
+      Scored sc = score(s, at, pace);
       if (sc == null) {
         continue;
       }
@@ -352,7 +355,7 @@ public final class RootCauseRanker {
       deciding.put(service, d != null ? d : new Scored(best.get(service).signal(), 0, Double.NaN, Double.NaN));
     }
     if (symptoms.isEmpty() || symptoms.contains(MetricNames.LATENCY_P99)) {
-      edgeEvidence(edgeSeries, at, topology, serverZ).forEach((callee, e) -> deciding.merge(callee, e,
+      edgeEvidence(edgeSeries, at, pace, topology, serverZ).forEach((callee, e) -> deciding.merge(callee, e,
           RootCauseRanker::stronger));
     }
     Set<String> anomalous = new HashSet<>();
@@ -402,7 +405,7 @@ public final class RootCauseRanker {
    * callee (a network delay on the edge or at the callee's pod shows at the caller only). A callee keeps its strongest
    * edge.
    */
-  private Map<String, Scored> edgeEvidence(List<Series> edgeSeries, long at, Topology topology,
+  private Map<String, Scored> edgeEvidence(List<Series> edgeSeries, long at, long pace, Topology topology,
       Map<String, Double> serverZ) {
     Map<String, Scored> out = new TreeMap<>();
     if (settings.edges() == Edges.NONE || edgeSeries.isEmpty()) {
@@ -423,7 +426,7 @@ public final class RootCauseRanker {
       } else {
         continue;
       }
-      Scored sc = score(s, at);
+      Scored sc = score(s, at, pace);
       if (sc == null || sc.z() < settings.threshold()) {
         continue;
       }
@@ -480,17 +483,38 @@ public final class RootCauseRanker {
     return b.z() > a.z() || (b.z() == a.z() && b.signal().compareTo(a.signal()) < 0) ? b : a;
   }
 
+  /**
+   * The data's pace: the median over the series of each one's shortest gap between samples (Long.MAX_VALUE when no
+   * series has two samples). A sparse series (a function invoked once an hour, reported in 5-minute buckets) has long
+   * gaps, but each of its samples still stands for one bucket of the data's pace, not for the gap to the next.
+   */
+  static long pace(List<Series> series) {
+    long[] gaps = series.stream().mapToLong(s -> minGap(s.epochMillis)).filter(g -> g != Long.MAX_VALUE).sorted()
+        .toArray();
+    return gaps.length == 0 ? Long.MAX_VALUE : gaps[(gaps.length - 1) / 2];
+  }
+
+  private static long minGap(long[] t) {
+    long step = Long.MAX_VALUE;
+    for (int i = 1; i < t.length; i++) {
+      step = Math.min(step, t[i] - t[i - 1]);
+    }
+    return step;
+  }
+
   /** The series' robust z after the onset, or null when it has too little baseline or nothing after the onset. */
   Scored score(Series s, long onset) {
+    return score(s, onset, Long.MAX_VALUE);
+  }
+
+  /** As {@link #score(Series, long)}, a sample standing for at most {@code pace} (see {@link #pace}). */
+  Scored score(Series s, long onset, long pace) {
     long[] t = s.epochMillis;
     double[] v = s.values;
     if (t.length < 2) {
       return null;
     }
-    long step = Long.MAX_VALUE;
-    for (int i = 1; i < t.length; i++) {
-      step = Math.min(step, t[i] - t[i - 1]);
-    }
+    long step = Math.min(minGap(t), pace);
     // a sample stands for the interval [t, t + step): it is baseline when that interval ends by the onset
     double[] base = new double[settings.baselinePoints()];
     int n = 0;

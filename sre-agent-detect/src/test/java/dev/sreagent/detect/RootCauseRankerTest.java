@@ -127,6 +127,27 @@ class RootCauseRankerTest {
   }
 
   @Test
+  void aSparseSeriesSampleStandsForOneStepOfTheDataNotForTheGapToItsNextSample() {
+    // a function invoked every 9 minutes in one-minute data: its last sample, 2.5 minutes before the onset, is high;
+    // it stands for the minute it was taken in (the data's pace), so it is baseline, and there is nothing after it
+    long[] t = {2 * STEP, 11 * STEP, 20 * STEP, 29 * STEP, 38 * STEP};
+    RootCauseRanker.Series sparse = new RootCauseRanker.Series("lambda", MetricNames.LATENCY_P99, t,
+        new double[] {1, 1.02, 0.98, 1, 3});
+    List<RootCauseRanker.Series> s = List.of(sparse, series("cart", MetricNames.LATENCY_P99, 0.1, 1.0),
+        series("ads", MetricNames.LATENCY_P99, 0.1, 0.1), series("web", MetricNames.LATENCY_P99, 0.2, 0.2));
+
+    List<RootCandidate> ranked = new RootCauseRanker().rank(s, ONSET, Topology.empty(), Set.of());
+
+    assertThat(services(ranked).get(0)).isEqualTo("cart");
+    assertThat(services(ranked)).doesNotContain("lambda");
+    assertThat(RootCauseRanker.pace(s)).isEqualTo(STEP);
+    // alone, the series is its own pace: its sample stands for the 9 minutes up to the next and reaches the onset
+    List<RootCandidate> alone = new RootCauseRanker().rank(List.of(sparse), ONSET, Topology.empty(), Set.of());
+    assertThat(services(alone)).containsExactly("lambda");
+    assertThat(alone.get(0).score()).isGreaterThan(10);
+  }
+
+  @Test
   void signalsOutsideTheSettingsAreIgnoredAndARateCountsBothWays() {
     RootCauseRanker.Series disk = series("a", "system.filesystem.utilization", 0.1, 0.9);
     RootCauseRanker.Series rate = series("b", MetricNames.REQUEST_RATE, 100, 0);
