@@ -30,8 +30,11 @@ import java.util.List;
  *       cells skipped);
  *   <li><b>wide CSV</b> with the header {@code timestamp,<service>.<metric>,...} (split on the last dot; the layout of
  *       the Nezha and PetShop datasets): one request per row and service, the service's only pod named after it
- *       ({@code k8s.pod.name}), blank cells skipped. Columns whose service part holds {@code ->} (a call edge) are
- *       skipped.
+ *       ({@code k8s.pod.name}), blank cells skipped. A column {@code <caller>-><callee>.<metric>} (a call edge's
+ *       client-side metric, as Online Boutique's {@code checkoutservice->cartservice.latency_src50}) arrives as the
+ *       caller's point with the attribute {@code peer.service} = callee and no pod, in one request per row and
+ *       caller (as {@code bench rca} feeds it: map it with {@code metrics.map.latency_src50 = client-latency-p50}); an
+ *       edge column without a caller or a callee, with two arrows, or from a service to itself is refused.
  * </ul>
  * A cell {@code nan}, {@code inf} or {@code -inf} (any case) is read as that value, which the receiver refuses as it
  * refuses any non-finite point; the row's other cells arrive. Metric names arrive as recorded: map them onto the
@@ -111,13 +114,14 @@ public final class OtlpRecording {
                 + (before + 1) + "; give each column once");
           }
         }
+        List<WideColumn> columns = isWide ? WideColumn.of(header, input + ":1") : List.of();
         int line = 2;
         for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
           if (!l.isBlank()) {
             if (isLong) {
               items.add(longLine(header, l, input + ":" + line));
             } else {
-              items.addAll(wideLine(header, l, input + ":" + line));
+              items.addAll(wideLine(columns, l, input + ":" + line));
             }
           }
         }
@@ -204,36 +208,37 @@ public final class OtlpRecording {
     return new Item(nanos, Endpoint.METRICS, root);
   }
 
-  private static List<Item> wideLine(List<String> header, String line, String where) throws IOException {
+  private static List<Item> wideLine(List<WideColumn> columns, String line, String where) throws IOException {
     String[] cells = line.split(",", -1);
-    if (cells.length != header.size()) {
-      throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
+    if (cells.length != columns.size() + 1) {
+      throw new IOException(where + ": expected " + (columns.size() + 1) + " columns, got " + cells.length);
     }
     long nanos = timestamp(cells[0].strip(), where);
-    java.util.Map<String, ObjectNode> byService = new java.util.LinkedHashMap<>();
-    for (int i = 1; i < header.size(); i++) {
+    // one request per service, and one per caller for its call edges (no pod: an edge is the service's, as bench rca
+    // feeds it)
+    java.util.Map<String, ObjectNode> byResource = new java.util.LinkedHashMap<>();
+    for (int i = 1; i < cells.length; i++) {
       if (cells[i].isBlank()) {
         continue;
       }
-      String column = header.get(i).strip();
-      int dot = column.lastIndexOf('.');
-      String service = column.substring(0, dot);
-      if (service.contains("->")) {
-        continue;
-      }
-      double value = number(cells[i], where + " (column " + column + ")");
-      ObjectNode resource = byService.computeIfAbsent(service, s -> {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode res = root.putArray("resourceMetrics").addObject();
-        var attrs = res.putObject("resource").putArray("attributes");
-        attrs.add(attribute("service.name", s));
-        attrs.add(attribute("k8s.pod.name", s));
-        return root;
+      WideColumn column = columns.get(i - 1);
+      double value = number(cells[i], where + " (column " + column.name() + ")");
+      ObjectNode root = byResource.computeIfAbsent((column.peer() == null ? "" : "->") + column.service(), k -> {
+        ObjectNode r = JSON.createObjectNode();
+        var attrs = r.putArray("resourceMetrics").addObject().putObject("resource").putArray("attributes");
+        attrs.add(attribute("service.name", column.service()));
+        if (column.peer() == null) {
+          attrs.add(attribute("k8s.pod.name", column.service()));
+        }
+        return r;
       });
-      gauge((ObjectNode) resource.path("resourceMetrics").get(0), column.substring(dot + 1), value, nanos);
+      ObjectNode point = gauge((ObjectNode) root.path("resourceMetrics").get(0), column.metric(), value, nanos);
+      if (column.peer() != null) {
+        point.putArray("attributes").add(attribute("peer.service", column.peer()));
+      }
     }
     List<Item> items = new ArrayList<>();
-    byService.values().forEach(root -> items.add(new Item(nanos, Endpoint.METRICS, root)));
+    byResource.values().forEach(root -> items.add(new Item(nanos, Endpoint.METRICS, root)));
     return items;
   }
 
@@ -242,9 +247,7 @@ public final class OtlpRecording {
     JsonNode scopes = resource.get("scopeMetrics");
     var metrics = scopes == null ? resource.putArray("scopeMetrics").addObject().putArray("metrics")
         : (com.fasterxml.jackson.databind.node.ArrayNode) scopes.get(0).get("metrics");
-    ObjectNode metric = metrics.addObject();
-    metric.put("name", name);
-    ObjectNode point = metric.putObject("gauge").putArray("dataPoints").addObject();
+    ObjectNode point = metrics.addObject().put("name", name).putObject("gauge").putArray("dataPoints").addObject();
     point.put("asDouble", value);
     point.put("timeUnixNano", Long.toString(nanos));
     return point;
