@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * by default, the call graph learned from the spans it receives, one line per
  * incident event on standard output (or JSON lines with {@code --json}), the audit log in {@code --audit FILE}
  * (keyed with {@code audit.key-file} or {@code audit.key-env}; {@code --accept-audit-tail REASON} accepts, audited,
- * records its head does not cover).
+ * records its head does not cover; a replay without {@code audit.file} writes a fresh one in a new temporary directory,
+ * so that it does not rebuild an earlier replay's incidents).
  * With {@code --kubeconfig FILE} (or {@code --in-cluster}) and {@code --namespaces}, the agent works on that cluster
  * through {@link KubernetesAdapter}: the topology and change events from informers, and the Kubernetes executors
  * (which act only in ASSIST after an approval or in AUTONOMOUS; OBSERVE never executes), after a permission check
@@ -197,6 +198,15 @@ final class RealMode {
         return 2;
       }
       receiver.setListen(false).setClock(recording.clock());
+      if (!c.auditFileSet) { // a replay starts clean: never the incidents an earlier replay left in sre-agent-data
+        try {
+          c.audit = java.nio.file.Files.createTempDirectory("sre-agent-replay-").resolve("audit.jsonl");
+        } catch (java.io.IOException e) {
+          err.println("cannot replay: no temporary directory for the replay's audit log (" + e.getMessage() + "); give"
+              + " it a file with --audit FILE");
+          return 2;
+        }
+      }
     }
     OtlpHttpReceiver otlp = receiver.build();
     MetricMapping mapping = MetricMapping.of(c.metricRules.values());
@@ -289,7 +299,8 @@ final class RealMode {
         c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase,
         shared.hasStore() ? "in the store" : c.audit.toAbsolutePath(),
         shared.hasStore() ? (auditKeyed(c) ? " (keyed)" : " (unkeyed)")
-            : agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)",
+            : (agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed" : " (unkeyed")
+            + (recording != null && !c.auditFileSet ? ", fresh for this replay; --audit FILE to keep one)" : ")"),
         shared.describe());
     if (cluster != null) {
       out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
