@@ -192,7 +192,7 @@ final class RealMode {
     @Nullable Recording recording = null;
     if (c.replay != null) {
       try {
-        recording = Recording.read(c.replay);
+        recording = Recording.open(c.replay);
       } catch (java.io.IOException | IllegalArgumentException e) {
         err.println("cannot replay: " + e.getMessage());
         return 2;
@@ -204,6 +204,7 @@ final class RealMode {
         } catch (java.io.IOException e) {
           err.println("cannot replay: no temporary directory for the replay's audit log (" + e.getMessage() + "); give"
               + " it a file with --audit FILE");
+          recording.close();
           return 2;
         }
       }
@@ -277,6 +278,9 @@ final class RealMode {
         shared.close();
       }
       otlp.close();
+      if (recording != null) {
+        recording.close();
+      }
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
@@ -317,12 +321,19 @@ final class RealMode {
       out.println("sre-agent run: built-in detectors set by configuration: " + detection);
     }
     if (recording != null) {
-      recording.feed(otlp, agent, out);
+      int code = 0;
+      try {
+        recording.feed(otlp, agent, out);
+      } catch (java.io.IOException e) {
+        err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
+            + " replay stops there)");
+        code = 2;
+      }
       otlp.close();
       agent.close();
       shared.close();
       out.flush();
-      return 0;
+      return code;
     }
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
     try {
