@@ -92,10 +92,17 @@ public final class OtlpRecording {
    * Opens the recording to read it lazily, in time order within a reorder buffer of at most {@code capacity} items
    * spanning at most {@code horizon} of recorded time (see {@link RecordingStream}).
    *
+   * @throws IllegalArgumentException when the capacity is below 1 or the horizon negative
    * @throws IOException when the file cannot be opened or its first line (the form, a CSV header) is unreadable
    */
   public static RecordingStream open(Path input, int capacity, Duration horizon) throws IOException {
-    return new RecordingStream(RecordingLines.open(input), capacity, horizon);
+    RecordingLines lines = RecordingLines.open(input);
+    try {
+      return new RecordingStream(lines, capacity, horizon);
+    } catch (RuntimeException e) {
+      lines.close();
+      throw e;
+    }
   }
 
   static Item jsonLine(String line, String where) throws IOException {

@@ -52,17 +52,22 @@ class RealModeReplayAdversarialTest {
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out()).contains("replayed 2 records (0 refused) covering 86460 s of recorded time");
   }
+  /** A long CSV of twelve records a minute apart from 2022-08-22T05:30:00Z. */
+  private static String twelveMinutes() {
+    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
+    for (int i = 0; i < 12; i++) {
+      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
+    }
+    return b.toString();
+  }
+
   /**
    * The recording is read as it goes: a broken line past the first minutes stops the replay there, naming it and
    * how many records were fed.
    */
   @Test
   void aBrokenLineFarIntoTheRecordingStopsTheReplayThereNamingIt(@TempDir Path dir) throws Exception {
-    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
-    for (int i = 0; i < 12; i++) {
-      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
-    }
-    Path csv = Files.writeString(dir.resolve("late-break.csv"), b.append("1661147000,cart,p99\n"));
+    Path csv = Files.writeString(dir.resolve("late-break.csv"), twelveMinutes() + "1661147000,cart,p99\n");
     Run run = replay(dir, csv);
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.out()).contains("replaying " + csv + " from 2022-08-22T05:30:00Z on its own clock (read as it"
@@ -75,11 +80,7 @@ class RealModeReplayAdversarialTest {
   /** A record further out of order than the reorder buffer allows is fed, not dropped, and counted in the summary. */
   @Test
   void aRecordLaterThanTheReorderBufferIsFedAndCounted(@TempDir Path dir) throws Exception {
-    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
-    for (int i = 0; i < 12; i++) {
-      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
-    }
-    Path csv = Files.writeString(dir.resolve("late.csv"), b.append("1661146230,cart,p99,0.1\n"));
+    Path csv = Files.writeString(dir.resolve("late.csv"), twelveMinutes() + "1661146230,cart,p99,0.1\n");
     Run run = replay(dir, csv);
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out()).contains("replayed 13 records (0 refused)").contains("(2022-08-22T05:30:00Z to"
