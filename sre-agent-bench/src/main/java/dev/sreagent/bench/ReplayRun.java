@@ -9,6 +9,7 @@ import dev.sreagent.core.SreAgent;
 import dev.sreagent.otel.OtlpHttpReceiver;
 import dev.sreagent.otel.OtlpRecording;
 import dev.sreagent.otel.OtlpRecording.Item;
+import dev.sreagent.otel.RecordingStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,7 +43,9 @@ import org.jspecify.annotations.Nullable;
  *       the recording is shorter than its maximum sample age, 1 h by default).
  * </ul>
  * {@code --speed 0} replays as fast as possible; at {@code --speed N} a silence of more than an hour of stream time is
- * not waited for. Prints records, points per second and incidents at the end.
+ * not waited for. The recording is read as it goes ({@link RecordingStream}: in bounded memory, in time order within
+ * its reorder buffer; a record further out of order is fed when it comes, counted); {@code --target} reads it twice,
+ * first for its last time. Prints records, points per second, incidents and late records at the end.
  */
 final class ReplayRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,13 +68,32 @@ final class ReplayRun {
    */
   static int run(Path input, double speed, @Nullable String target, @Nullable RunConfigFile config, PrintStream out,
       PrintStream err) throws IOException {
-    List<Item> items = OtlpRecording.read(input);
-    if (items.isEmpty()) {
-      err.println("replay: " + input + " holds no records");
-      return 2;
+    try (RecordingStream stream = OtlpRecording.open(input)) {
+      Item first = stream.next();
+      if (first == null) {
+        err.println("replay: " + input + " holds no records");
+        return 2;
+      }
+      // --target shifts the recording to end now: its last time is known from a first pass, read as the replay reads
+      return run(stream, first, target == null ? 0 : System.currentTimeMillis() * 1_000_000L - lastTime(input), speed,
+          target, config, out);
     }
-    long t0 = items.get(0).timeNanos();
-    long tEnd = items.get(items.size() - 1).timeNanos();
+  }
+
+  /** The latest time in the recording (a pass through it in bounded memory). */
+  private static long lastTime(Path input) throws IOException {
+    long last = Long.MIN_VALUE;
+    try (RecordingStream stream = OtlpRecording.open(input)) {
+      for (Item item = stream.next(); item != null; item = stream.next()) {
+        last = Math.max(last, item.timeNanos());
+      }
+    }
+    return last;
+  }
+
+  private static int run(RecordingStream stream, Item first, long shift, double speed, @Nullable String target,
+      @Nullable RunConfigFile config, PrintStream out) throws IOException {
+    long t0 = first.timeNanos();
     long wall0 = System.nanoTime();
     AtomicLong streamNow = new AtomicLong(t0);
     Clock clock = () -> Instant.ofEpochSecond(0, streamNow.get());
@@ -79,7 +101,6 @@ final class ReplayRun {
     OtlpHttpReceiver receiver = null;
     SreAgent agent = null;
     HttpClient http = null;
-    long shift = 0;
     if (target == null) {
       receiver = OtlpHttpReceiver.builder().setListen(false).setClock(clock).build();
       dev.sreagent.core.SreAgentBuilder b = SreAgent.builder().setClock(clock).setDiscovery(false)
@@ -105,37 +126,44 @@ final class ReplayRun {
       agent.start();
     } else {
       http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      shift = System.currentTimeMillis() * 1_000_000L - tEnd;
     }
     long points = 0;
     long refused = 0;
     long silences = 0; // stream time past GAP in the gaps between records, not waited for
     long previous = t0;
-    for (Item item : items) {
-      silences += Math.max(0, item.timeNanos() - previous - GAP);
-      previous = item.timeNanos();
-      if (speed > 0) {
-        long due = wall0 + (long) ((item.timeNanos() - t0 - silences) / speed);
-        long wait = due - System.nanoTime();
-        if (wait > 0) {
-          sleep(wait);
+    try {
+      for (Item item = first; item != null; item = stream.next()) {
+        silences += Math.max(0, item.timeNanos() - previous - GAP);
+        previous = Math.max(previous, item.timeNanos()); // a late record neither waits nor opens a gap
+        if (speed > 0) {
+          long due = wall0 + (long) ((item.timeNanos() - t0 - silences) / speed);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            sleep(wait);
+          }
+        }
+        streamNow.set(Math.max(streamNow.get(), item.timeNanos()));
+        byte[] body = (shift == 0 ? item.body() : OtlpRecording.shifted(item.body(), shift)).toString()
+            .getBytes(StandardCharsets.UTF_8);
+        int status;
+        if (receiver != null) {
+          status = receiver.receive(item.endpoint(), "application/json", body).status();
+          agent.tick();
+        } else {
+          status = post(http, target + item.endpoint().path, body);
+        }
+        points++;
+        if (status != 200) {
+          refused++;
         }
       }
-      streamNow.set(Math.max(streamNow.get(), item.timeNanos()));
-      byte[] body = (shift == 0 ? item.body() : OtlpRecording.shifted(item.body(), shift)).toString()
-          .getBytes(StandardCharsets.UTF_8);
-      int status;
-      if (receiver != null) {
-        status = receiver.receive(item.endpoint(), "application/json", body).status();
-        agent.tick();
-      } else {
-        status = post(http, target + item.endpoint().path, body);
+    } catch (IOException e) {
+      if (agent != null) {
+        agent.close();
       }
-      points++;
-      if (status != 200) {
-        refused++;
-      }
+      throw new IOException(e.getMessage() + " (" + points + " records were fed; the replay stops there)", e);
     }
+    long tEnd = stream.latestTime();
     double seconds = (System.nanoTime() - wall0) / 1e9;
     if (agent != null) {
       for (int k = 0; k < 12; k++) { // let incidents move on once the stream ends: one minute of stream time
@@ -148,6 +176,9 @@ final class ReplayRun {
         + " %.0f records/s%s%n", points, refused, (tEnd - t0) / 1e9, seconds, (tEnd - t0) / 1e9 / seconds,
         points / seconds, receiver == null ? " to " + target
             : ", " + events.stream().filter(e -> e.kind() == IncidentEvent.Kind.OPENED).count() + " incidents opened");
+    out.println("replay: read as it went, in time order within a reorder buffer of " + stream.bounds() + "; "
+        + (stream.late() == 0 ? "none" : stream.late()) + " out of order beyond it" + (stream.late() == 0 ? ""
+        : ", fed as they came (the first: " + stream.firstLate() + ")"));
     if (receiver != null) {
       out.println("receiver counters " + receiver.counters());
     }

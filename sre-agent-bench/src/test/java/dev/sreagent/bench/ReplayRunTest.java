@@ -96,4 +96,75 @@ class ReplayRunTest {
     assertThatThrownBy(() -> dev.sreagent.otel.OtlpRecording.read(file))
         .hasMessageContaining("bad.csv:1: a CSV recording needs the header timestamp,service,metric,value");
   }
+  /** A long CSV of {@code seconds} (epoch), one cart p99 per line. */
+  private static Path recording(Path dir, long... seconds) throws IOException {
+    StringBuilder csv = new StringBuilder("timestamp,service,metric,value\n");
+    for (long t : seconds) {
+      csv.append(t).append(",cart,http.server.request.duration.p99,0.1\n");
+    }
+    return Files.writeString(dir.resolve("r.csv"), csv);
+  }
+
+  /**
+   * The recording is read as it goes: a record further out of order than the reorder buffer allows (5 min) is fed,
+   * counted and named in the summary; a broken line far in stops the replay there, naming it and what was fed.
+   */
+  @Test
+  void aLateRecordIsFedAndCountedAndABrokenLineStopsTheReplayNamingIt(@TempDir Path dir) throws IOException {
+    long t0 = 1_764_374_400L;
+    long[] times = new long[13];
+    for (int i = 0; i < 12; i++) {
+      times[i] = t0 + 60L * i;
+    }
+    times[12] = t0 + 30;
+    Path file = recording(dir, times);
+    assertThat(run("replay", "--input", file.toString(), "--speed", "0")).contains("13 records (0 refused)")
+        .contains("replay: read as it went, in time order within a reorder buffer of 10000 items, 5 min; 1 out of"
+            + " order beyond it, fed as they came (the first: " + file + ":14 at 2025-11-29T00:00:30Z");
+
+    Files.writeString(file, Files.readString(file) + "1764375200,cart\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertThat(BenchMain.run(new String[] {"replay", "--input", file.toString(), "--speed", "0"}, ps, ps))
+        .isEqualTo(1);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains(file + ":15: expected 4 columns, got 2 (7 records"
+        + " were fed; the replay stops there)"); // those a reorder buffer of 5 min let go before the line
+  }
+
+  /**
+   * {@code --target}: the recording, read as it goes, is shifted to end at the moment the replay starts; its last
+   * time comes from a first pass, so the records arrive in order, a minute apart, the last one between the start and
+   * the end of the replay.
+   */
+  @Test
+  void aTargetReceivesTheRecordingShiftedToEndNow(@TempDir Path dir) throws Exception {
+    long t0 = 1_764_374_400L;
+    Path file = recording(dir, t0 + 120, t0, t0 + 60);
+    List<Long> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"timeUnixNano\":\"(\\d+)\"").matcher(body);
+      if (m.find()) {
+        received.add(Long.parseLong(m.group(1)));
+      }
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    server.start();
+    try {
+      long before = System.currentTimeMillis() * 1_000_000L;
+      String out = run("replay", "--input", file.toString(), "--speed", "0", "--target",
+          "http://127.0.0.1:" + server.getAddress().getPort());
+      long after = System.currentTimeMillis() * 1_000_000L;
+      assertThat(out).contains("3 records (0 refused)");
+      assertThat(received).hasSize(3);
+      assertThat(received.get(1) - received.get(0)).isEqualTo(60_000_000_000L);
+      assertThat(received.get(2) - received.get(1)).isEqualTo(60_000_000_000L);
+      assertThat(received.get(2)).isBetween(before, after);
+    } finally {
+      server.stop(0);
+    }
+  }
 }

@@ -4,15 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sreagent.otel.OtlpHttpReceiver.Endpoint;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -30,13 +28,20 @@ import java.util.List;
  *       cells skipped);
  *   <li><b>wide CSV</b> with the header {@code timestamp,<service>.<metric>,...} (split on the last dot; the layout of
  *       the Nezha and PetShop datasets): one request per row and service, the service's only pod named after it
- *       ({@code k8s.pod.name}), blank cells skipped. Columns whose service part holds {@code ->} (a call edge) are
- *       skipped.
+ *       ({@code k8s.pod.name}), blank cells skipped. A column {@code <caller>-><callee>.<metric>} (a call edge's
+ *       client-side metric, as Online Boutique's {@code checkoutservice->cartservice.latency_src50}) arrives as the
+ *       caller's point with the attribute {@code peer.service} = callee and no pod, in one request per row and
+ *       caller (as {@code bench rca} feeds it: map it with {@code metrics.map.latency_src50 = client-latency-p50}); an
+ *       edge column without a caller or a callee, with two arrows, or from a service to itself is refused.
  * </ul>
  * A cell {@code nan}, {@code inf} or {@code -inf} (any case) is read as that value, which the receiver refuses as it
  * refuses any non-finite point; the row's other cells arrive. Metric names arrive as recorded: map them onto the
  * detectors' signals with {@code MetricMapping}. Every unreadable line is an {@link IOException} naming the file and
  * line.
+ *
+ * <p>{@link #open(Path)} reads a recording lazily, in bounded memory, restoring time order within a reorder buffer
+ * (see {@link RecordingStream}: items further out of order are delivered late, counted, never dropped);
+ * {@link #read(Path)} holds the whole recording, fully sorted.
  */
 public final class OtlpRecording {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,76 +63,49 @@ public final class OtlpRecording {
   private OtlpRecording() {}
 
   /**
-   * Reads the whole recording, ordered by time (stable for equal times).
+   * Reads the whole recording, ordered by time (stable for equal times): {@link #open(Path, int, Duration)} with no
+   * bound, so the whole recording is held in memory; for a large one use {@link #open(Path)}.
    *
    * @throws IOException when the file cannot be read or a line is not in the form of the first (naming the line)
    */
   public static List<Item> read(Path input) throws IOException {
     List<Item> items = new ArrayList<>();
-    if (Files.isDirectory(input)) {
-      throw new IOException(input + " is a directory; give the recording file itself");
-    }
-    if (!Files.exists(input)) {
-      throw new java.nio.file.NoSuchFileException(input.toString(), null, "no such file; check the path");
-    }
-    try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-      String first = r.readLine();
-      if (first == null) {
-        return items;
-      }
-      if (first.startsWith("\uFEFF")) {
-        first = first.substring(1); // a byte order mark, as spreadsheets write UTF-8 CSV
-      }
-      if (first.strip().startsWith("{")) {
-        int line = 1;
-        for (String l = first; l != null; l = r.readLine(), line++) {
-          if (!l.isBlank()) {
-            items.add(jsonLine(l, input + ":" + line));
-          }
-        }
-      } else {
-        List<String> header = java.util.Arrays.stream(first.strip().split(",", -1)).map(String::strip).toList();
-        boolean isLong = header.size() >= 4 && header.subList(0, 4).equals(List.of("timestamp", "service", "metric",
-            "value"));
-        boolean isWide = !isLong && header.size() >= 2 && header.get(0).equals("timestamp")
-            && header.subList(1, header.size()).stream().allMatch(OtlpRecording::wideColumn);
-        if (!isLong && !isWide && header.get(0).equals("timestamp")
-            && header.subList(1, header.size()).stream().anyMatch(c -> c.indexOf('.') >= 0)) {
-          int bad = 1;
-          while (wideColumn(header.get(bad))) {
-            bad++;
-          }
-          throw new IOException(input + ":1: column " + (bad + 1) + " '" + header.get(bad) + "' of a wide CSV is"
-              + " not <service>.<metric> (split on the last dot, neither side empty); rename or remove it");
-        }
-        if (!isLong && !isWide) {
-          throw new IOException(input + ":1: a CSV recording needs the header timestamp,service,metric,value[,attr...]"
-              + " (long) or timestamp,<service>.<metric>,... (wide); got '" + first + "' (or give OTLP/JSON lines)");
-        }
-        for (int k = 1; k < header.size(); k++) {
-          int before = header.subList(0, k).indexOf(header.get(k));
-          if (before >= 0) { // two series of one name would arrive as one, interleaved
-            throw new IOException(input + ":1: column " + (k + 1) + " '" + header.get(k) + "' repeats column "
-                + (before + 1) + "; give each column once");
-          }
-        }
-        int line = 2;
-        for (String l = r.readLine(); l != null; l = r.readLine(), line++) {
-          if (!l.isBlank()) {
-            if (isLong) {
-              items.add(longLine(header, l, input + ":" + line));
-            } else {
-              items.addAll(wideLine(header, l, input + ":" + line));
-            }
-          }
-        }
+    try (RecordingStream stream = open(input, Integer.MAX_VALUE, Duration.ofNanos(Long.MAX_VALUE))) {
+      for (Item item = stream.next(); item != null; item = stream.next()) {
+        items.add(item);
       }
     }
-    items.sort(Comparator.comparingLong(Item::timeNanos));
     return items;
   }
 
-  private static Item jsonLine(String line, String where) throws IOException {
+  /**
+   * Opens the recording to read it lazily, in time order within the default reorder buffer
+   * ({@link RecordingStream#DEFAULT_CAPACITY} items, {@link RecordingStream#DEFAULT_HORIZON} of recorded time).
+   *
+   * @throws IOException when the file cannot be opened or its first line (the form, a CSV header) is unreadable
+   */
+  public static RecordingStream open(Path input) throws IOException {
+    return open(input, RecordingStream.DEFAULT_CAPACITY, RecordingStream.DEFAULT_HORIZON);
+  }
+
+  /**
+   * Opens the recording to read it lazily, in time order within a reorder buffer of at most {@code capacity} items
+   * spanning at most {@code horizon} of recorded time (see {@link RecordingStream}).
+   *
+   * @throws IllegalArgumentException when the capacity is below 1 or the horizon negative
+   * @throws IOException when the file cannot be opened or its first line (the form, a CSV header) is unreadable
+   */
+  public static RecordingStream open(Path input, int capacity, Duration horizon) throws IOException {
+    RecordingLines lines = RecordingLines.open(input);
+    try {
+      return new RecordingStream(lines, capacity, horizon);
+    } catch (RuntimeException e) {
+      lines.close();
+      throw e;
+    }
+  }
+
+  static Item jsonLine(String line, String where) throws IOException {
     JsonNode node;
     try {
       node = JSON.readTree(line);
@@ -168,12 +146,12 @@ public final class OtlpRecording {
   }
 
   /** A wide CSV's column: {@code <service>.<metric>}, split on the last dot, neither side empty. */
-  private static boolean wideColumn(String column) {
+  static boolean wideColumn(String column) {
     int dot = column.lastIndexOf('.');
     return dot > 0 && dot < column.length() - 1;
   }
 
-  private static Item longLine(List<String> header, String line, String where) throws IOException {
+  static Item longLine(List<String> header, String line, String where) throws IOException {
     String[] cells = line.split(",", -1);
     if (cells.length != header.size()) {
       throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
@@ -204,36 +182,37 @@ public final class OtlpRecording {
     return new Item(nanos, Endpoint.METRICS, root);
   }
 
-  private static List<Item> wideLine(List<String> header, String line, String where) throws IOException {
+  static List<Item> wideLine(List<WideColumn> columns, String line, String where) throws IOException {
     String[] cells = line.split(",", -1);
-    if (cells.length != header.size()) {
-      throw new IOException(where + ": expected " + header.size() + " columns, got " + cells.length);
+    if (cells.length != columns.size() + 1) {
+      throw new IOException(where + ": expected " + (columns.size() + 1) + " columns, got " + cells.length);
     }
     long nanos = timestamp(cells[0].strip(), where);
-    java.util.Map<String, ObjectNode> byService = new java.util.LinkedHashMap<>();
-    for (int i = 1; i < header.size(); i++) {
+    // one request per service, and one per caller for its call edges (no pod: an edge is the service's, as bench rca
+    // feeds it)
+    java.util.Map<String, ObjectNode> byResource = new java.util.LinkedHashMap<>();
+    for (int i = 1; i < cells.length; i++) {
       if (cells[i].isBlank()) {
         continue;
       }
-      String column = header.get(i).strip();
-      int dot = column.lastIndexOf('.');
-      String service = column.substring(0, dot);
-      if (service.contains("->")) {
-        continue;
-      }
-      double value = number(cells[i], where + " (column " + column + ")");
-      ObjectNode resource = byService.computeIfAbsent(service, s -> {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode res = root.putArray("resourceMetrics").addObject();
-        var attrs = res.putObject("resource").putArray("attributes");
-        attrs.add(attribute("service.name", s));
-        attrs.add(attribute("k8s.pod.name", s));
-        return root;
+      WideColumn column = columns.get(i - 1);
+      double value = number(cells[i], where + " (column " + column.name() + ")");
+      ObjectNode root = byResource.computeIfAbsent((column.peer() == null ? "" : "->") + column.service(), k -> {
+        ObjectNode r = JSON.createObjectNode();
+        var attrs = r.putArray("resourceMetrics").addObject().putObject("resource").putArray("attributes");
+        attrs.add(attribute("service.name", column.service()));
+        if (column.peer() == null) {
+          attrs.add(attribute("k8s.pod.name", column.service()));
+        }
+        return r;
       });
-      gauge((ObjectNode) resource.path("resourceMetrics").get(0), column.substring(dot + 1), value, nanos);
+      ObjectNode point = gauge((ObjectNode) root.path("resourceMetrics").get(0), column.metric(), value, nanos);
+      if (column.peer() != null) {
+        point.putArray("attributes").add(attribute("peer.service", column.peer()));
+      }
     }
     List<Item> items = new ArrayList<>();
-    byService.values().forEach(root -> items.add(new Item(nanos, Endpoint.METRICS, root)));
+    byResource.values().forEach(root -> items.add(new Item(nanos, Endpoint.METRICS, root)));
     return items;
   }
 
@@ -242,9 +221,7 @@ public final class OtlpRecording {
     JsonNode scopes = resource.get("scopeMetrics");
     var metrics = scopes == null ? resource.putArray("scopeMetrics").addObject().putArray("metrics")
         : (com.fasterxml.jackson.databind.node.ArrayNode) scopes.get(0).get("metrics");
-    ObjectNode metric = metrics.addObject();
-    metric.put("name", name);
-    ObjectNode point = metric.putObject("gauge").putArray("dataPoints").addObject();
+    ObjectNode point = metrics.addObject().put("name", name).putObject("gauge").putArray("dataPoints").addObject();
     point.put("asDouble", value);
     point.put("timeUnixNano", Long.toString(nanos));
     return point;

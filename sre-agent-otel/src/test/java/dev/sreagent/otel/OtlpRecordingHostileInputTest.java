@@ -58,12 +58,16 @@ class OtlpRecordingHostileInputTest {
     assertThatThrownBy(() -> OtlpRecording.read(csv)).hasMessageContaining(csv + ":1: column 2 '.p99'");
   }
 
-  /** Edge columns are skipped whatever they hold, also with an empty side. */
+  /** An edge column with an empty side is refused, naming it, instead of being skipped or read as a service. */
   @Test
-  void edgeColumnsWithEmptySidesAreSkippedLikeAnyEdge(@TempDir Path dir) throws Exception {
+  void edgeColumnsWithEmptySidesAreRefusedByTheirPlace(@TempDir Path dir) throws Exception {
     Path csv = dir.resolve("wide.csv");
-    Files.writeString(csv, "timestamp,->cart.lat,cart->.lat,->.lat,cart.p99\n1661146200,x,,n/a,0.25\n");
-    assertThat(samples(OtlpRecording.read(csv))).containsExactly("cart p99 0.25");
+    Files.writeString(csv, "timestamp,cart.p99,->cart.lat\n1661146200,0.25,x\n");
+    assertThatThrownBy(() -> OtlpRecording.read(csv)).hasMessageContaining(csv + ":1: column 3 '->cart.lat' names"
+        + " no caller");
+    Files.writeString(csv, "timestamp,->.lat\n1661146200,1\n");
+    assertThatThrownBy(() -> OtlpRecording.read(csv)).hasMessageContaining(csv + ":1: column 2 '->.lat' names no"
+        + " caller");
   }
 
   /**

@@ -40,20 +40,52 @@ class OtlpRecordingTest {
   }
 
   @Test
-  void aWideCsvBecomesOneRequestPerRowAndServiceWithItsPodAndNoEdgeColumns(@TempDir Path dir) throws Exception {
+  void aWideCsvBecomesOneRequestPerRowAndServiceWithItsPodAndOnePerCallerForItsEdges(@TempDir Path dir)
+      throws Exception {
     Path csv = dir.resolve("case.csv");
     Files.writeString(csv, "timestamp,cart.PodServerLatencyP99(s),cart.CpuUsageRate(%),front->cart.latency_src50,"
         + "front.PodServerLatencyP99(s)\n"
         + "1661146200,0.012,7.5,0.003,\n"
         + "1661146260,,8.0,0.004,0.020\n");
     List<OtlpRecording.Item> items = OtlpRecording.read(csv);
-    assertThat(items).hasSize(3).allSatisfy(i -> assertThat(i.endpoint()).isEqualTo(Endpoint.METRICS));
+    assertThat(items).hasSize(5).allSatisfy(i -> assertThat(i.endpoint()).isEqualTo(Endpoint.METRICS));
     assertThat(items.get(0).timeNanos()).isEqualTo(1661146200_000_000_000L);
     List<Signal> signals = received(items);
     assertThat(signals).filteredOn(s -> s instanceof MetricSample).map(s -> (MetricSample) s)
-        .extracting(m -> m.service() + " " + m.name() + " " + m.value() + " " + m.attribute("k8s.pod.name"))
-        .containsExactlyInAnyOrder("cart PodServerLatencyP99(s) 0.012 cart", "cart CpuUsageRate(%) 7.5 cart",
-            "cart CpuUsageRate(%) 8.0 cart", "front PodServerLatencyP99(s) 0.02 front");
+        .extracting(m -> m.service() + " " + m.name() + " " + m.value() + " " + m.attribute("k8s.pod.name") + " "
+            + m.attribute("peer.service"))
+        .containsExactlyInAnyOrder("cart PodServerLatencyP99(s) 0.012 cart null", "cart CpuUsageRate(%) 7.5 cart null",
+            "cart CpuUsageRate(%) 8.0 cart null", "front PodServerLatencyP99(s) 0.02 front null",
+            "front latency_src50 0.003 null cart", "front latency_src50 0.004 null cart");
+  }
+
+  /**
+   * An edge column's point carries exactly the attributes {@code bench rca} gives it (service.name of the caller,
+   * peer.service of the callee, no pod), so that the mapping turns it into the same call edge's client latency.
+   */
+  @Test
+  void anEdgeColumnArrivesAsTheCallersSampleWithThePeerAsBenchRcaFeedsIt(@TempDir Path dir) throws Exception {
+    Path csv = dir.resolve("edges.csv");
+    Files.writeString(csv, "timestamp,checkoutservice->cartservice.latency_src50,checkoutservice->emailservice"
+        + ".latency_src50\n1661146200,0.003,0.005\n");
+    List<OtlpRecording.Item> items = OtlpRecording.read(csv);
+    assertThat(items).singleElement();
+    assertThat(received(items)).map(s -> (MetricSample) s)
+        .extracting(m -> m.service() + " " + new java.util.TreeMap<>(m.attributes()) + " " + m.value())
+        .containsExactly("checkoutservice {peer.service=cartservice, service.name=checkoutservice} 0.003",
+            "checkoutservice {peer.service=emailservice, service.name=checkoutservice} 0.005");
+  }
+
+  @Test
+  void aMalformedEdgeColumnIsRefusedNamingItsPlaceAndTheFix(@TempDir Path dir) throws Exception {
+    for (String column : List.of("a->.p50", "->b.p50", "a->b->c.p50", "a->a.p50")) {
+      Path csv = dir.resolve("bad.csv");
+      Files.writeString(csv, "timestamp,a.p99," + column + "\n1661146200,0.1,0.2\n");
+      assertThatThrownBy(() -> OtlpRecording.read(csv)).as(column)
+          .hasMessageContaining("bad.csv:1: column 3 '" + column + "' names")
+          .hasMessageContaining("a call edge's column is <caller>-><callee>.<metric> with two different services:"
+              + " rename or remove it");
+    }
   }
 
   @Test

@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * by default, the call graph learned from the spans it receives, one line per
  * incident event on standard output (or JSON lines with {@code --json}), the audit log in {@code --audit FILE}
  * (keyed with {@code audit.key-file} or {@code audit.key-env}; {@code --accept-audit-tail REASON} accepts, audited,
- * records its head does not cover).
+ * records its head does not cover; a replay without {@code audit.file} writes a fresh one in a new temporary directory,
+ * so that it does not rebuild an earlier replay's incidents).
  * With {@code --kubeconfig FILE} (or {@code --in-cluster}) and {@code --namespaces}, the agent works on that cluster
  * through {@link KubernetesAdapter}: the topology and change events from informers, and the Kubernetes executors
  * (which act only in ASSIST after an approval or in AUTONOMOUS; OBSERVE never executes), after a permission check
@@ -191,12 +192,22 @@ final class RealMode {
     @Nullable Recording recording = null;
     if (c.replay != null) {
       try {
-        recording = Recording.read(c.replay);
+        recording = Recording.open(c.replay);
       } catch (java.io.IOException | IllegalArgumentException e) {
         err.println("cannot replay: " + e.getMessage());
         return 2;
       }
       receiver.setListen(false).setClock(recording.clock());
+      if (!c.auditFileSet) { // a replay starts clean: never the incidents an earlier replay left in sre-agent-data
+        try {
+          c.audit = java.nio.file.Files.createTempDirectory("sre-agent-replay-").resolve("audit.jsonl");
+        } catch (java.io.IOException e) {
+          err.println("cannot replay: no temporary directory for the replay's audit log (" + e.getMessage() + "); give"
+              + " it a file with --audit FILE");
+          recording.close();
+          return 2;
+        }
+      }
     }
     OtlpHttpReceiver otlp = receiver.build();
     MetricMapping mapping = MetricMapping.of(c.metricRules.values());
@@ -267,6 +278,9 @@ final class RealMode {
         shared.close();
       }
       otlp.close();
+      if (recording != null) {
+        recording.close();
+      }
       err.println("cannot start: " + e.getMessage());
       return 2;
     }
@@ -289,7 +303,8 @@ final class RealMode {
         c.prometheus == null ? "" : ", polling Prometheus " + c.prometheus, c.phase,
         shared.hasStore() ? "in the store" : c.audit.toAbsolutePath(),
         shared.hasStore() ? (auditKeyed(c) ? " (keyed)" : " (unkeyed)")
-            : agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed)" : " (unkeyed)",
+            : (agent.auditLog() instanceof HashChainedAuditLog log && log.keyed() ? " (keyed" : " (unkeyed")
+            + (recording != null && !c.auditFileSet ? ", fresh for this replay; --audit FILE to keep one)" : ")"),
         shared.describe());
     if (cluster != null) {
       out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
@@ -306,12 +321,19 @@ final class RealMode {
       out.println("sre-agent run: built-in detectors set by configuration: " + detection);
     }
     if (recording != null) {
-      recording.feed(otlp, agent, out);
+      int code = 0;
+      try {
+        recording.feed(otlp, agent, out);
+      } catch (java.io.IOException e) {
+        err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
+            + " replay stops there)");
+        code = 2;
+      }
       otlp.close();
       agent.close();
       shared.close();
       out.flush();
-      return 0;
+      return code;
     }
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
     try {

@@ -4,11 +4,11 @@ import dev.sreagent.api.port.Clock;
 import dev.sreagent.core.SreAgent;
 import dev.sreagent.otel.OtlpHttpReceiver;
 import dev.sreagent.otel.OtlpRecording;
+import dev.sreagent.otel.RecordingStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,10 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * the time of the record being fed, and the agent ticks every {@link #TICK} of recorded time (also through the gaps
  * of 5-minute data, for at most {@link #GAP_TICKED} of a silence) and for {@link #AFTER} after the last record, so
  * incidents open, diagnose and resolve when they would have. The receiver does not listen; every record goes through
- * its code (limits, ages and clock skew judged against the recording's clock). Never beside shared state (a store,
+ * its code (limits, ages and clock skew judged against the recording's clock). The recording is read as it goes
+ * ({@link RecordingStream}: a file of any size, in time order within a bounded reorder buffer; a record further out of
+ * order is fed when it comes, without turning the clock back, and counted in the summary). Never beside shared state (a store,
  * locks, an event bus): a replay's records carry recorded times.
  */
-final class Recording {
+final class Recording implements AutoCloseable {
   /** How often the agent ticks, in recorded time. */
   static final long TICK = 15_000_000_000L;
   /** How long the agent keeps ticking after the last record. */
@@ -34,27 +36,35 @@ final class Recording {
   static final long GAP_TICKED = 3_600_000_000_000L;
 
   private final Path file;
-  private final List<OtlpRecording.Item> items;
+  private final RecordingStream stream;
+  private final OtlpRecording.Item first;
   private final AtomicLong now;
 
-  private Recording(Path file, List<OtlpRecording.Item> items) {
+  private Recording(Path file, RecordingStream stream, OtlpRecording.Item first) {
     this.file = file;
-    this.items = items;
-    this.now = new AtomicLong(items.get(0).timeNanos());
+    this.stream = stream;
+    this.first = first;
+    this.now = new AtomicLong(first.timeNanos());
   }
 
   /**
-   * Reads {@code file}.
+   * Opens {@code file} and reads up to its first record (as far as the reorder buffer reads ahead).
    *
    * @throws IOException when it cannot be read (naming the line)
    * @throws IllegalArgumentException when it holds no records
    */
-  static Recording read(Path file) throws IOException {
-    List<OtlpRecording.Item> items = OtlpRecording.read(file);
-    if (items.isEmpty()) {
-      throw new IllegalArgumentException(file + " holds no records");
+  static Recording open(Path file) throws IOException {
+    RecordingStream stream = OtlpRecording.open(file);
+    try {
+      OtlpRecording.Item first = stream.next();
+      if (first == null) {
+        throw new IllegalArgumentException(file + " holds no records");
+      }
+      return new Recording(file, stream, first);
+    } catch (IOException | RuntimeException e) {
+      stream.close();
+      throw e;
     }
-    return new Recording(file, items);
   }
 
   /** The recording's clock: the time of the record being fed. */
@@ -62,43 +72,67 @@ final class Recording {
     return () -> Instant.ofEpochSecond(0, now.get());
   }
 
-  /** What is replayed, for the opening line. */
+  /** What is replayed, for the opening line (the count and the span are known at the end: it is read as it goes). */
   String describe() {
-    return String.format(Locale.ROOT, "replaying %s (%d records, %s to %s) on its own clock", file, items.size(),
-        at(items.get(0).timeNanos()), at(items.get(items.size() - 1).timeNanos()));
+    return String.format(Locale.ROOT, "replaying %s from %s on its own clock (read as it goes, in time order within"
+        + " a reorder buffer of %s)", file, at(first.timeNanos()), stream.bounds());
   }
 
-  /** Feeds every record through {@code receiver} to {@code agent}, ticking on the recorded time; prints a summary. */
-  void feed(OtlpHttpReceiver receiver, SreAgent agent, PrintStream out) {
+  /**
+   * Feeds every record through {@code receiver} to {@code agent}, ticking on the recorded time; prints a summary.
+   * Closes the recording.
+   *
+   * @throws IOException naming the line when a later line cannot be read (the records delivered before it were fed)
+   */
+  void feed(OtlpHttpReceiver receiver, SreAgent agent, PrintStream out) throws IOException {
     long refused = 0;
     long nextTick = now.get();
     long wall = System.nanoTime();
     long last = now.get();
-    for (OtlpRecording.Item item : items) {
-      long t = Math.max(now.get(), item.timeNanos());
-      while (nextTick < t) { // the recorded time between records: incidents move on through the gaps
-        if (nextTick - last > GAP_TICKED) {
-          nextTick = t; // a long silence: skip to the next record
-          break;
+    try (stream) {
+      for (OtlpRecording.Item item = first; item != null; item = stream.next()) {
+        long t = Math.max(now.get(), item.timeNanos()); // a late record does not turn the clock back
+        while (nextTick < t) { // the recorded time between records: incidents move on through the gaps
+          if (nextTick - last > GAP_TICKED) {
+            nextTick = t; // a long silence: skip to the next record
+            break;
+          }
+          now.set(nextTick);
+          agent.tick();
+          nextTick += TICK;
         }
-        now.set(nextTick);
-        agent.tick();
-        nextTick += TICK;
-      }
-      last = t;
-      now.set(t);
-      if (receiver.receive(item.endpoint(), "application/json", item.bytes()).status() != 200) {
-        refused++;
+        last = t;
+        now.set(t);
+        if (receiver.receive(item.endpoint(), "application/json", item.bytes()).status() != 200) {
+          refused++;
+        }
       }
     }
     for (long end = now.get() + AFTER; nextTick <= end; nextTick += TICK) {
       now.set(Math.max(now.get(), nextTick));
       agent.tick();
     }
-    long first = items.get(0).timeNanos();
     out.printf(Locale.ROOT, "sre-agent run: replayed %d records (%d refused) covering %.0f s of recorded time in"
-        + " %.1f s; receiver counters %s%n", items.size(), refused, (now.get() - first) / 1e9,
-        (System.nanoTime() - wall) / 1e9, receiver.counters());
+        + " %.1f s (%s to %s); %s; receiver counters %s%n", stream.delivered(), refused,
+        (now.get() - first.timeNanos()) / 1e9, (System.nanoTime() - wall) / 1e9, at(first.timeNanos()),
+        at(stream.latestTime()), stream.late() == 0 ? "none out of order beyond the reorder buffer"
+            : stream.late() + " out of order beyond the reorder buffer, fed as they came (the first: "
+            + stream.firstLate() + ")", receiver.counters());
+  }
+
+  /** How many records were fed so far. */
+  long fed() {
+    return stream.delivered();
+  }
+
+  /** Closes the recording's file (when it is not fed). */
+  @Override
+  public void close() {
+    try {
+      stream.close();
+    } catch (IOException e) {
+      // read only: nothing was lost
+    }
   }
 
   private static Instant at(long nanos) {

@@ -52,4 +52,39 @@ class RealModeReplayAdversarialTest {
     assertThat(run.code()).as(run.err()).isZero();
     assertThat(run.out()).contains("replayed 2 records (0 refused) covering 86460 s of recorded time");
   }
+  /** A long CSV of twelve records a minute apart from 2022-08-22T05:30:00Z. */
+  private static String twelveMinutes() {
+    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
+    for (int i = 0; i < 12; i++) {
+      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
+    }
+    return b.toString();
+  }
+
+  /**
+   * The recording is read as it goes: a broken line past the first minutes stops the replay there, naming it and
+   * how many records were fed.
+   */
+  @Test
+  void aBrokenLineFarIntoTheRecordingStopsTheReplayThereNamingIt(@TempDir Path dir) throws Exception {
+    Path csv = Files.writeString(dir.resolve("late-break.csv"), twelveMinutes() + "1661147000,cart,p99\n");
+    Run run = replay(dir, csv);
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.out()).contains("replaying " + csv + " from 2022-08-22T05:30:00Z on its own clock (read as it"
+        + " goes, in time order within a reorder buffer of 10000 items, 5 min)");
+    // the six minutes the reorder buffer (5 min) let go before the broken line was read
+    assertThat(run.err()).contains("cannot replay further: " + csv + ":14: expected 4 columns, got 3 (6 records were"
+        + " fed; the replay stops there)");
+  }
+
+  /** A record further out of order than the reorder buffer allows is fed, not dropped, and counted in the summary. */
+  @Test
+  void aRecordLaterThanTheReorderBufferIsFedAndCounted(@TempDir Path dir) throws Exception {
+    Path csv = Files.writeString(dir.resolve("late.csv"), twelveMinutes() + "1661146230,cart,p99,0.1\n");
+    Run run = replay(dir, csv);
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).contains("replayed 13 records (0 refused)").contains("(2022-08-22T05:30:00Z to"
+        + " 2022-08-22T05:41:00Z); 1 out of order beyond the reorder buffer, fed as they came (the first: " + csv
+        + ":14 at 2022-08-22T05:30:30Z, after 2022-08-22T05:35:00Z was delivered)");
+  }
 }
