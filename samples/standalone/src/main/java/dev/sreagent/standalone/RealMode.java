@@ -86,6 +86,7 @@ final class RealMode {
     }
     @Nullable String acceptTail = null;
     List<String> topologies = new java.util.ArrayList<>();
+    Map<String, String> question = new java.util.TreeMap<>();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       try {
@@ -116,6 +117,9 @@ final class RealMode {
           case "--shard" -> c.set("shard", "etcd");
           case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
               + " Alertmanager notifications, or a long or wide CSV"));
+          // the operator's question after a replay (ReplayQuestion), read once after the loop
+          case "--rank-at", "--rank-services", "--rank-symptom" -> question.put(a, value(args, ++i, a + " needs a"
+              + " value: " + ReplayQuestion.OPTIONS));
           // repeated: the files' edges are merged (a graph and the edges it does not show), read once after the loop
           case "--topology" -> topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or"
               + " YAML (edges: [{from: a, to: b}])"));
@@ -133,7 +137,8 @@ final class RealMode {
                 + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
                 + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
-                + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE, --replay FILE");
+                + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE, --replay FILE, "
+                + String.join(", ", ReplayQuestion.OPTIONS));
             return 2;
           }
         }
@@ -159,6 +164,23 @@ final class RealMode {
     String replayProblem = c.replayProblem();
     if (replayProblem != null) {
       problems.add(replayProblem);
+    }
+    @Nullable ReplayQuestion asked = null;
+    if (!question.isEmpty()) {
+      if (!question.containsKey("--rank-at")) {
+        problems.add(String.join(" and ", question.keySet()) + " describe the question --rank-at TIME asks; add"
+            + " --rank-at");
+      } else if (c.replay == null) {
+        problems.add("--rank-at asks about a replay (--replay FILE); a live agent answers the same question through"
+            + " the library: SreAgent.rankCandidates(at, services, symptom)");
+      } else {
+        try {
+          asked = ReplayQuestion.parse(question.get("--rank-at"), question.get("--rank-services"),
+              question.get("--rank-symptom"));
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
     }
     String sharedProblem = c.sharedStateProblem();
     if (sharedProblem == null && c.store != null && acceptTail != null) {
@@ -324,6 +346,9 @@ final class RealMode {
       int code = 0;
       try {
         recording.feed(otlp, agent, out);
+        if (asked != null) {
+          asked.answer(agent, asJson, out);
+        }
       } catch (java.io.IOException e) {
         err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
             + " replay stops there)");
@@ -479,17 +504,22 @@ final class RealMode {
       anomalies.add(x);
     }
     m.put("anomalies", anomalies);
-    List<Map<String, Object>> ranked = new java.util.ArrayList<>();
-    for (RootCandidate c : e.incident().candidates()) {
+    m.put("candidates", candidateMaps(e.incident().candidates()));
+    return ModelJson.write(m);
+  }
+
+  /** Ranked candidates as JSON objects: service, signal, score, evidence, fault class. */
+  static List<Map<String, Object>> candidateMaps(List<RootCandidate> ranked) {
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (RootCandidate c : ranked) {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("service", c.service());
       r.put("signal", c.signal());
       r.put("score", c.score());
       r.put("evidence", c.evidence());
       r.put("faultClass", c.faultClass().label());
-      ranked.add(r);
+      out.add(r);
     }
-    m.put("candidates", ranked);
-    return ModelJson.write(m);
+    return out;
   }
 }

@@ -1,0 +1,85 @@
+package dev.sreagent.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run --replay FILE --rank-at TIME}: the operator's question "what changed around then" put to the agent after
+ * a replay ({@link ReplayQuestion}, {@code SreAgent.rankCandidates}). On a recorded Nezha network delay
+ * ({@code src/test/resources/nezha/ob-2022-08-22-05.csv}: cartservice's pod delayed, its own server latency flat, the
+ * calls into it slow) no incident opens, and the question answers cartservice, a network delay — the answer
+ * {@code bench rca} gives for the whole case.
+ */
+class RealModeQuestionTest {
+  private static final String INJECTED = "2022-08-22T04:27:03Z";
+
+  /** Exit code, standard output and standard error of {@code run} with {@code extra} after the replay's options. */
+  private static String[] run(Path dir, String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--replay",
+        RealModeReplayTest.resource("ob-2022-08-22-05.csv").toString(), "--topology",
+        RealModeReplayTest.resource("ob-05.edges.csv").toString(), "--config",
+        RealModeReplayTest.resource("mapping.conf").toString(), "--audit", dir.resolve("audit.jsonl").toString()));
+    args.addAll(List.of(extra));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = RealMode.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), null);
+    return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8)};
+  }
+
+  @Test
+  void afterAReplayTheQuestionNamesTheDelayedServiceThoughNoIncidentOpened(@TempDir Path dir) throws Exception {
+    String[] r = run(dir, "--rank-at", INJECTED);
+
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).doesNotContain("opened");
+    assertThat(r[1]).contains("what changed around " + INJECTED + ": ")
+        .containsPattern("\\n  1\\. cartservice \\(z \\d+\\.\\d, network-delay\\): [^\\n]*calls from frontend")
+        .contains("  2. ").contains("  3. ");
+  }
+
+  @Test
+  void asJsonTheAnswerIsOneLineWithEveryCandidate(@TempDir Path dir) throws Exception {
+    String[] r = run(dir, "--rank-at", "1661142423", "--rank-services", "frontend", "--rank-symptom", "latency",
+        "--json");
+
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    List<String> answers = r[1].lines().filter(l -> l.contains("\"type\":\"ranking\"")).toList();
+    assertThat(answers).singleElement().satisfies(l -> assertThat(l)
+        .contains("\"at\":\"" + INJECTED + "\"").contains("\"services\":[\"frontend\"]")
+        .contains("\"symptom\":\"high-latency\"")
+        .containsPattern("\"candidates\":\\[\\{[^}]*\"faultClass\":\"network-delay\"[^}]*\"service\":\"cartservice\""));
+  }
+
+  @Test
+  void aQuestionWithoutAReplayOrWithABadValueIsRefusedWithTheFix(@TempDir Path dir) throws Exception {
+    String[] badTime = run(dir, "--rank-at", "yesterday");
+    assertThat(badTime[0]).isEqualTo("2");
+    assertThat(badTime[2]).contains("--rank-at needs a time such as 2022-08-22T05:21:00Z", "'yesterday'");
+
+    String[] badSymptom = run(dir, "--rank-at", INJECTED, "--rank-symptom", "slowish");
+    assertThat(badSymptom[0]).isEqualTo("2");
+    assertThat(badSymptom[2]).contains("--rank-symptom needs latency, errors or any, but was 'slowish'");
+
+    String[] noTime = run(dir, "--rank-services", "frontend");
+    assertThat(noTime[0]).isEqualTo("2");
+    assertThat(noTime[2]).contains("--rank-services describe the question --rank-at TIME asks; add --rank-at");
+
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int live = RealMode.run(List.of("--otlp", "127.0.0.1:0", "--rank-at", INJECTED), new PrintStream(
+        new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        null);
+    assertThat(live).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rank-at asks about a replay (--replay FILE)")
+        .contains("SreAgent.rankCandidates");
+  }
+}
