@@ -140,7 +140,8 @@ class StreamingAnomalyScorerProperties {
     // then bursts of 20 MB to 200 MB a few times a day
     int reports = 0;
     for (int i = 0; i < 288 * 14; i++) {
-      double v = i == 400 ? 2.4e6 : i > 400 && rng.nextInt(50) == 0 ? 2e7 * Math.exp(Math.log(10) * rng.nextDouble()) : 0;
+      boolean burst = i > 400 && rng.nextInt(50) == 0;
+      double v = i == 400 ? 2.4e6 : burst ? 2e7 * Math.exp(Math.log(10) * rng.nextDouble()) : 0;
       double score = s.score(v);
       reports += i >= 288 * 4 && score > 0 ? 1 : 0;
     }
