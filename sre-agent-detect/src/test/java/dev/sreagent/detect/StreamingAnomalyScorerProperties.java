@@ -111,6 +111,48 @@ class StreamingAnomalyScorerProperties {
   }
 
   @Test
+  void aDailySpikeOfAQuantisedSeriesIsNotNewsAtEveryHeight() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    Random rng = new Random(7);
+    // an idle VM's CPU utilisation in steps of 0.066 (four distinct values in its warm-up), and a nightly job at
+    // 1.3 to 1.7 for one sample: the grid steps by 0.014, so each new height would be a level never visited
+    int reports = 0;
+    for (int i = 0; i < 288 * 14; i++) {
+      double v = i % 288 == 150 ? 1.3 + 0.4 * rng.nextDouble() : 0.066 * (1 + rng.nextInt(2)) + 0.002 * rng.nextInt(2);
+      double score = s.score(v);
+      reports += i >= 288 * 4 && score > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("the nightly job from its fifth night on").isLessThanOrEqualTo(1);
+    // a job twice as heavy is still news
+    double max = 0;
+    for (int i = 0; i < 288; i++) {
+      max = Math.max(max, s.score(i == 150 ? 3.2 : 0.066 * (1 + rng.nextInt(2)) + 0.002 * rng.nextInt(2)));
+    }
+    assertThat(max).isPositive();
+    assertThat(s.lastReason()).isEqualTo(StreamingAnomalyScorer.Reason.NEW_LEVEL);
+  }
+
+  @Test
+  void writeBurstsAfterAWarmUpOfZerosAreNotNewsAtEveryHeight() {
+    StreamingAnomalyScorer s = new StreamingAnomalyScorer();
+    Random rng = new Random(1);
+    // a disk's write bytes: zero through the warm-up, a first write of 2.4 MB (the grid steps by a fifth of it),
+    // then bursts of 20 MB to 200 MB a few times a day
+    int reports = 0;
+    for (int i = 0; i < 288 * 14; i++) {
+      boolean burst = i > 400 && rng.nextInt(50) == 0;
+      double v = i == 400 ? 2.4e6 : burst ? 2e7 * Math.exp(Math.log(10) * rng.nextDouble()) : 0;
+      double score = s.score(v);
+      reports += i >= 288 * 4 && score > 0 ? 1 : 0;
+    }
+    assertThat(reports).as("bursts of known sizes from the fifth day on").isLessThanOrEqualTo(3);
+    for (int i = 0; i < 200; i++) {
+      s.score(0);
+    }
+    assertThat(s.score(2e9)).as("a burst ten times the largest").isPositive();
+  }
+
+  @Test
   void aSeriesThatGoesFlatWhereItUsedToMoveIsReported() {
     StreamingAnomalyScorer s = new StreamingAnomalyScorer();
     Random rng = new Random(4);
