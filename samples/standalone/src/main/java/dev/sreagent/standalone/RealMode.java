@@ -118,8 +118,8 @@ final class RealMode {
           case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
               + " Alertmanager notifications, or a long or wide CSV"));
           // the operator's question after a replay (ReplayQuestion), read once after the loop
-          case "--rank-at", "--rank-services", "--rank-symptom" -> question.put(a, value(args, ++i, a + " needs a"
-              + " value: " + ReplayQuestion.OPTIONS));
+          case "--rank-at", "--rank-services", "--rank-symptom" -> ReplayQuestion.option(question, a,
+              value(args, ++i, a + " needs a value: " + ReplayQuestion.OPTIONS));
           // repeated: the files' edges are merged (a graph and the edges it does not show), read once after the loop
           case "--topology" -> topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or"
               + " YAML (edges: [{from: a, to: b}])"));
@@ -351,7 +351,8 @@ final class RealMode {
         }
       } catch (java.io.IOException e) {
         err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
-            + " replay stops there)");
+            + " replay stops there" + (asked != null ? "; --rank-at not answered: fix the line or cut the recording"
+            + " before it" : "") + ")");
         code = 2;
       }
       otlp.close();

@@ -71,6 +71,25 @@ record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType s
     return new ReplayQuestion(when, named, type);
   }
 
+  /**
+   * Keeps one question option's value in {@code question}.
+   *
+   * @throws IllegalArgumentException when the option was given before (one question per run) or its value is an
+   *     option (its value forgotten)
+   */
+  static void option(Map<String, String> question, String option, String value) {
+    if (value.startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value, but was followed by the option '" + value
+          + "': " + OPTIONS);
+    }
+    String before = question.putIfAbsent(option, value);
+    if (before != null) {
+      question.put(option, before);
+      throw new IllegalArgumentException(option + " is given twice ('" + before + "' and '" + value + "'): one"
+          + " question a run; give it once");
+    }
+  }
+
   /** Asks {@code agent} and prints the answer. */
   void answer(SreAgent agent, boolean json, PrintStream out) {
     List<RootCandidate> ranked = agent.rankCandidates(at, services, symptom);

@@ -82,4 +82,42 @@ class RealModeQuestionTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rank-at asks about a replay (--replay FILE)")
         .contains("SreAgent.rankCandidates");
   }
+
+  @Test
+  void aRepeatedOptionOrAnOptionWhereItsValueShouldBeIsRefusedNamingBoth(@TempDir Path dir) throws Exception {
+    String[] twice = run(dir, "--rank-at", INJECTED, "--rank-at", "2022-08-22T05:00:00Z");
+    assertThat(twice[0]).isEqualTo("2");
+    assertThat(twice[2]).contains("--rank-at is given twice ('" + INJECTED + "' and '2022-08-22T05:00:00Z')");
+
+    String[] swallowed = run(dir, "--rank-at", INJECTED, "--rank-services", "--json");
+    assertThat(swallowed[0]).isEqualTo("2");
+    assertThat(swallowed[2]).contains("--rank-services needs a value, but was followed by the option '--json'");
+  }
+
+  @Test
+  void oddButValidValuesAreReadAndTheAnswerIsTheSame(@TempDir Path dir) throws Exception {
+    // milliseconds, an offset, spaces and a duplicate among the services: the same question as the ISO time
+    ReplayQuestion q = ReplayQuestion.parse("1661142423000", " frontend , frontend,cartservice ", " Latency ");
+    assertThat(q.at()).hasToString(INJECTED);
+    assertThat(q.services()).containsExactlyInAnyOrder("frontend", "cartservice");
+    assertThat(ReplayQuestion.parse("2022-08-22T06:27:03+02:00", null, null).at()).hasToString(INJECTED);
+  }
+
+  @Test
+  void aReplayThatStopsOnABrokenLineSaysTheQuestionWasNotAnswered(@TempDir Path dir) throws Exception {
+    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
+    for (int i = 0; i < 12; i++) {
+      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
+    }
+    Path csv = java.nio.file.Files.writeString(dir.resolve("broken.csv"), b + "1661147000,cart,p99\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(),
+        "--rank-at", "1661146230"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), null);
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("what changed around");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.csv:14: expected 4 columns, got 3")
+        .contains("--rank-at not answered");
+  }
 }
