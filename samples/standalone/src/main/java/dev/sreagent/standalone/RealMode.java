@@ -345,9 +345,11 @@ final class RealMode {
     if (recording != null) {
       int code = 0;
       try {
-        recording.feed(otlp, agent, out);
         if (asked != null) {
-          asked.answer(agent, asJson, out);
+          ReplayQuestion q = asked;
+          recording.feed(otlp, agent, out, q.askAfter(), () -> q.answer(agent, asJson, out));
+        } else {
+          recording.feed(otlp, agent, out);
         }
       } catch (java.io.IOException e) {
         err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"

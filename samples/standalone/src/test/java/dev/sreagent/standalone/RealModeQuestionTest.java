@@ -120,4 +120,29 @@ class RealModeQuestionTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.csv:14: expected 4 columns, got 3")
         .contains("--rank-at not answered");
   }
+
+  /**
+   * Four hours of one-minute data, cart twenty times slower for ten minutes from the first hour on: the agent keeps
+   * about the last 120 points of a series, so asked at the end it held nothing of that hour ("nothing to rank"); the
+   * question is asked once the replay is 15 minutes past its time.
+   */
+  @Test
+  void aQuestionAboutTheFirstHourOfALongRecordingIsAnsweredFromThatHour(@TempDir Path dir) throws Exception {
+    StringBuilder b = new StringBuilder("timestamp,cart.PodServerLatencyP99(s),front.PodServerLatencyP99(s)\n");
+    for (int i = 0; i < 240; i++) {
+      double noise = 1 + 0.02 * ((i * 7) % 5 - 2);
+      b.append(1661140800L + 60L * i).append(',').append(0.1 * noise * (i >= 60 && i < 70 ? 20 : 1)).append(',')
+          .append(0.2 * noise).append('\n');
+    }
+    Path csv = java.nio.file.Files.writeString(dir.resolve("four-hours.csv"), b);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = RealMode.run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(),
+        "--config", RealModeReplayTest.resource("mapping.conf").toString(), "--rank-at", "2022-08-22T05:00:00Z"),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), null);
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(text).contains("what changed around 2022-08-22T05:00:00Z: \n  1. cart (z ");
+    assertThat(text.indexOf("what changed")).isLessThan(text.indexOf("sre-agent run: replayed 480 records"));
+  }
 }
