@@ -344,16 +344,20 @@ final class RealMode {
     }
     if (recording != null) {
       int code = 0;
+      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
       try {
         if (asked != null) {
           ReplayQuestion q = asked;
-          recording.feed(otlp, agent, out, q.askAfter(), () -> q.answer(agent, asJson, out));
+          recording.feed(otlp, agent, out, q.askAfter(), () -> {
+            answered.set(true);
+            q.answer(agent, asJson, out);
+          });
         } else {
           recording.feed(otlp, agent, out);
         }
       } catch (java.io.IOException e) {
         err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
-            + " replay stops there" + (asked != null ? "; --rank-at not answered: fix the line or cut the recording"
+            + " replay stops there" + (asked != null && !answered.get() ? "; --rank-at not answered: fix the line or cut the recording"
             + " before it" : "") + ")");
         code = 2;
       }

@@ -119,6 +119,19 @@ class RealModeQuestionTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("what changed around");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.csv:14: expected 4 columns, got 3")
         .contains("--rank-at not answered");
+
+    // asked before the broken line (15 minutes past its time): answered, and the error does not say otherwise
+    Path longer = java.nio.file.Files.writeString(dir.resolve("broken-late.csv"), b.toString()
+        + b.substring(b.indexOf("\n") + 1).replace("166114", "166115") + "1661157000,cart,p99\n");
+    out.reset();
+    err.reset();
+    code = RealMode.run(List.of("--replay", longer.toString(), "--audit", dir.resolve("b.jsonl").toString(),
+        "--rank-at", "1661146230"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), null);
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("what changed around");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("expected 4 columns, got 3")
+        .doesNotContain("not answered");
   }
 
   /**
