@@ -28,6 +28,11 @@ class RealModeQuestionTest {
         RealModeReplayTest.resource("ob-05.edges.csv").toString(), "--config",
         RealModeReplayTest.resource("mapping.conf").toString(), "--audit", dir.resolve("audit.jsonl").toString()));
     args.addAll(List.of(extra));
+    return run(args);
+  }
+
+  /** Exit code, standard output and standard error of {@code run} with {@code args}. */
+  private static String[] run(List<String> args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = RealMode.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -110,28 +115,20 @@ class RealModeQuestionTest {
       b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
     }
     Path csv = java.nio.file.Files.writeString(dir.resolve("broken.csv"), b + "1661147000,cart,p99\n");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = RealMode.run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(),
-        "--rank-at", "1661146230"), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), null);
-    assertThat(code).isEqualTo(2);
-    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("what changed around");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("broken.csv:14: expected 4 columns, got 3")
-        .contains("--rank-at not answered");
+    String[] r = run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(), "--rank-at",
+        "1661146230"));
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).doesNotContain("what changed around");
+    assertThat(r[2]).contains("broken.csv:14: expected 4 columns, got 3").contains("--rank-at not answered");
 
     // asked before the broken line (15 minutes past its time): answered, and the error does not say otherwise
     Path longer = java.nio.file.Files.writeString(dir.resolve("broken-late.csv"), b.toString()
         + b.substring(b.indexOf("\n") + 1).replace("166114", "166115") + "1661157000,cart,p99\n");
-    out.reset();
-    err.reset();
-    code = RealMode.run(List.of("--replay", longer.toString(), "--audit", dir.resolve("b.jsonl").toString(),
-        "--rank-at", "1661146230"), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), null);
-    assertThat(code).isEqualTo(2);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("what changed around");
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("expected 4 columns, got 3")
-        .doesNotContain("not answered");
+    r = run(List.of("--replay", longer.toString(), "--audit", dir.resolve("b.jsonl").toString(), "--rank-at",
+        "1661146230"));
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).contains("what changed around");
+    assertThat(r[2]).contains("expected 4 columns, got 3").doesNotContain("not answered");
   }
 
   /**
@@ -148,14 +145,10 @@ class RealModeQuestionTest {
           .append(0.2 * noise).append('\n');
     }
     Path csv = java.nio.file.Files.writeString(dir.resolve("four-hours.csv"), b);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = RealMode.run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(),
-        "--config", RealModeReplayTest.resource("mapping.conf").toString(), "--rank-at", "2022-08-22T05:00:00Z"),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), null);
-    String text = out.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(text).contains("what changed around 2022-08-22T05:00:00Z: \n  1. cart (z ");
-    assertThat(text.indexOf("what changed")).isLessThan(text.indexOf("sre-agent run: replayed 480 records"));
+    String[] r = run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(), "--config",
+        RealModeReplayTest.resource("mapping.conf").toString(), "--rank-at", "2022-08-22T05:00:00Z"));
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("what changed around 2022-08-22T05:00:00Z: \n  1. cart (z ");
+    assertThat(r[1].indexOf("what changed")).isLessThan(r[1].indexOf("sre-agent run: replayed 480 records"));
   }
 }
