@@ -49,8 +49,44 @@ final class IncidentCandidates {
     return ranked.equals(inc.candidates()) ? inc : inc.withCandidates(ranked, now);
   }
 
-  /** The ranking of a problem seen at {@code at} without an incident ({@link SreAgent#rankCandidates}). */
+  /**
+   * The ranking of a problem seen at {@code at} without an incident ({@link SreAgent#rankCandidates}): the first
+   * {@link #MAX_ASKED} of the ranking's answer.
+   *
+   * @throws IllegalStateException when the ranking answers null (to be contained as its failure)
+   */
   List<RootCandidate> rankAt(Instant at, Set<String> entries, @Nullable IncidentType symptom, Topology topology) {
-    return ranking.rankAt(at, entries, symptom, lookup, topology);
+    List<RootCandidate> ranked = ranking.rankAt(at, entries, symptom, lookup, topology);
+    if (ranked == null) {
+      throw new IllegalStateException(ranking.getClass().getName() + ".rankAt answered null; answer List.of()");
+    }
+    return List.copyOf(ranked.size() > MAX_ASKED ? ranked.subList(0, MAX_ASKED) : ranked);
+  }
+
+  /** The most services an operator's question is answered with. */
+  static final int MAX_ASKED = 10;
+
+  /**
+   * The question's {@code entries} (names of services) copied, and {@code at} checked.
+   *
+   * @throws IllegalArgumentException naming a null or blank entry, or a time beyond epoch milliseconds
+   */
+  static Set<String> question(Instant at, Set<String> entries) {
+    java.util.Objects.requireNonNull(at, "at");
+    java.util.Objects.requireNonNull(entries, "entries");
+    try {
+      at.toEpochMilli();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("at must be a time epoch milliseconds can hold (the series' times), but"
+          + " was " + at + "; ask about a time the agent holds series of");
+    }
+    for (String e : entries) {
+      if (e == null || e.isBlank()) {
+        throw new IllegalArgumentException("entries must name the services where the problem was seen, but held "
+            + (e == null ? "null" : "'" + e + "'") + " among " + entries.size() + "; leave it out (Set.of() when"
+            + " not known)");
+      }
+    }
+    return Set.copyOf(entries);
   }
 }

@@ -265,8 +265,7 @@ final class IncidentIntake {
    * they are now, the current call graph; a ranking that fails is contained and ranks nothing.
    */
   List<RootCandidate> rankAt(Instant at, Set<String> entries, @Nullable IncidentType symptom) {
-    java.util.Objects.requireNonNull(at, "at");
-    Set<String> named = Set.copyOf(java.util.Objects.requireNonNull(entries, "entries"));
+    Set<String> named = IncidentCandidates.question(at, entries);
     try {
       return candidates.rankAt(at, named, symptom, ctx.currentTopology());
     } catch (RuntimeException e) {

@@ -243,6 +243,7 @@ public final class SreAgent implements AutoCloseable {
    * @param entries the services where the problem was seen (an alert's service, an SLO's target), or none
    * @param symptom {@link IncidentType#HIGH_LATENCY} or {@link IncidentType#ERROR_RATE_SPIKE} to count only latency or
    *     errors among the symptoms (CPU and memory always count), or null for every signal
+   * @throws IllegalArgumentException for a null or blank entry, or an {@code at} beyond epoch milliseconds
    */
   public synchronized List<dev.sreagent.api.model.RootCandidate> rankCandidates(Instant at, Set<String> entries,
       @Nullable IncidentType symptom) {

@@ -11,6 +11,7 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RootCandidate;
 import dev.sreagent.api.model.Topology.Dependency;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,6 +118,30 @@ class RankCandidatesTest {
           .hasMessageContaining("at");
       assertThatThrownBy(() -> agent.rankCandidates(T0, null, null)).isInstanceOf(NullPointerException.class)
           .hasMessageContaining("entries");
+    }
+  }
+
+  @Test
+  void aNullOrBlankEntryOrATimeBeyondMillisecondsIsRefusedNamingItNotCountedAsAFailure() {
+    AtomicReference<Instant> now = new AtomicReference<>(T0);
+    try (SreAgent agent = replayed(now)) {
+      long failures = agent.stats().componentFailures();
+      Set<String> withNull = new java.util.HashSet<>(Arrays.asList("frontend", null));
+      assertThatThrownBy(() -> agent.rankCandidates(T0, withNull, null)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("entries must name the services").hasMessageContaining("held null");
+      assertThatThrownBy(() -> agent.rankCandidates(T0, Set.of("frontend", " "), null))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("held ' '");
+      for (Instant far : List.of(Instant.MAX, Instant.MIN)) {
+        assertThatThrownBy(() -> agent.rankCandidates(far, Set.of(), null))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at must be a time")
+            .hasMessageContaining(far.toString());
+      }
+      // far from the data, but a time: nothing to rank, no failure; unknown entries and other symptoms are no error
+      assertThat(agent.rankCandidates(Instant.ofEpochMilli(Long.MAX_VALUE), Set.of("nowhere"), null)).isEmpty();
+      assertThat(agent.rankCandidates(Instant.ofEpochMilli(Long.MIN_VALUE), Set.of(), null)).isEmpty();
+      assertThat(services(agent.rankCandidates(T0.plusSeconds(60L * ONSET), Set.of("nowhere", "frontend"),
+          IncidentType.CERTIFICATE_EXPIRY))).startsWith("payment");
+      assertThat(agent.stats().componentFailures()).isEqualTo(failures);
     }
   }
 }

@@ -81,12 +81,37 @@ public final class IncidentRanking implements RootCauseRanking {
       for (String signal : signals) {
         for (Points p : lookup.points(service, signal)) {
           if (p.epochMillis().length > 0) {
-            series.add(new RootCauseRanker.Series(service, signal, p.epochMillis(), p.values(), p.peer()));
+            Points inOrder = inOrder(p);
+            series.add(new RootCauseRanker.Series(service, signal, inOrder.epochMillis(), inOrder.values(),
+                p.peer()));
           }
         }
       }
     }
     return series;
+  }
+
+  /**
+   * {@code p} with strictly increasing times, as {@link Points} promises: a lookup that breaks the promise (times
+   * repeated or out of order) has its points sorted, the last value read at a time kept, instead of one series
+   * failing the whole ranking.
+   */
+  static Points inOrder(Points p) {
+    long[] t = p.epochMillis();
+    boolean ok = true;
+    for (int i = 1; i < t.length && ok; i++) {
+      ok = t[i] > t[i - 1];
+    }
+    if (ok) {
+      return p;
+    }
+    double[] v = p.values();
+    java.util.TreeMap<Long, Double> byTime = new java.util.TreeMap<>();
+    for (int i = 0; i < t.length; i++) {
+      byTime.put(t[i], v[i]);
+    }
+    return new Points(byTime.keySet().stream().mapToLong(Long::longValue).toArray(),
+        byTime.values().stream().mapToDouble(Double::doubleValue).toArray(), p.peer());
   }
 
   private static List<RootCandidate> firstCandidates(List<RootCandidate> ranked) {

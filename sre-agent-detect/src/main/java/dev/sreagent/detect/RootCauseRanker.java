@@ -32,7 +32,9 @@ import java.util.TreeMap;
  * {@link Settings#windowPoints()} samples from the onset on (upward for latency, errors and utilisation, either way
  * for a rate). A service's score is the largest of its series' scores. A sample stands for the interval up to the
  * next one, but never longer than the data's pace ({@link #pace}: the median over the series of their shortest gap),
- * so a sparse series' sample shortly before the onset is baseline, not a symptom.
+ * so a sparse series' sample shortly before the onset is baseline, not a symptom; the window still reaches
+ * {@link Settings#windowPoints()} of the series' own shortest gaps past the onset (a minute series among 15-second
+ * ones keeps its three minutes).
  *
  * <p><b>Graph.</b> A service is anomalous when its score reaches {@link Settings#threshold()}. Failures travel
  * against the calls (a caller feels what its callee suffers), so the list puts first the anomalous services none of
@@ -484,13 +486,15 @@ public final class RootCauseRanker {
   }
 
   /**
-   * The data's pace: the median over the series of each one's shortest gap between samples (Long.MAX_VALUE when no
-   * series has two samples). A sparse series (a function invoked once an hour, reported in 5-minute buckets) has long
+   * The data's pace: the median over the series of at least four samples of each one's shortest gap between samples
+   * (Long.MAX_VALUE when there is none). A sparse series (a function invoked once an hour, reported in 5-minute buckets) has long
    * gaps, but each of its samples still stands for one bucket of the data's pace, not for the gap to the next.
    */
   static long pace(List<Series> series) {
-    long[] gaps = series.stream().mapToLong(s -> minGap(s.epochMillis)).filter(g -> g != Long.MAX_VALUE).sorted()
-        .toArray();
+    // only series long enough to be scored (3 baseline samples and one after): a burst of short-lived series, two
+    // samples a second apart each, does not make every sample stand for a second
+    long[] gaps = series.stream().filter(s -> s.epochMillis.length > 3).mapToLong(s -> minGap(s.epochMillis))
+        .sorted().toArray();
     return gaps.length == 0 ? Long.MAX_VALUE : gaps[(gaps.length - 1) / 2];
   }
 
@@ -514,7 +518,8 @@ public final class RootCauseRanker {
     if (t.length < 2) {
       return null;
     }
-    long step = Math.min(minGap(t), pace);
+    long own = minGap(t);
+    long step = Math.min(own, pace);
     // a sample stands for the interval [t, t + step): it is baseline when that interval ends by the onset
     double[] base = new double[settings.baselinePoints()];
     int n = 0;
@@ -534,7 +539,10 @@ public final class RootCauseRanker {
     boolean twoSided = s.signal().equals(MetricNames.REQUEST_RATE);
     double z = Double.NEGATIVE_INFINITY;
     double at = Double.NaN;
-    long last = onset + settings.windowPoints() * step;
+    // the window holds the series' own first samples from the onset on: a minute series among 15-second ones keeps
+    // its three minutes (the pace decides what is baseline, not how far a slower series is read)
+    long last = saturatedAdd(onset, own > Long.MAX_VALUE / settings.windowPoints() ? Long.MAX_VALUE
+        : settings.windowPoints() * own);
     for (int i = 0; i < t.length; i++) {
       if (t[i] + step > onset && t[i] <= last && Double.isFinite(v[i])) {
         double d = (v[i] - median) / spread;
@@ -550,6 +558,11 @@ public final class RootCauseRanker {
     }
     z = Double.isFinite(z) ? Math.max(0, z) : Double.MAX_VALUE;
     return new Scored(s.signal(), z, at, median);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
   /** The smallest spread of a signal, in its unit: differences below it are noise whatever the baseline did. */

@@ -118,8 +118,8 @@ final class RealMode {
           case "--replay" -> c.set("replay.file", value(args, ++i, "--replay needs a recording: OTLP/JSON lines,"
               + " Alertmanager notifications, or a long or wide CSV"));
           // the operator's question after a replay (ReplayQuestion), read once after the loop
-          case "--rank-at", "--rank-services", "--rank-symptom" -> question.put(a, value(args, ++i, a + " needs a"
-              + " value: " + ReplayQuestion.OPTIONS));
+          case "--rank-at", "--rank-services", "--rank-symptom" -> ReplayQuestion.option(question, a,
+              value(args, ++i, a + " needs a value: " + ReplayQuestion.OPTIONS));
           // repeated: the files' edges are merged (a graph and the edges it does not show), read once after the loop
           case "--topology" -> topologies.add(value(args, ++i, "--topology needs a call graph file: CSV (src,dst) or"
               + " YAML (edges: [{from: a, to: b}])"));
@@ -344,14 +344,21 @@ final class RealMode {
     }
     if (recording != null) {
       int code = 0;
+      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
       try {
-        recording.feed(otlp, agent, out);
         if (asked != null) {
-          asked.answer(agent, asJson, out);
+          ReplayQuestion q = asked;
+          recording.feed(otlp, agent, out, q.askAfter(), () -> {
+            answered.set(true);
+            q.answer(agent, asJson, out);
+          });
+        } else {
+          recording.feed(otlp, agent, out);
         }
       } catch (java.io.IOException e) {
         err.println("cannot replay further: " + e.getMessage() + " (" + recording.fed() + " records were fed; the"
-            + " replay stops there)");
+            + " replay stops there" + (asked != null && !answered.get() ? "; --rank-at not answered: fix the line or cut the recording"
+            + " before it" : "") + ")");
         code = 2;
       }
       otlp.close();

@@ -85,12 +85,26 @@ final class Recording implements AutoCloseable {
    * @throws IOException naming the line when a later line cannot be read (the records delivered before it were fed)
    */
   void feed(OtlpHttpReceiver receiver, SreAgent agent, PrintStream out) throws IOException {
+    feed(receiver, agent, out, Long.MAX_VALUE, () -> { });
+  }
+
+  /**
+   * As {@link #feed(OtlpHttpReceiver, SreAgent, PrintStream)}, running {@code ask} once: before the first record
+   * later than {@code askAfter} (Unix nanoseconds) is fed, or at the end when none is.
+   */
+  void feed(OtlpHttpReceiver receiver, SreAgent agent, PrintStream out, long askAfter, Runnable ask)
+      throws IOException {
+    boolean asked = false;
     long refused = 0;
     long nextTick = now.get();
     long wall = System.nanoTime();
     long last = now.get();
     try (stream) {
       for (OtlpRecording.Item item = first; item != null; item = stream.next()) {
+        if (!asked && item.timeNanos() > askAfter) {
+          asked = true;
+          ask.run();
+        }
         long t = Math.max(now.get(), item.timeNanos()); // a late record does not turn the clock back
         while (nextTick < t) { // the recorded time between records: incidents move on through the gaps
           if (nextTick - last > GAP_TICKED) {
@@ -111,6 +125,9 @@ final class Recording implements AutoCloseable {
     for (long end = now.get() + AFTER; nextTick <= end; nextTick += TICK) {
       now.set(Math.max(now.get(), nextTick));
       agent.tick();
+    }
+    if (!asked) {
+      ask.run();
     }
     out.printf(Locale.ROOT, "sre-agent run: replayed %d records (%d refused) covering %.0f s of recorded time in"
         + " %.1f s (%s to %s); %s; receiver counters %s%n", stream.delivered(), refused,

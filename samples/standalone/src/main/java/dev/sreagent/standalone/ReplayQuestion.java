@@ -18,10 +18,10 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code run --replay FILE --rank-at TIME [--rank-services A,B] [--rank-symptom latency|errors]}: after the replay,
- * the operator's question "what changed around TIME" put to the agent ({@link SreAgent#rankCandidates}), answered
- * with the ranked services on standard output (one JSON line with {@code --json}) — what the agent holds, whether or
- * not an incident opened then.
+ * {@code run --replay FILE --rank-at TIME [--rank-services A,B] [--rank-symptom latency|errors]}: once the replay is
+ * {@link #ASKED_AFTER} past TIME (or at its end), the operator's question "what changed around TIME" put to the agent
+ * ({@link SreAgent#rankCandidates}), answered with the ranked services on standard output (one JSON line with
+ * {@code --json}) — what the agent holds, whether or not an incident opened then.
  *
  * @param at when the problem was seen
  * @param services where it was seen (an alert's service, an SLO's target), or none
@@ -30,6 +30,19 @@ import org.jspecify.annotations.Nullable;
 record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType symptom) {
   /** How many ranked services the text answer shows (the JSON line carries them all, at most 10). */
   static final int SHOWN = 5;
+
+  /**
+   * How long past the question's time the replay goes on before the question is asked: long enough for three samples
+   * of 5-minute data after it, short enough that the agent still holds 30 samples before it of 15-second data (it
+   * keeps about the last 120 of each series); asked at the end, a long recording's early hours are gone.
+   */
+  static final java.time.Duration ASKED_AFTER = java.time.Duration.ofMinutes(15);
+
+  /** The recorded time (Unix nanoseconds) past which the question is asked ({@link #ASKED_AFTER} after it). */
+  long askAfter() {
+    long t = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000_000L), at.getNano());
+    return t > Long.MAX_VALUE - ASKED_AFTER.toNanos() ? Long.MAX_VALUE : t + ASKED_AFTER.toNanos();
+  }
 
   ReplayQuestion {
     services = Set.copyOf(services);
@@ -69,6 +82,25 @@ record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType s
       };
     }
     return new ReplayQuestion(when, named, type);
+  }
+
+  /**
+   * Keeps one question option's value in {@code question}.
+   *
+   * @throws IllegalArgumentException when the option was given before (one question per run) or its value is an
+   *     option (its value forgotten)
+   */
+  static void option(Map<String, String> question, String option, String value) {
+    if (value.startsWith("--")) {
+      throw new IllegalArgumentException(option + " needs a value, but was followed by the option '" + value
+          + "': " + OPTIONS);
+    }
+    String before = question.putIfAbsent(option, value);
+    if (before != null) {
+      question.put(option, before);
+      throw new IllegalArgumentException(option + " is given twice ('" + before + "' and '" + value + "'): one"
+          + " question a run; give it once");
+    }
   }
 
   /** Asks {@code agent} and prints the answer. */

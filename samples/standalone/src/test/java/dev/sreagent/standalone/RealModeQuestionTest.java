@@ -28,6 +28,11 @@ class RealModeQuestionTest {
         RealModeReplayTest.resource("ob-05.edges.csv").toString(), "--config",
         RealModeReplayTest.resource("mapping.conf").toString(), "--audit", dir.resolve("audit.jsonl").toString()));
     args.addAll(List.of(extra));
+    return run(args);
+  }
+
+  /** Exit code, standard output and standard error of {@code run} with {@code args}. */
+  private static String[] run(List<String> args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = RealMode.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -81,5 +86,69 @@ class RealModeQuestionTest {
     assertThat(live).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rank-at asks about a replay (--replay FILE)")
         .contains("SreAgent.rankCandidates");
+  }
+
+  @Test
+  void aRepeatedOptionOrAnOptionWhereItsValueShouldBeIsRefusedNamingBoth(@TempDir Path dir) throws Exception {
+    String[] twice = run(dir, "--rank-at", INJECTED, "--rank-at", "2022-08-22T05:00:00Z");
+    assertThat(twice[0]).isEqualTo("2");
+    assertThat(twice[2]).contains("--rank-at is given twice ('" + INJECTED + "' and '2022-08-22T05:00:00Z')");
+
+    String[] swallowed = run(dir, "--rank-at", INJECTED, "--rank-services", "--json");
+    assertThat(swallowed[0]).isEqualTo("2");
+    assertThat(swallowed[2]).contains("--rank-services needs a value, but was followed by the option '--json'");
+  }
+
+  @Test
+  void oddButValidValuesAreReadAndTheAnswerIsTheSame(@TempDir Path dir) throws Exception {
+    // milliseconds, an offset, spaces and a duplicate among the services: the same question as the ISO time
+    ReplayQuestion q = ReplayQuestion.parse("1661142423000", " frontend , frontend,cartservice ", " Latency ");
+    assertThat(q.at()).hasToString(INJECTED);
+    assertThat(q.services()).containsExactlyInAnyOrder("frontend", "cartservice");
+    assertThat(ReplayQuestion.parse("2022-08-22T06:27:03+02:00", null, null).at()).hasToString(INJECTED);
+  }
+
+  @Test
+  void aReplayThatStopsOnABrokenLineSaysTheQuestionWasNotAnswered(@TempDir Path dir) throws Exception {
+    StringBuilder b = new StringBuilder("timestamp,service,metric,value\n");
+    for (int i = 0; i < 12; i++) {
+      b.append(1661146200L + 60L * i).append(",cart,p99,0.1\n");
+    }
+    Path csv = java.nio.file.Files.writeString(dir.resolve("broken.csv"), b + "1661147000,cart,p99\n");
+    String[] r = run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(), "--rank-at",
+        "1661146230"));
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).doesNotContain("what changed around");
+    assertThat(r[2]).contains("broken.csv:14: expected 4 columns, got 3").contains("--rank-at not answered");
+
+    // asked before the broken line (15 minutes past its time): answered, and the error does not say otherwise
+    Path longer = java.nio.file.Files.writeString(dir.resolve("broken-late.csv"), b.toString()
+        + b.substring(b.indexOf("\n") + 1).replace("166114", "166115") + "1661157000,cart,p99\n");
+    r = run(List.of("--replay", longer.toString(), "--audit", dir.resolve("b.jsonl").toString(), "--rank-at",
+        "1661146230"));
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[1]).contains("what changed around");
+    assertThat(r[2]).contains("expected 4 columns, got 3").doesNotContain("not answered");
+  }
+
+  /**
+   * Four hours of one-minute data, cart twenty times slower for ten minutes from the first hour on: the agent keeps
+   * about the last 120 points of a series, so asked at the end it held nothing of that hour ("nothing to rank"); the
+   * question is asked once the replay is 15 minutes past its time.
+   */
+  @Test
+  void aQuestionAboutTheFirstHourOfALongRecordingIsAnsweredFromThatHour(@TempDir Path dir) throws Exception {
+    StringBuilder b = new StringBuilder("timestamp,cart.PodServerLatencyP99(s),front.PodServerLatencyP99(s)\n");
+    for (int i = 0; i < 240; i++) {
+      double noise = 1 + 0.02 * ((i * 7) % 5 - 2);
+      b.append(1661140800L + 60L * i).append(',').append(0.1 * noise * (i >= 60 && i < 70 ? 20 : 1)).append(',')
+          .append(0.2 * noise).append('\n');
+    }
+    Path csv = java.nio.file.Files.writeString(dir.resolve("four-hours.csv"), b);
+    String[] r = run(List.of("--replay", csv.toString(), "--audit", dir.resolve("a.jsonl").toString(), "--config",
+        RealModeReplayTest.resource("mapping.conf").toString(), "--rank-at", "2022-08-22T05:00:00Z"));
+    assertThat(r[0]).as(r[2]).isEqualTo("0");
+    assertThat(r[1]).contains("what changed around 2022-08-22T05:00:00Z: \n  1. cart (z ");
+    assertThat(r[1].indexOf("what changed")).isLessThan(r[1].indexOf("sre-agent run: replayed 480 records"));
   }
 }
