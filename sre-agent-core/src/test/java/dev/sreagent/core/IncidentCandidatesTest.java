@@ -20,14 +20,31 @@ import org.junit.jupiter.api.Test;
 class IncidentCandidatesTest {
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
+  /** The call graph frontend -> checkout -> payment, frontend -> ads. */
+  static final StaticTopology SHOP = StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
+      new Dependency("checkout", "payment"), new Dependency("frontend", "ads")));
+
+  /**
+   * Minute {@code i}'s p99 latency of the {@link #SHOP} services, sampled at {@code at}: noise around 50 ms, and from
+   * minute 30 payment ten times slower with its callers following (checkout 4x, frontend 2x); ads as it was.
+   */
+  static void shopLatency(SreAgent agent, Instant at, int i) {
+    Map<String, Double> factor = Map.of("payment", 10.0, "checkout", 4.0, "frontend", 2.0, "ads", 1.0);
+    for (Map.Entry<String, Double> s : factor.entrySet()) {
+      double base = 0.05 + 0.002 * ((i * 7 + s.getKey().length()) % 5);
+      double v = i >= 30 ? base * s.getValue() : base;
+      agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, v, at,
+          Map.of(Attributes.SERVICE_NAME, s.getKey())));
+    }
+  }
+
   /**
    * An agent in OBSERVE on {@code now}'s clock with the call graph frontend -> checkout -> payment, frontend -> ads,
    * handing its OPENED and UPDATED events to {@code events}.
    */
   private static SreAgent shop(AtomicReference<Instant> now, java.util.function.Consumer<IncidentEvent> events) {
     return SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
-        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
-            new Dependency("checkout", "payment"), new Dependency("frontend", "ads"))))
+        .setTopologyProvider(SHOP)
         .addNotifier(e -> {
           if (e.kind() == IncidentEvent.Kind.OPENED || e.kind() == IncidentEvent.Kind.UPDATED) {
             events.accept(e);
@@ -44,16 +61,10 @@ class IncidentCandidatesTest {
     List<Incident> seen = new ArrayList<>();
     try (SreAgent agent = shop(now, e -> seen.add(e.incident()))) {
       agent.start();
-      Map<String, Double> factor = Map.of("payment", 10.0, "checkout", 4.0, "frontend", 2.0, "ads", 1.0);
       for (int i = 0; i < 40; i++) {
         Instant at = T0.plusSeconds(60L * i);
         now.set(at);
-        for (Map.Entry<String, Double> s : factor.entrySet()) {
-          double base = 0.05 + 0.002 * ((i * 7 + s.getKey().length()) % 5);
-          double v = i >= 30 ? base * s.getValue() : base;
-          agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, v, at,
-              Map.of(Attributes.SERVICE_NAME, s.getKey())));
-        }
+        shopLatency(agent, at, i);
         agent.tick();
         now.set(at.plusSeconds(30));
         agent.tick();

@@ -9,7 +9,6 @@ import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.RootCandidate;
-import dev.sreagent.api.model.Topology.Dependency;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class RankCandidatesTest {
   private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
-  /** The sample at which payment slows down (and its callers with it). */
+  /** The sample at which payment slows down (and its callers with it), as {@link IncidentCandidatesTest#shopLatency}. */
   private static final int ONSET = 30;
 
   /**
@@ -35,20 +34,15 @@ class RankCandidatesTest {
   private static SreAgent replayed(AtomicReference<Instant> now) {
     SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(Phase.OBSERVE)
         .setConfig(Map.of("detect.latency.enabled", "false"))
-        .setTopologyProvider(StaticTopology.of(List.of(new Dependency("frontend", "checkout"),
-            new Dependency("checkout", "payment"), new Dependency("frontend", "ads")))).build();
+        .setTopologyProvider(IncidentCandidatesTest.SHOP).build();
     agent.start();
-    Map<String, Double> factor = Map.of("payment", 10.0, "checkout", 4.0, "frontend", 2.0, "ads", 1.0);
     for (int i = 0; i < 40; i++) {
       Instant at = T0.plusSeconds(60L * i);
       now.set(at);
-      for (Map.Entry<String, Double> s : factor.entrySet()) {
-        double base = 0.05 + 0.002 * ((i * 7 + s.getKey().length()) % 5);
-        Map<String, String> attrs = Map.of(Attributes.SERVICE_NAME, s.getKey());
-        agent.sink().accept(new MetricSample(MetricNames.LATENCY_P99, i >= ONSET ? base * s.getValue() : base, at,
-            attrs));
-        agent.sink().accept(new MetricSample(MetricNames.ERROR_RATIO, 0.001 * (1 + (i + s.getKey().length()) % 3),
-            at, attrs));
+      IncidentCandidatesTest.shopLatency(agent, at, i); // payment slows down at minute ONSET
+      for (String service : List.of("payment", "checkout", "frontend", "ads")) {
+        agent.sink().accept(new MetricSample(MetricNames.ERROR_RATIO, 0.001 * (1 + (i + service.length()) % 3),
+            at, Map.of(Attributes.SERVICE_NAME, service)));
       }
       agent.tick();
     }
