@@ -232,12 +232,22 @@ final class RcaRun {
       problems.forEach(p -> err.println("rca: " + p));
       return 2;
     }
+    Path tmp = Files.createTempDirectory("bench-rca");
+    try {
+      return runAll(cases, outFile, mapping, extraEdges, warmupRows, feedAlerts, agentConfig, out, tmp);
+    } finally {
+      deleteTree(tmp); // each replay's audit log and its sidecars
+    }
+  }
+
+  private static int runAll(List<Path> cases, Path outFile, List<ColumnSignal> mapping,
+      List<StaticTopology> extraEdges, int warmupRows, boolean feedAlerts, Map<String, String> agentConfig,
+      PrintStream out, Path tmp) throws IOException {
     Map<Path, StaticTopology> graphs = new HashMap<>();
     Map<Path, Table> normals = new LinkedHashMap<>();
     Map<String, int[]> hits = new LinkedHashMap<>();
     Map<String, List<Integer>> bySource = new java.util.TreeMap<>();
     List<RcaRanking.Graded> graded = new ArrayList<>();
-    Path tmp = Files.createTempDirectory("bench-rca");
     DROPPED.set(0);
     try (BufferedWriter w = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
       for (Path casePath : cases) {
@@ -560,6 +570,14 @@ final class RcaRun {
     public void close() throws IOException {
       agent.close();
       Files.deleteIfExists(audit);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
