@@ -45,26 +45,33 @@ final class IncidentCandidates {
         && before.rootService().equals(inc.rootService())) {
       return inc;
     }
-    List<RootCandidate> ranked = ranking.rank(inc, lookup, topology);
+    List<RootCandidate> ranked = first(ranking.rank(inc, lookup, topology), "rank");
     return ranked.equals(inc.candidates()) ? inc : inc.withCandidates(ranked, now);
   }
 
   /**
    * The ranking of a problem seen at {@code at} without an incident ({@link SreAgent#rankCandidates}): the first
-   * {@link #MAX_ASKED} of the ranking's answer.
+   * {@link RootCauseRanking#MAX_CANDIDATES} of the ranking's answer.
    *
    * @throws IllegalStateException when the ranking answers null (to be contained as its failure)
    */
   List<RootCandidate> rankAt(Instant at, Set<String> entries, @Nullable IncidentType symptom, Topology topology) {
-    List<RootCandidate> ranked = ranking.rankAt(at, entries, symptom, lookup, topology);
-    if (ranked == null) {
-      throw new IllegalStateException(ranking.getClass().getName() + ".rankAt answered null; answer List.of()");
-    }
-    return List.copyOf(ranked.size() > MAX_ASKED ? ranked.subList(0, MAX_ASKED) : ranked);
+    return first(ranking.rankAt(at, entries, symptom, lookup, topology), "rankAt");
   }
 
-  /** The most services an operator's question is answered with. */
-  static final int MAX_ASKED = 10;
+  /**
+   * The first {@link RootCauseRanking#MAX_CANDIDATES} of a ranking's answer, copied.
+   *
+   * @throws IllegalStateException when the answer is null (to be contained as the ranking's failure)
+   */
+  private List<RootCandidate> first(@Nullable List<RootCandidate> ranked, String method) {
+    if (ranked == null) {
+      throw new IllegalStateException(ranking.getClass().getName() + "." + method + " answered null; answer"
+          + " List.of()");
+    }
+    int max = RootCauseRanking.MAX_CANDIDATES;
+    return List.copyOf(ranked.size() > max ? ranked.subList(0, max) : ranked);
+  }
 
   /**
    * The question's {@code entries} (names of services) copied, and {@code at} checked.

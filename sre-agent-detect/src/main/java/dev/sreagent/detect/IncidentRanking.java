@@ -28,13 +28,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every service with series is ranked while there are at most {@link #ALL_SERVICES} of them; beyond, the
  * incident's neighbourhood in the call graph (its affected services, everything they call, their direct callers), at
- * most {@link #ALL_SERVICES}. The list keeps the first {@link #MAX_CANDIDATES}.
+ * most {@link #ALL_SERVICES}. The list keeps the first {@link RootCauseRanking#MAX_CANDIDATES}.
  */
 public final class IncidentRanking implements RootCauseRanking {
   /** Up to this many services with series, all are ranked; beyond, the incident's neighbourhood. */
   public static final int ALL_SERVICES = 256;
-  /** The list keeps at most this many candidates. */
-  public static final int MAX_CANDIDATES = 10;
 
   private final RootCauseRanker ranker;
 
@@ -62,7 +60,7 @@ public final class IncidentRanking implements RootCauseRanking {
   /**
    * Every service with series ranked by {@link RootCauseRanker#rank(List, Instant, Topology, Set, Set)} around
    * {@code onset}, the {@code entries} as where the problem was seen, the symptom deciding which signals count; the
-   * first {@link #MAX_CANDIDATES}. Asked once by an operator, so not limited to {@link #ALL_SERVICES}.
+   * first {@link RootCauseRanking#MAX_CANDIDATES}. Asked once by an operator, so not limited to {@link #ALL_SERVICES}.
    */
   @Override
   public List<RootCandidate> rankAt(Instant onset, Set<String> entries, @Nullable IncidentType symptom,

@@ -21,7 +21,7 @@ import net.jqwik.api.Property;
 /**
  * {@link IncidentRanking#rankAt}, an operator's question, for any valid input: mixed paces (15 s, 60 s, sparse),
  * one-sample series, NaN and infinite values, times anywhere epoch milliseconds reach, unknown entries, any symptom.
- * It never throws, answers at most {@link IncidentRanking#MAX_CANDIDATES} distinct services that have series or are
+ * It never throws, answers at most {@link dev.sreagent.api.port.RootCauseRanking#MAX_CANDIDATES} distinct services that have series or are
  * named as a call edge's callee, and the same answer for the same input.
  */
 class IncidentRankingRankAtProperties {
@@ -100,7 +100,7 @@ class IncidentRankingRankAtProperties {
     List<RootCandidate> first = ranking.rankAt(q.at(), q.entries(), q.symptom(), q.lookup(), q.topology());
     List<RootCandidate> again = ranking.rankAt(q.at(), q.entries(), q.symptom(), q.lookup(), q.topology());
 
-    assertThat(first).hasSizeLessThanOrEqualTo(IncidentRanking.MAX_CANDIDATES).isEqualTo(again);
+    assertThat(first).hasSizeLessThanOrEqualTo(dev.sreagent.api.port.RootCauseRanking.MAX_CANDIDATES).isEqualTo(again);
     // a service with series, or the callee a call edge's series names
     assertThat(first).allSatisfy(c -> assertThat(q.lookup().services().contains(c.service())
         || q.callees().contains(c.service())).as(c.service()).isTrue());

@@ -88,7 +88,7 @@ class IncidentRankingTest {
   void aSmallFleetIsRankedWholeAndTheListIsCut() {
     List<RootCandidate> ranked = new IncidentRanking().rank(slow("s1"), lookup(40), calls("s1", "s2"));
 
-    assertThat(ranked).hasSize(IncidentRanking.MAX_CANDIDATES);
+    assertThat(ranked).hasSize(dev.sreagent.api.port.RootCauseRanking.MAX_CANDIDATES);
     // s1 (the correlator's root) calls s2, slower still: the ranking disagrees and s2 leads
     assertThat(ranked.get(0).service()).isEqualTo("s2");
     assertThat(ranked.get(1).service()).isEqualTo("s1");

@@ -105,7 +105,10 @@ record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType s
 
   /** Asks {@code agent} and prints the answer. */
   void answer(SreAgent agent, boolean json, PrintStream out) {
+    long failuresBefore = agent.stats().componentFailures();
     List<RootCandidate> ranked = agent.rankCandidates(at, services, symptom);
+    // the agent contains a failing ranking (or topology provider) and answers nothing: say so, not "nothing to rank"
+    boolean failed = ranked.isEmpty() && agent.stats().componentFailures() > failuresBefore;
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("type", "ranking");
@@ -113,12 +116,19 @@ record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType s
       m.put("services", List.copyOf(new TreeSet<>(services)));
       m.put("symptom", symptom == null ? "any" : symptom.name());
       m.put("candidates", RealMode.candidateMaps(ranked));
+      if (failed) {
+        m.put("error", RANKING_FAILED);
+      }
       out.println(ModelJson.write(m));
       return;
     }
     String asked = String.format(Locale.ROOT, "sre-agent run: what changed around %s%s%s: ", at,
         services.isEmpty() ? "" : " (seen at " + String.join(", ", new TreeSet<>(services)) + ")",
         symptom == null ? "" : " [" + symptom.name() + "]");
+    if (failed) {
+      out.println(asked + RANKING_FAILED);
+      return;
+    }
     if (ranked.isEmpty()) {
       out.println(asked + "nothing to rank (no series with samples before and after that time)");
       return;
@@ -131,6 +141,9 @@ record ReplayQuestion(Instant at, Set<String> services, @Nullable IncidentType s
     }
     out.println(b);
   }
+
+  private static final String RANKING_FAILED = "nothing ranked: a component failed while ranking (contained and"
+      + " counted in the agent's componentFailures; the log names it)";
 
   /** The options this class reads, for the usage line. */
   static final List<String> OPTIONS = Arrays.asList("--rank-at TIME", "--rank-services S[,S...]",

@@ -17,6 +17,12 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface RootCauseRanking {
   /**
+   * The most candidates the agent keeps of an answer (an incident's list, an operator's question): a longer answer is
+   * cut to its first this many.
+   */
+  int MAX_CANDIDATES = 10;
+
+  /**
    * The ranked candidates of {@code incident}, most likely first.
    *
    * @param incident the incident as correlated
