@@ -8,12 +8,12 @@ public final class BuiltInDetectors {
   private BuiltInDetectors() {}
 
   /**
-   * New instances of the six rule detectors (OOM, latency, errors, disk, certificates, CPU saturation) and of the {@link AlertDetector} for external alerts (detectors hold
-   * per-series state: never share them).
+   * New instances of the seven rule detectors (OOM, latency, errors, disk, certificates, CPU saturation, call-edge
+   * latency) and of the {@link AlertDetector} for external alerts (detectors hold per-series state: never share them).
    */
   public static List<Detector> create() {
     return List.of(new MemoryPressureDetector(), new LatencyDetector(), new ErrorRateDetector(),
         new DiskExhaustionDetector(), new CertificateExpiryDetector(), new CpuSaturationDetector(),
-        new AlertDetector());
+        new CallEdgeLatencyDetector(), new AlertDetector());
   }
 }

@@ -32,7 +32,10 @@ import java.util.function.DoublePredicate;
  * detect.cpu.saturation = 0.9          # share of the CPU limit, in (0, 1]
  * detect.cpu.min-rise = 0.2            # over the pod's learned level, in [0, 1)
  * detect.cpu.sustain = 5m
- * detect.cpu.enabled = false           # any of latency, errors, memory, disk, certificates, cpu, alerts
+ * detect.edges.sigmas = 3              # call-edge latency: over the learned median of the calls into a service,
+ * detect.edges.min-increase = 0.5      #   &gt; 0 and &gt;= 0 as for latency
+ * detect.edges.sustain = 2m
+ * detect.cpu.enabled = false           # any of latency, errors, memory, disk, certificates, cpu, edges, alerts
  * detect.ranking.threshold = 10        # the root-cause ranking (RootCauseRanker.Settings): robust z of an anomalous
  * detect.ranking.baseline-points = 30  #   service, samples before the onset forming a series' baseline,
  * detect.ranking.window-points = 3     #   samples from the onset on that are scored,
@@ -50,7 +53,7 @@ public final class DetectorSettings {
 
   /** The detectors' configuration names, in {@link BuiltInDetectors#create()}'s order. */
   public static final List<String> DETECTORS = List.of("memory", "latency", "errors", "disk", "certificates", "cpu",
-      "alerts");
+      "edges", "alerts");
 
   /** One key: what it must be and how a value is checked. */
   private record Key(String name, String expected, Object fallback, DoublePredicate valid) {}
@@ -79,6 +82,10 @@ public final class DetectorSettings {
     number(k, "cpu.min-rise", "a number in [0, 1) such as 0.2", CpuSaturationDetector.DEFAULT_MIN_RISE,
         x -> x >= 0 && x < 1);
     duration(k, "cpu.sustain", CpuSaturationDetector.DEFAULT_SUSTAIN);
+    number(k, "edges.sigmas", "a number > 0 such as 3", LatencyDetector.DEFAULT_SIGMAS, x -> x > 0);
+    number(k, "edges.min-increase", "a number >= 0 such as 0.5", LatencyDetector.DEFAULT_MIN_RELATIVE_INCREASE,
+        x -> x >= 0);
+    duration(k, "edges.sustain", LatencyDetector.DEFAULT_SUSTAIN);
     RootCauseRanker.Settings r = RootCauseRanker.Settings.DEFAULTS;
     number(k, "ranking.threshold", "a number > 0 such as 10", r.threshold(), x -> x > 0);
     number(k, "ranking.baseline-points", "a whole number >= 3 such as 30", r.baselinePoints(),
@@ -267,6 +274,8 @@ public final class DetectorSettings {
         case "certificates" -> new CertificateExpiryDetector(duration("certificates.window"));
         case "cpu" -> new CpuSaturationDetector(number("cpu.saturation"), number("cpu.min-rise"),
             duration("cpu.sustain"));
+        case "edges" -> new CallEdgeLatencyDetector(number("edges.sigmas"), duration("edges.sustain"),
+            number("edges.min-increase"));
         default -> new AlertDetector();
       });
     }

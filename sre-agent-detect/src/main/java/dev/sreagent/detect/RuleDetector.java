@@ -99,6 +99,16 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   abstract String resourceOf(MetricSample sample);
 
+  /** The service a new resource's state (and its anomalies) belongs to: the sample's service by default. */
+  String serviceOf(MetricSample sample) {
+    return sample.service();
+  }
+
+  /** Whether a sample of this detector's metric is one it judges at all (a call-edge series, say); all by default. */
+  boolean accepts(MetricSample sample) {
+    return true;
+  }
+
   abstract S newState(String service, String resource);
 
   /** Whether the sample breaches; subclasses may update baselines here (only with non-breaching values). */
@@ -128,6 +138,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     if (!(signal instanceof MetricSample sample) || !sample.name().equals(metric)) {
       return observeOther(signal);
     }
+    if (!accepts(sample)) {
+      return List.of();
+    }
     double value = sample.value();
     if (!Double.isFinite(value)) {
       rejectedNonFinite++;
@@ -153,7 +166,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     if (++observed % PURGE_EVERY == 0) {
       states.removeIf(stale);
     }
-    S st = states.computeIfAbsent(resource, r -> newState(sample.service(), r));
+    S st = states.computeIfAbsent(resource, r -> newState(serviceOf(sample), r));
     if (st.lastSeen != null && !ts.isAfter(st.lastSeen)) {
       if (ts.equals(st.lastSeen)) {
         rejectedDuplicate++;

@@ -65,7 +65,8 @@ class DetectorSettingsTest {
     assertThat(s.enabled("cpu")).isFalse();
     assertThat(s.enabled("latency")).isTrue();
     assertThat(classes(s.create())).containsExactly(MemoryPressureDetector.class, LatencyDetector.class,
-        ErrorRateDetector.class, DiskExhaustionDetector.class, CertificateExpiryDetector.class);
+        ErrorRateDetector.class, DiskExhaustionDetector.class, CertificateExpiryDetector.class,
+        CallEdgeLatencyDetector.class);
     assertThat(s.toString()).contains("detect.cpu.enabled = false").contains("detect.alerts.enabled = false");
     assertThatThrownBy(() -> s.enabled("gpu")).hasMessageContaining("unknown detector 'gpu'");
   }
@@ -87,9 +88,10 @@ class DetectorSettingsTest {
                 + " detect.latency.min-increase, detect.latency.sustain, detect.errors.factor,"
                 + " detect.errors.min-ratio, detect.errors.sustain, detect.memory.threshold, detect.memory.sustain,"
                 + " detect.disk.threshold, detect.disk.horizon, detect.certificates.window, detect.cpu.saturation,"
-                + " detect.cpu.min-rise, detect.cpu.sustain, detect.ranking.threshold, detect.ranking.baseline-points,"
+                + " detect.cpu.min-rise, detect.cpu.sustain, detect.edges.sigmas, detect.edges.min-increase,"
+                + " detect.edges.sustain, detect.ranking.threshold, detect.ranking.baseline-points,"
                 + " detect.ranking.window-points, detect.ranking.relative-floor, detect.ranking.edges and"
-                + " detect.NAME.enabled for NAME in memory, latency, errors, disk, certificates, cpu, alerts"));
+                + " detect.NAME.enabled for NAME in memory, latency, errors, disk, certificates, cpu, edges, alerts"));
     assertThatThrownBy(() -> DetectorSettings.check("detect.certificates.window", "0d"))
         .hasMessage("detect.certificates.window must be a positive duration such as 14d, but was '0d'");
   }
@@ -159,6 +161,9 @@ class DetectorSettingsTest {
     assertSameVerdict("detect.disk.threshold", v, () -> new DiskExhaustionDetector(x, Duration.ofHours(24)));
     assertSameVerdict("detect.cpu.saturation", v, () -> new CpuSaturationDetector(x, 0.2, Duration.ofMinutes(5)));
     assertSameVerdict("detect.cpu.min-rise", v, () -> new CpuSaturationDetector(0.9, x, Duration.ofMinutes(5)));
+    assertSameVerdict("detect.edges.sigmas", v, () -> new CallEdgeLatencyDetector(x, Duration.ofMinutes(2), 0.5));
+    assertSameVerdict("detect.edges.min-increase", v,
+        () -> new CallEdgeLatencyDetector(3, Duration.ofMinutes(2), x));
   }
 
   @Test
@@ -174,7 +179,7 @@ class DetectorSettingsTest {
     assertThat(keyAccepts).as("%s = %s: key accepts %s, detector accepts %s", key, value, keyAccepts,
         detectorAccepts).isEqualTo(detectorAccepts);
     if (keyAccepts) {
-      assertThat(DetectorSettings.of(Map.of(key, value)).create()).hasSize(7);
+      assertThat(DetectorSettings.of(Map.of(key, value)).create()).hasSize(DetectorSettings.DETECTORS.size());
     }
   }
 

@@ -32,7 +32,7 @@ class DetectorSnapshotProperties {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final String[] METRICS = {MetricNames.MEMORY_UTILIZATION, MetricNames.LATENCY_P99,
       MetricNames.ERROR_RATIO, MetricNames.DISK_UTILIZATION, MetricNames.CERTIFICATE_TIME_TO_EXPIRY,
-      MetricNames.CPU_UTILIZATION, MetricNames.REQUEST_RATE};
+      MetricNames.CPU_UTILIZATION, MetricNames.REQUEST_RATE, MetricNames.CLIENT_LATENCY_P50};
   private static final List<String> SERVICES = List.of("cart", "checkout", "search");
 
   /** One sample: which metric, service and pod, its value, and how far the clock moves before it. */
@@ -53,6 +53,7 @@ class DetectorSnapshotProperties {
   private static List<Supplier<Detector>> detectors() {
     return List.of(MemoryPressureDetector::new, LatencyDetector::new, ErrorRateDetector::new,
         DiskExhaustionDetector::new, CertificateExpiryDetector::new, CpuSaturationDetector::new,
+        CallEdgeLatencyDetector::new,
         // a cap smaller than the pods: evictions and their order must survive the snapshot too
         () -> new MemoryPressureDetector(0.85, Duration.ofMinutes(5), 4));
   }
@@ -94,8 +95,12 @@ class DetectorSnapshotProperties {
     for (Step s : steps) {
       t = t.plusSeconds(s.advanceSeconds());
       String svc = SERVICES.get(s.service());
-      out.add(new MetricSample(METRICS[s.metric()], s.value(), t, Map.of(Attributes.SERVICE_NAME, svc,
-          Attributes.K8S_POD_NAME, svc + "-" + s.pod(), Attributes.HOST_NAME, "node-" + s.pod())));
+      Map<String, String> attrs = new java.util.HashMap<>(Map.of(Attributes.SERVICE_NAME, svc,
+          Attributes.K8S_POD_NAME, svc + "-" + s.pod(), Attributes.HOST_NAME, "node-" + s.pod()));
+      if (s.pod() < 6) { // a call edge to another service (pod 6: a client latency without a callee)
+        attrs.put(Attributes.PEER_SERVICE, SERVICES.get((s.service() + 1 + s.pod() % 2) % SERVICES.size()));
+      }
+      out.add(new MetricSample(METRICS[s.metric()], s.value(), t, attrs));
     }
     return out;
   }

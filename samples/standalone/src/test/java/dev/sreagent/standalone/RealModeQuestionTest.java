@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code run --replay FILE --rank-at TIME}: the operator's question "what changed around then" put to the agent after
  * a replay ({@link ReplayQuestion}, {@code SreAgent.rankCandidates}). On a recorded Nezha network delay
  * ({@code src/test/resources/nezha/ob-2022-08-22-05.csv}: cartservice's pod delayed, its own server latency flat, the
- * calls into it slow) no incident opens, and the question answers cartservice, a network delay — the answer
- * {@code bench rca} gives for the whole case.
+ * calls into it slow) the question answers cartservice, a network delay — the answer {@code bench rca} gives for the
+ * whole case — and the call-edge latency detector pages the same service (until 2026-12-07 no incident opened here).
  */
 class RealModeQuestionTest {
   private static final String INJECTED = "2022-08-22T04:27:03Z";
@@ -42,11 +42,14 @@ class RealModeQuestionTest {
   }
 
   @Test
-  void afterAReplayTheQuestionNamesTheDelayedServiceThoughNoIncidentOpened(@TempDir Path dir) throws Exception {
+  void afterAReplayTheQuestionNamesTheDelayedServiceTheIncidentRootsAt(@TempDir Path dir) throws Exception {
     String[] r = run(dir, "--rank-at", INJECTED);
 
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    assertThat(r[1]).doesNotContain("opened");
+    assertThat(r[1]).containsPattern("INC-0001 opened +high-latency SEV2 on cartservice: calls from checkoutservice to"
+        + " cartservice take 250 ms at the median")
+        .contains("network delay into cartservice (at its pod or on the path to it)")
+        .contains("escalated").doesNotContain("INC-0002");
     assertThat(r[1]).contains("what changed around " + INJECTED + ": ")
         .containsPattern("\\n  1\\. cartservice \\(z \\d+\\.\\d, network-delay\\): [^\\n]*calls from frontend")
         .contains("  2. ").contains("  3. ");

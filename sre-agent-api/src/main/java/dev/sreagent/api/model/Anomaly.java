@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param type the incident type this anomaly suggests
  * @param service the service it belongs to
- * @param resource the resource within the service (pod, host:path, certificate), or the service itself
+ * @param resource the resource within the service (pod, host:path, certificate, a call edge {@code caller->callee}),
+ *     or the service itself
  * @param signal the metric or event that triggered it
  * @param observed the value that crossed the threshold
  * @param threshold the threshold in force when it fired

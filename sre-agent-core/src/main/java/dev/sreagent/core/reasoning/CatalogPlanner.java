@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
@@ -21,7 +22,9 @@ import java.util.Set;
  * the root service only.
  * <ul>
  *   <li>OOM kill: rolling restart of the pods over the threshold.
- *   <li>High latency: scale out by half (at least one replica), capped at the HPA maximum.
+ *   <li>High latency: scale out by half (at least one replica), capped at the HPA maximum; nothing (escalate) when
+ *       the root's only latency anomalies are on the calls into it (a network delay: more replicas do not shorten
+ *       the path).
  *   <li>Error-rate spike: roll back to the last healthy revision, only when the current revision was rolled out
  *       within {@link #ROLLBACK_RECENCY}; otherwise nothing (escalate).
  *   <li>Disk exhaustion: truncate the logs of the full filesystem.
@@ -52,6 +55,9 @@ public final class CatalogPlanner implements RemediationPlanner {
       }
       why = pods.isEmpty() ? "no current pod of " + root + " is over its memory threshold any more"
           : "rolling restart of " + pods + " frees the leaked memory";
+    } else if (t.equals(IncidentType.HIGH_LATENCY) && onlyCallEdges(incident)) {
+      why = "the calls into " + root + " are slow while its own latency is not: a delay on the network path or at its"
+          + " pod, which more replicas do not shorten; escalated";
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       // a surge saturates every service on the hot path; a capacity loss or slow dependency only the root
       boolean surge = incident.diagnosis() != null
@@ -115,5 +121,13 @@ public final class CatalogPlanner implements RemediationPlanner {
     }
     actions.add(new Action.RollBack(root, s.currentRevision(), target.get().id()));
     return "roll " + root + " back from " + s.currentRevision() + " to healthy " + target.get().id();
+  }
+
+  /** Whether the root's latency anomalies are all seen from callers (call-edge client latency), none its own. */
+  static boolean onlyCallEdges(Incident incident) {
+    List<Anomaly> slow = incident.rootAnomalies().stream()
+        .filter(a -> a.type().equals(IncidentType.HIGH_LATENCY)).toList();
+    return !slow.isEmpty() && slow.stream().allMatch(a -> a.signal().equals(MetricNames.CLIENT_LATENCY_P50)
+        || a.signal().equals(MetricNames.CLIENT_LATENCY_P99));
   }
 }

@@ -72,6 +72,14 @@ public final class EvidenceReasoner implements Reasoner {
       hypotheses.add(new Hypothesis("memory limit of " + root + " too low for its load", 0.2,
           "possible if all pods grow together with traffic", citations));
       evidenceFactor = pods.size() < replicasHint(evidence, root) ? 0.9 : 0.6;
+    } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.onlyCallEdges(incident)) {
+      List<String> edges = incident.rootAnomalies().stream().map(Anomaly::resource).distinct().sorted().toList();
+      hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.7,
+          "the calls " + edges + " are slow at the median while the latency " + root + " reports of itself did not"
+              + " rise: the time is spent between the callers and " + root, citations));
+      hypotheses.add(new Hypothesis("capacity loss or a slow dependency of " + root, 0.2,
+          "possible when " + root + " does not report its own latency", citations));
+      evidenceFactor = 0.8;
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       double growth = trafficGrowth(evidence, root);
       long poolWaits = evidence.logExcerpts().stream()

@@ -1,0 +1,55 @@
+package dev.sreagent.core.reasoning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.RemediationPlan;
+import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.api.model.Severity;
+import dev.sreagent.api.model.Topology;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A latency incident seen only on the calls into its root (the call-edge latency detector: a network delay at the
+ * pod or on the path) is escalated, not scaled out: more replicas do not shorten a network path. Once the root's own
+ * latency is slow too, the usual scale-out applies.
+ */
+class CatalogPlannerCallEdgeTest {
+  private static final Instant T0 = Instant.parse("2026-11-02T00:00:00Z");
+  private static final Topology TOPOLOGY = new Topology(Map.of("cart", new ServiceInfo("cart", "shop", 2, 10, 1,
+      "r1", List.of(), List.of())), Set.of());
+
+  private static Anomaly slow(String signal, String resource) {
+    return new Anomaly(IncidentType.HIGH_LATENCY, "cart", resource, signal, 0.21, 0.008, 0.9, Severity.SEV2, T0,
+        T0.plusSeconds(120), "slow");
+  }
+
+  @Test
+  void aDelayOnlyOnTheCallsIntoTheRootIsEscalatedWithTheReason() {
+    Incident inc = Incident.open("INC-0001", slow(MetricNames.CLIENT_LATENCY_P50, "checkout->cart"), "cart", T0)
+        .withAnomaly(slow(MetricNames.CLIENT_LATENCY_P50, "frontend->cart"), "cart", IncidentType.HIGH_LATENCY, T0);
+    assertThat(new EvidenceReasoner().diagnose(inc, List.of()).top().cause())
+        .isEqualTo("network delay into cart (at its pod or on the path to it)");
+    RemediationPlan plan = new CatalogPlanner().plan(inc, TOPOLOGY);
+    assertThat(plan.actions()).isEmpty();
+    assertThat(plan.rationale()).contains("calls into cart are slow while its own latency is not")
+        .contains("escalated");
+  }
+
+  @Test
+  void whenTheRootsOwnLatencyIsSlowTooItIsScaledOutAsBefore() {
+    Incident inc = Incident.open("INC-0001", slow(MetricNames.CLIENT_LATENCY_P50, "checkout->cart"), "cart", T0)
+        .withAnomaly(slow(MetricNames.LATENCY_P99, "cart"), "cart", IncidentType.HIGH_LATENCY, T0);
+    assertThat(new EvidenceReasoner().diagnose(inc, List.of()).top().cause()).doesNotStartWith("network delay");
+    assertThat(new CatalogPlanner().plan(inc, TOPOLOGY).actions())
+        .containsExactly(new Action.ScaleReplicas("cart", 2, 3));
+  }
+}
