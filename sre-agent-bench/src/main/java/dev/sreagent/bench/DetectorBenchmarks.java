@@ -43,6 +43,7 @@ public class DetectorBenchmarks {
   private final double[] cpuValues = new double[1 << 16];
   private LatencyDetector latency;
   private CpuSaturationDetector cpu;
+  private dev.sreagent.detect.CallEdgeLatencyDetector edge;
   private dev.sreagent.detect.IsolationForest forest;
   private final double[][] vectors = new double[1024][];
   private StreamingAnomalyScorer scorer;
@@ -66,10 +67,12 @@ public class DetectorBenchmarks {
     }
     latency = new LatencyDetector();
     cpu = new CpuSaturationDetector();
+    edge = new dev.sreagent.detect.CallEdgeLatencyDetector();
     scorer = new StreamingAnomalyScorer();
     for (int k = 0; k < 5000; k++) {
       latency.observe(sample());
       cpu.observe(cpuSample());
+      edge.observe(edgeSample());
       scorer.score(values[k]);
     }
   }
@@ -82,6 +85,25 @@ public class DetectorBenchmarks {
   private MetricSample cpuSample() {
     return new MetricSample(MetricNames.CPU_UTILIZATION, cpuValues[i++ & (cpuValues.length - 1)],
         Instant.ofEpochSecond(++t), POD);
+  }
+
+  private static final Map<String, String> EDGE = Map.of(Attributes.SERVICE_NAME, "api", Attributes.PEER_SERVICE,
+      "cart");
+
+  private MetricSample edgeSample() {
+    return new MetricSample(MetricNames.CLIENT_LATENCY_P50, values[i++ & (values.length - 1)],
+        Instant.ofEpochSecond(++t), EDGE);
+  }
+
+  @Benchmark
+  public MetricSample edgeSample_only() {
+    return edgeSample();
+  }
+
+  /** One call edge's median client latency against its baseline (the same series as {@link #latencyDetector}). */
+  @Benchmark
+  public List<Anomaly> callEdgeLatencyDetector() {
+    return edge.observe(edgeSample());
   }
 
   @Benchmark
