@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * cluster's public levers ({@link SimulatedCluster#injectCapacityLoss}, {@link SimulatedCluster#injectBadDeploy},
  * {@link SimulatedCluster#injectLeak}, {@link SimulatedCluster#injectCpuHog}, {@link SimulatedCluster#injectLogBurst},
  * {@link SimulatedCluster#injectCertificateExpiry}, {@link SimulatedCluster#injectContention},
+ * {@link SimulatedCluster#injectNetworkDelay},
  * {@link SimulatedCluster#injectSurge}, {@link SimulatedCluster#injectFailure},
  * {@link SimulatedCluster#scaleExternally}):
  *
@@ -107,6 +108,42 @@ public interface Fault {
     @Override
     public void apply(SimulatedCluster c) {
       c.injectCpuHog(service, share);
+    }
+  }
+
+  /**
+   * Every call into {@code service} takes {@code delay} longer for {@code lasting} — a network delay at its pods or on
+   * the path to them ({@link SimulatedCluster#injectNetworkDelay}): its callers slow down, its own latency does not.
+   * Expects a {@code high-latency} incident rooted at {@code service}, which only a cluster that reports its call
+   * edges can show ({@code SimulationHarness.Builder.setEmitCallEdges(true)}; without them the agent sees its
+   * callers slow and roots there). No catalog action fits a network path: the agent escalates.
+   */
+  record NetworkDelay(String service, Duration delay, Duration lasting) implements Fault {
+    public NetworkDelay {
+      Objects.requireNonNull(service, "service");
+      Require.positive(delay, "delay");
+      Require.positive(lasting, "lasting");
+    }
+
+    @Override
+    public String describe() {
+      return String.format("network delay of %d ms into %s for %d min", delay.toMillis(), service,
+          lasting.toMinutes());
+    }
+
+    @Override
+    public IncidentType expectedType() {
+      return IncidentType.HIGH_LATENCY;
+    }
+
+    @Override
+    public String expectedRoot() {
+      return service;
+    }
+
+    @Override
+    public void apply(SimulatedCluster c) {
+      c.injectNetworkDelay(service, delay, lasting);
     }
   }
 

@@ -45,6 +45,11 @@ import org.jspecify.annotations.Nullable;
  *       service's queueing utilisation rho, at most 100%, with a little noise of its own (it draws from its own
  *       generator, so the other signals are the same with or without it; {@link Builder#setEmitUtilisation}). A pod
  *       with a {@link #injectCpuHog CPU hog} adds the hog's share of its limit to that, at most 100%.
+ *   <li>With {@link Builder#setEmitCallEdges call edges} on, each caller reports the median latency of its calls to
+ *       each callee ({@link MetricNames#CLIENT_LATENCY_P50} with {@code peer.service}, as OpenTelemetry's client
+ *       duration histograms give it): the callee's latency plus any {@link #injectNetworkDelay network delay} into
+ *       it, with noise from its own generator. A network delay adds to the callers' latency (and so to their p99)
+ *       but not to the callee's own.
  *   <li>Pods have memory (fraction of the limit); a leaking pod is OOM-killed at 100% and replaced.
  *   <li>Each service has a log volume per node it runs on, rotated at 70%; a log burst disables rotation.
  *   <li>Revisions become "healthy" after 30 minutes with their own error ratio below 2%.
@@ -74,6 +79,9 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   private double surge = 1.0;
   private final boolean emitSpans;
   private final boolean emitUtilisation;
+  private final boolean emitCallEdges;
+  /** Likewise for the call edges' latency noise. */
+  private final Random edgeRng;
   /** Its own generator, so that log lines never change the random sequence the rest of the model draws from. */
   private final Random logRng;
   /** Likewise for the CPU utilisation noise. */
@@ -89,6 +97,8 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     this.cpuRng = new Random(b.seed * 31 + 11);
     this.emitSpans = b.emitSpans;
     this.emitUtilisation = b.emitUtilisation;
+    this.emitCallEdges = b.emitCallEdges;
+    this.edgeRng = new Random(b.seed * 31 + 13);
     List<String> ns = new ArrayList<>();
     for (int i = 1; i <= b.nodes; i++) {
       ns.add("node-" + i);
@@ -143,8 +153,19 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     private int nodes = 3;
     private boolean emitSpans = true;
     private boolean emitUtilisation = true;
+    private boolean emitCallEdges;
 
     private Builder() {}
+
+    /**
+     * Whether each caller reports the median latency of its calls to each callee (default false: the cluster then
+     * looks like one without client-side instrumentation, and a {@link #injectNetworkDelay network delay} shows only
+     * as its callers' own latency).
+     */
+    public Builder setEmitCallEdges(boolean emit) {
+      this.emitCallEdges = emit;
+      return this;
+    }
 
     /**
      * Whether every pod reports its CPU utilisation (default true). Off, the cluster looks like one whose containers
@@ -195,6 +216,9 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     final ServiceSpec spec;
     int replicas;
     double capacityFactor = 1.0;
+    /** Seconds added to every call into this service (its network path); 0 without a delay. */
+    double networkDelay;
+    @Nullable Instant networkDelayUntil;
     double contention;
     double failing;
     final List<SimPod> pods = new ArrayList<>();
@@ -406,6 +430,12 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
   }
 
   private void simulateTraffic(Instant now) {
+    for (SimService s : services.values()) {
+      if (s.networkDelayUntil != null && !now.isBefore(s.networkDelayUntil)) {
+        s.networkDelay = 0;
+        s.networkDelayUntil = null;
+      }
+    }
     double hour = now.atZone(ZoneOffset.UTC).getHour() + now.atZone(ZoneOffset.UTC).getMinute() / 60.0;
     double daily = 1 + 0.25 * Math.sin(2 * Math.PI * (hour - 9) / 24);
     for (SimService s : services.values()) {
@@ -431,7 +461,7 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       for (Map.Entry<String, Double> call : s.spec.calls().entrySet()) {
         SimService callee = services.get(call.getKey());
         double weight = Math.min(1.0, call.getValue());
-        latency += weight * callee.latency;
+        latency += weight * (callee.latency + callee.networkDelay);  // + 0.0 without a delay: the same double
         ok *= 1 - 0.9 * weight * callee.error;
       }
       s.latency = latency;
@@ -520,6 +550,16 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
       out.add(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY,
           Duration.between(now, c.expiresAt).toSeconds(), now, Map.of(Attributes.SERVICE_NAME, c.service,
               Attributes.TLS_CERTIFICATE, c.name)));
+    }
+    if (emitCallEdges) {
+      for (SimService s : services.values()) {
+        for (String callee : s.spec.calls().keySet()) {
+          SimService c = services.get(callee);
+          out.add(new MetricSample(MetricNames.CLIENT_LATENCY_P50, (c.latency + c.networkDelay)
+              * Math.exp(0.05 * edgeRng.nextGaussian()), now, Map.of(Attributes.SERVICE_NAME, s.spec.name(),
+              Attributes.PEER_SERVICE, callee, Attributes.K8S_NAMESPACE, NAMESPACE)));
+        }
+      }
     }
     if (emitSpans) {
       emitSpans(now, out);
@@ -656,6 +696,19 @@ public final class SimulatedCluster implements TelemetrySource, TopologyProvider
     SimPod pod = service(service).pods.get(0);
     pod.cpuHog = share;
     return pod.name;
+  }
+
+  /**
+   * Every call into {@code service} takes {@code delay} longer on its way (a network delay at its pods or on the path
+   * to them, as {@code tc netem} injects it) for {@code lasting}, or until cleared with a zero delay; its own latency
+   * does not change, its callers' does. Seen where it is only with {@link Builder#setEmitCallEdges call edges}.
+   */
+  public synchronized void injectNetworkDelay(String service, Duration delay, Duration lasting) {
+    Require.notNegative(delay, "delay");
+    Require.positive(lasting, "lasting");
+    SimService s = service(service);
+    s.networkDelay = delay.toNanos() / 1e9;
+    s.networkDelayUntil = delay.isZero() ? null : clock.now().plus(lasting);
   }
 
   /** Every replica of {@code service} serves only {@code factor} of its normal capacity. */

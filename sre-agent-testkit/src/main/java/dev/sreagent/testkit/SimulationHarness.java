@@ -300,6 +300,15 @@ public final class SimulationHarness implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether callers report the latency of their calls to each callee (default false; see
+     * {@link SimulatedCluster.Builder#setEmitCallEdges}).
+     */
+    public Builder setEmitCallEdges(boolean emit) {
+      cluster.setEmitCallEdges(emit);
+      return this;
+    }
+
     /** Whether the cluster's pods report CPU utilisation (default true; see SimulatedCluster.Builder). */
     public Builder setEmitUtilisation(boolean emit) {
       cluster.setEmitUtilisation(emit);

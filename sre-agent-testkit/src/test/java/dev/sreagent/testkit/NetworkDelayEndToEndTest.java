@@ -1,0 +1,98 @@
+package dev.sreagent.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.api.model.FaultClass;
+import dev.sreagent.api.model.Incident;
+import dev.sreagent.api.model.IncidentState;
+import dev.sreagent.api.model.IncidentType;
+import dev.sreagent.api.model.Phase;
+import java.time.Duration;
+import java.time.Instant;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A chaos test's network delay, end to end through the agent: with the cluster reporting its call edges, a delay on
+ * every call into a service (its own latency unchanged, its callers slower) opens one {@code high-latency} incident
+ * rooted at that service, first in its ranked candidates as a network delay, diagnosed as one and escalated with no
+ * action in any phase; nothing else opens while it lasts.
+ */
+class NetworkDelayEndToEndTest {
+  private static final Duration WARM_UP = Duration.ofMinutes(40);
+  private static final Duration LASTING = Duration.ofMinutes(10);
+
+  private static Incident delayOpensOneEscalatedIncident(Phase phase, long seed, Instant start, String service,
+      Duration delay) {
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setStart(start).setPhase(phase)
+        .setEmitCallEdges(true).build()) {
+      h.runFor(WARM_UP);
+      ChaosAssertions.assertThat(h).openedNoIncident();
+      h.inject(new Fault.NetworkDelay(service, delay, LASTING));
+      Instant injected = h.clock().now();
+      h.runFor(Duration.ofMinutes(30));
+
+      String run = phase + ", seed " + seed + " from " + start + ", " + delay.toMillis() + " ms into " + service;
+      ChaosAssertions.assertThat(h)
+          .openedIncidents(1)
+          .hasIncident(IncidentType.HIGH_LATENCY, service)
+          .everyIncidentIn(IncidentState.ESCALATED)
+          .executedNothing()
+          .violatedNoGuardrail()
+          .auditIntact();
+      Incident inc = h.agent().incidents().get(0);
+      assertThat(inc.candidates()).as(run).isNotEmpty();
+      assertThat(inc.candidates().get(0).service()).as(run + ": first candidate").isEqualTo(service);
+      assertThat(inc.candidates().get(0).faultClass()).as(run).isEqualTo(FaultClass.NETWORK_DELAY);
+      assertThat(inc.openedAt()).as(run + ": after the 2-minute sustain, within two more minutes")
+          .isAfterOrEqualTo(injected.plus(Duration.ofMinutes(2)))
+          .isBefore(injected.plus(Duration.ofMinutes(4)));
+      assertThat(inc.diagnosis()).as(run).isNotNull();
+      assertThat(inc.diagnosis().top().cause()).as(run).startsWith("network delay into " + service);
+      assertThat(inc.plan()).as(run).isNotNull();
+      assertThat(inc.plan().actions()).as(run + ": more replicas do not shorten a network path").isEmpty();
+      return inc;
+    }
+  }
+
+  @Test
+  void aDelayIntoPaymentsRootsAtPaymentsNotAtItsSlowCaller() {
+    Incident inc = delayOpensOneEscalatedIncident(Phase.AUTONOMOUS, 7, VirtualClock.DEFAULT_START, "payments",
+        Duration.ofMillis(200));
+
+    assertThat(inc.anomalies()).anySatisfy(a -> assertThat(a.resource()).isEqualTo("checkout->payments"));
+    assertThat(inc.affectedServices()).contains("payments");
+  }
+
+  @Test
+  void withoutCallEdgesTheSameDelayIsSeenOnlyAtTheCaller() {
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(7).setPhase(Phase.OBSERVE).build()) {
+      h.runFor(WARM_UP);
+      h.inject(new Fault.NetworkDelay("payments", Duration.ofMillis(200), LASTING));
+      h.runFor(Duration.ofMinutes(30));
+      assertThat(h.agent().incidents()).isNotEmpty()
+          .allSatisfy(i -> assertThat(i.rootService()).isNotEqualTo("payments"));
+    }
+  }
+
+  @Provide
+  Arbitrary<String> calledServices() {
+    return Arbitraries.of(ShopTopology.services().stream().map(ServiceSpec::name)
+        .filter(name -> ShopTopology.services().stream().anyMatch(s -> s.calls().containsKey(name))).toList());
+  }
+
+  /** Any called shop service, any seed, hour and phase, a delay from 100 ms to 1 s. */
+  @Property(tries = 10)
+  void anyCalledServiceAnySeedAnyHourAnyPhase(@ForAll("calledServices") String service,
+      @ForAll @LongRange(min = 1, max = 10_000) long seed, @ForAll @IntRange(min = 0, max = 23) int hour,
+      @ForAll @IntRange(min = 100, max = 1_000) int millis, @ForAll Phase phase) {
+    delayOpensOneEscalatedIncident(phase, seed, VirtualClock.DEFAULT_START.plus(Duration.ofHours(hour)), service,
+        Duration.ofMillis(millis));
+  }
+}
