@@ -81,6 +81,16 @@ class NetworkDelayEndToEndTest {
     }
   }
 
+  @Test
+  void aWholeDayOfCallEdgesWithItsTrafficCycleOpensNothing() {
+    // the call edges follow the callees' latency through the daily cycle (+-25% traffic): no edge may page on it
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(11).setPhase(Phase.AUTONOMOUS)
+        .setEmitCallEdges(true).build()) {
+      h.runFor(Duration.ofHours(26));
+      ChaosAssertions.assertThat(h).openedNoIncident().executedNothing();
+    }
+  }
+
   @Provide
   Arbitrary<String> calledServices() {
     return Arbitraries.of(ShopTopology.services().stream().map(ServiceSpec::name)
