@@ -236,7 +236,11 @@ final class RcaRun {
     try {
       return runAll(cases, outFile, mapping, extraEdges, warmupRows, feedAlerts, agentConfig, out, tmp);
     } finally {
-      deleteTree(tmp); // each replay's audit log and its sidecars
+      try {
+        deleteTree(tmp); // each replay's audit log and its sidecars
+      } catch (IOException e) { // never hides the run's own outcome
+        err.println("rca: could not delete the temporary directory " + tmp + " (" + e.getMessage() + ")");
+      }
     }
   }
 

@@ -79,6 +79,11 @@ final class IncidentIntake {
         return;
       }
       ctx.windows.add(m);
+      String peer = m.attribute(dev.sreagent.api.model.Attributes.PEER_SERVICE);
+      if (peer != null && m.attribute(dev.sreagent.api.model.Attributes.SERVICE_NAME) != null) {
+        // a call edge's client-side series: the caller calls the peer (metrics-only telemetry has no spans)
+        ctx.graph.observeCall(m.service(), peer.strip(), m.timestamp());
+      }
     } else if (s instanceof ChangeEvent e) {
       ctx.windows.add(e);
     } else if (s instanceof LogRecord r) {

@@ -320,7 +320,10 @@ public final class SreAgent implements AutoCloseable {
     }
   }
 
-  /** The call edges learned from trace spans, with per-edge call and error counts and latency, as of the last tick. */
+  /**
+   * The call edges learned from trace spans and from client-side metrics naming their callee, with per-edge call and
+   * error counts and latency (spans only), as of the last tick.
+   */
   public List<CallEdge> dependencyGraph() {
     return edgesSnapshot;
   }
@@ -342,7 +345,8 @@ public final class SreAgent implements AutoCloseable {
     boolean spans = false;
     Signal s;
     while ((s = inbox.poll()) != null) {
-      spans |= s instanceof dev.sreagent.api.model.Span;
+      spans |= s instanceof dev.sreagent.api.model.Span || s instanceof dev.sreagent.api.model.MetricSample m
+          && m.attribute(dev.sreagent.api.model.Attributes.PEER_SERVICE) != null; // edges learned from either
       intake.ingest(s, found);
     }
     capacity.update(ctx.windows, ctx.graph.evictedEdges(), ctx.detectors);

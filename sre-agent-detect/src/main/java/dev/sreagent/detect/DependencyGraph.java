@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The service dependency graph learned from trace spans: a CLIENT span of service A whose child is a SERVER span
- * of service B is a call A -> B. Per edge it keeps the call count, error count and mean latency (exponentially
+ * of service B is a call A -> B; a client-side metric of A naming B as {@code peer.service} is an edge A -> B too
+ * ({@link #observeCall}). Per edge it keeps the call count, error count and mean latency (exponentially
  * weighted), and when it was last seen; edges not seen for {@code staleAfter} of the newest span are dropped as
  * spans arrive. At most {@code maxEdges} edges are kept ({@link BoundedKeyedState}: an edge called once makes way
  * first, so a burst of one-off edges never displaces the edges of regular calls; counted in {@link #evictedEdges()}).
@@ -87,15 +88,7 @@ public final class DependencyGraph implements CallGraph {
   /** Learns from one span. */
   @Override
   public void observe(Span span) {
-    Instant end = span.timestamp().plus(span.duration());
-    if (latest == null || end.isAfter(latest)) {
-      latest = end;
-      if (nextExpiry == null || !end.isBefore(nextExpiry)) {
-        nextExpiry = end.plus(EXPIRE_EVERY);
-        staleBefore = end.minus(staleAfter);
-        edges.expire(stale);
-      }
-    }
+    advance(span.timestamp().plus(span.duration()));
     if (span.kind() == Span.Kind.CLIENT || span.kind() == Span.Kind.PRODUCER) {
       String key = span.traceId() + "/" + span.spanId();
       Span server = orphanServers.remove(key);
@@ -112,6 +105,35 @@ public final class DependencyGraph implements CallGraph {
         record(caller, span);
       } else {
         orphanServers.put(key, span);
+      }
+    }
+  }
+
+  /**
+   * Learns the edge {@code caller -> callee} from a client-side metric sample (see {@link CallGraph#observeCall}): it
+   * is live, and expires, as one learned from spans; no call is counted (a sample is not a call). A blank name or a
+   * self-call is ignored.
+   */
+  @Override
+  public void observeCall(String caller, String callee, Instant at) {
+    if (caller.isBlank() || callee.isBlank() || caller.equals(callee)) {
+      return;
+    }
+    advance(at);
+    EdgeStats e = edges.computeIfAbsent(caller + "->" + callee, k -> new EdgeStats());
+    if (at.isAfter(e.lastSeen)) {
+      e.lastSeen = at;
+    }
+  }
+
+  /** Moves the graph's clock to {@code end} when it is the newest time seen, dropping stale edges now and then. */
+  private void advance(Instant end) {
+    if (latest == null || end.isAfter(latest)) {
+      latest = end;
+      if (nextExpiry == null || !end.isBefore(nextExpiry)) {
+        nextExpiry = end.plus(EXPIRE_EVERY);
+        staleBefore = end.minus(staleAfter);
+        edges.expire(stale);
       }
     }
   }

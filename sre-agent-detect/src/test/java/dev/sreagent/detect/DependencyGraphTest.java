@@ -51,6 +51,24 @@ class DependencyGraphTest {
     assertThat(g.edges()).extracting(dev.sreagent.api.model.CallEdge::to).containsExactly("ads");
   }
 
+  @Test
+  void aClientSideMetricNamingItsCalleeIsAnEdgeThatExpiresLikeOneFromSpans() {
+    DependencyGraph g = new DependencyGraph(Duration.ofMinutes(10));
+    g.observeCall("checkout", "payments", T);
+    g.observeCall("checkout", "payments", T.plusSeconds(60));
+    g.observeCall("checkout", "checkout", T); // a self-call is no edge
+    g.observeCall(" ", "payments", T);
+    assertThat(g.edges()).singleElement().satisfies(e -> {
+      assertThat(e.from()).isEqualTo("checkout");
+      assertThat(e.to()).isEqualTo("payments");
+      assertThat(e.calls()).as("a sample is not a call").isZero();
+      assertThat(e.lastSeen()).isEqualTo(T.plusSeconds(60));
+    });
+    assertThat(g.mergeInto(Topology.empty()).dependenciesOf("checkout")).containsExactly("payments");
+    g.observeCall("frontend", "checkout", T.plus(Duration.ofMinutes(12)));
+    assertThat(g.edges()).extracting(dev.sreagent.api.model.CallEdge::from).containsExactly("frontend");
+  }
+
   private static void call(DependencyGraph g, String trace, String from, String to, Instant at) {
     g.observe(client(trace, trace + "c", from, at));
     g.observe(server(trace, trace + "s", trace + "c", to, at, 30, false));

@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  * {@link MetricNames#CLIENT_LATENCY_P99} samples of the caller with {@link Attributes#PEER_SERVICE} naming the peer
  * (and no other attribute, so that one edge is one series whatever the route, method or status).
  *
- * <p>The peer is the point's {@code peer.service}, else its {@code server.address} taken as it is (a host name or an
- * address: to name the callee as the call graph does, set {@code peer.service}, e.g. with the Collector's transform
- * processor); a point with neither is not an edge and is counted as {@link Rejections#NO_PEER}. A resource that
+ * <p>The peer is the point's {@code peer.service}, else its {@code server.address} taken as it is when it is a host
+ * name (to name the callee as the call graph does, set {@code peer.service}, e.g. with the Collector's transform
+ * processor); an IP address names a pod or a node, not a service — it changes with every reschedule, no topology or
+ * owner knows it, and the call-edge latency detector would page on it — so a point with only an address, or with
+ * neither, is not an edge and is counted as {@link Rejections#NO_PEER}. A resource that
  * reports one peer in two families (an instrumentation emitting old and new conventions) gives that edge from the
  * most specific family only, as the server path does per service. Not thread-safe.
  */
@@ -33,14 +35,27 @@ final class CallEdges {
 
   /** The peer a client point calls, or null when it names none. */
   static @Nullable String peerOf(Map<String, String> pointAttributes) {
-    for (String key : List.of(PEER_SERVICE, SERVER_ADDRESS)) {
-      String peer = pointAttributes.getOrDefault(key, "").strip();
-      if (!peer.isEmpty()) {
-        return peer;
-      }
+    String service = pointAttributes.getOrDefault(PEER_SERVICE, "").strip();
+    if (!service.isEmpty()) {
+      return service;
     }
-    return null;
+    String address = pointAttributes.getOrDefault(SERVER_ADDRESS, "").strip();
+    return address.isEmpty() || isIpAddress(address) ? null : address;
   }
+
+  /** Whether {@code host} is an IPv4 or IPv6 literal (with or without brackets), not a name. */
+  static boolean isIpAddress(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (IPV4.matcher(h).matches()) {
+      return true;
+    }
+    return h.indexOf(':') >= 0 && IPV6.matcher(h).matches();
+  }
+
+  private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+      "\\d{1,3}(\\.\\d{1,3}){3}");
+  private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile(
+      "[0-9A-Fa-f:.]+(%[\\w.-]+)?");
 
   /**
    * The window a client point of {@code family} merges into, or null (counted as {@link Rejections#NO_PEER}) when the

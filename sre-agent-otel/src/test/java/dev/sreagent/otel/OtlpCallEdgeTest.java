@@ -137,14 +137,21 @@ class OtlpCallEdgeTest {
         calls(2, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "checkout.shop.svc.cluster.local"),
             kv("server.port", "8080")),
         calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "ads"), kv("peer.service", "adservice")),
-        calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "  "), kv("peer.service", "")))));
+        calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "  "), kv("peer.service", "")),
+        // an address names a pod or a node, not a service: no edge (it would page on an IP that changes)
+        calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "10.1.2.3"), kv("server.port", "8080")),
+        calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "fd00::1:2")),
+        calls(3, 10, 1, T0_NANOS - MINUTE, T0_NANOS, kv("server.address", "[2001:db8::7]")))));
 
     assertThat(samples(MetricNames.CLIENT_LATENCY_P99)).extracting(m -> m.attribute(Attributes.PEER_SERVICE))
         .containsExactlyInAnyOrder("checkout.shop.svc.cluster.local", "adservice");
     assertThat(samples(MetricNames.CLIENT_LATENCY_P50)).hasSize(2)
         .allSatisfy(m -> assertThat(m.attributes()).containsOnlyKeys(Attributes.SERVICE_NAME,
             Attributes.PEER_SERVICE));
-    assertThat(r.counters()).containsEntry("rejected.no-peer", 1L);
+    assertThat(r.counters()).containsEntry("rejected.no-peer", 4L);
+    assertThat(CallEdges.isIpAddress("api.stripe.com")).isFalse();
+    assertThat(CallEdges.isIpAddress("cafe")).as("a host name of hex letters").isFalse();
+    assertThat(CallEdges.isIpAddress("1.2.3.4")).isTrue();
   }
 
   @Test

@@ -14,6 +14,15 @@ public interface CallGraph {
   /** Learns from one span (a client span and its server span make an edge). */
   void observe(Span span);
 
+  /**
+   * Learns a call seen in a metric rather than a span: a client-side series of {@code caller} that names its callee
+   * ({@code peer.service}, e.g. {@code http.client.request.duration} per edge), sampled at {@code at}. Metrics-only
+   * telemetry then still tells the agent who calls whom. The default ignores it.
+   */
+  default void observeCall(String caller, String callee, java.time.Instant at) {
+    // nothing learned
+  }
+
   /** The live edges, by caller and then callee. */
   List<CallEdge> edges();
 
