@@ -68,9 +68,16 @@ final class Verifier {
     return a == null ? null : a.signal();
   }
 
+  /**
+   * The root anomaly whose series tells whether an action made things worse: the first of the incident's type on the
+   * root's own series. A call edge's anomaly is not one (its series belong to the callers, not to the root: reading
+   * the root's client latency would watch its calls out), so an incident seen only on the calls into its root has
+   * none, and only recovery is judged.
+   */
   private static @Nullable Anomaly watchedAnomaly(Incident inc) {
     for (Anomaly a : inc.rootAnomalies()) {
-      if (a.type().equals(inc.type()) && !a.signal().startsWith("event:")) {
+      if (a.type().equals(inc.type()) && !a.signal().startsWith("event:")
+          && !a.signal().equals(MetricNames.CLIENT_LATENCY_P50) && !a.signal().equals(MetricNames.CLIENT_LATENCY_P99)) {
         return a;
       }
     }

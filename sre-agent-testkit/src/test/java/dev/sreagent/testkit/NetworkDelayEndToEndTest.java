@@ -81,6 +81,27 @@ class NetworkDelayEndToEndTest {
     }
   }
 
+  /**
+   * A capacity loss seen on the edges too is not a network delay: after the first incident's scale-out did not help
+   * and was rolled back, the calls into payments page again (found in a review): that incident names payments' own
+   * slowness, never a delay on the way to it.
+   */
+  @Property(tries = 4)
+  void aCapacityLossWithCallEdgesIsNeverCalledANetworkDelay(@ForAll @LongRange(min = 1, max = 10_000) long seed) {
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setPhase(Phase.AUTONOMOUS)
+        .setEmitCallEdges(true).build()) {
+      h.runFor(WARM_UP);
+      h.inject(new Fault.CapacityLoss("payments", 0.4));
+      h.runFor(Duration.ofMinutes(120));
+      assertThat(h.agent().incidents()).isNotEmpty().allSatisfy(i -> {
+        assertThat(i.rootService()).isEqualTo("payments");
+        assertThat(i.diagnosis()).isNotNull();
+        assertThat(i.diagnosis().top().cause()).as(i.id()).doesNotStartWith("network delay")
+            .startsWith("capacity loss in payments");
+      });
+    }
+  }
+
   @Test
   void aWholeDayOfCallEdgesWithItsTrafficCycleOpensNothing() {
     // the call edges follow the callees' latency through the daily cycle (+-25% traffic): no edge may page on it

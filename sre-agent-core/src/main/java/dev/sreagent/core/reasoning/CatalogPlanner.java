@@ -55,7 +55,7 @@ public final class CatalogPlanner implements RemediationPlanner {
       }
       why = pods.isEmpty() ? "no current pod of " + root + " is over its memory threshold any more"
           : "rolling restart of " + pods + " frees the leaked memory";
-    } else if (t.equals(IncidentType.HIGH_LATENCY) && onlyCallEdges(incident)) {
+    } else if (t.equals(IncidentType.HIGH_LATENCY) && delayIntoRoot(incident)) {
       why = "the calls into " + root + " are slow while its own latency is not: a delay on the network path or at its"
           + " pod, which more replicas do not shorten; escalated";
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
@@ -123,11 +123,28 @@ public final class CatalogPlanner implements RemediationPlanner {
     return "roll " + root + " back from " + s.currentRevision() + " to healthy " + target.get().id();
   }
 
-  /** Whether the root's latency anomalies are all seen from callers (call-edge client latency), none its own. */
-  static boolean onlyCallEdges(Incident incident) {
+  /**
+   * Whether the incident is a delay on the way into its root: the root's latency anomalies are all seen from its
+   * callers (call-edge client latency), and its own p99 in the evidence did not rise (last under
+   * {@link EvidenceReasoner#LATENCY_ROSE} times its lowest). A root that is slow itself — a capacity loss whose own
+   * latency anomaly went to an earlier incident — is not a network delay.
+   */
+  static boolean delayIntoRoot(Incident incident) {
     List<Anomaly> slow = incident.rootAnomalies().stream()
         .filter(a -> a.type().equals(IncidentType.HIGH_LATENCY)).toList();
-    return !slow.isEmpty() && slow.stream().allMatch(a -> a.signal().equals(MetricNames.CLIENT_LATENCY_P50)
-        || a.signal().equals(MetricNames.CLIENT_LATENCY_P99));
+    if (slow.isEmpty() || !slow.stream().allMatch(CatalogPlanner::callEdge)) {
+      return false;
+    }
+    if (incident.evidence() == null) {
+      return true;
+    }
+    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(incident.rootService())
+        && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0
+        && w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min());
+  }
+
+  /** Whether {@code a} was seen on a call edge (a caller's client-side latency of its calls into the service). */
+  static boolean callEdge(Anomaly a) {
+    return a.signal().equals(MetricNames.CLIENT_LATENCY_P50) || a.signal().equals(MetricNames.CLIENT_LATENCY_P99);
   }
 }

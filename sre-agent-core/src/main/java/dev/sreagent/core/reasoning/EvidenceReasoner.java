@@ -55,7 +55,7 @@ public final class EvidenceReasoner implements Reasoner {
   /** Traffic growth over the evidence window (last / lowest request rate) that counts as a surge. */
   private static final double SURGE_GROWTH = 1.3;
   /** How much higher than its lowest the root's p99 must end the window to count as risen: the latency floor. */
-  private static final double LATENCY_ROSE = 1.5;
+  static final double LATENCY_ROSE = 1.5;
 
   @Override
   public Diagnosis diagnose(Incident incident, List<RetrievedDocument> knowledge) {
@@ -72,8 +72,9 @@ public final class EvidenceReasoner implements Reasoner {
       hypotheses.add(new Hypothesis("memory limit of " + root + " too low for its load", 0.2,
           "possible if all pods grow together with traffic", citations));
       evidenceFactor = pods.size() < replicasHint(evidence, root) ? 0.9 : 0.6;
-    } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.onlyCallEdges(incident)) {
-      List<String> edges = incident.rootAnomalies().stream().map(Anomaly::resource).distinct().sorted().toList();
+    } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.delayIntoRoot(incident)) {
+      List<String> edges = incident.rootAnomalies().stream().filter(CatalogPlanner::callEdge).map(Anomaly::resource)
+          .distinct().sorted().toList();
       hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.7,
           "the calls " + edges + " are slow at the median while the latency " + root + " reports of itself did not"
               + " rise: the time is spent between the callers and " + root, citations));

@@ -52,4 +52,16 @@ class CatalogPlannerCallEdgeTest {
     assertThat(new CatalogPlanner().plan(inc, TOPOLOGY).actions())
         .containsExactly(new Action.ScaleReplicas("cart", 2, 3));
   }
+
+  @Test
+  void callsIntoARootWhoseOwnP99RoseTooAreItsOwnSlownessNotADelay() {
+    // its own latency anomaly went to an earlier incident (scaled out, rolled back); the calls into it page again
+    Incident inc = Incident.open("INC-0002", slow(MetricNames.CLIENT_LATENCY_P50, "checkout->cart"), "cart", T0)
+        .withEvidence(new dev.sreagent.api.model.Evidence(List.of(new dev.sreagent.api.model.MetricWindow(
+            MetricNames.LATENCY_P99 + "{service.name=cart,}", "cart", T0.minusSeconds(1800), T0, 120, 0.13, 0.25,
+            0.2, 0.24)), List.of(), List.of(), Set.of()), T0);
+    assertThat(new EvidenceReasoner().diagnose(inc, List.of()).top().cause()).startsWith("capacity loss in cart");
+    assertThat(new CatalogPlanner().plan(inc, TOPOLOGY).actions())
+        .containsExactly(new Action.ScaleReplicas("cart", 2, 3));
+  }
 }
