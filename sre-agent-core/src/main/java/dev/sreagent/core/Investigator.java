@@ -6,6 +6,7 @@ import dev.sreagent.api.model.ChangeEvent;
 import dev.sreagent.api.model.Evidence;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.LogRecord;
+import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricWindow;
 import dev.sreagent.api.model.Topology;
 import dev.sreagent.core.audit.AuditEvent;
@@ -48,11 +49,38 @@ final class Investigator {
         logs.add(r.timestamp() + " " + r.service() + " " + r.severity() + " " + r.body());
       }
     }
+    metrics.addAll(incomingEdges(inc, from));
     neighbours.removeAll(inc.affectedServices());
     Set<String> changeScope = new LinkedHashSet<>(inc.affectedServices());
     changeScope.addAll(neighbours);
     return new Evidence(metrics, ctx.windows.changes(changeScope, inc.openedAt().minus(Duration.ofHours(2))),
         logs, neighbours);
+  }
+
+  /**
+   * The windows of the call edges an anomaly was seen on, from callers that are not affected themselves: the series
+   * belong to the caller ({@code peer.service} = the affected service), so the affected services' own windows miss
+   * them, and they are the evidence of a delay on the way into a service.
+   */
+  private List<MetricWindow> incomingEdges(Incident inc, Instant from) {
+    List<MetricWindow> out = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (Anomaly a : inc.anomalies()) {
+      String edge = a.resource();
+      String suffix = "->" + a.service();
+      boolean callEdge = a.signal().equals(MetricNames.CLIENT_LATENCY_P50)
+          || a.signal().equals(MetricNames.CLIENT_LATENCY_P99);
+      if (!callEdge || !edge.endsWith(suffix) || !seen.add(edge)) {
+        continue;
+      }
+      String caller = edge.substring(0, edge.length() - suffix.length());
+      if (caller.isEmpty() || inc.affectedServices().contains(caller)) {
+        continue;
+      }
+      String peer = dev.sreagent.api.model.Attributes.PEER_SERVICE + "=" + a.service() + ",";
+      ctx.windows.windows(caller, from).stream().filter(w -> w.series().contains(peer)).forEach(out::add);
+    }
+    return out;
   }
 
   /**

@@ -76,9 +76,18 @@ public final class LexicalKnowledgeBase implements KnowledgeBase {
 
   static List<String> tokenize(String text) {
     return Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^a-z0-9]+"))
-        .filter(t -> t.length() > 1)
+        .filter(t -> t.length() > 1 && !STOP_WORDS.contains(t))
         .toList();
   }
+
+  /**
+   * English function words, never searched (Lucene's English stop set without "no" and "not", which runbooks use):
+   * a service named {@code be} (a backend) made the one runbook that says "be" once outrank the CPU runbook for its
+   * CPU summary (found by {@code CpuSaturationRunbookProperties}).
+   */
+  private static final java.util.Set<String> STOP_WORDS = java.util.Set.of("an", "and", "are", "as", "at", "be", "but",
+      "by", "for", "if", "in", "into", "is", "it", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+      "these", "they", "this", "to", "was", "will", "with");
 
   @Override
   public synchronized void upsert(KnowledgeDocument d) {
