@@ -107,7 +107,11 @@ final class LoopContext {
     }
   }
 
-  /** The topology provider's view with the call edges learned from trace spans added. */
+  /**
+   * The topology provider's view with the call edges learned from trace spans added, and those the call-edge series
+   * name (a caller's samples with {@code peer.service}: without spans or a static graph they are the only word that
+   * the caller calls the callee, and a delay into the callee must root there, not at its callers).
+   */
   Topology currentTopology() {
     Topology base;
     try {
@@ -116,7 +120,14 @@ final class LoopContext {
       contained("topology provider", e);
       base = Topology.empty();
     }
-    return graph.mergeInto(base);
+    Topology merged = graph.mergeInto(base);
+    Set<Topology.Dependency> named = windows.callEdges();
+    if (merged.dependencies().containsAll(named)) {
+      return merged;
+    }
+    Set<Topology.Dependency> deps = new java.util.HashSet<>(merged.dependencies());
+    deps.addAll(named);
+    return new Topology(merged.services(), deps);
   }
 
   /** Whether a detector of {@code type} still fires on {@code service}. */

@@ -34,6 +34,9 @@ public final class SignalWindows {
   private final BoundedKeyedState<String, Ring> series;
   /** Each service's series in the order they first appeared (the order investigations list them in). */
   private final Map<String, ServiceSeries> seriesByService = new HashMap<>();
+  /** The series that name a callee ({@code peer.service}): the call edges of {@link #callEdges()}. */
+  private final List<Ring> edgeRings = new java.util.ArrayList<>();
+  private int edgeRingsDropped;
   private final Deque<ChangeEvent> changes = new ArrayDeque<>();
   private final BoundedKeyedState<String, LogTail> logs;
   /** The agent's time, epoch millis, as of the last {@link #advanceTo}. */
@@ -140,6 +143,9 @@ public final class SignalWindows {
       ring = new Ring(key, s.service(), s.attributes().getOrDefault(
           dev.sreagent.api.model.Attributes.PEER_SERVICE, ""), t, pointsPerSeries);
       series.put(key, ring);
+      if (!ring.peer.isBlank()) {
+        edgeRings.add(ring);
+      }
       seriesByService.computeIfAbsent(s.service(), k -> new ServiceSeries()).rings.add(ring);
     }
     ring.touchedSeconds = ring.seconds(now == Long.MIN_VALUE ? t : now);
@@ -151,6 +157,10 @@ public final class SignalWindows {
     ring.dropped = true;
     ring.points = Ring.NO_POINTS;
     ring.key = "";
+    if (!ring.peer.isBlank() && 2 * ++edgeRingsDropped > edgeRings.size()) {
+      edgeRings.removeIf(r -> r.dropped);
+      edgeRingsDropped = 0;
+    }
     ServiceSeries ofService = seriesByService.get(ring.service);
     if (ofService != null && 2 * ++ofService.dropped > ofService.rings.size()) {
       ofService.rings.removeIf(r -> r.dropped);
@@ -258,6 +268,21 @@ public final class SignalWindows {
         v[i++] = e.getValue();
       }
       out.add(new dev.sreagent.api.port.RootCauseRanking.Points(t, v, r.peer));
+    }
+    return out;
+  }
+
+  /**
+   * The calls named by the series held: {@code caller -> callee} of every series with a {@code peer.service} (the
+   * call-edge latency samples), the callee stripped, a call of a service to itself left out.
+   */
+  public Set<dev.sreagent.api.model.Topology.Dependency> callEdges() {
+    Set<dev.sreagent.api.model.Topology.Dependency> out = new java.util.HashSet<>();
+    for (Ring r : edgeRings) {
+      String callee = r.peer.strip();
+      if (!r.dropped && !callee.equals(r.service)) {
+        out.add(new dev.sreagent.api.model.Topology.Dependency(r.service, callee));
+      }
     }
     return out;
   }
