@@ -37,6 +37,10 @@ public final class SignalWindows {
   /** The series that name a callee ({@code peer.service}): the call edges of {@link #callEdges()}. */
   private final List<Ring> edgeRings = new java.util.ArrayList<>();
   private int edgeRingsDropped;
+  /** {@link #callEdges()} as last computed; null once an edge series came or went. */
+  private @org.jspecify.annotations.Nullable Set<dev.sreagent.api.model.Topology.Dependency> callEdges;
+  /** Call edges named at most (a burst of junk peers must not make every topology a huge one). */
+  public static final int MAX_CALL_EDGES = 50_000;
   private final Deque<ChangeEvent> changes = new ArrayDeque<>();
   private final BoundedKeyedState<String, LogTail> logs;
   /** The agent's time, epoch millis, as of the last {@link #advanceTo}. */
@@ -145,6 +149,7 @@ public final class SignalWindows {
       series.put(key, ring);
       if (!ring.peer.isBlank()) {
         edgeRings.add(ring);
+        callEdges = null;
       }
       seriesByService.computeIfAbsent(s.service(), k -> new ServiceSeries()).rings.add(ring);
     }
@@ -157,9 +162,12 @@ public final class SignalWindows {
     ring.dropped = true;
     ring.points = Ring.NO_POINTS;
     ring.key = "";
-    if (!ring.peer.isBlank() && 2 * ++edgeRingsDropped > edgeRings.size()) {
-      edgeRings.removeIf(r -> r.dropped);
-      edgeRingsDropped = 0;
+    if (!ring.peer.isBlank()) {
+      callEdges = null;
+      if (2 * ++edgeRingsDropped > edgeRings.size()) {
+        edgeRings.removeIf(r -> r.dropped);
+        edgeRingsDropped = 0;
+      }
     }
     ServiceSeries ofService = seriesByService.get(ring.service);
     if (ofService != null && 2 * ++ofService.dropped > ofService.rings.size()) {
@@ -274,17 +282,26 @@ public final class SignalWindows {
 
   /**
    * The calls named by the series held: {@code caller -> callee} of every series with a {@code peer.service} (the
-   * call-edge latency samples), the callee stripped, a call of a service to itself left out.
+   * call-edge latency samples), the callee stripped, a call of a service to itself left out; at most
+   * {@link #MAX_CALL_EDGES}, the first series first. Recomputed only when an edge series came or went.
    */
   public Set<dev.sreagent.api.model.Topology.Dependency> callEdges() {
+    Set<dev.sreagent.api.model.Topology.Dependency> known = callEdges;
+    if (known != null) {
+      return known;
+    }
     Set<dev.sreagent.api.model.Topology.Dependency> out = new java.util.HashSet<>();
     for (Ring r : edgeRings) {
       String callee = r.peer.strip();
+      if (out.size() >= MAX_CALL_EDGES) {
+        break;
+      }
       if (!r.dropped && !callee.equals(r.service)) {
         out.add(new dev.sreagent.api.model.Topology.Dependency(r.service, callee));
       }
     }
-    return out;
+    callEdges = java.util.Collections.unmodifiableSet(out);
+    return callEdges;
   }
 
   /** The services that have at least one series held. */

@@ -130,4 +130,26 @@ class SignalWindowsTest {
             org.assertj.core.data.Offset.offset(1e-6)));
     assertThat(w.points("cart", MetricNames.CLIENT_LATENCY_P50)).isEmpty();
   }
+
+  private static MetricSample edge(String caller, String callee, Instant t) {
+    return new MetricSample(MetricNames.CLIENT_LATENCY_P50, 0.01, t,
+        Map.of(Attributes.SERVICE_NAME, caller, Attributes.PEER_SERVICE, callee));
+  }
+
+  @Test
+  void theCallEdgesNamedBySeriesAreStrippedWithoutSelfCallsFollowTheSeriesAndAreCapped() {
+    SignalWindows w = windows(100_000, 100);
+    w.advanceTo(T0);
+    w.add(edge("checkout", " payment ", T0));
+    w.add(edge("checkout", "checkout", T0));
+    w.add(memory("cart", "cart-0", 0.5, T0));
+    assertThat(w.callEdges()).containsExactly(new dev.sreagent.api.model.Topology.Dependency("checkout", "payment"));
+    w.advanceTo(T0.plus(Duration.ofHours(2)));
+    assertThat(w.callEdges()).as("the series expired, so did its edge").isEmpty();
+    Instant t = T0.plus(Duration.ofHours(2));
+    for (int i = 0; i < SignalWindows.MAX_CALL_EDGES + 5_000; i++) {
+      w.add(edge("frontend", "junk-" + i, t));
+    }
+    assertThat(w.callEdges()).hasSize(SignalWindows.MAX_CALL_EDGES);
+  }
 }
