@@ -80,6 +80,7 @@ class CallEdgeEscalationTest {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     Random rng = new Random(11);
     try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(phase)
+        .setActionThreads(0)
         .setLockService(new dev.sreagent.core.lock.InMemoryLockService(now::get))
         .setTopologyProvider(() -> topology(dependencies)).addExecutor(executor).build()) {
       agent.start();
