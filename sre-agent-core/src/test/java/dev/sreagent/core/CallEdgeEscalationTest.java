@@ -218,4 +218,37 @@ class CallEdgeEscalationTest {
     assertThat(incidents).isNotEmpty().allSatisfy(inc -> assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED));
     assertThat(executor.calls).isEmpty();
   }
+
+  /** The delay grows: the calls into payment page first, checkout's own p99 twelve minutes later; nothing is scaled. */
+  @Test
+  void aCallersSymptomThatFiresAfterTheEscalationDoesNotScaleTheCaller() {
+    RecordingExecutor executor = new RecordingExecutor();
+    List<Incident> incidents = run(Phase.AUTONOMOUS, executor, true, true, i -> {
+      boolean fault = i >= FAULT_FROM && i < FAULT_TO + 10;
+      double delay = !fault ? 0 : i < FAULT_FROM + 12 ? 0.03 : 0.6;
+      double toPayment = 0.008 + delay;
+      Map<String, Double> p99 = new LinkedHashMap<>();
+      p99.put("db", 0.008);
+      p99.put("payment", 0.012);
+      p99.put("checkout", 0.4 + toPayment);
+      p99.put("frontend", 0.45 + toPayment);
+      Map<String, Double> edges = new LinkedHashMap<>();
+      edges.put("payment>db", 0.005);
+      edges.put("checkout>payment", toPayment);
+      edges.put("frontend>checkout", 0.2 + toPayment);
+      return new Minute(p99, edges);
+    });
+    assertThat(incidents).isNotEmpty().allSatisfy(inc -> {
+      assertThat(inc.rootService()).isEqualTo("payment");
+      assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
+    });
+    assertThat(incidents.stream().flatMap(inc -> inc.anomalies().stream()))
+        .as("checkout's own latency did fire, after the escalation")
+        .anySatisfy(a -> {
+          assertThat(a.service()).isEqualTo("checkout");
+          assertThat(a.signal()).isEqualTo(MetricNames.LATENCY_P99);
+          assertThat(a.detectedAt()).isAfter(T0.plusSeconds(60L * (FAULT_FROM + 12)));
+        });
+    assertThat(executor.calls).isEmpty();
+  }
 }
