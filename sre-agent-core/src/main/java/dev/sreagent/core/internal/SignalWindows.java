@@ -147,7 +147,7 @@ public final class SignalWindows {
       ring = new Ring(key, s.service(), s.attributes().getOrDefault(
           dev.sreagent.api.model.Attributes.PEER_SERVICE, ""), t, pointsPerSeries);
       series.put(key, ring);
-      if (!ring.peer.isBlank()) {
+      if (namesCall(ring)) {
         edgeRings.add(ring);
         callEdges = null;
       }
@@ -157,12 +157,17 @@ public final class SignalWindows {
     ring.add(t, s.value(), pointsPerSeries);
   }
 
+  /** Whether a series names a call: a callee, and a caller not blank (a blank name is no service to depend on). */
+  private static boolean namesCall(Ring ring) {
+    return !ring.peer.isBlank() && !ring.service.isBlank();
+  }
+
   /** A series evicted or expired leaves its service's list (and the service with its last series). */
   private void unindex(String key, Ring ring) {
     ring.dropped = true;
     ring.points = Ring.NO_POINTS;
     ring.key = "";
-    if (!ring.peer.isBlank()) {
+    if (namesCall(ring)) {
       callEdges = null;
       if (2 * ++edgeRingsDropped > edgeRings.size()) {
         edgeRings.removeIf(r -> r.dropped);

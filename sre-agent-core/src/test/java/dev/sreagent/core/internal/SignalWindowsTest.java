@@ -152,4 +152,17 @@ class SignalWindowsTest {
     }
     assertThat(w.callEdges()).hasSize(SignalWindows.MAX_CALL_EDGES);
   }
+
+  /**
+   * Found by attack: a caller named " " (service.name is not checked for blanks) made a dependency that
+   * {@code Topology.Dependency} refuses, so building the agent's topology threw for every anomaly after it.
+   */
+  @Test
+  void aBlankCallerNamesNoCallEdge() {
+    SignalWindows w = windows(100, 100);
+    w.advanceTo(T0);
+    w.add(edge(" ", "payment", T0));
+    w.add(edge("checkout", "payment", T0));
+    assertThat(w.callEdges()).containsExactly(new dev.sreagent.api.model.Topology.Dependency("checkout", "payment"));
+  }
 }
