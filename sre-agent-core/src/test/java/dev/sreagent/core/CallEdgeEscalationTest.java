@@ -199,6 +199,8 @@ class CallEdgeEscalationTest {
       assertThat(inc.rootService()).isEqualTo("payment");
       assertThat(inc.state()).isEqualTo(IncidentState.ESCALATED);
       assertThat(inc.diagnosis().top().cause()).isEqualTo("network delay into payment (at its pod or on the path to it)");
+      assertThat(inc.diagnosis().top().rationale()).as("payment reports its own p99, in the evidence")
+          .contains("the latency payment reports of itself did not rise");
     });
     assertThat(executor.calls).isEmpty();
   }
