@@ -154,6 +154,36 @@ class CallEdgeLatencyDetectorTest {
     assertThat(d.isFiring("cart")).isFalse();
   }
 
+  /**
+   * Any two distinct edges, names drawn from an alphabet of arrows, dashes, spaces and non-ASCII letters: each keeps
+   * its own state, a step on the first pages once on its callee (stripped) naming its caller, the steady second never.
+   */
+  @Property(tries = 300)
+  void anyTwoEdgesKeepTheirOwnStateWhateverTheirNames(
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String caller1,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String callee1,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String caller2,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String callee2) {
+    net.jqwik.api.Assume.that(!caller1.contains("->") && !caller2.contains("->") && !callee1.isBlank()
+        && !callee2.isBlank() && !(caller1.equals(caller2) && callee1.strip().equals(callee2.strip())));
+    CallEdgeLatencyDetector d = new CallEdgeLatencyDetector();
+    List<Anomaly> out = new ArrayList<>();
+    for (long t = 0; t < 2_400; t += 60) {
+      out.addAll(d.observe(call(caller1, callee1, t, t >= 1_800 ? 0.5 : 0.005)));
+      out.addAll(d.observe(call(caller2, callee2, t, 0.005)));
+    }
+    assertThat(d.trackedResources()).isEqualTo(2);
+    assertThat(out).singleElement().satisfies(x -> {
+      assertThat(x.service()).isEqualTo(callee1.strip());
+      assertThat(x.resource()).isEqualTo(caller1 + "->" + callee1.strip());
+      assertThat(x.summary()).startsWith("calls from " + caller1 + " to " + callee1.strip() + " take");
+    });
+  }
+
   @Test
   void itsSettingsComeFromTheEdgesKeys() {
     List<dev.sreagent.api.port.Detector> all = DetectorSettings.of(Map.of("detect.edges.sustain", "5m",
