@@ -29,7 +29,9 @@ import java.util.Locale;
  * a slow dependency of the callee, whose own latency fires too, still roots below it). Its resource is the edge,
  * {@code caller->callee}. The median, not the tail: a delay shifts every call, while a tail that only the caller sees
  * is already the callee's p99 for {@link LatencyDetector}. Samples without a callee (a pod's client latency to all its
- * callees) are not judged. At most {@link RuleDetector#MAX_SERVICES} edges are kept, about 3.6 KB each.
+ * callees) are not judged, nor those of a caller whose name holds {@code ->} (its edge's key would also be another
+ * edge's: {@code a->b} calling {@code c}, {@code a} calling {@code b->c}); the callee is named without surrounding
+ * whitespace, and a median of zero or less is no reading (an interval without calls). At most {@link RuleDetector#MAX_SERVICES} edges are kept, about 3.6 KB each.
  */
 public final class CallEdgeLatencyDetector extends RuleDetector<CallEdgeLatencyDetector.EdgeState> {
   private final double sigmas;
@@ -73,25 +75,29 @@ public final class CallEdgeLatencyDetector extends RuleDetector<CallEdgeLatencyD
     return IncidentType.HIGH_LATENCY;
   }
 
+  /** The key between caller and callee; a caller holding it is not judged (its edge's key would read two ways). */
+  static final String ARROW = "->";
+
   @Override
   boolean accepts(MetricSample sample) {
     String peer = sample.attribute(Attributes.PEER_SERVICE);
-    return peer != null && !peer.isBlank();
+    return peer != null && !peer.isBlank() && !sample.service().contains(ARROW);
   }
 
+  /** A zero median is an interval without calls (no reading), not a call that took no time; negatives are junk. */
   @Override
   boolean plausible(double value) {
-    return value >= 0;
+    return value > 0;
   }
 
   @Override
   String resourceOf(MetricSample s) {
-    return s.service() + "->" + s.attribute(Attributes.PEER_SERVICE);
+    return s.service() + ARROW + serviceOf(s);
   }
 
   @Override
   String serviceOf(MetricSample s) {
-    return java.util.Objects.requireNonNull(s.attribute(Attributes.PEER_SERVICE));
+    return java.util.Objects.requireNonNull(s.attribute(Attributes.PEER_SERVICE)).strip();
   }
 
   @Override

@@ -111,6 +111,79 @@ class CallEdgeLatencyDetectorTest {
     assertThat(d.trackedResources()).isEqualTo(2);
   }
 
+  /** Found by attack: "a->b" calling c and a calling "b->c" made one key, one baseline; the second edge's delay went unseen. */
+  @Test
+  void anEdgeWhoseKeyWouldReadTwoWaysIsNotMixedWithAnother() {
+    CallEdgeLatencyDetector d = new CallEdgeLatencyDetector();
+    List<Anomaly> out = new ArrayList<>();
+    for (long t = 0; t < 2_400; t += 60) {
+      out.addAll(d.observe(call("a->b", "c", t, 0.300)));
+      out.addAll(d.observe(call("a", "b->c", t, t >= 1_800 ? 0.5 : 0.005)));
+    }
+    assertThat(out).singleElement().satisfies(x -> {
+      assertThat(x.service()).isEqualTo("b->c");
+      assertThat(x.resource()).isEqualTo("a->b->c");
+      assertThat(x.summary()).contains("calls from a to b->c");
+    });
+    assertThat(d.trackedResources()).as("the caller holding '->' is not judged").isEqualTo(1);
+  }
+
+  /** Found by attack: a mapped column's " cart " paged a service " cart " that no topology or graph knows. */
+  @Test
+  void aCalleeIsNamedWithoutSurroundingWhitespace() {
+    CallEdgeLatencyDetector d = new CallEdgeLatencyDetector();
+    feed(d, "cart", 0, 900, 60, noisy(0.005, 7));
+    feed(d, " cart ", 900, 900, 60, noisy(0.005, 8));
+    assertThat(d.trackedResources()).as("one edge").isEqualTo(1);
+    assertThat(feed(d, "cart\t", 1_800, 180, 60, t -> 0.21)).singleElement().satisfies(x -> {
+      assertThat(x.service()).isEqualTo("cart");
+      assertThat(x.resource()).isEqualTo("checkout->cart");
+    });
+  }
+
+  /**
+   * Found by attack: a series of zeros (an interval without calls, as some exporters write it) learned a level of 0,
+   * so its +50% floor and 3 sigma were 0 and the next 1 ms call paged SEV2 ("above their baseline 0.0 ms"). A zero
+   * median is no reading of a call.
+   */
+  @Test
+  void zerosAreNoReadingSoACallAfterThemDoesNotPage() {
+    CallEdgeLatencyDetector d = new CallEdgeLatencyDetector();
+    assertThat(feed(d, "cart", 0, 1_800, 60, t -> 0.0)).isEmpty();
+    assertThat(feed(d, "cart", 1_800, 600, 60, t -> 0.001)).isEmpty();
+    assertThat(d.isFiring("cart")).isFalse();
+  }
+
+  /**
+   * Any two distinct edges, names drawn from an alphabet of arrows, dashes, spaces and non-ASCII letters: each keeps
+   * its own state, a step on the first pages once on its callee (stripped) naming its caller, the steady second never.
+   */
+  @Property(tries = 300)
+  void anyTwoEdgesKeepTheirOwnStateWhateverTheirNames(
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String caller1,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String callee1,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String caller2,
+      @ForAll @net.jqwik.api.constraints.StringLength(min = 1, max = 6)
+      @net.jqwik.api.constraints.Chars({'a', '-', '>', ' ', '\u00e9', '\u7f51'}) String callee2) {
+    net.jqwik.api.Assume.that(!caller1.contains("->") && !caller2.contains("->") && !callee1.isBlank()
+        && !callee2.isBlank() && !(caller1.equals(caller2) && callee1.strip().equals(callee2.strip())));
+    CallEdgeLatencyDetector d = new CallEdgeLatencyDetector();
+    List<Anomaly> out = new ArrayList<>();
+    for (long t = 0; t < 2_400; t += 60) {
+      out.addAll(d.observe(call(caller1, callee1, t, t >= 1_800 ? 0.5 : 0.005)));
+      out.addAll(d.observe(call(caller2, callee2, t, 0.005)));
+    }
+    assertThat(d.trackedResources()).isEqualTo(2);
+    assertThat(out).singleElement().satisfies(x -> {
+      assertThat(x.service()).isEqualTo(callee1.strip());
+      assertThat(x.resource()).isEqualTo(caller1 + "->" + callee1.strip());
+      assertThat(x.summary()).startsWith("calls from " + caller1 + " to " + callee1.strip() + " take");
+    });
+  }
+
   @Test
   void itsSettingsComeFromTheEdgesKeys() {
     List<dev.sreagent.api.port.Detector> all = DetectorSettings.of(Map.of("detect.edges.sustain", "5m",

@@ -127,6 +127,13 @@ public final class LexicalKnowledgeBase implements KnowledgeBase {
       return List.of();
     }
     List<String> terms = tokenize(q.text() + (q.type() == null ? "" : " " + q.type().name().replace('-', ' ')));
+    if (!q.services().isEmpty()) {
+      // the services' names say where, not what: a service named "go" or "db" must not pull in the one runbook that
+      // happens to use that word (services weigh through the documents' services metadata, see boost)
+      java.util.Set<String> names = new java.util.HashSet<>();
+      q.services().forEach(service -> names.addAll(tokenize(service)));
+      terms = terms.stream().filter(t -> !names.contains(t)).toList();
+    }
     double avgLen = (double) totalLength / docs.size();
     List<RetrievedDocument> scored = new ArrayList<>();
     for (KnowledgeDocument d : docs.values()) {

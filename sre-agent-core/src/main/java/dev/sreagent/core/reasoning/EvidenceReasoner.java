@@ -75,9 +75,13 @@ public final class EvidenceReasoner implements Reasoner {
     } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.delayIntoRoot(incident)) {
       List<String> edges = incident.rootAnomalies().stream().filter(CatalogPlanner::callEdge).map(Anomaly::resource)
           .distinct().sorted().toList();
+      boolean reportsOwn = evidence.metrics().stream()
+          .anyMatch(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99));
       hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.7,
-          "the calls " + edges + " are slow at the median while the latency " + root + " reports of itself did not"
-              + " rise: the time is spent between the callers and " + root, citations));
+          "the calls " + edges + " are slow at the median while " + (reportsOwn ? "the latency " + root
+              + " reports of itself did not rise: the time is spent between the callers and " + root
+              : root + " reports no latency of its own (whether it rose is not known): the time is spent between"
+                  + " the callers and " + root + " or in it"), citations));
       hypotheses.add(new Hypothesis("capacity loss or a slow dependency of " + root, 0.2,
           "possible when " + root + " does not report its own latency", citations));
       evidenceFactor = 0.8;

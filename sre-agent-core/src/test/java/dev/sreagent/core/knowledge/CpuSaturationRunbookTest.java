@@ -70,6 +70,12 @@ class CpuSaturationRunbookTest {
     return kb.retrieve(new KnowledgeQuery(text, type, Set.of(), 5));
   }
 
+  /** As above, with the incident's affected services, as the agent asks (Diagnoser). */
+  static List<RetrievedDocument> retrieve(LexicalKnowledgeBase kb, String text, @Nullable IncidentType type,
+      String service) {
+    return kb.retrieve(new KnowledgeQuery(text, type, Set.of(service), 5));
+  }
+
   static boolean topTwoCover(List<RetrievedDocument> docs, IncidentType type) {
     return docs.stream().limit(2).anyMatch(r -> Arrays.asList(r.document().metadata()
         .getOrDefault(KnowledgeDocument.INCIDENT_TYPES, "").split("\\s*,\\s*")).contains(type.name()));

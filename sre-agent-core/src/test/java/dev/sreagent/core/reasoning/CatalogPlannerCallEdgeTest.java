@@ -64,4 +64,22 @@ class CatalogPlannerCallEdgeTest {
     assertThat(new CatalogPlanner().plan(inc, TOPOLOGY).actions())
         .containsExactly(new Action.ScaleReplicas("cart", 2, 3));
   }
+
+  /**
+   * Found by attack: the hypothesis said the latency cart "reports of itself did not rise" also when cart reports no
+   * latency at all (a database, a third-party API): the evidence says so only when it holds cart's own p99.
+   */
+  @Test
+  void theHypothesisClaimsTheRootsOwnLatencyStayedOnlyWhenTheEvidenceHoldsIt() {
+    Incident bare = Incident.open("INC-0001", slow(MetricNames.CLIENT_LATENCY_P50, "checkout->cart"), "cart", T0);
+    dev.sreagent.api.model.MetricWindow own = new dev.sreagent.api.model.MetricWindow(MetricNames.LATENCY_P99, "cart",
+        T0.minusSeconds(900), T0, 15, 0.010, 0.012, 0.011, 0.011);
+    Incident measured = bare.withEvidence(new dev.sreagent.api.model.Evidence(List.of(own), List.of(), List.of(),
+        Set.of()), T0);
+    assertThat(new EvidenceReasoner().diagnose(measured, List.of()).top().rationale()).contains("did not rise");
+    assertThat(new EvidenceReasoner().diagnose(bare, List.of()).top().rationale()).doesNotContain("did not rise")
+        .contains("cart reports no latency of its own");
+    assertThat(new EvidenceReasoner().diagnose(bare, List.of()).top().cause())
+        .isEqualTo("network delay into cart (at its pod or on the path to it)");
+  }
 }
