@@ -2,10 +2,7 @@ package dev.sreagent.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sreagent.api.model.Action;
-import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.Attributes;
-import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.model.IncidentState;
@@ -16,13 +13,11 @@ import dev.sreagent.api.model.Phase;
 import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
 import dev.sreagent.api.model.Topology;
-import dev.sreagent.api.port.ActionExecutor;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -38,26 +33,6 @@ class CpuSaturationEscalationTest {
   private static final int SATURATED_FROM = 480;
   private static final int SAMPLES = SATURATED_FROM + 80;
 
-  /** Accepts every action and records it. */
-  private static final class RecordingExecutor implements ActionExecutor {
-    final List<Action> calls = new CopyOnWriteArrayList<>();
-
-    @Override
-    public String name() {
-      return "recording";
-    }
-
-    @Override
-    public boolean supports(Action action) {
-      return true;
-    }
-
-    @Override
-    public ActionResult execute(Action action, ExecutionContext context) {
-      calls.add(action);
-      return new ActionResult(context.idempotencyKey(), ActionResult.Status.SUCCEEDED, "done", Instant.EPOCH);
-    }
-  }
 
   private static Topology topology() {
     ServiceInfo checkout = new ServiceInfo("checkout", "shop", 2, 10, 1, "r3", List.of(
@@ -66,7 +41,7 @@ class CpuSaturationEscalationTest {
     return new Topology(Map.of("checkout", checkout), Set.of());
   }
 
-  private static List<Incident> run(Phase phase, RecordingExecutor executor, boolean slowToo) {
+  private static List<Incident> run(Phase phase, CallEdgeEscalationTest.RecordingExecutor executor, boolean slowToo) {
     AtomicReference<Instant> now = new AtomicReference<>(T0);
     Random rng = new Random(7);
     try (SreAgent agent = SreAgent.builder().setClock(now::get).setDiscovery(false).setDefaultPhase(phase)
@@ -96,7 +71,7 @@ class CpuSaturationEscalationTest {
   @Test
   void theAutonomousPhaseEscalatesCpuSaturationAndTakesNoAction() {
     for (Phase phase : Phase.values()) {
-      RecordingExecutor executor = new RecordingExecutor();
+      CallEdgeEscalationTest.RecordingExecutor executor = new CallEdgeEscalationTest.RecordingExecutor();
       List<Incident> incidents = run(phase, executor, false);
 
       assertThat(incidents).as(phase.name()).singleElement().satisfies(inc -> {
@@ -121,7 +96,7 @@ class CpuSaturationEscalationTest {
   @Test
   void theDiagnosisCitesTheBundledCpuSaturationRunbook() {
     // the agent's own query (its anomaly summaries and the incident's type) against its default knowledge base
-    List<Incident> incidents = run(Phase.AUTONOMOUS, new RecordingExecutor(), false);
+    List<Incident> incidents = run(Phase.AUTONOMOUS, new CallEdgeEscalationTest.RecordingExecutor(), false);
 
     assertThat(incidents).singleElement().satisfies(inc -> {
       assertThat(inc.type()).isEqualTo(IncidentType.CPU_SATURATION);
@@ -141,7 +116,7 @@ class CpuSaturationEscalationTest {
   @Test
   void aSaturationUnderAnEscalatedSymptomJoinsItInsteadOfPagingAgain() {
     // OBSERVE: the latency incident is escalated at once, the CPU stays saturated and fires five minutes in
-    List<Incident> incidents = run(Phase.OBSERVE, new RecordingExecutor(), true);
+    List<Incident> incidents = run(Phase.OBSERVE, new CallEdgeEscalationTest.RecordingExecutor(), true);
 
     assertThat(incidents).singleElement().satisfies(inc -> {
       assertThat(inc.type()).isEqualTo(IncidentType.HIGH_LATENCY);
