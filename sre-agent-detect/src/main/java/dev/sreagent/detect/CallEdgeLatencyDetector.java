@@ -123,12 +123,12 @@ public final class CallEdgeLatencyDetector extends RuleDetector<CallEdgeLatencyD
 
   @Override
   Severity severityOf(EdgeState st, double value, double threshold) {
-    return value > 5 * st.baseline.mean() ? Severity.SEV2 : Severity.SEV3;
+    return LatencyDetector.severity(value, st.baseline);
   }
 
   @Override
   double scoreOf(double value, double threshold) {
-    return clampUnit(0.5 + 0.5 * (value - threshold) / Math.max(threshold, 1e-9));
+    return LatencyDetector.score(value, threshold);
   }
 
   @Override

@@ -271,11 +271,21 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
 
   @Override
   Severity severityOf(State st, double value, double threshold) {
-    return value > 5 * st.baseline.mean() ? Severity.SEV2 : Severity.SEV3;
+    return severity(value, st.baseline);
+  }
+
+  /** A latency five times its learned mean or more is SEV2, else SEV3 (also for a call edge's latency). */
+  static Severity severity(double value, LearnedBaseline baseline) {
+    return value > 5 * baseline.mean() ? Severity.SEV2 : Severity.SEV3;
   }
 
   @Override
   double scoreOf(double value, double threshold) {
+    return score(value, threshold);
+  }
+
+  /** How far over its threshold a latency is: 0.5 at the threshold, 1 at twice it or more. */
+  static double score(double value, double threshold) {
     return clampUnit(0.5 + 0.5 * (value - threshold) / Math.max(threshold, 1e-9));
   }
 
