@@ -88,9 +88,10 @@ class NetworkDelayEndToEndTest {
   /**
    * A capacity loss seen on the edges too is not a network delay: after the first incident's scale-out did not help
    * and was rolled back, the calls into payments page again (found in a review): that incident names payments' own
-   * slowness, never a delay on the way to it.
+   * slowness, never a delay on the way to it. (Seed 696 failed in CI: the third page came when payments' own p99 had
+   * risen x1.46 in the window, under the x1.5 rule, more than its callers' median; 300 tries pass since.)
    */
-  @Property(tries = 4)
+  @Property(tries = 20)
   void aCapacityLossWithCallEdgesIsNeverCalledANetworkDelay(@ForAll @LongRange(min = 1, max = 10_000) long seed) {
     try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setPhase(Phase.AUTONOMOUS)
         .setEmitCallEdges(true).build()) {
@@ -127,7 +128,7 @@ class NetworkDelayEndToEndTest {
    * calls take about 50 ms, the incident still roots at payments, but the ranking's 10 ms spread floor scores the rise
    * at about z 10, its threshold, and its list may lead with the slower caller: found by this property.)
    */
-  @Property(tries = 10)
+  @Property(tries = 40)
   void anyCalledServiceAnySeedAnyHourAnyPhase(@ForAll("calledServices") String service,
       @ForAll @LongRange(min = 1, max = 10_000) long seed, @ForAll @IntRange(min = 0, max = 23) int hour,
       @ForAll @IntRange(min = 200, max = 1_000) int millis, @ForAll Phase phase) {

@@ -2,6 +2,7 @@ package dev.sreagent.core.reasoning;
 
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Anomaly;
+import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -35,6 +36,12 @@ import java.util.Set;
 public final class CatalogPlanner implements RemediationPlanner {
   /** How recent a rollout must be for a rollback to be proposed. */
   public static final Duration ROLLBACK_RECENCY = Duration.ofHours(6);
+  /**
+   * The share of its callers' rise that a root's own p99 must show to be slow itself: a delay on the way adds its time
+   * to the calls and nothing to the root's own latency (which moves by its noise only, a fifth of a 200 ms delay in
+   * the simulator), a capacity loss raises the root's own p99 at least as much as its callers' median.
+   */
+  static final double OWN_RISE_EXPLAINS = 0.5;
 
   @Override
   public RemediationPlan plan(Incident incident, Topology topology) {
@@ -125,9 +132,10 @@ public final class CatalogPlanner implements RemediationPlanner {
 
   /**
    * Whether the incident is a delay on the way into its root: the root's latency anomalies are all seen from its
-   * callers (call-edge client latency), and its own p99 in the evidence did not rise (last under
-   * {@link EvidenceReasoner#LATENCY_ROSE} times its lowest). A root that is slow itself — a capacity loss whose own
-   * latency anomaly went to an earlier incident — is not a network delay.
+   * callers (call-edge client latency), and its own p99 in the evidence did not rise — neither to
+   * {@link EvidenceReasoner#LATENCY_ROSE} times its lowest nor by {@link #OWN_RISE_EXPLAINS} of the rise its callers
+   * see on their calls into it. A root that is slow itself — a capacity loss whose own latency anomaly went to an
+   * earlier incident, seen again from the callers after a rolled-back scale-out — is not a network delay.
    */
   static boolean delayIntoRoot(Incident incident) {
     List<Anomaly> slow = incident.rootAnomalies().stream()
@@ -138,9 +146,16 @@ public final class CatalogPlanner implements RemediationPlanner {
     if (incident.evidence() == null) {
       return true;
     }
-    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(incident.rootService())
+    String root = incident.rootService();
+    String peer = Attributes.PEER_SERVICE + "=" + root + ",";
+    double edgeRise = incident.evidence().metrics().stream()
+        .filter(w -> (w.series().startsWith(MetricNames.CLIENT_LATENCY_P50 + "{")
+            || w.series().startsWith(MetricNames.CLIENT_LATENCY_P99 + "{")) && w.series().contains(peer))
+        .mapToDouble(w -> w.last() - w.min()).max().orElse(0);
+    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(root)
         && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0
-        && w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min());
+        && (w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min()
+            || edgeRise > 0 && w.last() - w.min() >= OWN_RISE_EXPLAINS * edgeRise));
   }
 
   /** Whether {@code a} was seen on a call edge (a caller's client-side latency of its calls into the service). */
