@@ -25,6 +25,14 @@ import org.jspecify.annotations.Nullable;
  * matching the largest of them seen in two different hours (the value itself when the series has no daily cycle).
  * The detectors never let a value that only the floor kept from breaching be learned (see
  * {@link RuleDetector#againstBaseline}).
+ *
+ * <p>The warm-up is held back: the first {@link LatencyDetector#WARM_UP_SAMPLES} readings are kept as they come and
+ * learned together, in order, once they are all in — except an <em>absurd</em> one, more than {@link #ABSURD} times
+ * the warm-up's own scale (the larger of its median's magnitude and 1.4826 MAD) from its median: one reading of a
+ * broken exporter (a latency a year long) would otherwise set the weighted variance, the daily profile and the robust
+ * median for hours, and a real rise would not page meanwhile (found by an attack on the call-edge detector). A
+ * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings learns a few
+ * more in their place.
  */
 final class LearnedBaseline {
   /**
@@ -36,6 +44,17 @@ final class LearnedBaseline {
   /** How long a series must be back in its band before an episode ends: the detectors' hysteresis. */
   static final Duration SETTLE = Duration.ofMinutes(1);
   private static final double OUTLIER_SIGMAS = 6;
+  /**
+   * How many times its scale a warm-up reading must be from the warm-up's median to be left out as absurd: two orders
+   * of magnitude, far past anything a series does in its first minutes (a daily cycle, a burst, a step), and short of
+   * the absurd by as much again (a latency a year long is 10^8 times a typical one).
+   */
+  static final double ABSURD = 100;
+  private static final int HELD = LatencyDetector.WARM_UP_SAMPLES;
+  /** The warm-up readings held back, then null (grown as they arrive: a one-off series holds one). */
+  private double @Nullable [] heldValues = new double[0];
+  private long @Nullable [] heldMillis = new long[0];
+  private int held;
   private final Ewma ewma;
   private final RobustBaseline robust = new RobustBaseline();
   private final SeasonalProfile daily = SeasonalProfile.daily();
@@ -70,8 +89,57 @@ final class LearnedBaseline {
     this.tail = tail;
   }
 
-  /** Learns {@code x} seen at {@code t} unconditionally (warm-up, tests). */
+  /**
+   * Learns {@code x} seen at {@code t} unconditionally (warm-up, tests); during the warm-up it is held back until
+   * the warm-up is complete, then learned with the others unless it is absurd (see the class comment).
+   */
   void learn(Instant t, double x) {
+    double[] values = heldValues;
+    long[] millis = heldMillis;
+    if (values == null || millis == null) {
+      learnNow(t, x);
+      return;
+    }
+    if (held == values.length) {
+      int size = Math.min(HELD, Math.max(1, 2 * held));
+      values = heldValues = java.util.Arrays.copyOf(values, size);
+      millis = heldMillis = java.util.Arrays.copyOf(millis, size);
+    }
+    values[held] = x;
+    millis[held] = t.toEpochMilli();
+    held++;
+    if (held == HELD) {
+      releaseHeld(values, millis);
+    }
+  }
+
+  /** Learns the held warm-up in order, leaving out its absurd readings; from then on readings are learned as they come. */
+  private void releaseHeld(double[] values, long[] millis) {
+    heldValues = null;
+    heldMillis = null;
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    double median = middle(sorted);
+    double[] deviations = new double[sorted.length];
+    for (int i = 0; i < sorted.length; i++) {
+      deviations[i] = Math.abs(sorted[i] - median);
+    }
+    java.util.Arrays.sort(deviations);
+    double scale = Math.max(Math.abs(median), 1.4826 * middle(deviations));
+    for (int i = 0; i < held; i++) {
+      if (!(scale > 0) || !(Math.abs(values[i] - median) > ABSURD * scale)) {
+        learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
+      }
+    }
+    held = 0;
+  }
+
+  private static double middle(double[] sorted) {
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private void learnNow(Instant t, double x) {
     boolean outlier = robust.count() > 50 && robust.sigma() > 0
         && Math.abs(x - robust.median()) > OUTLIER_SIGMAS * robust.sigma();
     robust.update(x);
@@ -177,8 +245,9 @@ final class LearnedBaseline {
     return ewma.stddev();
   }
 
+  /** How many readings were learned, and held back during the warm-up. */
   long count() {
-    return ewma.count();
+    return ewma.count() + held;
   }
 
   boolean seasonal() {
@@ -197,6 +266,13 @@ final class LearnedBaseline {
     if (tail != null) {
       tail.write(out);
     }
+    double[] values = heldValues;
+    long[] millis = heldMillis;
+    out.writeInt(values == null || millis == null ? -1 : held);
+    for (int i = 0; values != null && millis != null && i < held; i++) {
+      out.writeDouble(values[i]);
+      out.writeLong(millis[i]);
+    }
   }
 
   /** Reads what {@link #write} wrote into this (fresh) instance. */
@@ -211,5 +287,22 @@ final class LearnedBaseline {
     if (tail != null) {
       tail.readInto(in);
     }
+    int n = in.readInt();
+    if (n < -1 || n >= HELD) {
+      throw new java.io.IOException("a baseline holding " + n + " warm-up readings (at most " + (HELD - 1) + ")");
+    }
+    if (n == -1) {
+      heldValues = null;
+      heldMillis = null;
+      held = 0;
+      return;
+    }
+    heldValues = new double[n];
+    heldMillis = new long[n];
+    for (int i = 0; i < n; i++) {
+      heldValues[i] = in.readDouble();
+      heldMillis[i] = in.readLong();
+    }
+    held = n;
   }
 }

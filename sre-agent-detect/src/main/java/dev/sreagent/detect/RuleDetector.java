@@ -238,7 +238,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   }
 
   /** The format version of {@link #snapshot()}; a snapshot of another version is refused by {@link #restore}. */
-  static final int SNAPSHOT_VERSION = 2;
+  static final int SNAPSHOT_VERSION = 3;
 
   /** Writes what a subclass adds to a resource's state (its baselines, windows); nothing by default. */
   void writeState(S state, java.io.DataOutputStream out) throws java.io.IOException {

@@ -137,7 +137,7 @@ class DetectorSnapshotProperties {
     int versionAt = 4 + 4 + "error-rate".length();
     otherVersion[versionAt + 3] = 9;
     assertThatThrownBy(() -> d.restore(otherVersion)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("format version 9, this version reads 2");
+        .hasMessageContaining("format version 9, this version reads 3");
     byte[] latency = new LatencyDetector().snapshot().orElseThrow();
     assertThatThrownBy(() -> d.restore(latency)).hasMessageContaining("is a snapshot of detector latency");
     assertThatThrownBy(() -> d.restore(Arrays.copyOf(before, before.length - 7)))
