@@ -68,9 +68,10 @@ public final class ChaosAssertions {
         out.append(" none");
       }
       for (Incident i : incidents) {
-        out.append(String.format(Locale.ROOT, "%n    %s %s %s on %s (affecting %s), opened %s, last change %s%s",
+        out.append(String.format(Locale.ROOT, "%n    %s %s %s on %s (affecting %s), opened %s, last change %s%s%s",
             i.id(), i.type(), i.state(), i.rootService(), i.affectedServices(), since(i.openedAt()),
-            since(i.updatedAt()), i.outcome() == null ? "" : ": " + i.outcome() + ", " + i.outcomeReason()));
+            since(i.updatedAt()), cause(i) == null ? "" : ", diagnosed \"" + cause(i) + "\"",
+            i.outcome() == null ? "" : ": " + i.outcome() + ", " + i.outcomeReason()));
       }
       List<AppliedAction> applied = applied();
       out.append(String.format(Locale.ROOT, "%n  actions that took effect (%d):", applied.size()));
@@ -85,6 +86,11 @@ public final class ChaosAssertions {
       out.append(String.format(Locale.ROOT, "%n  guardrail violations (%d)%s", violations.size(),
           violations.isEmpty() ? "" : ": " + String.join("; ", violations)));
       return out.toString();
+    }
+
+    /** The cause of the incident's leading hypothesis, or null before it is diagnosed. */
+    private static @org.jspecify.annotations.Nullable String cause(Incident i) {
+      return i.diagnosis() == null || i.diagnosis().hypotheses().isEmpty() ? null : i.diagnosis().top().cause();
     }
 
     /** {@code t} as time since the harness started, e.g. {@code +42m15s}. */
@@ -113,6 +119,34 @@ public final class ChaosAssertions {
     public HarnessAssert hasIncident(IncidentType type, String rootService) {
       if (incidents().stream().noneMatch(i -> i.type() == type && i.rootService().equals(rootService))) {
         throw fail("an incident " + type + " rooted at " + rootService);
+      }
+      return this;
+    }
+
+    /** At least one incident was opened and every incident is rooted at {@code rootService}. */
+    public HarnessAssert everyIncidentRootedAt(String rootService) {
+      if (incidents().isEmpty() || incidents().stream().anyMatch(i -> !i.rootService().equals(rootService))) {
+        throw fail("every incident rooted at " + rootService);
+      }
+      return this;
+    }
+
+    /**
+     * At least one incident was opened and every incident's leading hypothesis names a cause starting with
+     * {@code causePrefix} (e.g. {@code "capacity loss in payments"}; the built-in reasoner's wording, see the README).
+     */
+    public HarnessAssert everyIncidentDiagnosed(String causePrefix) {
+      if (incidents().isEmpty() || incidents().stream().anyMatch(i -> cause(i) == null
+          || !cause(i).startsWith(causePrefix))) {
+        throw fail("every incident diagnosed \"" + causePrefix + "...\"");
+      }
+      return this;
+    }
+
+    /** No incident's leading hypothesis names a cause starting with {@code causePrefix}. */
+    public HarnessAssert noIncidentDiagnosed(String causePrefix) {
+      if (incidents().stream().anyMatch(i -> cause(i) != null && cause(i).startsWith(causePrefix))) {
+        throw fail("no incident diagnosed \"" + causePrefix + "...\"");
       }
       return this;
     }

@@ -36,6 +36,9 @@ class ChaosAssertionsTest {
         .resolvedWithin(Duration.ofMinutes(20))
         .executed("rollback", "shipping")
         .didNotExecute("scale", "shipping")
+        .everyIncidentRootedAt("shipping")
+        .everyIncidentDiagnosed("bad deploy")
+        .noIncidentDiagnosed("capacity loss")
         .violatedNoGuardrail()
         .auditIntact();
   }
@@ -53,6 +56,11 @@ class ChaosAssertionsTest {
         .hasMessageContaining("high-latency rooted at shipping");
     assertThatThrownBy(() -> a.executed("scale", "shipping")).hasMessageContaining("took effect: rollback(");
     assertThatThrownBy(() -> a.everyIncidentIn(IncidentState.ESCALATED)).hasMessageContaining("[ESCALATED]");
+    assertThatThrownBy(() -> a.everyIncidentRootedAt("cart")).hasMessageContaining("every incident rooted at cart");
+    assertThatThrownBy(() -> a.everyIncidentDiagnosed("capacity loss"))
+        .hasMessageContaining("expected every incident diagnosed \"capacity loss...\"")
+        .hasMessageContaining("diagnosed \"bad deploy");
+    assertThatThrownBy(() -> a.noIncidentDiagnosed("bad deploy")).hasMessageContaining("no incident diagnosed");
   }
 
   @Test
@@ -61,6 +69,10 @@ class ChaosAssertionsTest {
       quiet.runFor(Duration.ofMinutes(30));
       ChaosAssertions.assertThat(quiet).openedNoIncident().executedNothing().violatedNoGuardrail();
       assertThatThrownBy(() -> ChaosAssertions.assertThat(quiet).resolvedWithin(Duration.ofHours(1)))
+          .hasMessageContaining("incidents (0): none");
+      assertThatThrownBy(() -> ChaosAssertions.assertThat(quiet).everyIncidentRootedAt("cart"))
+          .as("a promise about every incident is not kept by none").hasMessageContaining("incidents (0): none");
+      assertThatThrownBy(() -> ChaosAssertions.assertThat(quiet).everyIncidentDiagnosed("bad deploy"))
           .hasMessageContaining("incidents (0): none");
     }
   }

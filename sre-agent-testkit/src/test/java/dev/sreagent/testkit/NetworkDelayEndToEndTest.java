@@ -98,12 +98,8 @@ class NetworkDelayEndToEndTest {
       h.runFor(WARM_UP);
       h.inject(new Fault.CapacityLoss("payments", 0.4));
       h.runFor(Duration.ofMinutes(120));
-      assertThat(h.agent().incidents()).isNotEmpty().allSatisfy(i -> {
-        assertThat(i.rootService()).isEqualTo("payments");
-        assertThat(i.diagnosis()).isNotNull();
-        assertThat(i.diagnosis().top().cause()).as(i.id()).doesNotStartWith("network delay")
-            .startsWith("capacity loss in payments");
-      });
+      ChaosAssertions.assertThat(h).everyIncidentRootedAt("payments").noIncidentDiagnosed("network delay")
+          .everyIncidentDiagnosed("capacity loss in payments");
     }
   }
 
