@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  * the warm-up's own scale (the larger of its median's magnitude and 1.4826 MAD) from its median: one reading of a
  * broken exporter (a latency a year long) would otherwise set the weighted variance, the daily profile and the robust
  * median for hours, and a real rise would not page meanwhile (found by an attack on the call-edge detector). A
- * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings learns a few
- * more in their place.
+ * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings drops them
+ * and holds the rest until as many new readings have come in, judged with them (a broken exporter's next reading is
+ * no more learned unchecked than its first).
  */
 final class LearnedBaseline {
   /**
@@ -113,10 +114,12 @@ final class LearnedBaseline {
     }
   }
 
-  /** Learns the held warm-up in order, leaving out its absurd readings; from then on readings are learned as they come. */
+  /**
+   * Learns the held warm-up in order once none of it is absurd; from then on readings are learned as they come. With
+   * absurd readings, they are dropped and the rest stay held until as many new ones have come in, judged with them
+   * (learning the readings that replace the absurd ones unchecked would let a broken exporter's next reading in).
+   */
   private void releaseHeld(double[] values, long[] millis) {
-    heldValues = null;
-    heldMillis = null;
     double[] sorted = values.clone();
     java.util.Arrays.sort(sorted);
     double median = middle(sorted);
@@ -126,10 +129,22 @@ final class LearnedBaseline {
     }
     java.util.Arrays.sort(deviations);
     double scale = Math.max(Math.abs(median), 1.4826 * middle(deviations));
+    int kept = 0;
     for (int i = 0; i < held; i++) {
       if (!(scale > 0) || !(Math.abs(values[i] - median) > ABSURD * scale)) {
-        learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
+        values[kept] = values[i];
+        millis[kept] = millis[i];
+        kept++;
       }
+    }
+    if (kept < held) {
+      held = kept;
+      return;
+    }
+    heldValues = null;
+    heldMillis = null;
+    for (int i = 0; i < held; i++) {
+      learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
     }
     held = 0;
   }
