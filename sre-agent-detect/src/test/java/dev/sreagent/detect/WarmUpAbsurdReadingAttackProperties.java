@@ -115,4 +115,43 @@ class WarmUpAbsurdReadingAttackProperties {
           .as("%s with absurd readings at samples 5 and 20", kind).hasSize(1);
     }
   }
+  /**
+   * The capacity-loss evidence of {@link LatencyDetector}: p99 of "api" at 100 ms, then +30% from sample 160 (under the
+   * +50% floor) while its two pods' CPU goes from 38% to 69% at the same 100 requests/s; {@code rateAt} gets an absurd
+   * request rate, {@code cpuAt} an absurd CPU reading of one pod (none when negative).
+   */
+  static List<Anomaly> capacityLoss(int rateAt, double rate, int cpuAt, double cpu) {
+    LatencyDetector d = new LatencyDetector();
+    Random rng = new Random(3);
+    List<Anomaly> fired = new ArrayList<>();
+    for (int i = 0; i < 240; i++) {
+      Instant t = T0.plusSeconds(15L * i);
+      boolean after = i >= 160;
+      for (String pod : List.of("api-1", "api-2")) {
+        double v = (after ? 0.69 : 0.38) * Math.exp(0.03 * rng.nextGaussian());
+        d.observe(new MetricSample(MetricNames.CPU_UTILIZATION, i == cpuAt && pod.equals("api-1") ? cpu : v, t,
+            Map.of(Attributes.SERVICE_NAME, "api", Attributes.K8S_POD_NAME, pod)));
+      }
+      double p99 = (after ? 0.13 : 0.1) * Math.exp(0.05 * rng.nextGaussian());
+      fired.addAll(d.observe(MetricSample.of(MetricNames.LATENCY_P99, p99, t, "api")));
+      double r = 100 * Math.exp(0.02 * rng.nextGaussian());
+      d.observe(MetricSample.of(MetricNames.REQUEST_RATE, i == rateAt ? rate : r, t, "api"));
+    }
+    return fired;
+  }
+
+  /**
+   * The CPU baselines of the latency detector learn in lockstep while the cost per request warms up: an absurd request
+   * rate leaves a cost reading out (the utilisation keeps its reading), and an absurd CPU reading at the next sample
+   * must not be learned unchecked by the utilisation (nor by the cost), or the capacity loss later is not seen.
+   */
+  @Example
+  void anAbsurdRequestRateThenAnAbsurdCpuReadingInTheWarmUpDoNotHideACapacityLoss() {
+    assertThat(capacityLoss(-1, 0, -1, 0)).as("without absurd readings").singleElement()
+        .satisfies(a -> assertThat(a.summary()).contains("while its CPU utilisation rose to"));
+    assertThat(capacityLoss(5, 1e-6, -1, 0)).as("an absurd request rate").singleElement()
+        .satisfies(a -> assertThat(a.summary()).contains("while its CPU utilisation rose to"));
+    assertThat(capacityLoss(5, 1e-6, 21, 1e6)).as("an absurd request rate, then an absurd CPU reading")
+        .singleElement().satisfies(a -> assertThat(a.summary()).contains("while its CPU utilisation rose to"));
+  }
 }
