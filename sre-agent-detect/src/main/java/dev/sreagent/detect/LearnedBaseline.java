@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * median for hours, and a real rise would not page meanwhile (found by an attack on the call-edge detector). A
  * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings drops them
  * and holds the rest until as many new readings have come in, judged with them (a broken exporter's next reading is
- * no more learned unchecked than its first).
+ * no more learned unchecked than its first). A warm-up without any scale (its median and MAD 0: a healthy service's
+ * error ratio) is judged by the owner's least scale, if it gives one (for an error ratio, a reading over 125% is
+ * absurd there).
  */
 final class LearnedBaseline {
   /**
@@ -70,24 +72,35 @@ final class LearnedBaseline {
   private boolean episodeFired;
   /** The excursions seen outside incidents, or null when the owner does not keep them. */
   private final @Nullable TailFloor tail;
+  /** The scale a warm-up without any (its median and MAD 0) is judged by; 0: nothing is absurd there. */
+  private final double leastScale;
 
   LearnedBaseline(double alpha) {
-    this(alpha, RELEARN_AFTER, null);
+    this(alpha, RELEARN_AFTER, null, 0);
   }
 
   /** With a {@link TailFloor} of the given form: {@link #tailFloor} tells the largest excursion of the last day. */
   LearnedBaseline(double alpha, TailFloor.Form tailForm) {
-    this(alpha, RELEARN_AFTER, new TailFloor(tailForm));
+    this(alpha, RELEARN_AFTER, new TailFloor(tailForm), 0);
+  }
+
+  /**
+   * With a {@link TailFloor} of the given form, and the scale a warm-up whose median and MAD are both 0 is judged by
+   * (see the class comment).
+   */
+  LearnedBaseline(double alpha, TailFloor.Form tailForm, double leastScale) {
+    this(alpha, RELEARN_AFTER, new TailFloor(tailForm), leastScale);
   }
 
   LearnedBaseline(double alpha, Duration relearnAfter) {
-    this(alpha, relearnAfter, null);
+    this(alpha, relearnAfter, null, 0);
   }
 
-  private LearnedBaseline(double alpha, Duration relearnAfter, @Nullable TailFloor tail) {
+  private LearnedBaseline(double alpha, Duration relearnAfter, @Nullable TailFloor tail, double leastScale) {
     this.ewma = new Ewma(alpha);
     this.relearnAfter = relearnAfter;
     this.tail = tail;
+    this.leastScale = leastScale;
   }
 
   /**
@@ -129,6 +142,9 @@ final class LearnedBaseline {
     }
     java.util.Arrays.sort(deviations);
     double scale = Math.max(Math.abs(median), 1.4826 * middle(deviations));
+    if (scale == 0) {
+      scale = leastScale;
+    }
     int kept = 0;
     for (int i = 0; i < held; i++) {
       if (!(scale > 0) || !(Math.abs(values[i] - median) > ABSURD * scale)) {

@@ -154,4 +154,24 @@ class WarmUpAbsurdReadingAttackProperties {
     assertThat(capacityLoss(5, 1e-6, 21, 1e6)).as("an absurd request rate, then an absurd CPU reading")
         .singleElement().satisfies(a -> assertThat(a.summary()).contains("while its CPU utilisation rose to"));
   }
+  /**
+   * A healthy service's error ratio is 0 through its warm-up (its median and MAD are 0, so the first version found no
+   * scale to call anything absurd by and learned it all): an absurd ratio among them (100,000% and more) must not
+   * hide an outage an hour later.
+   */
+  @Property(tries = 40)
+  void anAbsurdErrorRatioInAWarmUpOfZerosDoesNotHideALaterOutage(
+      @ForAll @LongRange(min = 0, max = 1_000_000) long seed, @ForAll @IntRange(min = 0, max = 19) int at,
+      @ForAll @DoubleRange(min = 1_000, max = 3e7) double absurd, @ForAll @IntRange(min = 0, max = 3) int blips) {
+    Random rng = new Random(seed);
+    java.util.Set<Integer> blipAt = new java.util.HashSet<>();
+    while (blipAt.size() < blips) {
+      blipAt.add(rng.nextInt(20));
+    }
+    IntToDoubleFunction usual = i -> blipAt.contains(i) ? 0.01 : 0.0; // now and then one failed request in 100
+    IntToDoubleFunction outage = noisy(0.3, seed);
+    assertThat(run(Kind.ERROR_RATIO, usual, at(Double.NaN), outage)).as("the outage without the reading").hasSize(1);
+    assertThat(run(Kind.ERROR_RATIO, usual, at(absurd, at), outage)).as("the outage with %s at sample %d", absurd, at)
+        .hasSize(1);
+  }
 }
