@@ -105,4 +105,42 @@ class WarmUpSnapshotAttackProperties {
       assertThat(d.snapshot().orElseThrow()).isEqualTo(good);
     }
   }
+  /**
+   * A one-off series (a pod seen once) keeps its one held reading and nothing else for the warm-up: at most one double
+   * and one long with their array headers (48 bytes) over all the baselines of a latency state, the CPU ones
+   * included, which hold nothing (arrays shared by every fresh baseline are not counted).
+   */
+  @Example
+  void aOneOffSeriesHoldsLittleMoreThanItsOneReading() throws ReflectiveOperationException {
+    LatencyDetector d = new LatencyDetector();
+    d.observe(MetricSample.of(MetricNames.LATENCY_P99, 0.1, T0, "api"));
+    LatencyDetector.State st = d.state("api");
+    long bytes = heldBytes(st.baseline);
+    for (String name : List.of("utilisation", "perRequest")) {
+      java.lang.reflect.Field f = LatencyDetector.Utilisation.class.getDeclaredField(name);
+      f.setAccessible(true);
+      bytes += heldBytes((LearnedBaseline) f.get(st.utilisation));
+    }
+    assertThat(bytes).isLessThanOrEqualTo(48);
+    ErrorRateDetector e = new ErrorRateDetector();
+    e.observe(MetricSample.of(MetricNames.ERROR_RATIO, 0.01, T0, "api"));
+    assertThat(heldBytes(e.state("api").baseline)).isLessThanOrEqualTo(48);
+  }
+
+  /** The bytes of the arrays {@code b} holds that a fresh baseline does not share (16-byte headers, 8-byte elements). */
+  private static long heldBytes(LearnedBaseline b) throws IllegalAccessException {
+    LearnedBaseline fresh = new LearnedBaseline(1.0 / 40);
+    long bytes = 0;
+    for (java.lang.reflect.Field f : LearnedBaseline.class.getDeclaredFields()) {
+      if (!f.getType().isArray() || java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        continue;
+      }
+      f.setAccessible(true);
+      Object held = f.get(b);
+      if (held != null && held != f.get(fresh)) {
+        bytes += 16 + 8L * java.lang.reflect.Array.getLength(held);
+      }
+    }
+    return bytes;
+  }
 }
