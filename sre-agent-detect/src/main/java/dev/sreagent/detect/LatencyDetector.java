@@ -134,9 +134,14 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
         return;
       }
       double cost = sum / rate;
-      if (perRequest.count() < WARM_UP_SAMPLES) {
-        utilisation.learn(t, current);
-        perRequest.learn(t, cost);
+      if (perRequest.count() < WARM_UP_SAMPLES || utilisation.count() < WARM_UP_SAMPLES) {
+        // each until its own warm-up is complete: one that left out an absurd reading holds on while the other waits
+        if (utilisation.count() < WARM_UP_SAMPLES) {
+          utilisation.learn(t, current);
+        }
+        if (perRequest.count() < WARM_UP_SAMPLES) {
+          perRequest.learn(t, cost);
+        }
         return;
       }
       utilisationLevel = utilisation.level(t);

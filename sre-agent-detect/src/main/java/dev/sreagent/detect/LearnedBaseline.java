@@ -31,8 +31,11 @@ import org.jspecify.annotations.Nullable;
  * the warm-up's own scale (the larger of its median's magnitude and 1.4826 MAD) from its median: one reading of a
  * broken exporter (a latency a year long) would otherwise set the weighted variance, the daily profile and the robust
  * median for hours, and a real rise would not page meanwhile (found by an attack on the call-edge detector). A
- * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings learns a few
- * more in their place.
+ * warm-up without an absurd reading is learned exactly as it would be one by one; one with such readings drops them
+ * and holds the rest until as many new readings have come in, judged with them (a broken exporter's next reading is
+ * no more learned unchecked than its first). A warm-up without any scale (its median and MAD 0: a healthy service's
+ * error ratio) is judged by {@link #FRACTION_SCALE} when the series is a fraction (an error ratio, a CPU share of the
+ * limit: a reading over 125% is absurd there); in any other series nothing is absurd there.
  */
 final class LearnedBaseline {
   /**
@@ -51,9 +54,12 @@ final class LearnedBaseline {
    */
   static final double ABSURD = 100;
   private static final int HELD = LatencyDetector.WARM_UP_SAMPLES;
+  /** Nothing held yet: shared by every fresh baseline (the CPU ones of a latency series that never sees CPU hold none). */
+  private static final double[] NO_VALUES = new double[0];
+  private static final long[] NO_MILLIS = new long[0];
   /** The warm-up readings held back, then null (grown as they arrive: a one-off series holds one). */
-  private double @Nullable [] heldValues = new double[0];
-  private long @Nullable [] heldMillis = new long[0];
+  private double @Nullable [] heldValues = NO_VALUES;
+  private long @Nullable [] heldMillis = NO_MILLIS;
   private int held;
   private final Ewma ewma;
   private final RobustBaseline robust = new RobustBaseline();
@@ -69,24 +75,39 @@ final class LearnedBaseline {
   private boolean episodeFired;
   /** The excursions seen outside incidents, or null when the owner does not keep them. */
   private final @Nullable TailFloor tail;
+  /**
+   * The scale a warm-up of a fraction without any (its median and MAD 0) is judged by: a reading more than 125% from
+   * its median is absurd (the CPU detector's highest plausible reading).
+   */
+  static final double FRACTION_SCALE = CpuSaturationDetector.MAX_READING / ABSURD;
+  /** Whether the series is a fraction (see {@link #FRACTION_SCALE}; a flag, not a double: it fits the padding). */
+  private final boolean fraction;
 
   LearnedBaseline(double alpha) {
-    this(alpha, RELEARN_AFTER, null);
+    this(alpha, RELEARN_AFTER, null, false);
   }
 
   /** With a {@link TailFloor} of the given form: {@link #tailFloor} tells the largest excursion of the last day. */
   LearnedBaseline(double alpha, TailFloor.Form tailForm) {
-    this(alpha, RELEARN_AFTER, new TailFloor(tailForm));
+    this(alpha, RELEARN_AFTER, new TailFloor(tailForm), false);
+  }
+
+  /**
+   * With a {@link TailFloor} of the given form, of a series that is a fraction or not (see {@link #FRACTION_SCALE}).
+   */
+  LearnedBaseline(double alpha, TailFloor.Form tailForm, boolean fraction) {
+    this(alpha, RELEARN_AFTER, new TailFloor(tailForm), fraction);
   }
 
   LearnedBaseline(double alpha, Duration relearnAfter) {
-    this(alpha, relearnAfter, null);
+    this(alpha, relearnAfter, null, false);
   }
 
-  private LearnedBaseline(double alpha, Duration relearnAfter, @Nullable TailFloor tail) {
+  private LearnedBaseline(double alpha, Duration relearnAfter, @Nullable TailFloor tail, boolean fraction) {
     this.ewma = new Ewma(alpha);
     this.relearnAfter = relearnAfter;
     this.tail = tail;
+    this.fraction = fraction;
   }
 
   /**
@@ -113,10 +134,12 @@ final class LearnedBaseline {
     }
   }
 
-  /** Learns the held warm-up in order, leaving out its absurd readings; from then on readings are learned as they come. */
+  /**
+   * Learns the held warm-up in order once none of it is absurd; from then on readings are learned as they come. With
+   * absurd readings, they are dropped and the rest stay held until as many new ones have come in, judged with them
+   * (learning the readings that replace the absurd ones unchecked would let a broken exporter's next reading in).
+   */
   private void releaseHeld(double[] values, long[] millis) {
-    heldValues = null;
-    heldMillis = null;
     double[] sorted = values.clone();
     java.util.Arrays.sort(sorted);
     double median = middle(sorted);
@@ -126,10 +149,25 @@ final class LearnedBaseline {
     }
     java.util.Arrays.sort(deviations);
     double scale = Math.max(Math.abs(median), 1.4826 * middle(deviations));
+    if (scale == 0 && fraction) {
+      scale = FRACTION_SCALE;
+    }
+    int kept = 0;
     for (int i = 0; i < held; i++) {
       if (!(scale > 0) || !(Math.abs(values[i] - median) > ABSURD * scale)) {
-        learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
+        values[kept] = values[i];
+        millis[kept] = millis[i];
+        kept++;
       }
+    }
+    if (kept < held) {
+      held = kept;
+      return;
+    }
+    heldValues = null;
+    heldMillis = null;
+    for (int i = 0; i < held; i++) {
+      learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
     }
     held = 0;
   }
@@ -297,8 +335,8 @@ final class LearnedBaseline {
       held = 0;
       return;
     }
-    heldValues = new double[n];
-    heldMillis = new long[n];
+    heldValues = n == 0 ? NO_VALUES : new double[n];
+    heldMillis = n == 0 ? NO_MILLIS : new long[n];
     for (int i = 0; i < n; i++) {
       heldValues[i] = in.readDouble();
       heldMillis[i] = in.readLong();

@@ -85,9 +85,13 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     }
   }
 
-  /** A resource's state with one learned baseline and its tail floor (the error-rate and CPU detectors). */
+  /**
+   * A resource's state with one learned baseline and its tail floor (the error-rate and CPU detectors). Both series
+   * are fractions: in a warm-up of zeros (a healthy service's error ratio) a reading over 125% is absurd (see
+   * {@link LearnedBaseline#FRACTION_SCALE}; the CPU detector already ignores such readings as implausible).
+   */
   static class BaselineState extends ResourceState {
-    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS);
+    final LearnedBaseline baseline = new LearnedBaseline(1.0 / 40, TailFloor.Form.EXCESS, true);
 
     BaselineState(String service, String resource) {
       super(service, resource);
