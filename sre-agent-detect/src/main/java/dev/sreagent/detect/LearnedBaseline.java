@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
  * and holds the rest until as many new readings have come in, judged with them (a broken exporter's next reading is
  * no more learned unchecked than its first). A warm-up without any scale (its median and MAD 0: a healthy service's
  * error ratio) is judged by {@link #FRACTION_SCALE} when the series is a fraction (an error ratio, a CPU share of the
- * limit: a reading over 125% is absurd there); in any other series nothing is absurd there.
+ * limit: a reading over 125% is absurd there); in any other series nothing is absurd there. Once a hold has dropped as
+ * many absurd readings as a whole warm-up, the series has moved for good: the hold starts again from its new level.
  */
 final class LearnedBaseline {
   /**
@@ -61,6 +62,12 @@ final class LearnedBaseline {
   private double @Nullable [] heldValues = NO_VALUES;
   private long @Nullable [] heldMillis = NO_MILLIS;
   private int held;
+  /**
+   * How many absurd readings the current hold has dropped (a byte: fewer than {@link #HELD}). Once as many as a whole
+   * warm-up have come, they are no longer a broken exporter's odd reading but the series' level (it moved for good,
+   * more than 100 times, in its warm-up): the old readings are let go and the hold starts again.
+   */
+  private byte dropped;
   private final Ewma ewma;
   private final RobustBaseline robust = new RobustBaseline();
   private final SeasonalProfile daily = SeasonalProfile.daily();
@@ -161,7 +168,9 @@ final class LearnedBaseline {
       }
     }
     if (kept < held) {
-      held = kept;
+      int droppedNow = dropped + held - kept;
+      held = droppedNow >= HELD ? 0 : kept;
+      dropped = (byte) (droppedNow >= HELD ? 0 : droppedNow);
       return;
     }
     heldValues = null;
@@ -170,6 +179,7 @@ final class LearnedBaseline {
       learnNow(Instant.ofEpochMilli(millis[i]), values[i]);
     }
     held = 0;
+    dropped = 0;
   }
 
   private static double middle(double[] sorted) {
@@ -311,6 +321,9 @@ final class LearnedBaseline {
       out.writeDouble(values[i]);
       out.writeLong(millis[i]);
     }
+    if (values != null && millis != null) {
+      out.writeByte(dropped);
+    }
   }
 
   /** Reads what {@link #write} wrote into this (fresh) instance. */
@@ -342,5 +355,11 @@ final class LearnedBaseline {
       heldMillis[i] = in.readLong();
     }
     held = n;
+    int d = in.readByte();
+    if (d < 0 || d >= HELD) {
+      throw new java.io.IOException("a baseline that dropped " + d + " absurd warm-up readings (at most " + (HELD - 1)
+          + ")");
+    }
+    dropped = (byte) d;
   }
 }

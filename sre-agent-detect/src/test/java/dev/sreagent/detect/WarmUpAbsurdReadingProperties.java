@@ -3,16 +3,14 @@ package dev.sreagent.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sreagent.api.model.Anomaly;
-import dev.sreagent.api.model.Attributes;
-import dev.sreagent.api.model.MetricNames;
-import dev.sreagent.api.model.MetricSample;
 import dev.sreagent.api.port.Detector;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
+import dev.sreagent.detect.WarmUpAbsurdReadingAttackProperties.Kind;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -27,31 +25,6 @@ import net.jqwik.api.constraints.LongRange;
  */
 class WarmUpAbsurdReadingProperties {
   private static final Instant T0 = Instant.parse("2026-11-02T00:00:00Z");
-
-  private enum Kind {
-    LATENCY(MetricNames.LATENCY_P99, LatencyDetector::new, 0.1, 3),
-    ERROR_RATIO(MetricNames.ERROR_RATIO, ErrorRateDetector::new, 0.005, 30),
-    CALL_EDGE(MetricNames.CLIENT_LATENCY_P50, CallEdgeLatencyDetector::new, 0.05, 3);
-
-    final String metric;
-    final Supplier<Detector> make;
-    final double level;
-    final double rise;
-
-    Kind(String metric, Supplier<Detector> make, double level, double rise) {
-      this.metric = metric;
-      this.make = make;
-      this.level = level;
-      this.rise = rise;
-    }
-
-    MetricSample sample(long i, double v) {
-      Map<String, String> attributes = this == CALL_EDGE
-          ? Map.of(Attributes.SERVICE_NAME, "checkout", Attributes.PEER_SERVICE, "payments")
-          : Map.of(Attributes.SERVICE_NAME, "payments");
-      return new MetricSample(metric, v, T0.plusSeconds(15 * i), attributes);
-    }
-  }
 
   /** The series' anomalies: an hour of noise around the level, with {@code absurd} at {@code at} (none if < 0), then a rise. */
   private static List<Anomaly> run(Kind kind, long seed, int at, double absurd) {
@@ -94,6 +67,33 @@ class WarmUpAbsurdReadingProperties {
         assertThat(held.mean()).isEqualTo(oneByOne.mean());
         assertThat(held.stddev()).isEqualTo(oneByOne.stddev());
       }
+    }
+  }
+
+  /**
+   * Found in review of the attack's fix (readings that replace absurd ones are judged with the rest): a series whose
+   * level moves for good by more than 100 times in its warm-up (15 readings at 100 ms, then 50 s on) had every new
+   * reading dropped against the 15 old ones, so it never finished its warm-up and never paged. Once as many absurd
+   * readings as a whole warm-up have come, they are the series' level: the hold starts again from them.
+   */
+  @Example
+  void aSeriesThatMovesForGoodInItsWarmUpIsLearnedAtItsNewLevel() {
+    for (Kind kind : List.of(Kind.LATENCY, Kind.CALL_EDGE)) {
+      Detector d = kind.make.get();
+      Random rng = new Random(5);
+      List<Anomaly> fired = new ArrayList<>();
+      long i = 0;
+      for (; i < 15; i++) {
+        fired.addAll(d.observe(kind.sample(i, kind.level * Math.exp(0.05 * rng.nextGaussian()))));
+      }
+      for (; i < 15 + 480; i++) {
+        fired.addAll(d.observe(kind.sample(i, 500 * kind.level * Math.exp(0.05 * rng.nextGaussian()))));
+      }
+      assertThat(fired).as(kind + ": nothing before the rise").isEmpty();
+      for (; i < 15 + 480 + 40; i++) {
+        fired.addAll(d.observe(kind.sample(i, 3 * 500 * kind.level * Math.exp(0.05 * rng.nextGaussian()))));
+      }
+      assertThat(fired).as(kind + ": the rise from the new level").hasSize(1);
     }
   }
 }

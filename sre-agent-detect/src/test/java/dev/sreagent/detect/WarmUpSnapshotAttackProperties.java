@@ -95,12 +95,19 @@ class WarmUpSnapshotAttackProperties {
       d.observe(MetricSample.of(MetricNames.ERROR_RATIO, 0.01, T0.plusSeconds(15L * i), "cart"));
     }
     byte[] good = d.snapshot().orElseThrow();
-    int countAt = good.length - 5 * 16 - 4;
+    int countAt = good.length - 1 - 5 * 16 - 4; // the count, 5 readings, then the byte of dropped readings
     assertThat(ByteBuffer.wrap(good, countAt, 4).getInt()).isEqualTo(5);
     for (int n : new int[] {1_000_000_000, Integer.MAX_VALUE, Integer.MIN_VALUE, -2, 20, 19}) {
       byte[] bad = good.clone();
       ByteBuffer.wrap(bad, countAt, 4).putInt(n);
       assertThatThrownBy(() -> d.restore(bad)).as("%d held", n).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("it starts cold");
+      assertThat(d.snapshot().orElseThrow()).isEqualTo(good);
+    }
+    for (byte dropped : new byte[] {-1, 20, Byte.MAX_VALUE}) {
+      byte[] bad = good.clone();
+      bad[bad.length - 1] = dropped;
+      assertThatThrownBy(() -> d.restore(bad)).as("%d dropped", dropped).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("it starts cold");
       assertThat(d.snapshot().orElseThrow()).isEqualTo(good);
     }
