@@ -43,6 +43,12 @@ public final class ErrorRateDetector extends BaselineRuleDetector {
     this.minRatio = Require.withinClosedOpen(minRatio, 0, 1, "minRatio");
   }
 
+  /** A negative error ratio is junk (an exporter's -1 for "no data"), ignored before it touches any state, like NaN. */
+  @Override
+  boolean plausible(double value) {
+    return value >= 0;
+  }
+
   @Override
   public String name() {
     return "error-rate";

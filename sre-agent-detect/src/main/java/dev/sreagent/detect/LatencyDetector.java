@@ -214,6 +214,12 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
     }
   }
 
+  /** A negative latency is junk (an exporter's -1 for "no data"), ignored before it touches any state, like NaN. */
+  @Override
+  boolean plausible(double value) {
+    return value >= 0;
+  }
+
   @Override
   public String name() {
     return "latency";

@@ -96,4 +96,28 @@ class WarmUpAbsurdReadingProperties {
       assertThat(fired).as(kind + ": the rise from the new level").hasSize(1);
     }
   }
+
+  /**
+   * Found by the attack on the held warm-up: a latency or error-ratio series learned an exporter's -1 ("no data") like
+   * any reading (the call-edge detector already ignored it). Sprinkled through a series with a rise, -1 readings
+   * change nothing: the detector answers as it does without them.
+   */
+  @Property(tries = 40)
+  void negativeSentinelsChangeNothing(@ForAll Kind kind, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    Detector clean = kind.make.get();
+    Detector dirty = kind.make.get();
+    Random rng = new Random(seed);
+    List<Anomaly> expected = new ArrayList<>();
+    List<Anomaly> actual = new ArrayList<>();
+    for (long i = 0; i < 280; i++) {
+      double v = (i < 240 ? 1 : kind.rise) * kind.level * Math.exp(0.05 * rng.nextGaussian());
+      if (rng.nextInt(4) == 0) {
+        actual.addAll(dirty.observe(kind.sample(i, -1)));
+      } else {
+        actual.addAll(dirty.observe(kind.sample(i, v)));
+        expected.addAll(clean.observe(kind.sample(i, v)));
+      }
+    }
+    assertThat(actual).isEqualTo(expected).isNotEmpty();
+  }
 }
