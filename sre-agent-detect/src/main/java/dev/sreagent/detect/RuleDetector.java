@@ -126,7 +126,7 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   /**
    * Whether a finite value can be a reading of this detector's metric at all; one that cannot is ignored before it
-   * touches any state (the subclass counts it). Every finite value by default.
+   * touches any state (a subclass may count it, as the CPU saturation detector does). Every finite value by default.
    */
   boolean plausible(double value) {
     return true;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -89,8 +90,14 @@ class NetworkDelayEndToEndTest {
    * A capacity loss seen on the edges too is not a network delay: after the first incident's scale-out did not help
    * and was rolled back, the calls into payments page again (found in a review): that incident names payments' own
    * slowness, never a delay on the way to it. (Seed 696 failed in CI: the third page came when payments' own p99 had
-   * risen x1.46 in the window, under the x1.5 rule, more than its callers' median; 300 tries pass since.)
+   * risen x1.46 in the window, under the x1.5 rule, about as much as its callers' median: it is now "slowness in
+   * payments or on the way to it", escalated.)
    */
+  @Example
+  void theCapacityLossThatFailedInCi() {
+    aCapacityLossWithCallEdgesIsNeverCalledANetworkDelay(696);
+  }
+
   @Property(tries = 20)
   void aCapacityLossWithCallEdgesIsNeverCalledANetworkDelay(@ForAll @LongRange(min = 1, max = 10_000) long seed) {
     try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setPhase(Phase.AUTONOMOUS)
@@ -98,8 +105,8 @@ class NetworkDelayEndToEndTest {
       h.runFor(WARM_UP);
       h.inject(new Fault.CapacityLoss("payments", 0.4));
       h.runFor(Duration.ofMinutes(120));
-      ChaosAssertions.assertThat(h).everyIncidentRootedAt("payments").noIncidentDiagnosed("network delay")
-          .everyIncidentDiagnosed("capacity loss in payments");
+      ChaosAssertions.assertThat(h).everyIncidentRootedAt("payments").noIncidentDiagnosed("network delay");
+      assertThat(h.agent().incidents().get(0).diagnosis().top().cause()).startsWith("capacity loss in payments");
     }
   }
 
@@ -130,5 +137,24 @@ class NetworkDelayEndToEndTest {
       @ForAll @IntRange(min = 200, max = 1_000) int millis, @ForAll Phase phase) {
     delayOpensOneEscalatedIncident(phase, seed, VirtualClock.DEFAULT_START.plus(Duration.ofHours(hour)), service,
         Duration.ofMillis(millis));
+  }
+
+  /**
+   * Found in review: a short delay (tens of milliseconds) is not a capacity loss either. The root's own p99 moves by
+   * its noise from the window's lowest value (some 30 to 40 ms in payments' 150 ms), which the first form of the
+   * "the root's own rise explains its callers'" rule compared with the callers' rise in milliseconds: a 70 ms delay
+   * was scaled out. Whatever opens for a delay of 30 to 200 ms is called a delay and changes nothing.
+   */
+  @Property(tries = 40)
+  void aShortDelayIsNeverTakenForACapacityLoss(@ForAll("calledServices") String service,
+      @ForAll @LongRange(min = 1, max = 10_000) long seed, @ForAll @IntRange(min = 0, max = 23) int hour,
+      @ForAll @IntRange(min = 30, max = 200) int millis) {
+    try (SimulationHarness h = SimulationHarness.builder().setSeed(seed).setPhase(Phase.AUTONOMOUS)
+        .setStart(VirtualClock.DEFAULT_START.plus(Duration.ofHours(hour))).setEmitCallEdges(true).build()) {
+      h.runFor(WARM_UP);
+      h.inject(new Fault.NetworkDelay(service, Duration.ofMillis(millis), LASTING));
+      h.runFor(Duration.ofMinutes(30));
+      ChaosAssertions.assertThat(h).noIncidentDiagnosed("capacity loss").executedNothing().violatedNoGuardrail();
+    }
   }
 }

@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
  * An incident's evidence, compressed for a reader with a token budget (a language model, a chat message):
  * metric windows as one-line summaries, log lines mined into templates with counts ({@link LogTemplates}), changes
  * as one line each; then chosen extractively, most telling first — the root service's windows of the signals that
- * fired (a call edge's window into the root counts as the root's: the slow calls of a network delay are measured by
- * the caller, and they are what the incident is about), changes of the affected services, error then warning log templates, the other affected services' windows,
+ * fired (a call edge's window into the root whose calls paged counts as the root's: the slow calls of a network
+ * delay are measured by the caller, and they are what the incident is about; other edges into the root come with its
+ * other windows), changes of the affected services, error then warning log templates, the other affected services' windows,
  * the neighbours — until the budget is spent. Tokens are estimated as characters / 4.
  *
  * @param items the chosen evidence lines, in priority order
@@ -39,6 +40,7 @@ public record EvidenceDigest(List<String> items, int rawTokens, int tokens, int 
     Evidence e = incident.evidence() == null ? Evidence.empty() : incident.evidence();
     Set<String> fired = incident.anomalies().stream().map(Anomaly::signal).collect(Collectors.toSet());
     String intoRoot = dev.sreagent.api.model.Attributes.PEER_SERVICE + "=" + incident.rootService() + ",";
+    Set<String> pagedEdges = incident.anomalies().stream().map(Anomaly::resource).collect(Collectors.toSet());
     List<String[]> candidates = new ArrayList<>(); // {priority, text}
     int raw = 0;
     for (MetricWindow w : e.metrics()) {
@@ -46,9 +48,10 @@ public record EvidenceDigest(List<String> items, int rawTokens, int tokens, int 
           + " last %.4g (%d samples)", w.series(), w.service(), w.from(), w.to(), w.min(), w.mean(), w.max(),
           w.last(), w.count());
       raw += tokens(text) + w.count() * 4; // a raw window is its samples: about four tokens each
-      boolean root = w.service().equals(incident.rootService()) || w.series().contains("{" + intoRoot)
-          || w.series().contains("," + intoRoot);
-      boolean firedSignal = fired.stream().anyMatch(w.series()::startsWith);
+      boolean edgeIntoRoot = w.series().contains("{" + intoRoot) || w.series().contains("," + intoRoot);
+      boolean root = w.service().equals(incident.rootService()) || edgeIntoRoot;
+      boolean firedSignal = fired.stream().anyMatch(w.series()::startsWith)
+          && (!edgeIntoRoot || pagedEdges.contains(w.service() + "->" + incident.rootService()));
       int priority = root && firedSignal ? 0 : root ? 3 : incident.affectedServices().contains(w.service()) ? 4 : 5;
       candidates.add(new String[] {Integer.toString(priority), text});
     }

@@ -37,9 +37,10 @@ public final class CatalogPlanner implements RemediationPlanner {
   /** How recent a rollout must be for a rollback to be proposed. */
   public static final Duration ROLLBACK_RECENCY = Duration.ofHours(6);
   /**
-   * The share of its callers' rise that a root's own p99 must show to be slow itself: a delay on the way adds its time
-   * to the calls and nothing to the root's own latency (which moves by its noise only, a fifth of a 200 ms delay in
-   * the simulator), a capacity loss raises the root's own p99 at least as much as its callers' median.
+   * The share of its callers' relative rise that a root's own p99 must show to be called slow itself (see
+   * {@link #ownRiseMatchesCallers}): a capacity loss raises the root's p99 about as much, relatively, as its callers'
+   * median (x1.46 against x1.59 in the case that found it); a delay on the path moves the root's own p99 by its noise
+   * (x1.3 at most in the simulator) while the calls slow by x1.6 (30 ms on 50 ms calls) and more.
    */
   static final double OWN_RISE_EXPLAINS = 0.5;
 
@@ -63,8 +64,12 @@ public final class CatalogPlanner implements RemediationPlanner {
       why = pods.isEmpty() ? "no current pod of " + root + " is over its memory threshold any more"
           : "rolling restart of " + pods + " frees the leaked memory";
     } else if (t.equals(IncidentType.HIGH_LATENCY) && delayIntoRoot(incident)) {
-      why = "the calls into " + root + " are slow while its own latency is not: a delay on the network path or at its"
-          + " pod, which more replicas do not shorten; escalated";
+      why = ownRiseMatchesCallers(incident)
+          ? "the calls into " + root + " are slow and its own latency rose less than it would for more replicas to"
+              + " help (under x" + EvidenceReasoner.LATENCY_ROSE + "): its own slowness seen late, or a delay on the"
+              + " way to it; escalated"
+          : "the calls into " + root + " are slow while its own latency is not: a delay on the network path or at its"
+              + " pod, which more replicas do not shorten; escalated";
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       // a surge saturates every service on the hot path; a capacity loss or slow dependency only the root
       boolean surge = incident.diagnosis() != null
@@ -131,11 +136,11 @@ public final class CatalogPlanner implements RemediationPlanner {
   }
 
   /**
-   * Whether the incident is a delay on the way into its root: the root's latency anomalies are all seen from its
-   * callers (call-edge client latency), and its own p99 in the evidence did not rise — neither to
-   * {@link EvidenceReasoner#LATENCY_ROSE} times its lowest nor by {@link #OWN_RISE_EXPLAINS} of the rise its callers
-   * see on their calls into it. A root that is slow itself — a capacity loss whose own latency anomaly went to an
-   * earlier incident, seen again from the callers after a rolled-back scale-out — is not a network delay.
+   * Whether the incident is escalated as slowness on the way into its root: the root's latency anomalies are all seen
+   * from its callers (call-edge client latency), and its own p99 in the evidence did not rise to
+   * {@link EvidenceReasoner#LATENCY_ROSE} times its lowest (a root slow itself is scaled out as usual). Whether the
+   * delay is on the path or the root's own slowness seen late is told by {@link #ownRiseMatchesCallers}; neither is
+   * shortened by more replicas of a root whose own latency did not rise that far.
    */
   static boolean delayIntoRoot(Incident incident) {
     List<Anomaly> slow = incident.rootAnomalies().stream()
@@ -146,16 +151,33 @@ public final class CatalogPlanner implements RemediationPlanner {
     if (incident.evidence() == null) {
       return true;
     }
+    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(incident.rootService())
+        && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0
+        && w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min());
+  }
+
+  /**
+   * Whether the root's own p99 rose, relative to its lowest in the evidence, by at least {@link #OWN_RISE_EXPLAINS}
+   * of the relative rise its callers see on their calls into it (each window's last against its lowest, positive
+   * values only): the root is then at least partly slow itself — a capacity loss paged again from its callers after
+   * its own latency anomaly went to an earlier incident — and a delay on the path is not the whole story. A delay on
+   * the path adds its time to the calls and moves the root's own p99 by its noise only.
+   */
+  static boolean ownRiseMatchesCallers(Incident incident) {
+    if (incident.evidence() == null) {
+      return false;
+    }
     String root = incident.rootService();
     String peer = Attributes.PEER_SERVICE + "=" + root + ",";
     double edgeRise = incident.evidence().metrics().stream()
         .filter(w -> (w.series().startsWith(MetricNames.CLIENT_LATENCY_P50 + "{")
-            || w.series().startsWith(MetricNames.CLIENT_LATENCY_P99 + "{")) && w.series().contains(peer))
-        .mapToDouble(w -> w.last() - w.min()).max().orElse(0);
-    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(root)
-        && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0
-        && (w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min()
-            || edgeRise > 0 && w.last() - w.min() >= OWN_RISE_EXPLAINS * edgeRise));
+            || w.series().startsWith(MetricNames.CLIENT_LATENCY_P99 + "{"))
+            && (w.series().contains("{" + peer) || w.series().contains("," + peer)) && w.min() > 0)
+        .mapToDouble(w -> w.last() / w.min() - 1).max().orElse(0);
+    double ownRise = incident.evidence().metrics().stream()
+        .filter(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0)
+        .mapToDouble(w -> w.last() / w.min() - 1).max().orElse(0);
+    return edgeRise > 0 && ownRise > 0 && ownRise >= OWN_RISE_EXPLAINS * edgeRise;
   }
 
   /** Whether {@code a} was seen on a call edge (a caller's client-side latency of its calls into the service). */

@@ -54,11 +54,25 @@ class EvidenceDigestTest {
   }
 
   @Test
-  void aServiceWhoseNameEndsLikeTheRootsIsNotTakenForIt() {
+  void anAttributeWhoseKeyEndsLikePeerServiceIsNotTakenForIt() {
     Incident inc = delayIntoPayments(List.of(window(MetricNames.CLIENT_LATENCY_P50
-        + "{peer.service=old-payments,service.name=checkout,}", "checkout", 0.05)));
+        + "{net.peer.service=payments,service.name=frontend,}", "frontend", 0.05)));
     List<String> items = EvidenceDigest.of(inc, 100_000).items();
-    assertThat(items.get(0)).contains("peer.service=payments,");
-    assertThat(items.get(1)).contains("peer.service=old-payments,");
+    assertThat(items.get(0)).contains("{k8s.namespace.name=shop,peer.service=payments,");
+    assertThat(items.get(1)).as("not the root's: after it, with the neighbours").contains("net.peer.service=payments,");
+  }
+
+  /** Only the calls that paged come first: a quiet caller's edge into the root does not push the deploy line out. */
+  @Test
+  void aQuietCallersEdgeIntoTheRootComesAfterTheChanges() {
+    Incident inc = delayIntoPayments(List.of(window(MetricNames.CLIENT_LATENCY_P50
+        + "{peer.service=payments,service.name=frontend,}", "frontend", 0.05)));
+    Incident withDeploy = inc.withEvidence(new Evidence(inc.evidence().metrics(), List.of(
+        new dev.sreagent.api.model.ChangeEvent(T0.minusSeconds(300), "payments", "deploy", "r7", "image v7")),
+        List.of(), inc.evidence().neighbours()), T0);
+    List<String> items = EvidenceDigest.of(withDeploy, 100_000).items();
+    assertThat(items.get(0)).contains("service.name=checkout,");
+    assertThat(items.get(1)).startsWith("change deploy of payments");
+    assertThat(items.get(2)).contains("service.name=frontend,");
   }
 }
