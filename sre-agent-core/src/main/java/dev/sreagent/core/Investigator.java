@@ -77,8 +77,7 @@ final class Investigator {
       if (caller.isEmpty() || inc.affectedServices().contains(caller)) {
         continue;
       }
-      String peer = dev.sreagent.api.model.Attributes.PEER_SERVICE + "=" + a.service() + ",";
-      ctx.windows.windows(caller, from).stream().filter(w -> w.series().contains(peer)).forEach(out::add);
+      ctx.windows.windows(caller, from).stream().filter(w -> w.callsInto(a.service())).forEach(out::add);
     }
     return out;
   }

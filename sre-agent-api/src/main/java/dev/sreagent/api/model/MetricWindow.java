@@ -26,4 +26,13 @@ public record MetricWindow(String series, String service, Instant from, Instant 
     Objects.requireNonNull(to, "to");
     Require.atLeast(count, 0, "count");
   }
+
+  /**
+   * Whether this is a caller's series of its calls into {@code callee}: its key ({@link MetricSample#seriesKey()})
+   * holds the attribute {@code peer.service=callee} (a key that only ends in {@code peer.service} does not count).
+   */
+  public boolean callsInto(String callee) {
+    String attribute = Attributes.PEER_SERVICE + "=" + callee + ",";
+    return series.contains("{" + attribute) || series.contains("," + attribute);
+  }
 }

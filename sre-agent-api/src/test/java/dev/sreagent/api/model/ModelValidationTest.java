@@ -75,4 +75,21 @@ class ModelValidationTest {
     assertThat(Phase.ASSIST.demoted()).isEqualTo(Phase.OBSERVE);
     assertThat(Phase.OBSERVE.demoted()).isEqualTo(Phase.OBSERVE);
   }
+
+  /** A window knows the calls it measures from its sample's series key, not from a key that only ends alike. */
+  @Test
+  void aWindowCallsIntoThePeerItsSeriesNames() {
+    Instant t = Instant.parse("2026-11-02T00:00:00Z");
+    String key = new MetricSample(MetricNames.CLIENT_LATENCY_P50, 0.05, t, Map.of(Attributes.SERVICE_NAME, "checkout",
+        Attributes.PEER_SERVICE, "payments", "k8s.namespace.name", "shop")).seriesKey();
+    MetricWindow calls = new MetricWindow(key, "checkout", t, t, 1, 0.05, 0.05, 0.05, 0.05);
+    assertThat(calls.callsInto("payments")).isTrue();
+    assertThat(calls.callsInto("pay")).isFalse();
+    assertThat(calls.callsInto("checkout")).isFalse();
+    String first = new MetricSample(MetricNames.CLIENT_LATENCY_P50, 0.05, t, Map.of(Attributes.SERVICE_NAME, "a",
+        Attributes.PEER_SERVICE, "payments")).seriesKey(); // peer.service sorts first: right after the brace
+    assertThat(new MetricWindow(first, "a", t, t, 1, 0, 0, 0, 0).callsInto("payments")).isTrue();
+    assertThat(new MetricWindow("m{net.peer.service=payments,service.name=a,}", "a", t, t, 1, 0, 0, 0, 0)
+        .callsInto("payments")).isFalse();
+  }
 }

@@ -39,7 +39,6 @@ public record EvidenceDigest(List<String> items, int rawTokens, int tokens, int 
   public static EvidenceDigest of(Incident incident, int tokenBudget) {
     Evidence e = incident.evidence() == null ? Evidence.empty() : incident.evidence();
     Set<String> fired = incident.anomalies().stream().map(Anomaly::signal).collect(Collectors.toSet());
-    String intoRoot = dev.sreagent.api.model.Attributes.PEER_SERVICE + "=" + incident.rootService() + ",";
     Set<String> pagedEdges = incident.anomalies().stream().map(Anomaly::resource).collect(Collectors.toSet());
     List<String[]> candidates = new ArrayList<>(); // {priority, text}
     int raw = 0;
@@ -48,7 +47,7 @@ public record EvidenceDigest(List<String> items, int rawTokens, int tokens, int 
           + " last %.4g (%d samples)", w.series(), w.service(), w.from(), w.to(), w.min(), w.mean(), w.max(),
           w.last(), w.count());
       raw += tokens(text) + w.count() * 4; // a raw window is its samples: about four tokens each
-      boolean edgeIntoRoot = w.series().contains("{" + intoRoot) || w.series().contains("," + intoRoot);
+      boolean edgeIntoRoot = w.callsInto(incident.rootService());
       boolean root = w.service().equals(incident.rootService()) || edgeIntoRoot;
       boolean firedSignal = fired.stream().anyMatch(w.series()::startsWith)
           && (!edgeIntoRoot || pagedEdges.contains(w.service() + "->" + incident.rootService()));

@@ -2,7 +2,6 @@ package dev.sreagent.core.reasoning;
 
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.Anomaly;
-import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
@@ -168,11 +167,10 @@ public final class CatalogPlanner implements RemediationPlanner {
       return false;
     }
     String root = incident.rootService();
-    String peer = Attributes.PEER_SERVICE + "=" + root + ",";
     double edgeRise = incident.evidence().metrics().stream()
         .filter(w -> (w.series().startsWith(MetricNames.CLIENT_LATENCY_P50 + "{")
             || w.series().startsWith(MetricNames.CLIENT_LATENCY_P99 + "{"))
-            && (w.series().contains("{" + peer) || w.series().contains("," + peer)) && w.min() > 0)
+            && w.callsInto(root) && w.min() > 0)
         .mapToDouble(w -> w.last() / w.min() - 1).max().orElse(0);
     double ownRise = incident.evidence().metrics().stream()
         .filter(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0)
