@@ -134,14 +134,16 @@ public final class LatencyDetector extends RuleDetector<LatencyDetector.State> {
         return;
       }
       double cost = sum / rate;
-      if (perRequest.count() < WARM_UP_SAMPLES || utilisation.count() < WARM_UP_SAMPLES) {
-        // each until its own warm-up is complete: one that left out an absurd reading holds on while the other waits
-        if (utilisation.count() < WARM_UP_SAMPLES) {
-          utilisation.learn(t, current);
-        }
-        if (perRequest.count() < WARM_UP_SAMPLES) {
-          perRequest.learn(t, cost);
-        }
+      // each learns until its own warm-up is complete (one that left out an absurd reading holds on, the other waits)
+      boolean utilisationWarming = utilisation.count() < WARM_UP_SAMPLES;
+      boolean costWarming = perRequest.count() < WARM_UP_SAMPLES;
+      if (utilisationWarming) {
+        utilisation.learn(t, current);
+      }
+      if (costWarming) {
+        perRequest.learn(t, cost);
+      }
+      if (utilisationWarming || costWarming) {
         return;
       }
       utilisationLevel = utilisation.level(t);

@@ -316,14 +316,16 @@ final class LearnedBaseline {
     }
     double[] values = heldValues;
     long[] millis = heldMillis;
-    out.writeInt(values == null || millis == null ? -1 : held);
-    for (int i = 0; values != null && millis != null && i < held; i++) {
+    if (values == null || millis == null) {
+      out.writeInt(-1); // the warm-up was released
+      return;
+    }
+    out.writeInt(held);
+    for (int i = 0; i < held; i++) {
       out.writeDouble(values[i]);
       out.writeLong(millis[i]);
     }
-    if (values != null && millis != null) {
-      out.writeByte(dropped);
-    }
+    out.writeByte(dropped);
   }
 
   /** Reads what {@link #write} wrote into this (fresh) instance. */

@@ -60,14 +60,7 @@ class TailFloorSnapshotProperties {
       }
       Detector restored = make.get();
       restored.restore(uninterrupted.snapshot().orElseThrow());
-      List<Anomaly> expected = new ArrayList<>();
-      List<Anomaly> actual = new ArrayList<>();
-      for (MetricSample s : samples.subList(split, samples.size())) {
-        expected.addAll(uninterrupted.observe(s));
-        actual.addAll(restored.observe(s));
-      }
-      assertThat(actual).as(uninterrupted.name()).isEqualTo(expected);
-      assertThat(restored.snapshot().orElseThrow()).isEqualTo(uninterrupted.snapshot().orElseThrow());
+      SnapshotReplay.answersAlike(uninterrupted, restored, samples.subList(split, samples.size()));
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -58,33 +59,22 @@ class WarmUpSnapshotAttackProperties {
       @ForAll @IntRange(min = -1, max = 25) int absurd1, @ForAll @IntRange(min = -1, max = 25) int absurd2) {
     List<MetricSample> samples = series(seed, new int[] {absurd1, absurd2});
     int cut = Math.min(samples.size(), cutAt * 6 + (int) (seed % 6));
-    for (Detector make : List.<Detector>of(new LatencyDetector(), new ErrorRateDetector(),
-        new CallEdgeLatencyDetector())) {
-      Detector uninterrupted = make;
-      Detector before = newLike(make);
+    for (Supplier<Detector> make : List.<Supplier<Detector>>of(LatencyDetector::new, ErrorRateDetector::new,
+        CallEdgeLatencyDetector::new)) {
+      Detector uninterrupted = make.get();
+      Detector before = make.get();
       for (MetricSample s : samples.subList(0, cut)) {
         uninterrupted.observe(s);
         before.observe(s);
       }
-      Detector restored = newLike(make);
+      Detector restored = make.get();
       restored.restore(before.snapshot().orElseThrow());
-      List<Anomaly> expected = new ArrayList<>();
-      List<Anomaly> actual = new ArrayList<>();
-      for (MetricSample s : samples.subList(cut, samples.size())) {
-        expected.addAll(uninterrupted.observe(s));
-        actual.addAll(restored.observe(s));
-      }
-      assertThat(actual).as(make.name()).isEqualTo(expected);
+      List<Anomaly> expected = SnapshotReplay.answersAlike(uninterrupted, restored,
+          samples.subList(cut, samples.size()));
       if (absurd1 < 0 && absurd2 < 0) {
-        assertThat(expected).as("the rise of %s", make.name()).hasSize(1);
+        assertThat(expected).as("the rise of %s", uninterrupted.name()).hasSize(1);
       }
-      assertThat(restored.snapshot().orElseThrow()).isEqualTo(uninterrupted.snapshot().orElseThrow());
     }
-  }
-
-  private static Detector newLike(Detector d) {
-    return d instanceof LatencyDetector ? new LatencyDetector()
-        : d instanceof ErrorRateDetector ? new ErrorRateDetector() : new CallEdgeLatencyDetector();
   }
 
   /** A snapshot claiming a billion held warm-up readings (or another impossible count) is refused, not allocated. */

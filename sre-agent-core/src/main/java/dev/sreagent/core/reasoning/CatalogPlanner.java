@@ -5,6 +5,7 @@ import dev.sreagent.api.model.Anomaly;
 import dev.sreagent.api.model.Incident;
 import dev.sreagent.api.model.IncidentType;
 import dev.sreagent.api.model.MetricNames;
+import dev.sreagent.api.model.MetricWindow;
 import dev.sreagent.api.model.RemediationPlan;
 import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
@@ -150,9 +151,7 @@ public final class CatalogPlanner implements RemediationPlanner {
     if (incident.evidence() == null) {
       return true;
     }
-    return incident.evidence().metrics().stream().noneMatch(w -> w.service().equals(incident.rootService())
-        && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0
-        && w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min());
+    return ownP99(incident).noneMatch(w -> w.last() >= EvidenceReasoner.LATENCY_ROSE * w.min());
   }
 
   /**
@@ -171,11 +170,21 @@ public final class CatalogPlanner implements RemediationPlanner {
         .filter(w -> (w.series().startsWith(MetricNames.CLIENT_LATENCY_P50 + "{")
             || w.series().startsWith(MetricNames.CLIENT_LATENCY_P99 + "{"))
             && w.callsInto(root) && w.min() > 0)
-        .mapToDouble(w -> w.last() / w.min() - 1).max().orElse(0);
-    double ownRise = incident.evidence().metrics().stream()
-        .filter(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99) && w.min() > 0)
-        .mapToDouble(w -> w.last() / w.min() - 1).max().orElse(0);
+        .mapToDouble(CatalogPlanner::rise).max().orElse(0);
+    double ownRise = ownP99(incident).mapToDouble(CatalogPlanner::rise).max().orElse(0);
     return edgeRise > 0 && ownRise > 0 && ownRise >= OWN_RISE_EXPLAINS * edgeRise;
+  }
+
+  /** How far a window's last value is above its lowest, relatively (its lowest positive). */
+  private static double rise(MetricWindow w) {
+    return w.last() / w.min() - 1;
+  }
+
+  /** The root's own p99 windows in the evidence (none without evidence) whose lowest value is positive. */
+  private static java.util.stream.Stream<MetricWindow> ownP99(Incident incident) {
+    return incident.evidence() == null ? java.util.stream.Stream.empty() : incident.evidence().metrics().stream()
+        .filter(w -> w.service().equals(incident.rootService()) && w.series().startsWith(MetricNames.LATENCY_P99)
+            && w.min() > 0);
   }
 
   /** Whether {@code a} was seen on a call edge (a caller's client-side latency of its calls into the service). */

@@ -72,30 +72,29 @@ public final class EvidenceReasoner implements Reasoner {
       hypotheses.add(new Hypothesis("memory limit of " + root + " too low for its load", 0.2,
           "possible if all pods grow together with traffic", citations));
       evidenceFactor = pods.size() < replicasHint(evidence, root) ? 0.9 : 0.6;
-    } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.delayIntoRoot(incident)
-        && CatalogPlanner.ownRiseMatchesCallers(incident)) {
-      List<String> edges = incident.rootAnomalies().stream().filter(CatalogPlanner::callEdge).map(Anomaly::resource)
-          .distinct().sorted().toList();
-      hypotheses.add(new Hypothesis("slowness in " + root + " or on the way to it", 0.6,
-          "the calls " + edges + " are slow at the median and the latency " + root + " reports of itself rose too,"
-              + " about as much (under x" + LATENCY_ROSE + " of its lowest): " + root + " is at least partly slow"
-              + " itself (a capacity loss seen again from its callers) or the path into it adds to it", citations));
-      hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.25,
-          "possible: the calls slowed at least as much as " + root + "'s own latency", citations));
-      evidenceFactor = 0.6;
     } else if (t.equals(IncidentType.HIGH_LATENCY) && CatalogPlanner.delayIntoRoot(incident)) {
       List<String> edges = incident.rootAnomalies().stream().filter(CatalogPlanner::callEdge).map(Anomaly::resource)
           .distinct().sorted().toList();
-      boolean reportsOwn = evidence.metrics().stream()
-          .anyMatch(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99));
-      hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.7,
-          "the calls " + edges + " are slow at the median while " + (reportsOwn ? "the latency " + root
-              + " reports of itself did not rise: the time is spent between the callers and " + root
-              : root + " reports no latency of its own (whether it rose is not known): the time is spent between"
-                  + " the callers and " + root + " or in it"), citations));
-      hypotheses.add(new Hypothesis("capacity loss or a slow dependency of " + root, 0.2,
-          "possible when " + root + " does not report its own latency", citations));
-      evidenceFactor = 0.8;
+      if (CatalogPlanner.ownRiseMatchesCallers(incident)) {
+        hypotheses.add(new Hypothesis("slowness in " + root + " or on the way to it", 0.6,
+            "the calls " + edges + " are slow at the median and the latency " + root + " reports of itself rose too,"
+                + " about as much (under x" + LATENCY_ROSE + " of its lowest): " + root + " is at least partly slow"
+                + " itself (a capacity loss seen again from its callers) or the path into it adds to it", citations));
+        hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.25,
+            "possible: the calls slowed at least as much as " + root + "'s own latency", citations));
+        evidenceFactor = 0.6;
+      } else {
+        boolean reportsOwn = evidence.metrics().stream()
+            .anyMatch(w -> w.service().equals(root) && w.series().startsWith(MetricNames.LATENCY_P99));
+        hypotheses.add(new Hypothesis("network delay into " + root + " (at its pod or on the path to it)", 0.7,
+            "the calls " + edges + " are slow at the median while " + (reportsOwn ? "the latency " + root
+                + " reports of itself did not rise: the time is spent between the callers and " + root
+                : root + " reports no latency of its own (whether it rose is not known): the time is spent between"
+                    + " the callers and " + root + " or in it"), citations));
+        hypotheses.add(new Hypothesis("capacity loss or a slow dependency of " + root, 0.2,
+            "possible when " + root + " does not report its own latency", citations));
+        evidenceFactor = 0.8;
+      }
     } else if (t.equals(IncidentType.HIGH_LATENCY)) {
       double growth = trafficGrowth(evidence, root);
       long poolWaits = evidence.logExcerpts().stream()
