@@ -29,9 +29,20 @@ package dev.sreagent.core;
  *     have not returned yet
  * @param executorCalls calls under way inside the executors, including any whose time limit ran out while they go on
  *     (the agent waits for those before it acts on their target again)
+ * @param detectorSamplesRejected samples the detectors ignored because they could not read them (a negative latency,
+ *     a CPU utilisation far above the limit, a sample older than its series' last one, a duplicate timestamp), summed
+ *     over the detectors ({@link dev.sreagent.api.port.Detector#rejectedSamples()}); the agent logs each detector's
+ *     count with its last rejection at INFO when it reaches 1, 10, 100, ...
+ * @param activeIncidents the active incidents (not resolved, escalated or rolled back) by state, as of the start of
+ *     the last tick; a state without one is absent (read without querying the incident store)
  */
 public record AgentStats(long signalsAccepted, long signalsDropped, long signalsRejected, long anomalies,
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
     long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning,
-    long actionsCancelling, long executorCalls) {}
+    long actionsCancelling, long executorCalls, long detectorSamplesRejected,
+    java.util.Map<dev.sreagent.api.model.IncidentState, Long> activeIncidents) {
+  public AgentStats {
+    activeIncidents = java.util.Map.copyOf(activeIncidents);
+  }
+}

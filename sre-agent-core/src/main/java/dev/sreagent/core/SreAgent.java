@@ -357,7 +357,9 @@ public final class SreAgent implements AutoCloseable {
     }
     decider.applyApprovals(now);
     intake.rerankYoung(now, shards::owns); // the owner ranks (ShardGate.owns has no side effects; acts may end one)
-    for (Incident inc : ctx.store.active()) {
+    List<Incident> active = ctx.store.active();
+    ctx.counters.countActive(active);
+    for (Incident inc : active) {
       MDC.put("incident", inc.id());
       try {
         if (shards.acts(inc, now)) {

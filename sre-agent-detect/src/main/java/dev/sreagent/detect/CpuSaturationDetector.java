@@ -46,7 +46,6 @@ public final class CpuSaturationDetector extends BaselineRuleDetector {
 
   private final double saturation;
   private final double minRise;
-  private long rejectedImplausible;
 
   /** With the defaults. */
   public CpuSaturationDetector() {
@@ -84,11 +83,13 @@ public final class CpuSaturationDetector extends BaselineRuleDetector {
 
   @Override
   boolean plausible(double value) {
-    if (value < 0 || value > MAX_READING) {
-      rejectedImplausible++;
-      return false;
-    }
-    return true;
+    return value >= 0 && value <= MAX_READING;
+  }
+
+  @Override
+  String implausibleBecause(double value) {
+    return value < 0 ? super.implausibleBecause(value) : "above " + MAX_READING + " of the CPU limit: a percentage"
+        + " fed as a fraction? (metrics.map.NAME = cpu-utilization * 0.01)";
   }
 
   @Override
@@ -113,10 +114,5 @@ public final class CpuSaturationDetector extends BaselineRuleDetector {
   String describe(BaselineState st, double value, double threshold) {
     return String.format(java.util.Locale.ROOT, "pod %s of %s uses %.0f%% of its CPU limit, usually %.0f%%"
         + " (threshold %.0f%%)", st.resource, st.service, value * 100, st.baseline.mean() * 100, threshold * 100);
-  }
-
-  /** Samples ignored because they cannot be a utilisation of the limit (negative, or above {@link #MAX_READING}). */
-  public long rejectedImplausible() {
-    return rejectedImplausible;
   }
 }

@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * {@value #STALE_GAPS} of its own sampling intervals, whichever is longer (so 1- and 5-minute data keep their
  * baselines; a resource seen once is judged by the interval last seen on any resource). At most {@code maxResources} are kept
  * ({@link BoundedKeyedState}: a resource seen once makes way first, so a burst of one-off pods never displaces the
- * state of resources that report regularly; evictions are counted in {@link #evictedStates()}). Non-finite and
- * out-of-order samples are counted and ignored; they never reach a baseline.
+ * state of resources that report regularly; evictions are counted in {@link #evictedStates()}). Non-finite,
+ * implausible (see {@link #plausible}), out-of-order and duplicate samples are counted ({@link #rejectedSamples()},
+ * the last one described by {@link #lastRejection()}) and ignored; they never reach a baseline.
  *
  * @param <S> per-resource state
  */
@@ -58,8 +59,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   private long lastGapMillis;
   private long observed;
   private long rejectedNonFinite;
+  /** Not in snapshots (format 3 predates it): counted since this detector was created or last restored. */
+  private long rejectedImplausible;
   private long rejectedOutOfOrder;
   private long rejectedDuplicate;
+  private @Nullable MetricSample lastRejected;
+  private @Nullable Rejection lastRejectedWhy;
 
   RuleDetector(String metric, Duration sustain, Duration clearAfter, int maxResources) {
     this.metric = Objects.requireNonNull(metric, "metric");
@@ -126,10 +131,24 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
 
   /**
    * Whether a finite value can be a reading of this detector's metric at all; one that cannot is ignored before it
-   * touches any state (a subclass may count it, as the CPU saturation detector does). Every finite value by default.
+   * touches any state, counted ({@link #rejectedImplausible()}), and the first one is logged at INFO with its series
+   * and {@link #implausibleBecause}. Every finite value by default.
    */
   boolean plausible(double value) {
     return true;
+  }
+
+  /** Why {@code value} is not a reading of this metric, for {@link #lastRejection()}. */
+  String implausibleBecause(double value) {
+    return value < 0 ? "negative: an exporter's -1 for 'no data'?" : "not a possible reading";
+  }
+
+  private enum Rejection { NON_FINITE, IMPLAUSIBLE, OUT_OF_ORDER, DUPLICATE }
+
+  /** The last sample ignored, kept as fields (no string built per rejection). */
+  private void rejected(MetricSample sample, Rejection why) {
+    lastRejected = sample;
+    lastRejectedWhy = why;
   }
 
   /** Hook for non-metric signals (events). */
@@ -148,9 +167,12 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     double value = sample.value();
     if (!Double.isFinite(value)) {
       rejectedNonFinite++;
+      rejected(sample, Rejection.NON_FINITE);
       return List.of();
     }
     if (!plausible(value)) {
+      rejectedImplausible++;
+      rejected(sample, Rejection.IMPLAUSIBLE);
       return List.of();
     }
     Instant ts = sample.timestamp();
@@ -174,8 +196,10 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
     if (st.lastSeen != null && !ts.isAfter(st.lastSeen)) {
       if (ts.equals(st.lastSeen)) {
         rejectedDuplicate++;
+        rejected(sample, Rejection.DUPLICATE);
       } else {
         rejectedOutOfOrder++;
+        rejected(sample, Rejection.OUT_OF_ORDER);
       }
       return List.of();
     }
@@ -337,6 +361,9 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
       this.rejectedNonFinite = nonFinite;
       this.rejectedOutOfOrder = outOfOrder;
       this.rejectedDuplicate = duplicate;
+      this.rejectedImplausible = 0;  // not in the snapshot: counted from the restore on
+      this.lastRejected = null;
+      this.lastRejectedWhy = null;
       this.lastGapMillis = readLastGap;
       this.states = restored;
       return restored;
@@ -346,6 +373,42 @@ abstract class RuleDetector<S extends RuleDetector.ResourceState> implements Det
   /** Samples ignored because their value was NaN or infinite. */
   public long rejectedNonFinite() {
     return rejectedNonFinite;
+  }
+
+  /**
+   * Samples ignored because their value cannot be a reading of this metric (a negative latency or error ratio, a CPU
+   * utilisation far above the limit: see each detector's {@code plausible} rule). A series whose exporter sends only
+   * such values is silent: this count, and the INFO line logged at the first one, say why. Counted since the
+   * detector was created or restored (snapshots do not carry it).
+   */
+  public long rejectedImplausible() {
+    return rejectedImplausible;
+  }
+
+  /**
+   * Every sample of this detector's metric it ignored: non-finite, implausible, out of order or a duplicate
+   * timestamp (the sum of the four {@code rejected...} counts).
+   */
+  @Override
+  public long rejectedSamples() {
+    return rejectedNonFinite + rejectedImplausible + rejectedOutOfOrder + rejectedDuplicate;
+  }
+
+  @Override
+  public java.util.Optional<String> lastRejection() {
+    MetricSample r = lastRejected;
+    Rejection why = lastRejectedWhy;
+    if (r == null || why == null) {
+      return java.util.Optional.empty();
+    }
+    String reason = switch (why) {
+      case NON_FINITE -> "not a finite number";
+      case IMPLAUSIBLE -> implausibleBecause(r.value());
+      case OUT_OF_ORDER -> "older than the series' last sample";
+      case DUPLICATE -> "the series already had a sample at that time";
+    };
+    return java.util.Optional.of(metric + " of " + r.service() + " = " + r.value() + " at " + r.timestamp() + ": "
+        + reason);
   }
 
   /** Samples ignored because they were older than the resource's last sample (late or out of order). */

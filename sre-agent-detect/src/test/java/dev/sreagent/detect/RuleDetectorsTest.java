@@ -109,6 +109,32 @@ class RuleDetectorsTest {
     assertThat(d.rejectedNonFinite()).isEqualTo(2);
     assertThat(d.rejectedOutOfOrder()).isEqualTo(1);
     assertThat(d.rejectedDuplicate()).isEqualTo(1);
+    assertThat(d.rejectedSamples()).isEqualTo(4);
+    assertThat(d.lastRejection()).hasValueSatisfying(line -> assertThat(line).contains("0.99")
+        .contains("already had a sample at that time"));
+  }
+
+  @Test
+  void implausibleReadingsAreCountedAndTheLastIsDescribedWithItsSeriesAndWhy() {
+    LatencyDetector latency = new LatencyDetector();
+    assertThat(latency.rejectedSamples()).isZero();
+    assertThat(latency.lastRejection()).isEmpty();
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    for (int i = 0; i < 3; i++) {
+      assertThat(latency.observe(MetricSample.of(MetricNames.LATENCY_P99, -1, t0.plusSeconds(15L * i), "checkout")))
+          .isEmpty();
+    }
+    assertThat(latency.rejectedImplausible()).isEqualTo(3);
+    assertThat(latency.rejectedSamples()).isEqualTo(3);
+    assertThat(latency.trackedResources()).as("no state for a series that sent only junk").isZero();
+    assertThat(latency.lastRejection()).hasValueSatisfying(line -> assertThat(line)
+        .contains(MetricNames.LATENCY_P99).contains("checkout").contains("-1.0").contains("negative"));
+
+    CpuSaturationDetector cpu = new CpuSaturationDetector();
+    cpu.observe(MetricSample.of(MetricNames.CPU_UTILIZATION, 87.5, t0, "cart"));
+    assertThat(cpu.rejectedImplausible()).isEqualTo(1);
+    assertThat(cpu.lastRejection()).hasValueSatisfying(line -> assertThat(line).contains("cart").contains("87.5")
+        .contains("percentage").contains("cpu-utilization * 0.01"));
   }
 
   @Test

@@ -70,7 +70,7 @@ final class DashboardServer implements AutoCloseable {
     return out;
   }
 
-  private static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+  static void reply(HttpExchange ex, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
     ex.getResponseHeaders().set("Cache-Control", "no-store");

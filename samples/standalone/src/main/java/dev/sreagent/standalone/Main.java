@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 public final class Main {
   static final String USAGE = """
       usage: sre-agent demo [options]
-             sre-agent run [--config FILE] [--otlp HOST:PORT] [--prometheus URL] [--phase PHASE] [--json]
+             sre-agent run [--config FILE] [--otlp HOST:PORT] [--admin HOST:PORT] [--prometheus URL] [--phase PHASE]
+                           [--json]
                            [--audit FILE] [--accept-audit-tail REASON]
                            [--kubeconfig FILE [--context NAME] | --in-cluster] [--namespaces NS[,NS...]]
                            [--store URL [--store-user USER] [--store-password-env VARIABLE]] [--locks URL]
@@ -34,7 +35,8 @@ public final class Main {
       default PromQL queries polled every 15 s; phase OBSERVE unless configured (without a cluster no executor is
       configured, so nothing executes), one line per incident event on standard output (JSON lines with --json),
       the audit log in --audit FILE (default sre-agent-data/audit.jsonl). --config FILE takes key = value lines
-      (otlp.listen, prometheus.url, prometheus.interval, phase, phase.TYPE, audit.file, audit.key-file,
+      (otlp.listen, admin.listen, admin.stall-after, prometheus.url, prometheus.interval, phase, phase.TYPE,
+      audit.file, audit.key-file,
       audit.key-env, guardrails.policy, otlp.* limits, json, kubernetes.*, store.*, locks.*; other keys go to
       plugins); options
       override the file. Stops cleanly on SIGTERM or Ctrl-C.
@@ -67,6 +69,11 @@ public final class Main {
       (7d) or beyond retention.outbox.max-rows (1000000), and ended incidents beyond the newest
       retention.incidents.max-ended (10000; their history stays in the audit log), every retention.outbox.interval
       (10m).
+      --admin HOST:PORT (admin.listen; off by default): GET /metrics, the agent's counters in the Prometheus text
+      format (signals, anomalies, incidents by state, actions, denials, evictions, samples the detectors could not
+      read, the loop's ticks and the seconds since its last one, the OTLP receiver's items by outcome); /healthz,
+      503 once the agent loop has not finished a tick for admin.stall-after (5m), for a liveness probe; /readyz,
+      200 from the start line until the stop begins, for a readiness probe.
 
       demo:
       Runs the built-in scenarios against a simulated ten-service shop in simulated time and prints a live

@@ -93,6 +93,7 @@ final class RealMode {
         switch (a) {
           case "--config" -> i++;
           case "--otlp" -> c.set("otlp.listen", value(args, ++i, "--otlp must be HOST:PORT"));
+          case "--admin" -> c.set("admin.listen", value(args, ++i, "--admin must be HOST:PORT"));
           case "--json" -> c.json = true;
           case "--prometheus" -> c.set("prometheus.url", value(args, ++i, "--prometheus needs a URL such as"
               + " http://prometheus:9090"));
@@ -134,8 +135,8 @@ final class RealMode {
           }
           default -> {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
-                + " --prometheus URL, --phase PHASE, --json, --audit FILE, --accept-audit-tail REASON,"
-                + " --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
+                + " --admin HOST:PORT, --prometheus URL, --phase PHASE, --json, --audit FILE,"
+                + " --accept-audit-tail REASON, --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
                 + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE, --replay FILE, "
                 + String.join(", ", ReplayQuestion.OPTIONS));
@@ -143,8 +144,9 @@ final class RealMode {
           }
         }
       } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage().replace("otlp.listen", "--otlp").replace("prometheus.url", "--prometheus")
-            .replace("audit.file", "--audit").replace("kubernetes.namespaces", "--namespaces")
+        problems.add(e.getMessage().replace("otlp.listen", "--otlp").replace("admin.listen", "--admin")
+            .replace("prometheus.url", "--prometheus").replace("audit.file", "--audit")
+            .replace("kubernetes.namespaces", "--namespaces")
             .replace("store.password-env", "--store-password-env").replace("locks must", "--locks must")
             .replace("events must", "--events must").replace("events.password-env", "--events-password-env")
             .replace("store must", "--store must").replace("agent.id must", "--agent-id must"));
@@ -231,6 +233,18 @@ final class RealMode {
         }
       }
     }
+    @Nullable AdminServer admin = null;
+    if (c.adminHost != null && recording != null) {
+      out.println("sre-agent run: admin.listen ignored: a replay serves no /metrics, /healthz or /readyz");
+    } else if (c.adminHost != null) {
+      try {  // bound first: a taken port stops the start before the receiver, the cluster or the audit log
+        admin = new AdminServer(c.adminHost, c.adminPort, c.adminStallAfter);
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("cannot start: admin.listen " + c.adminHost + ":" + c.adminPort + ": " + e.getMessage()
+            + " (another process on that port? choose another, or 0 for a free one)");
+        return 2;
+      }
+    }
     OtlpHttpReceiver otlp = receiver.build();
     MetricMapping mapping = MetricMapping.of(c.metricRules.values());
     dev.sreagent.api.port.TelemetrySource otlpSource = mapping.wrap(otlp);
@@ -292,7 +306,13 @@ final class RealMode {
       }
       agent = builder.build();
       agent.start();
+      if (admin != null) {
+        admin.attach(agent, otlp);
+      }
     } catch (RuntimeException e) {
+      if (admin != null) {
+        admin.close();
+      }
       if (cluster != null) {
         cluster.close();
       }
@@ -342,6 +362,10 @@ final class RealMode {
     if (!detection.toString().isEmpty()) {
       out.println("sre-agent run: built-in detectors set by configuration: " + detection);
     }
+    if (admin != null) {
+      out.printf(Locale.ROOT, "sre-agent run: admin on http://%s:%d (/metrics, /healthz, /readyz)%n", c.adminHost,
+          admin.port());
+    }
     if (recording != null) {
       int code = 0;
       java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
@@ -368,15 +392,27 @@ final class RealMode {
       return code;
     }
     BackgroundRunner runner = agent.runInBackground(Duration.ofSeconds(1));
+    if (admin != null) {
+      admin.running(runner);
+    }
     try {
       done.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    runner.close();
-    otlp.close();
-    agent.tick();
-    agent.close();
+    if (admin != null) {
+      admin.stopping();
+    }
+    try {
+      runner.close();
+      otlp.close();
+      agent.tick();
+      agent.close();
+    } finally {
+      if (admin != null) {
+        admin.close();  // before the store closes: no scrape reads a closed agent
+      }
+    }
     if (cluster != null) {
       cluster.close();
     }

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>
  * otlp.listen = 127.0.0.1:4318            # HOST:PORT of the OTLP/HTTP receiver
+ * admin.listen = 0.0.0.0:9464             # HOST:PORT of /metrics (Prometheus), /healthz and /readyz (default: off)
+ * admin.stall-after = 5m                  # /healthz fails once the agent loop has not finished a tick this long
  * prometheus.url = http://prometheus:9090 # poll these default PromQL queries (optional)
  * prometheus.interval = 15s
  * phase = observe                         # the default phase: observe | assist | autonomous
@@ -81,6 +83,14 @@ final class RunConfig {
 
   String otlpHost = "127.0.0.1";
   int otlpPort = 4318;
+  /** The admin endpoints' host, or null when they are off (the default). */
+  @Nullable String adminHost;
+  int adminPort;
+  /**
+   * Generous by default: with a store or shared locks a tick waits on them (retries included), and a restart does not
+   * bring an unreachable database back; a hung plug-in is still caught within minutes.
+   */
+  Duration adminStallAfter = Duration.ofMinutes(5);
   @Nullable String prometheus;
   /** {@code metrics.map.NAME = KIND [* SCALE] [+ OFFSET]} rules, by source name (one per name). */
   final Map<String, MetricMapping.Rule> metricRules = new LinkedHashMap<>();
@@ -238,14 +248,22 @@ final class RunConfig {
       case "topology.file" -> topology = topologies(key, java.util.Arrays.stream(value.split(","))
           .filter(name -> !name.isBlank()).map(String::strip).toList());
       case "otlp.listen" -> {
-        int colon = value.lastIndexOf(':');
-        try {
-          otlpHost = value.substring(0, colon);
-          otlpPort = Integer.parseInt(value.substring(colon + 1));
-        } catch (RuntimeException e) {
-          throw new IllegalArgumentException(key + " must be HOST:PORT such as 127.0.0.1:4318, but was '" + value
-              + "'");
+        java.util.Map.Entry<String, Integer> at = hostPort(key, value, "127.0.0.1:4318");
+        otlpHost = at.getKey();
+        otlpPort = at.getValue();
+      }
+      case "admin.listen" -> {
+        java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:9464");
+        adminHost = at.getKey();
+        adminPort = at.getValue();
+      }
+      case "admin.stall-after" -> {
+        Duration d = duration(key, value);
+        if (d.compareTo(Duration.ofSeconds(5)) < 0) {
+          throw new IllegalArgumentException(key + " must be at least 5s (the loop ticks every second; a probe that"
+              + " fails between two ticks would restart a healthy agent), but was '" + value + "'");
         }
+        adminStallAfter = d;
       }
       case "prometheus.url" -> {
         if (!value.startsWith("http://") && !value.startsWith("https://")) {
@@ -381,6 +399,9 @@ final class RunConfig {
           } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage());
           }
+        } else if (key.startsWith("admin.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the admin.* keys are admin.listen,"
+              + " admin.stall-after");
         } else if (key.startsWith("otlp.") || key.startsWith("prometheus.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the otlp.* and prometheus.* keys are "
               + "otlp.listen, otlp.max-series-per-service, otlp.max-series-per-tenant, otlp.points-per-second, "
@@ -666,4 +687,20 @@ final class RunConfig {
       default -> throw new IllegalArgumentException(key + " must be true or false, but was '" + value + "'");
     };
   }
+
+  /** HOST:PORT (port 0 to 65535; 0 picks a free one), or an error naming the key and an example. */
+  private static java.util.Map.Entry<String, Integer> hostPort(String key, String value, String example) {
+    int colon = value.lastIndexOf(':');
+    try {
+      String host = value.substring(0, colon);
+      int port = Integer.parseInt(value.substring(colon + 1));
+      if (host.isBlank() || port < 0 || port > 65535) {
+        throw new IllegalArgumentException();
+      }
+      return java.util.Map.entry(host, port);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(key + " must be HOST:PORT such as " + example + ", but was '" + value + "'");
+    }
+  }
+
 }

@@ -61,6 +61,33 @@ class DeployManifestsTest {
         .map(o -> o.getMetadata().getNamespace()).collect(Collectors.toSet());
     assertThat(c.kubeNamespaces).isNotEmpty().isSubsetOf(bound);
     assertThat(c.audit.toString()).startsWith("/var/lib/sre-agent/");
+    assertThat(c.adminHost).as("the probes reach the pod's address").isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  void theProbesAndThePrometheusAnnotationsReachTheConfiguredAdminPort() throws IOException {
+    ConfigMap cm = (ConfigMap) load("config.yaml").get(0);
+    Path conf = Files.createTempFile("sre-agent", ".conf");
+    Files.writeString(conf, cm.getData().get("sre-agent.conf"));
+    int adminPort = RunConfig.read(conf).adminPort;
+    Deployment d = load("deployment.yaml").stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .findFirst().orElseThrow();
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getPorts()).anySatisfy(p -> {
+      assertThat(p.getName()).isEqualTo("admin");
+      assertThat(p.getContainerPort()).isEqualTo(adminPort);
+    });
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    // one slow answer is not a dead agent: three failures in a row, each given 5 s
+    assertThat(c.getLivenessProbe().getFailureThreshold()).isGreaterThanOrEqualTo(3);
+    assertThat(c.getLivenessProbe().getTimeoutSeconds()).isGreaterThanOrEqualTo(5);
+    // out of memory on a thread other than the loop's is invisible to /healthz: the JVM exits instead
+    assertThat(c.getEnv()).anySatisfy(e -> assertThat(e.getValue()).contains("-XX:+ExitOnOutOfMemoryError"));
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/port", Integer.toString(adminPort)).containsEntry("prometheus.io/path", "/metrics");
   }
 
   @Test

@@ -34,6 +34,24 @@ public interface Detector {
   }
 
   /**
+   * Samples of this detector's metrics it ignored since it was created because it could not read them (NaN, a value
+   * the metric cannot take such as a negative latency, a sample older than its series' last one, a duplicate
+   * timestamp). A series whose exporter sends only such samples is silent; this count and {@link #lastRejection()}
+   * say why. The agent reports the sum in its stats and logs it. Detectors that ignore nothing keep the default, 0.
+   */
+  default long rejectedSamples() {
+    return 0;
+  }
+
+  /**
+   * The last sample counted in {@link #rejectedSamples()}, in one line for an operator (the metric, the service, the
+   * value, when, and why it was ignored); empty when none was, or by default.
+   */
+  default java.util.Optional<String> lastRejection() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The state this detector has learned (baselines, per-resource windows, firing flags), encoded compactly in a
    * format of the detector's own that starts with its version, so that a restarted agent can {@link #restore} it and
    * go on without a new warm-up. The agent takes snapshots on its loop thread, periodically and when it closes. Its

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The evictions of the agent's bounded per-key state (investigation windows, log sources, learned call edges,
- * detector states), read on the loop thread after each batch so {@code stats()} can be read from any thread; the
+ * detector states) and the samples the detectors could not read, read on the loop thread after each batch so {@code stats()} can be read from any thread; the
  * first eviction of each structure is logged once at INFO (a cap was reached: the telemetry has more distinct keys
  * than the agent keeps, or a burst of one-off keys arrived).
  */
@@ -18,17 +18,22 @@ public final class CapacityReport {
   private volatile long logSourcesEvicted;
   private volatile long edgesEvicted;
   private volatile long detectorStatesEvicted;
+  private volatile long detectorSamplesRejected;
+  /** Per detector (by identity), its rejected samples when last read: a log line at 1, 10, 100, ... of each. */
+  private final java.util.Map<Detector, Long> rejectedBefore = new java.util.IdentityHashMap<>();
 
   /** Reads the counters (on the loop thread) and logs each structure's first eviction. */
   public void update(SignalWindows windows, long edges, List<Detector> detectors) {
     long series = windows.evictedSeries();
     long logSources = windows.evictedLogSources();
     long states = 0;
+    long rejected = 0;
     for (Detector d : detectors) {
       try {
         states += d.evictedStates();
+        rejected += rejections(d);
       } catch (RuntimeException e) {
-        LOG.debug("detector {} failed to report its evictions", d.name(), e);
+        LOG.debug("detector {} failed to report its evictions or rejections", d.name(), e);
       }
     }
     firstEviction(seriesEvicted, series, "investigation windows: the series cap was reached; the idlest series seen"
@@ -43,6 +48,29 @@ public final class CapacityReport {
     logSourcesEvicted = logSources;
     edgesEvicted = edges;
     detectorStatesEvicted = states;
+    detectorSamplesRejected = rejected;
+  }
+
+  /**
+   * A detector's rejected samples; logged at INFO with the last one when the count reaches 1, 10, 100, ... (a series
+   * whose exporter sends only junk is silent: the log says which and why, in a number of lines that grows with the
+   * logarithm of the junk).
+   */
+  private long rejections(Detector d) {
+    long now = d.rejectedSamples();
+    long before = rejectedBefore.getOrDefault(d, 0L);
+    if (now > before) {
+      rejectedBefore.put(d, now);
+      long decade = 1;
+      while (decade <= now / 10) {
+        decade *= 10;
+      }
+      if (before < decade) {
+        LOG.info("detector {} ignored {} sample{} it cannot read so far (next report at {}); the last: {}", d.name(),
+            now, now == 1 ? "" : "s", decade * 10, d.lastRejection().orElse("not described"));
+      }
+    }
+    return now;
   }
 
   private static void firstEviction(long before, long now, String what) {
@@ -65,5 +93,9 @@ public final class CapacityReport {
 
   public long detectorStatesEvicted() {
     return detectorStatesEvicted;
+  }
+
+  public long detectorSamplesRejected() {
+    return detectorSamplesRejected;
   }
 }

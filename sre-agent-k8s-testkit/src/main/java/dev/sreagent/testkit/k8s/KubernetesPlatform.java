@@ -105,7 +105,7 @@ public final class KubernetesPlatform implements AutoCloseable {
     while ((lag = lag()) != null) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("the informers did not catch up with the API within " + CACHE_WAIT + ": "
-            + lag);
+            + lag + "; " + watches());
       }
       try {
         Thread.sleep(2);
@@ -114,6 +114,17 @@ public final class KubernetesPlatform implements AutoCloseable {
         throw new IllegalStateException("interrupted while waiting for the informers", e);
       }
     }
+  }
+
+  /**
+   * The watch requests the API received, per resource (more than one for a resource is a watch that closed and was
+   * reopened: the CRUD mock does not replay what happened in between): what to read when the caches fell behind.
+   */
+  private String watches() {
+    Map<String, Long> perPath = new java.util.TreeMap<>();
+    simulation.api().exchanges().stream().filter(e -> e.path().contains("watch=true"))
+        .forEach(e -> perPath.merge(e.path().substring(0, e.path().indexOf('?')), 1L, Long::sum));
+    return "watch requests per resource: " + perPath;
   }
 
   private String lag() {
