@@ -125,7 +125,7 @@ final class AdminServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
-  private static String receiver(OtlpHttpReceiver otlp) {
+  static String receiver(OtlpHttpReceiver otlp) {
     StringBuilder out = new StringBuilder();
     Map<String, Long> counters = otlp.counters();
     out.append("# HELP sreagent_otlp_received_total the OTLP receiver's counters: accepted.SIGNAL and the invalid"
