@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /** What the dashboard shows: the scenario running now, its incidents with their events, results so far. */
 final class DemoState implements Notifier {
+  private int decisions;
   private final Instant origin;
   private String scenario = "";
   private String description = "";
@@ -73,7 +74,13 @@ final class DemoState implements Notifier {
     }
     agent.submitApproval(new ApprovalDecision(incidentId, planHash, user, "sre", approve, now,
         "decided on the dashboard"));
+    decisions++;
     return null;
+  }
+
+  /** Decisions handed to the agent so far (it applies each on its next tick). */
+  synchronized int decisions() {
+    return decisions;
   }
 
   synchronized Map<String, Object> snapshot() {

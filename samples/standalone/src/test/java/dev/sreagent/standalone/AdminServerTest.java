@@ -140,6 +140,10 @@ class AdminServerTest {
     assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpPort + "/v1/metrics"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    // a malformed request: counted under a rejected.* counter, which the TelemetryRejected alert matches
+    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpPort + "/v1/metrics"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"resourceMetrics\":7}"))
+        .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
     String metrics = "";
     Pattern rejected = Pattern.compile("(?m)^sreagent_detector_samples_rejected_total 5$");
     while (!rejected.matcher(metrics).find() && System.nanoTime() < deadline) {
@@ -151,6 +155,8 @@ class AdminServerTest {
     assertThat(scrape.body()).containsPattern(rejected)
         .containsPattern("(?m)^sreagent_otlp_received_total\\{counter=\"accepted.metrics\"\\} 5$")
         .containsPattern("(?m)^sreagent_otlp_series 1$")
+        .as("the counter label deploy/prometheus/sre-agent-alerts.yaml matches with counter=~\"rejected[.].*\"")
+        .containsPattern("(?m)^sreagent_otlp_received_total\\{counter=\"rejected[.][a-z-]+\"\\} 1$")
         .containsPattern("sreagent_loop_ticks_total [1-9]").contains("sreagent_incidents_opened_total 0");
     assertThat(get(adminPort, "/healthz").statusCode()).isEqualTo(200);
     stop.countDown();

@@ -9,13 +9,12 @@ import dev.sreagent.testkit.SimulationHarness;
 import dev.sreagent.testkit.VirtualClock;
 import java.io.File;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -27,8 +26,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code .ci/run}: {@code apt-get install chromium chromium-driver}). The page's own script renders the plan waiting
  * for approval from {@code /api/state}, and a click on its Approve or Reject button is the human decision the agent
  * audits as user {@code dashboard}: what {@link DashboardServerTest} checks over HTTP, here through the page a person
- * uses. Chromium is kept off the network (only 127.0.0.1 resolves) and Selenium Manager never runs (the driver's path
- * is given).
+ * uses. Chromium is kept off the network (only 127.0.0.1 resolves, and any other address, an IP literal too, goes to
+ * a proxy on the discard port that is not there) and Selenium Manager never runs (the driver's path is given).
  */
 class DashboardBrowserIT {
   private static final String CHROMIUM = System.getProperty("chromium.binary", "/usr/bin/chromium");
@@ -44,7 +43,8 @@ class DashboardBrowserIT {
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--disable-extensions",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--proxy-server=127.0.0.1:9",
+        "--disable-extensions",
         "--disable-default-apps", "--no-pings", "--disable-domain-reliability");
     ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER))
         .usingAnyFreePort().build();
@@ -65,13 +65,12 @@ class DashboardBrowserIT {
         SimulationHarness h = waitingForApproval(state)) {
       browser.get("http://127.0.0.1:" + server.port() + "/");
       assertThat(browser.getTitle()).isEqualTo("sre-agent dashboard");
-      WebElement approve = pendingButton("Approve");
-      String pending = browser.findElement(By.id("pending")).getText();
-      assertThat(pending).contains("INC-0001").contains("renew-certificate(payments;");
+      new WebDriverWait(browser, PAGE).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pending"),
+          "renew-certificate(payments;"));
+      assertThat(browser.findElement(By.id("pending")).getText()).contains("INC-0001");
       assertThat(browser.findElement(By.cssSelector("#incidents .badge")).getText()).isEqualTo("AWAITING_APPROVAL");
 
-      approve.click();
-      runUntil(h, () -> h.agent().pendingApprovals().isEmpty(), "the agent took the page's decision");
+      click("Approve", state);
       h.runFor(Duration.ofMinutes(10));
       new WebDriverWait(browser, PAGE).until(ExpectedConditions.textToBe(By.cssSelector("#incidents .badge"),
           "RESOLVED"));
@@ -91,8 +90,8 @@ class DashboardBrowserIT {
     try (DashboardServer server = new DashboardServer(0, state);
         SimulationHarness h = waitingForApproval(state)) {
       browser.get("http://127.0.0.1:" + server.port() + "/");
-      pendingButton("Reject").click();
-      runUntil(h, () -> h.agent().pendingApprovals().isEmpty(), "the agent took the page's decision");
+      click("Reject", state);
+      h.runFor(Duration.ofMinutes(1));
       new WebDriverWait(browser, PAGE).until(ExpectedConditions.textToBe(By.cssSelector("#incidents .badge"),
           "ESCALATED"));
       assertThat(h.events(dev.sreagent.core.audit.AuditEvent.ActionCompleted.class)).as("nothing ran").isEmpty();
@@ -115,24 +114,26 @@ class DashboardBrowserIT {
     return h;
   }
 
-  /** The button of the one plan waiting, once the page's script rendered it. */
-  private WebElement pendingButton(String label) {
-    return new WebDriverWait(browser, PAGE).until(ExpectedConditions.elementToBeClickable(
-        By.xpath("//tbody[@id='pending']//button[text()='" + label + "']")));
-  }
-
-  /** Steps the simulation 15 s at a time until {@code done} (the page's fetch lands in real time). */
-  private static void runUntil(SimulationHarness h, BooleanSupplier done, String what) {
+  /**
+   * Clicks the page's {@code label} button of the one plan waiting (found again if a refresh of the page replaced it
+   * between finding and clicking), then waits in real time, the simulation standing still, until the page's request
+   * reached the agent: the approval cannot expire meanwhile, so what follows is the click's doing.
+   */
+  private void click(String label, DemoState state) {
+    By button = By.xpath("//tbody[@id='pending']//button[text()='" + label + "']");
+    new WebDriverWait(browser, PAGE).ignoring(StaleElementReferenceException.class).until(d -> {
+      d.findElement(button).click();
+      return true;
+    });
     long deadline = System.nanoTime() + PAGE.toNanos();
-    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      h.runFor(Duration.ofSeconds(15));
+    while (state.decisions() == 0 && System.nanoTime() < deadline) {
       try {
-        Thread.sleep(20);
+        Thread.sleep(10);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted", e);
       }
     }
-    assertThat(done.getAsBoolean()).as(what).isTrue();
+    assertThat(state.decisions()).as("the page's " + label + " reached the agent").isEqualTo(1);
   }
 }
