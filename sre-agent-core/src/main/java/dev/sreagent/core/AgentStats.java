@@ -33,6 +33,7 @@ package dev.sreagent.core;
  *     a CPU utilisation far above the limit, a sample older than its series' last one, a duplicate timestamp), summed
  *     over the detectors ({@link dev.sreagent.api.port.Detector#rejectedSamples()}); the agent logs each detector's
  *     count with its last rejection at INFO when it reaches 1, 10, 100, ...
+ * @param rejectedSamplesByDetector the same by detector name, every detector of the agent (0 included)
  * @param activeIncidents the active incidents (not resolved, escalated or rolled back) by state, as of the start of
  *     the last tick; a state without one is absent (read without querying the incident store)
  */
@@ -41,8 +42,11 @@ public record AgentStats(long signalsAccepted, long signalsDropped, long signals
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
     long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning,
     long actionsCancelling, long executorCalls, long detectorSamplesRejected,
+    java.util.Map<String, Long> rejectedSamplesByDetector,
     java.util.Map<dev.sreagent.api.model.IncidentState, Long> activeIncidents) {
   public AgentStats {
+    rejectedSamplesByDetector = java.util.Collections.unmodifiableMap(
+        new java.util.TreeMap<>(rejectedSamplesByDetector));
     activeIncidents = java.util.Map.copyOf(activeIncidents);
   }
 }

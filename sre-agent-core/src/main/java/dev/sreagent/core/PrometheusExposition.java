@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The agent's own state in the Prometheus text exposition format (version 0.0.4), for a {@code /metrics} endpoint
  * of the application that embeds the agent (the standalone app serves it on {@code admin.listen}): every
- * {@link AgentStats} counter as {@code sreagent_..._total}, the gauges of actions under way, active incidents by state
+ * {@link AgentStats} counter as {@code sreagent_..._total} (samples the detectors could not read by
+ * {@code detector}), the gauges of actions under way, active incidents by state
  * ({@code sreagent_incidents_active{state="REMEDIATING"}}, every non-terminal state, 0 included), pending approvals
  * and whether the kill switch is engaged, and with a {@link BackgroundRunner} the loop's ticks and the seconds since
  * its last tick ended (what a stalled loop shows first). Names follow Prometheus' conventions (snake case, counters
@@ -49,8 +50,10 @@ public final class PrometheusExposition {
     w.counter("signals_dropped", "signals refused: the inbox was full (back-pressure) or the agent closed",
         s.signalsDropped());
     w.counter("signals_rejected", "signals dropped as invalid (NaN or infinite values)", s.signalsRejected());
-    w.counter("detector_samples_rejected", "samples the detectors could not read (a negative latency, a CPU reading"
-        + " far above the limit, out of order, duplicate); the log names the last", s.detectorSamplesRejected());
+    w.header("detector_samples_rejected_total", "counter", "samples each detector could not read (a negative"
+        + " latency, a CPU reading far above the limit, out of order, duplicate); the agent's log names the last");
+    s.rejectedSamplesByDetector().forEach((detector, n) -> w.sample("detector_samples_rejected_total{detector=\""
+        + label(detector) + "\"}", n));
     w.counter("anomalies", "anomalies reported by the detectors", s.anomalies());
     w.counter("anomalies_suppressed", "anomalies that joined no incident while 1000 incidents were active",
         s.anomaliesSuppressed());
@@ -92,6 +95,11 @@ public final class PrometheusExposition {
       w.sample("loop_last_tick_age_seconds", runner.sinceLastTick().toNanos() / 1e9);
     }
     return w.text();
+  }
+
+  /** A label value as the text format escapes it: backslash, double quote and line feed. */
+  public static String label(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 
   /** Text exposition lines; names get the {@code sreagent_} prefix. */

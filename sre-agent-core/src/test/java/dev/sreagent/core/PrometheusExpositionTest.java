@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class PrometheusExpositionTest {
-  private static final Pattern SAMPLE = Pattern.compile("(sreagent_[a-z_]+)(\\{state=\"[A-Z_]+\"\\})? (-?[0-9]+(\\.[0-9]+)?)");
+  private static final Pattern SAMPLE = Pattern.compile(
+      "(sreagent_[a-z_]+)(\\{(?:state=\"[A-Z_]+\"|detector=\"[a-z-]+\")\\})? (-?[0-9]+(\\.[0-9]+)?)");
   private static final Pattern HELP = Pattern.compile("# HELP (sreagent_[a-z_]+) [^\\n]+");
   private static final Pattern TYPE = Pattern.compile("# TYPE (sreagent_[a-z_]+) (counter|gauge)");
 
@@ -51,7 +52,8 @@ class PrometheusExpositionTest {
       assertThat(samples).containsEntry("sreagent_incidents_opened_total", "1")
           .containsEntry("sreagent_signals_rejected_total", "1")
           .containsEntry("sreagent_signals_accepted_total", "9")  // the NaN is taken in, then rejected
-          .containsEntry("sreagent_detector_samples_rejected_total", "7")
+          .containsEntry("sreagent_detector_samples_rejected_total{detector=\"latency\"}", "7")
+          .containsEntry("sreagent_detector_samples_rejected_total{detector=\"error-rate\"}", "0")
           .containsEntry("sreagent_kill_switch_engaged", "0")
           .containsEntry("sreagent_approvals_pending", "0")
           .doesNotContainKey("sreagent_loop_ticks_total");
@@ -64,6 +66,8 @@ class PrometheusExpositionTest {
             .as(s.name()).isEqualTo(!s.isTerminal());
       }
       assertThat(agent.stats().detectorSamplesRejected()).isEqualTo(7);
+      assertThat(agent.stats().rejectedSamplesByDetector()).containsEntry("latency", 7L)
+          .containsKeys("error-rate", "cpu-saturation");
 
       agent.killSwitch().engage("test");
       assertThat(samples(PrometheusExposition.render(agent, null))).containsEntry("sreagent_kill_switch_engaged", "1");

@@ -132,17 +132,12 @@ final class AdminServer implements AutoCloseable {
         + " points by reason count items; a refused request (size, content type, decode, rate limit) counts once;"
         + " do not sum across counters\n")
         .append("# TYPE sreagent_otlp_received_total counter\n");
-    counters.forEach((counter, n) -> out.append("sreagent_otlp_received_total{counter=\"").append(label(counter))
-        .append("\"} ").append(n).append('\n'));
+    counters.forEach((counter, n) -> out.append("sreagent_otlp_received_total{counter=\"")
+        .append(PrometheusExposition.label(counter)).append("\"} ").append(n).append('\n'));
     out.append("# HELP sreagent_otlp_series live metric series under the receiver's cardinality limits\n")
         .append("# TYPE sreagent_otlp_series gauge\n")
         .append("sreagent_otlp_series ").append(otlp.liveSeries()).append('\n');
     return out.toString();
-  }
-
-  /** A label value as the text format escapes it: backslash, double quote and line feed. */
-  static String label(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 
   /** Whether the request is a GET of exactly the context's path; answers 404 or 405 otherwise. */

@@ -145,7 +145,7 @@ class AdminServerTest {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"resourceMetrics\":7}"))
         .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
     String metrics = "";
-    Pattern rejected = Pattern.compile("(?m)^sreagent_detector_samples_rejected_total 5$");
+    Pattern rejected = Pattern.compile("(?m)^sreagent_detector_samples_rejected_total\\{detector=\"latency\"\\} 5$");
     while (!rejected.matcher(metrics).find() && System.nanoTime() < deadline) {
       Thread.sleep(20);
       metrics = get(adminPort, "/metrics").body();

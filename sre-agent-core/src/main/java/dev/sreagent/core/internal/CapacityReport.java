@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The evictions of the agent's bounded per-key state (investigation windows, log sources, learned call edges,
- * detector states) and the samples the detectors could not read, read on the loop thread after each batch so {@code stats()} can be read from any thread; the
+ * detector states) and the samples the detectors could not read, read on the loop thread after each batch so
+ * {@code stats()} can be read from any thread; the
  * first eviction of each structure is logged once at INFO (a cap was reached: the telemetry has more distinct keys
  * than the agent keeps, or a burst of one-off keys arrived).
  */
@@ -18,7 +19,8 @@ public final class CapacityReport {
   private volatile long logSourcesEvicted;
   private volatile long edgesEvicted;
   private volatile long detectorStatesEvicted;
-  private volatile long detectorSamplesRejected;
+  /** By detector name (every detector, 0 included), rebuilt on the loop thread when a count moved. */
+  private volatile java.util.Map<String, Long> rejectedByDetector = java.util.Map.of();
   /** Per detector (by identity), its rejected samples when last read: a log line at 1, 10, 100, ... of each. */
   private final java.util.Map<Detector, Long> rejectedBefore = new java.util.IdentityHashMap<>();
 
@@ -27,14 +29,19 @@ public final class CapacityReport {
     long series = windows.evictedSeries();
     long logSources = windows.evictedLogSources();
     long states = 0;
-    long rejected = 0;
+    boolean moved = rejectedByDetector.size() != detectors.size();
     for (Detector d : detectors) {
       try {
         states += d.evictedStates();
-        rejected += rejections(d);
+        moved |= rejections(d);
       } catch (RuntimeException e) {
         LOG.debug("detector {} failed to report its evictions or rejections", d.name(), e);
       }
+    }
+    if (moved) {
+      java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+      detectors.forEach(d -> byName.merge(d.name(), rejectedBefore.getOrDefault(d, 0L), Long::sum));
+      rejectedByDetector = java.util.Collections.unmodifiableMap(byName);
     }
     firstEviction(seriesEvicted, series, "investigation windows: the series cap was reached; the idlest series seen"
         + " only once make way for new ones (stats().seriesEvicted())");
@@ -48,7 +55,6 @@ public final class CapacityReport {
     logSourcesEvicted = logSources;
     edgesEvicted = edges;
     detectorStatesEvicted = states;
-    detectorSamplesRejected = rejected;
   }
 
   /**
@@ -56,21 +62,22 @@ public final class CapacityReport {
    * whose exporter sends only junk is silent: the log says which and why, in a number of lines that grows with the
    * logarithm of the junk).
    */
-  private long rejections(Detector d) {
+  private boolean rejections(Detector d) {
     long now = d.rejectedSamples();
     long before = rejectedBefore.getOrDefault(d, 0L);
-    if (now > before) {
+    if (now != before) {
       rejectedBefore.put(d, now);
       long decade = 1;
       while (decade <= now / 10) {
         decade *= 10;
       }
-      if (before < decade) {
+      if (before < decade && now > before) {
         LOG.info("detector {} ignored {} sample{} it cannot read so far (next report at {}); the last: {}", d.name(),
             now, now == 1 ? "" : "s", decade * 10, d.lastRejection().orElse("not described"));
       }
+      return true;
     }
-    return now;
+    return false;
   }
 
   private static void firstEviction(long before, long now, String what) {
@@ -96,6 +103,10 @@ public final class CapacityReport {
   }
 
   public long detectorSamplesRejected() {
-    return detectorSamplesRejected;
+    return rejectedByDetector.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public java.util.Map<String, Long> rejectedSamplesByDetector() {
+    return rejectedByDetector;
   }
 }
