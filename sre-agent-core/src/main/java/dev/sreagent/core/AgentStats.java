@@ -29,11 +29,10 @@ package dev.sreagent.core;
  *     have not returned yet
  * @param executorCalls calls under way inside the executors, including any whose time limit ran out while they go on
  *     (the agent waits for those before it acts on their target again)
- * @param detectorSamplesRejected samples the detectors ignored because they could not read them (a negative latency,
- *     a CPU utilisation far above the limit, a sample older than its series' last one, a duplicate timestamp), summed
- *     over the detectors ({@link dev.sreagent.api.port.Detector#rejectedSamples()}); the agent logs each detector's
- *     count with its last rejection at INFO when it reaches 1, 10, 100, ...
- * @param rejectedSamplesByDetector the same by detector name, every detector of the agent (0 included)
+ * @param rejectedSamplesByDetector samples each detector ignored because it could not read them (a negative latency,
+ *     a CPU utilisation far above the limit, a sample older than its series' last one, a duplicate timestamp), by
+ *     detector name, every detector of the agent (0 included; {@link dev.sreagent.api.port.Detector#rejectedSamples()});
+ *     the agent logs each detector's count with its last rejection at INFO when it reaches 1, 10, 100, ...
  * @param activeIncidents the active incidents (not resolved, escalated or rolled back) by state, as of the start of
  *     the last tick; a state without one is absent (read without querying the incident store)
  */
@@ -41,12 +40,16 @@ public record AgentStats(long signalsAccepted, long signalsDropped, long signals
     long incidentsOpened, long actionsExecuted, long actionsFailed, long actionsShadowed, long plansDenied,
     long approvalsRequested, long componentFailures, long seriesEvicted, long logSourcesEvicted, long edgesEvicted,
     long detectorStatesEvicted, long anomaliesSuppressed, long actionsRunning,
-    long actionsCancelling, long executorCalls, long detectorSamplesRejected,
-    java.util.Map<String, Long> rejectedSamplesByDetector,
+    long actionsCancelling, long executorCalls, java.util.Map<String, Long> rejectedSamplesByDetector,
     java.util.Map<dev.sreagent.api.model.IncidentState, Long> activeIncidents) {
   public AgentStats {
     rejectedSamplesByDetector = java.util.Collections.unmodifiableMap(
         new java.util.TreeMap<>(rejectedSamplesByDetector));
     activeIncidents = java.util.Map.copyOf(activeIncidents);
+  }
+
+  /** {@link #rejectedSamplesByDetector()} summed over the detectors. */
+  public long detectorSamplesRejected() {
+    return rejectedSamplesByDetector.values().stream().mapToLong(Long::longValue).sum();
   }
 }

@@ -40,7 +40,6 @@ final class LoopCounters {
         incidentsOpened.get(), actionsExecuted.get(), actionsFailed.get(), actionsShadowed.get(), plansDenied.get(),
         approvalsRequested.get(), componentFailures.get(), capacity.seriesEvicted(), capacity.logSourcesEvicted(),
         capacity.edgesEvicted(), capacity.detectorStatesEvicted(), anomaliesSuppressed.get(), actionsRunning,
-        actionsCancelling, callsUnderWay, capacity.detectorSamplesRejected(),
-        capacity.rejectedSamplesByDetector(), activeByState);
+        actionsCancelling, callsUnderWay, capacity.rejectedSamplesByDetector(), activeByState);
   }
 }

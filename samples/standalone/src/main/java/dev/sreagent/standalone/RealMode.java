@@ -136,7 +136,8 @@ final class RealMode {
           default -> {
             err.println("unknown option '" + a + "' for run; options: --config FILE, --otlp HOST:PORT,"
                 + " --admin HOST:PORT, --prometheus URL, --phase PHASE, --json, --audit FILE,"
-                + " --accept-audit-tail REASON, --kubeconfig FILE, --context NAME, --in-cluster, --namespaces NS[,NS...], --store URL,"
+                + " --accept-audit-tail REASON, --kubeconfig FILE, --context NAME, --in-cluster,"
+                + " --namespaces NS[,NS...], --store URL,"
                 + " --store-user USER, --store-password-env VARIABLE, --locks URL, --events URL,"
                 + " --events-password-env VARIABLE, --agent-id ID, --shard, --topology FILE, --replay FILE, "
                 + String.join(", ", ReplayQuestion.OPTIONS));

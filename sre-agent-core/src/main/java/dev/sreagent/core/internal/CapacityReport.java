@@ -29,7 +29,7 @@ public final class CapacityReport {
     long series = windows.evictedSeries();
     long logSources = windows.evictedLogSources();
     long states = 0;
-    boolean moved = rejectedByDetector.size() != detectors.size();
+    boolean moved = rejectedByDetector.isEmpty() && !detectors.isEmpty();  // the first read lists every detector
     for (Detector d : detectors) {
       try {
         states += d.evictedStates();
@@ -100,10 +100,6 @@ public final class CapacityReport {
 
   public long detectorStatesEvicted() {
     return detectorStatesEvicted;
-  }
-
-  public long detectorSamplesRejected() {
-    return rejectedByDetector.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public java.util.Map<String, Long> rejectedSamplesByDetector() {
