@@ -27,8 +27,8 @@ public abstract class ApprovalChannelContract {
   /** Makes a human answer {@code request} through the channel (click, slash command, simulated on-call). */
   protected abstract void answer(ApprovalChannel channel, ApprovalRequest request) throws Exception;
 
-  /** A request for payments' certificate renewal. */
-  protected static ApprovalRequest request() {
+  /** A request for payments' certificate renewal (for tests of channels and their messages). */
+  public static ApprovalRequest request() {
     var inc = IncidentStoreContract.incident("INC-0001", "payments", 0);
     RemediationPlan plan = new RemediationPlan(inc.id(), List.of(new Action.RenewCertificate("payments",
         "payments-mtls")), "renew");

@@ -1,0 +1,708 @@
+package dev.sreagent.chatops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sreagent.api.Require;
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.config.ConfigurationException;
+import dev.sreagent.api.event.IncidentEvent;
+import dev.sreagent.api.model.ApprovalDecision;
+import dev.sreagent.api.model.ApprovalRequest;
+import dev.sreagent.api.port.ApprovalChannel;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.api.port.Notifier;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Slack as the agent's {@link ApprovalChannel} and a {@link Notifier}.
+ *
+ * <p>A plan that waits for a human is posted to one channel with the incident, the diagnosis, the exact actions, the
+ * safety gate's verdicts, the expiry, and Approve / Reject buttons. A click comes back as Slack's interaction
+ * callback ({@link #handleInteraction}, or {@link SlackInteractionServer} on {@value #INTERACTIONS_PATH}); it becomes
+ * an {@link ApprovalDecision} only when
+ * <ul>
+ *   <li>the request is signed with the app's signing secret and was signed within five minutes, and the same
+ *       signed request was not seen before (a captured callback cannot be replayed);</li>
+ *   <li>the workspace is the configured one (when one is configured);</li>
+ *   <li>the Slack user is a configured approver: the role the agent checks is the one configured for that user ID,
+ *       never anything the request says;</li>
+ *   <li>the request is still pending for that exact plan, unanswered and unexpired (the first answer wins; a second
+ *       click, a click on an old message or on a superseded plan is told so and decides nothing).</li>
+ * </ul>
+ * Everything else is refused, counted ({@link #counters()}) and logged; the agent then re-checks the plan hash, the
+ * role, the expiry and every guardrail itself. Later events of the incident follow in the message's thread, and the
+ * buttons are replaced with the outcome. Escalations of incidents that had no message are posted on their own.
+ *
+ * <p>Calls to Slack run on one background thread and never block the agent: a failure is retried (rate limits
+ * after Slack's {@code Retry-After}, server errors and network errors with backoff) and then logged with Slack's
+ * error code and what to do. A request that never reaches Slack expires and escalates: nothing is approved by a
+ * failure. The bot token needs the {@code chat:write} scope and the app must be in the channel.
+ */
+public final class SlackChatOps implements ApprovalChannel, Notifier, AutoCloseable {
+  /** The Approve button's {@code action_id}. */
+  public static final String ACTION_APPROVE = "sreagent.approve";
+  /** The Reject button's {@code action_id}. */
+  public static final String ACTION_REJECT = "sreagent.reject";
+  /** Where {@link SlackInteractionServer} serves the callbacks (the app's "Interactivity Request URL"). */
+  public static final String INTERACTIONS_PATH = "/slack/interactions";
+  /** Slack's Web API. */
+  public static final String DEFAULT_API_URL = "https://slack.com/api";
+  /** The largest callback body read; Slack's block_actions payloads are a few kilobytes. */
+  public static final int MAX_BODY_BYTES = 256 * 1024;
+  /** The configuration keys {@link #fromConfig} reads ({@code chatops.slack.listen} is the run's). */
+  public static final Set<String> KEYS = Set.of("chatops.slack.channel", "chatops.slack.token-env",
+      "chatops.slack.signing-secret-env", "chatops.slack.approvers", "chatops.slack.team", "chatops.slack.api-url",
+      "chatops.slack.timeout", "chatops.slack.listen");
+
+  private static final Logger LOG = LoggerFactory.getLogger(SlackChatOps.class);
+  /** Backoff between calls to Slack is real time, whatever clock the agent runs on. */
+  private static final Clock RETRY_WAIT = Clock.system();
+  private static final int OUTBOX = 1_000;
+  private static final int REMEMBERED = 10_000;
+  private static final Set<IncidentEvent.Kind> THREADED = Set.of(IncidentEvent.Kind.APPROVED,
+      IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
+      IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
+  private static final Set<IncidentEvent.Kind> CLOSING = Set.of(IncidentEvent.Kind.RESOLVED,
+      IncidentEvent.Kind.ESCALATED);
+
+  private final SlackWebApi api;
+  private final SlackSignature signature;
+  private final String channel;
+  private final Map<String, String> approvers;
+  private final @Nullable String team;
+  private final Clock agentClock;
+  private final java.time.Clock wallClock;
+  private final int maxAttempts;
+  private final Duration backoff;
+
+  private final LinkedBlockingQueue<Job> outbox = new LinkedBlockingQueue<>(OUTBOX);
+  private final ConcurrentLinkedQueue<ApprovalDecision> decisions = new ConcurrentLinkedQueue<>();
+  private final Map<String, ApprovalRequest> pending = new ConcurrentHashMap<>();
+  private final Map<String, Posted> posted = lru();
+  private final Map<String, Long> seen = new LinkedHashMap<>();
+  private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+  private final Thread sender;
+  private volatile boolean closing;
+
+  private SlackChatOps(Builder b, String token, String signingSecret) {
+    this.api = new SlackWebApi(b.apiUrl, token, b.timeout);
+    this.signature = new SlackSignature(signingSecret, b.tolerance);
+    this.channel = Objects.requireNonNull(b.channel);
+    this.approvers = Map.copyOf(b.approvers);
+    this.team = b.team;
+    this.agentClock = b.agentClock;
+    this.wallClock = b.wallClock;
+    this.maxAttempts = b.maxAttempts;
+    this.backoff = b.backoff;
+    this.sender = new Thread(this::send, "sre-agent-slack");
+    this.sender.setDaemon(true);
+    this.sender.start();
+  }
+
+  /** A builder; channel, token, signing secret and at least one approver are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The adapter from configuration, every problem named at once: {@code chatops.slack.channel} (the channel ID,
+   * {@code C...}), {@code chatops.slack.token-env} and {@code chatops.slack.signing-secret-env} (the names of the
+   * environment variables holding the bot token and the signing secret, never the secrets),
+   * {@code chatops.slack.approvers} ({@code U0123:sre, U0456:sre-lead}: Slack user IDs and the role each approves
+   * as), optional {@code chatops.slack.team} (the workspace ID, {@code T...}), {@code chatops.slack.api-url} and
+   * {@code chatops.slack.timeout}.
+   *
+   * @param environment where the variables are looked up ({@code System::getenv})
+   * @param agentClock the agent's clock, for the decisions' time and the requests' expiry
+   * @throws ConfigurationException naming each bad or missing key and the fix
+   */
+  public static SlackChatOps fromConfig(ConfigView config, Function<String, @Nullable String> environment,
+      Clock agentClock) {
+    List<String> problems = new ArrayList<>();
+    Builder b = builder().setAgentClock(agentClock);
+    for (String key : config.keys()) {
+      if (key.startsWith("chatops.") && !KEYS.contains(key)) {
+        problems.add("unknown key '" + key + "'; the chatops.* keys are " + new TreeSet<>(KEYS));
+      }
+    }
+    String ch = config.get("chatops.slack.channel", "").strip();
+    if (!ch.matches("[CGD][A-Z0-9]{2,}")) {
+      problems.add("chatops.slack.channel must be the channel's ID (C0123ABCD: the channel's details in Slack show"
+          + " it), not its name; it was '" + ch + "'");
+    } else {
+      b.setChannel(ch);
+    }
+    String token = secret(config, "chatops.slack.token-env", "SLACK_BOT_TOKEN", "the bot token (xoxb-...)",
+        environment, problems);
+    String secret = secret(config, "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
+        "the app's signing secret", environment, problems);
+    String list = config.get("chatops.slack.approvers", "").strip();
+    if (list.isEmpty()) {
+      problems.add("chatops.slack.approvers is empty: name who may approve as USERID:ROLE pairs (U0123:sre,"
+          + " U0456:sre); a click by anyone else decides nothing");
+    }
+    for (String pair : list.isEmpty() ? new String[0] : list.split(",")) {
+      String[] p = pair.strip().split(":", -1);
+      if (p.length != 2 || !p[0].strip().matches("[UW][A-Z0-9]{2,}") || p[1].isBlank()) {
+        problems.add("chatops.slack.approvers: '" + pair.strip() + "' is not USERID:ROLE (a Slack member ID such as"
+            + " U0123ABCD, from the member's profile, then the role the agent's approver-roles allow)");
+      } else {
+        b.addApprover(p[0].strip(), p[1].strip());
+      }
+    }
+    config.get("chatops.slack.team").map(String::strip).filter(t -> !t.isEmpty()).ifPresent(t -> {
+      if (!t.matches("[TE][A-Z0-9]{2,}")) {
+        problems.add("chatops.slack.team must be the workspace ID (T0123ABCD), was '" + t + "'");
+      } else {
+        b.setTeam(t);
+      }
+    });
+    String url = config.get("chatops.slack.api-url", DEFAULT_API_URL).strip();
+    if (!url.startsWith("https://") && !url.startsWith("http://")) {
+      problems.add("chatops.slack.api-url must be an http(s) URL such as " + DEFAULT_API_URL + ", was '" + url + "'");
+    } else {
+      b.setApiUrl(url);
+    }
+    config.get("chatops.slack.timeout").ifPresent(t -> {
+      try {
+        Duration d = Duration.parse("PT" + t.strip().toUpperCase(java.util.Locale.ROOT));
+        if (d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException();
+        }
+        b.setTimeout(d);
+      } catch (RuntimeException e) {
+        problems.add("chatops.slack.timeout must be a duration such as 10s, was '" + t + "'");
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+    return b.build(Objects.requireNonNull(token), Objects.requireNonNull(secret));
+  }
+
+  private static @Nullable String secret(ConfigView config, String key, String example, String what,
+      Function<String, @Nullable String> environment, List<String> problems) {
+    String name = config.get(key, "").strip();
+    if (name.isEmpty()) {
+      problems.add(key + " is missing: name the environment variable that holds " + what + " (such as " + example
+          + ")");
+      return null;
+    }
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      problems.add(key + " must name an environment variable (such as " + example + "), not hold the secret; it was '"
+          + (name.length() > 4 ? name.substring(0, 4) + "..." : name) + "'");
+      return null;
+    }
+    String value = environment.apply(name);
+    if (value == null || value.isBlank()) {
+      problems.add(key + " names " + name + ", but that environment variable is empty; export " + what + " there");
+      return null;
+    }
+    return value.strip();
+  }
+
+  // ------------------------------------------------------------------ ApprovalChannel
+
+  @Override
+  public void request(ApprovalRequest request) {
+    pending.put(request.incident().id(), request);
+    ArrayNode blocks = SlackMessages.requestBlocks(request);
+    String id = request.incident().id();
+    enqueue(new Job("post the approval request of " + id, () -> {
+      JsonNode answer = api.call("chat.postMessage", message(SlackMessages.requestText(request),
+          SlackMessages.withButtons(blocks, request)));
+      synchronized (posted) {
+        posted.put(id, new Posted(id, answer.path("channel").asText(channel), answer.path("ts").asText(), blocks,
+            SlackMessages.requestText(request)));
+      }
+      count("posted.requests");
+    }));
+  }
+
+  @Override
+  public List<ApprovalDecision> poll() {
+    List<ApprovalDecision> out = new ArrayList<>();
+    ApprovalDecision d;
+    while ((d = decisions.poll()) != null) {
+      out.add(d);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ Notifier
+
+  @Override
+  public void notify(IncidentEvent event) {
+    String id = event.incident().id();
+    if (CLOSING.contains(event.kind())) {
+      pending.remove(id);
+    }
+    if (!THREADED.contains(event.kind())) {
+      return;
+    }
+    Posted known;
+    synchronized (posted) {
+      known = posted.get(id);
+    }
+    if (known == null && event.kind() != IncidentEvent.Kind.ESCALATED && event.kind() != IncidentEvent.Kind.ROLLED_BACK
+        && !awaitingPost(id)) {
+      return;
+    }
+    String text = SlackMessages.eventText(event);
+    enqueue(new Job("post " + event.kind() + " of " + id, () -> {
+      Posted p;
+      synchronized (posted) {
+        p = posted.get(id);
+      }
+      if (p == null) {
+        if (event.kind() == IncidentEvent.Kind.ESCALATED || event.kind() == IncidentEvent.Kind.ROLLED_BACK) {
+          api.call("chat.postMessage", message(text, null));
+          count("posted.events");
+        }
+        return;
+      }
+      ObjectNode reply = message(text, null).put("thread_ts", p.ts());
+      reply.put("channel", p.channel());
+      api.call("chat.postMessage", reply);
+      count("posted.events");
+      if (CLOSING.contains(event.kind())) {
+        close(p, (event.kind() == IncidentEvent.Kind.RESOLVED ? ":white_check_mark: " : ":warning: ")
+            + event.kind() + ": " + SlackMessages.escape(event.message()));
+        synchronized (posted) {
+          posted.remove(id);
+        }
+      }
+    }));
+  }
+
+  /** Whether a request of {@code id} is still queued for posting (its events must follow it into the thread). */
+  private boolean awaitingPost(String id) {
+    return pending.containsKey(id);
+  }
+
+  // ------------------------------------------------------------------ callbacks
+
+  /** What to answer Slack. */
+  public record Reply(int status, String body) {}
+
+  /**
+   * Handles one interaction callback, exactly as received (never blocks on Slack: the answer is due within 3 s).
+   *
+   * @param timestamp the {@code X-Slack-Request-Timestamp} header
+   * @param signature the {@code X-Slack-Signature} header
+   * @param body the raw body ({@code payload=} and the URL-encoded JSON)
+   */
+  public Reply handleInteraction(@Nullable String timestamp, @Nullable String signature, byte[] body) {
+    if (body.length > MAX_BODY_BYTES) {
+      return refuse(413, "body", "a callback of " + body.length + " bytes, more than " + MAX_BODY_BYTES);
+    }
+    Instant now = wallClock.instant();
+    Optional<String> bad = this.signature.refusal(timestamp, signature, body, now);
+    if (bad.isPresent()) {
+      return refuse(401, bad.get().startsWith("stale") ? "stale" : "signature", bad.get());
+    }
+    if (!firstSighting(Objects.requireNonNull(signature).strip(), now)) {
+      return refuse(401, "replayed", "the same signed callback was received before (a replay)");
+    }
+    JsonNode payload;
+    try {
+      payload = SlackWebApi.JSON.readTree(form(new String(body, StandardCharsets.UTF_8)).getOrDefault("payload", ""));
+    } catch (IOException | IllegalArgumentException e) {
+      return refuse(400, "malformed", "not an interaction payload: " + e.getMessage());
+    }
+    if (payload == null || !payload.isObject()) {
+      return refuse(400, "malformed", "no payload= field with a JSON object");
+    }
+    if (!"block_actions".equals(payload.path("type").asText())) {
+      count("ignored");
+      return new Reply(200, "");
+    }
+    String teamId = payload.path("team").path("id").asText(payload.path("user").path("team_id").asText(""));
+    if (team != null && !team.equals(teamId)) {
+      return refuse(403, "team", "a callback from workspace '" + teamId + "', not " + team);
+    }
+    JsonNode action = null;
+    for (JsonNode a : payload.path("actions")) {
+      String actionId = a.path("action_id").asText();
+      if (ACTION_APPROVE.equals(actionId) || ACTION_REJECT.equals(actionId)) {
+        action = a;
+        break;
+      }
+    }
+    if (action == null) {
+      count("ignored");
+      return new Reply(200, "");
+    }
+    boolean approve = ACTION_APPROVE.equals(action.path("action_id").asText());
+    String incidentId;
+    String planHash;
+    try {
+      JsonNode value = SlackWebApi.JSON.readTree(action.path("value").asText(""));
+      incidentId = value.path("incident").asText("");
+      planHash = value.path("plan").asText("");
+    } catch (IOException e) {
+      return refuse(400, "malformed", "the button's value is not the agent's");
+    }
+    String user = payload.path("user").path("id").asText("");
+    String name = payload.path("user").path("username").asText(payload.path("user").path("name").asText(""));
+    if (incidentId.isBlank() || planHash.isBlank() || user.isBlank()) {
+      return refuse(400, "malformed", "the callback names no incident, plan or user");
+    }
+    String role = approvers.get(user);
+    if (role == null) {
+      count("refused.not-approver");
+      LOG.warn("Slack user {} ({}) clicked {} on {}: not a configured approver (chatops.slack.approvers); nothing"
+          + " decided", user, name, approve ? "Approve" : "Reject", incidentId);
+      ephemeral(payload, user, "You are not an approver for sre-agent (chatops.slack.approvers): nothing was decided"
+          + " on " + incidentId + ".");
+      return new Reply(200, "");
+    }
+    ApprovalRequest req = pending.get(incidentId);
+    String stale = null;
+    if (req == null) {
+      stale = incidentId + " is not waiting for an approval any more (answered, expired or closed)";
+    } else if (!req.planHash().equals(planHash)) {
+      stale = "this message's plan was replaced by a newer one for " + incidentId + ": answer the newer message";
+    } else if (agentClock.now().isAfter(req.expiresAt())) {
+      stale = "the request for " + incidentId + " expired at " + req.expiresAt();
+    } else if (!pending.remove(incidentId, req)) {
+      stale = incidentId + " was answered a moment ago by someone else";
+    }
+    if (stale != null) {
+      count("refused.not-pending");
+      ephemeral(payload, user, "Nothing decided: " + stale + ".");
+      return new Reply(200, "");
+    }
+    String approver = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
+    decisions.add(new ApprovalDecision(incidentId, planHash, approver, role, approve, agentClock.now(),
+        (approve ? "approved" : "rejected") + " in Slack"));
+    count(approve ? "accepted.approve" : "accepted.reject");
+    LOG.info("{} {} {} in Slack as {}", approver, approve ? "approved" : "rejected", incidentId, role);
+    String line = (approve ? ":ballot_box_with_check: Approved" : ":no_entry: Rejected") + " by <@" + user + "> ("
+        + SlackMessages.escape(role) + ")" + (approve ? "; the agent re-checks every guardrail before it acts." : ".");
+    enqueue(new Job("mark " + incidentId + " answered", () -> {
+      Posted p;
+      synchronized (posted) {
+        p = posted.get(incidentId);
+      }
+      if (p != null) {
+        close(p, line);
+      }
+    }));
+    return new Reply(200, "");
+  }
+
+  private Reply refuse(int status, String reason, String detail) {
+    long n = count("refused." + reason);
+    if (Long.bitCount(n) == 1 || n < 10) {
+      LOG.warn("refused a Slack callback ({} so far for this reason): {}", n, detail);
+    }
+    return new Reply(status, status == 401 ? "invalid request signature" : detail);
+  }
+
+  /** Remembers {@code sig} for the signature window; false when it was seen within it. */
+  private boolean firstSighting(String sig, Instant now) {
+    synchronized (seen) {
+      long cutoff = now.getEpochSecond() - 2 * signature.tolerance().toSeconds();
+      var it = seen.entrySet().iterator();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (e.getValue() >= cutoff && seen.size() < REMEMBERED) {
+          break;
+        }
+        it.remove();
+      }
+      return seen.putIfAbsent(sig, now.getEpochSecond()) == null;
+    }
+  }
+
+  private void ephemeral(JsonNode payload, String user, String text) {
+    String ch = payload.path("channel").path("id").asText(payload.path("container").path("channel_id")
+        .asText(channel));
+    enqueue(new Job("tell " + user + " why nothing was decided", () -> {
+      ObjectNode m = message(SlackMessages.escape(text), null).put("channel", ch).put("user", user);
+      api.call("chat.postEphemeral", m);
+    }));
+  }
+
+  /** Replaces the message's buttons (or its last closing lines) with them and {@code line}. */
+  private void close(Posted p, String line) throws SlackWebApi.SlackException, InterruptedException {
+    ArrayNode blocks = SlackMessages.closed(p.blocks(), line);
+    ObjectNode update = SlackWebApi.JSON.createObjectNode().put("channel", p.channel()).put("ts", p.ts())
+        .put("text", p.text());
+    update.set("blocks", blocks);
+    api.call("chat.update", update);
+    count("updated");
+    synchronized (posted) {
+      posted.replace(idOf(p), p, new Posted(p.incident(), p.channel(), p.ts(), blocks, p.text()));
+    }
+  }
+
+  private static String idOf(Posted p) {
+    return p.incident();
+  }
+
+  private ObjectNode message(String text, @Nullable ArrayNode blocks) {
+    ObjectNode m = SlackWebApi.JSON.createObjectNode().put("channel", channel).put("text", text)
+        .put("unfurl_links", false).put("unfurl_media", false);
+    if (blocks != null) {
+      m.set("blocks", blocks);
+    }
+    return m;
+  }
+
+  static Map<String, String> form(String body) {
+    Map<String, String> out = new TreeMap<>();
+    for (String pair : body.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ delivery
+
+  /** Counts of what the adapter did and refused, by name (posted.*, updated, accepted.*, refused.*, failed.*). */
+  public Map<String, Long> counters() {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Calls to Slack queued and not yet made. */
+  public int queued() {
+    return outbox.size();
+  }
+
+  private long count(String name) {
+    return counters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private void enqueue(Job job) {
+    if (closing || !outbox.offer(job)) {
+      count("failed.queue-full");
+      LOG.warn("Slack: dropped '{}': {} calls are queued (Slack unreachable or rate limited?); a dropped approval"
+          + " request expires and escalates", job.what(), outbox.size());
+    }
+  }
+
+  private void send() {
+    while (true) {
+      Job job;
+      try {
+        job = outbox.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (job == null) {
+        if (closing) {
+          return;
+        }
+        continue;
+      }
+      try {
+        deliver(job);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        count("failed.bug");
+        LOG.error("Slack: '{}' failed", job.what(), e);
+      }
+    }
+  }
+
+  private void deliver(Job job) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        job.call().run();
+        return;
+      } catch (SlackWebApi.SlackException e) {
+        if (!e.retryable || attempt >= maxAttempts) {
+          count("failed." + e.error);
+          LOG.error("Slack: could not {} after {} attempt(s): {}", job.what(), attempt, e.getMessage());
+          return;
+        }
+        long wait = e.retryAfter.isZero() ? backoff.toMillis() << Math.min(attempt - 1, 5) : e.retryAfter.toMillis();
+        count("retried");
+        LOG.warn("Slack: {} (attempt {} of {}), trying again in {} ms", e.getMessage(), attempt, maxAttempts, wait);
+        RETRY_WAIT.sleep(Duration.ofMillis(wait));
+      }
+    }
+  }
+
+  /** Stops after the queued calls are made (at most {@code timeout} of waiting). */
+  public void close(Duration timeout) {
+    closing = true;
+    try {
+      sender.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.interrupt();
+    if (!outbox.isEmpty()) {
+      LOG.warn("Slack: {} calls were not made before the shutdown", outbox.size());
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+
+  @Override
+  public String toString() {
+    return "Slack channel " + channel + " via " + api.describe() + " (" + approvers.size() + " approvers)";
+  }
+
+  private static Map<String, Posted> lru() {
+    return new LinkedHashMap<>(16, 0.75f, false) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Posted> eldest) {
+        return size() > REMEMBERED;
+      }
+    };
+  }
+
+  private record Posted(String incident, String channel, String ts, ArrayNode blocks, String text) {}
+
+  @FunctionalInterface
+  private interface Call {
+    void run() throws SlackWebApi.SlackException, InterruptedException;
+  }
+
+  private record Job(String what, Call call) {}
+
+  /** Builds a {@link SlackChatOps}. */
+  public static final class Builder {
+    private @Nullable String channel;
+    private @Nullable String token;
+    private @Nullable String signingSecret;
+    private final Map<String, String> approvers = new LinkedHashMap<>();
+    private @Nullable String team;
+    private String apiUrl = DEFAULT_API_URL;
+    private Duration timeout = Duration.ofSeconds(10);
+    private Duration tolerance = SlackSignature.DEFAULT_TOLERANCE;
+    private Clock agentClock = Clock.system();
+    private java.time.Clock wallClock = java.time.Clock.systemUTC();
+    private int maxAttempts = 5;
+    private Duration backoff = Duration.ofSeconds(1);
+
+    private Builder() {}
+
+    /** The channel's ID ({@code C0123ABCD}); the app must be a member. */
+    public Builder setChannel(String channel) {
+      this.channel = Require.notBlank(channel, "channel");
+      return this;
+    }
+
+    /** The bot token ({@code xoxb-...}, scope {@code chat:write}). */
+    public Builder setToken(String token) {
+      this.token = Require.notBlank(token, "token");
+      return this;
+    }
+
+    /** The app's signing secret. */
+    public Builder setSigningSecret(String signingSecret) {
+      this.signingSecret = Require.notBlank(signingSecret, "signingSecret");
+      return this;
+    }
+
+    /** Lets Slack user {@code userId} approve as {@code role} (a role the agent's approver roles allow). */
+    public Builder addApprover(String userId, String role) {
+      approvers.put(Require.notBlank(userId, "userId"), Require.notBlank(role, "role"));
+      return this;
+    }
+
+    /** Accepts callbacks from this workspace only ({@code T0123ABCD}). */
+    public Builder setTeam(@Nullable String team) {
+      this.team = team;
+      return this;
+    }
+
+    /** The Web API's address (a local emulator in tests). */
+    public Builder setApiUrl(String apiUrl) {
+      this.apiUrl = Require.notBlank(apiUrl, "apiUrl");
+      return this;
+    }
+
+    /** Connect and request timeout of each call (default 10 s). */
+    public Builder setTimeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** How old a signed callback may be (default 5 minutes). */
+    public Builder setSignatureTolerance(Duration tolerance) {
+      this.tolerance = Objects.requireNonNull(tolerance, "tolerance");
+      return this;
+    }
+
+    /** The agent's clock: decisions are stamped with it and requests expire by it (default: the system clock). */
+    public Builder setAgentClock(Clock clock) {
+      this.agentClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The wall clock the signature window is checked against (default: the system's UTC clock). */
+    public Builder setWallClock(java.time.Clock clock) {
+      this.wallClock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Attempts per call before it is given up (default 5), and the first backoff (default 1 s, doubling). */
+    public Builder setRetries(int maxAttempts, Duration backoff) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** The adapter; its sender thread starts now. */
+    public SlackChatOps build() {
+      if (token == null || signingSecret == null) {
+        throw new IllegalStateException("setToken and setSigningSecret are required");
+      }
+      return build(token, signingSecret);
+    }
+
+    SlackChatOps build(String token, String signingSecret) {
+      if (channel == null) {
+        throw new IllegalStateException("setChannel is required");
+      }
+      if (approvers.isEmpty()) {
+        throw new IllegalStateException("addApprover is required: without approvers no click can decide anything");
+      }
+      return new SlackChatOps(this, token, signingSecret);
+    }
+  }
+}

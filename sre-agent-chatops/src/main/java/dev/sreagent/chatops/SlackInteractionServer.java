@@ -1,0 +1,81 @@
+package dev.sreagent.chatops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves Slack's interaction callbacks for a {@link SlackChatOps} on {@code POST }{@value SlackChatOps#INTERACTIONS_PATH}
+ * with the JDK's HTTP server (two threads; a body over {@link SlackChatOps#MAX_BODY_BYTES} is refused unread). Put
+ * it behind the ingress that terminates TLS for Slack's "Interactivity Request URL"; the signature check makes the
+ * endpoint safe to expose, nothing else on it is.
+ */
+public final class SlackInteractionServer implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService pool;
+
+  /**
+   * Binds {@code host:port} (port 0: any free port) and starts serving.
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  public SlackInteractionServer(SlackChatOps chatOps, String host, int port) throws IOException {
+    Objects.requireNonNull(chatOps, "chatOps");
+    this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    this.pool = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "sre-agent-slack-callbacks");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(pool);
+    server.createContext(SlackChatOps.INTERACTIONS_PATH, ex -> {
+      try (ex) {
+        if (!"POST".equals(ex.getRequestMethod())) {
+          ex.getResponseHeaders().set("Allow", "POST");
+          reply(ex, 405, "POST only");
+          return;
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+          body = in.readNBytes(SlackChatOps.MAX_BODY_BYTES + 1);
+        }
+        SlackChatOps.Reply r = chatOps.handleInteraction(ex.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"),
+            ex.getRequestHeaders().getFirst("X-Slack-Signature"), body);
+        reply(ex, r.status(), r.body());
+      }
+    });
+    server.start();
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void reply(HttpExchange ex, int status, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      ex.getResponseBody().write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    pool.shutdown();
+    try {
+      pool.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
