@@ -141,6 +141,17 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
    */
   public static SlackChatOps fromConfig(ConfigView config, Function<String, @Nullable String> environment,
       Clock agentClock) {
+    return fromConfig(config, environment, agentClock, Set.of());
+  }
+
+  /**
+   * As {@link #fromConfig(ConfigView, Function, Clock)}, also refusing approvers whose role is not among
+   * {@code acceptedRoles} (the agent's approver roles: a click as any other role would be refused by the agent).
+   *
+   * @param acceptedRoles the agent's approver roles; empty: not checked
+   */
+  public static SlackChatOps fromConfig(ConfigView config, Function<String, @Nullable String> environment,
+      Clock agentClock, Set<String> acceptedRoles) {
     List<String> problems = new ArrayList<>();
     Builder b = builder().setAgentClock(agentClock);
     for (String key : config.keys()) {
@@ -149,7 +160,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       }
     }
     String ch = config.get("chatops.slack.channel", "").strip();
-    if (!ch.matches("[CGD][A-Z0-9]{2,}")) {
+    if (ch.isEmpty()) {
+      problems.add("chatops.slack.channel is missing: the channel's ID (C0123ABCD: the channel's details in Slack show"
+          + " it; in a configuration file ' #' starts a comment, so '#incidents' is no value)");
+    } else if (!ch.matches("[CGD][A-Z0-9]{2,}")) {
       problems.add("chatops.slack.channel must be the channel's ID (C0123ABCD: the channel's details in Slack show"
           + " it), not its name; it was '" + ch + "'");
     } else {
@@ -169,6 +183,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       if (p.length != 2 || !p[0].strip().matches("[UW][A-Z0-9]{2,}") || p[1].isBlank()) {
         problems.add("chatops.slack.approvers: '" + pair.strip() + "' is not USERID:ROLE (a Slack member ID such as"
             + " U0123ABCD, from the member's profile, then the role the agent's approver-roles allow)");
+      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(p[1].strip())) {
+        problems.add("chatops.slack.approvers gives " + p[0].strip() + " the role '" + p[1].strip() + "', which the"
+            + " agent does not accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that"
+            + " member's clicks would all be refused");
       } else {
         b.addApprover(p[0].strip(), p[1].strip());
       }
@@ -493,6 +511,11 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     Map<String, Long> out = new TreeMap<>();
     counters.forEach((k, v) -> out.put(k, v.get()));
     return out;
+  }
+
+  /** The roles the configured approvers approve as. */
+  public Set<String> approverRoles() {
+    return Set.copyOf(approvers.values());
   }
 
   /** Calls to Slack queued and not yet made. */

@@ -246,6 +246,27 @@ final class RealMode {
         return 2;
       }
     }
+    @Nullable ChatOps chatOps = null;
+    if (ChatOps.configured(c) && recording != null) {
+      out.println("sre-agent run: chatops.* ignored: a replay asks nobody for approval");
+    } else if (ChatOps.configured(c)) {
+      try {
+        chatOps = ChatOps.open(c, environment);
+      } catch (dev.sreagent.api.config.ConfigurationException e) {
+        if (admin != null) {
+          admin.close();
+        }
+        err.println("cannot start: the Slack approvals are misconfigured:");
+        e.problems().forEach(p -> err.println("  " + p));
+        return 2;
+      } catch (java.io.IOException e) {
+        if (admin != null) {
+          admin.close();
+        }
+        err.println("cannot start: " + e.getMessage());
+        return 2;
+      }
+    }
     OtlpHttpReceiver otlp = receiver.build();
     MetricMapping mapping = MetricMapping.of(c.metricRules.values());
     dev.sreagent.api.port.TelemetrySource otlpSource = mapping.wrap(otlp);
@@ -305,6 +326,9 @@ final class RealMode {
       if (c.topology != null && !c.kubernetes()) {
         builder.setTopologyProvider(c.topology);
       }
+      if (chatOps != null) {
+        chatOps.configure(builder);
+      }
       agent = builder.build();
       agent.start();
       if (admin != null) {
@@ -313,6 +337,9 @@ final class RealMode {
     } catch (RuntimeException e) {
       if (admin != null) {
         admin.close();
+      }
+      if (chatOps != null) {
+        chatOps.close();
       }
       if (cluster != null) {
         cluster.close();
@@ -367,6 +394,9 @@ final class RealMode {
       out.printf(Locale.ROOT, "sre-agent run: admin on http://%s:%d (/metrics, /healthz, /readyz)%n", c.adminHost,
           admin.port());
     }
+    if (chatOps != null) {
+      out.println("sre-agent run: " + chatOps.describe());
+    }
     if (recording != null) {
       int code = 0;
       java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
@@ -409,6 +439,9 @@ final class RealMode {
       otlp.close();
       agent.tick();
       agent.close();
+      if (chatOps != null) {
+        chatOps.close();  // after the agent: the last events reach the threads
+      }
     } finally {
       if (admin != null) {
         admin.close();  // before the store closes: no scrape reads a closed agent

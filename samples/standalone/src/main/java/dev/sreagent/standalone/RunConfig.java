@@ -30,6 +30,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * otlp.listen = 127.0.0.1:4318            # HOST:PORT of the OTLP/HTTP receiver
  * admin.listen = 0.0.0.0:9464             # HOST:PORT of /metrics (Prometheus), /healthz and /readyz (default: off)
+ * chatops.slack.channel = C0123ABCD       # plans waiting for approval go to this Slack channel (its ID), with
+ *                                         # Approve/Reject buttons (sre-agent-chatops; all keys in the README)
+ * chatops.slack.listen = 0.0.0.0:3000     # HOST:PORT serving POST /slack/interactions (the app's Request URL)
  * admin.stall-after = 5m                  # /healthz fails once the agent loop has not finished a tick this long
  * prometheus.url = http://prometheus:9090 # poll these default PromQL queries (optional)
  * prometheus.interval = 15s
@@ -85,6 +88,9 @@ final class RunConfig {
   int otlpPort = 4318;
   /** The admin endpoints' host, or null when they are off (the default). */
   @Nullable String adminHost;
+  /** Where Slack's interaction callbacks are served (chatops.slack.listen), when set. */
+  @Nullable String slackHost;
+  int slackPort;
   int adminPort;
   /**
    * Generous by default: with a store or shared locks a tick waits on them (retries included), and a restart does not
@@ -251,6 +257,11 @@ final class RunConfig {
         java.util.Map.Entry<String, Integer> at = hostPort(key, value, "127.0.0.1:4318");
         otlpHost = at.getKey();
         otlpPort = at.getValue();
+      }
+      case "chatops.slack.listen" -> {
+        java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:3000");
+        slackHost = at.getKey();
+        slackPort = at.getValue();
       }
       case "admin.listen" -> {
         java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:9464");

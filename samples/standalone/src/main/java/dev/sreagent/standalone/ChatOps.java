@@ -1,0 +1,98 @@
+package dev.sreagent.standalone;
+
+import dev.sreagent.api.config.ConfigView;
+import dev.sreagent.api.config.ConfigurationException;
+import dev.sreagent.api.port.Clock;
+import dev.sreagent.chatops.SlackChatOps;
+import dev.sreagent.chatops.SlackInteractionServer;
+import dev.sreagent.core.AgentSettings;
+import dev.sreagent.core.SreAgentBuilder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code run}'s Slack approvals: the adapter from the {@code chatops.slack.*} keys and its callback listener on
+ * {@code chatops.slack.listen}. Without it a plan in ASSIST has nobody to approve it in {@code run}: it expires and
+ * escalates.
+ */
+final class ChatOps implements AutoCloseable {
+  private final SlackChatOps slack;
+  private final SlackInteractionServer server;
+  private final String host;
+
+  private ChatOps(SlackChatOps slack, SlackInteractionServer server, String host) {
+    this.slack = slack;
+    this.server = server;
+    this.host = host;
+  }
+
+  /** Whether the configuration asks for Slack. */
+  static boolean configured(RunConfig c) {
+    return c.all.keySet().stream().anyMatch(k -> k.startsWith("chatops."));
+  }
+
+  /**
+   * The adapter and its listener, or every problem of the configuration at once.
+   *
+   * @throws ConfigurationException naming each bad key and the fix
+   * @throws IOException when the listener's address cannot be bound
+   */
+  static ChatOps open(RunConfig c, Function<String, @Nullable String> environment) throws IOException {
+    List<String> problems = new ArrayList<>();
+    SlackChatOps slack = null;
+    try {
+      slack = SlackChatOps.fromConfig(ConfigView.of(c.all), environment, Clock.system(),
+          AgentSettings.DEFAULT_APPROVER_ROLES);
+    } catch (ConfigurationException e) {
+      problems.addAll(e.problems());
+    }
+    if (c.slackHost == null) {
+      problems.add("chatops.slack.listen is missing: the HOST:PORT where Slack's clicks arrive (such as 0.0.0.0:3000;"
+          + " the app's Interactivity Request URL is https://YOUR-INGRESS" + SlackChatOps.INTERACTIONS_PATH + ")");
+    }
+    if (!problems.isEmpty()) {
+      if (slack != null) {
+        slack.close();
+      }
+      throw new ConfigurationException(problems);
+    }
+    try {
+      return new ChatOps(slack, new SlackInteractionServer(slack, c.slackHost, c.slackPort), c.slackHost);
+    } catch (IOException | RuntimeException e) {
+      slack.close();
+      throw new IOException("chatops.slack.listen " + c.slackHost + ":" + c.slackPort + ": " + e.getMessage()
+          + " (another process on that port? choose another)", e);
+    }
+  }
+
+  /** Makes the agent ask in Slack and tell the thread. */
+  void configure(SreAgentBuilder builder) {
+    builder.setApprovalChannel(slack).addNotifier(slack);
+  }
+
+  /** The start line's words. */
+  String describe() {
+    return String.format(Locale.ROOT, "approvals in %s; clicks on http://%s:%d%s", slack, host, server.port(),
+        SlackChatOps.INTERACTIONS_PATH);
+  }
+
+  /** The listener's port. */
+  int port() {
+    return server.port();
+  }
+
+  /** What the adapter did and refused. */
+  java.util.Map<String, Long> counters() {
+    return slack.counters();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    slack.close();
+  }
+}
