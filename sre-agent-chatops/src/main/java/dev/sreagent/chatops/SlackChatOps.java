@@ -9,6 +9,7 @@ import dev.sreagent.api.config.ConfigurationException;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.port.ApprovalChannel;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.Notifier;
@@ -32,6 +33,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,13 +82,28 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private static final Logger LOG = LoggerFactory.getLogger(SlackChatOps.class);
   /** Backoff between calls to Slack is real time, whatever clock the agent runs on. */
   private static final Clock RETRY_WAIT = Clock.system();
-  private static final int OUTBOX = 1_000;
+  private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
+  private static final Duration EPHEMERAL_GAP = Duration.ofSeconds(10);
+  private static final boolean URGENT = true;
+  private static final boolean NOTES = false;
+  private static final int QUEUE = 1_000;
   private static final int REMEMBERED = 10_000;
   private static final Set<IncidentEvent.Kind> THREADED = Set.of(IncidentEvent.Kind.APPROVED,
       IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
       IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
-  private static final Set<IncidentEvent.Kind> CLOSING = Set.of(IncidentEvent.Kind.RESOLVED,
-      IncidentEvent.Kind.ESCALATED);
+  /** After these the agent no longer waits for an answer, whoever gave it. */
+  private static final Set<IncidentEvent.Kind> DECIDED_BY_AGENT = Set.of(IncidentEvent.Kind.APPROVED,
+      IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
+      IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
+  /** The line each of these adds to the message, in place of its buttons. */
+  private static final Map<IncidentEvent.Kind, String> CLOSING_LINES = Map.of(
+      IncidentEvent.Kind.APPROVED, ":ballot_box_with_check: *Approved*: ",
+      IncidentEvent.Kind.RESOLVED, ":white_check_mark: *Resolved*: ",
+      IncidentEvent.Kind.ROLLED_BACK, ":leftwards_arrow_with_hook: *Rolled back*: ",
+      IncidentEvent.Kind.ESCALATED, ":warning: *Escalated*: ");
+  /** Incidents whose end asks nothing of a human: no note of their own (OBSERVE's shadow runs, another shard's). */
+  private static final Set<@Nullable IncidentOutcome> QUIET = Set.of(IncidentOutcome.OBSERVED,
+      IncidentOutcome.OWNED_ELSEWHERE);
 
   private final SlackWebApi api;
   private final SlackSignature signature;
@@ -98,13 +115,19 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final int maxAttempts;
   private final Duration backoff;
 
-  private final LinkedBlockingQueue<Job> outbox = new LinkedBlockingQueue<>(OUTBOX);
+  /** Requests and the updates of their messages go first; thread replies, notes and ephemerals after. */
+  private final LinkedBlockingQueue<Job> urgent = new LinkedBlockingQueue<>(QUEUE);
+  private final LinkedBlockingQueue<Job> notes = new LinkedBlockingQueue<>(QUEUE);
   private final ConcurrentLinkedQueue<ApprovalDecision> decisions = new ConcurrentLinkedQueue<>();
   private final Map<String, ApprovalRequest> pending = new ConcurrentHashMap<>();
+  private final Set<String> postQueued = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> answered = lru();
   private final Map<String, Posted> posted = lru();
   private final Map<String, Long> seen = new LinkedHashMap<>();
+  private final Map<String, Long> told = lru();
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final Thread sender;
+  private volatile @Nullable Supplier<List<ApprovalRequest>> agentPending;
   private volatile boolean closing;
 
   private SlackChatOps(Builder b, String token, String signingSecret) {
@@ -201,6 +224,9 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     String url = config.get("chatops.slack.api-url", DEFAULT_API_URL).strip();
     if (!url.startsWith("https://") && !url.startsWith("http://")) {
       problems.add("chatops.slack.api-url must be an http(s) URL such as " + DEFAULT_API_URL + ", was '" + url + "'");
+    } else if (url.startsWith("http://") && !loopback(url)) {
+      problems.add("chatops.slack.api-url must be https:// (the bot token goes with every call); plain http:// is"
+          + " for a local emulator on 127.0.0.1 or localhost only, was '" + url + "'");
     } else {
       b.setApiUrl(url);
     }
@@ -221,6 +247,16 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     return b.build(Objects.requireNonNull(token), Objects.requireNonNull(secret));
   }
 
+  private static boolean loopback(String url) {
+    try {
+      String host = java.net.URI.create(url).getHost();
+      return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]")
+          || host.equals("::1"));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private static @Nullable String secret(ConfigView config, String key, String example, String what,
       Function<String, @Nullable String> environment, List<String> problems) {
     String name = config.get(key, "").strip();
@@ -229,7 +265,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
           + ")");
       return null;
     }
-    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || looksLikeASecret(name)) {
       problems.add(key + " must name an environment variable (such as " + example + "), not hold the secret; it was '"
           + (name.length() > 4 ? name.substring(0, 4) + "..." : name) + "'");
       return null;
@@ -242,21 +278,50 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     return value.strip();
   }
 
+  /** A Slack token, or a signing secret (32 hex digits), or anything as long and as random: never echoed. */
+  static boolean looksLikeASecret(String value) {
+    return value.startsWith("xox") || value.matches("(?i)[0-9a-f]{24,}")
+        || (value.length() >= 24 && value.chars().filter(Character::isDigit).count() >= 6);
+  }
+
   // ------------------------------------------------------------------ ApprovalChannel
+
+  /**
+   * Where clicks are checked against the agent's own pending approvals when this adapter does not know the request
+   * (after a restart, the agent restores its pending approvals and the old message's buttons still work). Give it
+   * {@code agent::pendingApprovals}, which never waits for the loop.
+   */
+  public void attach(Supplier<List<ApprovalRequest>> agentPending) {
+    this.agentPending = Objects.requireNonNull(agentPending, "agentPending");
+  }
 
   @Override
   public void request(ApprovalRequest request) {
-    pending.put(request.incident().id(), request);
-    ArrayNode blocks = SlackMessages.requestBlocks(request);
     String id = request.incident().id();
-    enqueue(new Job("post the approval request of " + id, () -> {
-      JsonNode answer = api.call("chat.postMessage", message(SlackMessages.requestText(request),
-          SlackMessages.withButtons(blocks, request)));
-      synchronized (posted) {
-        posted.put(id, new Posted(id, answer.path("channel").asText(channel), answer.path("ts").asText(), blocks,
-            SlackMessages.requestText(request)));
+    pending.put(id, request);
+    synchronized (answered) {
+      answered.remove(id);  // a new question: the first answer to it wins
+    }
+    postQueued.add(id);
+    ArrayNode blocks = SlackMessages.requestBlocks(request);
+    ObjectNode buttons = SlackMessages.buttons(request);
+    String text = SlackMessages.requestText(request);
+    String plan = request.planHash().substring(0, Math.min(12, request.planHash().length()));
+    enqueue(URGENT, new Job("post the approval request of " + id, () -> {
+      try {
+        Posted old = posted(id);
+        if (old != null && old.buttons() != null) {  // a replaced plan: its buttons go
+          update(old.closedWith(":arrows_counterclockwise: Replaced by plan `" + plan + "` (a new message)."));
+        }
+        ArrayNode withButtons = blocks.deepCopy();
+        withButtons.add(buttons);
+        JsonNode answer = api.call("chat.postMessage", message(text, withButtons));
+        remember(new Posted(id, answer.path("channel").asText(channel), answer.path("ts").asText(), blocks, text,
+            buttons, List.of()));
+        count("posted.requests");
+      } finally {
+        postQueued.remove(id);
       }
-      count("posted.requests");
     }));
   }
 
@@ -275,50 +340,42 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   @Override
   public void notify(IncidentEvent event) {
     String id = event.incident().id();
-    if (CLOSING.contains(event.kind())) {
-      pending.remove(id);
+    if (DECIDED_BY_AGENT.contains(event.kind())) {
+      pending.remove(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
     }
     if (!THREADED.contains(event.kind())) {
       return;
     }
-    Posted known;
-    synchronized (posted) {
-      known = posted.get(id);
-    }
-    if (known == null && event.kind() != IncidentEvent.Kind.ESCALATED && event.kind() != IncidentEvent.Kind.ROLLED_BACK
-        && !awaitingPost(id)) {
+    boolean known = posted(id) != null || postQueued.contains(id);
+    boolean note = !known && (event.kind() == IncidentEvent.Kind.ESCALATED
+        || event.kind() == IncidentEvent.Kind.ROLLED_BACK) && !QUIET.contains(event.incident().outcome());
+    if (!known && !note) {
       return;
     }
     String text = SlackMessages.eventText(event);
-    enqueue(new Job("post " + event.kind() + " of " + id, () -> {
-      Posted p;
-      synchronized (posted) {
-        p = posted.get(id);
-      }
+    enqueue(NOTES, new Job("post " + event.kind() + " of " + id, () -> {
+      Posted p = posted(id);
       if (p == null) {
-        if (event.kind() == IncidentEvent.Kind.ESCALATED || event.kind() == IncidentEvent.Kind.ROLLED_BACK) {
-          api.call("chat.postMessage", message(text, null));
-          count("posted.events");
+        if (note) {
+          api.call("chat.postMessage", message(text, null).put("mrkdwn", false));
+          count("posted.notes");
         }
         return;
       }
-      ObjectNode reply = message(text, null).put("thread_ts", p.ts());
-      reply.put("channel", p.channel());
-      api.call("chat.postMessage", reply);
+      api.call("chat.postMessage", message(text, null).put("mrkdwn", false).put("thread_ts", p.ts())
+          .put("channel", p.channel()));
       count("posted.events");
-      if (CLOSING.contains(event.kind())) {
-        close(p, (event.kind() == IncidentEvent.Kind.RESOLVED ? ":white_check_mark: " : ":warning: ")
-            + event.kind() + ": " + SlackMessages.escape(event.message()));
-        synchronized (posted) {
-          posted.remove(id);
-        }
-      }
     }));
-  }
-
-  /** Whether a request of {@code id} is still queued for posting (its events must follow it into the thread). */
-  private boolean awaitingPost(String id) {
-    return pending.containsKey(id);
+    String line = CLOSING_LINES.get(event.kind());
+    if (line != null) {
+      String closing = line + SlackMessages.code(event.message());
+      enqueue(URGENT, new Job("show " + event.kind() + " of " + id + " on its message", () -> {
+        Posted p = posted(id);
+        if (p != null) {
+          update(p.closedWith(closing));
+        }
+      }));
+    }
   }
 
   // ------------------------------------------------------------------ callbacks
@@ -342,7 +399,12 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (bad.isPresent()) {
       return refuse(401, bad.get().startsWith("stale") ? "stale" : "signature", bad.get());
     }
-    if (!firstSighting(Objects.requireNonNull(signature).strip(), now)) {
+    Boolean first = firstSighting(Objects.requireNonNull(signature).strip(), now);
+    if (first == null) {
+      return refuse(503, "busy", "more than " + REMEMBERED + " signed callbacks within the signature window; refusing"
+          + " rather than forgetting one that could be replayed");
+    }
+    if (!first) {
       return refuse(401, "replayed", "the same signed callback was received before (a replay)");
     }
     JsonNode payload;
@@ -392,13 +454,13 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     String role = approvers.get(user);
     if (role == null) {
       count("refused.not-approver");
-      LOG.warn("Slack user {} ({}) clicked {} on {}: not a configured approver (chatops.slack.approvers); nothing"
-          + " decided", user, name, approve ? "Approve" : "Reject", incidentId);
-      ephemeral(payload, user, "You are not an approver for sre-agent (chatops.slack.approvers): nothing was decided"
-          + " on " + incidentId + ".");
+      LOG.warn("Slack user {} clicked {} on {}: not a configured approver (chatops.slack.approvers); nothing decided",
+          user, approve ? "Approve" : "Reject", incidentId);
+      ephemeral(payload, user, now, "You are not an approver for sre-agent (chatops.slack.approvers): nothing was"
+          + " decided on " + incidentId + ".");
       return new Reply(200, "");
     }
-    ApprovalRequest req = pending.get(incidentId);
+    ApprovalRequest req = pendingRequest(incidentId);
     String stale = null;
     if (req == null) {
       stale = incidentId + " is not waiting for an approval any more (answered, expired or closed)";
@@ -406,12 +468,18 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       stale = "this message's plan was replaced by a newer one for " + incidentId + ": answer the newer message";
     } else if (agentClock.now().isAfter(req.expiresAt())) {
       stale = "the request for " + incidentId + " expired at " + req.expiresAt();
-    } else if (!pending.remove(incidentId, req)) {
-      stale = incidentId + " was answered a moment ago by someone else";
+    } else {
+      String earlier;
+      synchronized (answered) {
+        earlier = answered.putIfAbsent(incidentId, user);
+      }
+      if (earlier != null) {
+        stale = incidentId + " was answered already, by <@" + earlier + ">";
+      }
     }
     if (stale != null) {
       count("refused.not-pending");
-      ephemeral(payload, user, "Nothing decided: " + stale + ".");
+      ephemeral(payload, user, now, "Nothing decided: " + stale + ".");
       return new Reply(200, "");
     }
     String approver = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
@@ -419,18 +487,53 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         (approve ? "approved" : "rejected") + " in Slack"));
     count(approve ? "accepted.approve" : "accepted.reject");
     LOG.info("{} {} {} in Slack as {}", approver, approve ? "approved" : "rejected", incidentId, role);
-    String line = (approve ? ":ballot_box_with_check: Approved" : ":no_entry: Rejected") + " by <@" + user + "> ("
-        + SlackMessages.escape(role) + ")" + (approve ? "; the agent re-checks every guardrail before it acts." : ".");
-    enqueue(new Job("mark " + incidentId + " answered", () -> {
-      Posted p;
-      synchronized (posted) {
-        p = posted.get(incidentId);
+    String line = ":hourglass_flowing_sand: <@" + user + "> (" + SlackMessages.code(role) + ") clicked "
+        + (approve ? "*Approve*; the agent checks the plan and every guardrail again before it acts."
+            : "*Reject*; nothing will run.");
+    Posted fromPayload = fromPayload(incidentId, payload);
+    enqueue(URGENT, new Job("mark " + incidentId + " answered", () -> {
+      Posted p = posted(incidentId);
+      if (p == null && fromPayload != null) {
+        p = fromPayload;  // a message an earlier run posted: closed all the same
+        remember(p);
       }
       if (p != null) {
-        close(p, line);
+        update(p.closedWith(line));
       }
     }));
     return new Reply(200, "");
+  }
+
+  /** The request {@code incidentId} waits on: this adapter's, else the agent's (a request an earlier run posted). */
+  private @Nullable ApprovalRequest pendingRequest(String incidentId) {
+    ApprovalRequest req = pending.get(incidentId);
+    Supplier<List<ApprovalRequest>> source = agentPending;
+    if (req == null && source != null) {
+      for (ApprovalRequest r : source.get()) {
+        if (r.incident().id().equals(incidentId)) {
+          return r;
+        }
+      }
+    }
+    return req;
+  }
+
+  /** The clicked message, read from the callback, for a request this adapter did not post. */
+  private @Nullable Posted fromPayload(String incidentId, JsonNode payload) {
+    String ts = payload.path("container").path("message_ts").asText("");
+    String ch = payload.path("container").path("channel_id").asText(payload.path("channel").path("id").asText(""));
+    JsonNode blocks = payload.path("message").path("blocks");
+    if (ts.isEmpty() || ch.isEmpty() || !blocks.isArray()) {
+      return null;
+    }
+    ArrayNode base = SlackWebApi.JSON.createArrayNode();
+    for (JsonNode b : blocks) {
+      if (!"actions".equals(b.path("type").asText())) {
+        base.add(b.deepCopy());
+      }
+    }
+    return new Posted(incidentId, ch, ts, base, payload.path("message").path("text").asText("sre-agent"), null,
+        List.of());
   }
 
   private Reply refuse(int status, String reason, String detail) {
@@ -441,46 +544,67 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     return new Reply(status, status == 401 ? "invalid request signature" : detail);
   }
 
-  /** Remembers {@code sig} for the signature window; false when it was seen within it. */
-  private boolean firstSighting(String sig, Instant now) {
+  /**
+   * Remembers {@code sig} for twice the signature window: true the first time, false when it was seen, null when
+   * the memory is full of signatures still inside the window (refused rather than forgotten).
+   */
+  private @Nullable Boolean firstSighting(String sig, Instant now) {
     synchronized (seen) {
       long cutoff = now.getEpochSecond() - 2 * signature.tolerance().toSeconds();
       var it = seen.entrySet().iterator();
-      while (it.hasNext()) {
-        var e = it.next();
-        if (e.getValue() >= cutoff && seen.size() < REMEMBERED) {
-          break;
-        }
+      while (it.hasNext() && it.next().getValue() < cutoff) {
         it.remove();
       }
-      return seen.putIfAbsent(sig, now.getEpochSecond()) == null;
+      if (seen.containsKey(sig)) {
+        return false;
+      }
+      if (seen.size() >= REMEMBERED) {
+        return null;
+      }
+      seen.put(sig, now.getEpochSecond());
+      return true;
     }
   }
 
-  private void ephemeral(JsonNode payload, String user, String text) {
+  /** Tells {@code user} why nothing was decided, at most once per user in {@link #EPHEMERAL_GAP}. */
+  private void ephemeral(JsonNode payload, String user, Instant now, String text) {
+    synchronized (told) {
+      Long last = told.get(user);
+      if (last != null && now.getEpochSecond() - last < EPHEMERAL_GAP.toSeconds()) {
+        count("ephemeral.suppressed");
+        return;
+      }
+      told.put(user, now.getEpochSecond());
+    }
     String ch = payload.path("channel").path("id").asText(payload.path("container").path("channel_id")
         .asText(channel));
-    enqueue(new Job("tell " + user + " why nothing was decided", () -> {
-      ObjectNode m = message(SlackMessages.escape(text), null).put("channel", ch).put("user", user);
+    enqueue(NOTES, new Job("tell " + user + " why nothing was decided", () -> {
+      ObjectNode m = message(SlackMessages.escape(text).replace("&lt;@" + user + "&gt;", "<@" + user + ">"), null)
+          .put("channel", ch).put("user", user);
       api.call("chat.postEphemeral", m);
     }));
   }
 
-  /** Replaces the message's buttons (or its last closing lines) with them and {@code line}. */
-  private void close(Posted p, String line) throws SlackWebApi.SlackException, InterruptedException {
-    ArrayNode blocks = SlackMessages.closed(p.blocks(), line);
-    ObjectNode update = SlackWebApi.JSON.createObjectNode().put("channel", p.channel()).put("ts", p.ts())
-        .put("text", p.text());
-    update.set("blocks", blocks);
-    api.call("chat.update", update);
-    count("updated");
+  private @Nullable Posted posted(String id) {
     synchronized (posted) {
-      posted.replace(idOf(p), p, new Posted(p.incident(), p.channel(), p.ts(), blocks, p.text()));
+      return posted.get(id);
     }
   }
 
-  private static String idOf(Posted p) {
-    return p.incident();
+  private void remember(Posted p) {
+    synchronized (posted) {
+      posted.put(p.incident(), p);
+    }
+  }
+
+  /** Shows {@code p} as it now is (its buttons, if still open, and its closing lines). */
+  private void update(Posted p) throws SlackWebApi.SlackException, InterruptedException {
+    ObjectNode update = SlackWebApi.JSON.createObjectNode().put("channel", p.channel()).put("ts", p.ts())
+        .put("text", p.text());
+    update.set("blocks", p.render());
+    api.call("chat.update", update);
+    count("updated");
+    remember(p);
   }
 
   private ObjectNode message(String text, @Nullable ArrayNode blocks) {
@@ -520,18 +644,19 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   /** Calls to Slack queued and not yet made. */
   public int queued() {
-    return outbox.size();
+    return urgent.size() + notes.size();
   }
 
   private long count(String name) {
     return counters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
   }
 
-  private void enqueue(Job job) {
-    if (closing || !outbox.offer(job)) {
+  private void enqueue(boolean isUrgent, Job job) {
+    LinkedBlockingQueue<Job> q = isUrgent ? urgent : notes;
+    if (closing || !q.offer(job)) {
       count("failed.queue-full");
       LOG.warn("Slack: dropped '{}': {} calls are queued (Slack unreachable or rate limited?); a dropped approval"
-          + " request expires and escalates", job.what(), outbox.size());
+          + " request expires and escalates", job.what(), queued());
     }
   }
 
@@ -539,12 +664,15 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     while (true) {
       Job job;
       try {
-        job = outbox.poll(100, TimeUnit.MILLISECONDS);
+        job = urgent.poll();
+        if (job == null) {
+          job = notes.poll(50, TimeUnit.MILLISECONDS);
+        }
       } catch (InterruptedException e) {
         return;
       }
       if (job == null) {
-        if (closing) {
+        if (closing && urgent.isEmpty()) {
           return;
         }
         continue;
@@ -571,7 +699,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
           LOG.error("Slack: could not {} after {} attempt(s): {}", job.what(), attempt, e.getMessage());
           return;
         }
-        long wait = e.retryAfter.isZero() ? backoff.toMillis() << Math.min(attempt - 1, 5) : e.retryAfter.toMillis();
+        long wait = e.retryAfter.isZero() ? backoff.toMillis() << Math.min(attempt - 1, 5)
+            : Math.min(e.retryAfter.toMillis(), MAX_RETRY_AFTER.toMillis());
         count("retried");
         LOG.warn("Slack: {} (attempt {} of {}), trying again in {} ms", e.getMessage(), attempt, maxAttempts, wait);
         RETRY_WAIT.sleep(Duration.ofMillis(wait));
@@ -588,8 +717,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       Thread.currentThread().interrupt();
     }
     sender.interrupt();
-    if (!outbox.isEmpty()) {
-      LOG.warn("Slack: {} calls were not made before the shutdown", outbox.size());
+    if (queued() > 0) {
+      LOG.warn("Slack: {} calls were not made before the shutdown", queued());
     }
   }
 
@@ -603,18 +732,40 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     return "Slack channel " + channel + " via " + api.describe() + " (" + approvers.size() + " approvers)";
   }
 
-  private static Map<String, Posted> lru() {
+  private static <V> Map<String, V> lru() {
     return new LinkedHashMap<>(16, 0.75f, false) {
       private static final long serialVersionUID = 1L;
 
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Posted> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
         return size() > REMEMBERED;
       }
     };
   }
 
-  private record Posted(String incident, String channel, String ts, ArrayNode blocks, String text) {}
+  /**
+   * A message the adapter posted (or was clicked on): its blocks without buttons, its buttons while open, and the
+   * lines that replaced them.
+   */
+  private record Posted(String incident, String channel, String ts, ArrayNode base, String text,
+      @Nullable ObjectNode buttons, List<String> lines) {
+    Posted closedWith(String line) {
+      List<String> more = new ArrayList<>(lines);
+      more.add(line);
+      return new Posted(incident, channel, ts, base, text, null, List.copyOf(more));
+    }
+
+    ArrayNode render() {
+      ArrayNode out = base.deepCopy();
+      for (String l : lines) {
+        out.add(SlackMessages.section(l));
+      }
+      if (buttons != null) {
+        out.add(buttons.deepCopy());
+      }
+      return out;
+    }
+  }
 
   @FunctionalInterface
   private interface Call {
@@ -637,6 +788,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     private java.time.Clock wallClock = java.time.Clock.systemUTC();
     private int maxAttempts = 5;
     private Duration backoff = Duration.ofSeconds(1);
+    private Set<String> acceptedRoles = Set.of();
 
     private Builder() {}
 
@@ -710,6 +862,15 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       return this;
     }
 
+    /**
+     * Refuses to build when an approver's role is not among {@code roles} (the agent's approver roles, which refuse
+     * a decision by any other role); empty: not checked.
+     */
+    public Builder setAcceptedRoles(Set<String> roles) {
+      this.acceptedRoles = Set.copyOf(roles);
+      return this;
+    }
+
     /** The adapter; its sender thread starts now. */
     public SlackChatOps build() {
       if (token == null || signingSecret == null) {
@@ -724,6 +885,14 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       }
       if (approvers.isEmpty()) {
         throw new IllegalStateException("addApprover is required: without approvers no click can decide anything");
+      }
+      if (!acceptedRoles.isEmpty()) {
+        Map<String, String> refused = new TreeMap<>(approvers);
+        refused.values().removeIf(acceptedRoles::contains);
+        if (!refused.isEmpty()) {
+          throw new IllegalStateException("approvers " + refused + " have roles the agent does not accept (it accepts "
+              + new TreeSet<>(acceptedRoles) + "): their clicks would all be refused");
+        }
       }
       return new SlackChatOps(this, token, signingSecret);
     }

@@ -13,13 +13,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serves Slack's interaction callbacks for a {@link SlackChatOps} on {@code POST }{@value SlackChatOps#INTERACTIONS_PATH}
- * with the JDK's HTTP server (two threads; a body over {@link SlackChatOps#MAX_BODY_BYTES} is refused unread). Put
- * it behind the ingress that terminates TLS for Slack's "Interactivity Request URL"; the signature check makes the
- * endpoint safe to expose, nothing else on it is.
+ * with the JDK's HTTP server ({@value #THREADS} threads; a body over {@link SlackChatOps#MAX_BODY_BYTES} is refused
+ * unread). Put it behind the ingress that terminates TLS for Slack's "Interactivity Request URL" and buffers request
+ * bodies (nginx and most ingress controllers do by default): the JDK server has no read timeout of its own, so
+ * clients that send headers and stall would hold its threads. The signature check makes what the endpoint does safe
+ * to expose; the JVM-wide {@code sun.net.httpserver.maxReqTime} (seconds) bounds slow requests when no ingress
+ * buffers them.
  */
 public final class SlackInteractionServer implements AutoCloseable {
+  /** Handler threads: a client that sends its headers and then stalls holds one until it disconnects. */
+  static final int THREADS = 8;
+
   private final HttpServer server;
   private final ExecutorService pool;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * Binds {@code host:port} (port 0: any free port) and starts serving.
@@ -29,7 +36,7 @@ public final class SlackInteractionServer implements AutoCloseable {
   public SlackInteractionServer(SlackChatOps chatOps, String host, int port) throws IOException {
     Objects.requireNonNull(chatOps, "chatOps");
     this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    this.pool = Executors.newFixedThreadPool(2, r -> {
+    this.pool = Executors.newFixedThreadPool(THREADS, r -> {
       Thread t = new Thread(r, "sre-agent-slack-callbacks");
       t.setDaemon(true);
       return t;
@@ -70,6 +77,9 @@ public final class SlackInteractionServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     server.stop(0);
     pool.shutdown();
     try {

@@ -29,8 +29,26 @@ final class SlackMessages {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
+  /**
+   * Text from telemetry or a reasoner as one code span: escaped, on one line, no backtick to end the span early, so
+   * it can neither format, nor link, nor mention, nor start a line that looks like the agent's own.
+   */
+  static String code(String untrusted) {
+    String flat = untrusted.replace('`', '\'').replace('\n', ' ').replace('\r', ' ').strip();
+    return flat.isEmpty() ? "" : "`" + escape(flat) + "`";
+  }
+
+  /** At most {@code max} characters, never ending inside an escape ({@code &amp;}). */
   static String cut(String text, int max) {
-    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    if (text.length() <= max) {
+      return text;
+    }
+    String head = text.substring(0, max - 1);
+    int amp = head.lastIndexOf('&');
+    if (amp >= 0 && head.indexOf(';', amp) < 0) {
+      head = head.substring(0, amp);
+    }
+    return head + "…";
   }
 
   static String title(Incident inc) {
@@ -43,7 +61,7 @@ final class SlackMessages {
         + " action(s), expires " + req.expiresAt(), SECTION));
   }
 
-  /** The blocks of an approval request, without its buttons (they are added by {@link #withButtons}). */
+  /** The blocks of an approval request, without its buttons (see {@link #buttons}). */
   static ArrayNode requestBlocks(ApprovalRequest req) {
     Incident inc = req.incident();
     ArrayNode blocks = SlackWebApi.JSON.createArrayNode();
@@ -51,46 +69,46 @@ final class SlackMessages {
     StringBuilder why = new StringBuilder("*Why:* ");
     if (inc.diagnosis() != null) {
       var top = inc.diagnosis().top();
-      why.append(escape(top.cause())).append(String.format(Locale.ROOT, " (confidence %.2f)",
+      why.append(code(cut(top.cause(), 500))).append(String.format(Locale.ROOT, " (confidence %.2f)",
           inc.diagnosis().confidence().score()));
       if (!top.rationale().isBlank()) {
-        why.append("\n").append(escape(top.rationale()));
+        why.append("\n").append(code(cut(top.rationale(), 1500)));
       }
     } else {
       why.append("no diagnosis yet");
     }
-    why.append("\n*Affected:* ").append(escape(String.join(", ", inc.affectedServices())));
+    why.append("\n*Affected:* ").append(code(cut(String.join(", ", inc.affectedServices()), 500)));
     blocks.add(section(why.toString()));
     StringBuilder plan = new StringBuilder("*Plan* `" + req.planHash().substring(0, Math.min(12,
-        req.planHash().length())) + "`: " + escape(req.plan().rationale()));
+        req.planHash().length())) + "`: " + code(cut(req.plan().rationale(), 500)));
     for (Action a : req.plan().actions()) {
-      plan.append("\n• `").append(escape(a.canonical()).replace("`", "'")).append('`');
+      plan.append("\n• ").append(code(cut(a.canonical(), 300)));
     }
     blocks.add(section(plan.toString()));
     StringBuilder gate = new StringBuilder("*Safety gate:* " + req.decision().outcome() + " in "
-        + req.decision().phase() + ": " + escape(req.decision().reason()));
+        + req.decision().phase() + ": " + code(cut(req.decision().reason(), 300)));
     List<GuardrailVerdict> verdicts = req.decision().verdicts();
     for (int i = 0; i < verdicts.size() && i < MAX_VERDICTS; i++) {
       GuardrailVerdict v = verdicts.get(i);
-      gate.append("\n• ").append(escape(v.policy())).append(": ").append(v.verdict()).append(", ")
-          .append(escape(v.reason()));
+      gate.append("\n• ").append(code(v.policy())).append(": ").append(v.verdict()).append(", ")
+          .append(code(cut(v.reason(), 200)));
     }
     if (verdicts.size() > MAX_VERDICTS) {
       gate.append("\n• … and ").append(verdicts.size() - MAX_VERDICTS).append(" more");
     }
     blocks.add(section(gate.toString()));
-    blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn").put("text",
-        "Expires " + date(req.expiresAt()) + ". Unanswered, it escalates; it never approves itself. Approving"
+    blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
+        .put("verbatim", true).put("text", "Expires " + date(req.expiresAt()) + ". Unanswered, it escalates; it never approves itself. Approving"
             + " approves these exact actions: the agent re-checks every guardrail before it acts.");
     return blocks;
   }
 
-  /** {@code blocks} and the Approve and Reject buttons whose value names the incident and the plan. */
-  static ArrayNode withButtons(ArrayNode blocks, ApprovalRequest req) {
-    ArrayNode copy = blocks.deepCopy();
+  /** The Approve and Reject buttons; their value names the incident and the plan. */
+  static ObjectNode buttons(ApprovalRequest req) {
     String value = SlackWebApi.JSON.createObjectNode().put("incident", req.incident().id())
         .put("plan", req.planHash()).toString();
-    ObjectNode actions = copy.addObject().put("type", "actions").put("block_id", "sreagent.decision");
+    ObjectNode actions = SlackWebApi.JSON.createObjectNode().put("type", "actions").put("block_id",
+        "sreagent.decision");
     ArrayNode elements = actions.putArray("elements");
     ObjectNode approve = elements.addObject().put("type", "button").put("action_id", SlackChatOps.ACTION_APPROVE)
         .put("style", "primary").put("value", value);
@@ -103,17 +121,10 @@ final class SlackMessages {
     confirm.set("deny", plain("Cancel"));
     elements.addObject().put("type", "button").put("action_id", SlackChatOps.ACTION_REJECT).put("style", "danger")
         .put("value", value).set("text", plain("Reject"));
-    return copy;
+    return actions;
   }
 
-  /** {@code blocks} with a closing line in place of the buttons. */
-  static ArrayNode closed(ArrayNode blocks, String line) {
-    ArrayNode copy = blocks.deepCopy();
-    copy.add(section(cut(line, SECTION)));
-    return copy;
-  }
-
-  /** A thread reply or a top-level note for an event. */
+  /** A thread reply or a top-level note for an event: sent with {@code mrkdwn: false}, so shown as typed. */
   static String eventText(IncidentEvent e) {
     return escape(cut(e.kind() + " " + title(e.incident()) + ": " + e.message(), SECTION));
   }
@@ -124,7 +135,8 @@ final class SlackMessages {
 
   static ObjectNode section(String mrkdwn) {
     ObjectNode s = SlackWebApi.JSON.createObjectNode().put("type", "section");
-    s.putObject("text").put("type", "mrkdwn").put("text", cut(mrkdwn, SECTION));
+    // verbatim: no auto-linking of URLs or channel names, no parsing of mentions the agent did not write as such
+    s.putObject("text").put("type", "mrkdwn").put("text", cut(mrkdwn, SECTION)).put("verbatim", true);
     return s;
   }
 

@@ -134,10 +134,11 @@ class SlackApprovalsEndToEndTest {
       assertThat(r.entry().actor()).isEqualTo("slack:U0ALICE (alice)");
     });
 
-    await("the message closed with the outcome", () -> now(req).shown().contains("RESOLVED"));
+    await("the message closed with the outcome", () -> now(req).shown().contains("*Resolved*"));
     SlackEmulator.Message closed = now(req);
     assertThat(closed.hasButton(SlackChatOps.ACTION_APPROVE)).as("no button left to click").isFalse();
-    assertThat(closed.shown()).contains("Approved by <@U0ALICE> (sre)");
+    assertThat(closed.shown()).contains("<@U0ALICE> (`sre`) clicked *Approve*",
+        "*Approved*: `approved by slack:U0ALICE (alice) (sre); re-checked: EXECUTE`");
     await("the thread", () -> slack.thread(req).stream().anyMatch(m -> m.text().startsWith("RESOLVED")));
     assertThat(slack.thread(req)).extracting(m -> m.text().split(" ")[0]).contains("APPROVED", "ACTION_EXECUTED",
         "RESOLVED");
@@ -151,8 +152,8 @@ class SlackApprovalsEndToEndTest {
     h.runFor(Duration.ofMinutes(1));
     assertThat(state()).isEqualTo(IncidentState.ESCALATED);
     assertThat(h.events(AuditEvent.ActionCompleted.class)).as("nothing ran").isEmpty();
-    await("the message closed", () -> now(req).shown().contains("ESCALATED"));
-    assertThat(now(req).shown()).contains("Rejected by <@U0BOB>");
+    await("the message closed", () -> now(req).shown().contains("*Escalated*"));
+    assertThat(now(req).shown()).contains("<@U0BOB> (`sre`) clicked *Reject*", "plan rejected by slack:U0BOB (bob)");
     assertThat(now(req).hasButton(SlackChatOps.ACTION_APPROVE)).isFalse();
   }
 
@@ -262,6 +263,71 @@ class SlackApprovalsEndToEndTest {
     h.runFor(Duration.ofMinutes(35));
     assertThat(state()).isEqualTo(IncidentState.ESCALATED);
     assertThat(h.events(AuditEvent.ActionCompleted.class)).isEmpty();
+  }
+
+  @Test
+  void anExpiredRequestClosesItsMessageAndAClickAfterwardsDecidesNothing() throws Exception {
+    waitingInSlack(b -> {});
+    SlackEmulator.Message req = request();
+    h.runFor(Duration.ofMinutes(31));
+    assertThat(state()).isEqualTo(IncidentState.ESCALATED);
+    await("the message closed", () -> now(req).shown().contains("*Escalated*"));
+    assertThat(now(req).shown()).contains("expired");
+    assertThat(now(req).hasButton(SlackChatOps.ACTION_APPROVE)).isFalse();
+    // a client that still shows the old buttons
+    assertThat(slack.post(callbacks, slack.blockActions(req, req.button(SlackChatOps.ACTION_APPROVE).orElseThrow(),
+        ALICE, "alice"), Instant.now(), null).status()).isEqualTo(200);
+    await("Alice is told", () -> !slack.ephemeral(ALICE).isEmpty());
+    assertThat(slack.ephemeral(ALICE).get(0).text()).contains("INC-0001 is not waiting for an approval any more");
+    h.runFor(Duration.ofMinutes(1));
+    assertThat(h.events(AuditEvent.ActionCompleted.class)).isEmpty();
+    assertThat(h.records("approval.granted")).isEmpty();
+  }
+
+  @Test
+  void anApprovalGivenElsewhereIsNotContradictedInSlack() throws Exception {
+    waitingInSlack(b -> {});
+    SlackEmulator.Message req = request();
+    var pending = h.agent().pendingApprovals().get(0);
+    h.agent().submitApproval(new dev.sreagent.api.model.ApprovalDecision("INC-0001", pending.planHash(), "dashboard",
+        "sre", true, h.clock().now(), "on the dashboard"));
+    h.runFor(Duration.ofSeconds(15));
+    await("the message shows it", () -> now(req).shown().contains("*Approved*"));
+    assertThat(slack.click(callbacks, req, SlackChatOps.ACTION_REJECT, BOB, "bob").status()).isEqualTo(200);
+    await("Bob is told", () -> !slack.ephemeral(BOB).isEmpty());
+    assertThat(slack.ephemeral(BOB).get(0).text()).contains("not waiting for an approval any more");
+    assertThat(chatOps.counters()).doesNotContainKey("accepted.reject");
+    h.runFor(Duration.ofMinutes(10));
+    assertThat(state()).isEqualTo(IncidentState.RESOLVED);
+    assertThat(now(req).shown()).doesNotContain("clicked *Reject*");
+  }
+
+  @Test
+  void afterARestartTheOldMessagesButtonsAnswerTheRestoredRequest() throws Exception {
+    waitingInSlack(b -> {});
+    SlackEmulator.Message req = request();
+    // the agent process restarts: a new adapter that never posted this request, attached to the agent's pending list
+    SlackChatOps restarted = SlackChatOps.builder().setChannel(CHANNEL).setToken(TOKEN).setSigningSecret(SECRET)
+        .setApiUrl(slack.apiUrl()).setTeam(TEAM).addApprover(ALICE, "sre").setAgentClock(() -> h.clock().now())
+        .build();
+    open.add(restarted);
+    SlackInteractionServer server = new SlackInteractionServer(restarted, "127.0.0.1", 0);
+    open.add(server);
+    URI other = URI.create("http://127.0.0.1:" + server.port() + SlackChatOps.INTERACTIONS_PATH);
+    assertThat(slack.click(other, req, SlackChatOps.ACTION_APPROVE, ALICE, "alice").status()).isEqualTo(200);
+    await("told, without the agent's list", () -> !slack.ephemeral(ALICE).isEmpty());
+    assertThat(restarted.counters()).doesNotContainKey("accepted.approve");
+
+    restarted.attach(h.agent()::pendingApprovals);
+    SlackEmulator.Answer again = slack.click(other, req, SlackChatOps.ACTION_APPROVE, ALICE, "alice");
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(restarted.counters()).containsEntry("accepted.approve", 1L);
+    await("the old message closed by the new adapter", () -> now(req).shown().contains("clicked *Approve*"));
+    assertThat(now(req).hasButton(SlackChatOps.ACTION_APPROVE)).isFalse();
+    // the restarted agent would poll the new adapter; here the decision is handed over as that poll would
+    restarted.poll().forEach(h.agent()::submitApproval);
+    h.runFor(Duration.ofMinutes(10));
+    assertThat(state()).isEqualTo(IncidentState.RESOLVED);
   }
 
   private static byte[] edited(byte[] form, Consumer<ObjectNode> edit) throws Exception {

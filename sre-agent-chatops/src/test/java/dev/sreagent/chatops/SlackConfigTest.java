@@ -37,6 +37,17 @@ class SlackConfigTest {
   }
 
   @Test
+  void aSecretPastedWhereTheVariablesNameBelongsIsNeverEchoed() {
+    String secret = "a3f9c1d2e4b5a6978812345678902211";  // a signing secret's shape: 32 hex digits, a valid name
+    ConfigView bad = ConfigView.of(Map.of("chatops.slack.channel", "C0INC", "chatops.slack.token-env",
+        "SLACK_BOT_TOKEN", "chatops.slack.signing-secret-env", secret, "chatops.slack.approvers", "U0A:sre",
+        "chatops.slack.api-url", "http://slack.example.com/api"));
+    assertThatThrownBy(() -> SlackChatOps.fromConfig(bad, ENV::get, Clock.system()))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(String.join("\n", e.problems()))
+            .contains("not hold the secret; it was 'a3f9...'", "must be https://").doesNotContain(secret));
+  }
+
+  @Test
   void nothingConfiguredSaysWhatIsNeeded() {
     assertThatThrownBy(() -> SlackChatOps.fromConfig(ConfigView.empty(), ENV::get, Clock.system()))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(4));

@@ -74,6 +74,16 @@ final class ChatOps implements AutoCloseable {
     builder.setApprovalChannel(slack).addNotifier(slack);
   }
 
+  /** Lets clicks on messages an earlier run posted find the agent's restored requests. */
+  void attach(dev.sreagent.core.SreAgent agent) {
+    slack.attach(agent::pendingApprovals);
+  }
+
+  /** Stops taking clicks (before the agent's last tick: an answer taken later would never be read). */
+  void stopListening() {
+    server.close();
+  }
+
   /** The start line's words. */
   String describe() {
     return String.format(Locale.ROOT, "approvals in %s; clicks on http://%s:%d%s", slack, host, server.port(),

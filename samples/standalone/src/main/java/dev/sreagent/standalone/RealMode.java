@@ -331,6 +331,9 @@ final class RealMode {
       }
       agent = builder.build();
       agent.start();
+      if (chatOps != null) {
+        chatOps.attach(agent);
+      }
       if (admin != null) {
         admin.attach(agent, otlp);
       }
@@ -437,6 +440,9 @@ final class RealMode {
     try {
       runner.close();
       otlp.close();
+      if (chatOps != null) {
+        chatOps.stopListening();
+      }
       agent.tick();
       agent.close();
       if (chatOps != null) {
