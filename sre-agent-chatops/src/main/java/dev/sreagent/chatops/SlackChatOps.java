@@ -87,6 +87,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private static final boolean URGENT = true;
   private static final boolean NOTES = false;
   private static final int QUEUE = 1_000;
+  /** Counters reported from the start, so that alerts see their first increase. */
+  static final List<String> ALWAYS_COUNTED = List.of("posted.requests", "updated", "failed", "accepted.approve",
+      "accepted.reject", "refused.signature", "refused.stale", "refused.replayed", "refused.not-approver",
+      "refused.not-pending");
   private static final int REMEMBERED = 10_000;
   private static final Set<IncidentEvent.Kind> THREADED = Set.of(IncidentEvent.Kind.APPROVED,
       IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
@@ -140,6 +144,9 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     this.wallClock = b.wallClock;
     this.maxAttempts = b.maxAttempts;
     this.backoff = b.backoff;
+    for (String c : ALWAYS_COUNTED) {
+      counters.put(c, new AtomicLong());  // present from the start at 0: a first failure is an increase
+    }
     this.sender = new Thread(this::send, "sre-agent-slack");
     this.sender.setDaemon(true);
     this.sender.start();
@@ -630,7 +637,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   // ------------------------------------------------------------------ delivery
 
-  /** Counts of what the adapter did and refused, by name (posted.*, updated, accepted.*, refused.*, failed.*). */
+  /**
+   * Counts of what the adapter did and refused, by name: posted.*, updated, accepted.*, refused.*, failed (every call
+   * given up, and a call dropped because the queue was full) and failed.CODE by Slack's error code.
+   */
   public Map<String, Long> counters() {
     Map<String, Long> out = new TreeMap<>();
     counters.forEach((k, v) -> out.put(k, v.get()));
@@ -654,6 +664,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private void enqueue(boolean isUrgent, Job job) {
     LinkedBlockingQueue<Job> q = isUrgent ? urgent : notes;
     if (closing || !q.offer(job)) {
+      count("failed");
       count("failed.queue-full");
       LOG.warn("Slack: dropped '{}': {} calls are queued (Slack unreachable or rate limited?); a dropped approval"
           + " request expires and escalates", job.what(), queued());
@@ -682,6 +693,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        count("failed");
         count("failed.bug");
         LOG.error("Slack: '{}' failed", job.what(), e);
       }
@@ -695,6 +707,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         return;
       } catch (SlackWebApi.SlackException e) {
         if (!e.retryable || attempt >= maxAttempts) {
+          count("failed");
           count("failed." + e.error);
           LOG.error("Slack: could not {} after {} attempt(s): {}", job.what(), attempt, e.getMessage());
           return;

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * port stops the start before anything else runs:
  * <ul>
  *   <li>{@code GET /metrics}: the agent's {@link PrometheusExposition} and the OTLP receiver's counters
- *       ({@code sreagent_otlp_received_total{counter=...}}, {@code sreagent_otlp_series}); 503 while the agent is
+ *       ({@code sreagent_otlp_received_total{counter=...}}, {@code sreagent_otlp_series}), with Slack approvals
+ *       their counters ({@code sreagent_slack_total{counter=...}}); 503 while the agent is
  *       being built;
  *   <li>{@code GET /healthz} (liveness): 200 while the agent is built and while its loop finished a tick within
  *       {@code admin.stall-after}; 503 naming how long the loop has stood still, or the {@link Error} that stopped it
@@ -41,6 +42,7 @@ final class AdminServer implements AutoCloseable {
   private final Duration stallAfter;
   private volatile @Nullable SreAgent agent;
   private volatile @Nullable OtlpHttpReceiver otlp;
+  private volatile java.util.function.@Nullable Supplier<Map<String, Long>> slack;
   private volatile @Nullable BackgroundRunner loop;
   /** Why {@code /readyz} answers 503, or null when ready. */
   private volatile @Nullable String notReady = "starting";
@@ -68,7 +70,7 @@ final class AdminServer implements AutoCloseable {
           DashboardServer.reply(ex, 503, TEXT, "starting: no agent yet\n");
         } else {
           DashboardServer.reply(ex, 200, PrometheusExposition.CONTENT_TYPE,
-              PrometheusExposition.render(a, loop) + receiver(o));
+              PrometheusExposition.render(a, loop) + receiver(o) + slack(slack));
         }
       }
     });
@@ -107,6 +109,25 @@ final class AdminServer implements AutoCloseable {
   void attach(SreAgent agent, OtlpHttpReceiver otlp) {
     this.otlp = otlp;
     this.agent = agent;
+  }
+
+  /** Slack approvals are on: their counters are served too. */
+  void attachSlack(java.util.function.Supplier<Map<String, Long>> counters) {
+    this.slack = counters;
+  }
+
+  /** {@code sreagent_slack_total{counter=...}}, or nothing without Slack. */
+  static String slack(java.util.function.@Nullable Supplier<Map<String, Long>> counters) {
+    if (counters == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("# HELP sreagent_slack_total the Slack approvals' counters: posted.*,"
+        + " updated, accepted.approve|reject, refused.REASON (callbacks refused), failed (calls to Slack given up or"
+        + " dropped) and failed.CODE by Slack's error code; do not sum across counters\n"
+        + "# TYPE sreagent_slack_total counter\n");
+    counters.get().forEach((counter, n) -> out.append("sreagent_slack_total{counter=\"")
+        .append(PrometheusExposition.label(counter)).append("\"} ").append(n).append('\n'));
+    return out.toString();
   }
 
   /** The loop runs: {@code /healthz} follows it and {@code /readyz} answers 200. */

@@ -336,6 +336,9 @@ final class RealMode {
       }
       if (admin != null) {
         admin.attach(agent, otlp);
+        if (chatOps != null) {
+          admin.attachSlack(chatOps::counters);
+        }
       }
     } catch (RuntimeException e) {
       if (admin != null) {

@@ -35,7 +35,8 @@ class AlertRulesTest {
     try (SreAgent agent = SreAgent.builder().setDiscovery(false).build();
         OtlpHttpReceiver otlp = OtlpHttpReceiver.builder().setListen(false).build();
         BackgroundRunner loop = BackgroundRunner.start(() -> { }, Duration.ofHours(1), "alerts-test")) {
-      exposition = PrometheusExposition.render(agent, loop) + AdminServer.receiver(otlp);
+      exposition = PrometheusExposition.render(agent, loop) + AdminServer.receiver(otlp) + AdminServer.slack(
+          java.util.Map::<String, Long>of);
     }
     Set<String> exposed = names(Pattern.compile("(?m)^# TYPE (sreagent_[a-z_]+) "), exposition);
     assertThat(exposed).containsAll(named);

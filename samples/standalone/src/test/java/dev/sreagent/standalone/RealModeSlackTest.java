@@ -53,7 +53,8 @@ class RealModeSlackTest {
       CountDownLatch stop = new CountDownLatch(1);
       int[] status = {-1};
       Thread t = new Thread(() -> status[0] = RealMode.run(List.of("--config", conf.toString(), "--otlp",
-          "127.0.0.1:0", "--audit", dir.resolve("audit.jsonl").toString()), ps, ps, stop, ENV::get));
+          "127.0.0.1:0", "--admin", "127.0.0.1:0", "--audit", dir.resolve("audit.jsonl").toString()), ps, ps, stop,
+          ENV::get));
       t.start();
       try {
         int port = port(out, "clicks on http://127\\.0\\.0\\.1:(\\d+)/slack/interactions");
@@ -72,6 +73,21 @@ class RealModeSlackTest {
         }
         assertThat(slack.ephemeral("U0ALICE")).as("told through the bot token").singleElement().satisfies(m ->
             assertThat(m.text()).contains("INC-0042 is not waiting for an approval"));
+        int admin = port(out, "admin on http://127\\.0\\.0\\.1:(\\d+)");
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + admin + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("# TYPE sreagent_slack_total counter",
+            "sreagent_slack_total{counter=\"refused.signature\"} 1", "sreagent_slack_total{counter=\"failed\"} 0",
+            "sreagent_slack_total{counter=\"refused.not-pending\"} 1");
+        if (Files.isExecutable(Path.of("/usr/bin/promtool"))) {  // .ci/run installs it
+          Process check = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
+          check.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
+          check.getOutputStream().close();
+          String said = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+          assertThat(check.waitFor()).as("promtool check metrics: " + said).isZero();
+          assertThat(said).as("no lint finding").isBlank();
+        }
       } finally {
         stop.countDown();
         t.join(30_000);
