@@ -97,6 +97,24 @@ public final class PrometheusExposition {
     return w.text();
   }
 
+  /**
+   * One counter family with one label, in the same format, for an adapter's counters served beside the agent's:
+   * {@code sreagent_NAME_total{LABEL="key"} value} for each entry, in the map's order.
+   */
+  public static String counters(String name, String help, String label, Map<String, Long> values) {
+    Writer w = new Writer();
+    w.header(name + "_total", "counter", help);
+    values.forEach((key, n) -> w.sample(name + "_total{" + label + "=\"" + label(key) + "\"}", n));
+    return w.text();
+  }
+
+  /** One gauge, {@code sreagent_NAME value}, in the same format. */
+  public static String gauge(String name, String help, long value) {
+    Writer w = new Writer();
+    w.gauge(name, help, value);
+    return w.text();
+  }
+
   /** A label value as the text format escapes it: backslash, double quote and line feed. */
   public static String label(String value) {
     return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");

@@ -121,13 +121,9 @@ final class AdminServer implements AutoCloseable {
     if (counters == null) {
       return "";
     }
-    StringBuilder out = new StringBuilder("# HELP sreagent_slack_total the Slack approvals' counters: posted.*,"
-        + " updated, accepted.approve|reject, refused.REASON (callbacks refused), failed (calls to Slack given up or"
-        + " dropped) and failed.CODE by Slack's error code; do not sum across counters\n"
-        + "# TYPE sreagent_slack_total counter\n");
-    counters.get().forEach((counter, n) -> out.append("sreagent_slack_total{counter=\"")
-        .append(PrometheusExposition.label(counter)).append("\"} ").append(n).append('\n'));
-    return out.toString();
+    return PrometheusExposition.counters("slack", "the Slack approvals' counters: posted.*, updated,"
+        + " accepted.approve|reject, refused.REASON (callbacks refused), failed (calls to Slack given up or dropped)"
+        + " and failed.CODE by Slack's error code; do not sum across counters", "counter", counters.get());
   }
 
   /** The loop runs: {@code /healthz} follows it and {@code /readyz} answers 200. */
@@ -147,18 +143,11 @@ final class AdminServer implements AutoCloseable {
   }
 
   static String receiver(OtlpHttpReceiver otlp) {
-    StringBuilder out = new StringBuilder();
-    Map<String, Long> counters = otlp.counters();
-    out.append("# HELP sreagent_otlp_received_total the OTLP receiver's counters: accepted.SIGNAL and the invalid"
-        + " points by reason count items; a refused request (size, content type, decode, rate limit) counts once;"
-        + " do not sum across counters\n")
-        .append("# TYPE sreagent_otlp_received_total counter\n");
-    counters.forEach((counter, n) -> out.append("sreagent_otlp_received_total{counter=\"")
-        .append(PrometheusExposition.label(counter)).append("\"} ").append(n).append('\n'));
-    out.append("# HELP sreagent_otlp_series live metric series under the receiver's cardinality limits\n")
-        .append("# TYPE sreagent_otlp_series gauge\n")
-        .append("sreagent_otlp_series ").append(otlp.liveSeries()).append('\n');
-    return out.toString();
+    return PrometheusExposition.counters("otlp_received", "the OTLP receiver's counters: accepted.SIGNAL and the"
+        + " invalid points by reason count items; a refused request (size, content type, decode, rate limit) counts"
+        + " once; do not sum across counters", "counter", otlp.counters())
+        + PrometheusExposition.gauge("otlp_series", "live metric series under the receiver's cardinality limits",
+            otlp.liveSeries());
   }
 
   /** Whether the request is a GET of exactly the context's path; answers 404 or 405 otherwise. */
