@@ -70,6 +70,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   public static final String ACTION_REJECT = "sreagent.reject";
   /** Where {@link SlackInteractionServer} serves the callbacks (the app's "Interactivity Request URL"). */
   public static final String INTERACTIONS_PATH = "/slack/interactions";
+  /** Where {@link SlackInteractionServer} serves the slash command (the command's "Request URL"). */
+  public static final String COMMANDS_PATH = "/slack/commands";
   /** Slack's Web API. */
   public static final String DEFAULT_API_URL = "https://slack.com/api";
   /** The largest callback body read; Slack's block_actions payloads are a few kilobytes. */
@@ -132,6 +134,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final Thread sender;
   private volatile @Nullable Supplier<List<ApprovalRequest>> agentPending;
+  private volatile @Nullable Commands commands;
   private volatile boolean closing;
 
   private SlackChatOps(Builder b, String token, String signingSecret) {
@@ -388,20 +391,115 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   // ------------------------------------------------------------------ callbacks
 
   /** What to answer Slack. */
-  public record Reply(int status, String body) {}
+  public record Reply(int status, String body, String contentType) {
+    /** A plain-text answer. */
+    public Reply(int status, String body) {
+      this(status, body, "text/plain; charset=utf-8");
+    }
+  }
 
   /**
-   * Handles one interaction callback, exactly as received (never blocks on Slack: the answer is due within 3 s).
-   *
-   * @param timestamp the {@code X-Slack-Request-Timestamp} header
-   * @param signature the {@code X-Slack-Signature} header
-   * @param body the raw body ({@code payload=} and the URL-encoded JSON)
+   * What the slash command acts on ({@link #attachCommands}): the agent's kill switch and a status line. Stopping only
+   * ever takes away what the agent may do; every call names the operator.
    */
-  public Reply handleInteraction(@Nullable String timestamp, @Nullable String signature, byte[] body) {
+  public interface Commands {
+    /** Engages the kill switch: no action runs, running ones are cancelled where their executor allows it. */
+    void stop(String operator, String reason);
+
+    /** Releases it (every other guardrail still applies). */
+    void resume(String operator);
+
+    /** A few lines: the kill switch, the plans waiting for approval, the incidents open. */
+    String status();
+  }
+
+  /** Answers {@value #COMMANDS_PATH} with {@code commands} (without it the slash command says it is not set up). */
+  public void attachCommands(Commands commands) {
+    this.commands = Objects.requireNonNull(commands, "commands");
+  }
+
+  /**
+   * Handles one slash command ({@code /sre-agent stop REASON}, {@code resume}, {@code status}, {@code help}), signed
+   * and checked like a click: only configured approvers may stop or resume, and the channel sees who did.
+   */
+  public Reply handleCommand(@Nullable String timestamp, @Nullable String signature, byte[] body) {
+    Instant now = wallClock.instant();
+    Reply refused = checked(timestamp, signature, body, now);
+    if (refused != null) {
+      return refused;
+    }
+    Map<String, String> f = form(new String(body, StandardCharsets.UTF_8));
+    if (team != null && !team.equals(f.getOrDefault("team_id", ""))) {
+      return refuse(403, "team", "a command from workspace '" + f.getOrDefault("team_id", "") + "', not " + team);
+    }
+    String user = f.getOrDefault("user_id", "");
+    String name = f.getOrDefault("user_name", "");
+    String[] words = f.getOrDefault("text", "").strip().split("\\s+", 2);
+    String verb = words[0].toLowerCase(java.util.Locale.ROOT);
+    String rest = words.length > 1 ? words[1].strip() : "";
+    String command = f.getOrDefault("command", "/sre-agent");
+    Commands c = commands;
+    if (c == null) {
+      return answer(false, "This agent takes no commands from Slack (nothing attached to " + COMMANDS_PATH + ").");
+    }
+    if (verb.isEmpty() || verb.equals("help")) {
+      return answer(false, command + " status | stop REASON (engages the kill switch: no action runs) | resume");
+    }
+    if (verb.equals("status")) {
+      count("commands.status");
+      return answer(false, c.status());
+    }
+    if (!verb.equals("stop") && !verb.equals("resume")) {
+      return answer(false, "Unknown: '" + cut(verb) + "'. " + command + " status | stop REASON | resume");
+    }
+    String role = approvers.get(user);
+    if (role == null || user.isBlank()) {
+      count("refused.not-approver");
+      LOG.warn("Slack user {} ran {} {}: not a configured approver (chatops.slack.approvers); nothing changed", user,
+          command, verb);
+      return answer(false, "You are not an approver for sre-agent (chatops.slack.approvers): nothing changed.");
+    }
+    String operator = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
+    if (verb.equals("stop")) {
+      if (rest.isEmpty()) {
+        return answer(false, "Say why: " + command + " stop REASON (it is quoted in every denial and the audit log).");
+      }
+      c.stop(operator, rest);
+      count("commands.stop");
+      LOG.warn("{} engaged the kill switch from Slack: {}", operator, rest);
+      return answer(true, ":octagonal_sign: <@" + user + "> engaged the kill switch: no action runs until someone"
+          + " resumes. Reason: " + SlackMessages.code(rest));
+    }
+    c.resume(operator);
+    count("commands.resume");
+    LOG.warn("{} released the kill switch from Slack", operator);
+    return answer(true, ":arrow_forward: <@" + user + "> released the kill switch: actions run again, inside every other"
+        + " guardrail.");
+  }
+
+  /**
+   * {@code untrusted} text (from telemetry, a reasoner, an operator) made safe for a Slack message: one escaped code
+   * span, so it can neither mention, link nor format.
+   */
+  public static String codeSpan(String untrusted) {
+    return SlackMessages.code(untrusted);
+  }
+
+  private static String cut(String s) {
+    return SlackMessages.escape(s.length() > 40 ? s.substring(0, 40) + "…" : s);
+  }
+
+  /** A slash command's answer: in the channel (everyone sees who stopped the agent) or to the user alone. */
+  private static Reply answer(boolean inChannel, String mrkdwn) {
+    return new Reply(200, SlackWebApi.JSON.createObjectNode().put("response_type", inChannel ? "in_channel"
+        : "ephemeral").put("text", mrkdwn).toString(), "application/json; charset=utf-8");
+  }
+
+  /** The checks every callback passes first: size, signature, window, replay; null when it passed them. */
+  private @Nullable Reply checked(@Nullable String timestamp, @Nullable String signature, byte[] body, Instant now) {
     if (body.length > MAX_BODY_BYTES) {
       return refuse(413, "body", "a callback of " + body.length + " bytes, more than " + MAX_BODY_BYTES);
     }
-    Instant now = wallClock.instant();
     Optional<String> bad = this.signature.refusal(timestamp, signature, body, now);
     if (bad.isPresent()) {
       return refuse(401, bad.get().startsWith("stale") ? "stale" : "signature", bad.get());
@@ -413,6 +511,22 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
     if (!first) {
       return refuse(401, "replayed", "the same signed callback was received before (a replay)");
+    }
+    return null;
+  }
+
+  /**
+   * Handles one interaction callback, exactly as received (never blocks on Slack: the answer is due within 3 s).
+   *
+   * @param timestamp the {@code X-Slack-Request-Timestamp} header
+   * @param signature the {@code X-Slack-Signature} header
+   * @param body the raw body ({@code payload=} and the URL-encoded JSON)
+   */
+  public Reply handleInteraction(@Nullable String timestamp, @Nullable String signature, byte[] body) {
+    Instant now = wallClock.instant();
+    Reply refused = checked(timestamp, signature, body, now);
+    if (refused != null) {
+      return refused;
     }
     JsonNode payload;
     try {

@@ -10,9 +10,11 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serves Slack's interaction callbacks for a {@link SlackChatOps} on {@code POST }{@value SlackChatOps#INTERACTIONS_PATH}
+ * and its slash command on {@code POST }{@value SlackChatOps#COMMANDS_PATH}
  * with the JDK's HTTP server ({@value #THREADS} threads; a body over {@link SlackChatOps#MAX_BODY_BYTES} is refused
  * unread). Put it behind the ingress that terminates TLS for Slack's "Interactivity Request URL" and buffers request
  * bodies (nginx and most ingress controllers do by default): the JDK server has no read timeout of its own, so
@@ -42,23 +44,36 @@ public final class SlackInteractionServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(pool);
-    server.createContext(SlackChatOps.INTERACTIONS_PATH, ex -> {
-      try (ex) {
-        if (!"POST".equals(ex.getRequestMethod())) {
-          ex.getResponseHeaders().set("Allow", "POST");
-          reply(ex, 405, "POST only");
-          return;
-        }
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-          body = in.readNBytes(SlackChatOps.MAX_BODY_BYTES + 1);
-        }
-        SlackChatOps.Reply r = chatOps.handleInteraction(ex.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"),
-            ex.getRequestHeaders().getFirst("X-Slack-Signature"), body);
-        reply(ex, r.status(), r.body());
-      }
-    });
+    server.createContext(SlackChatOps.INTERACTIONS_PATH, ex -> serve(ex, chatOps::handleInteraction));
+    server.createContext(SlackChatOps.COMMANDS_PATH, ex -> serve(ex, chatOps::handleCommand));
     server.start();
+  }
+
+  /** What handles a signed callback. */
+  @FunctionalInterface
+  private interface Handler {
+    SlackChatOps.Reply handle(@Nullable String timestamp, @Nullable String signature, byte[] body);
+  }
+
+  private static void serve(HttpExchange ex, Handler handler) throws IOException {
+    try (ex) {
+      if (!ex.getRequestURI().getPath().equals(ex.getHttpContext().getPath())) {
+        reply(ex, 404, "text/plain; charset=utf-8", "not found");
+        return;
+      }
+      if (!"POST".equals(ex.getRequestMethod())) {
+        ex.getResponseHeaders().set("Allow", "POST");
+        reply(ex, 405, "text/plain; charset=utf-8", "POST only");
+        return;
+      }
+      byte[] body;
+      try (InputStream in = ex.getRequestBody()) {
+        body = in.readNBytes(SlackChatOps.MAX_BODY_BYTES + 1);
+      }
+      SlackChatOps.Reply r = handler.handle(ex.getRequestHeaders().getFirst("X-Slack-Request-Timestamp"),
+          ex.getRequestHeaders().getFirst("X-Slack-Signature"), body);
+      reply(ex, r.status(), r.contentType(), r.body());
+    }
   }
 
   /** The bound port. */
@@ -66,9 +81,9 @@ public final class SlackInteractionServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void reply(HttpExchange ex, int status, String text) throws IOException {
+  private static void reply(HttpExchange ex, int status, String contentType, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.getResponseHeaders().set("Content-Type", contentType);
     ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       ex.getResponseBody().write(bytes);

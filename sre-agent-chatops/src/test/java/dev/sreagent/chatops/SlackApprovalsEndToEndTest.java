@@ -204,7 +204,7 @@ class SlackApprovalsEndToEndTest {
         .containsEntry("refused.replayed", 1L).containsEntry("refused.team", 1L)
         .containsEntry("refused.not-approver", 1L).containsEntry("refused.not-pending", 1L)
         .containsEntry("refused.malformed", 1L).containsEntry("refused.body", 1L)
-        .doesNotContainKey("accepted.approve");
+        .containsEntry("accepted.approve", 0L);
 
     // Alice's real click decides; sent again byte for byte it is a replay
     String aliceTs = Long.toString(Instant.now().getEpochSecond());
@@ -247,7 +247,7 @@ class SlackApprovalsEndToEndTest {
     });
     SlackEmulator.Message req = request();
     assertThat(slack.calls()).extracting(SlackEmulator.Call::status).startsWith(429, 503, 503, 200);
-    await("counted", () -> chatOps.counters().containsKey("posted.requests"));
+    await("counted", () -> chatOps.counters().get("posted.requests") == 1L);
     assertThat(chatOps.counters()).containsEntry("retried", 3L).containsEntry("posted.requests", 1L);
     assertThat(slack.click(callbacks, req, SlackChatOps.ACTION_APPROVE, ALICE, "alice").status()).isEqualTo(200);
     h.runFor(Duration.ofMinutes(10));
@@ -296,7 +296,7 @@ class SlackApprovalsEndToEndTest {
     assertThat(slack.click(callbacks, req, SlackChatOps.ACTION_REJECT, BOB, "bob").status()).isEqualTo(200);
     await("Bob is told", () -> !slack.ephemeral(BOB).isEmpty());
     assertThat(slack.ephemeral(BOB).get(0).text()).contains("not waiting for an approval any more");
-    assertThat(chatOps.counters()).doesNotContainKey("accepted.reject");
+    assertThat(chatOps.counters()).containsEntry("accepted.reject", 0L);
     h.runFor(Duration.ofMinutes(10));
     assertThat(state()).isEqualTo(IncidentState.RESOLVED);
     assertThat(now(req).shown()).doesNotContain("clicked *Reject*");
@@ -316,7 +316,7 @@ class SlackApprovalsEndToEndTest {
     URI other = URI.create("http://127.0.0.1:" + server.port() + SlackChatOps.INTERACTIONS_PATH);
     assertThat(slack.click(other, req, SlackChatOps.ACTION_APPROVE, ALICE, "alice").status()).isEqualTo(200);
     await("told, without the agent's list", () -> !slack.ephemeral(ALICE).isEmpty());
-    assertThat(restarted.counters()).doesNotContainKey("accepted.approve");
+    assertThat(restarted.counters()).containsEntry("accepted.approve", 0L);
 
     restarted.attach(h.agent()::pendingApprovals);
     SlackEmulator.Answer again = slack.click(other, req, SlackChatOps.ACTION_APPROVE, ALICE, "alice");
@@ -328,6 +328,61 @@ class SlackApprovalsEndToEndTest {
     restarted.poll().forEach(h.agent()::submitApproval);
     h.runFor(Duration.ofMinutes(10));
     assertThat(state()).isEqualTo(IncidentState.RESOLVED);
+  }
+
+  @Test
+  void stopFromSlackDeniesEvenAnApprovedPlanAndOnlyApproversMayStopOrResume() throws Exception {
+    waitingInSlack(b -> {});
+    SlackEmulator.Message req = request();
+    chatOps.attachCommands(new SlackChatOps.Commands() {
+      @Override
+      public void stop(String operator, String reason) {
+        h.agent().killSwitch().engage("stopped from Slack by " + operator + ": " + reason);
+      }
+
+      @Override
+      public void resume(String operator) {
+        h.agent().killSwitch().release();
+      }
+
+      @Override
+      public String status() {
+        return "kill switch " + (h.agent().killSwitch().engaged() ? "engaged" : "released");
+      }
+    });
+    URI commands = URI.create(callbacks.toString().replace(SlackChatOps.INTERACTIONS_PATH,
+        SlackChatOps.COMMANDS_PATH));
+    byte[] eves = slack.commandBody(CHANNEL, EVE, "eve", "stop <!channel> I can");
+    assertThat(slack.post(commands, eves, Instant.now(), SlackEmulator.sign("guess", "1", eves)).status())
+        .isEqualTo(401);
+    SlackEmulator.Answer eve = slack.command(commands, CHANNEL, EVE, "eve", "stop because I can");
+    assertThat(eve.status()).isEqualTo(200);
+    assertThat(eve.body()).contains("\"response_type\":\"ephemeral\"", "not an approver");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    assertThat(slack.command(commands, CHANNEL, ALICE, "alice", "stop").body()).as("a reason is required")
+        .contains("Say why");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+
+    SlackEmulator.Answer stop = slack.command(commands, CHANNEL, ALICE, "alice", "stop <!channel> db failover");
+    assertThat(stop.body()).contains("\"response_type\":\"in_channel\"", "<@U0ALICE> engaged the kill switch",
+        "`&lt;!channel&gt; db failover`").doesNotContain("<!channel>");
+    assertThat(h.agent().killSwitch().reason()).isEqualTo("stopped from Slack by slack:U0ALICE (alice): <!channel>"
+        + " db failover");
+    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "status").body()).contains("kill switch engaged");
+
+    assertThat(slack.click(callbacks, req, SlackChatOps.ACTION_APPROVE, BOB, "bob").status()).isEqualTo(200);
+    h.runFor(Duration.ofMinutes(10));
+    assertThat(state()).as("approved, then refused at the re-check").isEqualTo(IncidentState.ESCALATED);
+    assertThat(h.agent().incidents().get(0).outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome
+        .REFUSED_AT_RECHECK);
+    assertThat(h.events(AuditEvent.ActionCompleted.class)).isEmpty();
+
+    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "resume").body()).contains("not an approver");
+    assertThat(h.agent().killSwitch().engaged()).isTrue();
+    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "resume").body()).contains("released the kill switch");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    assertThat(chatOps.counters()).containsEntry("commands.stop", 1L).containsEntry("commands.resume", 1L)
+        .containsEntry("refused.not-approver", 2L).containsEntry("refused.signature", 1L);
   }
 
   private static byte[] edited(byte[] form, Consumer<ObjectNode> edit) throws Exception {

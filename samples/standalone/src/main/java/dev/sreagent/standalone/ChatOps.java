@@ -77,6 +77,39 @@ final class ChatOps implements AutoCloseable {
   /** Lets clicks on messages an earlier run posted find the agent's restored requests. */
   void attach(dev.sreagent.core.SreAgent agent) {
     slack.attach(agent::pendingApprovals);
+    slack.attachCommands(commands(agent));
+  }
+
+  /** {@code /sre-agent stop|resume|status} on the agent's kill switch. */
+  static SlackChatOps.Commands commands(dev.sreagent.core.SreAgent agent) {
+    return new SlackChatOps.Commands() {
+      @Override
+      public void stop(String operator, String reason) {
+        agent.killSwitch().engage("stopped from Slack by " + operator + ": " + reason);
+      }
+
+      @Override
+      public void resume(String operator) {
+        agent.killSwitch().release();
+      }
+
+      @Override
+      public String status() {
+        StringBuilder sb = new StringBuilder();
+        String why = agent.killSwitch().reason();
+        sb.append(why == null ? "Kill switch: released." : "Kill switch: *engaged* (" + SlackChatOps.codeSpan(why)
+            + ").");
+        var waiting = agent.pendingApprovals();
+        sb.append("\nWaiting for approval: ").append(waiting.isEmpty() ? "nothing" : "");
+        for (var r : waiting) {
+          sb.append("\n• ").append(r.incident().id()).append(' ').append(SlackChatOps.codeSpan(r.incident().type()
+              .name() + " on " + r.incident().rootService())).append(", expires ").append(r.expiresAt());
+        }
+        long open = agent.stats().activeIncidents().values().stream().mapToLong(Long::longValue).sum();
+        sb.append("\nIncidents open: ").append(open).append('.');
+        return sb.toString();
+      }
+    };
   }
 
   /** Stops taking clicks (before the agent's last tick: an answer taken later would never be read). */

@@ -80,6 +80,16 @@ class RealModeSlackTest {
         assertThat(metrics).contains("# TYPE sreagent_slack_total counter",
             "sreagent_slack_total{counter=\"refused.signature\"} 1", "sreagent_slack_total{counter=\"failed\"} 0",
             "sreagent_slack_total{counter=\"refused.not-pending\"} 1");
+        // the slash command on the run's kill switch
+        URI commands = URI.create("http://127.0.0.1:" + port + SlackChatOps.COMMANDS_PATH);
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "stop db failover").body())
+            .contains("in_channel", "engaged the kill switch");
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "status").body()).contains(
+            "Kill switch: *engaged* (`stopped from Slack by slack:U0ALICE (alice): db failover`)",
+            "Waiting for approval: nothing", "Incidents open: 0.");
+        assertThat(scrape(admin)).contains("sreagent_kill_switch_engaged 1");
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "resume").body()).contains("released");
+        assertThat(scrape(admin)).contains("sreagent_kill_switch_engaged 0");
         if (Files.isExecutable(Path.of("/usr/bin/promtool"))) {  // .ci/run installs it
           Process check = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
           check.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));
@@ -94,6 +104,11 @@ class RealModeSlackTest {
       }
       assertThat(status[0]).isZero();
     }
+  }
+
+  private static String scrape(int admin) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create(
+        "http://127.0.0.1:" + admin + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static int port(ByteArrayOutputStream out, String regex) throws InterruptedException {

@@ -51,7 +51,8 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>Interactivity</b>: {@link #click} sends what Slack sends to the app's Request URL when a member clicks a
  *       button: {@code application/x-www-form-urlencoded} {@code payload=} a {@code block_actions} JSON (team, user,
  *       container, channel, message, response_url, trigger_id, actions), signed with the signing secret (v0,
- *       HMAC-SHA256, {@code X-Slack-Request-Timestamp} and {@code X-Slack-Signature}). Slack's 3 s answer deadline
+ *       HMAC-SHA256, {@code X-Slack-Request-Timestamp} and {@code X-Slack-Signature}); {@link #command} sends a slash
+ *       command's form the same way. Slack's 3 s answer deadline
  *       and its retries are not emulated; {@link #post} sends any bytes with any headers for forged and replayed
  *       callbacks.</li>
  * </ul>
@@ -197,6 +198,30 @@ public final class SlackEmulator implements AutoCloseable {
     JsonNode button = message.button(actionId).orElseThrow(() -> new IllegalArgumentException("message "
         + message.ts() + " has no button " + actionId + " (any more)"));
     return post(requestUrl, blockActions(message, button, userId, userName), Instant.now(), null);
+  }
+
+  /**
+   * Member {@code userId} runs {@code /sre-agent TEXT} in {@code channel}: the slash command's form body Slack sends,
+   * signed now, POSTed to {@code requestUrl}.
+   */
+  public Answer command(URI requestUrl, String channel, String userId, String userName, String text)
+      throws IOException, InterruptedException {
+    return post(requestUrl, commandBody(channel, userId, userName, text), Instant.now(), null);
+  }
+
+  /** The form body of a slash command. */
+  public byte[] commandBody(String channel, String userId, String userName, String text) {
+    String[][] fields = {{"token", "deprecated-verification-token"}, {"team_id", teamId}, {"team_domain", "emulated"},
+        {"channel_id", channel}, {"channel_name", "emulated"}, {"user_id", userId}, {"user_name", userName},
+        {"command", "/sre-agent"}, {"text", text}, {"api_app_id", "A0EMULATED"},
+        {"response_url", "http://127.0.0.1:9/commands/response-url-is-not-emulated"},
+        {"trigger_id", "1.2." + System.nanoTime()}};
+    StringBuilder sb = new StringBuilder();
+    for (String[] f : fields) {
+      sb.append(sb.length() == 0 ? "" : "&").append(f[0]).append('=').append(URLEncoder.encode(f[1],
+          StandardCharsets.UTF_8));
+    }
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** The form body Slack sends for a click on {@code button} of {@code message} by {@code userId}. */
