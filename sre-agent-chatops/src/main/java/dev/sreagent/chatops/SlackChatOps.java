@@ -400,18 +400,37 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   /**
    * What the slash command acts on ({@link #attachCommands}): the agent's kill switch and a status line. Stopping only
-   * ever takes away what the agent may do; every call names the operator.
+   * ever takes away what the agent may do.
    */
   public interface Commands {
-    /** Engages the kill switch: no action runs, running ones are cancelled where their executor allows it. */
-    void stop(String operator, String reason);
+    /** The agent's name in the answers (several agents may share a Slack app). */
+    String agent();
 
-    /** Releases it (every other guardrail still applies). */
-    void resume(String operator);
+    /** Why the kill switch is engaged, or null when it is released. */
+    @Nullable String engaged();
+
+    /**
+     * Engages the kill switch: no action runs, running ones are cancelled where their executor allows it.
+     *
+     * @param reason who stopped it from Slack and why, for every denial and the audit log
+     */
+    void stop(String reason);
+
+    /**
+     * Releases it (every other guardrail still applies).
+     *
+     * @param reason who released it from Slack and why, for the audit log
+     */
+    void resume(String reason);
 
     /** A few lines: the kill switch, the plans waiting for approval, the incidents open. */
     String status();
   }
+
+  /** How a stop from Slack begins its reason: a resume releases such a stop without {@code --override}. */
+  public static final String STOPPED_FROM_SLACK = "stopped from Slack by ";
+  /** The longest reason kept; the rest is cut. */
+  static final int MAX_REASON = 500;
 
   /** Answers {@value #COMMANDS_PATH} with {@code commands} (without it the slash command says it is not set up). */
   public void attachCommands(Commands commands) {
@@ -419,8 +438,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   }
 
   /**
-   * Handles one slash command ({@code /sre-agent stop REASON}, {@code resume}, {@code status}, {@code help}), signed
-   * and checked like a click: only configured approvers may stop or resume, and the channel sees who did.
+   * Handles one slash command, signed and checked like a click, for configured approvers only: {@code status},
+   * {@code stop REASON} (engages the kill switch), {@code resume REASON} (releases a stop made from Slack;
+   * {@code resume --override REASON} releases one made elsewhere), {@code help}. A stop or resume is answered in the
+   * channel it was typed in and, when that is not the configured channel, also posted there.
    */
   public Reply handleCommand(@Nullable String timestamp, @Nullable String signature, byte[] body) {
     Instant now = wallClock.instant();
@@ -428,65 +449,101 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (refused != null) {
       return refused;
     }
-    Map<String, String> f = form(new String(body, StandardCharsets.UTF_8));
+    Map<String, String> f;
+    try {
+      f = form(new String(body, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      return refuse(400, "malformed", "not a slash command's form: " + e.getMessage());
+    }
     if (team != null && !team.equals(f.getOrDefault("team_id", ""))) {
       return refuse(403, "team", "a command from workspace '" + f.getOrDefault("team_id", "") + "', not " + team);
     }
     String user = f.getOrDefault("user_id", "");
-    String name = f.getOrDefault("user_name", "");
+    String name = clean(f.getOrDefault("user_name", ""), 80);
     String[] words = f.getOrDefault("text", "").strip().split("\\s+", 2);
     String verb = words[0].toLowerCase(java.util.Locale.ROOT);
     String rest = words.length > 1 ? words[1].strip() : "";
-    String command = f.getOrDefault("command", "/sre-agent");
+    String command = SlackMessages.escape(clean(f.getOrDefault("command", "/sre-agent"), 40));
+    String usage = command + " status | stop REASON | resume REASON (resume --override REASON: a stop made elsewhere)";
     Commands c = commands;
     if (c == null) {
       return answer(false, "This agent takes no commands from Slack (nothing attached to " + COMMANDS_PATH + ").");
     }
     if (verb.isEmpty() || verb.equals("help")) {
-      return answer(false, command + " status | stop REASON (engages the kill switch: no action runs) | resume");
+      return answer(false, usage);
     }
-    if (verb.equals("status")) {
-      count("commands.status");
-      return answer(false, c.status());
+    if (!Set.of("status", "stop", "resume").contains(verb)) {
+      return answer(false, "Unknown: " + SlackMessages.code(clean(verb, 40)) + ". " + usage);
     }
-    if (!verb.equals("stop") && !verb.equals("resume")) {
-      return answer(false, "Unknown: '" + cut(verb) + "'. " + command + " status | stop REASON | resume");
-    }
-    String role = approvers.get(user);
-    if (role == null || user.isBlank()) {
+    if (user.isBlank() || !approvers.containsKey(user)) {
       count("refused.not-approver");
-      LOG.warn("Slack user {} ran {} {}: not a configured approver (chatops.slack.approvers); nothing changed", user,
-          command, verb);
-      return answer(false, "You are not an approver for sre-agent (chatops.slack.approvers): nothing changed.");
+      LOG.warn("Slack user {} ran {} {}: not a configured approver (chatops.slack.approvers); nothing done",
+          clean(user, 40), clean(f.getOrDefault("command", ""), 40), verb);
+      return answer(false, "You are not an approver for sre-agent (chatops.slack.approvers): nothing done.");
     }
     String operator = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
-    if (verb.equals("stop")) {
-      if (rest.isEmpty()) {
-        return answer(false, "Say why: " + command + " stop REASON (it is quoted in every denial and the audit log).");
-      }
-      c.stop(operator, rest);
-      count("commands.stop");
-      LOG.warn("{} engaged the kill switch from Slack: {}", operator, rest);
-      return answer(true, ":octagonal_sign: <@" + user + "> engaged the kill switch: no action runs until someone"
-          + " resumes. Reason: " + SlackMessages.code(rest));
+    try {
+      return switch (verb) {
+        case "status" -> {
+          count("commands.status");
+          yield answer(false, "*" + SlackMessages.escape(c.agent()) + "*\n" + c.status());
+        }
+        case "stop" -> stop(c, user, operator, clean(rest, MAX_REASON), command);
+        default -> resume(c, user, operator, rest, command);
+      };
+    } catch (RuntimeException e) {
+      count("failed.commands");
+      LOG.error("{} {} failed", command, verb, e);
+      return answer(false, "The agent could not do that: " + SlackMessages.code(String.valueOf(e.getMessage())));
     }
-    c.resume(operator);
+  }
+
+  private Reply stop(Commands c, String user, String operator, String reason, String command) {
+    if (reason.isEmpty()) {
+      return answer(false, "Say why: " + command + " stop REASON (it is quoted in every denial and the audit log).");
+    }
+    c.stop(STOPPED_FROM_SLACK + operator + ": " + reason);
+    count("commands.stop");
+    LOG.warn("{} engaged the kill switch of {} from Slack: {}", operator, c.agent(), reason);
+    return announced(":octagonal_sign: <@" + user + "> engaged the kill switch of *" + SlackMessages.escape(c.agent())
+        + "*: no action runs until someone resumes. Reason: " + SlackMessages.code(reason));
+  }
+
+  private Reply resume(Commands c, String user, String operator, String rest, String command) {
+    boolean override = rest.startsWith("--override");
+    String reason = clean(override ? rest.substring("--override".length()) : rest, MAX_REASON);
+    String current = c.engaged();
+    if (current == null) {
+      return answer(false, "The kill switch of " + SlackMessages.escape(c.agent()) + " is not engaged: nothing to"
+          + " release.");
+    }
+    if (reason.isEmpty()) {
+      return answer(false, "Say why: " + command + " resume REASON (it goes to the audit log).");
+    }
+    if (!current.startsWith(STOPPED_FROM_SLACK) && !override) {
+      return answer(false, "The kill switch was engaged elsewhere (" + SlackMessages.code(current) + "). If you mean"
+          + " to release it anyway: " + command + " resume --override REASON");
+    }
+    c.resume("resumed from Slack by " + operator + (override ? " (override)" : "") + ": " + reason);
     count("commands.resume");
-    LOG.warn("{} released the kill switch from Slack", operator);
-    return answer(true, ":arrow_forward: <@" + user + "> released the kill switch: actions run again, inside every other"
-        + " guardrail.");
+    LOG.warn("{} released the kill switch of {} from Slack{}: {} (it was: {})", operator, c.agent(),
+        override ? " (override)" : "", reason, current);
+    return announced(":arrow_forward: <@" + user + "> released the kill switch of *" + SlackMessages.escape(c.agent())
+        + "*" + (override ? " (override)" : "") + ": actions run again, inside every other guardrail. Reason: "
+        + SlackMessages.code(reason) + ". It was: " + SlackMessages.code(current));
   }
 
-  /**
-   * {@code untrusted} text (from telemetry, a reasoner, an operator) made safe for a Slack message: one escaped code
-   * span, so it can neither mention, link nor format.
-   */
-  public static String codeSpan(String untrusted) {
-    return SlackMessages.code(untrusted);
+  /** The answer in the channel typed in, and the same line in the configured channel. */
+  private Reply announced(String mrkdwn) {
+    enqueue(URGENT, new Job("announce a kill switch change", () -> api.call("chat.postMessage",
+        message(mrkdwn, null))));
+    return answer(true, mrkdwn);
   }
 
-  private static String cut(String s) {
-    return SlackMessages.escape(s.length() > 40 ? s.substring(0, 40) + "…" : s);
+  /** Control characters out, at most {@code max} characters. */
+  private static String clean(String s, int max) {
+    String flat = s.replaceAll("\\p{Cntrl}", " ").strip();
+    return flat.length() > max ? flat.substring(0, max) + "…" : flat;
   }
 
   /** A slash command's answer: in the channel (everyone sees who stopped the agent) or to the user alone. */
@@ -502,7 +559,9 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
     Optional<String> bad = this.signature.refusal(timestamp, signature, body, now);
     if (bad.isPresent()) {
-      return refuse(401, bad.get().startsWith("stale") ? "stale" : "signature", bad.get());
+      String why = bad.get();
+      return refuse(401, why.startsWith("stale") ? "stale" : why.startsWith("missing") ? "unsigned" : "signature",
+          why);
     }
     Boolean first = firstSighting(Objects.requireNonNull(signature).strip(), now);
     if (first == null) {
@@ -513,6 +572,14 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       return refuse(401, "replayed", "the same signed callback was received before (a replay)");
     }
     return null;
+  }
+
+  /**
+   * {@code untrusted} text (from telemetry, a reasoner, an operator) made safe for a Slack message: one escaped code
+   * span, so it can neither mention, link nor format.
+   */
+  public static String codeSpan(String untrusted) {
+    return SlackMessages.code(untrusted);
   }
 
   /**

@@ -336,13 +336,23 @@ class SlackApprovalsEndToEndTest {
     SlackEmulator.Message req = request();
     chatOps.attachCommands(new SlackChatOps.Commands() {
       @Override
-      public void stop(String operator, String reason) {
-        h.agent().killSwitch().engage("stopped from Slack by " + operator + ": " + reason);
+      public String agent() {
+        return "shop-agent";
       }
 
       @Override
-      public void resume(String operator) {
-        h.agent().killSwitch().release();
+      public String engaged() {
+        return h.agent().killSwitch().reason();
+      }
+
+      @Override
+      public void stop(String reason) {
+        h.agent().killSwitch().engage(reason);
+      }
+
+      @Override
+      public void resume(String reason) {
+        h.agent().killSwitch().release(reason);
       }
 
       @Override
@@ -368,8 +378,12 @@ class SlackApprovalsEndToEndTest {
         "`&lt;!channel&gt; db failover`").doesNotContain("<!channel>");
     assertThat(h.agent().killSwitch().reason()).isEqualTo("stopped from Slack by slack:U0ALICE (alice): <!channel>"
         + " db failover");
-    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "status").body()).contains("kill switch engaged");
-
+    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "status").body()).as("status is for approvers")
+        .contains("not an approver");
+    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "status").body()).contains("*shop-agent*",
+        "kill switch engaged");
+    await("announced in the channel too", () -> slack.channelMessages(CHANNEL).stream().anyMatch(m ->
+        m.text().contains("engaged the kill switch of *shop-agent*")));
     assertThat(slack.click(callbacks, req, SlackChatOps.ACTION_APPROVE, BOB, "bob").status()).isEqualTo(200);
     h.runFor(Duration.ofMinutes(10));
     assertThat(state()).as("approved, then refused at the re-check").isEqualTo(IncidentState.ESCALATED);
@@ -377,12 +391,24 @@ class SlackApprovalsEndToEndTest {
         .REFUSED_AT_RECHECK);
     assertThat(h.events(AuditEvent.ActionCompleted.class)).isEmpty();
 
-    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "resume").body()).contains("not an approver");
+    assertThat(slack.command(commands, CHANNEL, EVE, "eve", "resume all good").body()).contains("not an approver");
     assertThat(h.agent().killSwitch().engaged()).isTrue();
-    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "resume").body()).contains("released the kill switch");
+    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "resume failover done").body()).contains(
+        "released the kill switch of *shop-agent*", "It was: `stopped from Slack by slack:U0ALICE (alice):");
     assertThat(h.agent().killSwitch().engaged()).isFalse();
-    assertThat(chatOps.counters()).containsEntry("commands.stop", 1L).containsEntry("commands.resume", 1L)
-        .containsEntry("refused.not-approver", 2L).containsEntry("refused.signature", 1L);
+    // a stop made elsewhere (the incident commander, through the API) is not released by a plain resume
+    h.agent().killSwitch().engage("incident commander: freeze during the DB migration");
+    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "resume looks fine").body()).contains(
+        "engaged elsewhere", "resume --override REASON");
+    assertThat(h.agent().killSwitch().engaged()).isTrue();
+    assertThat(slack.command(commands, CHANNEL, BOB, "bob", "resume --override migration finished").body())
+        .contains("(override)", "It was: `incident commander: freeze during the DB migration`");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    h.runFor(Duration.ofSeconds(15));
+    assertThat(h.records("kill-switch")).extracting(r -> String.valueOf(r.entry().data().get("reason")))
+        .anyMatch(r -> r.startsWith("resumed from Slack by slack:U0BOB (bob) (override): migration finished"));
+    assertThat(chatOps.counters()).containsEntry("commands.stop", 1L).containsEntry("commands.resume", 2L)
+        .containsEntry("refused.not-approver", 3L).containsEntry("refused.signature", 1L);
   }
 
   private static byte[] edited(byte[] form, Consumer<ObjectNode> edit) throws Exception {

@@ -34,12 +34,12 @@ final class KillSwitchWatch {
    * engaged and released again between two ticks: both are recorded).
    */
   void notice(LoopContext ctx) {
-    for (String reason : killSwitch.takeChanges()) {
-      if (reason == null && seen == null) {
+    for (KillSwitch.Change c : killSwitch.takeChanges()) {
+      if (!c.engaged() && seen == null) {
         continue; // a release of a switch that was not engaged changes nothing
       }
-      ctx.audit(new AuditEvent.KillSwitchChanged("operator", reason != null, reason));
-      seen = reason;
+      ctx.audit(new AuditEvent.KillSwitchChanged("operator", c.engaged(), c.reason()));
+      seen = c.engaged() ? c.reason() : null;
     }
   }
 }

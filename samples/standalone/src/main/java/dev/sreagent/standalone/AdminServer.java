@@ -121,9 +121,10 @@ final class AdminServer implements AutoCloseable {
     if (counters == null) {
       return "";
     }
-    return PrometheusExposition.counters("slack", "the Slack approvals' counters: posted.*, updated,"
-        + " accepted.approve|reject, refused.REASON (callbacks refused), failed (calls to Slack given up or dropped)"
-        + " and failed.CODE by Slack's error code; do not sum across counters", "counter", counters.get());
+    return PrometheusExposition.counters("slack", "the Slack approvals' counters: posted.*, updated, retried,"
+        + " accepted.approve|reject, commands.*, refused.REASON (callbacks refused: signature, unsigned, stale,"
+        + " replayed, busy, team, malformed, body, not-approver, not-pending), failed (calls to Slack given up or"
+        + " dropped) and failed.CODE by Slack's error code; do not sum across counters", "counter", counters.get());
   }
 
   /** The loop runs: {@code /healthz} follows it and {@code /readyz} answers 200. */

@@ -84,13 +84,23 @@ final class ChatOps implements AutoCloseable {
   static SlackChatOps.Commands commands(dev.sreagent.core.SreAgent agent) {
     return new SlackChatOps.Commands() {
       @Override
-      public void stop(String operator, String reason) {
-        agent.killSwitch().engage("stopped from Slack by " + operator + ": " + reason);
+      public String agent() {
+        return agent.settings().agentId();
       }
 
       @Override
-      public void resume(String operator) {
-        agent.killSwitch().release();
+      public @Nullable String engaged() {
+        return agent.killSwitch().reason();
+      }
+
+      @Override
+      public void stop(String reason) {
+        agent.killSwitch().engage(reason);
+      }
+
+      @Override
+      public void resume(String reason) {
+        agent.killSwitch().release(reason);
       }
 
       @Override
@@ -100,10 +110,14 @@ final class ChatOps implements AutoCloseable {
         sb.append(why == null ? "Kill switch: released." : "Kill switch: *engaged* (" + SlackChatOps.codeSpan(why)
             + ").");
         var waiting = agent.pendingApprovals();
-        sb.append("\nWaiting for approval: ").append(waiting.isEmpty() ? "nothing" : "");
-        for (var r : waiting) {
-          sb.append("\n• ").append(r.incident().id()).append(' ').append(SlackChatOps.codeSpan(r.incident().type()
-              .name() + " on " + r.incident().rootService())).append(", expires ").append(r.expiresAt());
+        sb.append("\nWaiting for approval: ").append(waiting.isEmpty() ? "nothing" : waiting.size());
+        for (int i = 0; i < waiting.size() && i < 20; i++) {
+          var r = waiting.get(i);
+          sb.append("\n• ").append(SlackChatOps.codeSpan(r.incident().id() + " " + r.incident().type().name() + " on "
+              + r.incident().rootService())).append(", expires ").append(r.expiresAt());
+        }
+        if (waiting.size() > 20) {
+          sb.append("\n• … and ").append(waiting.size() - 20).append(" more");
         }
         long open = agent.stats().activeIncidents().values().stream().mapToLong(Long::longValue).sum();
         sb.append("\nIncidents open: ").append(open).append('.');
@@ -119,8 +133,8 @@ final class ChatOps implements AutoCloseable {
 
   /** The start line's words. */
   String describe() {
-    return String.format(Locale.ROOT, "approvals in %s; clicks on http://%s:%d%s", slack, host, server.port(),
-        SlackChatOps.INTERACTIONS_PATH);
+    return String.format(Locale.ROOT, "approvals in %s; clicks on http://%s:%d%s, the slash command on %s", slack,
+        host, server.port(), SlackChatOps.INTERACTIONS_PATH, SlackChatOps.COMMANDS_PATH);
   }
 
   /** The listener's port. */

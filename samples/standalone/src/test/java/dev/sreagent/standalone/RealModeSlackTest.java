@@ -85,11 +85,15 @@ class RealModeSlackTest {
         assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "stop db failover").body())
             .contains("in_channel", "engaged the kill switch");
         assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "status").body()).contains(
-            "Kill switch: *engaged* (`stopped from Slack by slack:U0ALICE (alice): db failover`)",
+            "*sre-agent*", "Kill switch: *engaged* (`stopped from Slack by slack:U0ALICE (alice): db failover`)",
             "Waiting for approval: nothing", "Incidents open: 0.");
         assertThat(scrape(admin)).contains("sreagent_kill_switch_engaged 1");
-        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "resume").body()).contains("released");
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "resume").body()).contains("Say why");
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "resume failover done").body())
+            .contains("released the kill switch of *sre-agent*", "It was: `stopped from Slack by");
         assertThat(scrape(admin)).contains("sreagent_kill_switch_engaged 0");
+        assertThat(slack.command(commands, "C0INC", "U0ALICE", "alice", "resume again").body())
+            .contains("is not engaged: nothing to release");
         if (Files.isExecutable(Path.of("/usr/bin/promtool"))) {  // .ci/run installs it
           Process check = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
           check.getOutputStream().write(metrics.getBytes(StandardCharsets.UTF_8));

@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 public final class KillSwitch {
   private final AtomicReference<@Nullable String> reason = new AtomicReference<>();
   private final List<Consumer<String>> onEngage = new CopyOnWriteArrayList<>();
-  /** Changes not yet taken by {@link #takeChanges()}: a reason for an engagement, an empty string for a release. */
-  private final java.util.ArrayDeque<String> changes = new java.util.ArrayDeque<>();
+  /** Changes not yet taken by {@link #takeChanges()}. */
+  private final java.util.ArrayDeque<Change> changes = new java.util.ArrayDeque<>();
   /** Changes kept for the audit at most; older ones are dropped (a switch flipped thousands of times between ticks). */
   private static final int MAX_CHANGES = 1_000;
 
@@ -21,7 +21,7 @@ public final class KillSwitch {
    */
   public void engage(String why) {
     reason.set(why);
-    record(why);
+    record(new Change(true, why));
     for (Consumer<String> l : onEngage) {
       l.accept(why);
     }
@@ -34,11 +34,16 @@ public final class KillSwitch {
 
   /** Allows actions again (the other guardrails still apply). */
   public void release() {
-    reason.set(null);
-    record("");
+    release(null);
   }
 
-  private synchronized void record(String change) {
+  /** Allows actions again; {@code why} (who released it and why, or null) goes to the audit log with the release. */
+  public void release(@Nullable String why) {
+    reason.set(null);
+    record(new Change(false, why));
+  }
+
+  private synchronized void record(Change change) {
     if (changes.size() == MAX_CHANGES) {
       changes.removeFirst();
     }
@@ -46,14 +51,19 @@ public final class KillSwitch {
   }
 
   /**
-   * Every engagement (its reason) and release (null) since the last call, in order, so each is audited even when
-   * the switch was engaged and released again between two ticks of the agent.
+   * One change of the switch.
+   *
+   * @param engaged engaged (true) or released
+   * @param reason why it was engaged, or why it was released (null when not said)
    */
-  public synchronized List<@Nullable String> takeChanges() {
-    List<@Nullable String> out = new java.util.ArrayList<>(changes.size());
-    for (String c : changes) {
-      out.add(c.isEmpty() ? null : c);
-    }
+  public record Change(boolean engaged, @Nullable String reason) {}
+
+  /**
+   * Every engagement and release since the last call, in order, so each is audited even when the switch was engaged
+   * and released again between two ticks of the agent.
+   */
+  public synchronized List<Change> takeChanges() {
+    List<Change> out = List.copyOf(changes);
     changes.clear();
     return out;
   }
