@@ -94,11 +94,11 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       "accepted.reject", "refused.signature", "refused.stale", "refused.replayed", "refused.not-approver",
       "refused.not-pending");
   private static final int REMEMBERED = 10_000;
-  private static final Set<IncidentEvent.Kind> THREADED = Set.of(IncidentEvent.Kind.APPROVED,
-      IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
-      IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
-  /** After these the agent no longer waits for an answer, whoever gave it. */
-  private static final Set<IncidentEvent.Kind> DECIDED_BY_AGENT = Set.of(IncidentEvent.Kind.APPROVED,
+  /**
+   * What the agent did: after these it no longer waits for an answer, whoever gave it, and each goes to the thread
+   * of the incident's message.
+   */
+  private static final Set<IncidentEvent.Kind> AGENT_ACTED = Set.of(IncidentEvent.Kind.APPROVED,
       IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
       IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
   /** The line each of these adds to the message, in place of its buttons. */
@@ -350,12 +350,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   @Override
   public void notify(IncidentEvent event) {
     String id = event.incident().id();
-    if (DECIDED_BY_AGENT.contains(event.kind())) {
-      pending.remove(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
-    }
-    if (!THREADED.contains(event.kind())) {
+    if (!AGENT_ACTED.contains(event.kind())) {
       return;
     }
+    pending.remove(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
     boolean known = posted(id) != null || postQueued.contains(id);
     boolean note = !known && (event.kind() == IncidentEvent.Kind.ESCALATED
         || event.kind() == IncidentEvent.Kind.ROLLED_BACK) && !QUIET.contains(event.incident().outcome());

@@ -137,11 +137,6 @@ final class ChatOps implements AutoCloseable {
         host, server.port(), SlackChatOps.INTERACTIONS_PATH, SlackChatOps.COMMANDS_PATH);
   }
 
-  /** The listener's port. */
-  int port() {
-    return server.port();
-  }
-
   /** What the adapter did and refused. */
   java.util.Map<String, Long> counters() {
     return slack.counters();

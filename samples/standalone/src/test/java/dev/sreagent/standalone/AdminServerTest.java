@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminServerTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static HttpResponse<String> get(int port, String path) throws Exception {
+  static HttpResponse<String> get(int port, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
@@ -209,7 +209,8 @@ class AdminServerTest {
     }
   }
 
-  private static int port(ByteArrayOutputStream out, String regex) throws InterruptedException {
+  /** The port in the first line of {@code out} matching {@code regex}, waiting for the line up to 30 s. */
+  static int port(ByteArrayOutputStream out, String regex) throws InterruptedException {
     Pattern p = Pattern.compile(regex);
     for (int i = 0; i < 1200; i++) {
       Matcher m = p.matcher(out.toString(StandardCharsets.UTF_8));

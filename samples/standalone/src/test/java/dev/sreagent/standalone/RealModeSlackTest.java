@@ -15,8 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +55,7 @@ class RealModeSlackTest {
           ENV::get));
       t.start();
       try {
-        int port = port(out, "clicks on http://127\\.0\\.0\\.1:(\\d+)/slack/interactions");
+        int port = AdminServerTest.port(out, "clicks on http://127\\.0\\.0\\.1:(\\d+)/slack/interactions");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("approvals in Slack channel C0INC via "
             + slack.apiUrl() + " (1 approvers)");
         URI callbacks = URI.create("http://127.0.0.1:" + port + SlackChatOps.INTERACTIONS_PATH);
@@ -73,10 +71,8 @@ class RealModeSlackTest {
         }
         assertThat(slack.ephemeral("U0ALICE")).as("told through the bot token").singleElement().satisfies(m ->
             assertThat(m.text()).contains("INC-0042 is not waiting for an approval"));
-        int admin = port(out, "admin on http://127\\.0\\.0\\.1:(\\d+)");
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + admin + "/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        int admin = AdminServerTest.port(out, "admin on http://127\\.0\\.0\\.1:(\\d+)");
+        String metrics = scrape(admin);
         assertThat(metrics).contains("# TYPE sreagent_slack_total counter",
             "sreagent_slack_total{counter=\"refused.signature\"} 1", "sreagent_slack_total{counter=\"failed\"} 0",
             "sreagent_slack_total{counter=\"refused.not-pending\"} 1");
@@ -111,19 +107,6 @@ class RealModeSlackTest {
   }
 
   private static String scrape(int admin) throws Exception {
-    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(URI.create(
-        "http://127.0.0.1:" + admin + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static int port(ByteArrayOutputStream out, String regex) throws InterruptedException {
-    Pattern p = Pattern.compile(regex);
-    for (int i = 0; i < 1200; i++) {
-      Matcher m = p.matcher(out.toString(StandardCharsets.UTF_8));
-      if (m.find()) {
-        return Integer.parseInt(m.group(1));
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("no line matching " + regex + " in: " + out.toString(StandardCharsets.UTF_8));
+    return AdminServerTest.get(admin, "/metrics").body();
   }
 }
