@@ -637,30 +637,31 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (incidentId.isBlank() || planHash.isBlank() || user.isBlank()) {
       return refuse(400, "malformed", "the callback names no incident, plan or user");
     }
+    String shownId = SlackMessages.escape(incidentId);
     String role = approvers.get(user);
     if (role == null) {
       count("refused.not-approver");
       LOG.warn("Slack user {} clicked {} on {}: not a configured approver (chatops.slack.approvers); nothing decided",
           user, approve ? "Approve" : "Reject", incidentId);
       ephemeral(payload, user, now, "You are not an approver for sre-agent (chatops.slack.approvers): nothing was"
-          + " decided on " + incidentId + ".");
+          + " decided on " + shownId + ".");
       return new Reply(200, "");
     }
     ApprovalRequest req = pendingRequest(incidentId);
     String stale = null;
     if (req == null) {
-      stale = incidentId + " is not waiting for an approval any more (answered, expired or closed)";
+      stale = shownId + " is not waiting for an approval any more (answered, expired or closed)";
     } else if (!req.planHash().equals(planHash)) {
-      stale = "this message's plan was replaced by a newer one for " + incidentId + ": answer the newer message";
+      stale = "this message's plan was replaced by a newer one for " + shownId + ": answer the newer message";
     } else if (agentClock.now().isAfter(req.expiresAt())) {
-      stale = "the request for " + incidentId + " expired at " + req.expiresAt();
+      stale = "the request for " + shownId + " expired at " + req.expiresAt();
     } else {
       String earlier;
       synchronized (answered) {
         earlier = answered.putIfAbsent(incidentId, user);
       }
       if (earlier != null) {
-        stale = incidentId + " was answered already, by <@" + earlier + ">";
+        stale = shownId + " was answered already, by <@" + earlier + ">";
       }
     }
     if (stale != null) {
@@ -752,8 +753,12 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
   }
 
-  /** Tells {@code user} why nothing was decided, at most once per user in {@link #EPHEMERAL_GAP}. */
-  private void ephemeral(JsonNode payload, String user, Instant now, String text) {
+  /**
+   * Tells {@code user} why nothing was decided, at most once per user in {@link #EPHEMERAL_GAP}.
+   *
+   * @param mrkdwn the text, sent as it is: anything in it from a request is escaped by the caller
+   */
+  private void ephemeral(JsonNode payload, String user, Instant now, String mrkdwn) {
     synchronized (told) {
       Long last = told.get(user);
       if (last != null && now.getEpochSecond() - last < EPHEMERAL_GAP.toSeconds()) {
@@ -765,8 +770,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     String ch = payload.path("channel").path("id").asText(payload.path("container").path("channel_id")
         .asText(channel));
     enqueue(NOTES, new Job("tell " + user + " why nothing was decided", () -> {
-      ObjectNode m = message(SlackMessages.escape(text).replace("&lt;@" + user + "&gt;", "<@" + user + ">"), null)
-          .put("channel", ch).put("user", user);
+      ObjectNode m = message(mrkdwn, null).put("channel", ch).put("user", user);
       api.call("chat.postEphemeral", m);
     }));
   }

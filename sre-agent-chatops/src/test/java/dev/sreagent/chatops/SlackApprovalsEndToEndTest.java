@@ -234,6 +234,12 @@ class SlackApprovalsEndToEndTest {
     assertThat(chatOps.counters().getOrDefault("accepted.approve", 0L)
         + chatOps.counters().getOrDefault("accepted.reject", 0L)).isEqualTo(1);
     assertThat(chatOps.counters()).containsEntry("refused.not-pending", 1L);
+    await("the later one is told", () -> slack.messages().stream().anyMatch(m -> m.ephemeralUser() != null));
+    SlackEmulator.Message told = slack.messages().stream().filter(m -> m.ephemeralUser() != null).findFirst()
+        .orElseThrow();
+    String first = told.ephemeralUser().equals(ALICE) ? BOB : ALICE;
+    assertThat(told.text()).as("the first answer's author, as a mention").contains("INC-0001 was answered already,"
+        + " by <@" + first + ">");
     h.runFor(Duration.ofMinutes(10));
     assertThat(h.records("approval.granted").size() + h.records("approval.rejected").size()).isEqualTo(1);
     assertThat(h.records("approval.refused")).isEmpty();
