@@ -1,0 +1,250 @@
+package dev.sreagent.testkit.aws;
+
+import dev.sreagent.api.model.Action;
+import dev.sreagent.api.model.ExecutionContext;
+import dev.sreagent.api.model.Revision;
+import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.testkit.SimulatedCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link SimulatedCluster} behind the ECS emulation of an {@link AwsEmulator}, so that ECS executors change the
+ * simulation only through signed HTTP calls to the emulated API.
+ *
+ * <p><b>Simulation to API</b> ({@link #sync()}, after each step): cluster {@value #CLUSTER}; per simulated service an
+ * ECS service of the same name whose desired count is the replicas, whose running tasks are the pods (task ID = pod
+ * name) in one primary deployment, and whose task definitions are the simulation's revisions, numbered
+ * {@code SERVICE:1, :2, ...} in the order they first appear (a revision that becomes current again keeps its number,
+ * as an ECS task definition does); a scalable target per service with the initial replicas as minimum and the
+ * service's maximum replicas as maximum; {@code minimumHealthyPercent} the service's disruption budget as a share of its
+ * initial replicas (rounded down). Rollouts do not advance on their own: the simulation owns the tasks.
+ *
+ * <p><b>API to simulation</b> (on every write, as ECS's scheduler and Application Auto Scaling would react):
+ * {@code UpdateService} with another desired count scales, with another task definition rolls to that revision, with
+ * {@code forceNewDeployment} restarts every pod; {@code StopTask} restarts that pod; {@code RegisterScalableTarget}
+ * with a minimum above the replicas scales up to it. The API shows the result at once (replacement tasks run at once:
+ * no start-up delay is emulated). Each effect is reported to the simulation's oracle in the agent's terms (revisions
+ * as {@code SERVICE:N}), attributed by the tags the ECS executors write before a change ({@code sre-agent:incident},
+ * the last key of {@code sre-agent:started}, {@code sre-agent:fence:TARGET}); the tasks stopped under one key are
+ * reported as one restart when that key is tagged applied. An effect without those tags is listed in
+ * {@link #unattributed()}.
+ *
+ * <p>Locks: a write arrives holding the emulation's lock, then takes this simulation's, then the cluster's; a
+ * {@link #sync()} takes them in the same order.
+ */
+public final class EcsSimulation implements AutoCloseable {
+  /** The ECS cluster every service lives in. */
+  public static final String CLUSTER = "shop";
+
+  private final SimulatedCluster cluster;
+  private final AwsEmulator aws;
+  private final Map<String, Map<String, Integer>> numbers = new LinkedHashMap<>();
+  private final Map<String, List<String>> stoppedUnderKey = new LinkedHashMap<>();
+  private final Map<String, Write> stopContext = new LinkedHashMap<>();
+  private final List<String> unattributed = new ArrayList<>();
+  private @Nullable Object published;
+  private long publications;
+
+  private record Write(String service, String incident, long token, String target) {}
+
+  private EcsSimulation(SimulatedCluster cluster, AwsEmulator aws) {
+    this.cluster = cluster;
+    this.aws = aws;
+  }
+
+  /** Starts an emulator for {@code cluster} (region us-east-1) and publishes the cluster once. */
+  public static EcsSimulation start(SimulatedCluster cluster) {
+    AwsEmulator aws = AwsEmulator.start("us-east-1").setStateClock(() -> cluster.clock().now());
+    EcsSimulation sim = new EcsSimulation(Objects.requireNonNull(cluster, "cluster"), aws);
+    EcsEmulation ecs = aws.ecs().setAutoProgress(false).createCluster(CLUSTER);
+    ecs.setWriteListener(sim::onWrite);
+    sim.sync();
+    for (ServiceInfo s : cluster.topology().services().values()) {
+      ecs.registerScalableTarget(CLUSTER, s.name(), s.replicas(), s.maxReplicas());
+      // the disruption budget as ECS states one: the share of the desired count that must stay healthy
+      ecs.setDeploymentConfiguration(CLUSTER, s.name(), 100 * s.minAvailable() / Math.max(1, s.replicas()), 200);
+    }
+    return sim;
+  }
+
+  /** The emulator (its endpoint, keys and calls). */
+  public AwsEmulator aws() {
+    return aws;
+  }
+
+  /** The simulated cluster. */
+  public SimulatedCluster cluster() {
+    return cluster;
+  }
+
+  /** The task definition ({@code SERVICE:N}) the API shows for {@code service}'s current revision. */
+  public String taskDefinition(String service) {
+    synchronized (aws.ecs()) {
+      synchronized (this) {
+        return service + ":" + number(service, cluster.currentRevision(service));
+      }
+    }
+  }
+
+  /** Moves the simulation by {@code step}, then {@link #sync()}s the API. */
+  public void advance(Duration step) {
+    cluster.advance(step);
+    sync();
+  }
+
+  /** Publishes the simulation's state to the API (see the class comment). */
+  public void sync() {
+    synchronized (aws.ecs()) {
+      synchronized (this) {
+        publish();
+      }
+    }
+  }
+
+  /** Effects the API caused that no executor tag attributed to an incident (a test usually expects none). */
+  public synchronized List<String> unattributed() {
+    return List.copyOf(unattributed);
+  }
+
+  /**
+   * How many times the API's state changed so far (publications that changed something, and writes): a reader
+   * polling the API (such as {@code EcsTopology}) needs to read again only when this moved.
+   */
+  public synchronized long publications() {
+    return publications;
+  }
+
+  private void publish() {
+    EcsEmulation ecs = aws.ecs();
+    Map<String, ServiceInfo> services = cluster.topology().services();
+    if (services.equals(published)) {
+      return;  // nothing the API shows changed since the last publication
+    }
+    published = services;
+    publications++;
+    for (ServiceInfo s : services.values()) {
+      for (Revision r : cluster.revisions(s.name())) {
+        ecs.ensureTaskDefinition(s.name(), number(s.name(), r.id()), r.id());
+      }
+      ecs.publish(CLUSTER, s.name(), s.name() + ":" + number(s.name(), s.currentRevision()), s.replicas(), s.pods());
+    }
+  }
+
+  private int number(String service, String revision) {
+    Map<String, Integer> n = numbers.computeIfAbsent(service, k -> new LinkedHashMap<>());
+    return n.computeIfAbsent(revision, k -> n.size() + 1);
+  }
+
+  private @Nullable String revisionOf(String service, int number) {
+    for (Map.Entry<String, Integer> e : numbers.getOrDefault(service, Map.of()).entrySet()) {
+      if (e.getValue() == number) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  private synchronized void onWrite(EcsEmulation.Write w) {
+    String service = w.service();
+    switch (w.operation()) {
+      case "UpdateService" -> {
+        if (w.taskDefinition() != null) {
+          String td = w.taskDefinition();
+          String target = revisionOf(service, Integer.parseInt(td.substring(td.lastIndexOf(':') + 1)));
+          String current = cluster.currentRevision(service);
+          if (target != null && !target.equals(current)) {
+            String asSeenFrom = service + ":" + number(service, current);
+            cluster.applyExternally(new Action.RollBack(service, current, target));
+            effect(w, new Action.RollBack(service, asSeenFrom, td));
+          }
+        } else if (w.forceNewDeployment()) {
+          List<String> pods = cluster.topology().services().get(service).pods();
+          cluster.applyExternally(new Action.RestartPods(service, pods));
+          effect(w, new Action.RestartPods(service, pods));
+        } else if (w.desiredCount() != null && w.desiredCount() != cluster.replicas(service)) {
+          Action scale = new Action.ScaleReplicas(service, cluster.replicas(service), w.desiredCount());
+          cluster.applyExternally(scale);
+          effect(w, scale);
+        }
+      }
+      case "RegisterScalableTarget" -> {
+        if (w.minCapacity() != null && w.minCapacity() > cluster.replicas(service)) {
+          Action scale = new Action.ScaleReplicas(service, cluster.replicas(service), w.minCapacity());
+          cluster.applyExternally(scale);
+          effect(w, scale);
+        }
+      }
+      case "StopTask" -> {
+        String pod = Objects.requireNonNull(w.stoppedTask());
+        cluster.applyExternally(new Action.RestartPods(service, List.of(pod)));
+        String key = lastStarted(w.tags());
+        if (key == null || !w.tags().containsKey("sre-agent:incident")) {
+          unattributed.add("restart-pods(" + service + ";" + pod + ") by StopTask");
+        } else {
+          stoppedUnderKey.computeIfAbsent(key, k -> new ArrayList<>()).add(pod);
+          stopContext.put(key, new Write(service, w.tags().get("sre-agent:incident"),
+              token(w.tags(), "restart-pods:" + service), "restart-pods:" + service));
+        }
+      }
+      case "TagResource" -> {
+        String applied = w.tags().get("sre-agent:applied");
+        if (applied != null) {
+          for (String key : Arrays.asList(applied.split(" "))) {
+            List<String> pods = stoppedUnderKey.remove(key);
+            Write c = stopContext.remove(key);
+            if (pods != null && c != null) {
+              cluster.oracle().onEffect(cluster.clock().now(), new Action.RestartPods(c.service(), pods),
+                  new ExecutionContext(c.incident(), key, c.token(), false));
+            }
+          }
+        }
+        return;
+      }
+      default -> {
+        return;
+      }
+    }
+    publish();
+  }
+
+  private void effect(EcsEmulation.Write w, Action asSeen) {
+    String incident = w.tags().get("sre-agent:incident");
+    String key = lastStarted(w.tags());
+    if (incident == null || key == null) {
+      unattributed.add(asSeen.canonical() + " by " + w.operation());
+      return;
+    }
+    cluster.oracle().onEffect(cluster.clock().now(), asSeen,
+        new ExecutionContext(incident, key, token(w.tags(), asSeen.target()), false));
+  }
+
+  private static @Nullable String lastStarted(Map<String, String> tags) {
+    String started = tags.get("sre-agent:started");
+    if (started == null || started.isBlank()) {
+      return null;
+    }
+    String[] words = started.strip().split(" +");
+    String last = words[words.length - 1];
+    return last.contains("@") ? last.substring(0, last.indexOf('@')) : last;
+  }
+
+  private static long token(Map<String, String> tags, String target) {
+    try {
+      return Long.parseLong(tags.getOrDefault("sre-agent:fence:" + target, "0"));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    aws.close();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.sreagent.aws;
+
+import dev.sreagent.testkit.aws.AwsEmulator;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/** The real SDK clients pointed at an {@link AwsEmulator}: static keys, its region, no default chain. */
+final class Emulated {
+  private Emulated() {}
+
+  static StaticCredentialsProvider credentials(AwsEmulator aws) {
+    return StaticCredentialsProvider.create(AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey()));
+  }
+
+  static SdkHttpClient http() {
+    return UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** An ECS client without SDK retries and with a 1.5 s call timeout (so a delayed answer is a timeout). */
+  static EcsClient ecs(AwsEmulator aws, StaticCredentialsProvider credentials) {
+    return EcsClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials).httpClient(http())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+            .apiCallTimeout(Duration.ofMillis(1500)))
+        .build();
+  }
+
+  static EcsClient ecs(AwsEmulator aws) {
+    return ecs(aws, credentials(aws));
+  }
+}
