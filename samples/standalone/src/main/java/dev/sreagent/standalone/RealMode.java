@@ -164,6 +164,10 @@ final class RealMode {
     if (kubeProblem != null) {
       problems.add(kubeProblem);
     }
+    String awsProblem = c.awsProblem();
+    if (awsProblem != null) {
+      problems.add(awsProblem);
+    }
     String replayProblem = c.replayProblem();
     if (replayProblem != null) {
       problems.add(replayProblem);
@@ -273,6 +277,7 @@ final class RealMode {
     boolean asJson = c.json;
     SreAgent agent;
     @Nullable Cluster cluster = null;
+    @Nullable EcsPlatform ecs = null;
     @Nullable SharedState shared = null;
     try {
       // diagnoses off the loop thread: a language model that takes seconds must not stall the other incidents
@@ -323,7 +328,13 @@ final class RealMode {
         // limit above that, so a wait that ends in time is not cut off and reconciled
         cluster.adapter().executors().forEach(e -> builder.addExecutor(e, KUBERNETES_EXECUTORS));
       }
-      if (c.topology != null && !c.kubernetes()) {
+      if (c.ecs()) {
+        ecs = EcsPlatform.connect(c);
+        builder.setTopologyProvider(c.topology == null ? ecs.adapter().topology()
+            : withStaticEdges(ecs.adapter().topology(), c.topology));
+        ecs.adapter().executors().forEach(e -> builder.addExecutor(e, EcsPlatform.ECS_EXECUTORS));
+      }
+      if (c.topology != null && !c.kubernetes() && !c.ecs()) {
         builder.setTopologyProvider(c.topology);
       }
       if (chatOps != null) {
@@ -349,6 +360,9 @@ final class RealMode {
       }
       if (cluster != null) {
         cluster.close();
+      }
+      if (ecs != null) {
+        ecs.close();
       }
       if (shared != null) {
         shared.close();
@@ -384,6 +398,9 @@ final class RealMode {
         shared.describe());
     if (cluster != null) {
       out.println("sre-agent run: kubernetes " + cluster.where() + ": " + cluster.adapter().describe());
+    }
+    if (ecs != null) {
+      out.println("sre-agent run: " + ecs.where() + ": " + ecs.describe());
     }
     if (c.topology != null) {
       out.println("sre-agent run: static call graph of " + c.topology.topology().dependencies().size() + " edges from "
@@ -458,6 +475,9 @@ final class RealMode {
     }
     if (cluster != null) {
       cluster.close();
+    }
+    if (ecs != null) {
+      ecs.close();
     }
     boolean sharded = shared.shard() != null;
     shared.close();

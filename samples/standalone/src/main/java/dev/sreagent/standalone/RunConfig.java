@@ -56,6 +56,12 @@ import org.jspecify.annotations.Nullable;
  * kubernetes.service-label = app.kubernetes.io/name
  * kubernetes.watch-nodes = true           # node NotReady events (needs the nodes ClusterRoleBinding)
  * kubernetes.check-permissions = true     # SelfSubjectAccessReviews at start, naming every missing verb
+ * aws.region = eu-west-1                  # act on ECS (credentials: the AWS SDK's default chain)
+ * aws.ecs.clusters = shop                 # required with aws.region: read, and the only ones changed
+ * aws.ecs.executors = restart, scale      # default all: restart, scale, rollback; none = observe only
+ * aws.ecs.service-tag = service.name      # the tag naming a service as its telemetry does; default its ECS name
+ * aws.ecs.auto-scaling = true             # ask Application Auto Scaling (false: no service of them uses it)
+ * aws.endpoint = http://127.0.0.1:4566    # an emulator (http on loopback only) or a VPC endpoint (https)
  * store = jdbc:postgresql://db:5432/sreagent # incidents and the audit log in a database (or jdbc:h2:file:/PATH)
  * store.user = sreagent
  * store.password-env = SRE_AGENT_DB_PASSWORD # the variable holding the password (never the password itself)
@@ -125,6 +131,12 @@ final class RunConfig {
   @Nullable String kubeServiceLabel;
   boolean kubeWatchNodes = true;
   boolean kubeCheckPermissions = true;
+  @Nullable String awsRegion;
+  java.net.@Nullable URI awsEndpoint;
+  final List<String> awsEcsClusters = new ArrayList<>();
+  @Nullable Set<String> awsEcsExecutors;
+  @Nullable String awsEcsServiceTag;
+  boolean awsAutoScaling = true;
   /** Whether {@code audit.file} was given (it excludes {@code store}). */
   boolean auditFileSet;
   @Nullable String store;
@@ -402,6 +414,56 @@ final class RunConfig {
       case "kubernetes.service-label" -> kubeServiceLabel = value;
       case "kubernetes.watch-nodes" -> kubeWatchNodes = bool(key, value);
       case "kubernetes.check-permissions" -> kubeCheckPermissions = bool(key, value);
+      case "aws.region" -> {
+        if (!value.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+          throw new IllegalArgumentException(key + " must be an AWS region such as eu-west-1, but was '" + value + "'");
+        }
+        awsRegion = value;
+      }
+      case "aws.endpoint" -> {
+        java.net.URI u;
+        try {
+          u = java.net.URI.create(value);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(key + " must be a URL such as https://ecs.eu-west-1.amazonaws.com, but"
+              + " was '" + value + "'");
+        }
+        boolean loopback = "http".equals(u.getScheme()) && u.getHost() != null
+            && (u.getHost().equals("127.0.0.1") || u.getHost().equals("localhost") || u.getHost().equals("[::1]"));
+        if (!"https".equals(u.getScheme()) && !loopback) {
+          throw new IllegalArgumentException(key + " must be https:// (plain http only to a loopback emulator, such"
+              + " as http://127.0.0.1:4566), but was '" + value + "'");
+        }
+        awsEndpoint = u;
+      }
+      case "aws.ecs.clusters" -> {
+        awsEcsClusters.clear();
+        for (String n : value.split(",")) {
+          if (!n.isBlank()) {
+            awsEcsClusters.add(n.strip());
+          }
+        }
+        if (awsEcsClusters.isEmpty()) {
+          throw new IllegalArgumentException(key + " must list ECS clusters such as 'shop, payments', but was '"
+              + value + "'");
+        }
+      }
+      case "aws.ecs.executors" -> {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        if (!value.strip().equalsIgnoreCase("none")) {
+          for (String n : value.split(",")) {
+            String name = n.strip().toLowerCase(Locale.ROOT);
+            if (!dev.sreagent.aws.EcsAdapter.EXECUTORS.contains(name)) {
+              throw new IllegalArgumentException(key + ": unknown executor '" + n.strip() + "'; known: "
+                  + String.join(", ", dev.sreagent.aws.EcsAdapter.EXECUTORS) + ", or none");
+            }
+            names.add(name);
+          }
+        }
+        awsEcsExecutors = names;
+      }
+      case "aws.ecs.service-tag" -> awsEcsServiceTag = value;
+      case "aws.ecs.auto-scaling" -> awsAutoScaling = bool(key, value);
       default -> {
         if (key.startsWith("phase.")) {
           String type = key.substring("phase.".length());
@@ -424,6 +486,9 @@ final class RunConfig {
           throw new IllegalArgumentException("unknown key '" + key + "'; the agent.*, shard.* and retention.* keys"
               + " are agent.id, shard, shard.endpoints, shard.lease, shard.prefix, retention.outbox.max-age,"
               + " retention.outbox.max-rows, retention.outbox.interval, retention.incidents.max-ended");
+        } else if (key.startsWith("aws.")) {
+          throw new IllegalArgumentException("unknown key '" + key + "'; the aws.* keys are aws.region, aws.endpoint,"
+              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -440,6 +505,28 @@ final class RunConfig {
     return kubeconfig != null || inCluster;
   }
 
+  /** Whether the agent acts on ECS (a region and clusters were given). */
+  boolean ecs() {
+    return awsRegion != null && !awsEcsClusters.isEmpty();
+  }
+
+  /** What is wrong with the aws.* keys taken together, or null. */
+  @Nullable String awsProblem() {
+    if (awsRegion != null && awsEcsClusters.isEmpty()) {
+      return "aws.region was given without aws.ecs.clusters: name the ECS clusters the agent reads and may change";
+    }
+    if (awsRegion == null && (!awsEcsClusters.isEmpty() || awsEcsExecutors != null || awsEcsServiceTag != null
+        || awsEndpoint != null)) {
+      return "aws.* settings were given without aws.region: add the region of the ECS clusters, such as"
+          + " aws.region = eu-west-1";
+    }
+    if (ecs() && kubernetes()) {
+      return "aws.ecs.clusters and a Kubernetes cluster exclude each other (one topology per agent): run one agent"
+          + " per platform";
+    }
+    return null;
+  }
+
   /** Why {@code replay.file} cannot be used with the other keys, or null. */
   @Nullable String replayProblem() {
     if (replay == null) {
@@ -451,6 +538,9 @@ final class RunConfig {
     }
     if (kubernetes()) {
       live.add("kubernetes.*");
+    }
+    if (ecs()) {
+      live.add("aws.*");
     }
     if (shard) {
       live.add("shard");

@@ -1,0 +1,90 @@
+package dev.sreagent.standalone;
+
+import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.aws.EcsAdapter;
+import dev.sreagent.core.execution.ExecutorPolicy;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.EcsClientBuilder;
+
+/**
+ * The agent's hands on ECS for {@code run} ({@code aws.*} keys): the SDK's default credential chain (environment,
+ * system properties, profile, web identity, the ECS task role, instance metadata), the region and clusters given, the
+ * adapter's topology and executors. Its executors run with a 12-minute time limit (their rollouts are awaited up to
+ * 10 minutes).
+ */
+record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String where) implements AutoCloseable {
+  static final ExecutorPolicy ECS_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(12));
+
+  /**
+   * Connects, checks the clusters and reads the services once.
+   *
+   * @throws IllegalArgumentException naming the region, the clusters or the credentials that failed, and the fix
+   */
+  static EcsPlatform connect(RunConfig c) {
+    Region region = Region.of(c.awsRegion);
+    SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(10))
+        .socketTimeout(Duration.ofSeconds(30)).build();
+    AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+    EcsClientBuilder b = EcsClient.builder().region(region).credentialsProvider(credentials).httpClient(http)
+        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
+    if (c.awsEndpoint != null) {
+      b.endpointOverride(c.awsEndpoint);
+    }
+    EcsClient ecs = b.build();
+    String where = "ECS " + region.id() + (c.awsEndpoint == null ? "" : " at " + c.awsEndpoint) + ", clusters "
+        + c.awsEcsClusters;
+    try {
+      EcsAdapter.Builder ab = EcsAdapter.builder(ecs).setClusters(c.awsEcsClusters)
+          .setServiceTag(c.awsEcsServiceTag);
+      if (c.awsAutoScaling) {
+        ab.setAutoScaling(http, credentials, region, c.awsEndpoint);
+      } else {
+        ab.setNoAutoScaling();
+      }
+      if (c.awsEcsExecutors != null) {
+        ab.setExecutors(c.awsEcsExecutors);
+      }
+      return new EcsPlatform(ecs, http, ab.start(), where);
+    } catch (SdkException e) {
+      close(ecs, http);
+      throw new IllegalArgumentException(where + " answered: " + e.getMessage() + " (check the credentials the"
+          + " AWS SDK's default chain finds, aws.region, and the IAM policy in sre-agent-aws's"
+          + " iam/sre-agent-ecs.json)", e);
+    } catch (RuntimeException e) {
+      close(ecs, http);
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The start line's description: services and executors. */
+  String describe() {
+    return adapter.topology().topology().services().size() + " services, executors "
+        + (adapter.executors().isEmpty() ? "none (observe only)"
+            : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")));
+  }
+
+  private static void close(EcsClient ecs, SdkHttpClient http) {
+    try {
+      ecs.close();
+    } finally {
+      http.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      adapter.close();
+    } finally {
+      close(ecs, http);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.sreagent.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sreagent.testkit.aws.AwsEmulator;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code run} with {@code aws.*}: checked at start, and on ECS through the SDK's default credential chain. */
+class RealModeEcsTest {
+  @Test
+  void aMisconfiguredAwsStopsTheStartNamingEveryProblem(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("run.conf");
+    Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = http://ecs.example.com",
+        "aws.ecs.executors = restart, delete", ""));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertThat(RealMode.run(List.of("--config", conf.toString(), "--otlp", "127.0.0.1:0", "--audit",
+        dir.resolve("audit.jsonl").toString()), ps, ps, new CountDownLatch(0), Map.<String, String>of()::get))
+        .isEqualTo(2);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains(
+        "aws.endpoint must be https:// (plain http only to a loopback emulator",
+        "aws.ecs.executors: unknown executor 'delete'; known: restart, scale, rollback, or none",
+        "aws.region was given without aws.ecs.clusters");
+  }
+
+  @Test
+  void theRunReadsTheClustersAndOffersTheExecutors(@TempDir Path dir) throws Exception {
+    String[] props = {"aws.accessKeyId", "aws.secretAccessKey", "aws.disableEc2Metadata"};
+    try (AwsEmulator aws = AwsEmulator.start("eu-west-1")) {
+      aws.ecs().createCluster("shop").registerTaskDefinition("checkout", "shop/checkout:1");
+      aws.ecs().createService("shop", "checkout", "checkout:1", 2);
+      System.setProperty("aws.accessKeyId", aws.accessKeyId());
+      System.setProperty("aws.secretAccessKey", aws.secretAccessKey());
+      System.setProperty("aws.disableEc2Metadata", "true");
+      Path conf = dir.resolve("run.conf");
+      Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = " + aws.endpoint(),
+          "aws.ecs.clusters = shop", ""));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+      CountDownLatch stop = new CountDownLatch(1);
+      int[] status = {-1};
+      Thread t = new Thread(() -> status[0] = RealMode.run(List.of("--config", conf.toString(), "--otlp",
+          "127.0.0.1:0", "--audit", dir.resolve("audit.jsonl").toString()), ps, ps, stop,
+          Map.<String, String>of()::get));
+      t.start();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!out.toString(StandardCharsets.UTF_8).contains("sre-agent run: ECS") && t.isAlive()
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      stop.countDown();
+      t.join(30_000);
+      assertThat(out.toString(StandardCharsets.UTF_8)).contains("sre-agent run: ECS eu-west-1 at " + aws.endpoint()
+          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback");
+      assertThat(status[0]).isZero();
+      assertThat(aws.calls("DescribeClusters")).hasSize(1);
+      assertThat(aws.calls("DescribeScalableTargets")).isNotEmpty();
+      assertThat(aws.refusals()).isEmpty();
+    } finally {
+      for (String p : props) {
+        System.clearProperty(p);
+      }
+    }
+  }
+}
