@@ -60,6 +60,7 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
   private final Map<String, Map<String, Revision>> history = new ConcurrentHashMap<>();
   private final AtomicLong failures = new AtomicLong();
   private volatile Topology topology = Topology.empty();
+  private volatile Map<String, Location> locations = Map.of();
   private volatile boolean firstRead = true;
   private @Nullable ScheduledExecutorService refresher;
 
@@ -110,6 +111,18 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
     return topology;
   }
 
+  /** Where a service of the agent lives in ECS: its cluster and ECS service name. */
+  public record Location(String cluster, String ecsService) {}
+
+  /**
+   * Where each service of the last read lives, by the agent's name (which is the ECS service's name unless a service
+   * tag names it): for telemetry keyed by ECS names, such as {@link CloudWatchMetrics#ecsService(String, String,
+   * String)}.
+   */
+  public Map<String, Location> locations() {
+    return locations;
+  }
+
   /** Refreshes failed so far (each logged). */
   public long failedRefreshes() {
     return failures.get();
@@ -127,13 +140,16 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
   /** Reads every service now (the background refresh does this every interval). */
   public synchronized void refresh() {
     Map<String, ServiceInfo> out = new LinkedHashMap<>();
+    Map<String, Location> where = new LinkedHashMap<>();
     for (EcsServices.Found f : services.all()) {
       ServiceInfo info = info(f);
       if (info != null) {
         out.put(info.name(), info);
+        where.put(info.name(), new Location(f.cluster(), f.service().serviceName()));
       }
     }
     firstRead = false;
+    locations = Map.copyOf(where);
     topology = new Topology(out, Set.of());
   }
 

@@ -1,26 +1,33 @@
 package dev.sreagent.standalone;
 
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.aws.CloudWatchMetrics;
 import dev.sreagent.aws.EcsAdapter;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import java.time.Duration;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClientBuilder;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.EcsClientBuilder;
 
 /**
  * The agent's hands on ECS for {@code run} ({@code aws.*} keys): the SDK's default credential chain (environment,
  * system properties, profile, web identity, the ECS task role, instance metadata), the region and clusters given, the
- * adapter's topology and executors. Its executors run with a 12-minute time limit (their rollouts are awaited up to
+ * adapter's topology and executors, and with {@code aws.cloudwatch.ecs} the CPU and memory of every service read at
+ * start from CloudWatch ({@link CloudWatchMetrics#ecsService}; services created later are not polled until a restart).
+ * Its executors run with a 12-minute time limit (their rollouts are awaited up to
  * 10 minutes).
  */
-record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String where) implements AutoCloseable {
+record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String where,
+    @Nullable CloudWatchClient cloudWatchClient, @Nullable CloudWatchMetrics cloudWatch) implements AutoCloseable {
   static final ExecutorPolicy ECS_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(12));
 
   /**
@@ -52,7 +59,24 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       if (c.awsEcsExecutors != null) {
         ab.setExecutors(c.awsEcsExecutors);
       }
-      return new EcsPlatform(ecs, http, ab.start(), where);
+      EcsAdapter adapter = ab.start();
+      if (!c.awsCloudWatchEcs) {
+        return new EcsPlatform(ecs, http, adapter, where, null, null);
+      }
+      CloudWatchClientBuilder cb = CloudWatchClient.builder().region(region).credentialsProvider(credentials)
+          .httpClient(http).overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
+      if (c.awsEndpoint != null) {
+        cb.endpointOverride(c.awsEndpoint);
+      }
+      CloudWatchClient cw = cb.build();
+      CloudWatchMetrics.Builder mb = CloudWatchMetrics.builder(cw).setInterval(c.awsCloudWatchInterval);
+      adapter.topology().locations().forEach((name, at) ->
+          mb.addMappings(CloudWatchMetrics.ecsService(at.cluster(), at.ecsService(), name)));
+      if (adapter.topology().locations().isEmpty()) {
+        cw.close();
+        return new EcsPlatform(ecs, http, adapter, where, null, null);
+      }
+      return new EcsPlatform(ecs, http, adapter, where, cw, mb.build());
     } catch (SdkException e) {
       close(ecs, http);
       throw new IllegalArgumentException(where + " answered: " + e.getMessage() + " (check the credentials the"
@@ -64,11 +88,13 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
     }
   }
 
-  /** The start line's description: services and executors. */
+  /** The start line's description: services, executors and CloudWatch. */
   String describe() {
     return adapter.topology().topology().services().size() + " services, executors "
         + (adapter.executors().isEmpty() ? "none (observe only)"
-            : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")));
+            : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")))
+        + (cloudWatch == null ? "" : "; CloudWatch: CPU and memory of " + cloudWatch.mappings().size() / 2
+            + " services");
   }
 
   private static void close(EcsClient ecs, SdkHttpClient http) {
@@ -82,6 +108,12 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
   @Override
   public void close() {
     try {
+      if (cloudWatch != null) {
+        cloudWatch.close();
+      }
+      if (cloudWatchClient != null) {
+        cloudWatchClient.close();
+      }
       adapter.close();
     } finally {
       close(ecs, http);

@@ -333,6 +333,9 @@ final class RealMode {
         builder.setTopologyProvider(c.topology == null ? ecs.adapter().topology()
             : withStaticEdges(ecs.adapter().topology(), c.topology));
         ecs.adapter().executors().forEach(e -> builder.addExecutor(e, EcsPlatform.ECS_EXECUTORS));
+        if (ecs.cloudWatch() != null) {
+          builder.addTelemetrySource(ecs.cloudWatch());
+        }
       }
       if (c.topology != null && !c.kubernetes() && !c.ecs()) {
         builder.setTopologyProvider(c.topology);

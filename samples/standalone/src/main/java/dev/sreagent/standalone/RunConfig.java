@@ -62,6 +62,8 @@ import org.jspecify.annotations.Nullable;
  * aws.ecs.service-tag = service.name      # the tag naming a service as its telemetry does; default its ECS name
  * aws.ecs.auto-scaling = true             # ask Application Auto Scaling (false: no service of them uses it)
  * aws.endpoint = http://127.0.0.1:4566    # an emulator (http on loopback only) or a VPC endpoint (https)
+ * aws.cloudwatch.ecs = true               # CPU and memory of every ECS service read at start, from CloudWatch
+ * aws.cloudwatch.interval = 60s           # how often CloudWatch is polled
  * store = jdbc:postgresql://db:5432/sreagent # incidents and the audit log in a database (or jdbc:h2:file:/PATH)
  * store.user = sreagent
  * store.password-env = SRE_AGENT_DB_PASSWORD # the variable holding the password (never the password itself)
@@ -137,6 +139,8 @@ final class RunConfig {
   @Nullable Set<String> awsEcsExecutors;
   @Nullable String awsEcsServiceTag;
   boolean awsAutoScaling = true;
+  boolean awsCloudWatchEcs;
+  Duration awsCloudWatchInterval = Duration.ofSeconds(60);
   /** Whether {@code audit.file} was given (it excludes {@code store}). */
   boolean auditFileSet;
   @Nullable String store;
@@ -464,6 +468,15 @@ final class RunConfig {
       }
       case "aws.ecs.service-tag" -> awsEcsServiceTag = value;
       case "aws.ecs.auto-scaling" -> awsAutoScaling = bool(key, value);
+      case "aws.cloudwatch.ecs" -> awsCloudWatchEcs = bool(key, value);
+      case "aws.cloudwatch.interval" -> {
+        Duration d = duration(key, value);
+        if (d.compareTo(Duration.ofSeconds(10)) < 0) {
+          throw new IllegalArgumentException(key + " must be at least 10s (CloudWatch bills every metric requested"
+              + " per poll, and its finest standard period is a minute), but was '" + value + "'");
+        }
+        awsCloudWatchInterval = d;
+      }
       default -> {
         if (key.startsWith("phase.")) {
           String type = key.substring("phase.".length());
@@ -488,7 +501,8 @@ final class RunConfig {
               + " retention.outbox.max-rows, retention.outbox.interval, retention.incidents.max-ended");
         } else if (key.startsWith("aws.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the aws.* keys are aws.region, aws.endpoint,"
-              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling");
+              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.cloudwatch.ecs,"
+              + " aws.cloudwatch.interval");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -516,7 +530,7 @@ final class RunConfig {
       return "aws.region was given without aws.ecs.clusters: name the ECS clusters the agent reads and may change";
     }
     if (awsRegion == null && (!awsEcsClusters.isEmpty() || awsEcsExecutors != null || awsEcsServiceTag != null
-        || awsEndpoint != null)) {
+        || awsEndpoint != null || awsCloudWatchEcs)) {
       return "aws.* settings were given without aws.region: add the region of the ECS clusters, such as"
           + " aws.region = eu-west-1";
     }

@@ -20,7 +20,7 @@ class RealModeEcsTest {
   void aMisconfiguredAwsStopsTheStartNamingEveryProblem(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("run.conf");
     Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = http://ecs.example.com",
-        "aws.ecs.executors = restart, delete", ""));
+        "aws.ecs.executors = restart, delete", "aws.cloudwatch.interval = 1s", ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
     assertThat(RealMode.run(List.of("--config", conf.toString(), "--otlp", "127.0.0.1:0", "--audit",
@@ -29,7 +29,7 @@ class RealModeEcsTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).contains(
         "aws.endpoint must be https:// (plain http only to a loopback emulator",
         "aws.ecs.executors: unknown executor 'delete'; known: restart, scale, rollback, or none",
-        "aws.region was given without aws.ecs.clusters");
+        "aws.region was given without aws.ecs.clusters", "aws.cloudwatch.interval must be at least 10s");
   }
 
   @Test
@@ -43,7 +43,7 @@ class RealModeEcsTest {
       System.setProperty("aws.disableEc2Metadata", "true");
       Path conf = dir.resolve("run.conf");
       Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = " + aws.endpoint(),
-          "aws.ecs.clusters = shop", ""));
+          "aws.ecs.clusters = shop", "aws.cloudwatch.ecs = true", ""));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
       CountDownLatch stop = new CountDownLatch(1);
@@ -53,14 +53,16 @@ class RealModeEcsTest {
           Map.<String, String>of()::get));
       t.start();
       long deadline = System.nanoTime() + 30_000_000_000L;
-      while (!out.toString(StandardCharsets.UTF_8).contains("sre-agent run: ECS") && t.isAlive()
-          && System.nanoTime() < deadline) {
+      while ((!out.toString(StandardCharsets.UTF_8).contains("sre-agent run: ECS")
+          || aws.cloudWatch().metricDataCalls().isEmpty()) && t.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       stop.countDown();
       t.join(30_000);
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("sre-agent run: ECS eu-west-1 at " + aws.endpoint()
-          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback");
+          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback; CloudWatch: CPU and memory"
+          + " of 1 services");
+      assertThat(aws.cloudWatch().metricDataCalls()).first().satisfies(call -> assertThat(call.queries()).isEqualTo(2));
       assertThat(status[0]).isZero();
       assertThat(aws.calls("DescribeClusters")).hasSize(1);
       assertThat(aws.calls("DescribeScalableTargets")).isNotEmpty();
