@@ -2,22 +2,17 @@ package dev.sreagent.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sreagent.api.model.Action;
-import dev.sreagent.api.model.ActionResult;
-import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Phase;
-import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.api.port.Clock;
 import dev.sreagent.testkit.ScenarioResult;
 import dev.sreagent.testkit.ScenarioRunner;
 import dev.sreagent.testkit.Scenarios;
-import dev.sreagent.testkit.SimulatedCluster;
-import dev.sreagent.testkit.SimulationHarness;
 import dev.sreagent.testkit.aws.AwsEmulator;
+import dev.sreagent.testkit.aws.EcsPlatform;
 import dev.sreagent.testkit.aws.EcsSimulation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -40,61 +35,14 @@ class EcsScenariosTest {
     }
   }
 
-  /** Installs ECS into a harness: the simulation behind the emulator, the adapter's topology and executors. */
-  private final class Platform {
-    EcsSimulation sim;
-    EcsAdapter adapter;
-    ActionExecutor executors;
-    long read = -1;
-
-    SimulationHarness.Builder install(SimulationHarness.Builder b) {
-      return b.setActionThreads(2).setExecutorWrapper(simulated -> executors(simulated.cluster()))
-          .setAdvanceListener(cluster -> {
-            sim.sync();
-            if (sim.publications() != read) {  // read the API again only when it changed (as a 30 s poll would)
-              read = sim.publications();
-              adapter.topology().refresh();
-            }
-          })
-          .addAgentCustomizer(agent -> agent.setTopologyProvider(() -> adapter.topology().topology()));
-    }
-
-    private synchronized ActionExecutor executors(SimulatedCluster cluster) {
-      if (sim == null) {
-        sim = EcsSimulation.start(cluster);
-        AwsEmulator aws = sim.aws();
-        EcsClient ecs = Emulated.ecs(aws);
-        adapter = EcsAdapter.builder(ecs).setClusters(List.of(EcsSimulation.CLUSTER)).setClock(cluster.clock())
-            .setAutoScaling(Emulated.http(), Emulated.credentials(aws), Region.of(aws.region()), aws.endpoint())
-            .setRefreshInterval(Duration.ofHours(1)).setPollInterval(Duration.ofSeconds(5)).start();
-        open.add(adapter);
-        open.add(ecs);
-        open.add(sim);
-        List<ActionExecutor> all = adapter.executors();
-        executors = new ActionExecutor() {
-          @Override
-          public String name() {
-            return all.stream().map(ActionExecutor::name).collect(Collectors.joining("+"));
-          }
-
-          @Override
-          public boolean supports(Action action) {
-            return all.stream().anyMatch(e -> e.supports(action));
-          }
-
-          @Override
-          public ActionResult execute(Action action, ExecutionContext context) {
-            return all.stream().filter(e -> e.supports(action)).findFirst().orElseThrow().execute(action, context);
-          }
-
-          @Override
-          public Optional<ActionResult> reconcile(String key) {
-            return all.stream().map(e -> e.reconcile(key)).flatMap(Optional::stream).findFirst();
-          }
-        };
-      }
-      return executors;
-    }
+  /** The agent's hands on the emulator: the adapter over SDK clients with the emulator's keys. */
+  static EcsPlatform.Hands hands(AwsEmulator aws, Clock clock) {
+    EcsClient ecs = Emulated.ecs(aws);
+    EcsAdapter adapter = EcsAdapter.builder(ecs).setClusters(List.of(EcsSimulation.CLUSTER)).setClock(clock)
+        .setAutoScaling(Emulated.http(), Emulated.credentials(aws), Region.of(aws.region()), aws.endpoint())
+        .setRefreshInterval(Duration.ofHours(1)).start();
+    return new EcsPlatform.Hands(() -> adapter.topology().topology(), adapter.topology()::refresh,
+        adapter.executors(), adapter, ecs);
   }
 
   private record Run(ScenarioResult result, EcsSimulation ecs) {
@@ -106,10 +54,14 @@ class EcsScenariosTest {
   }
 
   private Run run(String scenario, Phase phase) {
-    Platform p = new Platform();
-    ScenarioRunner runner = new ScenarioRunner(phase, 42, Duration.ofMinutes(3), null, null, p::install);
+    EcsPlatform[] platform = new EcsPlatform[1];
+    ScenarioRunner runner = new ScenarioRunner(phase, 42, Duration.ofMinutes(3), null, null, b -> {
+      platform[0] = EcsPlatform.install(b, EcsScenariosTest::hands);
+      open.add(platform[0]);
+      return b;
+    });
     ScenarioResult result = runner.run(Scenarios.named(scenario).orElseThrow());
-    return new Run(result, p.sim);
+    return new Run(result, platform[0].simulation());
   }
 
   @Test

@@ -88,6 +88,26 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
     }
   }
 
+  /**
+   * The agent's hands on an {@code AwsEmulator} (for {@code demo --platform ecs}): the adapter over SDK clients with
+   * the emulator's keys, region and endpoint, on the simulation's clock.
+   */
+  static dev.sreagent.testkit.aws.EcsPlatform.Hands emulated(dev.sreagent.testkit.aws.AwsEmulator aws,
+      dev.sreagent.api.port.Clock clock) {
+    AwsCredentialsProvider credentials = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey()));
+    SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(Duration.ofSeconds(30)).build();
+    EcsClient ecs = EcsClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials).httpClient(http).build();
+    EcsAdapter adapter = EcsAdapter.builder(ecs).setClusters(java.util.List.of(
+            dev.sreagent.testkit.aws.EcsSimulation.CLUSTER)).setClock(clock)
+        .setAutoScaling(http, credentials, Region.of(aws.region()), aws.endpoint())
+        .setRefreshInterval(Duration.ofHours(1)).start();
+    return new dev.sreagent.testkit.aws.EcsPlatform.Hands(() -> adapter.topology().topology(),
+        adapter.topology()::refresh, adapter.executors(), adapter, ecs, http);
+  }
+
   /** The start line's description: services, executors and CloudWatch. */
   String describe() {
     return adapter.topology().topology().services().size() + " services, executors "

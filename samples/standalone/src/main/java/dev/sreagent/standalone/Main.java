@@ -84,10 +84,13 @@ public final class Main {
       options:
         --scenario NAME     run one scenario (default: all). Names: %s
         --phase PHASE       observe | assist | autonomous (default: autonomous)
-        --platform P        simulated | kubernetes (default: simulated). kubernetes puts the simulated shop
+        --platform P        simulated | kubernetes | ecs (default: simulated). kubernetes puts the simulated shop
                             behind a Kubernetes API (fabric8's mock server kept in step with the simulation) and
                             the agent reads its topology through informers and acts only through the Kubernetes
-                            executors (Eviction API, HPA minReplicas, ...); telemetry still comes from the simulation
+                            executors (Eviction API, HPA minReplicas, ...); ecs puts it behind an emulated ECS
+                            API (signed AWS SDK calls) and the agent acts only through the ECS executors
+                            (StopTask, a scalable target's minimum, task definitions); telemetry still comes from
+                            the simulation
         --gitops            roll back through Git: cart is declared in a config repository (a bare repository
                             on disk, a GitHub API emulator, an Argo CD-style auto-sync emulator); the bad deploy
                             is a commit, the agent's rollback a pull request that an emulated reviewer merges
@@ -180,6 +183,10 @@ public final class Main {
       out.println("platform: kubernetes (the simulated shop behind a Kubernetes API emulator; the agent acts only"
           + " through it)");
     }
+    if (o.ecs) {
+      out.println("platform: ecs (the simulated shop behind an emulated ECS API; the agent acts only through it, over"
+          + " signed AWS SDK calls; no ECS executor truncates logs or renews certificates, so those are escalated)");
+    }
     DemoState state = new DemoState(dev.sreagent.testkit.VirtualClock.DEFAULT_START);
     DashboardServer dashboard = null;
     if (o.dashboard != null) {
@@ -204,7 +211,7 @@ public final class Main {
       Path audit = o.auditDir.resolve(s.name() + ".audit.jsonl");
       deleteQuietly(audit);
       deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
-      List<KubernetesPlatform> platforms = new ArrayList<>();
+      List<AutoCloseable> platforms = new ArrayList<>();
       GitOpsDemo gitops = o.gitops ? GitOpsDemo.create(s) : null;
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
           o.quiet ? null : out::println, b -> {
@@ -214,6 +221,9 @@ public final class Main {
             });
             if (o.kubernetes) {
               platforms.add(KubernetesPlatform.install(b));
+            }
+            if (o.ecs) {
+              platforms.add(dev.sreagent.testkit.aws.EcsPlatform.install(b, EcsPlatform::emulated));
             }
             if (gitops != null) {
               gitops.install(b); // replaces the step listener (refused with --dashboard and --speed)
@@ -227,7 +237,13 @@ public final class Main {
           gitops.summary().forEach(out::println);
         }
       } finally {
-        platforms.forEach(KubernetesPlatform::close);
+        for (AutoCloseable p : platforms) {
+          try {
+            p.close();
+          } catch (Exception e) {
+            err.println("closing the platform failed: " + e);
+          }
+        }
         if (gitops != null) {
           gitops.close();
         }
@@ -325,6 +341,7 @@ public final class Main {
     @Nullable Double speed;
     boolean hold;
     boolean kubernetes;
+    boolean ecs;
     boolean gitops;
 
     static DemoOptions parse(List<String> args) {
@@ -371,10 +388,12 @@ public final class Main {
           case "--quiet" -> o.quiet = true;
           case "--platform" -> {
             String v = value(args, ++i, a);
-            if (!v.equals("simulated") && !v.equals("kubernetes")) {
-              throw new IllegalArgumentException("--platform must be simulated or kubernetes, but was '" + v + "'");
+            if (!v.equals("simulated") && !v.equals("kubernetes") && !v.equals("ecs")) {
+              throw new IllegalArgumentException("--platform must be simulated, kubernetes or ecs, but was '" + v
+                  + "'");
             }
             o.kubernetes = v.equals("kubernetes");
+            o.ecs = v.equals("ecs");
           }
           case "--hold" -> o.hold = true;
           case "--gitops" -> o.gitops = true;
@@ -404,9 +423,9 @@ public final class Main {
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
       }
-      if (o.gitops && o.kubernetes) {
-        throw new IllegalArgumentException("--gitops and --platform kubernetes exclude each other: the GitOps demo"
-            + " rolls back through a pull request on the simulated platform; keep one");
+      if (o.gitops && (o.kubernetes || o.ecs)) {
+        throw new IllegalArgumentException("--gitops and --platform " + (o.ecs ? "ecs" : "kubernetes") + " exclude"
+            + " each other: the GitOps demo rolls back through a pull request on the simulated platform; keep one");
       }
       if (o.gitops && (o.dashboard != null || o.speed != null)) {
         throw new IllegalArgumentException("--gitops cannot be combined with --dashboard or --speed yet (the GitOps"

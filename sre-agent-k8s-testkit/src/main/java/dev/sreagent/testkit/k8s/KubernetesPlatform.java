@@ -9,6 +9,7 @@ import dev.sreagent.k8s.KubernetesRollbackExecutor;
 import dev.sreagent.k8s.KubernetesScaleExecutor;
 import dev.sreagent.k8s.KubernetesTopology;
 import dev.sreagent.k8s.NamespacePolicy;
+import dev.sreagent.testkit.FirstSupportingExecutor;
 import dev.sreagent.testkit.SimulatedCluster;
 import dev.sreagent.testkit.SimulationHarness;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.sreagent.testkit.k8s;
+package dev.sreagent.testkit;
 
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
@@ -11,10 +11,11 @@ import java.util.Optional;
  * Several executors as one: an action goes to the first that supports it; {@link #reconcile} asks each in turn. For
  * harnesses that take a single executor. An action none supports is REJECTED, naming the executors asked.
  */
-final class FirstSupportingExecutor implements ActionExecutor {
+public final class FirstSupportingExecutor implements ActionExecutor {
   private final List<ActionExecutor> executors;
 
-  FirstSupportingExecutor(List<ActionExecutor> executors) {
+  /** Asks {@code executors} in this order. */
+  public FirstSupportingExecutor(List<ActionExecutor> executors) {
     this.executors = List.copyOf(executors);
   }
 
