@@ -15,10 +15,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -42,6 +45,25 @@ import software.amazon.awssdk.services.ecs.model.Tag;
  */
 public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(EcsExecutor.class);
+  /** ECS's limit of tags per resource. */
+  static final int MAX_TAGS = 50;
+  /**
+   * No SDK-level retries for a write: a retried {@code forceNewDeployment} whose first answer was lost would make a
+   * second deployment. The executor's own redelivery settles a lost answer from the service's state instead.
+   */
+  static final Consumer<AwsRequestOverrideConfiguration.Builder> NO_SDK_RETRIES = o -> o.addPlugin(config ->
+      config.overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())));
+  /** The product token a change carries in its User-Agent, with the idempotency key as its version. */
+  public static final String USER_AGENT_KEY = "sre-agent-key";
+
+  /**
+   * The request configuration of a change made under {@code context}: no SDK-level retries, and the idempotency key
+   * in the User-Agent ({@value #USER_AGENT_KEY}{@code /KEY}), so the change itself says which key made it (CloudTrail
+   * records the User-Agent of every call).
+   */
+  static Consumer<AwsRequestOverrideConfiguration.Builder> write(ExecutionContext context) {
+    return NO_SDK_RETRIES.andThen(o -> o.addApiName(a -> a.name(USER_AGENT_KEY).version(context.idempotencyKey())));
+  }
   /** How long a rollout may take by default before the executor stops waiting. */
   public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -85,6 +107,12 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
             + " is lower than " + recorded.getAsLong() + " recorded on " + f.describe() + " for lock "
             + action.target() + ": another holder of the lock changed it since");
       }
+      int tags = EcsMarks.tagsWithOurs(f.tags(), action.target());
+      if (tags > MAX_TAGS && !context.dryRun()) {
+        return result(context, ActionResult.Status.FAILED, f.describe() + " has " + f.tags().size() + " tags; with"
+            + " the executor's own (the key, incident, fencing token and applied keys) it would need " + tags
+            + ", above ECS's " + MAX_TAGS + ": nothing written (remove some of the service's tags)");
+      }
       Optional<String> started = EcsMarks.started(f.tags(), context.idempotencyKey());
       if (started.isPresent() && !context.dryRun()) {
         Optional<ActionResult> settled = settle(type.cast(action), f, context, started.get());
@@ -118,11 +146,73 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
   abstract Optional<ActionResult> settle(A action, EcsServices.Found f, ExecutionContext context,
       String primaryBefore);
 
-  /** Tags the start of the change (key, primary deployment, fencing token) before making it. */
-  void markStarted(EcsServices.Found f, Action action, ExecutionContext context) {
-    String primary = f.primary().map(Deployment::id).orElse("");
+  /**
+   * Tags the start of the change (key, fencing token, incident, and the primary deployment seen when
+   * {@code withDeployment}: a change that makes a new deployment is then recognised by it) before making it.
+   */
+  void markStarted(EcsServices.Found f, Action action, ExecutionContext context, boolean withDeployment) {
+    String primary = withDeployment ? f.primary().map(Deployment::id).orElse("") : "";
     services.tag(f, EcsMarks.start(f.tags(), context.idempotencyKey(), primary, action.target(),
         context.fencingToken(), context.incidentId()));
+  }
+
+  /**
+   * Makes the change after its start was tagged; when ECS refuses it (HTTP 4xx: certainly not made), withdraws the
+   * start (best effort), so the key is not left in doubt and nobody reads a later change by someone else as this one.
+   */
+  void change(EcsServices.Found f, ExecutionContext context, Runnable call) {
+    try {
+      call.run();
+    } catch (AwsServiceException e) {
+      if (e.statusCode() >= 400 && e.statusCode() < 500) {
+        try {
+          withdrawStart(f, context);
+        } catch (RuntimeException again) {
+          e.addSuppressed(again);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private void withdrawStart(EcsServices.Found f, ExecutionContext context) {
+    Map<String, String> tags = currentTags(f);
+    String started = EcsMarks.withoutStarted(tags, context.idempotencyKey());
+    if (started.isEmpty()) {
+      services.untag(f, EcsMarks.STARTED);
+    } else {
+      services.tag(f, Map.of(EcsMarks.STARTED, started));
+    }
+  }
+
+  /**
+   * {@code done} (the change took place) after tagging the key as applied; when tagging fails the change still took
+   * place, so the answer stays SUCCEEDED and says so (a redelivery of the key settles from the service's state).
+   */
+  ActionResult recorded(EcsServices.Found f, ExecutionContext context, ActionResult done) {
+    try {
+      markApplied(f, context);
+      return done;
+    } catch (RuntimeException e) {
+      LOG.warn("{}: {} took effect but recording key {} on {} failed: {}", name(), done.message(),
+          context.idempotencyKey(), f.describe(), e.toString());
+      return result(context, done.status(), done.message() + "; recording it on the service's tags failed (" + e
+          + "): a redelivery of this key settles from the service's state");
+    }
+  }
+
+  /**
+   * A REJECTED result when the service as read now records a fencing token above {@code context}'s for
+   * {@code target}: another holder of the lock took over (read between the steps of a long change).
+   */
+  Optional<ActionResult> superseded(EcsServices.Found now, String target, ExecutionContext context, String done) {
+    OptionalLong recorded = EcsMarks.fencingToken(now.tags(), target);
+    if (recorded.isPresent() && recorded.getAsLong() > context.fencingToken()) {
+      return Optional.of(result(context, ActionResult.Status.REJECTED, "fencing token " + recorded.getAsLong()
+          + " above this change's " + context.fencingToken() + " is now recorded on " + now.describe()
+          + " for lock " + target + ": another holder took over; " + done + ", nothing further"));
+    }
+    return Optional.empty();
   }
 
   /** Tags the key as applied and removes it from the started list. */

@@ -13,21 +13,27 @@ import java.util.regex.Pattern;
 /**
  * The tags an ECS executor writes on every service it changes, and how they are read back: the incident (written with
  * the start, so whoever watches the service can attribute the change at once), the last
- * {@value #APPLIED_KEPT} idempotency keys applied (so a redelivered key changes nothing and {@code reconcile} finds a
- * lost attempt), the last {@value #STARTED_KEPT} keys started (written before the change: a key started and not
+ * {@value #APPLIED_KEPT} idempotency keys applied, three to a tag over {@code sre-agent:applied},
+ * {@code sre-agent:applied:2}, ... (so a redelivered key changes nothing and {@code reconcile} finds a lost attempt), the last {@value #STARTED_KEPT} keys started (written before the change: a key started and not
  * applied is a change whose outcome is in doubt), and the fencing token per lock target.
  *
  * <p>ECS tags allow 50 per resource, keys of 1 to 128 and values of at most 256 characters of letters, digits,
  * spaces and {@code _ . : / = + - @}: keys are 64 hexadecimal digits, so values list them separated by spaces, and a
  * started key carries the primary deployment seen before the change ({@code KEY@ecs-svc/123...}), which tells a
- * redelivered restart whether its new deployment was made. At most 3 + one per lock target tags are used.
+ * redelivered restart whether its new deployment was made. At most {@value #TAGS_NEEDED} tags are used: a change is
+ * refused before anything is written when the service's own tags leave no room for them.
  */
 final class EcsMarks {
   static final String INCIDENT = "sre-agent:incident";
   static final String APPLIED = "sre-agent:applied";
+  /** The tags the applied keys are spread over ({@value #KEYS_PER_TAG} to a tag: a value holds 256 characters). */
+  static final List<String> APPLIED_TAGS = List.of(APPLIED, APPLIED + ":2", APPLIED + ":3", APPLIED + ":4");
+  static final int KEYS_PER_TAG = 3;
   static final String STARTED = "sre-agent:started";
   static final String FENCE_PREFIX = "sre-agent:fence:";
-  static final int APPLIED_KEPT = 3;
+  static final int APPLIED_KEPT = 10;
+  /** The most tags the executors write on a service: started, incident, the applied keys, three lock targets. */
+  static final int TAGS_NEEDED = 2 + 4 + 3;
   static final int STARTED_KEPT = 2;
   private static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{N} _.:/=+\\-@]{1,128}");
 
@@ -52,7 +58,25 @@ final class EcsMarks {
   }
 
   static boolean applied(Map<String, String> tags, String key) {
-    return words(tags.get(APPLIED)).contains(key);
+    return appliedKeys(tags).contains(key);
+  }
+
+  /** The applied keys recorded, oldest first. */
+  static List<String> appliedKeys(Map<String, String> tags) {
+    List<String> out = new ArrayList<>();
+    for (String t : APPLIED_TAGS) {
+      out.addAll(words(tags.get(t)));
+    }
+    return out;
+  }
+
+  /** How many tags the service would carry with the executors' own tags added (those of {@code target} included). */
+  static int tagsWithOurs(Map<String, String> tags, String target) {
+    java.util.Set<String> keys = new java.util.HashSet<>(tags.keySet());
+    keys.addAll(List.of(STARTED, INCIDENT, fenceKey(target)));
+    int applied = Math.min(APPLIED_TAGS.size(), (appliedKeys(tags).size() + KEYS_PER_TAG) / KEYS_PER_TAG);
+    keys.addAll(APPLIED_TAGS.subList(0, Math.max(1, applied)));
+    return keys.size();
   }
 
   /** The primary deployment recorded when {@code key} started, if it started (empty string when none was recorded). */
@@ -82,16 +106,19 @@ final class EcsMarks {
     return out;
   }
 
-  /** The tags that record {@code key} as applied for {@code incident}. */
+  /** The tags that record {@code key} as applied for {@code incident} (the applied keys over their tags). */
   static Map<String, String> applied(Map<String, String> tags, String key, String incident) {
-    List<String> applied = new ArrayList<>(words(tags.get(APPLIED)));
+    List<String> applied = new ArrayList<>(appliedKeys(tags));
     applied.remove(key);
     applied.add(key);
     while (applied.size() > APPLIED_KEPT) {
       applied.remove(0);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    out.put(APPLIED, String.join(" ", applied));
+    for (int i = 0; i < applied.size(); i += KEYS_PER_TAG) {
+      out.put(APPLIED_TAGS.get(i / KEYS_PER_TAG), String.join(" ",
+          applied.subList(i, Math.min(i + KEYS_PER_TAG, applied.size()))));
+    }
     out.put(INCIDENT, tagValue(incident));
     return out;
   }

@@ -70,9 +70,9 @@ public final class EcsRollbackExecutor extends EcsExecutor<Action.RollBack> {
       return result(context, ActionResult.Status.DRY_RUN, "checks passed, nothing written (ECS has no server-side"
           + " dry run): would roll back " + what);
     }
-    markStarted(f, rollback, context);
-    services.client().updateService(b -> b.cluster(f.cluster()).service(f.service().serviceName())
-        .taskDefinition(rollback.toRevision()));
+    markStarted(f, rollback, context, false);
+    change(f, context, () -> services.client().updateService(b -> b.cluster(f.cluster())
+        .service(f.service().serviceName()).taskDefinition(rollback.toRevision()).overrideConfiguration(write(context))));
     return finish(f, rollback, context, "rolled back " + what);
   }
 
@@ -82,8 +82,7 @@ public final class EcsRollbackExecutor extends EcsExecutor<Action.RollBack> {
     if (failed.isPresent()) {
       return failed.get();
     }
-    markApplied(f, context);
-    return result(context, ActionResult.Status.SUCCEEDED, done + "; its rollout completed");
+    return recorded(f, context, result(context, ActionResult.Status.SUCCEEDED, done + "; its rollout completed"));
   }
 
   @Override

@@ -68,19 +68,23 @@ public final class EcsScaleExecutor extends EcsExecutor<Action.ScaleReplicas> {
       return result(context, ActionResult.Status.DRY_RUN, "checks passed, nothing written (ECS has no server-side"
           + " dry run): would set " + what);
     }
-    markStarted(f, scale, context);
-    if (target.isPresent()) {
-      scaling.setMinimum(f.cluster(), f.service().serviceName(), scale.toReplicas());
-      if (scale.toReplicas() < desired) {  // a lower minimum does not lower the desired count by itself
-        services.client().updateService(b -> b.cluster(f.cluster()).service(f.service().serviceName())
-            .desiredCount(scale.toReplicas()));
+    markStarted(f, scale, context, false);
+    change(f, context, () -> {
+      if (target.isPresent()) {
+        scaling.setMinimum(f.cluster(), f.service().serviceName(), scale.toReplicas(), context.idempotencyKey());
+        if (scale.toReplicas() < desired) {  // a lower minimum does not lower the desired count by itself
+          setDesired(f, scale.toReplicas(), context);
+        }
+      } else {
+        setDesired(f, scale.toReplicas(), context);
       }
-    } else {
-      services.client().updateService(b -> b.cluster(f.cluster()).service(f.service().serviceName())
-          .desiredCount(scale.toReplicas()));
-    }
-    markApplied(f, context);
-    return result(context, ActionResult.Status.SUCCEEDED, "set " + what);
+    });
+    return recorded(f, context, result(context, ActionResult.Status.SUCCEEDED, "set " + what));
+  }
+
+  private void setDesired(EcsServices.Found f, int count, ExecutionContext context) {
+    services.client().updateService(b -> b.cluster(f.cluster()).service(f.service().serviceName())
+        .desiredCount(count).overrideConfiguration(write(context)));
   }
 
   @Override
@@ -88,9 +92,8 @@ public final class EcsScaleExecutor extends EcsExecutor<Action.ScaleReplicas> {
       String primaryBefore) {
     int desired = f.service().desiredCount();
     if (desired == scale.toReplicas()) {
-      markApplied(f, context);
-      return Optional.of(result(context, ActionResult.Status.SUCCEEDED, "took effect before (its answer was lost):"
-          + " " + f.describe() + " has desired count " + desired + "; recorded now"));
+      return Optional.of(recorded(f, context, result(context, ActionResult.Status.SUCCEEDED, "took effect before"
+          + " (its answer was lost): " + f.describe() + " has desired count " + desired + "; recorded now")));
     }
     if (desired == scale.fromReplicas()) {
       return Optional.empty();

@@ -45,8 +45,17 @@ final class EcsServices {
 
   EcsServices(EcsClient ecs, List<String> clusters, @Nullable String serviceTag) {
     this.ecs = Objects.requireNonNull(ecs, "ecs");
-    this.clusters = List.copyOf(clusters);
+    this.clusters = clusters.stream().map(EcsServices::clusterName).distinct().toList();
     this.serviceTag = serviceTag;
+  }
+
+  /**
+   * A cluster's name from its name or ARN ({@code arn:aws:ecs:REGION:ACCOUNT:cluster/NAME}): ECS accepts both, but
+   * Application Auto Scaling's resource IDs and the executors' messages need the name.
+   */
+  static String clusterName(String nameOrArn) {
+    int i = nameOrArn.indexOf(":cluster/");
+    return i < 0 ? nameOrArn.strip() : nameOrArn.substring(i + ":cluster/".length()).strip();
   }
 
   List<String> clusters() {
@@ -62,7 +71,9 @@ final class EcsServices {
     List<Found> hits = new ArrayList<>();
     if (serviceTag == null) {
       for (String cluster : clusters) {
-        describe(cluster, List.of(name)).forEach(hits::add);
+        // only the service of exactly that name: ECS would also resolve an ARN, which is another lock target
+        describe(cluster, List.of(name)).stream().filter(f -> f.service().serviceName().equals(name))
+            .forEach(hits::add);
       }
     } else {
       all().stream().filter(f -> f.agentName().equals(name)).forEach(hits::add);

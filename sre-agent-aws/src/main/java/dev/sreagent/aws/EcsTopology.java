@@ -41,8 +41,8 @@ import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
  * <p>Revision health is what the topology saw: a task definition is healthy once it was seen as the primary
  * deployment with its rollout {@code COMPLETED} and its desired count running. ECS keeps no history of a service's
  * earlier deployments, so revisions before the topology started are unknown (never a rollback target) unless
- * {@link Builder#setHistoryBeforeStartHealthy(boolean)}, which counts the deployments seen at the first read as
- * healthy. A failed refresh keeps the last good topology and is logged and counted ({@link #failedRefreshes()}).
+ * {@link Builder#setHistoryBeforeStartHealthy(boolean)}, which counts the deployments seen at the first read with a
+ * completed rollout as healthy. A failed refresh keeps the last good topology and is logged and counted ({@link #failedRefreshes()}).
  *
  * <p>IAM: {@code ecs:DescribeClusters}, {@code ecs:ListServices}, {@code ecs:DescribeServices},
  * {@code ecs:ListTasks}, and {@code application-autoscaling:DescribeScalableTargets} when auto scaling is given.
@@ -167,7 +167,8 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
       boolean healthyNow = "PRIMARY".equals(d.status()) && "COMPLETED".equals(d.rolloutStateAsString())
           && d.runningCount() != null && d.runningCount() >= Math.max(1, desired);
       Revision known = revs.get(td);
-      boolean healthy = healthyNow || (known != null && known.healthy()) || (firstRead && historyBeforeStartHealthy);
+      boolean blessed = firstRead && historyBeforeStartHealthy && "COMPLETED".equals(d.rolloutStateAsString());
+      boolean healthy = healthyNow || (known != null && known.healthy()) || blessed;
       revs.put(td, new Revision(td, known == null ? at : known.deployedAt(), healthy));
     }
     List<Revision> ordered = revs.values().stream().sorted(Comparator.comparing(Revision::deployedAt)
@@ -248,7 +249,10 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
       return this;
     }
 
-    /** Whether the deployments seen at the first read count as healthy (default false: unknown). */
+    /**
+     * Whether the deployments seen at the first read whose rollout had completed count as healthy (default false:
+     * unknown); one whose rollout failed or is still in progress never does.
+     */
     public Builder setHistoryBeforeStartHealthy(boolean healthy) {
       this.historyBeforeStartHealthy = healthy;
       return this;

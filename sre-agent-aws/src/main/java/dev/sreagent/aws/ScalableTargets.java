@@ -53,7 +53,7 @@ final class ScalableTargets {
   Optional<Target> find(String cluster, String service) {
     String id = resourceId(cluster, service);
     JsonNode out = call("DescribeScalableTargets", "{\"ServiceNamespace\":\"ecs\",\"ScalableDimension\":"
-        + "\"ecs:service:DesiredCount\",\"ResourceIds\":[" + quote(id) + "]}");
+        + "\"ecs:service:DesiredCount\",\"ResourceIds\":[" + quote(id) + "]}", "sre-agent");
     for (JsonNode t : out.field("ScalableTargets").map(JsonNode::asArray).orElse(java.util.List.of())) {
       if (t.field("ResourceId").map(JsonNode::text).orElse("").equals(id)) {
         return Optional.of(new Target(id, number(t, "MinCapacity"), number(t, "MaxCapacity")));
@@ -62,24 +62,24 @@ final class ScalableTargets {
     return Optional.empty();
   }
 
-  /** Sets the scalable target's minimum capacity (its maximum unchanged). */
-  void setMinimum(String cluster, String service, int min) {
+  /** Sets the scalable target's minimum capacity (its maximum unchanged), the change's key in the User-Agent. */
+  void setMinimum(String cluster, String service, int min, String key) {
     call("RegisterScalableTarget", "{\"ServiceNamespace\":\"ecs\",\"ScalableDimension\":"
         + "\"ecs:service:DesiredCount\",\"ResourceId\":" + quote(resourceId(cluster, service)) + ",\"MinCapacity\":"
-        + min + "}");
+        + min + "}", EcsExecutor.USER_AGENT_KEY + "/" + key);
   }
 
   private static int number(JsonNode n, String field) {
     return n.field(field).map(v -> Integer.parseInt(v.asNumber())).orElse(0);
   }
 
-  private JsonNode call(String operation, String body) {
+  private JsonNode call(String operation, String body, String userAgent) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     String host = endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
     SdkHttpFullRequest request = SdkHttpFullRequest.builder().method(SdkHttpMethod.POST).uri(endpoint)
         .encodedPath("/").putHeader("Host", host)
         .putHeader("Content-Type", "application/x-amz-json-1.1")
-        .putHeader("X-Amz-Target", "AnyScaleFrontendService." + operation).build();
+        .putHeader("X-Amz-Target", "AnyScaleFrontendService." + operation).putHeader("User-Agent", userAgent).build();
     AwsCredentialsIdentity identity = credentials.resolveIdentity().join();
     SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity).request(request)
         .payload(ContentStreamProvider.fromByteArray(bytes))

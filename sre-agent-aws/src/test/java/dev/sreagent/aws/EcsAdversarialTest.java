@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -113,7 +112,9 @@ class EcsAdversarialTest {
     aws.delayNext("TagResource", Duration.ofMillis(1));  // the start tag passes
     aws.delayNext("TagResource", Duration.ofSeconds(3));  // the applied tag lands, its answer is lost
     ActionResult first = scale().execute(new Action.ScaleReplicas("checkout", 2, 3), ctx("a", 1));
-    assertThat(first.status()).as(first.message()).isEqualTo(ActionResult.Status.TIMED_OUT);
+    // the change took place (its own answer came back); only the record of it is in doubt: SUCCEEDED, saying so
+    assertThat(first.status()).as(first.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    assertThat(first.message()).contains("recording it on the service's tags failed");
     ActionResult again = scale().execute(new Action.ScaleReplicas("checkout", 2, 3), ctx("a", 1));
     assertThat(again.status()).as(again.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
     assertThat(aws.calls("UpdateService")).hasSize(1);
@@ -130,7 +131,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a change that landed is reported FAILED ('did not take place') when the applied tag write fails")
   void aChangeThatLandedIsNeverReportedAsFailed() {
     aws.delayNext("TagResource", Duration.ofMillis(1));
     aws.failNext("TagResource", 500, "ServerException", "internal error");
@@ -141,7 +141,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a rolling restart redelivered mid-rollout is not settled; it stops the old tasks as well")
   void aRollingRestartRedeliveredMidRolloutMakesNoFurtherChange() {
     List<String> before = shop.service("shop", "checkout").runningTasks();
     aws.delayNext("UpdateService", Duration.ofSeconds(3));
@@ -155,7 +154,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: the SDK's default retries repeat a forceNewDeployment whose answer was lost (two deployments)")
   void sdkRetriesDoNotRepeatAForcedDeployment() {
     EcsClient retrying = EcsClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
         .credentialsProvider(Emulated.credentials(aws)).httpClient(Emulated.http())
@@ -172,7 +170,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: only 3 applied keys are kept; an older key redelivered after the state came back acts again")
   void aKeyRedeliveredAfterThreeLaterChangesDoesNotActAgain() {
     assertThat(scale().execute(new Action.ScaleReplicas("checkout", 2, 3), ctx("a", 1)).succeeded()).isTrue();
     assertThat(scale().execute(new Action.ScaleReplicas("checkout", 3, 4), ctx("b", 2)).succeeded()).isTrue();
@@ -187,7 +184,6 @@ class EcsAdversarialTest {
   // ------------------------------------------------------------------ tags and ECS's limits
 
   @Test
-  @Disabled("DEFECT: with 47 user tags the change lands and the applied tag (51st) is refused: FAILED after the change")
   void aServiceNearTheTagLimitIsEitherChangedAndRecordedOrNotChanged() {
     for (int i = 0; i < 47; i++) {
       shop.tag("shop", "checkout", "team:" + i, "v");
@@ -223,7 +219,6 @@ class EcsAdversarialTest {
   // ------------------------------------------------------------------ fencing
 
   @Test
-  @Disabled("DEFECT: the service named by its ARN is another lock target: a stale token slips past the fence")
   void aServiceNamedByItsArnDoesNotSlipPastTheFence() {
     assertThat(scale().execute(new Action.ScaleReplicas("checkout", 2, 3), ctx("a", 7)).succeeded()).isTrue();
     String arn = shop.service("shop", "checkout").arn();
@@ -244,7 +239,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a partial restart never re-checks the fence between StopTasks; a newer lock holder is ignored")
   void aPartialRestartStopsWhenANewerLockHolderTookOver() {
     shop.createService("shop", "search", "cart:1", 3).setAutoProgress(false);
     List<String> tasks = shop.service("shop", "search").runningTasks();
@@ -287,7 +281,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a first delivery naming a task that is not running answers SUCCEEDED and records the key")
   void aFirstDeliveryNamingNoRunningTaskIsNotASuccess() {
     ActionResult r = restart().execute(new Action.RestartPods("checkout", List.of("0".repeat(31) + "f")),
         ctx("a", 1));
@@ -295,7 +288,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a task named twice is stopped twice; the second StopTask fails after the first stop: FAILED")
   void aTaskNamedTwiceIsStoppedOnce() {
     shop.createService("shop", "search", "cart:1", 3);
     String t = shop.service("shop", "search").runningTasks().get(0);
@@ -305,7 +297,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a partial restart waits rolloutTimeout per task, but longestCall() declares one rolloutTimeout")
   void aPartialRestartFinishesWithinItsDeclaredLongestCall() {
     shop.createService("shop", "search", "cart:1", 3).setAutoProgress(false);
     List<String> tasks = shop.service("shop", "search").runningTasks();
@@ -335,7 +326,10 @@ class EcsAdversarialTest {
     EcsRestartExecutor r = EcsRestartExecutor.builder(ecs).setClusters(List.of("shop")).setClock(virtual)
         .setPollInterval(Duration.ofMinutes(1)).build();
     ActionResult result = r.execute(new Action.RestartPods("search", tasks.subList(0, 2)), ctx("a", 1));
-    assertThat(result.status()).as(result.message()).isEqualTo(ActionResult.Status.SUCCEEDED);
+    // one deadline for the whole restart: two 9-minute replacements do not fit in it, so the executor stands down
+    // after the second stop's wait ends at the deadline, naming what it stopped, instead of running past its limit
+    assertThat(result.status()).as(result.message()).isEqualTo(ActionResult.Status.FAILED);
+    assertThat(result.message()).contains("not back to 3 running tasks within PT10M of the restart's start");
     Duration took = Duration.between(t0, now.get());
     assertThat(took).as("took %s, declared longestCall %s", took, r.longestCall().orElseThrow())
         .isLessThanOrEqualTo(r.longestCall().orElseThrow());
@@ -400,7 +394,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: clusters given as ARNs (which ECS accepts) make the scalable target invisible: max bypassed")
   void aClusterGivenByArnStillFindsTheScalableTarget() {
     shop.registerScalableTarget("shop", "checkout", 2, 4);
     EcsScaleExecutor byArn;
@@ -437,7 +430,6 @@ class EcsAdversarialTest {
   // ------------------------------------------------------------------ topology health
 
   @Test
-  @Disabled("DEFECT: setHistoryBeforeStartHealthy(true) marks a primary deployment whose rollout FAILED as healthy")
   void historyBeforeStartNeverBlessesAFailedRollout() {
     shop.registerTaskDefinition("checkout", "shop/checkout:1.6.0-bad");
     shop.setAutoProgress(false).failNextRollout();
@@ -467,7 +459,6 @@ class EcsAdversarialTest {
   // ------------------------------------------------------------------ the simulation's attribution
 
   @Test
-  @Disabled("DEFECT: EcsSimulation never reports StopTasks of a partial restart that failed part-way (lost effect)")
   void aPartialRestartThatFailsPartWayIsStillReportedOrListed() {
     try (EcsSimulation sim = EcsSimulation.start(SimulatedCluster.builder().build())) {
       ServiceInfo svc = sim.cluster().topology().services().values().stream().filter(s -> s.pods().size() >= 3)
@@ -486,7 +477,6 @@ class EcsAdversarialTest {
   }
 
   @Test
-  @Disabled("DEFECT: a started tag left by a FAILED attempt makes EcsSimulation attribute a human's change to the agent")
   void aChangeByAnotherClientAfterAFailedAttemptIsUnattributed() {
     try (EcsSimulation sim = EcsSimulation.start(SimulatedCluster.builder().build())) {
       ServiceInfo svc = sim.cluster().topology().services().values().iterator().next();

@@ -63,6 +63,10 @@ public final class AwsEmulator implements AutoCloseable {
 
   private record Failure(int status, String code, String message, Duration delay) {}
 
+  /** The signing name (credential scope) of each API served. */
+  private static final Map<String, String> SIGNING_NAMES = Map.of("AmazonEC2ContainerServiceV20141113", "ecs",
+      "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "monitoring");
+
   private final HttpServer server;
   private final ExecutorService threads;
   private final String region;
@@ -255,7 +259,7 @@ public final class AwsEmulator implements AutoCloseable {
         return;
       }
       SigV4.Verdict verdict = SigV4.verify(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), headers,
-          body, secrets, region, clock.get());
+          body, secrets, region, SIGNING_NAMES.getOrDefault(service, service), clock.get());
       if (!verdict.valid()) {
         refusals.computeIfAbsent(verdict.errorCode(), k -> new AtomicLong()).incrementAndGet();
         int status = verdict.errorCode().equals("UnrecognizedClientException")

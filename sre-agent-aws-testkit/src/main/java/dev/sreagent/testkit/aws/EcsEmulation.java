@@ -92,7 +92,11 @@ public final class EcsEmulation {
    */
   public record Write(String operation, String cluster, String service, Map<String, String> tags,
       @Nullable Integer desiredCount, @Nullable String taskDefinition, boolean forceNewDeployment,
-      @Nullable String stoppedTask, @Nullable Integer minCapacity) {}
+      @Nullable String stoppedTask, @Nullable Integer minCapacity, @Nullable String key) {}
+
+  /** The User-Agent token of the agent's ECS executors: {@code sre-agent-key/IDEMPOTENCY_KEY}. */
+  public static final String USER_AGENT_KEY = "sre-agent-key";
+  private static final Pattern KEY_IN_USER_AGENT = Pattern.compile("(?:^|\\s)" + USER_AGENT_KEY + "/([^\\s]+)");
 
   private record TaskDef(String family, int revision, String image) {}
 
@@ -110,6 +114,7 @@ public final class EcsEmulation {
   private boolean failNextRollout = false;
   private Supplier<Instant> clock = Instant::now;
   private @Nullable Consumer<Write> writes;
+  private @Nullable String requestKey;
 
   EcsEmulation(String region) {
     this.region = region;
@@ -283,7 +288,7 @@ public final class EcsEmulation {
       boolean force, @Nullable String stopped, @Nullable Integer min) {
     if (writes != null) {
       writes.accept(new Write(operation, s.cluster, s.name, Map.copyOf(s.tags), desired,
-          taskDefinition == null ? null : shortTaskDef(taskDefinition), force, stopped, min));
+          taskDefinition == null ? null : shortTaskDef(taskDefinition), force, stopped, min, requestKey));
     }
   }
 
@@ -295,7 +300,19 @@ public final class EcsEmulation {
 
   // ---- the wire ----
 
+  /** The idempotency key a request names in its User-Agent ({@value #USER_AGENT_KEY}{@code /KEY}), or null. */
+  static @Nullable String keyOf(AwsEmulator.Request r) {
+    for (Map.Entry<String, String> h : r.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase("User-Agent")) {
+        java.util.regex.Matcher m = KEY_IN_USER_AGENT.matcher(h.getValue());
+        return m.find() ? m.group(1) : null;
+      }
+    }
+    return null;
+  }
+
   synchronized AwsEmulator.Response handleEcs(AwsEmulator.Request r) {
+    requestKey = keyOf(r);
     try {
       ObjectNode in = Json11.parse(r.body());
       JsonNode out = switch (r.operation()) {
@@ -320,6 +337,7 @@ public final class EcsEmulation {
   }
 
   synchronized AwsEmulator.Response handleScaling(AwsEmulator.Request r) {
+    requestKey = keyOf(r);
     try {
       ObjectNode in = Json11.parse(r.body());
       JsonNode out = switch (r.operation()) {

@@ -31,9 +31,10 @@ import org.jspecify.annotations.Nullable;
  * {@code forceNewDeployment} restarts every pod; {@code StopTask} restarts that pod; {@code RegisterScalableTarget}
  * with a minimum above the replicas scales up to it. The API shows the result at once (replacement tasks run at once:
  * no start-up delay is emulated). Each effect is reported to the simulation's oracle in the agent's terms (revisions
- * as {@code SERVICE:N}), attributed by the tags the ECS executors write before a change ({@code sre-agent:incident},
- * the last key of {@code sre-agent:started}, {@code sre-agent:fence:TARGET}); the tasks stopped under one key are
- * reported as one restart when that key is tagged applied. An effect without those tags is listed in
+ * as {@code SERVICE:N}), attributed by the change's own request (the idempotency key the ECS executors put in the
+ * User-Agent, {@code sre-agent-key/KEY}) and the tags they write before it ({@code sre-agent:incident},
+ * {@code sre-agent:fence:TARGET}); the tasks stopped under one key are reported as one restart when that key is tagged
+ * applied. An effect without them, and tasks stopped under a key never tagged applied, are listed in
  * {@link #unattributed()}.
  *
  * <p>Locks: a write arrives holding the emulation's lock, then takes this simulation's, then the cluster's; a
@@ -108,9 +109,16 @@ public final class EcsSimulation implements AutoCloseable {
     }
   }
 
-  /** Effects the API caused that no executor tag attributed to an incident (a test usually expects none). */
+  /**
+   * Effects the API caused that were not attributed to a completed change of the agent (a test usually expects none):
+   * writes without the executors' key (in the User-Agent) and incident (in the tags), and tasks stopped under a key
+   * that was never recorded as applied (a partial restart that failed part-way).
+   */
   public synchronized List<String> unattributed() {
-    return List.copyOf(unattributed);
+    List<String> out = new ArrayList<>(unattributed);
+    stoppedUnderKey.forEach((key, pods) -> out.add("restart-pods(" + stopContext.get(key).service() + ";"
+        + String.join(",", pods) + ") stopped under key " + key + ", never recorded as applied"));
+    return List.copyOf(out);
   }
 
   /**
@@ -184,7 +192,7 @@ public final class EcsSimulation implements AutoCloseable {
       case "StopTask" -> {
         String pod = Objects.requireNonNull(w.stoppedTask());
         cluster.applyExternally(new Action.RestartPods(service, List.of(pod)));
-        String key = lastStarted(w.tags());
+        String key = w.key();
         if (key == null || !w.tags().containsKey("sre-agent:incident")) {
           unattributed.add("restart-pods(" + service + ";" + pod + ") by StopTask");
         } else {
@@ -194,9 +202,16 @@ public final class EcsSimulation implements AutoCloseable {
         }
       }
       case "TagResource" -> {
-        String applied = w.tags().get("sre-agent:applied");
-        if (applied != null) {
-          for (String key : Arrays.asList(applied.split(" "))) {
+        List<String> applied = new ArrayList<>();
+        for (String tag : List.of("sre-agent:applied", "sre-agent:applied:2", "sre-agent:applied:3",
+            "sre-agent:applied:4")) {
+          String v = w.tags().get(tag);
+          if (v != null && !v.isBlank()) {
+            applied.addAll(Arrays.asList(v.strip().split(" +")));
+          }
+        }
+        {
+          for (String key : applied) {
             List<String> pods = stoppedUnderKey.remove(key);
             Write c = stopContext.remove(key);
             if (pods != null && c != null) {
@@ -216,23 +231,13 @@ public final class EcsSimulation implements AutoCloseable {
 
   private void effect(EcsEmulation.Write w, Action asSeen) {
     String incident = w.tags().get("sre-agent:incident");
-    String key = lastStarted(w.tags());
+    String key = w.key();
     if (incident == null || key == null) {
       unattributed.add(asSeen.canonical() + " by " + w.operation());
       return;
     }
     cluster.oracle().onEffect(cluster.clock().now(), asSeen,
         new ExecutionContext(incident, key, token(w.tags(), asSeen.target()), false));
-  }
-
-  private static @Nullable String lastStarted(Map<String, String> tags) {
-    String started = tags.get("sre-agent:started");
-    if (started == null || started.isBlank()) {
-      return null;
-    }
-    String[] words = started.strip().split(" +");
-    String last = words[words.length - 1];
-    return last.contains("@") ? last.substring(0, last.indexOf('@')) : last;
   }
 
   private static long token(Map<String, String> tags, String target) {

@@ -63,10 +63,12 @@ final class SigV4 {
    * @param body the request body
    * @param secrets secret access key by access key id
    * @param region the region this endpoint serves
+   * @param service the signing name of the API the request is for ({@code ecs}, {@code monitoring}, ...), or null to
+   *     accept any (AWS's published examples use {@code service})
    * @param now the verifier's clock
    */
   static Verdict verify(String method, String rawPath, String rawQuery, Map<String, String> headers, byte[] body,
-      Map<String, String> secrets, String region, Instant now) {
+      Map<String, String> secrets, String region, String service, Instant now) {
     Map<String, String> h = new TreeMap<>();
     headers.forEach((k, v) -> h.put(k.toLowerCase(Locale.ROOT), v));
     String auth = h.get("authorization");
@@ -104,6 +106,10 @@ final class SigV4 {
       return Verdict.refused("InvalidSignatureException", "Credential should be scoped to a valid region, not '"
           + c.region() + "'; this endpoint serves " + region);
     }
+    if (service != null && !c.service().equals(service)) {
+      return Verdict.refused("InvalidSignatureException", "Credential should be scoped to correct service: '"
+          + service + "', not '" + c.service() + "'");
+    }
     String amzDate = h.get("x-amz-date");
     if (amzDate == null) {
       return Verdict.refused("IncompleteSignatureException", "X-Amz-Date header is required");
@@ -136,6 +142,9 @@ final class SigV4 {
     }
     String payloadHash = hex(sha256(body));
     String declared = h.get("x-amz-content-sha256");
+    if ("UNSIGNED-PAYLOAD".equals(declared) && !"s3".equals(c.service())) {
+      return Verdict.refused("InvalidSignatureException", "UNSIGNED-PAYLOAD is accepted by S3 only: sign the body");
+    }
     if (declared != null && !declared.equals("UNSIGNED-PAYLOAD") && !declared.equals(payloadHash)) {
       return Verdict.refused("InvalidSignatureException", "x-amz-content-sha256 does not match the body");
     }

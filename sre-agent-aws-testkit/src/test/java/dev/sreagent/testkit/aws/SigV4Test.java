@@ -20,7 +20,7 @@ class SigV4Test {
 
   private static SigV4.Verdict verify(String auth, String region, Instant now, byte[] body) {
     return SigV4.verify("GET", "/", null, Map.of("Host", "example.amazonaws.com", "X-Amz-Date", "20150830T123600Z",
-        "Authorization", auth), body, SECRETS, region, now);
+        "Authorization", auth), body, SECRETS, region, null, now);
   }
 
   @Test
