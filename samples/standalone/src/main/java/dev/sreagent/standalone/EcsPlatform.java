@@ -48,6 +48,7 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
     EcsClient ecs = b.build();
     String where = "ECS " + region.id() + (c.awsEndpoint == null ? "" : " at " + c.awsEndpoint) + ", clusters "
         + c.awsEcsClusters;
+    EcsAdapter adapter = null;
     try {
       EcsAdapter.Builder ab = EcsAdapter.builder(ecs).setClusters(c.awsEcsClusters)
           .setServiceTag(c.awsEcsServiceTag);
@@ -59,8 +60,15 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       if (c.awsEcsExecutors != null) {
         ab.setExecutors(c.awsEcsExecutors);
       }
-      EcsAdapter adapter = ab.start();
-      if (!c.awsCloudWatchEcs) {
+      adapter = ab.start();
+      java.util.List<CloudWatchMetrics.Mapping> mappings = new java.util.ArrayList<>();
+      if (c.awsCloudWatchEcs) {
+        adapter.topology().locations().forEach((name, at) ->
+            mappings.addAll(CloudWatchMetrics.ecsService(at.cluster(), at.ecsService(), name)));
+      }
+      c.awsAlbTargets.forEach((service, lbAndTg) ->
+          mappings.addAll(CloudWatchMetrics.albTargetGroup(lbAndTg.get(0), lbAndTg.get(1), service)));
+      if (mappings.isEmpty()) {
         return new EcsPlatform(ecs, http, adapter, where, null, null);
       }
       CloudWatchClientBuilder cb = CloudWatchClient.builder().region(region).credentialsProvider(credentials)
@@ -69,20 +77,20 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
         cb.endpointOverride(c.awsEndpoint);
       }
       CloudWatchClient cw = cb.build();
-      CloudWatchMetrics.Builder mb = CloudWatchMetrics.builder(cw).setInterval(c.awsCloudWatchInterval);
-      adapter.topology().locations().forEach((name, at) ->
-          mb.addMappings(CloudWatchMetrics.ecsService(at.cluster(), at.ecsService(), name)));
-      if (adapter.topology().locations().isEmpty()) {
-        cw.close();
-        return new EcsPlatform(ecs, http, adapter, where, null, null);
-      }
-      return new EcsPlatform(ecs, http, adapter, where, cw, mb.build());
+      return new EcsPlatform(ecs, http, adapter, where, cw, CloudWatchMetrics.builder(cw)
+          .setInterval(c.awsCloudWatchInterval).addMappings(mappings).build());
     } catch (SdkException e) {
+      if (adapter != null) {
+        adapter.close();
+      }
       close(ecs, http);
       throw new IllegalArgumentException(where + " answered: " + e.getMessage() + " (check the credentials the"
           + " AWS SDK's default chain finds, aws.region, and the IAM policy in sre-agent-aws's"
           + " iam/sre-agent-ecs.json)", e);
     } catch (RuntimeException e) {
+      if (adapter != null) {
+        adapter.close();
+      }
       close(ecs, http);
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }
@@ -113,8 +121,8 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
     return adapter.topology().topology().services().size() + " services, executors "
         + (adapter.executors().isEmpty() ? "none (observe only)"
             : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")))
-        + (cloudWatch == null ? "" : "; CloudWatch: CPU and memory of " + cloudWatch.mappings().size() / 2
-            + " services");
+        + (cloudWatch == null ? "" : "; CloudWatch: " + cloudWatch.mappings().size() + " metrics of "
+            + cloudWatch.mappings().stream().map(CloudWatchMetrics.Mapping::service).distinct().count() + " services");
   }
 
   private static void close(EcsClient ecs, SdkHttpClient http) {

@@ -64,6 +64,9 @@ import org.jspecify.annotations.Nullable;
  * aws.endpoint = http://127.0.0.1:4566    # an emulator (http on loopback only) or a VPC endpoint (https)
  * aws.cloudwatch.ecs = true               # CPU and memory of every ECS service read at start, from CloudWatch
  * aws.cloudwatch.interval = 60s           # how often CloudWatch is polled
+ * aws.cloudwatch.alb.checkout = app/shop/50dc6c495c0c9188, targetgroup/checkout/6d0ecf831eec9f09
+ *                                         # p99 latency, error ratio and request rate of a service from its ALB
+ *                                         # target group (dimension values or ARNs)
  * store = jdbc:postgresql://db:5432/sreagent # incidents and the audit log in a database (or jdbc:h2:file:/PATH)
  * store.user = sreagent
  * store.password-env = SRE_AGENT_DB_PASSWORD # the variable holding the password (never the password itself)
@@ -141,6 +144,8 @@ final class RunConfig {
   boolean awsAutoScaling = true;
   boolean awsCloudWatchEcs;
   Duration awsCloudWatchInterval = Duration.ofSeconds(60);
+  /** Per service: its ALB and target group (aws.cloudwatch.alb.SERVICE = LB, TG). */
+  final Map<String, List<String>> awsAlbTargets = new LinkedHashMap<>();
   /** Whether {@code audit.file} was given (it excludes {@code store}). */
   boolean auditFileSet;
   @Nullable String store;
@@ -499,10 +504,24 @@ final class RunConfig {
           throw new IllegalArgumentException("unknown key '" + key + "'; the agent.*, shard.* and retention.* keys"
               + " are agent.id, shard, shard.endpoints, shard.lease, shard.prefix, retention.outbox.max-age,"
               + " retention.outbox.max-rows, retention.outbox.interval, retention.incidents.max-ended");
+        } else if (key.startsWith("aws.cloudwatch.alb.")) {
+          String service = key.substring("aws.cloudwatch.alb.".length());
+          String[] parts = value.split(",");
+          if (service.isBlank() || parts.length != 2) {
+            throw new IllegalArgumentException(key + " must be 'aws.cloudwatch.alb.SERVICE = LOAD_BALANCER,"
+                + " TARGET_GROUP' (dimension values app/NAME/ID and targetgroup/NAME/ID, or ARNs), but was '" + value
+                + "'");
+          }
+          try {  // checked here, so a bad value is named at start with its line
+            dev.sreagent.aws.CloudWatchMetrics.albTargetGroup(parts[0].strip(), parts[1].strip(), service);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+          }
+          awsAlbTargets.put(service, List.of(parts[0].strip(), parts[1].strip()));
         } else if (key.startsWith("aws.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the aws.* keys are aws.region, aws.endpoint,"
               + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.cloudwatch.ecs,"
-              + " aws.cloudwatch.interval");
+              + " aws.cloudwatch.interval, aws.cloudwatch.alb.SERVICE");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
               + "kubernetes.kubeconfig, kubernetes.context, kubernetes.in-cluster, kubernetes.namespaces, "
@@ -530,7 +549,7 @@ final class RunConfig {
       return "aws.region was given without aws.ecs.clusters: name the ECS clusters the agent reads and may change";
     }
     if (awsRegion == null && (!awsEcsClusters.isEmpty() || awsEcsExecutors != null || awsEcsServiceTag != null
-        || awsEndpoint != null || awsCloudWatchEcs)) {
+        || awsEndpoint != null || awsCloudWatchEcs || !awsAlbTargets.isEmpty())) {
       return "aws.* settings were given without aws.region: add the region of the ECS clusters, such as"
           + " aws.region = eu-west-1";
     }

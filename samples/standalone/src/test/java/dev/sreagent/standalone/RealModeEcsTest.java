@@ -20,7 +20,8 @@ class RealModeEcsTest {
   void aMisconfiguredAwsStopsTheStartNamingEveryProblem(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("run.conf");
     Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = http://ecs.example.com",
-        "aws.ecs.executors = restart, delete", "aws.cloudwatch.interval = 1s", ""));
+        "aws.ecs.executors = restart, delete", "aws.cloudwatch.interval = 1s",
+        "aws.cloudwatch.alb.checkout = app/shop/1", ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
     assertThat(RealMode.run(List.of("--config", conf.toString(), "--otlp", "127.0.0.1:0", "--audit",
@@ -29,7 +30,8 @@ class RealModeEcsTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).contains(
         "aws.endpoint must be https:// (plain http only to a loopback emulator",
         "aws.ecs.executors: unknown executor 'delete'; known: restart, scale, rollback, or none",
-        "aws.region was given without aws.ecs.clusters", "aws.cloudwatch.interval must be at least 10s");
+        "aws.region was given without aws.ecs.clusters", "aws.cloudwatch.interval must be at least 10s",
+        "aws.cloudwatch.alb.checkout must be 'aws.cloudwatch.alb.SERVICE = LOAD_BALANCER, TARGET_GROUP'");
   }
 
   @Test
@@ -43,7 +45,8 @@ class RealModeEcsTest {
       System.setProperty("aws.disableEc2Metadata", "true");
       Path conf = dir.resolve("run.conf");
       Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = " + aws.endpoint(),
-          "aws.ecs.clusters = shop", "aws.cloudwatch.ecs = true", ""));
+          "aws.ecs.clusters = shop", "aws.cloudwatch.ecs = true",
+          "aws.cloudwatch.alb.checkout = app/shop/50dc6c495c0c9188, targetgroup/checkout/6d0ecf831eec9f09", ""));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
       CountDownLatch stop = new CountDownLatch(1);
@@ -60,9 +63,10 @@ class RealModeEcsTest {
       stop.countDown();
       t.join(30_000);
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("sre-agent run: ECS eu-west-1 at " + aws.endpoint()
-          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback; CloudWatch: CPU and memory"
-          + " of 1 services");
-      assertThat(aws.cloudWatch().metricDataCalls()).first().satisfies(call -> assertThat(call.queries()).isEqualTo(2));
+          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback; CloudWatch: 5 metrics of 1"
+          + " services");
+      // CPU and memory, p99 latency, 5xx and requests (the request rate shares the requests' query)
+      assertThat(aws.cloudWatch().metricDataCalls()).first().satisfies(call -> assertThat(call.queries()).isEqualTo(6));
       assertThat(status[0]).isZero();
       assertThat(aws.calls("DescribeClusters")).hasSize(1);
       assertThat(aws.calls("DescribeScalableTargets")).isNotEmpty();
