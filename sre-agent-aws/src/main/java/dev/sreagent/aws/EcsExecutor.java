@@ -123,16 +123,39 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
             context.idempotencyKey());
       }
       return run(type.cast(action), f, context);
-    } catch (AwsServiceException e) {
-      String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-      String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-      return result(context, ActionResult.Status.FAILED, "ECS answered HTTP " + e.statusCode() + " " + code
-          + (message == null ? "" : ": " + message) + hint(code));
-    } catch (AwsCallException e) {
-      return result(context, ActionResult.Status.FAILED, e.getMessage() + hint(e.code));
     } catch (RuntimeException e) {
-      return noAnswer(context, e);
+      return failure(context, e, "ECS", clock);
     }
+  }
+
+  /**
+   * The result of a change whose AWS call threw: FAILED with AWS's status, code, message and a hint for an answer
+   * (the change was refused), TIMED_OUT for a call that timed out (it may have landed: reconcile before retrying),
+   * FAILED for a call that got no answer otherwise.
+   */
+  static ActionResult failure(ExecutionContext context, RuntimeException e, String api, Clock clock) {
+    if (e instanceof AwsServiceException ase) {
+      String code = ase.awsErrorDetails() == null ? "" : ase.awsErrorDetails().errorCode();
+      String message = ase.awsErrorDetails() == null ? ase.getMessage() : ase.awsErrorDetails().errorMessage();
+      return new ActionResult(context.idempotencyKey(), ActionResult.Status.FAILED, api + " answered HTTP "
+          + ase.statusCode() + " " + code + (message == null ? "" : ": " + message) + hint(code), clock.now());
+    }
+    if (e instanceof AwsCallException ace) {
+      return new ActionResult(context.idempotencyKey(), ActionResult.Status.FAILED, ace.getMessage()
+          + hint(ace.code), clock.now());
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException
+          || t instanceof InterruptedIOException || t instanceof TimeoutException) {
+        return new ActionResult(context.idempotencyKey(), ActionResult.Status.TIMED_OUT, "AWS call timed out ("
+            + t + "): whether it changed anything is unknown; reconcile before retrying", clock.now());
+      }
+      if (t == t.getCause()) {
+        break;
+      }
+    }
+    String kind = e instanceof SdkClientException ? "AWS call failed without an answer: " : api + " executor failed: ";
+    return new ActionResult(context.idempotencyKey(), ActionResult.Status.FAILED, kind + e, clock.now());
   }
 
   /** Carries out {@code action} on {@code f} after the shared checks passed. */
@@ -299,7 +322,7 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
     return new ActionResult(context.idempotencyKey(), status, message, clock.now());
   }
 
-  private static String hint(String code) {
+  static String hint(String code) {
     return switch (code) {
       case "AccessDeniedException", "AccessDenied", "UnauthorizedOperation" ->
           " (the agent's IAM role lacks this permission: see sre-agent-aws/src/main/resources/iam/sre-agent-ecs.json)";
@@ -308,22 +331,6 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
           " (the credentials are expired or wrong)";
       default -> "";
     };
-  }
-
-  /** A call that got no answer: TIMED_OUT when it timed out (it may have landed), else FAILED. */
-  private ActionResult noAnswer(ExecutionContext context, RuntimeException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ApiCallTimeoutException || t instanceof ApiCallAttemptTimeoutException
-          || t instanceof InterruptedIOException || t instanceof TimeoutException) {
-        return result(context, ActionResult.Status.TIMED_OUT, "AWS call timed out (" + t + "): whether it"
-            + " changed anything is unknown; reconcile before retrying");
-      }
-      if (t == t.getCause()) {
-        break;
-      }
-    }
-    String kind = e instanceof SdkClientException ? "AWS call failed without an answer: " : "ECS executor failed: ";
-    return result(context, ActionResult.Status.FAILED, kind + e);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.sreagent.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sreagent.api.model.Phase;
+import dev.sreagent.api.port.ActionExecutor;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.testkit.ScenarioResult;
 import dev.sreagent.testkit.ScenarioRunner;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
@@ -41,8 +43,11 @@ class EcsScenariosTest {
     EcsAdapter adapter = EcsAdapter.builder(ecs).setClusters(List.of(EcsSimulation.CLUSTER)).setClock(clock)
         .setAutoScaling(Emulated.http(), Emulated.credentials(aws), Region.of(aws.region()), aws.endpoint())
         .setRefreshInterval(Duration.ofHours(1)).start();
-    return new EcsPlatform.Hands(() -> adapter.topology().topology(), adapter.topology()::refresh,
-        adapter.executors(), adapter, ecs);
+    AcmClient acm = Emulated.acm(aws);
+    List<ActionExecutor> executors = new ArrayList<>(adapter.executors());
+    executors.add(AcmRenewExecutor.builder(acm).setClock(clock).build());
+    return new EcsPlatform.Hands(() -> adapter.topology().topology(), adapter.topology()::refresh, executors,
+        adapter, ecs, acm);
   }
 
   private record Run(ScenarioResult result, EcsSimulation ecs) {
@@ -97,6 +102,17 @@ class EcsScenariosTest {
         .isEqualTo(run.ecs().taskDefinition("cart"));
     assertThat(run.ecs().aws().calls("UpdateService")).singleElement()
         .satisfies(c -> assertThat(c.body()).contains("\"taskDefinition\":\"cart:"));
+  }
+
+  @Test
+  void certificateExpiryIsResolvedByRenewingThePrivateCertificateInAcm() {
+    Run run = run("certificate-expiry", Phase.AUTONOMOUS);
+    assertThat(run.result().violations()).isEmpty();
+    assertThat(run.result().outcome()).as(run.result().toString()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
+    assertThat(run.ecs().unattributed()).isEmpty();
+    assertThat(run.ecs().aws().calls("RenewCertificate")).singleElement();
+    String arn = run.ecs().aws().acm().arnTagged("Name", "payments-mtls").orElseThrow();
+    assertThat(run.ecs().aws().acm().certificate(arn).tags()).containsKey("sre-agent:applied");
   }
 
   @Test

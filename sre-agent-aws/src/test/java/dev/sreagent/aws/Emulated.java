@@ -8,6 +8,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** The real SDK clients pointed at an {@link AwsEmulator}: static keys, its region, no default chain. */
@@ -34,5 +35,14 @@ final class Emulated {
 
   static EcsClient ecs(AwsEmulator aws) {
     return ecs(aws, credentials(aws));
+  }
+
+  /** An ACM client like {@link #ecs(AwsEmulator)}: no SDK retries, a 1.5 s call timeout. */
+  static AcmClient acm(AwsEmulator aws) {
+    return AcmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials(aws)).httpClient(http())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+            .apiCallTimeout(Duration.ofMillis(1500)))
+        .build();
   }
 }

@@ -17,16 +17,18 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * The shipped IAM policy ({@code iam/sre-agent-ecs.json}) grants exactly the API calls the adapter makes: every call
- * of a run through all its paths is granted, and nothing is granted that no path calls (CloudWatch's
- * {@code GetMetricData}, made by {@link CloudWatchMetrics}, aside).
+ * of a run through all its paths (ECS, Application Auto Scaling, ACM) is granted, and nothing is granted that no path
+ * calls (CloudWatch's {@code GetMetricData}, made by {@link CloudWatchMetrics}, aside).
  */
 class IamPolicyTest {
   private static final Map<String, String> PREFIX = Map.of("AmazonEC2ContainerServiceV20141113", "ecs",
-      "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "cloudwatch");
+      "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "cloudwatch",
+      "CertificateManager", "acm");
 
   @Test
   void thePolicyGrantsWhatTheAdapterCallsAndNothingElse() throws Exception {
@@ -59,6 +61,17 @@ class IamPolicyTest {
         run(ex.get("ecs-restart"), new Action.RestartPods("checkout", shop.service("shop", "checkout")
             .runningTasks()), "d");
         ex.get("ecs-scale").reconcile("e".repeat(64));
+      }
+      // the certificates: listed as telemetry, one renewed (and recorded, its start tag removed)
+      try (AcmClient acm = Emulated.acm(aws)) {
+        aws.acm().add("payments.shop.internal", "PRIVATE", java.time.Instant.now().plus(Duration.ofDays(3)),
+            Map.of("Name", "payments-mtls", "service.name", "payments"));
+        AcmCertificates source = AcmCertificates.builder(acm).build();
+        source.start(s -> true);
+        source.close();
+        source.poll();
+        run(AcmRenewExecutor.builder(acm).setPollInterval(Duration.ofMillis(10)).build(),
+            new Action.RenewCertificate("payments", "payments-mtls"), "f");
       }
       aws.calls().forEach(c -> called.add(PREFIX.get(c.service()) + ":" + c.operation()));
     }

@@ -1,6 +1,8 @@
 package dev.sreagent.standalone;
 
 import dev.sreagent.api.port.ActionExecutor;
+import dev.sreagent.aws.AcmCertificates;
+import dev.sreagent.aws.AcmRenewExecutor;
 import dev.sreagent.aws.CloudWatchMetrics;
 import dev.sreagent.aws.EcsAdapter;
 import dev.sreagent.core.execution.ExecutorPolicy;
@@ -13,6 +15,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClientBuilder;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -22,12 +25,15 @@ import software.amazon.awssdk.services.ecs.EcsClientBuilder;
  * The agent's hands on ECS for {@code run} ({@code aws.*} keys): the SDK's default credential chain (environment,
  * system properties, profile, web identity, the ECS task role, instance metadata), the region and clusters given, the
  * adapter's topology and executors, and with {@code aws.cloudwatch.ecs} the CPU and memory of every service read at
- * start from CloudWatch ({@link CloudWatchMetrics#ecsService}; services created later are not polled until a restart).
+ * start from CloudWatch ({@link CloudWatchMetrics#ecsService}; services created later are not polled until a restart),
+ * and with {@code aws.acm} the ACM certificates' time to expiry ({@link AcmCertificates}) and their renewal
+ * ({@link AcmRenewExecutor}).
  * Its executors run with a 12-minute time limit (their rollouts are awaited up to
  * 10 minutes).
  */
 record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String where,
-    @Nullable CloudWatchClient cloudWatchClient, @Nullable CloudWatchMetrics cloudWatch) implements AutoCloseable {
+    @Nullable CloudWatchClient cloudWatchClient, @Nullable CloudWatchMetrics cloudWatch, @Nullable AcmClient acm,
+    @Nullable AcmCertificates certificates, @Nullable AcmRenewExecutor renewals) implements AutoCloseable {
   static final ExecutorPolicy ECS_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(12));
 
   /**
@@ -61,6 +67,21 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
         ab.setExecutors(c.awsEcsExecutors);
       }
       adapter = ab.start();
+      AcmClient acm = null;
+      AcmCertificates certificates = null;
+      AcmRenewExecutor renewals = null;
+      if (!c.awsAcm.equals("off")) {
+        var acmb = AcmClient.builder().region(region).credentialsProvider(credentials).httpClient(http)
+            .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
+        if (c.awsEndpoint != null) {
+          acmb.endpointOverride(c.awsEndpoint);
+        }
+        acm = acmb.build();
+        certificates = AcmCertificates.builder(acm).build();
+        if (c.awsAcm.equals("renew")) {
+          renewals = AcmRenewExecutor.builder(acm).build();
+        }
+      }
       java.util.List<CloudWatchMetrics.Mapping> mappings = new java.util.ArrayList<>();
       if (c.awsCloudWatchEcs) {
         adapter.topology().locations().forEach((name, at) ->
@@ -69,7 +90,7 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       c.awsAlbTargets.forEach((service, lbAndTg) ->
           mappings.addAll(CloudWatchMetrics.albTargetGroup(lbAndTg.get(0), lbAndTg.get(1), service)));
       if (mappings.isEmpty()) {
-        return new EcsPlatform(ecs, http, adapter, where, null, null);
+        return new EcsPlatform(ecs, http, adapter, where, null, null, acm, certificates, renewals);
       }
       CloudWatchClientBuilder cb = CloudWatchClient.builder().region(region).credentialsProvider(credentials)
           .httpClient(http).overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
@@ -78,7 +99,7 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       }
       CloudWatchClient cw = cb.build();
       return new EcsPlatform(ecs, http, adapter, where, cw, CloudWatchMetrics.builder(cw)
-          .setInterval(c.awsCloudWatchInterval).addMappings(mappings).build());
+          .setInterval(c.awsCloudWatchInterval).addMappings(mappings).build(), acm, certificates, renewals);
     } catch (SdkException e) {
       if (adapter != null) {
         adapter.close();
@@ -112,8 +133,12 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
             dev.sreagent.testkit.aws.EcsSimulation.CLUSTER)).setClock(clock)
         .setAutoScaling(http, credentials, Region.of(aws.region()), aws.endpoint())
         .setRefreshInterval(Duration.ofHours(1)).start();
+    AcmClient acm = AcmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials).httpClient(http).build();
+    java.util.List<ActionExecutor> executors = new java.util.ArrayList<>(adapter.executors());
+    executors.add(AcmRenewExecutor.builder(acm).setClock(clock).build());
     return new dev.sreagent.testkit.aws.EcsPlatform.Hands(() -> adapter.topology().topology(),
-        adapter.topology()::refresh, adapter.executors(), adapter, ecs, http);
+        adapter.topology()::refresh, executors, adapter, ecs, acm, http);
   }
 
   /** The start line's description: services, executors and CloudWatch. */
@@ -121,8 +146,10 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
     return adapter.topology().topology().services().size() + " services, executors "
         + (adapter.executors().isEmpty() ? "none (observe only)"
             : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")))
+        + (renewals == null ? "" : ", acm-renew")
         + (cloudWatch == null ? "" : "; CloudWatch: " + cloudWatch.mappings().size() + " metrics of "
-            + cloudWatch.mappings().stream().map(CloudWatchMetrics.Mapping::service).distinct().count() + " services");
+            + cloudWatch.mappings().stream().map(CloudWatchMetrics.Mapping::service).distinct().count() + " services")
+        + (certificates == null ? "" : "; ACM certificates' time to expiry");
   }
 
   private static void close(EcsClient ecs, SdkHttpClient http) {
@@ -141,6 +168,12 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       }
       if (cloudWatchClient != null) {
         cloudWatchClient.close();
+      }
+      if (certificates != null) {
+        certificates.close();
+      }
+      if (acm != null) {
+        acm.close();
       }
       adapter.close();
     } finally {

@@ -88,9 +88,9 @@ public final class Main {
                             behind a Kubernetes API (fabric8's mock server kept in step with the simulation) and
                             the agent reads its topology through informers and acts only through the Kubernetes
                             executors (Eviction API, HPA minReplicas, ...); ecs puts it behind an emulated ECS
-                            API (signed AWS SDK calls) and the agent acts only through the ECS executors
-                            (StopTask, a scalable target's minimum, task definitions); telemetry still comes from
-                            the simulation
+                            API (signed AWS SDK calls) and the agent acts only through the ECS and ACM executors
+                            (StopTask, a scalable target's minimum, task definitions, RenewCertificate); telemetry
+                            still comes from the simulation
         --gitops            roll back through Git: cart is declared in a config repository (a bare repository
                             on disk, a GitHub API emulator, an Argo CD-style auto-sync emulator); the bad deploy
                             is a commit, the agent's rollback a pull request that an emulated reviewer merges
@@ -185,7 +185,7 @@ public final class Main {
     }
     if (o.ecs) {
       out.println("platform: ecs (the simulated shop behind an emulated ECS API; the agent acts only through it, over"
-          + " signed AWS SDK calls; no ECS executor truncates logs or renews certificates, so those are escalated)");
+          + " signed AWS SDK calls; certificates renewed in ACM; no executor truncates logs on ECS, so a disk fault is escalated)");
     }
     DemoState state = new DemoState(dev.sreagent.testkit.VirtualClock.DEFAULT_START);
     DashboardServer dashboard = null;

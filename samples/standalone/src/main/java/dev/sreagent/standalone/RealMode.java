@@ -336,6 +336,12 @@ final class RealMode {
         if (ecs.cloudWatch() != null) {
           builder.addTelemetrySource(ecs.cloudWatch());
         }
+        if (ecs.certificates() != null) {
+          builder.addTelemetrySource(ecs.certificates());
+        }
+        if (ecs.renewals() != null) {
+          builder.addExecutor(ecs.renewals(), EcsPlatform.ECS_EXECUTORS);
+        }
       }
       if (c.topology != null && !c.kubernetes() && !c.ecs()) {
         builder.setTopologyProvider(c.topology);

@@ -62,6 +62,8 @@ import org.jspecify.annotations.Nullable;
  * aws.ecs.service-tag = service.name      # the tag naming a service as its telemetry does; default its ECS name
  * aws.ecs.auto-scaling = true             # ask Application Auto Scaling (false: no service of them uses it)
  * aws.endpoint = http://127.0.0.1:4566    # an emulator (http on loopback only) or a VPC endpoint (https)
+ * aws.acm = renew                         # ACM certificates tagged service.name: observe (time to expiry), or renew
+ *                                         # (and renew PRIVATE ones); default off
  * aws.cloudwatch.ecs = true               # CPU and memory of every ECS service read at start, from CloudWatch
  * aws.cloudwatch.interval = 60s           # how often CloudWatch is polled
  * aws.cloudwatch.alb.checkout = app/shop/50dc6c495c0c9188, targetgroup/checkout/6d0ecf831eec9f09
@@ -143,6 +145,8 @@ final class RunConfig {
   @Nullable String awsEcsServiceTag;
   boolean awsAutoScaling = true;
   boolean awsCloudWatchEcs;
+  /** off, observe or renew. */
+  String awsAcm = "off";
   Duration awsCloudWatchInterval = Duration.ofSeconds(60);
   /** Per service: its ALB and target group (aws.cloudwatch.alb.SERVICE = LB, TG). */
   final Map<String, List<String>> awsAlbTargets = new LinkedHashMap<>();
@@ -474,6 +478,13 @@ final class RunConfig {
       case "aws.ecs.service-tag" -> awsEcsServiceTag = value;
       case "aws.ecs.auto-scaling" -> awsAutoScaling = bool(key, value);
       case "aws.cloudwatch.ecs" -> awsCloudWatchEcs = bool(key, value);
+      case "aws.acm" -> {
+        if (!List.of("off", "observe", "renew").contains(value)) {
+          throw new IllegalArgumentException(key + " must be off, observe (the certificates' time to expiry) or renew"
+              + " (and renew PRIVATE ones), but was '" + value + "'");
+        }
+        awsAcm = value;
+      }
       case "aws.cloudwatch.interval" -> {
         Duration d = duration(key, value);
         if (d.compareTo(Duration.ofSeconds(10)) < 0) {
@@ -520,7 +531,7 @@ final class RunConfig {
           awsAlbTargets.put(service, List.of(parts[0].strip(), parts[1].strip()));
         } else if (key.startsWith("aws.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the aws.* keys are aws.region, aws.endpoint,"
-              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.cloudwatch.ecs,"
+              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.acm, aws.cloudwatch.ecs,"
               + " aws.cloudwatch.interval, aws.cloudwatch.alb.SERVICE");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
@@ -549,7 +560,7 @@ final class RunConfig {
       return "aws.region was given without aws.ecs.clusters: name the ECS clusters the agent reads and may change";
     }
     if (awsRegion == null && (!awsEcsClusters.isEmpty() || awsEcsExecutors != null || awsEcsServiceTag != null
-        || awsEndpoint != null || awsCloudWatchEcs || !awsAlbTargets.isEmpty())) {
+        || awsEndpoint != null || awsCloudWatchEcs || !awsAlbTargets.isEmpty() || !awsAcm.equals("off"))) {
       return "aws.* settings were given without aws.region: add the region of the ECS clusters, such as"
           + " aws.region = eu-west-1";
     }

@@ -21,7 +21,7 @@ class RealModeEcsTest {
     Path conf = dir.resolve("run.conf");
     Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = http://ecs.example.com",
         "aws.ecs.executors = restart, delete", "aws.cloudwatch.interval = 1s",
-        "aws.cloudwatch.alb.checkout = app/shop/1", ""));
+        "aws.cloudwatch.alb.checkout = app/shop/1", "aws.acm = yes", ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
     assertThat(RealMode.run(List.of("--config", conf.toString(), "--otlp", "127.0.0.1:0", "--audit",
@@ -31,7 +31,8 @@ class RealModeEcsTest {
         "aws.endpoint must be https:// (plain http only to a loopback emulator",
         "aws.ecs.executors: unknown executor 'delete'; known: restart, scale, rollback, or none",
         "aws.region was given without aws.ecs.clusters", "aws.cloudwatch.interval must be at least 10s",
-        "aws.cloudwatch.alb.checkout must be 'aws.cloudwatch.alb.SERVICE = LOAD_BALANCER, TARGET_GROUP'");
+        "aws.cloudwatch.alb.checkout must be 'aws.cloudwatch.alb.SERVICE = LOAD_BALANCER, TARGET_GROUP'",
+        "aws.acm must be off, observe (the certificates' time to expiry) or renew");
   }
 
   @Test
@@ -45,7 +46,7 @@ class RealModeEcsTest {
       System.setProperty("aws.disableEc2Metadata", "true");
       Path conf = dir.resolve("run.conf");
       Files.writeString(conf, String.join("\n", "aws.region = eu-west-1", "aws.endpoint = " + aws.endpoint(),
-          "aws.ecs.clusters = shop", "aws.cloudwatch.ecs = true",
+          "aws.ecs.clusters = shop", "aws.cloudwatch.ecs = true", "aws.acm = renew",
           "aws.cloudwatch.alb.checkout = app/shop/50dc6c495c0c9188, targetgroup/checkout/6d0ecf831eec9f09", ""));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -57,18 +58,20 @@ class RealModeEcsTest {
       t.start();
       long deadline = System.nanoTime() + 30_000_000_000L;
       while ((!out.toString(StandardCharsets.UTF_8).contains("sre-agent run: ECS")
-          || aws.cloudWatch().metricDataCalls().isEmpty()) && t.isAlive() && System.nanoTime() < deadline) {
+          || aws.cloudWatch().metricDataCalls().isEmpty() || aws.calls("ListCertificates").isEmpty())
+          && t.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       stop.countDown();
       t.join(30_000);
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("sre-agent run: ECS eu-west-1 at " + aws.endpoint()
-          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback; CloudWatch: 5 metrics of 1"
-          + " services");
+          + ", clusters [shop]: 1 services, executors ecs-restart, ecs-scale, ecs-rollback, acm-renew; CloudWatch: 5"
+          + " metrics of 1 services; ACM certificates' time to expiry");
       // CPU and memory, p99 latency, 5xx and requests (the request rate shares the requests' query)
       assertThat(aws.cloudWatch().metricDataCalls()).first().satisfies(call -> assertThat(call.queries()).isEqualTo(6));
       assertThat(status[0]).isZero();
       assertThat(aws.calls("DescribeClusters")).hasSize(1);
+      assertThat(aws.calls("ListCertificates")).isNotEmpty();
       assertThat(aws.calls("DescribeScalableTargets")).isNotEmpty();
       assertThat(aws.refusals()).isEmpty();
     } finally {

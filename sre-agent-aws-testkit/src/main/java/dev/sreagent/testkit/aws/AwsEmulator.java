@@ -34,6 +34,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>ECS ({@link #ecs()}, JSON 1.1, {@code X-Amz-Target: AmazonEC2ContainerServiceV20141113.*}): clusters,
  *       services with deployments and rollout states, task definitions, tasks, tags — see {@link EcsEmulation};</li>
  *   <li>Application Auto Scaling (JSON 1.1, {@code AnyScaleFrontendService.*}): scalable targets of ECS services;</li>
+ *   <li>AWS Certificate Manager ({@link #acm()}, JSON 1.1, {@code CertificateManager.*}) — see {@link AcmEmulation};</li>
  *   <li>CloudWatch ({@link #cloudWatch()}, Smithy RPC v2 CBOR,
  *       {@code /service/GraniteServiceVersion20100801/operation/GetMetricData}) — see {@link CloudWatchEmulation}.</li>
  * </ul>
@@ -65,7 +66,8 @@ public final class AwsEmulator implements AutoCloseable {
 
   /** The signing name (credential scope) of each API served. */
   private static final Map<String, String> SIGNING_NAMES = Map.of("AmazonEC2ContainerServiceV20141113", "ecs",
-      "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "monitoring");
+      "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "monitoring",
+      "CertificateManager", "acm");
 
   private final HttpServer server;
   private final ExecutorService threads;
@@ -78,8 +80,11 @@ public final class AwsEmulator implements AutoCloseable {
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
   private final EcsEmulation ecs;
+  private final AcmEmulation acm;
   private final CloudWatchEmulation cloudWatch;
   private volatile Supplier<Instant> clock = Instant::now;
+  /** Held while an API handles a request, and by {@link #atomically}: one order of locks for every emulation. */
+  private final Object lock = new Object();
 
   private AwsEmulator(String region) throws IOException {
     this.region = Objects.requireNonNull(region, "region");
@@ -90,6 +95,8 @@ public final class AwsEmulator implements AutoCloseable {
     this.ecs = new EcsEmulation(region);
     jsonTargets.put("AmazonEC2ContainerServiceV20141113", ecs::handleEcs);
     jsonTargets.put("AnyScaleFrontendService", ecs::handleScaling);
+    this.acm = new AcmEmulation(region);
+    jsonTargets.put("CertificateManager", acm::handle);
     this.cloudWatch = new CloudWatchEmulation();
     installRpcService("GraniteServiceVersion20100801", cloudWatch::handle);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -154,7 +161,13 @@ public final class AwsEmulator implements AutoCloseable {
    */
   public AwsEmulator setStateClock(Supplier<Instant> clock) {
     ecs.setClock(Objects.requireNonNull(clock, "clock"));
+    acm.setClock(clock);
     return this;
+  }
+
+  /** The AWS Certificate Manager state. */
+  public AcmEmulation acm() {
+    return acm;
   }
 
   /** The ECS and Application Auto Scaling state. */
@@ -197,6 +210,16 @@ public final class AwsEmulator implements AutoCloseable {
   public AwsEmulator delayNext(String operation, Duration delay) {
     failures.computeIfAbsent(operation, k -> new ArrayDeque<>()).add(new Failure(0, "", "", delay));
     return this;
+  }
+
+  /**
+   * Runs {@code change} while no request is being handled (a simulation publishing its state, so that no request sees
+   * half of it and no lock is taken in another order than a request's).
+   */
+  public void atomically(Runnable change) {
+    synchronized (lock) {
+      change.run();
+    }
   }
 
   /** Every call accepted so far, oldest first. */
@@ -283,7 +306,9 @@ public final class AwsEmulator implements AutoCloseable {
           new String(body, StandardCharsets.UTF_8), clock.get()));
       Response r;
       try {
-        r = handler.handle(new Request(service, operation, headers, body));
+        synchronized (lock) {
+          r = handler.handle(new Request(service, operation, headers, body));
+        }
       } catch (RuntimeException e) {
         r = error(rpc, 500, "InternalFailure", "emulator failure: " + e);
       }

@@ -4,6 +4,7 @@ import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Revision;
 import dev.sreagent.api.model.ServiceInfo;
+import dev.sreagent.testkit.ClusterState;
 import dev.sreagent.testkit.SimulatedCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>API to simulation</b> (on every write, as ECS's scheduler and Application Auto Scaling would react):
  * {@code UpdateService} with another desired count scales, with another task definition rolls to that revision, with
  * {@code forceNewDeployment} restarts every pod; {@code StopTask} restarts that pod; {@code RegisterScalableTarget}
- * with a minimum above the replicas scales up to it. The API shows the result at once (replacement tasks run at once:
+ * with a minimum above the replicas scales up to it; ACM's {@code RenewCertificate} renews the certificate (each
+ * simulated certificate is published as a {@code PRIVATE} ACM certificate tagged {@code Name} and
+ * {@code service.name}, its {@code NotAfter} the simulation's expiry). The API shows the result at once (replacement tasks run at once:
  * no start-up delay is emulated). Each effect is reported to the simulation's oracle in the agent's terms (revisions
  * as {@code SERVICE:N}), attributed by the change's own request (the idempotency key the ECS executors put in the
  * User-Agent, {@code sre-agent-key/KEY}) and the tags they write before it ({@code sre-agent:incident},
@@ -37,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * applied. An effect without them, and tasks stopped under a key never tagged applied, are listed in
  * {@link #unattributed()}.
  *
- * <p>Locks: a write arrives holding the emulation's lock, then takes this simulation's, then the cluster's; a
- * {@link #sync()} takes them in the same order.
+ * <p>Locks: a write arrives holding the emulator's request lock ({@link AwsEmulator#atomically}), then takes this
+ * simulation's, then the cluster's; a {@link #sync()} takes them in the same order.
  */
 public final class EcsSimulation implements AutoCloseable {
   /** The ECS cluster every service lives in. */
@@ -66,6 +70,7 @@ public final class EcsSimulation implements AutoCloseable {
     EcsSimulation sim = new EcsSimulation(Objects.requireNonNull(cluster, "cluster"), aws);
     EcsEmulation ecs = aws.ecs().setAutoProgress(false).createCluster(CLUSTER);
     ecs.setWriteListener(sim::onWrite);
+    aws.acm().setRenewalListener(sim::onRenewal);
     sim.sync();
     for (ServiceInfo s : cluster.topology().services().values()) {
       ecs.registerScalableTarget(CLUSTER, s.name(), s.replicas(), s.maxReplicas());
@@ -86,12 +91,8 @@ public final class EcsSimulation implements AutoCloseable {
   }
 
   /** The task definition ({@code SERVICE:N}) the API shows for {@code service}'s current revision. */
-  public String taskDefinition(String service) {
-    synchronized (aws.ecs()) {
-      synchronized (this) {
-        return service + ":" + number(service, cluster.currentRevision(service));
-      }
-    }
+  public synchronized String taskDefinition(String service) {
+    return service + ":" + number(service, cluster.currentRevision(service));
   }
 
   /** Moves the simulation by {@code step}, then {@link #sync()}s the API. */
@@ -102,11 +103,11 @@ public final class EcsSimulation implements AutoCloseable {
 
   /** Publishes the simulation's state to the API (see the class comment). */
   public void sync() {
-    synchronized (aws.ecs()) {
+    aws.atomically(() -> {
       synchronized (this) {
         publish();
       }
-    }
+    });
   }
 
   /**
@@ -132,11 +133,22 @@ public final class EcsSimulation implements AutoCloseable {
   private void publish() {
     EcsEmulation ecs = aws.ecs();
     Map<String, ServiceInfo> services = cluster.topology().services();
-    if (services.equals(published)) {
+    List<ClusterState.CertificateState> certificates = cluster.snapshot().certificates();
+    List<Object> fingerprint = List.of(services, certificates);
+    if (fingerprint.equals(published)) {
       return;  // nothing the API shows changed since the last publication
     }
-    published = services;
+    published = fingerprint;
     publications++;
+    for (ClusterState.CertificateState c : certificates) {
+      Optional<String> arn = aws.acm().arnTagged("Name", c.name());
+      if (arn.isEmpty()) {
+        aws.acm().add(c.name() + ".shop.internal", "PRIVATE", c.expiresAt(), Map.of("Name", c.name(),
+            "service.name", c.service()));
+      } else {
+        aws.acm().setNotAfter(arn.get(), c.expiresAt());
+      }
+    }
     for (ServiceInfo s : services.values()) {
       for (Revision r : cluster.revisions(s.name())) {
         ecs.ensureTaskDefinition(s.name(), number(s.name(), r.id()), r.id());
@@ -225,6 +237,25 @@ public final class EcsSimulation implements AutoCloseable {
       default -> {
         return;
       }
+    }
+    publish();
+  }
+
+  private synchronized void onRenewal(AcmEmulation.Renewal r) {
+    String name = r.tags().get("Name");
+    String service = r.tags().get("service.name");
+    if (name == null || service == null) {
+      unattributed.add("RenewCertificate of " + r.arn() + " (no Name or service.name tag)");
+      return;
+    }
+    Action renew = new Action.RenewCertificate(service, name);
+    cluster.applyExternally(renew);
+    String incident = r.tags().get("sre-agent:incident");
+    if (incident == null || r.key() == null) {
+      unattributed.add(renew.canonical() + " by RenewCertificate");
+    } else {
+      cluster.oracle().onEffect(cluster.clock().now(), renew,
+          new ExecutionContext(incident, r.key(), token(r.tags(), renew.target()), false));
     }
     publish();
   }
