@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.acm.model.CertificateSummary;
+import software.amazon.awssdk.services.acm.model.KeyAlgorithm;
 import software.amazon.awssdk.services.acm.model.Tag;
 
 /**
@@ -106,7 +107,7 @@ public final class AcmCertificates implements TelemetrySource {
     }
     Instant now = clock.now();
     int sent = 0;
-    for (Listed c : list(acm, serviceTag)) {
+    for (Listed c : list(acm, serviceTag, counters.computeIfAbsent("tags.failed", k -> new AtomicLong()))) {
       if (c.service() == null) {
         count("untagged");
         continue;
@@ -120,30 +121,52 @@ public final class AcmCertificates implements TelemetrySource {
       attributes.put(Attributes.TLS_CERTIFICATE, c.name());
       attributes.put("aws.acm.certificate.arn", c.arn());
       attributes.put("aws.acm.certificate.type", c.type());
-      target.accept(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY,
-          Duration.between(now, c.notAfter()).toSeconds(), now, attributes));
-      sent++;
+      try {
+        target.accept(new MetricSample(MetricNames.CERTIFICATE_TIME_TO_EXPIRY,
+            Duration.between(now, c.notAfter()).toSeconds(), now, attributes));
+        sent++;
+      } catch (RuntimeException e) {  // one sample the sink refuses never hides the others
+        count("sink.failed");
+        LOG.warn("the sink refused the expiry of certificate {}: {}", c.name(), e.toString());
+      }
     }
     count("sent", sent);
     return sent;
   }
 
-  /** Every certificate of the account and region, with its tags. */
-  static List<Listed> list(AcmClient acm, String serviceTag) {
+  /**
+   * Every certificate of the account and region (of every key algorithm: ACM lists only RSA 1024 and 2048 ones unless
+   * asked), with its tags; a certificate whose tags cannot be read (deleted since the list, a throttled call) is left
+   * out and counted in {@code skipped} when given.
+   */
+  static List<Listed> list(AcmClient acm, String serviceTag, @Nullable AtomicLong skipped) {
     List<Listed> out = new ArrayList<>();
-    for (CertificateSummary s : acm.listCertificatesPaginator(b -> b.maxItems(100)).certificateSummaryList()) {
+    for (CertificateSummary s : acm.listCertificatesPaginator(b -> b.maxItems(100)
+        .includes(f -> f.keyTypes(KeyAlgorithm.knownValues()))).certificateSummaryList()) {
       Map<String, String> tags = new LinkedHashMap<>();
-      for (Tag t : acm.listTagsForCertificate(b -> b.certificateArn(s.certificateArn())).tags()) {
-        tags.put(t.key(), t.value() == null ? "" : t.value());
+      try {
+        for (Tag t : acm.listTagsForCertificate(b -> b.certificateArn(s.certificateArn())).tags()) {
+          tags.put(t.key(), t.value() == null ? "" : t.value());
+        }
+      } catch (RuntimeException e) {
+        if (skipped != null) {
+          skipped.incrementAndGet();
+        }
+        LOG.debug("left out certificate {}: its tags cannot be read ({})", s.certificateArn(), e.toString());
+        continue;
       }
       String name = tags.getOrDefault(NAME_TAG, s.certificateArn());
-      out.add(new Listed(s.certificateArn(), name.isBlank() ? s.certificateArn() : name, tags.get(serviceTag),
-          s.notAfter(), s.typeAsString(), tags));
+      String service = tags.get(serviceTag);
+      out.add(new Listed(s.certificateArn(), name.isBlank() ? s.certificateArn() : name,
+          service == null || service.isBlank() ? null : service, s.notAfter(), s.typeAsString(), tags));
     }
     return out;
   }
 
-  /** Polls so far by outcome: {@code sent}, {@code untagged}, {@code no-expiry}, {@code poll.failed}. */
+  /**
+   * Polls so far by outcome: {@code sent}, {@code untagged}, {@code no-expiry}, {@code tags.failed},
+   * {@code sink.failed}, {@code poll.failed}.
+   */
   public Map<String, Long> counters() {
     Map<String, Long> out = new TreeMap<>();
     counters.forEach((k, v) -> out.put(k, v.get()));

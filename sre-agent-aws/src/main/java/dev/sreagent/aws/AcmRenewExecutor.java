@@ -27,8 +27,10 @@ import software.amazon.awssdk.services.acm.model.Tag;
  * expire, its DNS validation records are what to check) and {@code IMPORTED} ones only by importing again. FAILED when
  * no later {@code NotAfter} shows within the verify timeout (default 5 minutes). Idempotency and fencing use the same
  * tags on the certificate as the ECS executors on a service ({@code sre-agent:started} with the {@code NotAfter} seen
- * before, {@code sre-agent:applied}, {@code sre-agent:fence:TARGET}): a redelivered key renews at most once, a
- * renewal whose answer was lost is recognised by its later {@code NotAfter}. No server-side dry run: a dry run checks
+ * and the time of the start, {@code sre-agent:applied}, {@code sre-agent:fence:TARGET}): a renewal whose answer was
+ * lost is recognised by its later {@code NotAfter}, waited for until the earlier attempt's verify window ends (ACM
+ * issues a private renewal asynchronously), and renewed once more only when none showed in that window; a
+ * certificate is named one way only (its {@code Name} tag, else its ARN), so it has one lock and one fencing token. No server-side dry run: a dry run checks
  * and writes nothing.
  *
  * <p>IAM: {@code acm:ListCertificates}, {@code acm:ListTagsForCertificate}, {@code acm:DescribeCertificate},
@@ -75,13 +77,24 @@ public final class AcmRenewExecutor implements ActionExecutor {
       return result(context, ActionResult.Status.REJECTED, name() + " does not carry out " + action.kind());
     }
     try {
-      List<AcmCertificates.Listed> named = AcmCertificates.list(acm, serviceTag).stream()
-          .filter(c -> c.arn().equals(renew.certificate()) || c.name().equals(renew.certificate())).toList();
-      if (named.size() != 1) {
-        return result(context, ActionResult.Status.REJECTED, named.isEmpty()
-            ? "no ACM certificate has the ARN or Name tag '" + renew.certificate() + "'"
-            : "certificate name '" + renew.certificate() + "' is ambiguous: " + named.stream()
-                .map(AcmCertificates.Listed::arn).toList() + "; refused");
+      List<AcmCertificates.Listed> all = AcmCertificates.list(acm, serviceTag, null);
+      // one name per certificate (its Name tag, else its ARN), so one lock target and one fencing token per
+      // certificate: the ARN of a certificate with a Name tag is not accepted for it
+      List<AcmCertificates.Listed> named = all.stream().filter(c -> c.name().equals(renew.certificate())).toList();
+      Optional<AcmCertificates.Listed> byArn = all.stream().filter(c -> c.arn().equals(renew.certificate()))
+          .findFirst();
+      java.util.Set<String> candidates = new java.util.TreeSet<>();
+      named.forEach(c -> candidates.add(c.arn()));
+      byArn.ifPresent(c -> candidates.add(c.arn()));
+      if (candidates.size() > 1) {  // two names, or a Name tag spelling another certificate's ARN
+        return result(context, ActionResult.Status.REJECTED, "certificate name '" + renew.certificate()
+            + "' is ambiguous: " + candidates + "; refused");
+      }
+      if (named.isEmpty()) {
+        return result(context, ActionResult.Status.REJECTED, byArn.map(c -> "certificate " + c.arn() + " is named '"
+            + c.name() + "' (its " + AcmCertificates.NAME_TAG + " tag): the agent names it so, and only so, to keep"
+            + " one lock per certificate; refused").orElse("no ACM certificate is named '" + renew.certificate()
+            + "' (its " + AcmCertificates.NAME_TAG + " tag, else its ARN)"));
       }
       AcmCertificates.Listed c = named.get(0);
       String what = "certificate " + c.name() + (c.name().equals(c.arn()) ? "" : " (" + c.arn() + ")");
@@ -109,14 +122,29 @@ public final class AcmRenewExecutor implements ActionExecutor {
       Instant before = Objects.requireNonNull(c.notAfter(), "NotAfter");
       Optional<String> started = EcsMarks.started(c.tags(), context.idempotencyKey());
       if (started.isPresent() && !context.dryRun()) {
-        OptionalLong startedAt = epochSeconds(started.get());  // the NotAfter seen when this key started
-        if (startedAt.isPresent() && before.getEpochSecond() > startedAt.getAsLong()) {
-          return recorded(c, context, result(context, ActionResult.Status.SUCCEEDED, "took effect before (its"
-              + " answer was lost): " + what + " now expires " + before + "; recorded now"));
+        // NOTAFTER/STARTED: the NotAfter seen and the time (epoch seconds) when this key started
+        String[] parts = started.get().split("/");
+        OptionalLong notAfterThen = epochSeconds(parts[0]);
+        OptionalLong startedAt = parts.length > 1 ? epochSeconds(parts[1]) : OptionalLong.empty();
+        if (notAfterThen.isPresent()) {
+          Instant then = Instant.ofEpochSecond(notAfterThen.getAsLong());
+          // the earlier attempt's renewal may still be in issuance: wait for it until its own verify window ends
+          Instant window = startedAt.isPresent() ? Instant.ofEpochSecond(startedAt.getAsLong()).plus(verifyTimeout)
+              : clock.now();
+          Instant now = before;
+          while (!now.isAfter(then) && clock.now().isBefore(window)) {
+            clock.sleep(pollInterval);
+            now = notAfter(c.arn());
+          }
+          if (now.isAfter(then)) {
+            return recorded(c, context, result(context, ActionResult.Status.SUCCEEDED, "took effect before (its"
+                + " answer was lost): " + what + " now expires " + now + "; recorded now"));
+          }
+          // no later NotAfter within the earlier attempt's verify window: it did not take; renew once more
         }
       }
       int tags = EcsMarks.tagsWithOurs(c.tags(), renew.target());
-      if (tags > EcsExecutor.MAX_TAGS && !context.dryRun()) {
+      if (tags > EcsExecutor.MAX_TAGS) {
         return result(context, ActionResult.Status.FAILED, what + " has " + c.tags().size() + " tags; with the"
             + " executor's own it would need " + tags + ", above ACM's " + EcsExecutor.MAX_TAGS + ": nothing written");
       }
@@ -124,8 +152,8 @@ public final class AcmRenewExecutor implements ActionExecutor {
         return result(context, ActionResult.Status.DRY_RUN, "checks passed, nothing written (ACM has no dry run):"
             + " would renew " + what + ", expiring " + before);
       }
-      tag(c.arn(), EcsMarks.start(c.tags(), context.idempotencyKey(), Long.toString(before.getEpochSecond()),
-          renew.target(), context.fencingToken(), context.incidentId()));
+      tag(c.arn(), EcsMarks.start(c.tags(), context.idempotencyKey(), before.getEpochSecond() + "/"
+          + clock.now().getEpochSecond(), renew.target(), context.fencingToken(), context.incidentId()));
       acm.renewCertificate(b -> b.certificateArn(c.arn()).overrideConfiguration(EcsExecutor.write(context)));
       Instant deadline = clock.now().plus(verifyTimeout);
       Instant after = notAfter(c.arn());
@@ -192,7 +220,7 @@ public final class AcmRenewExecutor implements ActionExecutor {
   /** Whether a renewal under {@code idempotencyKey} is recorded on a certificate. */
   @Override
   public Optional<ActionResult> reconcile(String idempotencyKey) {
-    for (AcmCertificates.Listed c : AcmCertificates.list(acm, serviceTag)) {
+    for (AcmCertificates.Listed c : AcmCertificates.list(acm, serviceTag, null)) {
       if (EcsMarks.applied(c.tags(), idempotencyKey)) {
         return Optional.of(new ActionResult(idempotencyKey, ActionResult.Status.SUCCEEDED, "took effect: key "
             + idempotencyKey + " is recorded on certificate " + c.name(), clock.now()));

@@ -108,7 +108,7 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
             + action.target() + ": another holder of the lock changed it since");
       }
       int tags = EcsMarks.tagsWithOurs(f.tags(), action.target());
-      if (tags > MAX_TAGS && !context.dryRun()) {
+      if (tags > MAX_TAGS) {
         return result(context, ActionResult.Status.FAILED, f.describe() + " has " + f.tags().size() + " tags; with"
             + " the executor's own (the key, incident, fencing token and applied keys) it would need " + tags
             + ", above ECS's " + MAX_TAGS + ": nothing written (remove some of the service's tags)");

@@ -23,17 +23,7 @@ import software.amazon.awssdk.services.acm.AcmClient;
 
 /** ACM certificates as telemetry and their renewal, through the real SDK against the emulator. */
 class AcmTest {
-  private static final Clock FAST = new Clock() {
-    @Override
-    public Instant now() {
-      return Instant.now();
-    }
-
-    @Override
-    public void sleep(Duration d) throws InterruptedException {
-      Thread.sleep(5);
-    }
-  };
+  private static final Clock FAST = Emulated.FAST;
 
   private AwsEmulator aws;
   private AcmClient acm;
@@ -58,7 +48,7 @@ class AcmTest {
   }
 
   private static ExecutionContext ctx(String key, long token) {
-    return new ExecutionContext("INC-0007", key.repeat(64 / key.length()), token, false);
+    return Emulated.context("INC-0007", key, token, false);
   }
 
   private AcmRenewExecutor renew() {
@@ -127,14 +117,14 @@ class AcmTest {
     assertThat(other.status()).isEqualTo(ActionResult.Status.REJECTED);
     assertThat(other.message()).contains("belongs to service payments (tag service.name), not checkout");
     ActionResult none = renew().execute(new Action.RenewCertificate("payments", "nope"), ctx("c", 1));
-    assertThat(none.message()).contains("no ACM certificate has the ARN or Name tag 'nope'");
+    assertThat(none.message()).contains("no ACM certificate is named 'nope' (its Name tag, else its ARN)");
+    ActionResult dry = renew().execute(new Action.RenewCertificate("payments", "payments-mtls"),
+        new ExecutionContext("INC-0007", "e".repeat(64), 1, true));
+    assertThat(dry.status()).isEqualTo(ActionResult.Status.DRY_RUN);
     aws.acm().add("payments2.shop.internal", "PRIVATE", Instant.now().plus(Duration.ofDays(9)),
         Map.of("Name", "payments-mtls", "service.name", "payments"));
     ActionResult twice = renew().execute(new Action.RenewCertificate("payments", "payments-mtls"), ctx("d", 1));
     assertThat(twice.message()).contains("ambiguous");
-    ActionResult dry = renew().execute(new Action.RenewCertificate("payments", payments),
-        new ExecutionContext("INC-0007", "e".repeat(64), 1, true));
-    assertThat(dry.status()).isEqualTo(ActionResult.Status.DRY_RUN);
     assertThat(aws.calls("RenewCertificate")).isEmpty();
     assertThat(aws.calls("AddTagsToCertificate")).isEmpty();
   }

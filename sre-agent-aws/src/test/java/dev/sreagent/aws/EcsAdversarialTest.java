@@ -29,17 +29,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * {@code @Disabled("DEFECT: ...")} fails on the code it was written against and shows a broken promise.
  */
 class EcsAdversarialTest {
-  private static final Clock FAST = new Clock() {
-    @Override
-    public Instant now() {
-      return Instant.now();
-    }
-
-    @Override
-    public void sleep(Duration d) throws InterruptedException {
-      Thread.sleep(5);
-    }
-  };
+  private static final Clock FAST = Emulated.FAST;
   private static final Set<String> WRITES = Set.of("UpdateService", "StopTask", "TagResource", "UntagResource",
       "RegisterScalableTarget");
 
@@ -69,11 +59,11 @@ class EcsAdversarialTest {
   }
 
   private static ExecutionContext ctx(String key, long token) {
-    return new ExecutionContext("INC-0001", key.repeat(64 / key.length()), token, false);
+    return Emulated.context("INC-0001", key, token, false);
   }
 
   private static ExecutionContext dry(String key, long token) {
-    return new ExecutionContext("INC-0001", key.repeat(64 / key.length()), token, true);
+    return Emulated.context("INC-0001", key, token, true);
   }
 
   private EcsScaleExecutor scale() {

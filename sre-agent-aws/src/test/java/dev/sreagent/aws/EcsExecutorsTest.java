@@ -20,17 +20,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** The three ECS executors through the real AWS SDK against the emulator: effects, refusals, retries, dry runs. */
 class EcsExecutorsTest {
-  private static final Clock FAST = new Clock() {
-    @Override
-    public java.time.Instant now() {
-      return java.time.Instant.now();
-    }
-
-    @Override
-    public void sleep(Duration d) throws InterruptedException {
-      Thread.sleep(5);
-    }
-  };
+  private static final Clock FAST = Emulated.FAST;
 
   private AwsEmulator aws;
   private EcsEmulation shop;
@@ -60,7 +50,7 @@ class EcsExecutorsTest {
   }
 
   private static ExecutionContext ctx(String key, long token) {
-    return new ExecutionContext("INC-0001", key.repeat(64 / key.length()), token, false);
+    return Emulated.context("INC-0001", key, token, false);
   }
 
   private EcsScaleExecutor scale() {

@@ -13,7 +13,25 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /** The real SDK clients pointed at an {@link AwsEmulator}: static keys, its region, no default chain. */
 final class Emulated {
+  /** Real time, but every wait is 5 ms: executors' polls run fast without a virtual clock. */
+  static final dev.sreagent.api.port.Clock FAST = new dev.sreagent.api.port.Clock() {
+    @Override
+    public java.time.Instant now() {
+      return java.time.Instant.now();
+    }
+
+    @Override
+    public void sleep(Duration d) throws InterruptedException {
+      Thread.sleep(5);
+    }
+  };
+
   private Emulated() {}
+
+  /** A context for {@code incident} whose key is {@code key} repeated to 64 characters. */
+  static dev.sreagent.api.model.ExecutionContext context(String incident, String key, long token, boolean dryRun) {
+    return new dev.sreagent.api.model.ExecutionContext(incident, key.repeat(64 / key.length()), token, dryRun);
+  }
 
   static StaticCredentialsProvider credentials(AwsEmulator aws) {
     return StaticCredentialsProvider.create(AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey()));

@@ -439,7 +439,11 @@ final class RunConfig {
           u = java.net.URI.create(value);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(key + " must be a URL such as https://ecs.eu-west-1.amazonaws.com, but"
-              + " was '" + value + "'");
+              + " was not one");
+        }
+        if (u.getRawUserInfo() != null) {  // never echoed: it may hold a secret
+          throw new IllegalArgumentException(key + " must not carry credentials (user:password@): the AWS SDK signs"
+              + " every request with the credentials of its default chain; remove them from the URL");
         }
         boolean loopback = "http".equals(u.getScheme()) && u.getHost() != null
             && (u.getHost().equals("127.0.0.1") || u.getHost().equals("localhost") || u.getHost().equals("[::1]"));
@@ -475,7 +479,13 @@ final class RunConfig {
         }
         awsEcsExecutors = names;
       }
-      case "aws.ecs.service-tag" -> awsEcsServiceTag = value;
+      case "aws.ecs.service-tag" -> {
+        if (value.isBlank()) {
+          throw new IllegalArgumentException(key + " must name a tag (such as service.name), or be left out to name"
+              + " services by their ECS names; it was empty");
+        }
+        awsEcsServiceTag = value;
+      }
       case "aws.ecs.auto-scaling" -> awsAutoScaling = bool(key, value);
       case "aws.cloudwatch.ecs" -> awsCloudWatchEcs = bool(key, value);
       case "aws.acm" -> {
