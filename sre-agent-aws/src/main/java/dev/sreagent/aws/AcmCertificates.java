@@ -1,5 +1,6 @@
 package dev.sreagent.aws;
 
+import dev.sreagent.api.Polling;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -15,9 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -54,7 +52,7 @@ public final class AcmCertificates implements TelemetrySource {
   private final Clock clock;
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private volatile @Nullable TelemetrySink sink;
-  private @Nullable ScheduledExecutorService scheduler;
+  private @Nullable Polling polling;
 
   private AcmCertificates(Builder b) {
     this.acm = b.acm;
@@ -75,24 +73,14 @@ public final class AcmCertificates implements TelemetrySource {
 
   @Override
   public synchronized void start(TelemetrySink target) {
-    if (scheduler != null) {
+    if (polling != null) {
       return;
     }
     this.sink = Objects.requireNonNull(target, "target");
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sre-agent-acm");
-      t.setDaemon(true);
-      return t;
+    polling = Polling.start("sre-agent-acm", interval, false, this::poll, (e, inARow, next) -> {
+      count("poll.failed");
+      LOG.warn("ACM poll failed (the next one in {}): {}", interval, e.toString());
     });
-    s.scheduleWithFixedDelay(() -> {
-      try {
-        poll();
-      } catch (RuntimeException e) {
-        count("poll.failed");
-        LOG.warn("ACM poll failed (the next one in {}): {}", interval, e.toString());
-      }
-    }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler = s;
   }
 
   /**
@@ -132,6 +120,14 @@ public final class AcmCertificates implements TelemetrySource {
     }
     count("sent", sent);
     return sent;
+  }
+
+  /** {@code tag} when it names a tag; else the exception naming the setting and an example. */
+  static String serviceTag(@Nullable String tag) {
+    if (tag == null || tag.isBlank()) {
+      throw new IllegalArgumentException("serviceTag must name a tag, such as service.name, but was '" + tag + "'");
+    }
+    return tag;
   }
 
   /**
@@ -183,9 +179,9 @@ public final class AcmCertificates implements TelemetrySource {
 
   @Override
   public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (polling != null) {
+      polling.close();
+      polling = null;
     }
   }
 
@@ -202,11 +198,7 @@ public final class AcmCertificates implements TelemetrySource {
 
     /** The tag whose value is the certificate's service (default {@value #DEFAULT_SERVICE_TAG}). */
     public Builder setServiceTag(String tag) {
-      if (tag == null || tag.isBlank()) {
-        throw new IllegalArgumentException("serviceTag must name a tag, such as service.name, but was '" + tag
-            + "'");
-      }
-      this.serviceTag = tag;
+      this.serviceTag = serviceTag(tag);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.sreagent.aws;
 
 import dev.sreagent.api.Require;
+import dev.sreagent.api.Polling;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -18,9 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -355,10 +353,8 @@ public final class CloudWatchMetrics implements TelemetrySource {
   private final @Nullable Instant[] lastDelivered;
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final Object pollLock = new Object();
-  private @Nullable ScheduledExecutorService scheduler;
+  private @Nullable Polling polling;
   private volatile @Nullable TelemetrySink sink;
-  private int failures;
-  private int skip;
 
   private CloudWatchMetrics(Builder b) {
     this.client = b.client;
@@ -396,39 +392,19 @@ public final class CloudWatchMetrics implements TelemetrySource {
 
   @Override
   public synchronized void start(TelemetrySink target) {
-    if (scheduler != null) {
+    if (polling != null) {
       return;
     }
     this.sink = Objects.requireNonNull(target, "target");
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sre-agent-cloudwatch");
-      t.setDaemon(true);
-      return t;
+    polling = Polling.start("sre-agent-cloudwatch", interval, true, () -> poll(clock.now()), (e, inARow, next) -> {
+      count("poll.failed", 1);
+      LOG.warn("CloudWatch poll failed ({} in a row; next try in {} interval(s)): {}", inARow, next, e.toString());
     });
-    s.scheduleWithFixedDelay(this::pollSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler = s;
   }
 
   /** Sets the sink without scheduling polls (for callers that drive {@link #poll(Instant)} themselves). */
   void attach(TelemetrySink target) {
     this.sink = Objects.requireNonNull(target, "target");
-  }
-
-  private void pollSafely() {
-    if (skip > 0) {
-      skip--;
-      return;
-    }
-    try {
-      poll(clock.now());
-      failures = 0;
-    } catch (RuntimeException e) {
-      count("poll.failed", 1);
-      failures++;
-      skip = Math.min(8, 1 << Math.min(failures - 1, 3)) - 1;
-      LOG.warn("CloudWatch poll failed ({} in a row; next try in {} interval(s)): {}", failures, skip + 1,
-          e.toString());
-    }
   }
 
   /**
@@ -631,9 +607,9 @@ public final class CloudWatchMetrics implements TelemetrySource {
 
   @Override
   public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (polling != null) {
+      polling.close();
+      polling = null;
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.sreagent.otel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sreagent.api.Require;
+import dev.sreagent.api.Polling;
 import dev.sreagent.api.model.Attributes;
 import dev.sreagent.api.model.MetricNames;
 import dev.sreagent.api.model.MetricSample;
@@ -23,9 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -47,10 +45,8 @@ public final class PrometheusSource implements TelemetrySource {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, Instant> lastEnd = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-  private @Nullable ScheduledExecutorService scheduler;
+  private @Nullable Polling polling;
   private @Nullable TelemetrySink sink;
-  private int failures;
-  private int skip;
 
   private final Clock clock;
 
@@ -141,39 +137,17 @@ public final class PrometheusSource implements TelemetrySource {
 
   @Override
   public synchronized void start(TelemetrySink target) {
-    if (scheduler != null) {
+    if (polling != null) {
       return;
     }
     this.sink = Objects.requireNonNull(target, "target");
-    ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "sre-agent-prometheus");
-      t.setDaemon(true);
-      return t;
-    });
-    s.scheduleWithFixedDelay(this::pollSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler = s;
+    polling = Polling.start("sre-agent-prometheus", interval, true, () -> poll(clock.now()),
+        (e, inARow, next) -> count("poll.failed", 1));
   }
 
   /** Sets the sink without scheduling polls (for callers that drive {@link #poll(Instant)} themselves). */
   void attach(TelemetrySink target) {
     this.sink = Objects.requireNonNull(target, "target");
-  }
-
-  private void pollSafely() {
-    if (skip > 0) {
-      skip--;
-      return;
-    }
-    try {
-      poll(clock.now());
-      failures = 0;
-    } catch (IOException | RuntimeException e) {
-      count("poll.failed", 1);
-      failures++;
-      skip = Math.min(8, 1 << Math.min(failures - 1, 3)) - 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** One poll of every query up to {@code now}; returns the samples delivered. */
@@ -239,9 +213,9 @@ public final class PrometheusSource implements TelemetrySource {
 
   @Override
   public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (polling != null) {
+      polling.close();
+      polling = null;
     }
   }
 }
