@@ -247,11 +247,7 @@ public final class AcmRenewExecutor implements ActionExecutor {
 
     /** The tag naming a certificate's service (default {@value AcmCertificates#DEFAULT_SERVICE_TAG}). */
     public Builder setServiceTag(String tag) {
-      if (tag == null || tag.isBlank()) {
-        throw new IllegalArgumentException("serviceTag must name a tag, such as service.name, but was '" + tag
-            + "'");
-      }
-      this.serviceTag = tag;
+      this.serviceTag = AcmCertificates.serviceTag(tag);
       return this;
     }
 

@@ -57,7 +57,9 @@ public final class EcsRestartExecutor extends EcsExecutor<Action.RestartPods> {
   ActionResult run(Action.RestartPods restart, EcsServices.Found f, ExecutionContext context) {
     List<String> named = restart.pods().stream().distinct().toList();
     List<String> running = runningTasks(f);
-    List<String> foreign = named.stream().filter(p -> !running.contains(p) && isAnotherServicesTask(f, p)).toList();
+    List<String> notRunning = named.stream().filter(p -> !running.contains(p)).toList();
+    Set<String> clusterTasks = notRunning.isEmpty() ? Set.of() : new HashSet<>(services.taskIds(f.cluster(), null));
+    List<String> foreign = notRunning.stream().filter(clusterTasks::contains).toList();
     if (!foreign.isEmpty()) {
       return result(context, ActionResult.Status.REJECTED, "tasks " + foreign + " are not tasks of " + f.describe()
           + "; refused (it never stops another service's task)");
@@ -172,17 +174,7 @@ public final class EcsRestartExecutor extends EcsExecutor<Action.RestartPods> {
   }
 
   private List<String> runningTasks(EcsServices.Found f) {
-    List<String> out = new ArrayList<>();
-    services.client().listTasksPaginator(b -> b.cluster(f.cluster()).serviceName(f.service().serviceName()))
-        .taskArns().forEach(arn -> out.add(arn.substring(arn.lastIndexOf('/') + 1)));
-    return out;
-  }
-
-  private boolean isAnotherServicesTask(EcsServices.Found f, String task) {
-    Set<String> others = new HashSet<>();
-    services.client().listTasksPaginator(b -> b.cluster(f.cluster())).taskArns()
-        .forEach(arn -> others.add(arn.substring(arn.lastIndexOf('/') + 1)));
-    return others.contains(task);
+    return services.taskIds(f.cluster(), f.service().serviceName());
   }
 
   /** Builds an {@link EcsRestartExecutor}. */

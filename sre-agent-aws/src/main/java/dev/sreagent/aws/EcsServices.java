@@ -123,6 +123,14 @@ final class EcsServices {
     return out;
   }
 
+  /** The IDs of the running tasks of {@code service} in {@code cluster}, or of every service there when null. */
+  List<String> taskIds(String cluster, @Nullable String service) {
+    List<String> out = new ArrayList<>();
+    ecs.listTasksPaginator(b -> b.cluster(cluster).serviceName(service)).taskArns()
+        .forEach(arn -> out.add(arn.substring(arn.lastIndexOf('/') + 1)));
+    return out;
+  }
+
   /** Writes {@code tags} on the service (other tags kept). */
   void tag(Found f, Map<String, String> tags) {
     List<Tag> list = new ArrayList<>();

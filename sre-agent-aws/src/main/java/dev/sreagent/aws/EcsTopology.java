@@ -179,9 +179,7 @@ public final class EcsTopology implements TopologyProvider, AutoCloseable {
     Integer minHealthy = f.service().deploymentConfiguration() == null ? null
         : f.service().deploymentConfiguration().minimumHealthyPercent();
     int minAvailable = (int) Math.ceil(desired * (minHealthy == null ? 100 : minHealthy) / 100.0);
-    List<String> tasks = new ArrayList<>();
-    services.client().listTasksPaginator(b -> b.cluster(f.cluster()).serviceName(f.service().serviceName()))
-        .taskArns().forEach(arn -> tasks.add(arn.substring(arn.lastIndexOf('/') + 1)));
+    List<String> tasks = services.taskIds(f.cluster(), f.service().serviceName());
     return new ServiceInfo(f.agentName(), f.cluster(), desired, Math.max(1, max), minAvailable, current, ordered,
         tasks);
   }

@@ -188,11 +188,6 @@ public final class AwsEmulator implements AutoCloseable {
     rpcServices.put(serviceName, handler);
   }
 
-  /** Serves the JSON 1.1 target prefix {@code targetPrefix} with {@code handler}; for emulations in this package. */
-  void installJsonTarget(String targetPrefix, Handler handler) {
-    jsonTargets.put(targetPrefix, handler);
-  }
-
   /**
    * The next call of {@code operation} (such as {@code UpdateService}) is answered with HTTP {@code status} and AWS
    * error {@code code} (such as {@code ThrottlingException} or {@code ServerException}) without being carried out.
