@@ -28,10 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -82,18 +78,14 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       "chatops.slack.timeout", "chatops.slack.listen");
 
   private static final Logger LOG = LoggerFactory.getLogger(SlackChatOps.class);
-  /** Backoff between calls to Slack is real time, whatever clock the agent runs on. */
-  private static final Clock RETRY_WAIT = Clock.system();
-  private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
   private static final Duration EPHEMERAL_GAP = Duration.ofSeconds(10);
   private static final boolean URGENT = true;
   private static final boolean NOTES = false;
-  private static final int QUEUE = 1_000;
   /** Counters reported from the start, so that alerts see their first increase. */
   static final List<String> ALWAYS_COUNTED = List.of("posted.requests", "updated", "failed", "accepted.approve",
       "accepted.reject", "refused.signature", "refused.stale", "refused.replayed", "refused.not-approver",
       "refused.not-pending");
-  private static final int REMEMBERED = 10_000;
+  private static final int REMEMBERED = ChatApprovals.REMEMBERED;
   /**
    * What the agent did: after these it no longer waits for an answer, whoever gave it, and each goes to the thread
    * of the incident's message.
@@ -116,26 +108,16 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final String channel;
   private final Map<String, String> approvers;
   private final @Nullable String team;
-  private final Clock agentClock;
   private final java.time.Clock wallClock;
-  private final int maxAttempts;
-  private final Duration backoff;
-
+  private final ChatCounters counters = new ChatCounters(ALWAYS_COUNTED);
+  private final ChatApprovals approvals;
   /** Requests and the updates of their messages go first; thread replies, notes and ephemerals after. */
-  private final LinkedBlockingQueue<Job> urgent = new LinkedBlockingQueue<>(QUEUE);
-  private final LinkedBlockingQueue<Job> notes = new LinkedBlockingQueue<>(QUEUE);
-  private final ConcurrentLinkedQueue<ApprovalDecision> decisions = new ConcurrentLinkedQueue<>();
-  private final Map<String, ApprovalRequest> pending = new ConcurrentHashMap<>();
+  private final ChatDelivery delivery;
   private final Set<String> postQueued = ConcurrentHashMap.newKeySet();
-  private final Map<String, String> answered = lru();
-  private final Map<String, Posted> posted = lru();
-  private final Map<String, Long> seen = new LinkedHashMap<>();
-  private final Map<String, Long> told = lru();
-  private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
-  private final Thread sender;
-  private volatile @Nullable Supplier<List<ApprovalRequest>> agentPending;
+  private final Map<String, Posted> posted = ChatApprovals.lru();
+  private final ReplayMemory seen = new ReplayMemory(REMEMBERED);
+  private final Map<String, Long> told = ChatApprovals.lru();
   private volatile @Nullable Commands commands;
-  private volatile boolean closing;
 
   private SlackChatOps(Builder b, String token, String signingSecret) {
     this.api = new SlackWebApi(b.apiUrl, token, b.timeout);
@@ -143,16 +125,9 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     this.channel = Objects.requireNonNull(b.channel);
     this.approvers = Map.copyOf(b.approvers);
     this.team = b.team;
-    this.agentClock = b.agentClock;
     this.wallClock = b.wallClock;
-    this.maxAttempts = b.maxAttempts;
-    this.backoff = b.backoff;
-    for (String c : ALWAYS_COUNTED) {
-      counters.put(c, new AtomicLong());  // present from the start at 0: a first failure is an increase
-    }
-    this.sender = new Thread(this::send, "sre-agent-slack");
-    this.sender.setDaemon(true);
-    this.sender.start();
+    this.approvals = new ChatApprovals(b.agentClock);
+    this.delivery = new ChatDelivery("Slack", counters, b.maxAttempts, b.backoff);
   }
 
   /** A builder; channel, token, signing secret and at least one approver are required. */
@@ -202,9 +177,9 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     } else {
       b.setChannel(ch);
     }
-    String token = secret(config, "chatops.slack.token-env", "SLACK_BOT_TOKEN", "the bot token (xoxb-...)",
+    String token = ChatConfig.secret(config, "chatops.slack.token-env", "SLACK_BOT_TOKEN", "the bot token (xoxb-...)",
         environment, problems);
-    String secret = secret(config, "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
+    String secret = ChatConfig.secret(config, "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
         "the app's signing secret", environment, problems);
     String list = config.get("chatops.slack.approvers", "").strip();
     if (list.isEmpty()) {
@@ -231,67 +206,21 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         b.setTeam(t);
       }
     });
-    String url = config.get("chatops.slack.api-url", DEFAULT_API_URL).strip();
-    if (!url.startsWith("https://") && !url.startsWith("http://")) {
-      problems.add("chatops.slack.api-url must be an http(s) URL such as " + DEFAULT_API_URL + ", was '" + url + "'");
-    } else if (url.startsWith("http://") && !loopback(url)) {
-      problems.add("chatops.slack.api-url must be https:// (the bot token goes with every call); plain http:// is"
-          + " for a local emulator on 127.0.0.1 or localhost only, was '" + url + "'");
-    } else {
+    String url = ChatConfig.url("chatops.slack.api-url", config.get("chatops.slack.api-url", DEFAULT_API_URL).strip(),
+        DEFAULT_API_URL, "the bot token", problems);
+    if (url != null) {
       b.setApiUrl(url);
     }
-    config.get("chatops.slack.timeout").ifPresent(t -> {
-      try {
-        Duration d = Duration.parse("PT" + t.strip().toUpperCase(java.util.Locale.ROOT));
-        if (d.isNegative() || d.isZero()) {
-          throw new IllegalArgumentException();
-        }
-        b.setTimeout(d);
-      } catch (RuntimeException e) {
-        problems.add("chatops.slack.timeout must be a duration such as 10s, was '" + t + "'");
-      }
-    });
+    ChatConfig.duration(config, "chatops.slack.timeout", b::setTimeout, problems);
     if (!problems.isEmpty()) {
       throw new ConfigurationException(problems);
     }
     return b.build(Objects.requireNonNull(token), Objects.requireNonNull(secret));
   }
 
-  private static boolean loopback(String url) {
-    try {
-      String host = java.net.URI.create(url).getHost();
-      return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]")
-          || host.equals("::1"));
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-  }
-
-  private static @Nullable String secret(ConfigView config, String key, String example, String what,
-      Function<String, @Nullable String> environment, List<String> problems) {
-    String name = config.get(key, "").strip();
-    if (name.isEmpty()) {
-      problems.add(key + " is missing: name the environment variable that holds " + what + " (such as " + example
-          + ")");
-      return null;
-    }
-    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || looksLikeASecret(name)) {
-      problems.add(key + " must name an environment variable (such as " + example + "), not hold the secret; it was '"
-          + (name.length() > 4 ? name.substring(0, 4) + "..." : name) + "'");
-      return null;
-    }
-    String value = environment.apply(name);
-    if (value == null || value.isBlank()) {
-      problems.add(key + " names " + name + ", but that environment variable is empty; export " + what + " there");
-      return null;
-    }
-    return value.strip();
-  }
-
   /** A Slack token, or a signing secret (32 hex digits), or anything as long and as random: never echoed. */
   static boolean looksLikeASecret(String value) {
-    return value.startsWith("xox") || value.matches("(?i)[0-9a-f]{24,}")
-        || (value.length() >= 24 && value.chars().filter(Character::isDigit).count() >= 6);
+    return ChatConfig.looksLikeASecret(value);
   }
 
   // ------------------------------------------------------------------ ApprovalChannel
@@ -302,22 +231,19 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
    * {@code agent::pendingApprovals}, which never waits for the loop.
    */
   public void attach(Supplier<List<ApprovalRequest>> agentPending) {
-    this.agentPending = Objects.requireNonNull(agentPending, "agentPending");
+    approvals.attach(agentPending);
   }
 
   @Override
   public void request(ApprovalRequest request) {
     String id = request.incident().id();
-    pending.put(id, request);
-    synchronized (answered) {
-      answered.remove(id);  // a new question: the first answer to it wins
-    }
+    approvals.requested(request);
     postQueued.add(id);
     ArrayNode blocks = SlackMessages.requestBlocks(request);
     ObjectNode buttons = SlackMessages.buttons(request);
     String text = SlackMessages.requestText(request);
     String plan = request.planHash().substring(0, Math.min(12, request.planHash().length()));
-    enqueue(URGENT, new Job("post the approval request of " + id, () -> {
+    delivery.enqueue(URGENT, "post the approval request of " + id, () -> {
       try {
         Posted old = posted(id);
         if (old != null && old.buttons() != null) {  // a replaced plan: its buttons go
@@ -332,17 +258,12 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       } finally {
         postQueued.remove(id);
       }
-    }));
+    });
   }
 
   @Override
   public List<ApprovalDecision> poll() {
-    List<ApprovalDecision> out = new ArrayList<>();
-    ApprovalDecision d;
-    while ((d = decisions.poll()) != null) {
-      out.add(d);
-    }
-    return out;
+    return approvals.poll();
   }
 
   // ------------------------------------------------------------------ Notifier
@@ -353,7 +274,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (!AGENT_ACTED.contains(event.kind())) {
       return;
     }
-    pending.remove(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
+    approvals.ended(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
     boolean known = posted(id) != null || postQueued.contains(id);
     boolean note = !known && (event.kind() == IncidentEvent.Kind.ESCALATED
         || event.kind() == IncidentEvent.Kind.ROLLED_BACK) && !QUIET.contains(event.incident().outcome());
@@ -361,7 +282,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       return;
     }
     String text = SlackMessages.eventText(event);
-    enqueue(NOTES, new Job("post " + event.kind() + " of " + id, () -> {
+    delivery.enqueue(NOTES, "post " + event.kind() + " of " + id, () -> {
       Posted p = posted(id);
       if (p == null) {
         if (note) {
@@ -373,16 +294,16 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       api.call("chat.postMessage", message(text, null).put("mrkdwn", false).put("thread_ts", p.ts())
           .put("channel", p.channel()));
       count("posted.events");
-    }));
+    });
     String line = CLOSING_LINES.get(event.kind());
     if (line != null) {
       String closing = line + SlackMessages.code(event.message());
-      enqueue(URGENT, new Job("show " + event.kind() + " of " + id + " on its message", () -> {
+      delivery.enqueue(URGENT, "show " + event.kind() + " of " + id + " on its message", () -> {
         Posted p = posted(id);
         if (p != null) {
           update(p.closedWith(closing));
         }
-      }));
+      });
     }
   }
 
@@ -533,8 +454,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   /** The answer in the channel typed in, and the same line in the configured channel. */
   private Reply announced(String mrkdwn) {
-    enqueue(URGENT, new Job("announce a kill switch change", () -> api.call("chat.postMessage",
-        message(mrkdwn, null))));
+    delivery.enqueue(URGENT, "announce a kill switch change", () -> api.call("chat.postMessage",
+        message(mrkdwn, null)));
     return answer(true, mrkdwn);
   }
 
@@ -561,7 +482,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       return refuse(401, why.startsWith("stale") ? "stale" : why.startsWith("missing") ? "unsigned" : "signature",
           why);
     }
-    Boolean first = firstSighting(Objects.requireNonNull(signature).strip(), now);
+    Boolean first = seen.firstSighting(Objects.requireNonNull(signature).strip(),
+        now.getEpochSecond() + 2 * this.signature.tolerance().toSeconds(), now.getEpochSecond());
     if (first == null) {
       return refuse(503, "busy", "more than " + REMEMBERED + " signed callbacks within the signature window; refusing"
           + " rather than forgetting one that could be replayed");
@@ -647,38 +569,27 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
           + " decided on " + shownId + ".");
       return new Reply(200, "");
     }
-    ApprovalRequest req = pendingRequest(incidentId);
-    String stale = null;
-    if (req == null) {
-      stale = shownId + " is not waiting for an approval any more (answered, expired or closed)";
-    } else if (!req.planHash().equals(planHash)) {
-      stale = "this message's plan was replaced by a newer one for " + shownId + ": answer the newer message";
-    } else if (agentClock.now().isAfter(req.expiresAt())) {
-      stale = "the request for " + shownId + " expired at " + req.expiresAt();
-    } else {
-      String earlier;
-      synchronized (answered) {
-        earlier = answered.putIfAbsent(incidentId, user);
-      }
-      if (earlier != null) {
-        stale = shownId + " was answered already, by <@" + earlier + ">";
-      }
-    }
-    if (stale != null) {
+    String approver = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
+    ChatApprovals.Refusal refusal = approvals.answer(incidentId, planHash, user, approver, role, approve,
+        (approve ? "approved" : "rejected") + " in Slack");
+    if (refusal != null) {
+      String stale = switch (refusal.why()) {
+        case GONE -> shownId + " is not waiting for an approval any more (answered, expired or closed)";
+        case REPLACED -> "this message's plan was replaced by a newer one for " + shownId + ": answer the newer message";
+        case EXPIRED -> "the request for " + shownId + " expired at " + refusal.expiredAt();
+        case ANSWERED -> shownId + " was answered already, by <@" + refusal.earlier() + ">";
+      };
       count("refused.not-pending");
       ephemeral(payload, user, now, "Nothing decided: " + stale + ".");
       return new Reply(200, "");
     }
-    String approver = "slack:" + user + (name.isBlank() ? "" : " (" + name + ")");
-    decisions.add(new ApprovalDecision(incidentId, planHash, approver, role, approve, agentClock.now(),
-        (approve ? "approved" : "rejected") + " in Slack"));
     count(approve ? "accepted.approve" : "accepted.reject");
     LOG.info("{} {} {} in Slack as {}", approver, approve ? "approved" : "rejected", incidentId, role);
     String line = ":hourglass_flowing_sand: <@" + user + "> (" + SlackMessages.code(role) + ") clicked "
         + (approve ? "*Approve*; the agent checks the plan and every guardrail again before it acts."
             : "*Reject*; nothing will run.");
     Posted fromPayload = fromPayload(incidentId, payload);
-    enqueue(URGENT, new Job("mark " + incidentId + " answered", () -> {
+    delivery.enqueue(URGENT, "mark " + incidentId + " answered", () -> {
       Posted p = posted(incidentId);
       if (p == null && fromPayload != null) {
         p = fromPayload;  // a message an earlier run posted: closed all the same
@@ -687,22 +598,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       if (p != null) {
         update(p.closedWith(line));
       }
-    }));
+    });
     return new Reply(200, "");
-  }
-
-  /** The request {@code incidentId} waits on: this adapter's, else the agent's (a request an earlier run posted). */
-  private @Nullable ApprovalRequest pendingRequest(String incidentId) {
-    ApprovalRequest req = pending.get(incidentId);
-    Supplier<List<ApprovalRequest>> source = agentPending;
-    if (req == null && source != null) {
-      for (ApprovalRequest r : source.get()) {
-        if (r.incident().id().equals(incidentId)) {
-          return r;
-        }
-      }
-    }
-    return req;
   }
 
   /** The clicked message, read from the callback, for a request this adapter did not post. */
@@ -732,28 +629,6 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   }
 
   /**
-   * Remembers {@code sig} for twice the signature window: true the first time, false when it was seen, null when
-   * the memory is full of signatures still inside the window (refused rather than forgotten).
-   */
-  private @Nullable Boolean firstSighting(String sig, Instant now) {
-    synchronized (seen) {
-      long cutoff = now.getEpochSecond() - 2 * signature.tolerance().toSeconds();
-      var it = seen.entrySet().iterator();
-      while (it.hasNext() && it.next().getValue() < cutoff) {
-        it.remove();
-      }
-      if (seen.containsKey(sig)) {
-        return false;
-      }
-      if (seen.size() >= REMEMBERED) {
-        return null;
-      }
-      seen.put(sig, now.getEpochSecond());
-      return true;
-    }
-  }
-
-  /**
    * Tells {@code user} why nothing was decided, at most once per user in {@link #EPHEMERAL_GAP}.
    *
    * @param mrkdwn the text, sent as it is: anything in it from a request is escaped by the caller
@@ -769,10 +644,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
     String ch = payload.path("channel").path("id").asText(payload.path("container").path("channel_id")
         .asText(channel));
-    enqueue(NOTES, new Job("tell " + user + " why nothing was decided", () -> {
+    delivery.enqueue(NOTES, "tell " + user + " why nothing was decided", () -> {
       ObjectNode m = message(mrkdwn, null).put("channel", ch).put("user", user);
       api.call("chat.postEphemeral", m);
-    }));
+    });
   }
 
   private @Nullable Posted posted(String id) {
@@ -788,7 +663,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   }
 
   /** Shows {@code p} as it now is (its buttons, if still open, and its closing lines). */
-  private void update(Posted p) throws SlackWebApi.SlackException, InterruptedException {
+  private void update(Posted p) throws ChatCallException, InterruptedException {
     ObjectNode update = SlackWebApi.JSON.createObjectNode().put("channel", p.channel()).put("ts", p.ts())
         .put("text", p.text());
     update.set("blocks", p.render());
@@ -825,9 +700,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
    * given up, and a call dropped because the queue was full) and failed.CODE by Slack's error code.
    */
   public Map<String, Long> counters() {
-    Map<String, Long> out = new TreeMap<>();
-    counters.forEach((k, v) -> out.put(k, v.get()));
-    return out;
+    return counters.snapshot();
   }
 
   /** The roles the configured approvers approve as. */
@@ -837,85 +710,16 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   /** Calls to Slack queued and not yet made. */
   public int queued() {
-    return urgent.size() + notes.size();
+    return delivery.queued();
   }
 
   private long count(String name) {
-    return counters.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
-  }
-
-  private void enqueue(boolean isUrgent, Job job) {
-    LinkedBlockingQueue<Job> q = isUrgent ? urgent : notes;
-    if (closing || !q.offer(job)) {
-      count("failed");
-      count("failed.queue-full");
-      LOG.warn("Slack: dropped '{}': {} calls are queued (Slack unreachable or rate limited?); a dropped approval"
-          + " request expires and escalates", job.what(), queued());
-    }
-  }
-
-  private void send() {
-    while (true) {
-      Job job;
-      try {
-        job = urgent.poll();
-        if (job == null) {
-          job = notes.poll(50, TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (job == null) {
-        if (closing && urgent.isEmpty()) {
-          return;
-        }
-        continue;
-      }
-      try {
-        deliver(job);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        count("failed");
-        count("failed.bug");
-        LOG.error("Slack: '{}' failed", job.what(), e);
-      }
-    }
-  }
-
-  private void deliver(Job job) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        job.call().run();
-        return;
-      } catch (SlackWebApi.SlackException e) {
-        if (!e.retryable || attempt >= maxAttempts) {
-          count("failed");
-          count("failed." + e.error);
-          LOG.error("Slack: could not {} after {} attempt(s): {}", job.what(), attempt, e.getMessage());
-          return;
-        }
-        long wait = e.retryAfter.isZero() ? backoff.toMillis() << Math.min(attempt - 1, 5)
-            : Math.min(e.retryAfter.toMillis(), MAX_RETRY_AFTER.toMillis());
-        count("retried");
-        LOG.warn("Slack: {} (attempt {} of {}), trying again in {} ms", e.getMessage(), attempt, maxAttempts, wait);
-        RETRY_WAIT.sleep(Duration.ofMillis(wait));
-      }
-    }
+    return counters.count(name);
   }
 
   /** Stops after the queued calls are made (at most {@code timeout} of waiting). */
   public void close(Duration timeout) {
-    closing = true;
-    try {
-      sender.join(Math.max(1, timeout.toMillis()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sender.interrupt();
-    if (queued() > 0) {
-      LOG.warn("Slack: {} calls were not made before the shutdown", queued());
-    }
+    delivery.close(timeout);
   }
 
   @Override
@@ -926,17 +730,6 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   @Override
   public String toString() {
     return "Slack channel " + channel + " via " + api.describe() + " (" + approvers.size() + " approvers)";
-  }
-
-  private static <V> Map<String, V> lru() {
-    return new LinkedHashMap<>(16, 0.75f, false) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > REMEMBERED;
-      }
-    };
   }
 
   /**
@@ -962,13 +755,6 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       return out;
     }
   }
-
-  @FunctionalInterface
-  private interface Call {
-    void run() throws SlackWebApi.SlackException, InterruptedException;
-  }
-
-  private record Job(String what, Call call) {}
 
   /** Builds a {@link SlackChatOps}. */
   public static final class Builder {

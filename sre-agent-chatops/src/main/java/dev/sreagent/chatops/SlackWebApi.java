@@ -51,9 +51,9 @@ final class SlackWebApi {
   /**
    * Calls {@code method} with {@code body}; the answer when {@code ok}.
    *
-   * @throws SlackException for Slack's refusal, a rate limit, an HTTP error or an unreachable API
+   * @throws ChatCallException for Slack's refusal, a rate limit, an HTTP error or an unreachable API
    */
-  JsonNode call(String method, ObjectNode body) throws SlackException, InterruptedException {
+  JsonNode call(String method, ObjectNode body) throws ChatCallException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/" + method)).timeout(timeout)
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json; charset=utf-8")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
@@ -61,52 +61,29 @@ final class SlackWebApi {
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new SlackException(method, "unreachable", "cannot reach " + api + ": " + e, true, Duration.ZERO);
+      throw new ChatCallException(method, "unreachable", "cannot reach " + api + ": " + e, true, Duration.ZERO);
     }
     int status = response.statusCode();
     if (status == 429) {
-      long seconds = response.headers().firstValue("Retry-After").map(SlackWebApi::seconds).orElse(1L);
-      throw new SlackException(method, "ratelimited", "rate limited, retry after " + seconds + " s", true,
+      long seconds = response.headers().firstValue("Retry-After").map(ChatCallException::seconds).orElse(1L);
+      throw new ChatCallException(method, "ratelimited", "rate limited, retry after " + seconds + " s", true,
           Duration.ofSeconds(seconds));
     }
     if (status >= 500) {
-      throw new SlackException(method, "http_" + status, "Slack answered HTTP " + status, true, Duration.ZERO);
+      throw new ChatCallException(method, "http_" + status, "Slack answered HTTP " + status, true, Duration.ZERO);
     }
     JsonNode answer;
     try {
       answer = JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new SlackException(method, "http_" + status, "not a Slack answer (HTTP " + status + ")", false,
+      throw new ChatCallException(method, "http_" + status, "not a Slack answer (HTTP " + status + ")", false,
           Duration.ZERO);
     }
     if (status != 200 || !answer.path("ok").asBoolean(false)) {
       String error = answer.path("error").asText("http_" + status);
-      throw new SlackException(method, error, HINTS.getOrDefault(error, "see Slack's documentation of " + method),
+      throw new ChatCallException(method, error, HINTS.getOrDefault(error, "see Slack's documentation of " + method),
           false, Duration.ZERO);
     }
     return answer;
-  }
-
-  private static long seconds(String header) {
-    try {
-      return Math.max(1, Math.min(300, Long.parseLong(header.strip())));
-    } catch (NumberFormatException e) {
-      return 1;
-    }
-  }
-
-  /** A call that failed: Slack's error code, what to do, and whether trying again can help. */
-  static final class SlackException extends Exception {
-    private static final long serialVersionUID = 1L;
-    final String error;
-    final boolean retryable;
-    final transient Duration retryAfter;
-
-    SlackException(String method, String error, String hint, boolean retryable, Duration retryAfter) {
-      super(method + " failed: " + error + " (" + hint + ")");
-      this.error = error;
-      this.retryable = retryable;
-      this.retryAfter = retryAfter;
-    }
   }
 }
