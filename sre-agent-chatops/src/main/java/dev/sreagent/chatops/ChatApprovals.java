@@ -1,7 +1,9 @@
 package dev.sreagent.chatops;
 
+import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
+import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.port.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
@@ -21,6 +24,17 @@ import org.jspecify.annotations.Nullable;
 final class ChatApprovals {
   /** How many answered incidents and remembered messages an adapter keeps. */
   static final int REMEMBERED = 10_000;
+
+  /**
+   * What the agent did: after these it no longer waits for an answer, whoever gave it, and each goes to the thread
+   * of the incident's message.
+   */
+  static final Set<IncidentEvent.Kind> AGENT_ACTED = Set.of(IncidentEvent.Kind.APPROVED,
+      IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
+      IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
+  /** Incidents whose end asks nothing of a human: no note of their own (OBSERVE's shadow runs, another shard's). */
+  static final Set<@Nullable IncidentOutcome> QUIET = Set.of(IncidentOutcome.OBSERVED,
+      IncidentOutcome.OWNED_ELSEWHERE);
 
   /** Why an answer decided nothing. */
   enum Stale {
@@ -110,7 +124,7 @@ final class ChatApprovals {
   }
 
   /** The request {@code incidentId} waits on: this adapter's, else the agent's (a request an earlier run posted). */
-  private @Nullable ApprovalRequest request(String incidentId) {
+  @Nullable ApprovalRequest request(String incidentId) {
     ApprovalRequest req = pending.get(incidentId);
     Supplier<List<ApprovalRequest>> source = agentPending;
     if (req == null && source != null) {

@@ -86,22 +86,14 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       "accepted.reject", "refused.signature", "refused.stale", "refused.replayed", "refused.not-approver",
       "refused.not-pending");
   private static final int REMEMBERED = ChatApprovals.REMEMBERED;
-  /**
-   * What the agent did: after these it no longer waits for an answer, whoever gave it, and each goes to the thread
-   * of the incident's message.
-   */
-  private static final Set<IncidentEvent.Kind> AGENT_ACTED = Set.of(IncidentEvent.Kind.APPROVED,
-      IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
-      IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
+  private static final Set<IncidentEvent.Kind> AGENT_ACTED = ChatApprovals.AGENT_ACTED;
   /** The line each of these adds to the message, in place of its buttons. */
   private static final Map<IncidentEvent.Kind, String> CLOSING_LINES = Map.of(
       IncidentEvent.Kind.APPROVED, ":ballot_box_with_check: *Approved*: ",
       IncidentEvent.Kind.RESOLVED, ":white_check_mark: *Resolved*: ",
       IncidentEvent.Kind.ROLLED_BACK, ":leftwards_arrow_with_hook: *Rolled back*: ",
       IncidentEvent.Kind.ESCALATED, ":warning: *Escalated*: ");
-  /** Incidents whose end asks nothing of a human: no note of their own (OBSERVE's shadow runs, another shard's). */
-  private static final Set<@Nullable IncidentOutcome> QUIET = Set.of(IncidentOutcome.OBSERVED,
-      IncidentOutcome.OWNED_ELSEWHERE);
+  private static final Set<@Nullable IncidentOutcome> QUIET = ChatApprovals.QUIET;
 
   private final SlackWebApi api;
   private final SlackSignature signature;
@@ -163,8 +155,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     List<String> problems = new ArrayList<>();
     Builder b = builder().setAgentClock(agentClock);
     for (String key : config.keys()) {
-      if (key.startsWith("chatops.") && !KEYS.contains(key)) {
-        problems.add("unknown key '" + key + "'; the chatops.* keys are " + new TreeSet<>(KEYS));
+      if (key.startsWith("chatops.slack.") && !KEYS.contains(key)) {
+        problems.add("unknown key '" + key + "'; the chatops.slack.* keys are " + new TreeSet<>(KEYS));
       }
     }
     String ch = config.get("chatops.slack.channel", "").strip();
@@ -575,7 +567,8 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (refusal != null) {
       String stale = switch (refusal.why()) {
         case GONE -> shownId + " is not waiting for an approval any more (answered, expired or closed)";
-        case REPLACED -> "this message's plan was replaced by a newer one for " + shownId + ": answer the newer message";
+        case REPLACED -> "this message's plan was replaced by a newer one for " + shownId
+            + ": answer the newer message";
         case EXPIRED -> "the request for " + shownId + " expired at " + refusal.expiredAt();
         case ANSWERED -> shownId + " was answered already, by <@" + refusal.earlier() + ">";
       };

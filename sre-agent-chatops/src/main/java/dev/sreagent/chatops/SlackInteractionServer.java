@@ -5,13 +5,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Serves Slack's interaction callbacks for a {@link SlackChatOps} on {@code POST }{@value SlackChatOps#INTERACTIONS_PATH}
- * and its slash command on {@code POST }{@value SlackChatOps#COMMANDS_PATH}
- * with the JDK's HTTP server (8 threads; a body over {@link SlackChatOps#MAX_BODY_BYTES} is refused unread). Put it behind the ingress that terminates TLS for Slack's "Interactivity Request URL" and buffers request
- * bodies (nginx and most ingress controllers do by default): the JDK server has no read timeout of its own, so
- * clients that send headers and stall would hold its threads. The signature check makes what the endpoint does safe
- * to expose; the JVM-wide {@code sun.net.httpserver.maxReqTime} (seconds) bounds slow requests when no ingress
- * buffers them.
+ * Serves Slack's interaction callbacks for a {@link SlackChatOps} on
+ * {@code POST }{@value SlackChatOps#INTERACTIONS_PATH} and its slash command on
+ * {@code POST }{@value SlackChatOps#COMMANDS_PATH} with the JDK's HTTP server (8 threads; a body over
+ * {@link SlackChatOps#MAX_BODY_BYTES} is refused unread). Put it behind the ingress that terminates TLS for Slack's
+ * "Interactivity Request URL" and buffers request bodies (nginx and most ingress controllers do by default): the JDK
+ * server has no read timeout of its own, so clients that send headers and stall would hold its threads. The
+ * signature check makes what the endpoint does safe to expose; the JVM-wide {@code sun.net.httpserver.maxReqTime}
+ * (seconds) bounds slow requests when no ingress buffers them.
  */
 public final class SlackInteractionServer implements AutoCloseable {
   private final CallbackServer server;
