@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code GET /metrics}: the agent's {@link PrometheusExposition} and the OTLP receiver's counters
  *       ({@code sreagent_otlp_received_total{counter=...}}, {@code sreagent_otlp_series}), with Slack approvals
- *       their counters ({@code sreagent_slack_total{counter=...}}); 503 while the agent is
+ *       their counters ({@code sreagent_slack_total{counter=...}}), with Teams approvals
+ *       {@code sreagent_teams_total{counter=...}}; 503 while the agent is
  *       being built;
  *   <li>{@code GET /healthz} (liveness): 200 while the agent is built and while its loop finished a tick within
  *       {@code admin.stall-after}; 503 naming how long the loop has stood still, or the {@link Error} that stopped it
@@ -43,6 +44,7 @@ final class AdminServer implements AutoCloseable {
   private volatile @Nullable SreAgent agent;
   private volatile @Nullable OtlpHttpReceiver otlp;
   private volatile java.util.function.@Nullable Supplier<Map<String, Long>> slack;
+  private volatile java.util.function.@Nullable Supplier<Map<String, Long>> teams;
   private volatile @Nullable BackgroundRunner loop;
   /** Why {@code /readyz} answers 503, or null when ready. */
   private volatile @Nullable String notReady = "starting";
@@ -70,7 +72,7 @@ final class AdminServer implements AutoCloseable {
           DashboardServer.reply(ex, 503, TEXT, "starting: no agent yet\n");
         } else {
           DashboardServer.reply(ex, 200, PrometheusExposition.CONTENT_TYPE,
-              PrometheusExposition.render(a, loop) + receiver(o) + slack(slack));
+              PrometheusExposition.render(a, loop) + receiver(o) + slack(slack) + teams(teams));
         }
       }
     });
@@ -116,6 +118,11 @@ final class AdminServer implements AutoCloseable {
     this.slack = counters;
   }
 
+  /** Teams approvals are on: their counters are served too. */
+  void attachTeams(java.util.function.Supplier<Map<String, Long>> counters) {
+    this.teams = counters;
+  }
+
   /** {@code sreagent_slack_total{counter=...}}, or nothing without Slack. */
   static String slack(java.util.function.@Nullable Supplier<Map<String, Long>> counters) {
     if (counters == null) {
@@ -125,6 +132,18 @@ final class AdminServer implements AutoCloseable {
         + " accepted.approve|reject, commands.*, refused.REASON (callbacks refused: signature, unsigned, stale,"
         + " replayed, busy, team, malformed, body, not-approver, not-pending), failed (calls to Slack given up or"
         + " dropped) and failed.CODE by Slack's error code; do not sum across counters", "counter", counters.get());
+  }
+
+  /** {@code sreagent_teams_total{counter=...}}, or nothing without Teams. */
+  static String teams(java.util.function.@Nullable Supplier<Map<String, Long>> counters) {
+    if (counters == null) {
+      return "";
+    }
+    return PrometheusExposition.counters("teams", "the Teams approvals' counters: posted.*, updated, retried,"
+        + " accepted.approve|reject, refused.REASON (activities refused: signature, unsigned, stale, replayed, keys,"
+        + " busy, tenant, conversation, malformed, body, not-approver, not-pending), ignored, failed (calls to Teams"
+        + " given up or dropped) and failed.CODE by the Connector's error code; do not sum across counters", "counter",
+        counters.get());
   }
 
   /** The loop runs: {@code /healthz} follows it and {@code /readyz} answers 200. */

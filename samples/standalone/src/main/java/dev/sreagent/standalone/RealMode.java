@@ -260,7 +260,7 @@ final class RealMode {
         if (admin != null) {
           admin.close();
         }
-        err.println("cannot start: the Slack approvals are misconfigured:");
+        err.println("cannot start: the " + ChatOps.named(c) + " approvals are misconfigured:");
         e.problems().forEach(p -> err.println("  " + p));
         return 2;
       } catch (java.io.IOException e) {
@@ -357,7 +357,11 @@ final class RealMode {
       if (admin != null) {
         admin.attach(agent, otlp);
         if (chatOps != null) {
-          admin.attachSlack(chatOps::counters);
+          if (chatOps.service().equals("slack")) {
+            admin.attachSlack(chatOps::counters);
+          } else {
+            admin.attachTeams(chatOps::counters);
+          }
         }
       }
     } catch (RuntimeException e) {

@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * chatops.slack.channel = C0123ABCD       # plans waiting for approval go to this Slack channel (its ID), with
  *                                         # Approve/Reject buttons (sre-agent-chatops; all keys in the README)
  * chatops.slack.listen = 0.0.0.0:3000     # HOST:PORT serving POST /slack/interactions (the app's Request URL)
+ *                                         # or chatops.teams.* (Microsoft Teams) with chatops.teams.listen
  * admin.stall-after = 5m                  # /healthz fails once the agent loop has not finished a tick this long
  * prometheus.url = http://prometheus:9090 # poll these default PromQL queries (optional)
  * prometheus.interval = 15s
@@ -104,6 +105,9 @@ final class RunConfig {
   /** Where Slack's interaction callbacks are served (chatops.slack.listen), when set. */
   @Nullable String slackHost;
   int slackPort;
+  /** Where the Bot Connector's activities are served (chatops.teams.listen), when set. */
+  @Nullable String teamsHost;
+  int teamsPort;
   int adminPort;
   /**
    * Generous by default: with a store or shared locks a tick waits on them (retries included), and a restart does not
@@ -287,6 +291,11 @@ final class RunConfig {
         java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:3000");
         slackHost = at.getKey();
         slackPort = at.getValue();
+      }
+      case "chatops.teams.listen" -> {
+        java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:3978");
+        teamsHost = at.getKey();
+        teamsPort = at.getValue();
       }
       case "admin.listen" -> {
         java.util.Map.Entry<String, Integer> at = hostPort(key, value, "0.0.0.0:9464");

@@ -36,7 +36,7 @@ class AlertRulesTest {
         OtlpHttpReceiver otlp = OtlpHttpReceiver.builder().setListen(false).build();
         BackgroundRunner loop = BackgroundRunner.start(() -> { }, Duration.ofHours(1), "alerts-test")) {
       exposition = PrometheusExposition.render(agent, loop) + AdminServer.receiver(otlp) + AdminServer.slack(
-          java.util.Map::<String, Long>of);
+          java.util.Map::<String, Long>of) + AdminServer.teams(java.util.Map::<String, Long>of);
     }
     Set<String> exposed = names(Pattern.compile("(?m)^# TYPE (sreagent_[a-z_]+) "), exposition);
     assertThat(exposed).containsAll(named);
