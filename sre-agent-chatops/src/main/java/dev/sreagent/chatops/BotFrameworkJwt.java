@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * authentication): a JWT signed RS256 with a key published in the Bot Framework's OpenID metadata and endorsed for
  * Microsoft Teams, issued by {@value #ISSUER} for the bot's app ID, unexpired (five minutes of clock skew), and
  * naming the activity's service URL. Anything else is refused; no other algorithm is accepted. The keys are read
- * on first use and every 24 hours, and again for a key ID not seen, at most once a minute.
+ * on first use and every 24 hours, and again for a key ID not seen; at most once a minute, whether the last read
+ * succeeded or not (the keys read before serve until a read succeeds).
  */
 final class BotFrameworkJwt {
   static final String ISSUER = "https://api.botframework.com";
   static final Duration SKEW = Duration.ofMinutes(5);
   private static final Duration KEYS_FOR = Duration.ofHours(24);
-  private static final Duration UNKNOWN_KEY_GAP = Duration.ofMinutes(1);
+  private static final Duration FETCH_GAP = Duration.ofMinutes(1);
   private static final Logger LOG = LoggerFactory.getLogger(BotFrameworkJwt.class);
   private static final Base64.Decoder B64 = Base64.getUrlDecoder();
 
@@ -140,13 +141,13 @@ final class BotFrameworkJwt {
   private boolean audience(JsonNode aud) {
     if (aud.isArray()) {
       for (JsonNode a : aud) {
-        if (appId.equals(a.asText())) {
+        if (appId.equalsIgnoreCase(a.asText())) {
           return true;
         }
       }
       return false;
     }
-    return appId.equals(aud.asText());
+    return appId.equalsIgnoreCase(aud.asText());
   }
 
   private static String trim(String url) {
@@ -159,9 +160,9 @@ final class BotFrameworkJwt {
   }
 
   private synchronized @Nullable Key key(String kid, Instant now) throws InterruptedException {
-    boolean old = now.isAfter(fetched.plus(KEYS_FOR));
-    boolean unknown = !keys.containsKey(kid) && now.isAfter(lastFetchAttempt.plus(UNKNOWN_KEY_GAP));
-    if (old || unknown) {
+    boolean due = now.isAfter(fetched.plus(KEYS_FOR)) || !keys.containsKey(kid);
+    // at most once a minute, even when the last read failed: a flood never becomes a flood of reads
+    if (due && now.isAfter(lastFetchAttempt.plus(FETCH_GAP))) {
       lastFetchAttempt = now;
       try {
         keys = fetch();
@@ -210,8 +211,13 @@ final class BotFrameworkJwt {
   }
 
   private JsonNode get(URI uri) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    HttpRequest request;
+    try {
+      request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    } catch (IllegalArgumentException e) {
+      throw new IOException("not a URL the keys can be read from: " + clip(uri.toString()));
+    }
+    HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     if (r.statusCode() != 200) {
       throw new IOException("HTTP " + r.statusCode() + " from " + uri);
     }

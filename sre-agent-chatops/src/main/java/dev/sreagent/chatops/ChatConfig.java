@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /** The configuration checks the chat adapters share: secrets from environment variables, URLs, durations. */
 final class ChatConfig {
+  private static final Pattern ENTRA_SECRET = Pattern.compile("[0-9]Q~[A-Za-z0-9_.~-]{20,}");
+
   private ChatConfig() {}
 
   /**
@@ -37,10 +40,19 @@ final class ChatConfig {
     return value.strip();
   }
 
-  /** A Slack token, a signing secret (hex), or anything as long and as random: never echoed. */
+  /**
+   * A Slack token, a signing secret (hex), a Microsoft Entra client secret ({@code abc8Q~...}, anywhere in the
+   * value), or anything as long and as random: never echoed.
+   */
   static boolean looksLikeASecret(String value) {
-    return value.startsWith("xox") || value.matches("(?i)[0-9a-f]{24,}")
+    return value.startsWith("xox") || value.matches("(?i)[0-9a-f]{24,}") || ENTRA_SECRET.matcher(value).find()
         || (value.length() >= 24 && value.chars().filter(Character::isDigit).count() >= 6);
+  }
+
+  /** {@code value} as a configuration error quotes it: cut to {@code max}, or its first four characters if a secret. */
+  static String shown(String value, int max) {
+    return looksLikeASecret(value) ? value.substring(0, Math.min(4, value.length())) + "..."
+        : SlackMessages.cut(value, max);
   }
 
   /**
@@ -51,12 +63,12 @@ final class ChatConfig {
    */
   static @Nullable String url(String key, String url, String example, String what, List<String> problems) {
     if (!url.startsWith("https://") && !url.startsWith("http://")) {
-      problems.add(key + " must be an http(s) URL such as " + example + ", was '" + url + "'");
+      problems.add(key + " must be an http(s) URL such as " + example + ", was '" + shown(url, 120) + "'");
       return null;
     }
     if (url.startsWith("http://") && !loopback(url)) {
       problems.add(key + " must be https:// (" + what + " goes with every call); plain http:// is for a local"
-          + " emulator on 127.0.0.1 or localhost only, was '" + url + "'");
+          + " emulator on 127.0.0.1 or localhost only, was '" + shown(url, 120) + "'");
       return null;
     }
     if (url.contains("@")) {

@@ -63,6 +63,11 @@ final class ChatDelivery {
     }
   }
 
+  /** Whether {@link #close} was called: no call is taken any more. */
+  boolean closing() {
+    return closing;
+  }
+
   /** Calls queued and not yet made. */
   int queued() {
     return urgent.size() + notes.size();

@@ -463,8 +463,14 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         : "ephemeral").put("text", mrkdwn).toString(), "application/json; charset=utf-8");
   }
 
-  /** The checks every callback passes first: size, signature, window, replay; null when it passed them. */
+  /**
+   * The checks every callback passes first: not shutting down (503, so a click made during a shutdown is made again
+   * after the restart), size, signature, window, replay; null when it passed them.
+   */
   private @Nullable Reply checked(@Nullable String timestamp, @Nullable String signature, byte[] body, Instant now) {
+    if (delivery.closing()) {  // nobody would take the decision nor update the message: refused, to be made again
+      return refuse(503, "closing", "a callback after close(): the adapter is shutting down");
+    }
     if (body.length > MAX_BODY_BYTES) {
       return refuse(413, "body", "a callback of " + body.length + " bytes, more than " + MAX_BODY_BYTES);
     }

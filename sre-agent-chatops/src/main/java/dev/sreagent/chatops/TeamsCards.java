@@ -7,6 +7,7 @@ import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ApprovalRequest;
 import dev.sreagent.api.model.GuardrailVerdict;
 import dev.sreagent.api.model.Incident;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,46 +24,61 @@ final class TeamsCards {
   static final int MAX_LINES = 6;
   /** Teams refuses a message over about 28 KB; the card stays under this many bytes with its activity. */
   static final int MAX_BYTES = 24_000;
+  /** The card's own share: the rest is the activity's preview text ({@link #requestText}) and envelope. */
+  static final int CARD_BYTES = MAX_BYTES - 2_000;
+  /** The preview text's length in characters (at most three bytes each). */
+  static final int PREVIEW = 400;
 
   private TeamsCards() {}
 
   /**
    * The card of an approval request: what it shows, the lines that closed it, its buttons while it is open. Every
-   * text is cut, so the activity stays under {@value #MAX_BYTES} bytes whatever it quotes.
+   * text is cut, and cut shorter while the card is over {@value #CARD_BYTES} bytes (text of three bytes a character
+   * and many actions), so the activity stays under {@value #MAX_BYTES} bytes whatever it quotes.
    */
   static ObjectNode card(ApprovalRequest req, List<String> lines, boolean open) {
+    for (int share = 1; ; share *= 2) {
+      ObjectNode card = card(req, lines, open, share);
+      if (share >= 64 || card.toString().getBytes(StandardCharsets.UTF_8).length <= CARD_BYTES) {
+        return card;
+      }
+    }
+  }
+
+  /** The card with each text cut to {@code 1/share} of its usual length. */
+  private static ObjectNode card(ApprovalRequest req, List<String> lines, boolean open, int share) {
     Incident inc = req.incident();
     ObjectNode card = SlackWebApi.JSON.createObjectNode().put("type", "AdaptiveCard")
         .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json").put("version", "1.4");
     ArrayNode body = card.putArray("body");
-    body.add(rich(true, "Approval needed: ", SlackMessages.cut(SlackMessages.title(inc), 300)));
+    body.add(rich(true, "Approval needed: ", cut(SlackMessages.title(inc), 300, share)));
     if (inc.diagnosis() != null) {
       var top = inc.diagnosis().top();
-      body.add(rich(false, "Why: ", SlackMessages.cut(top.cause(), 500), String.format(Locale.ROOT,
+      body.add(rich(false, "Why: ", cut(top.cause(), 500, share), String.format(Locale.ROOT,
           " (confidence %.2f)", inc.diagnosis().confidence().score())));
       if (!top.rationale().isBlank()) {
-        body.add(rich(false, "", SlackMessages.cut(top.rationale(), 1500)));
+        body.add(rich(false, "", cut(top.rationale(), 1500, share)));
       }
     } else {
       body.add(rich(false, "Why: ", "no diagnosis yet"));
     }
-    body.add(rich(false, "Affected: ", SlackMessages.cut(String.join(", ", inc.affectedServices()), 500)));
+    body.add(rich(false, "Affected: ", cut(String.join(", ", inc.affectedServices()), 500, share)));
     body.add(rich(false, "Plan " + req.planHash().substring(0, Math.min(12, req.planHash().length())) + ": ",
-        SlackMessages.cut(req.plan().rationale(), 500)));
+        cut(req.plan().rationale(), 500, share)));
     List<Action> steps = req.plan().actions();
     for (int i = 0; i < steps.size() && i < MAX_ACTIONS; i++) {
-      body.add(rich(false, "• ", SlackMessages.cut(steps.get(i).canonical(), 300)));
+      body.add(rich(false, "• ", cut(steps.get(i).canonical(), 300, share)));
     }
     if (steps.size() > MAX_ACTIONS) {
       body.add(rich(false, "• … and " + (steps.size() - MAX_ACTIONS) + " more (the plan's hash covers them all)"));
     }
     body.add(rich(false, "Safety gate: " + req.decision().outcome() + " in " + req.decision().phase() + ": ",
-        SlackMessages.cut(req.decision().reason(), 300)));
+        cut(req.decision().reason(), 300, share)));
     List<GuardrailVerdict> verdicts = req.decision().verdicts();
     for (int i = 0; i < verdicts.size() && i < MAX_VERDICTS; i++) {
       GuardrailVerdict v = verdicts.get(i);
-      body.add(rich(false, "• ", SlackMessages.cut(v.policy(), 100) + ": " + v.verdict() + ", "
-          + SlackMessages.cut(v.reason(), 200)));
+      body.add(rich(false, "• ", cut(v.policy(), 100, share) + ": " + v.verdict() + ", "
+          + cut(v.reason(), 200, share)));
     }
     if (verdicts.size() > MAX_VERDICTS) {
       body.add(rich(false, "• … and " + (verdicts.size() - MAX_VERDICTS) + " more"));
@@ -71,7 +87,7 @@ final class TeamsCards {
         .put("text", "Expires " + req.expiresAt() + " (UTC). Unanswered, it escalates; it never approves itself."
             + " Approving approves these exact actions: the agent re-checks every guardrail before it acts.");
     for (String line : lines.subList(Math.max(0, lines.size() - MAX_LINES), lines.size())) {
-      body.add(rich(true, "", SlackMessages.cut(line, 500)));
+      body.add(rich(true, "", cut(line, 500, share)));
     }
     if (open) {
       ArrayNode actions = card.putArray("actions");
@@ -79,6 +95,10 @@ final class TeamsCards {
       actions.add(execute("Reject", TeamsChatOps.VERB_REJECT, "destructive", req));
     }
     return card;
+  }
+
+  private static String cut(String text, int max, int share) {
+    return SlackMessages.cut(text, Math.max(16, max / share));
   }
 
   private static ObjectNode execute(String title, String verb, String style, ApprovalRequest req) {
@@ -121,8 +141,8 @@ final class TeamsCards {
 
   /** The preview text of an approval request. */
   static String requestText(ApprovalRequest req) {
-    return "Approval needed: " + SlackMessages.title(req.incident()) + ": " + req.plan().actions().size()
-        + " action(s), expires " + req.expiresAt();
+    return SlackMessages.cut("Approval needed: " + SlackMessages.title(req.incident()) + ": "
+        + req.plan().actions().size() + " action(s), expires " + req.expiresAt(), PREVIEW);
   }
 
   /** A thread reply or a note for an event. */

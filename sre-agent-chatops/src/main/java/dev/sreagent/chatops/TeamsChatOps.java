@@ -73,6 +73,8 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   public static final String DEFAULT_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
   /** The largest activity read; a click's invoke is a few kilobytes. */
   public static final int MAX_BODY_BYTES = 256 * 1024;
+  /** The longest activity ID taken (Teams' are a few dozen characters): each click's is remembered for an hour. */
+  static final int MAX_ID = 256;
   /** The configuration keys {@link #fromConfig} reads ({@code chatops.teams.listen} is the run's). */
   public static final Set<String> KEYS = Set.of("chatops.teams.app-id", "chatops.teams.app-password-env",
       "chatops.teams.tenant", "chatops.teams.conversation", "chatops.teams.approvers", "chatops.teams.service-url",
@@ -159,27 +161,38 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
           + " Teams, the channel's 'Get link to channel' holds it, URL-encoded, after /channel/)");
     } else if (!conv.matches("(19|a|8):[^\\s;]+")) {
       problems.add("chatops.teams.conversation must be the channel's conversation ID (19:...@thread.tacv2, decoded"
-          + " from the channel's link), not its name; it was '" + SlackMessages.cut(conv, 60) + "'");
+          + " from the channel's link), not its name; it was '" + ChatConfig.shown(conv, 60) + "'");
     } else {
       b.setConversation(conv);
     }
-    String list = config.get("chatops.teams.approvers", "").strip();
-    if (list.isEmpty()) {
+    List<String> pairs = new ArrayList<>();
+    for (String pair : config.get("chatops.teams.approvers", "").split(",")) {
+      if (!pair.isBlank()) {
+        pairs.add(pair);
+      }
+    }
+    if (pairs.isEmpty()) {
       problems.add("chatops.teams.approvers is empty: name who may approve as OBJECT-ID:ROLE pairs (the user's"
           + " Microsoft Entra object ID, a GUID, then the role); a click by anyone else decides nothing");
     }
-    for (String pair : list.isEmpty() ? new String[0] : list.split(",")) {
+    Map<String, String> given = new TreeMap<>();
+    for (String pair : pairs) {
       String[] p = pair.strip().split(":", -1);
-      if (p.length != 2 || !GUID.matcher(p[0].strip()).matches() || p[1].isBlank()) {
-        problems.add("chatops.teams.approvers: '" + SlackMessages.cut(pair.strip(), 80) + "' is not OBJECT-ID:ROLE"
+      String id = p[0].strip();
+      String role = p.length == 2 ? p[1].strip() : "";
+      if (p.length != 2 || !GUID.matcher(id).matches() || role.isEmpty()) {
+        problems.add("chatops.teams.approvers: '" + ChatConfig.shown(pair.strip(), 80) + "' is not OBJECT-ID:ROLE"
             + " (the user's object ID in Microsoft Entra, a GUID, not their name or e-mail; then the role the agent's"
             + " approver-roles allow)");
-      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(p[1].strip())) {
-        problems.add("chatops.teams.approvers gives " + p[0].strip() + " the role '" + p[1].strip() + "', which the"
-            + " agent does not accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that"
+      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(role)) {
+        problems.add("chatops.teams.approvers gives " + id + " the role '" + ChatConfig.shown(role, 40) + "', which"
+            + " the agent does not accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that"
             + " user's clicks would all be refused");
+      } else if (!given.computeIfAbsent(id.toLowerCase(Locale.ROOT), k -> role).equals(role)) {
+        problems.add("chatops.teams.approvers gives " + id + " two roles ('" + given.get(id.toLowerCase(Locale.ROOT))
+            + "' and '" + ChatConfig.shown(role, 40) + "'): name each approver once, with the role they approve as");
       } else {
-        b.addApprover(p[0].strip(), p[1].strip());
+        b.addApprover(id, role);
       }
     }
     String service = ChatConfig.url("chatops.teams.service-url", config.get("chatops.teams.service-url",
@@ -214,7 +227,7 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
       problems.add(key + " is missing: " + what + ", a GUID");
     } else if (!GUID.matcher(v).matches()) {
       problems.add(key + " must be " + what + ", a GUID such as 00000000-0000-0000-0000-000000000000; it was '"
-          + (ChatConfig.looksLikeASecret(v) ? v.substring(0, 4) + "..." : SlackMessages.cut(v, 60)) + "'");
+          + ChatConfig.shown(v, 60) + "'");
     } else {
       return java.util.Optional.of(v);
     }
@@ -302,12 +315,16 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
 
   /**
    * Handles one activity the Bot Connector sent to the messaging endpoint, exactly as received (never blocks on
-   * Teams; it may read the Bot Framework's signing keys, at most once a minute).
+   * Teams; it may read the Bot Framework's signing keys, at most once a minute). After {@link #close} every activity
+   * is refused (503), so a click made during a shutdown can be made again after the restart.
    *
    * @param authorization the {@code Authorization} header
    * @param body the raw body (the activity's JSON)
    */
   public ChatReply handleActivity(@Nullable String authorization, byte[] body) {
+    if (delivery.closing()) {  // nobody would take the decision nor mark the card answered: Teams says try again
+      return refuse(503, "closing", "an activity after close(): the adapter is shutting down");
+    }
     if (body.length > MAX_BODY_BYTES) {
       return refuse(413, "body", "an activity of " + body.length + " bytes, more than " + MAX_BODY_BYTES);
     }
@@ -332,18 +349,9 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
     long expires = ((BotFrameworkJwt.Verified) checked).expires();
     String activityId = activity.path("id").asText("");
-    if (activityId.isBlank()) {
-      return refuse(400, "malformed", "an activity without an id");
-    }
-    long now = wallClock.instant().getEpochSecond();
-    Boolean first = seen.firstSighting(activityId + "|" + activity.path("conversation").path("id").asText(),
-        expires, now);
-    if (first == null) {
-      return refuse(503, "busy", "more than " + ChatApprovals.REMEMBERED + " activities within their tokens' life;"
-          + " refusing rather than forgetting one that could be replayed");
-    }
-    if (!first) {
-      return refuse(401, "replayed", "the same activity was received before (a replay)");
+    if (activityId.isBlank() || activityId.length() > MAX_ID) {
+      return refuse(400, "malformed", "an activity without an id, or with one of " + activityId.length()
+          + " characters");
     }
     String from = activity.path("channelData").path("tenant").path("id").asText(
         activity.path("conversation").path("tenantId").asText(""));
@@ -356,13 +364,28 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
       count("ignored");
       return new ChatReply(200, "");
     }
-    return click(activity);
+    return click(activity, expires);
   }
 
-  private ChatReply click(JsonNode activity) {
+  /**
+   * A click in the configured tenant, its token verified (until {@code expires}, epoch seconds). Only clicks in the
+   * configured conversation are remembered against replays: what other tenants and channels send cannot fill the
+   * memory.
+   */
+  private ChatReply click(JsonNode activity, long expires) {
     String conv = activity.path("conversation").path("id").asText("").split(";", 2)[0];
     if (!conversation.equals(conv)) {
       return refuse(403, "conversation", "a click in conversation '" + clip(conv) + "', not " + conversation);
+    }
+    // the conversation without its ;messageid=: the same click is the same whichever thread it names
+    Boolean first = seen.firstSighting(activity.path("id").asText() + "|" + conv, expires,
+        wallClock.instant().getEpochSecond());
+    if (first == null) {
+      return refuse(503, "busy", "more than " + ChatApprovals.REMEMBERED + " clicks within their tokens' life;"
+          + " refusing rather than forgetting one that could be replayed");
+    }
+    if (!first) {
+      return refuse(401, "replayed", "the same activity was received before (a replay)");
     }
     JsonNode action = activity.path("value").path("action");
     String verb = action.path("verb").asText("");

@@ -43,4 +43,18 @@ class SlackInteractionServerTest {
       assertThat(chatOps.counters()).containsEntry("refused.unsigned", 1L).containsEntry("refused.body", 1L);
     }
   }
+
+  @Test
+  void aClickDuringShutdownIsRefusedSoThatItCanBeMadeAgainAfterTheRestart() throws Exception {
+    try (SlackEmulator slack = new SlackEmulator("xoxb-s", "server-secret", "T0S", "C0S");
+        SlackChatOps chatOps = SlackChatOps.builder().setChannel("C0S").setToken("xoxb-s").setSigningSecret(
+            "server-secret").setApiUrl(slack.apiUrl()).addApprover("U0A", "sre").build();
+        SlackInteractionServer server = new SlackInteractionServer(chatOps, "127.0.0.1", 0)) {
+      URI commands = URI.create("http://127.0.0.1:" + server.port() + SlackChatOps.COMMANDS_PATH);
+      assertThat(slack.command(commands, "C0S", "U0A", "a", "help").status()).isEqualTo(200);
+      chatOps.close();
+      assertThat(slack.command(commands, "C0S", "U0A", "a", "help").status()).isEqualTo(503);
+      assertThat(chatOps.counters()).containsEntry("refused.closing", 1L);
+    }
+  }
 }

@@ -143,6 +143,7 @@ public final class TeamsEmulator implements AutoCloseable {
   private volatile SigningKey current;
   private volatile List<SigningKey> published;
   private volatile @Nullable URI botEndpoint;
+  private volatile @Nullable RawAnswer keysOverride;
   private int faults;
   private int faultStatus;
   private @Nullable Duration faultRetryAfter;
@@ -192,6 +193,8 @@ public final class TeamsEmulator implements AutoCloseable {
   private record SigningKey(String kid, KeyPair pair) {}
 
   private record Outcome(int status, JsonNode body, @Nullable String retryAfter) {}
+
+  private record RawAnswer(int status, String body) {}
 
   private TeamsEmulator(String appId, String appPassword, String tenantId) throws IOException {
     this.appId = appId;
@@ -293,6 +296,19 @@ public final class TeamsEmulator implements AutoCloseable {
     published = List.copyOf(keys);
     current = key;
     return key.kid();
+  }
+
+  /**
+   * From now on the keys document is answered {@code status} with {@code body} as it is (an outage, a document with
+   * junk, a key the test signs with); {@code setKeysDocument(200, null)}: the real document again. Fetches are
+   * counted ({@link #keyFetches}) either way.
+   */
+  public TeamsEmulator setKeysDocument(int status, @Nullable String body) {
+    if (status < 200 || status > 599) {
+      throw new IllegalArgumentException("setKeysDocument(" + status + ", ...)");
+    }
+    keysOverride = status == 200 && body == null ? null : new RawAnswer(status, body == null ? "" : body);
+    return this;
   }
 
   /** Registers a channel conversation; {@code botIsMember}: whether the bot is installed in its team. */
@@ -586,7 +602,15 @@ public final class TeamsEmulator implements AutoCloseable {
         reply(ex, error(405, "MethodNotAllowed", "Only GET is supported."));
       } else if (keys) {
         keyFetches.incrementAndGet();
-        reply(ex, new Outcome(200, keysDocument(), null));
+        RawAnswer override = keysOverride;
+        if (override != null) {
+          byte[] bytes = override.body().getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+          ex.sendResponseHeaders(override.status(), bytes.length == 0 ? -1 : bytes.length);
+          ex.getResponseBody().write(bytes);
+        } else {
+          reply(ex, new Outcome(200, keysDocument(), null));
+        }
       } else {
         ObjectNode m = JSON.createObjectNode().put("issuer", ISSUER).put("authorization_endpoint",
             "https://invalid.botframework.com").put("jwks_uri", keysUrl());
