@@ -109,7 +109,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final Map<String, Posted> posted = ChatApprovals.lru();
   private final ReplayMemory seen = new ReplayMemory(REMEMBERED);
   private final Map<String, Long> told = ChatApprovals.lru();
-  private volatile @Nullable Commands commands;
+  private volatile @Nullable ChatCommands commands;
 
   private SlackChatOps(Builder b, String token, String signingSecret) {
     this.api = new SlackWebApi(b.apiUrl, token, b.timeout);
@@ -310,33 +310,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   }
 
   /**
-   * What the slash command acts on ({@link #attachCommands}): the agent's kill switch and a status line. Stopping only
-   * ever takes away what the agent may do.
+   * What the slash command acts on ({@link #attachCommands}): the agent's kill switch and a status line (in Slack's
+   * mrkdwn). Stopping only ever takes away what the agent may do.
    */
-  public interface Commands {
-    /** The agent's name in the answers (several agents may share a Slack app). */
-    String agent();
-
-    /** Why the kill switch is engaged, or null when it is released. */
-    @Nullable String engaged();
-
-    /**
-     * Engages the kill switch: no action runs, running ones are cancelled where their executor allows it.
-     *
-     * @param reason who stopped it from Slack and why, for every denial and the audit log
-     */
-    void stop(String reason);
-
-    /**
-     * Releases it (every other guardrail still applies).
-     *
-     * @param reason who released it from Slack and why, for the audit log
-     */
-    void resume(String reason);
-
-    /** A few lines: the kill switch, the plans waiting for approval, the incidents open. */
-    String status();
-  }
+  public interface Commands extends ChatCommands {}
 
   /** How a stop from Slack begins its reason: a resume releases such a stop without {@code --override}. */
   public static final String STOPPED_FROM_SLACK = "stopped from Slack by ";
@@ -344,7 +321,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   static final int MAX_REASON = 500;
 
   /** Answers {@value #COMMANDS_PATH} with {@code commands} (without it the slash command says it is not set up). */
-  public void attachCommands(Commands commands) {
+  public void attachCommands(ChatCommands commands) {
     this.commands = Objects.requireNonNull(commands, "commands");
   }
 
@@ -376,7 +353,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     String rest = words.length > 1 ? words[1].strip() : "";
     String command = SlackMessages.escape(clean(f.getOrDefault("command", "/sre-agent"), 40));
     String usage = command + " status | stop REASON | resume REASON (resume --override REASON: a stop made elsewhere)";
-    Commands c = commands;
+    ChatCommands c = commands;
     if (c == null) {
       return answer(false, "This agent takes no commands from Slack (nothing attached to " + COMMANDS_PATH + ").");
     }
@@ -409,7 +386,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
     }
   }
 
-  private Reply stop(Commands c, String user, String operator, String reason, String command) {
+  private Reply stop(ChatCommands c, String user, String operator, String reason, String command) {
     if (reason.isEmpty()) {
       return answer(false, "Say why: " + command + " stop REASON (it is quoted in every denial and the audit log).");
     }
@@ -420,7 +397,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         + "*: no action runs until someone resumes. Reason: " + SlackMessages.code(reason));
   }
 
-  private Reply resume(Commands c, String user, String operator, String rest, String command) {
+  private Reply resume(ChatCommands c, String user, String operator, String rest, String command) {
     boolean override = rest.startsWith("--override");
     String reason = clean(override ? rest.substring("--override".length()) : rest, MAX_REASON);
     String current = c.engaged();

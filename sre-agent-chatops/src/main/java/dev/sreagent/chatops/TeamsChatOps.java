@@ -73,6 +73,8 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   public static final String DEFAULT_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
   /** The largest activity read; a click's invoke is a few kilobytes. */
   public static final int MAX_BODY_BYTES = 256 * 1024;
+  /** How a stop from Teams begins its reason: a resume releases such a stop without {@code --override}. */
+  public static final String STOPPED_FROM_TEAMS = "stopped from Teams by ";
   /** The longest activity ID taken (Teams' are a few dozen characters): each click's is remembered for an hour. */
   static final int MAX_ID = 256;
   /** The configuration keys {@link #fromConfig} reads ({@code chatops.teams.listen} is the run's). */
@@ -103,6 +105,7 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final Set<String> postQueued = ConcurrentHashMap.newKeySet();
   private final Map<String, Posted> posted = ChatApprovals.lru();
   private final ReplayMemory seen = new ReplayMemory(ChatApprovals.REMEMBERED);
+  private volatile @Nullable ChatCommands commands;
 
   private TeamsChatOps(Builder b, String appPassword) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(b.timeout).followRedirects(HttpClient.Redirect.NEVER)
@@ -359,6 +362,9 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
       return refuse(403, "tenant", "an activity from channel '" + clip(activity.path("channelId").asText()) + "',"
           + " tenant '" + clip(from) + "', not msteams and " + tenant);
     }
+    if ("message".equals(activity.path("type").asText())) {
+      return command(activity, expires);
+    }
     if (!"invoke".equals(activity.path("type").asText())
         || !"adaptiveCard/action".equals(activity.path("name").asText())) {
       count("ignored");
@@ -368,24 +374,36 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   }
 
   /**
+   * Null when {@code activity} in {@code conv} (the configured conversation, without its {@code ;messageid=}: the
+   * same activity is the same whichever thread it names) was not seen before; the refusal otherwise.
+   */
+  private @Nullable ChatReply replayed(JsonNode activity, String conv, long expires) {
+    Boolean first = seen.firstSighting(activity.path("id").asText() + "|" + conv, expires,
+        wallClock.instant().getEpochSecond());
+    if (first == null) {
+      return refuse(503, "busy", "more than " + ChatApprovals.REMEMBERED + " activities within their tokens' life;"
+          + " refusing rather than forgetting one that could be replayed");
+    }
+    return first ? null : refuse(401, "replayed", "the same activity was received before (a replay)");
+  }
+
+  private static String conversationOf(JsonNode activity) {
+    return activity.path("conversation").path("id").asText("").split(";", 2)[0];
+  }
+
+  /**
    * A click in the configured tenant, its token verified (until {@code expires}, epoch seconds). Only clicks in the
    * configured conversation are remembered against replays: what other tenants and channels send cannot fill the
    * memory.
    */
   private ChatReply click(JsonNode activity, long expires) {
-    String conv = activity.path("conversation").path("id").asText("").split(";", 2)[0];
+    String conv = conversationOf(activity);
     if (!conversation.equals(conv)) {
       return refuse(403, "conversation", "a click in conversation '" + clip(conv) + "', not " + conversation);
     }
-    // the conversation without its ;messageid=: the same click is the same whichever thread it names
-    Boolean first = seen.firstSighting(activity.path("id").asText() + "|" + conv, expires,
-        wallClock.instant().getEpochSecond());
-    if (first == null) {
-      return refuse(503, "busy", "more than " + ChatApprovals.REMEMBERED + " clicks within their tokens' life;"
-          + " refusing rather than forgetting one that could be replayed");
-    }
-    if (!first) {
-      return refuse(401, "replayed", "the same activity was received before (a replay)");
+    ChatReply replay = replayed(activity, conv, expires);
+    if (replay != null) {
+      return replay;
     }
     JsonNode action = activity.path("value").path("action");
     String verb = action.path("verb").asText("");
@@ -439,6 +457,117 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
       delivery.enqueue(URGENT, "mark " + incidentId + " answered", () -> update(posted(incidentId)));
     }
     return ChatReply.json(200, TeamsCards.cardResponse(closed.card()));
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /** Makes {@code @sre-agent stop|resume|status} in the configured channel act on {@code commands}. */
+  public void attachCommands(ChatCommands commands) {
+    this.commands = Objects.requireNonNull(commands, "commands");
+  }
+
+  /**
+   * A message mentioning the bot in the configured channel, checked like a click (token, tenant, replay), for
+   * configured approvers only: {@code status}, {@code stop REASON}, {@code resume REASON} (a stop made from Teams;
+   * {@code resume --override REASON} one made elsewhere), {@code help}. Answered in the message's thread, which
+   * everyone in the channel sees.
+   */
+  private ChatReply command(JsonNode activity, long expires) {
+    String conv = conversationOf(activity);
+    if (!conversation.equals(conv)) {
+      count("ignored");  // a chat with the bot elsewhere: commands are taken where everyone sees them
+      return new ChatReply(200, "");
+    }
+    ChatReply replay = replayed(activity, conv, expires);
+    if (replay != null) {
+      return replay;
+    }
+    String[] words = said(activity.path("text").asText("")).split("\\s+", 2);
+    String verb = words[0].toLowerCase(Locale.ROOT);
+    String rest = words.length > 1 ? words[1].strip() : "";
+    String user = activity.path("from").path("aadObjectId").asText("").toLowerCase(Locale.ROOT);
+    String name = clip(activity.path("from").path("name").asText(""));
+    String answer = answer(verb, rest, user, name);
+    String to = activity.path("id").asText();
+    delivery.enqueue(URGENT, "answer a command in Teams", () -> {
+      connector.reply(to, TeamsCards.message(answer));
+      count("posted.answers");
+    });
+    return new ChatReply(200, "");
+  }
+
+  private String answer(String verb, String rest, String user, String name) {
+    String usage = "@sre-agent status | stop REASON | resume REASON (resume --override REASON: a stop made elsewhere)";
+    ChatCommands c = commands;
+    if (c == null) {
+      return "This agent takes no commands from Teams (nothing attached).";
+    }
+    if (verb.isEmpty() || verb.equals("help")) {
+      return usage;
+    }
+    if (!Set.of("status", "stop", "resume").contains(verb)) {
+      return "Unknown: '" + SlackMessages.cut(verb, 40) + "'. " + usage;
+    }
+    if (user.isBlank() || !approvers.containsKey(user)) {
+      count("refused.not-approver");
+      LOG.warn("Teams user {} ran {}: not a configured approver (chatops.teams.approvers); nothing done", clip(user),
+          verb);
+      return "You are not an approver for sre-agent (chatops.teams.approvers): nothing done.";
+    }
+    String operator = "teams:" + user + (name.isBlank() ? "" : " (" + name + ")");
+    String who = name.isBlank() ? user : name;
+    try {
+      switch (verb) {
+        case "status" -> {
+          count("commands.status");
+          return c.agent() + "\n" + c.status();
+        }
+        case "stop" -> {
+          String reason = SlackMessages.cut(rest, SlackChatOps.MAX_REASON);
+          if (reason.isEmpty()) {
+            return "Say why: @sre-agent stop REASON (it is quoted in every denial and the audit log).";
+          }
+          c.stop(STOPPED_FROM_TEAMS + operator + ": " + reason);
+          count("commands.stop");
+          LOG.warn("{} engaged the kill switch of {} from Teams: {}", operator, c.agent(), reason);
+          return "⛔ " + who + " engaged the kill switch of " + c.agent() + ": no action runs until someone resumes."
+              + " Reason: " + reason;
+        }
+        default -> {
+          boolean override = rest.startsWith("--override");
+          String reason = SlackMessages.cut((override ? rest.substring("--override".length()) : rest).strip(),
+              SlackChatOps.MAX_REASON);
+          String current = c.engaged();
+          if (current == null) {
+            return "The kill switch of " + c.agent() + " is not engaged: nothing to release.";
+          }
+          if (reason.isEmpty()) {
+            return "Say why: @sre-agent resume REASON (it goes to the audit log).";
+          }
+          if (!current.startsWith(STOPPED_FROM_TEAMS) && !override) {
+            return "The kill switch was engaged elsewhere (" + current + "). If you mean to release it anyway:"
+                + " @sre-agent resume --override REASON";
+          }
+          c.resume("resumed from Teams by " + operator + (override ? " (override)" : "") + ": " + reason);
+          count("commands.resume");
+          LOG.warn("{} released the kill switch of {} from Teams{}: {} (it was: {})", operator, c.agent(),
+              override ? " (override)" : "", reason, current);
+          return "▶ " + who + " released the kill switch of " + c.agent() + (override ? " (override)" : "")
+              + ": actions run again, inside every other guardrail. Reason: " + reason + ". It was: " + current;
+        }
+      }
+    } catch (RuntimeException e) {
+      count("failed.commands");
+      LOG.error("a command from Teams ({}) failed", verb, e);
+      return "The agent could not do that: " + e.getMessage();
+    }
+  }
+
+  /** What the user typed: the bot's mention, tags and entities taken out, on one line. */
+  static String said(String text) {
+    return text.replaceAll("(?is)<at>.*?</at>", " ").replaceAll("<[^>]*>", " ").replace("&nbsp;", " ")
+        .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+        .replaceAll("\\p{Cntrl}", " ").strip();
   }
 
   private ChatReply refuse(int status, String reason, String detail) {

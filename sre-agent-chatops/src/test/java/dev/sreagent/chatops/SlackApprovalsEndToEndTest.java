@@ -340,32 +340,7 @@ class SlackApprovalsEndToEndTest {
   void stopFromSlackDeniesEvenAnApprovedPlanAndOnlyApproversMayStopOrResume() throws Exception {
     waitingInSlack(b -> {});
     SlackEmulator.Message req = request();
-    chatOps.attachCommands(new SlackChatOps.Commands() {
-      @Override
-      public String agent() {
-        return "shop-agent";
-      }
-
-      @Override
-      public String engaged() {
-        return h.agent().killSwitch().reason();
-      }
-
-      @Override
-      public void stop(String reason) {
-        h.agent().killSwitch().engage(reason);
-      }
-
-      @Override
-      public void resume(String reason) {
-        h.agent().killSwitch().release(reason);
-      }
-
-      @Override
-      public String status() {
-        return "kill switch " + (h.agent().killSwitch().engaged() ? "engaged" : "released");
-      }
-    });
+    chatOps.attachCommands(new HarnessCommands(h));
     URI commands = URI.create(callbacks.toString().replace(SlackChatOps.INTERACTIONS_PATH,
         SlackChatOps.COMMANDS_PATH));
     byte[] eves = slack.commandBody(CHANNEL, EVE, "eve", "stop <!channel> I can");

@@ -404,12 +404,97 @@ class TeamsApprovalsEndToEndTest {
     assertThat(state()).isEqualTo(IncidentState.RESOLVED);
   }
 
+  /** The bot's answers in threads, oldest first, after {@code count} of them have arrived. */
+  private List<String> answers(int count) {
+    await(count + " answers in threads", () -> teams.messages().stream().filter(m -> m.replyToId() != null
+        && m.card() == null && !m.text().matches("[A-Z_]+ INC-.*")).count() >= count);
+    return teams.messages().stream().filter(m -> m.replyToId() != null && m.card() == null
+        && !m.text().matches("[A-Z_]+ INC-.*")).map(TeamsEmulator.Message::text).toList();
+  }
+
+  @Test
+  void stopFromTeamsDeniesEvenAnApprovedPlanAndOnlyApproversMayStopOrResume() throws Exception {
+    waitingInTeams();
+    TeamsEmulator.Message req = request();
+    TeamsEmulator.Response unattached = teams.say(CHANNEL, ALICE, "Alice", "stop now");
+    assertThat(unattached.status()).isEqualTo(200);
+    assertThat(answers(1).get(0)).contains("takes no commands");
+    chatOps.attachCommands(new HarnessCommands(h));
+    ObjectNode forged = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"type\":\"message\",\"id\":\"m-1\",\"channelId\":\"msteams\",\"text\":\"stop\"}");
+    assertThat(teams.send(forged, null).status()).as("unsigned").isEqualTo(401);
+    teams.say(CHANNEL, EVE, "Alice Adams", "stop because I can");
+    assertThat(answers(2).get(1)).contains("not an approver");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    teams.say(CHANNEL, ALICE, "Alice", "stop");
+    assertThat(answers(3).get(2)).as("a reason is required").contains("Say why");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+
+    teams.say(CHANNEL, ALICE, "Alice", "STOP <at>Bob</at> db &amp; failover");
+    assertThat(answers(4).get(3)).contains("Alice engaged the kill switch of shop-agent", "Reason: db & failover");
+    assertThat(h.agent().killSwitch().reason()).isEqualTo("stopped from Teams by teams:" + ALICE
+        + " (Alice): db & failover");
+    teams.say(CHANNEL, BOB, "Bob", "status");
+    assertThat(answers(5).get(4)).contains("shop-agent", "kill switch engaged");
+    assertThat(teams.click(req.id(), TeamsChatOps.VERB_APPROVE, BOB, "Bob").status()).isEqualTo(200);
+    h.runFor(Duration.ofMinutes(10));
+    assertThat(state()).as("approved, then refused at the re-check").isEqualTo(IncidentState.ESCALATED);
+    assertThat(h.agent().incidents().get(0).outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome
+        .REFUSED_AT_RECHECK);
+
+    teams.say(CHANNEL, EVE, "Eve", "resume all good");
+    assertThat(answers(6).get(5)).contains("not an approver");
+    assertThat(h.agent().killSwitch().engaged()).isTrue();
+    teams.say(CHANNEL, BOB, "Bob", "resume failover done");
+    assertThat(answers(7).get(6)).contains("Bob released the kill switch of shop-agent", "It was: stopped from"
+        + " Teams by teams:" + ALICE);
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    h.agent().killSwitch().engage("incident commander: freeze during the DB migration");
+    teams.say(CHANNEL, BOB, "Bob", "resume looks fine");
+    assertThat(answers(8).get(7)).contains("engaged elsewhere", "resume --override REASON");
+    assertThat(h.agent().killSwitch().engaged()).isTrue();
+    teams.say(CHANNEL, BOB, "Bob", "resume --override migration finished");
+    assertThat(answers(9).get(8)).contains("(override)", "It was: incident commander: freeze during the DB migration");
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    assertThat(chatOps.counters()).containsEntry("commands.stop", 1L).containsEntry("commands.resume", 2L)
+        .containsEntry("refused.not-approver", 2L).containsEntry("refused.unsigned", 1L);
+  }
+
+  @Test
+  void aCommandReplayedIsRefusedSoACapturedResumeCannotReleaseTheSwitchAgain() throws Exception {
+    waitingInTeams();
+    request();
+    HarnessCommands commands = new HarnessCommands(h);
+    chatOps.attachCommands(commands);
+    ObjectNode resume = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"type\":\"message\",\"id\":\"1700000000001\",\"channelId\":\"msteams\",\"serviceUrl\":\""
+        + teams.serviceUrl() + "\",\"text\":\"<at>sre-agent</at> resume --override all clear\",\"from\":"
+        + "{\"aadObjectId\":\"" + BOB + "\",\"name\":\"Bob\"},\"conversation\":{\"id\":\"" + CHANNEL
+        + "\",\"tenantId\":\"" + TENANT + "\"},\"channelData\":{\"tenant\":{\"id\":\"" + TENANT + "\"}}}");
+    h.agent().killSwitch().engage("incident commander: freeze");
+    String token = "Bearer " + teams.defaultClaimsJwt();
+    assertThat(teams.send(resume, token).status()).isEqualTo(200);
+    assertThat(h.agent().killSwitch().engaged()).isFalse();
+    h.agent().killSwitch().engage("incident commander: freeze again");
+    assertThat(teams.send(resume, token).status()).as("the same activity again").isEqualTo(401);
+    ((ObjectNode) resume.path("conversation")).put("id", CHANNEL + ";messageid=1700000000000");
+    assertThat(teams.send(resume, token).status()).as("again, in a thread").isEqualTo(401);
+    assertThat(h.agent().killSwitch().engaged()).isTrue();
+    assertThat(commands.reasons).hasSize(1);
+  }
+
   @Test
   void messagesAndOtherActivitiesAreAnsweredAndDecideNothing() throws Exception {
     waitingInTeams();
     request();
     TeamsEmulator.Response said = teams.say(CHANNEL, ALICE, "Alice", "approve INC-0001");
     assertThat(said.status()).isEqualTo(200);
+    assertThat(answers(1).get(0)).as("no commands attached").contains("takes no commands");
+    ObjectNode update = (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"type\":\"conversationUpdate\",\"id\":\"u-1\",\"channelId\":\"msteams\",\"serviceUrl\":\""
+        + teams.serviceUrl() + "\",\"conversation\":{\"id\":\"" + CHANNEL + "\",\"tenantId\":\"" + TENANT
+        + "\"},\"channelData\":{\"tenant\":{\"id\":\"" + TENANT + "\"}}}");
+    assertThat(teams.send(update, "Bearer " + teams.defaultClaimsJwt()).status()).isEqualTo(200);
     h.runFor(Duration.ofMinutes(1));
     assertThat(state()).isEqualTo(IncidentState.AWAITING_APPROVAL);
     assertThat(chatOps.counters()).containsEntry("ignored", 1L);

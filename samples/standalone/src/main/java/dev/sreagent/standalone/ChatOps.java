@@ -151,6 +151,7 @@ final class ChatOps implements AutoCloseable {
       slack.attachCommands(commands(agent));
     } else if (teams != null) {
       teams.attach(agent::pendingApprovals);
+      teams.attachCommands(commands(agent));
     }
   }
 
@@ -159,7 +160,10 @@ final class ChatOps implements AutoCloseable {
     return slack != null ? "slack" : "teams";
   }
 
-  /** {@code /sre-agent stop|resume|status} on the agent's kill switch. */
+  /**
+   * {@code /sre-agent stop|resume|status} (Slack) and {@code @sre-agent stop|resume|status} (Teams) on the agent's
+   * kill switch.
+   */
   static SlackChatOps.Commands commands(dev.sreagent.core.SreAgent agent) {
     return new SlackChatOps.Commands() {
       @Override

@@ -37,6 +37,20 @@ class RealModeTeamsTest {
     return status;
   }
 
+  /** The bot's first reply that contains {@code words}, waited for. */
+  private static String reply(TeamsEmulator teams, String words) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      for (TeamsEmulator.Message m : teams.messages()) {
+        if (m.replyToId() != null && m.text().contains(words)) {
+          return m.text();
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no reply saying '" + words + "' in " + teams.messages());
+  }
+
   @Test
   void aMisconfiguredTeamsStopsTheStartNamingEveryProblem(@TempDir Path dir) throws Exception {
     assertThat(run(dir, "phase = assist", "chatops.teams.app-id = sre-agent", "chatops.teams.tenant = " + TENANT,
@@ -96,6 +110,17 @@ class RealModeTeamsTest {
         assertThat(metrics).contains("# TYPE sreagent_teams_total counter",
             "sreagent_teams_total{counter=\"refused.unsigned\"} 1", "sreagent_teams_total{counter=\"failed\"} 0",
             "sreagent_teams_total{counter=\"refused.not-pending\"} 1").doesNotContain("sreagent_slack_total");
+        // @sre-agent stop|status|resume on the run's kill switch, answered in the message's thread
+        assertThat(teams.say(CHANNEL, ALICE, "Alice", "stop db failover").status()).isEqualTo(200);
+        assertThat(reply(teams, "engaged the kill switch")).contains("Alice engaged the kill switch of sre-agent",
+            "Reason: db failover");
+        assertThat(AdminServerTest.get(admin, "/metrics").body()).contains("sreagent_kill_switch_engaged 1");
+        teams.say(CHANNEL, ALICE, "Alice", "status");
+        assertThat(reply(teams, "Waiting for approval")).contains("stopped from Teams by teams:" + ALICE
+            + " (Alice): db failover", "Incidents open: 0.");
+        teams.say(CHANNEL, ALICE, "Alice", "resume failover done");
+        assertThat(reply(teams, "released the kill switch")).contains("It was: stopped from Teams");
+        assertThat(AdminServerTest.get(admin, "/metrics").body()).contains("sreagent_kill_switch_engaged 0");
       } finally {
         stop.countDown();
         t.join(30_000);
