@@ -151,7 +151,7 @@ final class ChatOps implements AutoCloseable {
       slack.attachCommands(commands(agent));
     } else if (teams != null) {
       teams.attach(agent::pendingApprovals);
-      teams.attachCommands(commands(agent));
+      teams.attachCommands(commands(agent, false));
     }
   }
 
@@ -165,6 +165,15 @@ final class ChatOps implements AutoCloseable {
    * kill switch.
    */
   static SlackChatOps.Commands commands(dev.sreagent.core.SreAgent agent) {
+    return commands(agent, true);
+  }
+
+  /**
+   * The same, its status in Slack's mrkdwn ({@code slack}: bold, code spans) or as plain text (Teams shows its replies
+   * as typed).
+   */
+  static SlackChatOps.Commands commands(dev.sreagent.core.SreAgent agent, boolean slack) {
+    java.util.function.UnaryOperator<String> quote = slack ? SlackChatOps::codeSpan : t -> t;
     return new SlackChatOps.Commands() {
       @Override
       public String agent() {
@@ -190,13 +199,13 @@ final class ChatOps implements AutoCloseable {
       public String status() {
         StringBuilder sb = new StringBuilder();
         String why = agent.killSwitch().reason();
-        sb.append(why == null ? "Kill switch: released." : "Kill switch: *engaged* (" + SlackChatOps.codeSpan(why)
-            + ").");
+        sb.append(why == null ? "Kill switch: released." : "Kill switch: " + (slack ? "*engaged*" : "engaged") + " ("
+            + quote.apply(why) + ").");
         var waiting = agent.pendingApprovals();
         sb.append("\nWaiting for approval: ").append(waiting.isEmpty() ? "nothing" : waiting.size());
         for (int i = 0; i < waiting.size() && i < 20; i++) {
           var r = waiting.get(i);
-          sb.append("\n• ").append(SlackChatOps.codeSpan(r.incident().id() + " " + r.incident().type().name() + " on "
+          sb.append("\n• ").append(quote.apply(r.incident().id() + " " + r.incident().type().name() + " on "
               + r.incident().rootService())).append(", expires ").append(r.expiresAt());
         }
         if (waiting.size() > 20) {

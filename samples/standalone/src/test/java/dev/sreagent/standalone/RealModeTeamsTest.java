@@ -116,8 +116,8 @@ class RealModeTeamsTest {
             "Reason: db failover");
         assertThat(AdminServerTest.get(admin, "/metrics").body()).contains("sreagent_kill_switch_engaged 1");
         teams.say(CHANNEL, ALICE, "Alice", "status");
-        assertThat(reply(teams, "Waiting for approval")).contains("stopped from Teams by teams:" + ALICE
-            + " (Alice): db failover", "Incidents open: 0.");
+        assertThat(reply(teams, "Waiting for approval")).contains("Kill switch: engaged (stopped from Teams by teams:"
+            + ALICE + " (Alice): db failover).", "Incidents open: 0.").doesNotContain("*", "`");
         teams.say(CHANNEL, ALICE, "Alice", "resume failover done");
         assertThat(reply(teams, "released the kill switch")).contains("It was: stopped from Teams");
         assertThat(AdminServerTest.get(admin, "/metrics").body()).contains("sreagent_kill_switch_engaged 0");
