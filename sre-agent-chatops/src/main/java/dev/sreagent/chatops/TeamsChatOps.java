@@ -73,6 +73,8 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   public static final String DEFAULT_OPENID_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration";
   /** The largest activity read; a click's invoke is a few kilobytes. */
   public static final int MAX_BODY_BYTES = 256 * 1024;
+  /** Someone who is no approver is answered at most this often (replies to approvers are never held back). */
+  static final Duration ANSWER_GAP = Duration.ofSeconds(10);
   /** How a stop from Teams begins its reason: a resume releases such a stop without {@code --override}. */
   public static final String STOPPED_FROM_TEAMS = "stopped from Teams by ";
   /** The longest activity ID taken (Teams' are a few dozen characters): each click's is remembered for an hour. */
@@ -106,6 +108,8 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   private final Map<String, Posted> posted = ChatApprovals.lru();
   private final ReplayMemory seen = new ReplayMemory(ChatApprovals.REMEMBERED);
   private volatile @Nullable ChatCommands commands;
+  /** When each user who is no approver was last answered: at most once in {@link #ANSWER_GAP}. */
+  private final Map<String, Long> told = ChatApprovals.lru();
 
   private TeamsChatOps(Builder b, String appPassword) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(b.timeout).followRedirects(HttpClient.Redirect.NEVER)
@@ -470,7 +474,8 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
    * A message mentioning the bot in the configured channel, checked like a click (token, tenant, replay), for
    * configured approvers only: {@code status}, {@code stop REASON}, {@code resume REASON} (a stop made from Teams;
    * {@code resume --override REASON} one made elsewhere), {@code help}. Answered in the message's thread, which
-   * everyone in the channel sees.
+   * everyone in the channel sees; someone who is no approver at most once in {@link #ANSWER_GAP}, after the cards
+   * and their updates, so a flood of mentions cannot crowd out an approval request.
    */
   private ChatReply command(JsonNode activity, long expires) {
     String conv = conversationOf(activity);
@@ -488,12 +493,30 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
     String user = activity.path("from").path("aadObjectId").asText("").toLowerCase(Locale.ROOT);
     String name = clip(activity.path("from").path("name").asText(""));
     String answer = answer(verb, rest, user, name);
+    boolean approver = approvers.containsKey(user);
+    if (!approver && !firstAnswerIn(user, ANSWER_GAP)) {
+      count("answers.suppressed");  // anyone in the channel can mention the bot: no flood reaches the queue
+      return new ChatReply(200, "");
+    }
     String to = activity.path("id").asText();
-    delivery.enqueue(URGENT, "answer a command in Teams", () -> {
+    delivery.enqueue(approver ? URGENT : NOTES, "answer a command in Teams", () -> {
       connector.reply(to, TeamsCards.message(answer));
       count("posted.answers");
     });
     return new ChatReply(200, "");
+  }
+
+  /** Whether {@code user} was not answered within {@code gap} (then remembered as answered now). */
+  private boolean firstAnswerIn(String user, Duration gap) {
+    long now = wallClock.instant().getEpochSecond();
+    synchronized (told) {
+      Long last = told.get(user);
+      if (last != null && now - last < gap.toSeconds()) {
+        return false;
+      }
+      told.put(user, now);
+      return true;
+    }
   }
 
   private String answer(String verb, String rest, String user, String name) {

@@ -442,22 +442,38 @@ class TeamsApprovalsEndToEndTest {
     assertThat(h.agent().incidents().get(0).outcome()).isEqualTo(dev.sreagent.api.model.IncidentOutcome
         .REFUSED_AT_RECHECK);
 
-    teams.say(CHANNEL, EVE, "Eve", "resume all good");
-    assertThat(answers(6).get(5)).contains("not an approver");
+    teams.say(CHANNEL, EVE, "Eve", "resume all good");  // within 10 s of her last answer: refused without one
     assertThat(h.agent().killSwitch().engaged()).isTrue();
     teams.say(CHANNEL, BOB, "Bob", "resume failover done");
-    assertThat(answers(7).get(6)).contains("Bob released the kill switch of shop-agent", "It was: stopped from"
+    assertThat(answers(6).get(5)).contains("Bob released the kill switch of shop-agent", "It was: stopped from"
         + " Teams by teams:" + ALICE);
     assertThat(h.agent().killSwitch().engaged()).isFalse();
     h.agent().killSwitch().engage("incident commander: freeze during the DB migration");
     teams.say(CHANNEL, BOB, "Bob", "resume looks fine");
-    assertThat(answers(8).get(7)).contains("engaged elsewhere", "resume --override REASON");
+    assertThat(answers(7).get(6)).contains("engaged elsewhere", "resume --override REASON");
     assertThat(h.agent().killSwitch().engaged()).isTrue();
     teams.say(CHANNEL, BOB, "Bob", "resume --override migration finished");
-    assertThat(answers(9).get(8)).contains("(override)", "It was: incident commander: freeze during the DB migration");
+    assertThat(answers(8).get(7)).contains("(override)", "It was: incident commander: freeze during the DB migration");
     assertThat(h.agent().killSwitch().engaged()).isFalse();
     assertThat(chatOps.counters()).containsEntry("commands.stop", 1L).containsEntry("commands.resume", 2L)
-        .containsEntry("refused.not-approver", 2L).containsEntry("refused.unsigned", 1L);
+        .containsEntry("refused.not-approver", 2L).containsEntry("refused.unsigned", 1L)
+        .containsEntry("answers.suppressed", 1L);
+    assertThat(answers(8)).hasSize(8);
+  }
+
+  @Test
+  void aFloodOfMentionsFromAnyoneInTheChannelCannotCrowdOutAnApprovalRequest() throws Exception {
+    waitingInTeams();
+    TeamsEmulator.Message req = request();
+    chatOps.attachCommands(new HarnessCommands(h));
+    for (int i = 0; i < 300; i++) {
+      assertThat(teams.say(CHANNEL, EVE, "Eve", "status please " + i).status()).isEqualTo(200);
+    }
+    assertThat(chatOps.counters()).containsEntry("answers.suppressed", 299L).containsEntry("failed", 0L);
+    assertThat(chatOps.queued()).as("one answer at most waits").isLessThanOrEqualTo(1);
+    assertThat(teams.click(req.id(), TeamsChatOps.VERB_APPROVE, ALICE, "Alice").status()).isEqualTo(200);
+    await("the card closed", () -> shown(now(req).card()).contains("clicked Approve"));
+    assertThat(answers(1)).as("Eve was answered once").hasSize(1);
   }
 
   @Test
