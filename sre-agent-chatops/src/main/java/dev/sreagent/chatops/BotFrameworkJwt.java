@@ -39,11 +39,14 @@ final class BotFrameworkJwt {
   private static final Logger LOG = LoggerFactory.getLogger(BotFrameworkJwt.class);
   private static final Base64.Decoder B64 = Base64.getUrlDecoder();
 
+  /** What {@link #check} found. */
+  sealed interface Check permits Verified, Refused {}
+
   /** A verified token: when it expires (epoch seconds). */
-  record Verified(long expires) {}
+  record Verified(long expires) implements Check {}
 
   /** A refused token: the reason for the counters ({@code unsigned}, {@code signature}, {@code stale}, ...). */
-  record Refused(String reason, String detail, int status) {}
+  record Refused(String reason, String detail, int status) implements Check {}
 
   private record Key(PublicKey key, boolean teams) {}
 
@@ -70,7 +73,7 @@ final class BotFrameworkJwt {
    * @param authorization the {@code Authorization} header as received
    * @param serviceUrl the activity's {@code serviceUrl}
    */
-  Object check(@Nullable String authorization, String serviceUrl) throws InterruptedException {
+  Check check(@Nullable String authorization, String serviceUrl) throws InterruptedException {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return new Refused("unsigned", "no Authorization: Bearer token", 401);
     }

@@ -29,12 +29,33 @@ final class ChatApprovals {
    * What the agent did: after these it no longer waits for an answer, whoever gave it, and each goes to the thread
    * of the incident's message.
    */
-  static final Set<IncidentEvent.Kind> AGENT_ACTED = Set.of(IncidentEvent.Kind.APPROVED,
+  private static final Set<IncidentEvent.Kind> AGENT_ACTED = Set.of(IncidentEvent.Kind.APPROVED,
       IncidentEvent.Kind.ACTION_EXECUTED, IncidentEvent.Kind.ACTION_FAILED, IncidentEvent.Kind.ACTION_SHADOWED,
       IncidentEvent.Kind.RESOLVED, IncidentEvent.Kind.ROLLED_BACK, IncidentEvent.Kind.ESCALATED);
   /** Incidents whose end asks nothing of a human: no note of their own (OBSERVE's shadow runs, another shard's). */
-  static final Set<@Nullable IncidentOutcome> QUIET = Set.of(IncidentOutcome.OBSERVED,
+  private static final Set<@Nullable IncidentOutcome> QUIET = Set.of(IncidentOutcome.OBSERVED,
       IncidentOutcome.OWNED_ELSEWHERE);
+
+  /** What an adapter tells of an event: nothing, a reply in the incident's thread, or a note of its own. */
+  enum Notice { NONE, THREAD, NOTE }
+
+  /**
+   * What to tell of {@code event}: a reply when the agent acted on an incident whose request the adapter posted
+   * ({@code known}), a note of its own when such an incident without a message escalated or rolled back (not OBSERVE's
+   * shadow runs, not another shard's); nothing else. When the agent acted, no answer decides the incident any more.
+   */
+  Notice notice(IncidentEvent event, boolean known) {
+    if (!AGENT_ACTED.contains(event.kind())) {
+      return Notice.NONE;
+    }
+    ended(event.incident().id());  // approved (here or elsewhere), acted, or ended
+    if (known) {
+      return Notice.THREAD;
+    }
+    boolean alone = (event.kind() == IncidentEvent.Kind.ESCALATED || event.kind() == IncidentEvent.Kind.ROLLED_BACK)
+        && !QUIET.contains(event.incident().outcome());
+    return alone ? Notice.NOTE : Notice.NONE;
+  }
 
   /** Why an answer decided nothing. */
   enum Stale {

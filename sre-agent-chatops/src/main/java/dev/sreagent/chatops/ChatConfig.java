@@ -2,8 +2,14 @@ package dev.sreagent.chatops;
 
 import dev.sreagent.api.config.ConfigView;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -53,6 +59,78 @@ final class ChatConfig {
   static String shown(String value, int max) {
     return looksLikeASecret(value) ? value.substring(0, Math.min(4, value.length())) + "..."
         : SlackMessages.cut(value, max);
+  }
+
+  /**
+   * How a chat service names approvers under {@code key} ({@code ID:ROLE, ...}), for the parser's messages.
+   *
+   * @param id what an ID looks like
+   * @param caseless whether IDs are the same whatever their case (GUIDs)
+   * @param form the pair's form in messages ({@code USERID:ROLE})
+   * @param emptyHelp what a pair is, when none is given
+   * @param pairHelp what a pair is, when one is malformed
+   * @param who who an approver is ("member", "user")
+   */
+  record ApproverIds(String key, Pattern id, boolean caseless, String form, String emptyHelp, String pairHelp,
+      String who) {}
+
+  /**
+   * Gives {@code add} each {@code ID:ROLE} pair under {@code ids.key()}; the problem, naming the key, for none at all,
+   * a malformed pair, a role the agent does not accept (when {@code acceptedRoles} is not empty), or one ID given two
+   * roles. Blank entries are skipped; values are quoted cut, and never when they look like a secret.
+   */
+  static void approvers(ConfigView config, ApproverIds ids, Set<String> acceptedRoles, List<String> problems,
+      BiConsumer<String, String> add) {
+    List<String> pairs = new ArrayList<>();
+    for (String pair : config.get(ids.key(), "").split(",")) {
+      if (!pair.isBlank()) {
+        pairs.add(pair.strip());
+      }
+    }
+    if (pairs.isEmpty()) {
+      problems.add(ids.key() + " is empty: name who may approve as " + ids.form() + " pairs (" + ids.emptyHelp()
+          + "); a click by anyone else decides nothing");
+    }
+    Map<String, String> given = new TreeMap<>();
+    for (String pair : pairs) {
+      String[] p = pair.split(":", -1);
+      String id = p[0].strip();
+      String role = p.length == 2 ? p[1].strip() : "";
+      if (p.length != 2 || !ids.id().matcher(id).matches() || role.isEmpty()) {
+        problems.add(ids.key() + ": '" + shown(pair, 80) + "' is not " + ids.form() + " (" + ids.pairHelp() + ")");
+      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(role)) {
+        problems.add(ids.key() + " gives " + id + " the role '" + shown(role, 40) + "', which the agent does not"
+            + " accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that " + ids.who()
+            + "'s clicks would all be refused");
+      } else {
+        String same = ids.caseless() ? id.toLowerCase(Locale.ROOT) : id;
+        String earlier = given.putIfAbsent(same, role);
+        if (earlier != null && !earlier.equals(role)) {
+          problems.add(ids.key() + " gives " + id + " two roles ('" + shown(earlier, 40) + "' and '"
+              + shown(role, 40) + "'): name each approver once, with the role they approve as");
+        } else {
+          add.accept(id, role);
+        }
+      }
+    }
+  }
+
+  /**
+   * Refuses to build an adapter without approvers, or with approvers whose roles the agent does not accept
+   * ({@code acceptedRoles}; empty: not checked): their clicks would all be refused.
+   */
+  static void checkApprovers(Map<String, String> approvers, Set<String> acceptedRoles) {
+    if (approvers.isEmpty()) {
+      throw new IllegalStateException("addApprover is required: without approvers no click can decide anything");
+    }
+    if (!acceptedRoles.isEmpty()) {
+      Map<String, String> refused = new TreeMap<>(approvers);
+      refused.values().removeIf(acceptedRoles::contains);
+      if (!refused.isEmpty()) {
+        throw new IllegalStateException("approvers " + refused + " have roles the agent does not accept (it accepts "
+            + new TreeSet<>(acceptedRoles) + "): their clicks would all be refused");
+      }
+    }
   }
 
   /**

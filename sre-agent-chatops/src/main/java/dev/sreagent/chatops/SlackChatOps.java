@@ -9,7 +9,6 @@ import dev.sreagent.api.config.ConfigurationException;
 import dev.sreagent.api.event.IncidentEvent;
 import dev.sreagent.api.model.ApprovalDecision;
 import dev.sreagent.api.model.ApprovalRequest;
-import dev.sreagent.api.model.IncidentOutcome;
 import dev.sreagent.api.port.ApprovalChannel;
 import dev.sreagent.api.port.Clock;
 import dev.sreagent.api.port.Notifier;
@@ -78,6 +77,10 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       "chatops.slack.timeout", "chatops.slack.listen");
 
   private static final Logger LOG = LoggerFactory.getLogger(SlackChatOps.class);
+  private static final ChatConfig.ApproverIds APPROVER_IDS = new ChatConfig.ApproverIds("chatops.slack.approvers",
+      java.util.regex.Pattern.compile("[UW][A-Z0-9]{2,}"), false, "USERID:ROLE", "U0123:sre, U0456:sre",
+      "a Slack member ID such as U0123ABCD, from the member's profile, then the role the agent's approver-roles"
+          + " allow", "member");
   private static final Duration EPHEMERAL_GAP = Duration.ofSeconds(10);
   private static final boolean URGENT = true;
   private static final boolean NOTES = false;
@@ -86,14 +89,12 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       "accepted.reject", "refused.signature", "refused.stale", "refused.replayed", "refused.not-approver",
       "refused.not-pending");
   private static final int REMEMBERED = ChatApprovals.REMEMBERED;
-  private static final Set<IncidentEvent.Kind> AGENT_ACTED = ChatApprovals.AGENT_ACTED;
   /** The line each of these adds to the message, in place of its buttons. */
   private static final Map<IncidentEvent.Kind, String> CLOSING_LINES = Map.of(
       IncidentEvent.Kind.APPROVED, ":ballot_box_with_check: *Approved*: ",
       IncidentEvent.Kind.RESOLVED, ":white_check_mark: *Resolved*: ",
       IncidentEvent.Kind.ROLLED_BACK, ":leftwards_arrow_with_hook: *Rolled back*: ",
       IncidentEvent.Kind.ESCALATED, ":warning: *Escalated*: ");
-  private static final Set<@Nullable IncidentOutcome> QUIET = ChatApprovals.QUIET;
 
   private final SlackWebApi api;
   private final SlackSignature signature;
@@ -173,24 +174,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
         environment, problems);
     String secret = ChatConfig.secret(config, "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
         "the app's signing secret", environment, problems);
-    String list = config.get("chatops.slack.approvers", "").strip();
-    if (list.isEmpty()) {
-      problems.add("chatops.slack.approvers is empty: name who may approve as USERID:ROLE pairs (U0123:sre,"
-          + " U0456:sre); a click by anyone else decides nothing");
-    }
-    for (String pair : list.isEmpty() ? new String[0] : list.split(",")) {
-      String[] p = pair.strip().split(":", -1);
-      if (p.length != 2 || !p[0].strip().matches("[UW][A-Z0-9]{2,}") || p[1].isBlank()) {
-        problems.add("chatops.slack.approvers: '" + pair.strip() + "' is not USERID:ROLE (a Slack member ID such as"
-            + " U0123ABCD, from the member's profile, then the role the agent's approver-roles allow)");
-      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(p[1].strip())) {
-        problems.add("chatops.slack.approvers gives " + p[0].strip() + " the role '" + p[1].strip() + "', which the"
-            + " agent does not accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that"
-            + " member's clicks would all be refused");
-      } else {
-        b.addApprover(p[0].strip(), p[1].strip());
-      }
-    }
+    ChatConfig.approvers(config, APPROVER_IDS, acceptedRoles, problems, b::addApprover);
     config.get("chatops.slack.team").map(String::strip).filter(t -> !t.isEmpty()).ifPresent(t -> {
       if (!t.matches("[TE][A-Z0-9]{2,}")) {
         problems.add("chatops.slack.team must be the workspace ID (T0123ABCD), was '" + t + "'");
@@ -208,11 +192,6 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       throw new ConfigurationException(problems);
     }
     return b.build(Objects.requireNonNull(token), Objects.requireNonNull(secret));
-  }
-
-  /** A Slack token, or a signing secret (32 hex digits), or anything as long and as random: never echoed. */
-  static boolean looksLikeASecret(String value) {
-    return ChatConfig.looksLikeASecret(value);
   }
 
   // ------------------------------------------------------------------ ApprovalChannel
@@ -263,16 +242,11 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
   @Override
   public void notify(IncidentEvent event) {
     String id = event.incident().id();
-    if (!AGENT_ACTED.contains(event.kind())) {
+    ChatApprovals.Notice notice = approvals.notice(event, posted(id) != null || postQueued.contains(id));
+    if (notice == ChatApprovals.Notice.NONE) {
       return;
     }
-    approvals.ended(id);  // approved (here or elsewhere), acted, or ended: no click decides it any more
-    boolean known = posted(id) != null || postQueued.contains(id);
-    boolean note = !known && (event.kind() == IncidentEvent.Kind.ESCALATED
-        || event.kind() == IncidentEvent.Kind.ROLLED_BACK) && !QUIET.contains(event.incident().outcome());
-    if (!known && !note) {
-      return;
-    }
+    boolean note = notice == ChatApprovals.Notice.NOTE;
     String text = SlackMessages.eventText(event);
     delivery.enqueue(NOTES, "post " + event.kind() + " of " + id, () -> {
       Posted p = posted(id);
@@ -841,17 +815,7 @@ public final class SlackChatOps implements ApprovalChannel, Notifier, AutoClosea
       if (channel == null) {
         throw new IllegalStateException("setChannel is required");
       }
-      if (approvers.isEmpty()) {
-        throw new IllegalStateException("addApprover is required: without approvers no click can decide anything");
-      }
-      if (!acceptedRoles.isEmpty()) {
-        Map<String, String> refused = new TreeMap<>(approvers);
-        refused.values().removeIf(acceptedRoles::contains);
-        if (!refused.isEmpty()) {
-          throw new IllegalStateException("approvers " + refused + " have roles the agent does not accept (it accepts "
-              + new TreeSet<>(acceptedRoles) + "): their clicks would all be refused");
-        }
-      }
+      ChatConfig.checkApprovers(approvers, acceptedRoles);
       return new SlackChatOps(this, token, signingSecret);
     }
   }

@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -87,6 +86,10 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   private static final Logger LOG = LoggerFactory.getLogger(TeamsChatOps.class);
   private static final Pattern GUID = Pattern.compile(
       "(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final ChatConfig.ApproverIds APPROVER_IDS = new ChatConfig.ApproverIds("chatops.teams.approvers",
+      GUID, true, "OBJECT-ID:ROLE", "the user's Microsoft Entra object ID, a GUID, then the role", "the user's object"
+          + " ID in Microsoft Entra, a GUID, not their name or e-mail; then the role the agent's approver-roles allow",
+      "user");
   private static final boolean URGENT = true;
   private static final boolean NOTES = false;
   private static final Map<IncidentEvent.Kind, String> CLOSING_LINES = Map.of(
@@ -172,36 +175,7 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
     } else {
       b.setConversation(conv);
     }
-    List<String> pairs = new ArrayList<>();
-    for (String pair : config.get("chatops.teams.approvers", "").split(",")) {
-      if (!pair.isBlank()) {
-        pairs.add(pair);
-      }
-    }
-    if (pairs.isEmpty()) {
-      problems.add("chatops.teams.approvers is empty: name who may approve as OBJECT-ID:ROLE pairs (the user's"
-          + " Microsoft Entra object ID, a GUID, then the role); a click by anyone else decides nothing");
-    }
-    Map<String, String> given = new TreeMap<>();
-    for (String pair : pairs) {
-      String[] p = pair.strip().split(":", -1);
-      String id = p[0].strip();
-      String role = p.length == 2 ? p[1].strip() : "";
-      if (p.length != 2 || !GUID.matcher(id).matches() || role.isEmpty()) {
-        problems.add("chatops.teams.approvers: '" + ChatConfig.shown(pair.strip(), 80) + "' is not OBJECT-ID:ROLE"
-            + " (the user's object ID in Microsoft Entra, a GUID, not their name or e-mail; then the role the agent's"
-            + " approver-roles allow)");
-      } else if (!acceptedRoles.isEmpty() && !acceptedRoles.contains(role)) {
-        problems.add("chatops.teams.approvers gives " + id + " the role '" + ChatConfig.shown(role, 40) + "', which"
-            + " the agent does not accept as an approver (it accepts " + new TreeSet<>(acceptedRoles) + "): that"
-            + " user's clicks would all be refused");
-      } else if (!given.computeIfAbsent(id.toLowerCase(Locale.ROOT), k -> role).equals(role)) {
-        problems.add("chatops.teams.approvers gives " + id + " two roles ('" + given.get(id.toLowerCase(Locale.ROOT))
-            + "' and '" + ChatConfig.shown(role, 40) + "'): name each approver once, with the role they approve as");
-      } else {
-        b.addApprover(id, role);
-      }
-    }
+    ChatConfig.approvers(config, APPROVER_IDS, acceptedRoles, problems, b::addApprover);
     String service = ChatConfig.url("chatops.teams.service-url", config.get("chatops.teams.service-url",
         DEFAULT_SERVICE_URL).strip(), DEFAULT_SERVICE_URL, "the bot's token", problems);
     if (service != null) {
@@ -283,16 +257,11 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
   @Override
   public void notify(IncidentEvent event) {
     String id = event.incident().id();
-    if (!ChatApprovals.AGENT_ACTED.contains(event.kind())) {
+    ChatApprovals.Notice notice = approvals.notice(event, posted(id) != null || postQueued.contains(id));
+    if (notice == ChatApprovals.Notice.NONE) {
       return;
     }
-    approvals.ended(id);
-    boolean known = posted(id) != null || postQueued.contains(id);
-    boolean note = !known && (event.kind() == IncidentEvent.Kind.ESCALATED
-        || event.kind() == IncidentEvent.Kind.ROLLED_BACK) && !ChatApprovals.QUIET.contains(event.incident().outcome());
-    if (!known && !note) {
-      return;
-    }
+    boolean note = notice == ChatApprovals.Notice.NOTE;
     ObjectNode text = TeamsCards.message(TeamsCards.eventText(event));
     delivery.enqueue(NOTES, "post " + event.kind() + " of " + id, () -> {
       Posted p = posted(id);
@@ -344,7 +313,7 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
     if (activity == null || !activity.isObject()) {
       return refuse(400, "malformed", "not an activity (a JSON object)");
     }
-    Object checked;
+    BotFrameworkJwt.Check checked;
     try {
       checked = jwt.check(authorization, activity.path("serviceUrl").asText(""));
     } catch (InterruptedException e) {
@@ -793,17 +762,7 @@ public final class TeamsChatOps implements ApprovalChannel, Notifier, AutoClosea
       if (appId == null || tenant == null || conversation == null) {
         throw new IllegalStateException("setAppId, setTenant and setConversation are required");
       }
-      if (approvers.isEmpty()) {
-        throw new IllegalStateException("addApprover is required: without approvers no click can decide anything");
-      }
-      if (!acceptedRoles.isEmpty()) {
-        Map<String, String> refused = new TreeMap<>(approvers);
-        refused.values().removeIf(acceptedRoles::contains);
-        if (!refused.isEmpty()) {
-          throw new IllegalStateException("approvers " + refused + " have roles the agent does not accept (it accepts "
-              + new TreeSet<>(acceptedRoles) + "): their clicks would all be refused");
-        }
-      }
+      ChatConfig.checkApprovers(approvers, acceptedRoles);
       return new TeamsChatOps(this, password);
     }
   }

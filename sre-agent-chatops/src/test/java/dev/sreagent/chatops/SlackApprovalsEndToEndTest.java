@@ -1,5 +1,6 @@
 package dev.sreagent.chatops;
 
+import static dev.sreagent.chatops.ChatTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +41,6 @@ class SlackApprovalsEndToEndTest {
   static final String ALICE = "U0ALICE";
   static final String BOB = "U0BOB";
   static final String EVE = "U0EVE";
-  /** Real time allowed for the adapter's background calls to reach the emulator (a bound, not a timing goal). */
-  static final Duration DELIVERY = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -96,21 +94,6 @@ class SlackApprovalsEndToEndTest {
 
   private SlackEmulator.Message now(SlackEmulator.Message m) {
     return slack.message(m.ts()).orElseThrow();
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DELIVERY.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + DELIVERY + ": " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   private IncidentState state() {

@@ -52,4 +52,20 @@ class SlackConfigTest {
     assertThatThrownBy(() -> SlackChatOps.fromConfig(ConfigView.empty(), ENV::get, Clock.system()))
         .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).hasSize(4));
   }
+
+  @Test
+  void approversThatNameNobodyOrOneMemberTwiceAreNamed() {
+    for (String list : new String[] {",", " , ,"}) {
+      assertThatThrownBy(() -> SlackChatOps.fromConfig(ConfigView.of(Map.of("chatops.slack.channel", "C0INC",
+          "chatops.slack.token-env", "SLACK_BOT_TOKEN", "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
+          "chatops.slack.approvers", list)), ENV::get, Clock.system()))
+          .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+              .asString().startsWith("chatops.slack.approvers is empty"));
+    }
+    assertThatThrownBy(() -> SlackChatOps.fromConfig(ConfigView.of(Map.of("chatops.slack.channel", "C0INC",
+        "chatops.slack.token-env", "SLACK_BOT_TOKEN", "chatops.slack.signing-secret-env", "SLACK_SIGNING_SECRET",
+        "chatops.slack.approvers", "U0ALICE:sre, U0ALICE:oncall")), ENV::get, Clock.system()))
+        .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems()).singleElement()
+            .asString().contains("gives U0ALICE two roles ('sre' and 'oncall')"));
+  }
 }

@@ -1,10 +1,10 @@
 package dev.sreagent.chatops;
 
+import static dev.sreagent.chatops.ChatTestSupport.await;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.ALICE;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.APP;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.BOB;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.CHANNEL;
-import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.DELIVERY;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.PASSWORD;
 import static dev.sreagent.chatops.TeamsApprovalsEndToEndTest.TENANT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,7 +44,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -120,38 +119,9 @@ class TeamsAdversarialTest {
     return teams.messages().get(before);
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DELIVERY.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + DELIVERY + ": " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   /** The claims the Bot Connector signs, by the adapter's wall clock, with {@code changes} (null removes one). */
   private Map<String, Object> claims(Map<String, Object> changes) {
-    Map<String, Object> c = new LinkedHashMap<>();
-    long now = wall.instant().getEpochSecond();
-    c.put("serviceurl", teams.serviceUrl());
-    c.put("nbf", now - 300);
-    c.put("exp", now + 3600);
-    c.put("iss", "https://api.botframework.com");
-    c.put("aud", APP);
-    changes.forEach((k, v) -> {
-      if (v == null) {
-        c.remove(k);
-      } else {
-        c.put(k, v);
-      }
-    });
-    return c;
+    return ChatTestSupport.claims(APP, teams.serviceUrl(), wall.instant().getEpochSecond(), changes);
   }
 
   private String token() {

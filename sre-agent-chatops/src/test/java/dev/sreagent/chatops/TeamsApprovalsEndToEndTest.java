@@ -1,5 +1,6 @@
 package dev.sreagent.chatops;
 
+import static dev.sreagent.chatops.ChatTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +40,6 @@ class TeamsApprovalsEndToEndTest {
   static final String ALICE = "11111111-2222-4333-8444-555555555555";
   static final String BOB = "22222222-2222-4333-8444-555555555555";
   static final String EVE = "33333333-2222-4333-8444-555555555555";
-  /** Real time allowed for the adapter's background calls to reach the emulator (a bound, not a timing goal). */
-  static final Duration DELIVERY = Duration.ofSeconds(20);
 
   private final List<AutoCloseable> open = new ArrayList<>();
   private TeamsEmulator teams;
@@ -120,42 +118,13 @@ class TeamsApprovalsEndToEndTest {
     return out;
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DELIVERY.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + DELIVERY + ": " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
   private IncidentState state() {
     return h.agent().incidents().get(0).state();
   }
 
   /** The claims the Bot Connector signs, with {@code changes} applied (a null value removes the claim). */
   private Map<String, Object> claims(Map<String, Object> changes) {
-    Map<String, Object> c = new HashMap<>();
-    long now = Instant.now().getEpochSecond();
-    c.put("serviceurl", teams.serviceUrl());
-    c.put("nbf", now - 300);
-    c.put("exp", now + 3600);
-    c.put("iss", "https://api.botframework.com");
-    c.put("aud", APP);
-    changes.forEach((k, v) -> {
-      if (v == null) {
-        c.remove(k);
-      } else {
-        c.put(k, v);
-      }
-    });
-    return c;
+    return ChatTestSupport.claims(APP, teams.serviceUrl(), Instant.now().getEpochSecond(), changes);
   }
 
   @Test
