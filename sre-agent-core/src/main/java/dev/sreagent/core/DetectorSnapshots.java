@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The agent's detector snapshots: at start the detectors are restored from the last snapshot in the
- * {@link DetectorStateStore} when it is at most {@code maxAge} old by the agent's clock (an older one, one of another
+ * {@link DetectorStateStore} when it is at most {@code maxAge} old by the agent's clock, and not taken more than
+ * {@link #FUTURE_SKEW} after it (an older one, one of another
  * format version or a damaged one is refused, the reason logged, and the detectors start cold; the agent never fails
  * to start because of it); while it runs, a snapshot is saved every {@code interval} of the agent's clock, from the
  * loop thread, and once more when the agent closes. A save that fails is logged and tried again at the next turn.
@@ -46,6 +47,12 @@ final class DetectorSnapshots {
   private final List<Detector> detectors;
   private final Duration interval;
   private final Duration maxAge;
+  /**
+   * How far a snapshot may be taken after the agent's clock and still be restored (the clocks of the agents that
+   * share a store differ a little); one from further ahead is refused: its detectors have seen later samples than
+   * any that arrive now.
+   */
+  static final Duration FUTURE_SKEW = Duration.ofMinutes(5);
   /** Whether this agent shares the work by sharding: every member detects every service, so any member's snapshot
    * covers this agent's services. */
   private final boolean sharded;
@@ -109,6 +116,12 @@ final class DetectorSnapshots {
       return 0;
     }
     Duration age = Duration.between(saved.get().takenAt(), now);
+    if (age.compareTo(FUTURE_SKEW.negated()) < 0) {
+      LOG.warn("the detector snapshot of agent {} in {} was taken at {}, {} after the agent's clock ({}): a clock"
+          + " set back, or the snapshot of a later run (a recording replayed again next to the same audit file);"
+          + " the detectors start cold", from, store, saved.get().takenAt(), age.negated(), now);
+      return 0;
+    }
     if (age.compareTo(maxAge) > 0) {
       LOG.warn("the detector snapshot of agent {} in {} was taken at {}, {} ago, more than the {} allowed"
           + " (setDetectorSnapshots): the detectors start cold", from, store, saved.get().takenAt(), age, maxAge);

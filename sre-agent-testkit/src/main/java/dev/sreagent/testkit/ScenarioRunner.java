@@ -56,9 +56,25 @@ public final class ScenarioRunner {
     this.timeline = timeline;
   }
 
-  /** Runs {@code scenario}. */
+  /**
+   * Runs {@code scenario}. With an audit directory, its log ({@code SCENARIO.audit.jsonl}) is written anew: the log,
+   * its head file and its detector snapshot from an earlier run of the scenario are deleted first, since every run
+   * starts a new simulation at the same instant (restored detectors had learned the earlier run's fault, and a
+   * second {@code demo} missed 7 of 9 faults).
+   */
   public ScenarioResult run(Scenario scenario) {
     Path auditFile = auditDir == null ? null : auditDir.resolve(scenario.name() + ".audit.jsonl");
+    if (auditFile != null) {
+      for (String suffix : List.of("", ".head", ".head.tmp", ".detectors", ".detectors.tmp")) {
+        Path p = auditFile.resolveSibling(auditFile.getFileName() + suffix);
+        try {
+          java.nio.file.Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException("cannot delete " + p + " from an earlier run of " + scenario.name()
+              + ": delete it, or choose another audit directory", e);
+        }
+      }
+    }
     // the timeline is stamped from the start, which the customizer may move: known once the harness is built
     Instant[] origin = {VirtualClock.DEFAULT_START};
     Consumer<String> lines = timeline;

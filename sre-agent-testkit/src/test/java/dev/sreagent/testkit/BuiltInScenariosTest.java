@@ -22,6 +22,19 @@ class BuiltInScenariosTest {
   }
 
   @Test
+  void aScenarioRunAgainIntoTheSameAuditDirectoryStartsAfreshAndDetectsAgain(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    ScenarioRunner runner = new ScenarioRunner(Phase.AUTONOMOUS, 42, Duration.ofMinutes(3), dir, null);
+    Scenario s = Scenarios.named("high-latency").orElseThrow();
+    ScenarioResult first = runner.run(s);
+    assertThat(dir.resolve("high-latency.audit.jsonl.detectors")).exists();
+    ScenarioResult second = runner.run(s);
+    // the first run's detector snapshot, restored, had learned its fault: the second run missed it
+    assertThat(second.outcome()).as(second.toString()).isEqualTo(first.outcome())
+        .isEqualTo(ScenarioResult.Outcome.RESOLVED);
+  }
+
+  @Test
   void autonomousDetectsDiagnosesAndResolvesEveryFaultAndStaysQuietWithoutOne() {
     for (ScenarioResult r : runAll(Phase.AUTONOMOUS, 42)) {
       assertThat(r.violations()).as(r.scenario()).isEmpty();

@@ -72,14 +72,21 @@ class RealModeReplayAuditTest {
     }
   }
 
-  /** An explicit audit file is the operator's: a second replay into it rebuilds the first's incident, as a restart. */
+  /**
+   * An explicit audit file is the operator's: a second replay into it rebuilds the first's incident, as a restart
+   * (its new incident is INC-0002). Its detectors start cold: the snapshot next to the audit file was taken at the end
+   * of the first replay's recorded time, after the second replay's clock, and is refused (restored, it had learned
+   * the fault, and the second replay found nothing — which this test took for the rebuilt incident until the refusal).
+   */
   @Test
   void anExplicitAuditFileIsKeptAcrossReplays(@TempDir Path dir) throws Exception {
     Path audit = dir.resolve("audit.jsonl");
     String first = replay(List.of("--audit", audit.toString()));
     String second = replay(List.of("--audit", audit.toString()));
     assertThat(first).contains("audit " + audit.toAbsolutePath() + " (unkeyed)");
-    assertThat(events(first)).filteredOn(l -> l.contains("\"opened\"")).hasSize(1);
-    assertThat(events(second)).as(second).filteredOn(l -> l.contains("\"opened\"")).isEmpty();
+    assertThat(events(first)).filteredOn(l -> l.contains("\"opened\"")).singleElement()
+        .satisfies(l -> assertThat(l).contains("\"incident\":\"INC-0001\""));
+    assertThat(events(second)).as(second).filteredOn(l -> l.contains("\"opened\"")).singleElement()
+        .satisfies(l -> assertThat(l).contains("\"incident\":\"INC-0002\"", "\"root\":\"emailservice\""));
   }
 }
