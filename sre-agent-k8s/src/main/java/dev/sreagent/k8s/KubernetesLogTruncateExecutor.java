@@ -1,5 +1,6 @@
 package dev.sreagent.k8s;
 
+import dev.sreagent.api.LogPaths;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ActionResult;
 import dev.sreagent.api.model.ExecutionContext;
@@ -19,8 +20,10 @@ import java.util.Optional;
 
 /**
  * Carries out {@link Action.TruncateLogs} inside the service's containers through {@code pods/exec}, with a fixed
- * argument vector and no shell: {@code find PATH -xdev -type f -print -exec truncate -s 0 -- {} +} empties every
- * regular file under the log directory {@code PATH} on its file system, following no symbolic link. The exit status
+ * argument vector: {@code sh -c SCRIPT sh PATH} ({@link LogPaths#TRUNCATE_SCRIPT}, the path only ever {@code $1})
+ * enters the log directory {@code PATH} without following symbolic links, refuses (exit 3) when a link anywhere in
+ * the path leads elsewhere, then runs {@code find . -xdev -type f -print -exec truncate -s 0 -- {} +}: every regular
+ * file under it on its file system is emptied, following no symbolic link. The exit status
  * comes from the exec status channel; a non-zero exit, an exec failure or no status within the exec timeout is FAILED
  * with stderr quoted (after a timeout the command may still finish in the container; truncating again is harmless).
  *
@@ -35,19 +38,21 @@ import java.util.Optional;
  * namespaces of the {@link NamespacePolicy}; a fencing token lower than the one recorded on the owning workload is
  * refused before any exec; after success the workload gets the {@link ChangeMarks} annotations (optimistic write), so
  * a redelivered key runs nothing and {@link #reconcile(String)} finds it. A dry run cannot be the server's (exec has
- * no dry run): it validates everything and runs only the read-only probe {@code find PATH -xdev -type f -print},
+ * no dry run): it validates everything and runs only the read-only probe ({@link LogPaths#PROBE_SCRIPT}: the same
+ * checks, then {@code find . -xdev -type f -print}),
  * answering DRY_RUN with what would be emptied.
  *
  * <p>Never truncated twice under one key: an exec cannot carry the key, so before the first exec the workload records
  * that the key started ({@link ChangeMarks#markStarted}, optimistic write). When it is not known what the command did
  * (no exit status within the timeout, the stream broke, the upgrade got no answer) or recording the key afterwards
  * fails, the start stays: {@link #reconcile(String)} answers TIMED_OUT (outcome unknown) and a redelivery of the key is
- * REJECTED without running anything (someone must look at the logs; a new plan has a new key). When the outcome is
- * known to be a failure before any pod was done (the API server refused the exec, the command exited non-zero, no file
- * was found), the start is withdrawn, so the key may run again.
+ * REJECTED without running anything (someone must look at the logs; a new plan has a new key); so it does when the
+ * command exited non-zero after listing files (it may have emptied part of them). When the outcome is known to be a
+ * failure before anything was emptied (the API server refused the exec, the command exited non-zero before listing a
+ * file — a symbolic link in the path, say — or no file was found), the start is withdrawn, so the key may run again.
  *
- * <p>Needs {@code find} and {@code truncate} in the container image (coreutils/findutils or busybox); a distroless
- * image has neither, and the exec failure is quoted. RBAC: {@code get, list} on pods, deployments and statefulsets;
+ * <p>Needs {@code sh}, {@code find} and {@code truncate} in the container image (coreutils/findutils or busybox); a
+ * distroless image has none of them, and the exec failure is quoted. RBAC: {@code get, list} on pods, deployments and statefulsets;
  * {@code create} on {@code pods/exec} (and {@code get} on it for clients that open exec with a GET upgrade);
  * {@code update} on deployments and statefulsets (the annotations, before and after the exec).
  */
@@ -141,13 +146,16 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
       PodExec.Outcome o = PodExec.run(client, ns, w[0], w[1], argv, execTimeout);
       String in = ns + "/" + w[0] + " (container " + w[1] + ")";
       if (!o.ok()) {
-        String fate = dry ? "" : done.isEmpty() && o.known() ? withdrawStart(workload, context)
+        // withdrawn only when nothing can have been emptied: known to have failed before listing a file (find prints
+        // each file before truncate empties its batch, so a failure after a listing may have emptied part of them)
+        String fate = dry ? "" : done.isEmpty() && o.known() && o.stdout().isBlank() ? withdrawStart(workload, context)
             : (done.isEmpty() ? "" : "; already truncated in " + done) + "; key " + context.idempotencyKey()
                 + " stays recorded as started, so it is not run again";
         return executions.result(context, ActionResult.Status.FAILED, (dry ? "dry run probe " : "") + argv
             + " in " + in + " failed: " + o.describe(execTimeout) + fate);
       }
-      o.stdout().lines().filter(l -> !l.isBlank()).forEach(l -> files.add(w[0] + ":" + l));
+      o.stdout().lines().filter(l -> !l.isBlank())
+          .forEach(l -> files.add(w[0] + ":" + LogPaths.shown(truncate.path(), l)));
       if (!dry) {
         done.add(in);
       }
@@ -301,17 +309,7 @@ public final class KubernetesLogTruncateExecutor extends KubernetesExecutor<Acti
      * @throws IllegalArgumentException naming the bad entry
      */
     public Builder setAllowedPrefixes(List<String> prefixes) {
-      Objects.requireNonNull(prefixes, "prefixes");
-      if (prefixes.isEmpty()) {
-        throw new IllegalArgumentException("allowedPrefixes must not be empty, but was []");
-      }
-      for (String p : prefixes) {
-        Optional<String> problem = LogPaths.problemWithPrefix(p);
-        if (problem.isPresent()) {
-          throw new IllegalArgumentException("allowedPrefixes entry " + problem.get());
-        }
-      }
-      this.allowedPrefixes = List.copyOf(prefixes);
+      this.allowedPrefixes = LogPaths.allowList(prefixes);
       return this;
     }
 

@@ -395,8 +395,7 @@ class ApiFailuresTest {
 
   @Nested
   class LogTruncation {
-    private static final List<String> TRUNCATE = List.of("find", "/var/log/cart", "-xdev", "-type", "f", "-print",
-        "-exec", "truncate", "-s", "0", "--", "{}", "+");
+    private static final List<String> TRUNCATE = dev.sreagent.api.LogPaths.truncateArgv("/var/log/cart");
     private static final ApiServer.ExecReply TWO_FILES = new ApiServer.ExecReply(0,
         "/var/log/cart/app.log\n/var/log/cart/app.log.1\n", "");
     private static final String EXEC = "/api/v1/namespaces/shop/pods/cart-a/exec";

@@ -512,7 +512,8 @@ final class ApiServer implements AutoCloseable {
         send(ws, 2, reply.stderr());
         send(ws, 3, reply.exitCode() == 0 ? "{\"metadata\":{},\"status\":\"Success\"}"
             : "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"command terminated with non-zero exit code:"
-                + " error executing command " + argv + ", exit code " + reply.exitCode()
+                + " error executing command " + argv.toString().replace("\\", "\\\\").replace("\"", "\\\"")
+                + ", exit code " + reply.exitCode()
                 + "\",\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
                 + "\"message\":\"" + reply.exitCode() + "\"}]}}");
         ws.close(1000, "");

@@ -20,9 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KubernetesLogTruncateExecutorTest {
-  private static final List<String> TRUNCATE = List.of("find", "/var/log/cart", "-xdev", "-type", "f", "-print",
-      "-exec", "truncate", "-s", "0", "--", "{}", "+");
-  private static final List<String> PROBE = List.of("find", "/var/log/cart", "-xdev", "-type", "f", "-print");
+  private static final List<String> TRUNCATE = dev.sreagent.api.LogPaths.truncateArgv("/var/log/cart");
+  private static final List<String> PROBE = dev.sreagent.api.LogPaths.probeArgv("/var/log/cart");
   private static final ApiServer.ExecReply TWO_FILES = new ApiServer.ExecReply(0,
       "/var/log/cart/app.log\n/var/log/cart/app.log.1\n", "");
 
@@ -91,14 +90,28 @@ class KubernetesLogTruncateExecutorTest {
   }
 
   @Test
-  void aNonZeroExitIsAFailureQuotingStderrAndRecordsNothing() {
-    api.answerExecs(call -> new ApiServer.ExecReply(1, "/var/log/cart/app.log\n",
-        "truncate: cannot open '/var/log/cart/app.log' for writing: Read-only file system\n"));
+  void aNonZeroExitBeforeAnyFileIsAFailureQuotingStderrAndRecordsNothing() {
+    api.answerExecs(call -> new ApiServer.ExecReply(3, "", "sre-agent: /var/log/cart is not a directory reached"
+        + " without symbolic links; nothing emptied\n"));
     ActionResult r = executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1));
     assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
-    assertThat(r.message()).contains("exit code 1", "Read-only file system", "shop/cart-a (container cart)");
+    assertThat(r.message()).contains("exit code 3", "symbolic links", "shop/cart-a (container cart)");
     assertThat(cartAnnotations()).doesNotContainKey(ChangeMarks.IDEMPOTENCY_KEY);
     assertThat(executor.reconcile("k1")).isEmpty();
+  }
+
+  @Test
+  void aNonZeroExitAfterListingFilesMayHaveEmptiedPartOfThemSoTheKeyIsNotRunAgain() {
+    api.answerExecs(call -> new ApiServer.ExecReply(1, "./app.log\n./app.log.1\n",
+        "truncate: cannot open './app.log' for writing: Read-only file system\n"));
+    ActionResult r = executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1));
+    assertThat(r.status()).isEqualTo(ActionResult.Status.FAILED);
+    assertThat(r.message()).contains("exit code 1", "Read-only file system", "stays recorded as started");
+    assertThat(executor.reconcile("k1")).hasValueSatisfying(x ->
+        assertThat(x.status()).isEqualTo(ActionResult.Status.TIMED_OUT));
+    assertThat(executor.execute(truncate("cart-a", "/var/log/cart"), context("k1", 1)).status())
+        .isEqualTo(ActionResult.Status.REJECTED);
+    assertThat(api.execs()).hasSize(1);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.sreagent.testkit.k8s;
 
+import dev.sreagent.api.LogPaths;
 import dev.sreagent.api.model.Action;
 import dev.sreagent.api.model.ExecutionContext;
 import dev.sreagent.api.model.Revision;
@@ -474,31 +475,33 @@ public final class KubernetesSimulation implements AutoCloseable {
   }
 
   /**
-   * {@code pods/exec}: the log truncation's {@code find PATH -xdev -type f -print [-exec truncate -s 0 -- {} +]}
-   * against the log volume of the pod's service on the pod's node (the file listed is {@code PATH/POD.log}); with
-   * {@code truncate}, the volume is emptied in the simulation. Any other command exits 126.
+   * {@code pods/exec}: the log truncation's script or its probe ({@link LogPaths#truncateArgv},
+   * {@link LogPaths#probeArgv}) against the log volume of the pod's service on the pod's node (the file listed is
+   * {@code ./POD.log}); the truncation empties the volume in the simulation. Any other command exits 126.
    */
   private synchronized KubernetesApiEmulator.ExecReply exec(KubernetesApiEmulator.ExecCall call) {
     List<String> argv = call.argv();
     Optional<ServiceInfo> owner = serviceOfPod(call.pod());
-    if (argv.size() < 2 || !"find".equals(argv.get(0)) || owner.isEmpty()) {
-      return new KubernetesApiEmulator.ExecReply(126, "", "the simulation runs only the log truncation's find"
-          + " command, not " + argv);
+    boolean truncating = argv.size() == 5 && argv.equals(LogPaths.truncateArgv(argv.get(4)));
+    boolean probing = argv.size() == 5 && argv.equals(LogPaths.probeArgv(argv.get(4)));
+    if ((!truncating && !probing) || owner.isEmpty()) {
+      return new KubernetesApiEmulator.ExecReply(126, "", "the simulation runs only the log truncation's script"
+          + " (LogPaths.truncateArgv / probeArgv), not " + argv);
     }
     String service = owner.get().name();
-    String path = argv.get(1);
+    String path = argv.get(4);
     String node = cluster.podNodes(service).get(call.pod());
     boolean volume = cluster.snapshot().volumes().stream().anyMatch(v -> v.service().equals(service)
         && v.node().equals(node) && v.path().equals(path));
     if (!volume) {
       return new KubernetesApiEmulator.ExecReply(1, "", "find: '" + path + "': No such file or directory");
     }
-    if (argv.contains("truncate")) {
+    if (truncating) {
       Action truncate = new Action.TruncateLogs(service, node, path);
       cluster.applyExternally(truncate);
       awaitingMarks.put("Deployment/" + service, truncate);
     }
-    return new KubernetesApiEmulator.ExecReply(0, path + "/" + call.pod() + ".log\n", "");
+    return new KubernetesApiEmulator.ExecReply(0, "./" + call.pod() + ".log\n", "");
   }
 
   /** The controllers' immediate reaction to a change (replacement pods are published but still count as evicted). */
