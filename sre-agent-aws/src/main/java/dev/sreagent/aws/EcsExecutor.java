@@ -62,7 +62,17 @@ public abstract class EcsExecutor<A extends Action> implements ActionExecutor {
    * records the User-Agent of every call).
    */
   static Consumer<AwsRequestOverrideConfiguration.Builder> write(ExecutionContext context) {
-    return NO_SDK_RETRIES.andThen(o -> o.addApiName(a -> a.name(USER_AGENT_KEY).version(context.idempotencyKey())));
+    return NO_SDK_RETRIES.andThen(o -> o.addApiName(a -> a.name(USER_AGENT_KEY)
+        .version(userAgentKey(context.idempotencyKey()))));
+  }
+
+  /**
+   * The key as the User-Agent carries it: itself when 1-128 letters, digits, {@code . _ -} (the agent's keys are 64
+   * hexadecimal digits), else {@code sha256-} and its digest — a header cannot carry a line break, and an unsafe key
+   * must not fail every call.
+   */
+  static String userAgentKey(String key) {
+    return key.matches("[A-Za-z0-9._-]{1,128}") ? key : "sha256-" + dev.sreagent.api.model.Digests.sha256(key);
   }
   /** How long a rollout may take by default before the executor stops waiting. */
   public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(10);

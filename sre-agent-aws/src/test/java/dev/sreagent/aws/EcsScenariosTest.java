@@ -46,8 +46,10 @@ class EcsScenariosTest {
     AcmClient acm = Emulated.acm(aws);
     List<ActionExecutor> executors = new ArrayList<>(adapter.executors());
     executors.add(AcmRenewExecutor.builder(acm).setClock(clock).build());
+    software.amazon.awssdk.services.ssm.SsmClient ssm = Emulated.ssm(aws);
+    executors.add(SsmLogTruncateExecutor.builder(ssm).setClock(clock).build());
     return new EcsPlatform.Hands(() -> adapter.topology().topology(), adapter.topology()::refresh, executors,
-        adapter, ecs, acm);
+        adapter, ecs, acm, ssm);
   }
 
   private record Run(ScenarioResult result, EcsSimulation ecs) {
@@ -116,13 +118,26 @@ class EcsScenariosTest {
   }
 
   @Test
-  void observeWritesNothingAndFaultsWithoutAnEcsExecutorAreEscalated() {
+  void diskExhaustionIsResolvedByRunCommandOnTheHostWhoseVolumeFills() {
+    Run run = run("disk-exhaustion", Phase.AUTONOMOUS);
+    assertThat(run.result().violations()).isEmpty();
+    assertThat(run.result().outcome()).as(run.result().toString()).isEqualTo(ScenarioResult.Outcome.RESOLVED);
+    assertThat(run.ecs().unattributed()).isEmpty();
+    assertThat(run.writes()).isEmpty();
+    assertThat(run.ecs().aws().calls("SendCommand")).singleElement().satisfies(c -> assertThat(c.body())
+        .contains("AWS-RunShellScript", "# sre-agent truncate-logs key=", "-exec truncate -s 0 -- {} +"));
+    assertThat(run.ecs().aws().ssm().invocations()).singleElement()
+        .satisfies(i -> assertThat(i.status()).isEqualTo("Success"));
+  }
+
+  @Test
+  void observeWritesNothingNorSendsACommand() {
     Run observed = run("error-rate-spike", Phase.OBSERVE);
     assertThat(observed.writes()).isEmpty();
     assertThat(observed.ecs().aws().calls("TagResource")).isEmpty();
-    Run disk = run("disk-exhaustion", Phase.AUTONOMOUS);
+    Run disk = run("disk-exhaustion", Phase.OBSERVE);
     assertThat(disk.result().violations()).isEmpty();
-    assertThat(disk.result().outcome()).isNotEqualTo(ScenarioResult.Outcome.RESOLVED);
-    assertThat(disk.writes()).isEmpty();
+    assertThat(disk.ecs().aws().calls("SendCommand")).isEmpty();
+    assertThat(disk.ecs().cluster().oracle().effectsChecked()).isZero();
   }
 }

@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.acm.AcmClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /** The real SDK clients pointed at an {@link AwsEmulator}: static keys, its region, no default chain. */
 final class Emulated {
@@ -58,6 +59,15 @@ final class Emulated {
   /** An ACM client like {@link #ecs(AwsEmulator)}: no SDK retries, a 1.5 s call timeout. */
   static AcmClient acm(AwsEmulator aws) {
     return AcmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials(aws)).httpClient(http())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+            .apiCallTimeout(Duration.ofMillis(1500)))
+        .build();
+  }
+
+  /** An SSM client like {@link #ecs(AwsEmulator)}: no SDK retries, a 1.5 s call timeout. */
+  static SsmClient ssm(AwsEmulator aws) {
+    return SsmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
         .credentialsProvider(credentials(aws)).httpClient(http())
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
             .apiCallTimeout(Duration.ofMillis(1500)))

@@ -22,13 +22,13 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * The shipped IAM policy ({@code iam/sre-agent-ecs.json}) grants exactly the API calls the adapter makes: every call
- * of a run through all its paths (ECS, Application Auto Scaling, ACM) is granted, and nothing is granted that no path
+ * of a run through all its paths (ECS, Application Auto Scaling, ACM, SSM Run Command) is granted, and nothing is granted that no path
  * calls (CloudWatch's {@code GetMetricData}, made by {@link CloudWatchMetrics}, aside).
  */
 class IamPolicyTest {
   private static final Map<String, String> PREFIX = Map.of("AmazonEC2ContainerServiceV20141113", "ecs",
       "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "cloudwatch",
-      "CertificateManager", "acm");
+      "CertificateManager", "acm", "AmazonSSM", "ssm");
 
   @Test
   void thePolicyGrantsWhatTheAdapterCallsAndNothingElse() throws Exception {
@@ -72,6 +72,16 @@ class IamPolicyTest {
         source.poll();
         run(AcmRenewExecutor.builder(acm).setPollInterval(Duration.ofMillis(10)).build(),
             new Action.RenewCertificate("payments", "payments-mtls"), "f");
+      }
+      // a host's logs emptied with Run Command, and the key reconciled
+      try (software.amazon.awssdk.services.ssm.SsmClient ssm = Emulated.ssm(aws)) {
+        aws.ssm().addNode("i-0123456789abcdef0", "ip-10-0-1-5", "10.0.1.5",
+            Map.of("sre-agent:truncate-logs", "allowed"), (id, commands) ->
+                new dev.sreagent.testkit.aws.SsmEmulation.Execution(0, "/var/log/cart/a.log\n", ""));
+        SsmLogTruncateExecutor truncate = SsmLogTruncateExecutor.builder(ssm).setPollInterval(Duration.ofMillis(10))
+            .build();
+        run(truncate, new Action.TruncateLogs("cart", "ip-10-0-1-5", "/var/log/cart"), "g");
+        assertThat(truncate.reconcile("g".repeat(64))).isPresent();
       }
       aws.calls().forEach(c -> called.add(PREFIX.get(c.service()) + ":" + c.operation()));
     }

@@ -5,6 +5,7 @@ import dev.sreagent.aws.AcmCertificates;
 import dev.sreagent.aws.AcmRenewExecutor;
 import dev.sreagent.aws.CloudWatchMetrics;
 import dev.sreagent.aws.EcsAdapter;
+import dev.sreagent.aws.SsmLogTruncateExecutor;
 import dev.sreagent.core.execution.ExecutorPolicy;
 import java.time.Duration;
 import java.util.stream.Collectors;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClientBuilder;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.EcsClientBuilder;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The agent's hands on ECS for {@code run} ({@code aws.*} keys): the SDK's default credential chain (environment,
@@ -27,13 +29,15 @@ import software.amazon.awssdk.services.ecs.EcsClientBuilder;
  * adapter's topology and executors, and with {@code aws.cloudwatch.ecs} the CPU and memory of every service read at
  * start from CloudWatch ({@link CloudWatchMetrics#ecsService}; services created later are not polled until a restart),
  * and with {@code aws.acm} the ACM certificates' time to expiry ({@link AcmCertificates}) and their renewal
- * ({@link AcmRenewExecutor}).
+ * ({@link AcmRenewExecutor}), and with {@code aws.ssm = truncate-logs} the log truncation on tagged EC2 hosts
+ * ({@link SsmLogTruncateExecutor}).
  * Its executors run with a 12-minute time limit (their rollouts are awaited up to
  * 10 minutes).
  */
 record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String where,
     @Nullable CloudWatchClient cloudWatchClient, @Nullable CloudWatchMetrics cloudWatch, @Nullable AcmClient acm,
-    @Nullable AcmCertificates certificates, @Nullable AcmRenewExecutor renewals) implements AutoCloseable {
+    @Nullable AcmCertificates certificates, @Nullable AcmRenewExecutor renewals, @Nullable SsmClient ssm,
+    @Nullable SsmLogTruncateExecutor truncation) implements AutoCloseable {
   static final ExecutorPolicy ECS_EXECUTORS = ExecutorPolicy.defaults().withTimeout(Duration.ofMinutes(12));
 
   /**
@@ -82,6 +86,21 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
           renewals = AcmRenewExecutor.builder(acm).build();
         }
       }
+      SsmClient ssm = null;
+      SsmLogTruncateExecutor truncation = null;
+      if (c.awsSsmTruncate) {
+        var ssmb = SsmClient.builder().region(region).credentialsProvider(credentials).httpClient(http)
+            .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
+        if (c.awsEndpoint != null) {
+          ssmb.endpointOverride(c.awsEndpoint);
+        }
+        ssm = ssmb.build();
+        SsmLogTruncateExecutor.Builder tb = SsmLogTruncateExecutor.builder(ssm);
+        if (c.awsSsmNodeTag != null) {
+          tb.setNodeTag(c.awsSsmNodeTag.get(0), c.awsSsmNodeTag.get(1));
+        }
+        truncation = tb.build();
+      }
       java.util.List<CloudWatchMetrics.Mapping> mappings = new java.util.ArrayList<>();
       if (c.awsCloudWatchEcs) {
         adapter.topology().locations().forEach((name, at) ->
@@ -90,7 +109,7 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       c.awsAlbTargets.forEach((service, lbAndTg) ->
           mappings.addAll(CloudWatchMetrics.albTargetGroup(lbAndTg.get(0), lbAndTg.get(1), service)));
       if (mappings.isEmpty()) {
-        return new EcsPlatform(ecs, http, adapter, where, null, null, acm, certificates, renewals);
+        return new EcsPlatform(ecs, http, adapter, where, null, null, acm, certificates, renewals, ssm, truncation);
       }
       CloudWatchClientBuilder cb = CloudWatchClient.builder().region(region).credentialsProvider(credentials)
           .httpClient(http).overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(60)));
@@ -99,7 +118,8 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       }
       CloudWatchClient cw = cb.build();
       return new EcsPlatform(ecs, http, adapter, where, cw, CloudWatchMetrics.builder(cw)
-          .setInterval(c.awsCloudWatchInterval).addMappings(mappings).build(), acm, certificates, renewals);
+          .setInterval(c.awsCloudWatchInterval).addMappings(mappings).build(), acm, certificates, renewals, ssm,
+          truncation);
     } catch (SdkException e) {
       if (adapter != null) {
         adapter.close();
@@ -118,8 +138,8 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
   }
 
   /**
-   * The agent's hands on an {@code AwsEmulator} (for {@code demo --platform ecs}): the adapter over SDK clients with
-   * the emulator's keys, region and endpoint, on the simulation's clock.
+   * The agent's hands on an {@code AwsEmulator} (for {@code demo --platform ecs}): the adapter, the ACM renewal and
+   * the SSM log truncation over SDK clients with the emulator's keys, region and endpoint, on the simulation's clock.
    */
   static dev.sreagent.testkit.aws.EcsPlatform.Hands emulated(dev.sreagent.testkit.aws.AwsEmulator aws,
       dev.sreagent.api.port.Clock clock) {
@@ -137,8 +157,11 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
         .credentialsProvider(credentials).httpClient(http).build();
     java.util.List<ActionExecutor> executors = new java.util.ArrayList<>(adapter.executors());
     executors.add(AcmRenewExecutor.builder(acm).setClock(clock).build());
+    SsmClient ssm = SsmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
+        .credentialsProvider(credentials).httpClient(http).build();
+    executors.add(SsmLogTruncateExecutor.builder(ssm).setClock(clock).build());
     return new dev.sreagent.testkit.aws.EcsPlatform.Hands(() -> adapter.topology().topology(),
-        adapter.topology()::refresh, executors, adapter, ecs, acm, http);
+        adapter.topology()::refresh, executors, adapter, ecs, acm, ssm, http);
   }
 
   /** The start line's description: services, executors and CloudWatch. */
@@ -147,9 +170,19 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
         + (adapter.executors().isEmpty() ? "none (observe only)"
             : adapter.executors().stream().map(ActionExecutor::name).collect(Collectors.joining(", ")))
         + (renewals == null ? "" : ", acm-renew")
+        + (truncation == null ? "" : ", " + truncation.name() + " (" + taggedHosts() + ")")
         + (cloudWatch == null ? "" : "; CloudWatch: " + cloudWatch.mappings().size() + " metrics of "
             + cloudWatch.mappings().stream().map(CloudWatchMetrics.Mapping::service).distinct().count() + " services")
         + (certificates == null ? "" : "; ACM certificates' time to expiry");
+  }
+
+  private String taggedHosts() {
+    try {
+      int n = truncation.taggedNodes().size();
+      return n + " host" + (n == 1 ? "" : "s") + " tagged" + (n == 0 ? ": none can be commanded until tagged" : "");
+    } catch (SdkException e) {
+      return "its hosts could not be listed: " + e.getMessage();
+    }
   }
 
   private static void close(EcsClient ecs, SdkHttpClient http) {
@@ -174,6 +207,9 @@ record EcsPlatform(EcsClient ecs, SdkHttpClient http, EcsAdapter adapter, String
       }
       if (acm != null) {
         acm.close();
+      }
+      if (ssm != null) {
+        ssm.close();
       }
       adapter.close();
     } finally {

@@ -185,7 +185,8 @@ public final class Main {
     }
     if (o.ecs) {
       out.println("platform: ecs (the simulated shop behind an emulated ECS API; the agent acts only through it, over"
-          + " signed AWS SDK calls; certificates renewed in ACM; no executor truncates logs on ECS, so a disk fault is escalated)");
+          + " signed AWS SDK calls; certificates renewed in ACM; logs on the container instances emptied with SSM Run"
+          + " Command)");
     }
     DemoState state = new DemoState(dev.sreagent.testkit.VirtualClock.DEFAULT_START);
     DashboardServer dashboard = null;
@@ -208,9 +209,6 @@ public final class Main {
       if (!o.quiet) {
         out.printf(Locale.ROOT, "%n== %s: %s%n", s.name(), s.description());
       }
-      Path audit = o.auditDir.resolve(s.name() + ".audit.jsonl");
-      deleteQuietly(audit);
-      deleteQuietly(audit.resolveSibling(audit.getFileName() + ".head"));
       List<AutoCloseable> platforms = new ArrayList<>();
       GitOpsDemo gitops = o.gitops ? GitOpsDemo.create(s) : null;
       ScenarioRunner runner = new ScenarioRunner(o.phase, o.seed, o.onCall, o.auditDir,
@@ -316,14 +314,6 @@ public final class Main {
           Thread.currentThread().interrupt();
         }
       }
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // a stale log will be refused with a clear message by the audit log itself
     }
   }
 

@@ -342,6 +342,9 @@ final class RealMode {
         if (ecs.renewals() != null) {
           builder.addExecutor(ecs.renewals(), EcsPlatform.ECS_EXECUTORS);
         }
+        if (ecs.truncation() != null) {
+          builder.addExecutor(ecs.truncation(), EcsPlatform.ECS_EXECUTORS);
+        }
       }
       if (c.topology != null && !c.kubernetes() && !c.ecs()) {
         builder.setTopologyProvider(c.topology);

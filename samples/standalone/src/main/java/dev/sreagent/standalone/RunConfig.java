@@ -65,6 +65,9 @@ import org.jspecify.annotations.Nullable;
  * aws.endpoint = http://127.0.0.1:4566    # an emulator (http on loopback only) or a VPC endpoint (https)
  * aws.acm = renew                         # ACM certificates tagged service.name: observe (time to expiry), or renew
  *                                         # (and renew PRIVATE ones); default off
+ * aws.ssm = truncate-logs                 # empty the log directories on EC2 hosts with SSM Run Command; default off
+ * aws.ssm.node-tag = sre-agent:truncate-logs=allowed
+ *                                         # only hosts with this tag are commanded (this is the default)
  * aws.cloudwatch.ecs = true               # CPU and memory of every ECS service read at start, from CloudWatch
  * aws.cloudwatch.interval = 60s           # how often CloudWatch is polled
  * aws.cloudwatch.alb.checkout = app/shop/50dc6c495c0c9188, targetgroup/checkout/6d0ecf831eec9f09
@@ -151,6 +154,10 @@ final class RunConfig {
   boolean awsCloudWatchEcs;
   /** off, observe or renew. */
   String awsAcm = "off";
+  /** aws.ssm = truncate-logs: the SSM Run Command executor. */
+  boolean awsSsmTruncate;
+  /** aws.ssm.node-tag as key and value; null: the executor's default. */
+  @Nullable List<String> awsSsmNodeTag;
   Duration awsCloudWatchInterval = Duration.ofSeconds(60);
   /** Per service: its ALB and target group (aws.cloudwatch.alb.SERVICE = LB, TG). */
   final Map<String, List<String>> awsAlbTargets = new LinkedHashMap<>();
@@ -504,6 +511,25 @@ final class RunConfig {
         }
         awsAcm = value;
       }
+      case "aws.ssm" -> {
+        if (!List.of("off", "truncate-logs").contains(value)) {
+          throw new IllegalArgumentException(key + " must be off or truncate-logs (empty the log directories of EC2"
+              + " hosts tagged " + dev.sreagent.aws.SsmLogTruncateExecutor.DEFAULT_NODE_TAG_KEY + "="
+              + dev.sreagent.aws.SsmLogTruncateExecutor.DEFAULT_NODE_TAG_VALUE + " with SSM Run Command), but was '"
+              + value + "'");
+        }
+        awsSsmTruncate = value.equals("truncate-logs");
+      }
+      case "aws.ssm.node-tag" -> {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1 || value.substring(0, eq).strip().isEmpty()
+            || value.substring(eq + 1).strip().isEmpty()) {
+          throw new IllegalArgumentException(key + " must be KEY=VALUE, the tag a host must carry to be commanded"
+              + " (such as " + dev.sreagent.aws.SsmLogTruncateExecutor.DEFAULT_NODE_TAG_KEY + "="
+              + dev.sreagent.aws.SsmLogTruncateExecutor.DEFAULT_NODE_TAG_VALUE + "), but was '" + value + "'");
+        }
+        awsSsmNodeTag = List.of(value.substring(0, eq).strip(), value.substring(eq + 1).strip());
+      }
       case "aws.cloudwatch.interval" -> {
         Duration d = duration(key, value);
         if (d.compareTo(Duration.ofSeconds(10)) < 0) {
@@ -550,7 +576,8 @@ final class RunConfig {
           awsAlbTargets.put(service, List.of(parts[0].strip(), parts[1].strip()));
         } else if (key.startsWith("aws.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the aws.* keys are aws.region, aws.endpoint,"
-              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.acm, aws.cloudwatch.ecs,"
+              + " aws.ecs.clusters, aws.ecs.executors, aws.ecs.service-tag, aws.ecs.auto-scaling, aws.acm, aws.ssm,"
+              + " aws.ssm.node-tag, aws.cloudwatch.ecs,"
               + " aws.cloudwatch.interval, aws.cloudwatch.alb.SERVICE");
         } else if (key.startsWith("kubernetes.")) {
           throw new IllegalArgumentException("unknown key '" + key + "'; the kubernetes.* keys are "
@@ -579,9 +606,13 @@ final class RunConfig {
       return "aws.region was given without aws.ecs.clusters: name the ECS clusters the agent reads and may change";
     }
     if (awsRegion == null && (!awsEcsClusters.isEmpty() || awsEcsExecutors != null || awsEcsServiceTag != null
-        || awsEndpoint != null || awsCloudWatchEcs || !awsAlbTargets.isEmpty() || !awsAcm.equals("off"))) {
+        || awsEndpoint != null || awsCloudWatchEcs || !awsAlbTargets.isEmpty() || !awsAcm.equals("off")
+        || awsSsmTruncate || awsSsmNodeTag != null)) {
       return "aws.* settings were given without aws.region: add the region of the ECS clusters, such as"
           + " aws.region = eu-west-1";
+    }
+    if (awsSsmNodeTag != null && !awsSsmTruncate) {
+      return "aws.ssm.node-tag was given without aws.ssm = truncate-logs: add it, or remove the tag setting";
     }
     if (ecs() && kubernetes()) {
       return "aws.ecs.clusters and a Kubernetes cluster exclude each other (one topology per agent): run one agent"

@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  *       services with deployments and rollout states, task definitions, tasks, tags — see {@link EcsEmulation};</li>
  *   <li>Application Auto Scaling (JSON 1.1, {@code AnyScaleFrontendService.*}): scalable targets of ECS services;</li>
  *   <li>AWS Certificate Manager ({@link #acm()}, JSON 1.1, {@code CertificateManager.*}) — see {@link AcmEmulation};</li>
+ *   <li>AWS Systems Manager Run Command ({@link #ssm()}, JSON 1.1, {@code AmazonSSM.*}): managed nodes, commands and
+ *       their invocations — see {@link SsmEmulation};</li>
  *   <li>CloudWatch ({@link #cloudWatch()}, Smithy RPC v2 CBOR,
  *       {@code /service/GraniteServiceVersion20100801/operation/GetMetricData}) — see {@link CloudWatchEmulation}.</li>
  * </ul>
@@ -67,7 +69,7 @@ public final class AwsEmulator implements AutoCloseable {
   /** The signing name (credential scope) of each API served. */
   private static final Map<String, String> SIGNING_NAMES = Map.of("AmazonEC2ContainerServiceV20141113", "ecs",
       "AnyScaleFrontendService", "application-autoscaling", "GraniteServiceVersion20100801", "monitoring",
-      "CertificateManager", "acm");
+      "CertificateManager", "acm", "AmazonSSM", "ssm");
 
   private final HttpServer server;
   private final ExecutorService threads;
@@ -81,6 +83,7 @@ public final class AwsEmulator implements AutoCloseable {
   private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
   private final EcsEmulation ecs;
   private final AcmEmulation acm;
+  private final SsmEmulation ssm;
   private final CloudWatchEmulation cloudWatch;
   private volatile Supplier<Instant> clock = Instant::now;
   /** Held while an API handles a request, and by {@link #atomically}: one order of locks for every emulation. */
@@ -97,6 +100,8 @@ public final class AwsEmulator implements AutoCloseable {
     jsonTargets.put("AnyScaleFrontendService", ecs::handleScaling);
     this.acm = new AcmEmulation(region);
     jsonTargets.put("CertificateManager", acm::handle);
+    this.ssm = new SsmEmulation();
+    jsonTargets.put("AmazonSSM", ssm::handle);
     this.cloudWatch = new CloudWatchEmulation();
     installRpcService("GraniteServiceVersion20100801", cloudWatch::handle);
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -156,18 +161,24 @@ public final class AwsEmulator implements AutoCloseable {
   }
 
   /**
-   * The clock of the emulated state (deployments' and services' creation times), such as a simulation's virtual
-   * clock; default the system clock.
+   * The clock of the emulated state (deployments' and services' creation times, certificates' expiry, SSM commands'
+   * request times and delivery timeouts), such as a simulation's virtual clock; default the system clock.
    */
   public AwsEmulator setStateClock(Supplier<Instant> clock) {
     ecs.setClock(Objects.requireNonNull(clock, "clock"));
     acm.setClock(clock);
+    ssm.setClock(clock);
     return this;
   }
 
   /** The AWS Certificate Manager state. */
   public AcmEmulation acm() {
     return acm;
+  }
+
+  /** The SSM Run Command state: managed nodes, their shells, and the commands sent to them. */
+  public SsmEmulation ssm() {
+    return ssm;
   }
 
   /** The ECS and Application Auto Scaling state. */

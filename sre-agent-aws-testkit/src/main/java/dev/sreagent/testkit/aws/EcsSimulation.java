@@ -72,6 +72,7 @@ public final class EcsSimulation implements AutoCloseable {
     ecs.setWriteListener(sim::onWrite);
     aws.acm().setRenewalListener(sim::onRenewal);
     sim.sync();
+    sim.publishHosts();
     for (ServiceInfo s : cluster.topology().services().values()) {
       ecs.registerScalableTarget(CLUSTER, s.name(), s.replicas(), s.maxReplicas());
       // the disruption budget as ECS states one: the share of the desired count that must stay healthy
@@ -258,6 +259,141 @@ public final class EcsSimulation implements AutoCloseable {
           new ExecutionContext(incident, r.key(), token(r.tags(), renew.target()), false));
     }
     publish();
+  }
+
+  /** The instance ID {@code node} is published under (SSM managed node). */
+  public static String instanceId(String node) {
+    return "i-" + dev.sreagent.api.model.Digests.sha256(node).substring(0, 17);
+  }
+
+  /**
+   * Publishes every simulated node that holds a log volume as an EC2 container instance managed by SSM: instance ID
+   * {@link #instanceId}, computer name the node's name (as the simulation's disk telemetry names it), tagged
+   * {@value #HOST_TAG_KEY}{@code =}{@value #HOST_TAG_VALUE}; its shell is {@link #onShell}.
+   */
+  private void publishHosts() {
+    List<String> nodes = cluster.snapshot().volumes().stream().map(v -> v.node()).distinct().sorted().toList();
+    for (int i = 0; i < nodes.size(); i++) {
+      aws.ssm().addNode(instanceId(nodes.get(i)), nodes.get(i), "10.0.1." + (10 + i),
+          Map.of(HOST_TAG_KEY, HOST_TAG_VALUE, "aws:ecs:clusterName", CLUSTER), this::onShell);
+    }
+  }
+
+  /** The tag (the SSM executor's default opt-in) every published host carries. */
+  public static final String HOST_TAG_KEY = "sre-agent:truncate-logs";
+  /** The value of {@link #HOST_TAG_KEY}. */
+  public static final String HOST_TAG_VALUE = "allowed";
+
+  /**
+   * A published host's shell: runs only the log truncation's script or its probe ({@code set -- 'PATH'}, then
+   * {@code LogPaths.TRUNCATE_SCRIPT} or {@code PROBE_SCRIPT}; the path's words as a POSIX shell reads them, single
+   * quotes included) against a simulated log volume, which the truncation empties; any other line exits 127 saying
+   * it is not simulated. A truncation is
+   * attributed by the script's first line ({@code # sre-agent truncate-logs key=... fence=... incident=...}, which the
+   * SSM executor writes), else listed in {@link #unattributed()}.
+   */
+  private SsmEmulation.Execution onShell(String instanceId, List<String> commands) {
+    String node = null;
+    for (String n : cluster.snapshot().volumes().stream().map(v -> v.node()).distinct().toList()) {
+      if (instanceId(n).equals(instanceId)) {
+        node = n;
+      }
+    }
+    Map<String, String> header = new LinkedHashMap<>();
+    StringBuilder out = new StringBuilder();
+    for (String line : commands) {
+      String l = line.strip();
+      if (l.startsWith("# sre-agent truncate-logs ")) {
+        for (String field : l.substring("# sre-agent truncate-logs ".length()).split(" ")) {
+          int eq = field.indexOf('=');
+          if (eq > 0) {
+            header.put(field.substring(0, eq), field.substring(eq + 1));
+          }
+        }
+        continue;
+      }
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      List<String> argv = words(l);
+      if (argv != null && argv.size() == 3 && argv.get(0).equals("set") && argv.get(1).equals("--")) {
+        header.put("$1", argv.get(2));
+        continue;
+      }
+      boolean truncate = l.equals(dev.sreagent.api.LogPaths.TRUNCATE_SCRIPT);
+      if ((!truncate && !l.equals(dev.sreagent.api.LogPaths.PROBE_SCRIPT)) || !header.containsKey("$1")) {
+        return new SsmEmulation.Execution(127, out.toString(), "EcsSimulation: only the log truncation's script"
+            + " (LogPaths.TRUNCATE_SCRIPT or PROBE_SCRIPT after 'set -- PATH') is simulated, not: " + l);
+      }
+      String path = header.get("$1");
+      String finalNode = node;
+      Optional<dev.sreagent.testkit.ClusterState.VolumeState> volume = cluster.snapshot().volumes().stream()
+          .filter(v -> v.node().equals(finalNode) && v.path().equals(path)).findFirst();
+      if (volume.isEmpty()) {
+        return new SsmEmulation.Execution(dev.sreagent.api.LogPaths.REFUSED_EXIT, out.toString(), "sh: 1: cd: can't"
+            + " cd to " + path + "\nsre-agent: " + path + " is not a directory reached without symbolic links;"
+            + " nothing emptied");
+      }
+      if (truncate) {
+        synchronized (this) {
+          Action action = new Action.TruncateLogs(volume.get().service(), node, path);
+          cluster.applyExternally(action);
+          String key = header.get("key");
+          String incident = header.get("incident");
+          long fence;
+          try {
+            fence = Long.parseLong(header.getOrDefault("fence", "0"));
+          } catch (NumberFormatException e) {
+            fence = 0;
+          }
+          if (key == null || incident == null) {
+            unattributed.add(action.canonical() + " by SendCommand");
+          } else {
+            cluster.oracle().onEffect(cluster.clock().now(), action, new ExecutionContext(incident, key, fence,
+                false));
+          }
+        }
+      }
+      out.append("./").append(volume.get().service()).append('-').append(node).append(".log\n");
+    }
+    return new SsmEmulation.Execution(0, out.toString(), "");
+  }
+
+  /** {@code line} split into words as a POSIX shell does for plain words and single quotes; null for anything else. */
+  static @Nullable List<String> words(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder w = new StringBuilder();
+    boolean inWord = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\'') {
+        int end = line.indexOf('\'', i + 1);
+        if (end < 0) {
+          return null;
+        }
+        w.append(line, i + 1, end);
+        i = end;
+        inWord = true;
+      } else if (c == ' ') {
+        if (inWord) {
+          out.add(w.toString());
+          w.setLength(0);
+          inWord = false;
+        }
+      } else if (c == '\\' && i + 1 < line.length()) {
+        w.append(line.charAt(++i));
+        inWord = true;
+      } else if ("\"$`;&|<>()*?[]~#\t".indexOf(c) >= 0) {
+        return null;
+      } else {
+        w.append(c);
+        inWord = true;
+      }
+    }
+    if (inWord) {
+      out.add(w.toString());
+    }
+    return out;
   }
 
   private void effect(EcsEmulation.Write w, Action asSeen) {
