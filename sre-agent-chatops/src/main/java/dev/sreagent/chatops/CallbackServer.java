@@ -15,11 +15,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The JDK's HTTP server on a fixed pool, serving {@code POST} on exact paths with bodies up to a limit (a larger one
- * is refused unread). It has no read timeout of its own: put it behind an ingress that buffers request bodies.
+ * is refused unread).
+ *
+ * <p><b>Slow clients.</b> The JDK server reads a request on a handler thread and has one deadline for it, the JVM-wide
+ * system property {@value #REQUEST_TIME_PROPERTY} (seconds; read once, when the JVM's first JDK HTTP server starts;
+ * unset, none): without it, {@value #THREADS} clients that send their headers and then stall hold every handler
+ * thread, and no approval gets through until they disconnect ({@code SlowClientsTest}: with it at 2 s, a request sent
+ * behind 8 stalled ones is answered within seconds; without it, not within 8 s). The standalone app sets it to
+ * {@value #DEFAULT_REQUEST_SECONDS} s unless given; a library user sets it at JVM start
+ * ({@code -Dsun.net.httpserver.maxReqTime=30}) or puts the endpoint behind an ingress that buffers requests. Starting
+ * without it is logged once.
  */
 final class CallbackServer implements AutoCloseable {
-  /** Handler threads: a client that sends its headers and then stalls holds one until it disconnects. */
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CallbackServer.class);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+  /** Handler threads: a client that sends its headers and then stalls holds one until the request deadline. */
   static final int THREADS = 8;
+  /** The JDK HTTP server's deadline for receiving a request (headers and body), in seconds. */
+  static final String REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+  /** The deadline the standalone app sets when none is given. */
+  static final int DEFAULT_REQUEST_SECONDS = 30;
 
   /** What handles one request to a path. */
   @FunctionalInterface
@@ -41,6 +56,12 @@ final class CallbackServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(pool);
+    if (System.getProperty(REQUEST_TIME_PROPERTY) == null && WARNED.compareAndSet(false, true)) {
+      LOG.warn("{} is not set: {} clients that stall mid-request hold every handler thread of {} and no approval gets"
+          + " through until they disconnect; start the JVM with -D{}={} or put the endpoint behind an ingress that"
+          + " buffers requests", REQUEST_TIME_PROPERTY, THREADS, threadName, REQUEST_TIME_PROPERTY,
+          DEFAULT_REQUEST_SECONDS);
+    }
     routes.forEach((path, handler) -> server.createContext(path, ex -> serve(ex, maxBody, handler)));
     server.start();
   }

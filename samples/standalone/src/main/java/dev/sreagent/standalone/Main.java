@@ -115,8 +115,26 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    limitRequestTime();
     System.exit(run(args, System.out, System.err));
   }
+
+  /**
+   * Gives the JDK HTTP servers (callbacks from Slack and Teams, the OTLP receiver, admin, dashboard) a deadline for
+   * receiving a request, {@value #REQUEST_SECONDS} s, unless the JVM was started with one: the JDK server's only one,
+   * read when its first server starts (so before any), without which a few clients that stall mid-request hold every
+   * handler thread of a server.
+   */
+  static void limitRequestTime() {
+    if (System.getProperty(REQUEST_TIME_PROPERTY) == null) {
+      System.setProperty(REQUEST_TIME_PROPERTY, Integer.toString(REQUEST_SECONDS));
+    }
+  }
+
+  /** The JDK HTTP server's deadline for receiving a request, in seconds (a JVM-wide system property). */
+  static final String REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+  /** The deadline {@link #limitRequestTime} sets. */
+  static final int REQUEST_SECONDS = 30;
 
   /** Runs the CLI; returns the exit status. */
   static int run(String[] args, PrintStream out, PrintStream err) {

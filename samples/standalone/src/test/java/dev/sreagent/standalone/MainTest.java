@@ -20,6 +20,25 @@ class MainTest {
   }
 
   @Test
+  void theJdkServersGetARequestDeadlineUnlessTheJvmWasGivenOne() {
+    String before = System.getProperty(Main.REQUEST_TIME_PROPERTY);
+    try {
+      System.clearProperty(Main.REQUEST_TIME_PROPERTY);
+      Main.limitRequestTime();
+      assertThat(System.getProperty(Main.REQUEST_TIME_PROPERTY)).isEqualTo("30");
+      System.setProperty(Main.REQUEST_TIME_PROPERTY, "5");
+      Main.limitRequestTime();
+      assertThat(System.getProperty(Main.REQUEST_TIME_PROPERTY)).isEqualTo("5");
+    } finally {
+      if (before == null) {
+        System.clearProperty(Main.REQUEST_TIME_PROPERTY);
+      } else {
+        System.setProperty(Main.REQUEST_TIME_PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void badArgumentsExitTwoAndSayWhatIsWrong() {
     assertThat(run("demo", "--phase", "yolo")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--phase must be observe, assist or autonomous")
