@@ -62,6 +62,36 @@ class OutboxRelayTest {
     String url = "jdbc:h2:mem:relays" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
     JdbcStores a = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").build());
     JdbcStores b = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").build());
-    Scenarios.twoRelaysNeverPublishOneRowTwice(a, b, 300);
+    Scenarios.twoRelaysNeverPublishOneRowTwice(a, b, 300, false);
+  }
+
+  /** H2 applies the row limit before it skips locked rows: a second relay claims nothing while the first holds its batch. */
+  @Test
+  void onH2ASecondRelayClaimsNothingWhileTheFirstHoldsItsBatch() throws Exception {
+    String url = "jdbc:h2:mem:claims" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    JdbcStores a = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").build());
+    JdbcStores b = stores.track(JdbcStores.builder().setUrl(url).setUser("sa").build());
+    for (int i = 0; i < 50; i++) {
+      a.auditLog().append(Scenarios.entry("held", i));
+    }
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    OutboxRelay first = OutboxRelay.builder(a, e -> {
+      holding.countDown();
+      release.await();
+    }).setBatchSize(10).build();
+    Thread t = new Thread(first::relayOnce);
+    t.start();
+    holding.await();
+    try {
+      int[] second = {-1};
+      OutboxRelay other = OutboxRelay.builder(b, e -> { }).setBatchSize(10).build();
+      second[0] = other.relayOnce();
+      assertThat(second[0]).as("rows 11-50 are free, yet H2's claim returns none of them").isZero();
+    } finally {
+      release.countDown();
+      t.join(10_000);
+    }
+    assertThat(a.pendingOutboxEvents()).isEqualTo(40);
   }
 }

@@ -52,7 +52,7 @@ class PostgresContractsIT {
   void twoRelaysSkipEachOthersRowsAndPublishEachEventOnce() throws Exception {
     String url = stores.newPostgresDatabase();
     Scenarios.twoRelaysNeverPublishOneRowTwice(stores.postgres(url, java.time.Duration.ofSeconds(10)),
-        stores.postgres(url, java.time.Duration.ofSeconds(10)), 1_000);
+        stores.postgres(url, java.time.Duration.ofSeconds(10)), 1_000, true);
   }
 
   @Test
