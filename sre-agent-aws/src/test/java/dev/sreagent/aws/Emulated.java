@@ -65,12 +65,21 @@ final class Emulated {
         .build();
   }
 
-  /** An SSM client like {@link #ecs(AwsEmulator)}: no SDK retries, a 1.5 s call timeout. */
+  /**
+   * An SSM client without SDK retries and with a {@link #SSM_CALL_TIMEOUT} call timeout: longer than the ECS and ACM
+   * clients' 1.5 s, since the emulated hosts fork a real {@code sh} inside {@code SendCommand}, which a loaded machine
+   * can make slow; a delay of {@link #SSM_LOST_ANSWER} makes an answer lost.
+   */
   static SsmClient ssm(AwsEmulator aws) {
     return SsmClient.builder().endpointOverride(aws.endpoint()).region(Region.of(aws.region()))
         .credentialsProvider(credentials(aws)).httpClient(http())
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
-            .apiCallTimeout(Duration.ofMillis(1500)))
+            .apiCallTimeout(SSM_CALL_TIMEOUT))
         .build();
   }
+
+  /** The SSM client's call timeout. */
+  static final Duration SSM_CALL_TIMEOUT = Duration.ofSeconds(5);
+  /** An SSM answer delayed this long is lost to the client. */
+  static final Duration SSM_LOST_ANSWER = Duration.ofSeconds(7);
 }

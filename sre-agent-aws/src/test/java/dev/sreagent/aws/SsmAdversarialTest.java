@@ -500,19 +500,19 @@ class SsmAdversarialTest {
   void aTimeoutAtAnyCallIsTimedOutAndNeverBecomesASecondTruncation() throws IOException {
     SsmLogTruncateExecutor e = executor();
     for (String op : List.of("DescribeInstanceInformation", "ListCommands")) {
-      aws.delayNext(op, Duration.ofMillis(2500));
+      aws.delayNext(op, Emulated.SSM_LOST_ANSWER);
       ActionResult r = e.execute(truncate(HOST, DIR), ctx("D", 1));
       assertThat(r.status()).as(op + ": " + r.message()).isEqualTo(ActionResult.Status.TIMED_OUT);
       assertThat(sent()).isZero();
     }
-    aws.delayNext("GetCommandInvocation", Duration.ofMillis(2500));
+    aws.delayNext("GetCommandInvocation", Emulated.SSM_LOST_ANSWER);
     ActionResult lostRead = e.execute(truncate(HOST, DIR), ctx("D", 1));
     assertThat(lostRead.status()).as(lostRead.message()).isEqualTo(ActionResult.Status.TIMED_OUT);
     assertThat(e.reconcile(k("D"))).isPresent();
     Files.writeString(root.resolve("var/log/checkout/app.log"), "new");
     assertThat(e.execute(truncate(HOST, DIR), ctx("D", 1)).status()).isEqualTo(ActionResult.Status.SUCCEEDED);
     // a lost SendCommand answer: reconcile sees the command, so nothing reruns it
-    aws.delayNext("SendCommand", Duration.ofMillis(2500));
+    aws.delayNext("SendCommand", Emulated.SSM_LOST_ANSWER);
     ActionResult lostSend = e.execute(truncate(HOST, DIR), ctx("E", 2));
     assertThat(lostSend.status()).as(lostSend.message()).isEqualTo(ActionResult.Status.TIMED_OUT);
     assertThat(e.reconcile(k("E"))).hasValueSatisfying(x -> assertThat(x.status())

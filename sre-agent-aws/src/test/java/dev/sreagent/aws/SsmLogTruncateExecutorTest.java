@@ -230,7 +230,7 @@ class SsmLogTruncateExecutorTest {
 
   @Test
   void aSendWhoseAnswerWasLostIsFoundByItsRecordOnRedelivery() throws IOException {
-    aws.delayNext("SendCommand", Duration.ofMillis(2500));
+    aws.delayNext("SendCommand", Emulated.SSM_LOST_ANSWER);
     SsmLogTruncateExecutor e = executor();
     Action.TruncateLogs a = new Action.TruncateLogs("checkout", HOST, "/var/log/checkout");
     ActionResult lost = e.execute(a, ctx("n", 1));

@@ -30,10 +30,14 @@ class RealModeTest {
     t.start();
     Pattern p = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)");
     Matcher m = p.matcher("");
-    for (int i = 0; i < 200 && !m.find(); i++) {
+    long deadline = System.nanoTime() + 60_000_000_000L;  // a loaded machine starts the agent slowly
+    boolean found = m.find();
+    while (!found && System.nanoTime() < deadline) {
       Thread.sleep(25);
       m = p.matcher(out.toString(StandardCharsets.UTF_8));
+      found = m.find();
     }
+    assertThat(found).as("the listening line within 60 s: " + out).isTrue();
     int port = Integer.parseInt(m.group(1));
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + port + "/v1/metrics")).header("Content-Type", "application/x-protobuf")
